@@ -1,0 +1,39 @@
+// Assertions on the node's own invariants. A violated one throws RaftAssertionError naming it:
+// a node never silently continues in an impossible state (TigerBeetle: assert both sides).
+
+export const NODE_INVARIANTS = {
+  'commit-within-log': 'commit index ≤ last log index',
+  'applied-within-commit': 'applied index ≤ commit index',
+  'commit-monotonic': 'the commit index never decreases (except on restart)',
+  'term-monotonic': 'the current term never decreases',
+  'one-vote-per-term': 'at most one vote is cast in a term',
+  'no-truncate-committed': 'a committed entry is never deleted',
+  'leader-append-only': 'a leader never overwrites or deletes entries in its own log (Raft §5.3)',
+  'log-contiguous': "each entry's index equals its position in the log",
+  'log-terms-valid': 'entry terms never decrease along the log and never exceed the current term',
+  'one-leader-per-term': 'a leader never hears from another leader of its own term (Raft §5.2)',
+  'message-addressed-here': 'a delivered message is addressed to this node',
+  'proposal-matches-entry': "the entry applied at a proposal's index is the proposed request",
+  'leader-knows-itself': 'a leader records itself as leader and holds progress for every peer',
+} as const;
+
+export type NodeInvariant = keyof typeof NODE_INVARIANTS;
+
+export class RaftAssertionError extends Error {
+  override readonly name = 'RaftAssertionError';
+  constructor(
+    readonly invariant: NodeInvariant,
+    readonly node: string,
+    readonly detail: string,
+  ) {
+    super(`${node}: invariant ${invariant} violated (${NODE_INVARIANTS[invariant]}): ${detail}`);
+  }
+}
+
+export function assertNode(ok: boolean, invariant: NodeInvariant, node: string, detail: () => string): asserts ok {
+  if (!ok) throw new RaftAssertionError(invariant, node, detail());
+}
+
+export function assertNever(x: never, what: string): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}

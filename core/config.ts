@@ -1,0 +1,72 @@
+// Node configuration: cluster membership, timer settings, feature switches and limits.
+import type { NodeId } from './types';
+
+export interface RaftConfig {
+  /** This node. Invariant: a member of `peers`. */
+  readonly id: NodeId;
+  /** Every voting member, this node included, in a fixed order. Invariant: no duplicates. */
+  readonly peers: readonly NodeId[];
+  /** Lower bound of the randomized election timeout, in ticks (Raft §5.2). */
+  readonly electionTicksMin: number;
+  /** Upper bound (exclusive) of the randomized election timeout. Invariant: > electionTicksMin. */
+  readonly electionTicksMax: number;
+  /** Ticks between leader heartbeats. Invariant: < electionTicksMin. */
+  readonly heartbeatTicks: number;
+  /** Pre-vote phase before each election (thesis §9.6). */
+  readonly preVote: boolean;
+  /** The leader steps down when it has not heard from a quorum for an election timeout (thesis §6.2). */
+  readonly checkQuorum: boolean;
+  /** Seed of the node's own random stream (election timeouts). */
+  readonly seed: number;
+  /** Limit: entries in one AppendEntries. */
+  readonly maxEntriesPerAppend: number;
+  /** Limit: AppendEntries in flight to one follower while replicating optimistically. */
+  readonly maxInflightAppends: number;
+  /** Limit: client writes waiting for commit plus reads waiting for confirmation, at the leader. */
+  readonly maxPendingRequests: number;
+  /** Limit: client sessions kept by the state machine; the least recently used is evicted. */
+  readonly maxSessions: number;
+}
+
+export type RaftConfigInput = Pick<RaftConfig, 'id' | 'peers'> & Partial<Omit<RaftConfig, 'id' | 'peers'>>;
+
+export const CONFIG_DEFAULTS = {
+  electionTicksMin: 10,
+  electionTicksMax: 20,
+  heartbeatTicks: 1,
+  preVote: true,
+  checkQuorum: true,
+  seed: 1,
+  maxEntriesPerAppend: 64,
+  maxInflightAppends: 8,
+  maxPendingRequests: 1024,
+  maxSessions: 4096,
+} as const satisfies Omit<RaftConfig, 'id' | 'peers'>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Fills defaults and checks every field; throws ConfigError saying which field is wrong. */
+export function makeConfig(input: RaftConfigInput): RaftConfig {
+  const c: RaftConfig = { ...CONFIG_DEFAULTS, ...input, peers: [...input.peers] };
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) throw new ConfigError(`invalid Raft config for ${String(c.id)}: ${what}`);
+  };
+  check(c.peers.length > 0, 'peers must not be empty');
+  check(new Set(c.peers).size === c.peers.length, 'peers must not repeat');
+  check(c.peers.includes(c.id), `peers must include the node itself (${c.id})`);
+  for (const k of ['electionTicksMin', 'electionTicksMax', 'heartbeatTicks', 'maxEntriesPerAppend',
+    'maxInflightAppends', 'maxPendingRequests', 'maxSessions'] as const) {
+    check(Number.isSafeInteger(c[k]) && c[k] >= 1, `${k} must be a positive integer (got ${c[k]})`);
+  }
+  check(c.electionTicksMax > c.electionTicksMin, 'electionTicksMax must be greater than electionTicksMin');
+  check(c.heartbeatTicks < c.electionTicksMin, 'heartbeatTicks must be less than electionTicksMin');
+  check(Number.isSafeInteger(c.seed), `seed must be an integer (got ${c.seed})`);
+  return c;
+}
+
+/** The number of votes that make a majority of the configuration. */
+export function quorumSize(config: RaftConfig): number {
+  return Math.floor(config.peers.length / 2) + 1;
+}

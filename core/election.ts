@@ -1,0 +1,192 @@
+// Roles and elections: becomeX role changes, the election timer, pre-vote (thesis §9.6),
+// vote requests and the counting of votes (Raft §5.2, §5.4.1).
+import { assertNode } from './assert';
+import { failPendingRequests } from './client';
+import { quorumSize } from './config';
+import { isUpToDate, lastIndex, lastTerm } from './log';
+import { appendAsLeader, bcastAppend, maybeCommit } from './replication';
+import { resetElectionTimer, type NodeState, type StepContext } from './state';
+import { logIndex, term, type NodeId, type PreVote, type PreVoteResp, type RequestVote, type RequestVoteResp, type Term } from './types';
+
+/**
+ * The node heard from a leader within the minimum election timeout. While in lease it refuses
+ * pre-votes (thesis §9.6) and, with check-quorum, ignores higher-term vote requests (thesis §4.2.3),
+ * so a node that was partitioned away cannot disrupt a working leader.
+ */
+export function inLease(n: NodeState): boolean {
+  return n.leader !== null && n.electionElapsed < n.config.electionTicksMin;
+}
+
+export function becomeFollower(ctx: StepContext, t: Term, leader: NodeId | null): void {
+  const n = ctx.node;
+  if (n.role === 'leader') {
+    ctx.note('leader.step-down');
+    failPendingRequests(ctx, leader);
+  }
+  if (t > n.term) {
+    n.term = t;
+    n.vote = null;
+  }
+  n.role = 'follower';
+  n.leader = leader;
+  n.votes = new Map();
+  n.progress = new Map();
+  n.heartbeatElapsed = 0;
+  resetElectionTimer(n);
+}
+
+/** The election timer fired (Raft §5.2): campaign, with a pre-vote round first when enabled. */
+export function tickElection(ctx: StepContext): void {
+  const n = ctx.node;
+  n.electionElapsed++;
+  if (n.electionElapsed < n.electionTimeout) {
+    ctx.note('tick');
+    return;
+  }
+  ctx.note('election.timeout');
+  if (n.config.preVote) becomePreCandidate(ctx);
+  else becomeCandidate(ctx);
+}
+
+function becomePreCandidate(ctx: StepContext): void {
+  const n = ctx.node;
+  n.role = 'pre-candidate';
+  n.leader = null;
+  n.votes = new Map([[n.config.id, true]]);
+  resetElectionTimer(n);
+  ctx.note('prevote.start');
+  if (pollVotes(n) === 'won') {
+    ctx.note('prevote.won');
+    becomeCandidate(ctx);
+    return;
+  }
+  const proposed = term(n.term + 1);
+  for (const to of peersOf(n)) {
+    ctx.send({ type: 'PreVote', from: n.config.id, to, term: proposed, lastLogIndex: lastIndex(n.log), lastLogTerm: lastTerm(n.log) });
+  }
+}
+
+function becomeCandidate(ctx: StepContext): void {
+  const n = ctx.node;
+  n.term = term(n.term + 1);
+  n.vote = n.config.id;
+  n.role = 'candidate';
+  n.leader = null;
+  n.votes = new Map([[n.config.id, true]]);
+  resetElectionTimer(n);
+  ctx.note('election.start');
+  if (pollVotes(n) === 'won') {
+    becomeLeader(ctx);
+    return;
+  }
+  for (const to of peersOf(n)) {
+    ctx.send({ type: 'RequestVote', from: n.config.id, to, term: n.term, lastLogIndex: lastIndex(n.log), lastLogTerm: lastTerm(n.log) });
+  }
+}
+
+function becomeLeader(ctx: StepContext): void {
+  const n = ctx.node;
+  ctx.note('election.won');
+  n.role = 'leader';
+  n.leader = n.config.id;
+  n.votes = new Map();
+  n.electionElapsed = 0;
+  n.heartbeatElapsed = 0;
+  n.readSeq = 0;
+  n.progress = new Map();
+  const next = logIndex(lastIndex(n.log) + 1);
+  for (const id of peersOf(n)) {
+    n.progress.set(id, { match: logIndex(0), next, mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0 });
+  }
+  appendAsLeader(ctx, { type: 'noop' });
+  ctx.note('leader.append-noop');
+  bcastAppend(ctx);
+  maybeCommit(ctx);
+}
+
+/** Handles PreVote and RequestVote whose term is ≥ ours (stale ones were answered in step). */
+export function handleVoteRequest(ctx: StepContext, m: PreVote | RequestVote): void {
+  const n = ctx.node;
+  const pre = m.type === 'PreVote';
+  const reply = (granted: boolean): void => {
+    // A granted pre-vote echoes the proposed term so the pre-candidate counts it (thesis §9.6).
+    const t = granted && pre ? m.term : n.term;
+    ctx.send({ type: pre ? 'PreVoteResp' : 'RequestVoteResp', from: n.config.id, to: m.from, term: t, granted });
+  };
+  if (pre && inLease(n)) {
+    ctx.note('prevote.reject.leader-alive');
+    reply(false);
+    return;
+  }
+  const free = n.vote === m.from || (n.vote === null && n.leader === null) || (pre && m.term > n.term);
+  if (!free) {
+    if (pre) ctx.note(n.vote === null ? 'prevote.reject.leader-alive' : 'prevote.reject.already-voted');
+    else ctx.note(n.vote === null ? 'vote.reject.has-leader' : 'vote.reject.already-voted');
+    reply(false);
+    return;
+  }
+  if (!isUpToDate(n.log, m.lastLogIndex, m.lastLogTerm)) {
+    ctx.note(pre ? 'prevote.reject.log-behind' : 'vote.reject.log-behind');
+    reply(false);
+    return;
+  }
+  if (pre) {
+    ctx.note('prevote.granted');
+  } else {
+    assertNode(n.vote === null || n.vote === m.from, 'one-vote-per-term', n.config.id, () => `voted ${n.vote}, now ${m.from} in term ${n.term}`);
+    n.vote = m.from;
+    n.electionElapsed = 0; // Raft §5.2: granting a vote resets the election timer
+    ctx.note('vote.granted');
+  }
+  reply(true);
+}
+
+/** Counts a vote response in the current (pre-)election. */
+export function handleVoteResponse(ctx: StepContext, m: PreVoteResp | RequestVoteResp): void {
+  const n = ctx.node;
+  const pre = m.type === 'PreVoteResp';
+  // A granted pre-vote carries our term + 1; a refusal carries the voter's term, equal to ours here.
+  const current = pre ? n.role === 'pre-candidate' && m.term === (m.granted ? n.term + 1 : n.term) : n.role === 'candidate';
+  if (!current) {
+    ctx.note('response.ignore');
+    return;
+  }
+  if (!n.votes.has(m.from)) n.votes.set(m.from, m.granted);
+  const result = pollVotes(n);
+  if (result === 'pending') {
+    ctx.note(pre ? 'prevote.count' : 'vote.count');
+  } else if (result === 'lost') {
+    ctx.note(pre ? 'prevote.lost' : 'election.lost');
+    becomeFollower(ctx, n.term, null);
+  } else if (pre) {
+    ctx.note('prevote.won');
+    becomeCandidate(ctx);
+  } else {
+    becomeLeader(ctx);
+  }
+}
+
+function pollVotes(n: NodeState): 'won' | 'lost' | 'pending' {
+  let granted = 0;
+  let refused = 0;
+  for (const v of n.votes.values()) {
+    if (v) granted++;
+    else refused++;
+  }
+  const q = quorumSize(n.config);
+  if (granted >= q) return 'won';
+  if (n.config.peers.length - refused < q) return 'lost';
+  return 'pending';
+}
+
+const othersByConfig = new WeakMap<NodeState['config'], readonly NodeId[]>();
+
+/** The other members, in configuration order (computed once per configuration). */
+export function peersOf(n: NodeState): readonly NodeId[] {
+  let others = othersByConfig.get(n.config);
+  if (others === undefined) {
+    others = n.config.peers.filter((p) => p !== n.config.id);
+    othersByConfig.set(n.config, others);
+  }
+  return others;
+}

@@ -1,0 +1,77 @@
+// The key/value state machine inside the core, with client sessions (thesis §6.3) so that a
+// retried request is applied at most once. Deterministic: Maps iterate in insertion order.
+import type { ClientId, KvOp, KvResult, KvWriteOp } from './types';
+
+export interface Session {
+  /** Invariant: the highest seq applied for this client. */
+  readonly lastSeq: number;
+  /** The result of that request, answered again to a retry. */
+  readonly lastResult: KvResult;
+}
+
+export interface KvState {
+  readonly data: Map<string, string>;
+  /** Invariant: size ≤ maxSessions; insertion order = least recently used first. */
+  readonly sessions: Map<ClientId, Session>;
+  readonly maxSessions: number;
+}
+
+export type ApplyOutcome =
+  | { readonly effect: 'applied'; readonly result: KvResult }
+  /** A retry of the client's latest request: not applied again; the first result is returned. */
+  | { readonly effect: 'duplicate'; readonly result: KvResult }
+  /** An older seq than the client's latest: the client moved on; nothing is applied. */
+  | { readonly effect: 'stale' };
+
+export function newKv(maxSessions: number): KvState {
+  return { data: new Map(), sessions: new Map(), maxSessions };
+}
+
+export function cloneKv(kv: KvState): KvState {
+  return { data: new Map(kv.data), sessions: new Map(kv.sessions), maxSessions: kv.maxSessions };
+}
+
+/** Applies one committed write of `client` with sequence number `seq`, deduplicated by session. */
+export function applyWrite(kv: KvState, client: ClientId, seq: number, op: KvWriteOp): ApplyOutcome {
+  const session = kv.sessions.get(client);
+  if (session !== undefined && seq <= session.lastSeq) {
+    return seq === session.lastSeq ? { effect: 'duplicate', result: session.lastResult } : { effect: 'stale' };
+  }
+  const result = execute(kv.data, op);
+  kv.sessions.delete(client); // re-insert: most recently used goes last
+  kv.sessions.set(client, { lastSeq: seq, lastResult: result });
+  if (kv.sessions.size > kv.maxSessions) {
+    const oldest = kv.sessions.keys().next().value as ClientId;
+    kv.sessions.delete(oldest);
+  }
+  return { effect: 'applied', result };
+}
+
+/** Reads are served without the log (ReadIndex, thesis §6.4) and need no session. */
+export function read(kv: KvState, key: string): KvResult {
+  return { ok: true, value: kv.data.get(key) ?? null };
+}
+
+/** The operation semantics, as a pure function of the data map (also used by tests as the model). */
+export function execute(data: Map<string, string>, op: KvOp): KvResult {
+  const current = data.get(op.key) ?? null;
+  switch (op.type) {
+    case 'get':
+      return { ok: true, value: current };
+    case 'put':
+      data.set(op.key, op.value);
+      return { ok: true, value: op.value };
+    case 'delete':
+      data.delete(op.key);
+      return { ok: current !== null, value: null };
+    case 'cas':
+      if (current !== op.expected) return { ok: false, value: current };
+      data.set(op.key, op.value);
+      return { ok: true, value: op.value };
+    case 'append': {
+      const value = (current ?? '') + op.value;
+      data.set(op.key, value);
+      return { ok: true, value };
+    }
+  }
+}

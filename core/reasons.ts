@@ -1,0 +1,72 @@
+// Reason codes: the name of every Raft rule the core can fire, with the paper/thesis section it
+// comes from. A step reports the codes it fired, in order; the debugger and the transcripts show them.
+
+export const REASONS = {
+  // Timers
+  'tick': 'a tick elapsed; no timer fired',
+  'election.timeout': 'election timer expired without hearing from a leader (Raft §5.2)',
+  'heartbeat.send': 'heartbeat interval elapsed; the leader sends heartbeats (Raft §5.2)',
+
+  // Terms (Raft §5.1)
+  'term.adopt': 'a message carried a higher term; adopt it and become follower (Raft §5.1)',
+  'stale.reject': 'a request carried a lower term; reject it with our term so the sender catches up (Raft §5.1)',
+  'stale.ignore': 'a response carried a lower term; ignore it (Raft §5.1)',
+
+  // Elections
+  'prevote.start': 'start a pre-vote round without incrementing the term (thesis §9.6)',
+  'prevote.granted': 'grant a pre-vote: the candidate is up to date and no leader was heard recently (thesis §9.6)',
+  'prevote.reject.leader-alive': 'refuse a pre-vote: a leader was heard within the election timeout (thesis §9.6)',
+  'prevote.reject.already-voted': 'refuse a pre-vote for our own term: already voted for another node in it (Raft §5.2)',
+  'prevote.reject.log-behind': "refuse a pre-vote: the candidate's log is not up to date (Raft §5.4.1)",
+  'prevote.won': 'a quorum granted the pre-vote; start a real election (thesis §9.6)',
+  'prevote.lost': 'a quorum refused the pre-vote; go back to follower (thesis §9.6)',
+  'prevote.count': 'count a pre-vote response; no quorum yet',
+  'election.start': 'increment the term, vote for self, request votes (Raft §5.2)',
+  'vote.granted': 'grant the vote: not yet voted in this term and the candidate is up to date (Raft §5.2, §5.4.1)',
+  'vote.reject.already-voted': 'refuse the vote: already voted for another node in this term (Raft §5.2)',
+  'vote.reject.has-leader': 'refuse the vote: this term already has a known leader',
+  'vote.reject.log-behind': "refuse the vote: the candidate's log is not up to date (Raft §5.4.1)",
+  'vote.ignore.in-lease': 'ignore a higher-term vote request: a leader was heard within the election timeout (thesis §4.2.3)',
+  'vote.count': 'count a vote response; no quorum yet',
+  'election.won': 'a quorum granted the vote; become leader (Raft §5.2)',
+  'election.lost': 'a quorum refused the vote; go back to follower',
+  'leader.append-noop': 'the new leader appends a no-op entry of its term so it can commit (Raft §5.4.2, §8)',
+  'candidate.step-down': 'a candidate heard from the leader of its term; become follower (Raft §5.2)',
+  'leader.step-down.check-quorum': 'the leader did not hear from a quorum within an election timeout; step down (thesis §6.2)',
+  'leader.step-down': 'the leader becomes follower; pending writes are answered leadership-lost, pending reads not-leader',
+  'response.ignore': 'a response that does not apply in the current role or round is ignored',
+
+  // Replication (Raft §5.3)
+  'append.send': 'send AppendEntries to followers (Raft §5.3)',
+  'append.accept': 'the entries follow a matching entry; append them (Raft §5.3)',
+  'append.truncate-conflict': 'an existing entry conflicts with a new one; delete it and all that follow (Raft §5.3)',
+  'append.reject.missing-prev': 'refuse: the log has no entry at prevLogIndex (Raft §5.3)',
+  'append.reject.log-mismatch': 'refuse: the entry at prevLogIndex has another term (Raft §5.3)',
+  'append.ack': 'a follower acknowledged entries; advance its match index (Raft §5.3)',
+  'append.ack.stale': 'an acknowledgement older than what is already known; nothing to do',
+  'append.backtrack': 'a follower refused; move nextIndex back using the conflict term/index (Raft §5.3)',
+  'append.reject.stale': 'a refusal of an older request; ignore it',
+  'heartbeat.accept': "accept the leader's heartbeat and reset the election timer (Raft §5.2)",
+  'heartbeat.ack': 'a follower answered a heartbeat; it is active and may need entries',
+  'commit.advance': 'the commit index moved forward (Raft §5.3, §5.4.2)',
+  'commit.skip-old-term': 'a quorum holds an entry of an older term; do not commit by counting it (Raft §5.4.2, Figure 8)',
+  'apply': 'committed entries applied to the state machine in log order (Raft §5.3)',
+
+  // Clients (thesis §6)
+  'client.propose': 'the leader appends the client write to its log (Raft §5.3)',
+  'client.forward': 'relay the client request to the known leader',
+  'client.reject.not-leader': 'not the leader and cannot relay; answer not-leader with the known leader, if any',
+  'client.reject.overloaded': 'too many requests pending at the leader; answer overloaded',
+  'client.reply': 'answer a client',
+  'client.relay-reply': "hand the leader's answer to the client of a forwarded request",
+  'read.start': 'start a ReadIndex round: record the commit index and confirm leadership with a heartbeat round (thesis §6.4)',
+  'read.wait-commit': 'the leader has not committed an entry of its term yet; the read waits (thesis §6.4)',
+  'read.confirmed': 'a quorum acknowledged the round; the read may be served once applied (thesis §6.4)',
+  'read.serve': 'serve reads whose read index has been applied (thesis §6.4)',
+
+  // Process
+  'restart': 'restart from durable state; volatile state (commit, leader, progress) is rebuilt (Raft Figure 2)',
+  'ignore.unknown-sender': 'a message from a node outside the configuration is ignored',
+} as const;
+
+export type ReasonCode = keyof typeof REASONS;

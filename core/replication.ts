@@ -1,0 +1,272 @@
+// Log replication (Raft §5.3): the leader's per-follower progress, AppendEntries and heartbeats,
+// fast conflict backtracking, the commit rule of §5.4.2 and applying committed entries in order.
+import { assertNode } from './assert';
+import { onEntryApplied, onCommitAdvanced, processReads } from './client';
+import { quorumSize } from './config';
+import { becomeFollower, peersOf } from './election';
+import { applyWrite } from './kv';
+import { entriesBetween, firstIndexOfTermAt, lastIndex, lastIndexOfTerm, lastTerm, termAt } from './log';
+import type { NodeState, Progress, StepContext } from './state';
+import {
+  logIndex,
+  term,
+  type AppendEntries,
+  type AppendEntriesResp,
+  type Entry,
+  type EntryData,
+  type Heartbeat,
+  type HeartbeatResp,
+  type LogIndex,
+  type NodeId,
+} from './types';
+
+/** The leader appends an entry of its own term at the end of its log. */
+export function appendAsLeader(ctx: StepContext, data: EntryData): LogIndex {
+  const n = ctx.node;
+  const index = logIndex(lastIndex(n.log) + 1);
+  n.log.push({ term: n.term, index, data });
+  ctx.markLogWritten(index);
+  return index;
+}
+
+/** Leader tick: heartbeats every heartbeatTicks; a check-quorum round every electionTicksMin. */
+export function tickLeader(ctx: StepContext): void {
+  const n = ctx.node;
+  n.heartbeatElapsed++;
+  n.electionElapsed++;
+  if (n.electionElapsed >= n.config.electionTicksMin) {
+    n.electionElapsed = 0;
+    if (n.config.checkQuorum) {
+      if (!quorumActive(n)) {
+        ctx.note('leader.step-down.check-quorum');
+        becomeFollower(ctx, n.term, null);
+        return;
+      }
+      for (const pr of n.progress.values()) pr.recentActive = false;
+    }
+  }
+  if (n.heartbeatElapsed >= n.config.heartbeatTicks) {
+    n.heartbeatElapsed = 0;
+    ctx.note('heartbeat.send');
+    bcastHeartbeat(ctx);
+    return;
+  }
+  ctx.note('tick');
+}
+
+function quorumActive(n: NodeState): boolean {
+  let active = 1; // the leader itself
+  for (const pr of n.progress.values()) if (pr.recentActive) active++;
+  return active >= quorumSize(n.config);
+}
+
+export function bcastHeartbeat(ctx: StepContext): void {
+  const n = ctx.node;
+  for (const [to, pr] of n.progress) {
+    // Send no commit index beyond what the follower is known to hold (its match).
+    const commit = logIndex(Math.min(pr.match, n.commit));
+    ctx.send({ type: 'Heartbeat', from: n.config.id, to, term: n.term, commit, readSeq: n.readSeq });
+  }
+}
+
+/** Sends new entries to every follower that can take them. */
+export function bcastAppend(ctx: StepContext, allowEmpty = false): void {
+  let sent = false;
+  for (const to of peersOf(ctx.node)) sent = sendAppend(ctx, to, allowEmpty) || sent;
+  if (sent) ctx.note('append.send');
+}
+
+/** maybe-style: sends one AppendEntries to `to` unless its flow is paused; returns whether it did. */
+function sendAppend(ctx: StepContext, to: NodeId, allowEmpty: boolean): boolean {
+  const n = ctx.node;
+  const pr = progressOf(n, to);
+  if (pr.mode === 'probe' ? pr.probeSent : pr.inflight.length >= n.config.maxInflightAppends) return false;
+  const prev = logIndex(pr.next - 1);
+  const prevTerm = termAt(n.log, prev);
+  assertNode(prevTerm !== undefined, 'leader-knows-itself', n.config.id, () => `next ${pr.next} of ${to} is past the log end ${lastIndex(n.log)}`);
+  const entries = entriesBetween(n.log, pr.next, logIndex(Math.min(lastIndex(n.log), prev + n.config.maxEntriesPerAppend)));
+  if (entries.length === 0 && !allowEmpty) return false;
+  ctx.send({ type: 'AppendEntries', from: n.config.id, to, term: n.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries, commit: n.commit });
+  if (pr.mode === 'probe') {
+    pr.probeSent = true;
+  } else if (entries.length > 0) {
+    const last = logIndex(prev + entries.length);
+    pr.next = logIndex(last + 1);
+    pr.inflight.push(last);
+  }
+  return true;
+}
+
+/** Follower side of AppendEntries (Raft §5.3, receiver implementation 2–5). */
+export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
+  const n = ctx.node;
+  const reply = (r: { success: true; matchIndex: LogIndex } | { success: false; rejectedIndex: LogIndex; conflictIndex: LogIndex; conflictTerm: AppendEntriesResp['term'] }): void => {
+    ctx.send({ type: 'AppendEntriesResp', from: n.config.id, to: m.from, term: n.term, ...r });
+  };
+  const prevTerm = termAt(n.log, m.prevLogIndex);
+  if (prevTerm === undefined) {
+    ctx.note('append.reject.missing-prev');
+    reply({ success: false, rejectedIndex: m.prevLogIndex, conflictIndex: logIndex(lastIndex(n.log) + 1), conflictTerm: term(0) });
+    return;
+  }
+  if (prevTerm !== m.prevLogTerm) {
+    assertNode(m.prevLogIndex > n.commit, 'no-truncate-committed', n.config.id,
+      () => `leader ${m.from} has term ${m.prevLogTerm} at committed index ${m.prevLogIndex}, we have ${prevTerm}`);
+    ctx.note('append.reject.log-mismatch');
+    // Fast backtracking: point the leader at the first entry of the conflicting term (Raft §5.3).
+    const conflictIndex = logIndex(Math.max(firstIndexOfTermAt(n.log, m.prevLogIndex), n.commit + 1));
+    reply({ success: false, rejectedIndex: m.prevLogIndex, conflictIndex, conflictTerm: prevTerm });
+    return;
+  }
+  let expected = m.prevLogIndex + 1;
+  for (const e of m.entries) {
+    assertNode(e.index === expected++, 'log-contiguous', n.config.id, () => `AppendEntries from ${m.from} has entry ${e.index} out of place`);
+    const existing = termAt(n.log, e.index);
+    if (existing === e.term) continue; // already have it (a duplicate or reordered message)
+    if (existing !== undefined) {
+      assertNode(e.index > n.commit, 'no-truncate-committed', n.config.id, () => `would delete committed entry ${e.index} (commit ${n.commit})`);
+      n.log.length = e.index - 1;
+      ctx.note('append.truncate-conflict');
+    }
+    appendEntry(ctx, e);
+  }
+  const lastNew = logIndex(m.prevLogIndex + m.entries.length);
+  ctx.note('append.accept');
+  reply({ success: true, matchIndex: lastNew });
+  // Raft §5.3 rule 5: commit = min(leaderCommit, index of last new entry).
+  commitTo(ctx, logIndex(Math.min(m.commit, lastNew)));
+}
+
+function appendEntry(ctx: StepContext, e: Entry): void {
+  const n = ctx.node;
+  assertNode(e.index === n.log.length + 1, 'log-contiguous', n.config.id, () => `entry ${e.index} appended after ${n.log.length}`);
+  assertNode(e.term <= n.term && e.term >= lastTerm(n.log), 'log-terms-valid', n.config.id,
+    () => `entry ${e.index} has term ${e.term}; last term ${lastTerm(n.log)}, current term ${n.term}`);
+  n.log.push(e);
+  ctx.markLogWritten(e.index);
+}
+
+export function handleHeartbeat(ctx: StepContext, m: Heartbeat): void {
+  const n = ctx.node;
+  ctx.note('heartbeat.accept');
+  ctx.send({ type: 'HeartbeatResp', from: n.config.id, to: m.from, term: n.term, readSeq: m.readSeq });
+  commitTo(ctx, m.commit);
+}
+
+/** Leader side of an AppendEntries answer. */
+export function handleAppendResp(ctx: StepContext, m: AppendEntriesResp): void {
+  const n = ctx.node;
+  const pr = progressOf(n, m.from);
+  if (m.success) {
+    if (m.matchIndex <= pr.match) {
+      ctx.note('append.ack.stale');
+      return;
+    }
+    assertNode(m.matchIndex <= lastIndex(n.log), 'leader-knows-itself', n.config.id, () => `${m.from} acknowledged ${m.matchIndex} beyond our log end ${lastIndex(n.log)}`);
+    pr.match = m.matchIndex;
+    if (pr.mode === 'probe') {
+      pr.mode = 'replicate';
+      pr.probeSent = false;
+      pr.inflight = [];
+      pr.next = logIndex(pr.match + 1);
+    } else {
+      pr.inflight = pr.inflight.filter((i) => i > pr.match);
+      if (pr.next <= pr.match) pr.next = logIndex(pr.match + 1);
+    }
+    ctx.note('append.ack');
+    if (maybeCommit(ctx)) {
+      bcastAppend(ctx, true); // tell followers the new commit index
+    } else {
+      while (sendAppend(ctx, m.from, false)); // keep the pipeline full
+    }
+    return;
+  }
+  const stale = pr.mode === 'replicate' ? m.rejectedIndex <= pr.match : m.rejectedIndex !== pr.next - 1;
+  if (stale) {
+    ctx.note('append.reject.stale');
+    return;
+  }
+  let next = m.conflictIndex;
+  if (m.conflictTerm > 0) {
+    const last = lastIndexOfTerm(n.log, m.conflictTerm, m.rejectedIndex);
+    if (last > 0) next = logIndex(last + 1);
+  }
+  pr.next = logIndex(Math.max(Math.min(next, m.rejectedIndex), pr.match + 1));
+  pr.mode = 'probe';
+  pr.probeSent = false;
+  pr.inflight = [];
+  ctx.note('append.backtrack');
+  sendAppend(ctx, m.from, true);
+}
+
+export function handleHeartbeatResp(ctx: StepContext, m: HeartbeatResp): void {
+  const n = ctx.node;
+  const pr = progressOf(n, m.from);
+  ctx.note('heartbeat.ack');
+  pr.probeSent = false;
+  // A full pipeline whose messages were lost would stall forever: release the oldest slot.
+  if (pr.mode === 'replicate' && pr.inflight.length >= n.config.maxInflightAppends) pr.inflight.shift();
+  if (m.readSeq > pr.readAck) {
+    pr.readAck = m.readSeq;
+    processReads(ctx);
+  }
+  // A follower behind the leader gets entries (or an empty probe that finds where it is).
+  if (pr.match < lastIndex(n.log) && sendAppend(ctx, m.from, true)) ctx.note('append.send');
+}
+
+/**
+ * Raft §5.3/§5.4.2: commit the highest index held by a quorum — but only by counting replicas of
+ * an entry of the current term (Figure 8); earlier entries are then committed indirectly.
+ */
+export function maybeCommit(ctx: StepContext): boolean {
+  const n = ctx.node;
+  const matches = [lastIndex(n.log) as number];
+  for (const pr of n.progress.values()) matches.push(pr.match);
+  matches.sort((a, b) => b - a);
+  const candidate = logIndex(matches[quorumSize(n.config) - 1]!);
+  if (candidate <= n.commit) return false;
+  if (termAt(n.log, candidate) !== n.term) {
+    ctx.note('commit.skip-old-term');
+    return false;
+  }
+  commitTo(ctx, candidate);
+  return true;
+}
+
+/** Moves the commit index forward (never back) and applies what became committed. */
+export function commitTo(ctx: StepContext, index: LogIndex): void {
+  const n = ctx.node;
+  if (index <= n.commit) return;
+  assertNode(index <= lastIndex(n.log), 'commit-within-log', n.config.id, () => `commit to ${index} beyond last index ${lastIndex(n.log)}`);
+  n.commit = index;
+  ctx.note('commit.advance');
+  onCommitAdvanced(ctx);
+  applyCommitted(ctx);
+}
+
+/** Applies committed entries in log order (Raft §5.3, "state machine safety" §5.4.3). */
+function applyCommitted(ctx: StepContext): void {
+  const n = ctx.node;
+  if (n.applied >= n.commit) return;
+  ctx.note('apply');
+  while (n.applied < n.commit) {
+    const index = logIndex(n.applied + 1);
+    const e = n.log[index - 1]!;
+    if (e.data.type === 'noop') {
+      ctx.applied.push({ index, term: e.term, data: e.data, result: null, effect: 'noop' });
+    } else {
+      const outcome = applyWrite(n.kv, e.data.client, e.data.seq, e.data.op);
+      const result = outcome.effect === 'stale' ? null : outcome.result;
+      ctx.applied.push({ index, term: e.term, data: e.data, result, effect: outcome.effect });
+      onEntryApplied(ctx, e, outcome);
+    }
+    n.applied = index;
+  }
+  processReads(ctx);
+}
+
+function progressOf(n: NodeState, id: NodeId): Progress {
+  const pr = n.progress.get(id);
+  assertNode(pr !== undefined, 'leader-knows-itself', n.config.id, () => `no progress for ${id}`);
+  return pr;
+}

@@ -1,0 +1,195 @@
+// The state of one Raft node, and the per-step context that collects its outputs.
+import type { RaftConfig } from './config';
+import { newKv, cloneKv, type KvState } from './kv';
+import { nextIntIn, seedRng, type RngState } from './rng';
+import type { ReasonCode } from './reasons';
+import {
+  logIndex,
+  term,
+  type AppliedEntry,
+  type ClientReply,
+  type ClientRequest,
+  type DurableState,
+  type Entry,
+  type LogIndex,
+  type Message,
+  type NodeId,
+  type Role,
+  type Term,
+} from './types';
+
+/** What the leader knows of one follower's log (Raft Figure 2 "volatile state on leaders"). */
+export interface Progress {
+  /** Invariant: the follower's log matches the leader's up to here; never decreases in a term. */
+  match: LogIndex;
+  /** Invariant: match < next ≤ leader's lastIndex + 1. */
+  next: LogIndex;
+  /**
+   * 'probe': one AppendEntries at a time until the follower's log position is found;
+   * 'replicate': entries are streamed optimistically, up to maxInflightAppends at once.
+   */
+  mode: 'probe' | 'replicate';
+  /** probe: an AppendEntries is outstanding; wait for its answer (or the next heartbeat answer). */
+  probeSent: boolean;
+  /** replicate: last index of each AppendEntries in flight, ascending. Invariant: length ≤ maxInflightAppends. */
+  inflight: LogIndex[];
+  /** Heard from the follower since the last check-quorum round (thesis §6.2). */
+  recentActive: boolean;
+  /** The newest ReadIndex round the follower acknowledged in this term (thesis §6.4). */
+  readAck: number;
+}
+
+/** A client write the leader appended and must answer once it is applied. */
+export interface PendingProposal {
+  readonly request: ClientRequest;
+  /** The node whose client asked: this node, or the follower that forwarded the request. */
+  readonly origin: NodeId;
+}
+
+/** A linearizable read waiting for leadership confirmation and for the state machine to catch up. */
+export interface PendingRead {
+  readonly request: ClientRequest;
+  readonly origin: NodeId;
+  /** The ReadIndex round; confirmed once a quorum acknowledged a heartbeat carrying readSeq ≥ seq. */
+  readonly seq: number;
+  /** The commit index when the read arrived; null until the leader has committed an entry of its term. */
+  index: LogIndex | null;
+  confirmed: boolean;
+}
+
+export interface NodeState {
+  readonly config: RaftConfig;
+
+  // Persistent state (Raft Figure 2); mirrored to disk through Persist outputs.
+  /** Invariant: never decreases. */
+  term: Term;
+  /** Invariant: set at most once per term; null when the node has not voted in `term`. */
+  vote: NodeId | null;
+  /** Invariant: log[i].index === i + 1; terms never decrease along the log and are ≤ term. */
+  log: Entry[];
+
+  // Volatile state.
+  role: Role;
+  /** The leader of `term` as far as this node knows. Invariant: role = leader ⇒ leader = id. */
+  leader: NodeId | null;
+  /** Invariant: applied ≤ commit ≤ lastIndex; never decreases until a restart. */
+  commit: LogIndex;
+  /** Invariant: applied ≤ commit; entries are applied in log order. */
+  applied: LogIndex;
+  /** Ticks since the last election-timer reset (followers, candidates) or check-quorum round (leader). */
+  electionElapsed: number;
+  /** Invariant: electionTicksMin ≤ electionTimeout < electionTicksMax; redrawn on each reset (Raft §5.2). */
+  electionTimeout: number;
+  /** Leader only: ticks since the last heartbeat. Invariant: < heartbeatTicks after each tick. */
+  heartbeatElapsed: number;
+  /** Pre-candidate/candidate: responses received in the current round (true = granted). */
+  votes: Map<NodeId, boolean>;
+  /** Leader only: one entry per peer except this node. Empty otherwise. */
+  progress: Map<NodeId, Progress>;
+  /** The node's random stream; only election timeouts draw from it. */
+  rng: RngState;
+  kv: KvState;
+  /** Leader only: client writes by log index. Invariant: size + reads.length ≤ maxPendingRequests. */
+  proposals: Map<LogIndex, PendingProposal>;
+  /** Leader only: reads in ReadIndex order (ascending seq). */
+  reads: PendingRead[];
+  /** Leader only: the newest ReadIndex round started in this term. */
+  readSeq: number;
+}
+
+/** A fresh node with empty durable state. */
+export function newNode(config: RaftConfig): NodeState {
+  const node: NodeState = {
+    config,
+    term: term(0),
+    vote: null,
+    log: [],
+    role: 'follower',
+    leader: null,
+    commit: logIndex(0),
+    applied: logIndex(0),
+    electionElapsed: 0,
+    electionTimeout: config.electionTicksMin,
+    heartbeatElapsed: 0,
+    votes: new Map(),
+    progress: new Map(),
+    rng: seedRng(config.seed),
+    kv: newKv(config.maxSessions),
+    proposals: new Map(),
+    reads: [],
+    readSeq: 0,
+  };
+  resetElectionTimer(node);
+  return node;
+}
+
+/** Restart from durable state: everything volatile is rebuilt; the random stream continues. */
+export function restartNode(node: NodeState, durable: DurableState): void {
+  node.term = durable.term;
+  node.vote = durable.vote;
+  node.log = [...durable.log];
+  node.role = 'follower';
+  node.leader = null;
+  node.commit = logIndex(0);
+  node.applied = logIndex(0);
+  node.heartbeatElapsed = 0;
+  node.votes = new Map();
+  node.progress = new Map();
+  node.kv = newKv(node.config.maxSessions);
+  node.proposals = new Map();
+  node.reads = [];
+  node.readSeq = 0;
+  resetElectionTimer(node);
+}
+
+export function durableOf(node: NodeState): DurableState {
+  return { term: node.term, vote: node.vote, log: [...node.log] };
+}
+
+/** A deep copy (checkpoints, property tests). Entries and requests are immutable and shared. */
+export function cloneNode(node: NodeState): NodeState {
+  const progress = new Map<NodeId, Progress>();
+  for (const [id, p] of node.progress) progress.set(id, { ...p, inflight: [...p.inflight] });
+  return {
+    ...node,
+    log: [...node.log],
+    votes: new Map(node.votes),
+    progress,
+    kv: cloneKv(node.kv),
+    proposals: new Map(node.proposals),
+    reads: node.reads.map((r) => ({ ...r })),
+  };
+}
+
+/** Raft §5.2: randomized timeouts make split votes rare. */
+export function resetElectionTimer(node: NodeState): void {
+  node.electionElapsed = 0;
+  const [timeout, rng] = nextIntIn(node.rng, node.config.electionTicksMin, node.config.electionTicksMax);
+  node.electionTimeout = timeout;
+  node.rng = rng;
+}
+
+/** Collects the outputs of one step. Handlers append to it; `finish` builds the StepOutputs. */
+export class StepContext {
+  readonly messages: Message[] = [];
+  readonly applied: AppliedEntry[] = [];
+  readonly replies: ClientReply[] = [];
+  readonly reasons: ReasonCode[] = [];
+  /** The smallest log index written in this step, or null when the log was not written. */
+  logWrittenFrom: LogIndex | null = null;
+
+  constructor(readonly node: NodeState) {}
+
+  /** Records a rule that fired (a rule firing several times in a row is recorded once). */
+  note(reason: ReasonCode): void {
+    if (this.reasons[this.reasons.length - 1] !== reason) this.reasons.push(reason);
+  }
+
+  send(message: Message): void {
+    this.messages.push(message);
+  }
+
+  markLogWritten(from: LogIndex): void {
+    if (this.logWrittenFrom === null || from < this.logWrittenFrom) this.logWrittenFrom = from;
+  }
+}

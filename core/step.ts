@@ -1,0 +1,216 @@
+// The single entry point of the Raft core: step(state, input) → { state, outputs }.
+// Term rules common to every message are applied once here (Raft §5.1), then the message is
+// dispatched by role, as in etcd raft's Step / stepLeader / stepCandidate / stepFollower.
+import { assertNever, assertNode } from './assert';
+import { handleClientForward, handleClientForwardReply, handleClientRequest } from './client';
+import { becomeFollower, handleVoteRequest, handleVoteResponse, inLease, tickElection } from './election';
+import { lastIndex } from './log';
+import { handleAppendEntries, handleAppendResp, handleHeartbeat, handleHeartbeatResp, tickLeader } from './replication';
+import { restartNode, StepContext, type NodeState } from './state';
+import { logIndex, type Input, type LogIndex, type Message, type NodeId, type Persist, type Role, type StepOutputs, type Term } from './types';
+
+export interface StepResult {
+  /** The same object that was passed in, advanced by one step. */
+  readonly state: NodeState;
+  readonly outputs: StepOutputs;
+}
+
+/**
+ * Advances one node by one input. Pure in the sense of etcd raft: no I/O, no clock, no global
+ * randomness — the same state and input always give the same result.
+ *
+ * Ownership: `step` takes the state and returns it advanced (it is updated in place, so a long
+ * log is never copied); keep a `cloneNode` if you need the old one. The outputs never alias it.
+ * Contract: make `outputs.persist` durable before sending `outputs.messages` or delivering
+ * `outputs.replies`.
+ */
+export function step(state: NodeState, input: Input): StepResult {
+  const ctx = new StepContext(state);
+  const before = snapshotOf(state);
+  switch (input.type) {
+    case 'tick':
+      if (state.role === 'leader') tickLeader(ctx);
+      else tickElection(ctx);
+      break;
+    case 'receive':
+      receive(ctx, input.message);
+      break;
+    case 'clientRequest':
+      handleClientRequest(ctx, input.request);
+      break;
+    case 'restart':
+      restartNode(state, input.durable);
+      ctx.note('restart');
+      break;
+    default:
+      assertNever(input, 'input');
+  }
+  const restarted = input.type === 'restart';
+  checkStep(state, ctx, before, restarted);
+  return { state, outputs: finish(ctx, before, restarted) };
+}
+
+function receive(ctx: StepContext, m: Message): void {
+  const n = ctx.node;
+  assertNode(m.to === n.config.id, 'message-addressed-here', n.config.id, () => `${m.type} for ${m.to} delivered here`);
+  if (!n.config.peers.includes(m.from) || m.from === n.config.id) {
+    ctx.note('ignore.unknown-sender');
+    return;
+  }
+  if (m.type === 'ClientForward') return handleClientForward(ctx, m);
+  if (m.type === 'ClientForwardReply') return handleClientForwardReply(ctx, m);
+
+  if (m.term > n.term) {
+    if (m.type === 'RequestVote' && n.config.checkQuorum && inLease(n)) {
+      ctx.note('vote.ignore.in-lease');
+      return;
+    }
+    // A pre-vote, or a grant of one, is about a term nobody has entered yet (thesis §9.6).
+    const preVote = m.type === 'PreVote' || (m.type === 'PreVoteResp' && m.granted);
+    if (!preVote) {
+      ctx.note('term.adopt');
+      const fromLeader = m.type === 'AppendEntries' || m.type === 'Heartbeat';
+      becomeFollower(ctx, m.term, fromLeader ? m.from : null);
+    }
+  } else if (m.term < n.term) {
+    rejectStale(ctx, m);
+    return;
+  }
+
+  switch (m.type) {
+    case 'PreVote':
+    case 'RequestVote':
+      return handleVoteRequest(ctx, m);
+    default:
+      break;
+  }
+  switch (n.role) {
+    case 'leader':
+      return stepLeader(ctx, m);
+    case 'candidate':
+    case 'pre-candidate':
+      return stepCandidate(ctx, m);
+    case 'follower':
+      return stepFollower(ctx, m);
+    default:
+      assertNever(n.role, 'role');
+  }
+}
+
+type PeerMessage = Exclude<Message, { type: 'ClientForward' | 'ClientForwardReply' }>;
+
+/** Raft §5.1: a request with a stale term is refused with our term, so its sender catches up. */
+function rejectStale(ctx: StepContext, m: PeerMessage): void {
+  const n = ctx.node;
+  const base = { from: n.config.id, to: m.from, term: n.term };
+  switch (m.type) {
+    case 'PreVote':
+      ctx.send({ ...base, type: 'PreVoteResp', granted: false });
+      break;
+    case 'RequestVote':
+      ctx.send({ ...base, type: 'RequestVoteResp', granted: false });
+      break;
+    case 'AppendEntries':
+      ctx.send({ ...base, type: 'AppendEntriesResp', success: false, rejectedIndex: m.prevLogIndex, conflictIndex: logIndex(m.prevLogIndex + 1), conflictTerm: 0 as Term });
+      break;
+    case 'Heartbeat':
+      ctx.send({ ...base, type: 'HeartbeatResp', readSeq: 0 });
+      break;
+    default:
+      ctx.note('stale.ignore');
+      return;
+  }
+  ctx.note('stale.reject');
+}
+
+function stepLeader(ctx: StepContext, m: PeerMessage): void {
+  const n = ctx.node;
+  switch (m.type) {
+    case 'AppendEntries':
+    case 'Heartbeat':
+      assertNode(false, 'one-leader-per-term', n.config.id, () => `${m.from} also leads term ${m.term}`);
+      break;
+    case 'AppendEntriesResp':
+      n.progress.get(m.from)!.recentActive = true;
+      return handleAppendResp(ctx, m);
+    case 'HeartbeatResp':
+      n.progress.get(m.from)!.recentActive = true;
+      return handleHeartbeatResp(ctx, m);
+    default:
+      ctx.note('response.ignore');
+  }
+}
+
+function stepCandidate(ctx: StepContext, m: PeerMessage): void {
+  switch (m.type) {
+    case 'AppendEntries':
+    case 'Heartbeat':
+      // Raft §5.2: a candidate that hears from the leader of its term becomes follower.
+      ctx.note('candidate.step-down');
+      becomeFollower(ctx, ctx.node.term, m.from);
+      return stepFollower(ctx, m);
+    case 'PreVoteResp':
+    case 'RequestVoteResp':
+      return handleVoteResponse(ctx, m);
+    default:
+      ctx.note('response.ignore');
+  }
+}
+
+function stepFollower(ctx: StepContext, m: PeerMessage): void {
+  const n = ctx.node;
+  switch (m.type) {
+    case 'AppendEntries':
+    case 'Heartbeat':
+      n.leader = m.from;
+      n.electionElapsed = 0;
+      return m.type === 'AppendEntries' ? handleAppendEntries(ctx, m) : handleHeartbeat(ctx, m);
+    default:
+      ctx.note('response.ignore');
+  }
+}
+
+/** @internal exported for the assertion tests. */
+export interface Before {
+  readonly term: Term;
+  readonly vote: NodeId | null;
+  readonly commit: LogIndex;
+  readonly role: Role;
+  readonly lastIndex: LogIndex;
+}
+
+/** @internal */
+export function snapshotOf(n: NodeState): Before {
+  return { term: n.term, vote: n.vote, commit: n.commit, role: n.role, lastIndex: lastIndex(n.log) };
+}
+
+/** The node's own invariants, checked after every step (O(1)). @internal exported for tests. */
+export function checkStep(n: NodeState, ctx: StepContext, before: Before, restarted: boolean): void {
+  const id = n.config.id;
+  assertNode(n.commit <= lastIndex(n.log), 'commit-within-log', id, () => `commit ${n.commit} > last index ${lastIndex(n.log)}`);
+  assertNode(n.applied <= n.commit, 'applied-within-commit', id, () => `applied ${n.applied} > commit ${n.commit}`);
+  if (n.role === 'leader') {
+    assertNode(n.leader === id && n.progress.size === n.config.peers.length - 1, 'leader-knows-itself', id,
+      () => `leader field ${n.leader}, progress for ${n.progress.size} peers`);
+  }
+  if (restarted) return;
+  assertNode(n.term >= before.term, 'term-monotonic', id, () => `term went from ${before.term} to ${n.term}`);
+  assertNode(n.commit >= before.commit, 'commit-monotonic', id, () => `commit went from ${before.commit} to ${n.commit}`);
+  assertNode(n.term !== before.term || before.vote === null || n.vote === before.vote, 'one-vote-per-term', id,
+    () => `voted ${before.vote} then ${n.vote} in term ${n.term}`);
+  const stillLeader = before.role === 'leader' && n.role === 'leader' && n.term === before.term;
+  assertNode(!stillLeader || ctx.logWrittenFrom === null || ctx.logWrittenFrom > before.lastIndex, 'leader-append-only', id,
+    () => `leader rewrote its log from index ${ctx.logWrittenFrom} (last was ${before.lastIndex})`);
+}
+
+function finish(ctx: StepContext, before: Before, restarted: boolean): StepOutputs {
+  const n = ctx.node;
+  let persist: Persist | null = null;
+  if (!restarted) {
+    const hardState = n.term !== before.term || n.vote !== before.vote ? { term: n.term, vote: n.vote } : null;
+    const from = ctx.logWrittenFrom;
+    const log = from === null ? null : { from, entries: n.log.slice(from - 1) };
+    if (hardState !== null || log !== null) persist = { hardState, log };
+  }
+  return { persist, messages: ctx.messages, applied: ctx.applied, replies: ctx.replies, reasons: ctx.reasons };
+}

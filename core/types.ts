@@ -1,0 +1,232 @@
+// Data types of the Raft core: identifiers, log entries, messages, inputs and outputs.
+// Everything here is plain data (no classes, no functions), so it can be cloned, hashed,
+// serialized into traces and sent over a wire unchanged.
+
+/** A node's name, e.g. "n1". Branded so it is not mixed up with client ids or keys. */
+export type NodeId = string & { readonly __brand: 'NodeId' };
+/** A Raft term (Raft §5.1). Branded: mixing terms and log indexes is a classic Raft bug. */
+export type Term = number & { readonly __brand: 'Term' };
+/** A 1-based position in the replicated log; 0 means "before the first entry". */
+export type LogIndex = number & { readonly __brand: 'LogIndex' };
+/** A client's name; with a sequence number it identifies one request (thesis §6.3). */
+export type ClientId = string & { readonly __brand: 'ClientId' };
+
+export const nodeId = (s: string): NodeId => s as NodeId;
+export const term = (n: number): Term => n as Term;
+export const logIndex = (n: number): LogIndex => n as LogIndex;
+export const clientId = (s: string): ClientId => s as ClientId;
+
+// ---------------------------------------------------------------------------------------------
+// Key/value operations (the state machine inside the core)
+
+export type KvOp =
+  | { readonly type: 'get'; readonly key: string }
+  | { readonly type: 'put'; readonly key: string; readonly value: string }
+  | { readonly type: 'delete'; readonly key: string }
+  /** Compare-and-set: succeeds only when the current value equals `expected` (null: key absent). */
+  | { readonly type: 'cas'; readonly key: string; readonly expected: string | null; readonly value: string }
+  | { readonly type: 'append'; readonly key: string; readonly value: string };
+
+/** Operations that change state and therefore go through the log. */
+export type KvWriteOp = Exclude<KvOp, { type: 'get' }>;
+
+/**
+ * The result of one KV operation.
+ * get: ok=true, value = current value (null when absent) · put/append: ok=true, value = new value ·
+ * delete: ok = whether the key existed, value = null · cas: ok = whether it matched, value = value after.
+ */
+export interface KvResult {
+  readonly ok: boolean;
+  readonly value: string | null;
+}
+
+/** One client request; (client, seq) identifies it across retries so it is applied at most once. */
+export interface ClientRequest {
+  readonly client: ClientId;
+  /** Invariant: a client's writes carry strictly increasing seq; a retry reuses the same seq. */
+  readonly seq: number;
+  readonly op: KvOp;
+}
+
+/** What happened to a client request. */
+export type ClientOutcome =
+  /** Applied (writes) or served by ReadIndex (reads). A duplicate retry gets the original result. */
+  | { readonly status: 'ok'; readonly result: KvResult }
+  /** Definitely not applied: this node is not the leader; try `leaderHint` (null: unknown). */
+  | { readonly status: 'not-leader'; readonly leaderHint: NodeId | null }
+  /** The leader lost leadership before answering: the write may or may not be applied. Retry with the same seq. */
+  | { readonly status: 'leadership-lost' }
+  /** Definitely not applied: the leader has too many requests pending. */
+  | { readonly status: 'overloaded' }
+  /** Definitely not applied: the session already applied a later seq for this client. */
+  | { readonly status: 'stale-sequence' };
+
+export interface ClientReply {
+  readonly client: ClientId;
+  readonly seq: number;
+  readonly outcome: ClientOutcome;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The replicated log
+
+export type EntryData =
+  /** Appended by every new leader so it can commit entries of its term (Raft §5.4.2, §8). */
+  | { readonly type: 'noop' }
+  | { readonly type: 'command'; readonly client: ClientId; readonly seq: number; readonly op: KvWriteOp };
+
+export interface Entry {
+  /** Invariant: the term of the leader that created it; never above the term of the log's owner. */
+  readonly term: Term;
+  /** Invariant: equals the entry's position in the log (1-based). */
+  readonly index: LogIndex;
+  readonly data: EntryData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages between nodes (Raft Figure 2, pre-vote from thesis §9.6, ReadIndex from thesis §6.4)
+
+interface MessageBase {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  /**
+   * The sender's current term — except PreVote, which carries the term the sender would campaign
+   * for (its term + 1), and a granted PreVoteResp, which echoes that term (thesis §9.6).
+   * Client messages carry 0: they are outside the term rules.
+   */
+  readonly term: Term;
+}
+
+export interface PreVote extends MessageBase {
+  readonly type: 'PreVote';
+  readonly lastLogIndex: LogIndex;
+  readonly lastLogTerm: Term;
+}
+export interface PreVoteResp extends MessageBase {
+  readonly type: 'PreVoteResp';
+  readonly granted: boolean;
+}
+export interface RequestVote extends MessageBase {
+  readonly type: 'RequestVote';
+  readonly lastLogIndex: LogIndex;
+  readonly lastLogTerm: Term;
+}
+export interface RequestVoteResp extends MessageBase {
+  readonly type: 'RequestVoteResp';
+  readonly granted: boolean;
+}
+export interface AppendEntries extends MessageBase {
+  readonly type: 'AppendEntries';
+  readonly prevLogIndex: LogIndex;
+  readonly prevLogTerm: Term;
+  /** Invariant: contiguous, starting at prevLogIndex + 1. */
+  readonly entries: readonly Entry[];
+  /** The leader's commit index. */
+  readonly commit: LogIndex;
+}
+export type AppendEntriesResp = MessageBase & { readonly type: 'AppendEntriesResp' } & (
+  | {
+      readonly success: true;
+      /** The follower's log matches the leader's up to here (prevLogIndex + entries accepted). */
+      readonly matchIndex: LogIndex;
+    }
+  | {
+      readonly success: false;
+      /** prevLogIndex of the rejected request, so the leader can tell stale rejections apart. */
+      readonly rejectedIndex: LogIndex;
+      /** Fast backtracking (Raft §5.3): first index of conflictTerm in the follower's log, or its lastIndex+1. */
+      readonly conflictIndex: LogIndex;
+      /** The follower's term at rejectedIndex; 0 when the follower's log is too short. */
+      readonly conflictTerm: Term;
+    }
+);
+export interface Heartbeat extends MessageBase {
+  readonly type: 'Heartbeat';
+  /** min(leader's commit, follower's match): the follower is known to hold the entries up to it. */
+  readonly commit: LogIndex;
+  /** The newest ReadIndex round the leader started; echoed back to confirm leadership (thesis §6.4). */
+  readonly readSeq: number;
+}
+export interface HeartbeatResp extends MessageBase {
+  readonly type: 'HeartbeatResp';
+  readonly readSeq: number;
+}
+/** A follower relays a client's request to the leader it knows. */
+export interface ClientForward extends MessageBase {
+  readonly type: 'ClientForward';
+  readonly request: ClientRequest;
+}
+/** The leader's answer to a forwarded request, sent back to the node the client talks to. */
+export interface ClientForwardReply extends MessageBase {
+  readonly type: 'ClientForwardReply';
+  readonly reply: ClientReply;
+}
+
+export type Message =
+  | PreVote
+  | PreVoteResp
+  | RequestVote
+  | RequestVoteResp
+  | AppendEntries
+  | AppendEntriesResp
+  | Heartbeat
+  | HeartbeatResp
+  | ClientForward
+  | ClientForwardReply;
+
+export type MessageType = Message['type'];
+
+// ---------------------------------------------------------------------------------------------
+// Inputs and outputs of `step`
+
+/** What survives a crash: Raft Figure 2 "persistent state on all servers". */
+export interface DurableState {
+  readonly term: Term;
+  readonly vote: NodeId | null;
+  readonly log: readonly Entry[];
+}
+
+export type Input =
+  /** One tick of the node's logical clock; timeouts are counted in ticks. */
+  | { readonly type: 'tick' }
+  | { readonly type: 'receive'; readonly message: Message }
+  | { readonly type: 'clientRequest'; readonly request: ClientRequest }
+  /** The process restarts with only what it had made durable; all volatile state is rebuilt. */
+  | { readonly type: 'restart'; readonly durable: DurableState };
+
+/**
+ * What must be written to stable storage.
+ * Contract: the caller makes it durable BEFORE it sends the step's messages or delivers its replies
+ * (Raft §5, Figure 2: "respond to RPCs only after updating stable storage").
+ */
+export interface Persist {
+  /** The new term and vote, when either changed in this step. */
+  readonly hardState: { readonly term: Term; readonly vote: NodeId | null } | null;
+  /** Delete every entry at index ≥ from, then append `entries` (entries[0].index === from). */
+  readonly log: { readonly from: LogIndex; readonly entries: readonly Entry[] } | null;
+}
+
+/** An entry applied to the state machine, in log order. */
+export interface AppliedEntry {
+  readonly index: LogIndex;
+  readonly term: Term;
+  readonly data: EntryData;
+  /** The state machine's answer; null for no-ops and for duplicates/stale retries. */
+  readonly result: KvResult | null;
+  /** 'duplicate': a retry of a request already applied (session dedup, thesis §6.3). */
+  readonly effect: 'noop' | 'applied' | 'duplicate' | 'stale';
+}
+
+export interface StepOutputs {
+  readonly persist: Persist | null;
+  readonly messages: readonly Message[];
+  readonly applied: readonly AppliedEntry[];
+  readonly replies: readonly ClientReply[];
+  /** The Raft rules that fired, in order (never empty). See REASONS in reasons.ts. */
+  readonly reasons: readonly ReasonCode[];
+}
+
+export type { ReasonCode } from './reasons';
+import type { ReasonCode } from './reasons';
+
+export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
