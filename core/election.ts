@@ -93,6 +93,7 @@ function becomeLeader(ctx: StepContext): void {
   n.electionElapsed = 0;
   n.heartbeatElapsed = 0;
   n.readSeq = 0;
+  n.selfMatch = logIndex(0);
   n.progress = new Map();
   const next = logIndex(lastIndex(n.log) + 1);
   for (const id of peersOf(n)) {

@@ -43,6 +43,7 @@ export const REASONS = {
   'append.reject.missing-prev': 'refuse: the log has no entry at prevLogIndex (Raft §5.3)',
   'append.reject.log-mismatch': 'refuse: the entry at prevLogIndex has another term (Raft §5.3)',
   'append.ack': 'a follower acknowledged entries; advance its match index (Raft §5.3)',
+  'append.self-ack': "the leader's own new entries are durable; count them towards commit (etcd raft's self-ack)",
   'append.ack.stale': 'an acknowledgement older than what is already known; nothing to do',
   'append.backtrack': 'a follower refused; move nextIndex back using the conflict term/index (Raft §5.3)',
   'append.reject.stale': 'a refusal of an older request; ignore it',

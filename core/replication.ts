@@ -29,6 +29,28 @@ export function appendAsLeader(ctx: StepContext, data: EntryData): LogIndex {
   return index;
 }
 
+/**
+ * The caller delivers the step's messages only after its persist is durable, so a message to
+ * ourselves is how the leader learns its own entries are on disk (etcd raft's self-ack).
+ */
+export function ackOwnAppend(ctx: StepContext): void {
+  const n = ctx.node;
+  if (n.role !== 'leader' || ctx.logWrittenFrom === null) return;
+  ctx.send({ type: 'AppendEntriesResp', from: n.config.id, to: n.config.id, term: n.term, success: true, matchIndex: lastIndex(n.log) });
+}
+
+export function handleSelfAck(ctx: StepContext, m: AppendEntriesResp): void {
+  const n = ctx.node;
+  if (!m.success || m.matchIndex <= n.selfMatch) {
+    ctx.note('append.ack.stale');
+    return;
+  }
+  assertNode(m.matchIndex <= lastIndex(n.log), 'leader-knows-itself', n.config.id, () => `self-ack of ${m.matchIndex} beyond our log end ${lastIndex(n.log)}`);
+  n.selfMatch = m.matchIndex;
+  ctx.note('append.self-ack');
+  if (maybeCommit(ctx)) bcastAppend(ctx, true);
+}
+
 /** Leader tick: heartbeats every heartbeatTicks; a check-quorum round every electionTicksMin. */
 export function tickLeader(ctx: StepContext): void {
   const n = ctx.node;
@@ -220,7 +242,7 @@ export function handleHeartbeatResp(ctx: StepContext, m: HeartbeatResp): void {
  */
 export function maybeCommit(ctx: StepContext): boolean {
   const n = ctx.node;
-  const matches = [lastIndex(n.log) as number];
+  const matches = [n.selfMatch as number];
   for (const pr of n.progress.values()) matches.push(pr.match);
   matches.sort((a, b) => b - a);
   const candidate = logIndex(matches[quorumSize(n.config) - 1]!);

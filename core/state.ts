@@ -86,6 +86,12 @@ export interface NodeState {
   votes: Map<NodeId, boolean>;
   /** Leader only: one entry per peer except this node. Empty otherwise. */
   progress: Map<NodeId, Progress>;
+  /**
+   * Leader only: its own log is durable up to here, as acknowledged to itself once the caller has
+   * persisted it (etcd raft's self-ack); only this counts towards commit, so a leader never commits
+   * an entry that is not on its own disk. Invariant: ≤ lastIndex; 0 on becoming leader.
+   */
+  selfMatch: LogIndex;
   /** The node's random stream; only election timeouts draw from it. */
   rng: RngState;
   kv: KvState;
@@ -113,6 +119,7 @@ export function newNode(config: RaftConfig): NodeState {
     heartbeatElapsed: 0,
     votes: new Map(),
     progress: new Map(),
+    selfMatch: logIndex(0),
     rng: seedRng(config.seed),
     kv: newKv(config.maxSessions),
     proposals: new Map(),
@@ -135,6 +142,7 @@ export function restartNode(node: NodeState, durable: DurableState): void {
   node.heartbeatElapsed = 0;
   node.votes = new Map();
   node.progress = new Map();
+  node.selfMatch = logIndex(0);
   node.kv = newKv(node.config.maxSessions);
   node.proposals = new Map();
   node.reads = [];

@@ -32,13 +32,18 @@ describe('step', () => {
     assert.equal(persisted.length, 1, 'persisted entries must be a copy');
   });
 
-  it('a single-node cluster elects itself and commits a write in one step', () => {
+  it('a single-node cluster commits a write once its own disk has it (self-ack)', () => {
     const node = newNode(makeConfig({ id: n1, peers: [n1] }));
     while (node.role !== 'leader') step(node, { type: 'tick' });
-    const { outputs } = step(node, { type: 'clientRequest', request: { client: clientId('c'), seq: 1, op: { type: 'put', key: 'k', value: 'v' } } });
+    const request = { client: clientId('c'), seq: 1, op: { type: 'put', key: 'k', value: 'v' } } as const;
+    const proposed = step(node, { type: 'clientRequest', request }).outputs;
+    assert.deepEqual(proposed.persist?.log?.entries.map((e) => e.index), [2]);
+    assert.deepEqual(proposed.replies, [], 'nothing is committed before the entry is durable');
+    const selfAck = proposed.messages.find((m) => m.to === n1);
+    assert.deepEqual(selfAck, { type: 'AppendEntriesResp', from: n1, to: n1, term: node.term, success: true, matchIndex: 2 });
+    const { outputs } = step(node, { type: 'receive', message: selfAck! });
+    assert.deepEqual(outputs.reasons, ['append.self-ack', 'commit.advance', 'apply', 'client.reply']);
     assert.deepEqual(outputs.replies, [{ client: 'c', seq: 1, outcome: { status: 'ok', result: { ok: true, value: 'v' } } }]);
-    assert.deepEqual(outputs.persist?.log?.entries.map((e) => e.index), [2]);
-    assert.ok(outputs.reasons.includes('commit.advance'));
   });
 
   it('every step that sends a vote or an acknowledgement persists what it promises first', () => {

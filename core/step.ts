@@ -5,7 +5,7 @@ import { assertNever, assertNode } from './assert';
 import { handleClientForward, handleClientForwardReply, handleClientRequest } from './client';
 import { becomeFollower, handleVoteRequest, handleVoteResponse, inLease, tickElection } from './election';
 import { lastIndex } from './log';
-import { handleAppendEntries, handleAppendResp, handleHeartbeat, handleHeartbeatResp, tickLeader } from './replication';
+import { ackOwnAppend, handleAppendEntries, handleAppendResp, handleHeartbeat, handleHeartbeatResp, handleSelfAck, tickLeader } from './replication';
 import { restartNode, StepContext, type NodeState } from './state';
 import { logIndex, type Input, type LogIndex, type Message, type NodeId, type Persist, type Role, type StepOutputs, type Term } from './types';
 
@@ -45,6 +45,7 @@ export function step(state: NodeState, input: Input): StepResult {
     default:
       assertNever(input, 'input');
   }
+  ackOwnAppend(ctx);
   const restarted = input.type === 'restart';
   checkStep(state, ctx, before, restarted);
   return { state, outputs: finish(ctx, before, restarted) };
@@ -53,7 +54,8 @@ export function step(state: NodeState, input: Input): StepResult {
 function receive(ctx: StepContext, m: Message): void {
   const n = ctx.node;
   assertNode(m.to === n.config.id, 'message-addressed-here', n.config.id, () => `${m.type} for ${m.to} delivered here`);
-  if (!n.config.peers.includes(m.from) || m.from === n.config.id) {
+  const selfAck = m.from === n.config.id && m.type === 'AppendEntriesResp';
+  if (!n.config.peers.includes(m.from) || (m.from === n.config.id && !selfAck)) {
     ctx.note('ignore.unknown-sender');
     return;
   }
@@ -131,6 +133,7 @@ function stepLeader(ctx: StepContext, m: PeerMessage): void {
       assertNode(false, 'one-leader-per-term', n.config.id, () => `${m.from} also leads term ${m.term}`);
       break;
     case 'AppendEntriesResp':
+      if (m.from === n.config.id) return handleSelfAck(ctx, m);
       n.progress.get(m.from)!.recentActive = true;
       return handleAppendResp(ctx, m);
     case 'HeartbeatResp':
@@ -190,8 +193,8 @@ export function checkStep(n: NodeState, ctx: StepContext, before: Before, restar
   assertNode(n.commit <= lastIndex(n.log), 'commit-within-log', id, () => `commit ${n.commit} > last index ${lastIndex(n.log)}`);
   assertNode(n.applied <= n.commit, 'applied-within-commit', id, () => `applied ${n.applied} > commit ${n.commit}`);
   if (n.role === 'leader') {
-    assertNode(n.leader === id && n.progress.size === n.config.peers.length - 1, 'leader-knows-itself', id,
-      () => `leader field ${n.leader}, progress for ${n.progress.size} peers`);
+    assertNode(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n.log), 'leader-knows-itself', id,
+      () => `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n.log)}`);
   }
   if (restarted) return;
   assertNode(n.term >= before.term, 'term-monotonic', id, () => `term went from ${before.term} to ${n.term}`);
