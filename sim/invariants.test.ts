@@ -1,0 +1,202 @@
+// Every invariant has a test that builds a violating state and sees it caught (and the healthy
+// variant of the same state accepted).
+import assert from 'node:assert/strict';
+import { clientId, logIndex, makeConfig, newNode, nodeId, term, type Entry, type Message, type NodeState, type Role, type StepOutputs } from '../core';
+import { Disk } from './disk';
+import { INVARIANT_NAMES, InvariantChecker, type CheckedNode, type InvariantName, type NodeStatus, type StepBefore, type Violation } from './invariants';
+
+const ids = ['n1', 'n2', 'n3', 'n4', 'n5'].map(nodeId);
+
+function entry(index: number, t: number, tag = ''): Entry {
+  return tag === ''
+    ? { index: logIndex(index), term: term(t), data: { type: 'noop' } }
+    : { index: logIndex(index), term: term(t), data: { type: 'command', client: clientId('c'), seq: index, op: { type: 'put', key: 'k', value: tag } } };
+}
+
+class Fake implements CheckedNode {
+  readonly state: NodeState;
+  readonly disk = new Disk();
+  status: NodeStatus = 'up';
+  constructor(readonly id: ReturnType<typeof nodeId>, size: number) {
+    this.state = newNode(makeConfig({ id, peers: ids.slice(0, size) }));
+  }
+}
+
+/** A cluster of fakes; `set` changes one node and tells the checker, as a step would. */
+class World {
+  readonly nodes: Fake[];
+  readonly checker: InvariantChecker;
+  constructor(size: number, only: InvariantName[] | null = null) {
+    this.nodes = ids.slice(0, size).map((id) => new Fake(id, size));
+    this.checker = new InvariantChecker(this.nodes, Math.floor(size / 2) + 1, only);
+  }
+
+  set(i: number, p: { log?: Entry[]; term?: number; role?: Role; commit?: number; durable?: boolean; applied?: Entry[] }): Violation | null {
+    const n = this.nodes[i]!;
+    const s = n.state;
+    const before: StepBefore = { role: s.role, term: s.term, commit: s.commit, lastIndex: s.log.length };
+    let from: number | null = null;
+    if (p.log !== undefined) {
+      let k = 0;
+      while (k < s.log.length && k < p.log.length && JSON.stringify(s.log[k]) === JSON.stringify(p.log[k])) k++;
+      from = k + 1;
+      s.log = [...p.log];
+      if (p.durable !== false) {
+        n.disk.write({ hardState: null, log: { from: logIndex(from), entries: p.log.slice(k) } });
+        n.disk.sync(Number.MAX_SAFE_INTEGER);
+      }
+    }
+    if (p.term !== undefined) s.term = term(p.term);
+    if (p.role !== undefined) s.role = p.role;
+    if (p.commit !== undefined) s.commit = logIndex(p.commit);
+    const out: StepOutputs = {
+      persist: from === null ? null : { hardState: null, log: { from: logIndex(from), entries: s.log.slice(from - 1) } },
+      messages: [],
+      applied: (p.applied ?? []).map((e) => ({ index: e.index, term: e.term, data: e.data, result: null, effect: 'noop' as const })),
+      replies: [],
+      reasons: ['tick'],
+    };
+    return this.checker.afterStep(i, out, before);
+  }
+}
+
+function expectViolation(v: Violation | null, invariant: InvariantName, pattern?: RegExp): void {
+  assert.ok(v !== null, `expected ${invariant}, got no violation`);
+  assert.equal(v.invariant, invariant, v.message);
+  if (pattern !== undefined) assert.match(v.message, pattern);
+}
+
+const tests: Record<InvariantName, () => void> = {
+  LogInv: () => {
+    // (Other invariants would object earlier to this state; only LogInv is checked here.)
+    const w = new World(3, ['LogInv']);
+    const a = [entry(1, 1), entry(2, 1, 'a')];
+    assert.equal(w.set(0, { log: a, term: 1 }), null);
+    assert.equal(w.set(1, { log: a, term: 1 }), null);
+    assert.equal(w.set(0, { commit: 2 }), null);
+    assert.equal(w.set(2, { log: [entry(1, 1), entry(2, 2, 'b')], term: 2 }), null, 'an uncommitted conflicting entry is fine');
+    expectViolation(w.set(2, { commit: 2 }), 'LogInv', /n3 has committed 2@t2 put k=b .* but 2@t1 put k=a .* was committed there before/);
+  },
+  MoreThanOneLeaderInv: () => {
+    const w = new World(3);
+    assert.equal(w.set(0, { term: 2, role: 'leader' }), null);
+    assert.equal(w.set(1, { term: 3, role: 'leader' }), null, 'leaders of different terms are fine');
+    expectViolation(w.set(2, { term: 2, role: 'leader' }), 'MoreThanOneLeaderInv', /n3 and n1 are both leaders of term 2/);
+  },
+  ElectionSafetyInv: () => {
+    const w = new World(3);
+    assert.equal(w.set(0, { log: [entry(1, 2)], term: 2, role: 'leader' }), null);
+    assert.equal(w.set(1, { log: [entry(1, 2)], term: 2 }), null);
+    expectViolation(w.set(2, { log: [entry(1, 2), entry(2, 2, 'x')], term: 2 }), 'ElectionSafetyInv', /n3 has an entry of term 2 at index 2, beyond .* \(1\) of its leader n1/);
+  },
+  LogMatchingInv: () => {
+    const w = new World(3);
+    assert.equal(w.set(0, { log: [entry(1, 1), entry(2, 2)], term: 2 }), null);
+    assert.equal(w.set(1, { log: [entry(1, 1), entry(2, 3)], term: 3 }), null, 'different terms at an index are allowed');
+    expectViolation(w.set(2, { log: [entry(1, 2), entry(2, 2)], term: 2 }), 'LogMatchingInv', /n3 and n1 both have an entry of term 2 at index 2, but their logs differ at index 1 \(n3: 1@t2 noop; n1: 1@t1 noop\)/);
+    const v = new World(2);
+    v.set(0, { log: [entry(1, 1, 'a')], term: 1 });
+    expectViolation(v.set(1, { log: [entry(1, 1, 'b')], term: 1 }), 'LogMatchingInv', /same term|term 1 at index 1, but their logs differ at index 1/);
+  },
+  QuorumLogInv: () => {
+    const w = new World(5);
+    const full = [entry(1, 1), entry(2, 1, 'a')];
+    for (const i of [0, 1, 2]) assert.equal(w.set(i, { log: full, term: 1 }), null);
+    for (const i of [3, 4]) assert.equal(w.set(i, { log: [entry(1, 1)], term: 1 }), null);
+    assert.equal(w.set(0, { commit: 2 }), null, 'a majority holds the committed entries');
+    expectViolation(w.set(2, { log: [entry(1, 1)] }), 'QuorumLogInv', /quorum \{n3, n4, n5\} has no member whose log holds all 2 committed entries/);
+  },
+  MoreUpToDateCorrectInv: () => {
+    const w = new World(5);
+    const a = [entry(1, 1), entry(2, 1, 'a')];
+    for (const i of [0, 2, 3, 4]) assert.equal(w.set(i, { log: a, term: 1 }), null);
+    assert.equal(w.set(0, { commit: 2 }), null);
+    expectViolation(w.set(1, { log: [entry(1, 1), entry(2, 2, 'b')], term: 2 }), 'MoreUpToDateCorrectInv', /n2's log .* is at least as up to date as n1's, but lacks n1's committed prefix \(commit 2\)/);
+  },
+  LeaderCompletenessInv: () => {
+    const w = new World(3);
+    const a = [entry(1, 1), entry(2, 1, 'a')];
+    assert.equal(w.set(0, { log: a, term: 1 }), null);
+    assert.equal(w.set(1, { log: a, term: 1 }), null);
+    assert.equal(w.set(0, { commit: 2 }), null);
+    expectViolation(w.set(2, { log: [entry(1, 1)], term: 3, role: 'leader' }), 'LeaderCompletenessInv', /leader n3 of term 3 lacks committed entry 2@t1 put k=a/);
+  },
+  CommittedIsDurableInv: () => {
+    const w = new World(1);
+    assert.equal(w.set(0, { log: [entry(1, 1)], term: 1, role: 'leader', commit: 1 }), null);
+    expectViolation(w.set(0, { log: [entry(1, 1), entry(2, 1, 'x')], commit: 2, durable: false }), 'CommittedIsDurableInv', /leader n1 committed up to 2 but its disk holds only 1 entries/);
+  },
+  MessageTermsLtCurrentTerm: () => {
+    const w = new World(3);
+    const ok: Message = { type: 'PreVote', from: ids[0]!, to: ids[1]!, term: term(3), lastLogIndex: logIndex(0), lastLogTerm: term(0) };
+    assert.equal(w.checker.onSend(0, ok, term(2)), null, 'a pre-vote carries the next term');
+    const bad: Message = { type: 'Heartbeat', from: ids[0]!, to: ids[1]!, term: term(3), commit: logIndex(0), readSeq: 0 };
+    expectViolation(w.checker.onSend(0, bad, term(2)), 'MessageTermsLtCurrentTerm', /n1 sent Heartbeat with term 3 while its term is 2/);
+  },
+  StateMachineSafety: () => {
+    const w = new World(3);
+    assert.equal(w.set(0, { log: [entry(1, 1, 'a')], term: 1, applied: [entry(1, 1, 'a')] }), null);
+    expectViolation(w.set(1, { log: [entry(1, 2, 'b')], term: 2, applied: [entry(1, 2, 'b')] }), 'StateMachineSafety', /n2 applied 1@t2 put k=b .* at index 1, where another node applied a different entry/);
+  },
+  MonotonicTerm: () => {
+    const w = new World(3);
+    assert.equal(w.set(0, { term: 3 }), null);
+    expectViolation(w.set(0, { term: 2 }), 'MonotonicTerm', /n1's term went from 3 to 2/);
+    const d = new World(3);
+    d.nodes[0]!.disk.write({ hardState: { term: term(4), vote: null }, log: null });
+    d.nodes[0]!.disk.sync(1);
+    assert.equal(d.checker.afterSync(0), null);
+    d.nodes[0]!.disk.write({ hardState: { term: term(2), vote: null }, log: null });
+    d.nodes[0]!.disk.sync(2);
+    expectViolation(d.checker.afterSync(0), 'MonotonicTerm', /durable term went from 4 to 2/);
+  },
+  MonotonicCommit: () => {
+    const w = new World(3);
+    const a = [entry(1, 1), entry(2, 1)];
+    w.set(1, { log: a, term: 1 });
+    assert.equal(w.set(0, { log: a, term: 1, commit: 2 }), null);
+    expectViolation(w.set(0, { commit: 1 }), 'MonotonicCommit', /commit index went from 2 to 1/);
+  },
+  LeaderAppendOnly: () => {
+    const w = new World(3);
+    assert.equal(w.set(0, { log: [entry(1, 2), entry(2, 2, 'a')], term: 2, role: 'leader' }), null);
+    assert.equal(w.set(0, { log: [entry(1, 2), entry(2, 2, 'a'), entry(3, 2, 'b')] }), null, 'appending is fine');
+    expectViolation(w.set(0, { log: [entry(1, 2), entry(2, 2, 'c')] }), 'LeaderAppendOnly', /leader n1 of term 2 rewrote its log from index 2/);
+  },
+  OneVotePerTerm: () => {
+    const w = new World(3);
+    const grant = (to: number): Message => ({ type: 'RequestVoteResp', from: ids[1]!, to: ids[to]!, term: term(2), granted: true });
+    assert.equal(w.checker.onSend(1, grant(0), term(2)), null);
+    assert.equal(w.checker.onSend(1, grant(0), term(2)), null, 'granting the same candidate again is fine');
+    expectViolation(w.checker.onSend(1, grant(2), term(2)), 'OneVotePerTerm', /n2 granted its vote in term 2 to n1 and then to n3/);
+  },
+  AckedWritesCommitted: () => {
+    const w = new World(3);
+    const log = [entry(1, 1), entry(2, 1, 'a')];
+    w.set(1, { log, term: 1 });
+    assert.equal(w.set(0, { log, term: 1, commit: 2 }), null);
+    assert.equal(w.checker.onWriteAcknowledged('c', 2, 'n1'), null);
+    expectViolation(w.checker.onWriteAcknowledged('c', 7, 'n1'), 'AckedWritesCommitted', /c#7 was acknowledged \(through n1\) but is not in the committed log/);
+  },
+};
+
+describe('invariants', () => {
+  for (const name of INVARIANT_NAMES) it(`catches a violation of ${name}`, tests[name]);
+
+  it('reports only the invariants a scenario asked for', () => {
+    const w = new World(3);
+    const checker = new InvariantChecker(w.nodes, 2, ['LogInv']);
+    const bad: Message = { type: 'Heartbeat', from: ids[0]!, to: ids[1]!, term: term(3), commit: logIndex(0), readSeq: 0 };
+    assert.equal(checker.onSend(0, bad, term(2)), null);
+  });
+
+  it('ignores a node that refused to start after disk corruption', () => {
+    const w = new World(3);
+    const a = [entry(1, 1), entry(2, 1, 'a')];
+    w.set(0, { log: a, term: 1 });
+    w.set(1, { log: a, term: 1 });
+    assert.equal(w.set(0, { commit: 2 }), null);
+    w.nodes[1]!.status = 'dead';
+    assert.equal(w.checker.afterDeath(1), null, 'n1 and n3 are the only possible quorum, and n1 has everything');
+  });
+});

@@ -1,0 +1,420 @@
+// Safety invariants, checked after every step, incrementally: the eight of etcd's tla/etcdraft.tla
+// in their full form, plus state machine safety, monotonic term/commit, leader append-only, one
+// vote per term across restarts, message terms, and acknowledged writes being committed.
+//
+// Each node's log is summarized by prefix hashes (two 32-bit lanes), so "is Committed(i) a prefix
+// of log j" is one comparison. G, the longest committed log ever observed, is extended as commit
+// indexes advance; because committed entries never change in Raft, several checks use G, which is
+// stronger than the instantaneous TLA+ form (a committed entry that later vanishes is caught too).
+// Nodes that refused to start because of disk corruption take no part (they never vote again).
+import { describeEntry, type Entry, type LogIndex, type Message, type NodeId, type NodeState, type Role, type StepOutputs, type Term } from '../core';
+import type { Disk } from './disk';
+import { entryHash, mix } from './hash';
+
+export const INVARIANTS = {
+  LogInv: 'committed logs never conflict: each node\'s committed prefix is a prefix of every longer one (etcdraft.tla)',
+  MoreThanOneLeaderInv: 'two nodes that are both leaders have different terms (etcdraft.tla)',
+  ElectionSafetyInv: 'a leader holds the highest index among all entries of its own term (etcdraft.tla)',
+  LogMatchingInv: 'two logs with an entry of the same term at an index are identical up to it (etcdraft.tla)',
+  QuorumLogInv: 'every quorum has a member whose log contains every committed entry (etcdraft.tla)',
+  MoreUpToDateCorrectInv: 'a log at least as up to date as another contains the other\'s committed entries (etcdraft.tla)',
+  LeaderCompletenessInv: 'every committed entry of an earlier term is in the log of every current leader (etcdraft.tla)',
+  CommittedIsDurableInv: 'a leader never commits beyond what its own disk holds (etcdraft.tla)',
+  MessageTermsLtCurrentTerm: 'no message carries a term above its sender\'s term (etcdraft.tla, defined but unchecked there)',
+  StateMachineSafety: 'no two nodes apply different entries at the same index (Raft §5.4.3)',
+  MonotonicTerm: 'a node\'s term, and the term on its disk, never decrease',
+  MonotonicCommit: 'a node\'s commit index never decreases while it runs',
+  LeaderAppendOnly: 'a leader never overwrites or deletes entries of its log (Raft §5.3)',
+  OneVotePerTerm: 'a node grants at most one vote per term, even across restarts (Raft §5.2)',
+  AckedWritesCommitted: 'a write acknowledged to a client is committed',
+} as const;
+
+export type InvariantName = keyof typeof INVARIANTS;
+export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
+
+export interface Violation {
+  readonly invariant: InvariantName;
+  readonly step: number;
+  readonly time: number;
+  readonly nodes: readonly string[];
+  readonly message: string;
+}
+
+export type NodeStatus = 'up' | 'paused' | 'down' | 'dead';
+
+/** What the checker sees of a node; owned by the simulation. */
+export interface CheckedNode {
+  readonly id: NodeId;
+  readonly state: NodeState;
+  readonly disk: Disk;
+  readonly status: NodeStatus;
+}
+
+export interface StepBefore {
+  readonly role: Role;
+  readonly term: Term;
+  readonly commit: LogIndex;
+  readonly lastIndex: number;
+}
+
+const SEED_A = 0x51ed270b;
+const SEED_B = 0x2f1b3c5d;
+
+/** Prefix hashes of one log: a[k-1], b[k-1] summarize entries 1..k. */
+class PrefixHashes {
+  a: number[] = [];
+  b: number[] = [];
+
+  /** Recomputes from index `from` (1-based) to the end of `log`. */
+  update(log: readonly Entry[], from: number): void {
+    const start = Math.max(0, Math.min(from - 1, this.a.length));
+    this.a.length = start;
+    this.b.length = start;
+    let ha = start === 0 ? SEED_A : this.a[start - 1]!;
+    let hb = start === 0 ? SEED_B : this.b[start - 1]!;
+    for (let k = start; k < log.length; k++) {
+      const h = entryHash(log[k]!);
+      ha = mix(ha, h.a);
+      hb = mix(hb, h.b);
+      this.a.push(ha);
+      this.b.push(hb);
+    }
+  }
+
+  get length(): number {
+    return this.a.length;
+  }
+}
+
+function samePrefix(x: PrefixHashes, y: PrefixHashes, k: number): boolean {
+  if (k === 0) return true;
+  if (x.length < k || y.length < k) return false;
+  return x.a[k - 1] === y.a[k - 1] && x.b[k - 1] === y.b[k - 1];
+}
+
+/** The largest index whose entry has term ≤ t (terms never decrease along a log). */
+function lastIndexAtOrBelow(log: readonly Entry[], t: number): number {
+  let lo = 0;
+  let hi = log.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (log[mid]!.term <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function lastIndexOfTerm(log: readonly Entry[], t: number): number {
+  const k = lastIndexAtOrBelow(log, t);
+  return k > 0 && log[k - 1]!.term === t ? k : 0;
+}
+
+function isUpToDate(a: readonly Entry[], b: readonly Entry[]): boolean {
+  const ta = a.length === 0 ? 0 : a[a.length - 1]!.term;
+  const tb = b.length === 0 ? 0 : b[b.length - 1]!.term;
+  return ta > tb || (ta === tb && a.length >= b.length);
+}
+
+export class InvariantChecker {
+  private readonly hashes: PrefixHashes[];
+  /** The log each node is judged by: its memory when running, its disk after a crash. */
+  private readonly views: (readonly Entry[])[];
+  private readonly G = new PrefixHashes();
+  private readonly committed: Entry[] = [];
+  private readonly committedIndexOf = new Map<string, number>();
+  private readonly appliedAt: { a: number; b: number }[] = [];
+  private readonly votes: Map<number, NodeId>[];
+  private readonly diskTerms: number[];
+  private readonly enabled: ReadonlySet<InvariantName>;
+  step = 0;
+  time = 0;
+
+  constructor(
+    private readonly nodes: readonly CheckedNode[],
+    private readonly quorum: number,
+    enabled: readonly string[] | null,
+  ) {
+    this.hashes = nodes.map(() => new PrefixHashes());
+    this.views = nodes.map((n) => n.state.log);
+    this.votes = nodes.map(() => new Map());
+    this.diskTerms = nodes.map(() => 0);
+    this.enabled = new Set((enabled ?? INVARIANT_NAMES) as InvariantName[]);
+  }
+
+  /** The longest committed log observed so far. */
+  get committedLog(): readonly Entry[] {
+    return this.committed;
+  }
+
+  private live(i: number): boolean {
+    return this.nodes[i]!.status !== 'dead';
+  }
+
+  private isLeader(i: number): boolean {
+    const n = this.nodes[i]!;
+    return (n.status === 'up' || n.status === 'paused') && n.state.role === 'leader';
+  }
+
+  private commitOf(i: number): number {
+    const n = this.nodes[i]!;
+    return n.status === 'up' || n.status === 'paused' ? n.state.commit : 0;
+  }
+
+  private fail(invariant: InvariantName, nodes: number[], message: string): Violation | null {
+    if (!this.enabled.has(invariant)) return null;
+    return { invariant, step: this.step, time: this.time, nodes: nodes.map((i) => this.nodes[i]!.id), message };
+  }
+
+  private name(i: number): string {
+    return this.nodes[i]!.id;
+  }
+
+  private entryAt(i: number, k: number): string {
+    const e = this.views[i]![k - 1];
+    return e === undefined ? '(none)' : describeEntry(e);
+  }
+
+  /** After node i took a step (the core's outputs are given). */
+  afterStep(i: number, out: StepOutputs, before: StepBefore): Violation | null {
+    const n = this.nodes[i]!.state;
+    this.views[i] = n.log;
+    const logFrom = out.persist?.log?.from ?? null;
+    if (logFrom !== null) this.hashes[i]!.update(n.log, logFrom);
+    const becameLeader = n.role === 'leader' && (before.role !== 'leader' || before.term !== n.term);
+    return (
+      this.checkMonotonic(i, before) ??
+      this.checkLeaderAppendOnly(i, before, logFrom) ??
+      (logFrom !== null ? this.checkLogMatching(i, logFrom) : null) ??
+      (logFrom !== null ? this.checkElectionSafetyOfAppends(i, logFrom) : null) ??
+      (n.role === 'leader' && (becameLeader || logFrom !== null) ? this.checkLeader(i) : null) ??
+      (n.commit !== before.commit || (logFrom !== null && logFrom <= n.commit) ? this.checkCommitted(i) : null) ??
+      (out.applied.length > 0 ? this.checkApplied(i, out) : null) ??
+      (logFrom !== null || n.commit !== before.commit ? this.checkQuorumAndUpToDate(i) : null) ??
+      (n.role === 'leader' ? this.checkDurable(i) : null)
+    );
+  }
+
+  /** After node i crashed: it is judged by its disk from now on. */
+  afterCrash(i: number, diskLog: readonly Entry[]): Violation | null {
+    this.views[i] = diskLog;
+    this.hashes[i]!.update(diskLog, 1);
+    return this.checkLogMatching(i, 1) ?? this.checkQuorumAndUpToDate(i) ?? this.checkDiskTerm(i);
+  }
+
+  /** After node i refused to start (corrupt disk): it no longer takes part. */
+  afterDeath(i: number): Violation | null {
+    return this.checkQuorumAndUpToDate(i);
+  }
+
+  /** After node i restarted from its disk. */
+  afterRestart(i: number): Violation | null {
+    this.views[i] = this.nodes[i]!.state.log;
+    this.hashes[i]!.update(this.views[i]!, 1);
+    return null;
+  }
+
+  /** After node i's disk synced writes: its durable term must not have gone back. */
+  afterSync(i: number): Violation | null {
+    return this.checkDiskTerm(i);
+  }
+
+  /** A message leaves node i (after its writes are durable). */
+  onSend(i: number, m: Message, senderTerm: Term): Violation | null {
+    if (m.type === 'ClientForward' || m.type === 'ClientForwardReply') return null;
+    const proposed = m.type === 'PreVote' || (m.type === 'PreVoteResp' && m.granted);
+    if (!proposed && m.term > senderTerm) {
+      return this.fail('MessageTermsLtCurrentTerm', [i], `${this.name(i)} sent ${m.type} with term ${m.term} while its term is ${senderTerm}`);
+    }
+    if (m.type === 'RequestVoteResp' && m.granted) {
+      const prior = this.votes[i]!.get(m.term);
+      if (prior !== undefined && prior !== m.to) {
+        return this.fail('OneVotePerTerm', [i], `${this.name(i)} granted its vote in term ${m.term} to ${prior} and then to ${m.to}`);
+      }
+      this.votes[i]!.set(m.term, m.to);
+    }
+    return null;
+  }
+
+  /** A client got an ok answer for a write. */
+  onWriteAcknowledged(client: string, seq: number, via: string): Violation | null {
+    if (this.committedIndexOf.has(`${client}#${seq}`)) return null;
+    return this.fail('AckedWritesCommitted', [], `${client}#${seq} was acknowledged (through ${via}) but is not in the committed log (${this.committed.length} entries)`);
+  }
+
+  private checkMonotonic(i: number, before: StepBefore): Violation | null {
+    const n = this.nodes[i]!.state;
+    if (n.term < before.term) return this.fail('MonotonicTerm', [i], `${this.name(i)}'s term went from ${before.term} to ${n.term}`);
+    if (n.commit < before.commit) return this.fail('MonotonicCommit', [i], `${this.name(i)}'s commit index went from ${before.commit} to ${n.commit}`);
+    return null;
+  }
+
+  private checkDiskTerm(i: number): Violation | null {
+    const t = this.nodes[i]!.disk.term;
+    if (t < this.diskTerms[i]!) return this.fail('MonotonicTerm', [i], `${this.name(i)}'s durable term went from ${this.diskTerms[i]} to ${t}`);
+    this.diskTerms[i] = t;
+    return null;
+  }
+
+  private checkLeaderAppendOnly(i: number, before: StepBefore, logFrom: number | null): Violation | null {
+    const n = this.nodes[i]!.state;
+    if (logFrom === null || before.role !== 'leader' || n.role !== 'leader' || n.term !== before.term || logFrom > before.lastIndex) return null;
+    return this.fail('LeaderAppendOnly', [i], `leader ${this.name(i)} of term ${n.term} rewrote its log from index ${logFrom} (it had ${before.lastIndex} entries)`);
+  }
+
+  /** Entries from..end of node i against every other node with the same term at an index. */
+  private checkLogMatching(i: number, from: number): Violation | null {
+    const hi = this.hashes[i]!;
+    const li = this.views[i]!;
+    for (let j = 0; j < this.nodes.length; j++) {
+      if (j === i || !this.live(j)) continue;
+      const lj = this.views[j]!;
+      const hj = this.hashes[j]!;
+      const end = Math.min(li.length, lj.length);
+      for (let k = Math.max(from, 1); k <= end; k++) {
+        if (li[k - 1]!.term !== lj[k - 1]!.term) continue;
+        if (samePrefix(hi, hj, k)) continue;
+        const d = this.firstDifference(hi, hj, k);
+        return this.fail('LogMatchingInv', [i, j],
+          `${this.name(i)} and ${this.name(j)} both have an entry of term ${li[k - 1]!.term} at index ${k}, but their logs differ at index ${d} (${this.name(i)}: ${this.entryAt(i, d)}; ${this.name(j)}: ${this.entryAt(j, d)})`);
+      }
+    }
+    return null;
+  }
+
+  private firstDifference(x: PrefixHashes, y: PrefixHashes, k: number): number {
+    let lo = 1;
+    let hi = k;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (samePrefix(x, y, mid)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** New entries of node i must not pass a current leader's last entry of their term. */
+  private checkElectionSafetyOfAppends(i: number, from: number): Violation | null {
+    const log = this.views[i]!;
+    let lastTerm = -1;
+    for (let k = from; k <= log.length; k++) {
+      const t = log[k - 1]!.term;
+      if (t === lastTerm) continue;
+      lastTerm = t;
+      for (let l = 0; l < this.nodes.length; l++) {
+        if (l === i || !this.isLeader(l) || this.nodes[l]!.state.term !== t) continue;
+        const mine = lastIndexOfTerm(log, t);
+        const leaders = lastIndexOfTerm(this.views[l]!, t);
+        if (mine > leaders) {
+          return this.fail('ElectionSafetyInv', [l, i], `${this.name(i)} has an entry of term ${t} at index ${mine}, beyond the last entry of that term (${leaders}) of its leader ${this.name(l)}`);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Node i is a leader: one leader per term; it holds the last entry of its term; it has every committed entry. */
+  private checkLeader(i: number): Violation | null {
+    const t = this.nodes[i]!.state.term;
+    const log = this.views[i]!;
+    for (let j = 0; j < this.nodes.length; j++) {
+      if (j === i || !this.live(j)) continue;
+      if (this.isLeader(j) && this.nodes[j]!.state.term === t) {
+        return this.fail('MoreThanOneLeaderInv', [i, j], `${this.name(i)} and ${this.name(j)} are both leaders of term ${t}`);
+      }
+      const theirs = lastIndexOfTerm(this.views[j]!, t);
+      const mine = lastIndexOfTerm(log, t);
+      if (theirs > mine) {
+        return this.fail('ElectionSafetyInv', [i, j], `${this.name(j)} has an entry of term ${t} at index ${theirs}, beyond the last entry of that term (${mine}) of the leader ${this.name(i)}`);
+      }
+    }
+    return this.checkLeaderCompleteness(i);
+  }
+
+  private checkLeaderCompleteness(i: number): Violation | null {
+    const t = this.nodes[i]!.state.term;
+    const k = lastIndexAtOrBelow(this.committed, t - 1);
+    if (samePrefix(this.hashes[i]!, this.G, k)) return null;
+    const d = this.firstDifference(this.hashes[i]!, this.G, k);
+    const committed = this.committed[d - 1]!;
+    return this.fail('LeaderCompletenessInv', [i],
+      `leader ${this.name(i)} of term ${t} lacks committed entry ${describeEntry(committed)} (it has ${this.entryAt(i, d)} at index ${d})`);
+  }
+
+  /** Node i's commit index moved (or its committed region was written): it must agree with G, and may extend it. */
+  private checkCommitted(i: number): Violation | null {
+    const c = this.commitOf(i);
+    const h = this.hashes[i]!;
+    const shared = Math.min(c, this.G.length);
+    if (!samePrefix(h, this.G, shared)) {
+      const d = this.firstDifference(h, this.G, shared);
+      return this.fail('LogInv', [i], `${this.name(i)} has committed ${this.entryAt(i, d)} at index ${d}, but ${describeEntry(this.committed[d - 1]!)} was committed there before`);
+    }
+    if (c <= this.G.length) return null;
+    const log = this.views[i]!;
+    for (let k = this.G.length; k < c; k++) {
+      const e = log[k]!;
+      this.committed.push(e);
+      if (e.data.type === 'command') {
+        const key = `${e.data.client}#${e.data.seq}`;
+        if (!this.committedIndexOf.has(key)) this.committedIndexOf.set(key, k + 1);
+      }
+    }
+    this.G.update(this.committed, this.G.length + 1);
+    // Every current leader must hold what is now committed (of earlier terms).
+    for (let l = 0; l < this.nodes.length; l++) {
+      if (this.isLeader(l)) {
+        const v = this.checkLeaderCompleteness(l);
+        if (v !== null) return v;
+      }
+    }
+    return null;
+  }
+
+  private checkApplied(i: number, out: StepOutputs): Violation | null {
+    for (const a of out.applied) {
+      const e = this.views[i]![a.index - 1];
+      if (e === undefined) continue;
+      const h = entryHash(e);
+      const seen = this.appliedAt[a.index - 1];
+      if (seen === undefined) {
+        this.appliedAt[a.index - 1] = { a: h.a, b: h.b };
+      } else if (seen.a !== h.a || seen.b !== h.b) {
+        return this.fail('StateMachineSafety', [i], `${this.name(i)} applied ${describeEntry(e)} at index ${a.index}, where another node applied a different entry`);
+      }
+    }
+    return null;
+  }
+
+  /** QuorumLogInv over G, and MoreUpToDateCorrectInv for every pair involving node i. */
+  private checkQuorumAndUpToDate(i: number): Violation | null {
+    const g = this.G.length;
+    if (g > 0 && this.enabled.has('QuorumLogInv')) {
+      const lacking: number[] = [];
+      for (let j = 0; j < this.nodes.length; j++) if (this.live(j) && !samePrefix(this.hashes[j]!, this.G, g)) lacking.push(j);
+      if (lacking.length >= this.quorum) {
+        return this.fail('QuorumLogInv', lacking, `the quorum {${lacking.map((j) => this.name(j)).join(', ')}} has no member whose log holds all ${g} committed entries`);
+      }
+    }
+    if (!this.live(i) || !this.enabled.has('MoreUpToDateCorrectInv')) return null;
+    for (let j = 0; j < this.nodes.length; j++) {
+      if (j === i || !this.live(j)) continue;
+      const v = this.upToDatePair(i, j) ?? this.upToDatePair(j, i);
+      if (v !== null) return v;
+    }
+    return null;
+  }
+
+  private upToDatePair(a: number, b: number): Violation | null {
+    if (!isUpToDate(this.views[a]!, this.views[b]!)) return null;
+    const c = this.commitOf(b);
+    if (samePrefix(this.hashes[a]!, this.hashes[b]!, c)) return null;
+    return this.fail('MoreUpToDateCorrectInv', [a, b],
+      `${this.name(a)}'s log (last ${this.views[a]!.length}) is at least as up to date as ${this.name(b)}'s, but lacks ${this.name(b)}'s committed prefix (commit ${c})`);
+  }
+
+  private checkDurable(i: number): Violation | null {
+    const n = this.nodes[i]!;
+    if (n.state.commit <= n.disk.syncedLength) return null;
+    return this.fail('CommittedIsDurableInv', [i], `leader ${this.name(i)} committed up to ${n.state.commit} but its disk holds only ${n.disk.syncedLength} entries`);
+  }
+}

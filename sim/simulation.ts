@@ -1,0 +1,768 @@
+// One seeded run of a scenario: the event loop, nodes with disks and outboxes, the network,
+// faults, clients, phases, and the invariant checks after every step.
+//
+// A step is one event handled: a tick, a message delivered (or lost at a node that is down), a
+// disk sync completing, a client request or answer, a fault. The same scenario and seed give the
+// same steps and the same trace hash, everywhere.
+import {
+  describeMessage,
+  describeOp,
+  describeReply,
+  makeConfig,
+  newNode,
+  nodeId,
+  quorumSize,
+  RaftAssertionError,
+  step as coreStep,
+  type ClientReply,
+  type ClientRequest,
+  type DurableState,
+  type Input,
+  type Message,
+  type NodeState,
+  type StepOutputs,
+} from '../core';
+import { Disk } from './disk';
+import { EventHeap, type Timed } from './heap';
+import { InvariantChecker, type CheckedNode, type NodeStatus, type Violation } from './invariants';
+import { Network } from './network';
+import { Rng } from './rng';
+import { nodeName, type FaultAction, type Scenario } from './scenario';
+import { drawSwarm, type SwarmDraw } from './swarm';
+import { CHECKPOINT_EVERY, TraceRecorder, type StepRecord } from './trace';
+import { Client, type ClientAction, type HistoryOp } from './workload';
+import { Hash64 } from './hash';
+
+export type Verdict = 'ok' | 'safety' | 'liveness' | 'crash';
+
+export interface RunResult {
+  readonly seed: number;
+  readonly steps: number;
+  readonly simulatedMs: number;
+  readonly verdict: Verdict;
+  readonly violation?: { readonly invariant: string; readonly step: number; readonly time: number; readonly nodes: readonly string[]; readonly message: string };
+  readonly traceHash: string;
+  readonly stats: RunStats;
+  readonly swarm: SwarmDraw;
+}
+
+export interface RunStats {
+  messagesSent: number;
+  messagesDelivered: number;
+  messagesLost: number;
+  crashes: number;
+  restarts: number;
+  refusedToStart: number;
+  tornWrites: number;
+  corruptions: number;
+  partitions: number;
+  pauses: number;
+  clogs: number;
+  leaderChanges: number;
+  opsStarted: number;
+  opsCompleted: number;
+  opsAbandoned: number;
+}
+
+/** Event kinds. */
+export const K = {
+  Tick: 0,
+  Deliver: 1,
+  Sync: 2,
+  ClientRequest: 3,
+  ClientReply: 4,
+  ClientStart: 5,
+  ClientTimeout: 6,
+  Fault: 7,
+  Recur: 8,
+  Liveness: 9,
+  Deadline: 10,
+} as const;
+export const KIND_NAMES = ['tick', 'deliver', 'sync', 'client-request', 'client-reply', 'client-start', 'client-timeout', 'fault', 'fault', 'liveness', 'deadline'] as const;
+
+type RecurKind = 'crash' | 'partition' | 'pause' | 'clog';
+const RECUR: readonly RecurKind[] = ['crash', 'partition', 'pause', 'clog'];
+
+export interface SimEvent extends Timed {
+  kind: number;
+  /** Node index (or -1). */
+  node: number;
+  /** Incarnation (Sync), tick generation (Tick), attempt id (ClientTimeout), recurring kind index (Recur). */
+  gen: number;
+  msg: Message | null;
+  request: ClientRequest | null;
+  reply: ClientReply | null;
+  client: number;
+  action: FaultAction | null;
+  /** 1-based scenario line of a scheduled fault (0 when random). */
+  line: number;
+  /** Write sequence number (Sync). */
+  arg: number;
+}
+
+function event(time: number, kind: number, node = -1): SimEvent {
+  return { time, seq: 0, kind, node, gen: 0, msg: null, request: null, reply: null, client: -1, action: null, line: 0, arg: 0 };
+}
+
+interface Outbox {
+  readonly seq: number;
+  readonly messages: readonly Message[];
+  readonly replies: readonly ClientReply[];
+}
+
+class SimNode implements CheckedNode {
+  status: NodeStatus = 'up';
+  inc = 0;
+  tickGen = 0;
+  lastWriteSeq = 0;
+  syncedSeq = 0;
+  syncBusyUntil = 0;
+  outbox: Outbox[] = [];
+  held: SimEvent[] = [];
+  deadReason: string | null = null;
+  corrupted = false;
+  readonly tickText: string;
+  constructor(
+    readonly index: number,
+    readonly id: ReturnType<typeof nodeId>,
+    readonly state: NodeState,
+    readonly disk: Disk,
+    readonly tickUs: number,
+  ) {
+    this.tickText = `${id} tick`;
+  }
+}
+
+const TICK: Input = { type: 'tick' };
+
+export interface SimulationOptions {
+  /** Keep every step (debugger, trace files); otherwise only the trace hash is computed. */
+  readonly record?: boolean;
+  /** Stop after this many steps even if the run is not over (replay of a trace). */
+  readonly stopAtStep?: number;
+}
+
+export class Simulation {
+  readonly nodes: SimNode[];
+  readonly clients: Client[];
+  readonly history: HistoryOp[] = [];
+  readonly network: Network;
+  readonly checker: InvariantChecker;
+  readonly trace: TraceRecorder;
+  readonly swarm: SwarmDraw;
+  readonly stats: RunStats = {
+    messagesSent: 0, messagesDelivered: 0, messagesLost: 0, crashes: 0, restarts: 0, refusedToStart: 0, tornWrites: 0,
+    corruptions: 0, partitions: 0, pauses: 0, clogs: 0, leaderChanges: 0, opsStarted: 0, opsCompleted: 0, opsAbandoned: 0,
+  };
+  time = 0;
+  steps = 0;
+  phase: 'safety' | 'liveness' = 'safety';
+  private readonly heap = new EventHeap<SimEvent>();
+  private readonly faultRng: Rng;
+  private readonly diskRng: Rng;
+  private readonly clientNetRng: Rng;
+  private readonly routeBuf: number[] = [];
+  private result: RunResult | null = null;
+  private readonly syncImmediate: boolean;
+  private lastLeader = '';
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly seed: number,
+    private readonly options: SimulationOptions = {},
+  ) {
+    const s = scenario;
+    this.swarm = drawSwarm(s, seed);
+    this.faultRng = Rng.stream(seed, 'faults');
+    this.diskRng = Rng.stream(seed, 'disk');
+    this.clientNetRng = Rng.stream(seed, 'client-network');
+    this.syncImmediate = s.syncUs.max === 0;
+    this.trace = new TraceRecorder(options.record === true);
+    const ids = Array.from({ length: s.nodes }, (_, i) => nodeId(nodeName(i)));
+    const clockRng = Rng.stream(seed, 'clocks');
+    this.nodes = ids.map((id, i) => {
+      const config = makeConfig({
+        id, peers: ids, seed: Rng.stream(seed, `node/${id}`).u32(),
+        electionTicksMin: s.electionTicks.min, electionTicksMax: s.electionTicks.max + 1, heartbeatTicks: s.heartbeatTicks,
+        preVote: s.preVote, checkQuorum: s.checkQuorum,
+      });
+      const node = new SimNode(i, id, newNode(config), new Disk(), this.swarm.tickUs[i]!);
+      this.push(Object.assign(event(clockRng.int(node.tickUs), K.Tick, i), { gen: node.tickGen }));
+      return node;
+    });
+    this.network = new Network(s.nodes, s.latency, { drop: this.swarm.drop, duplicate: this.swarm.duplicate }, Rng.stream(seed, 'network'));
+    this.checker = new InvariantChecker(this.nodes, quorumSize(this.nodes[0]!.state.config), s.check);
+    this.clients = Array.from({ length: s.workload.clients }, (_, c) => new Client(c, s.workload, s.nodes, Rng.stream(seed, `client/${c}`), this.history));
+    for (const c of this.clients) this.push(Object.assign(event(c.index, K.ClientStart), { client: c.index }));
+    for (const f of s.schedule) this.push(Object.assign(event(f.atUs, K.Fault), { action: f.action, line: f.line }));
+    RECUR.forEach((kind, k) => {
+      const r = this.swarm[kind];
+      if (r !== null) this.push(Object.assign(event(this.faultRng.expInt(r.meanUs), K.Recur), { gen: k }));
+    });
+    this.push(event(s.safetyUs, K.Liveness));
+    this.push(event(s.safetyUs + s.livenessUs, K.Deadline));
+  }
+
+  get done(): boolean {
+    return this.result !== null;
+  }
+
+  /** Runs to the end (a verdict, the step limit or `stopAtStep`). */
+  run(): RunResult {
+    while (this.result === null) this.step();
+    return this.result;
+  }
+
+  /** Handles events until one counts as a step (or the run ends). Returns false when over. */
+  step(): boolean {
+    while (this.result === null) {
+      if (this.options.stopAtStep !== undefined && this.steps >= this.options.stopAtStep) {
+        this.finish('ok');
+        return false;
+      }
+      const e = this.heap.pop();
+      if (e === undefined) {
+        this.finish('liveness', undefined, 'no events left');
+        return false;
+      }
+      this.time = e.time;
+      if (this.handle(e)) {
+        if (this.steps >= this.scenario.maxSteps && this.result === null) {
+          this.finish('liveness', undefined, `step limit of ${this.scenario.maxSteps} reached before the cluster converged`);
+        }
+        return this.result === null;
+      }
+    }
+    return false;
+  }
+
+  get lastStep(): StepRecord | undefined {
+    const s = this.trace.steps;
+    return s === null ? undefined : s[s.length - 1];
+  }
+
+  get outcome(): RunResult | null {
+    return this.result;
+  }
+
+  private push(e: SimEvent): void {
+    this.heap.push(e);
+  }
+
+  /** Returns whether the event was a step. */
+  private handle(e: SimEvent): boolean {
+    switch (e.kind) {
+      case K.Tick: {
+        const n = this.nodes[e.node]!;
+        if (e.gen !== n.tickGen || n.status !== 'up') return false;
+        this.beginStep(e);
+        this.push(Object.assign(event(this.time + n.tickUs, K.Tick, e.node), { gen: n.tickGen }));
+        this.nodeStep(n, TICK, n.tickText);
+        return true;
+      }
+      case K.Deliver:
+        return this.deliver(e);
+      case K.Sync: {
+        const n = this.nodes[e.node]!;
+        if (e.gen !== n.inc) return false;
+        this.beginStep(e);
+        n.disk.sync(e.arg);
+        n.syncedSeq = Math.max(n.syncedSeq, e.arg);
+        this.record(e, n.index, `${n.id} disk sync (write ${e.arg})`, null, 0);
+        this.violation(this.checker.afterSync(n.index));
+        if (n.status === 'up') this.releaseOutbox(n);
+        return true;
+      }
+      case K.ClientRequest:
+        return this.deliver(e);
+      case K.ClientReply:
+        return this.clientReply(e);
+      case K.ClientStart: {
+        const c = this.clients[e.client]!;
+        if (this.phase !== 'safety' || c.busy) return false;
+        this.beginStep(e);
+        this.stats.opsStarted++;
+        const a = c.start(this.time);
+        this.record(e, -1, `${c.id} starts ${describeOp(c.current!.request.op)}`, null, 0);
+        this.clientAction(c, a);
+        return true;
+      }
+      case K.ClientTimeout: {
+        const c = this.clients[e.client]!;
+        const cur = c.current;
+        if (cur === null || cur.attemptId !== e.gen) return false;
+        this.beginStep(e);
+        this.record(e, -1, `${c.id} times out on ${cur.request.client}#${cur.request.seq} (attempt ${cur.attempts})`, null, 0);
+        const a = c.onTimeout(e.gen, this.phase === 'liveness');
+        if (a !== null) this.clientAction(c, a);
+        return true;
+      }
+      case K.Fault:
+        this.beginStep(e);
+        this.fault(e, e.action!);
+        return true;
+      case K.Recur:
+        if (this.phase !== 'safety') return false;
+        this.beginStep(e);
+        this.recur(e, RECUR[e.gen]!);
+        return true;
+      case K.Liveness:
+        this.beginStep(e);
+        this.startLiveness(e);
+        return true;
+      case K.Deadline:
+        this.beginStep(e);
+        this.record(e, -1, 'liveness deadline', null, 0);
+        {
+          const problem = this.convergenceProblem();
+          if (problem === null) this.finish('ok');
+          else this.finish('liveness', undefined, `not converged ${fmtUs(this.scenario.livenessUs)} after healing: ${problem}`);
+        }
+        return true;
+      default:
+        throw new Error(`unknown event kind ${e.kind}`);
+    }
+  }
+
+  private beginStep(_e: SimEvent): void {
+    this.steps++;
+    this.checker.step = this.steps;
+    this.checker.time = this.time;
+  }
+
+  private record(e: SimEvent, node: number, text: string | (() => string), reasons: StepOutputs['reasons'] | null, extra: number): void {
+    this.trace.add(this.steps, this.time, node, e.kind, reasons, extra);
+    if (this.trace.steps !== null) {
+      this.trace.steps.push({ step: this.steps, time: this.time, node, kind: KIND_NAMES[e.kind]!, text: typeof text === 'string' ? text : text(), reasons: reasons ?? [] });
+    }
+    if (this.trace.steps !== null && this.steps % CHECKPOINT_EVERY === 0) this.trace.checkpoints.push({ step: this.steps, hash: this.stateHash() });
+  }
+
+  /** A message or client request arriving at a node. */
+  private deliver(e: SimEvent): boolean {
+    const n = this.nodes[e.node]!;
+    if (n.status === 'paused') {
+      n.held.push(e);
+      return false;
+    }
+    this.beginStep(e);
+    const isMsg = e.kind === K.Deliver;
+    const from = isMsg ? e.msg!.from : e.request!.client;
+    const what = (): string => (isMsg ? `${n.id} ← ${from} ${describeMessage(e.msg!)}` : `${n.id} ⇐ ${from}#${e.request!.seq} ${describeOp(e.request!.op)}`);
+    const cutInFlight = isMsg && e.msg!.from !== e.msg!.to && this.network.isCut(this.nodeIndex(e.msg!.from), e.node);
+    if (n.status !== 'up' || cutInFlight) {
+      if (isMsg) this.stats.messagesLost++;
+      this.record(e, n.index, () => `${what()} (lost: ${cutInFlight ? 'link cut' : `${n.id} is ${n.status}`})`, null, 1);
+      return true;
+    }
+    if (isMsg) this.stats.messagesDelivered++;
+    this.nodeStep(n, isMsg ? { type: 'receive', message: e.msg! } : { type: 'clientRequest', request: e.request! }, what, e);
+    return true;
+  }
+
+  private nodeIndex(id: string): number {
+    return Number(id.slice(1)) - 1;
+  }
+
+  /** Runs the core on one node and handles its outputs: disk, invariants, outbox. */
+  private nodeStep(n: SimNode, input: Input, what: string | (() => string), e?: SimEvent): void {
+    const s = n.state;
+    const before = { role: s.role, term: s.term, commit: s.commit, lastIndex: s.log.length };
+    let out: StepOutputs;
+    try {
+      out = coreStep(s, input).outputs;
+    } catch (err) {
+      this.record(e ?? event(this.time, K.Tick, n.index), n.index, what, null, 2);
+      this.finish('crash', undefined, undefined, {
+        invariant: err instanceof RaftAssertionError ? `assert:${err.invariant}` : 'exception',
+        step: this.steps, time: this.time, nodes: [n.id], message: err instanceof Error ? err.message : String(err),
+      });
+      return;
+    }
+    this.record(e ?? event(this.time, K.Tick, n.index), n.index, what, out.reasons, out.messages.length);
+    if (out.persist !== null) {
+      const seq = n.disk.write(out.persist);
+      n.lastWriteSeq = seq;
+      if (this.syncImmediate) {
+        n.disk.sync(seq);
+        n.syncedSeq = seq;
+      } else {
+        const { min, max } = this.scenario.syncUs;
+        const at = Math.max(this.time, n.syncBusyUntil) + this.diskRng.intIn(min, max);
+        n.syncBusyUntil = at;
+        this.push(Object.assign(event(at, K.Sync, n.index), { gen: n.inc, arg: seq }));
+      }
+    }
+    if (s.role === 'leader' && before.role !== 'leader') this.noteLeader(n);
+    if (this.violation(this.checker.afterStep(n.index, out, before))) return;
+    if (out.messages.length === 0 && out.replies.length === 0) return;
+    if (n.lastWriteSeq > n.syncedSeq) n.outbox.push({ seq: n.lastWriteSeq, messages: out.messages, replies: out.replies });
+    else this.release(n, out.messages, out.replies);
+    if (this.phase === 'liveness' && this.result === null && this.convergenceProblem() === null) this.finish('ok');
+  }
+
+  private noteLeader(n: SimNode): void {
+    const key = `${n.id}/${n.state.term}`;
+    if (key !== this.lastLeader) {
+      this.lastLeader = key;
+      this.stats.leaderChanges++;
+    }
+  }
+
+  private releaseOutbox(n: SimNode): void {
+    let k = 0;
+    while (k < n.outbox.length && n.outbox[k]!.seq <= n.syncedSeq) {
+      const o = n.outbox[k++]!;
+      this.release(n, o.messages, o.replies);
+      if (this.result !== null) return;
+    }
+    if (k > 0) n.outbox.splice(0, k);
+  }
+
+  /** The writes these outputs depend on are durable: send the messages and answer the clients. */
+  private release(n: SimNode, messages: readonly Message[], replies: readonly ClientReply[]): void {
+    const buf = this.routeBuf;
+    for (const m of messages) {
+      if (this.violation(this.checker.onSend(n.index, m, n.state.term))) return;
+      const to = this.nodeIndex(m.to);
+      this.network.route(n.index, to, this.time, buf);
+      if (m.from !== m.to) this.stats.messagesSent++;
+      for (const at of buf) this.push(Object.assign(event(at, K.Deliver, to), { msg: m }));
+    }
+    for (const r of replies) {
+      const c = Number(r.client.slice(1)) - 1;
+      this.push(Object.assign(event(this.time + this.clientLatency(), K.ClientReply, n.index), { reply: r, client: c }));
+    }
+  }
+
+  private clientLatency(): number {
+    const l = this.scenario.latency;
+    return l.kind === 'uniform' ? this.clientNetRng.intIn(l.minUs, l.maxUs) : Math.min(this.clientNetRng.expInt(l.meanUs), l.capUs);
+  }
+
+  private clientReply(e: SimEvent): boolean {
+    const c = this.clients[e.client]!;
+    const r = e.reply!;
+    this.beginStep(e);
+    this.record(e, -1, () => `${c.id} ⇐ ${nodeName(e.node)} ${describeReply(r)}`, null, 0);
+    const write = c.current !== null && c.current.request.seq === r.seq && c.current.request.op.type !== 'get';
+    const a = c.onReply(this.time, e.node, r.seq, r.outcome, this.phase === 'liveness');
+    if (a === null) return true;
+    if (r.outcome.status === 'ok') {
+      this.stats.opsCompleted++;
+      if (write && this.violation(this.checker.onWriteAcknowledged(r.client, r.seq, nodeName(e.node)))) return true;
+    }
+    this.clientAction(c, a);
+    if (this.phase === 'liveness' && this.result === null && this.convergenceProblem() === null) this.finish('ok');
+    return true;
+  }
+
+  private clientAction(c: Client, a: ClientAction): void {
+    switch (a.kind) {
+      case 'send': {
+        const at = this.time + a.delayUs + this.clientLatency();
+        this.push(Object.assign(event(at, K.ClientRequest, a.node), { request: a.request, client: c.index }));
+        this.push(Object.assign(event(this.time + a.delayUs + this.scenario.workload.timeoutUs, K.ClientTimeout), { client: c.index, gen: a.attemptId }));
+        break;
+      }
+      case 'think':
+        this.push(Object.assign(event(this.time + a.delayUs, K.ClientStart), { client: c.index }));
+        break;
+      case 'idle':
+        break;
+    }
+  }
+
+  private countAbandoned(): void {
+    this.stats.opsAbandoned = this.history.filter((h) => h.return === null).length;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Faults
+
+  private fault(e: SimEvent, a: FaultAction): void {
+    const text = describeAction(a);
+    switch (a.kind) {
+      case 'partition':
+        this.network.partition(a.groups);
+        this.stats.partitions++;
+        break;
+      case 'cut':
+        this.network.cutLink(a.from, a.to);
+        this.stats.partitions++;
+        break;
+      case 'isolate':
+        this.network.isolate(a.node);
+        this.stats.partitions++;
+        break;
+      case 'heal':
+        this.network.heal();
+        break;
+      case 'clog':
+        this.network.clog(a.a, a.b, this.time + a.forUs);
+        this.stats.clogs++;
+        break;
+      case 'crash':
+        this.record(e, a.node, text, null, 0);
+        this.crash(this.nodes[a.node]!);
+        return;
+      case 'restart':
+        this.record(e, a.node, text, null, 0);
+        this.restart(this.nodes[a.node]!);
+        return;
+      case 'pause':
+        this.pause(this.nodes[a.node]!);
+        break;
+      case 'resume':
+        this.resume(this.nodes[a.node]!);
+        break;
+      case 'corrupt': {
+        const n = this.nodes[a.node]!;
+        const what = n.disk.corrupt(this.faultRng);
+        n.corrupted = true;
+        this.stats.corruptions++;
+        this.record(e, a.node, `${text} (${what})`, null, 0);
+        return;
+      }
+    }
+    this.record(e, 'node' in a ? a.node : -1, text, null, 0);
+  }
+
+  private crash(n: SimNode): void {
+    if (n.status === 'down' || n.status === 'dead') return;
+    this.stats.crashes++;
+    n.status = 'down';
+    n.inc++;
+    n.tickGen++;
+    n.outbox = [];
+    n.held = [];
+    n.syncBusyUntil = 0;
+    const effect = n.disk.crash(this.diskRng, this.scenario.torn);
+    if (effect.torn) this.stats.tornWrites++;
+    n.lastWriteSeq = 0;
+    n.syncedSeq = 0;
+    if (this.swarm.corrupt > 0 && this.faultRng.chance(this.swarm.corrupt) && this.corruptedNodes() < Math.floor((this.nodes.length - 1) / 2)) {
+      n.disk.corrupt(this.faultRng);
+      n.corrupted = true;
+      this.stats.corruptions++;
+    }
+    const r = n.disk.recover();
+    if (!r.ok) {
+      this.kill(n, r.reason);
+      return;
+    }
+    this.violation(this.checker.afterCrash(n.index, r.durable.log));
+  }
+
+  private corruptedNodes(): number {
+    return this.nodes.filter((x) => x.corrupted || x.status === 'dead').length;
+  }
+
+  private kill(n: SimNode, reason: string): void {
+    n.status = 'dead';
+    n.deadReason = reason;
+    this.stats.refusedToStart++;
+    this.violation(this.checker.afterDeath(n.index));
+  }
+
+  private restart(n: SimNode): void {
+    if (n.status !== 'down') return;
+    const r = n.disk.recover();
+    if (!r.ok) {
+      this.kill(n, r.reason);
+      return;
+    }
+    this.stats.restarts++;
+    n.status = 'up';
+    n.tickGen++;
+    this.runRestart(n, r.durable);
+    this.push(Object.assign(event(this.time + n.tickUs, K.Tick, n.index), { gen: n.tickGen }));
+  }
+
+  private runRestart(n: SimNode, durable: DurableState): void {
+    const before = { role: n.state.role, term: n.state.term, commit: n.state.commit, lastIndex: n.state.log.length };
+    try {
+      coreStep(n.state, { type: 'restart', durable });
+    } catch (err) {
+      this.finish('crash', undefined, undefined, { invariant: 'exception', step: this.steps, time: this.time, nodes: [n.id], message: String(err) });
+      return;
+    }
+    void before;
+    this.violation(this.checker.afterRestart(n.index));
+  }
+
+  private pause(n: SimNode): void {
+    if (n.status !== 'up') return;
+    n.status = 'paused';
+    n.tickGen++;
+    this.stats.pauses++;
+  }
+
+  private resume(n: SimNode): void {
+    if (n.status !== 'paused') return;
+    n.status = 'up';
+    n.tickGen++;
+    this.push(Object.assign(event(this.time + n.tickUs, K.Tick, n.index), { gen: n.tickGen }));
+    this.releaseOutbox(n);
+    const held = n.held;
+    n.held = [];
+    for (const h of held) this.push(Object.assign(event(this.time, h.kind, h.node), { msg: h.msg, request: h.request, client: h.client }));
+  }
+
+  /** A recurring fault of this seed fires: pick a victim, schedule its end and the next occurrence. */
+  private recur(e: SimEvent, kind: RecurKind): void {
+    const r = this.swarm[kind]!;
+    const rng = this.faultRng;
+    const dur = rng.intIn(r.forUs.min, r.forUs.max);
+    const n = this.nodes.length;
+    const end = (action: FaultAction): void => this.push(Object.assign(event(this.time + dur, K.Fault), { action }));
+    switch (kind) {
+      case 'crash': {
+        const victims = this.nodes.filter((x) => x.status === 'up' || x.status === 'paused');
+        if (victims.length > 0) {
+          const v = rng.pick(victims);
+          this.record(e, v.index, `crash ${v.id} (random, down for ${fmtUs(dur)})`, null, 0);
+          this.crash(v);
+          end({ kind: 'restart', node: v.index });
+        } else this.record(e, -1, 'crash: no node is up', null, 0);
+        break;
+      }
+      case 'partition': {
+        const shape = rng.int(3);
+        let action: FaultAction;
+        if (shape === 0 || n < 3) {
+          action = { kind: 'isolate', node: rng.int(n) };
+        } else if (shape === 1) {
+          const order = shuffled(rng, n);
+          const k = rng.intIn(1, Math.floor((n - 1) / 2));
+          action = { kind: 'partition', groups: [order.slice(0, k), order.slice(k)] };
+        } else {
+          const from = rng.int(n);
+          const to = (from + rng.intIn(1, n - 1)) % n;
+          action = { kind: 'cut', from, to };
+        }
+        this.fault(e, action);
+        end({ kind: 'heal' });
+        break;
+      }
+      case 'pause': {
+        const victims = this.nodes.filter((x) => x.status === 'up');
+        if (victims.length > 0) {
+          const v = rng.pick(victims);
+          this.fault(e, { kind: 'pause', node: v.index });
+          end({ kind: 'resume', node: v.index });
+        } else this.record(e, -1, 'pause: no node is up', null, 0);
+        break;
+      }
+      case 'clog': {
+        const a = rng.int(n);
+        const b = n === 1 ? a : (a + rng.intIn(1, n - 1)) % n;
+        this.fault(e, { kind: 'clog', a, b, forUs: dur });
+        break;
+      }
+    }
+    this.push(Object.assign(event(this.time + 1 + rng.expInt(r.meanUs), K.Recur), { gen: e.gen }));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Phases and verdicts
+
+  private startLiveness(e: SimEvent): void {
+    this.phase = 'liveness';
+    this.record(e, -1, 'liveness phase: heal everything, stop faults, finish pending operations', null, 0);
+    this.network.heal();
+    this.network.unclog();
+    this.network.setRates({ drop: 0, duplicate: 0 });
+    for (const n of this.nodes) {
+      if (n.status === 'paused') this.resume(n);
+      if (n.status === 'down') this.restart(n);
+    }
+    if (this.result === null && this.convergenceProblem() === null) this.finish('ok');
+  }
+
+  /** null when the cluster has converged: one leader known by every running node, no client waiting. */
+  private convergenceProblem(): string | null {
+    let leader: SimNode | null = null;
+    let leaders = 0;
+    for (const n of this.nodes) {
+      if (n.status === 'up' && n.state.role === 'leader') {
+        leaders++;
+        leader = n;
+      }
+    }
+    if (leaders !== 1 || leader === null) return leaders === 0 ? 'no leader' : `${leaders} leaders`;
+    for (const n of this.nodes) {
+      if (n.status !== 'up') continue;
+      if (n.state.term !== leader.state.term || n.state.leader !== leader.id) return `${n.id} does not follow ${leader.id} in term ${leader.state.term}`;
+    }
+    const waiting = this.clients.filter((c) => c.busy).length;
+    if (waiting > 0) return `${waiting} client operation(s) still pending`;
+    return null;
+  }
+
+  private violation(v: Violation | null): boolean {
+    if (v === null) return false;
+    this.finish('safety', v);
+    return true;
+  }
+
+  private finish(verdict: Verdict, v?: Violation, livenessMessage?: string, crash?: RunResult['violation']): void {
+    if (this.result !== null) return;
+    this.countAbandoned();
+    const violation = v ?? crash ?? (livenessMessage === undefined ? undefined
+      : { invariant: 'Liveness', step: this.steps, time: this.time, nodes: [], message: livenessMessage });
+    this.result = {
+      seed: this.seed,
+      steps: this.steps,
+      simulatedMs: Math.floor(this.time / 1000),
+      verdict,
+      ...(violation === undefined ? {} : { violation }),
+      traceHash: this.trace.hash.hex(),
+      stats: this.stats,
+      swarm: this.swarm,
+    };
+  }
+
+  /** A hash of every node's state (checkpoints in trace files). */
+  stateHash(): string {
+    const h = new Hash64();
+    for (const n of this.nodes) {
+      const s = n.state;
+      h.addString(n.status).add(s.term).addString(s.vote ?? '').addString(s.role).add(s.commit).add(s.applied).add(s.log.length);
+      const last = s.log[s.log.length - 1];
+      if (last !== undefined) h.add(last.term);
+    }
+    h.add(this.heap.size);
+    return h.hex();
+  }
+}
+
+function shuffled(rng: Rng, n: number): number[] {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+export function fmtUs(us: number): string {
+  if (us >= 1_000_000) return `${(us / 1_000_000).toFixed(us % 1_000_000 === 0 ? 0 : 3)}s`;
+  if (us >= 1_000) return `${(us / 1_000).toFixed(us % 1_000 === 0 ? 0 : 3)}ms`;
+  return `${us}us`;
+}
+
+export function describeAction(a: FaultAction): string {
+  switch (a.kind) {
+    case 'partition':
+      return `partition ${a.groups.map((g) => g.map(nodeName).join(' ')).join(' | ')}`;
+    case 'cut':
+      return `cut ${nodeName(a.from)} -> ${nodeName(a.to)}`;
+    case 'heal':
+      return 'heal';
+    case 'clog':
+      return `clog ${nodeName(a.a)} ${nodeName(a.b)} for ${fmtUs(a.forUs)}`;
+    default:
+      return `${a.kind} ${nodeName(a.node)}`;
+  }
+}

@@ -1,0 +1,59 @@
+// What a run records: a rolling hash of every step (the trace hash), and optionally the steps
+// themselves, one byte of the rolling hash per step (to find where two runs diverge) and state hashes
+// every CHECKPOINT_EVERY steps (what a .rafttrace stores and a replay verifies).
+import { REASONS, type ReasonCode } from '../core';
+import { Hash64 } from './hash';
+
+export const CHECKPOINT_EVERY = 1000;
+
+const REASON_INDEX = new Map<string, number>(Object.keys(REASONS).map((r, i) => [r, i + 1]));
+
+export interface StepRecord {
+  readonly step: number;
+  /** Virtual µs. */
+  readonly time: number;
+  /** Node index, or -1 for events outside the nodes (faults, clients). */
+  readonly node: number;
+  readonly kind: string;
+  readonly text: string;
+  readonly reasons: readonly ReasonCode[];
+}
+
+export class TraceRecorder {
+  readonly hash = new Hash64();
+  readonly steps: StepRecord[] | null;
+  private bytes: Uint8Array | null;
+  readonly checkpoints: { step: number; hash: string }[] = [];
+
+  constructor(readonly record: boolean) {
+    this.steps = record ? [] : null;
+    this.bytes = record ? new Uint8Array(1024) : null;
+  }
+
+  /** Folds one step into the trace hash (always) and records it (in record mode). */
+  add(step: number, time: number, node: number, kind: number, reasons: readonly ReasonCode[] | null, extra: number): void {
+    const h = this.hash;
+    h.add(step).addNumber(time).add(node).add(kind).add(extra);
+    if (reasons !== null) for (const r of reasons) h.add(REASON_INDEX.get(r) ?? 0);
+    if (this.bytes !== null) {
+      if (step >= this.bytes.length) {
+        const grown = new Uint8Array(this.bytes.length * 2);
+        grown.set(this.bytes);
+        this.bytes = grown;
+      }
+      this.bytes[step] = (h.a ^ h.b) & 0xff;
+    }
+  }
+
+  /** Per-step bytes 1..steps (index 0 unused). */
+  stepBytes(steps: number): Uint8Array {
+    return this.bytes === null ? new Uint8Array(0) : this.bytes.slice(0, steps + 1);
+  }
+}
+
+/** The first step at which two recordings of per-step bytes differ (null: identical as far as both go). */
+export function firstDivergence(a: Uint8Array, b: Uint8Array): number | null {
+  const n = Math.min(a.length, b.length);
+  for (let i = 1; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? null : n;
+}
