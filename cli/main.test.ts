@@ -1,74 +1,178 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, main } from './main';
 
 const root = join(__dirname, '..');
+const cli = join(root, 'dist/cli.js');
 
-function capture(argv: string[]): { code: number; out: string[]; err: string[] } {
+async function capture(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s), progress: null });
   return { code, out, err };
 }
 
-describe('liferaft CLI', () => {
-  it('demo elects a leader, commits writes through every node and serves a read', () => {
-    const { code, out } = capture(['demo']);
-    assert.equal(code, EXIT.ok);
-    const text = out.join('\n');
-    assert.match(text, /became leader of term \d+/);
-    assert.match(text, /c1#1 put k1=v1 sent to n\d.* → ok "v1"/);
-    assert.match(text, /c2#1 get k1 sent to n3 → ReadIndex round → ok "v1"/);
-    assert.match(text, /applied on every node \(identical\)/);
-    assert.match(text, /^ok: /m);
+describe('liferaft CLI', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root });
+    dir = mkdtempSync(join(tmpdir(), 'liferaft-cli-'));
   });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('demo --json prints one JSON object, the same for the same seed', () => {
-    const a = capture(['demo', '--json', '--seed', '9']);
-    const b = capture(['demo', '--json', '--seed', '9']);
-    assert.equal(a.out.length, 1);
-    assert.equal(a.out[0], b.out[0]);
-    const report = JSON.parse(a.out[0]!) as { ok: boolean; writes: unknown[]; logsAgree: boolean };
-    assert.equal(report.ok, true);
-    assert.equal(report.writes.length, 3);
-    assert.equal(report.logsAgree, true);
-  });
+  describe('demo', () => {
+    it('elects a leader, commits writes through every node and serves a read', async () => {
+      const { code, out } = await capture(['demo']);
+      assert.equal(code, EXIT.ok);
+      const text = out.join('\n');
+      assert.match(text, /became leader of term \d+/);
+      assert.match(text, /c1#1 put k1=v1 sent to n\d.* → ok "v1"/);
+      assert.match(text, /c2#1 get k1 sent to n3 → ReadIndex round → ok "v1"/);
+      assert.match(text, /applied on every node \(identical\)/);
+    });
 
-  it('demo succeeds for many seeds and cluster sizes', () => {
-    for (const nodes of ['1', '3', '5', '7']) {
-      for (let seed = 1; seed <= 25; seed++) {
-        const { code, out } = capture(['demo', '--json', '--nodes', nodes, '--seed', String(seed), '--writes', '5']);
-        assert.equal(code, EXIT.ok, `nodes ${nodes} seed ${seed}: ${out.join('\n')}`);
+    it('--json prints one JSON object, the same for the same seed; many sizes and seeds succeed', async () => {
+      const a = await capture(['demo', '--json', '--seed', '9']);
+      const b = await capture(['demo', '--json', '--seed', '9']);
+      assert.equal(a.out.length, 1);
+      assert.equal(a.out[0], b.out[0]);
+      assert.equal((JSON.parse(a.out[0]!) as { ok: boolean }).ok, true);
+      for (const nodes of ['1', '3', '5', '7']) {
+        for (let seed = 1; seed <= 20; seed++) {
+          const { code, out } = await capture(['demo', '--json', '--nodes', nodes, '--seed', String(seed), '--writes', '5']);
+          assert.equal(code, EXIT.ok, `nodes ${nodes} seed ${seed}: ${out.join('\n')}`);
+        }
       }
-    }
+    });
   });
 
-  it('refuses bad usage with exit 64 and a message', () => {
+  describe('run', () => {
+    it('runs one seed of the default scenario and prints one JSON object', async () => {
+      const { code, out } = await capture(['run', '--seed', '3', '--json']);
+      assert.equal(code, EXIT.ok);
+      assert.equal(out.length, 1);
+      const r = JSON.parse(out[0]!) as { seed: number; steps: number; simulatedMs: number; verdict: string; traceHash: string };
+      assert.equal(r.seed, 3);
+      assert.equal(r.verdict, 'ok');
+      assert.ok(r.steps > 1000);
+      assert.ok(r.simulatedMs >= 10_000, 'the safety phase of the default scenario lasts 10s');
+      assert.match(r.traceHash, /^[0-9a-f]{16}$/);
+      const again = await capture(['run', '--seed', '3', '--json']);
+      assert.equal(again.out[0], out[0], 'the same seed gives the same run');
+    });
+
+    it('writes a trace that replays exactly', async () => {
+      const trace = join(dir, 't.rafttrace');
+      const run = await capture(['run', '--seed', '5', '--trace', trace]);
+      assert.equal(run.code, EXIT.ok);
+      assert.match(run.out.join('\n'), /seed 5: ok — [\d,]+ steps/);
+      const replay = await capture(['replay', trace, '--json']);
+      assert.equal(replay.code, EXIT.ok);
+      const r = JSON.parse(replay.out[0]!) as { ok: boolean; steps: number };
+      assert.equal(r.ok, true);
+      // Tamper with the recorded seed: the replay diverges and says where.
+      const t = JSON.parse(readFileSync(trace, 'utf8')) as { seed: number };
+      writeFileSync(join(dir, 'bad.rafttrace'), JSON.stringify({ ...t, seed: 6 }));
+      const bad = await capture(['replay', join(dir, 'bad.rafttrace'), '--json']);
+      assert.equal(bad.code, EXIT.diverged);
+      const b = JSON.parse(bad.out[0]!) as { ok: boolean; divergedAt: number };
+      assert.equal(b.ok, false);
+      assert.ok(b.divergedAt >= 1);
+    });
+
+    it('refuses bad scenarios with file:line:col and exit 64', async () => {
+      const f = join(dir, 'bad.raftsim');
+      writeFileSync(f, 'nodes 5\ntick 10 ms\n');
+      const { code, err } = await capture(['run', f, '--seed', '1']);
+      assert.equal(code, EXIT.usage);
+      assert.match(err.join('\n'), new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:6: expected a tick length with a unit`));
+    });
+  });
+
+  describe('replay', () => {
+    it('refuses malformed and foreign files with a clear message', async () => {
+      const cases: [string, RegExp][] = [
+        ['not json', /not a LifeRaft trace: invalid JSON/],
+        ['[1,2]', /expected a JSON object/],
+        ['{"format":"other"}', /"format" is "other", expected "liferaft-trace"/],
+        ['{"format":"liferaft-trace","version":99}', /unsupported trace version 99/],
+      ];
+      for (const [text, message] of cases) {
+        const f = join(dir, 'x.rafttrace');
+        writeFileSync(f, text);
+        const { code, err } = await capture(['replay', f]);
+        assert.equal(code, EXIT.usage, text);
+        assert.match(err.join('\n'), message);
+      }
+      const missing = await capture(['replay', join(dir, 'nope.rafttrace')]);
+      assert.equal(missing.code, EXIT.usage);
+      assert.match(missing.err.join('\n'), /cannot read .*ENOENT/);
+    });
+  });
+
+  describe('explore', () => {
+    it('runs seeds inline and reports no failures on the default scenario', async () => {
+      const { code, out } = await capture(['explore', '--seeds', '1..6', '--workers', '0', '--json']);
+      assert.equal(code, EXIT.ok);
+      const r = JSON.parse(out[0]!) as { seedsRun: number; failures: unknown[]; eventsPerSecond: number; seedsPerSecond: number; elapsedMs: number };
+      assert.equal(r.seedsRun, 6);
+      assert.deepEqual(r.failures, []);
+      assert.ok(r.eventsPerSecond > 0 && r.seedsPerSecond > 0 && r.elapsedMs > 0);
+    });
+
+    it('shards seeds', async () => {
+      const { out } = await capture(['explore', '--seeds', '1..10', '--shard', '2/3', '--workers', '0', '--json']);
+      assert.equal((JSON.parse(out[0]!) as { seedsRun: number }).seedsRun, 4); // I=2 of 3 takes the seeds ≡ 1 (mod 3): 1, 4, 7, 10
+    });
+
+    it('finds a failing seed, writes its trace, and the trace replays to the same violation', async () => {
+      // Liveness cannot be reached in 100ms: every seed fails with a liveness verdict.
+      const f = join(dir, 'tight.raftsim');
+      writeFileSync(f, 'nodes 3\nsafety 200ms\nliveness 1ms\n');
+      const out = join(dir, 'out');
+      const { code, out: lines } = await capture(['explore', f, '--seeds', '1..2', '--workers', '0', '--out', out, '--json']);
+      assert.equal(code, EXIT.liveness);
+      const r = JSON.parse(lines[0]!) as { failures: { seed: number; verdict: string; invariant: string; trace: string }[] };
+      assert.equal(r.failures.length, 2);
+      assert.equal(r.failures[0]!.verdict, 'liveness');
+      const replay = await capture(['replay', r.failures[0]!.trace, '--json']);
+      assert.equal(replay.code, EXIT.ok);
+      assert.equal((JSON.parse(replay.out[0]!) as { verdict: string }).verdict, 'liveness');
+    });
+  });
+
+  it('refuses bad usage with exit 64 and a message', async () => {
     for (const [argv, message] of [
       [['bogus'], /unknown command "bogus"/],
       [['demo', '--nodes', '0'], /--nodes must be an integer from 1 to 9/],
-      [['demo', '--seed', 'abc'], /--seed must be an integer/],
+      [['run'], /run needs --seed N/],
+      [['run', '--seed', 'x'], /--seed must be an integer/],
+      [['explore', '--seeds', '5..1'], /A must not exceed B/],
+      [['explore', '--seeds', '1..2', '--time', '3'], /either --seeds A..B or --time SECONDS/],
+      [['explore', '--shard', '4/3'], /--shard must be I\/N/],
       [['demo', '--wat'], /Unknown option '--wat'/],
       [[], /usage: liferaft/],
     ] as const) {
-      const { code, err, out } = capture([...argv]);
+      const { code, err, out } = await capture([...argv]);
       assert.equal(code, EXIT.usage, argv.join(' '));
       assert.match([...err, ...out].join('\n'), message);
     }
   });
 
-  it('the built dist/cli.js runs as a program', function () {
-    this.timeout(30_000);
-    execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root });
-    const ok = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'demo', '--json'], { encoding: 'utf8' });
+  it('the built dist/cli.js runs as a program, with explore on worker threads', () => {
+    const ok = spawnSync(process.execPath, [cli, 'explore', '--seeds', '1..8', '--workers', '2', '--json'], { encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(ok.stdout.trim().split('\n').length, 1);
-    assert.equal((JSON.parse(ok.stdout) as { ok: boolean }).ok, true);
-    const bad = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'nope'], { encoding: 'utf8' });
+    const r = JSON.parse(ok.stdout) as { seedsRun: number; failures: unknown[] };
+    assert.equal(r.seedsRun, 8);
+    const bad = spawnSync(process.execPath, [cli, 'nope'], { encoding: 'utf8' });
     assert.equal(bad.status, 64);
     assert.match(bad.stderr, /unknown command/);
-    const version = spawnSync(process.execPath, [join(root, 'dist/cli.js'), '--version'], { encoding: 'utf8' });
+    const version = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8' });
     assert.match(version.stdout, /^\d+\.\d+\.\d+/);
   });
 });

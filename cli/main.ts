@@ -1,15 +1,26 @@
-// The `liferaft` command. Subcommands call into the layers; this file only parses arguments,
-// prints, and maps results to the exit codes of DESIGN.md.
-import { parseArgs } from 'node:util';
-import { runDemo } from './demo';
+// The `liferaft` command. Subcommands call into the layers; this file only dispatches, prints
+// usage, and maps errors to the exit codes of DESIGN.md.
+import { EXIT, UsageError, type Io } from './args';
+import { demoCommand } from './cmd-demo';
+import { exploreCommand } from './cmd-explore';
+import { replayCommand } from './cmd-replay';
+import { runCommand } from './cmd-run';
 
-export const EXIT = { ok: 0, safety: 1, liveness: 2, crash: 3, usage: 64 } as const;
+export { EXIT } from './args';
 
 const USAGE = `usage: liferaft <command> [options]
 
 commands:
+  run [SCENARIO] --seed N [--trace FILE] [--json]
+      Run one seed of a scenario (default: the built-in default scenario); --trace writes a
+      .rafttrace that reproduces it exactly.
+  explore [SCENARIO] (--seeds A..B | --time SECONDS) [--workers K] [--shard I/N] [--out DIR]
+          [--check-determinism] [--json]
+      Run many seeds in parallel; write a .rafttrace per failing seed into DIR.
+  replay FILE [--json]
+      Re-execute a .rafttrace and verify every hash; reports the first divergent step.
   demo [--nodes N] [--writes N] [--seed N] [--json]
-      Elect a leader on an in-memory cluster and commit client writes sent to every node.
+      The Raft core alone: elect a leader and commit client writes on an in-memory network.
   help
       Show this text.
 
@@ -17,73 +28,64 @@ options:
   --json      print exactly one JSON object on stdout
   --version   print the version
 
-exit codes: 0 ok · 1 safety violation · 2 liveness failure · 3 crash in node code · 64 usage error`;
+exit codes: 0 ok · 1 safety violation (replay: did not reproduce) · 2 liveness failure ·
+3 crash in node code · 64 usage or input error`;
 
-export class UsageError extends Error {}
+declare const __VERSION__: string;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be an integer from 1 to ${max} (got ${JSON.stringify(raw)})`);
-  return n;
+export function consoleIo(): Io {
+  const tty = process.stderr.isTTY === true;
+  return {
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
+    progress: tty ? (l) => process.stderr.write(`\r\x1b[2K${l}`) : null,
+  };
 }
 
-function demo(argv: string[], out: (s: string) => void): number {
-  const { values } = parseArgs({
-    args: argv,
-    options: { nodes: { type: 'string' }, writes: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
-    strict: true,
-    allowPositionals: false,
-  });
-  const report = runDemo({
-    nodes: positiveInt('nodes', values.nodes, 3, 9),
-    writes: positiveInt('writes', values.writes, 3, 1000),
-    seed: positiveInt('seed', values.seed, 1, 2 ** 31),
-  });
-  if (values.json === true) {
-    const { lines: _lines, ...rest } = report;
-    out(JSON.stringify(rest));
-  } else {
-    out(`LifeRaft demo: the pure Raft core on an in-memory network of ${report.nodes} nodes (seed ${report.seed})`);
-    out('');
-    for (const l of report.lines) out(l);
-    out('');
-    out(report.ok ? 'ok: leader elected, every write committed and applied identically on all nodes, read served by ReadIndex' : 'FAILED: see above');
-  }
-  return report.ok ? EXIT.ok : EXIT.safety;
-}
-
-export function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): number {
+export async function main(argv: string[], io: Io = consoleIo()): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case 'run':
+        return runCommand(rest, io);
+      case 'explore':
+        return await exploreCommand(rest, io);
+      case 'replay':
+        return replayCommand(rest, io);
       case 'demo':
-        return demo(rest, out);
+        return demoCommand(rest, io);
       case '--version':
       case 'version':
-        out(VERSION);
+        io.out(VERSION);
         return EXIT.ok;
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        out(USAGE);
+        io.out(USAGE);
         return command === undefined ? EXIT.usage : EXIT.ok;
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`liferaft: ${(e as Error).message}\n\n${USAGE}`);
+      io.err(`liferaft: ${(e as Error).message}`);
+      if (!(e instanceof UsageError) || /unknown command/.test((e as Error).message)) io.err(`\n${USAGE}`);
       return EXIT.usage;
     }
     throw e;
   }
 }
 
-declare const __VERSION__: string;
-const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
-
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`liferaft: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = EXIT.crash;
+    },
+  );
 }

@@ -1,11 +1,11 @@
 // Builds dist/ with esbuild. `node scripts/build.mjs` (npm run build).
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
-  entryPoints: { cli: 'cli/main.ts' },
+  entryPoints: { cli: 'cli/main.ts', 'explore-worker': 'cli/explore-worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -16,3 +16,6 @@ await build({
   define: { __VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });
+
+// The CLI is an executable script.
+chmodSync('dist/cli.js', 0o755);

@@ -1,0 +1,66 @@
+// Shared pieces of the CLI: exit codes (DESIGN.md), usage errors, option parsing, output sinks.
+import { readFileSync } from 'node:fs';
+import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, type Scenario } from '../sim';
+
+/** DESIGN.md's exit codes; `replay` uses 1 (like a safety failure) for a trace that does not reproduce. */
+export const EXIT = { ok: 0, safety: 1, liveness: 2, crash: 3, usage: 64, diverged: 1 } as const;
+
+export class UsageError extends Error {}
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  /** Progress output (a terminal line rewritten in place); null when not a terminal. */
+  progress: ((line: string) => void) | null;
+}
+
+export function intOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return n;
+}
+
+/** "A..B" (inclusive). */
+export function rangeOption(name: string, raw: string): { from: number; to: number } {
+  const m = /^(\d+)\.\.(\d+)$/.exec(raw);
+  if (m === null) throw new UsageError(`--${name} must look like A..B (got ${JSON.stringify(raw)})`);
+  const from = Number(m[1]);
+  const to = Number(m[2]);
+  if (from > to || !Number.isSafeInteger(to)) throw new UsageError(`--${name} ${raw}: A must not exceed B`);
+  return { from, to };
+}
+
+/** The scenario at `path`, or the built-in default. Scenario errors become usage errors (exit 64). */
+export function readScenario(path: string | undefined): Scenario {
+  let text = DEFAULT_SCENARIO;
+  let file = DEFAULT_SCENARIO_FILE;
+  if (path !== undefined) {
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read scenario ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    file = path;
+  }
+  try {
+    return loadScenario(text, file);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export function exitFor(verdict: string): number {
+  switch (verdict) {
+    case 'ok':
+      return EXIT.ok;
+    case 'safety':
+      return EXIT.safety;
+    case 'liveness':
+      return EXIT.liveness;
+    default:
+      return EXIT.crash;
+  }
+}

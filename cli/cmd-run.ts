@@ -1,0 +1,47 @@
+// liferaft run [SCENARIO] --seed N [--trace FILE] [--json]
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fmtUs, recordRun, Simulation, type RunResult } from '../sim';
+import { exitFor, intOption, readScenario, UsageError, type Io } from './args';
+
+export function runCommand(argv: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { seed: { type: 'string' }, trace: { type: 'string' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  if (positionals.length > 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
+  if (values.seed === undefined) throw new UsageError('run needs --seed N');
+  const seed = intOption('seed', values.seed, 0, 0, Number.MAX_SAFE_INTEGER);
+  const scenario = readScenario(positionals[0]);
+  let result: RunResult;
+  if (values.trace !== undefined) {
+    const recorded = recordRun(scenario, seed);
+    result = recorded.result;
+    writeFileSync(values.trace, JSON.stringify(recorded.trace));
+  } else {
+    result = new Simulation(scenario, seed).run();
+  }
+  if (values.json === true) {
+    const { stats: _s, swarm: _w, ...summary } = result;
+    io.out(JSON.stringify(summary));
+  } else {
+    for (const line of describeRun(result, positionals[0])) io.out(line);
+    if (values.trace !== undefined) io.out(`  trace written to ${values.trace}`);
+  }
+  return exitFor(result.verdict);
+}
+
+export function describeRun(r: RunResult, scenarioPath: string | undefined): string[] {
+  const s = r.stats;
+  const head = `seed ${r.seed}: ${r.verdict === 'ok' ? 'ok' : r.verdict.toUpperCase()} — ${r.steps.toLocaleString('en-US')} steps, ${fmtUs(r.simulatedMs * 1000)} simulated, trace ${r.traceHash}`;
+  const lines = [head];
+  if (r.violation !== undefined) {
+    const v = r.violation;
+    lines.push(`  ${v.invariant} at step ${v.step} (t=${fmtUs(v.time)})${v.nodes.length > 0 ? ` on ${v.nodes.join(', ')}` : ''}: ${v.message}`);
+    lines.push(`  reproduce: liferaft run ${scenarioPath ?? ''}${scenarioPath === undefined ? '' : ' '}--seed ${r.seed} --trace seed-${r.seed}.rafttrace`);
+  }
+  lines.push(`  faults: ${s.crashes} crashes (${s.tornWrites} torn writes, ${s.corruptions} corruptions, ${s.refusedToStart} refused to start), ${s.partitions} partitions, ${s.pauses} pauses, ${s.clogs} clogs; messages: ${s.messagesSent} sent, ${s.messagesLost} lost`);
+  lines.push(`  clients: ${s.opsCompleted}/${s.opsStarted} operations completed, ${s.opsAbandoned} abandoned; ${s.leaderChanges} leader elections`);
+  return lines;
+}

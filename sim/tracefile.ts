@@ -1,0 +1,135 @@
+// .rafttrace files: a self-contained reproduction of one run — the scenario text, the seed, the
+// number of steps, and hashes to verify a replay against (the trace hash, a state hash every
+// CHECKPOINT_EVERY steps and one byte per step, which pinpoints the first divergent step).
+import { INVARIANT_NAMES } from './invariants';
+import { parseScenario, type Scenario } from './scenario';
+import { Simulation, type RunResult } from './simulation';
+import { firstDivergence } from './trace';
+
+export const TRACE_FORMAT = 'liferaft-trace';
+export const TRACE_VERSION = 1;
+
+export interface TraceFile {
+  readonly format: typeof TRACE_FORMAT;
+  readonly version: typeof TRACE_VERSION;
+  readonly scenario: { readonly file: string; readonly text: string };
+  readonly seed: number;
+  /** Faults injected by hand at a step (the debugger adds them); empty for plain runs. */
+  readonly forks: readonly unknown[];
+  readonly steps: number;
+  readonly traceHash: string;
+  readonly verdict: RunResult['verdict'];
+  readonly violation?: RunResult['violation'];
+  readonly checkpoints: readonly { readonly step: number; readonly hash: string }[];
+  /** base64 of one byte per step (byte 0 unused). */
+  readonly stepBytes: string;
+}
+
+export class TraceError extends Error {
+  override readonly name = 'TraceError';
+}
+
+export const KNOWN = { invariants: INVARIANT_NAMES, bugs: [] as string[] };
+
+export function loadScenario(text: string, file: string): Scenario {
+  return parseScenario(text, file, KNOWN);
+}
+
+/** Runs a seed while recording, and returns the result with its trace file. */
+export function recordRun(scenario: Scenario, seed: number, stopAtStep?: number): { result: RunResult; trace: TraceFile; sim: Simulation } {
+  const sim = new Simulation(scenario, seed, { record: true, ...(stopAtStep === undefined ? {} : { stopAtStep }) });
+  const result = sim.run();
+  const trace: TraceFile = {
+    format: TRACE_FORMAT,
+    version: TRACE_VERSION,
+    scenario: { file: scenario.file, text: scenario.text },
+    seed,
+    forks: [],
+    steps: result.steps,
+    traceHash: result.traceHash,
+    verdict: result.verdict,
+    ...(result.violation === undefined ? {} : { violation: result.violation }),
+    checkpoints: sim.trace.checkpoints,
+    stepBytes: toBase64(sim.trace.stepBytes(result.steps)),
+  };
+  return { result, trace, sim };
+}
+
+/** Validates the structure of a parsed .rafttrace; throws TraceError saying what is wrong. */
+export function parseTrace(text: string, file: string): TraceFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new TraceError(`${file}: not a LifeRaft trace: invalid JSON (${(e as Error).message})`);
+  }
+  const t = raw as Partial<Record<keyof TraceFile, unknown>>;
+  const need = (ok: boolean, what: string): void => {
+    if (!ok) throw new TraceError(`${file}: ${what}`);
+  };
+  need(typeof raw === 'object' && raw !== null && !Array.isArray(raw), 'not a LifeRaft trace: expected a JSON object');
+  need(t.format === TRACE_FORMAT, `not a LifeRaft trace: "format" is ${JSON.stringify(t.format)}, expected "${TRACE_FORMAT}"`);
+  need(t.version === TRACE_VERSION, `unsupported trace version ${JSON.stringify(t.version)} (this LifeRaft reads version ${TRACE_VERSION})`);
+  const sc = t.scenario as { file?: unknown; text?: unknown } | undefined;
+  need(typeof sc === 'object' && sc !== null && typeof sc.file === 'string' && typeof sc.text === 'string', '"scenario" must be { file, text } strings');
+  need(Number.isSafeInteger(t.seed), '"seed" must be an integer');
+  need(Number.isSafeInteger(t.steps) && (t.steps as number) >= 0, '"steps" must be a non-negative integer');
+  need(typeof t.traceHash === 'string' && /^[0-9a-f]{16}$/.test(t.traceHash), '"traceHash" must be 16 hex digits');
+  need(Array.isArray(t.forks), '"forks" must be a list');
+  need(Array.isArray(t.checkpoints) && t.checkpoints.every((c: unknown) => {
+    const x = c as { step?: unknown; hash?: unknown };
+    return typeof x === 'object' && x !== null && Number.isSafeInteger(x.step) && typeof x.hash === 'string';
+  }), '"checkpoints" must be a list of { step, hash }');
+  need(typeof t.stepBytes === 'string', '"stepBytes" must be a base64 string');
+  need(['ok', 'safety', 'liveness', 'crash'].includes(t.verdict as string), '"verdict" must be ok, safety, liveness or crash');
+  need((t.forks as unknown[]).length === 0, 'this trace has forks, which this version cannot replay yet');
+  try {
+    fromBase64(t.stepBytes as string);
+  } catch {
+    need(false, '"stepBytes" is not valid base64');
+  }
+  return raw as TraceFile;
+}
+
+export interface ReplayResult {
+  readonly ok: boolean;
+  readonly steps: number;
+  readonly traceHash: string;
+  readonly verdict: RunResult['verdict'];
+  readonly violation?: RunResult['violation'];
+  /** The first step whose outcome differs from the recording. */
+  readonly divergedAt?: number;
+  readonly message?: string;
+}
+
+/** Re-executes a trace and verifies every hash. */
+export function replayTrace(trace: TraceFile): ReplayResult {
+  let scenario: Scenario;
+  try {
+    scenario = loadScenario(trace.scenario.text, trace.scenario.file);
+  } catch (e) {
+    throw new TraceError(`the trace's scenario does not parse: ${(e as Error).message}`);
+  }
+  const { result, trace: again } = recordRun(scenario, trace.seed, trace.steps);
+  const base = { steps: result.steps, traceHash: result.traceHash, verdict: result.verdict, ...(result.violation === undefined ? {} : { violation: result.violation }) };
+  const d = firstDivergence(fromBase64(trace.stepBytes), fromBase64(again.stepBytes));
+  const checkpoint = trace.checkpoints.find((c, i) => again.checkpoints[i]?.hash !== c.hash);
+  if (d === null && checkpoint === undefined && result.traceHash === trace.traceHash && result.steps === trace.steps) {
+    return { ok: true, ...base };
+  }
+  const divergedAt = d ?? checkpoint?.step ?? Math.min(result.steps, trace.steps);
+  return { ok: false, ...base, divergedAt, message: `the replay diverged from the recording at step ${divergedAt} (recorded ${trace.steps} steps, hash ${trace.traceHash}; replayed ${result.steps} steps, hash ${result.traceHash})` };
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+export function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
