@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { firstDivergence, fromBase64, recordRun, type Scenario } from '../sim';
 import { exitFor, intOption, rangeOption, readScenario, UsageError, type Io } from './args';
+import { shrinkWithBudget } from './cmd-shrink';
 import { runSeeds, type SeedSummary, type WorkerRequest } from './explore-core';
 
 export interface ExploreOptions {
@@ -18,6 +19,8 @@ export interface ExploreOptions {
   readonly shard: { readonly i: number; readonly n: number } | null;
   readonly outDir: string | null;
   readonly checkDeterminism: boolean;
+  /** Wall-clock budget for shrinking each failing seed (with --out). */
+  readonly shrinkSeconds: number;
 }
 
 export interface ExploreFailure {
@@ -28,6 +31,8 @@ export interface ExploreFailure {
   readonly message: string;
   /** Path of the written .rafttrace (null without --out, or past the first MAX_TRACES failures). */
   readonly trace: string | null;
+  /** Path of the shrunk .raftsim regression scenario, when shrinking reproduced the failure. */
+  readonly shrunk: string | null;
 }
 
 export interface ExploreReport {
@@ -48,7 +53,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
     args: argv,
     options: {
       seeds: { type: 'string' }, time: { type: 'string' }, workers: { type: 'string' }, shard: { type: 'string' },
-      out: { type: 'string' }, 'check-determinism': { type: 'boolean' }, json: { type: 'boolean' },
+      out: { type: 'string' }, 'check-determinism': { type: 'boolean' }, json: { type: 'boolean' }, 'shrink-seconds': { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -70,12 +75,13 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
     shard,
     outDir: values.out ?? null,
     checkDeterminism: values['check-determinism'] === true,
+    shrinkSeconds: intOption('shrink-seconds', values['shrink-seconds'], 20, 0, 3600),
   };
   const report = await explore(opts, io);
   if (values.json === true) {
     io.out(JSON.stringify({
       seedsRun: report.seedsRun,
-      failures: report.failures.map(({ seed, verdict, invariant, step, trace }) => ({ seed, verdict, invariant, step, trace })),
+      failures: report.failures.map(({ seed, verdict, invariant, step, trace, shrunk }) => ({ seed, verdict, invariant, step, trace, shrunk })),
       eventsPerSecond: report.eventsPerSecond,
       seedsPerSecond: report.seedsPerSecond,
       elapsedMs: report.elapsedMs,
@@ -207,12 +213,20 @@ function collectFailures(results: readonly SeedSummary[], o: ExploreOptions): Ex
       invariant = 'Determinism';
       message = `two runs of seed ${r.seed} diverge at step ${step} (hashes ${r.traceHash} and ${r.secondHash})`;
     }
+    let shrunk: string | null = null;
     if (o.outDir !== null && failures.length < MAX_TRACES) {
       mkdirSync(o.outDir, { recursive: true });
       trace = join(o.outDir, `seed-${r.seed}.rafttrace`);
       writeFileSync(trace, JSON.stringify(recordRun(o.scenario, r.seed).trace));
+      if (!nondeterministic && o.shrinkSeconds > 0) {
+        const s = shrinkWithBudget(o.scenario, r.seed, o.shrinkSeconds);
+        if (s.reproduced) {
+          shrunk = join(o.outDir, `seed-${r.seed}.shrunk.raftsim`);
+          writeFileSync(shrunk, s.text);
+        }
+      }
     }
-    failures.push({ seed: r.seed, verdict, invariant, step, message, trace });
+    failures.push({ seed: r.seed, verdict, invariant, step, message, trace, shrunk });
   }
   return failures;
 }
@@ -242,7 +256,7 @@ function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | und
   lines.push(`${r.failures.length} failing seed${r.failures.length === 1 ? '' : 's'}:`);
   for (const f of r.failures) {
     lines.push(`  seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step}: ${f.message}`);
-    lines.push(`    ${f.trace !== null ? `trace: ${f.trace}; ` : ''}reproduce: liferaft run ${path === undefined ? '' : `${path} `}--seed ${f.seed}`);
+    lines.push(`    ${f.trace !== null ? `trace: ${f.trace}; ` : ''}${f.shrunk !== null ? `shrunk: ${f.shrunk}; ` : ''}reproduce: liferaft run ${path === undefined ? '' : `${path} `}--seed ${f.seed}`);
   }
   return lines;
 }

@@ -11,9 +11,9 @@ export function runCommand(argv: string[], io: Io): number {
     allowPositionals: true,
   });
   if (positionals.length > 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
-  if (values.seed === undefined) throw new UsageError('run needs --seed N');
-  const seed = intOption('seed', values.seed, 0, 0, Number.MAX_SAFE_INTEGER);
   const scenario = readScenario(positionals[0]);
+  if (values.seed === undefined && scenario.seed === null) throw new UsageError('run needs --seed N (or a `seed N` line in the scenario)');
+  const seed = intOption('seed', values.seed, scenario.seed ?? 0, 0, Number.MAX_SAFE_INTEGER);
   let result: RunResult;
   if (values.trace !== undefined) {
     const recorded = recordRun(scenario, seed);

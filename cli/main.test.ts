@@ -142,6 +142,18 @@ describe('liferaft CLI', function () {
       const replay = await capture(['replay', r.failures[0]!.trace, '--json']);
       assert.equal(replay.code, EXIT.ok);
       assert.equal((JSON.parse(replay.out[0]!) as { verdict: string }).verdict, 'liveness');
+      // explore shrank each failure into a regression scenario that pins its seed and fails alike.
+      const shrunk = (r.failures[0] as unknown as { shrunk: string }).shrunk;
+      assert.match(shrunk, /seed-1\.shrunk\.raftsim$/);
+      const rerun = await capture(['run', shrunk, '--json']);
+      assert.equal(rerun.code, EXIT.liveness);
+      assert.equal((JSON.parse(rerun.out[0]!) as { seed: number }).seed, 1);
+      // shrink on the trace directly does the same.
+      const s = await capture(['shrink', r.failures[1]!.trace, '--out', join(dir, 'two.raftsim'), '--json']);
+      assert.equal(s.code, EXIT.ok);
+      const sr = JSON.parse(s.out[0]!) as { reproduced: boolean; lines: number; verdict: string };
+      assert.deepEqual([sr.reproduced, sr.verdict], [true, 'liveness']);
+      assert.ok(sr.lines <= 20);
     });
   });
 
@@ -150,6 +162,7 @@ describe('liferaft CLI', function () {
       [['bogus'], /unknown command "bogus"/],
       [['demo', '--nodes', '0'], /--nodes must be an integer from 1 to 9/],
       [['run'], /run needs --seed N/],
+      [['shrink'], /shrink needs one failing .rafttrace file/],
       [['run', '--seed', 'x'], /--seed must be an integer/],
       [['explore', '--seeds', '5..1'], /A must not exceed B/],
       [['explore', '--seeds', '1..2', '--time', '3'], /either --seeds A..B or --time SECONDS/],

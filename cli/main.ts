@@ -5,20 +5,24 @@ import { demoCommand } from './cmd-demo';
 import { exploreCommand } from './cmd-explore';
 import { replayCommand } from './cmd-replay';
 import { runCommand } from './cmd-run';
+import { shrinkCommand } from './cmd-shrink';
 
 export { EXIT } from './args';
 
 const USAGE = `usage: liferaft <command> [options]
 
 commands:
-  run [SCENARIO] --seed N [--trace FILE] [--json]
-      Run one seed of a scenario (default: the built-in default scenario); --trace writes a
-      .rafttrace that reproduces it exactly.
+  run [SCENARIO] [--seed N] [--trace FILE] [--json]
+      Run one seed of a scenario (default: the built-in default scenario; the seed may come from
+      the scenario's \`seed\` line); --trace writes a .rafttrace that reproduces it exactly.
   explore [SCENARIO] (--seeds A..B | --time SECONDS) [--workers K] [--shard I/N] [--out DIR]
-          [--check-determinism] [--json]
-      Run many seeds in parallel; write a .rafttrace per failing seed into DIR.
+          [--check-determinism] [--shrink-seconds N] [--json]
+      Run many seeds in parallel; write a .rafttrace and a shrunk .raftsim per failing seed into DIR.
   replay FILE [--json]
       Re-execute a .rafttrace and verify every hash; reports the first divergent step.
+  shrink FILE [--out FILE] [--seconds N] [--json]
+      Shrink a failing .rafttrace into a small .raftsim regression scenario (seed pinned) that
+      fails with the same invariant.
   demo [--nodes N] [--writes N] [--seed N] [--json]
       The Raft core alone: elect a leader and commit client writes on an in-memory network.
   help
@@ -53,6 +57,8 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
         return await exploreCommand(rest, io);
       case 'replay':
         return replayCommand(rest, io);
+      case 'shrink':
+        return shrinkCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
       case '--version':

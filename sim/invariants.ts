@@ -68,8 +68,10 @@ class PrefixHashes {
   /** Recomputes from index `from` (1-based) to the end of `log`. */
   update(log: readonly Entry[], from: number): void {
     const start = Math.max(0, Math.min(from - 1, this.a.length));
-    this.a.length = start;
-    this.b.length = start;
+    if (start < this.a.length) {
+      this.a.length = start;
+      this.b.length = start;
+    }
     let ha = start === 0 ? SEED_A : this.a[start - 1]!;
     let hb = start === 0 ? SEED_B : this.b[start - 1]!;
     for (let k = start; k < log.length; k++) {

@@ -85,6 +85,8 @@ export interface Scenario {
   /** Invariant names to check; null = all. */
   readonly check: readonly string[] | null;
   readonly bugs: readonly string[];
+  /** The seed `liferaft run` uses when none is given (shrunk regression scenarios pin theirs). */
+  readonly seed: number | null;
 }
 
 export class ScenarioError extends Error {
@@ -129,6 +131,7 @@ export const STATEMENTS: Readonly<Record<string, { readonly usage: string; reado
   at: { usage: 'at TIME ACTION', doc: 'A scheduled fault: partition A B | C, cut A -> B, isolate N, heal, crash N, restart N, pause N, resume N, clog A B for D, corrupt N.' },
   check: { usage: 'check all | check INVARIANT...', doc: 'Which invariants to check after every step.' },
   bugs: { usage: 'bugs NAME...', doc: 'Planted bugs to switch on (off by default).' },
+  seed: { usage: 'seed N', doc: 'The seed `liferaft run` uses when --seed is not given (regression scenarios pin theirs).' },
 };
 
 export const DEFAULTS = {
@@ -166,7 +169,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export function parseScenario(text: string, file: string, known: { invariants: readonly string[]; bugs: readonly string[] } = { invariants: [], bugs: [] }): Scenario {
   const s: Mutable<Scenario> = {
     file, text, ...DEFAULTS,
-    crash: null, partition: null, pause: null, clog: null, schedule: [], check: null, bugs: [],
+    crash: null, partition: null, pause: null, clog: null, schedule: [], check: null, bugs: [], seed: null,
   };
   const seen = new Map<string, number>();
   const schedule: ScheduledFault[] = [];
@@ -269,6 +272,9 @@ export function parseScenario(text: string, file: string, known: { invariants: r
         }
         break;
       }
+      case 'seed':
+        s.seed = p.int('a seed', 0, Number.MAX_SAFE_INTEGER);
+        break;
       case 'bugs': {
         const names = p.rest('a bug name');
         for (const n of names) {
@@ -398,7 +404,7 @@ class LineParser {
     return this.range(t, (part, tok) => parseDuration(this, tok, part, what, minUs));
   }
 
-  percent(t = this.next('a percentage (e.g. 2%)')): number {
+  percent(t = this.next('a percentage (e.g. 2%) or a ratio (e.g. 0.02)')): number {
     return parsePercent(this, t, t.text);
   }
 
@@ -541,9 +547,16 @@ function parseDuration(p: LineParser, t: Token, text: string, what: string, minU
   return us;
 }
 
+/** "2%" or an exact ratio "0.02" (shrunk scenarios write ratios, which round-trip bit for bit). */
 function parsePercent(p: LineParser, t: Token, text: string): number {
+  const ratio = /^(0(?:\.\d+)?|1(?:\.0+)?|\d*\.\d+(?:e-\d+)?)$/.exec(text);
+  if (ratio !== null && !text.endsWith('%')) {
+    const v = Number(text);
+    if (!(v >= 0 && v <= 1)) p.fail(t, `${text} is not a ratio between 0 and 1`);
+    return v;
+  }
   const m = /^(\d+(?:\.\d+)?)%$/.exec(text);
-  if (m === null) p.fail(t, `expected a percentage like 2%, got "${text}"`);
+  if (m === null) p.fail(t, `expected a percentage like 2% or a ratio like 0.02, got "${text}"`);
   const v = Number(m[1]);
   if (v > 100) p.fail(t, `${text} is above 100%`);
   return v / 100;

@@ -100,8 +100,13 @@ export interface SimEvent extends Timed {
   arg: number;
 }
 
-function event(time: number, kind: number, node = -1): SimEvent {
-  return { time, seq: 0, kind, node, gen: 0, msg: null, request: null, reply: null, client: -1, action: null, line: 0, arg: 0 };
+function event(time: number, kind: number, node = -1, gen = 0, arg = 0): SimEvent {
+  return { time, seq: 0, kind, node, gen, msg: null, request: null, reply: null, client: -1, action: null, line: 0, arg };
+}
+
+/** For the rarer events: sets a few fields of a fresh event. */
+function with_(e: SimEvent, fields: Partial<SimEvent>): SimEvent {
+  return Object.assign(e, fields);
 }
 
 interface Outbox {
@@ -158,7 +163,13 @@ export class Simulation {
   steps = 0;
   phase: 'safety' | 'liveness' = 'safety';
   private readonly heap = new EventHeap<SimEvent>();
+  /** Decisions of recurring faults (victims, shapes, durations, next times). */
   private readonly faultRng: Rng;
+  /** Whether a crash also corrupts a synced record, and which record rots. */
+  private readonly corruptChanceRng: Rng;
+  private readonly corruptRng: Rng;
+  /** Every fault that happened, random or scheduled (the shrinker turns random ones into a schedule). */
+  readonly faultLog: { readonly time: number; readonly action: FaultAction; readonly random: boolean }[] = [];
   private readonly diskRng: Rng;
   private readonly clientNetRng: Rng;
   private readonly routeBuf: number[] = [];
@@ -174,6 +185,8 @@ export class Simulation {
     const s = scenario;
     this.swarm = drawSwarm(s, seed);
     this.faultRng = Rng.stream(seed, 'faults');
+    this.corruptChanceRng = Rng.stream(seed, 'corruption-chance');
+    this.corruptRng = Rng.stream(seed, 'corruption');
     this.diskRng = Rng.stream(seed, 'disk');
     this.clientNetRng = Rng.stream(seed, 'client-network');
     this.syncImmediate = s.syncUs.max === 0;
@@ -187,17 +200,17 @@ export class Simulation {
         preVote: s.preVote, checkQuorum: s.checkQuorum,
       });
       const node = new SimNode(i, id, newNode(config), new Disk(), this.swarm.tickUs[i]!);
-      this.push(Object.assign(event(clockRng.int(node.tickUs), K.Tick, i), { gen: node.tickGen }));
+      this.push(event(clockRng.int(node.tickUs), K.Tick, i, node.tickGen));
       return node;
     });
     this.network = new Network(s.nodes, s.latency, { drop: this.swarm.drop, duplicate: this.swarm.duplicate }, Rng.stream(seed, 'network'));
     this.checker = new InvariantChecker(this.nodes, quorumSize(this.nodes[0]!.state.config), s.check);
     this.clients = Array.from({ length: s.workload.clients }, (_, c) => new Client(c, s.workload, s.nodes, Rng.stream(seed, `client/${c}`), this.history));
-    for (const c of this.clients) this.push(Object.assign(event(c.index, K.ClientStart), { client: c.index }));
-    for (const f of s.schedule) this.push(Object.assign(event(f.atUs, K.Fault), { action: f.action, line: f.line }));
+    for (const c of this.clients) this.push(with_(event(c.index, K.ClientStart), { client: c.index }));
+    for (const f of s.schedule) this.push(with_(event(f.atUs, K.Fault), { action: f.action, line: f.line }));
     RECUR.forEach((kind, k) => {
       const r = this.swarm[kind];
-      if (r !== null) this.push(Object.assign(event(this.faultRng.expInt(r.meanUs), K.Recur), { gen: k }));
+      if (r !== null) this.push(with_(event(this.faultRng.expInt(r.meanUs), K.Recur), { gen: k }));
     });
     this.push(event(s.safetyUs, K.Liveness));
     this.push(event(s.safetyUs + s.livenessUs, K.Deadline));
@@ -256,8 +269,8 @@ export class Simulation {
         const n = this.nodes[e.node]!;
         if (e.gen !== n.tickGen || n.status !== 'up') return false;
         this.beginStep(e);
-        this.push(Object.assign(event(this.time + n.tickUs, K.Tick, e.node), { gen: n.tickGen }));
-        this.nodeStep(n, TICK, n.tickText);
+        this.push(event(this.time + n.tickUs, K.Tick, e.node, n.tickGen));
+        this.nodeStep(n, TICK, e);
         return true;
       }
       case K.Deliver:
@@ -268,7 +281,7 @@ export class Simulation {
         this.beginStep(e);
         n.disk.sync(e.arg);
         n.syncedSeq = Math.max(n.syncedSeq, e.arg);
-        this.record(e, n.index, `${n.id} disk sync (write ${e.arg})`, null, 0);
+        this.record(e, n.index, this.trace.steps === null ? '' : `${n.id} disk sync (write ${e.arg})`, null, 0);
         this.violation(this.checker.afterSync(n.index));
         if (n.status === 'up') this.releaseOutbox(n);
         return true;
@@ -283,7 +296,8 @@ export class Simulation {
         this.beginStep(e);
         this.stats.opsStarted++;
         const a = c.start(this.time);
-        this.record(e, -1, `${c.id} starts ${describeOp(c.current!.request.op)}`, null, 0);
+        if (this.trace.steps !== null) this.record(e, -1, `${c.id} starts ${describeOp(c.current!.request.op)}`, null, 0);
+        else this.record(e, -1, '', null, 0);
         this.clientAction(c, a);
         return true;
       }
@@ -292,7 +306,7 @@ export class Simulation {
         const cur = c.current;
         if (cur === null || cur.attemptId !== e.gen) return false;
         this.beginStep(e);
-        this.record(e, -1, `${c.id} times out on ${cur.request.client}#${cur.request.seq} (attempt ${cur.attempts})`, null, 0);
+        this.record(e, -1, this.trace.steps === null ? '' : `${c.id} times out on ${cur.request.client}#${cur.request.seq} (attempt ${cur.attempts})`, null, 0);
         const a = c.onTimeout(e.gen, this.phase === 'liveness');
         if (a !== null) this.clientAction(c, a);
         return true;
@@ -330,10 +344,11 @@ export class Simulation {
     this.checker.time = this.time;
   }
 
-  private record(e: SimEvent, node: number, text: string | (() => string), reasons: StepOutputs['reasons'] | null, extra: number): void {
+  /** Folds the step into the trace hash; in record mode also keeps it (text null: described from the event). */
+  private record(e: SimEvent, node: number, text: string | null, reasons: StepOutputs['reasons'] | null, extra: number, suffix = ''): void {
     this.trace.add(this.steps, this.time, node, e.kind, reasons, extra);
     if (this.trace.steps !== null) {
-      this.trace.steps.push({ step: this.steps, time: this.time, node, kind: KIND_NAMES[e.kind]!, text: typeof text === 'string' ? text : text(), reasons: reasons ?? [] });
+      this.trace.steps.push({ step: this.steps, time: this.time, node, kind: KIND_NAMES[e.kind]!, text: (text ?? this.describeEvent(e)) + suffix, reasons: reasons ?? [] });
     }
     if (this.trace.steps !== null && this.steps % CHECKPOINT_EVERY === 0) this.trace.checkpoints.push({ step: this.steps, hash: this.stateHash() });
   }
@@ -347,17 +362,29 @@ export class Simulation {
     }
     this.beginStep(e);
     const isMsg = e.kind === K.Deliver;
-    const from = isMsg ? e.msg!.from : e.request!.client;
-    const what = (): string => (isMsg ? `${n.id} ← ${from} ${describeMessage(e.msg!)}` : `${n.id} ⇐ ${from}#${e.request!.seq} ${describeOp(e.request!.op)}`);
     const cutInFlight = isMsg && e.msg!.from !== e.msg!.to && this.network.isCut(this.nodeIndex(e.msg!.from), e.node);
     if (n.status !== 'up' || cutInFlight) {
       if (isMsg) this.stats.messagesLost++;
-      this.record(e, n.index, () => `${what()} (lost: ${cutInFlight ? 'link cut' : `${n.id} is ${n.status}`})`, null, 1);
+      this.record(e, n.index, null, null, 1, this.trace.steps === null ? '' : ` (lost: ${cutInFlight ? 'link cut' : `${n.id} is ${n.status}`})`);
       return true;
     }
     if (isMsg) this.stats.messagesDelivered++;
-    this.nodeStep(n, isMsg ? { type: 'receive', message: e.msg! } : { type: 'clientRequest', request: e.request! }, what, e);
+    this.nodeStep(n, isMsg ? { type: 'receive', message: e.msg! } : { type: 'clientRequest', request: e.request! }, e);
     return true;
+  }
+
+  private describeEvent(e: SimEvent): string {
+    const n = this.nodes[e.node];
+    switch (e.kind) {
+      case K.Tick:
+        return n!.tickText;
+      case K.Deliver:
+        return `${n!.id} ← ${e.msg!.from} ${describeMessage(e.msg!)}`;
+      case K.ClientRequest:
+        return `${n!.id} ⇐ ${e.request!.client}#${e.request!.seq} ${describeOp(e.request!.op)}`;
+      default:
+        return KIND_NAMES[e.kind]!;
+    }
   }
 
   private nodeIndex(id: string): number {
@@ -365,21 +392,21 @@ export class Simulation {
   }
 
   /** Runs the core on one node and handles its outputs: disk, invariants, outbox. */
-  private nodeStep(n: SimNode, input: Input, what: string | (() => string), e?: SimEvent): void {
+  private nodeStep(n: SimNode, input: Input, e: SimEvent): void {
     const s = n.state;
     const before = { role: s.role, term: s.term, commit: s.commit, lastIndex: s.log.length };
     let out: StepOutputs;
     try {
       out = coreStep(s, input).outputs;
     } catch (err) {
-      this.record(e ?? event(this.time, K.Tick, n.index), n.index, what, null, 2);
+      this.record(e, n.index, null, null, 2);
       this.finish('crash', undefined, undefined, {
         invariant: err instanceof RaftAssertionError ? `assert:${err.invariant}` : 'exception',
         step: this.steps, time: this.time, nodes: [n.id], message: err instanceof Error ? err.message : String(err),
       });
       return;
     }
-    this.record(e ?? event(this.time, K.Tick, n.index), n.index, what, out.reasons, out.messages.length);
+    this.record(e, n.index, null, out.reasons, out.messages.length);
     if (out.persist !== null) {
       const seq = n.disk.write(out.persist);
       n.lastWriteSeq = seq;
@@ -390,7 +417,7 @@ export class Simulation {
         const { min, max } = this.scenario.syncUs;
         const at = Math.max(this.time, n.syncBusyUntil) + this.diskRng.intIn(min, max);
         n.syncBusyUntil = at;
-        this.push(Object.assign(event(at, K.Sync, n.index), { gen: n.inc, arg: seq }));
+        this.push(event(at, K.Sync, n.index, n.inc, seq));
       }
     }
     if (s.role === 'leader' && before.role !== 'leader') this.noteLeader(n);
@@ -427,11 +454,15 @@ export class Simulation {
       const to = this.nodeIndex(m.to);
       this.network.route(n.index, to, this.time, buf);
       if (m.from !== m.to) this.stats.messagesSent++;
-      for (const at of buf) this.push(Object.assign(event(at, K.Deliver, to), { msg: m }));
+      for (const at of buf) {
+        const d = event(at, K.Deliver, to);
+        d.msg = m;
+        this.push(d);
+      }
     }
     for (const r of replies) {
       const c = Number(r.client.slice(1)) - 1;
-      this.push(Object.assign(event(this.time + this.clientLatency(), K.ClientReply, n.index), { reply: r, client: c }));
+      this.push(with_(event(this.time + this.clientLatency(), K.ClientReply, n.index), { reply: r, client: c }));
     }
   }
 
@@ -444,7 +475,7 @@ export class Simulation {
     const c = this.clients[e.client]!;
     const r = e.reply!;
     this.beginStep(e);
-    this.record(e, -1, () => `${c.id} ⇐ ${nodeName(e.node)} ${describeReply(r)}`, null, 0);
+    this.record(e, -1, this.trace.steps === null ? '' : `${c.id} ⇐ ${nodeName(e.node)} ${describeReply(r)}`, null, 0);
     const write = c.current !== null && c.current.request.seq === r.seq && c.current.request.op.type !== 'get';
     const a = c.onReply(this.time, e.node, r.seq, r.outcome, this.phase === 'liveness');
     if (a === null) return true;
@@ -461,12 +492,12 @@ export class Simulation {
     switch (a.kind) {
       case 'send': {
         const at = this.time + a.delayUs + this.clientLatency();
-        this.push(Object.assign(event(at, K.ClientRequest, a.node), { request: a.request, client: c.index }));
-        this.push(Object.assign(event(this.time + a.delayUs + this.scenario.workload.timeoutUs, K.ClientTimeout), { client: c.index, gen: a.attemptId }));
+        this.push(with_(event(at, K.ClientRequest, a.node), { request: a.request, client: c.index }));
+        this.push(with_(event(this.time + a.delayUs + this.scenario.workload.timeoutUs, K.ClientTimeout), { client: c.index, gen: a.attemptId }));
         break;
       }
       case 'think':
-        this.push(Object.assign(event(this.time + a.delayUs, K.ClientStart), { client: c.index }));
+        this.push(with_(event(this.time + a.delayUs, K.ClientStart), { client: c.index }));
         break;
       case 'idle':
         break;
@@ -481,6 +512,7 @@ export class Simulation {
   // Faults
 
   private fault(e: SimEvent, a: FaultAction): void {
+    this.faultLog.push({ time: this.time, action: a, random: e.line === 0 });
     const text = describeAction(a);
     switch (a.kind) {
       case 'partition':
@@ -518,7 +550,7 @@ export class Simulation {
         break;
       case 'corrupt': {
         const n = this.nodes[a.node]!;
-        const what = n.disk.corrupt(this.faultRng);
+        const what = n.disk.corrupt(this.corruptRng);
         n.corrupted = true;
         this.stats.corruptions++;
         this.record(e, a.node, `${text} (${what})`, null, 0);
@@ -541,8 +573,9 @@ export class Simulation {
     if (effect.torn) this.stats.tornWrites++;
     n.lastWriteSeq = 0;
     n.syncedSeq = 0;
-    if (this.swarm.corrupt > 0 && this.faultRng.chance(this.swarm.corrupt) && this.corruptedNodes() < Math.floor((this.nodes.length - 1) / 2)) {
-      n.disk.corrupt(this.faultRng);
+    if (this.swarm.corrupt > 0 && this.corruptChanceRng.chance(this.swarm.corrupt) && this.corruptedNodes() < Math.floor((this.nodes.length - 1) / 2)) {
+      this.faultLog.push({ time: this.time, action: { kind: 'corrupt', node: n.index }, random: true });
+      n.disk.corrupt(this.corruptRng);
       n.corrupted = true;
       this.stats.corruptions++;
     }
@@ -576,7 +609,7 @@ export class Simulation {
     n.status = 'up';
     n.tickGen++;
     this.runRestart(n, r.durable);
-    this.push(Object.assign(event(this.time + n.tickUs, K.Tick, n.index), { gen: n.tickGen }));
+    this.push(event(this.time + n.tickUs, K.Tick, n.index, n.tickGen));
   }
 
   private runRestart(n: SimNode, durable: DurableState): void {
@@ -602,11 +635,11 @@ export class Simulation {
     if (n.status !== 'paused') return;
     n.status = 'up';
     n.tickGen++;
-    this.push(Object.assign(event(this.time + n.tickUs, K.Tick, n.index), { gen: n.tickGen }));
+    this.push(event(this.time + n.tickUs, K.Tick, n.index, n.tickGen));
     this.releaseOutbox(n);
     const held = n.held;
     n.held = [];
-    for (const h of held) this.push(Object.assign(event(this.time, h.kind, h.node), { msg: h.msg, request: h.request, client: h.client }));
+    for (const h of held) this.push(with_(event(this.time, h.kind, h.node), { msg: h.msg, request: h.request, client: h.client }));
   }
 
   /** A recurring fault of this seed fires: pick a victim, schedule its end and the next occurrence. */
@@ -615,14 +648,13 @@ export class Simulation {
     const rng = this.faultRng;
     const dur = rng.intIn(r.forUs.min, r.forUs.max);
     const n = this.nodes.length;
-    const end = (action: FaultAction): void => this.push(Object.assign(event(this.time + dur, K.Fault), { action }));
+    const end = (action: FaultAction): void => this.push(with_(event(this.time + dur, K.Fault), { action }));
     switch (kind) {
       case 'crash': {
         const victims = this.nodes.filter((x) => x.status === 'up' || x.status === 'paused');
         if (victims.length > 0) {
           const v = rng.pick(victims);
-          this.record(e, v.index, `crash ${v.id} (random, down for ${fmtUs(dur)})`, null, 0);
-          this.crash(v);
+          this.fault(e, { kind: 'crash', node: v.index });
           end({ kind: 'restart', node: v.index });
         } else this.record(e, -1, 'crash: no node is up', null, 0);
         break;
@@ -661,7 +693,7 @@ export class Simulation {
         break;
       }
     }
-    this.push(Object.assign(event(this.time + 1 + rng.expInt(r.meanUs), K.Recur), { gen: e.gen }));
+    this.push(with_(event(this.time + 1 + rng.expInt(r.meanUs), K.Recur), { gen: e.gen }));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -723,8 +755,13 @@ export class Simulation {
     };
   }
 
-  /** A hash of every node's state (checkpoints in trace files). */
+  /** A hash of every node's state and of the event queue's size (checkpoints in trace files). */
   stateHash(): string {
+    return this.nodesHash(this.heap.size);
+  }
+
+  /** A hash of every node's state: status, term, vote, role, commit, applied, log. */
+  nodesHash(extra = 0): string {
     const h = new Hash64();
     for (const n of this.nodes) {
       const s = n.state;
@@ -732,7 +769,7 @@ export class Simulation {
       const last = s.log[s.log.length - 1];
       if (last !== undefined) h.add(last.term);
     }
-    h.add(this.heap.size);
+    h.add(extra);
     return h.hex();
   }
 }

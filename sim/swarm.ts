@@ -23,22 +23,34 @@ export interface SwarmDraw {
   readonly clog: RecurringDraw | null;
 }
 
+/** Always draws once, so the values drawn after it do not depend on whether the range is a point. */
 function inRange(rng: Rng, r: Range): number {
-  return r.min === r.max ? r.min : rng.floatIn(r.min, r.max);
+  const u = rng.next();
+  return r.min === r.max ? r.min : r.min + u * (r.max - r.min);
 }
 
 export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
   const rng = Rng.stream(seed, 'swarm');
   // With swarm on, each recurring fault kind (and each message fault) is on for about half the seeds.
-  const on = (): boolean => !s.swarm || rng.next() < 0.5;
+  // Every draw happens whatever the scenario says, so a scenario that pins a value (a shrunk one)
+  // sees the same values for everything else.
+  const on = (): boolean => {
+    const u = rng.next();
+    return !s.swarm || u < 0.5;
+  };
   const recurring = (f: Scenario['crash']): RecurringDraw | null => {
     const enabled = on();
     const meanUs = Math.round(inRange(rng, f?.everyUs ?? { min: 0, max: 0 }));
     return f === null || !enabled ? null : { meanUs: Math.max(1, meanUs), forUs: f.forUs };
   };
-  const drop = on() ? inRange(rng, s.drop) : 0;
-  const duplicate = on() ? inRange(rng, s.duplicate) : 0;
-  const corrupt = on() ? inRange(rng, s.corrupt) : 0;
+  const pick = (r: Range): number => {
+    const enabled = on();
+    const v = inRange(rng, r);
+    return enabled ? v : 0;
+  };
+  const drop = pick(s.drop);
+  const duplicate = pick(s.duplicate);
+  const corrupt = pick(s.corrupt);
   const tickUs = Array.from({ length: s.nodes }, () => {
     const d = inRange(rng, s.drift);
     const sign = rng.next() < 0.5 ? -1 : 1;

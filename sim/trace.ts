@@ -32,16 +32,17 @@ export class TraceRecorder {
 
   /** Folds one step into the trace hash (always) and records it (in record mode). */
   add(step: number, time: number, node: number, kind: number, reasons: readonly ReasonCode[] | null, extra: number): void {
-    const h = this.hash;
-    h.add(step).addNumber(time).add(node).add(kind).add(extra);
-    if (reasons !== null) for (const r of reasons) h.add(REASON_INDEX.get(r) ?? 0);
+    // Few mixing rounds per step: the small fields share one word, the reason codes another.
+    let r = 0;
+    if (reasons !== null) for (const code of reasons) r = (Math.imul(r, 31) + (REASON_INDEX.get(code) ?? 0)) | 0;
+    this.hash.add(step).addNumber(time).add(((node + 1) & 0xff) | ((kind & 0xff) << 8) | ((extra & 0xffff) << 16)).add(r);
     if (this.bytes !== null) {
       if (step >= this.bytes.length) {
         const grown = new Uint8Array(this.bytes.length * 2);
         grown.set(this.bytes);
         this.bytes = grown;
       }
-      this.bytes[step] = (h.a ^ h.b) & 0xff;
+      this.bytes[step] = (this.hash.a ^ this.hash.b) & 0xff;
     }
   }
 

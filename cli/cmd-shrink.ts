@@ -1,0 +1,47 @@
+// liferaft shrink FILE [--out FILE] [--seconds N] [--json]: a failing .rafttrace → a small .raftsim
+// regression scenario (its seed pinned) that fails with the same invariant.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadScenario, parseTrace, shrink, TraceError, type ShrinkResult } from '../sim';
+import { EXIT, intOption, UsageError, type Io } from './args';
+
+export function shrinkCommand(argv: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string' }, seconds: { type: 'string' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('shrink needs one failing .rafttrace file');
+  const path = positionals[0]!;
+  const seconds = intOption('seconds', values.seconds, 60, 1, 24 * 3600);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let result: ShrinkResult;
+  try {
+    const trace = parseTrace(text, path);
+    if (trace.verdict === 'ok') throw new UsageError(`${path}: the run passed (verdict ok); there is nothing to shrink`);
+    result = shrinkWithBudget(loadScenario(trace.scenario.text, trace.scenario.file), trace.seed, seconds);
+  } catch (e) {
+    if (e instanceof TraceError) throw new UsageError(e.message);
+    throw e;
+  }
+  const out = values.out ?? path.replace(/(\.rafttrace)?$/, '.shrunk.raftsim');
+  writeFileSync(out, result.text);
+  const lines = result.text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+  if (values.json === true) {
+    io.out(JSON.stringify({ out, reproduced: result.reproduced, lines, runs: result.runs, steps: result.result.steps, originalSteps: result.original.steps, verdict: result.result.verdict, invariant: result.result.violation?.invariant ?? null }));
+  } else {
+    io.out(`${out}: ${lines} scenario lines, ${result.result.steps} steps (from ${result.original.steps}) after ${result.runs} runs; fails with ${result.result.verdict}${result.result.violation ? ` ${result.result.violation.invariant}` : ''}`);
+    if (!result.reproduced) io.out('  warning: the shrunk scenario no longer fails the same way; the unshrunk scenario was written instead');
+  }
+  return result.reproduced ? EXIT.ok : EXIT.crash;
+}
+
+export function shrinkWithBudget(scenario: ReturnType<typeof loadScenario>, seed: number, seconds: number): ShrinkResult {
+  const deadline = performance.now() + seconds * 1000;
+  return shrink(scenario, seed, { shouldStop: () => performance.now() > deadline });
+}

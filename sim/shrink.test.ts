@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_SCENARIO, loadScenario, Simulation, type Scenario } from './index';
+import { formatScenario } from './scenario-format';
+import { failureKey, materialize, shrink } from './shrink';
+
+const examples = join(__dirname, '../examples');
+
+/** The parts of a scenario that define a run (not its text, file name or line numbers). */
+function meaning(s: Scenario): unknown {
+  const { text: _t, file: _f, schedule, crash, partition, pause, clog, ...rest } = s;
+  const rec = (r: Scenario['crash']) => (r === null ? null : { everyUs: r.everyUs, forUs: r.forUs });
+  return { ...rest, crash: rec(crash), partition: rec(partition), pause: rec(pause), clog: rec(clog), schedule: schedule.map((f) => ({ atUs: f.atUs, action: f.action })) };
+}
+
+describe('scenario formatting', () => {
+  for (const file of readdirSync(examples).filter((f) => f.endsWith('.raftsim'))) {
+    it(`round-trips ${file}`, () => {
+      const s = loadScenario(readFileSync(join(examples, file), 'utf8'), file);
+      const again = loadScenario(formatScenario(s), file);
+      assert.deepEqual(meaning(again), meaning(s));
+    });
+  }
+
+  it('writes exact ratios for drawn rates', () => {
+    const s = loadScenario('drop 0.012345678901234567\nduplicate 2.5%', 'x');
+    const text = formatScenario(s);
+    assert.match(text, /^drop 0\.012345678901234567$/m);
+    assert.match(text, /^duplicate 2\.5%$/m);
+    assert.equal(loadScenario(text, 'x').drop.min, s.drop.min);
+  });
+});
+
+describe('shrinking', function () {
+  this.timeout(120_000);
+  const base = loadScenario(DEFAULT_SCENARIO, 'default.raftsim');
+
+  it('materializing a seed (random faults written out, swarm draws pinned) replays the same run', () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const a = new Simulation(base, seed);
+      const ra = a.run();
+      const { scenario } = materialize(base, seed);
+      assert.equal(scenario.crash, null);
+      assert.equal(scenario.swarm, false);
+      const b = new Simulation(scenario, seed);
+      const rb = b.run();
+      assert.equal(rb.verdict, ra.verdict, `seed ${seed}`);
+      assert.equal(rb.simulatedMs, ra.simulatedMs, `seed ${seed}`);
+      assert.equal(b.nodesHash(), a.nodesHash(), `seed ${seed}: final states differ`);
+      assert.deepEqual(b.history, a.history, `seed ${seed}: client histories differ`);
+    }
+  });
+
+  it('reduces a failing run to a short regression scenario that fails the same way', () => {
+    // Everything heals at 10s but the cluster gets only 5ms to converge: a liveness failure.
+    const tight = loadScenario(DEFAULT_SCENARIO.replace('liveness 10s', 'liveness 5ms'), 'tight.raftsim');
+    const seed = 4;
+    const original = new Simulation(tight, seed).run();
+    assert.equal(failureKey(original), 'liveness');
+    const { scenario: materialized } = materialize(tight, seed);
+    const r = shrink(tight, seed, { maxRuns: 300 });
+    assert.equal(r.reproduced, true);
+    assert.equal(failureKey(r.result), 'liveness');
+    assert.ok(r.scenario.schedule.length < materialized.schedule.length, `${r.scenario.schedule.length} faults left of ${materialized.schedule.length}`);
+    assert.ok(r.scenario.workload.clients <= tight.workload.clients);
+    const lines = r.text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+    assert.ok(lines.length <= 20, `${lines.length} lines:\n${r.text}`);
+    assert.match(r.text, new RegExp(`^seed ${seed}$`, 'm'));
+    // The text alone reproduces it.
+    const again = loadScenario(r.text, 'shrunk.raftsim');
+    assert.equal(failureKey(new Simulation(again, again.seed!).run()), 'liveness');
+  });
+
+  it('reports a passing seed as not reproduced rather than pretending to shrink it', () => {
+    const r = shrink(base, 1, { maxRuns: 5 });
+    assert.equal(r.reproduced, false);
+    assert.equal(r.runs, 1);
+  });
+});
