@@ -35,7 +35,7 @@ export function handleClientForward(ctx: StepContext, m: ClientForward): void {
 
 export function handleClientForwardReply(ctx: StepContext, m: ClientForwardReply): void {
   ctx.note('client.relay-reply');
-  ctx.replies.push(m.reply);
+  ctx.reply(m.reply);
 }
 
 function acceptAsLeader(ctx: StepContext, request: ClientRequest, origin: NodeId): void {
@@ -138,7 +138,7 @@ function answer(ctx: StepContext, origin: NodeId, request: ClientRequest, outcom
   const reply = { client: request.client, seq: request.seq, outcome };
   if (origin === n.config.id) {
     ctx.note('client.reply');
-    ctx.replies.push(reply);
+    ctx.reply(reply);
   } else {
     ctx.send({ type: 'ClientForwardReply', from: n.config.id, to: origin, term: term(0), reply });
   }

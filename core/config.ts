@@ -24,8 +24,6 @@ export interface RaftConfig {
   readonly maxInflightAppends: number;
   /** Limit: client writes waiting for commit plus reads waiting for confirmation, at the leader. */
   readonly maxPendingRequests: number;
-  /** Limit: client sessions kept by the state machine; the least recently used is evicted. */
-  readonly maxSessions: number;
 }
 
 export type RaftConfigInput = Pick<RaftConfig, 'id' | 'peers'> & Partial<Omit<RaftConfig, 'id' | 'peers'>>;
@@ -40,7 +38,6 @@ export const CONFIG_DEFAULTS = {
   maxEntriesPerAppend: 64,
   maxInflightAppends: 8,
   maxPendingRequests: 1024,
-  maxSessions: 4096,
 } as const satisfies Omit<RaftConfig, 'id' | 'peers'>;
 
 export class ConfigError extends Error {
@@ -57,7 +54,7 @@ export function makeConfig(input: RaftConfigInput): RaftConfig {
   check(new Set(c.peers).size === c.peers.length, 'peers must not repeat');
   check(c.peers.includes(c.id), `peers must include the node itself (${c.id})`);
   for (const k of ['electionTicksMin', 'electionTicksMax', 'heartbeatTicks', 'maxEntriesPerAppend',
-    'maxInflightAppends', 'maxPendingRequests', 'maxSessions'] as const) {
+    'maxInflightAppends', 'maxPendingRequests'] as const) {
     check(Number.isSafeInteger(c[k]) && c[k] >= 1, `${k} must be a positive integer (got ${c[k]})`);
   }
   check(c.electionTicksMax > c.electionTicksMin, 'electionTicksMax must be greater than electionTicksMin');

@@ -53,6 +53,7 @@ function becomePreCandidate(ctx: StepContext): void {
   n.role = 'pre-candidate';
   n.leader = null;
   n.votes = new Map([[n.config.id, true]]);
+  n.preVoteRound++;
   resetElectionTimer(n);
   ctx.note('prevote.start');
   if (pollVotes(n) === 'won') {
@@ -62,7 +63,7 @@ function becomePreCandidate(ctx: StepContext): void {
   }
   const proposed = term(n.term + 1);
   for (const to of peersOf(n)) {
-    ctx.send({ type: 'PreVote', from: n.config.id, to, term: proposed, lastLogIndex: lastIndex(n.log), lastLogTerm: lastTerm(n.log) });
+    ctx.send({ type: 'PreVote', from: n.config.id, to, term: proposed, lastLogIndex: lastIndex(n.log), lastLogTerm: lastTerm(n.log), round: n.preVoteRound });
   }
 }
 
@@ -112,7 +113,8 @@ export function handleVoteRequest(ctx: StepContext, m: PreVote | RequestVote): v
   const reply = (granted: boolean): void => {
     // A granted pre-vote echoes the proposed term so the pre-candidate counts it (thesis §9.6).
     const t = granted && pre ? m.term : n.term;
-    ctx.send({ type: pre ? 'PreVoteResp' : 'RequestVoteResp', from: n.config.id, to: m.from, term: t, granted });
+    const base = { from: n.config.id, to: m.from, term: t, granted };
+    ctx.send(m.type === 'PreVote' ? { ...base, type: 'PreVoteResp', round: m.round } : { ...base, type: 'RequestVoteResp' });
   };
   if (pre && inLease(n)) {
     ctx.note('prevote.reject.leader-alive');
@@ -147,7 +149,9 @@ export function handleVoteResponse(ctx: StepContext, m: PreVoteResp | RequestVot
   const n = ctx.node;
   const pre = m.type === 'PreVoteResp';
   // A granted pre-vote carries our term + 1; a refusal carries the voter's term, equal to ours here.
-  const current = pre ? n.role === 'pre-candidate' && m.term === (m.granted ? n.term + 1 : n.term) : n.role === 'candidate';
+  const current = m.type === 'PreVoteResp'
+    ? n.role === 'pre-candidate' && m.round === n.preVoteRound && m.term === (m.granted ? n.term + 1 : n.term)
+    : n.role === 'candidate';
   if (!current) {
     ctx.note('response.ignore');
     return;

@@ -23,7 +23,14 @@ export type ApplyOutcome =
   /** An older seq than the client's latest: the client moved on; nothing is applied. */
   | { readonly effect: 'stale' };
 
-export function newKv(maxSessions: number): KvState {
+/**
+ * Client sessions kept by the state machine. It decides what a retry does (apply or answer from the
+ * session), so every replica must use the same value: it is part of the state machine's definition,
+ * not a per-node setting (a per-node limit would let replicas of one log diverge).
+ */
+export const MAX_SESSIONS = 4096;
+
+export function newKv(maxSessions = MAX_SESSIONS): KvState {
   return { data: new Map(), sessions: new Map(), maxSessions };
 }
 

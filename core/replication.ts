@@ -31,7 +31,8 @@ export function appendAsLeader(ctx: StepContext, data: EntryData): LogIndex {
 
 /**
  * The caller delivers the step's messages only after its persist is durable, so a message to
- * ourselves is how the leader learns its own entries are on disk (etcd raft's self-ack).
+ * ourselves is how the leader learns its own entries are on disk (etcd raft's self-ack). It is a
+ * local delivery: the caller must never drop it (a crash loses it together with the leadership).
  */
 export function ackOwnAppend(ctx: StepContext): void {
   const n = ctx.node;
@@ -275,11 +276,11 @@ function applyCommitted(ctx: StepContext): void {
     const index = logIndex(n.applied + 1);
     const e = n.log[index - 1]!;
     if (e.data.type === 'noop') {
-      ctx.applied.push({ index, term: e.term, data: e.data, result: null, effect: 'noop' });
+      ctx.apply({ index, term: e.term, data: e.data, result: null, effect: 'noop' });
     } else {
       const outcome = applyWrite(n.kv, e.data.client, e.data.seq, e.data.op);
       const result = outcome.effect === 'stale' ? null : outcome.result;
-      ctx.applied.push({ index, term: e.term, data: e.data, result, effect: outcome.effect });
+      ctx.apply({ index, term: e.term, data: e.data, result, effect: outcome.effect });
       onEntryApplied(ctx, e, outcome);
     }
     n.applied = index;

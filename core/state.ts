@@ -84,6 +84,8 @@ export interface NodeState {
   heartbeatElapsed: number;
   /** Pre-candidate/candidate: responses received in the current round (true = granted). */
   votes: Map<NodeId, boolean>;
+  /** Counts this node's pre-vote rounds; only answers to the current one are counted. */
+  preVoteRound: number;
   /** Leader only: one entry per peer except this node. Empty otherwise. */
   progress: Map<NodeId, Progress>;
   /**
@@ -118,10 +120,11 @@ export function newNode(config: RaftConfig): NodeState {
     electionTimeout: config.electionTicksMin,
     heartbeatElapsed: 0,
     votes: new Map(),
+    preVoteRound: 0,
     progress: new Map(),
     selfMatch: logIndex(0),
     rng: seedRng(config.seed),
-    kv: newKv(config.maxSessions),
+    kv: newKv(),
     proposals: new Map(),
     reads: [],
     readSeq: 0,
@@ -143,7 +146,7 @@ export function restartNode(node: NodeState, durable: DurableState): void {
   node.votes = new Map();
   node.progress = new Map();
   node.selfMatch = logIndex(0);
-  node.kv = newKv(node.config.maxSessions);
+  node.kv = newKv();
   node.proposals = new Map();
   node.reads = [];
   node.readSeq = 0;
@@ -178,10 +181,14 @@ export function resetElectionTimer(node: NodeState): void {
 }
 
 /** Collects the outputs of one step. Handlers append to it; `finish` builds the StepOutputs. */
+const NONE: readonly never[] = Object.freeze([]);
+
 export class StepContext {
-  readonly messages: Message[] = [];
-  readonly applied: AppliedEntry[] = [];
-  readonly replies: ClientReply[] = [];
+  // Most steps (quiet ticks) produce no messages, applied entries or replies: the lists are
+  // created on first use, and an untouched one is the shared frozen empty list.
+  private sent: Message[] | null = null;
+  private appliedList: AppliedEntry[] | null = null;
+  private replyList: ClientReply[] | null = null;
   readonly reasons: ReasonCode[] = [];
   /** The smallest log index written in this step, or null when the log was not written. */
   logWrittenFrom: LogIndex | null = null;
@@ -194,7 +201,27 @@ export class StepContext {
   }
 
   send(message: Message): void {
-    this.messages.push(message);
+    (this.sent ??= []).push(message);
+  }
+
+  apply(entry: AppliedEntry): void {
+    (this.appliedList ??= []).push(entry);
+  }
+
+  reply(reply: ClientReply): void {
+    (this.replyList ??= []).push(reply);
+  }
+
+  get messages(): readonly Message[] {
+    return this.sent ?? NONE;
+  }
+
+  get applied(): readonly AppliedEntry[] {
+    return this.appliedList ?? NONE;
+  }
+
+  get replies(): readonly ClientReply[] {
+    return this.replyList ?? NONE;
   }
 
   markLogWritten(from: LogIndex): void {

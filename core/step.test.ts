@@ -125,4 +125,24 @@ describe('step', () => {
     assert.deepEqual(a.outputs, b.outputs);
     assert.notEqual(a.state.log, b.state.log);
   });
+
+  it('counts pre-vote grants only from the current round (a late grant of an earlier round is ignored)', () => {
+    const node = newNode(makeConfig({ id: n3, peers: [n1, n2, n3] }));
+    const campaign = (): number => {
+      for (let i = 0; i < 100; i++) {
+        const { outputs } = step(node, { type: 'tick' });
+        const pv = outputs.messages.find((m) => m.type === 'PreVote');
+        if (pv !== undefined && pv.type === 'PreVote') return pv.round;
+      }
+      throw new Error('no pre-vote');
+    };
+    const first = campaign();
+    const second = campaign();
+    assert.equal(second, first + 1);
+    const grant = (round: number) => step(node, { type: 'receive', message: { type: 'PreVoteResp', from: n2, to: n3, term: term(1), granted: true, round } }).outputs;
+    assert.deepEqual(grant(first).reasons, ['response.ignore']);
+    assert.equal(node.role, 'pre-candidate');
+    assert.deepEqual(grant(second).reasons, ['prevote.won', 'election.start']);
+    assert.equal(node.role, 'candidate');
+  });
 });

@@ -21,8 +21,8 @@ export interface StepResult {
  *
  * Ownership: `step` takes the state and returns it advanced (it is updated in place, so a long
  * log is never copied); keep a `cloneNode` if you need the old one. The outputs never alias it.
- * Contract: make `outputs.persist` durable before sending `outputs.messages` or delivering
- * `outputs.replies`.
+ * Contract: persists are written in order, and every persist up to and including this step's
+ * is durable before `outputs.messages` are sent or `outputs.replies` delivered (see Persist).
  */
 export function step(state: NodeState, input: Input): StepResult {
   const ctx = new StepContext(state);
@@ -107,7 +107,7 @@ function rejectStale(ctx: StepContext, m: PeerMessage): void {
   const base = { from: n.config.id, to: m.from, term: n.term };
   switch (m.type) {
     case 'PreVote':
-      ctx.send({ ...base, type: 'PreVoteResp', granted: false });
+      ctx.send({ ...base, type: 'PreVoteResp', granted: false, round: m.round });
       break;
     case 'RequestVote':
       ctx.send({ ...base, type: 'RequestVoteResp', granted: false });

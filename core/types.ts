@@ -58,7 +58,8 @@ export type ClientOutcome =
   | { readonly status: 'leadership-lost' }
   /** Definitely not applied: the leader has too many requests pending. */
   | { readonly status: 'overloaded' }
-  /** Definitely not applied: the session already applied a later seq for this client. */
+  /** This copy was not applied: the session had already applied a later seq for this client (an
+   *  earlier copy of the same request may have been applied and answered ok). */
   | { readonly status: 'stale-sequence' };
 
 export interface ClientReply {
@@ -101,10 +102,14 @@ export interface PreVote extends MessageBase {
   readonly type: 'PreVote';
   readonly lastLogIndex: LogIndex;
   readonly lastLogTerm: Term;
+  /** The sender's pre-vote round; answers carry it back so a late grant from an earlier round is not counted. */
+  readonly round: number;
 }
 export interface PreVoteResp extends MessageBase {
   readonly type: 'PreVoteResp';
   readonly granted: boolean;
+  /** The round of the PreVote this answers. */
+  readonly round: number;
 }
 export interface RequestVote extends MessageBase {
   readonly type: 'RequestVote';
@@ -196,8 +201,11 @@ export type Input =
 
 /**
  * What must be written to stable storage.
- * Contract: the caller makes it durable BEFORE it sends the step's messages or delivers its replies
- * (Raft §5, Figure 2: "respond to RPCs only after updating stable storage").
+ * Contract: the caller writes the persists of successive steps in order, and before it sends a
+ * step's messages or delivers its replies, every persist up to and including that step's is durable
+ * (Raft Figure 2: "respond to RPCs only after updating stable storage"). A step may repeat an earlier
+ * promise without persisting anything (a duplicate vote request answered again), so "this step's
+ * persist" alone is not enough — as with etcd raft's in-order Ready handling.
  */
 export interface Persist {
   /** The new term and vote, when either changed in this step. */

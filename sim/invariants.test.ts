@@ -128,7 +128,7 @@ const tests: Record<InvariantName, () => void> = {
   },
   MessageTermsLtCurrentTerm: () => {
     const w = new World(3);
-    const ok: Message = { type: 'PreVote', from: ids[0]!, to: ids[1]!, term: term(3), lastLogIndex: logIndex(0), lastLogTerm: term(0) };
+    const ok: Message = { type: 'PreVote', from: ids[0]!, to: ids[1]!, term: term(3), lastLogIndex: logIndex(0), lastLogTerm: term(0), round: 1 };
     assert.equal(w.checker.onSend(0, ok, term(2)), null, 'a pre-vote carries the next term');
     const bad: Message = { type: 'Heartbeat', from: ids[0]!, to: ids[1]!, term: term(3), commit: logIndex(0), readSeq: 0 };
     expectViolation(w.checker.onSend(0, bad, term(2)), 'MessageTermsLtCurrentTerm', /n1 sent Heartbeat with term 3 while its term is 2/);

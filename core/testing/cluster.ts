@@ -80,12 +80,19 @@ export class Cluster {
     for (const a of outputs.applied) {
       lines.push(`  apply ${a.index}@t${a.term} ${describeEntryData(a.data)}${a.effect === 'noop' ? '' : ` = ${a.effect === 'applied' ? '' : `${a.effect} `}${a.result === null ? '' : describeResult(a.result)}`.trimEnd()}`);
     }
-    for (const m of outputs.messages) lines.push(`  → ${m.to} ${describeMessage(m, { entries: true })}${this.send(m)}`);
+    const local: Message[] = [];
+    for (const m of outputs.messages) {
+      if (m.to === id) local.push(m);
+      else lines.push(`  → ${m.to} ${describeMessage(m, { entries: true })}${this.send(m)}`);
+    }
     for (const r of outputs.replies) {
       this.replies.push({ node: id, reply: r });
       lines.push(`  reply ${describeReply(r)}`);
     }
     this.lines.push(...lines);
+    // A message to itself (the leader's self-ack) is a local delivery, after the persist above:
+    // it never goes through the network, so it can be neither lost nor reordered.
+    for (const m of local) this.stepNode(id, { type: 'receive', message: m }, `${id} ← ${id} ${describeMessage(m)} (local)`);
     return outputs;
   }
 
