@@ -178,7 +178,7 @@ function runPool(size: number, nextBatch: () => number[], req: (seeds: number[])
       w.postMessage(req(batch));
     };
     for (let i = 0; i < size; i++) {
-      const w = new Worker(script);
+      const w = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
       active++;
       w.on('message', (rs: SeedSummary[]) => {
         onResults(rs);

@@ -157,6 +157,37 @@ describe('liferaft CLI', function () {
     });
   });
 
+  describe('explore at scale', () => {
+    it('runs 300 seeds of the default scenario on worker threads without a violation', () => {
+      const r = spawnSync(process.execPath, [cli, 'explore', '--seeds', '1..300', '--json'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const report = JSON.parse(r.stdout) as { seedsRun: number; failures: unknown[] };
+      assert.equal(report.seedsRun, 300);
+      assert.deepEqual(report.failures, []);
+    });
+
+    it('--check-determinism runs every seed twice and finds them identical', async () => {
+      const { code, out } = await capture(['explore', '--seeds', '1..4', '--workers', '0', '--check-determinism', '--json']);
+      assert.equal(code, EXIT.ok);
+      assert.deepEqual((JSON.parse(out[0]!) as { failures: unknown[] }).failures, []);
+    });
+  });
+
+  it('bench --quick reports throughput against its baseline, explore and memory', function () {
+    this.timeout(120_000);
+    const r = spawnSync(process.execPath, ['--expose-gc', cli, 'bench', '--quick', '--json'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const b = JSON.parse(r.stdout) as {
+      baseline: { perSecond: number }; simulation: { perSecond: number; events: number }; ratio: number;
+      explore: { seedsPerSecond: number }; memoryProtocol: { samples: unknown[] }; memoryWorkload: { committedEntries: number };
+    };
+    assert.ok(b.baseline.perSecond > 0 && b.simulation.perSecond > 0 && b.simulation.events >= 500_000);
+    assert.equal(b.ratio, Math.round((b.simulation.perSecond / b.baseline.perSecond) * 1000) / 1000);
+    assert.ok(b.explore.seedsPerSecond > 0);
+    assert.equal(b.memoryProtocol.samples.length, 11);
+    assert.ok(b.memoryWorkload.committedEntries > 0);
+  });
+
   it('refuses bad usage with exit 64 and a message', async () => {
     for (const [argv, message] of [
       [['bogus'], /unknown command "bogus"/],

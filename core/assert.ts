@@ -30,8 +30,12 @@ export class RaftAssertionError extends Error {
   }
 }
 
-export function assertNode(ok: boolean, invariant: NodeInvariant, node: string, detail: () => string): asserts ok {
-  if (!ok) throw new RaftAssertionError(invariant, node, detail());
+/**
+ * Throws the typed error for a violated invariant. Call sites test the condition themselves
+ * (`if (!(cond)) raise(...)`), so the happy path builds no message and allocates nothing.
+ */
+export function raise(invariant: NodeInvariant, node: string, detail: string): never {
+  throw new RaftAssertionError(invariant, node, detail);
 }
 
 export function assertNever(x: never, what: string): never {

@@ -1,6 +1,6 @@
 // Client requests (thesis chapter 6): relaying to the leader, proposing writes, linearizable reads
 // by ReadIndex (thesis §6.4), and answering clients once their request is applied or served.
-import { assertNode } from './assert';
+import { raise } from './assert';
 import { quorumSize } from './config';
 import type { ApplyOutcome } from './kv';
 import { read } from './kv';
@@ -117,8 +117,7 @@ export function onEntryApplied(ctx: StepContext, e: Entry, outcome: ApplyOutcome
   const p = n.proposals.get(e.index);
   if (p === undefined) return;
   n.proposals.delete(e.index);
-  assertNode(e.data.type === 'command' && e.data.client === p.request.client && e.data.seq === p.request.seq,
-    'proposal-matches-entry', n.config.id, () => `entry ${e.index} is not the request ${p.request.client}#${p.request.seq}`);
+  if (!(e.data.type === 'command' && e.data.client === p.request.client && e.data.seq === p.request.seq)) raise('proposal-matches-entry', n.config.id, `entry ${e.index} is not the request ${p.request.client}#${p.request.seq}`);
   answer(ctx, p.origin, p.request, outcome.effect === 'stale' ? { status: 'stale-sequence' } : { status: 'ok', result: outcome.result });
 }
 

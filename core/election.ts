@@ -1,6 +1,6 @@
 // Roles and elections: becomeX role changes, the election timer, pre-vote (thesis §9.6),
 // vote requests and the counting of votes (Raft §5.2, §5.4.1).
-import { assertNode } from './assert';
+import { raise } from './assert';
 import { failPendingRequests } from './client';
 import { quorumSize } from './config';
 import { isUpToDate, lastIndex, lastTerm } from './log';
@@ -136,7 +136,7 @@ export function handleVoteRequest(ctx: StepContext, m: PreVote | RequestVote): v
   if (pre) {
     ctx.note('prevote.granted');
   } else {
-    assertNode(n.vote === null || n.vote === m.from, 'one-vote-per-term', n.config.id, () => `voted ${n.vote}, now ${m.from} in term ${n.term}`);
+    if (!(n.vote === null || n.vote === m.from)) raise('one-vote-per-term', n.config.id, `voted ${n.vote}, now ${m.from} in term ${n.term}`);
     n.vote = m.from;
     n.electionElapsed = 0; // Raft §5.2: granting a vote resets the election timer
     ctx.note('vote.granted');

@@ -1,6 +1,6 @@
 // Log replication (Raft §5.3): the leader's per-follower progress, AppendEntries and heartbeats,
 // fast conflict backtracking, the commit rule of §5.4.2 and applying committed entries in order.
-import { assertNode } from './assert';
+import { raise } from './assert';
 import { onEntryApplied, onCommitAdvanced, processReads } from './client';
 import { quorumSize } from './config';
 import { becomeFollower, peersOf } from './election';
@@ -46,7 +46,7 @@ export function handleSelfAck(ctx: StepContext, m: AppendEntriesResp): void {
     ctx.note('append.ack.stale');
     return;
   }
-  assertNode(m.matchIndex <= lastIndex(n.log), 'leader-knows-itself', n.config.id, () => `self-ack of ${m.matchIndex} beyond our log end ${lastIndex(n.log)}`);
+  if (!(m.matchIndex <= lastIndex(n.log))) raise('leader-knows-itself', n.config.id, `self-ack of ${m.matchIndex} beyond our log end ${lastIndex(n.log)}`);
   n.selfMatch = m.matchIndex;
   ctx.note('append.self-ack');
   if (maybeCommit(ctx)) bcastAppend(ctx, true);
@@ -106,7 +106,7 @@ function sendAppend(ctx: StepContext, to: NodeId, allowEmpty: boolean): boolean 
   if (pr.mode === 'probe' ? pr.probeSent : pr.inflight.length >= n.config.maxInflightAppends) return false;
   const prev = logIndex(pr.next - 1);
   const prevTerm = termAt(n.log, prev);
-  assertNode(prevTerm !== undefined, 'leader-knows-itself', n.config.id, () => `next ${pr.next} of ${to} is past the log end ${lastIndex(n.log)}`);
+  if (prevTerm === undefined) raise('leader-knows-itself', n.config.id, `next ${pr.next} of ${to} is past the log end ${lastIndex(n.log)}`);
   const entries = entriesBetween(n.log, pr.next, logIndex(Math.min(lastIndex(n.log), prev + n.config.maxEntriesPerAppend)));
   if (entries.length === 0 && !allowEmpty) return false;
   ctx.send({ type: 'AppendEntries', from: n.config.id, to, term: n.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries, commit: n.commit });
@@ -133,8 +133,7 @@ export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
     return;
   }
   if (prevTerm !== m.prevLogTerm) {
-    assertNode(m.prevLogIndex > n.commit, 'no-truncate-committed', n.config.id,
-      () => `leader ${m.from} has term ${m.prevLogTerm} at committed index ${m.prevLogIndex}, we have ${prevTerm}`);
+    if (!(m.prevLogIndex > n.commit)) raise('no-truncate-committed', n.config.id, `leader ${m.from} has term ${m.prevLogTerm} at committed index ${m.prevLogIndex}, we have ${prevTerm}`);
     ctx.note('append.reject.log-mismatch');
     // Fast backtracking: point the leader at the first entry of the conflicting term (Raft §5.3).
     const conflictIndex = logIndex(Math.max(firstIndexOfTermAt(n.log, m.prevLogIndex), n.commit + 1));
@@ -143,11 +142,11 @@ export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
   }
   let expected = m.prevLogIndex + 1;
   for (const e of m.entries) {
-    assertNode(e.index === expected++, 'log-contiguous', n.config.id, () => `AppendEntries from ${m.from} has entry ${e.index} out of place`);
+    if (!(e.index === expected++)) raise('log-contiguous', n.config.id, `AppendEntries from ${m.from} has entry ${e.index} out of place`);
     const existing = termAt(n.log, e.index);
     if (existing === e.term) continue; // already have it (a duplicate or reordered message)
     if (existing !== undefined) {
-      assertNode(e.index > n.commit, 'no-truncate-committed', n.config.id, () => `would delete committed entry ${e.index} (commit ${n.commit})`);
+      if (!(e.index > n.commit)) raise('no-truncate-committed', n.config.id, `would delete committed entry ${e.index} (commit ${n.commit})`);
       n.log.length = e.index - 1;
       ctx.note('append.truncate-conflict');
     }
@@ -162,9 +161,8 @@ export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
 
 function appendEntry(ctx: StepContext, e: Entry): void {
   const n = ctx.node;
-  assertNode(e.index === n.log.length + 1, 'log-contiguous', n.config.id, () => `entry ${e.index} appended after ${n.log.length}`);
-  assertNode(e.term <= n.term && e.term >= lastTerm(n.log), 'log-terms-valid', n.config.id,
-    () => `entry ${e.index} has term ${e.term}; last term ${lastTerm(n.log)}, current term ${n.term}`);
+  if (!(e.index === n.log.length + 1)) raise('log-contiguous', n.config.id, `entry ${e.index} appended after ${n.log.length}`);
+  if (!(e.term <= n.term && e.term >= lastTerm(n.log))) raise('log-terms-valid', n.config.id, `entry ${e.index} has term ${e.term}; last term ${lastTerm(n.log)}, current term ${n.term}`);
   n.log.push(e);
   ctx.markLogWritten(e.index);
 }
@@ -185,7 +183,7 @@ export function handleAppendResp(ctx: StepContext, m: AppendEntriesResp): void {
       ctx.note('append.ack.stale');
       return;
     }
-    assertNode(m.matchIndex <= lastIndex(n.log), 'leader-knows-itself', n.config.id, () => `${m.from} acknowledged ${m.matchIndex} beyond our log end ${lastIndex(n.log)}`);
+    if (!(m.matchIndex <= lastIndex(n.log))) raise('leader-knows-itself', n.config.id, `${m.from} acknowledged ${m.matchIndex} beyond our log end ${lastIndex(n.log)}`);
     pr.match = m.matchIndex;
     if (pr.mode === 'probe') {
       pr.mode = 'replicate';
@@ -260,7 +258,7 @@ export function maybeCommit(ctx: StepContext): boolean {
 export function commitTo(ctx: StepContext, index: LogIndex): void {
   const n = ctx.node;
   if (index <= n.commit) return;
-  assertNode(index <= lastIndex(n.log), 'commit-within-log', n.config.id, () => `commit to ${index} beyond last index ${lastIndex(n.log)}`);
+  if (!(index <= lastIndex(n.log))) raise('commit-within-log', n.config.id, `commit to ${index} beyond last index ${lastIndex(n.log)}`);
   n.commit = index;
   ctx.note('commit.advance');
   onCommitAdvanced(ctx);
@@ -290,6 +288,6 @@ function applyCommitted(ctx: StepContext): void {
 
 function progressOf(n: NodeState, id: NodeId): Progress {
   const pr = n.progress.get(id);
-  assertNode(pr !== undefined, 'leader-knows-itself', n.config.id, () => `no progress for ${id}`);
+  if (pr === undefined) raise('leader-knows-itself', n.config.id, `no progress for ${id}`);
   return pr;
 }

@@ -192,12 +192,26 @@ export class StepContext {
   readonly reasons: ReasonCode[] = [];
   /** The smallest log index written in this step, or null when the log was not written. */
   logWrittenFrom: LogIndex | null = null;
+  // The node as it was when the step began (for the persist output and the step's own checks).
+  readonly termBefore: Term;
+  readonly voteBefore: NodeId | null;
+  readonly commitBefore: LogIndex;
+  readonly roleBefore: Role;
+  readonly lastIndexBefore: number;
 
-  constructor(readonly node: NodeState) {}
+  constructor(readonly node: NodeState) {
+    this.termBefore = node.term;
+    this.voteBefore = node.vote;
+    this.commitBefore = node.commit;
+    this.roleBefore = node.role;
+    this.lastIndexBefore = node.log.length;
+  }
 
   /** Records a rule that fired (a rule firing several times in a row is recorded once). */
   note(reason: ReasonCode): void {
-    if (this.reasons[this.reasons.length - 1] !== reason) this.reasons.push(reason);
+    const r = this.reasons;
+    // (Reading r[-1] on an empty array would be a slow string-keyed property lookup.)
+    if (r.length === 0 || r[r.length - 1] !== reason) r.push(reason);
   }
 
   send(message: Message): void {

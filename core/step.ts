@@ -1,13 +1,13 @@
 // The single entry point of the Raft core: step(state, input) → { state, outputs }.
 // Term rules common to every message are applied once here (Raft §5.1), then the message is
 // dispatched by role, as in etcd raft's Step / stepLeader / stepCandidate / stepFollower.
-import { assertNever, assertNode } from './assert';
+import { assertNever, raise } from './assert';
 import { handleClientForward, handleClientForwardReply, handleClientRequest } from './client';
 import { becomeFollower, handleVoteRequest, handleVoteResponse, inLease, tickElection } from './election';
 import { lastIndex } from './log';
 import { ackOwnAppend, handleAppendEntries, handleAppendResp, handleHeartbeat, handleHeartbeatResp, handleSelfAck, tickLeader } from './replication';
 import { restartNode, StepContext, type NodeState } from './state';
-import { logIndex, type Input, type LogIndex, type Message, type NodeId, type Persist, type Role, type StepOutputs, type Term } from './types';
+import { logIndex, type Input, type Message, type Persist, type StepOutputs, type Term } from './types';
 
 export interface StepResult {
   /** The same object that was passed in, advanced by one step. */
@@ -26,7 +26,6 @@ export interface StepResult {
  */
 export function step(state: NodeState, input: Input): StepResult {
   const ctx = new StepContext(state);
-  const before = snapshotOf(state);
   switch (input.type) {
     case 'tick':
       if (state.role === 'leader') tickLeader(ctx);
@@ -47,13 +46,13 @@ export function step(state: NodeState, input: Input): StepResult {
   }
   ackOwnAppend(ctx);
   const restarted = input.type === 'restart';
-  checkStep(state, ctx, before, restarted);
-  return { state, outputs: finish(ctx, before, restarted) };
+  checkStep(state, ctx, restarted);
+  return { state, outputs: finish(ctx, restarted) };
 }
 
 function receive(ctx: StepContext, m: Message): void {
   const n = ctx.node;
-  assertNode(m.to === n.config.id, 'message-addressed-here', n.config.id, () => `${m.type} for ${m.to} delivered here`);
+  if (m.to !== n.config.id) raise('message-addressed-here', n.config.id, `${m.type} for ${m.to} delivered here`);
   const selfAck = m.from === n.config.id && m.type === 'AppendEntriesResp';
   if (!n.config.peers.includes(m.from) || (m.from === n.config.id && !selfAck)) {
     ctx.note('ignore.unknown-sender');
@@ -130,7 +129,7 @@ function stepLeader(ctx: StepContext, m: PeerMessage): void {
   switch (m.type) {
     case 'AppendEntries':
     case 'Heartbeat':
-      assertNode(false, 'one-leader-per-term', n.config.id, () => `${m.from} also leads term ${m.term}`);
+      raise('one-leader-per-term', n.config.id, `${m.from} also leads term ${m.term}`);
       break;
     case 'AppendEntriesResp':
       if (m.from === n.config.id) return handleSelfAck(ctx, m);
@@ -173,44 +172,31 @@ function stepFollower(ctx: StepContext, m: PeerMessage): void {
   }
 }
 
-/** @internal exported for the assertion tests. */
-export interface Before {
-  readonly term: Term;
-  readonly vote: NodeId | null;
-  readonly commit: LogIndex;
-  readonly role: Role;
-  readonly lastIndex: LogIndex;
-}
-
-/** @internal */
-export function snapshotOf(n: NodeState): Before {
-  return { term: n.term, vote: n.vote, commit: n.commit, role: n.role, lastIndex: lastIndex(n.log) };
-}
-
 /** The node's own invariants, checked after every step (O(1)). @internal exported for tests. */
-export function checkStep(n: NodeState, ctx: StepContext, before: Before, restarted: boolean): void {
+export function checkStep(n: NodeState, ctx: StepContext, restarted: boolean): void {
   const id = n.config.id;
-  assertNode(n.commit <= lastIndex(n.log), 'commit-within-log', id, () => `commit ${n.commit} > last index ${lastIndex(n.log)}`);
-  assertNode(n.applied <= n.commit, 'applied-within-commit', id, () => `applied ${n.applied} > commit ${n.commit}`);
+  if (!(n.commit <= lastIndex(n.log))) raise('commit-within-log', id, `commit ${n.commit} > last index ${lastIndex(n.log)}`);
+  if (!(n.applied <= n.commit)) raise('applied-within-commit', id, `applied ${n.applied} > commit ${n.commit}`);
   if (n.role === 'leader') {
-    assertNode(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n.log), 'leader-knows-itself', id,
-      () => `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n.log)}`);
+    if (!(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n.log))) raise('leader-knows-itself', id, `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n.log)}`);
   }
   if (restarted) return;
-  assertNode(n.term >= before.term, 'term-monotonic', id, () => `term went from ${before.term} to ${n.term}`);
-  assertNode(n.commit >= before.commit, 'commit-monotonic', id, () => `commit went from ${before.commit} to ${n.commit}`);
-  assertNode(n.term !== before.term || before.vote === null || n.vote === before.vote, 'one-vote-per-term', id,
-    () => `voted ${before.vote} then ${n.vote} in term ${n.term}`);
-  const stillLeader = before.role === 'leader' && n.role === 'leader' && n.term === before.term;
-  assertNode(!stillLeader || ctx.logWrittenFrom === null || ctx.logWrittenFrom > before.lastIndex, 'leader-append-only', id,
-    () => `leader rewrote its log from index ${ctx.logWrittenFrom} (last was ${before.lastIndex})`);
+  if (n.term < ctx.termBefore) raise('term-monotonic', id, `term went from ${ctx.termBefore} to ${n.term}`);
+  if (n.commit < ctx.commitBefore) raise('commit-monotonic', id, `commit went from ${ctx.commitBefore} to ${n.commit}`);
+  if (n.term === ctx.termBefore && ctx.voteBefore !== null && n.vote !== ctx.voteBefore) {
+    raise('one-vote-per-term', id, `voted ${ctx.voteBefore} then ${n.vote} in term ${n.term}`);
+  }
+  const stillLeader = ctx.roleBefore === 'leader' && n.role === 'leader' && n.term === ctx.termBefore;
+  if (stillLeader && ctx.logWrittenFrom !== null && ctx.logWrittenFrom <= ctx.lastIndexBefore) {
+    raise('leader-append-only', id, `leader rewrote its log from index ${ctx.logWrittenFrom} (last was ${ctx.lastIndexBefore})`);
+  }
 }
 
-function finish(ctx: StepContext, before: Before, restarted: boolean): StepOutputs {
+function finish(ctx: StepContext, restarted: boolean): StepOutputs {
   const n = ctx.node;
   let persist: Persist | null = null;
   if (!restarted) {
-    const hardState = n.term !== before.term || n.vote !== before.vote ? { term: n.term, vote: n.vote } : null;
+    const hardState = n.term !== ctx.termBefore || n.vote !== ctx.voteBefore ? { term: n.term, vote: n.vote } : null;
     const from = ctx.logWrittenFrom;
     const log = from === null ? null : { from, entries: n.log.slice(from - 1) };
     if (hardState !== null || log !== null) persist = { hardState, log };

@@ -155,8 +155,10 @@ export class Disk {
     if (p.log !== null) {
       const from = p.log.from - 1;
       if (from > this.entries.length) throw new Error(`disk: write at ${from + 1} past the end ${this.entries.length}`);
-      this.entries.length = from;
-      this.sums.length = from;
+      if (from < this.entries.length) {
+        this.entries.length = from;
+        this.sums.length = from;
+      }
       for (const e of p.log.entries) {
         this.entries.push(e);
         this.sums.push(entrySum(e));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { EventHeap } from './heap';
+import { firstDivergence } from './trace';
 
 describe('event heap', () => {
   it('pops in (time, insertion) order, like a stable sort', () => {
@@ -32,5 +33,13 @@ describe('event heap', () => {
       }
       assert.equal(h.size, model.length);
     }));
+  });
+});
+
+describe('trace divergence', () => {
+  it('finds the first step whose byte differs', () => {
+    assert.equal(firstDivergence(new Uint8Array([0, 1, 2, 3]), new Uint8Array([0, 1, 2, 3])), null);
+    assert.equal(firstDivergence(new Uint8Array([0, 1, 2, 3]), new Uint8Array([0, 1, 9, 3])), 2);
+    assert.equal(firstDivergence(new Uint8Array([0, 1, 2]), new Uint8Array([0, 1, 2, 3])), 3);
   });
 });

@@ -24,7 +24,7 @@ import {
 } from '../core';
 import { Disk } from './disk';
 import { EventHeap, type Timed } from './heap';
-import { InvariantChecker, type CheckedNode, type NodeStatus, type Violation } from './invariants';
+import { InvariantChecker, type CheckedNode, type NodeStatus, type StepBefore, type Violation } from './invariants';
 import { Network } from './network';
 import { Rng } from './rng';
 import { nodeName, type FaultAction, type Scenario } from './scenario';
@@ -176,6 +176,10 @@ export class Simulation {
   private result: RunResult | null = null;
   private readonly syncImmediate: boolean;
   private lastLeader = '';
+  private readonly clientIndex = new Map<string, number>();
+  private readonly receiveInput: { type: 'receive'; message: Message | null } = { type: 'receive', message: null };
+  private readonly requestInput: { type: 'clientRequest'; request: ClientRequest | null } = { type: 'clientRequest', request: null };
+  private readonly before: { -readonly [K in keyof StepBefore]: StepBefore[K] } = { role: 'follower', term: 0 as StepBefore['term'], commit: 0 as StepBefore['commit'], lastIndex: 0 };
 
   constructor(
     readonly scenario: Scenario,
@@ -206,6 +210,7 @@ export class Simulation {
     this.network = new Network(s.nodes, s.latency, { drop: this.swarm.drop, duplicate: this.swarm.duplicate }, Rng.stream(seed, 'network'));
     this.checker = new InvariantChecker(this.nodes, quorumSize(this.nodes[0]!.state.config), s.check);
     this.clients = Array.from({ length: s.workload.clients }, (_, c) => new Client(c, s.workload, s.nodes, Rng.stream(seed, `client/${c}`), this.history));
+    this.clients.forEach((c) => this.clientIndex.set(c.id, c.index));
     for (const c of this.clients) this.push(with_(event(c.index, K.ClientStart), { client: c.index }));
     for (const f of s.schedule) this.push(with_(event(f.atUs, K.Fault), { action: f.action, line: f.line }));
     RECUR.forEach((kind, k) => {
@@ -369,7 +374,16 @@ export class Simulation {
       return true;
     }
     if (isMsg) this.stats.messagesDelivered++;
-    this.nodeStep(n, isMsg ? { type: 'receive', message: e.msg! } : { type: 'clientRequest', request: e.request! }, e);
+    // The core keeps messages and requests, never the input wrapper: one reusable wrapper each.
+    let input: Input;
+    if (isMsg) {
+      this.receiveInput.message = e.msg!;
+      input = this.receiveInput as Input;
+    } else {
+      this.requestInput.request = e.request!;
+      input = this.requestInput as Input;
+    }
+    this.nodeStep(n, input, e);
     return true;
   }
 
@@ -387,14 +401,19 @@ export class Simulation {
     }
   }
 
+  /** "n3" → 2 (node names are n1…n9: one digit). */
   private nodeIndex(id: string): number {
-    return Number(id.slice(1)) - 1;
+    return id.charCodeAt(1) - 49;
   }
 
   /** Runs the core on one node and handles its outputs: disk, invariants, outbox. */
   private nodeStep(n: SimNode, input: Input, e: SimEvent): void {
     const s = n.state;
-    const before = { role: s.role, term: s.term, commit: s.commit, lastIndex: s.log.length };
+    const before = this.before;
+    before.role = s.role;
+    before.term = s.term;
+    before.commit = s.commit;
+    before.lastIndex = s.log.length;
     let out: StepOutputs;
     try {
       out = coreStep(s, input).outputs;
@@ -461,7 +480,7 @@ export class Simulation {
       }
     }
     for (const r of replies) {
-      const c = Number(r.client.slice(1)) - 1;
+      const c = this.clientIndex.get(r.client)!;
       this.push(with_(event(this.time + this.clientLatency(), K.ClientReply, n.index), { reply: r, client: c }));
     }
   }
@@ -613,14 +632,12 @@ export class Simulation {
   }
 
   private runRestart(n: SimNode, durable: DurableState): void {
-    const before = { role: n.state.role, term: n.state.term, commit: n.state.commit, lastIndex: n.state.log.length };
     try {
       coreStep(n.state, { type: 'restart', durable });
     } catch (err) {
       this.finish('crash', undefined, undefined, { invariant: 'exception', step: this.steps, time: this.time, nodes: [n.id], message: String(err) });
       return;
     }
-    void before;
     this.violation(this.checker.afterRestart(n.index));
   }
 

@@ -35,7 +35,10 @@ export class TraceRecorder {
     // Few mixing rounds per step: the small fields share one word, the reason codes another.
     let r = 0;
     if (reasons !== null) for (const code of reasons) r = (Math.imul(r, 31) + (REASON_INDEX.get(code) ?? 0)) | 0;
-    this.hash.add(step).addNumber(time).add(((node + 1) & 0xff) | ((kind & 0xff) << 8) | ((extra & 0xffff) << 16)).add(r);
+    // (The step number is implied by the order of the additions.)
+    const h = this.hash;
+    h.add(time | 0).add(((node + 1) & 0xff) | ((kind & 0xff) << 8) | ((extra & 0xffff) << 16)).add(r);
+    if (time >= 0x8000_0000) h.add(Math.floor(time / 0x1_0000_0000));
     if (this.bytes !== null) {
       if (step >= this.bytes.length) {
         const grown = new Uint8Array(this.bytes.length * 2);

@@ -1,0 +1,130 @@
+// liferaft bench [--json] [--quick]: simulator throughput against a baseline measured in the same
+// process, explore's seeds/s on all cores, and memory over a long run. Figures, not pass/fail: the
+// machines are shared, so the ratio to the baseline is the number to compare across runs.
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, EventHeap, loadScenario, Rng, Simulation, type Scenario } from '../sim';
+import { type Io } from './args';
+import { explore } from './cmd-explore';
+
+interface Measure {
+  readonly events: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+}
+
+export interface BenchReport {
+  readonly baseline: Measure;
+  readonly simulation: Measure & { readonly seeds: number };
+  readonly ratio: number;
+  readonly explore: { readonly workers: number; readonly seeds: number; readonly seedsPerSecond: number; readonly eventsPerSecond: number; readonly eventsPerSecondPerCore: number };
+  /** Without clients: only the simulator's own machinery (should be flat). */
+  readonly memoryProtocol: MemoryRun;
+  /** With the default workload: the replicated data grows with committed writes (no snapshots yet). */
+  readonly memoryWorkload: MemoryRun;
+}
+
+interface MemoryRun {
+  readonly events: number;
+  readonly samples: readonly { readonly events: number; readonly heapMB: number }[];
+  readonly peakRssMB: number;
+  readonly growthMBPerMillionEvents: number;
+  readonly committedEntries: number;
+  readonly bytesPerCommittedEntry: number | null;
+}
+
+/** The same event loop with nothing to do: pop an event, draw a delay from the same PRNG, push one. */
+function baseline(events: number): Measure {
+  const heap = new EventHeap<{ time: number; seq: number; kind: number }>();
+  const rng = Rng.stream(1, 'bench');
+  for (let i = 0; i < 64; i++) heap.push({ time: rng.intIn(0, 10_000), seq: 0, kind: i & 7 });
+  let sink = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < events; i++) {
+    const e = heap.pop()!;
+    sink ^= e.kind;
+    heap.push({ time: e.time + rng.intIn(1_000, 15_000), seq: 0, kind: (e.kind + 1) & 7 });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (sink === -1) throw new Error('unreachable');
+  return { events, seconds, perSecond: Math.round(events / seconds) };
+}
+
+function simulation(s: Scenario, minEvents: number): Measure & { seeds: number } {
+  let events = 0;
+  let seeds = 0;
+  const t0 = performance.now();
+  for (let seed = 1; events < minEvents; seed++) {
+    events += new Simulation(s, seed).run().steps;
+    seeds++;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { events, seconds, seeds, perSecond: Math.round(events / seconds) };
+}
+
+function memory(s: Scenario, events: number, every: number): MemoryRun {
+  // One long run: the safety phase lasts long enough for `events` steps.
+  const long: Scenario = { ...s, safetyUs: 100_000_000_000, maxSteps: events + 1 };
+  const sim = new Simulation(long, 1);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const samples: { events: number; heapMB: number }[] = [];
+  let peakRss = 0;
+  const sample = (): void => {
+    gc?.();
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    samples.push({ events: sim.steps, heapMB: Math.round((m.heapUsed / 2 ** 20) * 10) / 10 });
+  };
+  sample();
+  while (sim.steps < events && sim.step()) {
+    if (sim.steps % every === 0) sample();
+  }
+  if (samples[samples.length - 1]!.events !== sim.steps) sample();
+  const first = samples[1] ?? samples[0]!;
+  const last = samples[samples.length - 1]!;
+  const growth = last.events > first.events ? ((last.heapMB - first.heapMB) / (last.events - first.events)) * 1e6 : 0;
+  const entries = sim.checker.committedLog.length;
+  const bytes = entries > 0 ? Math.round(((last.heapMB - first.heapMB) * 2 ** 20) / entries) : null;
+  return { events: sim.steps, samples, peakRssMB: Math.round(peakRss / 2 ** 20), growthMBPerMillionEvents: Math.round(growth * 100) / 100, committedEntries: entries, bytesPerCommittedEntry: bytes };
+}
+
+export async function benchCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, quick: { type: 'boolean' } } });
+  const quick = values.quick === true;
+  const s = loadScenario(DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE);
+  const say = (l: string): void => {
+    if (values.json !== true) io.out(l);
+  };
+  say(`liferaft bench: ${DEFAULT_SCENARIO_FILE} (5 nodes, default faults, all invariants after every step)`);
+  baseline(quick ? 200_000 : 2_000_000); // warm up
+  const base = baseline(quick ? 1_000_000 : 10_000_000);
+  say(`  no-op event loop (heap + PRNG):  ${fmt(base.perSecond)} events/s`);
+  simulation(s, quick ? 100_000 : 1_000_000); // warm up
+  const sim = simulation(s, quick ? 500_000 : 5_000_000);
+  const ratio = Math.round((sim.perSecond / base.perSecond) * 1000) / 1000;
+  say(`  full simulation, one core:       ${fmt(sim.perSecond)} events/s (${sim.seeds} seeds, ${fmt(sim.events)} events)  ratio to no-op: ${ratio}`);
+  const workers = availableParallelism();
+  const seeds = quick ? 20 : 200;
+  const ex = await explore({ scenario: s, seeds: { from: 1, to: seeds }, timeSec: null, workers, shard: null, outDir: null, checkDeterminism: false, shrinkSeconds: 0 }, { out: () => {}, err: () => {}, progress: null });
+  say(`  explore on ${workers} worker threads:   ${ex.seedsPerSecond} seeds/s, ${fmt(ex.eventsPerSecond)} events/s (${fmt(ex.eventsPerSecond / workers)} per core)`);
+  const memEvents = quick ? 1_000_000 : 10_000_000;
+  const protocol = memory({ ...s, workload: { ...s.workload, clients: 0 } }, memEvents, memEvents / 10);
+  say(`  one run of ${fmt(protocol.events)} events without clients: heap ${protocol.samples.map((x) => `${x.heapMB}`).join(' → ')} MB (every ${fmt(memEvents / 10)} events), peak RSS ${protocol.peakRssMB} MB`);
+  const workload = memory(s, memEvents, memEvents / 10);
+  say(`  one run of ${fmt(workload.events)} events with 3 clients: heap ${workload.samples.map((x) => `${x.heapMB}`).join(' → ')} MB, peak RSS ${workload.peakRssMB} MB;`);
+  say(`    ${fmt(workload.committedEntries)} entries committed, ${workload.bytesPerCommittedEntry ?? '-'} bytes of heap per committed entry (logs on 5 nodes and disks, checker, client history; no snapshots yet)`);
+  const report: BenchReport = {
+    baseline: base,
+    simulation: sim,
+    ratio,
+    explore: { workers, seeds: ex.seedsRun, seedsPerSecond: ex.seedsPerSecond, eventsPerSecond: ex.eventsPerSecond, eventsPerSecondPerCore: Math.round(ex.eventsPerSecond / workers) },
+    memoryProtocol: protocol,
+    memoryWorkload: workload,
+  };
+  if (values.json === true) io.out(JSON.stringify(report));
+  return 0;
+}
+
+function fmt(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : String(Math.round(x));
+}
