@@ -1,0 +1,114 @@
+// Client histories: the JSON format (documented in README.md), validation with precise messages,
+// and conversion from what the simulator records.
+import type { HistoryOp } from '../workload';
+
+export type LinOpKind = 'get' | 'put' | 'delete' | 'cas' | 'append';
+
+/** One operation of a history. Times are integers; `return: null` = never returned (effect unknown). */
+export interface Operation {
+  readonly client: string;
+  readonly op: LinOpKind;
+  readonly key: string;
+  /** put, cas (the new value), append (the suffix). */
+  readonly value?: string;
+  /** cas: the value that must be current for the swap (null: the key must be absent). */
+  readonly expected?: string | null;
+  /**
+   * What the operation returned: get → the value read (null: absent); cas → whether it swapped;
+   * delete → whether the key existed (optional); append → the new value (optional); put → none.
+   */
+  readonly output?: string | null | boolean;
+  readonly call: number;
+  readonly return: number | null;
+}
+
+export class HistoryError extends Error {
+  override readonly name = 'HistoryError';
+}
+
+const KINDS: readonly LinOpKind[] = ['get', 'put', 'delete', 'cas', 'append'];
+
+/** Parses and validates a history (a JSON array of operations, or { "operations": [...] }). */
+export function parseHistory(text: string, file: string): Operation[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new HistoryError(`${file}: not JSON (${(e as Error).message})`);
+  }
+  const list = Array.isArray(raw) ? raw : (raw as { operations?: unknown } | null)?.operations;
+  if (!Array.isArray(list)) throw new HistoryError(`${file}: expected a JSON array of operations (or { "operations": [...] })`);
+  return list.map((o, i) => validateOperation(o, `${file}: operation ${i}`));
+}
+
+export function validateOperation(o: unknown, where: string): Operation {
+  const fail = (what: string): never => {
+    throw new HistoryError(`${where}: ${what}`);
+  };
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) fail('expected an object');
+  const x = o as Record<string, unknown>;
+  const allowed = new Set(['client', 'op', 'key', 'value', 'expected', 'output', 'call', 'return']);
+  for (const k of Object.keys(x)) if (!allowed.has(k)) fail(`unknown field "${k}"`);
+  if (typeof x.client !== 'string' || x.client === '') fail('"client" must be a non-empty string');
+  if (typeof x.op !== 'string' || !KINDS.includes(x.op as LinOpKind)) fail(`"op" must be one of ${KINDS.join(', ')} (got ${JSON.stringify(x.op)})`);
+  if (typeof x.key !== 'string') fail('"key" must be a string');
+  if (!Number.isSafeInteger(x.call)) fail('"call" must be an integer time');
+  if (x.return === undefined) fail('"return" is missing (use null for an operation that never returned)');
+  if (x.return !== null && !Number.isSafeInteger(x.return)) fail('"return" must be an integer time or null');
+  if (x.return !== null && (x.return as number) < (x.call as number)) fail(`"return" (${x.return}) is before "call" (${x.call})`);
+  const op = x.op as LinOpKind;
+  const returned = x.return !== null;
+  const needValue = op === 'put' || op === 'cas' || op === 'append';
+  if (needValue && typeof x.value !== 'string') fail(`a ${op} needs a string "value"`);
+  if (!needValue && x.value !== undefined) fail(`a ${op} takes no "value"`);
+  if (op === 'cas' && !(typeof x.expected === 'string' || x.expected === null)) fail('a cas needs "expected" (a string, or null for "absent")');
+  if (op !== 'cas' && x.expected !== undefined) fail(`a ${op} takes no "expected"`);
+  if (!returned && x.output !== undefined) fail('an operation that never returned has no "output"');
+  if (returned) {
+    switch (op) {
+      case 'get':
+        if (!(typeof x.output === 'string' || x.output === null)) fail('a get that returned needs "output": the value read, or null');
+        break;
+      case 'cas':
+        if (typeof x.output !== 'boolean') fail('a cas that returned needs "output": true if it swapped, false if not');
+        break;
+      case 'delete':
+        if (x.output !== undefined && typeof x.output !== 'boolean') fail('a delete\'s "output" is whether the key existed (true/false)');
+        break;
+      case 'append':
+        if (x.output !== undefined && typeof x.output !== 'string') fail('an append\'s "output" is the new value (a string)');
+        break;
+      case 'put':
+        if (x.output !== undefined) fail('a put has no "output"');
+        break;
+    }
+  }
+  return {
+    client: x.client as string,
+    op,
+    key: x.key as string,
+    ...(x.value === undefined ? {} : { value: x.value as string }),
+    ...(op === 'cas' ? { expected: x.expected as string | null } : {}),
+    ...(x.output === undefined ? {} : { output: x.output as string | null | boolean }),
+    call: x.call as number,
+    return: x.return as number | null,
+  };
+}
+
+/** The simulator's record of a client operation, in the checker's format. */
+export function fromSimulator(h: HistoryOp): Operation {
+  const base = { client: h.client, op: h.op, key: h.key, call: h.call, return: h.return };
+  const r = h.output;
+  switch (h.op) {
+    case 'get':
+      return { ...base, ...(r === undefined ? {} : { output: r.value }) };
+    case 'put':
+      return { ...base, value: h.value! };
+    case 'append':
+      return { ...base, value: h.value!, ...(r === undefined ? {} : { output: r.value }) };
+    case 'cas':
+      return { ...base, value: h.value!, expected: h.expected ?? null, ...(r === undefined ? {} : { output: r.ok }) };
+    case 'delete':
+      return { ...base, ...(r === undefined ? {} : { output: r.ok }) };
+  }
+}
