@@ -1,13 +1,13 @@
 // liferaft run [SCENARIO] --seed N [--trace FILE] [--json]
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { fmtUs, recordRun, Simulation, type RunResult } from '../sim';
+import { fmtUs, fromSimulator, recordRun, Simulation, type HistoryOp, type RunResult } from '../sim';
 import { exitFor, intOption, readScenario, UsageError, type Io } from './args';
 
 export function runCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { seed: { type: 'string' }, trace: { type: 'string' }, json: { type: 'boolean' } },
+    options: { seed: { type: 'string' }, trace: { type: 'string' }, history: { type: 'string' }, json: { type: 'boolean' } },
     allowPositionals: true,
   });
   if (positionals.length > 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
@@ -15,19 +15,25 @@ export function runCommand(argv: string[], io: Io): number {
   if (values.seed === undefined && scenario.seed === null) throw new UsageError('run needs --seed N (or a `seed N` line in the scenario)');
   const seed = intOption('seed', values.seed, scenario.seed ?? 0, 0, Number.MAX_SAFE_INTEGER);
   let result: RunResult;
+  let history: readonly HistoryOp[];
   if (values.trace !== undefined) {
     const recorded = recordRun(scenario, seed);
     result = recorded.result;
+    history = recorded.sim.history;
     writeFileSync(values.trace, JSON.stringify(recorded.trace));
   } else {
-    result = new Simulation(scenario, seed).run();
+    const sim = new Simulation(scenario, seed);
+    result = sim.run();
+    history = sim.history;
   }
+  if (values.history !== undefined) writeFileSync(values.history, `${JSON.stringify(history.map(fromSimulator), null, 1)}\n`);
   if (values.json === true) {
     const { stats: _s, swarm: _w, ...summary } = result;
     io.out(JSON.stringify(summary));
   } else {
     for (const line of describeRun(result, positionals[0])) io.out(line);
     if (values.trace !== undefined) io.out(`  trace written to ${values.trace}`);
+    if (values.history !== undefined) io.out(`  client history (${history.length} operations) written to ${values.history}`);
   }
   return exitFor(result.verdict);
 }
@@ -42,6 +48,6 @@ export function describeRun(r: RunResult, scenarioPath: string | undefined): str
     lines.push(`  reproduce: liferaft run ${scenarioPath ?? ''}${scenarioPath === undefined ? '' : ' '}--seed ${r.seed} --trace seed-${r.seed}.rafttrace`);
   }
   lines.push(`  faults: ${s.crashes} crashes (${s.tornWrites} torn writes, ${s.corruptions} corruptions, ${s.refusedToStart} refused to start), ${s.partitions} partitions, ${s.pauses} pauses, ${s.clogs} clogs; messages: ${s.messagesSent} sent, ${s.messagesLost} lost`);
-  lines.push(`  clients: ${s.opsCompleted}/${s.opsStarted} operations completed, ${s.opsAbandoned} abandoned; ${s.leaderChanges} leader elections`);
+  lines.push(`  clients: ${s.opsCompleted}/${s.opsStarted} operations completed, ${s.opsAbandoned} abandoned; ${s.leaderChanges} leader elections; history linearizable: ${r.linearizability}`);
   return lines;
 }

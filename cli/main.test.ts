@@ -157,6 +157,43 @@ describe('liferaft CLI', function () {
     });
   });
 
+  describe('check', () => {
+    it('checks the history of a simulated run, and finds a broken one illegal', async () => {
+      const h = join(dir, 'h.json');
+      const run = await capture(['run', '--seed', '2', '--history', h]);
+      assert.equal(run.code, EXIT.ok);
+      assert.match(run.out.join('\n'), /history linearizable: ok/);
+      const ok = await capture(['check', h, '--json']);
+      assert.equal(ok.code, 0);
+      assert.equal((JSON.parse(ok.out[0]!) as { result: string }).result, 'ok');
+      const ops = JSON.parse(readFileSync(h, 'utf8')) as { op: string; output?: unknown; return: number | null }[];
+      const read = ops.findIndex((o) => o.op === 'get' && o.return !== null);
+      ops[read]!.output = 'never-written';
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify(ops));
+      const bad = await capture(['check', join(dir, 'bad.json'), '--json']);
+      assert.equal(bad.code, 1);
+      const r = JSON.parse(bad.out[0]!) as { result: string; key: string; operations: number[] };
+      assert.equal(r.result, 'illegal');
+      assert.ok(r.operations.includes(read));
+      const text = await capture(['check', join(dir, 'bad.json')]);
+      assert.match(text.out.join('\n'), /^illegal: on key "k\d" these \d+ operations cannot be linearized/);
+      assert.match(text.out.join('\n'), /never-written/);
+    });
+
+    it('answers unknown past its budget (exit 2) and refuses malformed histories (exit 64)', async () => {
+      const f = join(dir, 'hard.json');
+      const ops = Array.from({ length: 12 }, (_, i) => ({ client: `c${i}`, op: 'put', key: 'x', value: String(i), call: 0, return: 100 }));
+      writeFileSync(f, JSON.stringify([...ops, { client: 'z', op: 'get', key: 'x', output: '99', call: 200, return: 201 }]));
+      const u = await capture(['check', f, '--max-steps', '20', '--json']);
+      assert.equal(u.code, 2);
+      assert.equal((JSON.parse(u.out[0]!) as { result: string }).result, 'unknown');
+      writeFileSync(f, JSON.stringify([{ client: 'c', op: 'get', key: 'x', call: 5, return: 1, output: null }]));
+      const m = await capture(['check', f]);
+      assert.equal(m.code, EXIT.usage);
+      assert.match(m.err.join('\n'), /operation 0: "return" \(1\) is before "call" \(5\)/);
+    });
+  });
+
   describe('explore at scale', () => {
     it('runs 300 seeds of the default scenario on worker threads without a violation', () => {
       const r = spawnSync(process.execPath, [cli, 'explore', '--seeds', '1..300', '--json'], { encoding: 'utf8' });

@@ -2,6 +2,8 @@
 // usage, and maps errors to the exit codes of DESIGN.md.
 import { EXIT, UsageError, type Io } from './args';
 import { benchCommand } from './cmd-bench';
+import { benchLinCommand } from './cmd-bench-lin';
+import { checkCommand } from './cmd-check';
 import { demoCommand } from './cmd-demo';
 import { exploreCommand } from './cmd-explore';
 import { replayCommand } from './cmd-replay';
@@ -13,9 +15,10 @@ export { EXIT } from './args';
 const USAGE = `usage: liferaft <command> [options]
 
 commands:
-  run [SCENARIO] [--seed N] [--trace FILE] [--json]
+  run [SCENARIO] [--seed N] [--trace FILE] [--history FILE] [--json]
       Run one seed of a scenario (default: the built-in default scenario; the seed may come from
-      the scenario's \`seed\` line); --trace writes a .rafttrace that reproduces it exactly.
+      the scenario's \`seed\` line); --trace writes a .rafttrace that reproduces it exactly;
+      --history writes the clients' history (the input of \`check\`).
   explore [SCENARIO] (--seeds A..B | --time SECONDS) [--workers K] [--shard I/N] [--out DIR]
           [--check-determinism] [--shrink-seconds N] [--json]
       Run many seeds in parallel; write a .rafttrace and a shrunk .raftsim per failing seed into DIR.
@@ -24,9 +27,15 @@ commands:
   shrink FILE [--out FILE] [--seconds N] [--json]
       Shrink a failing .rafttrace into a small .raftsim regression scenario (seed pinned) that
       fails with the same invariant.
+  check FILE [--seconds N] [--max-steps N] [--json]
+      Is a client history (JSON, see sim/linearizability/README.md) linearizable?
+      Exit 0 ok, 1 illegal, 2 unknown (budget exhausted), 64 bad input.
   bench [--quick] [--json]
       Simulator events/s against a no-op event loop measured in the same run, explore's seeds/s
       on every core, and memory over a 10M-event run.
+  bench lin [--json]
+      The linearizability checker on generated histories (10k ops/10 keys, hard single-key cases,
+      an illegal history), against replaying the history through the model.
   demo [--nodes N] [--writes N] [--seed N] [--json]
       The Raft core alone: elect a leader and commit client writes on an in-memory network.
   help
@@ -63,8 +72,10 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
         return replayCommand(rest, io);
       case 'shrink':
         return shrinkCommand(rest, io);
+      case 'check':
+        return checkCommand(rest, io);
       case 'bench':
-        return await benchCommand(rest, io);
+        return rest[0] === 'lin' ? benchLinCommand(rest.slice(1), io) : await benchCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
       case '--version':

@@ -11,3 +11,4 @@ export { type HistoryOp } from './workload';
 export { type StepRecord, firstDivergence } from './trace';
 export { Rng } from './rng';
 export { EventHeap } from './heap';
+export { checkHistory, parseHistory, fromSimulator, HistoryError, describeOperation, modelStep, type LinResult, type Operation } from './linearizability';

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { clientId, logIndex, makeConfig, newNode, nodeId, term, type Entry, type Message, type NodeState, type Role, type StepOutputs } from '../core';
 import { Disk } from './disk';
+import { loadScenario } from './tracefile';
+import { Simulation } from './simulation';
 import { INVARIANT_NAMES, InvariantChecker, type CheckedNode, type InvariantName, type NodeStatus, type StepBefore, type Violation } from './invariants';
 
 const ids = ['n1', 'n2', 'n3', 'n4', 'n5'].map(nodeId);
@@ -169,6 +171,21 @@ const tests: Record<InvariantName, () => void> = {
     assert.equal(w.checker.onSend(1, grant(0), term(2)), null);
     assert.equal(w.checker.onSend(1, grant(0), term(2)), null, 'granting the same candidate again is fine');
     expectViolation(w.checker.onSend(1, grant(2), term(2)), 'OneVotePerTerm', /n2 granted its vote in term 2 to n1 and then to n3/);
+  },
+  Linearizability: () => {
+    // A whole run: its history is checked when the run ends. A read of a value nobody wrote breaks it.
+    const s = loadScenario('nodes 3\nworkload clients=2 keys=1\nsafety 1s\nliveness 2s', 'lin.raftsim');
+    const clean = new Simulation(s, 1).run();
+    assert.equal(clean.verdict, 'ok');
+    assert.equal(clean.linearizability, 'ok');
+    const sim = new Simulation(s, 1);
+    while (sim.steps < 200) sim.step();
+    sim.history.push({ client: 'c9', op: 'get', key: 'k0', output: { ok: true, value: 'never-written' }, call: sim.time, return: sim.time + 1 });
+    const r = sim.run();
+    assert.equal(r.verdict, 'safety');
+    assert.equal(r.linearizability, 'illegal');
+    assert.equal(r.violation?.invariant, 'Linearizability');
+    assert.match(r.violation?.message ?? '', /not linearizable: on key k0, .*c9 get k0 → "never-written"/);
   },
   AckedWritesCommitted: () => {
     const w = new World(3);

@@ -27,6 +27,7 @@ export const INVARIANTS = {
   LeaderAppendOnly: 'a leader never overwrites or deletes entries of its log (Raft §5.3)',
   OneVotePerTerm: 'a node grants at most one vote per term, even across restarts (Raft §5.2)',
   AckedWritesCommitted: 'a write acknowledged to a client is committed',
+  Linearizability: "the clients' history of operations is linearizable (checked at the end of the run)",
 } as const;
 
 export type InvariantName = keyof typeof INVARIANTS;

@@ -32,6 +32,10 @@ import { drawSwarm, type SwarmDraw } from './swarm';
 import { CHECKPOINT_EVERY, TraceRecorder, type StepRecord } from './trace';
 import { Client, type ClientAction, type HistoryOp } from './workload';
 import { Hash64 } from './hash';
+import { checkHistory, describeOperation, fromSimulator } from './linearizability';
+
+/** Search steps allowed per key when checking a run's history (deterministic, unlike a time budget). */
+const LIN_STEPS = 5_000_000;
 
 export type Verdict = 'ok' | 'safety' | 'liveness' | 'crash';
 
@@ -42,6 +46,8 @@ export interface RunResult {
   readonly verdict: Verdict;
   readonly violation?: { readonly invariant: string; readonly step: number; readonly time: number; readonly nodes: readonly string[]; readonly message: string };
   readonly traceHash: string;
+  /** The check of the clients' history (skipped after another safety violation or a crash). */
+  readonly linearizability: 'ok' | 'illegal' | 'unknown' | 'skipped';
   readonly stats: RunStats;
   readonly swarm: SwarmDraw;
 }
@@ -176,6 +182,8 @@ export class Simulation {
   private result: RunResult | null = null;
   private readonly syncImmediate: boolean;
   private lastLeader = '';
+  /** As the scenario's `check` line says. */
+  private readonly checkLinearizability: boolean;
   private readonly clientIndex = new Map<string, number>();
   private readonly receiveInput: { type: 'receive'; message: Message | null } = { type: 'receive', message: null };
   private readonly requestInput: { type: 'clientRequest'; request: ClientRequest | null } = { type: 'clientRequest', request: null };
@@ -194,6 +202,7 @@ export class Simulation {
     this.diskRng = Rng.stream(seed, 'disk');
     this.clientNetRng = Rng.stream(seed, 'client-network');
     this.syncImmediate = s.syncUs.max === 0;
+    this.checkLinearizability = s.check === null || s.check.includes('Linearizability');
     this.trace = new TraceRecorder(options.record === true);
     const ids = Array.from({ length: s.nodes }, (_, i) => nodeId(nodeName(i)));
     const clockRng = Rng.stream(seed, 'clocks');
@@ -758,8 +767,23 @@ export class Simulation {
   private finish(verdict: Verdict, v?: Violation, livenessMessage?: string, crash?: RunResult['violation']): void {
     if (this.result !== null) return;
     this.countAbandoned();
-    const violation = v ?? crash ?? (livenessMessage === undefined ? undefined
+    let violation = v ?? crash ?? (livenessMessage === undefined ? undefined
       : { invariant: 'Liveness', step: this.steps, time: this.time, nodes: [], message: livenessMessage });
+    // The clients' history must be linearizable, whatever happened to liveness.
+    let linearizability: RunResult['linearizability'] = 'skipped';
+    if ((verdict === 'ok' || verdict === 'liveness') && this.checkLinearizability) {
+      const ops = this.history.map(fromSimulator);
+      const lin = checkHistory(ops, { maxSearchSteps: LIN_STEPS });
+      linearizability = lin.result;
+      if (lin.result === 'illegal') {
+        verdict = 'safety';
+        const shown = lin.operations.slice(0, 8).map((i) => describeOperation(ops[i]!, i)).join('; ');
+        violation = {
+          invariant: 'Linearizability', step: this.steps, time: this.time, nodes: [],
+          message: `the clients' history is not linearizable: on key ${lin.key}, these ${lin.operations.length} operations cannot be ordered: ${shown}${lin.operations.length > 8 ? '; …' : ''}`,
+        };
+      }
+    }
     this.result = {
       seed: this.seed,
       steps: this.steps,
@@ -767,6 +791,7 @@ export class Simulation {
       verdict,
       ...(violation === undefined ? {} : { violation }),
       traceHash: this.trace.hash.hex(),
+      linearizability,
       stats: this.stats,
       swarm: this.swarm,
     };
