@@ -62,6 +62,12 @@ function acceptAsLeader(ctx: StepContext, request: ClientRequest, origin: NodeId
  */
 function startRead(ctx: StepContext, request: ClientRequest, origin: NodeId): void {
   const n = ctx.node;
+  if (n.config.bugs.has('stale-read')) {
+    // The planted bug: answer from the local state machine, without a ReadIndex round.
+    ctx.note('bug.stale-read');
+    answer(ctx, origin, request, { status: 'ok', result: read(n.kv, request.op.key) });
+    return;
+  }
   n.readSeq++;
   const index = committedInTerm(n) ? n.commit : null;
   n.reads.push({ request, origin, seq: n.readSeq, index, confirmed: false });

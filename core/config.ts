@@ -1,4 +1,5 @@
 // Node configuration: cluster membership, timer settings, feature switches and limits.
+import { BUG_NAMES, isBugName, type BugName } from './bugs';
 import type { NodeId } from './types';
 
 export interface RaftConfig {
@@ -24,9 +25,14 @@ export interface RaftConfig {
   readonly maxInflightAppends: number;
   /** Limit: client writes waiting for commit plus reads waiting for confirmation, at the leader. */
   readonly maxPendingRequests: number;
+  /** Planted bugs switched on (bugs.ts). Empty unless named one by one. */
+  readonly bugs: ReadonlySet<BugName>;
 }
 
-export type RaftConfigInput = Pick<RaftConfig, 'id' | 'peers'> & Partial<Omit<RaftConfig, 'id' | 'peers'>>;
+export type RaftConfigInput = Pick<RaftConfig, 'id' | 'peers'> & Partial<Omit<RaftConfig, 'id' | 'peers' | 'bugs'>> & {
+  /** Planted bugs to switch on, by name. */
+  readonly bugs?: readonly string[];
+};
 
 export const CONFIG_DEFAULTS = {
   electionTicksMin: 10,
@@ -38,7 +44,7 @@ export const CONFIG_DEFAULTS = {
   maxEntriesPerAppend: 64,
   maxInflightAppends: 8,
   maxPendingRequests: 1024,
-} as const satisfies Omit<RaftConfig, 'id' | 'peers'>;
+} as const satisfies Omit<RaftConfig, 'id' | 'peers' | 'bugs'>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -46,7 +52,10 @@ export class ConfigError extends Error {
 
 /** Fills defaults and checks every field; throws ConfigError saying which field is wrong. */
 export function makeConfig(input: RaftConfigInput): RaftConfig {
-  const c: RaftConfig = { ...CONFIG_DEFAULTS, ...input, peers: [...input.peers] };
+  for (const b of input.bugs ?? []) {
+    if (!isBugName(b)) throw new ConfigError(`invalid Raft config for ${String(input.id)}: unknown planted bug "${b}" (known: ${BUG_NAMES.join(', ')})`);
+  }
+  const c: RaftConfig = { ...CONFIG_DEFAULTS, ...input, peers: [...input.peers], bugs: new Set((input.bugs ?? []) as BugName[]) };
   const check = (ok: boolean, what: string): void => {
     if (!ok) throw new ConfigError(`invalid Raft config for ${String(c.id)}: ${what}`);
   };

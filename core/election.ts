@@ -129,16 +129,21 @@ export function handleVoteRequest(ctx: StepContext, m: PreVote | RequestVote): v
     return;
   }
   if (!isUpToDate(n.log, m.lastLogIndex, m.lastLogTerm)) {
-    ctx.note(pre ? 'prevote.reject.log-behind' : 'vote.reject.log-behind');
-    reply(false);
-    return;
+    if (n.config.bugs.has('vote-without-log-check')) {
+      ctx.note('bug.vote-without-log-check');
+    } else {
+      ctx.note(pre ? 'prevote.reject.log-behind' : 'vote.reject.log-behind');
+      reply(false);
+      return;
+    }
   }
   if (pre) {
     ctx.note('prevote.granted');
   } else {
     if (!(n.vote === null || n.vote === m.from)) raise('one-vote-per-term', n.config.id, `voted ${n.vote}, now ${m.from} in term ${n.term}`);
     n.vote = m.from;
-    n.electionElapsed = 0; // Raft §5.2: granting a vote resets the election timer
+    if (n.config.bugs.has('timer-not-reset-on-vote')) ctx.note('bug.timer-not-reset-on-vote');
+    else n.electionElapsed = 0; // Raft §5.2: granting a vote resets the election timer
     ctx.note('vote.granted');
   }
   reply(true);

@@ -4,6 +4,7 @@ export { newNode, restartNode, cloneNode, durableOf, type NodeState, type Progre
 export { makeConfig, quorumSize, ConfigError, CONFIG_DEFAULTS, type RaftConfig, type RaftConfigInput } from './config';
 export { RaftAssertionError, NODE_INVARIANTS, type NodeInvariant } from './assert';
 export { REASONS } from './reasons';
+export { BUGS, BUG_NAMES, isBugName, type BugName } from './bugs';
 export { execute as executeKvOp, type KvState, type Session } from './kv';
 export { lastIndex, lastTerm, termAt, isUpToDate } from './log';
 export * from './describe';

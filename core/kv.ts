@@ -39,9 +39,9 @@ export function cloneKv(kv: KvState): KvState {
 }
 
 /** Applies one committed write of `client` with sequence number `seq`, deduplicated by session. */
-export function applyWrite(kv: KvState, client: ClientId, seq: number, op: KvWriteOp): ApplyOutcome {
+export function applyWrite(kv: KvState, client: ClientId, seq: number, op: KvWriteOp, dedup = true): ApplyOutcome {
   const session = kv.sessions.get(client);
-  if (session !== undefined && seq <= session.lastSeq) {
+  if (dedup && session !== undefined && seq <= session.lastSeq) {
     return seq === session.lastSeq ? { effect: 'duplicate', result: session.lastResult } : { effect: 'stale' };
   }
   const result = execute(kv.data, op);

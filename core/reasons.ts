@@ -65,6 +65,16 @@ export const REASONS = {
   'read.confirmed': 'a quorum acknowledged the round; the read may be served once applied (thesis §6.4)',
   'read.serve': 'serve reads whose read index has been applied (thesis §6.4)',
 
+  // Planted bugs (bugs.ts): the buggy path was taken
+  'bug.stale-vote-response': 'PLANTED BUG: a vote response from an earlier term is counted in this election',
+  'bug.commit-old-term': 'PLANTED BUG: an entry of an earlier term is committed by counting replicas',
+  'bug.no-truncate-conflict': 'PLANTED BUG: a conflicting entry is overwritten but the entries after it are kept',
+  'bug.vote-not-durable': 'PLANTED BUG: the vote is not persisted',
+  'bug.vote-without-log-check': "PLANTED BUG: a vote is granted to a candidate whose log is not up to date",
+  'bug.stale-read': 'PLANTED BUG: a read is served without confirming leadership',
+  'bug.duplicate-apply': 'PLANTED BUG: a retried write is applied again',
+  'bug.timer-not-reset-on-vote': 'PLANTED BUG: the election timer is not reset when granting a vote',
+
   // Process
   'restart': 'restart from durable state; volatile state (commit, leader, progress) is rebuilt (Raft Figure 2)',
   'ignore.unknown-sender': 'a message from a node outside the configuration is ignored',

@@ -147,6 +147,13 @@ export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
     if (existing === e.term) continue; // already have it (a duplicate or reordered message)
     if (existing !== undefined) {
       if (!(e.index > n.commit)) raise('no-truncate-committed', n.config.id, `would delete committed entry ${e.index} (commit ${n.commit})`);
+      if (n.config.bugs.has('no-truncate-conflict') && e.index < n.log.length) {
+        // The planted bug: overwrite this entry, keep the (conflicting) ones after it.
+        n.log[e.index - 1] = e;
+        ctx.markLogWritten(e.index);
+        ctx.note('bug.no-truncate-conflict');
+        continue;
+      }
       n.log.length = e.index - 1;
       ctx.note('append.truncate-conflict');
     }
@@ -247,8 +254,11 @@ export function maybeCommit(ctx: StepContext): boolean {
   const candidate = logIndex(matches[quorumSize(n.config) - 1]!);
   if (candidate <= n.commit) return false;
   if (termAt(n.log, candidate) !== n.term) {
-    ctx.note('commit.skip-old-term');
-    return false;
+    if (!n.config.bugs.has('commit-old-term')) {
+      ctx.note('commit.skip-old-term');
+      return false;
+    }
+    ctx.note('bug.commit-old-term');
   }
   commitTo(ctx, candidate);
   return true;
@@ -276,7 +286,9 @@ function applyCommitted(ctx: StepContext): void {
     if (e.data.type === 'noop') {
       ctx.apply({ index, term: e.term, data: e.data, result: null, effect: 'noop' });
     } else {
-      const outcome = applyWrite(n.kv, e.data.client, e.data.seq, e.data.op);
+      const dedup = !n.config.bugs.has('duplicate-apply');
+      if (!dedup && (n.kv.sessions.get(e.data.client)?.lastSeq ?? -1) >= e.data.seq) ctx.note('bug.duplicate-apply');
+      const outcome = applyWrite(n.kv, e.data.client, e.data.seq, e.data.op, dedup);
       const result = outcome.effect === 'stale' ? null : outcome.result;
       ctx.apply({ index, term: e.term, data: e.data, result, effect: outcome.effect });
       onEntryApplied(ctx, e, outcome);

@@ -74,6 +74,10 @@ function receive(ctx: StepContext, m: Message): void {
       becomeFollower(ctx, m.term, fromLeader ? m.from : null);
     }
   } else if (m.term < n.term) {
+    if (m.type === 'RequestVoteResp' && n.role === 'candidate' && n.config.bugs.has('stale-vote-response')) {
+      ctx.note('bug.stale-vote-response');
+      return handleVoteResponse(ctx, m);
+    }
     rejectStale(ctx, m);
     return;
   }
@@ -196,7 +200,12 @@ function finish(ctx: StepContext, restarted: boolean): StepOutputs {
   const n = ctx.node;
   let persist: Persist | null = null;
   if (!restarted) {
-    const hardState = n.term !== ctx.termBefore || n.vote !== ctx.voteBefore ? { term: n.term, vote: n.vote } : null;
+    let hardState = n.term !== ctx.termBefore || n.vote !== ctx.voteBefore ? { term: n.term, vote: n.vote } : null;
+    if (hardState !== null && n.vote !== null && n.config.bugs.has('vote-not-durable')) {
+      // The planted bug: the vote stays in memory only.
+      ctx.note('bug.vote-not-durable');
+      hardState = n.term !== ctx.termBefore ? { term: n.term, vote: null } : null;
+    }
     const from = ctx.logWrittenFrom;
     const log = from === null ? null : { from, entries: n.log.slice(from - 1) };
     if (hardState !== null || log !== null) persist = { hardState, log };

@@ -1,0 +1,45 @@
+// The bug zoo: deliberate, well-known Raft mistakes that can be switched on to see LifeRaft find
+// them. Off unless named one by one in the configuration (makeConfig refuses unknown names; there
+// is no "all"). Each entry says the real-world failure it models and the invariant that catches it.
+
+export const BUGS = {
+  'stale-vote-response': {
+    models: 'A RequestVote response from an earlier term is counted in the current election (the bug the original LifeRaft found): two leaders in one term.',
+    caughtBy: 'OneLeaderPerTerm',
+  },
+  'commit-old-term': {
+    models: 'A leader commits an entry of an earlier term by counting replicas (Raft §5.4.2, Figure 8): a committed entry can be overwritten.',
+    caughtBy: 'LeaderCompletenessInv',
+  },
+  'no-truncate-conflict': {
+    models: 'A follower overwrites a conflicting entry but keeps the entries after it (Raft §5.3 says delete them): logs with the same entry at an index differ before it.',
+    caughtBy: 'LogMatchingInv',
+  },
+  'vote-not-durable': {
+    models: 'The vote is not written to stable storage before the reply (Raft Figure 2): a node that restarts votes again in the same term.',
+    caughtBy: 'OneVotePerTerm',
+  },
+  'vote-without-log-check': {
+    models: "Votes (and pre-votes) are granted without checking that the candidate's log is up to date (Raft §5.4.1): a leader without committed entries.",
+    caughtBy: 'LeaderCompletenessInv',
+  },
+  'stale-read': {
+    models: 'A leader answers reads from its state machine without confirming it is still leader (ReadIndex skipped, thesis §6.4): a deposed leader serves stale data.',
+    caughtBy: 'Linearizability',
+  },
+  'duplicate-apply': {
+    models: 'Client sessions are ignored (thesis §6.3): a retried write is applied twice.',
+    caughtBy: 'Linearizability',
+  },
+  'timer-not-reset-on-vote': {
+    models: 'Granting a vote does not reset the election timer (Raft §5.2): a voter soon campaigns against the leader it just elected (a liveness bug).',
+    caughtBy: 'ElectionTimerReset',
+  },
+} as const;
+
+export type BugName = keyof typeof BUGS;
+export const BUG_NAMES = Object.keys(BUGS) as BugName[];
+
+export function isBugName(s: string): s is BugName {
+  return Object.prototype.hasOwnProperty.call(BUGS, s);
+}
