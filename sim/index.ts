@@ -12,3 +12,4 @@ export { type StepRecord, firstDivergence } from './trace';
 export { Rng } from './rng';
 export { EventHeap } from './heap';
 export { checkHistory, parseHistory, fromSimulator, HistoryError, describeOperation, modelStep, type LinResult, type Operation } from './linearizability';
+export { describeSignal, describeCounter, counterOf, SIGNALS, REASON_COUNTERS } from './coverage';

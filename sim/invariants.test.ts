@@ -80,10 +80,17 @@ const tests: Record<InvariantName, () => void> = {
     expectViolation(w.set(2, { commit: 2 }), 'LogInv', /n3 has committed 2@t2 put k=b .* but 2@t1 put k=a .* was committed there before/);
   },
   MoreThanOneLeaderInv: () => {
-    const w = new World(3);
+    const w = new World(3, ['MoreThanOneLeaderInv']);
     assert.equal(w.set(0, { term: 2, role: 'leader' }), null);
     assert.equal(w.set(1, { term: 3, role: 'leader' }), null, 'leaders of different terms are fine');
     expectViolation(w.set(2, { term: 2, role: 'leader' }), 'MoreThanOneLeaderInv', /n3 and n1 are both leaders of term 2/);
+  },
+  OneLeaderPerTerm: () => {
+    const w = new World(3);
+    assert.equal(w.set(0, { term: 2, role: 'leader' }), null);
+    assert.equal(w.set(0, { role: 'follower' }), null);
+    assert.equal(w.set(1, { term: 3, role: 'leader' }), null, 'another term is fine');
+    expectViolation(w.set(2, { term: 2, role: 'leader' }), 'OneLeaderPerTerm', /n3 was elected leader of term 2, which n1 already led/);
   },
   ElectionSafetyInv: () => {
     const w = new World(3);
@@ -113,7 +120,14 @@ const tests: Record<InvariantName, () => void> = {
     const a = [entry(1, 1), entry(2, 1, 'a')];
     for (const i of [0, 2, 3, 4]) assert.equal(w.set(i, { log: a, term: 1 }), null);
     assert.equal(w.set(0, { commit: 2 }), null);
-    expectViolation(w.set(1, { log: [entry(1, 1), entry(2, 2, 'b')], term: 2 }), 'MoreUpToDateCorrectInv', /n2's log .* is at least as up to date as n1's, but lacks n1's committed prefix \(commit 2\)/);
+    expectViolation(w.set(1, { log: [entry(1, 1), entry(2, 2, 'b')], term: 2 }), 'MoreUpToDateCorrectInv', /n2's log \(last 2@t2\) is at least as up to date as n1's, but lacks n1's committed prefix \(commit 2, committed by term 1\)/);
+    // Correct Raft can hold a log whose last term is older than the term that committed: not flagged.
+    const v = new World(5);
+    const committed = [entry(1, 1), entry(2, 19, 'c')];
+    for (const i of [0, 1, 2]) v.set(i, { log: committed, term: 22 });
+    assert.equal(v.set(0, { commit: 2 }), null, 'committed in term 22');
+    assert.equal(v.set(4, { log: [entry(1, 1), entry(2, 21, 'x')], term: 21 }), null, 'a crashed leader of term 21 with an uncommitted entry');
+    expectViolation(v.set(3, { log: [entry(1, 1), entry(2, 23, 'y')], term: 23 }), 'MoreUpToDateCorrectInv', /n4's log \(last 2@t23\)/);
   },
   LeaderCompletenessInv: () => {
     const w = new World(3);
@@ -122,6 +136,13 @@ const tests: Record<InvariantName, () => void> = {
     assert.equal(w.set(1, { log: a, term: 1 }), null);
     assert.equal(w.set(0, { commit: 2 }), null);
     expectViolation(w.set(2, { log: [entry(1, 1)], term: 3, role: 'leader' }), 'LeaderCompletenessInv', /leader n3 of term 3 lacks committed entry 2@t1 put k=a/);
+    // An entry of term 5 committed in term 7: a leader of term 6 elected late (on delayed votes) need not have it.
+    const v = new World(3, ['LeaderCompletenessInv']);
+    v.set(0, { log: [entry(1, 5, 'a')], term: 7 });
+    v.set(1, { log: [entry(1, 5, 'a')], term: 7 });
+    assert.equal(v.set(0, { role: 'leader', commit: 1 }), null);
+    assert.equal(v.set(2, { log: [], term: 6, role: 'leader' }), null, 'leader of term 6 < 7');
+    expectViolation(v.set(1, { log: [entry(1, 8)], term: 8, role: 'leader' }), 'LeaderCompletenessInv', /leader n2 of term 8 lacks committed entry 1@t5 put k=a/);
   },
   CommittedIsDurableInv: () => {
     const w = new World(1);
@@ -186,6 +207,19 @@ const tests: Record<InvariantName, () => void> = {
     assert.equal(r.linearizability, 'illegal');
     assert.equal(r.violation?.invariant, 'Linearizability');
     assert.match(r.violation?.message ?? '', /not linearizable: on key k0, .*c9 get k0 → "never-written"/);
+  },
+  ElectionTimerReset: () => {
+    const w = new World(3);
+    const grant: StepOutputs = { persist: null, messages: [{ type: 'RequestVoteResp', from: ids[1]!, to: ids[0]!, term: term(2), granted: true }], applied: [], replies: [], reasons: ['vote.granted'] };
+    const quiet: StepOutputs = { persist: null, messages: [], applied: [], replies: [], reasons: ['tick'] };
+    const timeout: StepOutputs = { persist: null, messages: [], applied: [], replies: [], reasons: ['election.timeout', 'prevote.start'] };
+    assert.equal(w.checker.afterTimer(1, timeout, true), null, 'no vote granted yet');
+    assert.equal(w.checker.afterTimer(1, grant, false), null);
+    for (let t = 0; t < 10; t++) assert.equal(w.checker.afterTimer(1, quiet, true), null);
+    assert.equal(w.checker.afterTimer(1, timeout, true), null, '11 ticks after the vote: fine (minimum 10)');
+    assert.equal(w.checker.afterTimer(1, grant, false), null);
+    for (let t = 0; t < 3; t++) w.checker.afterTimer(1, quiet, true);
+    expectViolation(w.checker.afterTimer(1, timeout, true), 'ElectionTimerReset', /n2 started an election 4 ticks after granting a vote \(the election timeout is at least 10 ticks\)/);
   },
   AckedWritesCommitted: () => {
     const w = new World(3);

@@ -14,11 +14,12 @@ import { entryHash, mix } from './hash';
 export const INVARIANTS = {
   LogInv: 'committed logs never conflict: each node\'s committed prefix is a prefix of every longer one (etcdraft.tla)',
   MoreThanOneLeaderInv: 'two nodes that are both leaders have different terms (etcdraft.tla)',
+  OneLeaderPerTerm: 'at most one node is ever elected leader of a term, even at different times (Raft §5.2 Election Safety)',
   ElectionSafetyInv: 'a leader holds the highest index among all entries of its own term (etcdraft.tla)',
   LogMatchingInv: 'two logs with an entry of the same term at an index are identical up to it (etcdraft.tla)',
   QuorumLogInv: 'every quorum has a member whose log contains every committed entry (etcdraft.tla)',
-  MoreUpToDateCorrectInv: 'a log at least as up to date as another contains the other\'s committed entries (etcdraft.tla)',
-  LeaderCompletenessInv: 'every committed entry of an earlier term is in the log of every current leader (etcdraft.tla)',
+  MoreUpToDateCorrectInv: 'a log at least as up to date as another, whose last term is not older than the other\'s commit, contains the other\'s committed entries (etcdraft.tla, corrected)',
+  LeaderCompletenessInv: 'an entry committed in a term is in the log of every leader of a later term (Raft §5.4; etcdraft.tla, by commit term)',
   CommittedIsDurableInv: 'a leader never commits beyond what its own disk holds (etcdraft.tla)',
   MessageTermsLtCurrentTerm: 'no message carries a term above its sender\'s term (etcdraft.tla, defined but unchecked there)',
   StateMachineSafety: 'no two nodes apply different entries at the same index (Raft §5.4.3)',
@@ -28,7 +29,11 @@ export const INVARIANTS = {
   OneVotePerTerm: 'a node grants at most one vote per term, even across restarts (Raft §5.2)',
   AckedWritesCommitted: 'a write acknowledged to a client is committed',
   Linearizability: "the clients' history of operations is linearizable (checked at the end of the run)",
+  ElectionTimerReset: 'a node that granted a vote waits a full election timeout before campaigning (Raft §5.2; a liveness rule)',
 } as const;
+
+/** Invariants whose violation is a liveness failure (exit 2) rather than a safety one. */
+export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set(['ElectionTimerReset']);
 
 export type InvariantName = keyof typeof INVARIANTS;
 export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
@@ -124,10 +129,16 @@ export class InvariantChecker {
   private readonly views: (readonly Entry[])[];
   private readonly G = new PrefixHashes();
   private readonly committed: Entry[] = [];
+  /** The term in which each entry of G was committed (of the node that committed it first; non-decreasing). */
+  private readonly commitTerms: number[] = [];
   private readonly committedIndexOf = new Map<string, number>();
   private readonly appliedAt: { a: number; b: number }[] = [];
   private readonly votes: Map<number, NodeId>[];
   private readonly diskTerms: number[];
+  /** Ticks each node took since it last granted a vote (Infinity: none since it started). */
+  private readonly ticksSinceVote: number[];
+  /** Who was elected leader of each term (Election Safety over the whole run). */
+  private readonly leaderOfTerm = new Map<number, number>();
   private readonly enabled: ReadonlySet<InvariantName>;
   step = 0;
   time = 0;
@@ -141,6 +152,7 @@ export class InvariantChecker {
     this.views = nodes.map((n) => n.state.log);
     this.votes = nodes.map(() => new Map());
     this.diskTerms = nodes.map(() => 0);
+    this.ticksSinceVote = nodes.map(() => Number.POSITIVE_INFINITY);
     this.enabled = new Set((enabled ?? INVARIANT_NAMES) as InvariantName[]);
   }
 
@@ -189,6 +201,7 @@ export class InvariantChecker {
       this.checkLeaderAppendOnly(i, before, logFrom) ??
       (logFrom !== null ? this.checkLogMatching(i, logFrom) : null) ??
       (logFrom !== null ? this.checkElectionSafetyOfAppends(i, logFrom) : null) ??
+      (becameLeader ? this.checkElected(i) : null) ??
       (n.role === 'leader' && (becameLeader || logFrom !== null) ? this.checkLeader(i) : null) ??
       (n.commit !== before.commit || (logFrom !== null && logFrom <= n.commit) ? this.checkCommitted(i) : null) ??
       (out.applied.length > 0 ? this.checkApplied(i, out) : null) ??
@@ -197,8 +210,24 @@ export class InvariantChecker {
     );
   }
 
+  /**
+   * Timer rules, after any step of node i. In correct Raft a node resets its election timer when it
+   * grants a vote and whenever it hears from a leader or a higher term, so when its timer fires at
+   * least electionTicksMin ticks have passed since its last vote.
+   */
+  afterTimer(i: number, out: StepOutputs, tick: boolean): Violation | null {
+    if (tick) this.ticksSinceVote[i]!++;
+    for (const m of out.messages) if (m.type === 'RequestVoteResp' && m.granted) this.ticksSinceVote[i] = 0;
+    const min = this.nodes[i]!.state.config.electionTicksMin;
+    if (tick && this.ticksSinceVote[i]! < min && out.reasons.includes('election.timeout')) {
+      return this.fail('ElectionTimerReset', [i], `${this.name(i)} started an election ${this.ticksSinceVote[i]} ticks after granting a vote (the election timeout is at least ${min} ticks)`);
+    }
+    return null;
+  }
+
   /** After node i crashed: it is judged by its disk from now on. */
   afterCrash(i: number, diskLog: readonly Entry[]): Violation | null {
+    this.ticksSinceVote[i] = Number.POSITIVE_INFINITY;
     this.views[i] = diskLog;
     this.hashes[i]!.update(diskLog, 1);
     return this.checkLogMatching(i, 1) ?? this.checkQuorumAndUpToDate(i) ?? this.checkDiskTerm(i);
@@ -315,6 +344,17 @@ export class InvariantChecker {
     return null;
   }
 
+  /** Node i just became leader: nobody else was ever leader of its term. */
+  private checkElected(i: number): Violation | null {
+    const t = this.nodes[i]!.state.term;
+    const prior = this.leaderOfTerm.get(t);
+    if (prior !== undefined && prior !== i) {
+      return this.fail('OneLeaderPerTerm', [prior, i], `${this.name(i)} was elected leader of term ${t}, which ${this.name(prior)} already led`);
+    }
+    this.leaderOfTerm.set(t, i);
+    return null;
+  }
+
   /** Node i is a leader: one leader per term; it holds the last entry of its term; it has every committed entry. */
   private checkLeader(i: number): Violation | null {
     const t = this.nodes[i]!.state.term;
@@ -333,9 +373,14 @@ export class InvariantChecker {
     return this.checkLeaderCompleteness(i);
   }
 
+  /**
+   * Raft §5.4 Leader Completeness: an entry committed in term T is in the log of every leader of a
+   * term after T. ("Committed in T" is the term of the leader that committed it: a candidate of an
+   * old term that wins late, on delayed votes, need not hold what a later term committed since.)
+   */
   private checkLeaderCompleteness(i: number): Violation | null {
     const t = this.nodes[i]!.state.term;
-    const k = lastIndexAtOrBelow(this.committed, t - 1);
+    const k = this.committedBefore(t);
     if (samePrefix(this.hashes[i]!, this.G, k)) return null;
     const d = this.firstDifference(this.hashes[i]!, this.G, k);
     const committed = this.committed[d - 1]!;
@@ -354,9 +399,11 @@ export class InvariantChecker {
     }
     if (c <= this.G.length) return null;
     const log = this.views[i]!;
+    const by = this.nodes[i]!.state.term;
     for (let k = this.G.length; k < c; k++) {
       const e = log[k]!;
       this.committed.push(e);
+      this.commitTerms.push(Math.max(by, this.commitTerms[this.commitTerms.length - 1] ?? 0));
       if (e.data.type === 'command') {
         const key = `${e.data.client}#${e.data.seq}`;
         if (!this.committedIndexOf.has(key)) this.committedIndexOf.set(key, k + 1);
@@ -407,12 +454,33 @@ export class InvariantChecker {
     return null;
   }
 
+  /** How many entries of G were committed in terms before t. */
+  private committedBefore(t: number): number {
+    let lo = 0;
+    let hi = this.commitTerms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.commitTerms[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * If a's log is at least as up to date as b's, it holds b's committed prefix — provided a's last
+   * term is not older than the term in which that prefix was committed. (Without that proviso the
+   * property fails in correct Raft: a crashed leader's uncommitted entries of term 21 make its log
+   * "more up to date" than a follower that learned a commit made later, in term 22.)
+   */
   private upToDatePair(a: number, b: number): Violation | null {
-    if (!isUpToDate(this.views[a]!, this.views[b]!)) return null;
-    const c = this.commitOf(b);
-    if (samePrefix(this.hashes[a]!, this.hashes[b]!, c)) return null;
+    const la = this.views[a]!;
+    if (!isUpToDate(la, this.views[b]!)) return null;
+    const c = Math.min(this.commitOf(b), this.commitTerms.length);
+    if (c === 0 || samePrefix(this.hashes[a]!, this.hashes[b]!, c)) return null;
+    const lastTerm = la.length === 0 ? 0 : la[la.length - 1]!.term;
+    if (lastTerm < this.commitTerms[c - 1]!) return null;
     return this.fail('MoreUpToDateCorrectInv', [a, b],
-      `${this.name(a)}'s log (last ${this.views[a]!.length}) is at least as up to date as ${this.name(b)}'s, but lacks ${this.name(b)}'s committed prefix (commit ${c})`);
+      `${this.name(a)}'s log (last ${la.length}@t${lastTerm}) is at least as up to date as ${this.name(b)}'s, but lacks ${this.name(b)}'s committed prefix (commit ${c}, committed by term ${this.commitTerms[c - 1]})`);
   }
 
   private checkDurable(i: number): Violation | null {

@@ -15,6 +15,8 @@ export class Network {
   readonly cut: Uint8Array;
   /** Messages on the link from → to are held until this time (0: not clogged). */
   readonly clogUntil: Float64Array;
+  /** PCT-style scheduling: extra delay of every message a node sends (0 for the top priority). */
+  readonly priorityDelayUs: Float64Array;
   private cutCount = 0;
 
   constructor(
@@ -25,6 +27,7 @@ export class Network {
   ) {
     this.cut = new Uint8Array(n * n);
     this.clogUntil = new Float64Array(n * n);
+    this.priorityDelayUs = new Float64Array(n);
   }
 
   setRates(rates: NetworkRates): void {
@@ -47,8 +50,9 @@ export class Network {
     }
     if (this.isCut(from, to) || this.rng.chance(this.rates.drop)) return;
     const hold = this.clogUntil[from * this.n + to]!;
-    out.push(Math.max(now + this.sampleLatency(), hold));
-    if (this.rng.chance(this.rates.duplicate)) out.push(Math.max(now + this.sampleLatency(), hold));
+    const base = now + this.priorityDelayUs[from]!;
+    out.push(Math.max(base + this.sampleLatency(), hold));
+    if (this.rng.chance(this.rates.duplicate)) out.push(Math.max(base + this.sampleLatency(), hold));
   }
 
   private sampleLatency(): number {

@@ -50,10 +50,11 @@ export function formatScenario(s: Scenario, header: readonly string[] = []): str
     if (cond) lines.push(line);
   };
   add(s.seed !== null, `seed ${s.seed}`);
-  add(s.nodes !== d.nodes, `nodes ${s.nodes}`);
+  add(s.nodes !== d.nodes || s.nodesMin !== d.nodesMin, s.nodesMin === s.nodes ? `nodes ${s.nodes}` : `nodes ${s.nodesMin}..${s.nodes}`);
   add(s.tickUs !== d.tickUs, `tick ${fmtDuration(s.tickUs)}`);
   add(!same(s.electionTicks, d.electionTicks), `election ${s.electionTicks.min}..${s.electionTicks.max}`);
   add(s.heartbeatTicks !== d.heartbeatTicks, `heartbeat ${s.heartbeatTicks}`);
+  add(!same(s.batch, d.batch), s.batch.min === s.batch.max ? `batch ${s.batch.min}` : `batch ${s.batch.min}..${s.batch.max}`);
   add(s.preVote !== d.preVote, `prevote ${s.preVote ? 'on' : 'off'}`);
   add(s.checkQuorum !== d.checkQuorum, `checkquorum ${s.checkQuorum ? 'on' : 'off'}`);
   if (!same(s.latency, d.latency)) {
@@ -78,11 +79,19 @@ export function formatScenario(s: Scenario, header: readonly string[] = []): str
   ].filter((p) => p !== '');
   add(wparts.length > 0, `workload ${wparts.join(' ')}`);
   add(!same(w.mix, dw.mix), `mix ${Object.entries(w.mix).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  const recurring = (name: string, f: RecurringFault | null): void => add(f !== null, `${name} every=${f === null ? '' : fmtDurationRange(f.everyUs)} for=${f === null ? '' : fmtDurationRange(f.forUs)}`);
+  const weight = (w: number): string => (w === 0.5 ? '' : ` weight=${fmtRatio(w)}`);
+  const recurring = (name: string, f: RecurringFault | null): void => add(f !== null, `${name} every=${f === null ? '' : fmtDurationRange(f.everyUs)} for=${f === null ? '' : fmtDurationRange(f.forUs)}${f === null ? '' : weight(f.weight)}`);
   recurring('crash', s.crash);
   recurring('partition', s.partition);
   recurring('pause', s.pause);
   recurring('clog', s.clog);
+  recurring('isolate-leader', s.isolateLeader);
+  recurring('crash-leader', s.crashLeader);
+  add(s.delay !== null, `delay chance=${s.delay === null ? '' : fmtRatioRange(s.delay.chance)} by=${s.delay === null ? '' : fmtDurationRange(s.delay.byUs)}${s.delay === null ? '' : weight(s.delay.weight)}`);
+  add(s.crashAfterVote !== null, `crash-after-vote chance=${s.crashAfterVote === null ? '' : fmtRatioRange(s.crashAfterVote.chance)} for=${s.crashAfterVote === null ? '' : fmtDurationRange(s.crashAfterVote.forUs)}${s.crashAfterVote === null ? '' : weight(s.crashAfterVote.weight)}`);
+  add(s.crashAfterAppend !== null, `crash-after-append chance=${s.crashAfterAppend === null ? '' : fmtRatioRange(s.crashAfterAppend.chance)} for=${s.crashAfterAppend === null ? '' : fmtDurationRange(s.crashAfterAppend.forUs)}${s.crashAfterAppend === null ? '' : weight(s.crashAfterAppend.weight)}`);
+  add(s.splitVotes !== null, `split-votes ${s.splitVotes === null ? '' : fmtRatioRange(s.splitVotes)}`);
+  add(s.pct !== null, `scheduler pct depth=${s.pct === null ? '' : s.pct.depth.min === s.pct.depth.max ? s.pct.depth.min : `${s.pct.depth.min}..${s.pct.depth.max}`} step=${s.pct === null ? '' : fmtDurationRange(s.pct.stepUs)}`);
   add(s.swarm !== d.swarm, `swarm ${s.swarm ? 'on' : 'off'}`);
   add(s.safetyUs !== d.safetyUs, `safety ${fmtDuration(s.safetyUs)}`);
   add(s.livenessUs !== d.livenessUs, `liveness ${fmtDuration(s.livenessUs)}`);

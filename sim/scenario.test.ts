@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_SCENARIO } from './default-scenario';
 import { DEFAULTS, parseScenario, ScenarioError } from './scenario';
 
-const known = { invariants: ['LogInv', 'QuorumLogInv'], bugs: [] };
+const known = { invariants: ['LogInv', 'QuorumLogInv'], bugs: ['stale-vote-response'] };
 
 describe('scenario parser', () => {
   it('parses the default scenario', () => {
@@ -58,7 +58,7 @@ describe('scenario parser', () => {
     ['at 1s explode n1', 'f.raftsim:1:7: expected "partition" or "cut"'],
     ['prevote maybe', 'f.raftsim:1:9: expected "on" or "off", got "maybe"'],
     ['check LogInv Bogus', 'f.raftsim:1:14: unknown invariant "Bogus"'],
-    ['bugs stale-vote-response', 'f.raftsim:1:6: unknown bug "stale-vote-response"'],
+    ['bugs stale-vote-response no-such-bug', 'f.raftsim:1:26: unknown bug "no-such-bug"'],
     ['nodes 3 4', 'f.raftsim:1:9: unexpected "4"'],
     ['nodes', 'f.raftsim:1:7: expected a node count'],
     ['mix get=0', 'f.raftsim:1:1: mix needs at least one operation with a weight above 0'],

@@ -16,6 +16,8 @@ export type Latency =
 export interface RecurringFault {
   readonly everyUs: Range;
   readonly forUs: Range;
+  /** With swarm on: the chance that a seed switches this fault on (default 50%). */
+  readonly weight: number;
   readonly line: number;
 }
 
@@ -55,10 +57,14 @@ export interface Workload {
 export interface Scenario {
   readonly file: string;
   readonly text: string;
+  /** Largest cluster size; each seed draws its size in nodesMin..nodes. */
   readonly nodes: number;
+  readonly nodesMin: number;
   readonly tickUs: number;
   readonly electionTicks: Range;
   readonly heartbeatTicks: number;
+  /** Entries per AppendEntries (each seed draws one value). */
+  readonly batch: Range;
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
   readonly latency: Latency;
@@ -76,6 +82,21 @@ export interface Scenario {
   readonly partition: RecurringFault | null;
   readonly pause: RecurringFault | null;
   readonly clog: RecurringFault | null;
+  // Targeted faults (nemeses aimed at classes of bugs).
+  /** Isolate whichever node is leader. */
+  readonly isolateLeader: RecurringFault | null;
+  /** Crash whichever node is leader. */
+  readonly crashLeader: RecurringFault | null;
+  /** Hold some messages back long enough to arrive after a term change. */
+  readonly delay: { readonly chance: Range; readonly byUs: Range; readonly weight: number; readonly line: number } | null;
+  /** Crash a node right after it granted a vote. */
+  readonly crashAfterVote: { readonly chance: Range; readonly forUs: Range; readonly weight: number; readonly line: number } | null;
+  /** Crash a leader right after it sent new entries (partial replication, Figure 8 histories). */
+  readonly crashAfterAppend: { readonly chance: Range; readonly forUs: Range; readonly weight: number; readonly line: number } | null;
+  /** Chance per seed that every node's election timeout is nearly the same (elections collide: split votes). */
+  readonly splitVotes: Range | null;
+  /** PCT-style scheduling: nodes get priorities; lower priority = later delivery; priorities change at `depth` random points. */
+  readonly pct: { readonly depth: Range; readonly stepUs: Range; readonly line: number } | null;
   /** Swarm testing: each seed also switches every recurring fault kind on or off at random. */
   readonly swarm: boolean;
   readonly safetyUs: number;
@@ -105,10 +126,11 @@ export class ScenarioError extends Error {
 
 /** Statement documentation: used by SCENARIOS.md and the language server. */
 export const STATEMENTS: Readonly<Record<string, { readonly usage: string; readonly doc: string }>> = {
-  nodes: { usage: 'nodes N', doc: 'Cluster size (1–9 nodes, named n1…nN).' },
+  nodes: { usage: 'nodes N | nodes MIN..MAX', doc: 'Cluster size (1–9 nodes, named n1…nN); with a range, each seed draws its size.' },
   tick: { usage: 'tick DURATION', doc: 'Virtual time of one tick of a node clock.' },
   election: { usage: 'election MIN..MAX', doc: 'Randomized election timeout, in ticks (Raft §5.2).' },
   heartbeat: { usage: 'heartbeat TICKS', doc: 'Ticks between leader heartbeats.' },
+  batch: { usage: 'batch N | batch MIN..MAX', doc: 'Most entries in one AppendEntries; with a range each seed draws its own (small batches mean more interleavings).' },
   prevote: { usage: 'prevote on|off', doc: 'Pre-vote before elections (thesis §9.6).' },
   checkquorum: { usage: 'checkquorum on|off', doc: 'Leaders step down without a quorum (thesis §6.2).' },
   latency: { usage: 'latency uniform MIN..MAX | latency exp MEAN cap CAP', doc: 'One-way message delay; reordering comes from it.' },
@@ -120,10 +142,17 @@ export const STATEMENTS: Readonly<Record<string, { readonly usage: string; reado
   corrupt: { usage: 'corrupt P%[..Q%]', doc: 'Chance per crash that a synced record is corrupted (detected by checksum).' },
   workload: { usage: 'workload clients=N keys=N think=MIN..MAX timeout=D attempts=N', doc: 'KV clients with sessions, timeouts and retries.' },
   mix: { usage: 'mix get=W put=W append=W cas=W delete=W', doc: 'Relative weights of the operations.' },
-  crash: { usage: 'crash every=MIN..MAX for=MIN..MAX', doc: 'Random crashes (volatile state and unsynced writes lost), restarted after `for`.' },
-  partition: { usage: 'partition every=MIN..MAX for=MIN..MAX', doc: 'Random partitions: split, isolate one node, or cut one link one way.' },
-  pause: { usage: 'pause every=MIN..MAX for=MIN..MAX', doc: 'Random process pauses (SIGSTOP-like).' },
-  clog: { usage: 'clog every=MIN..MAX for=MIN..MAX', doc: 'Random clogged links: messages wait until the clog clears.' },
+  crash: { usage: 'crash every=MIN..MAX for=MIN..MAX [weight=P%]', doc: 'Random crashes (volatile state and unsynced writes lost), restarted after `for`.' },
+  partition: { usage: 'partition every=MIN..MAX for=MIN..MAX [weight=P%]', doc: 'Random partitions: split, isolate one node, or cut one link one way.' },
+  pause: { usage: 'pause every=MIN..MAX for=MIN..MAX [weight=P%]', doc: 'Random process pauses (SIGSTOP-like).' },
+  clog: { usage: 'clog every=MIN..MAX for=MIN..MAX [weight=P%]', doc: 'Random clogged links: messages wait until the clog clears.' },
+  'isolate-leader': { usage: 'isolate-leader every=MIN..MAX for=MIN..MAX [weight=P%]', doc: 'Targeted: isolate whichever node is leader (stale reads, deposed leaders, conflicting suffixes).' },
+  'crash-leader': { usage: 'crash-leader every=MIN..MAX for=MIN..MAX [weight=P%]', doc: 'Targeted: crash whichever node is leader (elections, Figure 8 histories).' },
+  delay: { usage: 'delay chance=P%[..Q%] by=MIN..MAX [weight=P%]', doc: 'Targeted: an election message or an acknowledgement arrives `by` late, after a term change (or a late copy of it is replayed).' },
+  'crash-after-vote': { usage: 'crash-after-vote chance=P%[..Q%] for=MIN..MAX [weight=P%]', doc: 'Targeted: crash a node right after it granted a vote (durability of votes).' },
+  'crash-after-append': { usage: 'crash-after-append chance=P%[..Q%] for=MIN..MAX [weight=P%]', doc: 'Targeted: crash a leader right after it sent new entries (partial replication, Figure 8).' },
+  'split-votes': { usage: 'split-votes P%[..Q%]', doc: 'Targeted: chance per seed that all election timeouts are nearly equal, so elections collide.' },
+  scheduler: { usage: 'scheduler pct depth=MIN..MAX step=MIN..MAX', doc: 'PCT-style delivery: messages of lower-priority nodes arrive later; priorities change at `depth` random points.' },
   swarm: { usage: 'swarm on|off', doc: 'Each seed switches every recurring fault kind on or off at random.' },
   safety: { usage: 'safety DURATION', doc: 'Length of the phase with faults.' },
   liveness: { usage: 'liveness DURATION', doc: 'After healing everything: time allowed to elect one leader and finish all client operations.' },
@@ -136,9 +165,11 @@ export const STATEMENTS: Readonly<Record<string, { readonly usage: string; reado
 
 export const DEFAULTS = {
   nodes: 5,
+  nodesMin: 5,
   tickUs: 10_000,
   electionTicks: { min: 10, max: 20 },
   heartbeatTicks: 1,
+  batch: { min: 64, max: 64 },
   preVote: true,
   checkQuorum: true,
   latency: { kind: 'uniform', minUs: 1_000, maxUs: 10_000 } as Latency,
@@ -169,7 +200,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export function parseScenario(text: string, file: string, known: { invariants: readonly string[]; bugs: readonly string[] } = { invariants: [], bugs: [] }): Scenario {
   const s: Mutable<Scenario> = {
     file, text, ...DEFAULTS,
-    crash: null, partition: null, pause: null, clog: null, schedule: [], check: null, bugs: [], seed: null,
+    crash: null, partition: null, pause: null, clog: null, isolateLeader: null, crashLeader: null, delay: null, crashAfterVote: null, crashAfterAppend: null, splitVotes: null, pct: null,
+    schedule: [], check: null, bugs: [], seed: null,
   };
   const seen = new Map<string, number>();
   const schedule: ScheduledFault[] = [];
@@ -179,7 +211,7 @@ export function parseScenario(text: string, file: string, known: { invariants: r
     const line = i + 1;
     const tokens = tokenize(raw);
     if (tokens.length === 0) return;
-    const p = new LineParser(file, line, tokens);
+    const p: LineParser = new LineParser(file, line, tokens);
     const head = p.next('a statement');
     const stmt = head.text;
     if (!(stmt in STATEMENTS)) p.fail(head, `unknown statement "${stmt}" (expected one of: ${Object.keys(STATEMENTS).join(', ')})`);
@@ -187,7 +219,11 @@ export function parseScenario(text: string, file: string, known: { invariants: r
     seen.set(stmt, line);
     switch (stmt) {
       case 'nodes':
-        s.nodes = p.int('a node count', 1, 9);
+        {
+          const r = p.intRangeToken(p.next('a node count'), 'a node count', 1, 9);
+          s.nodes = r.max;
+          s.nodesMin = r.min;
+        }
         break;
       case 'tick':
         s.tickUs = p.duration('a tick length', 1);
@@ -198,6 +234,9 @@ export function parseScenario(text: string, file: string, known: { invariants: r
         break;
       case 'heartbeat':
         s.heartbeatTicks = p.int('heartbeat ticks', 1, 1_000);
+        break;
+      case 'batch':
+        s.batch = p.intRangeToken(p.next('a batch size'), 'a batch size', 1, 10_000);
         break;
       case 'prevote':
         s.preVote = p.onOff();
@@ -239,6 +278,45 @@ export function parseScenario(text: string, file: string, known: { invariants: r
       case 'clog':
         s[stmt] = { line, ...p.recurring() };
         break;
+      case 'isolate-leader':
+        s.isolateLeader = { line, ...p.recurring() };
+        break;
+      case 'crash-leader':
+        s.crashLeader = { line, ...p.recurring() };
+        break;
+      case 'delay': {
+        const kv = p.pairs(['chance', 'by', 'weight']);
+        const chance = kv.get('chance');
+        const by = kv.get('by');
+        if (chance === undefined || by === undefined) p.failLine('needs chance=P% and by=MIN..MAX');
+        const w = kv.get('weight');
+        s.delay = { chance: p.percentRange(chance), byUs: p.durationRange('a delay', 1, by), weight: w === undefined ? 0.5 : p.percent(w), line };
+        break;
+      }
+      case 'crash-after-vote':
+      case 'crash-after-append': {
+        const kv = p.pairs(['chance', 'for', 'weight']);
+        const chance = kv.get('chance');
+        const dur = kv.get('for');
+        if (chance === undefined || dur === undefined) p.failLine('needs chance=P% and for=MIN..MAX');
+        const w = kv.get('weight');
+        const f = { chance: p.percentRange(chance), forUs: p.durationRange('a down time', 1, dur), weight: w === undefined ? 0.5 : p.percent(w), line };
+        if (stmt === 'crash-after-vote') s.crashAfterVote = f;
+        else s.crashAfterAppend = f;
+        break;
+      }
+      case 'split-votes':
+        s.splitVotes = p.percentRange();
+        break;
+      case 'scheduler': {
+        p.keyword('pct');
+        const kv = p.pairs(['depth', 'step']);
+        const depth = kv.get('depth');
+        const stepTok = kv.get('step');
+        if (depth === undefined || stepTok === undefined) p.failLine('needs depth=MIN..MAX and step=MIN..MAX');
+        s.pct = { depth: p.intRangeToken(depth, 'a depth', 0, 100), stepUs: p.durationRange('a delay step', 0, stepTok), line };
+        break;
+      }
       case 'swarm':
         s.swarm = p.onOff();
         break;
@@ -256,7 +334,7 @@ export function parseScenario(text: string, file: string, known: { invariants: r
         const atUs = p.duration('a time', 0);
         const action = p.action();
         schedule.push({ atUs, action, line });
-        pending.push({ token: atTok!, line, check: () => checkNodes(action, s.nodes, new LineParser(file, line, tokens)) });
+        pending.push({ token: atTok!, line, check: () => checkNodes(action, s.nodesMin, s.nodes, new LineParser(file, line, tokens)) });
         break;
       }
       case 'check': {
@@ -301,7 +379,7 @@ export function parseScenario(text: string, file: string, known: { invariants: r
   return s;
 }
 
-function checkNodes(action: FaultAction, nodes: number, p: LineParser): void {
+function checkNodes(action: FaultAction, nodes: number, maxNodes: number, p: LineParser): void {
   const ids: number[] = [];
   switch (action.kind) {
     case 'partition':
@@ -319,7 +397,7 @@ function checkNodes(action: FaultAction, nodes: number, p: LineParser): void {
       ids.push(action.node);
   }
   for (const id of ids) {
-    if (id >= nodes) p.failLine(`node n${id + 1} does not exist (the cluster has ${nodes} nodes)`);
+    if (id >= nodes) p.failLine(`node n${id + 1} does not exist (the cluster has ${nodes} nodes${maxNodes > nodes ? ' in its smallest size' : ''})`);
   }
 }
 
@@ -394,6 +472,11 @@ class LineParser {
   intRange(what: string, min: number, max: number): Range {
     const t = this.next(`${what} as MIN..MAX`);
     return this.range(t, (part, tok) => parseIntToken(this, tok, what, min, max, part));
+  }
+
+  /** N or MIN..MAX, from a key=value token. */
+  intRangeToken(t: Token, what: string, min: number, max: number): Range {
+    return this.range(t, (part, tok) => parseIntToken(this, tok, what, min, max, part), true);
   }
 
   duration(what: string, minUs: number, t = this.next(`${what} (e.g. 10ms)`)): number {
@@ -476,12 +559,13 @@ class LineParser {
     return mix;
   }
 
-  recurring(): { everyUs: Range; forUs: Range } {
-    const kv = this.pairs(['every', 'for']);
+  recurring(): { everyUs: Range; forUs: Range; weight: number } {
+    const kv = this.pairs(['every', 'for', 'weight']);
     const every = kv.get('every');
     const dur = kv.get('for');
     if (every === undefined || dur === undefined) this.failLine('needs every=MIN..MAX and for=MIN..MAX');
-    return { everyUs: this.durationRange('an interval', 1, every), forUs: this.durationRange('a duration', 1, dur) };
+    const w = kv.get('weight');
+    return { everyUs: this.durationRange('an interval', 1, every), forUs: this.durationRange('a duration', 1, dur), weight: w === undefined ? 0.5 : this.percent(w) };
   }
 
   node(what = 'a node (e.g. n1)'): number {

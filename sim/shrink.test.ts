@@ -9,9 +9,13 @@ const examples = join(__dirname, '../examples');
 
 /** The parts of a scenario that define a run (not its text, file name or line numbers). */
 function meaning(s: Scenario): unknown {
-  const { text: _t, file: _f, schedule, crash, partition, pause, clog, ...rest } = s;
-  const rec = (r: Scenario['crash']) => (r === null ? null : { everyUs: r.everyUs, forUs: r.forUs });
-  return { ...rest, crash: rec(crash), partition: rec(partition), pause: rec(pause), clog: rec(clog), schedule: schedule.map((f) => ({ atUs: f.atUs, action: f.action })) };
+  const { text: _t, file: _f, ...rest } = s;
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'line').map(([k, x]) => [k, strip(x)]));
+  };
+  return strip(rest);
 }
 
 describe('scenario formatting', () => {

@@ -24,13 +24,14 @@ import {
 } from '../core';
 import { Disk } from './disk';
 import { EventHeap, type Timed } from './heap';
-import { InvariantChecker, type CheckedNode, type NodeStatus, type StepBefore, type Violation } from './invariants';
+import { InvariantChecker, LIVENESS_INVARIANTS, type CheckedNode, type NodeStatus, type StepBefore, type Violation } from './invariants';
 import { Network } from './network';
 import { Rng } from './rng';
 import { nodeName, type FaultAction, type Scenario } from './scenario';
 import { drawSwarm, type SwarmDraw } from './swarm';
 import { CHECKPOINT_EVERY, TraceRecorder, type StepRecord } from './trace';
 import { Client, type ClientAction, type HistoryOp } from './workload';
+import { COUNTERS, faultSignal, reasonSignal, roleSignal, signalsOf } from './coverage';
 import { Hash64 } from './hash';
 import { checkHistory, describeOperation, fromSimulator } from './linearizability';
 
@@ -46,6 +47,8 @@ export interface RunResult {
   readonly verdict: Verdict;
   readonly violation?: { readonly invariant: string; readonly step: number; readonly time: number; readonly nodes: readonly string[]; readonly message: string };
   readonly traceHash: string;
+  /** Coverage signals hit (coverage.ts), ascending. */
+  readonly coverage: readonly number[];
   /** The check of the clients' history (skipped after another safety violation or a crash). */
   readonly linearizability: 'ok' | 'illegal' | 'unknown' | 'skipped';
   readonly stats: RunStats;
@@ -65,6 +68,7 @@ export interface RunStats {
   pauses: number;
   clogs: number;
   leaderChanges: number;
+  delayed: number;
   opsStarted: number;
   opsCompleted: number;
   opsAbandoned: number;
@@ -83,11 +87,12 @@ export const K = {
   Recur: 8,
   Liveness: 9,
   Deadline: 10,
+  Pct: 11,
 } as const;
-export const KIND_NAMES = ['tick', 'deliver', 'sync', 'client-request', 'client-reply', 'client-start', 'client-timeout', 'fault', 'fault', 'liveness', 'deadline'] as const;
+export const KIND_NAMES = ['tick', 'deliver', 'sync', 'client-request', 'client-reply', 'client-start', 'client-timeout', 'fault', 'fault', 'liveness', 'deadline', 'scheduler'] as const;
 
-type RecurKind = 'crash' | 'partition' | 'pause' | 'clog';
-const RECUR: readonly RecurKind[] = ['crash', 'partition', 'pause', 'clog'];
+type RecurKind = 'crash' | 'partition' | 'pause' | 'clog' | 'isolateLeader' | 'crashLeader';
+const RECUR: readonly RecurKind[] = ['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader'];
 
 export interface SimEvent extends Timed {
   kind: number;
@@ -146,6 +151,9 @@ class SimNode implements CheckedNode {
 
 const TICK: Input = { type: 'tick' };
 
+/** Messages the targeted `delay` fault may hold back: elections and acknowledgements, whose late arrival crosses term changes. */
+const DELAYABLE: ReadonlySet<string> = new Set(['PreVote', 'PreVoteResp', 'RequestVote', 'RequestVoteResp', 'AppendEntriesResp', 'HeartbeatResp']);
+
 export interface SimulationOptions {
   /** Keep every step (debugger, trace files); otherwise only the trace hash is computed. */
   readonly record?: boolean;
@@ -163,7 +171,7 @@ export class Simulation {
   readonly swarm: SwarmDraw;
   readonly stats: RunStats = {
     messagesSent: 0, messagesDelivered: 0, messagesLost: 0, crashes: 0, restarts: 0, refusedToStart: 0, tornWrites: 0,
-    corruptions: 0, partitions: 0, pauses: 0, clogs: 0, leaderChanges: 0, opsStarted: 0, opsCompleted: 0, opsAbandoned: 0,
+    corruptions: 0, partitions: 0, pauses: 0, clogs: 0, leaderChanges: 0, delayed: 0, opsStarted: 0, opsCompleted: 0, opsAbandoned: 0,
   };
   time = 0;
   steps = 0;
@@ -174,6 +182,11 @@ export class Simulation {
   /** Whether a crash also corrupts a synced record, and which record rots. */
   private readonly corruptChanceRng: Rng;
   private readonly corruptRng: Rng;
+  private readonly delayRng: Rng;
+  private readonly crashAfterVoteRng: Rng;
+  private readonly crashAfterAppendRng: Rng;
+  /** PCT priorities: node indexes from highest to lowest priority. */
+  private pctOrder: number[] = [];
   /** Every fault that happened, random or scheduled (the shrinker turns random ones into a schedule). */
   readonly faultLog: { readonly time: number; readonly action: FaultAction; readonly random: boolean }[] = [];
   private readonly diskRng: Rng;
@@ -182,6 +195,7 @@ export class Simulation {
   private result: RunResult | null = null;
   private readonly syncImmediate: boolean;
   private lastLeader = '';
+  private readonly coverage = new Uint32Array(COUNTERS);
   /** As the scenario's `check` line says. */
   private readonly checkLinearizability: boolean;
   private readonly clientIndex = new Map<string, number>();
@@ -199,26 +213,37 @@ export class Simulation {
     this.faultRng = Rng.stream(seed, 'faults');
     this.corruptChanceRng = Rng.stream(seed, 'corruption-chance');
     this.corruptRng = Rng.stream(seed, 'corruption');
+    this.delayRng = Rng.stream(seed, 'delay');
+    this.crashAfterVoteRng = Rng.stream(seed, 'crash-after-vote');
+    this.crashAfterAppendRng = Rng.stream(seed, 'crash-after-append');
     this.diskRng = Rng.stream(seed, 'disk');
     this.clientNetRng = Rng.stream(seed, 'client-network');
     this.syncImmediate = s.syncUs.max === 0;
     this.checkLinearizability = s.check === null || s.check.includes('Linearizability');
     this.trace = new TraceRecorder(options.record === true);
-    const ids = Array.from({ length: s.nodes }, (_, i) => nodeId(nodeName(i)));
+    const size = this.swarm.nodes;
+    const ids = Array.from({ length: size }, (_, i) => nodeId(nodeName(i)));
     const clockRng = Rng.stream(seed, 'clocks');
     this.nodes = ids.map((id, i) => {
       const config = makeConfig({
         id, peers: ids, seed: Rng.stream(seed, `node/${id}`).u32(),
-        electionTicksMin: s.electionTicks.min, electionTicksMax: s.electionTicks.max + 1, heartbeatTicks: s.heartbeatTicks,
-        preVote: s.preVote, checkQuorum: s.checkQuorum,
+        electionTicksMin: s.electionTicks.min, electionTicksMax: this.swarm.splitVotes ? s.electionTicks.min + 1 : s.electionTicks.max + 1, heartbeatTicks: s.heartbeatTicks,
+        preVote: s.preVote, checkQuorum: s.checkQuorum, bugs: s.bugs, maxEntriesPerAppend: this.swarm.batch,
       });
       const node = new SimNode(i, id, newNode(config), new Disk(), this.swarm.tickUs[i]!);
       this.push(event(clockRng.int(node.tickUs), K.Tick, i, node.tickGen));
       return node;
     });
-    this.network = new Network(s.nodes, s.latency, { drop: this.swarm.drop, duplicate: this.swarm.duplicate }, Rng.stream(seed, 'network'));
+    this.network = new Network(size, s.latency, { drop: this.swarm.drop, duplicate: this.swarm.duplicate }, Rng.stream(seed, 'network'));
+    const pct = this.swarm.pct;
+    if (pct !== null) {
+      const rng = Rng.stream(seed, 'pct');
+      this.pctOrder = shuffled(rng, size);
+      this.applyPriorities();
+      for (let d = 0; d < pct.depth; d++) this.push(event(rng.int(Math.max(1, s.safetyUs)), K.Pct, -1, d));
+    }
     this.checker = new InvariantChecker(this.nodes, quorumSize(this.nodes[0]!.state.config), s.check);
-    this.clients = Array.from({ length: s.workload.clients }, (_, c) => new Client(c, s.workload, s.nodes, Rng.stream(seed, `client/${c}`), this.history));
+    this.clients = Array.from({ length: s.workload.clients }, (_, c) => new Client(c, s.workload, size, Rng.stream(seed, `client/${c}`), this.history));
     this.clients.forEach((c) => this.clientIndex.set(c.id, c.index));
     for (const c of this.clients) this.push(with_(event(c.index, K.ClientStart), { client: c.index }));
     for (const f of s.schedule) this.push(with_(event(f.atUs, K.Fault), { action: f.action, line: f.line }));
@@ -338,6 +363,15 @@ export class Simulation {
         this.beginStep(e);
         this.startLiveness(e);
         return true;
+      case K.Pct: {
+        if (this.phase !== 'safety') return false;
+        this.beginStep(e);
+        // A PCT change point: the node with the highest priority drops to the lowest.
+        this.pctOrder.push(this.pctOrder.shift()!);
+        this.applyPriorities();
+        this.record(e, -1, this.trace.steps === null ? '' : `scheduler: priorities now ${this.pctOrder.map((i) => nodeName(i)).join(' > ')}`, null, 0);
+        return true;
+      }
       case K.Deadline:
         this.beginStep(e);
         this.record(e, -1, 'liveness deadline', null, 0);
@@ -435,6 +469,9 @@ export class Simulation {
       return;
     }
     this.record(e, n.index, null, out.reasons, out.messages.length);
+    const cov = this.coverage;
+    for (const r of out.reasons) cov[reasonSignal(r)]!++;
+    if (s.role !== before.role) cov[roleSignal(before.role, s.role)]!++;
     if (out.persist !== null) {
       const seq = n.disk.write(out.persist);
       n.lastWriteSeq = seq;
@@ -449,7 +486,22 @@ export class Simulation {
       }
     }
     if (s.role === 'leader' && before.role !== 'leader') this.noteLeader(n);
-    if (this.violation(this.checker.afterStep(n.index, out, before))) return;
+    if (this.violation(this.checker.afterStep(n.index, out, before) ?? this.checker.afterTimer(n.index, out, input.type === 'tick'))) return;
+    const caa = this.swarm.crashAfterAppend;
+    if (caa !== null && this.phase === 'safety' && s.role === 'leader' && out.messages.some((m) => m.type === 'AppendEntries' && m.entries.length > 0) && this.crashAfterAppendRng.chance(caa.chance)) {
+      // Targeted: the leader crashes right after sending new entries (they reach some followers, maybe).
+      const down = this.crashAfterAppendRng.intIn(caa.forUs.min, caa.forUs.max);
+      this.push(with_(event(this.time + 1, K.Fault), { action: { kind: 'crash', node: n.index } }));
+      this.push(with_(event(this.time + 1 + Math.max(1, down), K.Fault), { action: { kind: 'restart', node: n.index } }));
+    }
+    const cav = this.swarm.crashAfterVote;
+    if (cav !== null && this.phase === 'safety' && out.messages.some((m) => m.type === 'RequestVoteResp' && m.granted) && this.crashAfterVoteRng.chance(cav.chance)) {
+      // Targeted: the voter crashes right after this step (its reply may or may not have gone out).
+      const down = this.crashAfterVoteRng.intIn(cav.forUs.min, cav.forUs.max);
+      // (1us later: a scheduled fault at the same instant would run before this step when replayed from a schedule.)
+      this.push(with_(event(this.time + 1, K.Fault), { action: { kind: 'crash', node: n.index } }));
+      this.push(with_(event(this.time + 1 + Math.max(1, down), K.Fault), { action: { kind: 'restart', node: n.index } }));
+    }
     if (out.messages.length === 0 && out.replies.length === 0) return;
     if (n.lastWriteSeq > n.syncedSeq) n.outbox.push({ seq: n.lastWriteSeq, messages: out.messages, replies: out.replies });
     else this.release(n, out.messages, out.replies);
@@ -481,7 +533,18 @@ export class Simulation {
       if (this.violation(this.checker.onSend(n.index, m, n.state.term))) return;
       const to = this.nodeIndex(m.to);
       this.network.route(n.index, to, this.time, buf);
-      if (m.from !== m.to) this.stats.messagesSent++;
+      if (m.from !== m.to) {
+        this.stats.messagesSent++;
+        const d = this.swarm.delay;
+        if (d !== null && DELAYABLE.has(m.type) && this.phase === 'safety' && buf.length > 0 && this.delayRng.chance(d.chance)) {
+          // Held back past a term change: either the message itself, or (half the time) a copy of it
+          // replayed late while the original arrives on time.
+          const extra = this.delayRng.intIn(d.byUs.min, d.byUs.max);
+          if (this.delayRng.next() < 0.5) buf.push(buf[0]! + extra);
+          else for (let k = 0; k < buf.length; k++) buf[k] = buf[k]! + extra;
+          this.stats.delayed++;
+        }
+      }
       for (const at of buf) {
         const d = event(at, K.Deliver, to);
         d.msg = m;
@@ -536,10 +599,19 @@ export class Simulation {
     this.stats.opsAbandoned = this.history.filter((h) => h.return === null).length;
   }
 
+  /** Messages from lower-priority nodes are held back by one step per rank (PCT-style). */
+  private applyPriorities(): void {
+    const step = this.swarm.pct?.stepUs ?? 0;
+    this.pctOrder.forEach((node, rank) => {
+      this.network.priorityDelayUs[node] = this.phase === 'safety' ? rank * step : 0;
+    });
+  }
+
   // ------------------------------------------------------------------------------------------
   // Faults
 
   private fault(e: SimEvent, a: FaultAction): void {
+    this.coverage[faultSignal(a.kind)]!++;
     this.faultLog.push({ time: this.time, action: a, random: e.line === 0 });
     const text = describeAction(a);
     switch (a.kind) {
@@ -712,6 +784,22 @@ export class Simulation {
         } else this.record(e, -1, 'pause: no node is up', null, 0);
         break;
       }
+      case 'isolateLeader':
+      case 'crashLeader': {
+        const leader = this.currentLeader();
+        if (leader === null) {
+          this.record(e, -1, `${kind === 'crashLeader' ? 'crash' : 'isolate'} the leader: there is none`, null, 0);
+          break;
+        }
+        if (kind === 'crashLeader') {
+          this.fault(e, { kind: 'crash', node: leader.index });
+          end({ kind: 'restart', node: leader.index });
+        } else {
+          this.fault(e, { kind: 'isolate', node: leader.index });
+          end({ kind: 'heal' });
+        }
+        break;
+      }
       case 'clog': {
         const a = rng.int(n);
         const b = n === 1 ? a : (a + rng.intIn(1, n - 1)) % n;
@@ -731,11 +819,21 @@ export class Simulation {
     this.network.heal();
     this.network.unclog();
     this.network.setRates({ drop: 0, duplicate: 0 });
+    this.applyPriorities();
     for (const n of this.nodes) {
       if (n.status === 'paused') this.resume(n);
       if (n.status === 'down') this.restart(n);
     }
     if (this.result === null && this.convergenceProblem() === null) this.finish('ok');
+  }
+
+  /** The running leader of the highest term, if any. */
+  private currentLeader(): SimNode | null {
+    let best: SimNode | null = null;
+    for (const x of this.nodes) {
+      if ((x.status === 'up' || x.status === 'paused') && x.state.role === 'leader' && (best === null || x.state.term > best.state.term)) best = x;
+    }
+    return best;
   }
 
   /** null when the cluster has converged: one leader known by every running node, no client waiting. */
@@ -760,7 +858,7 @@ export class Simulation {
 
   private violation(v: Violation | null): boolean {
     if (v === null) return false;
-    this.finish('safety', v);
+    this.finish(LIVENESS_INVARIANTS.has(v.invariant) ? 'liveness' : 'safety', v);
     return true;
   }
 
@@ -791,6 +889,7 @@ export class Simulation {
       verdict,
       ...(violation === undefined ? {} : { violation }),
       traceHash: this.trace.hash.hex(),
+      coverage: signalsOf(this.coverage),
       linearizability,
       stats: this.stats,
       swarm: this.swarm,

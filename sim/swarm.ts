@@ -12,6 +12,8 @@ export interface RecurringDraw {
 
 /** The concrete settings of one seed. */
 export interface SwarmDraw {
+  /** This seed's cluster size. */
+  readonly nodes: number;
   readonly drop: number;
   readonly duplicate: number;
   readonly corrupt: number;
@@ -21,6 +23,16 @@ export interface SwarmDraw {
   readonly partition: RecurringDraw | null;
   readonly pause: RecurringDraw | null;
   readonly clog: RecurringDraw | null;
+  readonly isolateLeader: RecurringDraw | null;
+  readonly crashLeader: RecurringDraw | null;
+  readonly delay: { readonly chance: number; readonly byUs: Range } | null;
+  readonly crashAfterVote: { readonly chance: number; readonly forUs: Range } | null;
+  readonly pct: { readonly depth: number; readonly stepUs: number } | null;
+  readonly crashAfterAppend: { readonly chance: number; readonly forUs: Range } | null;
+  /** All nodes' election timeouts nearly equal for this seed. */
+  readonly splitVotes: boolean;
+  /** Entries per AppendEntries for this seed. */
+  readonly batch: number;
 }
 
 /** Always draws once, so the values drawn after it do not depend on whether the range is a point. */
@@ -34,12 +46,12 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
   // With swarm on, each recurring fault kind (and each message fault) is on for about half the seeds.
   // Every draw happens whatever the scenario says, so a scenario that pins a value (a shrunk one)
   // sees the same values for everything else.
-  const on = (): boolean => {
+  const on = (weight = 0.5): boolean => {
     const u = rng.next();
-    return !s.swarm || u < 0.5;
+    return !s.swarm || u < weight;
   };
   const recurring = (f: Scenario['crash']): RecurringDraw | null => {
-    const enabled = on();
+    const enabled = on(f?.weight);
     const meanUs = Math.round(inRange(rng, f?.everyUs ?? { min: 0, max: 0 }));
     return f === null || !enabled ? null : { meanUs: Math.max(1, meanUs), forUs: f.forUs };
   };
@@ -56,14 +68,45 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
     const sign = rng.next() < 0.5 ? -1 : 1;
     return Math.max(1, Math.round(s.tickUs * (1 + sign * d)));
   });
+  const crash = recurring(s.crash);
+  const partition = recurring(s.partition);
+  const pause = recurring(s.pause);
+  const clog = recurring(s.clog);
+  // (Drawn after the above so that adding them did not change what earlier scenarios draw.)
+  const isolateLeader = recurring(s.isolateLeader);
+  const crashLeader = recurring(s.crashLeader);
+  const delayOn = on(s.delay?.weight);
+  const delayChance = inRange(rng, s.delay?.chance ?? { min: 0, max: 0 });
+  const cavOn = on(s.crashAfterVote?.weight);
+  const cavChance = inRange(rng, s.crashAfterVote?.chance ?? { min: 0, max: 0 });
+  const pctOn = on();
+  const pctDepth = Math.round(inRange(rng, s.pct?.depth ?? { min: 0, max: 0 }));
+  const pctStep = Math.round(inRange(rng, s.pct?.stepUs ?? { min: 0, max: 0 }));
+  const batchDraw = rng.next();
+  const batch = s.batch.min + Math.floor(batchDraw * (s.batch.max - s.batch.min + 1));
+  const sizeDraw = rng.next();
+  const nodes = s.nodesMin + Math.floor(sizeDraw * (s.nodes - s.nodesMin + 1));
+  const caaOn = on(s.crashAfterAppend?.weight);
+  const caaChance = inRange(rng, s.crashAfterAppend?.chance ?? { min: 0, max: 0 });
+  const splitChance = inRange(rng, s.splitVotes ?? { min: 0, max: 0 });
+  const splitDraw = rng.next();
   return {
+    nodes,
     drop,
     duplicate,
     corrupt,
-    tickUs,
-    crash: recurring(s.crash),
-    partition: recurring(s.partition),
-    pause: recurring(s.pause),
-    clog: recurring(s.clog),
+    tickUs: tickUs.slice(0, nodes),
+    crashAfterAppend: s.crashAfterAppend !== null && caaOn && caaChance > 0 ? { chance: caaChance, forUs: s.crashAfterAppend.forUs } : null,
+    splitVotes: splitDraw < splitChance,
+    batch,
+    crash,
+    partition,
+    pause,
+    clog,
+    isolateLeader,
+    crashLeader,
+    delay: s.delay !== null && delayOn && delayChance > 0 ? { chance: delayChance, byUs: s.delay.byUs } : null,
+    crashAfterVote: s.crashAfterVote !== null && cavOn && cavChance > 0 ? { chance: cavChance, forUs: s.crashAfterVote.forUs } : null,
+    pct: s.pct !== null && pctOn ? { depth: pctDepth, stepUs: pctStep } : null,
   };
 }

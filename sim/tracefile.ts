@@ -1,6 +1,7 @@
 // .rafttrace files: a self-contained reproduction of one run — the scenario text, the seed, the
 // number of steps, and hashes to verify a replay against (the trace hash, a state hash every
 // CHECKPOINT_EVERY steps and one byte per step, which pinpoints the first divergent step).
+import { BUG_NAMES } from '../core';
 import { INVARIANT_NAMES } from './invariants';
 import { parseScenario, type Scenario } from './scenario';
 import { Simulation, type RunResult } from './simulation';
@@ -13,6 +14,8 @@ export interface TraceFile {
   readonly format: typeof TRACE_FORMAT;
   readonly version: typeof TRACE_VERSION;
   readonly scenario: { readonly file: string; readonly text: string };
+  /** Planted bugs that were on (from the scenario's `bugs` line and the command line). */
+  readonly bugs?: readonly string[];
   readonly seed: number;
   /** Faults injected by hand at a step (the debugger adds them); empty for plain runs. */
   readonly forks: readonly unknown[];
@@ -29,7 +32,7 @@ export class TraceError extends Error {
   override readonly name = 'TraceError';
 }
 
-export const KNOWN = { invariants: INVARIANT_NAMES, bugs: [] as string[] };
+export const KNOWN = { invariants: INVARIANT_NAMES, bugs: BUG_NAMES as readonly string[] };
 
 export function loadScenario(text: string, file: string): Scenario {
   return parseScenario(text, file, KNOWN);
@@ -43,6 +46,7 @@ export function recordRun(scenario: Scenario, seed: number, stopAtStep?: number)
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
     scenario: { file: scenario.file, text: scenario.text },
+    bugs: scenario.bugs,
     seed,
     forks: [],
     steps: result.steps,
@@ -73,6 +77,7 @@ export function parseTrace(text: string, file: string): TraceFile {
   const sc = t.scenario as { file?: unknown; text?: unknown } | undefined;
   need(typeof sc === 'object' && sc !== null && typeof sc.file === 'string' && typeof sc.text === 'string', '"scenario" must be { file, text } strings');
   need(Number.isSafeInteger(t.seed), '"seed" must be an integer');
+  need(t.bugs === undefined || (Array.isArray(t.bugs) && t.bugs.every((b: unknown) => typeof b === 'string' && BUG_NAMES.includes(b as never))), '"bugs" must be a list of known planted bug names');
   need(Number.isSafeInteger(t.steps) && (t.steps as number) >= 0, '"steps" must be a non-negative integer');
   need(typeof t.traceHash === 'string' && /^[0-9a-f]{16}$/.test(t.traceHash), '"traceHash" must be 16 hex digits');
   need(Array.isArray(t.forks), '"forks" must be a list');
@@ -107,6 +112,7 @@ export function replayTrace(trace: TraceFile): ReplayResult {
   let scenario: Scenario;
   try {
     scenario = loadScenario(trace.scenario.text, trace.scenario.file);
+    if (trace.bugs !== undefined) scenario = { ...scenario, bugs: trace.bugs };
   } catch (e) {
     throw new TraceError(`the trace's scenario does not parse: ${(e as Error).message}`);
   }
