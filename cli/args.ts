@@ -1,5 +1,6 @@
 // Shared pieces of the CLI: exit codes (DESIGN.md), usage errors, option parsing, output sinks.
 import { readFileSync } from 'node:fs';
+import { BUG_NAMES, isBugName } from '../core';
 import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, type Scenario } from '../sim';
 
 /** DESIGN.md's exit codes; `replay` uses 1 (like a safety failure) for a trace that does not reproduce. */
@@ -50,6 +51,20 @@ export function readScenario(path: string | undefined): Scenario {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** The scenario with planted bugs from --bug switched on as well (named one by one). */
+export function withBugs(s: Scenario, bugs: readonly string[] | undefined, io: Io): Scenario {
+  if (bugs === undefined || bugs.length === 0) {
+    if (s.bugs.length > 0) io.err(`liferaft: planted bugs on (from ${s.file}): ${s.bugs.join(', ')}`);
+    return s;
+  }
+  for (const b of bugs) {
+    if (!isBugName(b)) throw new UsageError(`unknown planted bug "${b}" (known: ${BUG_NAMES.join(', ')})`);
+  }
+  const all = [...new Set([...s.bugs, ...bugs])];
+  io.err(`liferaft: planted bugs on: ${all.join(', ')}`);
+  return { ...s, bugs: all };
 }
 
 export function exitFor(verdict: string): number {

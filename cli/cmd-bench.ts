@@ -105,7 +105,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   say(`  full simulation, one core:       ${fmt(sim.perSecond)} events/s (${sim.seeds} seeds, ${fmt(sim.events)} events)  ratio to no-op: ${ratio}`);
   const workers = availableParallelism();
   const seeds = quick ? 20 : 200;
-  const ex = await explore({ scenario: s, seeds: { from: 1, to: seeds }, timeSec: null, workers, shard: null, outDir: null, checkDeterminism: false, shrinkSeconds: 0 }, { out: () => {}, err: () => {}, progress: null });
+  const ex = await explore({ scenario: s, seeds: { from: 1, to: seeds }, timeSec: null, workers, shard: null, outDir: null, checkDeterminism: false, shrinkSeconds: 0, from: 1, bias: false, untilFailure: false }, { out: () => {}, err: () => {}, progress: null });
   say(`  explore on ${workers} worker threads:   ${ex.seedsPerSecond} seeds/s, ${fmt(ex.eventsPerSecond)} events/s (${fmt(ex.eventsPerSecond / workers)} per core)`);
   const memEvents = quick ? 1_000_000 : 10_000_000;
   const protocol = memory({ ...s, workload: { ...s.workload, clients: 0 } }, memEvents, memEvents / 10);

@@ -6,8 +6,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { firstDivergence, fromBase64, recordRun, type Scenario } from '../sim';
-import { exitFor, intOption, rangeOption, readScenario, UsageError, type Io } from './args';
+import { counterOf, describeCounter, firstDivergence, fromBase64, REASON_COUNTERS, recordRun, SIGNALS, type Scenario } from '../sim';
+import { SeedPicker } from './seed-picker';
+import { exitFor, intOption, rangeOption, readScenario, UsageError, withBugs, type Io } from './args';
 import { shrinkWithBudget } from './cmd-shrink';
 import { runSeeds, type SeedSummary, type WorkerRequest } from './explore-core';
 
@@ -21,6 +22,12 @@ export interface ExploreOptions {
   readonly checkDeterminism: boolean;
   /** Wall-clock budget for shrinking each failing seed (with --out). */
   readonly shrinkSeconds: number;
+  /** Open-ended exploration starts here (--from). */
+  readonly from: number;
+  /** Coverage-guided seed choice in open-ended exploration (off with --no-bias). */
+  readonly bias: boolean;
+  /** Stop at the first failing seed (--until-failure). */
+  readonly untilFailure: boolean;
 }
 
 export interface ExploreFailure {
@@ -43,6 +50,9 @@ export interface ExploreReport {
   readonly seedsPerSecond: number;
   readonly elapsedMs: number;
   readonly workers: number;
+  /** Seeds run before the first failure was found (including it), and how long that took. */
+  readonly firstFailure: { readonly seeds: number; readonly ms: number } | null;
+  readonly coverage: { readonly signals: number; readonly of: number; readonly rulesNeverHit: readonly string[]; readonly novelSeeds: number };
 }
 
 const BATCH = 4;
@@ -54,6 +64,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
     options: {
       seeds: { type: 'string' }, time: { type: 'string' }, workers: { type: 'string' }, shard: { type: 'string' },
       out: { type: 'string' }, 'check-determinism': { type: 'boolean' }, json: { type: 'boolean' }, 'shrink-seconds': { type: 'string' },
+      bug: { type: 'string', multiple: true }, from: { type: 'string' }, 'no-bias': { type: 'boolean' }, 'until-failure': { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -68,7 +79,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
     shard = { i: Number(m[1]), n: Number(m[2]) };
   }
   const opts: ExploreOptions = {
-    scenario: readScenario(positionals[0]),
+    scenario: withBugs(readScenario(positionals[0]), values.bug, io),
     seeds,
     timeSec,
     workers: intOption('workers', values.workers, availableParallelism(), 0, 64),
@@ -76,6 +87,9 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
     outDir: values.out ?? null,
     checkDeterminism: values['check-determinism'] === true,
     shrinkSeconds: intOption('shrink-seconds', values['shrink-seconds'], 20, 0, 3600),
+    from: intOption('from', values.from, 1, 0, Number.MAX_SAFE_INTEGER),
+    bias: values['no-bias'] !== true,
+    untilFailure: values['until-failure'] === true,
   };
   const report = await explore(opts, io);
   if (values.json === true) {
@@ -85,6 +99,8 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
       eventsPerSecond: report.eventsPerSecond,
       seedsPerSecond: report.seedsPerSecond,
       elapsedMs: report.elapsedMs,
+      firstFailure: report.firstFailure,
+      coverage: report.coverage,
     }));
   } else {
     for (const line of describeExplore(report, opts, positionals[0])) io.out(line);
@@ -93,27 +109,19 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
   return first === undefined ? 0 : exitFor(first.verdict);
 }
 
-function* seedStream(o: ExploreOptions): Generator<number> {
-  const ok = (s: number): boolean => o.shard === null || s % o.shard.n === o.shard.i - 1;
-  if (o.seeds !== null) {
-    for (let s = o.seeds.from; s <= o.seeds.to; s++) if (ok(s)) yield s;
-  } else {
-    for (let s = 1; ; s++) if (ok(s)) yield s;
-  }
-}
-
 export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport> {
   const started = performance.now();
   const deadline = o.timeSec === null ? Infinity : started + o.timeSec * 1000;
   const total = o.seeds === null ? null : countSeeds(o);
-  const it = seedStream(o);
+  const picker = new SeedPicker({ scenario: o.scenario, range: o.seeds, from: o.from, shard: o.shard, bias: o.bias });
+  let failedAt: { seeds: number; ms: number } | null = null;
   const nextBatch = (): number[] => {
     const batch: number[] = [];
-    if (performance.now() >= deadline) return batch;
+    if (performance.now() >= deadline || (o.untilFailure && failedAt !== null)) return batch;
     for (let i = 0; i < BATCH; i++) {
-      const r = it.next();
-      if (r.done === true) break;
-      batch.push(r.value);
+      const s = picker.next();
+      if (s === undefined) break;
+      batch.push(s);
     }
     return batch;
   };
@@ -121,13 +129,17 @@ export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport>
   let lastDraw = 0;
   const onResults = (rs: readonly SeedSummary[]): void => {
     results.push(...rs);
+    for (const r of rs) {
+      picker.report(r.seed, r.coverage);
+      if (failedAt === null && (r.verdict !== 'ok' || r.secondHash !== undefined)) failedAt = { seeds: results.length, ms: Math.round(performance.now() - started) };
+    }
     const now = performance.now();
     if (io.progress !== null && now - lastDraw > 100) {
       lastDraw = now;
       io.progress(progressLine(results, total, now - started, o.timeSec));
     }
   };
-  const req = (seeds: number[]): WorkerRequest => ({ file: o.scenario.file, text: o.scenario.text, seeds, twice: o.checkDeterminism });
+  const req = (seeds: number[]): WorkerRequest => ({ scenario: o.scenario, seeds, twice: o.checkDeterminism });
   const workers = o.workers;
   if (workers === 0) {
     for (let b = nextBatch(); b.length > 0; b = nextBatch()) onResults(runSeeds(req(b)));
@@ -139,6 +151,16 @@ export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport>
   results.sort((a, b) => a.seed - b.seed);
   const failures = collectFailures(results, o);
   const steps = results.reduce((n, r) => n + r.steps * (o.checkDeterminism ? 2 : 1), 0);
+  const hit = picker.coverage;
+  const counters = new Set([...hit].map(counterOf));
+  const rulesNeverHit: string[] = [];
+  const bugsOn = new Set<string>(o.scenario.bugs);
+  for (let i = 0; i < REASON_COUNTERS; i++) {
+    if (counters.has(i)) continue;
+    const rule = describeCounter(i).replace(/^rule /, '');
+    // A planted bug's path is only reachable with the bug on.
+    if (!rule.startsWith('bug.') || bugsOn.has(rule.slice(4))) rulesNeverHit.push(rule);
+  }
   return {
     seedsRun: results.length,
     failures,
@@ -147,12 +169,16 @@ export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport>
     seedsPerSecond: Math.round((results.length / (elapsedMs / 1000)) * 10) / 10,
     elapsedMs,
     workers,
+    firstFailure: failedAt,
+    coverage: { signals: hit.size, of: SIGNALS, rulesNeverHit, novelSeeds: picker.novelSeeds },
   };
 }
 
 function countSeeds(o: ExploreOptions): number {
+  if (o.seeds === null) return 0;
+  if (o.shard === null) return o.seeds.to - o.seeds.from + 1;
   let n = 0;
-  for (const _ of seedStream(o)) n++;
+  for (let s = o.seeds.from; s <= o.seeds.to; s++) if (s % o.shard.n === o.shard.i - 1) n++;
   return n;
 }
 

@@ -2,16 +2,16 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fmtUs, fromSimulator, recordRun, Simulation, type HistoryOp, type RunResult } from '../sim';
-import { exitFor, intOption, readScenario, UsageError, type Io } from './args';
+import { exitFor, intOption, readScenario, UsageError, withBugs, type Io } from './args';
 
 export function runCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { seed: { type: 'string' }, trace: { type: 'string' }, history: { type: 'string' }, json: { type: 'boolean' } },
+    options: { seed: { type: 'string' }, trace: { type: 'string' }, history: { type: 'string' }, json: { type: 'boolean' }, bug: { type: 'string', multiple: true } },
     allowPositionals: true,
   });
   if (positionals.length > 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
-  const scenario = readScenario(positionals[0]);
+  const scenario = withBugs(readScenario(positionals[0]), values.bug, io);
   if (values.seed === undefined && scenario.seed === null) throw new UsageError('run needs --seed N (or a `seed N` line in the scenario)');
   const seed = intOption('seed', values.seed, scenario.seed ?? 0, 0, Number.MAX_SAFE_INTEGER);
   let result: RunResult;

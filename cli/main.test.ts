@@ -157,6 +157,56 @@ describe('liferaft CLI', function () {
     });
   });
 
+  describe('planted bugs', () => {
+    it('explore --bug --until-failure stops at the first failure, caught by the catalogue\'s invariant, and reports coverage', async () => {
+      const { code, out, err } = await capture(['explore', '--bug', 'stale-read', '--seeds', '1..500', '--workers', '0', '--until-failure', '--json']);
+      assert.equal(code, EXIT.safety);
+      assert.match(err.join('\n'), /planted bugs on: stale-read/);
+      const r = JSON.parse(out[0]!) as {
+        seedsRun: number; failures: { seed: number; invariant: string }[]; firstFailure: { seeds: number; ms: number };
+        coverage: { signals: number; of: number; rulesNeverHit: string[] };
+      };
+      assert.equal(r.failures.length, 1);
+      assert.equal(r.failures[0]!.invariant, 'Linearizability');
+      assert.ok(r.seedsRun >= r.failures[0]!.seed && r.seedsRun < 500, 'the range runs in order and stops once a batch has a failure');
+      assert.equal(r.firstFailure.seeds, r.seedsRun);
+      assert.ok(r.coverage.signals > 0 && r.coverage.signals <= r.coverage.of);
+      assert.ok(r.coverage.rulesNeverHit.length > 0 && r.coverage.rulesNeverHit.length < 100);
+      assert.ok(!r.coverage.rulesNeverHit.some((x) => x.startsWith('bug.') && x !== 'bug.stale-read'), 'paths of bugs that are off are not reported as missed');
+      // The same seed without the bug passes.
+      const clean = await capture(['run', '--seed', String(r.failures[0]!.seed), '--json']);
+      assert.equal(clean.code, EXIT.ok);
+    });
+
+    it('run --bug reproduces a bug\'s shrunk regression scenario; unknown bugs are refused', async () => {
+      const file = join(root, 'sim/testdata/bugs/vote-without-log-check.raftsim');
+      const r = await capture(['run', file, '--json']);
+      assert.notEqual(r.code, EXIT.ok);
+      assert.match(r.err.join('\n'), /planted bugs on \(from .*\): vote-without-log-check/);
+      for (const argv of [['run', '--seed', '1', '--bug', 'nope'], ['explore', '--bug', 'nope'], ['bench', 'bugs', '--bug', 'nope']]) {
+        const bad = await capture(argv);
+        assert.equal(bad.code, EXIT.usage, argv.join(' '));
+        assert.match(bad.err.join('\n'), /unknown planted bug "nope" \(known: stale-vote-response, /);
+      }
+    });
+
+    it('bench bugs finds a bug with LifeRaft\'s search and reports it against uniform random exploration', () => {
+      const r = spawnSync(process.execPath, [cli, 'bench', 'bugs', '--bug', 'vote-without-log-check', '--streams', '1', '--budget', '3', '--json'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const b = JSON.parse(r.stdout) as {
+        streams: number; bugs: { bug: string; expected: string; targeted: { found: boolean; invariant: string }[]; uniform: unknown[]; shrunkLines: number | null }[];
+        noBug: { seeds: number; failures: number };
+      };
+      assert.equal(b.bugs.length, 1);
+      const row = b.bugs[0]!;
+      assert.deepEqual([row.bug, row.expected, row.targeted.length, row.uniform.length], ['vote-without-log-check', 'LeaderCompletenessInv', 1, 1]);
+      assert.equal(row.targeted[0]!.found, true);
+      assert.ok(row.shrunkLines !== null && row.shrunkLines > 0);
+      assert.ok(b.noBug.seeds > 0);
+      assert.equal(b.noBug.failures, 0);
+    });
+  });
+
   describe('check', () => {
     it('checks the history of a simulated run, and finds a broken one illegal', async () => {
       const h = join(dir, 'h.json');

@@ -2,6 +2,7 @@
 // usage, and maps errors to the exit codes of DESIGN.md.
 import { EXIT, UsageError, type Io } from './args';
 import { benchCommand } from './cmd-bench';
+import { benchBugsCommand } from './cmd-bench-bugs';
 import { benchLinCommand } from './cmd-bench-lin';
 import { checkCommand } from './cmd-check';
 import { demoCommand } from './cmd-demo';
@@ -15,13 +16,17 @@ export { EXIT } from './args';
 const USAGE = `usage: liferaft <command> [options]
 
 commands:
-  run [SCENARIO] [--seed N] [--trace FILE] [--history FILE] [--json]
+  run [SCENARIO] [--seed N] [--bug NAME]... [--trace FILE] [--history FILE] [--json]
       Run one seed of a scenario (default: the built-in default scenario; the seed may come from
       the scenario's \`seed\` line); --trace writes a .rafttrace that reproduces it exactly;
       --history writes the clients' history (the input of \`check\`).
-  explore [SCENARIO] (--seeds A..B | --time SECONDS) [--workers K] [--shard I/N] [--out DIR]
-          [--check-determinism] [--shrink-seconds N] [--json]
+  explore [SCENARIO] (--seeds A..B | --time SECONDS) [--bug NAME]... [--workers K] [--shard I/N] [--out DIR]
+          [--until-failure] [--from N] [--no-bias] [--check-determinism] [--shrink-seconds N] [--json]
       Run many seeds in parallel; write a .rafttrace and a shrunk .raftsim per failing seed into DIR.
+      --time runs seeds from N (default 1) on, preferring among the next few those whose fault mix
+      has most often reached new coverage (off with --no-bias); --until-failure stops at the first
+      failing seed. The report
+      gives seeds and time to the first failure and the coverage reached (rules never hit).
   replay FILE [--json]
       Re-execute a .rafttrace and verify every hash; reports the first divergent step.
   shrink FILE [--out FILE] [--seconds N] [--json]
@@ -33,6 +38,9 @@ commands:
   bench [--quick] [--json]
       Simulator events/s against a no-op event loop measured in the same run, explore's seeds/s
       on every core, and memory over a 10M-event run.
+  bench bugs [--streams N] [--budget SECONDS] [--bug NAME]... [--json]
+      For every planted bug: seeds and seconds to the first failure over N seed streams, with
+      LifeRaft's search and with uniform random exploration; shrunk size; and a clean run.
   bench lin [--json]
       The linearizability checker on generated histories (10k ops/10 keys, hard single-key cases,
       an illegal history), against replaying the history through the model.
@@ -42,6 +50,7 @@ commands:
       Show this text.
 
 options:
+  --bug NAME  switch on a planted bug (see sim/BUGS.md); repeat for several
   --json      print exactly one JSON object on stdout
   --version   print the version
 
@@ -75,7 +84,9 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
       case 'check':
         return checkCommand(rest, io);
       case 'bench':
-        return rest[0] === 'lin' ? benchLinCommand(rest.slice(1), io) : await benchCommand(rest, io);
+        if (rest[0] === 'lin') return benchLinCommand(rest.slice(1), io);
+        if (rest[0] === 'bugs') return await benchBugsCommand(rest.slice(1), io);
+        return await benchCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
       case '--version':

@@ -1,0 +1,109 @@
+// liferaft bench bugs [--streams N] [--budget SECONDS] [--json]: for every planted bug, explore the
+// default scenario until the first failure over N independent seed streams, with LifeRaft's search
+// (swarm, targeted faults, PCT scheduler, coverage-guided seed choice) and with plain uniform random
+// exploration side by side; shrink the first failure; and check that with no bug the same budget
+// finds nothing.
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { BUG_NAMES, BUGS, isBugName } from '../core';
+import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, shrink, type Scenario } from '../sim';
+import { intOption, UsageError, type Io } from './args';
+import { explore, type ExploreReport } from './cmd-explore';
+
+interface Attempt {
+  readonly found: boolean;
+  readonly seeds: number;
+  readonly seconds: number;
+  readonly invariant: string | null;
+  readonly seed: number | null;
+}
+
+interface BugRow {
+  readonly bug: string;
+  readonly expected: string;
+  readonly targeted: readonly Attempt[];
+  readonly uniform: readonly Attempt[];
+  readonly shrunkLines: number | null;
+}
+
+/** The default scenario as plain uniform random exploration: no swarm, no targeted faults, no PCT, fixed size and batch. */
+export function uniformScenario(s: Scenario): Scenario {
+  return {
+    ...s, swarm: false, nodes: s.nodes, nodesMin: s.nodes, batch: { min: 64, max: 64 },
+    isolateLeader: null, crashLeader: null, delay: null, crashAfterVote: null, crashAfterAppend: null, splitVotes: null, pct: null,
+  };
+}
+
+const STREAM = 1_000_000_007;
+
+export async function benchBugsCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, streams: { type: 'string' }, budget: { type: 'string' }, bug: { type: 'string', multiple: true } } });
+  const streams = intOption('streams', values.streams, 5, 1, 100);
+  const budget = intOption('budget', values.budget, 20, 1, 3600);
+  const bugs = values.bug ?? BUG_NAMES;
+  for (const b of bugs) {
+    if (!isBugName(b)) throw new UsageError(`unknown planted bug "${b}" (known: ${BUG_NAMES.join(', ')})`);
+  }
+  const json = values.json === true;
+  const say = (l: string): void => {
+    if (!json) io.out(l);
+  };
+  const base = loadScenario(DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE);
+  const uniform = uniformScenario(base);
+  const workers = availableParallelism();
+  const quiet: Io = { out: () => {}, err: () => {}, progress: null };
+  const hunt = async (s: Scenario, stream: number, bias: boolean): Promise<Attempt> => {
+    const r: ExploreReport = await explore({
+      scenario: s, seeds: null, timeSec: budget, workers, shard: null, outDir: null, checkDeterminism: false, shrinkSeconds: 0,
+      from: 1 + stream * STREAM, bias, untilFailure: true,
+    }, quiet);
+    const f = r.failures[0];
+    return f === undefined
+      ? { found: false, seeds: r.seedsRun, seconds: r.elapsedMs / 1000, invariant: null, seed: null }
+      : { found: true, seeds: r.firstFailure?.seeds ?? r.seedsRun, seconds: (r.firstFailure?.ms ?? r.elapsedMs) / 1000, invariant: f.invariant, seed: f.seed };
+  };
+  say(`liferaft bench bugs: ${streams} seed streams per bug, ${budget}s budget each, ${workers} workers; default scenario vs uniform random`);
+  say(`${'bug'.padEnd(24)} ${'caught by'.padEnd(26)} ${'LifeRaft: seeds / seconds to first failure'.padEnd(46)} shrunk  uniform random: seeds / seconds`);
+  const rows: BugRow[] = [];
+  for (const bug of bugs) {
+    const targeted: Attempt[] = [];
+    const plain: Attempt[] = [];
+    for (let k = 0; k < streams; k++) targeted.push(await hunt({ ...base, bugs: [bug] }, k, true));
+    for (let k = 0; k < streams; k++) plain.push(await hunt({ ...uniform, bugs: [bug] }, k, false));
+    let shrunkLines: number | null = null;
+    const first = targeted.find((a) => a.found);
+    if (first?.seed != null) {
+      const deadline = performance.now() + budget * 1000;
+      const r = shrink({ ...base, bugs: [bug] }, first.seed, { shouldStop: () => performance.now() > deadline });
+      if (r.reproduced) shrunkLines = r.text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+    }
+    const expected = isBugName(bug) ? BUGS[bug].caughtBy : '?';
+    rows.push({ bug, expected, targeted, uniform: plain, shrunkLines });
+    say(`${bug.padEnd(24)} ${[...new Set(targeted.map((a) => a.invariant ?? '-'))].join(',').padEnd(26)} ${summary(targeted).padEnd(46)} ${String(shrunkLines ?? '-').padStart(6)}  ${summary(plain)}`);
+  }
+  // Without a bug, the same budget must find nothing.
+  const clean = await explore({
+    scenario: base, seeds: null, timeSec: budget, workers, shard: null, outDir: null, checkDeterminism: false, shrinkSeconds: 0,
+    from: 1, bias: true, untilFailure: true,
+  }, quiet);
+  say(`no planted bug: ${clean.seedsRun} seeds in ${(clean.elapsedMs / 1000).toFixed(1)}s, ${clean.failures.length} failures${clean.failures[0] ? ` (seed ${clean.failures[0].seed}: ${clean.failures[0].invariant})` : ''}`);
+  if (json) io.out(JSON.stringify({ streams, budgetSeconds: budget, workers, bugs: rows, noBug: { seeds: clean.seedsRun, seconds: clean.elapsedMs / 1000, failures: clean.failures.length } }));
+  // A failure with no bug planted is a real finding (or a false invariant): the bench fails.
+  return clean.failures.length === 0 ? 0 : 1;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function summary(as: readonly Attempt[]): string {
+  const found = as.filter((a) => a.found);
+  if (found.length === 0) return `not found (${as.length}× ${as[0]?.seeds ?? 0}+ seeds)`;
+  // Misses count as the budget (a lower bound) in the median and max.
+  const seconds = as.map((a) => a.seconds);
+  const seeds = as.map((a) => a.seeds);
+  const miss = found.length < as.length ? ` ${as.length - found.length} missed` : '';
+  return `median ${median(seeds)} / ${median(seconds).toFixed(2)}s, max ${Math.max(...seeds)} / ${Math.max(...seconds).toFixed(2)}s${miss}`;
+}
