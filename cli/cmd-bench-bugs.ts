@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BUG_NAMES, BUGS, isBugName } from '../core';
-import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, shrink, type Scenario } from '../sim';
+import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, scenarioLines, shrink, type Scenario } from '../sim';
 import { intOption, UsageError, type Io } from './args';
 import { explore, type ExploreReport } from './cmd-explore';
 
@@ -75,7 +75,7 @@ export async function benchBugsCommand(argv: string[], io: Io): Promise<number> 
     if (first?.seed != null) {
       const deadline = performance.now() + budget * 1000;
       const r = shrink({ ...base, bugs: [bug] }, first.seed, { shouldStop: () => performance.now() > deadline });
-      if (r.reproduced) shrunkLines = r.text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+      if (r.reproduced) shrunkLines = scenarioLines(r.text);
     }
     const expected = isBugName(bug) ? BUGS[bug].caughtBy : '?';
     rows.push({ bug, expected, targeted, uniform: plain, shrunkLines });

@@ -2,7 +2,7 @@
 // regression scenario (its seed pinned) that fails with the same invariant.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadScenario, parseTrace, shrink, TraceError, type ShrinkResult } from '../sim';
+import { loadScenario, parseTrace, scenarioLines, shrink, TraceError, type ShrinkResult } from '../sim';
 import { EXIT, intOption, UsageError, type Io } from './args';
 
 export function shrinkCommand(argv: string[], io: Io): number {
@@ -31,7 +31,7 @@ export function shrinkCommand(argv: string[], io: Io): number {
   }
   const out = values.out ?? path.replace(/(\.rafttrace)?$/, '.shrunk.raftsim');
   writeFileSync(out, result.text);
-  const lines = result.text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+  const lines = scenarioLines(result.text);
   if (values.json === true) {
     io.out(JSON.stringify({ out, reproduced: result.reproduced, lines, runs: result.runs, steps: result.result.steps, originalSteps: result.original.steps, verdict: result.result.verdict, invariant: result.result.violation?.invariant ?? null }));
   } else {

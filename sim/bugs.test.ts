@@ -35,7 +35,7 @@ describe('bug zoo', function () {
       assert.deepEqual(s.bugs, [bug]);
       assert.notEqual(s.seed, null, 'the regression scenario pins its seed');
       const lines = s.text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
-      assert.ok(lines <= 60, `${lines} lines`);
+      assert.ok(lines <= 20, `${lines} lines`);
       const failing = new Simulation(s, s.seed!).run();
       assert.notEqual(failing.verdict, 'ok', `${bug} was not caught`);
       assert.ok(CAUGHT_BY[bug]!.includes(failing.violation!.invariant), `${bug} caught by ${failing.violation!.invariant}: ${failing.violation!.message}`);

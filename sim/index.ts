@@ -5,7 +5,7 @@ export { INVARIANTS, INVARIANT_NAMES, type InvariantName, type Violation } from 
 export { loadScenario, recordRun, parseTrace, replayTrace, toBase64, fromBase64, TraceError, TRACE_FORMAT, TRACE_VERSION, KNOWN, type TraceFile, type ReplayResult } from './tracefile';
 export { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from './default-scenario';
 export { drawSwarm, type SwarmDraw } from './swarm';
-export { shrink, materialize, failureKey, type ShrinkResult, type ShrinkOptions } from './shrink';
+export { shrink, materialize, pinDraws, scenarioLines, failureKey, type ShrinkResult, type ShrinkOptions } from './shrink';
 export { formatScenario } from './scenario-format';
 export { type HistoryOp } from './workload';
 export { type StepRecord, firstDivergence } from './trace';

@@ -10,7 +10,7 @@ export function fmtDuration(us: number): string {
 }
 
 function fmtDurationRange(r: Range): string {
-  return `${fmtDuration(r.min)}..${fmtDuration(r.max)}`;
+  return r.min === r.max ? fmtDuration(r.min) : `${fmtDuration(r.min)}..${fmtDuration(r.max)}`;
 }
 
 /** A percentage when it is exact with few digits, else the exact ratio. */

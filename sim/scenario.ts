@@ -483,8 +483,9 @@ class LineParser {
     return parseDuration(this, t, t.text, what, minUs);
   }
 
+  /** MIN..MAX, or one duration D meaning D..D. */
   durationRange(what: string, minUs: number, t = this.next(`${what} as MIN..MAX (e.g. 1ms..10ms)`)): Range {
-    return this.range(t, (part, tok) => parseDuration(this, tok, part, what, minUs));
+    return this.range(t, (part, tok) => parseDuration(this, tok, part, what, minUs), true);
   }
 
   percent(t = this.next('a percentage (e.g. 2%) or a ratio (e.g. 0.02)')): number {

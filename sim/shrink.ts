@@ -1,25 +1,36 @@
-// Shrinking a failing seed into a small regression scenario that fails the same way.
+// Shrinking a failing seed into a small regression scenario that fails the same way (the same
+// verdict and invariant), in two phases; the shorter result wins.
 //
-// 1. Materialize: rerun the seed, turn every random fault that happened into an explicit `at` line,
-//    pin the rates the swarm drew for this seed, and switch the random faults off. Because every
-//    random stream has one purpose and the swarm always draws the same values, the run is the same.
-// 2. Reduce, keeping each change only if the run still fails with the same invariant: remove
-//    scheduled faults (chunks, then one by one — ddmin style), fewer clients and keys, no message
-//    loss or duplication, no clock drift, immediate disk syncs, fewer nodes, a shorter run.
-// The seed stays fixed and is written into the scenario (`seed N`).
+// A. Statements: pin what the swarm drew for the seed (cluster size, rates, which fault kinds are on),
+//    keep the random fault generators — one line per kind — and remove whole fault kinds and
+//    environment knobs. A simpler scenario is tried with the current seed, then with a few others:
+//    it is kept if any fails the same way, and pins that seed.
+// B. Events: materialize the result of A — rerun it and turn every random fault that happened into
+//    an explicit `at` line, switching the generators off; because every random stream has one
+//    purpose, the run is the same — then remove faults ddmin-style (chunks, single faults, a fault
+//    with the one that undoes it), simplify the environment, and cut what follows the failure, with
+//    the seed fixed.
+// The result pins its seed (`seed N`), so `liferaft run FILE` reproduces it.
 import { INVARIANT_NAMES } from './invariants';
 import { DEFAULTS, parseScenario, type Scenario, type ScheduledFault } from './scenario';
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 import { formatScenario } from './scenario-format';
 import { Simulation, type RunResult } from './simulation';
-import { drawSwarm } from './swarm';
+import { drawSwarm, type SwarmDraw } from './swarm';
 
 export interface ShrinkOptions {
   /** Upper bound on the runs tried. */
   readonly maxRuns?: number;
   /** Asked between runs; true stops shrinking and keeps the best so far (the CLI checks a wall-clock budget). */
   readonly shouldStop?: () => boolean;
+  /**
+   * Other seeds tried when a simpler scenario (a fault kind or knob removed) no longer fails with the
+   * current one (default 16). A long failing run is chaotic: any change shifts every later random
+   * draw, so the same seed rarely fails again; a small scenario that fails with another seed is as
+   * good a regression test (it pins the seed it fails with). 0 keeps the original seed.
+   */
+  readonly reseeds?: number;
 }
 
 export interface ShrinkResult {
@@ -76,88 +87,197 @@ export function materialize(s: Scenario, seed: number): { scenario: Scenario; re
   return { scenario, result };
 }
 
+/**
+ * The same run as a scenario that keeps its random fault generators but pins what the swarm drew for
+ * this seed (cluster size, rates, mean intervals, which kinds are on) and switches the swarm off: one
+ * line per fault kind rather than one per fault. Every stream draws as before, so the run is the same.
+ */
+export function pinDraws(s: Scenario, seed: number): Scenario {
+  const w = drawSwarm(s, seed);
+  const pin = (x: number) => ({ min: x, max: x });
+  const rec = (f: Scenario['crash'], d: SwarmDraw['crash']): Scenario['crash'] => (f === null || d === null ? null : { ...f, everyUs: pin(d.meanUs) });
+  return {
+    ...s,
+    drop: pin(w.drop),
+    duplicate: pin(w.duplicate),
+    corrupt: pin(w.corrupt),
+    crash: rec(s.crash, w.crash),
+    partition: rec(s.partition, w.partition),
+    pause: rec(s.pause, w.pause),
+    clog: rec(s.clog, w.clog),
+    isolateLeader: rec(s.isolateLeader, w.isolateLeader),
+    crashLeader: rec(s.crashLeader, w.crashLeader),
+    crashAfterVote: w.crashAfterVote === null || s.crashAfterVote === null ? null : { ...s.crashAfterVote, chance: pin(w.crashAfterVote.chance) },
+    crashAfterAppend: w.crashAfterAppend === null || s.crashAfterAppend === null ? null : { ...s.crashAfterAppend, chance: pin(w.crashAfterAppend.chance) },
+    splitVotes: w.splitVotes ? { min: 1, max: 1 } : null,
+    delay: w.delay === null || s.delay === null ? null : { ...s.delay, chance: pin(w.delay.chance) },
+    pct: w.pct === null || s.pct === null ? null : { ...s.pct, depth: pin(w.pct.depth), stepUs: pin(w.pct.stepUs) },
+    swarm: false,
+    nodes: w.nodes,
+    nodesMin: w.nodes,
+    batch: pin(w.batch),
+    seed,
+  };
+}
+
 export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): ShrinkResult {
   const maxRuns = opts.maxRuns ?? 3000;
   const stop = opts.shouldStop ?? (() => false);
-  const { scenario: start, result: original } = materialize(s, seed);
+  const reseeds = opts.reseeds ?? 16;
+  const original = new Simulation(s, seed).run();
   const key = failureKey(original);
   let runs = 1;
-  const check = (c: Scenario): RunResult | null => {
+  const budget = (): boolean => runs < maxRuns && !stop();
+  const check = (c: Scenario, sd: number): RunResult | null => {
     runs++;
-    const r = new Simulation(c, seed).run();
+    const r = new Simulation(c, sd).run();
     return failureKey(r) === key ? r : null;
   };
-  const first = key === 'ok' ? null : check(start);
-  if (first === null) {
-    return { scenario: { ...s, seed }, text: formatScenario({ ...s, seed }, header(s, seed, original, false)), seed, result: original, original, runs, reproduced: false };
-  }
-  let best = start;
-  let bestResult = first;
-  const budget = (): boolean => runs < maxRuns && !stop();
-  const tryCandidate = (c: Scenario): boolean => {
-    if (!budget()) return false;
-    const r = check(c);
-    if (r === null) return false;
-    best = c;
-    bestResult = r;
-    return true;
-  };
+  const notReproduced = (): ShrinkResult =>
+    ({ scenario: { ...s, seed }, text: formatScenario({ ...s, seed }, header(s, seed, seed, original, false)), seed, result: original, original, runs, reproduced: false });
+  if (key === 'ok') return notReproduced();
 
-  // Faults scheduled after a safety failure cannot have caused it: drop them. (The phase lengths
-  // stay: PCT change points and the liveness phase depend on them, and so would the run.)
-  const cut = (): void => {
-    if (bestResult.verdict === 'liveness' || bestResult.violation === undefined) return;
-    const end = bestResult.violation.time;
-    const schedule = best.schedule.filter((f) => f.atUs <= end);
-    if (schedule.length < best.schedule.length) tryCandidate({ ...best, schedule });
+  /** A scenario that fails like the original, the seed it fails with, and how. */
+  interface Found { scenario: Scenario; seed: number; result: RunResult }
+  // Each candidate is tried with the current seed, then (if `seeds` allows) with others derived from
+  // the original seed; the first that fails the same way wins.
+  const attempt = (best: Found, c: Scenario, seeds: number): Found | null => {
+    const tries = [best.seed, ...Array.from({ length: seeds }, (_, k) => seed + (k + 1) * 1_000_003).filter((x) => x !== best.seed)];
+    for (const sd of tries) {
+      if (!budget()) return null;
+      const r = check({ ...c, seed: sd }, sd);
+      if (r !== null) return { scenario: { ...c, seed: sd }, seed: sd, result: r };
+    }
+    return null;
   };
-  cut();
+  const knobs = (c: Scenario, liveness: boolean): Scenario[] => [
+    ...(c.workload.clients > 0 ? [{ ...c, workload: { ...c.workload, clients: 0 } }] : []),
+    ...(c.workload.clients > 1 ? [{ ...c, workload: { ...c.workload, clients: 1 } }] : []),
+    ...(c.workload.keys > 1 ? [{ ...c, workload: { ...c.workload, keys: 1 } }] : []),
+    ...(c.drop.max > 0 ? [{ ...c, drop: { min: 0, max: 0 } }] : []),
+    ...(c.duplicate.max > 0 ? [{ ...c, duplicate: { min: 0, max: 0 } }] : []),
+    ...(c.corrupt.max > 0 ? [{ ...c, corrupt: { min: 0, max: 0 } }] : []),
+    ...(c.drift.max > 0 ? [{ ...c, drift: { min: 0, max: 0 } }] : []),
+    ...(c.syncUs.max > 0 ? [{ ...c, syncUs: { min: 0, max: 0 }, torn: 0 }] : []),
+    ...(c.torn > 0 ? [{ ...c, torn: 0 }] : []),
+    // Back to the built-in defaults, so the regression scenario does not need the line.
+    ...(same(c.latency, DEFAULTS.latency) ? [] : [{ ...c, latency: DEFAULTS.latency }]),
+    ...(same(c.workload.mix, DEFAULTS.workload.mix) ? [] : [{ ...c, workload: { ...c.workload, mix: DEFAULTS.workload.mix } }]),
+    ...(c.workload.timeoutUs === DEFAULTS.workload.timeoutUs ? [] : [{ ...c, workload: { ...c.workload, timeoutUs: DEFAULTS.workload.timeoutUs } }]),
+    ...(same(c.workload.thinkUs, DEFAULTS.workload.thinkUs) ? [] : [{ ...c, workload: { ...c.workload, thinkUs: DEFAULTS.workload.thinkUs } }]),
+    ...(c.maxSteps === DEFAULTS.maxSteps || liveness ? [] : [{ ...c, maxSteps: DEFAULTS.maxSteps }]),
+    ...(c.pct === null ? [] : [{ ...c, pct: null }]),
+    ...(c.delay === null ? [] : [{ ...c, delay: null }]),
+    ...(c.splitVotes === null ? [] : [{ ...c, splitVotes: null }]),
+    ...(same(c.batch, DEFAULTS.batch) ? [] : [{ ...c, batch: DEFAULTS.batch }]),
+    ...[3, 4].flatMap((n) => (c.nodes > n && c.schedule.every((f) => nodesOf(f).every((x) => x < n)) ? [{ ...c, nodes: n, nodesMin: n }] : [])),
+  ];
+  const generators = (c: Scenario): Scenario[] => [
+    ...(c.crash === null ? [] : [{ ...c, crash: null }]),
+    ...(c.partition === null ? [] : [{ ...c, partition: null }]),
+    ...(c.pause === null ? [] : [{ ...c, pause: null }]),
+    ...(c.clog === null ? [] : [{ ...c, clog: null }]),
+    ...(c.isolateLeader === null ? [] : [{ ...c, isolateLeader: null }]),
+    ...(c.crashLeader === null ? [] : [{ ...c, crashLeader: null }]),
+    ...(c.crashAfterVote === null ? [] : [{ ...c, crashAfterVote: null }]),
+    ...(c.crashAfterAppend === null ? [] : [{ ...c, crashAfterAppend: null }]),
+  ];
 
-  // ddmin over the schedule: remove chunks, halving the chunk size.
-  for (let size = Math.ceil(best.schedule.length / 2); size >= 1 && budget(); size = size === 1 ? 0 : Math.ceil(size / 2)) {
-    for (let i = 0; i < best.schedule.length && budget();) {
-      const schedule = [...best.schedule.slice(0, i), ...best.schedule.slice(i + size)];
-      if (!tryCandidate({ ...best, schedule })) i += size;
+  // Phase A, statements: the random fault generators stay (one line each, draws pinned); whole fault
+  // kinds and environment knobs go, each change kept if the scenario still fails — with this seed or
+  // one of a few others (a small scenario is a mini exploration; it pins the seed it fails with).
+  let a: Found | null = null;
+  const pinned = pinDraws(s, seed);
+  const pinnedResult = check(pinned, seed);
+  if (pinnedResult !== null) {
+    a = { scenario: pinned, seed, result: pinnedResult };
+    const phaseA = (): boolean => runs < maxRuns / 2 && !stop();
+    for (let changed = true; changed && phaseA();) {
+      changed = false;
+      for (const c of [...generators(a.scenario), ...knobs(a.scenario, a.result.verdict === 'liveness')]) {
+        if (!phaseA()) break;
+        const f = attempt(a, c, reseeds);
+        if (f !== null) {
+          a = f;
+          changed = true;
+          break;
+        }
+      }
     }
   }
 
-  // Simpler environment, one knob at a time.
-  const knobs: ((c: Scenario) => Scenario | null)[] = [
-    (c) => (c.workload.clients > 0 ? { ...c, workload: { ...c.workload, clients: 0 } } : null),
-    (c) => (c.workload.clients > 1 ? { ...c, workload: { ...c.workload, clients: 1 } } : null),
-    (c) => (c.workload.keys > 1 ? { ...c, workload: { ...c.workload, keys: 1 } } : null),
-    (c) => (c.drop.max > 0 ? { ...c, drop: { min: 0, max: 0 } } : null),
-    (c) => (c.duplicate.max > 0 ? { ...c, duplicate: { min: 0, max: 0 } } : null),
-    (c) => (c.drift.max > 0 ? { ...c, drift: { min: 0, max: 0 } } : null),
-    (c) => (c.syncUs.max > 0 ? { ...c, syncUs: { min: 0, max: 0 }, torn: 0 } : null),
-    (c) => (c.torn > 0 ? { ...c, torn: 0 } : null),
-    // Back to the built-in defaults, so the regression scenario does not need the line.
-    (c) => (same(c.latency, DEFAULTS.latency) ? null : { ...c, latency: DEFAULTS.latency }),
-    (c) => (same(c.workload.mix, DEFAULTS.workload.mix) ? null : { ...c, workload: { ...c.workload, mix: DEFAULTS.workload.mix } }),
-    (c) => (c.workload.timeoutUs === DEFAULTS.workload.timeoutUs ? null : { ...c, workload: { ...c.workload, timeoutUs: DEFAULTS.workload.timeoutUs } }),
-    (c) => (same(c.workload.thinkUs, DEFAULTS.workload.thinkUs) ? null : { ...c, workload: { ...c.workload, thinkUs: DEFAULTS.workload.thinkUs } }),
-    (c) => (c.maxSteps === DEFAULTS.maxSteps || bestResult.verdict === 'liveness' ? null : { ...c, maxSteps: DEFAULTS.maxSteps }),
-    (c) => (c.pct === null ? null : { ...c, pct: null }),
-    (c) => (c.delay === null ? null : { ...c, delay: null }),
-    (c) => (c.splitVotes === null ? null : { ...c, splitVotes: null }),
-    (c) => (same(c.batch, DEFAULTS.batch) ? null : { ...c, batch: DEFAULTS.batch }),
-    ...[3, 4].map((n) => (c: Scenario) => (c.nodes > n && c.schedule.every((f) => nodesOf(f).every((x) => x < n)) ? { ...c, nodes: n, nodesMin: n } : null)),
-  ];
-  for (const knob of knobs) {
-    const c = knob(best);
-    if (c !== null) tryCandidate(c);
+  // Phase B, events: materialize (every random fault that happened becomes an `at` line), then remove
+  // faults ddmin-style and simplify the environment with the seed fixed.
+  const from = a ?? { scenario: s, seed, result: original };
+  const m = materialize(from.scenario, from.seed);
+  const first = check(m.scenario, from.seed);
+  let b: Found | null = first === null ? null : { scenario: m.scenario, seed: from.seed, result: first };
+  if (b !== null) {
+    const tryB = (c: Scenario): boolean => {
+      const f = attempt(b!, c, 0);
+      if (f !== null) b = f;
+      return f !== null;
+    };
+    // Faults scheduled after a safety failure cannot have caused it: drop them. (The phase lengths
+    // stay: PCT change points and the liveness phase depend on them, and so would the run.)
+    const cut = (): void => {
+      const v = b!.result.violation;
+      if (b!.result.verdict === 'liveness' || v === undefined) return;
+      const schedule = b!.scenario.schedule.filter((f) => f.atUs <= v.time);
+      if (schedule.length < b!.scenario.schedule.length) tryB({ ...b!.scenario, schedule });
+    };
+    cut();
+    // ddmin over the schedule: remove chunks, halving the chunk size; then a fault together with the
+    // one that undoes it (crash/restart, pause/resume, partition/heal), which alone would leave the
+    // cluster broken for the rest of the run.
+    for (let size = Math.ceil(b.scenario.schedule.length / 2); size >= 1 && budget(); size = size === 1 ? 0 : Math.ceil(size / 2)) {
+      for (let i = 0; i < b.scenario.schedule.length && budget();) {
+        const schedule = [...b.scenario.schedule.slice(0, i), ...b.scenario.schedule.slice(i + size)];
+        if (!tryB({ ...b.scenario, schedule })) i += size;
+      }
+      if (size <= 2) {
+        for (let i = 0; i < b.scenario.schedule.length && budget();) {
+          const j = undoing(b.scenario.schedule, i);
+          if (j === -1 || !tryB({ ...b.scenario, schedule: b.scenario.schedule.filter((_, k) => k !== i && k !== j) })) i++;
+        }
+      }
+    }
+    // Simpler environment, one knob at a time; then removing one more fault may be possible.
+    for (const c of knobs(b.scenario, b.result.verdict === 'liveness')) {
+      if (!budget()) break;
+      tryB({ ...c, schedule: b.scenario.schedule });
+    }
+    for (let i = 0; i < b.scenario.schedule.length && budget();) {
+      if (!tryB({ ...b.scenario, schedule: [...b.scenario.schedule.slice(0, i), ...b.scenario.schedule.slice(i + 1)] })) i++;
+    }
+    cut();
   }
-  // Removing one more fault may now be possible in the simpler world.
-  for (let i = 0; i < best.schedule.length && budget();) {
-    if (!tryCandidate({ ...best, schedule: [...best.schedule.slice(0, i), ...best.schedule.slice(i + 1)] })) i++;
-  }
-  cut();
+  if (a === null && b === null) return notReproduced();
 
-  const text = formatScenario(best, header(s, seed, bestResult, true));
+  // The shorter of the two (the explicit schedule when they tie: it reads as a story).
+  const texts = [a, b].filter((x): x is Found => x !== null).map((f) => ({ f, text: formatScenario(f.scenario, header(s, seed, f.seed, f.result, true)) }));
+  const best = texts.reduce((x, y) => (scenarioLines(y.text) <= scenarioLines(x.text) ? y : x));
   // Round trip: the text must describe the same run.
-  const reparsed = parseScenario(text, s.file, { invariants: INVARIANT_NAMES, bugs: best.bugs });
-  const final = new Simulation(reparsed, seed).run();
-  return { scenario: reparsed, text, seed, result: final, original, runs: runs + 1, reproduced: failureKey(final) === key };
+  const reparsed = parseScenario(best.text, s.file, { invariants: INVARIANT_NAMES, bugs: best.f.scenario.bugs });
+  const final = new Simulation(reparsed, best.f.seed).run();
+  return { scenario: reparsed, text: best.text, seed: best.f.seed, result: final, original, runs: runs + 1, reproduced: failureKey(final) === key };
+}
+
+/** Lines of a scenario that say something (not blank, not comments). */
+export function scenarioLines(text: string): number {
+  return text.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#')).length;
+}
+
+/** The index of the later fault that undoes schedule[i] (the next restart of a crashed node, …), or -1. */
+function undoing(schedule: readonly ScheduledFault[], i: number): number {
+  const a = schedule[i]!.action;
+  const undo = a.kind === 'crash' ? 'restart' : a.kind === 'pause' ? 'resume' : a.kind === 'partition' || a.kind === 'cut' || a.kind === 'isolate' ? 'heal' : null;
+  if (undo === null) return -1;
+  for (let j = i + 1; j < schedule.length; j++) {
+    const b = schedule[j]!.action;
+    if (b.kind === undo && (undo === 'heal' || ('node' in b && 'node' in a && b.node === a.node))) return j;
+  }
+  return -1;
 }
 
 function nodesOf(f: ScheduledFault): number[] {
@@ -176,10 +296,10 @@ function nodesOf(f: ScheduledFault): number[] {
   }
 }
 
-function header(s: Scenario, seed: number, r: RunResult, shrunk: boolean): string[] {
+function header(s: Scenario, seed: number, now: number, r: RunResult, shrunk: boolean): string[] {
   const v = r.violation;
   return [
-    `${shrunk ? 'Shrunk' : 'Not shrunk'} from seed ${seed} of ${s.file}.`,
+    `${shrunk ? 'Shrunk' : 'Not shrunk'} from seed ${seed} of ${s.file}${now === seed ? '' : `; the smaller scenario fails with seed ${now}`}.`,
     `Fails with ${failureKey(r)}${v === undefined ? '' : ` at step ${v.step}: ${v.message}`}`,
     'Reproduce: liferaft run <this file> (it pins its seed)',
   ];
