@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SCENARIO } from './default-scenario';
 import { DEFAULTS, parseScenario, ScenarioError } from './scenario';
+import { drawSwarm } from './swarm';
 
 const known = { invariants: ['LogInv', 'QuorumLogInv'], bugs: ['stale-vote-response'] };
 
@@ -56,7 +57,8 @@ describe('scenario parser', () => {
     ['at 1s crash n4\nnodes 3', 'f.raftsim:1:1: node n4 does not exist'],
     ['safety 5s\nat 6s heal', 'f.raftsim:2:4: at 6000ms is not inside the safety phase'],
     ['at 1s explode n1', 'f.raftsim:1:7: expected "partition" or "cut"'],
-    ['prevote maybe', 'f.raftsim:1:9: expected "on" or "off", got "maybe"'],
+    ['prevote maybe', 'f.raftsim:1:9: expected "on", "off" or a chance per seed (e.g. 50%), got "maybe"'],
+    ['checkquorum 120%', 'f.raftsim:1:13: 120% is above 100%'],
     ['check LogInv Bogus', 'f.raftsim:1:14: unknown invariant "Bogus"'],
     ['bugs stale-vote-response no-such-bug', 'f.raftsim:1:26: unknown bug "no-such-bug"'],
     ['nodes 3 4', 'f.raftsim:1:9: unexpected "4"'],
@@ -72,6 +74,16 @@ describe('scenario parser', () => {
       });
     });
   }
+
+  it('prevote and checkquorum take on, off or a chance per seed, which the swarm draws', () => {
+    const s = parseScenario('prevote 50%\ncheckquorum off', 'f.raftsim');
+    assert.deepEqual([s.preVote, s.checkQuorum], [0.5, 0]);
+    const draws = Array.from({ length: 400 }, (_, i) => drawSwarm(s, i + 1));
+    const on = draws.filter((w) => w.preVote).length;
+    assert.ok(on > 150 && on < 250, `${on} of 400 seeds with pre-vote`);
+    assert.ok(draws.every((w) => !w.checkQuorum));
+    assert.ok(Array.from({ length: 50 }, (_, i) => drawSwarm(parseScenario('', 'f'), i)).every((w) => w.preVote && w.checkQuorum));
+  });
 
   it('reports the token length for editors', () => {
     try {

@@ -65,8 +65,10 @@ export interface Scenario {
   readonly heartbeatTicks: number;
   /** Entries per AppendEntries (each seed draws one value). */
   readonly batch: Range;
-  readonly preVote: boolean;
-  readonly checkQuorum: boolean;
+  /** Chance that a seed runs with pre-vote (1 = on, 0 = off; in between, each seed draws). */
+  readonly preVote: number;
+  /** Chance that a seed runs with check-quorum (1 = on, 0 = off; in between, each seed draws). */
+  readonly checkQuorum: number;
   readonly latency: Latency;
   /** Ratios in [0, 1]; the swarm draws one value per seed in each range. */
   readonly drop: Range;
@@ -131,8 +133,8 @@ export const STATEMENTS: Readonly<Record<string, { readonly usage: string; reado
   election: { usage: 'election MIN..MAX', doc: 'Randomized election timeout, in ticks (Raft §5.2).' },
   heartbeat: { usage: 'heartbeat TICKS', doc: 'Ticks between leader heartbeats.' },
   batch: { usage: 'batch N | batch MIN..MAX', doc: 'Most entries in one AppendEntries; with a range each seed draws its own (small batches mean more interleavings).' },
-  prevote: { usage: 'prevote on|off', doc: 'Pre-vote before elections (thesis §9.6).' },
-  checkquorum: { usage: 'checkquorum on|off', doc: 'Leaders step down without a quorum (thesis §6.2).' },
+  prevote: { usage: 'prevote on|off|P%', doc: 'Pre-vote before elections (thesis §9.6); with P%, each seed runs with it at that chance.' },
+  checkquorum: { usage: 'checkquorum on|off|P%', doc: 'Leaders step down without a quorum (thesis §6.2); with P%, each seed runs with it at that chance.' },
   latency: { usage: 'latency uniform MIN..MAX | latency exp MEAN cap CAP', doc: 'One-way message delay; reordering comes from it.' },
   drop: { usage: 'drop P%[..Q%]', doc: 'Chance a message is lost (the swarm draws one value per seed).' },
   duplicate: { usage: 'duplicate P%[..Q%]', doc: 'Chance a message is delivered twice.' },
@@ -170,8 +172,8 @@ export const DEFAULTS = {
   electionTicks: { min: 10, max: 20 },
   heartbeatTicks: 1,
   batch: { min: 64, max: 64 },
-  preVote: true,
-  checkQuorum: true,
+  preVote: 1,
+  checkQuorum: 1,
   latency: { kind: 'uniform', minUs: 1_000, maxUs: 10_000 } as Latency,
   drop: { min: 0, max: 0 },
   duplicate: { min: 0, max: 0 },
@@ -239,10 +241,10 @@ export function parseScenario(text: string, file: string, known: { invariants: r
         s.batch = p.intRangeToken(p.next('a batch size'), 'a batch size', 1, 10_000);
         break;
       case 'prevote':
-        s.preVote = p.onOff();
+        s.preVote = p.onOffChance();
         break;
       case 'checkquorum':
-        s.checkQuorum = p.onOff();
+        s.checkQuorum = p.onOffChance();
         break;
       case 'latency':
         s.latency = p.latency();
@@ -463,6 +465,15 @@ class LineParser {
 
   onOff(): boolean {
     return this.keyword('on', 'off').text === 'on';
+  }
+
+  /** on (1), off (0), or the chance per seed that it is on (`50%`). */
+  onOffChance(): number {
+    const t = this.next('"on", "off" or a chance per seed (e.g. 50%)');
+    if (t.text === 'on') return 1;
+    if (t.text === 'off') return 0;
+    if (!/^[\d.]/.test(t.text)) this.fail(t, `expected "on", "off" or a chance per seed (e.g. 50%), got "${t.text}"`);
+    return parsePercent(this, t, t.text);
   }
 
   int(what: string, min: number, max: number, t = this.next(what)): number {

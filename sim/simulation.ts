@@ -198,6 +198,7 @@ export class Simulation {
   private readonly coverage = new Uint32Array(COUNTERS);
   /** As the scenario's `check` line says. */
   private readonly checkLinearizability: boolean;
+  private readonly tickJitterRng: Rng;
   private readonly clientIndex = new Map<string, number>();
   private readonly receiveInput: { type: 'receive'; message: Message | null } = { type: 'receive', message: null };
   private readonly requestInput: { type: 'clientRequest'; request: ClientRequest | null } = { type: 'clientRequest', request: null };
@@ -217,6 +218,7 @@ export class Simulation {
     this.crashAfterVoteRng = Rng.stream(seed, 'crash-after-vote');
     this.crashAfterAppendRng = Rng.stream(seed, 'crash-after-append');
     this.diskRng = Rng.stream(seed, 'disk');
+    this.tickJitterRng = Rng.stream(seed, 'tick-jitter');
     this.clientNetRng = Rng.stream(seed, 'client-network');
     this.syncImmediate = s.syncUs.max === 0;
     this.checkLinearizability = s.check === null || s.check.includes('Linearizability');
@@ -228,7 +230,7 @@ export class Simulation {
       const config = makeConfig({
         id, peers: ids, seed: Rng.stream(seed, `node/${id}`).u32(),
         electionTicksMin: s.electionTicks.min, electionTicksMax: this.swarm.splitVotes ? s.electionTicks.min + 1 : s.electionTicks.max + 1, heartbeatTicks: s.heartbeatTicks,
-        preVote: s.preVote, checkQuorum: s.checkQuorum, bugs: s.bugs, maxEntriesPerAppend: this.swarm.batch,
+        preVote: this.swarm.preVote, checkQuorum: this.swarm.checkQuorum, bugs: s.bugs, maxEntriesPerAppend: this.swarm.batch,
       });
       const node = new SimNode(i, id, newNode(config), new Disk(), this.swarm.tickUs[i]!);
       this.push(event(clockRng.int(node.tickUs), K.Tick, i, node.tickGen));
@@ -301,6 +303,16 @@ export class Simulation {
     this.heap.push(e);
   }
 
+  /**
+   * Time to a node's next tick. Split votes (nearly equal election timeouts) are a fault, lifted in
+   * the liveness phase: timers jitter (each tick ½–1½ ticks long), or a node whose clock drifts
+   * slow could never time out first, and without pre-vote the others would outvote it forever.
+   */
+  private tickInterval(n: SimNode): number {
+    if (this.phase !== 'liveness' || !this.swarm.splitVotes) return n.tickUs;
+    return this.tickJitterRng.intIn(n.tickUs >> 1, n.tickUs + (n.tickUs >> 1));
+  }
+
   /** Returns whether the event was a step. */
   private handle(e: SimEvent): boolean {
     switch (e.kind) {
@@ -308,7 +320,7 @@ export class Simulation {
         const n = this.nodes[e.node]!;
         if (e.gen !== n.tickGen || n.status !== 'up') return false;
         this.beginStep(e);
-        this.push(event(this.time + n.tickUs, K.Tick, e.node, n.tickGen));
+        this.push(event(this.time + this.tickInterval(n), K.Tick, e.node, n.tickGen));
         this.nodeStep(n, TICK, e);
         return true;
       }
@@ -709,7 +721,7 @@ export class Simulation {
     n.status = 'up';
     n.tickGen++;
     this.runRestart(n, r.durable);
-    this.push(event(this.time + n.tickUs, K.Tick, n.index, n.tickGen));
+    this.push(event(this.time + this.tickInterval(n), K.Tick, n.index, n.tickGen));
   }
 
   private runRestart(n: SimNode, durable: DurableState): void {
@@ -733,7 +745,7 @@ export class Simulation {
     if (n.status !== 'paused') return;
     n.status = 'up';
     n.tickGen++;
-    this.push(event(this.time + n.tickUs, K.Tick, n.index, n.tickGen));
+    this.push(event(this.time + this.tickInterval(n), K.Tick, n.index, n.tickGen));
     this.releaseOutbox(n);
     const held = n.held;
     n.held = [];

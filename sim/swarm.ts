@@ -33,6 +33,8 @@ export interface SwarmDraw {
   readonly splitVotes: boolean;
   /** Entries per AppendEntries for this seed. */
   readonly batch: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
 }
 
 /** Always draws once, so the values drawn after it do not depend on whether the range is a point. */
@@ -90,7 +92,11 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
   const caaChance = inRange(rng, s.crashAfterAppend?.chance ?? { min: 0, max: 0 });
   const splitChance = inRange(rng, s.splitVotes ?? { min: 0, max: 0 });
   const splitDraw = rng.next();
+  const preVoteDraw = rng.next();
+  const checkQuorumDraw = rng.next();
   return {
+    preVote: preVoteDraw < s.preVote,
+    checkQuorum: checkQuorumDraw < s.checkQuorum,
     nodes,
     drop,
     duplicate,
