@@ -28,7 +28,7 @@ function fmtRatioRange(r: Range): string {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-export function fmtAction(a: FaultAction): string {
+export function fmtAction(a: FaultAction, duration: (us: number) => string = fmtDuration): string {
   switch (a.kind) {
     case 'partition':
       return `partition ${a.groups.map((g) => g.map(nodeName).join(' ')).join(' | ')}`;
@@ -37,7 +37,7 @@ export function fmtAction(a: FaultAction): string {
     case 'heal':
       return 'heal';
     case 'clog':
-      return `clog ${nodeName(a.a)} ${nodeName(a.b)} for ${fmtDuration(a.forUs)}`;
+      return `clog ${nodeName(a.a)} ${nodeName(a.b)} for ${duration(a.forUs)}`;
     default:
       return `${a.kind} ${nodeName(a.node)}`;
   }

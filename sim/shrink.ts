@@ -56,16 +56,13 @@ export function failureKey(r: RunResult): string {
 export function materialize(s: Scenario, seed: number): { scenario: Scenario; result: RunResult } {
   const sim = new Simulation(s, seed);
   const result = sim.run();
-  const w = drawSwarm(s, seed);
-  const pin = (x: number) => ({ min: x, max: x });
   const random = sim.faultLog.filter((f) => f.random && f.time < s.safetyUs);
   const schedule: ScheduledFault[] = [...s.schedule, ...random.map((f, i) => ({ atUs: f.time, action: f.action, line: 100_000 + i }))]
     .sort((a, b) => a.atUs - b.atUs || a.line - b.line);
+  // Random faults that happened are now in the schedule; their generators go off.
   const scenario: Scenario = {
-    ...s,
-    drop: pin(w.drop),
-    duplicate: pin(w.duplicate),
-    corrupt: pin(0),
+    ...pinDraws(s, seed),
+    corrupt: { min: 0, max: 0 },
     crash: null,
     partition: null,
     pause: null,
@@ -74,16 +71,6 @@ export function materialize(s: Scenario, seed: number): { scenario: Scenario; re
     crashLeader: null,
     crashAfterVote: null,
     crashAfterAppend: null,
-    splitVotes: w.splitVotes ? { min: 1, max: 1 } : null,
-    delay: w.delay === null || s.delay === null ? null : { ...s.delay, chance: pin(w.delay.chance) },
-    pct: w.pct === null || s.pct === null ? null : { ...s.pct, depth: pin(w.pct.depth), stepUs: pin(w.pct.stepUs) },
-    preVote: w.preVote ? 1 : 0,
-    checkQuorum: w.checkQuorum ? 1 : 0,
-    swarm: false,
-    nodes: w.nodes,
-    nodesMin: w.nodes,
-    batch: pin(w.batch),
-    seed,
     schedule,
   };
   return { scenario, result };

@@ -28,6 +28,7 @@ import { InvariantChecker, LIVENESS_INVARIANTS, type CheckedNode, type NodeStatu
 import { Network } from './network';
 import { Rng } from './rng';
 import { nodeName, type FaultAction, type Scenario } from './scenario';
+import { fmtAction } from './scenario-format';
 import { drawSwarm, type SwarmDraw } from './swarm';
 import { CHECKPOINT_EVERY, TraceRecorder, type StepRecord } from './trace';
 import { Client, type ClientAction, type HistoryOp } from './workload';
@@ -942,17 +943,7 @@ export function fmtUs(us: number): string {
   return `${us}us`;
 }
 
+/** A fault in words, durations rounded for reading (scenario-format's fmtAction writes them exactly). */
 export function describeAction(a: FaultAction): string {
-  switch (a.kind) {
-    case 'partition':
-      return `partition ${a.groups.map((g) => g.map(nodeName).join(' ')).join(' | ')}`;
-    case 'cut':
-      return `cut ${nodeName(a.from)} -> ${nodeName(a.to)}`;
-    case 'heal':
-      return 'heal';
-    case 'clog':
-      return `clog ${nodeName(a.a)} ${nodeName(a.b)} for ${fmtUs(a.forUs)}`;
-    default:
-      return `${a.kind} ${nodeName(a.node)}`;
-  }
+  return fmtAction(a, fmtUs);
 }
