@@ -138,6 +138,9 @@ class SimNode implements CheckedNode {
   held: SimEvent[] = [];
   deadReason: string | null = null;
   corrupted = false;
+  /** Steps that sent entries as leader in term sentTerm (crash-after-append strikes only in the first few). */
+  appendSteps = 0;
+  sentTerm = 0;
   readonly tickText: string;
   constructor(
     readonly index: number,
@@ -151,6 +154,8 @@ class SimNode implements CheckedNode {
 }
 
 const TICK: Input = { type: 'tick' };
+/** Crash-after-append may strike on a leader's first this-many steps that send entries in a term. */
+const CAA_STEPS = 16;
 
 /** Messages the targeted `delay` fault may hold back: elections and acknowledgements, whose late arrival crosses term changes. */
 const DELAYABLE: ReadonlySet<string> = new Set(['PreVote', 'PreVoteResp', 'RequestVote', 'RequestVoteResp', 'AppendEntriesResp', 'HeartbeatResp']);
@@ -501,7 +506,7 @@ export class Simulation {
     if (s.role === 'leader' && before.role !== 'leader') this.noteLeader(n);
     if (this.violation(this.checker.afterStep(n.index, out, before) ?? this.checker.afterTimer(n.index, out, input.type === 'tick'))) return;
     const caa = this.swarm.crashAfterAppend;
-    if (caa !== null && this.phase === 'safety' && s.role === 'leader' && out.messages.some((m) => m.type === 'AppendEntries' && m.entries.length > 0) && this.crashAfterAppendRng.chance(caa.chance)) {
+    if (caa !== null && this.phase === 'safety' && s.role === 'leader' && this.mayCrashAfterAppend(n, out.messages) && this.crashAfterAppendRng.chance(caa.chance)) {
       // Targeted: the leader crashes right after sending new entries (they reach some followers, maybe).
       const down = this.crashAfterAppendRng.intIn(caa.forUs.min, caa.forUs.max);
       this.push(with_(event(this.time + 1, K.Fault), { action: { kind: 'crash', node: n.index } }));
@@ -519,6 +524,21 @@ export class Simulation {
     if (n.lastWriteSeq > n.syncedSeq) n.outbox.push({ seq: n.lastWriteSeq, messages: out.messages, replies: out.replies });
     else this.release(n, out.messages, out.replies);
     if (this.phase === 'liveness' && this.result === null && this.convergenceProblem() === null) this.finish('ok');
+  }
+
+  /**
+   * Whether a leader's step is one of its first CAA_STEPS that send entries in its term: the steps
+   * where crash-after-append may strike. A chance on every such step would stop a leader with a long
+   * log to resend from ever catching its followers up, and the run would stall.
+   */
+  private mayCrashAfterAppend(n: SimNode, messages: readonly Message[]): boolean {
+    if (n.sentTerm !== n.state.term) {
+      n.sentTerm = n.state.term;
+      n.appendSteps = 0;
+    }
+    if (n.appendSteps >= CAA_STEPS || !messages.some((m) => m.type === 'AppendEntries' && m.entries.length > 0)) return false;
+    n.appendSteps++;
+    return true;
   }
 
   private noteLeader(n: SimNode): void {
