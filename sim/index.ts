@@ -1,7 +1,8 @@
 // Public API of the simulator (platform-neutral: no Node modules, no host clock or randomness).
-export { Simulation, describeAction, fmtUs, K, KIND_NAMES, type RunResult, type RunStats, type Verdict, type SimulationOptions } from './simulation';
+export { Simulation, describeAction, fmtUs, K, KIND_NAMES, SNAPSHOT_RULES, type RunResult, type RunStats, type Verdict, type SimulationOptions, type SimEvent, type ForkAction } from './simulation';
+export { cloneGraph, CLONE, SnapshotError, type SnapshotRules } from './snapshot';
 export { parseScenario, ScenarioError, STATEMENTS, DEFAULTS, nodeName, type Scenario, type FaultAction, type ScheduledFault } from './scenario';
-export { INVARIANTS, INVARIANT_NAMES, type InvariantName, type Violation } from './invariants';
+export { INVARIANTS, INVARIANT_NAMES, LIVENESS_INVARIANTS, type InvariantName, type Violation, type NodeStatus } from './invariants';
 export { loadScenario, recordRun, parseTrace, replayTrace, toBase64, fromBase64, TraceError, TRACE_FORMAT, TRACE_VERSION, KNOWN, type TraceFile, type ReplayResult } from './tracefile';
 export { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from './default-scenario';
 export { drawSwarm, type SwarmDraw } from './swarm';

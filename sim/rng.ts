@@ -4,6 +4,7 @@
 import alea from 'seedrandom/lib/alea';
 import { ln } from './detmath';
 import type seedrandom from 'seedrandom';
+import { CLONE } from './snapshot';
 
 export type RngState = seedrandom.State.Alea;
 
@@ -60,6 +61,11 @@ export class Rng {
 
   state(): RngState {
     return this.prng.state();
+  }
+
+  /** A copy for a simulation snapshot: continues from the same point, independently. */
+  [CLONE](): Rng {
+    return new Rng('', this.state());
   }
 
   /** An independent copy that continues from the same point. */

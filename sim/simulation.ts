@@ -20,6 +20,7 @@ import {
   type Input,
   type Message,
   type NodeState,
+  type ReasonCode,
   type StepOutputs,
 } from '../core';
 import { Disk } from './disk';
@@ -34,6 +35,7 @@ import { CHECKPOINT_EVERY, TraceRecorder, type StepRecord } from './trace';
 import { Client, type ClientAction, type HistoryOp } from './workload';
 import { COUNTERS, faultSignal, reasonSignal, roleSignal, signalsOf } from './coverage';
 import { Hash64 } from './hash';
+import { cloneGraph, type SnapshotRule, type SnapshotRules } from './snapshot';
 import { checkHistory, describeOperation, fromSimulator } from './linearizability';
 
 /** Search steps allowed per key when checking a run's history (deterministic, unlike a time budget). */
@@ -110,10 +112,12 @@ export interface SimEvent extends Timed {
   line: number;
   /** Write sequence number (Sync). */
   arg: number;
+  /** The step during which this event was scheduled (0: before the run): its causal parent. */
+  cause: number;
 }
 
 function event(time: number, kind: number, node = -1, gen = 0, arg = 0): SimEvent {
-  return { time, seq: 0, kind, node, gen, msg: null, request: null, reply: null, client: -1, action: null, line: 0, arg };
+  return { time, seq: 0, kind, node, gen, msg: null, request: null, reply: null, client: -1, action: null, line: 0, arg, cause: 0 };
 }
 
 /** For the rarer events: sets a few fields of a fresh event. */
@@ -154,11 +158,29 @@ class SimNode implements CheckedNode {
 }
 
 const TICK: Input = { type: 'tick' };
+const NO_REASONS: readonly ReasonCode[] = [];
 /** Crash-after-append may strike on a leader's first this-many steps that send entries in a term. */
 const CAA_STEPS = 16;
 
 /** Messages the targeted `delay` fault may hold back: elections and acknowledgements, whose late arrival crosses term changes. */
 const DELAYABLE: ReadonlySet<string> = new Set(['PreVote', 'PreVoteResp', 'RequestVote', 'RequestVoteResp', 'AppendEntriesResp', 'HeartbeatResp']);
+
+/**
+ * What a snapshot (the debugger's checkpoints) shares instead of copying, by field name. Shared
+ * values never change once made: messages, requests, replies, log entries, fault actions, queued
+ * events (the heap re-orders its array, never an event), the scenario and configuration.
+ * A completed client operation never changes again; a pending one gets its return time later.
+ */
+export const SNAPSHOT_RULES: SnapshotRules = new Map<string, SnapshotRule>([
+  ...['scenario', 'swarm', 'options', 'config', 'msg', 'message', 'request', 'reply', 'action', 'messages', 'replies', 'persist', 'w', 'latency', 'rates', 'enabled', 'lastEvent', 'lastReasons'].map((k) => [k, 'share'] as const),
+  ...['log', 'entries', 'committed', 'items', 'held', 'outbox', 'faultLog', 'appliedAt', 'pending', 'forks'].map((k) => [k, 'elements'] as const),
+  ['history', { mutable: (op) => (op as HistoryOp).return === null }],
+  // The log each node is judged by: copied, entries shared (and the same array as the node's log, if it is).
+  ['views', { mutable: (x) => Array.isArray(x) }],
+]);
+
+/** Changes a user makes at a step in the debugger, which fork a new timeline from there. */
+export type ForkAction = FaultAction | { readonly kind: 'drop'; readonly seq: number };
 
 export interface SimulationOptions {
   /** Keep every step (debugger, trace files); otherwise only the trace hash is computed. */
@@ -181,6 +203,11 @@ export class Simulation {
   };
   time = 0;
   steps = 0;
+  /** The event of the latest step, and the node it concerned (-1: none) — what the debugger shows. */
+  lastEvent: SimEvent | null = null;
+  lastNode = -1;
+  /** The reason codes the core fired in the latest step (empty when no node stepped). */
+  lastReasons: readonly ReasonCode[] = [];
   phase: 'safety' | 'liveness' = 'safety';
   private readonly heap = new EventHeap<SimEvent>();
   /** Decisions of recurring faults (victims, shapes, durations, next times). */
@@ -197,6 +224,8 @@ export class Simulation {
   readonly faultLog: { readonly time: number; readonly action: FaultAction; readonly random: boolean }[] = [];
   private readonly diskRng: Rng;
   private readonly clientNetRng: Rng;
+  /** Queue sequence numbers of messages dropped by hand (forks): lost on arrival. */
+  private readonly dropped = new Set<number>();
   private readonly routeBuf: number[] = [];
   private result: RunResult | null = null;
   private readonly syncImmediate: boolean;
@@ -263,6 +292,31 @@ export class Simulation {
     this.push(event(s.safetyUs + s.livenessUs, K.Deadline));
   }
 
+  /** An independent copy of this simulation at this point: it runs on exactly as this one would. */
+  snapshot(): Simulation {
+    return cloneGraph(this, SNAPSHOT_RULES);
+  }
+
+  /**
+   * Applies a change by hand (the debugger's forks): a fault happens as the next step, or a message
+   * in flight (by its queue sequence number) is lost on arrival. Returns false if no such message.
+   */
+  fork(a: ForkAction): boolean {
+    if (this.result !== null) return false;
+    if (a.kind === 'drop') {
+      if (!this.heap.items_().some((e) => e.seq === a.seq && e.kind === K.Deliver)) return false;
+      this.dropped.add(a.seq);
+      return true;
+    }
+    this.push(with_(event(this.time, K.Fault), { action: a, line: -1 }));
+    return true;
+  }
+
+  /** Events waiting in the queue, in no particular order (the debugger's network view). */
+  get queued(): readonly SimEvent[] {
+    return this.heap.items_();
+  }
+
   get done(): boolean {
     return this.result !== null;
   }
@@ -306,6 +360,7 @@ export class Simulation {
   }
 
   private push(e: SimEvent): void {
+    e.cause = this.steps;
     this.heap.push(e);
   }
 
@@ -404,7 +459,9 @@ export class Simulation {
     }
   }
 
-  private beginStep(_e: SimEvent): void {
+  private beginStep(e: SimEvent): void {
+    this.lastEvent = e;
+    this.lastNode = e.node;
     this.steps++;
     this.checker.step = this.steps;
     this.checker.time = this.time;
@@ -413,10 +470,12 @@ export class Simulation {
   /** Folds the step into the trace hash; in record mode also keeps it (text null: described from the event). */
   private record(e: SimEvent, node: number, text: string | null, reasons: StepOutputs['reasons'] | null, extra: number, suffix = ''): void {
     this.trace.add(this.steps, this.time, node, e.kind, reasons, extra);
+    this.lastNode = node;
+    this.lastReasons = reasons ?? NO_REASONS;
     if (this.trace.steps !== null) {
       this.trace.steps.push({ step: this.steps, time: this.time, node, kind: KIND_NAMES[e.kind]!, text: (text ?? this.describeEvent(e)) + suffix, reasons: reasons ?? [] });
     }
-    if (this.trace.steps !== null && this.steps % CHECKPOINT_EVERY === 0) this.trace.checkpoints.push({ step: this.steps, hash: this.stateHash() });
+    if (this.options.record === true && this.steps % CHECKPOINT_EVERY === 0) this.trace.checkpoints.push({ step: this.steps, hash: this.stateHash() });
   }
 
   /** A message or client request arriving at a node. */
@@ -429,9 +488,11 @@ export class Simulation {
     this.beginStep(e);
     const isMsg = e.kind === K.Deliver;
     const cutInFlight = isMsg && e.msg!.from !== e.msg!.to && this.network.isCut(this.nodeIndex(e.msg!.from), e.node);
-    if (n.status !== 'up' || cutInFlight) {
+    const droppedByHand = this.dropped.size > 0 && this.dropped.delete(e.seq);
+    if (n.status !== 'up' || cutInFlight || droppedByHand) {
       if (isMsg) this.stats.messagesLost++;
-      this.record(e, n.index, null, null, 1, this.trace.steps === null ? '' : ` (lost: ${cutInFlight ? 'link cut' : `${n.id} is ${n.status}`})`);
+      const why = droppedByHand ? 'dropped by hand' : cutInFlight ? 'link cut' : `${n.id} is ${n.status}`;
+      this.record(e, n.index, null, null, 1, this.trace.steps === null ? '' : ` (lost: ${why})`);
       return true;
     }
     if (isMsg) this.stats.messagesDelivered++;

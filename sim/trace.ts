@@ -21,7 +21,8 @@ export interface StepRecord {
 
 export class TraceRecorder {
   readonly hash = new Hash64();
-  readonly steps: StepRecord[] | null;
+  /** The steps kept (record mode, or while the debugger captures a window of steps); null: none. */
+  steps: StepRecord[] | null;
   private bytes: Uint8Array | null;
   readonly checkpoints: { step: number; hash: string }[] = [];
 

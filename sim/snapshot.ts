@@ -1,0 +1,83 @@
+// Copies of a running simulation's object graph, for the debugger's checkpoints (time travel is
+// "restore the nearest checkpoint, re-execute deterministically"). One generic deep copy keeps every
+// field a class gains later in the snapshot without anyone having to remember to add it; what must
+// not be copied is said once, by field name, where the data is defined (Simulation.SNAPSHOT_RULES).
+//
+// Rules: primitives are kept; arrays, Maps, Sets, typed arrays and objects (class instances keep
+// their prototype) are copied; an object reached twice is copied once (sharing and cycles survive);
+// an object with a [CLONE] method copies itself (closures cannot be copied: a function anywhere else
+// is an error, so state hidden in a closure cannot silently leak between timelines).
+
+/** Implemented by objects whose state is not in plain fields (seeded PRNGs keep it in a closure). */
+export const CLONE = Symbol('liferaft.clone');
+
+export interface SelfCloning {
+  [CLONE](): unknown;
+}
+
+/**
+ * How the value under a field name is copied:
+ * - `share`: not copied — immutable once created (messages, log entries, the scenario);
+ * - `elements`: the array is copied but its elements are shared (an array of immutable items);
+ * - `fresh-only`: the array is copied; an element is copied only if `mutable(element)` says it can still change.
+ */
+export type SnapshotRule = 'share' | 'elements' | { readonly mutable: (element: unknown) => boolean };
+
+export type SnapshotRules = ReadonlyMap<string, SnapshotRule>;
+
+export class SnapshotError extends Error {
+  override readonly name = 'SnapshotError';
+}
+
+/** A deep copy of `root` following `rules`. */
+export function cloneGraph<T>(root: T, rules: SnapshotRules): T {
+  return new Cloner(rules).copy(root, '') as T;
+}
+
+class Cloner {
+  private readonly memo = new Map<object, unknown>();
+
+  constructor(private readonly rules: SnapshotRules) {}
+
+  copy(v: unknown, key: string): unknown {
+    if (typeof v === 'function') throw new SnapshotError(`cannot snapshot a function (field "${key}"): keep state in data, or implement [CLONE]`);
+    if (typeof v !== 'object' || v === null) return v;
+    const seen = this.memo.get(v);
+    if (seen !== undefined) return seen;
+    const rule = this.rules.get(key);
+    if (rule === 'share') return v;
+    if (Array.isArray(v)) return this.array(v, key, rule);
+    if (ArrayBuffer.isView(v)) return this.remember(v, (v as unknown as Uint8Array).slice());
+    if (v instanceof Map) {
+      const out = this.remember(v, new Map());
+      for (const [k, x] of v) out.set(this.copy(k, key), this.copy(x, key));
+      return out;
+    }
+    if (v instanceof Set) {
+      const out = this.remember(v, new Set());
+      for (const x of v) out.add(this.copy(x, key));
+      return out;
+    }
+    if (CLONE in v) return this.remember(v, (v as SelfCloning)[CLONE]());
+    const out = this.remember(v, Object.create(Object.getPrototypeOf(v) as object | null) as Record<string, unknown>);
+    for (const k of Object.keys(v)) out[k] = this.copy((v as Record<string, unknown>)[k], k);
+    return out;
+  }
+
+  private array(v: readonly unknown[], key: string, rule: SnapshotRule | undefined): unknown[] {
+    const out = this.remember(v, new Array<unknown>(v.length));
+    if (rule === 'elements') {
+      for (let i = 0; i < v.length; i++) out[i] = v[i];
+    } else if (typeof rule === 'object') {
+      for (let i = 0; i < v.length; i++) out[i] = rule.mutable(v[i]) ? this.copy(v[i], key) : v[i];
+    } else {
+      for (let i = 0; i < v.length; i++) out[i] = this.copy(v[i], key);
+    }
+    return out;
+  }
+
+  private remember<T>(from: object, to: T): T {
+    this.memo.set(from, to);
+    return to;
+  }
+}
