@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { DEFAULT_SCENARIO, loadScenario, Simulation } from '../sim';
+import { parseHitCondition } from './breakpoints';
+import { Expr } from './expr';
+import { SimRuntime, type Stop } from './runtime';
+
+const scenario = loadScenario(DEFAULT_SCENARIO, 'default.raftsim');
+const buggy = loadScenario(`${DEFAULT_SCENARIO}\nbugs vote-without-log-check\n`, 'buggy.raftsim');
+
+/** The state a debugger shows, as one comparable string. */
+function fingerprint(sim: Simulation): string {
+  return `${sim.steps}/${sim.time}/${sim.stateHash()}/${JSON.stringify(sim.nodes.map((n) => [n.status, n.state.log.length, n.state.commit, n.state.vote, n.state.electionElapsed]))}/${sim.history.length}`;
+}
+
+function finish(rt: SimRuntime): Stop {
+  for (;;) {
+    const s = rt.resume();
+    if (s !== null) return s;
+  }
+}
+
+function spec(extra: object): never {
+  return { id: 1, condition: null, hitCondition: null, logMessage: null, hits: 0, ...extra } as never;
+}
+
+describe('SimRuntime (time travel without DAP)', function () {
+  this.timeout(60_000);
+
+  it('step back and goto restore exactly the state a forward run had', () => {
+    const rt = new SimRuntime({ scenario, seed: 3, checkpointEvery: 100 });
+    const seen = new Map<number, string>([[0, fingerprint(rt.sim)]]);
+    for (let i = 0; i < 450; i++) {
+      rt.next();
+      seen.set(rt.position, fingerprint(rt.sim));
+    }
+    for (let i = 0; i < 120; i++) {
+      rt.stepBack();
+      assert.equal(fingerprint(rt.sim), seen.get(rt.position), `after stepping back to ${rt.position}`);
+    }
+    for (const n of [0, 449, 17, 333, 100, 101, 99, 250]) {
+      rt.goto(n);
+      assert.equal(rt.position, n);
+      assert.equal(fingerprint(rt.sim), seen.get(n), `goto ${n}`);
+      assert.equal(fingerprint(rt.simAt(Math.max(0, n - 5))), seen.get(Math.max(0, n - 5)), `state at ${n - 5} seen from ${n}`);
+    }
+    assert.deepEqual(rt.stepBack().reason, 'step');
+    rt.goto(0);
+    assert.equal(rt.stepBack().reason, 'entry');
+  });
+
+  it('continue runs to the end of the run with the same trace hash as a plain run', () => {
+    const whole = new Simulation(scenario, 4).run();
+    const rt = new SimRuntime({ scenario, seed: 4 });
+    rt.startForward();
+    const stop = finish(rt);
+    assert.equal(stop.reason, 'end');
+    assert.equal(rt.position, whole.steps);
+    assert.equal(rt.outcome?.traceHash, whole.traceHash);
+    assert.equal(rt.next().reason, 'end', 'no step after the end');
+    // Memory stays bounded: one checkpoint per interval.
+    assert.equal(rt.memory.checkpoints, Math.floor(whole.steps / rt.checkpointEvery) + 1);
+  });
+
+  it('stops on a planted bug with the violated invariant, and the stop replays', () => {
+    let seed = 0;
+    let result;
+    do result = new Simulation(buggy, ++seed).run();
+    while (result.verdict !== 'safety' && seed < 400);
+    assert.equal(result.verdict, 'safety', 'some seed catches vote-without-log-check');
+    const rt = new SimRuntime({ scenario: buggy, seed });
+    rt.startForward();
+    const stop = finish(rt);
+    assert.equal(stop.reason, 'exception');
+    assert.equal(stop.hit?.exception?.id, result.violation!.invariant);
+    assert.equal(rt.position, result.violation!.step);
+    assert.match(stop.hit!.exception!.description, /./);
+  });
+
+  it('reverse continue stops at the last change of a watched value, and data breakpoints work forwards', () => {
+    const rt = new SimRuntime({ scenario, seed: 5, checkpointEvery: 500 });
+    rt.breakpoints.replace('data', [spec({ type: 'data', expr: Expr.parse('n1.term'), label: 'n1.term' })]);
+    rt.goto(3000);
+    const termAt = (s: number): number => rt.simAt(s).nodes[0]!.state.term;
+    rt.startBackward();
+    const back = finish(rt);
+    assert.equal(back.reason, 'data breakpoint');
+    const s = rt.position;
+    assert.notEqual(termAt(s), termAt(s - 1), `n1.term changed at step ${s}`);
+    for (let k = s; k < 3000; k += 37) assert.equal(termAt(k), termAt(s), 'no later change before where we started');
+    rt.goto(s - 1);
+    rt.startForward();
+    assert.equal(finish(rt).reason, 'data breakpoint');
+    assert.equal(rt.position, s);
+  });
+
+  it('function, conditional and hit-count breakpoints, and logpoints', () => {
+    const rt = new SimRuntime({ scenario, seed: 6 });
+    rt.breakpoints.replace('function', [spec({ type: 'function', name: 'becomeLeader' })]);
+    rt.startForward();
+    const first = finish(rt);
+    assert.equal(first.reason, 'function breakpoint');
+    assert.equal(rt.sim.nodes[rt.sim.lastNode]!.state.role, 'leader');
+    rt.breakpoints.replace('function', [spec({ type: 'function', name: 'AppendEntries', condition: Expr.parse('event.message.entries != null && len(event.message.entries) >= 1 && n1.commit >= 0') })]);
+    rt.startForward();
+    assert.equal(finish(rt).reason, 'function breakpoint');
+    const m = rt.sim.lastEvent!.msg!;
+    assert.equal(m.type, 'AppendEntries');
+    assert.ok(m.type === 'AppendEntries' && m.entries.length >= 1);
+    rt.goto(0);
+    rt.breakpoints.replace('function', [spec({ type: 'function', name: 'tick', hitCondition: parseHitCondition('10') })]);
+    rt.startForward();
+    finish(rt);
+    assert.equal(rt.sim.lastEvent!.kind, 0);
+    assert.equal(rt.breakpoints.specs[0]!.hits, 10);
+    rt.goto(0);
+    rt.breakpoints.replace('function', [spec({ type: 'function', name: 'election.start', logMessage: '{event.node} campaigns for term {nodes[0].term}' })]);
+    rt.goto(0);
+    rt.startForward();
+    assert.equal(finish(rt).reason, 'end', 'a logpoint does not stop');
+    assert.ok(rt.breakpoints.logs.length > 0);
+    assert.match(rt.breakpoints.logs[0]!.text, /^n\d campaigns for term \d+$/);
+  });
+
+  it('a fork replaces the future, and the same forks replay it exactly', () => {
+    const rt = new SimRuntime({ scenario, seed: 8, checkpointEvery: 300 });
+    rt.goto(1000);
+    rt.goto(400);
+    rt.fork({ kind: 'crash', node: 1 });
+    rt.next();
+    assert.equal(rt.sim.nodes[1]!.status, 'down');
+    rt.goto(700);
+    rt.fork({ kind: 'restart', node: 1 });
+    assert.equal(rt.lastStep, null);
+    rt.startForward();
+    finish(rt);
+    const again = new SimRuntime({ scenario, seed: 8, forks: rt.forks });
+    again.startForward();
+    finish(again);
+    assert.equal(again.outcome?.traceHash, rt.outcome?.traceHash);
+    assert.notEqual(rt.outcome?.traceHash, new Simulation(scenario, 8).run().traceHash);
+    assert.throws(() => rt.fork({ kind: 'crash', node: 9 }), /the run is over|no node/);
+  });
+
+  it('describes steps and their causal chain', () => {
+    const rt = new SimRuntime({ scenario, seed: 2 });
+    rt.goto(800);
+    const chain = rt.timeline.chain(800, 50);
+    assert.equal(chain[0], 800);
+    for (let k = 1; k < chain.length; k++) assert.ok(chain[k]! < chain[k - 1]!, 'causes come earlier');
+    assert.match(rt.describe(800), /^#800 \d+\.\d{3}ms /);
+    assert.equal(rt.segment(0).length, 800);
+  });
+});

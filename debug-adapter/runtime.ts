@@ -1,0 +1,382 @@
+// SimRuntime: one seeded simulation under a debugger, with time travel. It knows nothing of DAP.
+//
+// The cursor is a live Simulation positioned after some step. Going anywhere else restores a
+// snapshot and re-executes (the run is deterministic, so this is the real state, not a cursor
+// moved over a log): checkpoints every `checkpointEvery` steps of the timeline are kept for the
+// whole session; a few recent positions ("near" snapshots, taken while re-executing) make repeated
+// step-backs cheap. Memory stays bounded: one snapshot per checkpoint interval plus a fixed number
+// of near snapshots and positioned copies.
+//
+// Forks: a change made at step N (crash a node, drop a message…) replaces the timeline after N;
+// the forks are part of the run's definition and are saved in its trace, so the branch replays.
+import { nodeName, Simulation, type K, type ForkAction, type RunResult, type Scenario } from '../sim';
+import { Breakpoints, type Hit } from './breakpoints';
+import { Timeline } from './timeline';
+
+export interface Fork {
+  /** The fork is applied after this step (0: before the first). */
+  readonly step: number;
+  readonly action: ForkAction;
+}
+
+export interface RuntimeOptions {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly forks?: readonly Fork[];
+  /** Steps between kept checkpoints (default 2,000). */
+  readonly checkpointEvery?: number;
+  /** The debugger never goes beyond this step. */
+  readonly maxSteps?: number;
+}
+
+export type StopReason = 'entry' | 'step' | 'goto' | 'pause' | 'end' | 'exception' | 'breakpoint' | 'function breakpoint' | 'data breakpoint';
+
+export interface Stop {
+  readonly reason: StopReason;
+  readonly description: string;
+  readonly hit?: Hit;
+}
+
+/** What a run in progress (continue, step in/out, reverse continue) is looking for. */
+type Run =
+  | { readonly dir: 'forward'; readonly until: ((sim: Simulation) => string | null) | null }
+  | { readonly dir: 'backward'; hi: number };
+
+/** Lines of the trace document per segment (one virtual document each). */
+export const SEGMENT_STEPS = 10_000;
+const NEAR_MAX = 24;
+const VIEW_CACHE = 6;
+const SEGMENT_CACHE = 3;
+
+export class SimRuntime {
+  readonly breakpoints = new Breakpoints();
+  readonly timeline = new Timeline();
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly checkpointEvery: number;
+  readonly maxSteps: number;
+  private forkList: Fork[];
+  private cur: Simulation;
+  private readonly checkpoints: Simulation[] = [];
+  /** Snapshots at recent positions (never run; copied before use), most recent last. */
+  private near = new Map<number, Simulation>();
+  /** Simulations positioned at a step, for frames below the top (never the cursor). */
+  private views = new Map<number, Simulation>();
+  private segments = new Map<number, string[]>();
+  /** The last step of the timeline, once known (the run ended, or maxSteps). */
+  private end: number | null = null;
+  private run: Run | null = null;
+
+  constructor(o: RuntimeOptions) {
+    this.scenario = o.scenario;
+    this.seed = o.seed;
+    this.checkpointEvery = Math.max(10, o.checkpointEvery ?? 2_000);
+    this.maxSteps = o.maxSteps ?? Number.MAX_SAFE_INTEGER;
+    this.forkList = [...(o.forks ?? [])].sort((a, b) => a.step - b.step);
+    this.cur = new Simulation(o.scenario, o.seed);
+    this.applyForks(this.cur);
+    this.checkpoints.push(this.cur.snapshot());
+  }
+
+  /** The simulation at the cursor (read it; move it only through the runtime). */
+  get sim(): Simulation {
+    return this.cur;
+  }
+
+  get position(): number {
+    return this.cur.steps;
+  }
+
+  /** Steps known on this timeline. */
+  get frontier(): number {
+    return this.timeline.count;
+  }
+
+  /** The last step of the run, once reached. */
+  get lastStep(): number | null {
+    return this.end;
+  }
+
+  get forks(): readonly Fork[] {
+    return this.forkList;
+  }
+
+  /** The run's outcome, once the timeline reached its end. */
+  get outcome(): RunResult | null {
+    return this.end === null ? null : this.cur.outcome ?? this.simAt(this.end).outcome;
+  }
+
+  /** Number of snapshots held and the timeline's bytes (for the benchmark and the status line). */
+  get memory(): { readonly checkpoints: number; readonly near: number; readonly views: number; readonly timelineBytes: number } {
+    return { checkpoints: this.checkpoints.length, near: this.near.size, views: this.views.size, timelineBytes: this.timeline.bytes };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Moving the cursor
+
+  /** One step of the whole cluster. */
+  next(): Stop {
+    this.run = null;
+    const before = this.breakpoints.before(this.cur);
+    if (!this.advance(this.cur)) return this.endStop();
+    const hit = this.breakpoints.check(this.cur, before, true);
+    if (hit?.kind === 'exception') return { reason: 'exception', description: hit.description, hit };
+    return { reason: 'step', description: `step ${this.position}` };
+  }
+
+  stepBack(): Stop {
+    this.run = null;
+    if (this.position === 0) return { reason: 'entry', description: 'at the start of the run: nothing before step 0' };
+    this.seek(this.position - 1);
+    return { reason: 'step', description: `back to step ${this.position}` };
+  }
+
+  /** Goes to step n (clamped to the run); runs forward if the timeline has not got there yet. */
+  goto(n: number): Stop {
+    this.run = null;
+    const target = Math.max(0, Math.min(Math.floor(n), this.end ?? this.maxSteps));
+    this.seek(target);
+    const note = this.position < target ? ` (the run ends at step ${this.position})` : '';
+    return { reason: 'goto', description: `step ${this.position}${note}` };
+  }
+
+  /** Starts running forward: to the next breakpoint (or, with `until`, to the first step it names). */
+  startForward(until: ((sim: Simulation) => string | null) | null = null): void {
+    this.run = { dir: 'forward', until };
+  }
+
+  /** Step in: to the next step of one node. */
+  startStepIn(node: number): void {
+    this.startForward((sim) => (sim.lastNode === node ? `next step of ${nodeName(node)}` : null));
+  }
+
+  /** Step out: until the node's role or term changes. */
+  startStepOut(node: number): void {
+    const s = this.cur.nodes[node]!.state;
+    const role = s.role;
+    const term = s.term;
+    this.startForward((sim) => {
+      const x = sim.nodes[node]!.state;
+      return x.role !== role || x.term !== term ? `${nodeName(node)} is now ${x.role} in term ${x.term} (was ${role}, term ${term})` : null;
+    });
+  }
+
+  startBackward(): void {
+    this.run = { dir: 'backward', hi: this.position };
+  }
+
+  get running(): boolean {
+    return this.run !== null;
+  }
+
+  /** Stops a run where it is. */
+  pause(): Stop {
+    const r = this.run;
+    this.run = null;
+    if (r !== null && r.dir === 'backward') this.seek(r.hi);
+    return { reason: 'pause', description: `paused at step ${this.position}` };
+  }
+
+  /**
+   * Works on the run started for about `budget` steps. Returns where it stopped, or null when it
+   * should be called again (so that a pause request can get in between).
+   */
+  resume(budget = 50_000): Stop | null {
+    const r = this.run;
+    if (r === null) return { reason: 'pause', description: 'not running' };
+    const stop = r.dir === 'forward' ? this.forward(r.until, budget) : this.backward(r);
+    if (stop !== null) this.run = null;
+    return stop;
+  }
+
+  private forward(until: ((sim: Simulation) => string | null) | null, budget: number): Stop | null {
+    const sim = this.cur;
+    const bps = this.breakpoints;
+    for (let k = 0; k < budget; k++) {
+      const before = bps.before(sim);
+      if (!this.advance(sim)) return this.endStop();
+      const hit = bps.check(sim, before, true);
+      if (hit !== null) return { reason: hit.kind, description: hit.description, hit };
+      if (until !== null) {
+        const why = until(sim);
+        if (why !== null) return { reason: 'step', description: why };
+      }
+    }
+    return null;
+  }
+
+  /** Scans one checkpoint interval before `r.hi` for the last step where a breakpoint fires. */
+  private backward(r: { hi: number }): Stop | null {
+    if (r.hi <= 0) {
+      this.seek(0);
+      return { reason: 'entry', description: 'reached the start of the run: no breakpoint on the way back' };
+    }
+    const K_ = this.checkpointEvery;
+    const lo = Math.floor((r.hi - 1) / K_) * K_;
+    const sim = this.checkpoints[lo / K_]!.snapshot();
+    let last: { step: number; hit: Hit } | null = null;
+    while (sim.steps < r.hi - 1) {
+      const before = this.breakpoints.before(sim);
+      if (!this.advance(sim)) break;
+      const hit = this.breakpoints.check(sim, before, false);
+      if (hit !== null) last = { step: sim.steps, hit };
+    }
+    if (last !== null) {
+      this.seek(last.step);
+      return { reason: last.hit.kind, description: last.hit.description, hit: last.hit };
+    }
+    r.hi = lo;
+    return null;
+  }
+
+  private endStop(): Stop {
+    const o = this.cur.outcome;
+    if (o !== null) {
+      const v = o.violation;
+      return { reason: 'end', description: `end of the run at step ${this.position}: ${o.verdict}${v === undefined ? '' : ` — ${v.invariant}: ${v.message}`}` };
+    }
+    return { reason: 'end', description: `step limit: the debugger stops at step ${this.maxSteps} (launch attribute maxSteps)` };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Forks
+
+  /** Applies a change at the cursor's step; the timeline after it is replaced. Throws if it cannot apply. */
+  fork(action: ForkAction): Stop {
+    this.run = null;
+    const sim = this.cur;
+    if (sim.done) throw new RuntimeError('the run is over at this step; go back to an earlier step to fork');
+    if ('node' in action && (action.node < 0 || action.node >= sim.nodes.length)) throw new RuntimeError(`no node ${nodeName(action.node)} (the cluster has ${sim.nodes.length})`);
+    if (!sim.fork(action)) throw new RuntimeError(action.kind === 'drop' ? `no message with id ${action.seq} is in flight` : 'cannot apply that here');
+    const p = sim.steps;
+    this.forkList = [...this.forkList.filter((f) => f.step <= p), { step: p, action }];
+    this.timeline.truncate(p);
+    const K_ = this.checkpointEvery;
+    this.checkpoints.length = Math.floor(p / K_) + 1;
+    if (p % K_ === 0) this.checkpoints[p / K_] = sim.snapshot();
+    this.end = null;
+    this.near.clear();
+    this.views.clear();
+    this.segments.clear();
+    return { reason: 'step', description: `forked at step ${p}: the timeline after it is new` };
+  }
+
+  private applyForks(sim: Simulation): void {
+    for (const f of this.forkList) if (f.step === sim.steps) sim.fork(f.action);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Positioning and re-execution
+
+  /** One step of `sim`, keeping the timeline, checkpoints and forks. False when the run is over. */
+  private advance(sim: Simulation): boolean {
+    if (sim.done || sim.steps >= this.maxSteps) {
+      if (sim.steps === this.timeline.count) this.end = sim.steps;
+      return false;
+    }
+    const was = sim.steps;
+    sim.step();
+    const s = sim.steps;
+    if (s === was) {
+      if (s === this.timeline.count) this.end = s;
+      return false;
+    }
+    const fresh = s > this.timeline.count;
+    if (fresh) this.timeline.push(sim);
+    if (this.forkList.length > 0) this.applyForks(sim);
+    if (fresh && s % this.checkpointEvery === 0 && this.checkpoints.length === s / this.checkpointEvery) this.checkpoints.push(sim.snapshot());
+    if (fresh && (sim.done || s >= this.maxSteps)) this.end = s;
+    return true;
+  }
+
+  /** The best starting point for reaching `target`: a snapshot copy, or the cursor itself. */
+  private startFor(target: number, mayUseCursor: boolean): Simulation {
+    const K_ = this.checkpointEvery;
+    const k = Math.min(Math.floor(target / K_), this.checkpoints.length - 1);
+    let base = this.checkpoints[k]!;
+    for (const [step, snap] of this.near) if (step <= target && step > base.steps) base = snap;
+    if (mayUseCursor && this.cur.steps <= target && this.cur.steps >= base.steps) return this.cur;
+    for (const [step, v] of this.views) if (step <= target && step > base.steps) base = v;
+    return base.snapshot();
+  }
+
+  /** Runs `sim` to `target`; with `ladder`, keeps near snapshots on the way (for the step-backs that follow). */
+  private runTo(sim: Simulation, target: number, ladder: boolean): void {
+    const gap = sim.steps;
+    const every = Math.max(50, Math.floor(this.checkpointEvery / 8));
+    while (sim.steps < target && this.advance(sim)) {
+      if (ladder && sim.steps % every === 0 && target - gap > every && sim.steps < target) this.remember(this.near, sim.steps, sim.snapshot(), NEAR_MAX);
+    }
+  }
+
+  private seek(target: number): void {
+    if (target === this.cur.steps) return;
+    const backwards = target < this.cur.steps;
+    const sim = this.startFor(target, true);
+    this.runTo(sim, target, backwards);
+    this.cur = sim;
+  }
+
+  /** The state after step `step` (the cursor's own when it is there). Do not run it. */
+  simAt(step: number): Simulation {
+    const s = Math.max(0, Math.min(step, this.timeline.count));
+    if (s === this.cur.steps) return this.cur;
+    const cached = this.views.get(s);
+    if (cached !== undefined) return cached;
+    const sim = this.startFor(s, false);
+    this.runTo(sim, s, false);
+    this.remember(this.views, s, sim, VIEW_CACHE);
+    return sim;
+  }
+
+  private remember(m: Map<number, Simulation>, step: number, sim: Simulation, max: number): void {
+    m.delete(step);
+    m.set(step, sim);
+    if (m.size > max) m.delete(m.keys().next().value!);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Describing steps (the trace document)
+
+  /** The trace document's lines for segment g: steps g*SEGMENT_STEPS+1 … (one line each). */
+  segment(g: number): readonly string[] {
+    const cached = this.segments.get(g);
+    if (cached !== undefined) return cached;
+    const from = g * SEGMENT_STEPS;
+    const to = Math.min(from + SEGMENT_STEPS, this.timeline.count);
+    const sim = this.startFor(from, false);
+    this.runTo(sim, from, false);
+    const lines: string[] = [];
+    sim.trace.steps = [];
+    while (sim.steps < to && this.advance(sim)) {
+      for (const r of sim.trace.steps) lines.push(formatLine(r.step, r.time, r.text, r.reasons));
+      sim.trace.steps.length = 0;
+    }
+    sim.trace.steps = null;
+    this.segments.set(g, lines);
+    if (this.segments.size > SEGMENT_CACHE) this.segments.delete(this.segments.keys().next().value!);
+    return lines;
+  }
+
+  /** One step in words: `#1234 12.345ms n2 ← n1 AppendEntries t3 …  [append.accept]`. */
+  describe(step: number): string {
+    if (step <= 0) return '#0 start';
+    if (step > this.timeline.count) return `#${step} (not reached)`;
+    const g = Math.floor((step - 1) / SEGMENT_STEPS);
+    return this.segment(g)[step - 1 - g * SEGMENT_STEPS] ?? `#${step}`;
+  }
+
+  /** Whether step `s` handled an event of kind `kind` (sim's K). */
+  isKind(s: number, kind: (typeof K)[keyof typeof K]): boolean {
+    return s > 0 && s <= this.timeline.count && this.timeline.kindOf(s) === kind;
+  }
+}
+
+export class RuntimeError extends Error {
+  override readonly name = 'RuntimeError';
+}
+
+export function formatLine(step: number, timeUs: number, text: string, reasons: readonly string[]): string {
+  const ms = (timeUs / 1000).toFixed(3);
+  return `#${step} ${ms}ms ${text}${reasons.length > 0 ? `  [${reasons.join(', ')}]` : ''}`;
+}

@@ -1,0 +1,191 @@
+// The simulation's state as the debugger shows it: lazy records over one Simulation (nodes, the
+// event of the step, the network, invariants, the clients' history). The same records serve the
+// expression language (conditions, console, hovers), the Variables view, and the panels.
+import { describeEntry, describeMessage, describeOp, describeReply, type Entry, type Message } from '../core';
+import { INVARIANT_NAMES, INVARIANTS, K, KIND_NAMES, LIVENESS_INVARIANTS, nodeName, type HistoryOp, type SimEvent, type Simulation } from '../sim';
+import type { Env, Rec, Seq, Value } from './expr';
+
+export function rec(fields: Readonly<Record<string, () => Value>>, id?: string): Rec {
+  const names = Object.keys(fields);
+  return {
+    kind: 'record',
+    ...(id === undefined ? {} : { id }),
+    field: (name) => (Object.hasOwn(fields, name) ? fields[name]!() : undefined),
+    fields: () => names,
+  };
+}
+
+export function seq(length: number, at: (i: number) => Value): Seq {
+  return { kind: 'seq', length, at: (i) => at(i) };
+}
+
+/** Plain data (a message, a request) as a record: own fields only. */
+export function dataValue(v: unknown): Value {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return seq(v.length, (i) => dataValue(v[i]));
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const fields: Record<string, () => Value> = {};
+    for (const k of Object.keys(o)) if (typeof o[k] !== 'function') fields[k] = () => dataValue(o[k]);
+    return rec(fields);
+  }
+  return null;
+}
+
+function entryRec(e: Entry): Rec {
+  return rec({ index: () => e.index, term: () => e.term, data: () => describeEntry(e) });
+}
+
+type SimNode = Simulation['nodes'][number];
+
+export function nodeRec(sim: Simulation, i: number): Rec {
+  const n: SimNode = sim.nodes[i]!;
+  const s = n.state;
+  const ids = sim.nodes.map((x) => x.id as string);
+  return rec({
+    id: () => n.id,
+    status: () => n.status,
+    role: () => s.role,
+    term: () => s.term,
+    vote: () => s.vote,
+    leader: () => s.leader,
+    commit: () => s.commit,
+    applied: () => s.applied,
+    lastIndex: () => s.log.length,
+    lastTerm: () => s.log[s.log.length - 1]?.term ?? 0,
+    log: () => seq(s.log.length, (k) => entryRec(s.log[k]!)),
+    electionElapsed: () => s.electionElapsed,
+    electionTimeout: () => s.electionTimeout,
+    heartbeatElapsed: () => s.heartbeatElapsed,
+    progress: () => rec(Object.fromEntries(ids.filter((id) => s.progress.has(id as never)).map((id) => [id, () => {
+      const p = s.progress.get(id as never)!;
+      return rec({ match: () => p.match, next: () => p.next, mode: () => p.mode, inflight: () => p.inflight.length, active: () => p.recentActive });
+    }]))),
+    kv: () => rec(Object.fromEntries([...s.kv.data].map(([k, v]) => [k, () => v]))),
+    disk: () => rec({ synced: () => n.disk.syncedLength, pendingWrites: () => n.disk.pendingWrites, corrupted: () => n.corrupted }),
+    ...(n.deadReason === null ? {} : { deadReason: () => n.deadReason }),
+  }, n.id);
+}
+
+/** Messages in flight, by arrival time. */
+export function inFlight(sim: Simulation): SimEvent[] {
+  return sim.queued.filter((e) => e.msg !== null && e.kind === K.Deliver).sort((a, b) => a.time - b.time || a.seq - b.seq);
+}
+
+export function messageRec(m: Message, extra: Readonly<Record<string, () => Value>> = {}): Rec {
+  const base = dataValue(m) as Rec;
+  const fields: Record<string, () => Value> = { text: () => describeMessage(m), ...extra };
+  for (const f of base.fields()) fields[f] = () => base.field(f)!;
+  return rec(fields);
+}
+
+export function networkRec(sim: Simulation): Rec {
+  return rec({
+    inFlight: () => {
+      const l = inFlight(sim);
+      return seq(l.length, (k) => {
+        const e = l[k]!;
+        return messageRec(e.msg!, { arrives: () => e.time, id: () => e.seq, sentAtStep: () => e.cause });
+      });
+    },
+    cutLinks: () => sim.network.cutLinks(),
+    paused: () => sim.nodes.filter((n) => n.status === 'paused').map((n) => n.id as string),
+    down: () => sim.nodes.filter((n) => n.status === 'down').map((n) => n.id as string),
+    dead: () => sim.nodes.filter((n) => n.status === 'dead').map((n) => n.id as string),
+  });
+}
+
+/** What the event of the latest step was. */
+export function eventRec(sim: Simulation): Rec {
+  const e = sim.lastEvent;
+  const kind = e === null ? 'start' : KIND_NAMES[e.kind]!;
+  const fields: Record<string, () => Value> = {
+    step: () => sim.steps,
+    time: () => sim.time,
+    kind: () => kind,
+    node: () => (sim.lastNode < 0 ? null : nodeName(sim.lastNode)),
+    reasons: () => [...sim.lastReasons],
+    causedBy: () => e?.cause ?? null,
+  };
+  if (e?.msg) {
+    const m = e.msg;
+    fields['type'] = () => m.type;
+    fields['message'] = () => messageRec(m);
+  }
+  if (e?.request) {
+    const r = e.request;
+    fields['request'] = () => `${r.client}#${r.seq} ${describeOp(r.op)}`;
+  }
+  if (e?.reply) {
+    const r = e.reply;
+    fields['reply'] = () => describeReply(r);
+  }
+  if (e?.action) {
+    const a = e.action;
+    fields['fault'] = () => a.kind;
+    if (e.line > 0) fields['line'] = () => e.line;
+  }
+  return rec(fields);
+}
+
+export function invariantStatus(sim: Simulation, name: string): string {
+  const enabled = sim.scenario.check === null || sim.scenario.check.includes(name);
+  const v = sim.outcome?.violation;
+  if (v !== undefined && v.invariant === name) return `VIOLATED at step ${v.step}: ${v.message}`;
+  if (!enabled) return 'not checked (scenario `check` line)';
+  if (name === 'Linearizability') return sim.outcome === null ? 'checked at the end of the run' : `${sim.outcome.linearizability}`;
+  return LIVENESS_INVARIANTS.has(name) ? 'holds so far (liveness rule)' : 'holds so far';
+}
+
+export function invariantsRec(sim: Simulation): Rec {
+  return rec(Object.fromEntries(INVARIANT_NAMES.map((name) => [name, () => invariantStatus(sim, name)])));
+}
+
+export function historyOpRec(h: HistoryOp): Rec {
+  return rec({
+    client: () => h.client,
+    op: () => h.op,
+    key: () => h.key,
+    ...(h.value === undefined ? {} : { value: () => h.value! }),
+    ...(h.expected === undefined ? {} : { expected: () => h.expected! }),
+    call: () => h.call,
+    return: () => h.return,
+    output: () => (h.output === undefined ? null : dataValue(h.output)),
+  });
+}
+
+/** The currently running leader of the highest term, if any. */
+export function leaderOf(sim: Simulation): string | null {
+  let best: SimNode | null = null;
+  for (const n of sim.nodes) if (n.status === 'up' && n.state.role === 'leader' && (best === null || n.state.term > best.state.term)) best = n;
+  return best === null ? null : best.id;
+}
+
+/** The names an expression can use, over one simulation state. */
+export function simEnv(sim: Simulation): Env {
+  const roots: Record<string, () => Value> = {
+    step: () => sim.steps,
+    time: () => sim.time,
+    timeMs: () => Math.floor(sim.time / 1000),
+    phase: () => sim.phase,
+    leader: () => leaderOf(sim),
+    nodes: () => sim.nodes.map((_, i) => nodeRec(sim, i)),
+    event: () => eventRec(sim),
+    network: () => networkRec(sim),
+    invariants: () => invariantsRec(sim),
+    history: () => seq(sim.history.length, (k) => historyOpRec(sim.history[k]!)),
+    verdict: () => sim.outcome?.verdict ?? null,
+    violation: () => sim.outcome?.violation?.invariant ?? null,
+  };
+  sim.nodes.forEach((n, i) => {
+    roots[n.id] = () => nodeRec(sim, i);
+  });
+  const names = Object.keys(roots);
+  return {
+    lookup: (name) => (Object.hasOwn(roots, name) ? roots[name]!() : undefined),
+    names: () => names,
+  };
+}
+
+export { INVARIANTS };
