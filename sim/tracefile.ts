@@ -4,7 +4,7 @@
 import { BUG_NAMES } from '../core';
 import { INVARIANT_NAMES } from './invariants';
 import { parseScenario, type Scenario } from './scenario';
-import { Simulation, type RunResult } from './simulation';
+import { Simulation, type ForkAction, type RunResult } from './simulation';
 import { firstDivergence } from './trace';
 
 export const TRACE_FORMAT = 'liferaft-trace';
@@ -17,8 +17,8 @@ export interface TraceFile {
   /** Planted bugs that were on (from the scenario's `bugs` line and the command line). */
   readonly bugs?: readonly string[];
   readonly seed: number;
-  /** Faults injected by hand at a step (the debugger adds them); empty for plain runs. */
-  readonly forks: readonly unknown[];
+  /** Changes made by hand in the debugger, each applied after its step (0: before the first); empty for plain runs. */
+  readonly forks: readonly TraceFork[];
   readonly steps: number;
   readonly traceHash: string;
   readonly verdict: RunResult['verdict'];
@@ -26,6 +26,37 @@ export interface TraceFile {
   readonly checkpoints: readonly { readonly step: number; readonly hash: string }[];
   /** base64 of one byte per step (byte 0 unused). */
   readonly stepBytes: string;
+}
+
+export interface TraceFork {
+  readonly step: number;
+  readonly action: ForkAction;
+}
+
+const NODE_ACTIONS = ['isolate', 'crash', 'restart', 'pause', 'resume', 'corrupt'];
+
+/** Checks a fork's action read from a file or typed by a user; returns a message, or null if valid. */
+export function forkActionProblem(a: unknown, nodes = 9): string | null {
+  const x = a as Record<string, unknown>;
+  if (typeof x !== 'object' || x === null) return 'an action must be an object';
+  const node = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < nodes;
+  if (NODE_ACTIONS.includes(x['kind'] as string)) return node(x['node']) ? null : `"${String(x['kind'])}" needs a node index 0..${nodes - 1}`;
+  switch (x['kind']) {
+    case 'heal':
+      return null;
+    case 'cut':
+      return node(x['from']) && node(x['to']) ? null : '"cut" needs node indexes from and to';
+    case 'clog':
+      return node(x['a']) && node(x['b']) && Number.isSafeInteger(x['forUs']) && (x['forUs'] as number) > 0 ? null : '"clog" needs node indexes a, b and forUs > 0';
+    case 'partition': {
+      const g = x['groups'];
+      return Array.isArray(g) && g.length >= 2 && g.every((h: unknown) => Array.isArray(h) && h.every(node)) ? null : '"partition" needs at least two groups of node indexes';
+    }
+    case 'drop':
+      return Number.isSafeInteger(x['seq']) && (x['seq'] as number) >= 0 ? null : '"drop" needs the seq of a message in flight';
+    default:
+      return `unknown action kind ${JSON.stringify(x['kind'])}`;
+  }
 }
 
 export class TraceError extends Error {
@@ -38,17 +69,17 @@ export function loadScenario(text: string, file: string): Scenario {
   return parseScenario(text, file, KNOWN);
 }
 
-/** Runs a seed while recording, and returns the result with its trace file. */
-export function recordRun(scenario: Scenario, seed: number, stopAtStep?: number): { result: RunResult; trace: TraceFile; sim: Simulation } {
+/** Runs a seed (with forks made in the debugger, if any) while recording; returns the result with its trace file. */
+export function recordRun(scenario: Scenario, seed: number, stopAtStep?: number, forks: readonly TraceFork[] = []): { result: RunResult; trace: TraceFile; sim: Simulation } {
   const sim = new Simulation(scenario, seed, { record: true, ...(stopAtStep === undefined ? {} : { stopAtStep }) });
-  const result = sim.run();
+  const result = forks.length === 0 ? sim.run() : runWithForks(sim, forks);
   const trace: TraceFile = {
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
     scenario: { file: scenario.file, text: scenario.text },
     bugs: scenario.bugs,
     seed,
-    forks: [],
+    forks,
     steps: result.steps,
     traceHash: result.traceHash,
     verdict: result.verdict,
@@ -57,6 +88,20 @@ export function recordRun(scenario: Scenario, seed: number, stopAtStep?: number)
     stepBytes: toBase64(sim.trace.stepBytes(result.steps)),
   };
   return { result, trace, sim };
+}
+
+/** Runs to the end, applying each fork after its step (as the debugger did). */
+export function runWithForks(sim: Simulation, forks: readonly TraceFork[]): RunResult {
+  const apply = (): void => {
+    for (const f of forks) if (f.step === sim.steps) sim.fork(f.action);
+  };
+  apply();
+  while (!sim.done) {
+    const was = sim.steps;
+    sim.step();
+    if (sim.steps !== was) apply();
+  }
+  return sim.outcome!;
 }
 
 /** Validates the structure of a parsed .rafttrace; throws TraceError saying what is wrong. */
@@ -87,7 +132,12 @@ export function parseTrace(text: string, file: string): TraceFile {
   }), '"checkpoints" must be a list of { step, hash }');
   need(typeof t.stepBytes === 'string', '"stepBytes" must be a base64 string');
   need(['ok', 'safety', 'liveness', 'crash'].includes(t.verdict as string), '"verdict" must be ok, safety, liveness or crash');
-  need((t.forks as unknown[]).length === 0, 'this trace has forks, which this version cannot replay yet');
+  (t.forks as unknown[]).forEach((f: unknown, i) => {
+    const x = f as { step?: unknown; action?: unknown };
+    need(typeof x === 'object' && x !== null && Number.isSafeInteger(x.step) && (x.step as number) >= 0, `fork ${i + 1}: "step" must be a non-negative integer`);
+    const problem = forkActionProblem(x.action);
+    need(problem === null, `fork ${i + 1}: ${problem}`);
+  });
   try {
     fromBase64(t.stepBytes as string);
   } catch {
@@ -116,7 +166,7 @@ export function replayTrace(trace: TraceFile): ReplayResult {
   } catch (e) {
     throw new TraceError(`the trace's scenario does not parse: ${(e as Error).message}`);
   }
-  const { result, trace: again } = recordRun(scenario, trace.seed, trace.steps);
+  const { result, trace: again } = recordRun(scenario, trace.seed, trace.steps, trace.forks);
   const base = { steps: result.steps, traceHash: result.traceHash, verdict: result.verdict, ...(result.violation === undefined ? {} : { violation: result.violation }) };
   const d = firstDivergence(fromBase64(trace.stepBytes), fromBase64(again.stepBytes));
   const checkpoint = trace.checkpoints.find((c, i) => again.checkpoints[i]?.hash !== c.hash);
