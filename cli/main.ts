@@ -5,6 +5,7 @@ import { benchCommand } from './cmd-bench';
 import { benchBugsCommand } from './cmd-bench-bugs';
 import { benchLinCommand } from './cmd-bench-lin';
 import { checkCommand } from './cmd-check';
+import { dapCommand } from './cmd-dap';
 import { demoCommand } from './cmd-demo';
 import { exploreCommand } from './cmd-explore';
 import { replayCommand } from './cmd-replay';
@@ -44,6 +45,10 @@ commands:
   bench lin [--json]
       The linearizability checker on generated histories (10k ops/10 keys, hard single-key cases,
       an illegal history), against replaying the history through the model.
+  dap [--server=PORT] [--host ADDR]
+      The debug adapter (Debug Adapter Protocol) for any client: on stdin/stdout, or listening on
+      a TCP port (default host 127.0.0.1). Launch attributes: scenario | trace, seed, stopOnEntry,
+      maxSteps, bugs (see debug-adapter/README.md).
   demo [--nodes N] [--writes N] [--seed N] [--json]
       The Raft core alone: elect a leader and commit client writes on an in-memory network.
   help
@@ -89,6 +94,8 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
         return await benchCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
+      case 'dap':
+        return await dapCommand(rest, io);
       case '--version':
       case 'version':
         io.out(VERSION);

@@ -19,6 +19,8 @@ export interface Seq {
 export interface Rec {
   readonly kind: 'record';
   readonly id?: string;
+  /** A one-line form for lists and previews (an entry as `3@t2 put k0=v`). */
+  readonly summary?: string;
   field(name: string): Value | undefined;
   fields(): readonly string[];
 }
@@ -386,6 +388,7 @@ export function show(v: Value, depth = 0): string {
   }
   const r = v as Rec;
   if (r.id !== undefined && depth > 0) return r.id;
+  if (r.summary !== undefined && depth > 0) return r.summary;
   if (depth > 1) return '{…}';
   return `{${r.fields().map((f) => `${f}: ${show(r.field(f)!, depth + 1)}`).join(', ')}}`;
 }

@@ -5,11 +5,12 @@ import { describeEntry, describeMessage, describeOp, describeReply, type Entry, 
 import { INVARIANT_NAMES, INVARIANTS, K, KIND_NAMES, LIVENESS_INVARIANTS, nodeName, type HistoryOp, type SimEvent, type Simulation } from '../sim';
 import type { Env, Rec, Seq, Value } from './expr';
 
-export function rec(fields: Readonly<Record<string, () => Value>>, id?: string): Rec {
+export function rec(fields: Readonly<Record<string, () => Value>>, id?: string, summary?: string): Rec {
   const names = Object.keys(fields);
   return {
     kind: 'record',
     ...(id === undefined ? {} : { id }),
+    ...(summary === undefined ? {} : { summary }),
     field: (name) => (Object.hasOwn(fields, name) ? fields[name]!() : undefined),
     fields: () => names,
   };
@@ -34,7 +35,7 @@ export function dataValue(v: unknown): Value {
 }
 
 function entryRec(e: Entry): Rec {
-  return rec({ index: () => e.index, term: () => e.term, data: () => describeEntry(e) });
+  return rec({ index: () => e.index, term: () => e.term, data: () => describeEntry(e) }, undefined, describeEntry(e));
 }
 
 type SimNode = Simulation['nodes'][number];
@@ -77,7 +78,7 @@ export function messageRec(m: Message, extra: Readonly<Record<string, () => Valu
   const base = dataValue(m) as Rec;
   const fields: Record<string, () => Value> = { text: () => describeMessage(m), ...extra };
   for (const f of base.fields()) fields[f] = () => base.field(f)!;
-  return rec(fields);
+  return rec(fields, undefined, describeMessage(m));
 }
 
 export function networkRec(sim: Simulation): Rec {
@@ -152,7 +153,7 @@ export function historyOpRec(h: HistoryOp): Rec {
     call: () => h.call,
     return: () => h.return,
     output: () => (h.output === undefined ? null : dataValue(h.output)),
-  });
+  }, undefined, `${h.client} ${h.op} ${h.key}${h.value === undefined ? '' : ` ${h.value}`} [${h.call}, ${h.return ?? '…'}]`);
 }
 
 /** The currently running leader of the highest term, if any. */

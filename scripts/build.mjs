@@ -5,7 +5,7 @@ import { chmodSync, readFileSync } from 'node:fs';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
-  entryPoints: { cli: 'cli/main.ts', 'explore-worker': 'cli/explore-worker.ts' },
+  entryPoints: { cli: 'cli/main.ts', 'explore-worker': 'cli/explore-worker.ts', debugAdapter: 'cli/debug-adapter-main.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

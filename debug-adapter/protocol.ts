@@ -1,0 +1,108 @@
+// Types of the debug adapter's launch attributes and custom requests: the contract with the
+// extension and its panels (media/). Custom requests are plain DAP requests with these commands.
+
+export const DEBUG_TYPE = 'liferaft';
+
+export interface LaunchArguments {
+  /** Path of a .raftsim scenario (one of scenario, trace). */
+  readonly scenario?: string;
+  /** Seed to run (default: the scenario's `seed` line, else 1). */
+  readonly seed?: number;
+  /** Path of a .rafttrace to open (its scenario, seed, bugs and forks). */
+  readonly trace?: string;
+  readonly stopOnEntry?: boolean;
+  /** The debugger never runs beyond this step. */
+  readonly maxSteps?: number;
+  /** Planted bugs to switch on, in addition to the scenario's `bugs` line. */
+  readonly bugs?: readonly string[];
+  /** Steps between checkpoints kept for time travel (default 2000). */
+  readonly checkpointEvery?: number;
+}
+
+/** `liferaft/state`: everything the panels draw at the current step. */
+export const STATE_REQUEST = 'liferaft/state';
+/** `liferaft/steps`: summaries of a window of steps, for the timeline. */
+export const STEPS_REQUEST = 'liferaft/steps';
+/** `liferaft/goto`: go to a step (the panels' time travel); a stopped event follows. */
+export const GOTO_REQUEST = 'liferaft/goto';
+/** `liferaft/trace`: the run as a .rafttrace (with its forks), to save. */
+export const TRACE_REQUEST = 'liferaft/trace';
+
+export interface NodeSnapshot {
+  readonly id: string;
+  readonly status: 'up' | 'paused' | 'down' | 'dead';
+  readonly role: string;
+  readonly term: number;
+  readonly vote: string | null;
+  readonly leader: string | null;
+  readonly commit: number;
+  readonly applied: number;
+  readonly electionElapsed: number;
+  readonly electionTimeout: number;
+  /** Terms of the log entries, index 1 first. */
+  readonly logTerms: readonly number[];
+  /** Per follower, when leader. */
+  readonly progress: Readonly<Record<string, { readonly match: number; readonly next: number }>>;
+  readonly syncedLength: number;
+}
+
+export interface MessageSnapshot {
+  readonly id: number;
+  readonly from: string;
+  readonly to: string;
+  readonly type: string;
+  readonly term: number;
+  readonly text: string;
+  readonly sentAtStep: number;
+  readonly sentAtUs: number;
+  readonly arrivesUs: number;
+}
+
+export interface ViolationSnapshot {
+  readonly invariant: string;
+  readonly step: number;
+  readonly time: number;
+  readonly nodes: readonly string[];
+  readonly message: string;
+}
+
+export interface StateResponseBody {
+  readonly step: number;
+  readonly timeUs: number;
+  readonly lastStep: number | null;
+  readonly frontier: number;
+  readonly phase: 'safety' | 'liveness';
+  readonly event: string;
+  readonly nodes: readonly NodeSnapshot[];
+  readonly inFlight: readonly MessageSnapshot[];
+  readonly cutLinks: readonly string[];
+  readonly invariants: readonly { readonly name: string; readonly status: string }[];
+  readonly violation: ViolationSnapshot | null;
+  readonly verdict: string | null;
+  readonly forks: number;
+}
+
+export interface StepsArguments {
+  readonly from: number;
+  readonly count: number;
+}
+
+export interface StepSummary {
+  readonly step: number;
+  readonly timeUs: number;
+  /** Node name, or null for steps outside the nodes. */
+  readonly node: string | null;
+  readonly kind: string;
+  /** The step whose event caused this one (0: none). */
+  readonly cause: number;
+  readonly text: string;
+}
+
+export interface StepsResponseBody {
+  readonly steps: readonly StepSummary[];
+  readonly frontier: number;
+}
+
+export interface GotoArguments {
+  readonly step: number;
+}

@@ -1,0 +1,861 @@
+// SimDebugSession: DAP translation only. Every decision about the simulation is SimRuntime's;
+// this file maps nodes to threads, steps to frames, records to variables, and requests to
+// runtime calls, and formats errors from one catalogue.
+import {
+  Breakpoint, DebugSession, Handles, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { BUG_NAMES, describeMessage } from '../core';
+import { INVARIANT_NAMES, KIND_NAMES, loadScenario, nodeName, parseTrace, type Scenario, type TraceFile } from '../sim';
+import { EXCEPTION_FILTERS, EVENT_NAMES, parseHitCondition, type BreakpointSpec, type Hit } from './breakpoints';
+import { runCommand, COMMANDS } from './commands';
+import { complete, Expr, ExprError, isRec, isSeq, show, type Rec, type Seq, type Value } from './expr';
+import * as P from './protocol';
+import { SEGMENT_STEPS, SimRuntime, type Stop } from './runtime';
+import { traceOf } from './trace-export';
+import { eventRec, historyOpRec, inFlight, invariantsRec, invariantStatus, leaderOf, networkRec, nodeRec, seq, simEnv } from './views';
+
+/** How the adapter reads files: Node's fs on stdio/TCP, the workspace file system in VS Code. */
+export interface FileAccessor {
+  readFile(path: string): Promise<string>;
+}
+
+/** The error catalogue: every error the adapter answers with. */
+export const ERR = {
+  launch: 1001,
+  notLaunched: 1002,
+  expression: 1003,
+  unknownReference: 1004,
+  fork: 1005,
+  goto: 1006,
+  running: 1007,
+  request: 1008,
+} as const;
+
+class AdapterError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The thread of steps outside the nodes (clients, faults, phases). */
+const CLUSTER_THREAD = 1000;
+const MAX_FRAMES = 200;
+
+interface FrameRef {
+  readonly thread: number;
+  readonly step: number;
+  /** The top frame shows the cursor's state. */
+  readonly top: boolean;
+}
+
+interface VarRef {
+  readonly value: Rec | Seq | readonly Value[];
+  /** The expression that evaluates to it (for evaluateName and data breakpoints). */
+  readonly path: string;
+}
+
+export class SimDebugSession extends DebugSession {
+  private rt: SimRuntime | null = null;
+  private scenarioPath = '';
+  private trace: TraceFile | null = null;
+  private configured: () => void = () => undefined;
+  private readonly configurationDone = new Promise<void>((resolve) => {
+    this.configured = resolve;
+  });
+  private frames = new Handles<FrameRef>();
+  private vars = new Handles<VarRef>();
+  private lastHit: Hit | null = null;
+  private liveThreads = new Set<number>();
+  private pauseRequested = false;
+  /** Pending breakpoints set before launch (the client configures before the runtime exists). */
+  private pending: (() => void)[] = [];
+  private sourceRefs = new Map<number, number>();
+  private nextSourceRef = 1;
+  private scenarioRef = 0;
+
+  constructor(private readonly files: FileAccessor) {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Errors: handlers throw AdapterError; one place formats the response.
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    // DAP makes pathFormat optional (default "path"); the library refuses its absence.
+    if (request.command === 'initialize') {
+      const a = (request.arguments ?? {}) as DebugProtocol.InitializeRequestArguments;
+      request.arguments = { ...a, pathFormat: a.pathFormat ?? 'path' };
+    }
+    try {
+      super.dispatchRequest(request);
+    } catch (e) {
+      this.fail({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false }, e);
+    }
+  }
+
+  private fail(response: DebugProtocol.Response, e: unknown): void {
+    const code = e instanceof AdapterError ? e.code : e instanceof ExprError ? ERR.expression : ERR.request;
+    const message = e instanceof Error ? e.message : String(e);
+    this.sendErrorResponse(response, { id: code, format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: code === ERR.launch || code === ERR.fork });
+  }
+
+  private guard(response: DebugProtocol.Response, f: () => void): void {
+    try {
+      f();
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, e);
+    }
+  }
+
+  private runtime(): SimRuntime {
+    if (this.rt === null) throw new AdapterError(ERR.notLaunched, 'no simulation: launch first');
+    return this.rt;
+  }
+
+  private stopped(): SimRuntime {
+    const rt = this.runtime();
+    if (rt.running) throw new AdapterError(ERR.running, 'the simulation is running: pause it first');
+    return rt;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Start-up
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      // The client sends configurationDone after the breakpoints, so the run starts with them set.
+      supportsConfigurationDoneRequest: true,
+      // Step Back and Reverse Continue buttons: time travel restores real state.
+      supportsStepBack: true,
+      // "Jump to cursor" on trace-document lines, and the `.goto N` console command's sibling.
+      supportsGotoTargetsRequest: true,
+      // "Restart frame" on a causal frame: go back to just before that step.
+      supportsRestartFrame: true,
+      // Restart replays from step 0 without relaunching.
+      supportsRestartRequest: true,
+      // Conditions, hit counts and logpoints in the expression language.
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      // Breakpoints on events and Raft rules by name.
+      supportsFunctionBreakpoints: true,
+      // "Break on value change" on node variables, forwards and backwards.
+      supportsDataBreakpoints: true,
+      // Hovers and the console evaluate the expression language, with completions.
+      supportsEvaluateForHovers: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: ['.'],
+      // The editor shows the violated invariant, its nodes and explanation.
+      supportsExceptionInfoRequest: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.id, label: f.label, description: f.description, default: f.default })),
+      // Causal chains can be long: the client loads frames page by page.
+      supportsDelayedStackTraceLoading: true,
+      supportsTerminateRequest: true,
+    };
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    this.configured();
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
+    try {
+      await this.launch(args as P.LaunchArguments);
+    } catch (e) {
+      this.fail(response, e instanceof AdapterError || e instanceof Error ? new AdapterError(ERR.launch, e.message) : e);
+      return;
+    }
+    this.sendResponse(response);
+    // Wait (briefly) for the client's breakpoints before running.
+    await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 1000))]);
+    for (const p of this.pending) p();
+    this.pending = [];
+    const a = args as P.LaunchArguments;
+    const rt = this.runtime();
+    this.output(`LifeRaft: ${rt.scenario.file}, seed ${rt.seed}, ${rt.sim.nodes.length} nodes${rt.scenario.bugs.length > 0 ? `, planted bugs: ${rt.scenario.bugs.join(', ')}` : ''}${rt.forks.length > 0 ? `, ${rt.forks.length} fork(s)` : ''}. Type .help in this console for commands.\n`);
+    if (a.stopOnEntry === true) this.report({ reason: 'entry', description: 'step 0: before the first event' });
+    else this.startRun(() => rt.startForward());
+  }
+
+  private async launch(a: P.LaunchArguments): Promise<void> {
+    validateLaunch(a);
+    let scenario: Scenario;
+    let seed: number;
+    let forks: TraceFile['forks'] = [];
+    if (a.trace !== undefined) {
+      const t = parseTrace(await this.read(a.trace), a.trace);
+      this.trace = t;
+      scenario = loadScenario(t.scenario.text, t.scenario.file);
+      if (t.bugs !== undefined) scenario = { ...scenario, bugs: t.bugs };
+      seed = a.seed ?? t.seed;
+      forks = t.forks;
+      this.scenarioPath = '';
+    } else {
+      const path = a.scenario!;
+      scenario = loadScenario(await this.read(path), path);
+      seed = a.seed ?? scenario.seed ?? 1;
+      this.scenarioPath = path;
+    }
+    if (a.bugs !== undefined && a.bugs.length > 0) scenario = { ...scenario, bugs: [...new Set([...scenario.bugs, ...a.bugs])] };
+    this.rt = new SimRuntime({ scenario, seed, forks, ...(a.maxSteps === undefined ? {} : { maxSteps: a.maxSteps }), ...(a.checkpointEvery === undefined ? {} : { checkpointEvery: a.checkpointEvery }) });
+    this.liveThreads = new Set(this.threadIds());
+  }
+
+  private async read(path: string): Promise<string> {
+    try {
+      return await this.files.readFile(path);
+    } catch (e) {
+      throw new AdapterError(ERR.launch, `cannot read ${path}: ${(e as Error).message}`);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Running and stopping
+
+  private startRun(start: () => void): void {
+    start();
+    this.pauseRequested = false;
+    void this.pump();
+  }
+
+  /** Runs the runtime in slices, so that a pause request can get in between. */
+  private async pump(): Promise<void> {
+    const rt = this.runtime();
+    for (;;) {
+      if (this.pauseRequested) {
+        this.pauseRequested = false;
+        this.report(rt.pause());
+        return;
+      }
+      const stop = rt.resume(20_000);
+      this.flushLogs();
+      if (stop !== null) {
+        this.report(stop);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  }
+
+  private report(stop: Stop): void {
+    const rt = this.runtime();
+    this.flushLogs();
+    this.frames.reset();
+    this.vars.reset();
+    this.lastHit = stop.hit ?? null;
+    const now = new Set(this.threadIds());
+    for (const t of this.liveThreads) if (!now.has(t)) this.sendEvent(new ThreadEvent('exited', t));
+    for (const t of now) if (!this.liveThreads.has(t)) this.sendEvent(new ThreadEvent('started', t));
+    this.liveThreads = now;
+    const ev = new StoppedEvent(stop.reason, this.stopThread(), stop.hit?.exception?.description) as DebugProtocol.StoppedEvent;
+    ev.body.description = stop.description;
+    ev.body.allThreadsStopped = true;
+    if (stop.hit !== undefined && stop.hit.ids.length > 0) ev.body.hitBreakpointIds = [...stop.hit.ids];
+    if (stop.reason === 'end') this.output(`${stop.description}\n`);
+    this.sendEvent(ev);
+    void rt;
+  }
+
+  private flushLogs(): void {
+    const logs = this.rt?.breakpoints.logs;
+    if (logs === undefined || logs.length === 0) return;
+    for (const l of logs) this.output(`#${l.step} ${l.text}\n`);
+    logs.length = 0;
+  }
+
+  private output(text: string, category: 'console' | 'stdout' | 'stderr' = 'console'): void {
+    this.sendEvent(new OutputEvent(text, category));
+  }
+
+  /** The thread a stop is reported on: the node of the current step if it runs, else the cluster. */
+  private stopThread(): number {
+    const rt = this.runtime();
+    const n = rt.sim.lastNode;
+    return n >= 0 && this.liveThreads.has(n + 1) ? n + 1 : CLUSTER_THREAD;
+  }
+
+  private threadIds(): number[] {
+    const rt = this.runtime();
+    return [...rt.sim.nodes.filter((n) => n.status === 'up' || n.status === 'paused').map((n) => n.index + 1), CLUSTER_THREAD];
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      response.body = { allThreadsContinued: true };
+      this.startRun(() => rt.startForward());
+    });
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      this.startRun(() => rt.startBackward());
+    });
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse): void {
+    this.guard(response, () => {
+      const stop = this.stopped().next();
+      setTimeout(() => this.report(stop), 0);
+    });
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
+    this.guard(response, () => {
+      const stop = this.stopped().stepBack();
+      setTimeout(() => this.report(stop), 0);
+    });
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      if (args.threadId === CLUSTER_THREAD) {
+        const stop = rt.next();
+        setTimeout(() => this.report(stop), 0);
+      } else this.startRun(() => rt.startStepIn(this.nodeOfThread(args.threadId)));
+    });
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      const node = args.threadId === CLUSTER_THREAD ? Math.max(0, rt.sim.lastNode) : this.nodeOfThread(args.threadId);
+      this.startRun(() => rt.startStepOut(node));
+    });
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.guard(response, () => {
+      const rt = this.runtime();
+      if (rt.running) this.pauseRequested = true;
+      else setTimeout(() => this.report({ reason: 'pause', description: `paused at step ${rt.position}` }), 0);
+    });
+  }
+
+  protected override restartRequest(response: DebugProtocol.RestartResponse): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      rt.goto(0);
+      setTimeout(() => this.report({ reason: 'entry', description: 'restarted: step 0' }), 0);
+    });
+  }
+
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      const step = this.stepOfSourceLine(args.source, args.line);
+      if (step === null) throw new AdapterError(ERR.goto, `no step at line ${args.line} of ${args.source.name ?? args.source.path ?? 'this source'}`);
+      response.body = { targets: [{ id: step, label: `step ${step}: ${rt.describe(step)}`, line: args.line }] };
+    });
+  }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    this.guard(response, () => {
+      const stop = this.stopped().goto(args.targetId);
+      setTimeout(() => this.report(stop), 0);
+    });
+  }
+
+  protected override restartFrameRequest(response: DebugProtocol.RestartFrameResponse, args: DebugProtocol.RestartFrameArguments): void {
+    this.guard(response, () => {
+      const f = this.frame(args.frameId);
+      const rt = this.stopped();
+      rt.goto(f.step - 1);
+      setTimeout(() => this.report({ reason: 'goto', description: `before step ${f.step}: the next step re-executes it` }), 0);
+    });
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.rt = null;
+    this.sendResponse(response);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Threads, frames, scopes, variables
+
+  private nodeOfThread(threadId: number): number {
+    const rt = this.runtime();
+    const i = threadId - 1;
+    if (!Number.isInteger(i) || i < 0 || i >= rt.sim.nodes.length) throw new AdapterError(ERR.unknownReference, `no thread ${threadId}`);
+    return i;
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    this.guard(response, () => {
+      const rt = this.runtime();
+      const threads = rt.sim.nodes
+        .filter((n) => this.liveThreads.has(n.index + 1))
+        .map((n) => new Thread(n.index + 1, `${n.id} (${n.status === 'paused' ? 'paused, ' : ''}${n.state.role}, t${n.state.term})`));
+      threads.push(new Thread(CLUSTER_THREAD, `cluster (clients, faults) — step ${rt.position}`));
+      response.body = { threads };
+    });
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      const top = args.threadId === CLUSTER_THREAD ? rt.position : rt.timeline.lastOfNode(this.nodeOfThread(args.threadId), rt.position);
+      const start = args.startFrame ?? 0;
+      const levels = args.levels === undefined || args.levels === 0 ? MAX_FRAMES : Math.min(args.levels, MAX_FRAMES);
+      const chain = top === 0 ? [0] : rt.timeline.chain(top, start + levels);
+      const frames = chain.slice(start).map((step, k) => this.stackFrame(args.threadId, step, start + k === 0));
+      response.body = { stackFrames: frames, totalFrames: top === 0 ? 1 : rt.timeline.chainLength(top) };
+    });
+  }
+
+  private stackFrame(thread: number, step: number, top: boolean): StackFrame {
+    const rt = this.runtime();
+    const id = this.frames.create({ thread, step, top });
+    const text = rt.describe(step).replace(/^#\d+ \d+\.\d+ms /, '');
+    const frame = new StackFrame(id, `#${step} ${text}`) as DebugProtocol.StackFrame;
+    const line = rt.timeline.lineOf(step);
+    if (line !== undefined) {
+      frame.source = this.scenarioSource();
+      frame.line = line;
+    } else if (step > 0) {
+      const g = Math.floor((step - 1) / SEGMENT_STEPS);
+      frame.source = this.traceSource(g);
+      frame.line = step - g * SEGMENT_STEPS;
+    } else {
+      frame.line = 0;
+    }
+    frame.column = 1;
+    if (!top) frame.presentationHint = 'subtle';
+    return frame as StackFrame;
+  }
+
+  private scenarioSource(): Source {
+    if (this.scenarioPath !== '') return new Source(baseName(this.scenarioPath), this.convertDebuggerPathToClient(this.scenarioPath));
+    if (this.scenarioRef === 0) this.scenarioRef = this.nextSourceRef++;
+    const s = new Source(baseName(this.runtime().scenario.file), undefined, this.scenarioRef) as DebugProtocol.Source;
+    s.presentationHint = 'emphasize';
+    return s as Source;
+  }
+
+  private traceSource(g: number): Source {
+    let ref = this.sourceRefs.get(g);
+    if (ref === undefined) {
+      ref = this.nextSourceRef++;
+      this.sourceRefs.set(g, ref);
+    }
+    const rt = this.runtime();
+    const first = g * SEGMENT_STEPS + 1;
+    const s = new Source(`seed ${rt.seed} steps ${first}–${first + SEGMENT_STEPS - 1}.rafttrace-steps`, undefined, ref) as DebugProtocol.Source;
+    s.path = `liferaft-trace/seed-${rt.seed}/steps-${first}.rafttrace-steps`;
+    s.origin = 'simulation trace (read-only)';
+    return s as Source;
+  }
+
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      const ref = args.source?.sourceReference ?? args.sourceReference;
+      if (ref === this.scenarioRef && ref !== 0) {
+        response.body = { content: rt.scenario.text, mimeType: 'text/x-raftsim' };
+        return;
+      }
+      const g = [...this.sourceRefs].find(([, r]) => r === ref)?.[0] ?? segmentOfPath(args.source?.path);
+      if (g === undefined) throw new AdapterError(ERR.unknownReference, `no source with reference ${ref}`);
+      response.body = { content: `${rt.segment(g).join('\n')}\n`, mimeType: 'text/plain' };
+    });
+  }
+
+  private frame(frameId: number | undefined): FrameRef {
+    const f = frameId === undefined ? undefined : this.frames.get(frameId);
+    if (f === undefined) {
+      if (frameId === undefined) return { thread: CLUSTER_THREAD, step: this.runtime().position, top: true };
+      throw new AdapterError(ERR.unknownReference, `no frame ${frameId} (frames are valid until the next step)`);
+    }
+    return f;
+  }
+
+  /** The state a frame shows: the cursor's for top frames, else the state just after its step. */
+  private simOf(f: FrameRef): SimRuntime['sim'] {
+    const rt = this.runtime();
+    return f.top ? rt.sim : rt.simAt(f.step);
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    this.guard(response, () => {
+      const f = this.frame(args.frameId);
+      const sim = this.simOf(f);
+      const rt = this.runtime();
+      const scopes: Scope[] = [];
+      const scope = (name: string, value: Rec | Seq, path: string, expensive = false): void => {
+        const s = new Scope(name, this.vars.create({ value, path }), expensive) as DebugProtocol.Scope;
+        if (isSeq(value)) s.indexedVariables = value.length;
+        scopes.push(s as Scope);
+      };
+      if (f.thread !== CLUSTER_THREAD) {
+        const i = this.nodeOfThread(f.thread);
+        scope(`Node ${nodeName(i)}`, nodeRec(sim, i), nodeName(i));
+      } else {
+        scope('Nodes', cluster(sim), '');
+      }
+      scope(`Event (step ${f.step})`, eventRec(f.top && f.step !== rt.position ? rt.simAt(f.step) : sim), 'event');
+      scope('Network', networkRec(sim), 'network');
+      scope('Invariants', invariantsRec(sim), 'invariants');
+      scope(`Client history (${sim.history.length})`, seq(sim.history.length, (k) => historyOpRec(sim.history[k]!)), 'history', true);
+      response.body = { scopes };
+    });
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    this.guard(response, () => {
+      this.stopped();
+      const ref = this.vars.get(args.variablesReference);
+      if (ref === undefined) throw new AdapterError(ERR.unknownReference, `no variables with reference ${args.variablesReference}`);
+      const out: DebugProtocol.Variable[] = [];
+      const v = ref.value;
+      if (isRec(v)) {
+        if (args.filter !== 'indexed') for (const name of v.fields()) out.push(this.variable(name, v.field(name)!, join(ref.path, name)));
+      } else {
+        const list = v as readonly Value[] | Seq;
+        const start = args.start ?? 0;
+        const end = Math.min(list.length, args.count === undefined || args.count === 0 ? list.length : start + args.count);
+        for (let i = start; i < end; i++) {
+          const item = isSeq(list) ? list.at(i) : (list as readonly Value[])[i]!;
+          out.push(this.variable(ref.path.endsWith('.log') ? String(i + 1) : String(i), item, `${ref.path}[${i}]`));
+        }
+      }
+      response.body = { variables: out };
+    });
+  }
+
+  private variable(name: string, value: Value, path: string): DebugProtocol.Variable {
+    const v: DebugProtocol.Variable = { name, value: show(value, 1), variablesReference: 0, evaluateName: path };
+    if (isRec(value) || isSeq(value) || Array.isArray(value)) {
+      v.variablesReference = this.vars.create({ value: value as Rec | Seq | readonly Value[], path });
+      if (isSeq(value) || Array.isArray(value)) {
+        v.indexedVariables = (value as Seq).length;
+        v.value = `(${(value as Seq).length}) ${show(value, 1)}`;
+      }
+      if (isRec(value) && value.id !== undefined) v.value = `${value.id}`;
+    }
+    return v;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Console, hovers, completions
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      const f = this.frame(args.frameId);
+      const text = args.expression.trim();
+      if (args.context === 'repl' && text.startsWith('.')) {
+        const r = runCommand(rt, text, f.top ? null : f.step);
+        response.body = { result: r.text, variablesReference: 0 };
+        if (r.stop !== null) {
+          const stop = r.stop;
+          setTimeout(() => this.report(stop), 0);
+        }
+        return;
+      }
+      const sim = this.simOf(f);
+      const value = Expr.parse(text).evaluate(simEnv(sim));
+      const v = this.variable(text, value, text);
+      response.body = { result: args.context === 'repl' && (isRec(value) && value.id === undefined) ? show(value) : v.value, variablesReference: v.variablesReference, ...(v.indexedVariables === undefined ? {} : { indexedVariables: v.indexedVariables }) };
+    });
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      const before = args.text.slice(0, Math.max(0, args.column - 1));
+      if (before.trimStart().startsWith('.')) {
+        const word = before.trimStart();
+        response.body = { targets: COMMANDS.filter((c) => c.name.startsWith(word)).map((c) => ({ label: c.name, detail: c.usage, start: before.length - word.length, length: word.length })) };
+        return;
+      }
+      const f = this.frame(args.frameId);
+      const items = complete(before, simEnv(this.simOf(f)));
+      response.body = { targets: items.map((c) => ({ label: c.label, start: c.start, length: before.length - c.start, ...(c.detail === undefined ? {} : { detail: c.detail }) })) };
+      void rt;
+    });
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    this.guard(response, () => {
+      const ex = this.lastHit?.exception;
+      if (ex === undefined) throw new AdapterError(ERR.request, 'not stopped on an exception');
+      response.body = {
+        exceptionId: ex.id,
+        description: `${ex.id} at step ${ex.step}${ex.nodes.length > 0 ? ` (${ex.nodes.join(', ')})` : ''}: ${ex.description}`,
+        breakMode: 'always',
+        details: { message: ex.description, typeName: ex.id, stackTrace: this.runtime().timeline.chain(ex.step, 20).map((s) => this.runtime().describe(s)).join('\n') },
+      };
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Breakpoints
+
+  private configure(f: () => void): void {
+    if (this.rt === null) this.pending.push(f);
+    else f();
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.guard(response, () => {
+      const known = new Set(EXCEPTION_FILTERS.map((f) => f.id));
+      const unknown = args.filters.filter((f) => !known.has(f));
+      if (unknown.length > 0) throw new AdapterError(ERR.request, `unknown exception filter(s): ${unknown.join(', ')}`);
+      this.configure(() => {
+        this.runtime().breakpoints.filters = new Set(args.filters);
+      });
+      response.body = { breakpoints: args.filters.map(() => ({ verified: true })) };
+    });
+  }
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    this.guard(response, () => {
+      const bps = args.breakpoints ?? [];
+      const g = segmentOfPath(args.source.path) ?? [...this.sourceRefs].find(([, r]) => r === args.source.sourceReference)?.[0];
+      const isTrace = g !== undefined;
+      const specs: BreakpointSpec[] = [];
+      const answers = bps.map((b) => {
+        try {
+          const common = commonSpec(b.condition, b.hitCondition, b.logMessage);
+          const spec: BreakpointSpec = isTrace ? { ...common, type: 'step', step: g * SEGMENT_STEPS + b.line } : { ...common, type: 'scenario-line', line: b.line };
+          specs.push(spec);
+          const ok = isTrace || this.rt === null || this.rt.scenario.schedule.some((f) => f.line === b.line);
+          const r = new Breakpoint(ok, b.line) as DebugProtocol.Breakpoint;
+          r.id = spec.id;
+          if (!ok) r.message = 'not a scheduled fault: only `at TIME …` lines are steps of the run';
+          return r;
+        } catch (e) {
+          return { verified: false, line: b.line, message: (e as Error).message };
+        }
+      });
+      // One list per source kind: trace-document breakpoints per segment are merged by step range.
+      this.configure(() => {
+        const b = this.runtime().breakpoints;
+        if (isTrace) {
+          const lo = g * SEGMENT_STEPS;
+          const keep = b.specs.filter((s) => s.type === 'step' && (s.step <= lo || s.step > lo + SEGMENT_STEPS));
+          b.replace('step', [...keep, ...specs]);
+        } else b.replace('scenario-line', specs);
+      });
+      response.body = { breakpoints: answers };
+    });
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.guard(response, () => {
+      const specs: BreakpointSpec[] = [];
+      const answers = args.breakpoints.map((b): DebugProtocol.Breakpoint => {
+        try {
+          const name = b.name.trim();
+          if (!isEventName(name)) return { verified: false, message: `unknown event or rule "${name}" (e.g. becomeLeader, AppendEntries, vote.granted, crash, tick)` };
+          const spec: BreakpointSpec = { ...commonSpec(b.condition, b.hitCondition, undefined), type: 'function', name };
+          specs.push(spec);
+          return { id: spec.id, verified: true };
+        } catch (e) {
+          return { verified: false, message: (e as Error).message };
+        }
+      });
+      this.configure(() => this.runtime().breakpoints.replace('function', specs));
+      response.body = { breakpoints: answers };
+    });
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.guard(response, () => {
+      const parent = args.variablesReference === undefined ? undefined : this.vars.get(args.variablesReference);
+      const path = parent === undefined ? args.name : join(parent.path, args.name);
+      let ok = false;
+      try {
+        ok = Expr.parse(path).isPath;
+      } catch {
+        ok = false;
+      }
+      response.body = ok
+        ? { dataId: path, description: `${path} changes`, accessTypes: ['write'], canPersist: true }
+        : { dataId: null, description: `cannot watch ${args.name}` };
+    });
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.guard(response, () => {
+      const specs: BreakpointSpec[] = [];
+      const answers = args.breakpoints.map((b): DebugProtocol.Breakpoint => {
+        try {
+          const spec: BreakpointSpec = { ...commonSpec(b.condition, b.hitCondition, undefined), type: 'data', expr: Expr.parse(b.dataId), label: b.dataId };
+          specs.push(spec);
+          return { id: spec.id, verified: true };
+        } catch (e) {
+          return { verified: false, message: (e as Error).message };
+        }
+      });
+      this.configure(() => this.runtime().breakpoints.replace('data', specs));
+      response.body = { breakpoints: answers };
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Custom requests for the panels
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    this.guard(response, () => {
+      const rt = this.stopped();
+      switch (command) {
+        case P.STATE_REQUEST:
+          response.body = stateBody(rt);
+          return;
+        case P.STEPS_REQUEST: {
+          const a = args as Partial<P.StepsArguments> | undefined;
+          const from = Math.max(1, Math.floor(Number(a?.from ?? 1)));
+          const count = Math.min(5000, Math.max(0, Math.floor(Number(a?.count ?? 100))));
+          if (!Number.isFinite(from) || !Number.isFinite(count)) throw new AdapterError(ERR.request, 'liferaft/steps needs numbers from and count');
+          response.body = stepsBody(rt, from, count);
+          return;
+        }
+        case P.GOTO_REQUEST: {
+          const step = Number((args as Partial<P.GotoArguments> | undefined)?.step);
+          if (!Number.isSafeInteger(step) || step < 0) throw new AdapterError(ERR.goto, 'liferaft/goto needs a step number ≥ 0');
+          const stop = rt.goto(step);
+          setTimeout(() => this.report(stop), 0);
+          return;
+        }
+        case P.TRACE_REQUEST:
+          response.body = traceOf(rt);
+          return;
+        default:
+          throw new AdapterError(ERR.request, `unknown request "${command}"`);
+      }
+    });
+  }
+
+  private stepOfSourceLine(source: DebugProtocol.Source, line: number): number | null {
+    const rt = this.runtime();
+    const g = segmentOfPath(source.path) ?? [...this.sourceRefs].find(([, r]) => r === source.sourceReference)?.[0];
+    if (g !== undefined) {
+      const step = g * SEGMENT_STEPS + line;
+      return step >= 1 && step <= rt.frontier ? step : null;
+    }
+    for (let s = 1; s <= rt.frontier; s++) if (rt.timeline.lineOf(s) === line) return s;
+    return null;
+  }
+}
+
+let nextBreakpointId = 1;
+
+function commonSpec(condition: string | undefined, hit: string | undefined, log: string | undefined): Omit<BreakpointSpec & { type: 'step' }, 'type' | 'step'> {
+  return {
+    id: nextBreakpointId++,
+    condition: condition === undefined || condition.trim() === '' ? null : Expr.parse(condition),
+    hitCondition: hit === undefined || hit.trim() === '' ? null : parseHitCondition(hit),
+    logMessage: log === undefined || log === '' ? null : log,
+    hits: 0,
+  };
+}
+
+function isEventName(name: string): boolean {
+  return EVENT_NAMES.includes(name) || /^[a-z]+(\.[a-z-]+)+$|^tick$|^apply$|^restart$/.test(name);
+}
+
+function join(path: string, name: string): string {
+  if (path === '') return name;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+function segmentOfPath(path: string | undefined): number | undefined {
+  const m = path === undefined ? null : /liferaft-trace\/seed-\d+\/steps-(\d+)\.rafttrace-steps$/.exec(path);
+  return m === null ? undefined : Math.floor((Number(m[1]) - 1) / SEGMENT_STEPS);
+}
+
+function cluster(sim: SimRuntime['sim']): Rec {
+  const fields: Record<string, () => Value> = { leader: () => leaderOf(sim), phase: () => sim.phase, time: () => sim.time };
+  sim.nodes.forEach((n, i) => {
+    fields[n.id] = () => nodeRec(sim, i);
+  });
+  return { kind: 'record', field: (f) => (Object.hasOwn(fields, f) ? fields[f]!() : undefined), fields: () => Object.keys(fields) };
+}
+
+
+/** Checks launch attributes; throws with what is wrong. */
+export function validateLaunch(a: P.LaunchArguments): void {
+  const problems: string[] = [];
+  const has = (k: keyof P.LaunchArguments): boolean => a[k] !== undefined && a[k] !== null;
+  if (has('scenario') === has('trace')) problems.push('give exactly one of "scenario" (a .raftsim path) or "trace" (a .rafttrace path)');
+  if (has('scenario') && typeof a.scenario !== 'string') problems.push('"scenario" must be a path');
+  if (has('trace') && typeof a.trace !== 'string') problems.push('"trace" must be a path');
+  if (has('seed') && (!Number.isSafeInteger(a.seed) || a.seed! < 0)) problems.push(`"seed" must be a non-negative integer, not ${JSON.stringify(a.seed)}`);
+  if (has('stopOnEntry') && typeof a.stopOnEntry !== 'boolean') problems.push('"stopOnEntry" must be true or false');
+  if (has('maxSteps') && (!Number.isSafeInteger(a.maxSteps) || a.maxSteps! < 1)) problems.push(`"maxSteps" must be a positive integer, not ${JSON.stringify(a.maxSteps)}`);
+  if (has('checkpointEvery') && (!Number.isSafeInteger(a.checkpointEvery) || a.checkpointEvery! < 10)) problems.push('"checkpointEvery" must be an integer ≥ 10');
+  if (has('bugs')) {
+    if (!Array.isArray(a.bugs)) problems.push('"bugs" must be a list of planted bug names');
+    else for (const b of a.bugs) if (!BUG_NAMES.includes(b as never)) problems.push(`unknown bug ${JSON.stringify(b)} (known: ${BUG_NAMES.join(', ')})`);
+  }
+  if (problems.length > 0) throw new AdapterError(ERR.launch, `invalid launch configuration: ${problems.join('; ')}`);
+}
+
+function stateBody(rt: SimRuntime): P.StateResponseBody {
+  const sim = rt.sim;
+  const v = sim.outcome?.violation;
+  return {
+    step: sim.steps,
+    timeUs: sim.time,
+    lastStep: rt.lastStep,
+    frontier: rt.frontier,
+    phase: sim.phase,
+    event: rt.describe(sim.steps),
+    nodes: sim.nodes.map((n) => ({
+      id: n.id,
+      status: n.status,
+      role: n.state.role,
+      term: n.state.term,
+      vote: n.state.vote,
+      leader: n.state.leader,
+      commit: n.state.commit,
+      applied: n.state.applied,
+      electionElapsed: n.state.electionElapsed,
+      electionTimeout: n.state.electionTimeout,
+      logTerms: n.state.log.map((e) => e.term as number),
+      progress: Object.fromEntries([...n.state.progress].map(([id, p]) => [id, { match: p.match as number, next: p.next as number }])),
+      syncedLength: n.disk.syncedLength,
+    })),
+    inFlight: inFlight(sim).map((e) => ({
+      id: e.seq, from: e.msg!.from, to: e.msg!.to, type: e.msg!.type, term: e.msg!.term, text: describeMessage(e.msg!),
+      sentAtStep: e.cause, sentAtUs: rt.timeline.timeOf(e.cause), arrivesUs: e.time,
+    })),
+    cutLinks: sim.network.cutLinks(),
+    invariants: INVARIANT_NAMES.map((name) => ({ name, status: invariantStatus(sim, name) })),
+    violation: v === undefined ? null : { invariant: v.invariant, step: v.step, time: v.time, nodes: v.nodes, message: v.message },
+    verdict: sim.outcome?.verdict ?? null,
+    forks: rt.forks.length,
+  };
+}
+
+function stepsBody(rt: SimRuntime, from: number, count: number): P.StepsResponseBody {
+  const steps: P.StepSummary[] = [];
+  const to = Math.min(rt.frontier, from + count - 1);
+  for (let s = from; s <= to; s++) {
+    const node = rt.timeline.nodeOf(s);
+    steps.push({ step: s, timeUs: rt.timeline.timeOf(s), node: node < 0 ? null : nodeName(node), kind: KIND_NAMES[rt.timeline.kindOf(s)] ?? '?', cause: rt.timeline.causeOf(s), text: rt.describe(s) });
+  }
+  return { steps, frontier: rt.frontier };
+}

@@ -1,0 +1,243 @@
+// Golden DAP transcripts: a real DAP client (@vscode/debugadapter-testsupport's DebugClient)
+// talks to dist/debugAdapter.js; each conversation is compared with test/testdata/dap/NAME.txt.
+// REWRITE=1 regenerates them (review the diff).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+const ROOT = join(__dirname, '..');
+const ADAPTER = join(ROOT, 'dist/debugAdapter.js');
+const GOLDEN = join(__dirname, 'testdata/dap');
+const DEFAULT = join(ROOT, 'examples/default.raftsim');
+
+/** A conversation: requests, responses and the events the test waited for, as text. */
+class Transcript {
+  readonly lines: string[] = [];
+  constructor(readonly dc: DebugClient) {}
+
+  note(text: string): void {
+    this.lines.push(`# ${text}`);
+  }
+
+  async req<T extends DebugProtocol.Response>(command: string, args: unknown, show: (body: T['body']) => unknown = (b) => b): Promise<T> {
+    this.lines.push(`→ ${command} ${stable(args)}`);
+    try {
+      const r = (await this.dc.customRequest(command, args)) as T;
+      this.lines.push(`← ${stable(show(r.body))}`);
+      return r;
+    } catch (e) {
+      this.lines.push(`← error: ${(e as Error).message}`);
+      throw e;
+    }
+  }
+
+  /** A request expected to fail: the error goes into the transcript. */
+  async bad(command: string, args: unknown): Promise<string> {
+    this.lines.push(`→ ${command} ${stable(args)}`);
+    try {
+      const r = await this.dc.customRequest(command, args);
+      this.lines.push(`← unexpected success ${stable(r.body)}`);
+      throw new Error(`${command} should have failed`);
+    } catch (e) {
+      const m = (e as Error).message;
+      this.lines.push(`← error: ${m}`);
+      return m;
+    }
+  }
+
+  /** Sends a request and waits for the stopped event it causes. */
+  async stop(command: string, args: unknown): Promise<DebugProtocol.StoppedEvent> {
+    const ev = this.dc.waitForEvent('stopped', 20_000);
+    await this.req(command, args);
+    const e = (await ev) as DebugProtocol.StoppedEvent;
+    this.lines.push(`⇐ stopped ${stable(e.body)}`);
+    return e;
+  }
+
+  check(name: string): void {
+    const file = join(GOLDEN, `${name}.txt`);
+    const text = `${this.lines.join('\n')}\n`;
+    if (process.env['REWRITE'] === '1' || !existsSync(file)) {
+      mkdirSync(GOLDEN, { recursive: true });
+      writeFileSync(file, text);
+      if (process.env['REWRITE'] !== '1') assert.fail(`${file} did not exist: written; review it and run again`);
+      return;
+    }
+    assert.equal(text, readFileSync(file, 'utf8'), `transcript ${name} differs (REWRITE=1 to accept)`);
+  }
+}
+
+/** JSON without sequence numbers, with the checkout's path replaced (transcripts are machine-independent). */
+function stable(v: unknown): string {
+  return JSON.stringify(v ?? null, (k, x: unknown) => (k === 'seq' || k === 'request_seq' ? undefined : x)).split(ROOT).join('<root>');
+}
+
+async function session(f: (t: Transcript) => Promise<void>): Promise<void> {
+  const dc = new DebugClient('node', ADAPTER, 'liferaft');
+  await dc.start();
+  try {
+    await f(new Transcript(dc));
+  } finally {
+    await dc.stop();
+  }
+}
+
+async function launch(t: Transcript, args: object, setup: () => Promise<void> = async () => undefined): Promise<DebugProtocol.StoppedEvent> {
+  await t.req('initialize', { adapterID: 'liferaft', linesStartAt1: true, columnsStartAt1: true, supportsVariablePaging: true }, (b: DebugProtocol.Capabilities | undefined) => ({
+    ...b, exceptionBreakpointFilters: `${b?.exceptionBreakpointFilters?.length ?? 0} filters`,
+  }));
+  const stopped = t.dc.waitForEvent('stopped', 20_000);
+  await t.req('launch', args);
+  await setup();
+  await t.req('configurationDone', {});
+  const e = (await stopped) as DebugProtocol.StoppedEvent;
+  t.lines.push(`⇐ stopped ${stable(e.body)}`);
+  return e;
+}
+
+const frameNames = (b: DebugProtocol.StackTraceResponse['body']): unknown => ({ totalFrames: b.totalFrames, frames: b.stackFrames.map((f) => `${f.name} @ ${f.source?.name ?? '-'}:${f.line}`) });
+const varList = (b: DebugProtocol.VariablesResponse['body']): unknown => b.variables.map((v) => `${v.name} = ${v.value}${v.variablesReference > 0 ? ' …' : ''}`);
+
+async function variablesOfNode(t: Transcript, thread: number): Promise<unknown> {
+  const st = await t.req<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: thread, levels: 3 }, frameNames);
+  const sc = await t.req<DebugProtocol.ScopesResponse>('scopes', { frameId: st.body.stackFrames[0]!.id }, (b) => b.scopes.map((s) => s.name));
+  const v = await t.req<DebugProtocol.VariablesResponse>('variables', { variablesReference: sc.body.scopes[0]!.variablesReference }, varList);
+  return varList(v.body);
+}
+
+describe('debug adapter over DAP (golden transcripts)', function () {
+  this.timeout(60_000);
+
+  before(() => {
+    assert.ok(existsSync(ADAPTER), 'dist/debugAdapter.js is built (npm run build)');
+  });
+
+  it('launches stopped on entry; threads are nodes; the stack is the causal chain; variables page the log', async () => {
+    await session(async (t) => {
+      await launch(t, { scenario: DEFAULT, seed: 3, stopOnEntry: true });
+      await t.req('threads', {});
+      t.note('go to step 1500 from the console');
+      await t.stop('evaluate', { expression: '.goto 1500', context: 'repl' });
+      await t.req('threads', {});
+      const st = await t.req<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: 1000, startFrame: 0, levels: 8 }, frameNames);
+      const top = st.body.stackFrames[0]!;
+      const sc = await t.req<DebugProtocol.ScopesResponse>('scopes', { frameId: top.id }, (b) => b.scopes.map((s) => `${s.name}${s.indexedVariables === undefined ? '' : ` [${s.indexedVariables}]`}`));
+      const nodes = await t.req<DebugProtocol.VariablesResponse>('variables', { variablesReference: sc.body.scopes[0]!.variablesReference }, varList);
+      const n1 = nodes.body.variables.find((v) => v.name === 'n1')!;
+      const n1vars = await t.req<DebugProtocol.VariablesResponse>('variables', { variablesReference: n1.variablesReference }, varList);
+      const log = n1vars.body.variables.find((v) => v.name === 'log')!;
+      t.note('the log is paged: entries 3..4 only');
+      await t.req('variables', { variablesReference: log.variablesReference, filter: 'indexed', start: 2, count: 2 }, varList);
+      t.note('a lower frame shows the state at its step');
+      const lower = st.body.stackFrames[st.body.stackFrames.length - 1]!;
+      const lsc = await t.req<DebugProtocol.ScopesResponse>('scopes', { frameId: lower.id }, (b) => b.scopes.map((s) => s.name));
+      await t.req('variables', { variablesReference: lsc.body.scopes[1]!.variablesReference }, varList);
+      t.note('the trace document: one line per step');
+      await t.req<DebugProtocol.SourceResponse>('source', { source: top.source, sourceReference: top.source!.sourceReference }, (b) => b.content.split('\n').slice(1497, 1500));
+      t.check('entry-threads-stack');
+    });
+  });
+
+  it('next then stepBack restores identical variables; goto targets and restartFrame', async () => {
+    await session(async (t) => {
+      await launch(t, { scenario: DEFAULT, seed: 5, stopOnEntry: true });
+      await t.stop('goto', { threadId: 1000, targetId: 700 });
+      const before = await variablesOfNode(t, 2);
+      for (let i = 0; i < 3; i++) await t.stop('next', { threadId: 1000 });
+      await variablesOfNode(t, 2);
+      for (let i = 0; i < 3; i++) await t.stop('stepBack', { threadId: 1000 });
+      const after = await variablesOfNode(t, 2);
+      assert.deepEqual(after, before, 'stepBack restored the same variables');
+      const st = await t.req<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: 1000, levels: 2 }, frameNames);
+      await t.req('gotoTargets', { source: st.body.stackFrames[0]!.source, line: 650 });
+      await t.stop('restartFrame', { frameId: st.body.stackFrames[1]!.id });
+      await t.req('evaluate', { expression: 'step', context: 'watch' });
+      t.check('next-stepback-goto');
+    });
+  });
+
+  it('reverse continue stops where a data breakpoint last changed; a conditional breakpoint stops forwards', async () => {
+    await session(async (t) => {
+      await launch(t, { scenario: DEFAULT, seed: 4, stopOnEntry: true });
+      await t.stop('evaluate', { expression: '.goto 2500', context: 'repl' });
+      await t.req('dataBreakpointInfo', { name: 'n2.commit' });
+      await t.req('setDataBreakpoints', { breakpoints: [{ dataId: 'n2.commit' }] });
+      await t.stop('reverseContinue', { threadId: 1000 });
+      await t.req('evaluate', { expression: 'n2.commit', context: 'repl' });
+      await t.req('setDataBreakpoints', { breakpoints: [] });
+      await t.req('setFunctionBreakpoints', { breakpoints: [{ name: 'becomeLeader', condition: 'n1.term >= 3 && leader != null' }] });
+      await t.stop('continue', { threadId: 1000 });
+      await t.req('evaluate', { expression: 'leader', context: 'repl' });
+      await t.req('evaluate', { expression: 'event.reasons', context: 'repl' });
+      await t.req('completions', { text: 'n1.co', column: 6 });
+      t.check('reverse-data-conditional');
+    });
+  });
+
+  it('a planted bug stops on its invariant with exceptionInfo', async () => {
+    await session(async (t) => {
+      await launch(t, { scenario: DEFAULT, seed: 1, bugs: ['vote-without-log-check'] }, async () => {
+        await t.req('setExceptionBreakpoints', { filters: ['any-invariant'] });
+      });
+      await t.req('exceptionInfo', { threadId: 1000 });
+      await t.req<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: 1000, levels: 4 }, frameNames);
+      await t.req('evaluate', { expression: 'invariants.LeaderCompletenessInv', context: 'repl' });
+      t.note('step back from the violation and look again');
+      await t.stop('stepBack', { threadId: 1000 });
+      await t.req('evaluate', { expression: 'violation', context: 'repl' });
+      t.check('planted-bug-exception');
+    });
+  });
+
+  it('a fork made in the console replays from its trace', async () => {
+    let trace: { forks: unknown[]; traceHash: string; steps: number } | undefined;
+    await session(async (t) => {
+      await launch(t, { scenario: DEFAULT, seed: 6, stopOnEntry: true });
+      await t.stop('evaluate', { expression: '.goto 400', context: 'repl' });
+      await t.stop('evaluate', { expression: '.crash n1', context: 'repl' });
+      await t.stop('next', { threadId: 1000 });
+      await t.req('threads', {});
+      await t.stop('evaluate', { expression: '.partition {n1} {n2 n3}', context: 'repl' });
+      await t.stop('continue', { threadId: 1000 });
+      const r = await t.req<DebugProtocol.Response>('liferaft/trace', {}, (b: { forks: unknown[]; steps: number; traceHash: string }) => ({ forks: b.forks, steps: b.steps, traceHash: b.traceHash }));
+      trace = r.body as typeof trace;
+      t.check('fork');
+    });
+    const file = join(ROOT, '.test-tmp-fork.rafttrace');
+    writeFileSync(file, JSON.stringify(trace));
+    try {
+      await session(async (t) => {
+        await launch(t, { trace: file });
+        const r = await t.req<DebugProtocol.Response>('liferaft/trace', {}, (b: { traceHash: string }) => b.traceHash);
+        assert.equal((r.body as { traceHash: string }).traceHash, trace!.traceHash, 'the fork replays exactly');
+      });
+    } finally {
+      writeFileSync(file, '');
+      (await import('node:fs')).rmSync(file);
+    }
+  });
+
+  it('bad requests get errors and the adapter keeps running', async () => {
+    await session(async (t) => {
+      await t.req('initialize', { adapterID: 'liferaft' }, () => 'capabilities');
+      await t.bad('launch', { scenario: DEFAULT, seed: -1, maxSteps: 'lots', bugs: ['no-such-bug'] });
+      await t.bad('launch', { scenario: join(ROOT, 'no/such/file.raftsim') });
+      await t.bad('threads', {});
+      await launch(t, { scenario: DEFAULT, seed: 2, stopOnEntry: true });
+      await t.bad('evaluate', { expression: 'n1.term >', context: 'repl' });
+      await t.bad('evaluate', { expression: 'n7.term', context: 'repl' });
+      await t.bad('evaluate', { expression: '.crash n9', context: 'repl' });
+      await t.bad('scopes', { frameId: 424242 });
+      await t.bad('variables', { variablesReference: 999999 });
+      await t.bad('liferaft/nope', {});
+      await t.bad('liferaft/goto', { step: 'x' });
+      await t.req('setFunctionBreakpoints', { breakpoints: [{ name: 'noSuchRule' }, { name: 'tick', condition: 'n1.term >' }] });
+      t.note('still alive');
+      await t.stop('next', { threadId: 1000 });
+      await t.req('liferaft/steps', { from: 1, count: 2 });
+      t.check('bad-requests');
+    });
+  });
+});
