@@ -3,6 +3,7 @@
 import { EXIT, UsageError, type Io } from './args';
 import { benchCommand } from './cmd-bench';
 import { benchBugsCommand } from './cmd-bench-bugs';
+import { benchDapCommand } from './cmd-bench-dap';
 import { benchLinCommand } from './cmd-bench-lin';
 import { checkCommand } from './cmd-check';
 import { dapCommand } from './cmd-dap';
@@ -42,6 +43,9 @@ commands:
   bench bugs [--streams N] [--budget SECONDS] [--bug NAME]... [--json]
       For every planted bug: seeds and seconds to the first failure over N seed streams, with
       LifeRaft's search and with uniform random exploration; shrunk size; and a clean run.
+  bench dap [--steps N] [--jumps N] [--seed N] [--json]
+      The debugger over DAP on a long run (default 1M steps): first stop, forward speed against a
+      plain run, jumps to random steps, step-backs, memory.
   bench lin [--json]
       The linearizability checker on generated histories (10k ops/10 keys, hard single-key cases,
       an illegal history), against replaying the history through the model.
@@ -91,6 +95,7 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
       case 'bench':
         if (rest[0] === 'lin') return benchLinCommand(rest.slice(1), io);
         if (rest[0] === 'bugs') return await benchBugsCommand(rest.slice(1), io);
+        if (rest[0] === 'dap') return await benchDapCommand(rest.slice(1), io);
         return await benchCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);

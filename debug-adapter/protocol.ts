@@ -80,6 +80,8 @@ export interface StateResponseBody {
   readonly violation: ViolationSnapshot | null;
   readonly verdict: string | null;
   readonly forks: number;
+  /** What time travel holds in memory. */
+  readonly memory: { readonly checkpoints: number; readonly checkpointEvery: number; readonly checkpointMB: number; readonly near: number; readonly views: number; readonly timelineBytes: number };
 }
 
 export interface StepsArguments {

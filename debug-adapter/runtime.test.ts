@@ -59,6 +59,14 @@ describe('SimRuntime (time travel without DAP)', function () {
     assert.equal(rt.next().reason, 'end', 'no step after the end');
     // Memory stays bounded: one checkpoint per interval.
     assert.equal(rt.memory.checkpoints, Math.floor(whole.steps / rt.checkpointEvery) + 1);
+    const small = new SimRuntime({ scenario, seed: 4, checkpointEvery: 50, checkpointBudgetMB: 1 });
+    small.startForward();
+    finish(small);
+    assert.ok(small.checkpointEvery > 50, `a tight budget thins the checkpoints (every ${small.checkpointEvery} steps now)`);
+    assert.ok(small.memory.checkpointMB <= 1, `within the budget: ${JSON.stringify(small.memory)}`);
+    small.goto(1234);
+    rt.goto(1234);
+    assert.equal(small.sim.stateHash(), rt.sim.stateHash());
   });
 
   it('stops on a planted bug with the violated invariant, and the stop replays', () => {

@@ -2,10 +2,11 @@
 //
 // The cursor is a live Simulation positioned after some step. Going anywhere else restores a
 // snapshot and re-executes (the run is deterministic, so this is the real state, not a cursor
-// moved over a log): checkpoints every `checkpointEvery` steps of the timeline are kept for the
-// whole session; a few recent positions ("near" snapshots, taken while re-executing) make repeated
-// step-backs cheap. Memory stays bounded: one snapshot per checkpoint interval plus a fixed number
-// of near snapshots and positioned copies.
+// moved over a log): checkpoints every K steps of the timeline are kept for the whole session; a
+// few recent positions ("near" snapshots, taken just before where a long re-execution ends) make
+// the step-backs that follow cheap. Memory stays bounded: when the checkpoints outgrow their budget,
+// every other one is dropped and K doubles (a long run gets sparser checkpoints, not more memory);
+// near snapshots and positioned copies are a fixed number.
 //
 // Forks: a change made at step N (crash a node, drop a message…) replaces the timeline after N;
 // the forks are part of the run's definition and are saved in its trace, so the branch replays.
@@ -23,8 +24,10 @@ export interface RuntimeOptions {
   readonly scenario: Scenario;
   readonly seed: number;
   readonly forks?: readonly Fork[];
-  /** Steps between kept checkpoints (default 2,000). */
+  /** Steps between checkpoints at first (default 2,000); doubles when they outgrow the budget. */
   readonly checkpointEvery?: number;
+  /** Memory for checkpoints, in MB (estimated from what the copies hold; default 150). */
+  readonly checkpointBudgetMB?: number;
   /** The debugger never goes beyond this step. */
   readonly maxSteps?: number;
 }
@@ -44,16 +47,25 @@ type Run =
 
 /** Lines of the trace document per segment (one virtual document each). */
 export const SEGMENT_STEPS = 10_000;
-const NEAR_MAX = 24;
-const VIEW_CACHE = 6;
-const SEGMENT_CACHE = 3;
+/** Steps described at a time (re-executed with text capture): small, so naming frames after a jump is quick. */
+const CHUNK_STEPS = 500;
+const NEAR_MAX = 12;
+const VIEW_CACHE = 4;
+/** Near snapshots are taken this many steps apart, just before where a long re-execution ends. */
+const NEAR_STEPS = 256;
+/** About how many bytes a copied slot (field, element) costs, measured on long runs. */
+const BYTES_PER_SLOT = 10;
+const CHUNK_CACHE = 64;
 
 export class SimRuntime {
   readonly breakpoints = new Breakpoints();
   readonly timeline = new Timeline();
   readonly scenario: Scenario;
   readonly seed: number;
-  readonly checkpointEvery: number;
+  /** Steps between checkpoints (doubles when they outgrow the budget). */
+  private K: number;
+  private readonly budgetSlots: number;
+  private readonly checkpointSlots: number[] = [];
   readonly maxSteps: number;
   private forkList: Fork[];
   private cur: Simulation;
@@ -62,7 +74,7 @@ export class SimRuntime {
   private near = new Map<number, Simulation>();
   /** Simulations positioned at a step, for frames below the top (never the cursor). */
   private views = new Map<number, Simulation>();
-  private segments = new Map<number, string[]>();
+  private chunks = new Map<number, string[]>();
   /** The last step of the timeline, once known (the run ended, or maxSteps). */
   private end: number | null = null;
   private run: Run | null = null;
@@ -70,12 +82,37 @@ export class SimRuntime {
   constructor(o: RuntimeOptions) {
     this.scenario = o.scenario;
     this.seed = o.seed;
-    this.checkpointEvery = Math.max(10, o.checkpointEvery ?? 2_000);
+    this.K = Math.max(10, o.checkpointEvery ?? 2_000);
+    this.budgetSlots = ((o.checkpointBudgetMB ?? 150) * 1e6) / BYTES_PER_SLOT;
     this.maxSteps = o.maxSteps ?? Number.MAX_SAFE_INTEGER;
     this.forkList = [...(o.forks ?? [])].sort((a, b) => a.step - b.step);
     this.cur = new Simulation(o.scenario, o.seed);
     this.applyForks(this.cur);
-    this.checkpoints.push(this.cur.snapshot());
+    this.takeCheckpoint(this.cur);
+  }
+
+  /** Steps between the checkpoints kept now. */
+  get checkpointEvery(): number {
+    return this.K;
+  }
+
+  private takeCheckpoint(sim: Simulation): void {
+    const size = { slots: 0, objects: 0 };
+    this.checkpoints.push(sim.snapshot(size));
+    this.checkpointSlots.push(size.slots + 4 * size.objects);
+    let total = 0;
+    for (const x of this.checkpointSlots) total += x;
+    if (total > this.budgetSlots && this.checkpoints.length > 2) {
+      // Keep the checkpoints at multiples of 2K.
+      const keep = (_: unknown, i: number): boolean => i % 2 === 0;
+      const kept = this.checkpoints.filter(keep);
+      const slots = this.checkpointSlots.filter(keep);
+      this.checkpoints.length = 0;
+      this.checkpoints.push(...kept);
+      this.checkpointSlots.length = 0;
+      this.checkpointSlots.push(...slots);
+      this.K *= 2;
+    }
   }
 
   /** The simulation at the cursor (read it; move it only through the runtime). */
@@ -107,8 +144,9 @@ export class SimRuntime {
   }
 
   /** Number of snapshots held and the timeline's bytes (for the benchmark and the status line). */
-  get memory(): { readonly checkpoints: number; readonly near: number; readonly views: number; readonly timelineBytes: number } {
-    return { checkpoints: this.checkpoints.length, near: this.near.size, views: this.views.size, timelineBytes: this.timeline.bytes };
+  get memory(): { readonly checkpoints: number; readonly checkpointEvery: number; readonly checkpointMB: number; readonly near: number; readonly views: number; readonly timelineBytes: number } {
+    const slots = this.checkpointSlots.reduce((a, b) => a + b, 0);
+    return { checkpoints: this.checkpoints.length, checkpointEvery: this.K, checkpointMB: Math.round((slots * BYTES_PER_SLOT) / 1e6), near: this.near.size, views: this.views.size, timelineBytes: this.timeline.bytes };
   }
 
   // ------------------------------------------------------------------------------------------
@@ -211,7 +249,7 @@ export class SimRuntime {
       this.seek(0);
       return { reason: 'entry', description: 'reached the start of the run: no breakpoint on the way back' };
     }
-    const K_ = this.checkpointEvery;
+    const K_ = this.K;
     const lo = Math.floor((r.hi - 1) / K_) * K_;
     const sim = this.checkpoints[lo / K_]!.snapshot();
     let last: { step: number; hit: Hit } | null = null;
@@ -251,13 +289,15 @@ export class SimRuntime {
     const p = sim.steps;
     this.forkList = [...this.forkList.filter((f) => f.step <= p), { step: p, action }];
     this.timeline.truncate(p);
-    const K_ = this.checkpointEvery;
-    this.checkpoints.length = Math.floor(p / K_) + 1;
-    if (p % K_ === 0) this.checkpoints[p / K_] = sim.snapshot();
+    const K_ = this.K;
+    const keep = Math.floor(p / K_) + (p % K_ === 0 ? 0 : 1);
+    this.checkpoints.length = keep;
+    this.checkpointSlots.length = keep;
+    if (p % K_ === 0) this.takeCheckpoint(sim);
     this.end = null;
     this.near.clear();
     this.views.clear();
-    this.segments.clear();
+    this.chunks.clear();
     return { reason: 'step', description: `forked at step ${p}: the timeline after it is new` };
   }
 
@@ -284,14 +324,14 @@ export class SimRuntime {
     const fresh = s > this.timeline.count;
     if (fresh) this.timeline.push(sim);
     if (this.forkList.length > 0) this.applyForks(sim);
-    if (fresh && s % this.checkpointEvery === 0 && this.checkpoints.length === s / this.checkpointEvery) this.checkpoints.push(sim.snapshot());
+    if (fresh && s % this.K === 0 && this.checkpoints.length === s / this.K) this.takeCheckpoint(sim);
     if (fresh && (sim.done || s >= this.maxSteps)) this.end = s;
     return true;
   }
 
   /** The best starting point for reaching `target`: a snapshot copy, or the cursor itself. */
   private startFor(target: number, mayUseCursor: boolean): Simulation {
-    const K_ = this.checkpointEvery;
+    const K_ = this.K;
     const k = Math.min(Math.floor(target / K_), this.checkpoints.length - 1);
     let base = this.checkpoints[k]!;
     for (const [step, snap] of this.near) if (step <= target && step > base.steps) base = snap;
@@ -300,20 +340,42 @@ export class SimRuntime {
     return base.snapshot();
   }
 
-  /** Runs `sim` to `target`; with `ladder`, keeps near snapshots on the way (for the step-backs that follow). */
+  /**
+   * Runs `sim` to `target`. With `ladder`, a long re-execution also keeps near snapshots at the two
+   * multiples of NEAR_STEPS below the target, so the step-backs that follow re-execute little.
+   */
   private runTo(sim: Simulation, target: number, ladder: boolean): void {
-    const gap = sim.steps;
-    const every = Math.max(50, Math.floor(this.checkpointEvery / 8));
-    while (sim.steps < target && this.advance(sim)) {
-      if (ladder && sim.steps % every === 0 && target - gap > every && sim.steps < target) this.remember(this.near, sim.steps, sim.snapshot(), NEAR_MAX);
+    const top = target - (target % NEAR_STEPS);
+    const from = ladder && target - sim.steps > NEAR_STEPS ? Math.max(sim.steps + 1, top - NEAR_STEPS) : Infinity;
+    // The steps just before the target get described on the way (its causal chain is mostly there).
+    const describeFrom = ladder ? (Math.floor(Math.max(0, target - 1) / CHUNK_STEPS) - 1) * CHUNK_STEPS : Infinity;
+    let lines: string[] | null = null;
+    while (sim.steps < target) {
+      const s0 = sim.steps;
+      if (s0 >= describeFrom && s0 % CHUNK_STEPS === 0 && (this.chunks.get(s0 / CHUNK_STEPS)?.length ?? 0) < Math.min(CHUNK_STEPS, target - s0)) {
+        lines = [];
+        sim.trace.steps = [];
+      }
+      const ok = this.advance(sim);
+      if (lines !== null) {
+        for (const r of sim.trace.steps!) lines.push(formatLine(r.step, r.time, r.text, r.reasons));
+        sim.trace.steps!.length = 0;
+        if (!ok || sim.steps % CHUNK_STEPS === 0 || sim.steps >= target) {
+          this.keepChunk(Math.floor((sim.steps - 1) / CHUNK_STEPS), lines);
+          lines = null;
+          sim.trace.steps = null;
+        }
+      }
+      if (!ok) break;
+      const s = sim.steps;
+      if (s >= from && s % NEAR_STEPS === 0 && s < target && !this.near.has(s)) this.remember(this.near, s, sim.snapshot(), NEAR_MAX);
     }
   }
 
   private seek(target: number): void {
     if (target === this.cur.steps) return;
-    const backwards = target < this.cur.steps;
     const sim = this.startFor(target, true);
-    this.runTo(sim, target, backwards);
+    this.runTo(sim, target, true);
     this.cur = sim;
   }
 
@@ -340,10 +402,22 @@ export class SimRuntime {
 
   /** The trace document's lines for segment g: steps g*SEGMENT_STEPS+1 … (one line each). */
   segment(g: number): readonly string[] {
-    const cached = this.segments.get(g);
-    if (cached !== undefined) return cached;
-    const from = g * SEGMENT_STEPS;
-    const to = Math.min(from + SEGMENT_STEPS, this.timeline.count);
+    const lines: string[] = [];
+    const to = Math.min((g + 1) * SEGMENT_STEPS, this.timeline.count);
+    for (let c = (g * SEGMENT_STEPS) / CHUNK_STEPS; c * CHUNK_STEPS < to; c++) lines.push(...this.chunk(c));
+    return lines;
+  }
+
+  /** Lines of steps c*CHUNK_STEPS+1 … (c+1)*CHUNK_STEPS: re-executed once with text capture, then cached. */
+  private chunk(c: number, need = CHUNK_STEPS): readonly string[] {
+    const cached = this.chunks.get(c);
+    if (cached !== undefined && (cached.length >= need || cached.length === this.timeline.count - c * CHUNK_STEPS)) {
+      this.chunks.delete(c);
+      this.chunks.set(c, cached);
+      return cached;
+    }
+    const from = c * CHUNK_STEPS;
+    const to = Math.min(from + CHUNK_STEPS, this.timeline.count);
     const sim = this.startFor(from, false);
     this.runTo(sim, from, false);
     const lines: string[] = [];
@@ -353,17 +427,25 @@ export class SimRuntime {
       sim.trace.steps.length = 0;
     }
     sim.trace.steps = null;
-    this.segments.set(g, lines);
-    if (this.segments.size > SEGMENT_CACHE) this.segments.delete(this.segments.keys().next().value!);
+    this.keepChunk(c, lines);
     return lines;
+  }
+
+  /** Caches the lines of chunk c (a prefix of it, when described on the way to a step inside it). */
+  private keepChunk(c: number, lines: string[]): void {
+    if ((this.chunks.get(c)?.length ?? -1) >= lines.length) return;
+    this.chunks.delete(c);
+    this.chunks.set(c, lines);
+    if (this.chunks.size > CHUNK_CACHE) this.chunks.delete(this.chunks.keys().next().value!);
   }
 
   /** One step in words: `#1234 12.345ms n2 ← n1 AppendEntries t3 …  [append.accept]`. */
   describe(step: number): string {
     if (step <= 0) return '#0 start';
     if (step > this.timeline.count) return `#${step} (not reached)`;
-    const g = Math.floor((step - 1) / SEGMENT_STEPS);
-    return this.segment(g)[step - 1 - g * SEGMENT_STEPS] ?? `#${step}`;
+    const c = Math.floor((step - 1) / CHUNK_STEPS);
+    const i = step - 1 - c * CHUNK_STEPS;
+    return this.chunk(c, i + 1)[i] ?? `#${step}`;
   }
 
   /** Whether step `s` handled an event of kind `kind` (sim's K). */

@@ -847,6 +847,7 @@ function stateBody(rt: SimRuntime): P.StateResponseBody {
     violation: v === undefined ? null : { invariant: v.invariant, step: v.step, time: v.time, nodes: v.nodes, message: v.message },
     verdict: sim.outcome?.verdict ?? null,
     forks: rt.forks.length,
+    memory: rt.memory,
   };
 }
 

@@ -1,6 +1,6 @@
 // Public API of the simulator (platform-neutral: no Node modules, no host clock or randomness).
 export { Simulation, describeAction, fmtUs, K, KIND_NAMES, SNAPSHOT_RULES, type RunResult, type RunStats, type Verdict, type SimulationOptions, type SimEvent, type ForkAction } from './simulation';
-export { cloneGraph, CLONE, SnapshotError, type SnapshotRules } from './snapshot';
+export { cloneGraph, CLONE, SnapshotError, type SnapshotRules, type CloneSize } from './snapshot';
 export { parseScenario, ScenarioError, STATEMENTS, DEFAULTS, nodeName, type Scenario, type FaultAction, type ScheduledFault } from './scenario';
 export { INVARIANTS, INVARIANT_NAMES, LIVENESS_INVARIANTS, type InvariantName, type Violation, type NodeStatus } from './invariants';
 export { loadScenario, recordRun, runWithForks, forkActionProblem, parseTrace, replayTrace, toBase64, fromBase64, TraceError, TRACE_FORMAT, TRACE_VERSION, KNOWN, type TraceFile, type TraceFork, type ReplayResult } from './tracefile';

@@ -35,7 +35,7 @@ import { CHECKPOINT_EVERY, TraceRecorder, type StepRecord } from './trace';
 import { Client, type ClientAction, type HistoryOp } from './workload';
 import { COUNTERS, faultSignal, reasonSignal, roleSignal, signalsOf } from './coverage';
 import { Hash64 } from './hash';
-import { cloneGraph, type SnapshotRule, type SnapshotRules } from './snapshot';
+import { cloneGraph, type CloneSize, type SnapshotRule, type SnapshotRules } from './snapshot';
 import { checkHistory, describeOperation, fromSimulator } from './linearizability';
 
 /** Search steps allowed per key when checking a run's history (deterministic, unlike a time budget). */
@@ -293,8 +293,8 @@ export class Simulation {
   }
 
   /** An independent copy of this simulation at this point: it runs on exactly as this one would. */
-  snapshot(): Simulation {
-    return cloneGraph(this, SNAPSHOT_RULES);
+  snapshot(size?: CloneSize): Simulation {
+    return cloneGraph(this, SNAPSHOT_RULES, size);
   }
 
   /**
