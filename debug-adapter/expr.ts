@@ -245,6 +245,19 @@ export function isRec(v: Value | undefined): v is Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Rec).kind === 'record';
 }
 
+/** Only the language's own values pass (a host object or function never enters an expression). */
+function isValue(v: unknown): v is Value {
+  if (v === null) return true;
+  switch (typeof v) {
+    case 'number': case 'string': case 'boolean':
+      return true;
+    case 'object':
+      return Array.isArray(v) || (v as Rec).kind === 'record' || (v as Seq).kind === 'seq';
+    default:
+      return false;
+  }
+}
+
 export function isSeq(v: Value | undefined): v is Seq {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Seq).kind === 'seq';
 }
@@ -286,14 +299,14 @@ function evaluate(n: Node, env: Env): Value {
       return n.v;
     case 'name': {
       const v = env.lookup(n.name);
-      if (v === undefined) throw new ExprError(`unknown name '${n.name}' (known: ${env.names().join(', ')})`, n.at);
+      if (v === undefined || !isValue(v)) throw new ExprError(`unknown name '${n.name}' (known: ${env.names().join(', ')})`, n.at);
       return v;
     }
     case 'field': {
       const of = evaluate(n.of, env);
       if (!isRec(of)) throw new ExprError(`${typeName(of)} has no field '${n.name}'`, n.at);
       const v = of.field(n.name);
-      if (v === undefined) throw new ExprError(`no field '${n.name}' (fields: ${of.fields().join(', ')})`, n.at);
+      if (v === undefined || !isValue(v)) throw new ExprError(`no field '${n.name}' (fields: ${of.fields().join(', ')})`, n.at);
       return v;
     }
     case 'index': {

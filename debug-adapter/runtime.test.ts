@@ -129,6 +129,31 @@ describe('SimRuntime (time travel without DAP)', function () {
     assert.match(rt.breakpoints.logs[0]!.text, /^n\d campaigns for term \d+$/);
   });
 
+  it('line breakpoints: on a scheduled fault of the scenario, and on a step of the trace document', () => {
+    const sc = loadScenario('nodes 3\ntick 10ms\nelection 10..20\nheartbeat 1\nworkload clients=1\nat 300ms crash n2\nat 900ms restart n2\nsafety 2s\nliveness 2s\n', 'lines.raftsim');
+    const rt = new SimRuntime({ scenario: sc, seed: 1, checkpointEvery: 50 });
+    rt.breakpoints.replace('scenario-line', [spec({ type: 'scenario-line', line: 7 })]);
+    rt.startForward();
+    const stop = finish(rt);
+    assert.equal(stop.reason, 'breakpoint');
+    assert.equal(rt.sim.lastEvent!.action?.kind, 'restart');
+    assert.equal(rt.timeline.lineOf(rt.position), 7);
+    assert.equal(rt.sim.time, 900_000);
+    const restartStep = rt.position;
+    rt.breakpoints.replace('scenario-line', [spec({ type: 'scenario-line', line: 6 })]);
+    rt.breakpoints.replace('step', [spec({ type: 'step', step: 20 })]);
+    rt.startBackward();
+    assert.equal(finish(rt).reason, 'breakpoint');
+    assert.equal(rt.sim.lastEvent!.action?.kind, 'crash', 'backwards, the crash line comes first');
+    rt.startBackward();
+    finish(rt);
+    assert.equal(rt.position, 20, 'then the step breakpoint');
+    rt.startBackward();
+    assert.equal(finish(rt).reason, 'entry');
+    assert.equal(rt.position, 0);
+    assert.ok(restartStep > 20);
+  });
+
   it('a fork replaces the future, and the same forks replay it exactly', () => {
     const rt = new SimRuntime({ scenario, seed: 8, checkpointEvery: 300 });
     rt.goto(1000);

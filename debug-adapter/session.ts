@@ -230,8 +230,18 @@ export class SimDebugSession extends DebugSession {
 
   /** Runs the runtime in slices, so that a pause request can get in between. */
   private async pump(): Promise<void> {
-    const rt = this.runtime();
+    try {
+      await this.pumpSlices(this.runtime());
+    } catch (e) {
+      // A failure inside the run must not take the adapter down: say it, and stop where we are.
+      this.output(`LifeRaft: internal error while running: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, 'stderr');
+      if (this.rt !== null) this.report(this.rt.pause());
+    }
+  }
+
+  private async pumpSlices(rt: SimRuntime): Promise<void> {
     for (;;) {
+      if (this.rt !== rt) return; // disconnected
       if (this.pauseRequested) {
         this.pauseRequested = false;
         this.report(rt.pause());
@@ -382,9 +392,11 @@ export class SimDebugSession extends DebugSession {
     this.sendEvent(new TerminatedEvent());
   }
 
-  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
+    this.pauseRequested = true;
     this.rt = null;
-    this.sendResponse(response);
+    // Answers, then ends a stdio adapter's process (ignored inline and in server mode).
+    super.disconnectRequest(response, args);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // talks to dist/debugAdapter.js; each conversation is compared with test/testdata/dap/NAME.txt.
 // REWRITE=1 regenerates them (review the diff).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -216,6 +217,36 @@ describe('debug adapter over DAP (golden transcripts)', function () {
     } finally {
       writeFileSync(file, '');
       (await import('node:fs')).rmSync(file);
+    }
+  });
+
+  it('liferaft dap --server serves a session per connection on a TCP port', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'dap', '--server=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /listening on 127\.0\.0\.1:(\d+)/.exec(err);
+          if (m !== null) resolve(Number(m[1]));
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      for (const seed of [1, 2]) {
+        const dc = new DebugClient('node', '', 'liferaft');
+        await dc.start(port);
+        await dc.initializeRequest();
+        const stopped = dc.waitForEvent('stopped');
+        await dc.launch({ scenario: DEFAULT, seed, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
+        await dc.configurationDoneRequest();
+        assert.equal((await stopped).body.reason, 'entry');
+        const t = await dc.threadsRequest();
+        assert.ok(t.body.threads.some((x) => /^n1 \(follower, t0\)$/.test(x.name)));
+        await dc.disconnectRequest();
+        await dc.stop();
+      }
+    } finally {
+      child.kill();
     }
   });
 
