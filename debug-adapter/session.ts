@@ -197,7 +197,7 @@ export class SimDebugSession extends DebugSession {
       this.trace = t;
       scenario = loadScenario(t.scenario.text, t.scenario.file);
       if (t.bugs !== undefined) scenario = { ...scenario, bugs: t.bugs };
-      seed = a.seed ?? t.seed;
+      seed = t.seed;
       forks = t.forks;
       this.scenarioPath = '';
     } else {
@@ -270,10 +270,24 @@ export class SimDebugSession extends DebugSession {
     const ev = new StoppedEvent(stop.reason, this.stopThread(), stop.hit?.exception?.description) as DebugProtocol.StoppedEvent;
     ev.body.description = stop.description;
     ev.body.allThreadsStopped = true;
+    void rt;
     if (stop.hit !== undefined && stop.hit.ids.length > 0) ev.body.hitBreakpointIds = [...stop.hit.ids];
-    if (stop.reason === 'end') this.output(`${stop.description}\n`);
+    if (stop.reason === 'end') {
+      this.output(`${stop.description}\n`);
+      this.verifyTrace(rt);
+    }
     this.sendEvent(ev);
     void rt;
+  }
+
+  /** A run opened from a .rafttrace, once at its end, must end as recorded (forks and all). */
+  private verifyTrace(rt: SimRuntime): void {
+    const t = this.trace;
+    const o = rt.outcome;
+    if (t === null || o === null || rt.lastStep !== t.steps) return;
+    this.trace = null;
+    if (o.traceHash === t.traceHash) this.output(`The run reproduces the trace: ${t.steps} steps, trace hash ${t.traceHash}.\n`);
+    else this.output(`WARNING: the run diverges from the trace: recorded hash ${t.traceHash}, replayed ${o.traceHash} (liferaft replay shows the first divergent step).\n`, 'stderr');
   }
 
   private flushLogs(): void {
@@ -814,6 +828,7 @@ export function validateLaunch(a: P.LaunchArguments): void {
   if (has('scenario') === has('trace')) problems.push('give exactly one of "scenario" (a .raftsim path) or "trace" (a .rafttrace path)');
   if (has('scenario') && typeof a.scenario !== 'string') problems.push('"scenario" must be a path');
   if (has('trace') && typeof a.trace !== 'string') problems.push('"trace" must be a path');
+  if (has('seed') && has('trace')) problems.push('"seed" cannot be given with "trace": the trace fixes its seed');
   if (has('seed') && (!Number.isSafeInteger(a.seed) || a.seed! < 0)) problems.push(`"seed" must be a non-negative integer, not ${JSON.stringify(a.seed)}`);
   if (has('stopOnEntry') && typeof a.stopOnEntry !== 'boolean') problems.push('"stopOnEntry" must be true or false');
   if (has('maxSteps') && (!Number.isSafeInteger(a.maxSteps) || a.maxSteps! < 1)) problems.push(`"maxSteps" must be a positive integer, not ${JSON.stringify(a.maxSteps)}`);

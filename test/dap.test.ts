@@ -210,7 +210,11 @@ describe('debug adapter over DAP (golden transcripts)', function () {
     writeFileSync(file, JSON.stringify(trace));
     try {
       await session(async (t) => {
+        const said: string[] = [];
+        t.dc.on('output', (e: DebugProtocol.OutputEvent) => said.push(e.body.output));
         await launch(t, { trace: file });
+        for (let i = 0; i < 100 && !said.some((x) => x.includes('reproduces the trace')); i++) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(said.some((x) => x.startsWith(`The run reproduces the trace: ${trace!.steps} steps`)), said.join(''));
         const r = await t.req<DebugProtocol.Response>('liferaft/trace', {}, (b: { traceHash: string }) => b.traceHash);
         assert.equal((r.body as { traceHash: string }).traceHash, trace!.traceHash, 'the fork replays exactly');
       });
