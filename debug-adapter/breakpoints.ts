@@ -99,6 +99,11 @@ export class Breakpoints {
   /** Log lines of logpoints hit since the caller last took them. */
   logs: { readonly step: number; readonly text: string }[] = [];
 
+  /** Hit counts start again (the cursor moved back: the same steps will be hit again). */
+  resetHits(): void {
+    for (const s of this.specs) s.hits = 0;
+  }
+
   replace(type: BreakpointSpec['type'], specs: BreakpointSpec[]): void {
     this.specs = [...this.specs.filter((s) => s.type !== type), ...specs];
     this.byStep = group(this.specs, 'step', (s) => s.step);
@@ -223,7 +228,7 @@ export function stepNames(sim: Simulation, before: { readonly roles: readonly st
   if (e !== null) {
     names.add(KIND_NAMES[e.kind]!);
     if (e.msg !== null) names.add(e.msg.type);
-    if (e.action !== null) names.add(e.action.kind);
+    if (sim.lastAction !== null) names.add(sim.lastAction.kind);
   }
   const i = sim.lastNode;
   if (i >= 0) {

@@ -59,6 +59,9 @@ describe('expression language', () => {
     assert.match(err('eval(1)').message, /unknown function eval/);
     for (const src of ['constructor', '__proto__', 'node.constructor', 'node.__proto__', 'node["constructor"]', 'node.toString', 'list.length', 's.length']) err(src);
     assert.throws(() => Expr.parse('x'.repeat(3000)), ExprError);
+    for (const src of ['constructor(1)', 'toString()', '__proto__(1)', 'valueOf()']) assert.match(err(src).message, /unknown function/);
+    assert.match(err(`${'('.repeat(900)}1${')'.repeat(900)}`).message, /nested deeper/);
+    assert.match(err(`${'-'.repeat(900)}1`).message, /nested deeper/);
   });
 
   it('any input either evaluates or fails with an ExprError (never another exception, never hangs)', () => {
@@ -79,6 +82,11 @@ describe('expression language', () => {
     assert.deepEqual(complete('no', env).map((c) => c.label), ['node']);
     assert.deepEqual(complete('a + node.t', env).map((c) => [c.label, c.start]), [['term', 9]]);
     assert.ok(complete('', env).some((c) => c.label === 'len'));
+    // Linear in the text: a long line completes at once.
+    const long = `${'a + '.repeat(10_000)}node.t`;
+    const t0 = Date.now();
+    assert.deepEqual(complete(long, env).map((c) => c.label), ['term']);
+    assert.ok(Date.now() - t0 < 2000);
   });
 
   it('works over a simulation: nodes, leader, the event, the network', () => {

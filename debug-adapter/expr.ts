@@ -93,8 +93,11 @@ function tokenize(src: string): Token[] {
 
 const BINARY_LEVELS: readonly (readonly string[])[] = [['||'], ['&&'], ['==', '!=', '<', '<=', '>', '>='], ['+', '-'], ['*', '/', '%']];
 
+const MAX_DEPTH = 64;
+
 class Parser {
   private k = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   parse(): Node {
@@ -124,6 +127,15 @@ class Parser {
 
   private binary(level: number): Node {
     if (level === BINARY_LEVELS.length) return this.unary();
+    if (level === 0 && ++this.depth > MAX_DEPTH) throw new ExprError(`expression nested deeper than ${MAX_DEPTH} levels`, this.peek().at);
+    try {
+      return this.binaryAt(level);
+    } finally {
+      if (level === 0) this.depth--;
+    }
+  }
+
+  private binaryAt(level: number): Node {
     let left = this.binary(level + 1);
     for (;;) {
       const t = this.peek();
@@ -140,7 +152,10 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'op' && (t.text === '!' || t.text === '-')) {
       this.k++;
-      return { t: 'unary', op: t.text, arg: this.unary(), at: t.at };
+      if (++this.depth > MAX_DEPTH) throw new ExprError(`expression nested deeper than ${MAX_DEPTH} levels`, t.at);
+      const arg = this.unary();
+      this.depth--;
+      return { t: 'unary', op: t.text, arg, at: t.at };
     }
     return this.postfix();
   }
@@ -190,7 +205,7 @@ class Parser {
   }
 
   private call(name: Token): Node {
-    if (!(name.text in FUNCTIONS)) throw new ExprError(`unknown function ${name.text}() (known: ${Object.keys(FUNCTIONS).join(', ')})`, name.at);
+    if (!Object.hasOwn(FUNCTIONS, name.text)) throw new ExprError(`unknown function ${name.text}() (known: ${Object.keys(FUNCTIONS).join(', ')})`, name.at);
     this.expect('(');
     const args: Node[] = [];
     if (!this.isOp(')')) {
@@ -413,13 +428,17 @@ export function fingerprint(v: Value): string {
 
 /** Completions for the text before the cursor: names, or the fields of the record before a dot. */
 export function complete(text: string, env: Env): { readonly label: string; readonly start: number; readonly detail?: string }[] {
-  const m = /([A-Za-z_][A-Za-z0-9_.]*\.)?([A-Za-z_][A-Za-z0-9_]*)?$/.exec(text)!;
-  const prefix = m[2] ?? '';
+  // The path before the cursor, found scanning backwards (linear in its length).
+  let i = text.length;
+  while (i > 0 && /[A-Za-z0-9_.]/.test(text[i - 1]!)) i--;
+  const path = text.slice(i);
+  const dot = path.lastIndexOf('.');
+  const prefix = path.slice(dot + 1);
   const start = text.length - prefix.length;
-  if (m[1] !== undefined) {
+  if (dot > 0) {
     let v: Value;
     try {
-      v = Expr.parse(m[1].slice(0, -1)).evaluate(env);
+      v = Expr.parse(path.slice(0, dot)).evaluate(env);
     } catch {
       return [];
     }

@@ -8,10 +8,13 @@ export class InlineClient {
   private seq = 1;
   private readonly waiting = new Map<number, (r: DebugProtocol.Response) => void>();
   private stopWaiters: ((e: DebugProtocol.StoppedEvent) => void)[] = [];
+  /** Sees every message the adapter sends, in order (the session has room for one listener: this client). */
+  tap: ((m: DebugProtocol.ProtocolMessage) => void) | null = null;
 
   constructor(private readonly session: SimDebugSession) {
     session.onDidSendMessage((m) => {
       const msg = m as DebugProtocol.ProtocolMessage;
+      this.tap?.(msg);
       if (msg.type === 'response') {
         const r = msg as DebugProtocol.Response;
         this.waiting.get(r.request_seq)?.(r);

@@ -154,6 +154,51 @@ describe('SimRuntime (time travel without DAP)', function () {
     assert.ok(restartStep > 20);
   });
 
+  it('reverse continue also stops on a step that is a multiple of the checkpoint spacing', () => {
+    const rt = new SimRuntime({ scenario, seed: 3, checkpointEvery: 40 });
+    rt.goto(100);
+    for (const at of [79, 80, 81, 40, 1]) {
+      rt.goto(100);
+      rt.breakpoints.replace('step', [spec({ type: 'step', step: at })]);
+      rt.startBackward();
+      assert.equal(finish(rt).reason, 'breakpoint', `step ${at}`);
+      assert.equal(rt.position, at);
+    }
+  });
+
+  it('copies never keep capturing step texts (descriptions are made on the side)', () => {
+    const rt = new SimRuntime({ scenario, seed: 3, checkpointEvery: 300 });
+    rt.goto(2000);
+    rt.describe(1990);
+    rt.stepBack();
+    rt.goto(1500);
+    rt.stepBack();
+    rt.startForward();
+    finish(rt);
+    assert.equal(rt.sim.trace.steps, null);
+  });
+
+  it('function breakpoints see random faults too, and hit counts start again after a move back', () => {
+    // Seed 3 draws recurring crashes (the swarm's `crash every=…`).
+    const rt = new SimRuntime({ scenario, seed: 3 });
+    rt.breakpoints.replace('function', [spec({ type: 'function', name: 'crash', condition: Expr.parse('event.kind == "fault"') })]);
+    rt.startForward();
+    const stop = finish(rt);
+    assert.equal(stop.reason, 'function breakpoint');
+    assert.equal(rt.sim.lastAction?.kind, 'crash');
+    assert.equal(rt.timeline.lineOf(rt.position), undefined, 'a random (recurring or targeted) crash, not a scheduled one');
+    const first = rt.position;
+    rt.goto(0);
+    rt.breakpoints.replace('function', [spec({ type: 'function', name: 'crash', hitCondition: parseHitCondition('1') })]);
+    rt.startForward();
+    finish(rt);
+    assert.equal(rt.position, first);
+    rt.goto(first - 1);
+    rt.startForward();
+    finish(rt);
+    assert.equal(rt.position, first, 'the first hit again, after going back');
+  });
+
   it('a fork replaces the future, and the same forks replay it exactly', () => {
     const rt = new SimRuntime({ scenario, seed: 8, checkpointEvery: 300 });
     rt.goto(1000);

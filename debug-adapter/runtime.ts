@@ -32,7 +32,7 @@ export interface RuntimeOptions {
   readonly maxSteps?: number;
 }
 
-export type StopReason = 'entry' | 'step' | 'goto' | 'pause' | 'end' | 'exception' | 'breakpoint' | 'function breakpoint' | 'data breakpoint';
+export type StopReason = 'entry' | 'step' | 'goto' | 'restart' | 'pause' | 'end' | 'exception' | 'breakpoint' | 'function breakpoint' | 'data breakpoint';
 
 export interface Stop {
   readonly reason: StopReason;
@@ -78,6 +78,7 @@ export class SimRuntime {
   /** The last step of the timeline, once known (the run ended, or maxSteps). */
   private end: number | null = null;
   private run: Run | null = null;
+  private gen = 0;
 
   constructor(o: RuntimeOptions) {
     this.scenario = o.scenario;
@@ -98,7 +99,7 @@ export class SimRuntime {
 
   private takeCheckpoint(sim: Simulation): void {
     const size = { slots: 0, objects: 0 };
-    this.checkpoints.push(sim.snapshot(size));
+    this.checkpoints.push(this.copy(sim, size));
     this.checkpointSlots.push(size.slots + 4 * size.objects);
     let total = 0;
     for (const x of this.checkpointSlots) total += x;
@@ -136,6 +137,11 @@ export class SimRuntime {
 
   get forks(): readonly Fork[] {
     return this.forkList;
+  }
+
+  /** Counts forks: steps after a fork are a new timeline (what was described of them is stale). */
+  get generation(): number {
+    return this.gen;
   }
 
   /** The run's outcome, once the timeline reached its end. */
@@ -243,15 +249,18 @@ export class SimRuntime {
     return null;
   }
 
-  /** Scans one checkpoint interval before `r.hi` for the last step where a breakpoint fires. */
+  /**
+   * Scans one checkpoint interval for the last step before `r.hi` where a breakpoint fires: from
+   * checkpoint c, steps c+1 … r.hi-1 (a checkpoint's own step is checked by the interval before it).
+   */
   private backward(r: { hi: number }): Stop | null {
-    if (r.hi <= 0) {
+    if (r.hi <= 1) {
       this.seek(0);
       return { reason: 'entry', description: 'reached the start of the run: no breakpoint on the way back' };
     }
     const K_ = this.K;
-    const lo = Math.floor((r.hi - 1) / K_) * K_;
-    const sim = this.checkpoints[lo / K_]!.snapshot();
+    const lo = Math.floor((r.hi - 2) / K_) * K_;
+    const sim = this.copy(this.checkpoints[lo / K_]!);
     let last: { step: number; hit: Hit } | null = null;
     while (sim.steps < r.hi - 1) {
       const before = this.breakpoints.before(sim);
@@ -263,8 +272,15 @@ export class SimRuntime {
       this.seek(last.step);
       return { reason: last.hit.kind, description: last.hit.description, hit: last.hit };
     }
-    r.hi = lo;
+    r.hi = lo + 1;
     return null;
+  }
+
+  /** A copy to run from: never capturing step texts (a snapshot taken while describing would). */
+  private copy(sim: Simulation, size?: { slots: number; objects: number }): Simulation {
+    const c = sim.snapshot(size);
+    c.trace.steps = null;
+    return c;
   }
 
   private endStop(): Stop {
@@ -295,6 +311,7 @@ export class SimRuntime {
     this.checkpointSlots.length = keep;
     if (p % K_ === 0) this.takeCheckpoint(sim);
     this.end = null;
+    this.gen++;
     this.near.clear();
     this.views.clear();
     this.chunks.clear();
@@ -337,7 +354,7 @@ export class SimRuntime {
     for (const [step, snap] of this.near) if (step <= target && step > base.steps) base = snap;
     if (mayUseCursor && this.cur.steps <= target && this.cur.steps >= base.steps) return this.cur;
     for (const [step, v] of this.views) if (step <= target && step > base.steps) base = v;
-    return base.snapshot();
+    return this.copy(base);
   }
 
   /**
@@ -368,12 +385,14 @@ export class SimRuntime {
       }
       if (!ok) break;
       const s = sim.steps;
-      if (s >= from && s % NEAR_STEPS === 0 && s < target && !this.near.has(s)) this.remember(this.near, s, sim.snapshot(), NEAR_MAX);
+      if (s >= from && s % NEAR_STEPS === 0 && s < target && !this.near.has(s)) this.remember(this.near, s, this.copy(sim), NEAR_MAX);
     }
   }
 
   private seek(target: number): void {
     if (target === this.cur.steps) return;
+    // Hit counts count hits going forwards since the last move back.
+    if (target < this.cur.steps) this.breakpoints.resetHits();
     const sim = this.startFor(target, true);
     this.runTo(sim, target, true);
     this.cur = sim;

@@ -2,10 +2,10 @@
 // this file maps nodes to threads, steps to frames, records to variables, and requests to
 // runtime calls, and formats errors from one catalogue.
 import {
-  Breakpoint, DebugSession, Handles, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
+  Breakpoint, DebugSession, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { BUG_NAMES, describeMessage } from '../core';
+import { BUG_NAMES, describeMessage, REASONS } from '../core';
 import { INVARIANT_NAMES, KIND_NAMES, loadScenario, nodeName, parseTrace, type Scenario, type TraceFile } from '../sim';
 import { EXCEPTION_FILTERS, EVENT_NAMES, parseHitCondition, type BreakpointSpec, type Hit } from './breakpoints';
 import { runCommand, COMMANDS } from './commands';
@@ -66,14 +66,21 @@ export class SimDebugSession extends DebugSession {
   private readonly configurationDone = new Promise<void>((resolve) => {
     this.configured = resolve;
   });
-  private frames = new Handles<FrameRef>();
-  private vars = new Handles<VarRef>();
+  /** Frame and variable ids never repeat: an id from an earlier stop is refused, never misread. */
+  private frames = new IdMap<FrameRef>();
+  private vars = new IdMap<VarRef>();
   private lastHit: Hit | null = null;
   private liveThreads = new Set<number>();
   private pauseRequested = false;
   /** Pending breakpoints set before launch (the client configures before the runtime exists). */
   private pending: (() => void)[] = [];
-  private sourceRefs = new Map<number, number>();
+  /**
+   * The trace documents: the current reference of each segment, and every reference ever given
+   * (→ segment). A segment gets a new reference when its text changes (the timeline grew past what
+   * was served, or a fork replaced it), so the client fetches it again instead of showing stale lines.
+   */
+  private sourceRefs = new Map<number, { ref: number; served: number; generation: number }>();
+  private refSegment = new Map<number, number>();
   private nextSourceRef = 1;
   private scenarioRef = 0;
 
@@ -178,10 +185,11 @@ export class SimDebugSession extends DebugSession {
     this.sendResponse(response);
     // Wait (briefly) for the client's breakpoints before running.
     await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 1000))]);
+    const rt = this.rt;
+    if (rt === null) return; // disconnected while waiting
     for (const p of this.pending) p();
     this.pending = [];
     const a = args as P.LaunchArguments;
-    const rt = this.runtime();
     this.output(`LifeRaft: ${rt.scenario.file}, seed ${rt.seed}, ${rt.sim.nodes.length} nodes${rt.scenario.bugs.length > 0 ? `, planted bugs: ${rt.scenario.bugs.join(', ')}` : ''}${rt.forks.length > 0 ? `, ${rt.forks.length} fork(s)` : ''}. Type .help in this console for commands.\n`);
     if (a.stopOnEntry === true) this.report({ reason: 'entry', description: 'step 0: before the first event' });
     else this.startRun(() => rt.startForward());
@@ -230,6 +238,8 @@ export class SimDebugSession extends DebugSession {
 
   /** Runs the runtime in slices, so that a pause request can get in between. */
   private async pump(): Promise<void> {
+    // The response to continue/step goes out first; the run starts on the next turn.
+    await new Promise((r) => setTimeout(r, 0));
     try {
       await this.pumpSlices(this.runtime());
     } catch (e) {
@@ -257,11 +267,20 @@ export class SimDebugSession extends DebugSession {
     }
   }
 
+  /** Reports a stop after the response to the request that caused it has gone out (DAP order). */
+  private later(stop: Stop): void {
+    const rt = this.rt;
+    setTimeout(() => {
+      if (this.rt === rt && rt !== null) this.report(stop);
+    }, 0);
+  }
+
   private report(stop: Stop): void {
-    const rt = this.runtime();
+    const rt = this.rt;
+    if (rt === null) return; // disconnected meanwhile
     this.flushLogs();
-    this.frames.reset();
-    this.vars.reset();
+    this.frames.clear();
+    this.vars.clear();
     this.lastHit = stop.hit ?? null;
     const now = new Set(this.threadIds());
     for (const t of this.liveThreads) if (!now.has(t)) this.sendEvent(new ThreadEvent('exited', t));
@@ -331,14 +350,14 @@ export class SimDebugSession extends DebugSession {
   protected override nextRequest(response: DebugProtocol.NextResponse): void {
     this.guard(response, () => {
       const stop = this.stopped().next();
-      setTimeout(() => this.report(stop), 0);
+      this.later(stop);
     });
   }
 
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
     this.guard(response, () => {
       const stop = this.stopped().stepBack();
-      setTimeout(() => this.report(stop), 0);
+      this.later(stop);
     });
   }
 
@@ -347,7 +366,7 @@ export class SimDebugSession extends DebugSession {
       const rt = this.stopped();
       if (args.threadId === CLUSTER_THREAD) {
         const stop = rt.next();
-        setTimeout(() => this.report(stop), 0);
+        this.later(stop);
       } else this.startRun(() => rt.startStepIn(this.nodeOfThread(args.threadId)));
     });
   }
@@ -364,7 +383,7 @@ export class SimDebugSession extends DebugSession {
     this.guard(response, () => {
       const rt = this.runtime();
       if (rt.running) this.pauseRequested = true;
-      else setTimeout(() => this.report({ reason: 'pause', description: `paused at step ${rt.position}` }), 0);
+      else this.later({ reason: 'pause', description: `paused at step ${rt.position}` });
     });
   }
 
@@ -372,7 +391,7 @@ export class SimDebugSession extends DebugSession {
     this.guard(response, () => {
       const rt = this.stopped();
       rt.goto(0);
-      setTimeout(() => this.report({ reason: 'entry', description: 'restarted: step 0' }), 0);
+      this.later({ reason: 'entry', description: 'restarted: step 0' });
     });
   }
 
@@ -388,7 +407,7 @@ export class SimDebugSession extends DebugSession {
   protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
     this.guard(response, () => {
       const stop = this.stopped().goto(args.targetId);
-      setTimeout(() => this.report(stop), 0);
+      this.later(stop);
     });
   }
 
@@ -397,11 +416,13 @@ export class SimDebugSession extends DebugSession {
       const f = this.frame(args.frameId);
       const rt = this.stopped();
       rt.goto(f.step - 1);
-      setTimeout(() => this.report({ reason: 'goto', description: `before step ${f.step}: the next step re-executes it` }), 0);
+      this.later({ reason: 'restart', description: `before step ${f.step}: the next step re-executes it` });
     });
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    if (this.rt?.running === true) this.rt.pause();
+    this.rt = null;
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
   }
@@ -476,12 +497,15 @@ export class SimDebugSession extends DebugSession {
   }
 
   private traceSource(g: number): Source {
-    let ref = this.sourceRefs.get(g);
-    if (ref === undefined) {
-      ref = this.nextSourceRef++;
-      this.sourceRefs.set(g, ref);
-    }
     const rt = this.runtime();
+    const available = Math.min(SEGMENT_STEPS, rt.frontier - g * SEGMENT_STEPS);
+    let e = this.sourceRefs.get(g);
+    if (e === undefined || e.generation !== rt.generation || (e.served >= 0 && e.served < available)) {
+      e = { ref: this.nextSourceRef++, served: -1, generation: rt.generation };
+      this.sourceRefs.set(g, e);
+      this.refSegment.set(e.ref, g);
+    }
+    const ref = e.ref;
     const first = g * SEGMENT_STEPS + 1;
     const s = new Source(`seed ${rt.seed} steps ${first}–${first + SEGMENT_STEPS - 1}.rafttrace-steps`, undefined, ref) as DebugProtocol.Source;
     s.path = `liferaft-trace/seed-${rt.seed}/steps-${first}.rafttrace-steps`;
@@ -497,9 +521,12 @@ export class SimDebugSession extends DebugSession {
         response.body = { content: rt.scenario.text, mimeType: 'text/x-raftsim' };
         return;
       }
-      const g = [...this.sourceRefs].find(([, r]) => r === ref)?.[0] ?? segmentOfPath(args.source?.path);
+      const g = (ref === undefined ? undefined : this.refSegment.get(ref)) ?? segmentOfPath(args.source?.path);
       if (g === undefined) throw new AdapterError(ERR.unknownReference, `no source with reference ${ref}`);
-      response.body = { content: `${rt.segment(g).join('\n')}\n`, mimeType: 'text/plain' };
+      const lines = rt.segment(g);
+      const e = this.sourceRefs.get(g);
+      if (e !== undefined && e.ref === ref) e.served = lines.length;
+      response.body = { content: `${lines.join('\n')}\n`, mimeType: 'text/plain' };
     });
   }
 
@@ -591,7 +618,7 @@ export class SimDebugSession extends DebugSession {
         response.body = { result: r.text, variablesReference: 0 };
         if (r.stop !== null) {
           const stop = r.stop;
-          setTimeout(() => this.report(stop), 0);
+          this.later(stop);
         }
         return;
       }
@@ -654,7 +681,7 @@ export class SimDebugSession extends DebugSession {
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
     this.guard(response, () => {
       const bps = args.breakpoints ?? [];
-      const g = segmentOfPath(args.source.path) ?? [...this.sourceRefs].find(([, r]) => r === args.source.sourceReference)?.[0];
+      const g = segmentOfPath(args.source.path) ?? (args.source.sourceReference === undefined ? undefined : this.refSegment.get(args.source.sourceReference));
       const isTrace = g !== undefined;
       const specs: BreakpointSpec[] = [];
       const answers = bps.map((b) => {
@@ -707,16 +734,30 @@ export class SimDebugSession extends DebugSession {
     this.guard(response, () => {
       const parent = args.variablesReference === undefined ? undefined : this.vars.get(args.variablesReference);
       const path = parent === undefined ? args.name : join(parent.path, args.name);
-      let ok = false;
-      try {
-        ok = Expr.parse(path).isPath;
-      } catch {
-        ok = false;
-      }
-      response.body = ok
+      const why = this.unwatchable(path);
+      response.body = why === null
         ? { dataId: path, description: `${path} changes`, accessTypes: ['write'], canPersist: true }
-        : { dataId: null, description: `cannot watch ${args.name}` };
+        : { dataId: null, description: why };
     });
+  }
+
+  /** Null if `path` names a value a data breakpoint can watch (a number, string, boolean or null), else why not. */
+  private unwatchable(path: string): string | null {
+    let e: Expr;
+    try {
+      e = Expr.parse(path);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    if (!e.isPath) return `${path}: only a path like n2.commit can be watched`;
+    if (this.rt === null) return null;
+    try {
+      const v = e.evaluate(simEnv(this.rt.sim));
+      if (v !== null && typeof v === 'object') return `${path} is ${isSeq(v) || Array.isArray(v) ? 'a list' : 'a record'}: watch one of its values (e.g. n2.lastIndex, n2.commit)`;
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return null;
   }
 
   protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
@@ -724,6 +765,8 @@ export class SimDebugSession extends DebugSession {
       const specs: BreakpointSpec[] = [];
       const answers = args.breakpoints.map((b): DebugProtocol.Breakpoint => {
         try {
+          const why = this.unwatchable(b.dataId);
+          if (why !== null) return { verified: false, message: why };
           const spec: BreakpointSpec = { ...commonSpec(b.condition, b.hitCondition, undefined), type: 'data', expr: Expr.parse(b.dataId), label: b.dataId };
           specs.push(spec);
           return { id: spec.id, verified: true };
@@ -758,7 +801,7 @@ export class SimDebugSession extends DebugSession {
           const step = Number((args as Partial<P.GotoArguments> | undefined)?.step);
           if (!Number.isSafeInteger(step) || step < 0) throw new AdapterError(ERR.goto, 'liferaft/goto needs a step number ≥ 0');
           const stop = rt.goto(step);
-          setTimeout(() => this.report(stop), 0);
+          this.later(stop);
           return;
         }
         case P.TRACE_REQUEST:
@@ -772,13 +815,30 @@ export class SimDebugSession extends DebugSession {
 
   private stepOfSourceLine(source: DebugProtocol.Source, line: number): number | null {
     const rt = this.runtime();
-    const g = segmentOfPath(source.path) ?? [...this.sourceRefs].find(([, r]) => r === source.sourceReference)?.[0];
+    const g = segmentOfPath(source.path) ?? (source.sourceReference === undefined ? undefined : this.refSegment.get(source.sourceReference));
     if (g !== undefined) {
       const step = g * SEGMENT_STEPS + line;
       return step >= 1 && step <= rt.frontier ? step : null;
     }
     for (let s = 1; s <= rt.frontier; s++) if (rt.timeline.lineOf(s) === line) return s;
     return null;
+  }
+}
+
+/** Handles whose ids keep growing across stops (the library's Handles restart at the same id). */
+class IdMap<T> {
+  private next = 1000;
+  private readonly map = new Map<number, T>();
+  create(v: T): number {
+    const id = this.next++;
+    this.map.set(id, v);
+    return id;
+  }
+  get(id: number): T | undefined {
+    return this.map.get(id);
+  }
+  clear(): void {
+    this.map.clear();
   }
 }
 
@@ -795,7 +855,7 @@ function commonSpec(condition: string | undefined, hit: string | undefined, log:
 }
 
 function isEventName(name: string): boolean {
-  return EVENT_NAMES.includes(name) || /^[a-z]+(\.[a-z-]+)+$|^tick$|^apply$|^restart$/.test(name);
+  return EVENT_NAMES.includes(name) || Object.hasOwn(REASONS, name);
 }
 
 function join(path: string, name: string): string {

@@ -2,7 +2,7 @@
 // event of the step, the network, invariants, the clients' history). The same records serve the
 // expression language (conditions, console, hovers), the Variables view, and the panels.
 import { describeEntry, describeMessage, describeOp, describeReply, type Entry, type Message } from '../core';
-import { INVARIANT_NAMES, INVARIANTS, K, KIND_NAMES, LIVENESS_INVARIANTS, nodeName, type HistoryOp, type SimEvent, type Simulation } from '../sim';
+import { describeAction, INVARIANT_NAMES, INVARIANTS, K, KIND_NAMES, LIVENESS_INVARIANTS, nodeName, type HistoryOp, type SimEvent, type Simulation } from '../sim';
 import type { Env, Rec, Seq, Value } from './expr';
 
 export function rec(fields: Readonly<Record<string, () => Value>>, id?: string, summary?: string): Rec {
@@ -122,10 +122,11 @@ export function eventRec(sim: Simulation): Rec {
     const r = e.reply;
     fields['reply'] = () => describeReply(r);
   }
-  if (e?.action) {
-    const a = e.action;
+  const a = sim.lastAction;
+  if (a !== null) {
     fields['fault'] = () => a.kind;
-    if (e.line > 0) fields['line'] = () => e.line;
+    fields['faultText'] = () => describeAction(a);
+    if (e !== null && e.line > 0) fields['line'] = () => e.line;
   }
   return rec(fields);
 }

@@ -172,7 +172,7 @@ const DELAYABLE: ReadonlySet<string> = new Set(['PreVote', 'PreVoteResp', 'Reque
  * A completed client operation never changes again; a pending one gets its return time later.
  */
 export const SNAPSHOT_RULES: SnapshotRules = new Map<string, SnapshotRule>([
-  ...['scenario', 'swarm', 'options', 'config', 'msg', 'message', 'request', 'reply', 'action', 'messages', 'replies', 'persist', 'w', 'latency', 'rates', 'enabled', 'lastEvent', 'lastReasons'].map((k) => [k, 'share'] as const),
+  ...['scenario', 'swarm', 'options', 'config', 'msg', 'message', 'request', 'reply', 'action', 'messages', 'replies', 'persist', 'w', 'latency', 'rates', 'enabled', 'lastEvent', 'lastReasons', 'lastAction'].map((k) => [k, 'share'] as const),
   ...['log', 'entries', 'committed', 'items', 'held', 'outbox', 'faultLog', 'appliedAt', 'pending', 'forks'].map((k) => [k, 'elements'] as const),
   ['history', { mutable: (op) => (op as HistoryOp).return === null }],
   // The log each node is judged by: copied, entries shared (and the same array as the node's log, if it is).
@@ -208,6 +208,8 @@ export class Simulation {
   lastNode = -1;
   /** The reason codes the core fired in the latest step (empty when no node stepped). */
   lastReasons: readonly ReasonCode[] = [];
+  /** The fault the latest step applied, scheduled or random (null: none). */
+  lastAction: FaultAction | null = null;
   phase: 'safety' | 'liveness' = 'safety';
   private readonly heap = new EventHeap<SimEvent>();
   /** Decisions of recurring faults (victims, shapes, durations, next times). */
@@ -461,6 +463,7 @@ export class Simulation {
 
   private beginStep(e: SimEvent): void {
     this.lastEvent = e;
+    this.lastAction = null;
     this.lastNode = e.node;
     this.steps++;
     this.checker.step = this.steps;
@@ -705,6 +708,7 @@ export class Simulation {
   // Faults
 
   private fault(e: SimEvent, a: FaultAction): void {
+    this.lastAction = a;
     this.coverage[faultSignal(a.kind)]!++;
     this.faultLog.push({ time: this.time, action: a, random: e.line === 0 });
     const text = describeAction(a);

@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { InlineClient } from '../debug-adapter/inline-client';
+import { SimDebugSession } from '../debug-adapter/session';
 
 const ROOT = join(__dirname, '..');
 const ADAPTER = join(ROOT, 'dist/debugAdapter.js');
@@ -29,7 +31,7 @@ class Transcript {
       this.lines.push(`← ${stable(show(r.body))}`);
       return r;
     } catch (e) {
-      this.lines.push(`← error: ${(e as Error).message}`);
+      this.lines.push(`← error: ${machineFree((e as Error).message)}`);
       throw e;
     }
   }
@@ -43,7 +45,7 @@ class Transcript {
       throw new Error(`${command} should have failed`);
     } catch (e) {
       const m = (e as Error).message;
-      this.lines.push(`← error: ${m}`);
+      this.lines.push(`← error: ${machineFree(m)}`);
       return m;
     }
   }
@@ -72,7 +74,11 @@ class Transcript {
 
 /** JSON without sequence numbers, with the checkout's path replaced (transcripts are machine-independent). */
 function stable(v: unknown): string {
-  return JSON.stringify(v ?? null, (k, x: unknown) => (k === 'seq' || k === 'request_seq' ? undefined : x)).split(ROOT).join('<root>');
+  return machineFree(JSON.stringify(v ?? null, (k, x: unknown) => (k === 'seq' || k === 'request_seq' ? undefined : x)));
+}
+
+function machineFree(text: string): string {
+  return text.split(ROOT).join('<root>');
 }
 
 async function session(f: (t: Transcript) => Promise<void>): Promise<void> {
@@ -252,6 +258,34 @@ describe('debug adapter over DAP (golden transcripts)', function () {
     } finally {
       child.kill();
     }
+  });
+
+  it('answers a request before the stop it causes, and survives a disconnect with a stop pending', async () => {
+    const session = new SimDebugSession({ readFile: async () => readFileSync(DEFAULT, 'utf8') });
+    const order: string[] = [];
+    const dc = new InlineClient(session);
+    dc.tap = (m): void => {
+      const x = m as DebugProtocol.Response & DebugProtocol.Event;
+      if (x.type === 'response') order.push(`response ${x.command}`);
+      else if (x.event === 'stopped') order.push(`stopped ${(x as DebugProtocol.StoppedEvent).body.reason}`);
+    };
+    await dc.request('initialize', { adapterID: 'liferaft' });
+    const entry = dc.stopped();
+    await dc.request('launch', { scenario: 'default.raftsim', seed: 3, stopOnEntry: true });
+    await dc.request('configurationDone');
+    await entry;
+    await dc.request('setFunctionBreakpoints', { breakpoints: [{ name: 'becomeLeader' }] });
+    for (const command of ['continue', 'next', 'stepIn', 'stepOut', 'reverseContinue', 'stepBack']) {
+      order.length = 0;
+      await dc.stop(command, { threadId: 1 });
+      assert.deepEqual(order.slice(0, 1), [`response ${command}`], `${command}: ${order.join(', ')}`);
+      assert.match(order[1] ?? '', /^stopped /);
+    }
+    // A stop is pending (reported on the next turn) when the client disconnects: nothing may throw.
+    await dc.request('next', { threadId: 1000 });
+    await dc.request('disconnect', {});
+    await new Promise((r) => setTimeout(r, 50));
+    await assert.rejects(dc.request('threads'), /launch first/);
   });
 
   it('bad requests get errors and the adapter keeps running', async () => {
