@@ -95,7 +95,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const say = (l: string): void => {
     if (values.json !== true) io.out(l);
   };
-  say(`liferaft bench: ${DEFAULT_SCENARIO_FILE} (5 nodes, default faults, all invariants after every step)`);
+  say(`liferaft bench: ${DEFAULT_SCENARIO_FILE} (3–5 nodes drawn per seed, default faults, all invariants after every step)`);
   baseline(quick ? 200_000 : 2_000_000); // warm up
   const base = baseline(quick ? 1_000_000 : 10_000_000);
   say(`  no-op event loop (heap + PRNG):  ${fmt(base.perSecond)} events/s`);
@@ -112,7 +112,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   say(`  one run of ${fmt(protocol.events)} events without clients: heap ${protocol.samples.map((x) => `${x.heapMB}`).join(' → ')} MB (every ${fmt(memEvents / 10)} events), peak RSS ${protocol.peakRssMB} MB`);
   const workload = memory(s, memEvents, memEvents / 10);
   say(`  one run of ${fmt(workload.events)} events with 3 clients: heap ${workload.samples.map((x) => `${x.heapMB}`).join(' → ')} MB, peak RSS ${workload.peakRssMB} MB;`);
-  say(`    ${fmt(workload.committedEntries)} entries committed, ${workload.bytesPerCommittedEntry ?? '-'} bytes of heap per committed entry (logs on 5 nodes and disks, checker, client history; no snapshots yet)`);
+  say(`    ${fmt(workload.committedEntries)} entries committed, ${workload.bytesPerCommittedEntry ?? '-'} bytes of heap per committed entry (logs on every node and disk, checker, client history; no snapshots yet)`);
   const report: BenchReport = {
     baseline: base,
     simulation: sim,
