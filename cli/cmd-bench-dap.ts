@@ -34,10 +34,11 @@ function memoryMB(): { heap: number; heapTotal: number; rss: number } {
 }
 
 export async function benchDapCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, steps: { type: 'string' }, jumps: { type: 'string' }, seed: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, steps: { type: 'string' }, jumps: { type: 'string' }, seed: { type: 'string' }, budget: { type: 'string' } } });
   const steps = intOption('steps', values.steps, 1_000_000, 1000, 50_000_000);
   const jumps = intOption('jumps', values.jumps, 200, 10, 100_000);
   const seed = intOption('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  const budget = intOption('budget', values.budget, 150, 1, 100_000);
   const say = (l: string): void => {
     if (values.json !== true) io.out(l);
   };
@@ -56,7 +57,7 @@ export async function benchDapCommand(argv: string[], io: Io): Promise<number> {
   await dc.request('initialize', { adapterID: 'liferaft', pathFormat: 'path' });
   let t0 = performance.now();
   const entry = dc.stopped();
-  await dc.request('launch', { scenario: file, seed, stopOnEntry: true, maxSteps: steps });
+  await dc.request('launch', { scenario: file, seed, stopOnEntry: true, maxSteps: steps, checkpointBudgetMB: budget });
   await dc.request('configurationDone');
   await entry;
   const firstStopMs = performance.now() - t0;

@@ -15,8 +15,10 @@ export interface LaunchArguments {
   readonly maxSteps?: number;
   /** Planted bugs to switch on, in addition to the scenario's `bugs` line. */
   readonly bugs?: readonly string[];
-  /** Steps between checkpoints kept for time travel (default 2000). */
+  /** Steps between checkpoints kept for time travel at first (default 2000; doubles to stay within the budget). */
   readonly checkpointEvery?: number;
+  /** Memory for checkpoints in MB (default 150). */
+  readonly checkpointBudgetMB?: number;
 }
 
 /** `liferaft/state`: everything the panels draw at the current step. */

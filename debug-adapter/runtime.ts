@@ -99,7 +99,7 @@ export class SimRuntime {
 
   private takeCheckpoint(sim: Simulation): void {
     const size = { slots: 0, objects: 0 };
-    this.checkpoints.push(this.copy(sim, size));
+    this.checkpoints.push(this.keep(sim, size));
     this.checkpointSlots.push(size.slots + 4 * size.objects);
     let total = 0;
     for (const x of this.checkpointSlots) total += x;
@@ -277,8 +277,15 @@ export class SimRuntime {
   }
 
   /** A copy to run from: never capturing step texts (a snapshot taken while describing would). */
-  private copy(sim: Simulation, size?: { slots: number; objects: number }): Simulation {
-    const c = sim.snapshot(size);
+  private copy(sim: Simulation): Simulation {
+    const c = sim.snapshot();
+    c.trace.steps = null;
+    return c;
+  }
+
+  /** A copy to keep and copy from later (checkpoints, near snapshots): compact, never run. */
+  private keep(sim: Simulation, size?: { slots: number; objects: number }): Simulation {
+    const c = sim.store(size);
     c.trace.steps = null;
     return c;
   }
@@ -385,7 +392,7 @@ export class SimRuntime {
       }
       if (!ok) break;
       const s = sim.steps;
-      if (s >= from && s % NEAR_STEPS === 0 && s < target && !this.near.has(s)) this.remember(this.near, s, this.copy(sim), NEAR_MAX);
+      if (s >= from && s % NEAR_STEPS === 0 && s < target && !this.near.has(s)) this.remember(this.near, s, this.keep(sim), NEAR_MAX);
     }
   }
 

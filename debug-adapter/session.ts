@@ -215,7 +215,7 @@ export class SimDebugSession extends DebugSession {
       this.scenarioPath = path;
     }
     if (a.bugs !== undefined && a.bugs.length > 0) scenario = { ...scenario, bugs: [...new Set([...scenario.bugs, ...a.bugs])] };
-    this.rt = new SimRuntime({ scenario, seed, forks, ...(a.maxSteps === undefined ? {} : { maxSteps: a.maxSteps }), ...(a.checkpointEvery === undefined ? {} : { checkpointEvery: a.checkpointEvery }) });
+    this.rt = new SimRuntime({ scenario, seed, forks, ...(a.maxSteps === undefined ? {} : { maxSteps: a.maxSteps }), ...(a.checkpointEvery === undefined ? {} : { checkpointEvery: a.checkpointEvery }), ...(a.checkpointBudgetMB === undefined ? {} : { checkpointBudgetMB: a.checkpointBudgetMB }) });
     this.liveThreads = new Set(this.threadIds());
   }
 
@@ -892,6 +892,7 @@ export function validateLaunch(a: P.LaunchArguments): void {
   if (has('seed') && (!Number.isSafeInteger(a.seed) || a.seed! < 0)) problems.push(`"seed" must be a non-negative integer, not ${JSON.stringify(a.seed)}`);
   if (has('stopOnEntry') && typeof a.stopOnEntry !== 'boolean') problems.push('"stopOnEntry" must be true or false');
   if (has('maxSteps') && (!Number.isSafeInteger(a.maxSteps) || a.maxSteps! < 1)) problems.push(`"maxSteps" must be a positive integer, not ${JSON.stringify(a.maxSteps)}`);
+  if (has('checkpointBudgetMB') && (typeof a.checkpointBudgetMB !== 'number' || !(a.checkpointBudgetMB >= 1))) problems.push('"checkpointBudgetMB" must be a number ≥ 1');
   if (has('checkpointEvery') && (!Number.isSafeInteger(a.checkpointEvery) || a.checkpointEvery! < 10)) problems.push('"checkpointEvery" must be an integer ≥ 10');
   if (has('bugs')) {
     if (!Array.isArray(a.bugs)) problems.push('"bugs" must be a list of planted bug names');

@@ -300,6 +300,14 @@ export class Simulation {
   }
 
   /**
+   * A copy to keep (a checkpoint): cheaper to hold — long arrays share chunks with earlier stored
+   * copies — but not runnable; `snapshot()` of it gives a simulation that runs on from here.
+   */
+  store(size?: CloneSize): Simulation {
+    return cloneGraph(this, SNAPSHOT_RULES, size, true);
+  }
+
+  /**
    * Applies a change by hand (the debugger's forks): a fault happens as the next step, or a message
    * in flight (by its queue sequence number) is lost on arrival. Returns false if no such message.
    */

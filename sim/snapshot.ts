@@ -35,9 +35,30 @@ export interface CloneSize {
   objects: number;
 }
 
-/** A deep copy of `root` following `rules`; `size`, if given, is increased by what was copied. */
-export function cloneGraph<T>(root: T, rules: SnapshotRules, size?: CloneSize): T {
-  const c = new Cloner(rules);
+/**
+ * A long array as a stored snapshot keeps it: chunks, shared with the previous stored snapshot of the
+ * same live array wherever they are unchanged. Logs, disks and the checker's hashes only grow at the
+ * end, so a stored snapshot of a long run costs about its last chunk, not the whole history.
+ * Copying a stored snapshot to run it turns chunks back into a plain array.
+ */
+class ChunkedArray {
+  constructor(
+    readonly chunks: readonly (readonly unknown[])[],
+    readonly length: number,
+  ) {}
+}
+
+const CHUNK = 256;
+const MIN_CHUNKED = 1024;
+/** The last stored form of each live array (so the next stored snapshot can share its chunks). */
+const lastStored = new WeakMap<readonly unknown[], ChunkedArray>();
+
+/**
+ * A deep copy of `root` following `rules`; `size`, if given, is increased by what was copied.
+ * `stored`: a copy that is kept and only ever copied again, never run — long arrays become shared chunks.
+ */
+export function cloneGraph<T>(root: T, rules: SnapshotRules, size?: CloneSize, stored = false): T {
+  const c = new Cloner(rules, stored);
   const out = c.copy(root, '') as T;
   if (size !== undefined) {
     size.slots += c.slots;
@@ -54,7 +75,10 @@ class Cloner {
     return this.memo.size;
   }
 
-  constructor(private readonly rules: SnapshotRules) {}
+  constructor(
+    private readonly rules: SnapshotRules,
+    private readonly stored: boolean,
+  ) {}
 
   copy(v: unknown, key: string): unknown {
     if (typeof v === 'function') throw new SnapshotError(`cannot snapshot a function (field "${key}"): keep state in data, or implement [CLONE]`);
@@ -63,7 +87,8 @@ class Cloner {
     if (seen !== undefined) return seen;
     const rule = this.rules.get(key);
     if (rule === 'share') return v;
-    if (Array.isArray(v)) return this.array(v, key, rule);
+    if (Array.isArray(v)) return this.stored && v.length >= MIN_CHUNKED ? this.chunked(v, key, rule) : this.array(v, key, rule);
+    if (v instanceof ChunkedArray) return this.unchunk(v, key, rule);
     if (ArrayBuffer.isView(v)) {
       this.slots += (v as unknown as Uint8Array).byteLength >> 3;
       return this.remember(v, (v as unknown as Uint8Array).slice());
@@ -94,10 +119,52 @@ class Cloner {
     if (rule === 'elements') {
       for (let i = 0; i < v.length; i++) out[i] = v[i];
     } else if (typeof rule === 'object') {
-      for (let i = 0; i < v.length; i++) out[i] = rule.mutable(v[i]) ? this.copy(v[i], key) : v[i];
+      for (let i = 0; i < v.length; i++) out[i] = this.fixed(v[i], rule) ? v[i] : this.copy(v[i], key);
     } else {
       for (let i = 0; i < v.length; i++) out[i] = this.copy(v[i], key);
     }
+    return out;
+  }
+
+  /** An element that may still change is copied; others (primitives, immutable by the rule) are shared. */
+  private fixed(x: unknown, rule: SnapshotRule | undefined): boolean {
+    if (typeof x !== 'object' || x === null) return true;
+    // A stored array inside a list (a log in the checker's views) is always turned back into an array.
+    if (x instanceof ChunkedArray) return false;
+    return rule === 'elements' || (typeof rule === 'object' && !rule.mutable(x));
+  }
+
+  private chunked(v: readonly unknown[], key: string, rule: SnapshotRule | undefined): ChunkedArray {
+    const prev = lastStored.get(v);
+    const chunks: (readonly unknown[])[] = [];
+    for (let lo = 0; lo < v.length; lo += CHUNK) {
+      const hi = Math.min(v.length, lo + CHUNK);
+      const old = prev?.chunks[lo / CHUNK];
+      let same = old !== undefined && old.length === hi - lo;
+      for (let i = lo; same && i < hi; i++) same = old![i - lo] === v[i] && this.fixed(v[i], rule);
+      if (same) {
+        chunks.push(old!);
+        continue;
+      }
+      const chunk = new Array<unknown>(hi - lo);
+      for (let i = lo; i < hi; i++) chunk[i - lo] = this.fixed(v[i], rule) ? v[i] : this.copy(v[i], key);
+      this.slots += hi - lo;
+      chunks.push(chunk);
+    }
+    this.slots += chunks.length;
+    const out = this.remember(v, new ChunkedArray(chunks, v.length));
+    lastStored.set(v, out);
+    return out;
+  }
+
+  private unchunk(c: ChunkedArray, key: string, rule: SnapshotRule | undefined): unknown {
+    if (this.stored) return this.remember(c, c); // a stored copy of a stored snapshot shares it whole
+    const out = this.remember(c, new Array<unknown>(c.length));
+    let i = 0;
+    for (const chunk of c.chunks) for (const x of chunk) out[i++] = this.fixed(x, rule) ? x : this.copy(x, key);
+    this.slots += c.length;
+    // The next stored snapshot of this live array shares these chunks where they still hold.
+    lastStored.set(out, c);
     return out;
   }
 
