@@ -281,6 +281,18 @@ describe('debug adapter over DAP (golden transcripts)', function () {
       assert.deepEqual(order.slice(0, 1), [`response ${command}`], `${command}: ${order.join(', ')}`);
       assert.match(order[1] ?? '', /^stopped /);
     }
+    // Pause stops a long run where it is.
+    await dc.request('setFunctionBreakpoints', { breakpoints: [] });
+    await dc.stop('goto', { threadId: 1000, targetId: 0 });
+    const paused = dc.stopped();
+    await dc.request('continue', { threadId: 1000 });
+    await dc.request('pause', { threadId: 1000 });
+    const p = await paused;
+    assert.equal(p.body.reason, 'pause');
+    const at = Number((await dc.request('evaluate', { expression: 'step', context: 'watch' })).body.result);
+    const end = (await dc.stop('continue', { threadId: 1000 })).body;
+    assert.equal(end.reason, 'end');
+    assert.ok(at < Number((await dc.request('evaluate', { expression: 'step', context: 'watch' })).body.result), 'paused before the end');
     // A stop is pending (reported on the next turn) when the client disconnects: nothing may throw.
     await dc.request('next', { threadId: 1000 });
     await dc.request('disconnect', {});
