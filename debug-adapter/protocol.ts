@@ -21,6 +21,23 @@ export interface LaunchArguments {
   readonly checkpointBudgetMB?: number;
 }
 
+/**
+ * The launch attributes as JSON schema properties: the extension's manifest
+ * (`contributes.debuggers[0].configurationAttributes.launch`) must say exactly this (a test checks).
+ */
+export const LAUNCH_SCHEMA = {
+  properties: {
+    scenario: { type: 'string', description: 'Path of the .raftsim scenario to run (give this or "trace").' },
+    seed: { type: 'integer', minimum: 0, description: "Seed of the run (default: the scenario's `seed` line, else 1). Not with \"trace\"." },
+    trace: { type: 'string', description: 'Path of a .rafttrace to open: its scenario, seed, planted bugs and forks.' },
+    stopOnEntry: { type: 'boolean', default: true, description: 'Stop at step 0, before the first event.' },
+    maxSteps: { type: 'integer', minimum: 1, description: 'The debugger never runs beyond this step.' },
+    bugs: { type: 'array', items: { type: 'string' }, description: 'Planted bugs to switch on (see sim/BUGS.md), in addition to the scenario\'s `bugs` line.' },
+    checkpointEvery: { type: 'integer', minimum: 10, default: 2000, description: 'Steps between time-travel checkpoints at first (they thin out to stay within the budget).' },
+    checkpointBudgetMB: { type: 'number', minimum: 1, default: 150, description: 'Memory for time-travel checkpoints, in MB.' },
+  },
+} as const;
+
 /** `liferaft/state`: everything the panels draw at the current step. */
 export const STATE_REQUEST = 'liferaft/state';
 /** `liferaft/steps`: summaries of a window of steps, for the timeline. */

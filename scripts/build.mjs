@@ -1,21 +1,53 @@
 // Builds dist/ with esbuild. `node scripts/build.mjs` (npm run build).
+// - dist/cli.js, dist/explore-worker.js, dist/debugAdapter.js: Node (the CLI and the stdio adapter)
+// - dist/extension.js: the VS Code extension for the desktop extension host (Node)
+// - dist/web/extension.js: the same extension for VS Code for the Web (a web worker: no Node
+//   modules; the npm `events` package and the web's URL stand in for Node's in @vscode/debugadapter)
 import { build } from 'esbuild';
 import { chmodSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const define = { __VERSION__: JSON.stringify(pkg.version) };
 
-await build({
-  entryPoints: { cli: 'cli/main.ts', 'explore-worker': 'cli/explore-worker.ts', debugAdapter: 'cli/debug-adapter-main.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  banner: { js: '#!/usr/bin/env node' },
-  define: { __VERSION__: JSON.stringify(pkg.version) },
-  logLevel: 'warning',
-});
+await Promise.all([
+  build({
+    entryPoints: { cli: 'cli/main.ts', 'explore-worker': 'cli/explore-worker.ts', debugAdapter: 'cli/debug-adapter-main.ts' },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    banner: { js: '#!/usr/bin/env node' },
+    define,
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: { extension: 'extension/extension.ts' },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    external: ['vscode'],
+    define,
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: { extension: 'extension/extension.ts' },
+    outdir: 'dist/web',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'cjs',
+    sourcemap: true,
+    external: ['vscode'],
+    alias: { url: './scripts/shims/url.mjs' },
+    define: { ...define, 'process.platform': '"web"', 'process.env': '{}' },
+    logLevel: 'warning',
+  }),
+]);
 
 // The CLI is an executable script.
 chmodSync('dist/cli.js', 0o755);
