@@ -508,14 +508,16 @@ export class SimDebugSession extends DebugSession {
     const ref = e.ref;
     const first = g * SEGMENT_STEPS + 1;
     const s = new Source(`seed ${rt.seed} steps ${first}–${first + SEGMENT_STEPS - 1}.rafttrace-steps`, undefined, ref) as DebugProtocol.Source;
-    s.path = `liferaft-trace/seed-${rt.seed}/steps-${first}.rafttrace-steps`;
+    // A rooted path: VS Code builds the debug: URI of the document from it (a relative one yields a broken URI).
+    s.path = `/liferaft-trace/seed-${rt.seed}/steps-${first}.rafttrace-steps`;
     s.origin = 'simulation trace (read-only)';
     return s as Source;
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
     this.guard(response, () => {
-      const rt = this.stopped();
+      // Served while running too (an editor may ask at any time); describing steps never moves the cursor.
+      const rt = this.runtime();
       const ref = args.source?.sourceReference ?? args.sourceReference;
       if (ref === this.scenarioRef && ref !== 0) {
         response.body = { content: rt.scenario.text, mimeType: 'text/x-raftsim' };
