@@ -62,6 +62,13 @@ describe('extension manifest', () => {
     }
   });
 
+  it('packages only the bundles, grammar, media, README, LICENSE and the manifest', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const vsce = require('@vscode/vsce') as { listFiles: (o: { cwd: string; packageManager: number }) => Promise<string[]> };
+    const files = (await vsce.listFiles({ cwd: root, packageManager: 2 })).sort();
+    assert.deepEqual(files, ['LICENSE', 'README.md', 'dist/extension.js', 'dist/web/extension.js', 'media/icon.png', 'package.json', 'syntaxes/raftsim.language-configuration.json', 'syntaxes/raftsim.tmLanguage.json']);
+  });
+
   it('the web bundle needs no Node module (only vscode)', () => {
     const js = readFileSync(join(root, pkg.browser), 'utf8');
     const required = [...js.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
