@@ -33,7 +33,7 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
 }
 
 /** The status bar item: step and virtual time of the stopped session, and a violation if any. */
-function statusBar(context: vscode.ExtensionContext): void {
+function statusBar(context: vscode.ExtensionContext, onStopped: (session: vscode.DebugSession) => void): void {
   const item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
   item.command = 'liferaft.gotoStep';
   context.subscriptions.push(item);
@@ -51,7 +51,10 @@ function statusBar(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
       createDebugAdapterTracker: (session) => ({
         onDidSendMessage: (m: { type?: string; event?: string }) => {
-          if (m.type === 'event' && m.event === 'stopped') void show(session);
+          if (m.type === 'event' && m.event === 'stopped') {
+            void show(session);
+            onStopped(session);
+          }
         },
         onWillStopSession: () => item.hide(),
       }),
@@ -59,10 +62,11 @@ function statusBar(context: vscode.ExtensionContext): void {
   );
 }
 
-export function registerDebugger(context: vscode.ExtensionContext): void {
+/** Registers the debugger; `onStopped` hears of every stop of a LifeRaft session (the panels). */
+export function registerDebugger(context: vscode.ExtensionContext, onStopped: (session: vscode.DebugSession) => void): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory()),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
   );
-  statusBar(context);
+  statusBar(context, onStopped);
 }

@@ -1,6 +1,7 @@
 // Builds dist/ with esbuild. `node scripts/build.mjs` (npm run build).
 // - dist/cli.js, dist/explore-worker.js, dist/debugAdapter.js: Node (the CLI and the stdio adapter)
 // - dist/extension.js: the VS Code extension for the desktop extension host (Node)
+// - dist/media/*.js: the webview panels (browser scripts)
 // - dist/web/extension.js: the same extension for VS Code for the Web (a web worker: no Node
 //   modules; the npm `events` package and the web's URL stand in for Node's in @vscode/debugadapter)
 import { build } from 'esbuild';
@@ -45,6 +46,16 @@ await Promise.all([
     external: ['vscode'],
     alias: { url: './scripts/shims/url.mjs' },
     define: { ...define, 'process.platform': '"web"', 'process.env': '{}' },
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: { cluster: 'media/cluster.ts' },
+    outdir: 'dist/media',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
     logLevel: 'warning',
   }),
 ]);

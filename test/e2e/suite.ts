@@ -46,6 +46,21 @@ async function debug(folder: vscode.WorkspaceFolder, config: Record<string, unkn
   return (await nextStop()).session;
 }
 
+/** Stops a session and waits until VS Code has ended it (the Stop button must work). */
+async function stop(session: vscode.DebugSession): Promise<void> {
+  const ended = new Promise<boolean>((resolve) => {
+    const d = vscode.debug.onDidTerminateDebugSession((s) => {
+      if (s.id === session.id) {
+        d.dispose();
+        resolve(true);
+      }
+    });
+    setTimeout(() => resolve(false), 5000);
+  });
+  await vscode.debug.stopDebugging(session);
+  check(await ended, 'the session ends when stopped');
+}
+
 const tests: [string, () => Promise<void>][] = [];
 const test = (name: string, f: () => Promise<void>): void => {
   tests.push([name, f]);
@@ -53,11 +68,17 @@ const test = (name: string, f: () => Promise<void>): void => {
 
 let folder: vscode.WorkspaceFolder;
 let scenario: vscode.Uri;
+let cluster: { readonly shownStep: number | null };
+
+async function panelShows(step: number): Promise<void> {
+  for (let i = 0; i < 50 && cluster.shownStep !== step; i++) await new Promise((r) => setTimeout(r, 100));
+  check(cluster.shownStep === step, `the Cluster panel shows step ${step} (it shows ${cluster.shownStep})`);
+}
 
 test('the extension activates in the web extension host', async () => {
   const ext = vscode.extensions.getExtension('liferaft.liferaft');
   check(ext !== undefined, 'the extension is installed');
-  await ext!.activate();
+  cluster = ((await ext!.activate()) as { cluster: typeof cluster }).cluster;
   check(ext!.isActive, 'it is active');
   folder = vscode.workspace.workspaceFolders![0]!;
   scenario = vscode.Uri.joinPath(folder.uri, 'default.raftsim');
@@ -72,11 +93,13 @@ test('a .raftsim file opens as a LifeRaft scenario', async () => {
 test('a debug session on a seed steps forward and back', async () => {
   const session = await debug(folder, { scenario: scenario.toString(), seed: 3, stopOnEntry: true });
   check((await state(session)).step === 0, 'stopped on entry at step 0');
+  await vscode.commands.executeCommand('liferaft.showCluster');
   for (let i = 1; i <= 3; i++) {
     await vscode.commands.executeCommand('workbench.action.debug.stepOver');
     const s = await nextStop();
     check(s.reason === 'step', `reason step, got ${s.reason}`);
     check((await state(session)).step === i, `at step ${i}`);
+    await panelShows(i);
   }
   const at3 = await state(session);
   // VS Code opened a tab on the read-only trace document (one line per step) at the stopped frame,
@@ -102,17 +125,20 @@ test('a debug session on a seed steps forward and back', async () => {
   await vscode.commands.executeCommand('workbench.action.debug.stepBack');
   await nextStop();
   check((await state(session)).step === 2, 'back at step 2');
+  await panelShows(2);
   await vscode.commands.executeCommand('workbench.action.debug.stepOver');
   await nextStop();
   const again = await state(session);
   check(again.step === 3 && again.timeUs === at3.timeUs, 'the same step 3 again');
-  await vscode.debug.stopDebugging(session);
+  await stop(session);
 });
 
 test('a planted bug stops on the invariant that catches it', async () => {
   const session = await debug(folder, { scenario: scenario.toString(), seed: 1, bugs: ['vote-without-log-check'], stopOnEntry: false });
   const s = await state(session);
   check(s.violation?.invariant === 'LeaderCompletenessInv', `stopped on LeaderCompletenessInv, got ${JSON.stringify(s.violation)}`);
+  // (The panel stays open: the driver then looks at what the webview drew.)
+  await panelShows(s.step);
   await vscode.debug.stopDebugging(session);
 });
 

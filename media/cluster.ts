@@ -1,0 +1,152 @@
+// The Cluster panel (webview): nodes on a ring with role, term, vote and election-timer progress,
+// messages in flight along the links, cut links and crashed/paused nodes, and a log matrix (index ×
+// node, coloured by term, committed entries outlined) — RaftScope's picture, driven by the debugger.
+// Browser code: it only draws what the extension posts (typed messages), and keeps the last state
+// with setState so a hidden panel comes back as it was.
+import type { FromPanel, NodeSnapshot, StateResponseBody, ToPanel } from '../extension/messages';
+
+interface VsCodeApi {
+  postMessage(m: FromPanel): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const SVG = 'http://www.w3.org/2000/svg';
+/** Log columns shown: the newest indexes (a long log is windowed, so a redraw stays cheap). */
+const LOG_COLUMNS = 40;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function position(i: number, n: number): { x: number; y: number } {
+  const a = (i / n) * 2 * Math.PI;
+  return { x: 210 + 150 * Math.sin(a), y: 200 - 150 * Math.cos(a) };
+}
+
+function messageClass(type: string): string {
+  if (/Vote/.test(type)) return 'vote';
+  if (/Append/.test(type)) return 'append';
+  if (/Heartbeat/.test(type)) return 'heartbeat';
+  return 'client';
+}
+
+function ring(s: StateResponseBody): SVGElement {
+  const root = svg('svg', { class: 'ring', viewBox: '0 0 420 400', role: 'img', 'aria-label': 'cluster' });
+  const n = s.nodes.length;
+  const index = new Map(s.nodes.map((x, i) => [x.id, i]));
+  const cut = new Set(s.cutLinks.map((l) => l.replace('→', '>')));
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) {
+      const pa = position(a, n);
+      const pb = position(b, n);
+      const ida = s.nodes[a]!.id;
+      const idb = s.nodes[b]!.id;
+      const isCut = cut.has(`${ida}>${idb}`) || cut.has(`${idb}>${ida}`);
+      root.append(svg('line', { class: `link${isCut ? ' cut' : ''}`, x1: pa.x, y1: pa.y, x2: pb.x, y2: pb.y, 'data-link': `${ida}-${idb}` }));
+    }
+  }
+  for (const m of s.inFlight) {
+    const from = index.get(m.from);
+    const to = index.get(m.to);
+    if (from === undefined || to === undefined || from === to) continue;
+    const span = Math.max(1, m.arrivesUs - m.sentAtUs);
+    const f = Math.min(1, Math.max(0, (s.timeUs - m.sentAtUs) / span));
+    const pa = position(from, n);
+    const pb = position(to, n);
+    const dot = svg('circle', { class: `msg ${messageClass(m.type)}`, r: 6, cx: pa.x + (pb.x - pa.x) * f, cy: pa.y + (pb.y - pa.y) * f, 'data-id': m.id });
+    dot.append(svg('title', {}, `${m.from} → ${m.to}: ${m.text} (sent at step ${m.sentAtStep}; click to go there)`));
+    // Time travel from the picture: a message takes you to the step that sent it.
+    dot.addEventListener('click', () => vscode.postMessage({ type: 'goto', step: m.sentAtStep }));
+    root.append(dot);
+  }
+  s.nodes.forEach((x, i) => root.append(nodeGlyph(x, position(i, n))));
+  return root;
+}
+
+function nodeGlyph(x: NodeSnapshot, p: { x: number; y: number }): SVGElement {
+  const g = svg('g', { class: `node ${x.status === 'up' ? x.role : x.status}${x.status === 'paused' ? ` paused ${x.role}` : ''}`, 'data-node': x.id });
+  const r = 34;
+  g.append(svg('circle', { class: 'body', cx: p.x, cy: p.y, r }));
+  if (x.status === 'up' && x.role !== 'leader' && x.electionTimeout > 0) {
+    // Election timer: the arc fills up as the timeout approaches.
+    const c = 2 * Math.PI * (r + 5);
+    const f = Math.min(1, x.electionElapsed / x.electionTimeout);
+    g.append(svg('circle', { class: 'timer', cx: p.x, cy: p.y, r: r + 5, 'stroke-dasharray': `${c * f} ${c}`, transform: `rotate(-90 ${p.x} ${p.y})` }));
+  }
+  g.append(svg('text', { class: 'id', x: p.x, y: p.y - 9 }, x.id));
+  g.append(svg('text', { class: 'term', x: p.x, y: p.y + 7 }, `t${x.term}`));
+  g.append(svg('text', { class: 'vote', x: p.x, y: p.y + 20 }, x.vote === null ? '' : `→${x.vote}`));
+  const status = x.status === 'up' ? `${x.role} · commit ${x.commit}` : x.status;
+  g.append(svg('text', { class: 'status', x: p.x, y: p.y + r + 18 }, status));
+  g.append(svg('title', {}, `${x.id}: ${x.status}, ${x.role}, term ${x.term}, vote ${x.vote ?? '-'}, leader ${x.leader ?? '-'}, commit ${x.commit}, applied ${x.applied}, ${x.logTerms.length} entries (${x.syncedLength} on disk)`));
+  return g;
+}
+
+/** Terms get well-spread hues: colour by term, as RaftScope does. */
+function termColour(term: number): string {
+  return `hsl(${(term * 67) % 360} 55% 55%)`;
+}
+
+function logMatrix(s: StateResponseBody): HTMLElement {
+  const longest = Math.max(0, ...s.nodes.map((x) => x.logTerms.length));
+  const from = Math.max(1, longest - LOG_COLUMNS + 1);
+  const table = el('table', { class: 'log', 'aria-label': 'logs' });
+  const head = el('tr');
+  head.append(el('th', {}, ''));
+  for (let k = from; k <= longest; k++) head.append(el('th', {}, k % 5 === 0 || k === from ? String(k) : ''));
+  table.append(head);
+  for (const x of s.nodes) {
+    const row = el('tr', { 'data-node': x.id });
+    row.append(el('th', {}, x.id));
+    for (let k = from; k <= longest; k++) {
+      const term = x.logTerms[k - 1];
+      const td = el('td', term === undefined ? { class: 'empty' } : { class: k <= x.commit ? 'committed' : '', style: `background:${termColour(term)}`, title: `${x.id} [${k}] term ${term}${k <= x.commit ? ', committed' : ''}` }, term === undefined ? '' : String(term));
+      row.append(td);
+    }
+    table.append(row);
+  }
+  return table;
+}
+
+function render(s: StateResponseBody, ended: boolean): void {
+  const t0 = performance.now();
+  const header = el('header');
+  header.append(el('span', { class: 'step' }, `step ${s.step}`), el('span', {}, `${(s.timeUs / 1000).toFixed(3)} ms`), el('span', {}, s.phase));
+  if (s.violation !== null) header.append(el('span', { class: 'violation' }, `${s.violation.invariant} at step ${s.violation.step}`));
+  if (ended) header.append(el('span', { class: 'ended' }, '(session ended)'));
+  header.append(el('span', { class: 'event' }, s.event));
+  const main = el('main');
+  const right = el('div');
+  right.append(logMatrix(s), el('div', { class: 'legend' }, `${s.inFlight.length} message(s) in flight · colour = term · outlined = committed${s.cutLinks.length > 0 ? ` · cut: ${s.cutLinks.join(' ')}` : ''}`));
+  main.append(ring(s), right);
+  document.body.replaceChildren(header, main);
+  document.body.dataset['step'] = String(s.step);
+  document.body.dataset['renderMs'] = (performance.now() - t0).toFixed(2);
+}
+
+let last: { state: StateResponseBody; ended: boolean } | null = (vscode.getState() as { state: StateResponseBody; ended: boolean } | null) ?? null;
+if (last !== null) render(last.state, last.ended);
+
+window.addEventListener('message', (e: MessageEvent<ToPanel>) => {
+  const m = e.data;
+  if (m.type === 'state') last = { state: m.state, ended: false };
+  else if (m.type === 'ended' && last !== null) last = { ...last, ended: true };
+  else return;
+  render(last.state, last.ended);
+  vscode.setState(last);
+});
+
+vscode.postMessage({ type: 'ready' });

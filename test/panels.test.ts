@@ -1,0 +1,137 @@
+// The Cluster panel in headless Chromium (Debian's, through playwright-core): the built panel script
+// on a page like the webview's, a stub acquireVsCodeApi, and a state recorded from a real debug
+// session. Checks what is drawn, that a click posts "go to step", that a hidden panel restores
+// from its saved state, and the three theme kinds; screenshots go to test-artifacts/ for review.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { InlineClient } from '../debug-adapter/inline-client';
+import type { StateResponseBody } from '../debug-adapter/protocol';
+import { SimDebugSession } from '../debug-adapter/session';
+
+const root = join(__dirname, '..');
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(root, 'test-artifacts');
+
+const THEMES = {
+  dark: { '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1e1e1e', '--vscode-charts-yellow': '#cca700', '--vscode-charts-blue': '#3794ff', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-purple': '#b180d7', '--vscode-disabledForeground': '#808080', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-errorForeground': '#f48771' },
+  light: { '--vscode-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-charts-yellow': '#bf8803', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-purple': '#652d90', '--vscode-disabledForeground': '#616161', '--vscode-descriptionForeground': '#717171', '--vscode-errorForeground': '#a1260d' },
+  'high-contrast': { '--vscode-foreground': '#ffffff', '--vscode-editor-background': '#000000', '--vscode-charts-yellow': '#ffff00', '--vscode-charts-blue': '#3794ff', '--vscode-charts-orange': '#ff8c00', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-purple': '#b180d7', '--vscode-disabledForeground': '#a5a5a5', '--vscode-descriptionForeground': '#ffffff', '--vscode-errorForeground': '#f48771' },
+} as const;
+
+/** A state from a real session: the default scenario, seed 3, at `step`. */
+async function recordedState(step: number, bugs: string[] = []): Promise<StateResponseBody> {
+  const session = new SimDebugSession({ readFile: async () => readFileSync(join(root, 'examples/default.raftsim'), 'utf8') });
+  const dc = new InlineClient(session);
+  await dc.request('initialize', { adapterID: 'liferaft' });
+  const entry = dc.stopped();
+  await dc.request('launch', { scenario: 'default.raftsim', seed: bugs.length > 0 ? 1 : 3, stopOnEntry: true, bugs });
+  await dc.request('configurationDone');
+  await entry;
+  if (step > 0) await dc.stop('goto', { threadId: 1000, targetId: step });
+  return (await dc.request('liferaft/state')).body as StateResponseBody;
+}
+
+async function open(page: Page, theme: keyof typeof THEMES, saved: unknown = null): Promise<void> {
+  const vars = Object.entries(THEMES[theme]).map(([k, v]) => `${k}:${v}`).join(';');
+  await page.setContent(`<!DOCTYPE html><html><head><style>:root{${vars};--vscode-font-family:sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace}</style>
+<style>${readFileSync(join(root, 'media/cluster.css'), 'utf8')}</style></head><body class="vscode-${theme}"></body></html>`);
+  // Functions passed to the page are compiled by tsx, which names them with a helper: give the page one.
+  await page.evaluate('window.__name = (f) => f');
+  await page.evaluate((s) => {
+    const w = globalThis as unknown as { posted: unknown[]; saved: unknown; acquireVsCodeApi: () => unknown };
+    w.posted = [];
+    w.saved = s;
+    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.posted.push(m), getState: () => w.saved, setState: (x: unknown) => (w.saved = x) });
+  }, saved);
+  await page.addScriptTag({ content: readFileSync(join(root, 'dist/media/cluster.js'), 'utf8') });
+}
+
+async function post(page: Page, state: StateResponseBody): Promise<void> {
+  await page.evaluate((s) => (globalThis as unknown as { postMessage: (m: unknown, o: string) => void }).postMessage({ type: 'state', state: s }, '*'), state);
+  await page.waitForFunction(`document.body.dataset.step === "${state.step}"`);
+}
+
+describe('Cluster panel in Chromium', function () {
+  this.timeout(120_000);
+  let scratch = '';
+  let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | null = null;
+  let page: Page;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env['LIFERAFT_E2E'] === '1') assert.fail(`${CHROMIUM} is missing: apt-get install -y chromium`);
+      console.log(`      (skipped: ${CHROMIUM} is not installed — apt-get install -y chromium)`);
+      this.skip();
+    }
+    scratch = mkdtempSync(join(tmpdir(), 'liferaft-panels-'));
+    context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
+      executablePath: CHROMIUM, headless: true, env: { ...process.env, HOME: scratch, XDG_CONFIG_HOME: join(scratch, '.config'), XDG_CACHE_HOME: join(scratch, '.cache') },
+      viewport: { width: 1100, height: 560 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  after(async () => {
+    await context?.close();
+    if (scratch !== '') rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('draws the nodes, their roles and terms, messages in flight, cut links and the logs', async () => {
+    const s = await recordedState(1500);
+    await open(page, 'dark');
+    assert.deepEqual(await page.evaluate('window.posted'), [{ type: 'ready' }]);
+    await post(page, s);
+    for (const n of s.nodes) {
+      const cls = await page.getAttribute(`g.node[data-node="${n.id}"]`, 'class');
+      assert.match(cls ?? '', new RegExp(n.status === 'up' ? n.role : n.status), `${n.id} drawn as ${n.status} ${n.role}`);
+      assert.equal(await page.textContent(`g.node[data-node="${n.id}"] text.term`), `t${n.term}`);
+    }
+    const drawn = await page.locator('circle.msg').count();
+    assert.equal(drawn, s.inFlight.filter((m) => m.from !== m.to).length, 'one dot per message in flight');
+    assert.equal(await page.locator('line.link.cut').count() > 0, s.cutLinks.length > 0);
+    assert.equal(await page.locator('table.log tr[data-node]').count(), s.nodes.length);
+    const committed = await page.locator('table.log td.committed').count();
+    assert.ok(s.nodes.some((n) => n.commit > 0) ? committed > 0 : committed === 0);
+    assert.match((await page.textContent('header')) ?? '', /step 1500/);
+    await page.screenshot({ path: join(ARTIFACTS, 'cluster-dark.png') });
+    console.log(`      redraw at 5 nodes: ${await page.evaluate('document.body.dataset.renderMs')} ms`);
+  });
+
+  it('a click on a message posts "go to" the step that sent it', async () => {
+    const s = await recordedState(1500);
+    await open(page, 'light');
+    await post(page, s);
+    const dot = page.locator('circle.msg').first();
+    const id = Number(await dot.getAttribute('data-id'));
+    await dot.dispatchEvent('click');
+    const posted = (await page.evaluate('window.posted')) as unknown[];
+    assert.deepEqual(posted[posted.length - 1], { type: 'goto', step: s.inFlight.find((m) => m.id === id)!.sentAtStep });
+    await page.screenshot({ path: join(ARTIFACTS, 'cluster-light.png') });
+  });
+
+  it('restores itself from its saved state, shows a violation, and draws in high contrast', async () => {
+    const s = await recordedState(3220, ['vote-without-log-check']);
+    assert.notEqual(s.violation, null);
+    await open(page, 'high-contrast');
+    await post(page, s);
+    const saved = await page.evaluate('window.saved');
+    await open(page, 'high-contrast', saved);
+    await page.waitForFunction('document.body.dataset.step === "3220"');
+    assert.match((await page.textContent('header .violation')) ?? '', /LeaderCompletenessInv at step 3220/);
+    await page.screenshot({ path: join(ARTIFACTS, 'cluster-high-contrast.png') });
+  });
+
+  it('a log of 10,000 entries on 5 nodes is windowed to its newest columns', async () => {
+    const s = await recordedState(1500);
+    const big: StateResponseBody = { ...s, nodes: s.nodes.map((n) => ({ ...n, logTerms: Array.from({ length: 10_000 }, (_, i) => 1 + Math.floor(i / 700)), commit: 9_990 })) };
+    await open(page, 'dark');
+    await post(page, big);
+    assert.equal(await page.locator('table.log tr[data-node]').first().locator('td').count(), 40);
+    console.log(`      redraw at 5 nodes × 10k entries: ${await page.evaluate('document.body.dataset.renderMs')} ms`);
+  });
+});
