@@ -1,11 +1,11 @@
 // Messages between the extension and its webview panels (media/): the only thing media/ may
 // import. The state itself is the debug adapter's `liferaft/state` answer.
 export type { MessageSnapshot, NodeSnapshot, StateResponseBody, StepSummary } from '../debug-adapter/protocol';
-import type { StateResponseBody } from '../debug-adapter/protocol';
+import type { StateResponseBody, StepSummary } from '../debug-adapter/protocol';
 
 /** Extension → panel. */
 export type ToPanel =
-  | { readonly type: 'state'; readonly state: StateResponseBody }
+  | { readonly type: 'state'; readonly state: StateResponseBody; readonly steps?: readonly StepSummary[] }
   /** The debug session ended: the panel keeps the last picture, marked as ended. */
   | { readonly type: 'ended' };
 

@@ -49,7 +49,7 @@ await Promise.all([
     logLevel: 'warning',
   }),
   build({
-    entryPoints: { cluster: 'media/cluster.ts' },
+    entryPoints: { cluster: 'media/cluster.ts', timeline: 'media/timeline.ts', invariants: 'media/invariants.ts' },
     outdir: 'dist/media',
     bundle: true,
     platform: 'browser',

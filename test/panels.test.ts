@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { InlineClient } from '../debug-adapter/inline-client';
-import type { StateResponseBody } from '../debug-adapter/protocol';
+import type { StateResponseBody, StepSummary } from '../debug-adapter/protocol';
 import { SimDebugSession } from '../debug-adapter/session';
 
 const root = join(__dirname, '..');
@@ -21,8 +21,8 @@ const THEMES = {
   'high-contrast': { '--vscode-foreground': '#ffffff', '--vscode-editor-background': '#000000', '--vscode-charts-yellow': '#ffff00', '--vscode-charts-blue': '#3794ff', '--vscode-charts-orange': '#ff8c00', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-purple': '#b180d7', '--vscode-disabledForeground': '#a5a5a5', '--vscode-descriptionForeground': '#ffffff', '--vscode-errorForeground': '#f48771' },
 } as const;
 
-/** A state from a real session: the default scenario, seed 3, at `step`. */
-async function recordedState(step: number, bugs: string[] = []): Promise<StateResponseBody> {
+/** A state (and the steps around it) from a real session: the default scenario, seed 3, at `step`. */
+async function recorded(step: number, bugs: string[] = []): Promise<{ state: StateResponseBody; steps: StepSummary[] }> {
   const session = new SimDebugSession({ readFile: async () => readFileSync(join(root, 'examples/default.raftsim'), 'utf8') });
   const dc = new InlineClient(session);
   await dc.request('initialize', { adapterID: 'liferaft' });
@@ -31,13 +31,19 @@ async function recordedState(step: number, bugs: string[] = []): Promise<StateRe
   await dc.request('configurationDone');
   await entry;
   if (step > 0) await dc.stop('goto', { threadId: 1000, targetId: step });
-  return (await dc.request('liferaft/state')).body as StateResponseBody;
+  const state = (await dc.request('liferaft/state')).body as StateResponseBody;
+  const steps = ((await dc.request('liferaft/steps', { from: Math.max(1, step - 60), count: 81 })).body as { steps: StepSummary[] }).steps;
+  return { state, steps };
 }
 
-async function open(page: Page, theme: keyof typeof THEMES, saved: unknown = null): Promise<void> {
+async function recordedState(step: number, bugs: string[] = []): Promise<StateResponseBody> {
+  return (await recorded(step, bugs)).state;
+}
+
+async function open(page: Page, theme: keyof typeof THEMES, saved: unknown = null, panel = 'cluster'): Promise<void> {
   const vars = Object.entries(THEMES[theme]).map(([k, v]) => `${k}:${v}`).join(';');
   await page.setContent(`<!DOCTYPE html><html><head><style>:root{${vars};--vscode-font-family:sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace}</style>
-<style>${readFileSync(join(root, 'media/cluster.css'), 'utf8')}</style></head><body class="vscode-${theme}"></body></html>`);
+<style>${readFileSync(join(root, 'media/panels.css'), 'utf8')}</style></head><body class="vscode-${theme}"></body></html>`);
   // Functions passed to the page are compiled by tsx, which names them with a helper: give the page one.
   await page.evaluate('window.__name = (f) => f');
   await page.evaluate((s) => {
@@ -46,11 +52,11 @@ async function open(page: Page, theme: keyof typeof THEMES, saved: unknown = nul
     w.saved = s;
     w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.posted.push(m), getState: () => w.saved, setState: (x: unknown) => (w.saved = x) });
   }, saved);
-  await page.addScriptTag({ content: readFileSync(join(root, 'dist/media/cluster.js'), 'utf8') });
+  await page.addScriptTag({ content: readFileSync(join(root, `dist/media/${panel}.js`), 'utf8') });
 }
 
-async function post(page: Page, state: StateResponseBody): Promise<void> {
-  await page.evaluate((s) => (globalThis as unknown as { postMessage: (m: unknown, o: string) => void }).postMessage({ type: 'state', state: s }, '*'), state);
+async function post(page: Page, state: StateResponseBody, steps?: StepSummary[]): Promise<void> {
+  await page.evaluate(([s, w]) => (globalThis as unknown as { postMessage: (m: unknown, o: string) => void }).postMessage({ type: 'state', state: s, steps: w }, '*'), [state, steps] as const);
   await page.waitForFunction(`document.body.dataset.step === "${state.step}"`);
 }
 
@@ -133,5 +139,38 @@ describe('Cluster panel in Chromium', function () {
     await post(page, big);
     assert.equal(await page.locator('table.log tr[data-node]').first().locator('td').count(), 40);
     console.log(`      redraw at 5 nodes × 10k entries: ${await page.evaluate('document.body.dataset.renderMs')} ms`);
+  });
+
+  it('Timeline: a space-time diagram around the current step, causes drawn across nodes; a click or the scrubber goes to a step', async () => {
+    const { state, steps } = await recorded(1500);
+    await open(page, 'dark', null, 'timeline');
+    await post(page, state, steps);
+    assert.equal(await page.locator('g.step').count(), steps.length);
+    assert.equal(await page.getAttribute('g.step.current', 'data-step'), '1500');
+    const crossing = steps.filter((x) => steps.some((c) => c.step === x.cause && c.node !== x.node)).length;
+    assert.equal(await page.locator('line.edge').count(), crossing, 'an arrow for each cause on another node');
+    assert.ok(crossing > 0);
+    await page.locator('g.step[data-step="1480"]').dispatchEvent('click');
+    let posted = (await page.evaluate('window.posted')) as unknown[];
+    assert.deepEqual(posted[posted.length - 1], { type: 'goto', step: 1480 });
+    await page.locator('.scrubber input').fill('42');
+    await page.locator('.scrubber input').dispatchEvent('change');
+    posted = (await page.evaluate('window.posted')) as unknown[];
+    assert.deepEqual(posted[posted.length - 1], { type: 'goto', step: 42 });
+    await page.screenshot({ path: join(ARTIFACTS, 'timeline-dark.png') });
+  });
+
+  it('Invariants: every invariant with its status; the violation links to its step', async () => {
+    const s = await recordedState(3220, ['vote-without-log-check']);
+    await open(page, 'light', null, 'invariants');
+    await post(page, s);
+    assert.equal(await page.locator('table.invariants tr').count(), s.invariants.length);
+    assert.equal(await page.locator('table.invariants tr.bad').count(), 1);
+    assert.equal(await page.getAttribute('table.invariants tr.bad', 'data-invariant'), 'LeaderCompletenessInv');
+    assert.match((await page.textContent('section.violation')) ?? '', /LeaderCompletenessInv violated.*lacks committed entry.*at step 3220.*nodes n4/s);
+    await page.locator('section.violation a').click();
+    const posted = (await page.evaluate('window.posted')) as unknown[];
+    assert.deepEqual(posted[posted.length - 1], { type: 'goto', step: 3220 });
+    await page.screenshot({ path: join(ARTIFACTS, 'invariants-light.png') });
   });
 });

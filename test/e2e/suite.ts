@@ -68,17 +68,19 @@ const test = (name: string, f: () => Promise<void>): void => {
 
 let folder: vscode.WorkspaceFolder;
 let scenario: vscode.Uri;
-let cluster: { readonly shownStep: number | null };
+let panels: { shownStep(kind: string): number | null };
 
 async function panelShows(step: number): Promise<void> {
-  for (let i = 0; i < 50 && cluster.shownStep !== step; i++) await new Promise((r) => setTimeout(r, 100));
-  check(cluster.shownStep === step, `the Cluster panel shows step ${step} (it shows ${cluster.shownStep})`);
+  for (const kind of ['cluster', 'timeline', 'invariants']) {
+    for (let i = 0; i < 50 && panels.shownStep(kind) !== step; i++) await new Promise((r) => setTimeout(r, 100));
+    check(panels.shownStep(kind) === step, `the ${kind} panel shows step ${step} (it shows ${panels.shownStep(kind)})`);
+  }
 }
 
 test('the extension activates in the web extension host', async () => {
   const ext = vscode.extensions.getExtension('liferaft.liferaft');
   check(ext !== undefined, 'the extension is installed');
-  cluster = ((await ext!.activate()) as { cluster: typeof cluster }).cluster;
+  panels = ((await ext!.activate()) as { panels: typeof panels }).panels;
   check(ext!.isActive, 'it is active');
   folder = vscode.workspace.workspaceFolders![0]!;
   scenario = vscode.Uri.joinPath(folder.uri, 'default.raftsim');
@@ -93,7 +95,7 @@ test('a .raftsim file opens as a LifeRaft scenario', async () => {
 test('a debug session on a seed steps forward and back', async () => {
   const session = await debug(folder, { scenario: scenario.toString(), seed: 3, stopOnEntry: true });
   check((await state(session)).step === 0, 'stopped on entry at step 0');
-  await vscode.commands.executeCommand('liferaft.showCluster');
+  await vscode.commands.executeCommand('liferaft.showPanels');
   for (let i = 1; i <= 3; i++) {
     await vscode.commands.executeCommand('workbench.action.debug.stepOver');
     const s = await nextStop();
