@@ -132,8 +132,4 @@ export class Panels {
     return p.panel === null || p.last === null ? null : p.last.state.step;
   }
 
-  /** For the Cluster panel's status (kept for the tests' older name). */
-  get cluster(): { readonly shownStep: number | null } {
-    return { shownStep: this.shownStep('cluster') };
-  }
 }

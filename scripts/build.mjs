@@ -1,7 +1,9 @@
 // Builds dist/ with esbuild. `node scripts/build.mjs` (npm run build).
 // - dist/cli.js, dist/explore-worker.js, dist/debugAdapter.js: Node (the CLI and the stdio adapter)
-// - dist/extension.js: the VS Code extension for the desktop extension host (Node)
+// - dist/extension.js, dist/languageServer.js: the VS Code extension for the desktop extension host
+//   (Node) and its .raftsim language server (a Node process over IPC)
 // - dist/media/*.js: the webview panels (browser scripts)
+// - dist/web/languageServer.js: the language server in a web worker
 // - dist/web/extension.js: the same extension for VS Code for the Web (a web worker: no Node
 //   modules; the npm `events` package and the web's URL stand in for Node's in @vscode/debugadapter)
 import { build } from 'esbuild';
@@ -24,7 +26,7 @@ await Promise.all([
     logLevel: 'warning',
   }),
   build({
-    entryPoints: { extension: 'extension/extension.ts' },
+    entryPoints: { extension: 'extension/main-node.ts', languageServer: 'language-server/node-main.ts' },
     outdir: 'dist',
     bundle: true,
     platform: 'node',
@@ -36,7 +38,7 @@ await Promise.all([
     logLevel: 'warning',
   }),
   build({
-    entryPoints: { extension: 'extension/extension.ts' },
+    entryPoints: { extension: 'extension/main-web.ts' },
     outdir: 'dist/web',
     bundle: true,
     platform: 'browser',
@@ -46,6 +48,17 @@ await Promise.all([
     external: ['vscode'],
     alias: { url: './scripts/shims/url.mjs' },
     define: { ...define, 'process.platform': '"web"', 'process.env': '{}' },
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: { languageServer: 'language-server/browser-main.ts' },
+    outdir: 'dist/web',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
+    define: { ...define, 'process.env': '{}' },
     logLevel: 'warning',
   }),
   build({

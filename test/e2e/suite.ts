@@ -92,6 +92,18 @@ test('a .raftsim file opens as a LifeRaft scenario', async () => {
   check(doc.languageId === 'raftsim', `languageId raftsim, got ${doc.languageId}`);
 });
 
+test('the language server diagnoses a scenario (in a web worker)', async () => {
+  const doc = await vscode.workspace.openTextDocument({ language: 'raftsim', content: 'nodes 3\ntick 10\nat 1s crash n7\n' });
+  let diags: readonly vscode.Diagnostic[] = [];
+  for (let i = 0; i < 100 && diags.length < 2; i++) {
+    diags = vscode.languages.getDiagnostics(doc.uri);
+    if (diags.length < 2) await new Promise((r) => setTimeout(r, 100));
+  }
+  check(diags.length === 2, `two errors, got ${JSON.stringify(diags.map((d) => d.message))}`);
+  check(diags[0]!.range.start.line === 1 && /with a unit/.test(diags[0]!.message), `line 2: a duration needs a unit (${diags[0]!.message})`);
+  check(diags[1]!.range.start.line === 2 && /n7 does not exist/.test(diags[1]!.message), `line 3: no node n7 (${diags[1]!.message})`);
+});
+
 test('a debug session on a seed steps forward and back', async () => {
   const session = await debug(folder, { scenario: scenario.toString(), seed: 3, stopOnEntry: true });
   check((await state(session)).step === 0, 'stopped on entry at step 0');
