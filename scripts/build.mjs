@@ -1,4 +1,5 @@
-// Builds dist/ with esbuild. `node scripts/build.mjs` (npm run build).
+// Builds dist/ with esbuild. `node scripts/build.mjs` (npm run build). What ships in the .vsix is
+// minified (with source maps beside it for debugging); the CLI is not.
 // - dist/cli.js, dist/explore-worker.js, dist/debugAdapter.js: Node (the CLI and the stdio adapter)
 // - dist/extension.js, dist/languageServer.js: the VS Code extension for the desktop extension host
 //   (Node) and its .raftsim language server (a Node process over IPC)
@@ -29,6 +30,7 @@ await Promise.all([
     entryPoints: { extension: 'extension/main-node.ts', languageServer: 'language-server/node-main.ts' },
     outdir: 'dist',
     bundle: true,
+    minify: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
@@ -41,6 +43,7 @@ await Promise.all([
     entryPoints: { extension: 'extension/main-web.ts' },
     outdir: 'dist/web',
     bundle: true,
+    minify: true,
     platform: 'browser',
     target: 'es2022',
     format: 'cjs',
@@ -54,6 +57,7 @@ await Promise.all([
     entryPoints: { languageServer: 'language-server/browser-main.ts' },
     outdir: 'dist/web',
     bundle: true,
+    minify: true,
     platform: 'browser',
     target: 'es2022',
     format: 'iife',
