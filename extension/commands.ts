@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, GOTO_REQUEST, TRACE_REQUEST } from '../debug-adapter/protocol';
 import { loadScenario, Simulation } from '../sim';
+import { exploreCommand, type StartWorker } from './explore';
 import { pathOf, workspaceFiles } from './files';
 
 function scenarioUri(arg: unknown): vscode.Uri | undefined {
@@ -92,16 +93,21 @@ class ScenarioLenses implements vscode.CodeLensProvider {
     return [
       new vscode.CodeLens(top, { title: '$(debug-alt) Debug seed…', command: 'liferaft.debugScenario', arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: '$(play) Run seed…', command: 'liferaft.runSeed', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: '$(search) Explore seeds…', command: 'liferaft.explore', arguments: [doc.uri] }),
     ];
   }
 }
 
-export function registerCommands(context: vscode.ExtensionContext): void {
+export function registerCommands(context: vscode.ExtensionContext, startWorker: StartWorker): void {
   const output = vscode.window.createOutputChannel('LifeRaft');
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('liferaft.debugScenario', (arg?: unknown) => debugScenario(arg)),
     vscode.commands.registerCommand('liferaft.runSeed', (arg?: unknown) => runSeed(output, arg)),
+    vscode.commands.registerCommand('liferaft.explore', (arg?: unknown) => {
+      const uri = scenarioUri(arg);
+      return uri === undefined ? undefined : exploreCommand(context, startWorker, output, uri);
+    }),
     vscode.commands.registerCommand('liferaft.openTrace', openTrace),
     vscode.commands.registerCommand('liferaft.saveTrace', saveTrace),
     vscode.commands.registerCommand('liferaft.gotoStep', gotoStep),

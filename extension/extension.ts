@@ -4,19 +4,29 @@
 import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDebugger } from './debug';
+import type { StartWorker } from './explore';
 import { Panels } from './panels';
+import { registerTesting } from './testing';
 
-/** What the extension exports (tests read which step each panel shows). */
-export interface Api {
-  readonly panels: Panels;
+/** What differs between the desktop and the web. */
+export interface Platform {
+  readonly startLanguageClient: (c: vscode.ExtensionContext) => vscode.Disposable;
+  readonly startExploreWorker: StartWorker;
 }
 
-export function activateWith(context: vscode.ExtensionContext, startLanguageClient: (c: vscode.ExtensionContext) => vscode.Disposable): Api {
+/** What the extension exports (tests read which step each panel shows, and the test controller). */
+export interface Api {
+  readonly panels: Panels;
+  readonly tests: vscode.TestController;
+}
+
+export function activateWith(context: vscode.ExtensionContext, platform: Platform): Api {
   const panels = new Panels(context);
   registerDebugger(context, (session) => void panels.stopped(session));
-  registerCommands(context);
-  context.subscriptions.push(startLanguageClient(context));
-  return { panels };
+  registerCommands(context, platform.startExploreWorker);
+  context.subscriptions.push(platform.startLanguageClient(context));
+  const tests = registerTesting(context, platform.startExploreWorker);
+  return { panels, tests };
 }
 
 export function deactivate(): void {

@@ -1,10 +1,17 @@
 // The desktop entry (dist/extension.js).
-import type * as vscode from 'vscode';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import type { ExploreWorker } from './explore';
 import { activateWith, type Api } from './extension';
 import { startLanguageClient } from './language-node';
 
+function startExploreWorker(context: vscode.ExtensionContext): ExploreWorker {
+  const w = new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'exploreWorker.js').fsPath);
+  return { post: (r) => w.postMessage(r), onMessage: (f) => void w.on('message', f), terminate: () => void w.terminate() };
+}
+
 export function activate(context: vscode.ExtensionContext): Api {
-  return activateWith(context, startLanguageClient);
+  return activateWith(context, { startLanguageClient, startExploreWorker });
 }
 
 export { deactivate } from './extension';

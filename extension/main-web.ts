@@ -1,10 +1,30 @@
 // The web entry (dist/web/extension.js), for VS Code for the Web's extension host (a web worker).
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import type { ExploreReply } from './explore-worker';
+import type { ExploreWorker } from './explore';
 import { activateWith, type Api } from './extension';
 import { startLanguageClient } from './language-web';
 
+interface WebWorker {
+  postMessage(m: unknown): void;
+  onmessage: ((e: { data: ExploreReply }) => void) | null;
+  terminate(): void;
+}
+declare const Worker: new (url: string) => WebWorker;
+
+function startExploreWorker(context: vscode.ExtensionContext): ExploreWorker {
+  const w = new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'web', 'exploreWorker.js').toString(true));
+  return {
+    post: (r) => w.postMessage(r),
+    onMessage: (f) => {
+      w.onmessage = (e): void => f(e.data);
+    },
+    terminate: () => w.terminate(),
+  };
+}
+
 export function activate(context: vscode.ExtensionContext): Api {
-  return activateWith(context, startLanguageClient);
+  return activateWith(context, { startLanguageClient, startExploreWorker });
 }
 
 export { deactivate } from './extension';

@@ -27,7 +27,7 @@ await Promise.all([
     logLevel: 'warning',
   }),
   build({
-    entryPoints: { extension: 'extension/main-node.ts', languageServer: 'language-server/node-main.ts' },
+    entryPoints: { extension: 'extension/main-node.ts', languageServer: 'language-server/node-main.ts', exploreWorker: 'extension/worker-node.ts' },
     outdir: 'dist',
     bundle: true,
     minify: true,
@@ -54,7 +54,7 @@ await Promise.all([
     logLevel: 'warning',
   }),
   build({
-    entryPoints: { languageServer: 'language-server/browser-main.ts' },
+    entryPoints: { languageServer: 'language-server/browser-main.ts', exploreWorker: 'extension/worker-web.ts' },
     outdir: 'dist/web',
     bundle: true,
     minify: true,

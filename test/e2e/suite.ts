@@ -69,6 +69,7 @@ const test = (name: string, f: () => Promise<void>): void => {
 let folder: vscode.WorkspaceFolder;
 let scenario: vscode.Uri;
 let panels: { shownStep(kind: string): number | null };
+let api: { tests: vscode.TestController };
 
 async function panelShows(step: number): Promise<void> {
   for (const kind of ['cluster', 'timeline', 'invariants']) {
@@ -80,7 +81,8 @@ async function panelShows(step: number): Promise<void> {
 test('the extension activates in the web extension host', async () => {
   const ext = vscode.extensions.getExtension('liferaft.liferaft');
   check(ext !== undefined, 'the extension is installed');
-  panels = ((await ext!.activate()) as { panels: typeof panels }).panels;
+  api = (await ext!.activate()) as typeof api & { panels: typeof panels };
+  panels = (api as unknown as { panels: typeof panels }).panels;
   check(ext!.isActive, 'it is active');
   folder = vscode.workspace.workspaceFolders![0]!;
   scenario = vscode.Uri.joinPath(folder.uri, 'default.raftsim');
@@ -102,6 +104,24 @@ test('the language server diagnoses a scenario (in a web worker)', async () => {
   check(diags.length === 2, `two errors, got ${JSON.stringify(diags.map((d) => d.message))}`);
   check(diags[0]!.range.start.line === 1 && /with a unit/.test(diags[0]!.message), `line 2: a duration needs a unit (${diags[0]!.message})`);
   check(diags[1]!.range.start.line === 2 && /n7 does not exist/.test(diags[1]!.message), `line 3: no node n7 (${diags[1]!.message})`);
+});
+
+test('the Testing view runs a scenario\'s seeds in a worker and lists the failing ones', async () => {
+  await vscode.workspace.getConfiguration('liferaft').update('explore.seeds', 3, vscode.ConfigurationTarget.Workspace);
+  const buggy = vscode.Uri.joinPath(folder.uri, 'buggy.raftsim');
+  const tests = api.tests;
+  let item: vscode.TestItem | undefined;
+  for (let i = 0; i < 50 && item === undefined; i++) {
+    await tests.resolveHandler?.(undefined);
+    item = tests.items.get(buggy.toString());
+    if (item === undefined) await new Promise((r) => setTimeout(r, 100));
+  }
+  check(item !== undefined, 'the scenarios of the workspace are test items');
+  await vscode.commands.executeCommand('testing.runAll');
+  for (let i = 0; i < 100 && item!.children.size === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  const seeds: string[] = [];
+  item!.children.forEach((c) => seeds.push(c.label));
+  check(seeds.some((l) => /^seed 1: LeaderCompletenessInv$/.test(l)), `seed 1 is a failing child test: ${JSON.stringify(seeds)}`);
 });
 
 test('a debug session on a seed steps forward and back', async () => {

@@ -1,0 +1,82 @@
+// The Testing view: every .raftsim scenario of the workspace is a test; running it explores its
+// seeds (liferaft.explore.seeds, in a worker); a failing seed becomes a failed child test with the
+// violation, and debugging that child opens the failing seed in the debugger.
+import * as vscode from 'vscode';
+import { debugSeed, exploreInWorker, seedsSetting, type StartWorker } from './explore';
+import { pathOf } from './files';
+
+const SEED_ID = /#seed-(\d+)$/;
+
+export function registerTesting(context: vscode.ExtensionContext, start: StartWorker): vscode.TestController {
+  const ctrl = vscode.tests.createTestController('liferaft', 'LifeRaft scenarios');
+  context.subscriptions.push(ctrl);
+
+  const add = (uri: vscode.Uri): vscode.TestItem => {
+    const existing = ctrl.items.get(uri.toString());
+    if (existing !== undefined) return existing;
+    const item = ctrl.createTestItem(uri.toString(), uri.path.split('/').pop() ?? uri.path, uri);
+    item.range = new vscode.Range(0, 0, 0, 0);
+    ctrl.items.add(item);
+    return item;
+  };
+  const discover = async (): Promise<void> => {
+    for (const uri of await vscode.workspace.findFiles('**/*.raftsim', '**/node_modules/**')) add(uri);
+  };
+  ctrl.resolveHandler = async (item) => {
+    if (item === undefined) await discover();
+  };
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*.raftsim');
+  context.subscriptions.push(watcher, watcher.onDidCreate(add), watcher.onDidDelete((u) => ctrl.items.delete(u.toString())));
+
+  const run = async (request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> => {
+    const run = ctrl.createTestRun(request);
+    const items: vscode.TestItem[] = [];
+    if (request.include === undefined) ctrl.items.forEach((i) => items.push(i));
+    else for (const i of request.include) items.push(i.parent ?? i);
+    const n = seedsSetting();
+    for (const item of new Set(items)) {
+      if (token.isCancellationRequested || item.uri === undefined) break;
+      await runScenario(context, start, run, item, n, token, ctrl);
+    }
+    run.end();
+  };
+  ctrl.createRunProfile('Explore seeds', vscode.TestRunProfileKind.Run, (r, t) => void run(r, t), true);
+  ctrl.createRunProfile('Debug failing seed', vscode.TestRunProfileKind.Debug, async (request) => {
+    for (const item of request.include ?? []) {
+      const m = SEED_ID.exec(item.id);
+      const uri = (item.parent ?? item).uri;
+      if (uri !== undefined) await debugSeed(uri, m === null ? 1 : Number(m[1]));
+    }
+  }, true);
+  return ctrl;
+}
+
+async function runScenario(context: vscode.ExtensionContext, start: StartWorker, run: vscode.TestRun, item: vscode.TestItem, n: number, token: vscode.CancellationToken, ctrl: vscode.TestController): Promise<void> {
+  const uri = item.uri!;
+  run.started(item);
+  item.children.replace([]);
+  const t0 = Date.now();
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  const outcome = await exploreInWorker(context, start, { text, file: pathOf(uri), bugs: [], from: 1, to: n }, token, (r) => {
+    if (r.verdict === 'ok') return;
+    const child = ctrl.createTestItem(`${uri.toString()}#seed-${r.seed}`, `seed ${r.seed}: ${r.violation?.invariant ?? r.verdict}`, uri);
+    item.children.add(child);
+    const msg = new vscode.TestMessage(`${r.violation?.invariant ?? r.verdict} at step ${r.violation?.step ?? r.steps}: ${r.violation?.message ?? ''}\nDebug this test item to open the failing seed in the debugger.`);
+    msg.location = new vscode.Location(uri, new vscode.Position(0, 0));
+    run.failed(child, msg);
+  });
+  const ms = Date.now() - t0;
+  if (outcome.error !== undefined) {
+    const msg = new vscode.TestMessage(outcome.error);
+    const m = /:(\d+):(\d+):/.exec(outcome.error);
+    msg.location = new vscode.Location(uri, m === null ? new vscode.Position(0, 0) : new vscode.Position(Number(m[1]) - 1, Number(m[2]) - 1));
+    run.errored(item, msg, ms);
+  } else if (outcome.failures.length > 0) {
+    const f = outcome.failures[0]!;
+    run.failed(item, new vscode.TestMessage(`${outcome.failures.length} of ${outcome.seedsRun} seeds fail; first: seed ${f.seed}, ${f.violation?.invariant ?? f.verdict}: ${f.violation?.message ?? ''}`), ms);
+  } else if (outcome.cancelled) run.skipped(item);
+  else {
+    run.appendOutput(`${uri.path.split('/').pop() ?? ''}: ${outcome.seedsRun} seeds, no failure\r\n`);
+    run.passed(item, ms);
+  }
+}

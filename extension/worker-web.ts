@@ -1,0 +1,6 @@
+// dist/web/exploreWorker.js: the explore worker as a web worker (VS Code for the Web).
+import { explore, type ExploreRequest } from './explore-worker';
+
+declare const self: { onmessage: ((e: { data: ExploreRequest }) => void) | null; postMessage(m: unknown): void };
+
+self.onmessage = (e) => explore(e.data, (r) => self.postMessage(r));
