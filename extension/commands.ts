@@ -2,8 +2,9 @@
 // go to a step of the debugged run. Code lenses on .raftsim files offer the first two.
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, GOTO_REQUEST, TRACE_REQUEST } from '../debug-adapter/protocol';
-import { loadScenario, Simulation } from '../sim';
+import { DEFAULT_SCENARIO, loadScenario, Simulation } from '../sim';
 import { exploreCommand, type StartWorker } from './explore';
+import type { FailingSeeds } from './failing-seeds';
 import { pathOf, workspaceFiles } from './files';
 
 function scenarioUri(arg: unknown): vscode.Uri | undefined {
@@ -87,6 +88,12 @@ async function gotoStep(): Promise<void> {
   if (text !== undefined) await session.customRequest(GOTO_REQUEST, { step: Number(text.trim()) });
 }
 
+/** A new scenario to edit: the default one (every statement, with comments). */
+async function newScenario(): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'raftsim', content: DEFAULT_SCENARIO });
+  await vscode.window.showTextDocument(doc);
+}
+
 class ScenarioLenses implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
@@ -98,7 +105,7 @@ class ScenarioLenses implements vscode.CodeLensProvider {
   }
 }
 
-export function registerCommands(context: vscode.ExtensionContext, startWorker: StartWorker): void {
+export function registerCommands(context: vscode.ExtensionContext, startWorker: StartWorker, failing: FailingSeeds): void {
   const output = vscode.window.createOutputChannel('LifeRaft');
   context.subscriptions.push(
     output,
@@ -106,9 +113,10 @@ export function registerCommands(context: vscode.ExtensionContext, startWorker: 
     vscode.commands.registerCommand('liferaft.runSeed', (arg?: unknown) => runSeed(output, arg)),
     vscode.commands.registerCommand('liferaft.explore', (arg?: unknown) => {
       const uri = scenarioUri(arg);
-      return uri === undefined ? undefined : exploreCommand(context, startWorker, output, uri);
+      return uri === undefined ? undefined : exploreCommand(context, startWorker, output, uri, failing);
     }),
     vscode.commands.registerCommand('liferaft.openTrace', openTrace),
+    vscode.commands.registerCommand('liferaft.newScenario', newScenario),
     vscode.commands.registerCommand('liferaft.saveTrace', saveTrace),
     vscode.commands.registerCommand('liferaft.gotoStep', gotoStep),
     vscode.languages.registerCodeLensProvider({ language: 'raftsim' }, new ScenarioLenses()),

@@ -58,7 +58,7 @@ export async function debugSeed(uri: vscode.Uri, seed: number, bugs: readonly st
 }
 
 /** The Explore command: N seeds with a cancellable progress notification, then the failing seeds. */
-export async function exploreCommand(context: vscode.ExtensionContext, start: StartWorker, output: vscode.OutputChannel, uri: vscode.Uri): Promise<ExploreOutcome | undefined> {
+export async function exploreCommand(context: vscode.ExtensionContext, start: StartWorker, output: vscode.OutputChannel, uri: vscode.Uri, failing: { replace(uri: vscode.Uri, f: readonly SeedResult[]): void }): Promise<ExploreOutcome | undefined> {
   const text = await vscode.window.showInputBox({ title: 'LifeRaft: explore', prompt: 'How many seeds (from seed 1)?', value: String(seedsSetting()), validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? null : 'a positive number') });
   if (text === undefined) return undefined;
   const n = Number(text.trim());
@@ -67,6 +67,7 @@ export async function exploreCommand(context: vscode.ExtensionContext, start: St
   const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `LifeRaft: exploring ${n} seeds`, cancellable: true }, (progress, token) =>
     exploreInWorker(context, start, req, token, (r) => progress.report({ increment: 100 / n, message: `seed ${r.seed}${r.verdict === 'ok' ? '' : ` failed (${r.violation?.invariant ?? r.verdict})`}` })),
   );
+  if (outcome.error === undefined) failing.replace(uri, outcome.failures);
   return report(output, uri, n, outcome);
 }
 

@@ -5,6 +5,7 @@ import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDebugger } from './debug';
 import type { StartWorker } from './explore';
+import { registerFailingSeeds, type FailingSeeds } from './failing-seeds';
 import { Panels } from './panels';
 import { registerTesting } from './testing';
 
@@ -18,15 +19,17 @@ export interface Platform {
 export interface Api {
   readonly panels: Panels;
   readonly tests: vscode.TestController;
+  readonly failingSeeds: FailingSeeds;
 }
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform): Api {
   const panels = new Panels(context);
   registerDebugger(context, (session) => void panels.stopped(session));
-  registerCommands(context, platform.startExploreWorker);
+  const failingSeeds = registerFailingSeeds(context, platform.startExploreWorker);
+  registerCommands(context, platform.startExploreWorker, failingSeeds);
   context.subscriptions.push(platform.startLanguageClient(context));
-  const tests = registerTesting(context, platform.startExploreWorker);
-  return { panels, tests };
+  const tests = registerTesting(context, platform.startExploreWorker, failingSeeds);
+  return { panels, tests, failingSeeds };
 }
 
 export function deactivate(): void {

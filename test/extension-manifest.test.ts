@@ -42,7 +42,8 @@ describe('extension manifest', () => {
   });
 
   it('points at files that exist (after the build)', () => {
-    for (const f of [pkg.main, pkg.browser, ...pkg.contributes.grammars.map((g) => g.path), ...pkg.contributes.languages.map((l) => l.configuration)]) {
+    const walkthroughMedia = (pkg.contributes as unknown as { walkthroughs: { steps: { media: { markdown: string } }[] }[] }).walkthroughs.flatMap((w) => w.steps.map((st) => st.media.markdown));
+    for (const f of [pkg.main, pkg.browser, ...pkg.contributes.grammars.map((g) => g.path), ...pkg.contributes.languages.map((l) => l.configuration), ...walkthroughMedia]) {
       assert.ok(existsSync(join(root, f)), f);
     }
     assert.ok(pkg.activationEvents.every((e) => /^(on(DebugResolve|DebugDynamicConfigurations|Language|WebviewPanel)|workspaceContains):/.test(e)), 'narrow activation');
@@ -66,7 +67,7 @@ describe('extension manifest', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const vsce = require('@vscode/vsce') as { listFiles: (o: { cwd: string; packageManager: number }) => Promise<string[]> };
     const files = (await vsce.listFiles({ cwd: root, packageManager: 2 })).sort();
-    assert.deepEqual(files, ['LICENSE', 'README.md', 'dist/exploreWorker.js', 'dist/extension.js', 'dist/languageServer.js', 'dist/media/cluster.js', 'dist/media/invariants.js', 'dist/media/timeline.js', 'dist/web/exploreWorker.js', 'dist/web/extension.js', 'dist/web/languageServer.js', 'media/icon.png', 'media/panels.css', 'package.json', 'syntaxes/raftsim.language-configuration.json', 'syntaxes/raftsim.tmLanguage.json']);
+    assert.deepEqual(files, ['LICENSE', 'README.md', 'dist/exploreWorker.js', 'dist/extension.js', 'dist/languageServer.js', 'dist/media/cluster.js', 'dist/media/invariants.js', 'dist/media/timeline.js', 'dist/web/exploreWorker.js', 'dist/web/extension.js', 'dist/web/languageServer.js', 'media/icon.png', 'media/panels.css', 'media/walkthrough/debug.md', 'media/walkthrough/hunt.md', 'media/walkthrough/scenario.md', 'media/walkthrough/timetravel.md', 'package.json', 'syntaxes/raftsim.language-configuration.json', 'syntaxes/raftsim.tmLanguage.json']);
   });
 
   it('the web bundle needs no Node module (only vscode)', () => {

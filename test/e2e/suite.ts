@@ -69,7 +69,7 @@ const test = (name: string, f: () => Promise<void>): void => {
 let folder: vscode.WorkspaceFolder;
 let scenario: vscode.Uri;
 let panels: { shownStep(kind: string): number | null };
-let api: { tests: vscode.TestController };
+let api: { tests: vscode.TestController; failingSeeds: { all: readonly { uri: vscode.Uri; seed: number }[] } };
 
 async function panelShows(step: number): Promise<void> {
   for (const kind of ['cluster', 'timeline', 'invariants']) {
@@ -122,6 +122,15 @@ test('the Testing view runs a scenario\'s seeds in a worker and lists the failin
   const seeds: string[] = [];
   item!.children.forEach((c) => seeds.push(c.label));
   check(seeds.some((l) => /^seed 1: LeaderCompletenessInv$/.test(l)), `seed 1 is a failing child test: ${JSON.stringify(seeds)}`);
+  // The failing seed is also in the Failing Seeds view; shrinking it opens a small regression scenario.
+  const failing = api.failingSeeds.all.find((f) => f.uri.toString() === buggy.toString() && f.seed === 1);
+  check(failing !== undefined, 'seed 1 is listed in the Failing Seeds view');
+  await vscode.workspace.getConfiguration('liferaft').update('shrink.seconds', 3, vscode.ConfigurationTarget.Workspace);
+  await vscode.commands.executeCommand('liferaft.shrinkFailingSeed', failing);
+  const doc = vscode.window.activeTextEditor?.document;
+  check(doc?.languageId === 'raftsim' && /^seed \d+$/m.test(doc.getText()) && /bugs vote-without-log-check/.test(doc.getText()), `a shrunk scenario opened: ${doc?.getText().slice(0, 200)}`);
+  // (An unsaved editor would make the next debug session ask where to save it: debug.saveBeforeStart.)
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 });
 
 test('a debug session on a seed steps forward and back', async () => {

@@ -1,0 +1,89 @@
+// The Failing Seeds view (Run and Debug container): every failing seed found by Explore or the
+// Testing view; a click debugs it, the context menu shrinks it into a small regression scenario.
+import * as vscode from 'vscode';
+import { debugSeed, type StartWorker } from './explore';
+import type { ExploreReply, SeedResult } from './explore-worker';
+import { pathOf } from './files';
+
+export interface FailingSeed {
+  readonly uri: vscode.Uri;
+  readonly seed: number;
+  readonly invariant: string;
+  readonly message: string;
+}
+
+export class FailingSeeds implements vscode.TreeDataProvider<FailingSeed> {
+  private readonly seeds: FailingSeed[] = [];
+  private readonly changed = new vscode.EventEmitter<undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  /** Records what an exploration of `uri` found (replacing that scenario's earlier failures). */
+  replace(uri: vscode.Uri, failures: readonly SeedResult[]): void {
+    const key = uri.toString();
+    for (let i = this.seeds.length - 1; i >= 0; i--) if (this.seeds[i]!.uri.toString() === key) this.seeds.splice(i, 1);
+    for (const f of failures) this.seeds.push({ uri, seed: f.seed, invariant: f.violation?.invariant ?? f.verdict, message: f.violation?.message ?? '' });
+    void vscode.commands.executeCommand('setContext', 'liferaft.hasFailingSeeds', this.seeds.length > 0);
+    this.changed.fire(undefined);
+  }
+
+  get all(): readonly FailingSeed[] {
+    return this.seeds;
+  }
+
+  getTreeItem(s: FailingSeed): vscode.TreeItem {
+    const item = new vscode.TreeItem(`seed ${s.seed} — ${s.invariant}`);
+    item.description = s.uri.path.split('/').pop();
+    item.tooltip = s.message;
+    item.iconPath = new vscode.ThemeIcon('error');
+    item.contextValue = 'liferaftFailingSeed';
+    item.command = { command: 'liferaft.debugFailingSeed', title: 'Debug', arguments: [s] };
+    return item;
+  }
+
+  getChildren(): FailingSeed[] {
+    return [...this.seeds];
+  }
+}
+
+/** Shrinks a failing seed into a regression scenario (in a worker, cancellable) and opens it. */
+export async function shrinkSeed(context: vscode.ExtensionContext, start: StartWorker, s: FailingSeed): Promise<void> {
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(s.uri));
+  const seconds = vscode.workspace.getConfiguration('liferaft').get<number>('shrink.seconds', 30);
+  const reply = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `LifeRaft: shrinking seed ${s.seed} (up to ${seconds}s)`, cancellable: true }, (_p, token) =>
+    new Promise<Extract<ExploreReply, { type: 'shrunk' | 'error' }> | null>((resolve) => {
+      const w = start(context);
+      const sub = token.onCancellationRequested(() => {
+        w.terminate();
+        resolve(null);
+      });
+      w.onMessage((m) => {
+        if (m.type !== 'shrunk' && m.type !== 'error') return;
+        sub.dispose();
+        w.terminate();
+        resolve(m);
+      });
+      w.post({ text, file: pathOf(s.uri), bugs: [], from: s.seed, to: s.seed, shrink: { seed: s.seed, seconds } });
+    }),
+  );
+  if (reply === null) return;
+  if (reply.type === 'error') {
+    void vscode.window.showErrorMessage(`LifeRaft: ${reply.message}`);
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument({ language: 'raftsim', content: reply.text });
+  await vscode.window.showTextDocument(doc);
+  const lines = reply.text.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).length;
+  void vscode.window.showInformationMessage(reply.reproduced
+    ? `LifeRaft: a ${lines}-line regression scenario that fails with ${reply.invariant} (seed ${reply.seed} pinned; ${reply.runs} runs). Save it beside your scenarios.`
+    : `LifeRaft: seed ${s.seed} did not fail the same way again; nothing was shrunk.`);
+}
+
+export function registerFailingSeeds(context: vscode.ExtensionContext, start: StartWorker): FailingSeeds {
+  const view = new FailingSeeds();
+  context.subscriptions.push(
+    vscode.window.registerTreeDataProvider('liferaft.failingSeeds', view),
+    vscode.commands.registerCommand('liferaft.debugFailingSeed', (s: FailingSeed) => debugSeed(s.uri, s.seed)),
+    vscode.commands.registerCommand('liferaft.shrinkFailingSeed', (s: FailingSeed) => shrinkSeed(context, start, s)),
+  );
+  return view;
+}
