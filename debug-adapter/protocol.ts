@@ -85,6 +85,29 @@ export interface ViolationSnapshot {
   readonly message: string;
 }
 
+/** One client operation on the key a linearizability failure is about (the Invariants panel's time axis). */
+export interface LinOperation {
+  /** Index in the run's client history. */
+  readonly index: number;
+  readonly client: string;
+  /** The operation in words (`put k1=c1.3`, `get k1 → c2.1`). */
+  readonly text: string;
+  /** Virtual µs. */
+  readonly call: number;
+  /** null: never answered (its effect is unknown). */
+  readonly return: number | null;
+  /** In the minimal set that cannot be linearized. */
+  readonly illegal: boolean;
+}
+
+export interface LinearizabilitySnapshot {
+  /** 'pending' until the run's end (the history is checked then). */
+  readonly result: 'ok' | 'illegal' | 'unknown' | 'skipped' | 'pending';
+  readonly key?: string;
+  /** When illegal: the operations on that key (at most 200, around the illegal ones). */
+  readonly operations?: readonly LinOperation[];
+}
+
 export interface StateResponseBody {
   readonly step: number;
   readonly timeUs: number;
@@ -98,6 +121,7 @@ export interface StateResponseBody {
   readonly invariants: readonly { readonly name: string; readonly status: string }[];
   readonly violation: ViolationSnapshot | null;
   readonly verdict: string | null;
+  readonly linearizability: LinearizabilitySnapshot;
   readonly forks: number;
   /** What time travel holds in memory. */
   readonly memory: { readonly checkpoints: number; readonly checkpointEvery: number; readonly checkpointMB: number; readonly near: number; readonly views: number; readonly timelineBytes: number };

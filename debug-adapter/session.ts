@@ -13,7 +13,7 @@ import { complete, Expr, ExprError, isRec, isSeq, show, type Rec, type Seq, type
 import * as P from './protocol';
 import { SEGMENT_STEPS, SimRuntime, type Stop } from './runtime';
 import { traceOf } from './trace-export';
-import { eventRec, historyOpRec, inFlight, invariantsRec, invariantStatus, leaderOf, networkRec, nodeRec, seq, simEnv } from './views';
+import { eventRec, historyOpRec, inFlight, invariantsRec, invariantStatus, leaderOf, linearizabilityOf, networkRec, nodeRec, seq, simEnv } from './views';
 
 /** How the adapter reads files: Node's fs on stdio/TCP, the workspace file system in VS Code. */
 export interface FileAccessor {
@@ -936,6 +936,7 @@ function stateBody(rt: SimRuntime): P.StateResponseBody {
     invariants: INVARIANT_NAMES.map((name) => ({ name, status: invariantStatus(sim, name) })),
     violation: v === undefined ? null : { invariant: v.invariant, step: v.step, time: v.time, nodes: v.nodes, message: v.message },
     verdict: sim.outcome?.verdict ?? null,
+    linearizability: linearizabilityOf(sim),
     forks: rt.forks.length,
     memory: rt.memory,
   };

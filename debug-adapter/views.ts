@@ -2,7 +2,8 @@
 // event of the step, the network, invariants, the clients' history). The same records serve the
 // expression language (conditions, console, hovers), the Variables view, and the panels.
 import { describeEntry, describeMessage, describeOp, describeReply, type Entry, type Message } from '../core';
-import { describeAction, INVARIANT_NAMES, INVARIANTS, K, KIND_NAMES, LIVENESS_INVARIANTS, nodeName, type HistoryOp, type SimEvent, type Simulation } from '../sim';
+import { checkHistory, describeAction, describeOperation, fromSimulator, INVARIANT_NAMES, INVARIANTS, K, KIND_NAMES, LIVENESS_INVARIANTS, nodeName, type HistoryOp, type SimEvent, type Simulation } from '../sim';
+import type { LinearizabilitySnapshot } from './protocol';
 import type { Env, Rec, Seq, Value } from './expr';
 
 export function rec(fields: Readonly<Record<string, () => Value>>, id?: string, summary?: string): Rec {
@@ -191,3 +192,24 @@ export function simEnv(sim: Simulation): Env {
 }
 
 export { INVARIANTS };
+
+/** The clients' history checked for linearizability, with the failing key's operations (at the run's end). */
+export function linearizabilityOf(sim: Simulation): LinearizabilitySnapshot {
+  const o = sim.outcome;
+  if (o === null) return { result: 'pending' };
+  if (o.linearizability !== 'illegal') return { result: o.linearizability };
+  const ops = sim.history.map(fromSimulator);
+  const r = checkHistory(ops, { maxSearchSteps: 5_000_000 });
+  if (r.result !== 'illegal') return { result: r.result };
+  const illegal = new Set(r.operations);
+  const onKey = ops.map((op, index) => ({ op, index })).filter((x) => x.op.key === r.key);
+  // Around the illegal ones: at most 200 operations of the key.
+  const first = Math.min(...r.operations);
+  const from = Math.max(0, onKey.findIndex((x) => x.index === first) - 50);
+  const shown = onKey.slice(from, from + 200);
+  return {
+    result: 'illegal',
+    key: r.key,
+    operations: shown.map(({ op, index }) => ({ index, client: op.client, text: describeOperation(op, index), call: op.call, return: op.return, illegal: illegal.has(index) })),
+  };
+}

@@ -173,4 +173,26 @@ describe('Cluster panel in Chromium', function () {
     assert.deepEqual(posted[posted.length - 1], { type: 'goto', step: 3220 });
     await page.screenshot({ path: join(ARTIFACTS, 'invariants-light.png') });
   });
+
+  it('Invariants: a linearizability failure shows the failing key\'s operations on a time axis', async () => {
+    const session = new SimDebugSession({ readFile: async () => readFileSync(join(root, 'examples/default.raftsim'), 'utf8') });
+    const dc = new InlineClient(session);
+    await dc.request('initialize', { adapterID: 'liferaft' });
+    const stop = dc.stopped();
+    // Seed 69 of the default scenario with a planted stale read: the history is not linearizable.
+    await dc.request('launch', { scenario: 'default.raftsim', seed: 69, bugs: ['stale-read'], stopOnEntry: false });
+    await dc.request('configurationDone');
+    await stop;
+    const s = (await dc.request('liferaft/state')).body as StateResponseBody;
+    assert.equal(s.violation?.invariant, 'Linearizability');
+    assert.equal(s.linearizability.result, 'illegal');
+    const ops = s.linearizability.operations!;
+    assert.ok(ops.some((o) => o.illegal) && ops.every((o) => o.text.length > 0));
+    await open(page, 'dark', null, 'invariants');
+    await post(page, s);
+    assert.equal(await page.locator('svg.lin-axis g.op').count(), ops.length);
+    assert.equal(await page.locator('svg.lin-axis g.op.illegal').count(), ops.filter((o) => o.illegal).length);
+    assert.match((await page.textContent('section.lin h2')) ?? '', new RegExp(`key ${s.linearizability.key!}`));
+    await page.screenshot({ path: join(ARTIFACTS, 'invariants-linearizability.png'), fullPage: true });
+  });
 });
