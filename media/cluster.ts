@@ -108,13 +108,17 @@ function logMatrix(s: StateResponseBody): HTMLElement {
   head.append(el('th', {}, ''));
   for (let k = from; k <= longest; k++) head.append(el('th', {}, k % 5 === 0 || k === from ? String(k) : ''));
   table.append(head);
+  // The leader's view of each follower: match (replicated up to) and next (sent next) markers.
+  const leader = s.nodes.filter((x) => x.status === 'up' && x.role === 'leader').sort((a, b) => b.term - a.term)[0];
   for (const x of s.nodes) {
     const row = el('tr', { 'data-node': x.id });
     row.append(el('th', {}, x.id));
-    for (let k = from; k <= longest; k++) {
+    const p = leader === undefined || leader.id === x.id ? undefined : leader.progress[x.id];
+    for (let k = from; k <= Math.max(longest, (p?.next ?? 0)); k++) {
       const term = x.logTerms[k - 1];
-      const td = el('td', term === undefined ? { class: 'empty' } : { class: k <= x.commit ? 'committed' : '', style: `background:${termColour(term)}`, title: `${x.id} [${k}] term ${term}${k <= x.commit ? ', committed' : ''}` }, term === undefined ? '' : String(term));
-      row.append(td);
+      const marks = [k <= x.commit && term !== undefined ? 'committed' : '', p?.match === k ? 'match' : '', p?.next === k ? 'next' : '', term === undefined ? 'empty' : ''].filter((c) => c !== '').join(' ');
+      const title = `${x.id} [${k}]${term === undefined ? ' (none)' : ` term ${term}`}${k <= x.commit && term !== undefined ? ', committed' : ''}${p?.match === k ? `, ${leader!.id}'s match for ${x.id}` : ''}${p?.next === k ? `, ${leader!.id}'s next for ${x.id}` : ''}`;
+      row.append(el('td', { class: marks, title, ...(term === undefined ? {} : { style: `background:${termColour(term)}` }) }, term === undefined ? '' : String(term)));
     }
     table.append(row);
   }
@@ -130,7 +134,7 @@ function render(s: StateResponseBody, ended: boolean): void {
   header.append(el('span', { class: 'event' }, s.event));
   const main = el('main');
   const right = el('div');
-  right.append(logMatrix(s), el('div', { class: 'legend' }, `${s.inFlight.length} message(s) in flight · colour = term · outlined = committed${s.cutLinks.length > 0 ? ` · cut: ${s.cutLinks.join(' ')}` : ''}`));
+  right.append(logMatrix(s), el('div', { class: 'legend' }, `${s.inFlight.length} message(s) in flight · colour = term · outlined = committed · underlined = leader's match · left bar = leader's next${s.cutLinks.length > 0 ? ` · cut: ${s.cutLinks.join(' ')}` : ''}`));
   main.append(ring(s), right);
   document.body.replaceChildren(header, main);
   document.body.dataset['step'] = String(s.step);

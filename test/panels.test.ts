@@ -104,6 +104,17 @@ describe('Cluster panel in Chromium', function () {
     const committed = await page.locator('table.log td.committed').count();
     assert.ok(s.nodes.some((n) => n.commit > 0) ? committed > 0 : committed === 0);
     assert.match((await page.textContent('header')) ?? '', /step 1500/);
+    // The leader's match and next for each follower are marked in the log matrix.
+    const leader = s.nodes.find((n) => n.status === 'up' && n.role === 'leader');
+    if (leader !== undefined) {
+      for (const [id, p] of Object.entries(leader.progress)) {
+        if (id === leader.id) continue;
+        const row = page.locator(`table.log tr[data-node="${id}"]`);
+        assert.equal(await row.locator('td.next').count(), 1, `${id}: next marker`);
+        assert.match((await row.locator('td.next').getAttribute('title')) ?? '', new RegExp(`\\[${p.next}\\]`));
+        if (p.match > 0) assert.match((await row.locator('td.match').getAttribute('title')) ?? '', new RegExp(`\\[${p.match}\\]`));
+      }
+    }
     await page.screenshot({ path: join(ARTIFACTS, 'cluster-dark.png') });
     console.log(`      redraw at 5 nodes: ${await page.evaluate('document.body.dataset.renderMs')} ms`);
   });
