@@ -484,7 +484,7 @@ export class SimDebugSession extends DebugSession {
       frame.line = 0;
     }
     frame.column = 1;
-    if (!top) frame.presentationHint = 'subtle';
+    // (No 'subtle' hint on causal frames: VS Code would fold them away under "Show N More".)
     return frame as StackFrame;
   }
 

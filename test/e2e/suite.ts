@@ -187,8 +187,10 @@ test('a planted bug stops on the invariant that catches it', async () => {
   const session = await debug(folder, { scenario: scenario.toString(), seed: 1, bugs: ['vote-without-log-check'], stopOnEntry: false });
   const s = await state(session);
   check(s.violation?.invariant === 'LeaderCompletenessInv', `stopped on LeaderCompletenessInv, got ${JSON.stringify(s.violation)}`);
-  // (The panel stays open: the driver then looks at what the webview drew.)
   await panelShows(s.step);
+  // Bring the Cluster panel to the front: the driver then looks at what its webview drew.
+  await vscode.commands.executeCommand('liferaft.showCluster');
+  await new Promise((r) => setTimeout(r, 500));
   await vscode.debug.stopDebugging(session);
 });
 
