@@ -1,35 +1,11 @@
 // The Cluster panel (webview): nodes on a ring with role, term, vote and election-timer progress,
 // messages in flight along the links, cut links and crashed/paused nodes, and a log matrix (index ×
 // node, coloured by term, committed entries outlined) — RaftScope's picture, driven by the debugger.
-// Browser code: it only draws what the extension posts (typed messages), and keeps the last state
-// with setState so a hidden panel comes back as it was.
-import type { FromPanel, NodeSnapshot, StateResponseBody, ToPanel } from '../extension/messages';
-
-interface VsCodeApi {
-  postMessage(m: FromPanel): void;
-  getState(): unknown;
-  setState(s: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-const SVG = 'http://www.w3.org/2000/svg';
+// Browser code: it only draws what the extension posts (typed messages; life cycle in webview.ts).
+import type { NodeSnapshot, StateResponseBody } from '../extension/messages';
+import { el, goto, runPanel, svg } from './webview';
 /** Log columns shown: the newest indexes (a long log is windowed, so a redraw stays cheap). */
 const LOG_COLUMNS = 40;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function position(i: number, n: number): { x: number; y: number } {
   const a = (i / n) * 2 * Math.PI;
@@ -69,7 +45,7 @@ function ring(s: StateResponseBody): SVGElement {
     const dot = svg('circle', { class: `msg ${messageClass(m.type)}`, r: 6, cx: pa.x + (pb.x - pa.x) * f, cy: pa.y + (pb.y - pa.y) * f, 'data-id': m.id });
     dot.append(svg('title', {}, `${m.from} → ${m.to}: ${m.text} (sent at step ${m.sentAtStep}; click to go there)`));
     // Time travel from the picture: a message takes you to the step that sent it.
-    dot.addEventListener('click', () => vscode.postMessage({ type: 'goto', step: m.sentAtStep }));
+    dot.addEventListener('click', () => goto(m.sentAtStep));
     root.append(dot);
   }
   s.nodes.forEach((x, i) => root.append(nodeGlyph(x, position(i, n))));
@@ -141,16 +117,4 @@ function render(s: StateResponseBody, ended: boolean): void {
   document.body.dataset['renderMs'] = (performance.now() - t0).toFixed(2);
 }
 
-let last: { state: StateResponseBody; ended: boolean } | null = (vscode.getState() as { state: StateResponseBody; ended: boolean } | null) ?? null;
-if (last !== null) render(last.state, last.ended);
-
-window.addEventListener('message', (e: MessageEvent<ToPanel>) => {
-  const m = e.data;
-  if (m.type === 'state') last = { state: m.state, ended: false };
-  else if (m.type === 'ended' && last !== null) last = { ...last, ended: true };
-  else return;
-  render(last.state, last.ended);
-  vscode.setState(last);
-});
-
-vscode.postMessage({ type: 'ready' });
+runPanel((v) => render(v.state, v.ended));

@@ -1,29 +1,10 @@
 // The Invariants panel (webview): every invariant with its status at the current step; a violation
 // with its step (a link: the debugger goes there), nodes and explanation; the run's verdict.
-import type { FromPanel, LinOperation, StateResponseBody, ToPanel } from '../extension/messages';
+import type { LinOperation } from '../extension/messages';
+import { el, goto, runPanel, svg, type Shown } from './webview';
 
-interface VsCodeApi {
-  postMessage(m: FromPanel): void;
-  getState(): unknown;
-  setState(s: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
 
-const vscode = acquireVsCodeApi();
-
-interface Saved {
-  state: StateResponseBody;
-  ended: boolean;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function render(v: Saved): void {
+function render(v: Shown): void {
   const s = v.state;
   const header = el('header');
   header.append(el('span', { class: 'step' }, `step ${s.step}`), el('span', {}, s.verdict === null ? 'run in progress' : `verdict: ${s.verdict}`));
@@ -35,7 +16,7 @@ function render(v: Saved): void {
     const link = el('a', { href: '#', 'data-step': String(x.step) }, `step ${x.step}`);
     link.addEventListener('click', (e) => {
       e.preventDefault();
-      vscode.postMessage({ type: 'goto', step: x.step });
+      goto(x.step);
     });
     box.append(el('h2', {}, `${x.invariant} violated`), el('p', {}, x.message));
     const where = el('p');
@@ -58,14 +39,6 @@ function render(v: Saved): void {
   document.body.dataset['step'] = String(s.step);
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /**
  * The operations on the failing key along virtual time, one row per client: a bar from call to
@@ -101,16 +74,4 @@ function timeAxis(key: string, ops: readonly LinOperation[]): HTMLElement {
   return box;
 }
 
-let last = (vscode.getState() as Saved | null) ?? null;
-if (last !== null) render(last);
-
-window.addEventListener('message', (e: MessageEvent<ToPanel>) => {
-  const m = e.data;
-  if (m.type === 'state') last = { state: m.state, ended: false };
-  else if (m.type === 'ended' && last !== null) last = { ...last, ended: true };
-  else return;
-  render(last);
-  vscode.setState(last);
-});
-
-vscode.postMessage({ type: 'ready' });
+runPanel(render);

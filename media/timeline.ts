@@ -2,37 +2,12 @@
 // — a column per node (and one for clients and faults), a dot per step, an arrow from the step that
 // caused it when that was on another node (a message, a reply) — and a scrubber over the whole run.
 // Clicking a step or moving the scrubber makes the debugger go there.
-import type { FromPanel, StateResponseBody, StepSummary, ToPanel } from '../extension/messages';
+import type { StateResponseBody, StepSummary } from '../extension/messages';
+import { goto, runPanel, svg, type Shown } from './webview';
 
-interface VsCodeApi {
-  postMessage(m: FromPanel): void;
-  getState(): unknown;
-  setState(s: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-const SVG = 'http://www.w3.org/2000/svg';
 const ROW = 16;
 const COL = 90;
 const LEFT = 70;
-
-interface Saved {
-  state: StateResponseBody;
-  steps: readonly StepSummary[];
-  ended: boolean;
-}
-
-function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function goto(step: number): void {
-  vscode.postMessage({ type: 'goto', step });
-}
 
 function diagram(s: StateResponseBody, steps: readonly StepSummary[]): SVGElement {
   const columns = [...s.nodes.map((n) => n.id), 'cluster'];
@@ -90,7 +65,7 @@ function scrubber(s: StateResponseBody): HTMLElement {
   return wrap;
 }
 
-function render(v: Saved): void {
+function render(v: Shown): void {
   const header = document.createElement('header');
   header.textContent = `${v.state.event}${v.ended ? '  (session ended)' : ''}`;
   const box = document.createElement('div');
@@ -101,16 +76,4 @@ function render(v: Saved): void {
   document.querySelector('g.step.current')?.scrollIntoView({ block: 'center' });
 }
 
-let last = (vscode.getState() as Saved | null) ?? null;
-if (last !== null) render(last);
-
-window.addEventListener('message', (e: MessageEvent<ToPanel>) => {
-  const m = e.data;
-  if (m.type === 'state') last = { state: m.state, steps: m.steps ?? [], ended: false };
-  else if (m.type === 'ended' && last !== null) last = { ...last, ended: true };
-  else return;
-  render(last);
-  vscode.setState(last);
-});
-
-vscode.postMessage({ type: 'ready' });
+runPanel(render);
