@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientId, type ClientReply, type ClientRequest, type Message, type NodeId } from '../core';
 import { NodeHost } from './host';
+import { callLeader } from './testing';
 
 /** Every host a test started (stopped after each test, whatever happened: their timers keep a process alive). */
 const started: NodeHost[] = [];
@@ -27,26 +28,8 @@ function cluster(dir: string): { hosts: Map<string, NodeHost>; replies: ClientRe
   return { hosts, replies };
 }
 
-async function until<T>(what: string, f: () => T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function call(c: ReturnType<typeof cluster>, req: ClientRequest): Promise<ClientReply> {
-  for (let attempt = 0; ; attempt++) {
-    if (attempt === 200) throw new Error(`no ok answer to ${req.client}#${req.seq} after 200 attempts`);
-    if (attempt > 0) await new Promise((r) => setTimeout(r, 5));
-    const leader = await until('a leader', () => [...c.hosts.values()].find((h) => h.state.role === 'leader'));
-    const n = c.replies.length;
-    leader.request(req);
-    const r = await until('an answer', () => c.replies.slice(n).find((x) => x.client === req.client && x.seq === req.seq));
-    if (r.outcome.status === 'ok') return r;
-  }
+function call(c: ReturnType<typeof cluster>, req: ClientRequest): Promise<ClientReply> {
+  return callLeader([...c.hosts.values()], c.replies, req, { attempts: 200, pauseMs: 5, waitMs: 10_000 });
 }
 
 describe('a hosted node (real clock, write-ahead log)', function () {

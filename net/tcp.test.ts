@@ -7,18 +7,9 @@ import { clientId, type ClientReply, type ClientRequest } from '../core';
 import { encodeFrame } from './frame';
 import { NodeHost } from './host';
 import { TcpTransport } from './tcp';
+import { callLeader } from './testing';
 
 const SECRET = 'test-cluster-secret';
-
-async function until<T>(what: string, f: () => T | undefined, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('three nodes over TCP on 127.0.0.1', function () {
   this.timeout(40_000);
@@ -50,16 +41,8 @@ describe('three nodes over TCP on 127.0.0.1', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call(req: ClientRequest): Promise<ClientReply> {
-    for (let attempt = 0; attempt < 300; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 10));
-      const leader = await until('a leader', () => [...hosts.values()].find((h) => h.state.role === 'leader'));
-      const n = replies.length;
-      leader.request(req);
-      const r = await until('an answer', () => replies.slice(n).find((x) => x.client === req.client && x.seq === req.seq));
-      if (r.outcome.status === 'ok') return r;
-    }
-    throw new Error('no ok answer');
+  function call(req: ClientRequest): Promise<ClientReply> {
+    return callLeader([...hosts.values()], replies, req, { attempts: 300, pauseMs: 10, waitMs: 15_000 });
   }
 
   it('elects a leader and commits writes through authenticated frames', async () => {
