@@ -1,9 +1,14 @@
 // One Raft node hosted for real: the same core as the simulator, driven by a real clock, with its
-// state in a write-ahead log and its messages on a transport. The core's contract is kept: a step's
-// Persist is appended and fsynced before that step's messages and client replies leave.
-// Messages a node sends itself (a leader's self-acknowledgement) are delivered on the next turn of
-// the event loop, never recursively.
-import { makeConfig, newNode, nodeId, step, type ClientReply, type ClientRequest, type Input, type Message, type NodeId, type NodeState } from '../core';
+// state in a write-ahead log and its messages on a transport.
+//
+// The core's contract is kept with GROUP COMMIT: each step's Persist is appended to the WAL at once
+// (a write, no fsync), and its messages and client replies are held. At the end of the event-loop
+// turn one fsync (on the thread pool, so the node keeps accepting work meanwhile) makes every
+// record appended so far durable, and only then are the outputs held before it released — so
+// nothing leaves before every persist up to its step is durable, and one fsync serves every request
+// of the turn (and of every turn that arrived while the previous fsync ran).
+// Messages a node sends itself (a leader's self-acknowledgement) are delivered on a later turn.
+import { makeConfig, newNode, nodeId, step, type ClientReply, type ClientRequest, type Input, type Message, type NodeId, type NodeState, type Role, type StepOutputs, type Term } from '../core';
 import { Wal, type Recovery } from './wal';
 
 export interface Transport {
@@ -20,15 +25,33 @@ export interface HostOptions {
   /** Real milliseconds per core tick (election timeouts are counted in ticks). */
   readonly tickMs?: number;
   readonly seed?: number;
+  /** Role or term changes, for the node's log. */
+  readonly onRole?: (role: Role, term: Term, leader: NodeId | null) => void;
+  /** A failed fsync: the node cannot know what is durable and must stop (the default exits the process). */
+  readonly onFatal?: (e: Error) => void;
+}
+
+export interface HostStats {
+  steps: number;
+  /** WAL records appended (steps that persisted something). */
+  records: number;
+  fsyncs: number;
+  /** Outputs held for an fsync and released after it (steps whose messages/replies waited). */
+  released: number;
 }
 
 export class NodeHost {
   readonly id: NodeId;
   readonly state: NodeState;
   readonly recovery: Recovery;
+  readonly stats: HostStats = { steps: 0, records: 0, fsyncs: 0, released: 0 };
   private readonly wal: Wal;
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
+  /** Outputs of steps whose persists are not yet known durable, in step order. */
+  private held: StepOutputs[] = [];
+  private syncing = false;
+  private scheduled = false;
 
   constructor(private readonly o: HostOptions) {
     this.id = nodeId(o.id);
@@ -48,7 +71,12 @@ export class NodeHost {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer !== null) clearInterval(this.timer);
+    this.held = [];
     this.wal.close();
+  }
+
+  get walBytes(): number {
+    return this.wal.bytes;
   }
 
   receive(m: Message): void {
@@ -61,17 +89,69 @@ export class NodeHost {
 
   private input(input: Input): void {
     if (this.stopped) return;
+    const before = { role: this.state.role, term: this.state.term, leader: this.state.leader };
     const out = step(this.state, input).outputs;
+    this.stats.steps++;
     if (out.persist !== null) {
       this.wal.append(out.persist);
-      this.wal.sync();
+      this.stats.records++;
     }
-    for (const m of out.messages) {
-      if (m.to === this.id) setImmediate(() => this.receive(m));
-      else this.o.transport.send(m.to, m);
+    if (this.o.onRole !== undefined && (before.role !== this.state.role || before.term !== this.state.term || before.leader !== this.state.leader)) {
+      this.o.onRole(this.state.role, this.state.term, this.state.leader);
     }
-    for (const r of out.replies) this.o.onReply(r);
+    if (out.messages.length === 0 && out.replies.length === 0) return;
+    this.held.push(out);
+    if (!this.scheduled && !this.syncing) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.pump();
+      });
+    }
   }
+
+  /** Starts an fsync for everything appended so far and releases the outputs held up to now after it. */
+  private pump(): void {
+    if (this.stopped || this.syncing || this.held.length === 0) return;
+    const batch = this.held;
+    this.held = [];
+    if (!this.wal.dirty) {
+      this.release(batch);
+      return;
+    }
+    this.syncing = true;
+    this.stats.fsyncs++;
+    this.wal.syncAsync((e) => {
+      this.syncing = false;
+      if (this.stopped) return;
+      if (e !== null) {
+        // After a failed fsync the kernel may have dropped the dirty pages: what is durable is unknown.
+        // Retrying could "succeed" over lost data (PostgreSQL's fsyncgate), so the node stops.
+        const fatal = new Error(`${this.wal.file}: fsync failed (${e.message}); stopping — restart the node to recover from what is on disk`);
+        this.stop();
+        (this.o.onFatal ?? defaultFatal)(fatal);
+        return;
+      }
+      this.release(batch);
+      this.pump();
+    });
+  }
+
+  private release(batch: readonly StepOutputs[]): void {
+    for (const out of batch) {
+      this.stats.released++;
+      for (const m of out.messages) {
+        if (m.to === this.id) setImmediate(() => this.receive(m));
+        else this.o.transport.send(m.to, m);
+      }
+      for (const r of out.replies) this.o.onReply(r);
+    }
+  }
+}
+
+function defaultFatal(e: Error): never {
+  process.stderr.write(`liferaft: ${e.message}\n`);
+  process.exit(70);
 }
 
 /** A node's seed for its election timeouts, from its name (different nodes draw differently). */

@@ -6,7 +6,7 @@
 // torn by a crash before its fsync — never acknowledged — so the tail is truncated and the node
 // starts. A bad record with a valid record after it is corruption of data the node may have promised
 // to others: the node REFUSES TO START, says where, and overwrites nothing.
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { DurableState, Entry, NodeId, Persist, Term } from '../core';
@@ -68,7 +68,7 @@ export class Wal {
     readonly file: string,
     private fd: number,
     private size: number,
-    private dirty: boolean,
+    private isDirty: boolean,
   ) {}
 
   /** Opens (or creates) `dir/wal`, recovering the durable state; throws WalCorruptError on corruption. */
@@ -109,14 +109,25 @@ export class Wal {
     const rec = Buffer.concat([header, payload]);
     writeSync(this.fd, rec, 0, rec.length, this.size);
     this.size += rec.length;
-    this.dirty = true;
+    this.isDirty = true;
   }
 
   /** Makes every appended record durable (one fsync for all appended since the last). */
   sync(): void {
-    if (!this.dirty) return;
+    if (!this.isDirty) return;
     fsyncSync(this.fd);
-    this.dirty = false;
+    this.isDirty = false;
+  }
+
+  /** Starts one fsync on the thread pool for everything appended so far; appends may continue meanwhile. */
+  syncAsync(done: (e: Error | null) => void): void {
+    this.isDirty = false;
+    fsync(this.fd, (e) => done(e));
+  }
+
+  /** Records appended since the last sync (started). */
+  get dirty(): boolean {
+    return this.isDirty;
   }
 
   get bytes(): number {
