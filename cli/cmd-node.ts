@@ -1,0 +1,112 @@
+// liferaft node: one member of a real key/value cluster — the simulator's core over TCP, its state
+// in a write-ahead log under --data, and the client API over HTTP (net/README.md).
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startNode, type Address } from '../net/node';
+import { WalCorruptError } from '../net/wal';
+import { intOption, UsageError, type Io } from './args';
+
+export const NODE_USAGE = `usage: liferaft node --id ID --listen [HOST:]PORT --peers ID=[HOST:]PORT,... --data DIR
+                     [--http [HOST:]PORT] [--secret-file FILE] [--tick-ms N]
+  HOST defaults to 127.0.0.1 (loopback). The cluster secret (authenticating peer frames) comes from
+  --secret-file or the LIFERAFT_CLUSTER_SECRET environment variable; every member needs the same.`;
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export function parseAddress(flag: string, raw: string): Address {
+  const m = /^(?:(.+):)?(\d+)$/.exec(raw.trim());
+  if (m === null) throw new UsageError(`--${flag} must be [HOST:]PORT (got ${JSON.stringify(raw)})`);
+  const port = intOption(flag, m[2], 0, 0, 65535);
+  let host = m[1] ?? '127.0.0.1';
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  return { host, port };
+}
+
+export function parsePeers(raw: string, self: string): Map<string, Address> {
+  const peers = new Map<string, Address>();
+  for (const part of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) throw new UsageError(`--peers: "${part}" must be ID=[HOST:]PORT`);
+    const id = part.slice(0, eq);
+    if (!ID.test(id)) throw new UsageError(`--peers: bad node id ${JSON.stringify(id)} (letters, digits, _ . -)`);
+    if (id === self) throw new UsageError(`--peers: list the other members only (${id} is this node)`);
+    if (peers.has(id)) throw new UsageError(`--peers: ${id} is listed twice`);
+    peers.set(id, parseAddress('peers', part.slice(eq + 1)));
+  }
+  return peers;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export async function nodeCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      id: { type: 'string' },
+      listen: { type: 'string' },
+      peers: { type: 'string' },
+      data: { type: 'string' },
+      http: { type: 'string' },
+      'secret-file': { type: 'string' },
+      'tick-ms': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help === true) {
+    io.out(NODE_USAGE);
+    return 0;
+  }
+  const missing = (['id', 'listen', 'peers', 'data'] as const).filter((k) => values[k] === undefined);
+  if (missing.length > 0) throw new UsageError(`node: missing ${missing.map((k) => `--${k}`).join(', ')}\n${NODE_USAGE}`);
+  const id = values.id!;
+  if (!ID.test(id)) throw new UsageError(`--id: bad node id ${JSON.stringify(id)} (letters, digits, _ . -)`);
+  const listen = parseAddress('listen', values.listen!);
+  const peers = parsePeers(values.peers!, id);
+  const http = values.http === undefined ? null : parseAddress('http', values.http);
+  const tickMs = intOption('tick-ms', values['tick-ms'], 50, 1, 10_000);
+  let secret: string | null = process.env['LIFERAFT_CLUSTER_SECRET'] ?? null;
+  if (values['secret-file'] !== undefined) {
+    try {
+      secret = readFileSync(values['secret-file'], 'utf8').trim();
+    } catch (e) {
+      throw new UsageError(`cannot read --secret-file ${values['secret-file']}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  if (secret === '') throw new UsageError('the cluster secret is empty');
+  const stamp = (): string => new Date().toISOString().slice(11, 23);
+  const log = (l: string): void => io.err(`${stamp()} ${id}: ${l}`);
+  if (secret === null && [listen, ...(http === null ? [] : [http])].some((a) => !isLoopback(a.host))) {
+    log('WARNING: listening beyond loopback without a cluster secret — anyone who can reach the port can inject Raft messages (set LIFERAFT_CLUSTER_SECRET or --secret-file)');
+  }
+
+  let node;
+  try {
+    node = await startNode({ id, listen, peers, dataDir: values.data!, http, secret, tickMs, log });
+  } catch (e) {
+    if (e instanceof WalCorruptError) {
+      io.err(`liferaft node: ${e.message}`);
+      return 1;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      io.err(`liferaft node: cannot listen: ${(e as Error).message}`);
+      return 1;
+    }
+    throw e;
+  }
+  log(`peers on ${listen.host}:${node.raftPort}${node.httpPort === null ? '' : `, clients on http://${http!.host}:${node.httpPort}`}; data in ${values.data}${secret === null ? '' : '; peer frames signed with the cluster secret'}`);
+  const running = node;
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (sig: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log(`${sig}: stopping`);
+      void running.close().then(() => resolve(0));
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+}

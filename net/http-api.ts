@@ -1,0 +1,227 @@
+// The client API of a node over HTTP/JSON. Every operation is linearizable: writes go through the
+// log, reads through ReadIndex at the leader (thesis §6.4); a follower relays both to the leader
+// (core ClientForward), and answers 503 with the leader it knows when there is none to relay to.
+//
+//   GET    /kv/KEY                          → 200 {"key","value"} · 404 key not found
+//   PUT    /kv/KEY   {"value": "v"}         → 200 {"key","value"}
+//   DELETE /kv/KEY                          → 200 {"key","deleted":true} · 404 key not found
+//   POST   /kv/KEY   {"op":"cas","expected": "old" | null,"value":"new"}
+//                                           → 200 {"key","value","swapped":true} · 409 {"error","value": current}
+//   POST   /kv/KEY   {"op":"append","value":"suffix"} → 200 {"key","value": new value}
+//   GET    /status                          → this node's role, term, leader, indexes, WAL and fsync counts
+//
+// KEY is the rest of the path, percent-decoded (it may contain "/"). Optional headers
+// `LifeRaft-Client` + `LifeRaft-Seq` make a client's retries exactly-once across nodes (its session);
+// `?timeout=MS` bounds the wait (default 5000). Errors are JSON {"error": "..."}:
+// 400 bad input · 404 unknown route or key · 405 method · 409 cas mismatch or stale seq · 413 too
+// large · 503 no leader (definitely not applied; Retry-After) · 504 a write timed out and may or may
+// not be applied ("indeterminate": true).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { KvOp, KvResult } from '../core';
+import type { CallResult, Requester } from './requester';
+
+export const LIMITS = {
+  /** Bytes of a key (UTF-8). */
+  keyBytes: 1024,
+  /** Bytes of a value as JSON (so a batch of 64 entries stays far below the frame limit). */
+  valueBytes: 64 * 1024,
+  /** Bytes of a request body. */
+  bodyBytes: 192 * 1024,
+  timeoutMs: 60_000,
+} as const;
+
+export interface NodeStatus {
+  readonly [k: string]: unknown;
+}
+
+export interface ApiOptions {
+  readonly requester: Requester;
+  readonly status: () => NodeStatus;
+  readonly defaultTimeoutMs?: number;
+  /** The client addresses of the other nodes, for "ask the leader" answers (by node id). */
+  readonly peerHttp?: ReadonlyMap<string, string>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function createApiServer(o: ApiOptions): Server {
+  const server = createServer((req, res) => {
+    handle(o, req, res).catch((e: unknown) => {
+      if (e instanceof HttpError) send(res, e.status, { error: e.message, ...e.extra });
+      else send(res, 500, { error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  // A slow or stuck client holds one socket, never the node.
+  server.requestTimeout = LIMITS.timeoutMs + 10_000;
+  server.headersTimeout = 10_000;
+  return server;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://node');
+  const method = req.method ?? 'GET';
+  if (url.pathname === '/status' || url.pathname === '/health') {
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on ${url.pathname} (use GET)`);
+    const status = o.status();
+    send(res, url.pathname === '/health' && status['leader'] === null ? 503 : 200, status);
+    return;
+  }
+  if (!url.pathname.startsWith('/kv/')) throw new HttpError(404, `no such route ${url.pathname} (routes: /kv/KEY, /status, /health)`);
+  let key: string;
+  try {
+    key = decodeURIComponent(url.pathname.slice('/kv/'.length));
+  } catch {
+    throw new HttpError(400, 'the key is not valid percent-encoding');
+  }
+  if (key === '') throw new HttpError(400, 'empty key: use /kv/KEY');
+  if (Buffer.byteLength(key) > LIMITS.keyBytes) throw new HttpError(413, `key of ${Buffer.byteLength(key)} bytes exceeds the ${LIMITS.keyBytes}-byte limit`);
+  const timeoutMs = timeoutOf(url, o.defaultTimeoutMs ?? 5000);
+  const session = sessionOf(req);
+
+  let op: KvOp;
+  switch (method) {
+    case 'GET':
+      op = { type: 'get', key };
+      break;
+    case 'DELETE':
+      op = { type: 'delete', key };
+      break;
+    case 'PUT': {
+      const body = await readJson(req);
+      op = { type: 'put', key, value: valueField(body, 'value') };
+      break;
+    }
+    case 'POST': {
+      const body = await readJson(req);
+      const kind = body['op'];
+      if (kind === 'cas') {
+        const expected = body['expected'];
+        if (!('expected' in body) || (expected !== null && typeof expected !== 'string')) throw new HttpError(400, '"expected" must be a string, or null for "the key is absent"');
+        op = { type: 'cas', key, expected: expected as string | null, value: valueField(body, 'value') };
+      } else if (kind === 'append') {
+        op = { type: 'append', key, value: valueField(body, 'value') };
+      } else {
+        throw new HttpError(400, `"op" must be "cas" or "append" (got ${JSON.stringify(kind)}); use PUT to set a value`);
+      }
+      break;
+    }
+    default:
+      res.setHeader('allow', 'GET, PUT, DELETE, POST');
+      throw new HttpError(405, `${method} is not allowed on /kv/KEY (GET, PUT, DELETE, POST)`);
+  }
+  const result = await o.requester.call(op, { timeoutMs, ...(session === null ? {} : { session }) });
+  answer(o, res, op, result);
+}
+
+function answer(o: ApiOptions, res: ServerResponse, op: KvOp, r: CallResult): void {
+  const key = op.key;
+  switch (r.kind) {
+    case 'ok':
+      return answerOk(res, op, r.outcome.result);
+    case 'stale-sequence':
+      throw new HttpError(409, 'stale sequence: this client session already applied a later request (this copy was not applied)');
+    case 'unavailable': {
+      const extra: Record<string, unknown> = { leader: r.leader };
+      const addr = r.leader === null ? undefined : o.peerHttp?.get(r.leader);
+      if (addr !== undefined) extra['leaderUrl'] = addr;
+      send(res, 503, { error: `unavailable: ${r.reason} (not applied)`, key, ...extra }, { 'retry-after': '1' });
+      return;
+    }
+    case 'indeterminate':
+      send(res, 504, { error: `timed out: ${r.reason}; the write may or may not be applied`, key, indeterminate: true, leader: r.leader });
+      return;
+  }
+}
+
+function answerOk(res: ServerResponse, op: KvOp, result: KvResult): void {
+  const key = op.key;
+  switch (op.type) {
+    case 'get':
+      if (result.value === null) send(res, 404, { error: 'key not found', key });
+      else send(res, 200, { key, value: result.value });
+      return;
+    case 'delete':
+      if (!result.ok) send(res, 404, { error: 'key not found', key });
+      else send(res, 200, { key, deleted: true });
+      return;
+    case 'cas':
+      if (!result.ok) send(res, 409, { error: 'compare failed: the current value is not the expected one', key, value: result.value });
+      else send(res, 200, { key, value: result.value, swapped: true });
+      return;
+    case 'put':
+    case 'append':
+      send(res, 200, { key, value: result.value });
+      return;
+  }
+}
+
+function timeoutOf(url: URL, fallback: number): number {
+  const raw = url.searchParams.get('timeout');
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 1 || n > LIMITS.timeoutMs) throw new HttpError(400, `timeout must be an integer number of ms from 1 to ${LIMITS.timeoutMs} (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+function sessionOf(req: IncomingMessage): { client: string; seq: number } | null {
+  const client = req.headers['liferaft-client'];
+  const seqRaw = req.headers['liferaft-seq'];
+  if (client === undefined && seqRaw === undefined) return null;
+  if (typeof client !== 'string' || client === '' || client.length > 128) throw new HttpError(400, 'LifeRaft-Client must be a non-empty id of at most 128 characters (with LifeRaft-Seq)');
+  const seq = Number(seqRaw);
+  if (typeof seqRaw !== 'string' || !Number.isSafeInteger(seq) || seq < 1) throw new HttpError(400, 'LifeRaft-Seq must be a positive integer (with LifeRaft-Client)');
+  return { client: `http:${client}`, seq };
+}
+
+function valueField(body: Record<string, unknown>, field: string): string {
+  const v = body[field];
+  if (typeof v !== 'string') throw new HttpError(400, `"${field}" must be a string (got ${v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 40)})`);
+  const bytes = Buffer.byteLength(JSON.stringify(v));
+  if (bytes > LIMITS.valueBytes) throw new HttpError(413, `value of ${bytes} bytes (as JSON) exceeds the ${LIMITS.valueBytes}-byte limit`);
+  return v;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > LIMITS.bodyBytes) {
+    req.resume();
+    throw new HttpError(413, `body of ${declared} bytes exceeds the ${LIMITS.bodyBytes}-byte limit`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > LIMITS.bodyBytes) {
+      req.resume();
+      throw new HttpError(413, `body exceeds the ${LIMITS.bodyBytes}-byte limit`);
+    }
+    chunks.push(c);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new HttpError(400, 'expected a JSON object body, e.g. {"value": "hello"}');
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new HttpError(400, `bad JSON: ${(e as Error).message}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'expected a JSON object body, e.g. {"value": "hello"}');
+  return v as Record<string, unknown>;
+}
+
