@@ -9,6 +9,8 @@ import { checkCommand } from './cmd-check';
 import { dapCommand } from './cmd-dap';
 import { demoCommand } from './cmd-demo';
 import { exploreCommand } from './cmd-explore';
+import { kvCommand } from './cmd-kv';
+import { nodeCommand } from './cmd-node';
 import { replayCommand } from './cmd-replay';
 import { runCommand } from './cmd-run';
 import { shrinkCommand } from './cmd-shrink';
@@ -53,6 +55,13 @@ commands:
       The debug adapter (Debug Adapter Protocol) for any client: on stdin/stdout, or listening on
       a TCP port (default host 127.0.0.1). Launch attributes: scenario | trace, seed, stopOnEntry,
       maxSteps, bugs (see debug-adapter/README.md).
+  node --id ID --listen [HOST:]PORT --peers ID=[HOST:]PORT,... --data DIR [--http [HOST:]PORT]
+       [--secret-file FILE] [--tick-ms N]
+      One member of a real key/value cluster: the same Raft core over TCP, a write-ahead log with
+      fsync under DIR, and the HTTP/JSON client API (net/README.md). Loopback unless a HOST is given.
+  kv [--endpoints URL,...] [--timeout MS] [get KEY | set KEY VALUE | del KEY | cas KEY OLD NEW | append KEY SUFFIX | status]
+      A client of the cluster's HTTP API; without a command, an interactive prompt. Prints ok, the
+      value, or "key not found". Writes are exactly-once across retries on other nodes.
   demo [--nodes N] [--writes N] [--seed N] [--json]
       The Raft core alone: elect a leader and commit client writes on an in-memory network.
   help
@@ -101,6 +110,10 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
         return demoCommand(rest, io);
       case 'dap':
         return await dapCommand(rest, io);
+      case 'node':
+        return await nodeCommand(rest, io);
+      case 'kv':
+        return await kvCommand(rest, io);
       case '--version':
       case 'version':
         io.out(VERSION);

@@ -1,0 +1,207 @@
+// liferaft kv: a client of the real cluster's HTTP API (net/http-api.ts), one command or an
+// interactive prompt like the original LifeRaft's, printing `ok`, the value, or `key not found`.
+// Writes carry this client's session (LifeRaft-Client + LifeRaft-Seq), so a write retried on another
+// node after a timeout or a dead connection is applied at most once.
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { UsageError, type Io } from './args';
+
+export const KV_USAGE = `usage: liferaft kv [--endpoints URL,...] [--timeout MS] [COMMAND]
+commands:  get KEY · set KEY VALUE · del KEY · cas KEY OLD NEW · append KEY SUFFIX · status
+  Without a command: an interactive prompt (the same commands; help; exit).
+  Endpoints default to $LIFERAFT_ENDPOINTS, else http://127.0.0.1:8001,8002,8003 (npm run cluster).
+  Exit: 0 ok · 1 key not found or cas mismatch · 2 cluster unavailable or outcome unknown · 64 usage.`;
+
+export const KV_EXIT = { ok: 0, no: 1, unavailable: 2, usage: 64 } as const;
+
+const DEFAULT_ENDPOINTS = 'http://127.0.0.1:8001,http://127.0.0.1:8002,http://127.0.0.1:8003';
+
+interface Answer {
+  readonly lines: string[];
+  readonly code: number;
+}
+
+export class KvClient {
+  readonly client = `kv-${randomBytes(6).toString('hex')}`;
+  private seq = 0;
+  /** The endpoint that answered last is tried first. */
+  private preferred = 0;
+
+  constructor(
+    readonly endpoints: readonly string[],
+    private readonly timeoutMs: number,
+  ) {}
+
+  async run(words: readonly string[]): Promise<Answer> {
+    const [cmd, ...args] = words;
+    const need = (n: number, usage: string): void => {
+      if (args.length !== n) throw new UsageError(`usage: ${usage}`);
+    };
+    const path = (k: string): string => `/kv/${encodeURIComponent(k)}`;
+    switch (cmd) {
+      case 'get': {
+        need(1, 'get KEY');
+        const r = await this.http('GET', path(args[0]!), undefined, false);
+        if (r.status === 200) return { lines: [String(r.body['value'])], code: KV_EXIT.ok };
+        return this.other(r);
+      }
+      case 'set':
+      case 'put': {
+        need(2, 'set KEY VALUE');
+        const r = await this.http('PUT', path(args[0]!), { value: args[1] }, true);
+        return r.status === 200 ? { lines: ['ok'], code: KV_EXIT.ok } : this.other(r);
+      }
+      case 'del':
+      case 'delete': {
+        need(1, 'del KEY');
+        const r = await this.http('DELETE', path(args[0]!), undefined, true);
+        return r.status === 200 ? { lines: ['ok'], code: KV_EXIT.ok } : this.other(r);
+      }
+      case 'cas': {
+        need(3, 'cas KEY OLD NEW');
+        const r = await this.http('POST', path(args[0]!), { op: 'cas', expected: args[1], value: args[2] }, true);
+        if (r.status === 200) return { lines: ['ok'], code: KV_EXIT.ok };
+        if (r.status === 409 && 'value' in r.body) {
+          const cur = r.body['value'];
+          return { lines: [cur === null ? 'cas failed: key not found' : `cas failed: the value is ${JSON.stringify(cur)}`], code: KV_EXIT.no };
+        }
+        return this.other(r);
+      }
+      case 'append': {
+        need(2, 'append KEY SUFFIX');
+        const r = await this.http('POST', path(args[0]!), { op: 'append', value: args[1] }, true);
+        return r.status === 200 ? { lines: [String(r.body['value'])], code: KV_EXIT.ok } : this.other(r);
+      }
+      case 'status': {
+        need(0, 'status');
+        const lines: string[] = [];
+        for (const e of this.endpoints) {
+          try {
+            const res = await fetch(`${e}/status`, { signal: AbortSignal.timeout(2000) });
+            const s = (await res.json()) as Record<string, unknown>;
+            lines.push(`${e}  ${String(s['id'])}  ${String(s['role'])}  term ${String(s['term'])}  leader ${String(s['leader'] ?? '-')}  commit ${String(s['commit'])}  keys ${String(s['keys'])}`);
+          } catch (err) {
+            lines.push(`${e}  unreachable (${describe(err)})`);
+          }
+        }
+        return { lines, code: KV_EXIT.ok };
+      }
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(cmd ?? '')} (get, set, del, cas, append, status)`);
+    }
+  }
+
+  private other(r: { status: number; body: Record<string, unknown> }): Answer {
+    if (r.status === 404 && r.body['error'] === 'key not found') return { lines: ['key not found'], code: KV_EXIT.no };
+    const msg = typeof r.body['error'] === 'string' ? r.body['error'] : `HTTP ${r.status}`;
+    return { lines: [`error: ${msg}`], code: r.status >= 500 ? KV_EXIT.unavailable : KV_EXIT.no };
+  }
+
+  /**
+   * One request, tried at each endpoint in turn (starting with the last that answered) until one
+   * answers with something other than "unavailable" / "timed out" or the deadline passes. A write
+   * keeps one seq across every try, so it is applied at most once.
+   */
+  private async http(method: string, path: string, body: unknown, write: boolean): Promise<{ status: number; body: Record<string, unknown> }> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (write) {
+      headers['liferaft-client'] = this.client;
+      headers['liferaft-seq'] = String(++this.seq);
+    }
+    const deadline = Date.now() + this.timeoutMs;
+    let last: { status: number; body: Record<string, unknown> } | null = null;
+    let lastError = '';
+    for (let i = 0; Date.now() < deadline; i++) {
+      const at = (this.preferred + i) % this.endpoints.length;
+      const left = Math.max(1, deadline - Date.now());
+      try {
+        const res = await fetch(`${this.endpoints[at]}${path}?timeout=${Math.min(left, 5000)}`, {
+          method,
+          headers,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(left + 1000),
+        });
+        const parsed = (await res.json().catch(() => ({ error: `HTTP ${res.status} without a JSON body` }))) as Record<string, unknown>;
+        last = { status: res.status, body: parsed };
+        if (res.status !== 503 && res.status !== 504) {
+          this.preferred = at;
+          return last;
+        }
+      } catch (err) {
+        lastError = `${this.endpoints[at]}: ${describe(err)}`;
+      }
+      if (i % this.endpoints.length === this.endpoints.length - 1) await new Promise((r) => setTimeout(r, 100));
+    }
+    return last ?? { status: 503, body: { error: `no endpoint answered (${lastError})` } };
+  }
+}
+
+function describe(e: unknown): string {
+  const cause = (e as { cause?: { code?: string } }).cause;
+  return cause?.code ?? (e as Error).message ?? String(e);
+}
+
+/** Splits a prompt line into words; "double quotes" keep spaces and \" escapes. */
+export function splitWords(line: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!);
+  return out;
+}
+
+export async function kvCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { endpoints: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help === true) {
+    io.out(KV_USAGE);
+    return KV_EXIT.ok;
+  }
+  const endpoints = (values.endpoints ?? process.env['LIFERAFT_ENDPOINTS'] ?? DEFAULT_ENDPOINTS)
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter((s) => s !== '')
+    .map((s) => (/^https?:\/\//.test(s) ? s : `http://${s}`));
+  if (endpoints.length === 0) throw new UsageError('--endpoints: no endpoint given');
+  for (const e of endpoints) {
+    try {
+      new URL(e);
+    } catch {
+      throw new UsageError(`--endpoints: ${JSON.stringify(e)} is not a URL`);
+    }
+  }
+  const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout);
+  if (!Number.isSafeInteger(timeout) || timeout < 1) throw new UsageError('--timeout must be a positive integer (ms)');
+  const kv = new KvClient(endpoints, timeout);
+  if (positionals.length > 0) {
+    const a = await kv.run(positionals);
+    for (const l of a.lines) (a.code === KV_EXIT.unavailable ? io.err : io.out)(l);
+    return a.code;
+  }
+  return prompt(kv, io);
+}
+
+async function prompt(kv: KvClient, io: Io): Promise<number> {
+  const tty = process.stdin.isTTY === true;
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty, prompt: '> ' });
+  if (tty) {
+    io.out(`connected to ${kv.endpoints.join(', ')} — get KEY · set KEY VALUE · del KEY · cas KEY OLD NEW · append KEY SUFFIX · status · exit`);
+    rl.prompt();
+  }
+  for await (const line of rl) {
+    const words = splitWords(line);
+    if (words.length > 0) {
+      if (words[0] === 'exit' || words[0] === 'quit') break;
+      if (words[0] === 'help') io.out(KV_USAGE);
+      else {
+        try {
+          for (const l of (await kv.run(words)).lines) io.out(l);
+        } catch (e) {
+          io.out(e instanceof UsageError ? e.message : `error: ${(e as Error).message}`);
+        }
+      }
+    }
+    if (tty) rl.prompt();
+  }
+  rl.close();
+  return KV_EXIT.ok;
+}
