@@ -1,0 +1,161 @@
+// A local cluster of `liferaft node` processes on loopback, for the process tests and `bench kv`:
+// start, kill -9, restart, read a node's status, stop. Data under one folder, a sub-folder per node.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface LocalClusterOptions {
+  /** The built CLI (dist/cli.js). */
+  readonly cli: string;
+  readonly dir: string;
+  readonly ids?: readonly string[];
+  readonly tickMs?: number;
+  /** The cluster secret per node (a wrong one on a node is how tests play a stranger). */
+  readonly secret?: (id: string) => string | null;
+  /** Every line a node writes on stderr. */
+  readonly onLog?: (id: string, line: string) => void;
+}
+
+export interface Member {
+  readonly id: string;
+  readonly raftPort: number;
+  readonly httpPort: number;
+  readonly url: string;
+  proc: ChildProcess | null;
+  /** How the last process ended (null while running). */
+  exit: { code: number | null; signal: string | null } | null;
+  readonly log: string[];
+}
+
+/** Ports free right now (bound to port 0 and released): the processes are told them on their command line. */
+export async function freePorts(k: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: k }, () => new Promise<import('node:net').Server>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+export class LocalCluster {
+  readonly members = new Map<string, Member>();
+
+  private constructor(private readonly o: LocalClusterOptions) {}
+
+  static async start(o: LocalClusterOptions): Promise<LocalCluster> {
+    const ids = o.ids ?? ['n1', 'n2', 'n3'];
+    const ports = await freePorts(ids.length * 2);
+    const c = new LocalCluster(o);
+    ids.forEach((id, i) => {
+      const raftPort = ports[2 * i]!;
+      const httpPort = ports[2 * i + 1]!;
+      c.members.set(id, { id, raftPort, httpPort, url: `http://127.0.0.1:${httpPort}`, proc: null, exit: null, log: [] });
+    });
+    for (const id of ids) c.spawn(id);
+    await c.waitReady();
+    return c;
+  }
+
+  get urls(): string[] {
+    return [...this.members.values()].map((m) => m.url);
+  }
+
+  member(id: string): Member {
+    const m = this.members.get(id);
+    if (m === undefined) throw new Error(`no member ${id}`);
+    return m;
+  }
+
+  spawn(id: string): void {
+    const m = this.member(id);
+    const peers = [...this.members.values()].filter((p) => p.id !== id).map((p) => `${p.id}=127.0.0.1:${p.raftPort}`).join(',');
+    const secret = this.o.secret?.(id) ?? null;
+    const env = { ...process.env };
+    delete env['LIFERAFT_CLUSTER_SECRET'];
+    if (secret !== null) env['LIFERAFT_CLUSTER_SECRET'] = secret;
+    const proc = spawn(process.execPath, [this.o.cli, 'node', '--id', id, '--listen', `127.0.0.1:${m.raftPort}`, '--peers', peers, '--data', join(this.o.dir, id), '--http', `127.0.0.1:${m.httpPort}`, '--tick-ms', String(this.o.tickMs ?? 10)], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    m.proc = proc;
+    m.exit = null;
+    let rest = '';
+    proc.stderr!.setEncoding('utf8');
+    proc.stderr!.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop()!;
+      for (const l of lines) {
+        m.log.push(l);
+        this.o.onLog?.(id, l);
+      }
+    });
+    proc.on('exit', (code, signal) => {
+      m.exit = { code, signal };
+      if (m.proc === proc) m.proc = null;
+    });
+  }
+
+  /** kill -9: no chance to flush or say goodbye. */
+  async kill(id: string): Promise<void> {
+    const m = this.member(id);
+    const p = m.proc;
+    if (p === null) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await gone;
+  }
+
+  async restart(id: string): Promise<void> {
+    this.spawn(id);
+    await this.waitReady([id]);
+  }
+
+  async status(id: string, timeoutMs = 1000): Promise<Record<string, unknown> | null> {
+    try {
+      const res = await fetch(`${this.member(id).url}/status`, { signal: AbortSignal.timeout(timeoutMs) });
+      return (await res.json()) as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The node every running member agrees leads (waits for one). */
+  async leader(timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const live = [...this.members.values()].filter((m) => m.proc !== null);
+      const s = await Promise.all(live.map((m) => this.status(m.id)));
+      const leaders = s.filter((x) => x?.['role'] === 'leader').map((x) => String(x!['id']));
+      if (leaders.length === 1) return leaders[0]!;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('no single leader in time');
+  }
+
+  /** Waits until the given members answer /status. */
+  async waitReady(ids: readonly string[] = [...this.members.keys()], timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const id of ids) {
+      for (;;) {
+        const m = this.member(id);
+        if (m.exit !== null && m.proc === null) throw new Error(`${id} exited (${m.exit.signal ?? m.exit.code}):\n${m.log.join('\n')}`);
+        if ((await this.status(id, 500)) !== null) break;
+        if (Date.now() > deadline) throw new Error(`${id} did not start in time:\n${m.log.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.members.values()].map(async (m) => {
+      const p = m.proc;
+      if (p === null) return;
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      const t = setTimeout(() => p.kill('SIGKILL'), 3000);
+      await gone;
+      clearTimeout(t);
+    }));
+  }
+}

@@ -1,0 +1,187 @@
+// The real key/value cluster as users run it: `liferaft node` processes on 127.0.0.1, killed with
+// SIGKILL and restarted, clients on the HTTP API recording a history for the linearizability checker.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalCluster } from '../net/cluster';
+import { encodeFrame } from '../net/frame';
+import { HistoryClient, type KvCall } from '../net/history-client';
+import { checkHistory, type Operation } from '../sim/linearizability';
+
+const CLI = join(__dirname, '..', 'dist', 'cli.js');
+
+/** A small deterministic generator per client (the ops; timing is real and varies). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+interface Load {
+  readonly clients: HistoryClient[];
+  /** Unique keys written once each, with the outcome: the "every acknowledged write is present" check. */
+  readonly unique: { key: string; value: string; kind: 'ok' | 'failed' | 'unknown' }[];
+  stop(): Promise<void>;
+}
+
+function startLoad(c: LocalCluster, n: number, keys: number): Load {
+  const clients: HistoryClient[] = [];
+  const unique: Load['unique'] = [];
+  let running = true;
+  const loops: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `c${i}`;
+    const client = new HistoryClient(name, () => c.urls, { timeoutMs: 4000 });
+    clients.push(client);
+    const r = rng(i + 1);
+    loops.push((async () => {
+      for (let k = 0; running; k++) {
+        const key = `k${Math.floor(r() * keys)}`;
+        const x = r();
+        let call: KvCall;
+        if (k % 5 === 4) {
+          const u = { key: `u-${name}-${k}`, value: `v${k}` };
+          const out = await client.run({ op: 'put', ...u });
+          unique.push({ ...u, kind: out.kind });
+          continue;
+        }
+        if (x < 0.35) call = { op: 'get', key };
+        else if (x < 0.65) call = { op: 'put', key, value: `${name}.${k}` };
+        else if (x < 0.85) call = { op: 'append', key, value: `${i}` };
+        else call = { op: 'cas', key, expected: null, value: `${name}.${k}` };
+        await client.run(call);
+      }
+    })());
+  }
+  return {
+    clients,
+    unique,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+async function get(url: string, key: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${url}/kv/${encodeURIComponent(key)}?timeout=5000`);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Every acknowledged unique write is readable, from every node; the history linearizes. */
+async function verify(c: LocalCluster, load: Load): Promise<{ ops: number; acked: number; unknown: number }> {
+  const acked = load.unique.filter((u) => u.kind === 'ok');
+  assert.ok(acked.length > 0, 'some unique writes were acknowledged');
+  for (const url of c.urls) {
+    for (const u of acked) {
+      const r = await get(url, u.key);
+      assert.equal(r.status, 200, `${u.key} (acknowledged) is present, read through ${url}`);
+      assert.equal(r.body['value'], u.value);
+    }
+  }
+  const history: Operation[] = load.clients.flatMap((x) => x.history);
+  const result = checkHistory(history, { maxSearchSteps: 5_000_000 });
+  assert.equal(result.result, 'ok', `the recorded history is linearizable: ${JSON.stringify(result).slice(0, 400)}`);
+  return { ops: history.length, acked: acked.length, unknown: history.filter((o) => o.return === null).length };
+}
+
+describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', function () {
+  this.timeout(120_000);
+  let dir = '';
+  let cluster: LocalCluster | null = null;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'liferaft-kv-'));
+  });
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = null;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a write through a follower is read from every node; kill -9 the leader under load, restart it: acknowledged writes survive and the history is linearizable', async () => {
+    const c = (cluster = await LocalCluster.start({ cli: CLI, dir }));
+    const leader = await c.leader();
+    const follower = [...c.members.keys()].find((id) => id !== leader)!;
+    const put = await fetch(`${c.member(follower).url}/kv/greeting`, { method: 'PUT', body: JSON.stringify({ value: 'hello' }) });
+    assert.equal(put.status, 200);
+    for (const url of c.urls) assert.deepEqual(await get(url, 'greeting'), { status: 200, body: { key: 'greeting', value: 'hello' } });
+
+    const load = startLoad(c, 4, 4);
+    await sleep(800);
+    await c.kill(leader);
+    await sleep(1200);
+    const next = await c.leader();
+    assert.notEqual(next, leader, 'another node took over');
+    await c.restart(leader);
+    await sleep(800);
+    await load.stop();
+    const v = await verify(c, load);
+    const st = await c.status(leader);
+    assert.ok(Number(st?.['applied']) > 0 && Number(st?.['term']) >= 2, `the restarted node recovered and caught up: ${JSON.stringify(st)}`);
+    assert.ok(v.ops > 50, `enough operations ran (${v.ops})`);
+    console.log(`      ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present`);
+  });
+
+  it('soak: repeated kill -9 / restart of random nodes under load, bounded in time', async () => {
+    const seconds = Number(process.env['LIFERAFT_SOAK_SECONDS'] ?? 8);
+    const c = (cluster = await LocalCluster.start({ cli: CLI, dir }));
+    const load = startLoad(c, 3, 3);
+    const r = rng(42);
+    const ids = [...c.members.keys()];
+    const end = Date.now() + seconds * 1000;
+    let cycles = 0;
+    while (Date.now() < end) {
+      const victim = r() < 0.5 ? await c.leader() : ids[Math.floor(r() * ids.length)]!;
+      await c.kill(victim);
+      await sleep(200 + Math.floor(r() * 500));
+      await c.restart(victim);
+      await sleep(200 + Math.floor(r() * 300));
+      cycles++;
+    }
+    await load.stop();
+    const v = await verify(c, load);
+    assert.ok(cycles >= 3, `${cycles} kill/restart cycles`);
+    assert.ok(v.ops > 50, `enough operations ran (${v.ops})`);
+    console.log(`      ${cycles} kill/restart cycles in ${seconds} s: ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present`);
+  });
+
+  it('garbage and oversized frames on the peer port close that connection; the node keeps serving; a node with the wrong secret is refused', async () => {
+    const c = (cluster = await LocalCluster.start({ cli: CLI, dir, secret: (id) => (id === 'n3' ? 'not-the-secret' : 'the-secret') }));
+    const n1 = c.member('n1');
+    const closed = (bytes: Buffer): Promise<void> => new Promise((resolve, reject) => {
+      const s = connect(n1.raftPort, '127.0.0.1', () => s.write(bytes));
+      s.on('close', () => resolve());
+      s.on('error', () => undefined);
+      setTimeout(() => reject(new Error('the node did not close a connection sending a bad frame')), 5000);
+    });
+    await closed(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    const huge = Buffer.alloc(12);
+    huge.write('LR', 0, 'latin1');
+    huge[2] = 1;
+    huge[3] = 1;
+    huge.writeUInt32LE(0xffff_fff0, 4);
+    await closed(huge);
+    await closed(encodeFrame({ type: 'Heartbeat', from: 'n2', to: 'n1', term: 99, commit: 0, readSeq: 0 }, 'a-guess'));
+    await closed(encodeFrame({ type: 'Heartbeat', from: 'n2', to: 'n1', term: 99, commit: 0, readSeq: 0 }, null));
+
+    // n1 and n2 share the secret: they elect and commit; n3's frames are refused, and theirs to it.
+    const put = await fetch(`${n1.url}/kv/x`, { method: 'PUT', body: JSON.stringify({ value: '1' }), signal: AbortSignal.timeout(10_000) });
+    assert.equal(put.status, 200);
+    const s1 = await c.status('n1');
+    assert.ok(Number(s1?.['term']) < 99, 'the injected heartbeat did not move the term');
+    const s3 = await c.status('n3');
+    assert.equal(s3?.['commit'], 0, 'the stranger learned nothing');
+    assert.equal(s3?.['leader'], null);
+    assert.ok(n1.log.some((l) => /refused a connection .*bad signature/.test(l)), `n1 logged the refusal:\n${n1.log.join('\n')}`);
+    assert.ok(n1.log.some((l) => /refused a connection .*bad magic/.test(l)));
+    assert.ok(n1.log.some((l) => /refused a connection .*exceeds/.test(l)));
+  });
+});
