@@ -4,6 +4,7 @@ import { EXIT, UsageError, type Io } from './args';
 import { benchCommand } from './cmd-bench';
 import { benchBugsCommand } from './cmd-bench-bugs';
 import { benchDapCommand } from './cmd-bench-dap';
+import { benchKvCommand } from './cmd-bench-kv';
 import { benchLinCommand } from './cmd-bench-lin';
 import { checkCommand } from './cmd-check';
 import { dapCommand } from './cmd-dap';
@@ -48,6 +49,9 @@ commands:
   bench dap [--steps N] [--jumps N] [--seed N] [--json]
       The debugger over DAP on a long run (default 1M steps): first stop, forward speed against a
       plain run, jumps to random steps, step-backs, memory.
+  bench kv [--clients N] [--seconds S] [--value-bytes B] [--keys K] [--etcd PATH | --no-etcd] [--json]
+      The real cluster (3 liferaft node processes, fsync on) under N concurrent HTTP clients: put
+      and get throughput, p50/p99; the same against 3 etcd members when etcd is installed, with ratios.
   bench lin [--json]
       The linearizability checker on generated histories (10k ops/10 keys, hard single-key cases,
       an illegal history), against replaying the history through the model.
@@ -105,6 +109,7 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
         if (rest[0] === 'lin') return benchLinCommand(rest.slice(1), io);
         if (rest[0] === 'bugs') return await benchBugsCommand(rest.slice(1), io);
         if (rest[0] === 'dap') return await benchDapCommand(rest.slice(1), io);
+        if (rest[0] === 'kv') return await benchKvCommand(rest.slice(1), io);
         return await benchCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
