@@ -138,8 +138,8 @@ export class KvClient {
 }
 
 function describe(e: unknown): string {
-  const cause = (e as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (e as Error).message ?? String(e);
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message ?? String(e);
 }
 
 /** Splits a prompt line into words; "double quotes" keep spaces and \" escapes. */

@@ -1,0 +1,106 @@
+// `liferaft kv`, `liferaft node` and `liferaft bench kv` as a user runs them (the built CLI).
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LogIndex, NodeId, Persist, Term } from '../core';
+import { freePorts, LocalCluster } from '../net/cluster';
+import { Wal } from '../net/wal';
+
+const CLI = join(__dirname, '..', 'dist', 'cli.js');
+
+function kv(endpoints: readonly string[], args: string[], input?: string): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, 'kv', '--endpoints', endpoints.join(','), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    p.on('exit', (code) => resolve({ code, out, err }));
+    p.stdin.end(input ?? '');
+  });
+}
+
+describe('liferaft kv / node / bench kv (processes)', function () {
+  this.timeout(90_000);
+  let dir = '';
+  let cluster: LocalCluster | null = null;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'liferaft-kvcli-'));
+  });
+  after(async () => {
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('kv: set / get / del / cas / append print ok, the value or "key not found", with exit codes; a dead endpoint is skipped', async () => {
+    cluster = await LocalCluster.start({ cli: CLI, dir: join(dir, 'c') });
+    await cluster.leader();
+    const [closed] = await freePorts(1);
+    const eps = [`http://127.0.0.1:${closed}`, ...cluster.urls];
+    assert.deepEqual(await kv(eps, ['set', 'x', 'hello world']), { code: 0, out: 'ok\n', err: '' });
+    assert.deepEqual(await kv(eps, ['get', 'x']), { code: 0, out: 'hello world\n', err: '' });
+    assert.deepEqual(await kv(eps, ['get', 'nope']), { code: 1, out: 'key not found\n', err: '' });
+    assert.deepEqual(await kv(eps, ['cas', 'x', 'wrong', 'y']), { code: 1, out: 'cas failed: the value is "hello world"\n', err: '' });
+    assert.deepEqual(await kv(eps, ['cas', 'x', 'hello world', 'y']), { code: 0, out: 'ok\n', err: '' });
+    assert.deepEqual(await kv(eps, ['append', 'x', 'z']), { code: 0, out: 'yz\n', err: '' });
+    assert.deepEqual(await kv(eps, ['del', 'x']), { code: 0, out: 'ok\n', err: '' });
+    assert.deepEqual(await kv(eps, ['del', 'x']), { code: 1, out: 'key not found\n', err: '' });
+    const bad = await kv(eps, ['frobnicate']);
+    assert.equal(bad.code, 64);
+    assert.match(bad.err, /unknown command "frobnicate"/);
+  });
+
+  it('kv: the interactive prompt, as in the original LifeRaft', async () => {
+    const r = await kv(cluster!.urls, [], 'set a 1\nget a\nset "two words" "x y"\nget "two words"\nget b\ncas a 1 2\nget a\nbogus\nstatus\nexit\nget a\n');
+    assert.equal(r.code, 0);
+    const lines = r.out.trim().split('\n');
+    assert.deepEqual(lines.slice(0, 8), ['ok', '1', 'ok', 'x y', 'key not found', 'ok', '2', 'unknown command "bogus" (get, set, del, cas, append, status)']);
+    assert.equal(lines.filter((l) => /\bleader\b/.test(l)).length, 3, 'status lists the three nodes');
+    assert.equal(lines.length, 11, 'nothing after exit');
+  });
+
+  it('kv: with no node reachable, says so and exits 2', async () => {
+    const [closed] = await freePorts(1);
+    const r = await kv([`http://127.0.0.1:${closed}`], ['--timeout', '300', 'get', 'x']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /no endpoint answered .*ECONNREFUSED/);
+  });
+
+  it('node: usage errors name the flag; a WAL with a corrupt record in the middle refuses to start and is left untouched', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [CLI, 'node', ...args], { encoding: 'utf8', timeout: 20_000 });
+    let r = run(['--id', 'n1']);
+    assert.equal(r.status, 64);
+    assert.match(r.stderr, /missing --listen, --peers, --data/);
+    r = run(['--id', 'n1', '--listen', 'x:y', '--peers', 'n2=7002', '--data', dir]);
+    assert.equal(r.status, 64);
+    assert.match(r.stderr, /--listen must be \[HOST:\]PORT/);
+    r = run(['--id', 'n1', '--listen', '7001', '--peers', 'n1=7002', '--data', dir]);
+    assert.match(r.stderr, /list the other members only/);
+
+    const data = join(dir, 'corrupt');
+    mkdirSync(data);
+    const { wal } = Wal.open(data);
+    const p = (t: number): Persist => ({ hardState: { term: t as Term, vote: 'n1' as NodeId }, log: { from: t as LogIndex, entries: [{ index: t as LogIndex, term: t as Term, data: { type: 'noop' } }] } });
+    for (let t = 1; t <= 3; t++) wal.append(p(t));
+    wal.close();
+    const file = join(data, 'wal');
+    const bytes = readFileSync(file);
+    bytes[20] = bytes[20]! ^ 0xff; // inside the first record's payload
+    writeFileSync(file, bytes);
+    r = run(['--id', 'n1', '--listen', '0', '--peers', 'n2=1', '--data', data]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /corrupt record at byte 0 \(checksum mismatch\), with valid records after it: refusing to start/);
+    assert.deepEqual(readFileSync(file), bytes, 'nothing was overwritten');
+  });
+
+  it('bench kv runs end to end and reports its figures (a short run, no etcd)', () => {
+    const r = spawnSync(process.execPath, [CLI, 'bench', 'kv', '--seconds', '1', '--clients', '4', '--no-etcd', '--json'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { results: { LifeRaft: { put: { ops: number; errors: number; p99: number }; get: { ops: number } } } };
+    assert.ok(j.results.LifeRaft.put.ops > 0 && j.results.LifeRaft.get.ops > 0);
+    assert.equal(j.results.LifeRaft.put.errors, 0);
+    assert.ok(j.results.LifeRaft.put.p99 > 0);
+  });
+});
