@@ -11,6 +11,7 @@ import { dapCommand } from './cmd-dap';
 import { demoCommand } from './cmd-demo';
 import { exploreCommand } from './cmd-explore';
 import { kvCommand } from './cmd-kv';
+import { maelstromCommand } from './cmd-maelstrom';
 import { nodeCommand } from './cmd-node';
 import { replayCommand } from './cmd-replay';
 import { runCommand } from './cmd-run';
@@ -66,6 +67,9 @@ commands:
   kv [--endpoints URL,...] [--timeout MS] [get KEY | set KEY VALUE | del KEY | cas KEY OLD NEW | append KEY SUFFIX | status]
       A client of the cluster's HTTP API; without a command, an interactive prompt. Prints ok, the
       value, or "key not found". Writes are exactly-once across retries on other nodes.
+  maelstrom [--data DIR] [--tick-ms N] [--timeout-ms N]
+      A node speaking Jepsen Maelstrom's JSON-lines protocol (init, read, write, cas; Maelstrom's
+      error codes) on stdin/stdout, for Maelstrom's lin-kv workload and checker.
   demo [--nodes N] [--writes N] [--seed N] [--json]
       The Raft core alone: elect a leader and commit client writes on an in-memory network.
   help
@@ -119,6 +123,8 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
         return await nodeCommand(rest, io);
       case 'kv':
         return await kvCommand(rest, io);
+      case 'maelstrom':
+        return await maelstromCommand(rest, io);
       case '--version':
       case 'version':
         io.out(VERSION);
