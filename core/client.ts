@@ -79,7 +79,7 @@ function startRead(ctx: StepContext, request: ClientRequest, origin: NodeId): vo
 
 /** The leader has committed an entry of its own term, so its commit index is up to date (§6.4 step 1). */
 function committedInTerm(n: NodeState): boolean {
-  return termAt(n.log, n.commit) === n.term;
+  return termAt(n, n.commit) === n.term;
 }
 
 /** Confirms reads acknowledged by a quorum and serves those the state machine has caught up with. */

@@ -25,6 +25,12 @@ export interface RaftConfig {
   readonly maxInflightAppends: number;
   /** Limit: client writes waiting for commit plus reads waiting for confirmation, at the leader. */
   readonly maxPendingRequests: number;
+  /**
+   * Log compaction (Raft §7): every this many applied entries the node snapshots its state machine
+   * and drops the log up to its previous snapshot (so one interval of entries stays for followers
+   * slightly behind; those further behind get the snapshot). 0: never (the simulator's default).
+   */
+  readonly snapshotEntries: number;
   /** Planted bugs switched on (bugs.ts). Empty unless named one by one. */
   readonly bugs: ReadonlySet<BugName>;
 }
@@ -44,6 +50,7 @@ export const CONFIG_DEFAULTS = {
   maxEntriesPerAppend: 64,
   maxInflightAppends: 8,
   maxPendingRequests: 1024,
+  snapshotEntries: 0,
 } as const satisfies Omit<RaftConfig, 'id' | 'peers' | 'bugs'>;
 
 export class ConfigError extends Error {
@@ -66,6 +73,7 @@ export function makeConfig(input: RaftConfigInput): RaftConfig {
     'maxInflightAppends', 'maxPendingRequests'] as const) {
     check(Number.isSafeInteger(c[k]) && c[k] >= 1, `${k} must be a positive integer (got ${c[k]})`);
   }
+  check(Number.isSafeInteger(c.snapshotEntries) && c.snapshotEntries >= 0, `snapshotEntries must be a non-negative integer (got ${c.snapshotEntries})`);
   check(c.electionTicksMax > c.electionTicksMin, 'electionTicksMax must be greater than electionTicksMin');
   check(c.heartbeatTicks < c.electionTicksMin, 'heartbeatTicks must be less than electionTicksMin');
   check(Number.isSafeInteger(c.seed), `seed must be an integer (got ${c.seed})`);

@@ -68,6 +68,8 @@ export function describeMessage(m: Message, opts: { entries?: boolean } = {}): s
       return m.success
         ? `AppendEntriesResp ${t} ok match ${m.matchIndex}`
         : `AppendEntriesResp ${t} reject ${m.rejectedIndex} hint ${m.conflictIndex}/t${m.conflictTerm}`;
+    case 'InstallSnapshot':
+      return `InstallSnapshot ${t} at ${m.snapshot.index}/t${m.snapshot.term} (${m.snapshot.data.length} keys)`;
     case 'Heartbeat':
       return `Heartbeat ${t} commit ${m.commit}${m.readSeq > 0 ? ` read ${m.readSeq}` : ''}`;
     case 'HeartbeatResp':

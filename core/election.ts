@@ -63,7 +63,7 @@ function becomePreCandidate(ctx: StepContext): void {
   }
   const proposed = term(n.term + 1);
   for (const to of peersOf(n)) {
-    ctx.send({ type: 'PreVote', from: n.config.id, to, term: proposed, lastLogIndex: lastIndex(n.log), lastLogTerm: lastTerm(n.log), round: n.preVoteRound });
+    ctx.send({ type: 'PreVote', from: n.config.id, to, term: proposed, lastLogIndex: lastIndex(n), lastLogTerm: lastTerm(n), round: n.preVoteRound });
   }
 }
 
@@ -81,7 +81,7 @@ function becomeCandidate(ctx: StepContext): void {
     return;
   }
   for (const to of peersOf(n)) {
-    ctx.send({ type: 'RequestVote', from: n.config.id, to, term: n.term, lastLogIndex: lastIndex(n.log), lastLogTerm: lastTerm(n.log) });
+    ctx.send({ type: 'RequestVote', from: n.config.id, to, term: n.term, lastLogIndex: lastIndex(n), lastLogTerm: lastTerm(n) });
   }
 }
 
@@ -96,7 +96,7 @@ function becomeLeader(ctx: StepContext): void {
   n.readSeq = 0;
   n.selfMatch = logIndex(0);
   n.progress = new Map();
-  const next = logIndex(lastIndex(n.log) + 1);
+  const next = logIndex(lastIndex(n) + 1);
   for (const id of peersOf(n)) {
     n.progress.set(id, { match: logIndex(0), next, mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0 });
   }
@@ -128,7 +128,7 @@ export function handleVoteRequest(ctx: StepContext, m: PreVote | RequestVote): v
     reply(false);
     return;
   }
-  if (!isUpToDate(n.log, m.lastLogIndex, m.lastLogTerm)) {
+  if (!isUpToDate(n, m.lastLogIndex, m.lastLogTerm)) {
     if (n.config.bugs.has('vote-without-log-check')) {
       ctx.note('bug.vote-without-log-check');
     } else {

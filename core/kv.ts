@@ -1,6 +1,6 @@
 // The key/value state machine inside the core, with client sessions (thesis §6.3) so that a
 // retried request is applied at most once. Deterministic: Maps iterate in insertion order.
-import type { ClientId, KvOp, KvResult, KvWriteOp } from './types';
+import type { ClientId, KvOp, KvResult, KvWriteOp, LogIndex, Snapshot, Term } from './types';
 
 export interface Session {
   /** Invariant: the highest seq applied for this client. */
@@ -36,6 +36,24 @@ export function newKv(maxSessions = MAX_SESSIONS): KvState {
 
 export function cloneKv(kv: KvState): KvState {
   return { data: new Map(kv.data), sessions: new Map(kv.sessions), maxSessions: kv.maxSessions };
+}
+
+/** The state machine as a snapshot at `index` (plain lists, insertion order kept: the LRU order of sessions). */
+export function snapshotOf(kv: KvState, index: LogIndex, term: Term): Snapshot {
+  return {
+    index,
+    term,
+    data: [...kv.data],
+    sessions: [...kv.sessions].map(([c, s]) => [c, s.lastSeq, s.lastResult] as const),
+  };
+}
+
+export function kvFromSnapshot(s: Snapshot, maxSessions = MAX_SESSIONS): KvState {
+  return {
+    data: new Map(s.data),
+    sessions: new Map(s.sessions.map(([c, lastSeq, lastResult]) => [c, { lastSeq, lastResult }] as const)),
+    maxSessions,
+  };
 }
 
 /** Applies one committed write of `client` with sequence number `seq`, deduplicated by session. */

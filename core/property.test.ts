@@ -1,8 +1,10 @@
 // Property test: any sequence of ticks, deliveries, drops, duplicates, client requests, crashes,
 // restarts and partitions on a 3-node in-memory cluster keeps election safety, log matching and
-// state machine safety — and never trips one of the node's own assertions.
+// state machine safety — and never trips one of the node's own assertions. Run again with log
+// compaction every few entries, so snapshots are taken, sent, installed and restarted from.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fullLog, type LogView } from './log';
 import { Cluster } from './testing/cluster';
 import { clientId, type Entry, type KvOp, type NodeId, type Term } from './types';
 
@@ -46,16 +48,33 @@ interface Stats {
   leaders: number;
   applied: number;
   runs: number;
+  snapshotsTaken: number;
+  snapshotsInstalled: number;
 }
 
 /** Safety checks over the whole cluster, run after every step. */
 class Checker {
   private readonly leaderOfTerm = new Map<Term, NodeId>();
   private readonly appliedAt = new Map<number, string>();
+  /** The state machine's data after applying up to an index, as first seen on any node. */
+  private readonly kvAt = new Map<number, string>();
 
   constructor(private readonly c: Cluster) {}
 
   afterStep(id: NodeId, applied: readonly { index: number; term: number; data: unknown }[]): void {
+    // Same applied index ⇒ same state machine (this is what a snapshot must carry over).
+    const me = this.c.node(id);
+    if (!this.c.crashed.has(id)) {
+      const kv = JSON.stringify([...me.kv.data].sort());
+      const seenKv = this.kvAt.get(me.applied);
+      assert.ok(seenKv === undefined || seenKv === kv, `${id} at applied ${me.applied} has ${kv}, another node had ${seenKv}`);
+      this.kvAt.set(me.applied, kv);
+      if (me.snapshot !== null) {
+        const snapKv = JSON.stringify([...me.snapshot.data].sort());
+        const at = this.kvAt.get(me.snapshot.index);
+        assert.ok(at === undefined || at === snapKv, `${id}'s snapshot at ${me.snapshot.index} holds ${snapKv}, the state machine there was ${at}`);
+      }
+    }
     // Election safety (Raft §5.2): at most one leader per term, ever.
     const n = this.c.node(id);
     if (n.role === 'leader') {
@@ -71,7 +90,7 @@ class Checker {
       this.appliedAt.set(a.index, entry);
     }
     // Log matching (Raft §5.3): same index and term ⇒ identical logs up to there.
-    for (const other of this.c.ids) if (other !== id) logsMatch(n.log, this.c.node(other).log, id, other);
+    for (const other of this.c.ids) if (other !== id) logsMatch(n, this.c.node(other), id, other);
   }
 
   get leaders(): number {
@@ -83,21 +102,29 @@ class Checker {
   }
 }
 
-function logsMatch(a: readonly Entry[], b: readonly Entry[], ida: NodeId, idb: NodeId): void {
+/** Log matching over the indexes both logs still hold (compaction drops a prefix). */
+function logsMatch(a: LogView, b: LogView, ida: NodeId, idb: NodeId): void {
+  const at = (v: LogView, i: number): Entry => v.log[i - v.logStart.index - 1]!;
+  const lo = Math.max(a.logStart.index, b.logStart.index) + 1;
+  const hi = Math.min(a.logStart.index + a.log.length, b.logStart.index + b.log.length);
   // Find the highest index where the terms agree; everything before it must be identical.
-  for (let i = Math.min(a.length, b.length) - 1; i >= 0; i--) {
-    if (a[i]!.term !== b[i]!.term) continue;
-    for (let j = 0; j <= i; j++) {
-      assert.deepEqual(a[j], b[j], `logs of ${ida} and ${idb} agree on ${i + 1}@t${a[i]!.term} but differ at ${j + 1}`);
+  for (let i = hi; i >= lo; i--) {
+    if (at(a, i).term !== at(b, i).term) continue;
+    for (let j = lo; j <= i; j++) {
+      assert.deepEqual(at(a, j), at(b, j), `logs of ${ida} and ${idb} agree on ${i}@t${at(a, i).term} but differ at ${j}`);
     }
     return;
   }
 }
 
-function run(actions: readonly Action[], stats: Stats): void {
-  const c = new Cluster({ size: 3, config: { electionTicksMin: 3, electionTicksMax: 7, maxEntriesPerAppend: 2, maxInflightAppends: 2 } });
+function run(actions: readonly Action[], stats: Stats, snapshotEntries = 0): void {
+  const c = new Cluster({ size: 3, config: { electionTicksMin: 3, electionTicksMax: 7, maxEntriesPerAppend: 2, maxInflightAppends: 2, snapshotEntries } });
   const checker = new Checker(c);
-  c.onStep = (id, _input, out) => checker.afterStep(id, out.applied);
+  c.onStep = (id, _input, out) => {
+    checker.afterStep(id, out.applied);
+    if (out.reasons.includes('snapshot.take')) stats.snapshotsTaken++;
+    if (out.reasons.includes('snapshot.install')) stats.snapshotsInstalled++;
+  };
   const seqs = [0, 0, 0];
   for (const a of actions) {
     const at = (p: number): number => p % c.inFlight.length;
@@ -154,16 +181,25 @@ describe('core properties', function () {
   this.timeout(120_000);
 
   it('election safety, log matching and state machine safety hold under any schedule', () => {
-    const stats: Stats = { leaders: 0, applied: 0, runs: 0 };
+    const stats: Stats = { leaders: 0, applied: 0, runs: 0, snapshotsTaken: 0, snapshotsInstalled: 0 };
     fc.assert(fc.property(fc.array(action, { minLength: 20, maxLength: 400, size: 'max' }), (actions) => run(actions, stats)), { numRuns: 1000 });
     // The schedules must actually exercise the protocol, not just tick idle nodes.
     assert.ok(stats.leaders > stats.runs, `only ${stats.leaders} leaders elected in ${stats.runs} runs`);
     assert.ok(stats.applied > stats.runs, `only ${stats.applied} entries applied in ${stats.runs} runs`);
   });
 
+  it('... and with log compaction every 2 entries: snapshots taken, sent, installed and restarted from', () => {
+    const stats: Stats = { leaders: 0, applied: 0, runs: 0, snapshotsTaken: 0, snapshotsInstalled: 0 };
+    fc.assert(fc.property(fc.array(action, { minLength: 20, maxLength: 400, size: 'max' }), (actions) => run(actions, stats, 2)), { numRuns: 600 });
+    assert.ok(stats.applied > stats.runs, `only ${stats.applied} entries applied in ${stats.runs} runs`);
+    assert.ok(stats.snapshotsTaken > stats.runs, `only ${stats.snapshotsTaken} snapshots taken in ${stats.runs} runs`);
+    console.log(`      ${stats.runs} runs: ${stats.applied} entries applied, ${stats.snapshotsTaken} snapshots taken, ${stats.snapshotsInstalled} installed`);
+    assert.ok(stats.snapshotsInstalled > 20, `only ${stats.snapshotsInstalled} snapshots installed in ${stats.runs} runs`);
+  });
+
   it('the checker itself catches a broken log (two different entries at one index and term)', () => {
     const a: Entry[] = [{ index: 1 as Entry['index'], term: 1 as Term, data: { type: 'noop' } }, { index: 2 as Entry['index'], term: 2 as Term, data: { type: 'noop' } }];
     const b: Entry[] = [{ index: 1 as Entry['index'], term: 1 as Term, data: { type: 'command', client: clientId('c'), seq: 1, op: { type: 'put', key: 'x', value: '1' } } }, a[1]!];
-    assert.throws(() => logsMatch(a, b, 'n1' as NodeId, 'n2' as NodeId), /agree on 2@t2 but differ at 1/);
+    assert.throws(() => logsMatch(fullLog(a), fullLog(b), 'n1' as NodeId, 'n2' as NodeId), /agree on 2@t2 but differ at 1/);
   });
 });

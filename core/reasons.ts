@@ -78,6 +78,13 @@ export const REASONS = {
   // Process
   'restart': 'restart from durable state; volatile state (commit, leader, progress) is rebuilt (Raft Figure 2)',
   'ignore.unknown-sender': 'a message from a node outside the configuration is ignored',
+
+  // Log compaction (Raft §7). Kept last: trace hashes number the reasons in this order.
+  'append.skip-compacted': 'the entries before prevLogIndex are compacted here (so committed): acknowledge the commit index (Raft §7)',
+  'snapshot.take': 'compact the log: snapshot the state machine and drop the entries up to the previous snapshot (Raft §7)',
+  'snapshot.send': 'a follower needs entries compacted away: send it the snapshot instead (Raft §7 InstallSnapshot)',
+  'snapshot.install': "replace the state machine with the leader's snapshot; keep the log after it only if it matches (Raft §7)",
+  'snapshot.ignore-old': 'a snapshot no newer than the commit index: nothing to install; acknowledge the commit index',
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -4,8 +4,8 @@ import { raise } from './assert';
 import { onEntryApplied, onCommitAdvanced, processReads } from './client';
 import { quorumSize } from './config';
 import { becomeFollower, peersOf } from './election';
-import { applyWrite } from './kv';
-import { entriesBetween, firstIndexOfTermAt, lastIndex, lastIndexOfTerm, lastTerm, termAt } from './log';
+import { applyWrite, kvFromSnapshot, snapshotOf } from './kv';
+import { entriesBetween, entriesFrom, entryAt, firstIndexOfTermAt, isCompacted, lastIndex, lastIndexOfTerm, lastTerm, termAt } from './log';
 import type { NodeState, Progress, StepContext } from './state';
 import {
   logIndex,
@@ -16,6 +16,7 @@ import {
   type EntryData,
   type Heartbeat,
   type HeartbeatResp,
+  type InstallSnapshot,
   type LogIndex,
   type NodeId,
 } from './types';
@@ -23,7 +24,7 @@ import {
 /** The leader appends an entry of its own term at the end of its log. */
 export function appendAsLeader(ctx: StepContext, data: EntryData): LogIndex {
   const n = ctx.node;
-  const index = logIndex(lastIndex(n.log) + 1);
+  const index = logIndex(lastIndex(n) + 1);
   n.log.push({ term: n.term, index, data });
   ctx.markLogWritten(index);
   return index;
@@ -37,7 +38,7 @@ export function appendAsLeader(ctx: StepContext, data: EntryData): LogIndex {
 export function ackOwnAppend(ctx: StepContext): void {
   const n = ctx.node;
   if (n.role !== 'leader' || ctx.logWrittenFrom === null) return;
-  ctx.send({ type: 'AppendEntriesResp', from: n.config.id, to: n.config.id, term: n.term, success: true, matchIndex: lastIndex(n.log) });
+  ctx.send({ type: 'AppendEntriesResp', from: n.config.id, to: n.config.id, term: n.term, success: true, matchIndex: lastIndex(n) });
 }
 
 export function handleSelfAck(ctx: StepContext, m: AppendEntriesResp): void {
@@ -46,7 +47,7 @@ export function handleSelfAck(ctx: StepContext, m: AppendEntriesResp): void {
     ctx.note('append.ack.stale');
     return;
   }
-  if (!(m.matchIndex <= lastIndex(n.log))) raise('leader-knows-itself', n.config.id, `self-ack of ${m.matchIndex} beyond our log end ${lastIndex(n.log)}`);
+  if (!(m.matchIndex <= lastIndex(n))) raise('leader-knows-itself', n.config.id, `self-ack of ${m.matchIndex} beyond our log end ${lastIndex(n)}`);
   n.selfMatch = m.matchIndex;
   ctx.note('append.self-ack');
   if (maybeCommit(ctx)) bcastAppend(ctx, true);
@@ -105,9 +106,10 @@ function sendAppend(ctx: StepContext, to: NodeId, allowEmpty: boolean): boolean 
   const pr = progressOf(n, to);
   if (pr.mode === 'probe' ? pr.probeSent : pr.inflight.length >= n.config.maxInflightAppends) return false;
   const prev = logIndex(pr.next - 1);
-  const prevTerm = termAt(n.log, prev);
-  if (prevTerm === undefined) raise('leader-knows-itself', n.config.id, `next ${pr.next} of ${to} is past the log end ${lastIndex(n.log)}`);
-  const entries = entriesBetween(n.log, pr.next, logIndex(Math.min(lastIndex(n.log), prev + n.config.maxEntriesPerAppend)));
+  if (isCompacted(n, prev)) return sendSnapshot(ctx, to, pr);
+  const prevTerm = termAt(n, prev);
+  if (prevTerm === undefined) raise('leader-knows-itself', n.config.id, `next ${pr.next} of ${to} is past the log end ${lastIndex(n)}`);
+  const entries = entriesBetween(n, pr.next, logIndex(Math.min(lastIndex(n), prev + n.config.maxEntriesPerAppend)));
   if (entries.length === 0 && !allowEmpty) return false;
   ctx.send({ type: 'AppendEntries', from: n.config.id, to, term: n.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries, commit: n.commit });
   if (pr.mode === 'probe') {
@@ -120,41 +122,113 @@ function sendAppend(ctx: StepContext, to: NodeId, allowEmpty: boolean): boolean 
   return true;
 }
 
+/**
+ * The follower needs entries this leader compacted away: send the snapshot (Raft §7). The follower
+ * is probed from just after it; if the snapshot is lost, that probe is refused and brings us back here.
+ */
+function sendSnapshot(ctx: StepContext, to: NodeId, pr: Progress): boolean {
+  const n = ctx.node;
+  const snap = n.snapshot;
+  if (snap === null || snap.index < n.logStart.index) raise('leader-knows-itself', n.config.id, `log starts at ${n.logStart.index} but the snapshot is at ${snap?.index ?? 'nothing'}`);
+  ctx.send({ type: 'InstallSnapshot', from: n.config.id, to, term: n.term, snapshot: snap });
+  ctx.note('snapshot.send');
+  pr.mode = 'probe';
+  pr.probeSent = true;
+  pr.inflight = [];
+  pr.next = logIndex(snap.index + 1);
+  return true;
+}
+
+/** Follower side of InstallSnapshot (Raft §7, receiver implementation). */
+export function handleInstallSnapshot(ctx: StepContext, m: InstallSnapshot): void {
+  const n = ctx.node;
+  const s = m.snapshot;
+  const ack = (matchIndex: LogIndex): void => {
+    ctx.send({ type: 'AppendEntriesResp', from: n.config.id, to: m.from, term: n.term, success: true, matchIndex });
+  };
+  if (s.index <= n.commit) {
+    // Everything it holds is committed here already (and so matches the leader's log).
+    ctx.note('snapshot.ignore-old');
+    ack(n.commit);
+    return;
+  }
+  // Keep the entries after the snapshot only if the log holds its last entry (Log Matching then
+  // says everything before agrees); otherwise the whole log goes (none of it was committed).
+  n.log = termAt(n, s.index) === s.term ? entriesFrom(n, logIndex(s.index + 1)) : [];
+  n.logStart = { index: s.index, term: s.term };
+  n.snapshot = s;
+  n.kv = kvFromSnapshot(s, n.kv.maxSessions);
+  n.commit = s.index;
+  n.applied = s.index;
+  ctx.compacted = true;
+  ctx.note('snapshot.install');
+  ack(s.index);
+}
+
+/**
+ * Log compaction (Raft §7): once `snapshotEntries` entries were applied since the last snapshot,
+ * snapshot the state machine at the applied index and drop the log up to the PREVIOUS snapshot —
+ * so the entries of one interval stay for followers a little behind (etcd's catch-up entries).
+ */
+export function maybeCompact(ctx: StepContext): void {
+  const n = ctx.node;
+  const every = n.config.snapshotEntries;
+  if (every === 0) return;
+  const prev = n.snapshot;
+  if (n.applied - (prev?.index ?? 0) < every) return;
+  const t = termAt(n, n.applied);
+  if (t === undefined) raise('applied-within-commit', n.config.id, `applied ${n.applied} is not in the log (starts at ${n.logStart.index})`);
+  if (prev !== null && prev.index > n.logStart.index) {
+    n.log = entriesFrom(n, logIndex(prev.index + 1));
+    n.logStart = { index: prev.index, term: prev.term };
+  }
+  n.snapshot = snapshotOf(n.kv, n.applied, t);
+  ctx.compacted = true;
+  ctx.note('snapshot.take');
+}
+
 /** Follower side of AppendEntries (Raft §5.3, receiver implementation 2–5). */
 export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
   const n = ctx.node;
   const reply = (r: { success: true; matchIndex: LogIndex } | { success: false; rejectedIndex: LogIndex; conflictIndex: LogIndex; conflictTerm: AppendEntriesResp['term'] }): void => {
     ctx.send({ type: 'AppendEntriesResp', from: n.config.id, to: m.from, term: n.term, ...r });
   };
-  const prevTerm = termAt(n.log, m.prevLogIndex);
+  if (isCompacted(n, m.prevLogIndex)) {
+    // We compacted past prevLogIndex: those entries are committed (and match the leader's). Say
+    // how far we are committed, and the leader continues from there.
+    ctx.note('append.skip-compacted');
+    reply({ success: true, matchIndex: n.commit });
+    return;
+  }
+  const prevTerm = termAt(n, m.prevLogIndex);
   if (prevTerm === undefined) {
     ctx.note('append.reject.missing-prev');
-    reply({ success: false, rejectedIndex: m.prevLogIndex, conflictIndex: logIndex(lastIndex(n.log) + 1), conflictTerm: term(0) });
+    reply({ success: false, rejectedIndex: m.prevLogIndex, conflictIndex: logIndex(lastIndex(n) + 1), conflictTerm: term(0) });
     return;
   }
   if (prevTerm !== m.prevLogTerm) {
     if (!(m.prevLogIndex > n.commit)) raise('no-truncate-committed', n.config.id, `leader ${m.from} has term ${m.prevLogTerm} at committed index ${m.prevLogIndex}, we have ${prevTerm}`);
     ctx.note('append.reject.log-mismatch');
     // Fast backtracking: point the leader at the first entry of the conflicting term (Raft §5.3).
-    const conflictIndex = logIndex(Math.max(firstIndexOfTermAt(n.log, m.prevLogIndex), n.commit + 1));
+    const conflictIndex = logIndex(Math.max(firstIndexOfTermAt(n, m.prevLogIndex), n.commit + 1));
     reply({ success: false, rejectedIndex: m.prevLogIndex, conflictIndex, conflictTerm: prevTerm });
     return;
   }
   let expected = m.prevLogIndex + 1;
   for (const e of m.entries) {
     if (!(e.index === expected++)) raise('log-contiguous', n.config.id, `AppendEntries from ${m.from} has entry ${e.index} out of place`);
-    const existing = termAt(n.log, e.index);
+    const existing = termAt(n, e.index);
     if (existing === e.term) continue; // already have it (a duplicate or reordered message)
     if (existing !== undefined) {
       if (!(e.index > n.commit)) raise('no-truncate-committed', n.config.id, `would delete committed entry ${e.index} (commit ${n.commit})`);
-      if (n.config.bugs.has('no-truncate-conflict') && e.index < n.log.length) {
+      if (n.config.bugs.has('no-truncate-conflict') && e.index < lastIndex(n)) {
         // The planted bug: overwrite this entry, keep the (conflicting) ones after it.
-        n.log[e.index - 1] = e;
+        n.log[e.index - n.logStart.index - 1] = e;
         ctx.markLogWritten(e.index);
         ctx.note('bug.no-truncate-conflict');
         continue;
       }
-      n.log.length = e.index - 1;
+      n.log.length = e.index - n.logStart.index - 1;
       ctx.note('append.truncate-conflict');
     }
     appendEntry(ctx, e);
@@ -168,8 +242,8 @@ export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
 
 function appendEntry(ctx: StepContext, e: Entry): void {
   const n = ctx.node;
-  if (!(e.index === n.log.length + 1)) raise('log-contiguous', n.config.id, `entry ${e.index} appended after ${n.log.length}`);
-  if (!(e.term <= n.term && e.term >= lastTerm(n.log))) raise('log-terms-valid', n.config.id, `entry ${e.index} has term ${e.term}; last term ${lastTerm(n.log)}, current term ${n.term}`);
+  if (!(e.index === lastIndex(n) + 1)) raise('log-contiguous', n.config.id, `entry ${e.index} appended after ${lastIndex(n)}`);
+  if (!(e.term <= n.term && e.term >= lastTerm(n))) raise('log-terms-valid', n.config.id, `entry ${e.index} has term ${e.term}; last term ${lastTerm(n)}, current term ${n.term}`);
   n.log.push(e);
   ctx.markLogWritten(e.index);
 }
@@ -190,7 +264,7 @@ export function handleAppendResp(ctx: StepContext, m: AppendEntriesResp): void {
       ctx.note('append.ack.stale');
       return;
     }
-    if (!(m.matchIndex <= lastIndex(n.log))) raise('leader-knows-itself', n.config.id, `${m.from} acknowledged ${m.matchIndex} beyond our log end ${lastIndex(n.log)}`);
+    if (!(m.matchIndex <= lastIndex(n))) raise('leader-knows-itself', n.config.id, `${m.from} acknowledged ${m.matchIndex} beyond our log end ${lastIndex(n)}`);
     pr.match = m.matchIndex;
     if (pr.mode === 'probe') {
       pr.mode = 'replicate';
@@ -216,7 +290,7 @@ export function handleAppendResp(ctx: StepContext, m: AppendEntriesResp): void {
   }
   let next = m.conflictIndex;
   if (m.conflictTerm > 0) {
-    const last = lastIndexOfTerm(n.log, m.conflictTerm, m.rejectedIndex);
+    const last = lastIndexOfTerm(n, m.conflictTerm, m.rejectedIndex);
     if (last > 0) next = logIndex(last + 1);
   }
   pr.next = logIndex(Math.max(Math.min(next, m.rejectedIndex), pr.match + 1));
@@ -239,7 +313,7 @@ export function handleHeartbeatResp(ctx: StepContext, m: HeartbeatResp): void {
     processReads(ctx);
   }
   // A follower behind the leader gets entries (or an empty probe that finds where it is).
-  if (pr.match < lastIndex(n.log) && sendAppend(ctx, m.from, true)) ctx.note('append.send');
+  if (pr.match < lastIndex(n) && sendAppend(ctx, m.from, true)) ctx.note('append.send');
 }
 
 /**
@@ -253,7 +327,7 @@ export function maybeCommit(ctx: StepContext): boolean {
   matches.sort((a, b) => b - a);
   const candidate = logIndex(matches[quorumSize(n.config) - 1]!);
   if (candidate <= n.commit) return false;
-  if (termAt(n.log, candidate) !== n.term) {
+  if (termAt(n, candidate) !== n.term) {
     if (!n.config.bugs.has('commit-old-term')) {
       ctx.note('commit.skip-old-term');
       return false;
@@ -268,7 +342,7 @@ export function maybeCommit(ctx: StepContext): boolean {
 export function commitTo(ctx: StepContext, index: LogIndex): void {
   const n = ctx.node;
   if (index <= n.commit) return;
-  if (!(index <= lastIndex(n.log))) raise('commit-within-log', n.config.id, `commit to ${index} beyond last index ${lastIndex(n.log)}`);
+  if (!(index <= lastIndex(n))) raise('commit-within-log', n.config.id, `commit to ${index} beyond last index ${lastIndex(n)}`);
   n.commit = index;
   ctx.note('commit.advance');
   onCommitAdvanced(ctx);
@@ -282,7 +356,7 @@ function applyCommitted(ctx: StepContext): void {
   ctx.note('apply');
   while (n.applied < n.commit) {
     const index = logIndex(n.applied + 1);
-    const e = n.log[index - 1]!;
+    const e = entryAt(n, index)!;
     if (e.data.type === 'noop') {
       ctx.apply({ index, term: e.term, data: e.data, result: null, effect: 'noop' });
     } else {

@@ -1,6 +1,7 @@
 // The state of one Raft node, and the per-step context that collects its outputs.
 import type { RaftConfig } from './config';
-import { newKv, cloneKv, type KvState } from './kv';
+import { newKv, cloneKv, kvFromSnapshot, type KvState } from './kv';
+import { NO_LOG_START, termAt } from './log';
 import { nextIntIn, seedRng, type RngState } from './rng';
 import type { ReasonCode } from './reasons';
 import {
@@ -12,9 +13,11 @@ import {
   type DurableState,
   type Entry,
   type LogIndex,
+  type LogStart,
   type Message,
   type NodeId,
   type Role,
+  type Snapshot,
   type Term,
 } from './types';
 
@@ -65,8 +68,12 @@ export interface NodeState {
   term: Term;
   /** Invariant: set at most once per term; null when the node has not voted in `term`. */
   vote: NodeId | null;
-  /** Invariant: log[i].index === i + 1; terms never decrease along the log and are ≤ term. */
+  /** Invariant: log[i].index === logStart.index + i + 1; terms never decrease along the log and are ≤ term. */
   log: Entry[];
+  /** Where the log begins (log compaction, Raft §7): (0, 0) until the first compaction. Invariant: ≤ snapshot's index. */
+  logStart: LogStart;
+  /** The latest snapshot of the state machine (null until the first). Invariant: index ≤ applied. */
+  snapshot: Snapshot | null;
 
   // Volatile state.
   role: Role;
@@ -112,6 +119,8 @@ export function newNode(config: RaftConfig): NodeState {
     term: term(0),
     vote: null,
     log: [],
+    logStart: NO_LOG_START,
+    snapshot: null,
     role: 'follower',
     leader: null,
     commit: logIndex(0),
@@ -133,20 +142,32 @@ export function newNode(config: RaftConfig): NodeState {
   return node;
 }
 
-/** Restart from durable state: everything volatile is rebuilt; the random stream continues. */
+/**
+ * Restart from durable state: everything volatile is rebuilt; the random stream continues.
+ * With a snapshot, the state machine restarts from it (commit = applied = its index). A snapshot
+ * taken past the end of the durable log (entries applied before they were synced here) or over a
+ * log that does not hold its entry replaces the log: the log then begins at the snapshot.
+ */
 export function restartNode(node: NodeState, durable: DurableState): void {
   node.term = durable.term;
   node.vote = durable.vote;
   node.log = [...durable.log];
+  node.logStart = durable.logStart ?? NO_LOG_START;
+  const snap = durable.snapshot ?? null;
+  node.snapshot = snap;
+  if (snap !== null && termAt(node, snap.index) !== snap.term) {
+    node.log = [];
+    node.logStart = { index: snap.index, term: snap.term };
+  }
   node.role = 'follower';
   node.leader = null;
-  node.commit = logIndex(0);
-  node.applied = logIndex(0);
+  node.commit = snap?.index ?? logIndex(0);
+  node.applied = snap?.index ?? logIndex(0);
   node.heartbeatElapsed = 0;
   node.votes = new Map();
   node.progress = new Map();
   node.selfMatch = logIndex(0);
-  node.kv = newKv();
+  node.kv = snap === null ? newKv() : kvFromSnapshot(snap);
   node.proposals = new Map();
   node.reads = [];
   node.readSeq = 0;
@@ -154,7 +175,8 @@ export function restartNode(node: NodeState, durable: DurableState): void {
 }
 
 export function durableOf(node: NodeState): DurableState {
-  return { term: node.term, vote: node.vote, log: [...node.log] };
+  const d = { term: node.term, vote: node.vote, log: [...node.log] };
+  return node.snapshot === null && node.logStart.index === 0 ? d : { ...d, snapshot: node.snapshot, logStart: node.logStart };
 }
 
 /** A deep copy (checkpoints, property tests). Entries and requests are immutable and shared. */
@@ -192,6 +214,8 @@ export class StepContext {
   readonly reasons: ReasonCode[] = [];
   /** The smallest log index written in this step, or null when the log was not written. */
   logWrittenFrom: LogIndex | null = null;
+  /** A snapshot was taken or installed in this step (the persist carries it and the new log start). */
+  compacted = false;
   // The node as it was when the step began (for the persist output and the step's own checks).
   readonly termBefore: Term;
   readonly voteBefore: NodeId | null;
@@ -204,7 +228,7 @@ export class StepContext {
     this.voteBefore = node.vote;
     this.commitBefore = node.commit;
     this.roleBefore = node.role;
-    this.lastIndexBefore = node.log.length;
+    this.lastIndexBefore = node.logStart.index + node.log.length;
   }
 
   /** Records a rule that fired (a rule firing several times in a row is recorded once). */

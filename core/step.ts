@@ -4,8 +4,8 @@
 import { assertNever, raise } from './assert';
 import { handleClientForward, handleClientForwardReply, handleClientRequest } from './client';
 import { becomeFollower, handleVoteRequest, handleVoteResponse, inLease, tickElection } from './election';
-import { lastIndex } from './log';
-import { ackOwnAppend, handleAppendEntries, handleAppendResp, handleHeartbeat, handleHeartbeatResp, handleSelfAck, tickLeader } from './replication';
+import { entriesFrom, lastIndex } from './log';
+import { ackOwnAppend, handleAppendEntries, handleAppendResp, handleHeartbeat, handleHeartbeatResp, handleInstallSnapshot, handleSelfAck, maybeCompact, tickLeader } from './replication';
 import { restartNode, StepContext, type NodeState } from './state';
 import { logIndex, type Input, type Message, type Persist, type StepOutputs, type Term } from './types';
 
@@ -44,8 +44,9 @@ export function step(state: NodeState, input: Input): StepResult {
     default:
       assertNever(input, 'input');
   }
-  ackOwnAppend(ctx);
   const restarted = input.type === 'restart';
+  if (!restarted) maybeCompact(ctx);
+  ackOwnAppend(ctx);
   checkStep(state, ctx, restarted);
   return { state, outputs: finish(ctx, restarted) };
 }
@@ -70,7 +71,7 @@ function receive(ctx: StepContext, m: Message): void {
     const preVote = m.type === 'PreVote' || (m.type === 'PreVoteResp' && m.granted);
     if (!preVote) {
       ctx.note('term.adopt');
-      const fromLeader = m.type === 'AppendEntries' || m.type === 'Heartbeat';
+      const fromLeader = m.type === 'AppendEntries' || m.type === 'Heartbeat' || m.type === 'InstallSnapshot';
       becomeFollower(ctx, m.term, fromLeader ? m.from : null);
     }
   } else if (m.term < n.term) {
@@ -118,6 +119,9 @@ function rejectStale(ctx: StepContext, m: PeerMessage): void {
     case 'AppendEntries':
       ctx.send({ ...base, type: 'AppendEntriesResp', success: false, rejectedIndex: m.prevLogIndex, conflictIndex: logIndex(m.prevLogIndex + 1), conflictTerm: 0 as Term });
       break;
+    case 'InstallSnapshot':
+      ctx.send({ ...base, type: 'AppendEntriesResp', success: false, rejectedIndex: m.snapshot.index, conflictIndex: logIndex(m.snapshot.index + 1), conflictTerm: 0 as Term });
+      break;
     case 'Heartbeat':
       ctx.send({ ...base, type: 'HeartbeatResp', readSeq: 0 });
       break;
@@ -132,6 +136,7 @@ function stepLeader(ctx: StepContext, m: PeerMessage): void {
   const n = ctx.node;
   switch (m.type) {
     case 'AppendEntries':
+    case 'InstallSnapshot':
     case 'Heartbeat':
       raise('one-leader-per-term', n.config.id, `${m.from} also leads term ${m.term}`);
       break;
@@ -150,6 +155,7 @@ function stepLeader(ctx: StepContext, m: PeerMessage): void {
 function stepCandidate(ctx: StepContext, m: PeerMessage): void {
   switch (m.type) {
     case 'AppendEntries':
+    case 'InstallSnapshot':
     case 'Heartbeat':
       // Raft §5.2: a candidate that hears from the leader of its term becomes follower.
       ctx.note('candidate.step-down');
@@ -167,10 +173,11 @@ function stepFollower(ctx: StepContext, m: PeerMessage): void {
   const n = ctx.node;
   switch (m.type) {
     case 'AppendEntries':
+    case 'InstallSnapshot':
     case 'Heartbeat':
       n.leader = m.from;
       n.electionElapsed = 0;
-      return m.type === 'AppendEntries' ? handleAppendEntries(ctx, m) : handleHeartbeat(ctx, m);
+      return m.type === 'AppendEntries' ? handleAppendEntries(ctx, m) : m.type === 'InstallSnapshot' ? handleInstallSnapshot(ctx, m) : handleHeartbeat(ctx, m);
     default:
       ctx.note('response.ignore');
   }
@@ -179,10 +186,10 @@ function stepFollower(ctx: StepContext, m: PeerMessage): void {
 /** The node's own invariants, checked after every step (O(1)). @internal exported for tests. */
 export function checkStep(n: NodeState, ctx: StepContext, restarted: boolean): void {
   const id = n.config.id;
-  if (!(n.commit <= lastIndex(n.log))) raise('commit-within-log', id, `commit ${n.commit} > last index ${lastIndex(n.log)}`);
+  if (!(n.commit <= lastIndex(n))) raise('commit-within-log', id, `commit ${n.commit} > last index ${lastIndex(n)}`);
   if (!(n.applied <= n.commit)) raise('applied-within-commit', id, `applied ${n.applied} > commit ${n.commit}`);
   if (n.role === 'leader') {
-    if (!(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n.log))) raise('leader-knows-itself', id, `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n.log)}`);
+    if (!(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n))) raise('leader-knows-itself', id, `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n)}`);
   }
   if (restarted) return;
   if (n.term < ctx.termBefore) raise('term-monotonic', id, `term went from ${ctx.termBefore} to ${n.term}`);
@@ -206,9 +213,11 @@ function finish(ctx: StepContext, restarted: boolean): StepOutputs {
       ctx.note('bug.vote-not-durable');
       hardState = n.term !== ctx.termBefore ? { term: n.term, vote: null } : null;
     }
-    const from = ctx.logWrittenFrom;
-    const log = from === null ? null : { from, entries: n.log.slice(from - 1) };
-    if (hardState !== null || log !== null) persist = { hardState, log };
+    // Entries written in this step and compacted away in it too are covered by the snapshot.
+    const from = ctx.logWrittenFrom === null ? null : logIndex(Math.max(ctx.logWrittenFrom, n.logStart.index + 1));
+    const log = from === null ? null : { from, entries: entriesFrom(n, from) };
+    if (ctx.compacted) persist = { hardState, log, compact: { snapshot: n.snapshot!, logStart: n.logStart } };
+    else if (hardState !== null || log !== null) persist = { hardState, log };
   }
   return { persist, messages: ctx.messages, applied: ctx.applied, replies: ctx.replies, reasons: ctx.reasons };
 }

@@ -145,6 +145,14 @@ export type AppendEntriesResp = MessageBase & { readonly type: 'AppendEntriesRes
       readonly conflictTerm: Term;
     }
 );
+/**
+ * The leader's state machine at a log index, for a follower that needs entries the leader has
+ * compacted away (Raft §7). Answered with an AppendEntriesResp (success: matchIndex = the index).
+ */
+export interface InstallSnapshot extends MessageBase {
+  readonly type: 'InstallSnapshot';
+  readonly snapshot: Snapshot;
+}
 export interface Heartbeat extends MessageBase {
   readonly type: 'Heartbeat';
   /** min(leader's commit, follower's match): the follower is known to hold the entries up to it. */
@@ -174,6 +182,7 @@ export type Message =
   | RequestVoteResp
   | AppendEntries
   | AppendEntriesResp
+  | InstallSnapshot
   | Heartbeat
   | HeartbeatResp
   | ClientForward
@@ -184,11 +193,33 @@ export type MessageType = Message['type'];
 // ---------------------------------------------------------------------------------------------
 // Inputs and outputs of `step`
 
-/** What survives a crash: Raft Figure 2 "persistent state on all servers". */
+/**
+ * The state machine as of a committed log index (Raft §7): the KV data and the client sessions,
+ * as plain lists so a snapshot can be hashed, sent and written as JSON.
+ */
+export interface Snapshot {
+  readonly index: LogIndex;
+  /** The term of the entry at `index`. */
+  readonly term: Term;
+  readonly data: readonly (readonly [key: string, value: string])[];
+  readonly sessions: readonly (readonly [client: ClientId, lastSeq: number, lastResult: KvResult])[];
+}
+
+/** Where a compacted log begins: entries up to `index` are gone; `term` is the term of the entry at `index`. */
+export interface LogStart {
+  readonly index: LogIndex;
+  readonly term: Term;
+}
+
+/** What survives a crash: Raft Figure 2 "persistent state on all servers", plus the snapshot (§7). */
 export interface DurableState {
   readonly term: Term;
   readonly vote: NodeId | null;
+  /** The entries after `logStart` (after index 0 when there is none). */
   readonly log: readonly Entry[];
+  /** Only with log compaction (config.snapshotEntries > 0): the latest snapshot and where the log begins. */
+  readonly snapshot?: Snapshot | null;
+  readonly logStart?: LogStart | null;
 }
 
 export type Input =
@@ -212,6 +243,13 @@ export interface Persist {
   readonly hardState: { readonly term: Term; readonly vote: NodeId | null } | null;
   /** Delete every entry at index ≥ from, then append `entries` (entries[0].index === from). */
   readonly log: { readonly from: LogIndex; readonly entries: readonly Entry[] } | null;
+  /**
+   * Only with log compaction. Applied BEFORE `log`: store `snapshot` (replacing the older one),
+   * then drop the entries up to `logStart.index` — keeping those after it when the stored entry at
+   * `logStart.index` has `logStart.term`, else dropping every stored entry (a follower that
+   * installed a leader's snapshot over a log that did not match).
+   */
+  readonly compact?: { readonly snapshot: Snapshot; readonly logStart: LogStart } | null;
 }
 
 /** An entry applied to the state machine, in log order. */

@@ -6,10 +6,11 @@
 // messages enter the network. (The full simulator with faults lives in sim/.)
 import { makeConfig, type RaftConfigInput } from '../config';
 import { describeEntry, describeEntryData, describeMessage, describeOp, describeReply, describeResult } from '../describe';
+import { applyPersist, durableFrom, emptyStored, type StoredState } from '../durable';
 import { lastIndex, lastTerm } from '../log';
 import { newNode, type NodeState } from '../state';
 import { step } from '../step';
-import { nodeId, type ClientReply, type ClientRequest, type DurableState, type Entry, type Input, type Message, type NodeId, type StepOutputs, type Term } from '../types';
+import { nodeId, type ClientReply, type ClientRequest, type DurableState, type Input, type Message, type NodeId, type StepOutputs } from '../types';
 
 export interface ClusterOptions {
   readonly size: number;
@@ -17,11 +18,7 @@ export interface ClusterOptions {
   readonly config?: Omit<RaftConfigInput, 'id' | 'peers'>;
 }
 
-interface Disk {
-  term: Term;
-  vote: NodeId | null;
-  log: Entry[];
-}
+type Disk = StoredState;
 
 export interface InFlight {
   readonly seq: number; // send order, for stable printing
@@ -52,7 +49,7 @@ export class Cluster {
       const seed = (opts.config?.seed ?? 0) * 16 + i + 1;
       const config = makeConfig({ ...opts.config, seed, id, peers: this.ids });
       this.nodes.set(id, newNode(config));
-      this.disks.set(id, { term: 0 as Term, vote: null, log: [] });
+      this.disks.set(id, emptyStored());
     });
   }
 
@@ -76,6 +73,7 @@ export class Cluster {
     const lines = [header, `  ${outputs.reasons.join(' ')}`];
     const p = outputs.persist;
     if (p?.hardState) lines.push(`  persist term=${p.hardState.term} vote=${p.hardState.vote ?? '∅'}`);
+    if (p?.compact) lines.push(`  persist snapshot at ${p.compact.snapshot.index}/t${p.compact.snapshot.term} (${p.compact.snapshot.data.map(([k, v]) => `${k}=${v}`).join(' ') || 'empty'}), log from ${p.compact.logStart.index + 1}`);
     if (p?.log) lines.push(`  persist log from ${p.log.from}: ${p.log.entries.map(describeEntry).join(', ') || '(truncate)'}`);
     for (const a of outputs.applied) {
       lines.push(`  apply ${a.index}@t${a.term} ${describeEntryData(a.data)}${a.effect === 'noop' ? '' : ` = ${a.effect === 'applied' ? '' : `${a.effect} `}${a.result === null ? '' : describeResult(a.result)}`.trimEnd()}`);
@@ -170,8 +168,9 @@ export class Cluster {
   restart(id: NodeId): StepOutputs {
     this.crashed.delete(id);
     const disk = this.disks.get(id)!;
-    const durable: DurableState = { term: disk.term, vote: disk.vote, log: [...disk.log] };
-    return this.stepNode(id, { type: 'restart', durable }, `${id} restart (term ${disk.term}, vote ${disk.vote ?? '∅'}, ${disk.log.length} entries)`);
+    const durable: DurableState = durableFrom(disk);
+    const snap = disk.snapshot === null ? '' : `, snapshot at ${disk.snapshot.index}`;
+    return this.stepNode(id, { type: 'restart', durable }, `${id} restart (term ${disk.term}, vote ${disk.vote ?? '∅'}, ${disk.log.length} entries${snap})`);
   }
 
   /** Lines printed since the last call (the transcript of what happened). */
@@ -189,7 +188,7 @@ export class Cluster {
   statusLine(id: NodeId): string {
     const n = this.node(id);
     const role = this.crashed.has(id) ? 'down' : n.role;
-    return `${id}: ${role} term=${n.term} vote=${n.vote ?? '∅'} leader=${n.leader ?? '∅'} commit=${n.commit} applied=${n.applied} last=${lastIndex(n.log)}/t${lastTerm(n.log)}`;
+    return `${id}: ${role} term=${n.term} vote=${n.vote ?? '∅'} leader=${n.leader ?? '∅'} commit=${n.commit} applied=${n.applied} last=${lastIndex(n)}/t${lastTerm(n)}${n.logStart.index > 0 ? ` start=${n.logStart.index}` : ''}`;
   }
 
   private flushQuiet(): void {
@@ -200,16 +199,7 @@ export class Cluster {
   private applyPersist(id: NodeId, out: StepOutputs): void {
     const p = out.persist;
     if (p === null) return;
-    const disk = this.disks.get(id)!;
-    if (p.hardState) {
-      disk.term = p.hardState.term;
-      disk.vote = p.hardState.vote;
-    }
-    if (p.log) {
-      if (p.log.from - 1 > disk.log.length) throw new Error(`${id} persisted entries from ${p.log.from} past its disk's end ${disk.log.length}`);
-      disk.log.length = p.log.from - 1;
-      disk.log.push(...p.log.entries);
-    }
+    applyPersist(this.disks.get(id)!, p);
   }
 
   private send(m: Message): string {

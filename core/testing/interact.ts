@@ -69,7 +69,12 @@ export class Interaction {
       case 'status':
         return (pos.length > 0 ? ids() : [...this.c.ids]).map((id) => this.c.statusLine(id));
       case 'log':
-        return (pos.length > 0 ? ids() : [...this.c.ids]).map((id) => `${id}: ${this.c.node(id).log.map(describeEntry).join(', ') || '(empty)'}`);
+        return (pos.length > 0 ? ids() : [...this.c.ids]).map((id) => {
+          const n = this.c.node(id);
+          const start = n.logStart.index > 0 ? `(compacted to ${n.logStart.index}/t${n.logStart.term}) ` : '';
+          const snap = n.snapshot === null ? '' : ` · snapshot at ${n.snapshot.index}`;
+          return `${id}: ${start}${n.log.map(describeEntry).join(', ') || '(empty)'}${snap}`;
+        });
       case 'kv':
         return this.kv(this.checkNode(pos[0]));
       case 'in-flight':
@@ -91,6 +96,7 @@ export class Interaction {
       maxEntriesPerAppend: num('max-entries'),
       maxInflightAppends: num('max-inflight'),
       maxPendingRequests: num('max-pending'),
+      snapshotEntries: num('snapshot-entries'),
     }).filter(([, v]) => v !== undefined));
     this.cluster = new Cluster({ size, config });
     return this.c.ids.map((id) => this.c.statusLine(id));
