@@ -7,9 +7,10 @@ import { WalCorruptError } from '../net/wal';
 import { intOption, UsageError, type Io } from './args';
 
 export const NODE_USAGE = `usage: liferaft node --id ID --listen [HOST:]PORT --peers ID=[HOST:]PORT,... --data DIR
-                     [--http [HOST:]PORT] [--secret-file FILE] [--tick-ms N]
+                     [--http [HOST:]PORT] [--secret-file FILE] [--tick-ms N] [--snapshot-entries N]
   HOST defaults to 127.0.0.1 (loopback). The cluster secret (authenticating peer frames) comes from
-  --secret-file or the LIFERAFT_CLUSTER_SECRET environment variable; every member needs the same.`;
+  --secret-file or the LIFERAFT_CLUSTER_SECRET environment variable; every member needs the same.
+  --snapshot-entries: compact the log into a snapshot every N applied entries (default 10000; 0: never).`;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -51,6 +52,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
       http: { type: 'string' },
       'secret-file': { type: 'string' },
       'tick-ms': { type: 'string' },
+      'snapshot-entries': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -66,6 +68,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   const peers = parsePeers(values.peers!, id);
   const http = values.http === undefined ? null : parseAddress('http', values.http);
   const tickMs = intOption('tick-ms', values['tick-ms'], 50, 1, 10_000);
+  const snapshotEntries = intOption('snapshot-entries', values['snapshot-entries'], 10_000, 0, 100_000_000);
   let secret: string | null = process.env['LIFERAFT_CLUSTER_SECRET'] ?? null;
   if (values['secret-file'] !== undefined) {
     try {
@@ -83,7 +86,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
 
   let node;
   try {
-    node = await startNode({ id, listen, peers, dataDir: values.data!, http, secret, tickMs, log });
+    node = await startNode({ id, listen, peers, dataDir: values.data!, http, secret, tickMs, snapshotEntries, log });
   } catch (e) {
     if (e instanceof WalCorruptError) {
       io.err(`liferaft node: ${e.message}`);

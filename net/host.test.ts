@@ -10,13 +10,13 @@ import { callLeader } from './testing';
 const started: NodeHost[] = [];
 
 /** Three hosted nodes on an in-process network (delivery on a later turn, like a socket). */
-function cluster(dir: string): { hosts: Map<string, NodeHost>; replies: ClientReply[] } {
+function cluster(dir: string, snapshotEntries = 0): { hosts: Map<string, NodeHost>; replies: ClientReply[] } {
   const ids = ['n1', 'n2', 'n3'];
   const hosts = new Map<string, NodeHost>();
   const replies: ClientReply[] = [];
   for (const id of ids) {
     hosts.set(id, new NodeHost({
-      id, peers: ids, dataDir: join(dir, id), tickMs: 5,
+      id, peers: ids, dataDir: join(dir, id), tickMs: 5, snapshotEntries,
       transport: { send: (to: NodeId, m: Message) => void setImmediate(() => hosts.get(to)?.receive(m)) },
       onReply: (r) => replies.push(r),
     }));
@@ -55,6 +55,28 @@ describe('a hosted node (real clock, write-ahead log)', function () {
     for (const h of c.hosts.values()) assert.ok(h.recovery.records > 0 && h.recovery.durable.log.length >= 5, `${h.id} recovered its log from disk`);
     const r = await call(c, { client, seq: 6, op: { type: 'get', key: 'x' } });
     assert.deepEqual(r.outcome, { status: 'ok', result: { ok: true, value: 'v5' } });
+    for (const h of c.hosts.values()) h.stop();
+  });
+
+  it('with compaction the WAL stays bounded, and a restart recovers from the snapshot file plus the log after it', async () => {
+    let c = cluster(dir, 10);
+    const client = clientId('c1');
+    const sizes: number[] = [];
+    for (let seq = 1; seq <= 120; seq++) {
+      await call(c, { client, seq, op: { type: 'put', key: `k${seq % 7}`, value: `v${seq}` } });
+      if (seq % 20 === 0) sizes.push(Math.max(...[...c.hosts.values()].map((h) => h.walBytes)));
+    }
+    const leader = [...c.hosts.values()].find((h) => h.state.role === 'leader')!;
+    assert.ok(leader.stats.snapshots >= 10, `snapshots taken: ${leader.stats.snapshots}`);
+    assert.ok(Math.max(...sizes.slice(1)) < 4 * sizes[0]!, `the WAL does not grow with the number of writes: ${sizes.join(', ')} bytes`);
+    for (const h of c.hosts.values()) h.stop();
+    c = cluster(dir, 10);
+    for (const h of c.hosts.values()) {
+      assert.ok(h.recovery.snapshotIndex !== null && h.recovery.snapshotIndex >= 100, `${h.id} recovered a snapshot (${h.recovery.snapshotIndex})`);
+      assert.ok(h.recovery.durable.log.length <= 30, `${h.id} kept only the log after it (${h.recovery.durable.log.length} entries)`);
+    }
+    const r = await call(c, { client, seq: 121, op: { type: 'get', key: 'k1' } });
+    assert.deepEqual(r.outcome, { status: 'ok', result: { ok: true, value: 'v120' } });
     for (const h of c.hosts.values()) h.stop();
   });
 });

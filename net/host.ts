@@ -8,7 +8,7 @@
 // nothing leaves before every persist up to its step is durable, and one fsync serves every request
 // of the turn (and of every turn that arrived while the previous fsync ran).
 // Messages a node sends itself (a leader's self-acknowledgement) are delivered on a later turn.
-import { makeConfig, newNode, nodeId, step, type ClientReply, type ClientRequest, type Input, type Message, type NodeId, type NodeState, type Role, type StepOutputs, type Term } from '../core';
+import { durableOf, makeConfig, newNode, nodeId, step, type ClientReply, type ClientRequest, type Input, type Message, type NodeId, type NodeState, type Role, type StepOutputs, type Term } from '../core';
 import { Wal, type Recovery } from './wal';
 
 export interface Transport {
@@ -25,8 +25,12 @@ export interface HostOptions {
   /** Real milliseconds per core tick (election timeouts are counted in ticks). */
   readonly tickMs?: number;
   readonly seed?: number;
+  /** Log compaction every this many applied entries (core snapshotEntries); 0: never. Default 10,000. */
+  readonly snapshotEntries?: number;
   /** Role or term changes, for the node's log. */
   readonly onRole?: (role: Role, term: Term, leader: NodeId | null) => void;
+  /** A snapshot was taken (compaction) or installed from the leader. */
+  readonly onSnapshot?: (how: 'taken' | 'installed', index: number, logStart: number) => void;
   /** A failed fsync: the node cannot know what is durable and must stop (the default exits the process). */
   readonly onFatal?: (e: Error) => void;
 }
@@ -35,6 +39,8 @@ export interface HostStats {
   steps: number;
   /** WAL records appended (steps that persisted something). */
   records: number;
+  /** Snapshots taken or installed (each rewrites the WAL and the snapshot file). */
+  snapshots: number;
   fsyncs: number;
   /** Outputs held for an fsync and released after it (steps whose messages/replies waited). */
   released: number;
@@ -44,7 +50,7 @@ export class NodeHost {
   readonly id: NodeId;
   readonly state: NodeState;
   readonly recovery: Recovery;
-  readonly stats: HostStats = { steps: 0, records: 0, fsyncs: 0, released: 0 };
+  readonly stats: HostStats = { steps: 0, records: 0, snapshots: 0, fsyncs: 0, released: 0 };
   private readonly wal: Wal;
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
@@ -55,12 +61,12 @@ export class NodeHost {
 
   constructor(private readonly o: HostOptions) {
     this.id = nodeId(o.id);
-    const config = makeConfig({ id: this.id, peers: o.peers.map((p) => nodeId(p)), seed: o.seed ?? hashSeed(o.id) });
+    const config = makeConfig({ id: this.id, peers: o.peers.map((p) => nodeId(p)), seed: o.seed ?? hashSeed(o.id), snapshotEntries: o.snapshotEntries ?? 10_000 });
     this.state = newNode(config);
     const { wal, recovery } = Wal.open(o.dataDir);
     this.wal = wal;
     this.recovery = recovery;
-    if (recovery.records > 0) step(this.state, { type: 'restart', durable: recovery.durable });
+    if (recovery.records > 0 || recovery.snapshotIndex !== null) step(this.state, { type: 'restart', durable: recovery.durable });
   }
 
   start(): void {
@@ -92,7 +98,13 @@ export class NodeHost {
     const before = { role: this.state.role, term: this.state.term, leader: this.state.leader };
     const out = step(this.state, input).outputs;
     this.stats.steps++;
-    if (out.persist !== null) {
+    if (out.persist?.compact != null) {
+      // A snapshot was taken or installed: rewrite the files from the node's durable state (which
+      // every persist so far, this one included, describes) — durable when this returns.
+      this.wal.rewrite(durableOf(this.state));
+      this.stats.snapshots++;
+      this.o.onSnapshot?.(out.reasons.includes('snapshot.install') ? 'installed' : 'taken', this.state.snapshot?.index ?? 0, this.state.logStart.index);
+    } else if (out.persist !== null) {
       this.wal.append(out.persist);
       this.stats.records++;
     }

@@ -22,6 +22,8 @@ export interface NodeOptions {
   /** Authenticates peer frames (HMAC-SHA256); every member must have the same. */
   readonly secret?: string | null;
   readonly tickMs?: number;
+  /** Log compaction every this many applied entries (0: never; default 10,000). */
+  readonly snapshotEntries?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -53,7 +55,9 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       dataDir: o.dataDir,
       transport,
       tickMs: o.tickMs ?? 50,
+      ...(o.snapshotEntries === undefined ? {} : { snapshotEntries: o.snapshotEntries }),
       onReply: (r) => requester?.onReply(r),
+      onSnapshot: (how, index, start) => log(how === 'installed' ? `installed the leader's snapshot at index ${index}; the log now begins after ${start}` : `took a snapshot at index ${index}; the log now begins after ${start}`),
       onRole: (role: Role, term: Term, leader: NodeId | null) => log(`${role} in term ${term}${role === 'leader' ? '' : `, leader ${leader ?? 'unknown'}`}`),
     });
   } catch (e) {
@@ -62,7 +66,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   }
   const h = host;
   const r = h.recovery;
-  log(`recovered ${r.records} WAL records: term ${r.durable.term}, ${r.durable.log.length} log entries${r.truncatedBytes > 0 ? `; cut a torn tail of ${r.truncatedBytes} bytes` : ''}`);
+  log(`recovered ${r.snapshotIndex === null ? '' : `a snapshot at index ${r.snapshotIndex} and `}${r.records} WAL records: term ${r.durable.term}, ${r.durable.log.length} log entries${r.truncatedBytes > 0 ? `; cut a torn tail of ${r.truncatedBytes} bytes` : ''}`);
   requester = new Requester({ request: (req) => h.request(req), leader: () => h.state.leader ?? (h.state.role === 'leader' ? h.id : null) }, o.id);
   const req = requester;
   h.start();
@@ -81,9 +85,11 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
           leader: s.role === 'leader' ? h.id : s.leader,
           commit: s.commit,
           applied: s.applied,
-          lastIndex: s.log.length,
+          lastIndex: s.logStart.index + s.log.length,
+          logStart: s.logStart.index,
+          snapshot: s.snapshot?.index ?? null,
           keys: s.kv.data.size,
-          wal: { bytes: h.walBytes, records: h.stats.records, fsyncs: h.stats.fsyncs },
+          wal: { bytes: h.walBytes, records: h.stats.records, fsyncs: h.stats.fsyncs, snapshots: h.stats.snapshots },
           steps: h.stats.steps,
           pendingRequests: req.inFlight,
         };

@@ -113,7 +113,16 @@ export class TcpTransport implements Transport {
       p = new Peer(to, addr, this.log);
       this.peers.set(to, p);
     }
-    p.send(encodeFrame(m, this.o.secret ?? null));
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(m, this.o.secret ?? null);
+    } catch (e) {
+      // A message over the frame limit (a snapshot of a very large state machine) is not sent; Raft
+      // treats it as lost. The node keeps running and says why.
+      this.log(`not sending ${m.type} to ${to}: ${e instanceof FrameError ? e.message : String(e)}`);
+      return;
+    }
+    p.send(frame);
   }
 
   private accept(s: Socket): void {

@@ -1,15 +1,22 @@
 // The write-ahead log of a real node: the core's Persist outputs, one record each, appended to a file
 // and made durable by fsync before the messages of the same step are sent (the core's contract).
 //
-// Record: u32 payload length · u32 CRC-32 of the payload · payload (JSON of the Persist), little endian.
+// Record: u32 payload length · u32 CRC-32 of the payload · payload (JSON), little endian. A payload
+// is a Persist, or a BASE record {"base": {term, vote, logStart, log}} that begins a rewritten log.
 // Recovery policy (as the simulator's disk model, sim/disk.ts): a bad record at the end is a write
 // torn by a crash before its fsync — never acknowledged — so the tail is truncated and the node
 // starts. A bad record with a valid record after it is corruption of data the node may have promised
 // to others: the node REFUSES TO START, says where, and overwrites nothing.
-import { closeSync, existsSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+//
+// Compaction (core snapshotEntries): when the core takes or installs a snapshot, `rewrite` writes
+// the snapshot to `snapshot` and the log after it as a fresh `wal` holding one base record — each to
+// a temporary file, fsynced, renamed over the old one, the folder fsynced — so the files stay
+// bounded. A crash between the two renames leaves a newer snapshot with the older log, which the
+// core's restart reconciles (the log is kept only if it holds the snapshot's entry).
+import { closeSync, existsSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { DurableState, Entry, NodeId, Persist, Term } from '../core';
+import { applyPersist as applyToStored, durableFrom, emptyStored, PersistError, type DurableState, type Entry, type LogStart, type NodeId, type Persist, type Snapshot, type Term } from '../core';
 
 const HEADER = 8;
 /** Refuse absurd lengths (a corrupted length field) rather than allocate them. */
@@ -21,8 +28,9 @@ export class WalCorruptError extends Error {
     readonly file: string,
     readonly offset: number,
     detail: string,
+    what = 'with valid records after it',
   ) {
-    super(`${file}: corrupt record at byte ${offset} (${detail}), with valid records after it: refusing to start — the log holds data this node may have promised to others; restore the node from a peer or a backup (nothing was overwritten)`);
+    super(`${file}: corrupt record at byte ${offset} (${detail}), ${what}: refusing to start — the log holds data this node may have promised to others; restore the node from a peer or a backup (nothing was overwritten)`);
   }
 }
 
@@ -31,9 +39,16 @@ export interface Recovery {
   readonly records: number;
   /** Bytes of a torn tail that were cut off (0: the log ended cleanly). */
   readonly truncatedBytes: number;
+  /** The snapshot file's index (null: none). */
+  readonly snapshotIndex: number | null;
 }
 
-type Check = { readonly ok: true; readonly persist: Persist; readonly end: number } | { readonly ok: false; readonly why: string };
+interface BaseRecord {
+  readonly base: { readonly term: Term; readonly vote: NodeId | null; readonly logStart: LogStart; readonly log: readonly Entry[] };
+}
+type Payload = Persist | BaseRecord;
+
+type Check = { readonly ok: true; readonly payload: Payload; readonly end: number } | { readonly ok: false; readonly why: string };
 
 function readRecord(buf: Buffer, at: number): Check {
   if (at + HEADER > buf.length) return { ok: false, why: 'incomplete header' };
@@ -45,38 +60,70 @@ function readRecord(buf: Buffer, at: number): Check {
   const payload = buf.subarray(at + HEADER, end);
   if (crc32(payload) !== sum) return { ok: false, why: 'checksum mismatch' };
   try {
-    return { ok: true, persist: JSON.parse(payload.toString('utf8')) as Persist, end };
+    return { ok: true, payload: JSON.parse(payload.toString('utf8')) as Payload, end };
   } catch {
     return { ok: false, why: 'checksum matches but the payload is not a record' };
   }
 }
 
-/** Applies one persisted step to the durable state (the same rule as the core's Persist contract). */
-export function applyPersist(d: { term: Term; vote: NodeId | null; log: Entry[] }, p: Persist): void {
-  if (p.hardState !== null) {
-    d.term = p.hardState.term;
-    d.vote = p.hardState.vote;
+function record(value: unknown): Buffer {
+  const payload = Buffer.from(JSON.stringify(value), 'utf8');
+  if (payload.length > MAX_RECORD_BYTES) throw new Error(`a record of ${payload.length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`);
+  const header = Buffer.alloc(HEADER);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(crc32(payload), 4);
+  return Buffer.concat([header, payload]);
+}
+
+/** Writes `data` to `file` atomically: a temporary file, fsync, rename, fsync of the folder. */
+function writeAtomically(dir: string, name: string, data: Buffer): void {
+  const tmp = join(dir, `${name}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, data, 0, data.length, 0);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
-  if (p.log !== null) {
-    d.log.length = Math.min(d.log.length, p.log.from - 1);
-    d.log.push(...p.log.entries);
+  renameSync(tmp, join(dir, name));
+  const d = openSync(dir, 'r');
+  try {
+    fsyncSync(d);
+  } finally {
+    closeSync(d);
   }
 }
 
+/** Reads the snapshot file; a damaged one is refused (it was written atomically: damage is corruption). */
+function readSnapshot(dir: string): Snapshot | null {
+  const file = join(dir, 'snapshot');
+  if (!existsSync(file)) return null;
+  const buf = readFileSync(file);
+  const r = readRecord(buf, 0);
+  if (!r.ok || r.end !== buf.length) throw new WalCorruptError(file, 0, r.ok ? 'trailing bytes' : r.why, 'in a snapshot written atomically');
+  return (r.payload as unknown as { snapshot: Snapshot }).snapshot;
+}
+
 export class Wal {
+  /** Descriptors replaced by a rewrite while an fsync on them was still running: closed when it ends. */
+  private retired: number[] = [];
+  private syncsRunning = 0;
+
   private constructor(
+    readonly dir: string,
     readonly file: string,
     private fd: number,
     private size: number,
     private isDirty: boolean,
   ) {}
 
-  /** Opens (or creates) `dir/wal`, recovering the durable state; throws WalCorruptError on corruption. */
+  /** Opens (or creates) `dir/wal` (and `dir/snapshot`), recovering the durable state; throws WalCorruptError on corruption. */
   static open(dir: string): { wal: Wal; recovery: Recovery } {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'wal');
+    const snapshot = readSnapshot(dir);
     const buf = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
-    const d = { term: 0 as Term, vote: null as NodeId | null, log: [] as Entry[] };
+    const d = emptyStored();
     let at = 0;
     let records = 0;
     while (at < buf.length) {
@@ -86,30 +133,55 @@ export class Wal {
         for (let k = at + 1; k + HEADER < buf.length; k++) if (readRecord(buf, k).ok) throw new WalCorruptError(file, at, r.why);
         break;
       }
-      applyPersist(d, r.persist);
+      try {
+        if ('base' in r.payload) {
+          const b = r.payload.base;
+          d.term = b.term;
+          d.vote = b.vote;
+          d.logStart = b.logStart;
+          d.log = [...b.log];
+        } else applyToStored(d, r.payload);
+      } catch (e) {
+        if (e instanceof PersistError) throw new WalCorruptError(file, at, e.message);
+        throw e;
+      }
       records++;
       at = r.end;
     }
+    d.snapshot = snapshot;
     const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
     const truncatedBytes = buf.length - at;
     if (truncatedBytes > 0) {
       ftruncateSync(fd, at);
       fsyncSync(fd);
     }
-    return { wal: new Wal(file, fd, at, false), recovery: { durable: d, records, truncatedBytes } };
+    return { wal: new Wal(dir, file, fd, at, false), recovery: { durable: durableFrom(d), records, truncatedBytes, snapshotIndex: snapshot?.index ?? null } };
   }
 
-  /** Appends a record (not durable until `sync`). */
+  /** Appends a record (not durable until a sync). A persist carrying a compaction needs `rewrite`. */
   append(p: Persist): void {
-    const payload = Buffer.from(JSON.stringify(p), 'utf8');
-    if (payload.length > MAX_RECORD_BYTES) throw new Error(`a record of ${payload.length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`);
-    const header = Buffer.alloc(HEADER);
-    header.writeUInt32LE(payload.length, 0);
-    header.writeUInt32LE(crc32(payload), 4);
-    const rec = Buffer.concat([header, payload]);
+    if (p.compact != null) throw new Error('a compaction is written with rewrite(), not appended');
+    const rec = record(p);
     writeSync(this.fd, rec, 0, rec.length, this.size);
     this.size += rec.length;
     this.isDirty = true;
+  }
+
+  /**
+   * Replaces the files with `d` (the node's whole durable state, snapshot included): the snapshot
+   * file first, then a WAL of one base record. Durable when it returns (everything appended before
+   * is superseded by it).
+   */
+  rewrite(d: DurableState): void {
+    if (d.snapshot != null) writeAtomically(this.dir, 'snapshot', record({ snapshot: d.snapshot }));
+    const base = record({ base: { term: d.term, vote: d.vote, logStart: d.logStart ?? { index: 0, term: 0 }, log: d.log } });
+    writeAtomically(this.dir, 'wal', base);
+    const old = this.fd;
+    this.fd = openSync(this.file, 'r+');
+    this.size = base.length;
+    this.isDirty = false;
+    if (this.syncsRunning > 0) this.retired.push(old);
+    else closeSync(old);
   }
 
   /** Makes every appended record durable (one fsync for all appended since the last). */
@@ -122,7 +194,12 @@ export class Wal {
   /** Starts one fsync on the thread pool for everything appended so far; appends may continue meanwhile. */
   syncAsync(done: (e: Error | null) => void): void {
     this.isDirty = false;
-    fsync(this.fd, (e) => done(e));
+    this.syncsRunning++;
+    fsync(this.fd, (e) => {
+      this.syncsRunning--;
+      if (this.syncsRunning === 0) for (const fd of this.retired.splice(0)) closeSync(fd);
+      done(e);
+    });
   }
 
   /** Records appended since the last sync (started). */

@@ -107,7 +107,9 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
   });
 
   it('a write through a follower is read from every node; kill -9 the leader under load, restart it: acknowledged writes survive and the history is linearizable', async () => {
-    const c = (cluster = await LocalCluster.start({ cli: CLI, dir }));
+    // Compaction every 25 entries: snapshots are taken, the restarted node recovers from its
+    // snapshot file, and what it missed may come as an InstallSnapshot.
+    const c = (cluster = await LocalCluster.start({ cli: CLI, dir, snapshotEntries: 25 }));
     const leader = await c.leader();
     const follower = [...c.members.keys()].find((id) => id !== leader)!;
     const put = await fetch(`${c.member(follower).url}/kv/greeting`, { method: 'PUT', body: JSON.stringify({ value: 'hello' }) });
@@ -126,13 +128,18 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     const v = await verify(c, load);
     const st = await c.status(leader);
     assert.ok(Number(st?.['applied']) > 0 && Number(st?.['term']) >= 2, `the restarted node recovered and caught up: ${JSON.stringify(st)}`);
+    assert.ok(c.member(leader).log.some((l) => /recovered a snapshot at index \d+/.test(l)), `the restarted node recovered from its snapshot:\n${c.member(leader).log.join('\n')}`);
+    for (const id of c.members.keys()) {
+      const s = await c.status(id);
+      assert.ok(Number(s?.['logStart']) > 0, `${id} compacted its log: ${JSON.stringify(s)}`);
+    }
     assert.ok(v.ops > 50, `enough operations ran (${v.ops})`);
     console.log(`      ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present`);
   });
 
   it('soak: repeated kill -9 / restart of random nodes under load, bounded in time', async () => {
     const seconds = Number(process.env['LIFERAFT_SOAK_SECONDS'] ?? 8);
-    const c = (cluster = await LocalCluster.start({ cli: CLI, dir }));
+    const c = (cluster = await LocalCluster.start({ cli: CLI, dir, snapshotEntries: 15 }));
     const load = startLoad(c, 3, 3);
     const r = rng(42);
     const ids = [...c.members.keys()];
@@ -150,7 +157,11 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     const v = await verify(c, load);
     assert.ok(cycles >= 3, `${cycles} kill/restart cycles`);
     assert.ok(v.ops > 50, `enough operations ran (${v.ops})`);
-    console.log(`      ${cycles} kill/restart cycles in ${seconds} s: ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present`);
+    const logs = [...c.members.values()].flatMap((m) => m.log);
+    const taken = logs.filter((l) => /took a snapshot/.test(l)).length;
+    const installed = logs.filter((l) => /installed the leader's snapshot/.test(l)).length;
+    assert.ok(taken > 0, 'snapshots were taken');
+    console.log(`      ${cycles} kill/restart cycles in ${seconds} s: ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present; ${taken} snapshots taken, ${installed} installed from a leader`);
   });
 
   it('garbage and oversized frames on the peer port close that connection; the node keeps serving; a node with the wrong secret is refused', async () => {
