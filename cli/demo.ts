@@ -95,7 +95,7 @@ function agree(cluster: Cluster): boolean {
   const ref = cluster.node(ids[0]!);
   return ids.every((id) => {
     const n = cluster.node(id);
-    if (n.applied !== ref.applied || lastIndex(n.log) < n.applied) return false;
+    if (n.applied !== ref.applied || lastIndex(n) < n.applied) return false;
     return n.log.slice(0, n.applied).every((e, i) => JSON.stringify(e) === JSON.stringify(ref.log[i]));
   });
 }

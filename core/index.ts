@@ -6,7 +6,7 @@ export { RaftAssertionError, NODE_INVARIANTS, type NodeInvariant } from './asser
 export { REASONS } from './reasons';
 export { BUGS, BUG_NAMES, isBugName, type BugName } from './bugs';
 export { execute as executeKvOp, type KvState, type Session } from './kv';
-export { lastIndex, lastTerm, termAt, isUpToDate, entryAt, fullLog, type LogView } from './log';
+export { lastIndex, lastTerm, termAt, isUpToDate, entryAt, fullLog, NO_LOG_START, type LogView } from './log';
 export { applyPersist, durableFrom, emptyStored, PersistError, type StoredState } from './durable';
 export * from './describe';
 export * from './types';
