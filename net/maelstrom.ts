@@ -101,7 +101,10 @@ export class MaelstromNode {
       tickMs: this.o.tickMs ?? 20,
       transport: { send: (to: NodeId, m) => this.send(to, { type: 'raft', msg: m }) },
       onReply: (r) => this.requester?.onReply(r),
-      onRole: (role, term) => this.o.log(`${id}: ${role} in term ${term}`),
+      onRole: (role, term, leader) => {
+        this.o.log(`${id}: ${role} in term ${term}`);
+        if (leader !== null) this.requester?.onLeaderChange();
+      },
     });
     const h = this.host;
     this.requester = new Requester({ request: (r) => h.request(r), leader: () => h.state.leader }, `${id}.m`, { attemptMs: 500 });

@@ -58,7 +58,10 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       ...(o.snapshotEntries === undefined ? {} : { snapshotEntries: o.snapshotEntries }),
       onReply: (r) => requester?.onReply(r),
       onSnapshot: (how, index, start) => log(how === 'installed' ? `installed the leader's snapshot at index ${index}; the log now begins after ${start}` : `took a snapshot at index ${index}; the log now begins after ${start}`),
-      onRole: (role: Role, term: Term, leader: NodeId | null) => log(`${role} in term ${term}${role === 'leader' ? '' : `, leader ${leader ?? 'unknown'}`}`),
+      onRole: (role: Role, term: Term, leader: NodeId | null) => {
+        log(`${role} in term ${term}${role === 'leader' ? '' : `, leader ${leader ?? 'unknown'}`}`);
+        if (leader !== null) requester?.onLeaderChange();
+      },
     });
   } catch (e) {
     await transport.close();

@@ -34,6 +34,8 @@ export interface CallOptions {
 
 interface Pending {
   resolve(r: ClientReply): void;
+  /** Gives up on this attempt now (the caller retries with the same client and seq). */
+  abandon(): void;
 }
 
 export class Requester {
@@ -63,6 +65,15 @@ export class Requester {
 
   get inFlight(): number {
     return this.pending.size;
+  }
+
+  /**
+   * The node's view of the leader changed: an attempt relayed to the old leader may never be
+   * answered (it died, or lost leadership with the request in flight), so every pending attempt is
+   * retried now instead of after attemptMs — with the same client and seq, so at most once.
+   */
+  onLeaderChange(): void {
+    for (const p of [...this.pending.values()]) p.abandon();
   }
 
   async call(op: KvOp, o: CallOptions): Promise<CallResult> {
@@ -136,6 +147,11 @@ export class Requester {
         resolve: (r) => {
           clearTimeout(timer);
           resolve(r);
+        },
+        abandon: () => {
+          clearTimeout(timer);
+          if (this.pending.get(key) === entry) this.pending.delete(key);
+          resolve(null);
         },
       };
       this.pending.set(key, entry);
