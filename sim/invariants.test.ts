@@ -1,7 +1,7 @@
 // Every invariant has a test that builds a violating state and sees it caught (and the healthy
 // variant of the same state accepted).
 import assert from 'node:assert/strict';
-import { clientId, logIndex, makeConfig, newNode, nodeId, term, type Entry, type Message, type NodeState, type Role, type StepOutputs } from '../core';
+import { clientId, logIndex, makeConfig, newNode, nodeId, term, type Entry, type Message, type NodeState, type Role, type Snapshot, type StepOutputs } from '../core';
 import { Disk } from './disk';
 import { loadScenario } from './tracefile';
 import { Simulation } from './simulation';
@@ -19,8 +19,8 @@ class Fake implements CheckedNode {
   readonly state: NodeState;
   readonly disk = new Disk();
   status: NodeStatus = 'up';
-  constructor(readonly id: ReturnType<typeof nodeId>, size: number) {
-    this.state = newNode(makeConfig({ id, peers: ids.slice(0, size) }));
+  constructor(readonly id: ReturnType<typeof nodeId>, size: number, snapshotEntries = 0) {
+    this.state = newNode(makeConfig({ id, peers: ids.slice(0, size), snapshotEntries }));
   }
 }
 
@@ -28,12 +28,12 @@ class Fake implements CheckedNode {
 class World {
   readonly nodes: Fake[];
   readonly checker: InvariantChecker;
-  constructor(size: number, only: InvariantName[] | null = null) {
-    this.nodes = ids.slice(0, size).map((id) => new Fake(id, size));
+  constructor(size: number, only: InvariantName[] | null = null, snapshotEntries = 0) {
+    this.nodes = ids.slice(0, size).map((id) => new Fake(id, size, snapshotEntries));
     this.checker = new InvariantChecker(this.nodes, Math.floor(size / 2) + 1, only);
   }
 
-  set(i: number, p: { log?: Entry[]; term?: number; role?: Role; commit?: number; durable?: boolean; applied?: Entry[] }): Violation | null {
+  set(i: number, p: { log?: Entry[]; term?: number; role?: Role; commit?: number; durable?: boolean; applied?: Entry[]; snapshot?: Snapshot }): Violation | null {
     const n = this.nodes[i]!;
     const s = n.state;
     const before: StepBefore = { role: s.role, term: s.term, commit: s.commit, lastIndex: s.log.length };
@@ -51,8 +51,16 @@ class World {
     if (p.term !== undefined) s.term = term(p.term);
     if (p.role !== undefined) s.role = p.role;
     if (p.commit !== undefined) s.commit = logIndex(p.commit);
+    if (p.snapshot !== undefined) {
+      // Compaction as the core does it: the snapshot, and the log after it.
+      s.snapshot = p.snapshot;
+      s.log = s.log.slice(p.snapshot.index - s.logStart.index);
+      s.logStart = { index: p.snapshot.index, term: p.snapshot.term };
+      s.applied = p.snapshot.index;
+    }
     const out: StepOutputs = {
-      persist: from === null ? null : { hardState: null, log: { from: logIndex(from), entries: s.log.slice(from - 1) } },
+      persist: p.snapshot !== undefined ? { hardState: null, log: null, compact: { snapshot: p.snapshot, logStart: s.logStart } }
+        : from === null ? null : { hardState: null, log: { from: logIndex(from), entries: s.log.slice(from - 1) } },
       messages: [],
       applied: (p.applied ?? []).map((e) => ({ index: e.index, term: e.term, data: e.data, result: null, effect: 'noop' as const })),
       replies: [],
@@ -228,6 +236,24 @@ const tests: Record<InvariantName, () => void> = {
     assert.equal(w.set(0, { log, term: 1, commit: 2 }), null);
     assert.equal(w.checker.onWriteAcknowledged('c', 2, 'n1'), null);
     expectViolation(w.checker.onWriteAcknowledged('c', 7, 'n1'), 'AckedWritesCommitted', /c#7 was acknowledged \(through n1\) but is not in the committed log/);
+  },
+  CompactionInv: () => {
+    const w = new World(3, null, 2);
+    const log = [entry(1, 1), entry(2, 1, 'a'), entry(3, 1, 'b')];
+    w.set(1, { log, term: 1 });
+    assert.equal(w.set(0, { log, term: 1, commit: 2 }), null);
+    const snap = (index: number, data: [string, string][]): Snapshot => ({ index: logIndex(index), term: term(1), data, sessions: index >= 2 ? [[clientId('c'), index, { ok: true, value: data[0]?.[1] ?? null }]] : [] });
+    expectViolation(w.set(1, { snapshot: snap(3, [['k', 'b']]) }), 'CompactionInv', /n2 has a snapshot at 3 .* but only 2 entries are committed/);
+  },
+  SnapshotInv: () => {
+    const w = new World(3, null, 2);
+    const log = [entry(1, 1), entry(2, 1, 'a'), entry(3, 1, 'b')];
+    w.set(1, { log, term: 1 });
+    assert.equal(w.set(0, { log, term: 1, commit: 3 }), null);
+    const session = (seq: number, value: string): Snapshot['sessions'][number] => [clientId('c'), seq, { ok: true, value }];
+    assert.equal(w.set(0, { snapshot: { index: logIndex(2), term: term(1), data: [['k', 'a']], sessions: [session(2, 'a')] } }), null, 'the state machine after entry 2');
+    expectViolation(w.set(1, { snapshot: { index: logIndex(3), term: term(1), data: [['k', 'a']], sessions: [session(3, 'b')] } }), 'SnapshotInv', /n2's snapshot at 3 holds k=a, not the state machine after the committed log up to 3/);
+    expectViolation(w.set(2, { snapshot: { index: logIndex(3), term: term(2), data: [['k', 'b']], sessions: [session(3, 'b')] } }), 'SnapshotInv', /n3's snapshot at 3 says term 2; the committed entry there is 3@t1/);
   },
 };
 

@@ -7,7 +7,13 @@
 // indexes advance; because committed entries never change in Raft, several checks use G, which is
 // stronger than the instantaneous TLA+ form (a committed entry that later vanishes is caught too).
 // Nodes that refused to start because of disk corruption take no part (they never vote again).
-import { describeEntry, type Entry, type LogIndex, type Message, type NodeId, type NodeState, type Role, type StepOutputs, type Term } from '../core';
+//
+// Log compaction (core snapshotEntries): a node's log is viewed with its start (core LogView);
+// positions it compacted away are read as G's — a node compacts only what it applied, so committed,
+// and CompactionInv checks that — and every snapshot is checked against a reference state machine
+// fed with G (SnapshotInv).
+import { describeEntry, NO_LOG_START, type ClientId, type Entry, type KvResult, type LogIndex, type LogView, type Message, type NodeId, type NodeState, type Role, type Snapshot, type StepOutputs, type Term } from '../core';
+import { applyWrite, newKv, type KvState } from '../core/kv';
 import type { Disk } from './disk';
 import { entryHash, mix } from './hash';
 
@@ -30,6 +36,8 @@ export const INVARIANTS = {
   AckedWritesCommitted: 'a write acknowledged to a client is committed',
   Linearizability: "the clients' history of operations is linearizable (checked at the end of the run)",
   ElectionTimerReset: 'a node that granted a vote waits a full election timeout before campaigning (Raft §5.2; a liveness rule)',
+  CompactionInv: 'a node compacts (and snapshots) only committed entries (Raft §7)',
+  SnapshotInv: 'a snapshot, taken or installed, holds exactly the state machine after applying the committed log up to its index, and the term of the entry there (Raft §7)',
 } as const;
 
 /** Invariants whose violation is a liveness failure (exit 2) rather than a safety one. */
@@ -71,8 +79,14 @@ class PrefixHashes {
   a: number[] = [];
   b: number[] = [];
 
-  /** Recomputes from index `from` (1-based) to the end of `log`. */
-  update(log: readonly Entry[], from: number): void {
+  /**
+   * Recomputes from index `from` (1-based) to the end of the log. Positions compacted away (up to
+   * logStart) take G's prefix hashes: they are judged to be G's entries (CompactionInv makes sure
+   * they are committed; a position G does not reach yet gets a hash nothing equals).
+   */
+  update(v: LogView, from: number, g: PrefixHashes | null = null): void {
+    const off = v.logStart.index;
+    const total = off + v.log.length;
     const start = Math.max(0, Math.min(from - 1, this.a.length));
     if (start < this.a.length) {
       this.a.length = start;
@@ -80,10 +94,15 @@ class PrefixHashes {
     }
     let ha = start === 0 ? SEED_A : this.a[start - 1]!;
     let hb = start === 0 ? SEED_B : this.b[start - 1]!;
-    for (let k = start; k < log.length; k++) {
-      const h = entryHash(log[k]!);
-      ha = mix(ha, h.a);
-      hb = mix(hb, h.b);
+    for (let k = start; k < total; k++) {
+      if (k < off) {
+        ha = g !== null && k < g.a.length ? g.a[k]! : NaN;
+        hb = g !== null && k < g.b.length ? g.b[k]! : NaN;
+      } else {
+        const h = entryHash(v.log[k - off]!);
+        ha = mix(ha, h.a);
+        hb = mix(hb, h.b);
+      }
       this.a.push(ha);
       this.b.push(hb);
     }
@@ -100,8 +119,15 @@ function samePrefix(x: PrefixHashes, y: PrefixHashes, k: number): boolean {
   return x.a[k - 1] === y.a[k - 1] && x.b[k - 1] === y.b[k - 1];
 }
 
-/** The largest index whose entry has term ≤ t (terms never decrease along a log). */
-function lastIndexAtOrBelow(log: readonly Entry[], t: number): number {
+const lastOf = (v: LogView): number => v.logStart.index + v.log.length;
+const lastTermOf = (v: LogView): number => (v.log.length === 0 ? v.logStart.term : v.log[v.log.length - 1]!.term);
+
+/**
+ * The largest index whose entry has term ≤ t (terms never decrease along a log), among the entries
+ * held; when every held entry is newer, the log start (its term is ≤ theirs).
+ */
+function lastIndexAtOrBelow(v: LogView, t: number): number {
+  const log = v.log;
   let lo = 0;
   let hi = log.length;
   while (lo < hi) {
@@ -109,24 +135,42 @@ function lastIndexAtOrBelow(log: readonly Entry[], t: number): number {
     if (log[mid]!.term <= t) lo = mid + 1;
     else hi = mid;
   }
-  return lo;
+  return v.logStart.index + lo;
 }
 
-function lastIndexOfTerm(log: readonly Entry[], t: number): number {
-  const k = lastIndexAtOrBelow(log, t);
-  return k > 0 && log[k - 1]!.term === t ? k : 0;
+/**
+ * The last index of an entry of term t (0: none). Over a compacted prefix the answer can only be
+ * "at or before the log start", which is what the checks below compare (a leader's entries of its own
+ * term are never compacted before they are committed, and then G speaks for them).
+ */
+function lastIndexOfTerm(v: LogView, t: number): number {
+  const k = lastIndexAtOrBelow(v, t);
+  const off = v.logStart.index;
+  if (k > off) return v.log[k - off - 1]!.term === t ? k : 0;
+  return off > 0 && v.logStart.term === t ? off : 0;
 }
 
-function isUpToDate(a: readonly Entry[], b: readonly Entry[]): boolean {
-  const ta = a.length === 0 ? 0 : a[a.length - 1]!.term;
-  const tb = b.length === 0 ? 0 : b[b.length - 1]!.term;
-  return ta > tb || (ta === tb && a.length >= b.length);
+function isUpToDate(a: LogView, b: LogView): boolean {
+  const ta = lastTermOf(a);
+  const tb = lastTermOf(b);
+  return ta > tb || (ta === tb && lastOf(a) >= lastOf(b));
+}
+
+/** An order-independent fingerprint of a state machine (data and sessions). */
+function kvFingerprint(data: Iterable<readonly [string, string]>, sessions: Iterable<readonly [ClientId, number, KvResult]>): string {
+  const d = [...data].map(([k, v]) => JSON.stringify([k, v])).sort();
+  const ss = [...sessions].map(([c, seq, r]) => JSON.stringify([c, seq, r.ok, r.value])).sort();
+  return `${d.join(',')}|${ss.join(',')}`;
+}
+
+function snapshotFingerprint(s: Snapshot): string {
+  return kvFingerprint(s.data, s.sessions);
 }
 
 export class InvariantChecker {
   private readonly hashes: PrefixHashes[];
   /** The log each node is judged by: its memory when running, its disk after a crash. */
-  private readonly views: (readonly Entry[])[];
+  private readonly views: LogView[];
   private readonly G = new PrefixHashes();
   private readonly committed: Entry[] = [];
   /** The term in which each entry of G was committed (of the node that committed it first; non-decreasing). */
@@ -140,6 +184,9 @@ export class InvariantChecker {
   /** Who was elected leader of each term (Election Safety over the whole run). */
   private readonly leaderOfTerm = new Map<number, number>();
   private readonly enabled: ReadonlySet<InvariantName>;
+  /** With compaction: the state machine fed with G, and its fingerprint after each committed index. */
+  private readonly refKv: KvState | null;
+  private readonly refAt: string[] = [];
   step = 0;
   time = 0;
 
@@ -149,7 +196,8 @@ export class InvariantChecker {
     enabled: readonly string[] | null,
   ) {
     this.hashes = nodes.map(() => new PrefixHashes());
-    this.views = nodes.map((n) => n.state.log);
+    this.views = nodes.map((n) => n.state);
+    this.refKv = nodes.some((n) => n.state.config.snapshotEntries > 0) ? newKv() : null;
     this.votes = nodes.map(() => new Map());
     this.diskTerms = nodes.map(() => 0);
     this.ticksSinceVote = nodes.map(() => Number.POSITIVE_INFINITY);
@@ -184,17 +232,32 @@ export class InvariantChecker {
     return this.nodes[i]!.id;
   }
 
+  /** The entry of node i's log at index k (a compacted one read from G). */
+  private entryOf(i: number, k: number): Entry | undefined {
+    const v = this.views[i]!;
+    const off = v.logStart.index;
+    return k > off ? v.log[k - off - 1] : this.committed[k - 1];
+  }
+
+  private termOf(i: number, k: number): number {
+    return this.entryOf(i, k)!.term;
+  }
+
   private entryAt(i: number, k: number): string {
-    const e = this.views[i]![k - 1];
+    const e = this.entryOf(i, k);
     return e === undefined ? '(none)' : describeEntry(e);
   }
 
   /** After node i took a step (the core's outputs are given). */
   afterStep(i: number, out: StepOutputs, before: StepBefore): Violation | null {
     const n = this.nodes[i]!.state;
-    this.views[i] = n.log;
+    this.views[i] = n;
+    const compact = out.persist?.compact ?? null;
     const logFrom = out.persist?.log?.from ?? null;
-    if (logFrom !== null) this.hashes[i]!.update(n.log, logFrom);
+    // A compaction rewrites the view of the log before its start (an installed snapshot may drop a
+    // whole non-matching log): recompute from the beginning then.
+    if (compact !== null) this.hashes[i]!.update(n, 1, this.G);
+    else if (logFrom !== null) this.hashes[i]!.update(n, logFrom, this.G);
     const becameLeader = n.role === 'leader' && (before.role !== 'leader' || before.term !== n.term);
     return (
       this.checkMonotonic(i, before) ??
@@ -204,6 +267,8 @@ export class InvariantChecker {
       (becameLeader ? this.checkElected(i) : null) ??
       (n.role === 'leader' && (becameLeader || logFrom !== null) ? this.checkLeader(i) : null) ??
       (n.commit !== before.commit || (logFrom !== null && logFrom <= n.commit) ? this.checkCommitted(i) : null) ??
+      // After G took in what this step committed: a node may snapshot what it committed in the same step.
+      (compact !== null ? this.checkCompaction(i, compact.snapshot) : null) ??
       (out.applied.length > 0 ? this.checkApplied(i, out) : null) ??
       (logFrom !== null || n.commit !== before.commit ? this.checkQuorumAndUpToDate(i) : null) ??
       (n.role === 'leader' ? this.checkDurable(i) : null)
@@ -226,10 +291,11 @@ export class InvariantChecker {
   }
 
   /** After node i crashed: it is judged by its disk from now on. */
-  afterCrash(i: number, diskLog: readonly Entry[]): Violation | null {
+  afterCrash(i: number, disk: { readonly log: readonly Entry[]; readonly logStart?: LogView['logStart'] | null }): Violation | null {
     this.ticksSinceVote[i] = Number.POSITIVE_INFINITY;
-    this.views[i] = diskLog;
-    this.hashes[i]!.update(diskLog, 1);
+    const view: LogView = { log: disk.log, logStart: disk.logStart ?? NO_LOG_START };
+    this.views[i] = view;
+    this.hashes[i]!.update(view, 1, this.G);
     return this.checkLogMatching(i, 1) ?? this.checkQuorumAndUpToDate(i) ?? this.checkDiskTerm(i);
   }
 
@@ -240,8 +306,8 @@ export class InvariantChecker {
 
   /** After node i restarted from its disk. */
   afterRestart(i: number): Violation | null {
-    this.views[i] = this.nodes[i]!.state.log;
-    this.hashes[i]!.update(this.views[i]!, 1);
+    this.views[i] = this.nodes[i]!.state;
+    this.hashes[i]!.update(this.views[i]!, 1, this.G);
     return null;
   }
 
@@ -301,13 +367,15 @@ export class InvariantChecker {
       if (j === i || !this.live(j)) continue;
       const lj = this.views[j]!;
       const hj = this.hashes[j]!;
-      const end = Math.min(li.length, lj.length);
-      for (let k = Math.max(from, 1); k <= end; k++) {
-        if (li[k - 1]!.term !== lj[k - 1]!.term) continue;
+      const end = Math.min(lastOf(li), lastOf(lj));
+      // Positions both compacted are G's on both sides: start after them.
+      for (let k = Math.max(from, 1, Math.min(li.logStart.index, lj.logStart.index) + 1); k <= end; k++) {
+        const t = this.termOf(i, k);
+        if (t !== this.termOf(j, k)) continue;
         if (samePrefix(hi, hj, k)) continue;
         const d = this.firstDifference(hi, hj, k);
         return this.fail('LogMatchingInv', [i, j],
-          `${this.name(i)} and ${this.name(j)} both have an entry of term ${li[k - 1]!.term} at index ${k}, but their logs differ at index ${d} (${this.name(i)}: ${this.entryAt(i, d)}; ${this.name(j)}: ${this.entryAt(j, d)})`);
+          `${this.name(i)} and ${this.name(j)} both have an entry of term ${t} at index ${k}, but their logs differ at index ${d} (${this.name(i)}: ${this.entryAt(i, d)}; ${this.name(j)}: ${this.entryAt(j, d)})`);
       }
     }
     return null;
@@ -328,8 +396,8 @@ export class InvariantChecker {
   private checkElectionSafetyOfAppends(i: number, from: number): Violation | null {
     const log = this.views[i]!;
     let lastTerm = -1;
-    for (let k = from; k <= log.length; k++) {
-      const t = log[k - 1]!.term;
+    for (let k = Math.max(from, log.logStart.index + 1); k <= lastOf(log); k++) {
+      const t = log.log[k - log.logStart.index - 1]!.term;
       if (t === lastTerm) continue;
       lastTerm = t;
       for (let l = 0; l < this.nodes.length; l++) {
@@ -398,18 +466,19 @@ export class InvariantChecker {
       return this.fail('LogInv', [i], `${this.name(i)} has committed ${this.entryAt(i, d)} at index ${d}, but ${describeEntry(this.committed[d - 1]!)} was committed there before`);
     }
     if (c <= this.G.length) return null;
-    const log = this.views[i]!;
     const by = this.nodes[i]!.state.term;
     for (let k = this.G.length; k < c; k++) {
-      const e = log[k]!;
+      const e = this.entryOf(i, k + 1);
+      if (e === undefined) return this.fail('CompactionInv', [i], `${this.name(i)} committed up to ${c}, but index ${k + 1} is neither in its log (from ${this.views[i]!.logStart.index + 1}) nor committed before`);
       this.committed.push(e);
+      this.feedReference(e);
       this.commitTerms.push(Math.max(by, this.commitTerms[this.commitTerms.length - 1] ?? 0));
       if (e.data.type === 'command') {
         const key = `${e.data.client}#${e.data.seq}`;
         if (!this.committedIndexOf.has(key)) this.committedIndexOf.set(key, k + 1);
       }
     }
-    this.G.update(this.committed, this.G.length + 1);
+    this.G.update({ log: this.committed, logStart: NO_LOG_START }, this.G.length + 1);
     // Every current leader must hold what is now committed (of earlier terms).
     for (let l = 0; l < this.nodes.length; l++) {
       if (this.isLeader(l)) {
@@ -422,8 +491,7 @@ export class InvariantChecker {
 
   private checkApplied(i: number, out: StepOutputs): Violation | null {
     for (const a of out.applied) {
-      const e = this.views[i]![a.index - 1];
-      if (e === undefined) continue;
+      const e: Entry = { index: a.index, term: a.term, data: a.data };
       const h = entryHash(e);
       const seen = this.appliedAt[a.index - 1];
       if (seen === undefined) {
@@ -477,10 +545,35 @@ export class InvariantChecker {
     if (!isUpToDate(la, this.views[b]!)) return null;
     const c = Math.min(this.commitOf(b), this.commitTerms.length);
     if (c === 0 || samePrefix(this.hashes[a]!, this.hashes[b]!, c)) return null;
-    const lastTerm = la.length === 0 ? 0 : la[la.length - 1]!.term;
+    const lastTerm = lastTermOf(la);
     if (lastTerm < this.commitTerms[c - 1]!) return null;
     return this.fail('MoreUpToDateCorrectInv', [a, b],
-      `${this.name(a)}'s log (last ${la.length}@t${lastTerm}) is at least as up to date as ${this.name(b)}'s, but lacks ${this.name(b)}'s committed prefix (commit ${c}, committed by term ${this.commitTerms[c - 1]})`);
+      `${this.name(a)}'s log (last ${lastOf(la)}@t${lastTerm}) is at least as up to date as ${this.name(b)}'s, but lacks ${this.name(b)}'s committed prefix (commit ${c}, committed by term ${this.commitTerms[c - 1]})`);
+  }
+
+  /** The reference state machine applies the next committed entry (only with compaction on). */
+  private feedReference(e: Entry): void {
+    const kv = this.refKv;
+    if (kv === null) return;
+    if (e.data.type === 'command') applyWrite(kv, e.data.client, e.data.seq, e.data.op);
+    this.refAt.push(kvFingerprint(kv.data, [...kv.sessions].map(([c, x]) => [c, x.lastSeq, x.lastResult] as const)));
+  }
+
+  /** Node i took or installed a snapshot: of committed entries only, and exactly their state machine. */
+  private checkCompaction(i: number, snap: Snapshot): Violation | null {
+    const v = this.views[i]!;
+    const g = this.committed.length;
+    if (snap.index > g || v.logStart.index > snap.index) {
+      return this.fail('CompactionInv', [i], `${this.name(i)} has a snapshot at ${snap.index} and its log starts after ${v.logStart.index}, but only ${g} entries are committed`);
+    }
+    if (snap.index === 0) return null;
+    const e = this.committed[snap.index - 1]!;
+    if (e.term !== snap.term) return this.fail('SnapshotInv', [i], `${this.name(i)}'s snapshot at ${snap.index} says term ${snap.term}; the committed entry there is ${describeEntry(e)}`);
+    const want = this.refAt[snap.index - 1];
+    if (want !== undefined && want !== snapshotFingerprint(snap)) {
+      return this.fail('SnapshotInv', [i], `${this.name(i)}'s snapshot at ${snap.index} holds ${snap.data.map(([k, x]) => `${k}=${x}`).join(' ') || 'nothing'}, not the state machine after the committed log up to ${snap.index}`);
+    }
+    return null;
   }
 
   private checkDurable(i: number): Violation | null {

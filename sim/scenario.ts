@@ -65,6 +65,8 @@ export interface Scenario {
   readonly heartbeatTicks: number;
   /** Entries per AppendEntries (each seed draws one value). */
   readonly batch: Range;
+  /** Log compaction every N applied entries (Raft §7); 0 = off (each seed draws one value in the range). */
+  readonly snapshot: Range;
   /** Chance that a seed runs with pre-vote (1 = on, 0 = off; in between, each seed draws). */
   readonly preVote: number;
   /** Chance that a seed runs with check-quorum (1 = on, 0 = off; in between, each seed draws). */
@@ -133,6 +135,7 @@ export const STATEMENTS: Readonly<Record<string, { readonly usage: string; reado
   election: { usage: 'election MIN..MAX', doc: 'Randomized election timeout, in ticks (Raft §5.2).' },
   heartbeat: { usage: 'heartbeat TICKS', doc: 'Ticks between leader heartbeats.' },
   batch: { usage: 'batch N | batch MIN..MAX', doc: 'Most entries in one AppendEntries; with a range each seed draws its own (small batches mean more interleavings).' },
+  snapshot: { usage: 'snapshot N | snapshot MIN..MAX', doc: 'Log compaction (Raft §7): every N applied entries a node snapshots its state machine and drops its log up to its previous snapshot; followers too far behind get InstallSnapshot. 0 = off (the default); with a range each seed draws its own.' },
   prevote: { usage: 'prevote on|off|P%', doc: 'Pre-vote before elections (thesis §9.6); with P%, each seed runs with it at that chance.' },
   checkquorum: { usage: 'checkquorum on|off|P%', doc: 'Leaders step down without a quorum (thesis §6.2); with P%, each seed runs with it at that chance.' },
   latency: { usage: 'latency uniform MIN..MAX | latency exp MEAN cap CAP', doc: 'One-way message delay; reordering comes from it.' },
@@ -172,6 +175,7 @@ export const DEFAULTS = {
   electionTicks: { min: 10, max: 20 },
   heartbeatTicks: 1,
   batch: { min: 64, max: 64 },
+  snapshot: { min: 0, max: 0 },
   preVote: 1,
   checkQuorum: 1,
   latency: { kind: 'uniform', minUs: 1_000, maxUs: 10_000 } as Latency,
@@ -239,6 +243,9 @@ export function parseScenario(text: string, file: string, known: { invariants: r
         break;
       case 'batch':
         s.batch = p.intRangeToken(p.next('a batch size'), 'a batch size', 1, 10_000);
+        break;
+      case 'snapshot':
+        s.snapshot = p.intRangeToken(p.next('a number of entries'), 'a number of entries between snapshots', 0, 1_000_000);
         break;
       case 'prevote':
         s.preVote = p.onOffChance();

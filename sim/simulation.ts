@@ -175,8 +175,9 @@ export const SNAPSHOT_RULES: SnapshotRules = new Map<string, SnapshotRule>([
   ...['scenario', 'swarm', 'options', 'config', 'msg', 'message', 'request', 'reply', 'action', 'messages', 'replies', 'persist', 'w', 'latency', 'rates', 'enabled', 'lastEvent', 'lastReasons', 'lastAction'].map((k) => [k, 'share'] as const),
   ...['log', 'entries', 'committed', 'items', 'held', 'outbox', 'faultLog', 'appliedAt', 'pending', 'forks'].map((k) => [k, 'elements'] as const),
   ['history', { mutable: (op) => (op as HistoryOp).return === null }],
-  // The log each node is judged by: copied, entries shared (and the same array as the node's log, if it is).
-  ['views', { mutable: (x) => Array.isArray(x) }],
+  // The log each node is judged by (its state, or its disk's log after a crash): copied — the same
+  // copy as the node's state when it is the node's state — with entries shared.
+  ['views', { mutable: () => true }],
 ]);
 
 /** Changes a user makes at a step in the debugger, which fork a new timeline from there. */
@@ -268,6 +269,7 @@ export class Simulation {
         id, peers: ids, seed: Rng.stream(seed, `node/${id}`).u32(),
         electionTicksMin: s.electionTicks.min, electionTicksMax: this.swarm.splitVotes ? s.electionTicks.min + 1 : s.electionTicks.max + 1, heartbeatTicks: s.heartbeatTicks,
         preVote: this.swarm.preVote, checkQuorum: this.swarm.checkQuorum, bugs: s.bugs, maxEntriesPerAppend: this.swarm.batch,
+        snapshotEntries: this.swarm.snapshotEntries,
       });
       const node = new SimNode(i, id, newNode(config), new Disk(), this.swarm.tickUs[i]!);
       this.push(event(clockRng.int(node.tickUs), K.Tick, i, node.tickGen));
@@ -790,7 +792,7 @@ export class Simulation {
       this.kill(n, r.reason);
       return;
     }
-    this.violation(this.checker.afterCrash(n.index, r.durable.log));
+    this.violation(this.checker.afterCrash(n.index, r.durable));
   }
 
   private corruptedNodes(): number {

@@ -33,6 +33,8 @@ export interface SwarmDraw {
   readonly splitVotes: boolean;
   /** Entries per AppendEntries for this seed. */
   readonly batch: number;
+  /** Entries between snapshots (0: no compaction). */
+  readonly snapshotEntries: number;
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
 }
@@ -94,7 +96,10 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
   const splitDraw = rng.next();
   const preVoteDraw = rng.next();
   const checkQuorumDraw = rng.next();
+  // Drawn last, and only for a range, so scenarios without one keep their seeds' exact runs.
+  const snapshotEntries = s.snapshot.min === s.snapshot.max ? s.snapshot.min : s.snapshot.min + Math.floor(rng.next() * (s.snapshot.max - s.snapshot.min + 1));
   return {
+    snapshotEntries,
     preVote: preVoteDraw < s.preVote,
     checkQuorum: checkQuorumDraw < s.checkQuorum,
     nodes,
