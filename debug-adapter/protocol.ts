@@ -58,8 +58,10 @@ export interface NodeSnapshot {
   readonly applied: number;
   readonly electionElapsed: number;
   readonly electionTimeout: number;
-  /** Terms of the log entries, index 1 first. */
+  /** Terms of the entries the node holds, from index logStart + 1 on. */
   readonly logTerms: readonly number[];
+  /** Entries up to this index are compacted into the node's snapshot (0: none). */
+  readonly logStart?: number;
   /** Per follower, when leader. */
   readonly progress: Readonly<Record<string, { readonly match: number; readonly next: number }>>;
   readonly syncedLength: number;

@@ -587,7 +587,9 @@ export class SimDebugSession extends DebugSession {
         const end = Math.min(list.length, args.count === undefined || args.count === 0 ? list.length : start + args.count);
         for (let i = start; i < end; i++) {
           const item = isSeq(list) ? list.at(i) : (list as readonly Value[])[i]!;
-          out.push(this.variable(ref.path.endsWith('.log') ? String(i + 1) : String(i), item, `${ref.path}[${i}]`));
+          // A log entry is named by its index (after compaction the first held one is not 1).
+          const name = ref.path.endsWith('.log') ? String(isRec(item) ? (item.field('index') ?? i + 1) : i + 1) : String(i);
+          out.push(this.variable(name, item, `${ref.path}[${i}]`));
         }
       }
       response.body = { variables: out };
@@ -925,6 +927,7 @@ function stateBody(rt: SimRuntime): P.StateResponseBody {
       electionElapsed: n.state.electionElapsed,
       electionTimeout: n.state.electionTimeout,
       logTerms: n.state.log.map((e) => e.term as number),
+      logStart: n.state.logStart.index,
       progress: Object.fromEntries([...n.state.progress].map(([id, p]) => [id, { match: p.match as number, next: p.next as number }])),
       syncedLength: n.disk.syncedLength,
     })),

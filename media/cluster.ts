@@ -77,7 +77,7 @@ function termColour(term: number): string {
 }
 
 function logMatrix(s: StateResponseBody): HTMLElement {
-  const longest = Math.max(0, ...s.nodes.map((x) => x.logTerms.length));
+  const longest = Math.max(0, ...s.nodes.map((x) => (x.logStart ?? 0) + x.logTerms.length));
   const from = Math.max(1, longest - LOG_COLUMNS + 1);
   const table = el('table', { class: 'log', 'aria-label': 'logs' });
   const head = el('tr');
@@ -91,9 +91,11 @@ function logMatrix(s: StateResponseBody): HTMLElement {
     row.append(el('th', {}, x.id));
     const p = leader === undefined || leader.id === x.id ? undefined : leader.progress[x.id];
     for (let k = from; k <= Math.max(longest, (p?.next ?? 0)); k++) {
-      const term = x.logTerms[k - 1];
-      const marks = [k <= x.commit && term !== undefined ? 'committed' : '', p?.match === k ? 'match' : '', p?.next === k ? 'next' : '', term === undefined ? 'empty' : ''].filter((c) => c !== '').join(' ');
-      const title = `${x.id} [${k}]${term === undefined ? ' (none)' : ` term ${term}`}${k <= x.commit && term !== undefined ? ', committed' : ''}${p?.match === k ? `, ${leader!.id}'s match for ${x.id}` : ''}${p?.next === k ? `, ${leader!.id}'s next for ${x.id}` : ''}`;
+      const start = x.logStart ?? 0;
+      const compacted = k <= start;
+      const term = compacted ? undefined : x.logTerms[k - start - 1];
+      const marks = [k <= x.commit && term !== undefined ? 'committed' : '', p?.match === k ? 'match' : '', p?.next === k ? 'next' : '', compacted ? 'compacted' : term === undefined ? 'empty' : ''].filter((c) => c !== '').join(' ');
+      const title = `${x.id} [${k}]${compacted ? ' (compacted into the snapshot)' : term === undefined ? ' (none)' : ` term ${term}`}${k <= x.commit && term !== undefined ? ', committed' : ''}${p?.match === k ? `, ${leader!.id}'s match for ${x.id}` : ''}${p?.next === k ? `, ${leader!.id}'s next for ${x.id}` : ''}`;
       row.append(el('td', { class: marks, title, ...(term === undefined ? {} : { style: `background:${termColour(term)}` }) }, term === undefined ? '' : String(term)));
     }
     table.append(row);

@@ -150,6 +150,13 @@ describe('Cluster panel in Chromium', function () {
     await post(page, big);
     assert.equal(await page.locator('table.log tr[data-node]').first().locator('td').count(), 40);
     console.log(`      redraw at 5 nodes × 10k entries: ${await page.evaluate('document.body.dataset.renderMs')} ms`);
+    // After compaction a node holds only the entries after its log start: the columns before it are
+    // drawn as compacted, the others at their own index.
+    const compacted: StateResponseBody = { ...big, nodes: big.nodes.map((n, i) => (i === 0 ? { ...n, logStart: 9_980, logTerms: n.logTerms.slice(9_980) } : n)) };
+    await post(page, compacted);
+    const first = page.locator('table.log tr[data-node]').first();
+    assert.equal(await first.locator('td.compacted').count(), 20, 'indexes 9961..9980 (of the 40 newest columns) are in the snapshot');
+    assert.equal(await first.locator('td').last().textContent(), String(1 + Math.floor(9_999 / 700)), 'the last entry keeps its index and term');
   });
 
   it('Timeline: a space-time diagram around the current step, causes drawn across nodes; a click or the scrubber goes to a step', async () => {
