@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { applyWrite, execute, newKv, read } from './kv';
-import { clientId } from './types';
+import { applyWrite, execute, kvFromSnapshot, MAX_VALUE_LENGTH, newKv, read, snapshotOf } from './kv';
+import { clientId, logIndex, term } from './types';
 
 const c1 = clientId('c1');
 const c2 = clientId('c2');
@@ -52,5 +52,28 @@ describe('KV state machine', () => {
     applyWrite(kv, clientId('a'), 2, { type: 'put', key: 'k', value: 'a2' }); // a is now most recent
     applyWrite(kv, clientId('c'), 1, { type: 'put', key: 'k', value: 'c' }); // evicts b
     assert.deepEqual([...kv.sessions.keys()], ['a', 'c']);
+  });
+
+  it('refuses a put, append or cas that would make a value longer than MAX_VALUE_LENGTH, changing nothing', () => {
+    const data = new Map<string, string>();
+    const big = 'v'.repeat(MAX_VALUE_LENGTH);
+    assert.deepEqual(execute(data, { type: 'put', key: 'k', value: big }), { ok: true, value: big });
+    assert.deepEqual(execute(data, { type: 'append', key: 'k', value: '!' }), { ok: false, value: big });
+    assert.deepEqual(execute(data, { type: 'put', key: 'j', value: `${big}!` }), { ok: false, value: null });
+    assert.deepEqual(execute(data, { type: 'cas', key: 'k', expected: big, value: `${big}!` }), { ok: false, value: big });
+    assert.equal(data.get('k'), big);
+    assert.equal(data.has('j'), false);
+  });
+
+  it('a snapshot carries the data and the sessions (with their order) and restores them', () => {
+    const kv = newKv();
+    applyWrite(kv, clientId('a'), 1, { type: 'put', key: 'x', value: '1' });
+    applyWrite(kv, clientId('b'), 4, { type: 'append', key: 'y', value: 'z' });
+    const snap = snapshotOf(kv, logIndex(9), term(2));
+    assert.deepEqual(JSON.parse(JSON.stringify(snap)), { index: 9, term: 2, data: [['x', '1'], ['y', 'z']], sessions: [['a', 1, { ok: true, value: '1' }], ['b', 4, { ok: true, value: 'z' }]] });
+    const back = kvFromSnapshot(snap);
+    assert.deepEqual([...back.data], [...kv.data]);
+    assert.deepEqual([...back.sessions], [...kv.sessions]);
+    assert.equal(applyWrite(back, clientId('b'), 4, { type: 'append', key: 'y', value: 'z' }).effect, 'duplicate', 'a retry after a restore is still answered from the session');
   });
 });

@@ -30,6 +30,13 @@ export type ApplyOutcome =
  */
 export const MAX_SESSIONS = 4096;
 
+/**
+ * The longest value the state machine keeps (UTF-16 code units, so every replica decides alike): a
+ * put or an append that would make a value longer is refused (ok = false, nothing changes). Without
+ * it, appends grow one value without bound until it no longer fits a message or a record.
+ */
+export const MAX_VALUE_LENGTH = 1024 * 1024;
+
 export function newKv(maxSessions = MAX_SESSIONS): KvState {
   return { data: new Map(), sessions: new Map(), maxSessions };
 }
@@ -84,16 +91,18 @@ export function execute(data: Map<string, string>, op: KvOp): KvResult {
     case 'get':
       return { ok: true, value: current };
     case 'put':
+      if (op.value.length > MAX_VALUE_LENGTH) return { ok: false, value: current };
       data.set(op.key, op.value);
       return { ok: true, value: op.value };
     case 'delete':
       data.delete(op.key);
       return { ok: current !== null, value: null };
     case 'cas':
-      if (current !== op.expected) return { ok: false, value: current };
+      if (current !== op.expected || op.value.length > MAX_VALUE_LENGTH) return { ok: false, value: current };
       data.set(op.key, op.value);
       return { ok: true, value: op.value };
     case 'append': {
+      if ((current?.length ?? 0) + op.value.length > MAX_VALUE_LENGTH) return { ok: false, value: current };
       const value = (current ?? '') + op.value;
       data.set(op.key, value);
       return { ok: true, value };

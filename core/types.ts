@@ -34,6 +34,8 @@ export type KvWriteOp = Exclude<KvOp, { type: 'get' }>;
  * The result of one KV operation.
  * get: ok=true, value = current value (null when absent) · put/append: ok=true, value = new value ·
  * delete: ok = whether the key existed, value = null · cas: ok = whether it matched, value = value after.
+ * A put, append or cas that would make a value longer than MAX_VALUE_LENGTH (kv.ts): ok=false,
+ * nothing changed, value = the current value.
  */
 export interface KvResult {
   readonly ok: boolean;
