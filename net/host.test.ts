@@ -10,13 +10,14 @@ import { callLeader } from './testing';
 const started: NodeHost[] = [];
 
 /** Three hosted nodes on an in-process network (delivery on a later turn, like a socket). */
-function cluster(dir: string, snapshotEntries = 0): { hosts: Map<string, NodeHost>; replies: ClientReply[] } {
+function cluster(dir: string, snapshotEntries = 0, onFatal?: (id: string, e: Error) => void): { hosts: Map<string, NodeHost>; replies: ClientReply[] } {
   const ids = ['n1', 'n2', 'n3'];
   const hosts = new Map<string, NodeHost>();
   const replies: ClientReply[] = [];
   for (const id of ids) {
     hosts.set(id, new NodeHost({
       id, peers: ids, dataDir: join(dir, id), tickMs: 5, snapshotEntries,
+      ...(onFatal === undefined ? {} : { onFatal: (e: Error) => onFatal(id, e) }),
       transport: { send: (to: NodeId, m: Message) => void setImmediate(() => hosts.get(to)?.receive(m)) },
       onReply: (r) => replies.push(r),
     }));
@@ -55,6 +56,25 @@ describe('a hosted node (real clock, write-ahead log)', function () {
     for (const h of c.hosts.values()) assert.ok(h.recovery.records > 0 && h.recovery.durable.log.length >= 5, `${h.id} recovered its log from disk`);
     const r = await call(c, { client, seq: 6, op: { type: 'get', key: 'x' } });
     assert.deepEqual(r.outcome, { status: 'ok', result: { ok: true, value: 'v5' } });
+    for (const h of c.hosts.values()) h.stop();
+  });
+
+  it('a failed log write stops the node before anything of that step leaves it (no reply, no message)', async () => {
+    const fatal: string[] = [];
+    const c = cluster(dir, 0, (id, e) => fatal.push(`${id}: ${e.message}`));
+    const client = clientId('c1');
+    await call(c, { client, seq: 1, op: { type: 'put', key: 'x', value: '1' } });
+    const leader = [...c.hosts.values()].find((h) => h.state.role === 'leader')!;
+    (leader as unknown as { wal: { append: () => never } }).wal.append = () => {
+      throw new Error('ENOSPC: no space left on device');
+    };
+    const n = c.replies.length;
+    leader.request({ client, seq: 2, op: { type: 'put', key: 'x', value: '2' } });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(fatal.length, 1);
+    assert.match(fatal[0]!, /writing the log failed \(ENOSPC: no space left on device\); stopping/);
+    assert.equal(c.replies.slice(n).filter((r) => r.seq === 2).length, 0, 'the write was not answered');
+    for (const h of c.hosts.values()) if (h !== leader) assert.ok(h.state.log.every((e) => e.data.type !== 'command' || e.data.seq !== 2), `${h.id} never received the unwritten entry`);
     for (const h of c.hosts.values()) h.stop();
   });
 

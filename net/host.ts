@@ -98,15 +98,23 @@ export class NodeHost {
     const before = { role: this.state.role, term: this.state.term, leader: this.state.leader };
     const out = step(this.state, input).outputs;
     this.stats.steps++;
-    if (out.persist?.compact != null) {
-      // A snapshot was taken or installed: rewrite the files from the node's durable state (which
-      // every persist so far, this one included, describes) — durable when this returns.
-      this.wal.rewrite(durableOf(this.state));
-      this.stats.snapshots++;
-      this.o.onSnapshot?.(out.reasons.includes('snapshot.install') ? 'installed' : 'taken', this.state.snapshot?.index ?? 0, this.state.logStart.index);
-    } else if (out.persist !== null) {
-      this.wal.append(out.persist);
-      this.stats.records++;
+    try {
+      if (out.persist?.compact != null) {
+        // A snapshot was taken or installed: rewrite the files from the node's durable state (which
+        // every persist so far, this one included, describes) — durable when this returns.
+        this.wal.rewrite(durableOf(this.state));
+        this.stats.snapshots++;
+        this.o.onSnapshot?.(out.reasons.includes('snapshot.install') ? 'installed' : 'taken', this.state.snapshot?.index ?? 0, this.state.logStart.index);
+      } else if (out.persist !== null) {
+        this.wal.append(out.persist);
+        this.stats.records++;
+      }
+    } catch (e) {
+      // The state in memory is ahead of the disk (ENOSPC, EIO, a record over the limit): nothing of
+      // this step may leave, and the node cannot go on as if it were durable. Stop; a restart
+      // recovers from what is on disk.
+      this.fail(new Error(`${this.wal.file}: writing the log failed (${(e as Error).message}); stopping — restart the node to recover from what is on disk`));
+      return;
     }
     if (this.o.onRole !== undefined && (before.role !== this.state.role || before.term !== this.state.term || before.leader !== this.state.leader)) {
       this.o.onRole(this.state.role, this.state.term, this.state.leader);
@@ -139,14 +147,22 @@ export class NodeHost {
       if (e !== null) {
         // After a failed fsync the kernel may have dropped the dirty pages: what is durable is unknown.
         // Retrying could "succeed" over lost data (PostgreSQL's fsyncgate), so the node stops.
-        const fatal = new Error(`${this.wal.file}: fsync failed (${e.message}); stopping — restart the node to recover from what is on disk`);
-        this.stop();
-        (this.o.onFatal ?? defaultFatal)(fatal);
+        this.fail(new Error(`${this.wal.file}: fsync failed (${e.message}); stopping — restart the node to recover from what is on disk`));
         return;
       }
       this.release(batch);
       this.pump();
     });
+  }
+
+  /** Stops without syncing (the disk is not to be trusted) and reports. */
+  private fail(e: Error): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.held = [];
+    this.wal.abandon();
+    (this.o.onFatal ?? defaultFatal)(e);
   }
 
   private release(batch: readonly StepOutputs[]): void {

@@ -92,6 +92,18 @@ describe('write-ahead log', () => {
     assert.deepEqual([n.commit, n.applied, n.kv.data.get('k'), n.kv.sessions.get('c1' as never)?.lastSeq], [4, 4, 'v4', 4]);
   });
 
+  it('a rewrite of a long log is written as several records, none growing with the log', () => {
+    const { wal } = Wal.open(dir);
+    const entries = Array.from({ length: 2500 }, (_, i) => entry(101 + i, 3));
+    wal.rewrite({ term: 3 as Term, vote: null, log: entries, snapshot: { index: 100 as LogIndex, term: 2 as Term, data: [], sessions: [] }, logStart: { index: 100 as LogIndex, term: 2 as Term } });
+    wal.close();
+    const { recovery, wal: again } = Wal.open(dir);
+    again.close();
+    assert.equal(recovery.records, 3, 'a base record and two more');
+    assert.deepEqual(recovery.durable.log.map((e) => e.index), entries.map((e) => e.index));
+    assert.deepEqual(recovery.durable.logStart, { index: 100, term: 2 });
+  });
+
   it('a snapshot newer than the log (a crash between the two renames) is reconciled; a damaged snapshot file is refused', () => {
     const { wal } = Wal.open(dir);
     wal.append(hard(1, 'n1'));

@@ -21,6 +21,10 @@ import { applyPersist as applyToStored, durableFrom, emptyStored, PersistError, 
 const HEADER = 8;
 /** Refuse absurd lengths (a corrupted length field) rather than allocate them. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+/** The snapshot file is one record: the whole state machine (its own, larger limit). */
+export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+/** Log records written by a rewrite stay below this. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
 
 export class WalCorruptError extends Error {
   override readonly name = 'WalCorruptError';
@@ -54,7 +58,7 @@ function readRecord(buf: Buffer, at: number): Check {
   if (at + HEADER > buf.length) return { ok: false, why: 'incomplete header' };
   const len = buf.readUInt32LE(at);
   const sum = buf.readUInt32LE(at + 4);
-  if (len === 0 || len > MAX_RECORD_BYTES) return { ok: false, why: `bad length ${len}` };
+  if (len === 0 || len > MAX_SNAPSHOT_BYTES) return { ok: false, why: `bad length ${len}` };
   const end = at + HEADER + len;
   if (end > buf.length) return { ok: false, why: 'incomplete payload' };
   const payload = buf.subarray(at + HEADER, end);
@@ -66,32 +70,46 @@ function readRecord(buf: Buffer, at: number): Check {
   }
 }
 
-function record(value: unknown): Buffer {
+function record(value: unknown, max = MAX_RECORD_BYTES): Buffer {
   const payload = Buffer.from(JSON.stringify(value), 'utf8');
-  if (payload.length > MAX_RECORD_BYTES) throw new Error(`a record of ${payload.length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`);
+  if (payload.length > max) throw new Error(`a record of ${payload.length} bytes exceeds the ${max}-byte limit`);
   const header = Buffer.alloc(HEADER);
   header.writeUInt32LE(payload.length, 0);
   header.writeUInt32LE(crc32(payload), 4);
   return Buffer.concat([header, payload]);
 }
 
-/** Writes `data` to `file` atomically: a temporary file, fsync, rename, fsync of the folder. */
-function writeAtomically(dir: string, name: string, data: Buffer): void {
-  const tmp = join(dir, `${name}.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, data, 0, data.length, 0);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, join(dir, name));
+/** writeSync may write less than asked: go on until all of it is written. */
+function writeAll(fd: number, data: Buffer, at: number): void {
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done, at + done);
+}
+
+function fsyncDir(dir: string): void {
   const d = openSync(dir, 'r');
   try {
     fsyncSync(d);
   } finally {
     closeSync(d);
   }
+}
+
+/** Writes the buffers to `dir/name` atomically: a temporary file, fsync, rename, fsync of the folder. */
+function writeAtomically(dir: string, name: string, data: readonly Buffer[]): number {
+  const tmp = join(dir, `${name}.tmp`);
+  const fd = openSync(tmp, 'w');
+  let at = 0;
+  try {
+    for (const b of data) {
+      writeAll(fd, b, at);
+      at += b.length;
+    }
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, name));
+  fsyncDir(dir);
+  return at;
 }
 
 /** Reads the snapshot file; a damaged one is refused (it was written atomically: damage is corruption). */
@@ -149,7 +167,10 @@ export class Wal {
       at = r.end;
     }
     d.snapshot = snapshot;
-    const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
+    const created = !existsSync(file);
+    const fd = openSync(file, created ? 'w+' : 'r+');
+    // A new file's name must survive a power loss too (the votes written to it depend on it).
+    if (created) fsyncDir(dir);
     const truncatedBytes = buf.length - at;
     if (truncatedBytes > 0) {
       ftruncateSync(fd, at);
@@ -162,7 +183,7 @@ export class Wal {
   append(p: Persist): void {
     if (p.compact != null) throw new Error('a compaction is written with rewrite(), not appended');
     const rec = record(p);
-    writeSync(this.fd, rec, 0, rec.length, this.size);
+    writeAll(this.fd, rec, this.size);
     this.size += rec.length;
     this.isDirty = true;
   }
@@ -173,12 +194,31 @@ export class Wal {
    * is superseded by it).
    */
   rewrite(d: DurableState): void {
-    if (d.snapshot != null) writeAtomically(this.dir, 'snapshot', record({ snapshot: d.snapshot }));
-    const base = record({ base: { term: d.term, vote: d.vote, logStart: d.logStart ?? { index: 0, term: 0 }, log: d.log } });
-    writeAtomically(this.dir, 'wal', base);
+    if (d.snapshot != null) writeAtomically(this.dir, 'snapshot', [record({ snapshot: d.snapshot }, MAX_SNAPSHOT_BYTES)]);
+    // The base record holds the first entries; the rest follow as ordinary log records, so no record
+    // grows with the length of the log.
+    const start = d.logStart ?? { index: 0, term: 0 };
+    const chunks: Buffer[] = [];
+    let i = 0;
+    const take = (): Entry[] => {
+      const out: Entry[] = [];
+      let bytes = 0;
+      while (i < d.log.length && out.length < 1000 && bytes < CHUNK_BYTES) {
+        const e = d.log[i++]!;
+        bytes += Buffer.byteLength(JSON.stringify(e));
+        out.push(e);
+      }
+      return out;
+    };
+    chunks.push(record({ base: { term: d.term, vote: d.vote, logStart: start, log: take() } }));
+    while (i < d.log.length) {
+      const from = start.index + i + 1;
+      chunks.push(record({ hardState: null, log: { from, entries: take() } }));
+    }
+    const size = writeAtomically(this.dir, 'wal', chunks);
     const old = this.fd;
     this.fd = openSync(this.file, 'r+');
-    this.size = base.length;
+    this.size = size;
     this.isDirty = false;
     if (this.syncsRunning > 0) this.retired.push(old);
     else closeSync(old);
@@ -214,6 +254,17 @@ export class Wal {
   close(): void {
     this.sync();
     closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  /** Closes without syncing (after a write or fsync error): the descriptor is released, nothing more. */
+  abandon(): void {
+    if (this.fd < 0) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already unusable
+    }
     this.fd = -1;
   }
 }
