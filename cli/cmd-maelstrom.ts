@@ -16,7 +16,7 @@ export async function maelstromCommand(argv: string[], io: Io): Promise<number> 
   const node = new MaelstromNode({
     write: (l) => process.stdout.write(`${l}\n`),
     log: (l) => io.err(l),
-    dataDir: (id) => values.data ?? join(temp!, id),
+    dataDir: (id) => join(values.data ?? temp!, id),
     tickMs,
     timeoutMs,
   });

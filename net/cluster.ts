@@ -79,7 +79,7 @@ export class LocalCluster {
     const env = { ...process.env };
     delete env['LIFERAFT_CLUSTER_SECRET'];
     if (secret !== null) env['LIFERAFT_CLUSTER_SECRET'] = secret;
-    const proc = spawn(process.execPath, [this.o.cli, 'node', '--id', id, '--listen', `127.0.0.1:${m.raftPort}`, '--peers', peers, '--data', join(this.o.dir, id), '--http', `127.0.0.1:${m.httpPort}`, '--tick-ms', String(this.o.tickMs ?? 10), ...(this.o.snapshotEntries === undefined ? [] : ['--snapshot-entries', String(this.o.snapshotEntries)])], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const proc = spawn(process.execPath, [this.o.cli, 'node', '--id', id, '--listen', `127.0.0.1:${m.raftPort}`, '--peers', peers, '--data', join(this.o.dir, id), '--http', `127.0.0.1:${m.httpPort}`, '--tick-ms', String(this.o.tickMs ?? 20), ...(this.o.snapshotEntries === undefined ? [] : ['--snapshot-entries', String(this.o.snapshotEntries)])], { stdio: ['ignore', 'ignore', 'pipe'], env });
     m.proc = proc;
     m.exit = null;
     let rest = '';

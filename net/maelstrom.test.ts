@@ -86,15 +86,18 @@ describe('liferaft maelstrom (Maelstrom lin-kv protocol)', function () {
     n1.handleLine('{"src":"c1"}');
     assert.equal((await net.ask('n1', { type: 'read', key: 1 }))['code'], ERR.unavailable, 'before init');
     assert.equal((await net.ask('n1', { type: 'init', node_id: 'n9', node_ids: ['n1'] }))['code'], ERR.malformed);
+    const repeat = await net.ask('n1', { type: 'init', node_id: 'n1', node_ids: ['n1', 'n1'] });
+    assert.deepEqual([repeat['code'], repeat['text']], [ERR.malformed, 'node_ids repeat a node']);
     assert.equal((await net.ask('n1', { type: 'init', node_id: 'n1', node_ids: ['n1'] }))['type'], 'init_ok');
     assert.equal((await net.ask('n1', { type: 'frobnicate' }))['code'], ERR.notSupported);
     assert.equal((await net.ask('n1', { type: 'write', key: 1 }))['code'], ERR.malformed);
     assert.equal((await net.ask('n1', { type: 'cas', key: 1, from: 1 }))['code'], ERR.malformed);
-    n1.handleLine(JSON.stringify({ src: 'n7', dest: 'n1', body: { type: 'raft', msg: { type: 'Heartbeat', from: 'n7', to: 'n1', term: 50 } } }));
+    n1.handleLine(JSON.stringify({ src: 'n7', dest: 'n1', body: { type: 'raft', msg: { type: 'Heartbeat', from: 'n7', to: 'n1', term: 50, commit: 0, readSeq: 0 } } }));
+    n1.handleLine(JSON.stringify({ src: 'n1', dest: 'n1', body: { type: 'raft', msg: { type: 'ClientForwardReply', from: 'n1', to: 'n1', term: 0 } } }));
     let r = await net.ask('n1', { type: 'write', key: 1, value: 2 });
     while (r['code'] === ERR.unavailable) r = await net.ask('n1', { type: 'write', key: 1, value: 2 });
     assert.equal(r['type'], 'write_ok', 'a single-node cluster commits on its own');
-    assert.ok(net.logs.some((l) => /not JSON/.test(l)) && net.logs.some((l) => /without src/.test(l)) && net.logs.some((l) => /dropped a raft message from n7/.test(l)));
+    assert.ok(net.logs.some((l) => /not JSON/.test(l)) && net.logs.some((l) => /without src/.test(l)) && net.logs.some((l) => /dropped a raft message from n7/.test(l)) && net.logs.some((l) => /dropped a malformed raft message from n1: ClientForwardReply with a bad "reply"/.test(l)), net.logs.join('\n'));
   });
 
   it('the CLI speaks it on stdin/stdout', async () => {

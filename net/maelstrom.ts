@@ -10,6 +10,7 @@
 // network as bodies of type "raft". Keys and values are any JSON; the KV stores their JSON text.
 import type { KvOp, NodeId } from '../core';
 import { NodeHost } from './host';
+import { messageProblem } from './messages';
 import { Requester, type CallResult } from './requester';
 
 export const ERR = { timeout: 0, notSupported: 10, unavailable: 11, malformed: 12, crash: 13, keyMissing: 20, precondition: 22 } as const;
@@ -60,9 +61,10 @@ export class MaelstromNode {
       case 'init':
         return this.init(env);
       case 'raft': {
-        const m = b['msg'] as { type?: unknown; from?: unknown; to?: unknown; term?: unknown } | null;
-        const ok = typeof m === 'object' && m !== null && typeof m.type === 'string' && m.from === env.src && m.to === this.id && typeof m.term === 'number';
-        if (this.host !== null && this.peers.has(env.src) && ok) this.host.receive(m as never);
+        const problem = messageProblem(b['msg']);
+        const m = b['msg'] as { from?: unknown; to?: unknown };
+        if (problem !== null) this.o.log(`dropped a malformed raft message from ${env.src}: ${problem}`);
+        else if (this.host !== null && this.peers.has(env.src) && m.from === env.src && m.to === this.id) this.host.receive(m as never);
         else this.o.log(`dropped a raft message from ${env.src} that is not from a peer to ${this.id ?? '(uninitialized)'}`);
         return;
       }
@@ -92,21 +94,32 @@ export class MaelstromNode {
       this.error(env, ERR.malformed, `already initialized as ${this.id}`);
       return;
     }
+    if (new Set(ids).size !== ids.length) {
+      this.error(env, ERR.malformed, 'node_ids repeat a node');
+      return;
+    }
+    let host: NodeHost;
+    try {
+      host = new NodeHost({
+        id,
+        peers: ids as string[],
+        dataDir: this.o.dataDir(id),
+        tickMs: this.o.tickMs ?? 20,
+        transport: { send: (to: NodeId, m) => this.send(to, { type: 'raft', msg: m }) },
+        onReply: (r) => this.requester?.onReply(r),
+        onRole: (role, term, leader) => {
+          this.o.log(`${id}: ${role} in term ${term}`);
+          if (leader !== null) this.requester?.onLeaderChange();
+        },
+      });
+    } catch (e) {
+      this.error(env, ERR.crash, `cannot start node ${id}: ${(e as Error).message}`);
+      return;
+    }
     this.id = id;
     this.peers = new Set((ids as string[]).filter((p) => p !== id));
-    this.host = new NodeHost({
-      id,
-      peers: ids as string[],
-      dataDir: this.o.dataDir(id),
-      tickMs: this.o.tickMs ?? 20,
-      transport: { send: (to: NodeId, m) => this.send(to, { type: 'raft', msg: m }) },
-      onReply: (r) => this.requester?.onReply(r),
-      onRole: (role, term, leader) => {
-        this.o.log(`${id}: ${role} in term ${term}`);
-        if (leader !== null) this.requester?.onLeaderChange();
-      },
-    });
-    const h = this.host;
+    this.host = host;
+    const h = host;
     this.requester = new Requester({ request: (r) => h.request(r), leader: () => h.state.leader }, `${id}.m`, { attemptMs: 500 });
     h.start();
     this.reply(env, { type: 'init_ok' });

@@ -6,6 +6,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Message, NodeId } from '../core';
 import { encodeFrame, FrameDecoder, FrameError } from './frame';
 import type { Transport } from './host';
+import { messageProblem } from './messages';
 
 export interface TcpOptions {
   /** This node's name: frames addressed to another node, or from a node outside `peers`, are dropped. */
@@ -53,6 +54,8 @@ class Peer {
     const s = connect(this.addr.port, this.addr.host);
     this.socket = s;
     s.setNoDelay(true);
+    // A peer whose host vanished without a reset is noticed (and redialled) instead of written to forever.
+    s.setKeepAlive(true, 5000);
     s.on('connect', () => {
       this.connected = true;
       this.backoff = BACKOFF_MIN_MS;
@@ -95,7 +98,12 @@ export class TcpTransport implements Transport {
     const t = new TcpTransport(o);
     await new Promise<void>((resolve, reject) => {
       t.server.once('error', reject);
-      t.server.listen(o.listen.port, o.listen.host, () => resolve());
+      t.server.listen(o.listen.port, o.listen.host, () => {
+        t.server.off('error', reject);
+        // Later server errors (EMFILE on accept, …) are logged; the node keeps serving.
+        t.server.on('error', (e) => t.log(`peer listener: ${e.message}`));
+        resolve();
+      });
     });
     return t;
   }
@@ -138,7 +146,10 @@ export class TcpTransport implements Transport {
         return;
       }
       for (const v of values) {
-        if (isMessage(v) && v.to === this.o.self && this.o.peers.has(v.from)) this.o.onMessage(v);
+        const problem = messageProblem(v);
+        const m = v as Message;
+        if (problem !== null) this.log(`dropped a malformed message from ${s.remoteAddress ?? '?'}: ${problem}`);
+        else if (m.to === this.o.self && this.o.peers.has(m.from)) this.o.onMessage(m);
         else this.log(`dropped a frame that is not a message to ${this.o.self} from a peer`);
       }
     });
@@ -153,8 +164,3 @@ export class TcpTransport implements Transport {
   }
 }
 
-/** The shape every message has (the core checks the rest and refuses strangers' ids). */
-function isMessage(v: unknown): v is Message {
-  const m = v as { type?: unknown; from?: unknown; to?: unknown; term?: unknown };
-  return typeof m === 'object' && m !== null && typeof m.type === 'string' && typeof m.from === 'string' && typeof m.to === 'string' && typeof m.term === 'number';
-}

@@ -118,6 +118,9 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
 
     const load = startLoad(c, 4, 4);
     await sleep(800);
+    // Kill it only once it holds a snapshot, so its restart recovers from one (slow disks: wait).
+    const deadline = Date.now() + 30_000;
+    while ((await c.status(leader))?.['snapshot'] == null && Date.now() < deadline) await sleep(50);
     await c.kill(leader);
     await sleep(1200);
     const next = await c.leader();
@@ -182,6 +185,11 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     await closed(huge);
     await closed(encodeFrame({ type: 'Heartbeat', from: 'n2', to: 'n1', term: 99, commit: 0, readSeq: 0 }, 'a-guess'));
     await closed(encodeFrame({ type: 'Heartbeat', from: 'n2', to: 'n1', term: 99, commit: 0, readSeq: 0 }, null));
+    // Signed and well framed, but not a well-formed message: dropped (it would crash code that trusts it).
+    const s = connect(n1.raftPort, '127.0.0.1', () => s.write(encodeFrame({ type: 'ClientForwardReply', from: 'n2', to: 'n1', term: 0 }, 'the-secret')));
+    s.on('error', () => undefined);
+    await sleep(100);
+    s.destroy();
 
     // n1 and n2 share the secret: they elect and commit; n3's frames are refused, and theirs to it.
     const put = await fetch(`${n1.url}/kv/x`, { method: 'PUT', body: JSON.stringify({ value: '1' }), signal: AbortSignal.timeout(10_000) });
@@ -194,5 +202,7 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     assert.ok(n1.log.some((l) => /refused a connection .*bad signature/.test(l)), `n1 logged the refusal:\n${n1.log.join('\n')}`);
     assert.ok(n1.log.some((l) => /refused a connection .*bad magic/.test(l)));
     assert.ok(n1.log.some((l) => /refused a connection .*exceeds/.test(l)));
+    assert.ok(n1.log.some((l) => /dropped a malformed message .*ClientForwardReply with a bad "reply"/.test(l)), 'the malformed message was dropped');
+    assert.equal(n1.exit, null, 'n1 is still running');
   });
 });

@@ -1,0 +1,78 @@
+// The shape of every message a peer may send, checked before the core sees it: a frame that parses
+// but is not a well-formed message (a missing field, a wrong type) is dropped with a log line instead
+// of reaching code that trusts it. (Well-formed messages that break the protocol — a forged
+// heartbeat — are what the cluster secret is for.)
+import type { Message } from '../core';
+
+type Check = (v: unknown) => boolean;
+const str: Check = (v) => typeof v === 'string';
+const int: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+const bool: Check = (v) => typeof v === 'boolean';
+const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nullableStr: Check = (v) => v === null || typeof v === 'string';
+
+const KV_OPS = new Set(['get', 'put', 'delete', 'cas', 'append']);
+function kvOp(v: unknown): boolean {
+  if (!obj(v) || !KV_OPS.has(v['type'] as string) || !str(v['key'])) return false;
+  if (v['type'] === 'put' || v['type'] === 'append') return str(v['value']);
+  if (v['type'] === 'cas') return str(v['value']) && nullableStr(v['expected']);
+  return true;
+}
+function entry(v: unknown): boolean {
+  if (!obj(v) || !int(v['index']) || !int(v['term']) || !obj(v['data'])) return false;
+  const d = v['data'];
+  if (d['type'] === 'noop') return true;
+  return d['type'] === 'command' && str(d['client']) && int(d['seq']) && kvOp(d['op']) && d['op'] !== null && (d['op'] as { type: string }).type !== 'get';
+}
+const kvResult: Check = (v) => obj(v) && bool(v['ok']) && nullableStr(v['value']);
+function request(v: unknown): boolean {
+  return obj(v) && str(v['client']) && int(v['seq']) && kvOp(v['op']);
+}
+function outcome(v: unknown): boolean {
+  if (!obj(v)) return false;
+  switch (v['status']) {
+    case 'ok':
+      return kvResult(v['result']);
+    case 'not-leader':
+      return nullableStr(v['leaderHint']);
+    case 'leadership-lost':
+    case 'overloaded':
+    case 'stale-sequence':
+      return true;
+    default:
+      return false;
+  }
+}
+function snapshot(v: unknown): boolean {
+  if (!obj(v) || !int(v['index']) || !int(v['term']) || !Array.isArray(v['data']) || !Array.isArray(v['sessions'])) return false;
+  return (v['data'] as unknown[]).every((p) => Array.isArray(p) && p.length === 2 && str(p[0]) && str(p[1]))
+    && (v['sessions'] as unknown[]).every((p) => Array.isArray(p) && p.length === 3 && str(p[0]) && int(p[1]) && kvResult(p[2]));
+}
+
+const FIELDS: Record<Message['type'], Record<string, Check>> = {
+  PreVote: { lastLogIndex: int, lastLogTerm: int, round: int },
+  PreVoteResp: { granted: bool, round: int },
+  RequestVote: { lastLogIndex: int, lastLogTerm: int },
+  RequestVoteResp: { granted: bool },
+  AppendEntries: { prevLogIndex: int, prevLogTerm: int, commit: int, entries: (v) => Array.isArray(v) && v.every(entry) },
+  AppendEntriesResp: { success: bool },
+  InstallSnapshot: { snapshot },
+  Heartbeat: { commit: int, readSeq: int },
+  HeartbeatResp: { readSeq: int },
+  ClientForward: { request },
+  ClientForwardReply: { reply: (v) => obj(v) && str(v['client']) && int(v['seq']) && outcome(v['outcome']) },
+};
+
+/** Why `v` is not a well-formed message (null: it is one). */
+export function messageProblem(v: unknown): string | null {
+  if (!obj(v)) return 'not an object';
+  const type = v['type'];
+  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) return `unknown message type ${JSON.stringify(type)}`;
+  if (!str(v['from']) || !str(v['to']) || !int(v['term'])) return `${type} without from/to/term`;
+  for (const [field, ok] of Object.entries(FIELDS[type as Message['type']])) if (!ok(v[field])) return `${type} with a bad "${field}"`;
+  if (type === 'AppendEntriesResp') {
+    const fields: Record<string, Check> = v['success'] === true ? { matchIndex: int } : { rejectedIndex: int, conflictIndex: int, conflictTerm: int };
+    for (const [field, ok] of Object.entries(fields)) if (!ok(v[field])) return `${type} with a bad "${field}"`;
+  }
+  return null;
+}
