@@ -11,11 +11,19 @@ export const KV_USAGE = `usage: liferaft kv [--endpoints URL,...] [--timeout MS]
 commands:  get KEY · set KEY VALUE · del KEY · cas KEY OLD NEW · append KEY SUFFIX · status
   Without a command: an interactive prompt (the same commands; help; exit).
   Endpoints default to $LIFERAFT_ENDPOINTS, else http://127.0.0.1:8001,8002,8003 (npm run cluster).
-  Exit: 0 ok · 1 key not found or cas mismatch · 2 cluster unavailable or outcome unknown · 64 usage.`;
+  Exit: 0 ok · 1 key not found or cas mismatch · 2 cluster unavailable or outcome unknown ·
+  64 usage or input refused (bad request, value too large).`;
 
 export const KV_EXIT = { ok: 0, no: 1, unavailable: 2, usage: 64 } as const;
 
 const DEFAULT_ENDPOINTS = 'http://127.0.0.1:8001,http://127.0.0.1:8002,http://127.0.0.1:8003';
+
+interface Reply {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  /** A write that went unanswered or timed out on some try: it may be applied. */
+  readonly maybeApplied: boolean;
+}
 
 interface Answer {
   readonly lines: string[];
@@ -92,10 +100,14 @@ export class KvClient {
     }
   }
 
-  private other(r: { status: number; body: Record<string, unknown> }): Answer {
+  private other(r: Reply): Answer {
     if (r.status === 404 && r.body['error'] === 'key not found') return { lines: ['key not found'], code: KV_EXIT.no };
     const msg = typeof r.body['error'] === 'string' ? r.body['error'] : `HTTP ${r.status}`;
-    return { lines: [`error: ${msg}`], code: r.status >= 500 ? KV_EXIT.unavailable : KV_EXIT.no };
+    // A write that timed out or lost its connection somewhere may still be applied, whatever the last
+    // node said: say so rather than repeat a later "not applied".
+    if (r.maybeApplied && (r.status >= 500 || r.status === 0)) return { lines: [`error: outcome unknown: the write may or may not be applied (last: ${msg})`], code: KV_EXIT.unavailable };
+    if (r.status === 400 || r.status === 405 || r.status === 413) return { lines: [`error: ${msg}`], code: KV_EXIT.usage };
+    return { lines: [`error: ${msg}`], code: r.status >= 500 || r.status === 0 ? KV_EXIT.unavailable : KV_EXIT.no };
   }
 
   /**
@@ -103,15 +115,16 @@ export class KvClient {
    * answers with something other than "unavailable" / "timed out" or the deadline passes. A write
    * keeps one seq across every try, so it is applied at most once.
    */
-  private async http(method: string, path: string, body: unknown, write: boolean): Promise<{ status: number; body: Record<string, unknown> }> {
+  private async http(method: string, path: string, body: unknown, write: boolean): Promise<Reply> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (write) {
       headers['liferaft-client'] = this.client;
       headers['liferaft-seq'] = String(++this.seq);
     }
     const deadline = Date.now() + this.timeoutMs;
-    let last: { status: number; body: Record<string, unknown> } | null = null;
+    let last: Reply | null = null;
     let lastError = '';
+    let maybeApplied = false;
     for (let i = 0; Date.now() < deadline; i++) {
       const at = (this.preferred + i) % this.endpoints.length;
       const left = Math.max(1, deadline - Date.now());
@@ -123,17 +136,22 @@ export class KvClient {
           signal: AbortSignal.timeout(left + 1000),
         });
         const parsed = (await res.json().catch(() => ({ error: `HTTP ${res.status} without a JSON body` }))) as Record<string, unknown>;
-        last = { status: res.status, body: parsed };
+        if (res.status === 504 && write) maybeApplied = true;
+        last = { status: res.status, body: parsed, maybeApplied };
         if (res.status !== 503 && res.status !== 504) {
           this.preferred = at;
           return last;
         }
       } catch (err) {
-        lastError = `${this.endpoints[at]}: ${describe(err)}`;
+        const why = describe(err);
+        // Refused before anything was sent: not applied. Otherwise the request may have arrived.
+        if (write && why !== 'ECONNREFUSED') maybeApplied = true;
+        lastError = `${this.endpoints[at]}: ${why}`;
       }
       if (i % this.endpoints.length === this.endpoints.length - 1) await new Promise((r) => setTimeout(r, 100));
     }
-    return last ?? { status: 503, body: { error: `no endpoint answered (${lastError})` } };
+    if (last !== null) return { ...last, maybeApplied };
+    return { status: 0, body: { error: `no endpoint answered (${lastError})` }, maybeApplied };
   }
 }
 

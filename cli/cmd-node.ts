@@ -104,7 +104,10 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const shutdown = (sig: string): void => {
-      if (stopping) return;
+      if (stopping) {
+        log(`${sig} again: exiting now`);
+        process.exit(130);
+      }
       stopping = true;
       log(`${sig}: stopping`);
       void running.close().then(() => resolve(0));

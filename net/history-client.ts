@@ -70,7 +70,10 @@ export class HistoryClient {
     const ret = nowMicros();
     // Answers: 200; 404 (get: absent; delete: was absent); 409 with the current value (cas mismatch).
     const answered = last.status === 200 || last.status === 404 || (last.status === 409 && 'value' in last.body);
-    const kind = answered ? 'ok' : write && maybeApplied ? 'unknown' : 'failed';
+    // Definitely not applied: refused as bad input (400/405/413), or unavailable (503) on every try.
+    // Anything else that is not an answer (500, a dead connection, …) leaves a write's fate unknown.
+    const refused = last.status === 400 || last.status === 405 || last.status === 413;
+    const kind = answered ? 'ok' : write && (maybeApplied || (!refused && last.status !== 503)) ? 'unknown' : 'failed';
     if (this.o.record !== false && kind !== 'failed') this.history.push(toOperation(this.name, c, call, kind === 'ok' ? ret : null, last));
     return { kind, status: last.status, body: last.body, micros: ret - call };
   }

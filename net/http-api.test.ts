@@ -110,7 +110,7 @@ describe('the HTTP client API', () => {
   it('a request keeps its client and seq across retries (exactly-once); lanes are reused, so sessions stay few', async () => {
     fake.seen.length = 0;
     mode.answer = 'lost';
-    const pending = call('PUT', '/kv/y?timeout=300', '{"value":"1"}', { 'liferaft-client': 'me', 'liferaft-seq': '7' });
+    const pending = call('PUT', '/kv/y?timeout=3000', '{"value":"1"}', { 'liferaft-client': 'me', 'liferaft-seq': '7' });
     await new Promise((r) => setTimeout(r, 120));
     mode.answer = 'ok';
     assert.equal((await pending)[0], 200);

@@ -17,7 +17,7 @@
 // large · 503 no leader (definitely not applied; Retry-After) · 504 a write timed out and may or may
 // not be applied ("indeterminate": true).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { KvOp, KvResult } from '../core';
+import { MAX_VALUE_LENGTH, type KvOp, type KvResult } from '../core';
 import type { CallResult, Requester } from './requester';
 
 export const LIMITS = {
@@ -166,7 +166,8 @@ function answerOk(res: ServerResponse, op: KvOp, result: KvResult): void {
       return;
     case 'put':
     case 'append':
-      send(res, 200, { key, value: result.value });
+      if (!result.ok) send(res, 413, { error: `the value would exceed the state machine's limit of ${MAX_VALUE_LENGTH} characters (not applied)`, key });
+      else send(res, 200, { key, value: result.value });
       return;
   }
 }

@@ -72,7 +72,6 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   log(`recovered ${r.snapshotIndex === null ? '' : `a snapshot at index ${r.snapshotIndex} and `}${r.records} WAL records: term ${r.durable.term}, ${r.durable.log.length} log entries${r.truncatedBytes > 0 ? `; cut a torn tail of ${r.truncatedBytes} bytes` : ''}`);
   requester = new Requester({ request: (req) => h.request(req), leader: () => h.state.leader ?? (h.state.role === 'leader' ? h.id : null) }, o.id);
   const req = requester;
-  h.start();
 
   let server: Server | null = null;
   let httpPort: number | null = null;
@@ -99,19 +98,33 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       },
     });
     const srv = server;
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(o.http!.port, o.http!.host, () => resolve());
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(o.http!.port, o.http!.host, () => {
+          srv.off('error', reject);
+          srv.on('error', (e) => log(`client listener: ${e.message}`));
+          resolve();
+        });
+      });
+    } catch (e) {
+      // No client API: do not run as a member that nobody can use.
+      h.stop();
+      await transport.close();
+      throw e;
+    }
     const a = srv.address();
     httpPort = typeof a === 'object' && a !== null ? a.port : o.http.port;
   }
+  // Only now, with every port bound, does the node take part in the cluster.
+  h.start();
   return {
     host: h,
     requester: req,
     raftPort: transport.port,
     httpPort,
     async close() {
+      req.close();
       h.stop();
       if (server !== null) {
         server.closeAllConnections();

@@ -45,6 +45,7 @@ export class Requester {
   private readonly free: { client: ClientId; seq: number }[] = [];
   private lanes = 0;
   private readonly pending = new Map<string, Pending>();
+  private closed = false;
 
   constructor(
     private readonly node: Submitter,
@@ -76,6 +77,12 @@ export class Requester {
     for (const p of [...this.pending.values()]) p.abandon();
   }
 
+  /** The node is stopping: every call returns now (writes in flight as indeterminate), none starts. */
+  close(): void {
+    this.closed = true;
+    for (const p of [...this.pending.values()]) p.abandon();
+  }
+
   async call(op: KvOp, o: CallOptions): Promise<CallResult> {
     const lane = o.session === undefined ? this.takeLane() : null;
     const client = lane?.client ?? clientId(o.session!.client);
@@ -100,7 +107,10 @@ export class Requester {
     let pause = 10;
     for (;;) {
       const left = deadline - Date.now();
-      if (left <= 0) break;
+      if (left <= 0 || this.closed) {
+        if (this.closed) last = 'the node is stopping';
+        break;
+      }
       const reply = await this.once(op, client, seq, Math.min(left, this.attemptMs));
       if (reply === null) {
         last = 'no answer in time';

@@ -1,6 +1,7 @@
 // `liferaft kv`, `liferaft node` and `liferaft bench kv` as a user runs them (the built CLI).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,53 @@ describe('liferaft kv / node / bench kv (processes)', function () {
     const r = await kv([`http://127.0.0.1:${closed}`], ['--timeout', '300', 'get', 'x']);
     assert.equal(r.code, 2);
     assert.match(r.err, /no endpoint answered .*ECONNREFUSED/);
+  });
+
+  it('kv: a write that timed out somewhere is reported as of unknown outcome, even if a later node says "not applied"', async () => {
+    const answer = (status: number, body: unknown): Server => createServer((req, res) => {
+      req.resume();
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    const a = answer(504, { error: 'timed out: no answer in time; the write may or may not be applied', indeterminate: true });
+    const b = answer(503, { error: 'unavailable: no leader (not applied)' });
+    const [pa, pb] = await freePorts(2);
+    await Promise.all([new Promise<void>((r) => a.listen(pa, '127.0.0.1', () => r())), new Promise<void>((r) => b.listen(pb, '127.0.0.1', () => r()))]);
+    try {
+      const r = await kv([`http://127.0.0.1:${pa}`, `http://127.0.0.1:${pb}`], ['--timeout', '400', 'set', 'x', '1']);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /outcome unknown: the write may or may not be applied \(last: unavailable: no leader \(not applied\)\)/);
+      const g = await kv([`http://127.0.0.1:${pb}`], ['--timeout', '300', 'get', 'x']);
+      assert.match(g.err, /^error: unavailable: no leader \(not applied\)/, 'a read is simply unavailable');
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('node: exits at once when its client port is taken; stops promptly on SIGTERM with a request pending', async () => {
+    const [raft, http, other] = await freePorts(3);
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(http, '127.0.0.1', () => r()));
+    let r = spawnSync(process.execPath, [CLI, 'node', '--id', 'n1', '--listen', String(raft), '--peers', `n2=${other}`, '--data', join(dir, 'taken'), '--http', String(http)], { encoding: 'utf8', timeout: 20_000 });
+    blocker.close();
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cannot listen: .*EADDRINUSE/);
+    // One member of three: no quorum, so a write waits; SIGTERM must not wait for it.
+    const p = spawn(process.execPath, [CLI, 'node', '--id', 'n1', '--listen', String(raft), '--peers', `n2=${other},n3=${other}`, '--data', join(dir, 'alone'), '--http', String(http)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    p.stderr.on('data', (c: Buffer) => (log += c.toString()));
+    const deadline = Date.now() + 15_000;
+    while (!/clients on http/.test(log) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    const pending = fetch(`http://127.0.0.1:${http}/kv/x?timeout=30000`, { method: 'PUT', body: '{"value":"1"}' }).then((res) => res.status, () => 0);
+    await new Promise((res) => setTimeout(res, 300));
+    const t0 = Date.now();
+    const exited = new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
+    p.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+    assert.ok([0, 504].includes(await pending), 'the pending write ends as indeterminate (or its connection closes)');
+    r = spawnSync(process.execPath, [CLI, 'node', '--help'], { encoding: 'utf8' });
+    assert.match(r.stdout, /--snapshot-entries/);
   });
 
   it('node: usage errors name the flag; a WAL with a corrupt record in the middle refuses to start and is left untouched', () => {
