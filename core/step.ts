@@ -45,7 +45,7 @@ export function step(state: NodeState, input: Input): StepResult {
       assertNever(input, 'input');
   }
   const restarted = input.type === 'restart';
-  if (!restarted) maybeCompact(ctx);
+  if (!restarted && state.config.snapshotEntries > 0) maybeCompact(ctx);
   ackOwnAppend(ctx);
   checkStep(state, ctx, restarted);
   return { state, outputs: finish(ctx, restarted) };

@@ -368,10 +368,13 @@ export class InvariantChecker {
       const lj = this.views[j]!;
       const hj = this.hashes[j]!;
       const end = Math.min(lastOf(li), lastOf(lj));
-      // Positions both compacted are G's on both sides: start after them.
-      for (let k = Math.max(from, 1, Math.min(li.logStart.index, lj.logStart.index) + 1); k <= end; k++) {
-        const t = this.termOf(i, k);
-        if (t !== this.termOf(j, k)) continue;
+      const oi = li.logStart.index;
+      const oj = lj.logStart.index;
+      const g = this.committed;
+      // Positions both compacted are G's on both sides: start after them. (Hot loop: no calls.)
+      for (let k = Math.max(from, 1, Math.min(oi, oj) + 1); k <= end; k++) {
+        const t = k > oi ? li.log[k - oi - 1]!.term : g[k - 1]!.term;
+        if (t !== (k > oj ? lj.log[k - oj - 1]!.term : g[k - 1]!.term)) continue;
         if (samePrefix(hi, hj, k)) continue;
         const d = this.firstDifference(hi, hj, k);
         return this.fail('LogMatchingInv', [i, j],
@@ -490,8 +493,12 @@ export class InvariantChecker {
   }
 
   private checkApplied(i: number, out: StepOutputs): Violation | null {
+    const v = this.views[i]!;
+    const off = v.logStart.index;
     for (const a of out.applied) {
-      const e: Entry = { index: a.index, term: a.term, data: a.data };
+      // The log's own entry object (its hash is cached), unless the step compacted it away.
+      const held = a.index > off ? v.log[a.index - off - 1] : undefined;
+      const e: Entry = held !== undefined && held.term === a.term ? held : { index: a.index, term: a.term, data: a.data };
       const h = entryHash(e);
       const seen = this.appliedAt[a.index - 1];
       if (seen === undefined) {
