@@ -112,7 +112,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   say(`  one run of ${fmt(protocol.events)} events without clients: heap ${protocol.samples.map((x) => `${x.heapMB}`).join(' → ')} MB (every ${fmt(memEvents / 10)} events), peak RSS ${protocol.peakRssMB} MB`);
   const workload = memory(s, memEvents, memEvents / 10);
   say(`  one run of ${fmt(workload.events)} events with 3 clients: heap ${workload.samples.map((x) => `${x.heapMB}`).join(' → ')} MB, peak RSS ${workload.peakRssMB} MB;`);
-  say(`    ${fmt(workload.committedEntries)} entries committed, ${workload.bytesPerCommittedEntry ?? '-'} bytes of heap per committed entry (logs on every node and disk, checker, client history; no snapshots yet)`);
+  say(`    ${fmt(workload.committedEntries)} entries committed, ${workload.bytesPerCommittedEntry ?? '-'} bytes of heap per committed entry (logs on every node and disk, checker, client history; compaction is off in this scenario)`);
   const report: BenchReport = {
     baseline: base,
     simulation: sim,
