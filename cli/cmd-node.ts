@@ -8,9 +8,12 @@ import { intOption, UsageError, type Io } from './args';
 
 export const NODE_USAGE = `usage: liferaft node --id ID --listen [HOST:]PORT --peers ID=[HOST:]PORT,... --data DIR
                      [--http [HOST:]PORT] [--secret-file FILE] [--tick-ms N] [--snapshot-entries N]
+                     [--wal-rewrite-bytes N]
   HOST defaults to 127.0.0.1 (loopback). The cluster secret (authenticating peer frames) comes from
   --secret-file or the LIFERAFT_CLUSTER_SECRET environment variable; every member needs the same.
-  --snapshot-entries: compact the log into a snapshot every N applied entries (default 10000; 0: never).`;
+  --snapshot-entries: compact the log into a snapshot every N applied entries (default 10000; 0: never).
+  --wal-rewrite-bytes: after compactions, rewrite the WAL (snapshot file + the log after it) once it
+  passes N bytes or 4× its size after the last rewrite (default 16777216).`;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -53,6 +56,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
       'secret-file': { type: 'string' },
       'tick-ms': { type: 'string' },
       'snapshot-entries': { type: 'string' },
+      'wal-rewrite-bytes': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -69,6 +73,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   const http = values.http === undefined ? null : parseAddress('http', values.http);
   const tickMs = intOption('tick-ms', values['tick-ms'], 50, 1, 10_000);
   const snapshotEntries = intOption('snapshot-entries', values['snapshot-entries'], 10_000, 0, 100_000_000);
+  const walRewriteBytes = intOption('wal-rewrite-bytes', values['wal-rewrite-bytes'], 16 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER);
   let secret: string | null = process.env['LIFERAFT_CLUSTER_SECRET'] ?? null;
   if (values['secret-file'] !== undefined) {
     try {
@@ -86,7 +91,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
 
   let node;
   try {
-    node = await startNode({ id, listen, peers, dataDir: values.data!, http, secret, tickMs, snapshotEntries, log });
+    node = await startNode({ id, listen, peers, dataDir: values.data!, http, secret, tickMs, snapshotEntries, walRewriteBytes, log });
   } catch (e) {
     if (e instanceof WalCorruptError) {
       io.err(`liferaft node: ${e.message}`);

@@ -12,6 +12,8 @@ export interface LocalClusterOptions {
   readonly tickMs?: number;
   /** Passed as --snapshot-entries (default: the node's). */
   readonly snapshotEntries?: number;
+  /** Passed as --wal-rewrite-bytes (default: the node's). */
+  readonly walRewriteBytes?: number;
   /** The cluster secret per node (a wrong one on a node is how tests play a stranger). */
   readonly secret?: (id: string) => string | null;
   /** Every line a node writes on stderr. */
@@ -79,7 +81,7 @@ export class LocalCluster {
     const env = { ...process.env };
     delete env['LIFERAFT_CLUSTER_SECRET'];
     if (secret !== null) env['LIFERAFT_CLUSTER_SECRET'] = secret;
-    const proc = spawn(process.execPath, [this.o.cli, 'node', '--id', id, '--listen', `127.0.0.1:${m.raftPort}`, '--peers', peers, '--data', join(this.o.dir, id), '--http', `127.0.0.1:${m.httpPort}`, '--tick-ms', String(this.o.tickMs ?? 20), ...(this.o.snapshotEntries === undefined ? [] : ['--snapshot-entries', String(this.o.snapshotEntries)])], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const proc = spawn(process.execPath, [this.o.cli, 'node', '--id', id, '--listen', `127.0.0.1:${m.raftPort}`, '--peers', peers, '--data', join(this.o.dir, id), '--http', `127.0.0.1:${m.httpPort}`, '--tick-ms', String(this.o.tickMs ?? 20), ...(this.o.snapshotEntries === undefined ? [] : ['--snapshot-entries', String(this.o.snapshotEntries)]), ...(this.o.walRewriteBytes === undefined ? [] : ['--wal-rewrite-bytes', String(this.o.walRewriteBytes)])], { stdio: ['ignore', 'ignore', 'pipe'], env });
     m.proc = proc;
     m.exit = null;
     let rest = '';

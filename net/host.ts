@@ -29,6 +29,13 @@ export interface HostOptions {
   readonly snapshotEntries?: number;
   /** Role or term changes, for the node's log. */
   readonly onRole?: (role: Role, term: Term, leader: NodeId | null) => void;
+  /**
+   * The WAL is rewritten (snapshot file + the log after it) when it passes this size, or 4× its size
+   * after the last rewrite, whichever is larger — and always when a snapshot is installed from the
+   * leader. Until then a compaction costs nothing on disk: the WAL still holds every entry since
+   * the snapshot file's. Default 16 MiB.
+   */
+  readonly walRewriteBytes?: number;
   /** A snapshot was taken (compaction) or installed from the leader. */
   readonly onSnapshot?: (how: 'taken' | 'installed', index: number, logStart: number) => void;
   /** A failed fsync: the node cannot know what is durable and must stop (the default exits the process). */
@@ -39,8 +46,10 @@ export interface HostStats {
   steps: number;
   /** WAL records appended (steps that persisted something). */
   records: number;
-  /** Snapshots taken or installed (each rewrites the WAL and the snapshot file). */
+  /** Snapshots taken or installed. */
   snapshots: number;
+  /** Rewrites of the WAL and the snapshot file. */
+  rewrites: number;
   fsyncs: number;
   /** Outputs held for an fsync and released after it (steps whose messages/replies waited). */
   released: number;
@@ -50,7 +59,8 @@ export class NodeHost {
   readonly id: NodeId;
   readonly state: NodeState;
   readonly recovery: Recovery;
-  readonly stats: HostStats = { steps: 0, records: 0, snapshots: 0, fsyncs: 0, released: 0 };
+  readonly stats: HostStats = { steps: 0, records: 0, snapshots: 0, rewrites: 0, fsyncs: 0, released: 0 };
+  private rewriteAt: number;
   private readonly wal: Wal;
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
@@ -65,6 +75,7 @@ export class NodeHost {
     this.state = newNode(config);
     const { wal, recovery } = Wal.open(o.dataDir);
     this.wal = wal;
+    this.rewriteAt = Math.max(o.walRewriteBytes ?? 16 * 1024 * 1024, 4 * wal.bytes);
     this.recovery = recovery;
     if (recovery.records > 0 || recovery.snapshotIndex !== null) step(this.state, { type: 'restart', durable: recovery.durable });
   }
@@ -99,14 +110,26 @@ export class NodeHost {
     const out = step(this.state, input).outputs;
     this.stats.steps++;
     try {
-      if (out.persist?.compact != null) {
-        // A snapshot was taken or installed: rewrite the files from the node's durable state (which
-        // every persist so far, this one included, describes) — durable when this returns.
-        this.wal.rewrite(durableOf(this.state));
+      const p = out.persist;
+      if (p?.compact != null) {
         this.stats.snapshots++;
-        this.o.onSnapshot?.(out.reasons.includes('snapshot.install') ? 'installed' : 'taken', this.state.snapshot?.index ?? 0, this.state.logStart.index);
-      } else if (out.persist !== null) {
-        this.wal.append(out.persist);
+        const installed = out.reasons.includes('snapshot.install');
+        if (installed || this.wal.bytes >= this.rewriteAt) {
+          // Rewrite the files from the node's durable state (which every persist so far, this one
+          // included, describes) — durable when this returns. An installed snapshot must be: the
+          // entries it replaces were never in this node's log.
+          this.wal.rewrite(durableOf(this.state));
+          this.stats.rewrites++;
+          this.rewriteAt = Math.max(this.o.walRewriteBytes ?? 16 * 1024 * 1024, 4 * this.wal.bytes);
+        } else if (p.hardState !== null || p.log !== null) {
+          // A local compaction: the WAL keeps the entries it drops (so the older snapshot file plus
+          // the WAL still give a consistent state); only this step's other writes are appended.
+          this.wal.append({ hardState: p.hardState, log: p.log });
+          this.stats.records++;
+        }
+        this.o.onSnapshot?.(installed ? 'installed' : 'taken', this.state.snapshot?.index ?? 0, this.state.logStart.index);
+      } else if (p !== null) {
+        this.wal.append(p);
         this.stats.records++;
       }
     } catch (e) {

@@ -24,6 +24,8 @@ export interface NodeOptions {
   readonly tickMs?: number;
   /** Log compaction every this many applied entries (0: never; default 10,000). */
   readonly snapshotEntries?: number;
+  /** Rewrite the WAL (after compactions) once it passes this size (default 16 MiB). */
+  readonly walRewriteBytes?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -56,6 +58,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       transport,
       tickMs: o.tickMs ?? 50,
       ...(o.snapshotEntries === undefined ? {} : { snapshotEntries: o.snapshotEntries }),
+      ...(o.walRewriteBytes === undefined ? {} : { walRewriteBytes: o.walRewriteBytes }),
       onReply: (r) => requester?.onReply(r),
       onSnapshot: (how, index, start) => log(how === 'installed' ? `installed the leader's snapshot at index ${index}; the log now begins after ${start}` : `took a snapshot at index ${index}; the log now begins after ${start}`),
       onRole: (role: Role, term: Term, leader: NodeId | null) => {
@@ -91,7 +94,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
           logStart: s.logStart.index,
           snapshot: s.snapshot?.index ?? null,
           keys: s.kv.data.size,
-          wal: { bytes: h.walBytes, records: h.stats.records, fsyncs: h.stats.fsyncs, snapshots: h.stats.snapshots },
+          wal: { bytes: h.walBytes, records: h.stats.records, fsyncs: h.stats.fsyncs, snapshots: h.stats.snapshots, rewrites: h.stats.rewrites },
           steps: h.stats.steps,
           pendingRequests: req.inFlight,
         };

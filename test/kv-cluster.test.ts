@@ -109,7 +109,7 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
   it('a write through a follower is read from every node; kill -9 the leader under load, restart it: acknowledged writes survive and the history is linearizable', async () => {
     // Compaction every 25 entries: snapshots are taken, the restarted node recovers from its
     // snapshot file, and what it missed may come as an InstallSnapshot.
-    const c = (cluster = await LocalCluster.start({ cli: CLI, dir, snapshotEntries: 25 }));
+    const c = (cluster = await LocalCluster.start({ cli: CLI, dir, snapshotEntries: 25, walRewriteBytes: 8192 }));
     const leader = await c.leader();
     const follower = [...c.members.keys()].find((id) => id !== leader)!;
     const put = await fetch(`${c.member(follower).url}/kv/greeting`, { method: 'PUT', body: JSON.stringify({ value: 'hello' }) });
@@ -118,9 +118,10 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
 
     const load = startLoad(c, 4, 4);
     await sleep(800);
-    // Kill it only once it holds a snapshot, so its restart recovers from one (slow disks: wait).
+    // Kill it only once it has written a snapshot file, so its restart recovers from one (slow disks: wait).
     const deadline = Date.now() + 30_000;
-    while ((await c.status(leader))?.['snapshot'] == null && Date.now() < deadline) await sleep(50);
+    const rewrites = async (): Promise<number> => Number(((await c.status(leader)) as { wal?: { rewrites?: number } } | null)?.wal?.rewrites ?? 0);
+    while ((await rewrites()) === 0 && Date.now() < deadline) await sleep(50);
     await c.kill(leader);
     await sleep(1200);
     const next = await c.leader();
@@ -142,7 +143,7 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
 
   it('soak: repeated kill -9 / restart of random nodes under load, bounded in time', async () => {
     const seconds = Number(process.env['LIFERAFT_SOAK_SECONDS'] ?? 8);
-    const c = (cluster = await LocalCluster.start({ cli: CLI, dir, snapshotEntries: 15 }));
+    const c = (cluster = await LocalCluster.start({ cli: CLI, dir, snapshotEntries: 15, walRewriteBytes: 8192 }));
     const load = startLoad(c, 3, 3);
     const r = rng(42);
     const ids = [...c.members.keys()];
