@@ -1,5 +1,5 @@
 // Public API of the Raft core. Other layers import from here only.
-export { step, type StepResult } from './step';
+export { step, mayLeaveBeforePersist, type StepResult } from './step';
 export { newNode, restartNode, cloneNode, durableOf, type NodeState, type Progress, type PendingRead, type PendingProposal } from './state';
 export { makeConfig, quorumSize, ConfigError, CONFIG_DEFAULTS, type RaftConfig, type RaftConfigInput } from './config';
 export { RaftAssertionError, NODE_INVARIANTS, type NodeInvariant } from './assert';

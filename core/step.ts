@@ -9,6 +9,11 @@ import { ackOwnAppend, handleAppendEntries, handleAppendResp, handleHeartbeat, h
 import { restartNode, StepContext, type NodeState } from './state';
 import { logIndex, type Input, type Message, type Persist, type StepOutputs, type Term } from './types';
 
+/** Messages a leader may send before its step's persist is durable (the Persist contract's allowance). */
+export function mayLeaveBeforePersist(m: Message): boolean {
+  return (m.type === 'AppendEntries' || m.type === 'Heartbeat' || m.type === 'InstallSnapshot') && m.from !== m.to;
+}
+
 export interface StepResult {
   /** The same object that was passed in, advanced by one step. */
   readonly state: NodeState;

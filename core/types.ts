@@ -239,6 +239,10 @@ export type Input =
  * (Raft Figure 2: "respond to RPCs only after updating stable storage"). A step may repeat an earlier
  * promise without persisting anything (a duplicate vote request answered again), so "this step's
  * persist" alone is not enough — as with etcd raft's in-order Ready handling.
+ * One allowance (thesis §10.2.1, as etcd does): a leader's AppendEntries, Heartbeat and
+ * InstallSnapshot (see `mayLeaveBeforePersist`) may be sent before its own persist is durable — they
+ * promise nothing about its disk, and the leader counts its own entries towards commit only through
+ * the self-acknowledgement, which does wait.
  */
 export interface Persist {
   /** The new term and vote, when either changed in this step. */

@@ -8,7 +8,7 @@
 // nothing leaves before every persist up to its step is durable, and one fsync serves every request
 // of the turn (and of every turn that arrived while the previous fsync ran).
 // Messages a node sends itself (a leader's self-acknowledgement) are delivered on a later turn.
-import { durableOf, makeConfig, newNode, nodeId, step, type ClientReply, type ClientRequest, type Input, type Message, type NodeId, type NodeState, type Role, type StepOutputs, type Term } from '../core';
+import { durableOf, makeConfig, mayLeaveBeforePersist, newNode, nodeId, step, type ClientReply, type ClientRequest, type Input, type Message, type NodeId, type NodeState, type Role, type StepOutputs, type Term } from '../core';
 import { Wal, type Recovery } from './wal';
 
 export interface Transport {
@@ -25,6 +25,12 @@ export interface HostOptions {
   /** Real milliseconds per core tick (election timeouts are counted in ticks). */
   readonly tickMs?: number;
   readonly seed?: number;
+  /**
+   * A leader's AppendEntries, heartbeats and snapshots leave before its own fsync (the Persist
+   * contract's allowance, thesis §10.2.1): the leader's fsync and its followers' then overlap.
+   * Default true.
+   */
+  readonly earlyAppends?: boolean;
   /** Log compaction every this many applied entries (core snapshotEntries); 0: never. Default 10,000. */
   readonly snapshotEntries?: number;
   /** Role or term changes, for the node's log. */
@@ -143,7 +149,13 @@ export class NodeHost {
       this.o.onRole(this.state.role, this.state.term, this.state.leader);
     }
     if (out.messages.length === 0 && out.replies.length === 0) return;
-    this.held.push(out);
+    let held = out;
+    if (this.o.earlyAppends !== false && this.state.role === 'leader' && out.messages.some(mayLeaveBeforePersist)) {
+      for (const m of out.messages) if (mayLeaveBeforePersist(m)) this.o.transport.send(m.to, m);
+      held = { ...out, messages: out.messages.filter((m) => !mayLeaveBeforePersist(m)) };
+      if (held.messages.length === 0 && held.replies.length === 0) return;
+    }
+    this.held.push(held);
     if (!this.scheduled && !this.syncing) {
       this.scheduled = true;
       setImmediate(() => {

@@ -16,8 +16,10 @@ describe('log compaction under simulation (examples/compaction.raftsim)', functi
     const s = loadScenario(text, 'compaction.raftsim');
     const seen = new Set<string>();
     let snapshotsChecked = 0;
+    let early = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const sim = new Simulation(s, seed);
+      if (sim.swarm.earlyAppends) early++;
       // Collect the rules that fired (the reasons of every step).
       while (sim.step()) for (const r of sim.lastReasons) seen.add(r);
       const r = sim.run();
@@ -26,10 +28,11 @@ describe('log compaction under simulation (examples/compaction.raftsim)', functi
     }
     for (const rule of ['snapshot.take', 'snapshot.send', 'snapshot.install', 'append.skip-compacted']) assert.ok(seen.has(rule), `${rule} was reached`);
     assert.ok(snapshotsChecked > 40, `nodes hold snapshots at the end (${snapshotsChecked})`);
+    assert.ok(early >= 10 && early <= 30, `about half the seeds sent appends early (${early} of 40)`);
   });
 
-  it('without a snapshot line, a scenario runs exactly as before (compaction off, same draws)', () => {
-    const withZero = loadScenario(`${DEFAULT_SCENARIO}\nsnapshot 0\n`, 'zero.raftsim');
+  it('without a snapshot or early-appends line, a scenario runs exactly as before (both off, same draws)', () => {
+    const withZero = loadScenario(`${DEFAULT_SCENARIO}\nsnapshot 0\nearly-appends off\n`, 'zero.raftsim');
     const without = loadScenario(DEFAULT_SCENARIO, 'default.raftsim');
     for (const seed of [1, 2, 3]) {
       const a = new Simulation(withZero, seed).run();

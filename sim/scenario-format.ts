@@ -59,6 +59,7 @@ export function formatScenario(s: Scenario, header: readonly string[] = []): str
   const onOff = (x: number): string => (x === 1 ? 'on' : x === 0 ? 'off' : fmtRatio(x));
   add(s.preVote !== d.preVote, `prevote ${onOff(s.preVote)}`);
   add(s.checkQuorum !== d.checkQuorum, `checkquorum ${onOff(s.checkQuorum)}`);
+  add(s.earlyAppends !== d.earlyAppends, `early-appends ${onOff(s.earlyAppends)}`);
   if (!same(s.latency, d.latency)) {
     lines.push(s.latency.kind === 'uniform'
       ? `latency uniform ${fmtDuration(s.latency.minUs)}..${fmtDuration(s.latency.maxUs)}`

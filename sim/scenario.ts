@@ -71,6 +71,8 @@ export interface Scenario {
   readonly preVote: number;
   /** Chance that a seed runs with check-quorum (1 = on, 0 = off; in between, each seed draws). */
   readonly checkQuorum: number;
+  /** Chance that a seed sends a leader's appends before its own fsync (the Persist allowance); default 0. */
+  readonly earlyAppends: number;
   readonly latency: Latency;
   /** Ratios in [0, 1]; the swarm draws one value per seed in each range. */
   readonly drop: Range;
@@ -137,6 +139,7 @@ export const STATEMENTS: Readonly<Record<string, { readonly usage: string; reado
   batch: { usage: 'batch N | batch MIN..MAX', doc: 'Most entries in one AppendEntries; with a range each seed draws its own (small batches mean more interleavings).' },
   snapshot: { usage: 'snapshot N | snapshot MIN..MAX', doc: 'Log compaction (Raft §7): every N applied entries a node snapshots its state machine and drops its log up to its previous snapshot; followers too far behind get InstallSnapshot. 0 = off (the default); with a range each seed draws its own.' },
   prevote: { usage: 'prevote on|off|P%', doc: 'Pre-vote before elections (thesis §9.6); with P%, each seed runs with it at that chance.' },
+  'early-appends': { usage: 'early-appends on|off|P%', doc: "A leader's AppendEntries, heartbeats and snapshots leave before its own fsync (thesis §10.2.1, as etcd and `liferaft node` do); with P%, each seed runs with it at that chance. Off by default." },
   checkquorum: { usage: 'checkquorum on|off|P%', doc: 'Leaders step down without a quorum (thesis §6.2); with P%, each seed runs with it at that chance.' },
   latency: { usage: 'latency uniform MIN..MAX | latency exp MEAN cap CAP', doc: 'One-way message delay; reordering comes from it.' },
   drop: { usage: 'drop P%[..Q%]', doc: 'Chance a message is lost (the swarm draws one value per seed).' },
@@ -178,6 +181,7 @@ export const DEFAULTS = {
   snapshot: { min: 0, max: 0 },
   preVote: 1,
   checkQuorum: 1,
+  earlyAppends: 0,
   latency: { kind: 'uniform', minUs: 1_000, maxUs: 10_000 } as Latency,
   drop: { min: 0, max: 0 },
   duplicate: { min: 0, max: 0 },
@@ -249,6 +253,9 @@ export function parseScenario(text: string, file: string, known: { invariants: r
         break;
       case 'prevote':
         s.preVote = p.onOffChance();
+        break;
+      case 'early-appends':
+        s.earlyAppends = p.onOffChance();
         break;
       case 'checkquorum':
         s.checkQuorum = p.onOffChance();

@@ -9,6 +9,7 @@ import {
   describeOp,
   describeReply,
   makeConfig,
+  mayLeaveBeforePersist,
   newNode,
   nodeId,
   quorumSize,
@@ -595,8 +596,15 @@ export class Simulation {
       this.push(with_(event(this.time + 1 + Math.max(1, down), K.Fault), { action: { kind: 'restart', node: n.index } }));
     }
     if (out.messages.length === 0 && out.replies.length === 0) return;
-    if (n.lastWriteSeq > n.syncedSeq) n.outbox.push({ seq: n.lastWriteSeq, messages: out.messages, replies: out.replies });
-    else this.release(n, out.messages, out.replies);
+    let held = out.messages;
+    if (this.swarm.earlyAppends && n.lastWriteSeq > n.syncedSeq && s.role === 'leader' && held.some(mayLeaveBeforePersist)) {
+      // The Persist contract's allowance: a leader's appends leave now; the rest waits for the sync.
+      this.release(n, held.filter(mayLeaveBeforePersist), []);
+      if (this.result !== null) return;
+      held = held.filter((m) => !mayLeaveBeforePersist(m));
+    }
+    if (n.lastWriteSeq > n.syncedSeq) n.outbox.push({ seq: n.lastWriteSeq, messages: held, replies: out.replies });
+    else this.release(n, held, out.replies);
     if (this.phase === 'liveness' && this.result === null && this.convergenceProblem() === null) this.finish('ok');
   }
 

@@ -36,6 +36,8 @@ export interface SwarmDraw {
   /** Entries between snapshots (0: no compaction). */
   readonly snapshotEntries: number;
   readonly preVote: boolean;
+  /** A leader's appends leave before its fsync (the Persist contract's allowance). */
+  readonly earlyAppends: boolean;
   readonly checkQuorum: boolean;
 }
 
@@ -98,7 +100,9 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
   const checkQuorumDraw = rng.next();
   // Drawn last, and only for a range, so scenarios without one keep their seeds' exact runs.
   const snapshotEntries = s.snapshot.min === s.snapshot.max ? s.snapshot.min : s.snapshot.min + Math.floor(rng.next() * (s.snapshot.max - s.snapshot.min + 1));
+  const earlyAppends = s.earlyAppends === 0 ? false : s.earlyAppends === 1 ? true : rng.next() < s.earlyAppends;
   return {
+    earlyAppends,
     snapshotEntries,
     preVote: preVoteDraw < s.preVote,
     checkQuorum: checkQuorumDraw < s.checkQuorum,
