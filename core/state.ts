@@ -146,16 +146,19 @@ export function newNode(config: RaftConfig): NodeState {
  * Restart from durable state: everything volatile is rebuilt; the random stream continues.
  * With a snapshot, the state machine restarts from it (commit = applied = its index). A snapshot
  * taken past the end of the durable log (entries applied before they were synced here) or over a
- * log that does not hold its entry replaces the log: the log then begins at the snapshot.
+ * log that does not hold its entry replaces the log: the log then begins at the snapshot — and the
+ * restart step persists that (Persist.compact), so storage does not keep the stale log. Returns
+ * whether it did.
  */
-export function restartNode(node: NodeState, durable: DurableState): void {
+export function restartNode(node: NodeState, durable: DurableState): boolean {
   node.term = durable.term;
   node.vote = durable.vote;
   node.log = [...durable.log];
   node.logStart = durable.logStart ?? NO_LOG_START;
   const snap = durable.snapshot ?? null;
   node.snapshot = snap;
-  if (snap !== null && termAt(node, snap.index) !== snap.term) {
+  const reconciled = snap !== null && termAt(node, snap.index) !== snap.term;
+  if (reconciled) {
     node.log = [];
     node.logStart = { index: snap.index, term: snap.term };
   }
@@ -172,6 +175,7 @@ export function restartNode(node: NodeState, durable: DurableState): void {
   node.reads = [];
   node.readSeq = 0;
   resetElectionTimer(node);
+  return reconciled;
 }
 
 export function durableOf(node: NodeState): DurableState {

@@ -43,7 +43,7 @@ export function step(state: NodeState, input: Input): StepResult {
       handleClientRequest(ctx, input.request);
       break;
     case 'restart':
-      restartNode(state, input.durable);
+      if (restartNode(state, input.durable)) ctx.compacted = true;
       ctx.note('restart');
       break;
     default:
@@ -193,6 +193,8 @@ export function checkStep(n: NodeState, ctx: StepContext, restarted: boolean): v
   const id = n.config.id;
   if (!(n.commit <= lastIndex(n))) raise('commit-within-log', id, `commit ${n.commit} > last index ${lastIndex(n)}`);
   if (!(n.applied <= n.commit)) raise('applied-within-commit', id, `applied ${n.applied} > commit ${n.commit}`);
+  // Terms never decrease along the log, across its start too (a log kept after a snapshot must follow it).
+  if (n.log.length > 0 && n.log[0]!.term < n.logStart.term) raise('log-terms-valid', id, `entry ${n.log[0]!.index} has term ${n.log[0]!.term}, older than the term ${n.logStart.term} of the log start ${n.logStart.index}`);
   if (n.role === 'leader') {
     if (!(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n))) raise('leader-knows-itself', id, `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n)}`);
   }
@@ -211,6 +213,8 @@ export function checkStep(n: NodeState, ctx: StepContext, restarted: boolean): v
 function finish(ctx: StepContext, restarted: boolean): StepOutputs {
   const n = ctx.node;
   let persist: Persist | null = null;
+  // A restart writes nothing, unless it replaced a stale log by the snapshot (storage must follow).
+  if (restarted && ctx.compacted) persist = { hardState: null, log: null, compact: { snapshot: n.snapshot!, logStart: n.logStart } };
   if (!restarted) {
     let hardState = n.term !== ctx.termBefore || n.vote !== ctx.voteBefore ? { term: n.term, vote: n.vote } : null;
     if (hardState !== null && n.vote !== null && n.config.bugs.has('vote-not-durable')) {

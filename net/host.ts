@@ -83,7 +83,12 @@ export class NodeHost {
     this.wal = wal;
     this.rewriteAt = Math.max(o.walRewriteBytes ?? 16 * 1024 * 1024, 4 * wal.bytes);
     this.recovery = recovery;
-    if (recovery.records > 0 || recovery.snapshotIndex !== null) step(this.state, { type: 'restart', durable: recovery.durable });
+    if (recovery.records > 0 || recovery.snapshotIndex !== null) {
+      const out = step(this.state, { type: 'restart', durable: recovery.durable }).outputs;
+      // The snapshot file was newer than the log (a crash between the rewrite's renames): the core
+      // replaced the log by the snapshot, and the files must say so before anything is appended.
+      if (out.persist?.compact != null) wal.rewrite(durableOf(this.state));
+    }
   }
 
   start(): void {

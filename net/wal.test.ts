@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { applyPersist, durableFrom, emptyStored, makeConfig, newNode, nodeId, step, type Entry, type LogIndex, type NodeId, type Persist, type Snapshot, type Term } from '../core';
+import { NodeHost } from './host';
 import { Wal, WalCorruptError } from './wal';
 
 const entry = (index: number, term: number, key = 'k'): Entry => ({ index: index as LogIndex, term: term as Term, data: { type: 'command', client: 'c1' as never, seq: index, op: { type: 'put', key, value: `v${index}` } } });
@@ -122,6 +123,15 @@ describe('write-ahead log', () => {
     const n = newNode(makeConfig({ id: nodeId('n1'), peers: [nodeId('n1'), nodeId('n2'), nodeId('n3')] }));
     step(n, { type: 'restart', durable: recovery.durable });
     assert.deepEqual([n.logStart.index, n.log.length, n.commit, n.kv.data.get('k')], [5, 0, 5, 'x'], 'the log begins at the snapshot');
+    // ... and the storage must follow, or entries accepted after it vanish at the next restart.
+    const h = new NodeHost({ id: 'n1', peers: ['n1', 'n2', 'n3'], dataDir: dir, transport: { send: () => undefined }, onReply: () => undefined });
+    assert.deepEqual([h.state.logStart.index, h.state.log.length], [5, 0]);
+    const appended = (h as unknown as { wal: Wal }).wal;
+    appended.append(log(6, [entry(6, 1)]));
+    h.stop();
+    const { recovery: again, wal: w4 } = Wal.open(dir);
+    w4.close();
+    assert.deepEqual([again.durable.logStart?.index, again.durable.log.map((e) => e.index)], [5, [6]], 'a second restart sees the snapshot, then entry 6');
     const snap = join(dir, 'snapshot');
     const bytes = readFileSync(snap);
     bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 0xff;

@@ -196,8 +196,7 @@ export class Wal {
    * is superseded by it).
    */
   rewrite(d: DurableState): void {
-    // Both files are written in full and fsynced under temporary names, then renamed (snapshot
-    // first) and the folder fsynced once: three fsyncs in all.
+    // Both files are written in full and fsynced under temporary names, then renamed, snapshot first.
     const hasSnapshot = d.snapshot != null;
     if (hasSnapshot) writeTemporary(this.dir, 'snapshot', [record({ snapshot: d.snapshot }, MAX_SNAPSHOT_BYTES)]);
     // The base record holds the first entries; the rest follow as ordinary log records, so no record
@@ -218,7 +217,13 @@ export class Wal {
       chunks.push(recordOfJson(`{"hardState":null,"log":{"from":${from},"entries":[${take()}]}}`));
     }
     const size = writeTemporary(this.dir, 'wal', chunks);
-    if (hasSnapshot) renameSync(join(this.dir, 'snapshot.tmp'), join(this.dir, 'snapshot'));
+    // The snapshot's rename is made durable before the log's: a power loss may keep the first and
+    // lose the second (a newer snapshot, an older log: the core's restart reconciles that), never
+    // the reverse (a log that begins after a snapshot that is not there).
+    if (hasSnapshot) {
+      renameSync(join(this.dir, 'snapshot.tmp'), join(this.dir, 'snapshot'));
+      fsyncDir(this.dir);
+    }
     renameSync(join(this.dir, 'wal.tmp'), this.file);
     fsyncDir(this.dir);
     const old = this.fd;
