@@ -153,7 +153,8 @@ const tests: Record<InvariantName, () => void> = {
     expectViolation(v.set(1, { log: [entry(1, 8)], term: 8, role: 'leader' }), 'LeaderCompletenessInv', /leader n2 of term 8 lacks committed entry 1@t5 put k=a/);
   },
   CommittedIsDurableInv: () => {
-    const w = new World(1);
+    // (CommittedOnQuorumInv objects to this state too; only this one is checked here.)
+    const w = new World(1, ['CommittedIsDurableInv']);
     assert.equal(w.set(0, { log: [entry(1, 1)], term: 1, role: 'leader', commit: 1 }), null);
     expectViolation(w.set(0, { log: [entry(1, 1), entry(2, 1, 'x')], commit: 2, durable: false }), 'CommittedIsDurableInv', /leader n1 committed up to 2 but its disk holds only 1 entries/);
   },
@@ -236,6 +237,15 @@ const tests: Record<InvariantName, () => void> = {
     assert.equal(w.set(0, { log, term: 1, commit: 2 }), null);
     assert.equal(w.checker.onWriteAcknowledged('c', 2, 'n1'), null);
     expectViolation(w.checker.onWriteAcknowledged('c', 7, 'n1'), 'AckedWritesCommitted', /c#7 was acknowledged \(through n1\) but is not in the committed log/);
+  },
+  CommittedOnQuorumInv: () => {
+    const w = new World(3);
+    const log = [entry(1, 1), entry(2, 1, 'a')];
+    w.set(1, { log, term: 1 });
+    assert.equal(w.set(0, { log, term: 1, commit: 2 }), null, 'two of three disks hold it');
+    const more = [...log, entry(3, 1, 'b')];
+    w.set(1, { log: more, term: 1, durable: false });
+    expectViolation(w.set(0, { log: more, term: 1, commit: 3, durable: false }), 'CommittedOnQuorumInv', /n1 committed up to 3, but only 0 node\(s\) hold it on a synced disk \(a quorum is 2\)/);
   },
   CompactionInv: () => {
     const w = new World(3, null, 2);

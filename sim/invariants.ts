@@ -26,7 +26,8 @@ export const INVARIANTS = {
   QuorumLogInv: 'every quorum has a member whose log contains every committed entry (etcdraft.tla)',
   MoreUpToDateCorrectInv: 'a log at least as up to date as another, whose last term is not older than the other\'s commit, contains the other\'s committed entries (etcdraft.tla, corrected)',
   LeaderCompletenessInv: 'an entry committed in a term is in the log of every leader of a later term (Raft §5.4; etcdraft.tla, by commit term)',
-  CommittedIsDurableInv: 'a leader never commits beyond what its own disk holds (etcdraft.tla)',
+  CommittedIsDurableInv: 'a leader never commits beyond what its own disk holds (etcdraft.tla; not with early appends, where followers\' disks can make the quorum)',
+  CommittedOnQuorumInv: 'every committed entry is on the synced disks of a quorum when it is committed (Raft §5.3; what early appends still guarantee)',
   MessageTermsLtCurrentTerm: 'no message carries a term above its sender\'s term (etcdraft.tla, defined but unchecked there)',
   StateMachineSafety: 'no two nodes apply different entries at the same index (Raft §5.4.3)',
   MonotonicTerm: 'a node\'s term, and the term on its disk, never decrease',
@@ -194,6 +195,7 @@ export class InvariantChecker {
     private readonly nodes: readonly CheckedNode[],
     private readonly quorum: number,
     enabled: readonly string[] | null,
+    opts: { readonly earlyAppends?: boolean } = {},
   ) {
     this.hashes = nodes.map(() => new PrefixHashes());
     this.views = nodes.map((n) => n.state);
@@ -201,7 +203,10 @@ export class InvariantChecker {
     this.votes = nodes.map(() => new Map());
     this.diskTerms = nodes.map(() => 0);
     this.ticksSinceVote = nodes.map(() => Number.POSITIVE_INFINITY);
-    this.enabled = new Set((enabled ?? INVARIANT_NAMES) as InvariantName[]);
+    const on = new Set((enabled ?? INVARIANT_NAMES) as InvariantName[]);
+    // With early appends a leader may commit what only its followers' disks hold (thesis §10.2.1).
+    if (opts.earlyAppends === true) on.delete('CommittedIsDurableInv');
+    this.enabled = on;
   }
 
   /** The longest committed log observed so far. */
@@ -262,7 +267,8 @@ export class InvariantChecker {
     return (
       this.checkMonotonic(i, before) ??
       this.checkLeaderAppendOnly(i, before, logFrom) ??
-      (logFrom !== null ? this.checkLogMatching(i, logFrom) : null) ??
+      // (An installed snapshot may keep the log after it: that suffix must match the others too.)
+      (logFrom !== null || compact !== null ? this.checkLogMatching(i, Math.min(logFrom ?? Infinity, compact !== null ? n.logStart.index + 1 : Infinity)) : null) ??
       (logFrom !== null ? this.checkElectionSafetyOfAppends(i, logFrom) : null) ??
       (becameLeader ? this.checkElected(i) : null) ??
       (n.role === 'leader' && (becameLeader || logFrom !== null) ? this.checkLeader(i) : null) ??
@@ -482,6 +488,12 @@ export class InvariantChecker {
       }
     }
     this.G.update({ log: this.committed, logStart: NO_LOG_START }, this.G.length + 1);
+    // What was just committed must already be on a quorum of synced disks.
+    let onDisk = 0;
+    for (const n of this.nodes) if (n.status !== 'dead' && n.disk.syncedLength >= c) onDisk++;
+    if (onDisk < this.quorum) {
+      return this.fail('CommittedOnQuorumInv', [i], `${this.name(i)} committed up to ${c}, but only ${onDisk} node(s) hold it on a synced disk (a quorum is ${this.quorum})`);
+    }
     // Every current leader must hold what is now committed (of earlier terms).
     for (let l = 0; l < this.nodes.length; l++) {
       if (this.isLeader(l)) {

@@ -284,7 +284,7 @@ export class Simulation {
       this.applyPriorities();
       for (let d = 0; d < pct.depth; d++) this.push(event(rng.int(Math.max(1, s.safetyUs)), K.Pct, -1, d));
     }
-    this.checker = new InvariantChecker(this.nodes, quorumSize(this.nodes[0]!.state.config), s.check);
+    this.checker = new InvariantChecker(this.nodes, quorumSize(this.nodes[0]!.state.config), s.check, { earlyAppends: this.swarm.earlyAppends });
     this.clients = Array.from({ length: s.workload.clients }, (_, c) => new Client(c, s.workload, size, Rng.stream(seed, `client/${c}`), this.history));
     this.clients.forEach((c) => this.clientIndex.set(c.id, c.index));
     for (const c of this.clients) this.push(with_(event(c.index, K.ClientStart), { client: c.index }));
@@ -830,7 +830,9 @@ export class Simulation {
 
   private runRestart(n: SimNode, durable: DurableState): void {
     try {
-      coreStep(n.state, { type: 'restart', durable });
+      const out = coreStep(n.state, { type: 'restart', durable }).outputs;
+      // A restart that replaced a stale log by the snapshot records it (part of recovery, synced).
+      if (out.persist !== null) n.disk.sync(n.disk.write(out.persist));
     } catch (err) {
       this.finish('crash', undefined, undefined, { invariant: 'exception', step: this.steps, time: this.time, nodes: [n.id], message: String(err) });
       return;
