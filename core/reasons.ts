@@ -85,6 +85,8 @@ export const REASONS = {
   'snapshot.send': 'a follower needs entries compacted away: send it the snapshot instead (Raft §7 InstallSnapshot)',
   'snapshot.install': "replace the state machine with the leader's snapshot; keep the log after it only if it matches (Raft §7)",
   'snapshot.ignore-old': 'a snapshot no newer than the commit index: nothing to install; acknowledge the commit index',
+  'snapshot.keep-log': "the log holds the snapshot's last entry: keep the entries after it (Raft §7)",
+  'snapshot.drop-log': "the log has another term at the snapshot's index (a conflicting suffix): discard all of it (Raft §7)",
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -154,7 +154,11 @@ export function handleInstallSnapshot(ctx: StepContext, m: InstallSnapshot): voi
   }
   // Keep the entries after the snapshot only if the log holds its last entry (Log Matching then
   // says everything before agrees); otherwise the whole log goes (none of it was committed).
-  n.log = termAt(n, s.index) === s.term ? entriesFrom(n, logIndex(s.index + 1)) : [];
+  const there = termAt(n, s.index);
+  const keep = there === s.term;
+  if (keep && lastIndex(n) > s.index) ctx.note('snapshot.keep-log');
+  else if (there !== undefined && !keep) ctx.note('snapshot.drop-log');
+  n.log = keep ? entriesFrom(n, logIndex(s.index + 1)) : [];
   n.logStart = { index: s.index, term: s.term };
   n.snapshot = s;
   n.kv = kvFromSnapshot(s, n.kv.maxSessions);

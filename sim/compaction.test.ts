@@ -40,4 +40,23 @@ describe('log compaction under simulation (examples/compaction.raftsim)', functi
       assert.equal(a.traceHash, b.traceHash);
     }
   });
+
+  it('installs over a log that holds the snapshot\'s entry (kept) and over a conflicting one (dropped) run clean', () => {
+    // Deposed leaders with conflicting suffixes (no check-quorum, the leader isolated often) and
+    // snapshots every few entries, so a follower often installs a snapshot over a log of its own.
+    const diverging = text
+      .replace(/^snapshot .*$/m, 'snapshot 2..5')
+      .replace(/^checkquorum .*$/m, 'checkquorum 0%')
+      .replace(/^isolate-leader .*$/m, 'isolate-leader every=300ms..2s for=300ms..2s weight=100%')
+      .replace(/^workload clients=\d+ keys=(\d+) think=\S+/m, 'workload clients=6 keys=$1 think=1ms..20ms');
+    const s = loadScenario(diverging, 'diverging.raftsim');
+    const seen = new Map<string, number>();
+    for (let seed = 1; seed <= 250; seed++) {
+      const sim = new Simulation(s, seed);
+      while (sim.step()) for (const r of sim.lastReasons) if (r.startsWith('snapshot.')) seen.set(r, (seen.get(r) ?? 0) + 1);
+      const r = sim.run();
+      assert.equal(r.verdict, 'ok', `seed ${seed}: ${JSON.stringify(r.violation)}`);
+    }
+    assert.ok((seen.get('snapshot.keep-log') ?? 0) > 0 && (seen.get('snapshot.drop-log') ?? 0) > 0, `both install paths were taken: ${JSON.stringify([...seen])}`);
+  });
 });
