@@ -107,6 +107,8 @@ export function pinDraws(s: Scenario, seed: number): Scenario {
     nodes: w.nodes,
     nodesMin: w.nodes,
     batch: pin(w.batch),
+    snapshot: pin(w.snapshotEntries),
+    earlyAppends: w.earlyAppends ? 1 : 0,
     seed,
   };
 }
