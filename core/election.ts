@@ -98,7 +98,7 @@ function becomeLeader(ctx: StepContext): void {
   n.progress = new Map();
   const next = logIndex(lastIndex(n) + 1);
   for (const id of peersOf(n)) {
-    n.progress.set(id, { match: logIndex(0), next, mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0 });
+    n.progress.set(id, { match: logIndex(0), next, mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0, snapshotWait: 0 });
   }
   appendAsLeader(ctx, { type: 'noop' });
   ctx.note('leader.append-noop');

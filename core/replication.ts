@@ -58,6 +58,7 @@ export function tickLeader(ctx: StepContext): void {
   const n = ctx.node;
   n.heartbeatElapsed++;
   n.electionElapsed++;
+  if (n.config.snapshotEntries > 0) for (const pr of n.progress.values()) if (pr.snapshotWait > 0) pr.snapshotWait--;
   if (n.electionElapsed >= n.config.electionTicksMin) {
     n.electionElapsed = 0;
     if (n.config.checkQuorum) {
@@ -136,6 +137,7 @@ function sendSnapshot(ctx: StepContext, to: NodeId, pr: Progress): boolean {
   pr.probeSent = true;
   pr.inflight = [];
   pr.next = logIndex(snap.index + 1);
+  pr.snapshotWait = n.config.electionTicksMin;
   return true;
 }
 
@@ -270,6 +272,7 @@ export function handleAppendResp(ctx: StepContext, m: AppendEntriesResp): void {
     }
     if (!(m.matchIndex <= lastIndex(n))) raise('leader-knows-itself', n.config.id, `${m.from} acknowledged ${m.matchIndex} beyond our log end ${lastIndex(n)}`);
     pr.match = m.matchIndex;
+    pr.snapshotWait = 0;
     if (pr.mode === 'probe') {
       pr.mode = 'replicate';
       pr.probeSent = false;
@@ -287,7 +290,8 @@ export function handleAppendResp(ctx: StepContext, m: AppendEntriesResp): void {
     }
     return;
   }
-  const stale = pr.mode === 'replicate' ? m.rejectedIndex <= pr.match : m.rejectedIndex !== pr.next - 1;
+  // While a snapshot travels no probe is sent, so a refusal now answers a probe sent before it.
+  const stale = pr.snapshotWait > 0 || (pr.mode === 'replicate' ? m.rejectedIndex <= pr.match : m.rejectedIndex !== pr.next - 1);
   if (stale) {
     ctx.note('append.reject.stale');
     return;
@@ -309,6 +313,15 @@ export function handleHeartbeatResp(ctx: StepContext, m: HeartbeatResp): void {
   const n = ctx.node;
   const pr = progressOf(n, m.from);
   ctx.note('heartbeat.ack');
+  // A snapshot on its way is not chased by a probe (which would bring it back again) until it is
+  // acknowledged or its wait runs out.
+  if (pr.snapshotWait > 0) {
+    if (m.readSeq > pr.readAck) {
+      pr.readAck = m.readSeq;
+      processReads(ctx);
+    }
+    return;
+  }
   pr.probeSent = false;
   // A full pipeline whose messages were lost would stall forever: release the oldest slot.
   if (pr.mode === 'replicate' && pr.inflight.length >= n.config.maxInflightAppends) pr.inflight.shift();

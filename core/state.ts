@@ -40,6 +40,12 @@ export interface Progress {
   recentActive: boolean;
   /** The newest ReadIndex round the follower acknowledged in this term (thesis §6.4). */
   readAck: number;
+  /**
+   * Ticks left before a snapshot sent to this follower may be sent again (0: none in flight). While
+   * it runs the follower is not probed, so a large snapshot is not resent on every heartbeat answer
+   * (etcd's "snapshot" progress state); an acknowledgement ends it early.
+   */
+  snapshotWait: number;
 }
 
 /** A client write the leader appended and must answer once it is applied. */
