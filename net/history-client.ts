@@ -3,14 +3,8 @@
 // It behaves as a careful client: one request at a time, its own session (LifeRaft-Client/Seq) so a
 // write retried on another node after a timeout or a dead connection is applied at most once, and
 // honest bookkeeping — a write whose fate it cannot know is recorded as never returned.
+import type { KvOp } from '../core';
 import type { Operation } from '../sim/linearizability';
-
-export type KvCall =
-  | { readonly op: 'get'; readonly key: string }
-  | { readonly op: 'put'; readonly key: string; readonly value: string }
-  | { readonly op: 'delete'; readonly key: string }
-  | { readonly op: 'cas'; readonly key: string; readonly expected: string | null; readonly value: string }
-  | { readonly op: 'append'; readonly key: string; readonly value: string };
 
 export interface CallOutcome {
   /** 'ok': answered; 'failed': definitely not applied (omitted from the history); 'unknown': may be applied. */
@@ -36,8 +30,8 @@ export class HistoryClient {
     this.next = Math.abs(hashOf(name));
   }
 
-  async run(c: KvCall): Promise<CallOutcome> {
-    const write = c.op !== 'get';
+  async run(c: KvOp): Promise<CallOutcome> {
+    const write = c.type !== 'get';
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (write) {
       headers['liferaft-client'] = this.name;
@@ -79,8 +73,8 @@ export class HistoryClient {
   }
 }
 
-function request(c: KvCall): [method: string, body: string | undefined] {
-  switch (c.op) {
+function request(c: KvOp): [method: string, body: string | undefined] {
+  switch (c.type) {
     case 'get':
       return ['GET', undefined];
     case 'delete':
@@ -94,10 +88,10 @@ function request(c: KvCall): [method: string, body: string | undefined] {
   }
 }
 
-function toOperation(client: string, c: KvCall, call: number, ret: number | null, r: { status: number; body: Record<string, unknown> }): Operation {
+function toOperation(client: string, c: KvOp, call: number, ret: number | null, r: { status: number; body: Record<string, unknown> }): Operation {
   const base = { client, key: c.key, call, return: ret };
   const returned = ret !== null;
-  switch (c.op) {
+  switch (c.type) {
     case 'get':
       return { ...base, op: 'get', ...(returned ? { output: r.status === 404 ? null : (r.body['value'] as string) } : {}) };
     case 'put':

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCluster } from '../net/cluster';
 import { encodeFrame } from '../net/frame';
-import { HistoryClient, type KvCall } from '../net/history-client';
+import type { KvOp } from '../core';
+import { HistoryClient } from '../net/history-client';
 import { checkHistory, type Operation } from '../sim/linearizability';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
@@ -42,17 +43,17 @@ function startLoad(c: LocalCluster, n: number, keys: number): Load {
       for (let k = 0; running; k++) {
         const key = `k${Math.floor(r() * keys)}`;
         const x = r();
-        let call: KvCall;
+        let call: KvOp;
         if (k % 5 === 4) {
           const u = { key: `u-${name}-${k}`, value: `v${k}` };
-          const out = await client.run({ op: 'put', ...u });
+          const out = await client.run({ type: 'put', ...u });
           unique.push({ ...u, kind: out.kind });
           continue;
         }
-        if (x < 0.35) call = { op: 'get', key };
-        else if (x < 0.65) call = { op: 'put', key, value: `${name}.${k}` };
-        else if (x < 0.85) call = { op: 'append', key, value: `${i}` };
-        else call = { op: 'cas', key, expected: null, value: `${name}.${k}` };
+        if (x < 0.35) call = { type: 'get', key };
+        else if (x < 0.65) call = { type: 'put', key, value: `${name}.${k}` };
+        else if (x < 0.85) call = { type: 'append', key, value: `${i}` };
+        else call = { type: 'cas', key, expected: null, value: `${name}.${k}` };
         await client.run(call);
       }
     })());
