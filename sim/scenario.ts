@@ -428,6 +428,7 @@ function tokenize(raw: string): Token[] {
 
 const DURATION = /^(\d+(?:\.\d+)?)(us|µs|ms|s|m)$/;
 const UNIT_US: Record<string, number> = { us: 1, µs: 1, ms: 1_000, s: 1_000_000, m: 60_000_000 };
+const PERCENT = /^(\d+(?:\.\d+)?)%$/;
 
 class LineParser {
   private i = 0;
@@ -647,17 +648,36 @@ function parseIntToken(p: LineParser, t: Token, what: string, min: number, max: 
   return v;
 }
 
-function parseDuration(p: LineParser, t: Token, text: string, what: string, minUs: number): number {
+/**
+ * What a duration literal means, in microseconds ("1.5ms" → 1500), before any check: null when it is
+ * not NUMBER UNIT, and possibly not a whole number. The scenario writer uses it to write only what
+ * reads back as the same value.
+ */
+export function durationLiteralUs(text: string): number | null {
   const m = DURATION.exec(text);
-  if (m === null) p.fail(t, `expected ${what} with a unit (us, ms, s, m), got "${text}"`);
-  const us = Number(m[1]) * UNIT_US[m[2]!]!;
+  return m === null ? null : Number(m[1]) * UNIT_US[m[2]!]!;
+}
+
+function parseDuration(p: LineParser, t: Token, text: string, what: string, minUs: number): number {
+  const us = durationLiteralUs(text);
+  if (us === null) p.fail(t, `expected ${what} with a unit (us, ms, s, m), got "${text}"`);
   if (!Number.isInteger(us)) p.fail(t, `${text} is not a whole number of microseconds`);
   if (us < minUs) p.fail(t, `${what} must be at least ${minUs}us`);
   if (us > 1e12) p.fail(t, `${text} is too long`);
   return us;
 }
 
-/** "2%" or an exact ratio "0.02" (shrunk scenarios write ratios, which round-trip bit for bit). */
+/**
+ * What a percentage literal means as a ratio ("2.5%" → 0.025; it divides the number by 100, so "0.7%"
+ * is 0.006999999999999999, not 0.007), or null when it is not NUMBER%. The scenario writer uses it to
+ * write only what reads back as the same value.
+ */
+export function percentLiteral(text: string): number | null {
+  const m = PERCENT.exec(text);
+  return m === null ? null : Number(m[1]) / 100;
+}
+
+/** "2%" or a ratio "0.02" (the writer uses a ratio for a value that no percentage reads back as exactly). */
 function parsePercent(p: LineParser, t: Token, text: string): number {
   const ratio = /^(0(?:\.\d+)?|1(?:\.0+)?|\d*\.\d+(?:e-\d+)?)$/.exec(text);
   if (ratio !== null && !text.endsWith('%')) {
@@ -665,11 +685,10 @@ function parsePercent(p: LineParser, t: Token, text: string): number {
     if (!(v >= 0 && v <= 1)) p.fail(t, `${text} is not a ratio between 0 and 1`);
     return v;
   }
-  const m = /^(\d+(?:\.\d+)?)%$/.exec(text);
-  if (m === null) p.fail(t, `expected a percentage like 2% or a ratio like 0.02, got "${text}"`);
-  const v = Number(m[1]);
-  if (v > 100) p.fail(t, `${text} is above 100%`);
-  return v / 100;
+  const v = percentLiteral(text);
+  if (v === null) p.fail(t, `expected a percentage like 2% or a ratio like 0.02, got "${text}"`);
+  if (v > 1) p.fail(t, `${text} is above 100%`);
+  return v;
 }
 
 /** Node index → name. */

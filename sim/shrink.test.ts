@@ -1,40 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_SCENARIO, loadScenario, Simulation, type Scenario } from './index';
+import { DEFAULT_SCENARIO, loadScenario, Simulation } from './index';
 import { formatScenario } from './scenario-format';
 import { failureKey, materialize, pinDraws, shrink } from './shrink';
-
-const examples = join(__dirname, '../examples');
-
-/** The parts of a scenario that define a run (not its text, file name or line numbers). */
-function meaning(s: Scenario): unknown {
-  const { text: _t, file: _f, ...rest } = s;
-  const strip = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(strip);
-    if (v === null || typeof v !== 'object') return v;
-    return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'line').map(([k, x]) => [k, strip(x)]));
-  };
-  return strip(rest);
-}
-
-describe('scenario formatting', () => {
-  for (const file of readdirSync(examples).filter((f) => f.endsWith('.raftsim'))) {
-    it(`round-trips ${file}`, () => {
-      const s = loadScenario(readFileSync(join(examples, file), 'utf8'), file);
-      const again = loadScenario(formatScenario(s), file);
-      assert.deepEqual(meaning(again), meaning(s));
-    });
-  }
-
-  it('writes exact ratios for drawn rates', () => {
-    const s = loadScenario('drop 0.012345678901234567\nduplicate 2.5%', 'x');
-    const text = formatScenario(s);
-    assert.match(text, /^drop 0\.012345678901234567$/m);
-    assert.match(text, /^duplicate 2\.5%$/m);
-    assert.equal(loadScenario(text, 'x').drop.min, s.drop.min);
-  });
-});
 
 describe('shrinking', function () {
   this.timeout(120_000);
