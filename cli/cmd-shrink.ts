@@ -2,7 +2,7 @@
 // regression scenario (its seed pinned) that fails with the same invariant.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadScenario, parseTrace, scenarioLines, shrink, TraceError, type ShrinkResult } from '../sim';
+import { parseTrace, scenarioLines, shrink, traceScenario, TraceError, type Scenario, type ShrinkResult } from '../sim';
 import { EXIT, intOption, UsageError, type Io } from './args';
 
 export function shrinkCommand(argv: string[], io: Io): number {
@@ -24,7 +24,8 @@ export function shrinkCommand(argv: string[], io: Io): number {
   try {
     const trace = parseTrace(text, path);
     if (trace.verdict === 'ok') throw new UsageError(`${path}: the run passed (verdict ok); there is nothing to shrink`);
-    result = shrinkWithBudget(loadScenario(trace.scenario.text, trace.scenario.file), trace.seed, seconds);
+    // With the planted bugs it ran with: without them, the seed most likely passes.
+    result = shrinkWithBudget(traceScenario(trace), trace.seed, seconds);
   } catch (e) {
     if (e instanceof TraceError) throw new UsageError(e.message);
     throw e;
@@ -41,7 +42,7 @@ export function shrinkCommand(argv: string[], io: Io): number {
   return result.reproduced ? EXIT.ok : EXIT.crash;
 }
 
-export function shrinkWithBudget(scenario: ReturnType<typeof loadScenario>, seed: number, seconds: number): ShrinkResult {
+export function shrinkWithBudget(scenario: Scenario, seed: number, seconds: number): ShrinkResult {
   const deadline = performance.now() + seconds * 1000;
   return shrink(scenario, seed, { shouldStop: () => performance.now() > deadline });
 }

@@ -158,6 +158,17 @@ describe('liferaft CLI', function () {
   });
 
   describe('planted bugs', () => {
+    it('shrink keeps the planted bugs its trace was recorded with', async () => {
+      const trace = join(dir, 'stale-vote.rafttrace');
+      const run = await capture(['run', '--seed', '30', '--bug', 'stale-vote-response', '--trace', trace, '--json']);
+      assert.equal(run.code, EXIT.safety);
+      const out = join(dir, 'stale-vote.raftsim');
+      const s = await capture(['shrink', trace, '--out', out, '--seconds', '5', '--json']);
+      const r = JSON.parse(s.out[0]!) as { reproduced: boolean; invariant: string | null };
+      assert.deepEqual([s.code, r.reproduced, r.invariant], [EXIT.ok, true, 'OneLeaderPerTerm']);
+      assert.match(readFileSync(out, 'utf8'), /^bugs stale-vote-response$/m);
+    });
+
     it('explore --bug --until-failure stops at the first failure, caught by the catalogue\'s invariant, and reports coverage', async () => {
       const { code, out, err } = await capture(['explore', '--bug', 'stale-read', '--seeds', '1..500', '--workers', '0', '--until-failure', '--json']);
       assert.equal(code, EXIT.safety);

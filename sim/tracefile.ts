@@ -157,15 +157,20 @@ export interface ReplayResult {
   readonly message?: string;
 }
 
-/** Re-executes a trace and verifies every hash. */
-export function replayTrace(trace: TraceFile): ReplayResult {
+/** The scenario a trace ran: its text, with the planted bugs that were on (some may come from --bug, not the text). */
+export function traceScenario(trace: TraceFile): Scenario {
   let scenario: Scenario;
   try {
     scenario = loadScenario(trace.scenario.text, trace.scenario.file);
-    if (trace.bugs !== undefined) scenario = { ...scenario, bugs: trace.bugs };
   } catch (e) {
     throw new TraceError(`the trace's scenario does not parse: ${(e as Error).message}`);
   }
+  return trace.bugs === undefined ? scenario : { ...scenario, bugs: trace.bugs };
+}
+
+/** Re-executes a trace and verifies every hash. */
+export function replayTrace(trace: TraceFile): ReplayResult {
+  const scenario = traceScenario(trace);
   const { result, trace: again } = recordRun(scenario, trace.seed, trace.steps, trace.forks);
   const base = { steps: result.steps, traceHash: result.traceHash, verdict: result.verdict, ...(result.violation === undefined ? {} : { violation: result.violation }) };
   const d = firstDivergence(fromBase64(trace.stepBytes), fromBase64(again.stepBytes));
