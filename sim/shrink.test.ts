@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_SCENARIO, loadScenario, Simulation } from './index';
+import { percentLiteral } from './scenario';
 import { formatScenario } from './scenario-format';
-import { failureKey, materialize, pinDraws, shrink } from './shrink';
+import { failureKey, materialize, pinDraws, roundings, roundNumbers, shrink } from './shrink';
 
 describe('shrinking', function () {
   this.timeout(120_000);
@@ -54,9 +55,41 @@ describe('shrinking', function () {
     assert.ok(lines.length <= 20, `${lines.length} lines:\n${r.text}`);
     // It pins the seed it fails with (shrinking may move to another seed: a smaller scenario is a new run).
     assert.match(r.text, new RegExp(`^seed ${r.seed}$`, 'm'));
+    // What the swarm drew is rounded (a liveness failure this tight survives any rounding).
+    const numbers = lines.filter((l) => !l.startsWith('seed ')).flatMap((l) => l.match(/\d+(?:\.\d+)?/g) ?? []);
+    assert.ok(numbers.length > 0);
+    for (const n of numbers) assert.ok(n.replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length <= 3, `${n} in:\n${r.text}`);
     // The text alone reproduces it.
     const again = loadScenario(r.text, 'shrunk.raftsim');
     assert.equal(failureKey(new Simulation(again, again.seed!).run()), 'liveness');
+  });
+
+  it('rounds values to fewer significant digits first, as the parser reads them back; short ones stay', () => {
+    assert.deepEqual(roundings(0.019075645334087312, 'ratio'), [0.02, percentLiteral('1.9%'), percentLiteral('1.91%')]);
+    assert.deepEqual(roundings(317_944, 'us'), [300_000, 320_000, 318_000]);
+    assert.deepEqual(roundings(0.019, 'ratio'), []);
+    assert.deepEqual(roundings(percentLiteral('12.5%')!, 'ratio'), []);
+    assert.deepEqual(roundings(1_500, 'us'), []);
+  });
+
+  it('keeps each rounding under which the scenario still fails, the exact value where none does, and the schedule in order', () => {
+    const s = loadScenario('nodes 3\nsafety 5s\ncrash every=1s for=100ms\nat 2456789us crash n1\nat 2501234us heal\nat 2600ms restart n1', 'x.raftsim');
+    const drawn = { ...s, drop: { min: 0.019075645334087312, max: 0.019075645334087312 }, crash: { ...s.crash!, everyUs: { min: 317_944, max: 317_944 } } };
+    const tried: string[] = [];
+    // Here the failure needs the exact drop rate; anything else may change.
+    const rounded = roundNumbers(drawn, (c) => {
+      tried.push(formatScenario(c));
+      return c.drop.min === drawn.drop.min;
+    });
+    const text = formatScenario(rounded);
+    assert.match(text, /^drop 1\.9075645334087312%$/m);
+    assert.match(text, /^crash every=300ms for=100ms$/m);
+    assert.match(text, /^at 2s crash n1$/m);
+    // 3s would pass the restart at 2.6s.
+    assert.match(text, /^at 2\.5s heal$/m);
+    assert.match(text, /^at 2\.6s restart n1$/m);
+    // The drop rate: 2%, 1.9%, 1.91%, each refused; then one try per other value that rounds.
+    assert.equal(tried.length, 3 + 3);
   });
 
   it('reports a passing seed as not reproduced rather than pretending to shrink it', () => {

@@ -1,5 +1,5 @@
 // Shrinking a failing seed into a small regression scenario that fails the same way (the same
-// verdict and invariant), in two phases; the shorter result wins.
+// verdict and invariant), in two phases; the shorter result wins, then its numbers are rounded.
 //
 // A. Statements: pin what the swarm drew for the seed (cluster size, rates, which fault kinds are on),
 //    keep the random fault generators — one line per kind — and remove whole fault kinds and
@@ -10,14 +10,18 @@
 //    purpose, the run is the same — then remove faults ddmin-style (chunks, single faults, a fault
 //    with the one that undoes it), simplify the environment, and cut what follows the failure, with
 //    the seed fixed.
+// C. Numbers: in the shorter result, each value drawn for the seed (a pinned rate, a mean interval, a
+//    fault's time) is tried rounded to 1, 2, then 3 significant digits, and the first rounding that
+//    still fails the same way is kept; a value no rounding keeps failing stays exact (the writer
+//    still puts it in its natural unit).
 // The result pins its seed (`seed N`), so `liferaft run FILE` reproduces it.
 import { INVARIANT_NAMES } from './invariants';
-import { DEFAULTS, parseScenario, type Scenario, type ScheduledFault } from './scenario';
-
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-import { formatScenario } from './scenario-format';
+import { DEFAULTS, parseScenario, percentLiteral, type Range, type Scenario, type ScheduledFault } from './scenario';
+import { fmtRatio, formatScenario } from './scenario-format';
 import { Simulation, type RunResult } from './simulation';
 import { drawSwarm, type SwarmDraw } from './swarm';
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export interface ShrinkOptions {
   /** Upper bound on the runs tried. */
@@ -248,12 +252,103 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
   if (a === null && b === null) return notReproduced();
 
   // The shorter of the two (the explicit schedule when they tie: it reads as a story).
-  const texts = [a, b].filter((x): x is Found => x !== null).map((f) => ({ f, text: formatScenario(f.scenario, header(s, seed, f.seed, f.result, true)) }));
-  const best = texts.reduce((x, y) => (scenarioLines(y.text) <= scenarioLines(x.text) ? y : x));
+  const shorter = [a, b].filter((x): x is Found => x !== null).map((f) => ({ f, lines: scenarioLines(formatScenario(f.scenario)) }))
+    .reduce((x, y) => (y.lines <= x.lines ? y : x)).f;
+  // Phase C, numbers (rounding changes no line count), with the seed fixed.
+  let best: Found = shorter;
+  roundNumbers(shorter.scenario, (c) => {
+    const f = attempt(best, c, 0);
+    if (f !== null) best = f;
+    return f !== null;
+  });
+  const text = formatScenario(best.scenario, header(s, seed, best.seed, best.result, true));
   // Round trip: the text must describe the same run.
-  const reparsed = parseScenario(best.text, s.file, { invariants: INVARIANT_NAMES, bugs: best.f.scenario.bugs });
-  const final = new Simulation(reparsed, best.f.seed).run();
-  return { scenario: reparsed, text: best.text, seed: best.f.seed, result: final, original, runs: runs + 1, reproduced: failureKey(final) === key };
+  const reparsed = parseScenario(text, s.file, { invariants: INVARIANT_NAMES, bugs: best.scenario.bugs });
+  const final = new Simulation(reparsed, best.seed).run();
+  return { scenario: reparsed, text, seed: best.seed, result: final, original, runs: runs + 1, reproduced: failureKey(final) === key };
+}
+
+/** A single value of a scenario that the rounding pass may change. */
+interface Point {
+  readonly unit: 'ratio' | 'us';
+  readonly value: number;
+  /** The scenario with the value replaced, or null where that value is not allowed (out of time order). */
+  readonly set: (c: Scenario, v: number) => Scenario | null;
+}
+
+/**
+ * Tries each value with more than 3 significant digits (what the swarm drew, when the faults happened)
+ * rounded to 1, 2, then 3 digits, and keeps the first rounding `fails` accepts. Returns the scenario
+ * with the roundings kept. `fails` is told only scenarios that the parser reads back from their text.
+ */
+export function roundNumbers(c: Scenario, fails: (candidate: Scenario) => boolean): Scenario {
+  let current = c;
+  for (const p of points(c)) {
+    for (const v of roundings(p.value, p.unit)) {
+      const candidate = p.set(current, v);
+      if (candidate !== null && parses(candidate) && fails(candidate)) {
+        current = candidate;
+        break;
+      }
+    }
+  }
+  return current;
+}
+
+/** Rounder values than v (fewest significant digits first, as the parser reads them back); none when v has 3 or fewer. */
+export function roundings(v: number, unit: 'ratio' | 'us'): number[] {
+  if (significantDigits(unit === 'ratio' ? fmtRatio(v) : String(v)) <= 3) return [];
+  const out: number[] = [];
+  for (let digits = 1; digits <= 3; digits++) {
+    const r = unit === 'ratio' ? percentLiteral(`${Number((v * 100).toPrecision(digits))}%`) : Number(v.toPrecision(digits));
+    if (r !== null && r !== v && (unit === 'us' || r <= 1) && !out.includes(r)) out.push(r);
+  }
+  return out;
+}
+
+/** Significant digits of a number as written ("1.9075%" → 5, "0.007" → 1, "300000" → 1). */
+function significantDigits(text: string): number {
+  return text.replace(/[^0-9]/g, '').replace(/^0+/, '').replace(/0+$/, '').length;
+}
+
+function parses(c: Scenario): boolean {
+  try {
+    parseScenario(formatScenario(c), c.file, { invariants: INVARIANT_NAMES, bugs: c.bugs });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The scenario's single values, in the order they are written: rates, then intervals, then the schedule's times. */
+function points(c: Scenario): Point[] {
+  const pin = (v: number): Range => ({ min: v, max: v });
+  const point = (unit: Point['unit'], r: Range | undefined, set: (c: Scenario, r: Range) => Scenario): Point[] =>
+    r === undefined || r.min !== r.max ? [] : [{ unit, value: r.min, set: (x, v) => set(x, pin(v)) }];
+  const recurring = (['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader'] as const)
+    .flatMap((k) => point('us', c[k]?.everyUs, (x, everyUs) => ({ ...x, [k]: { ...x[k]!, everyUs } })));
+  const schedule = c.schedule.flatMap((f, i): Point[] => [
+    { unit: 'us', value: f.atUs, set: (x, atUs) => inOrder(x, i, atUs) ? { ...x, schedule: x.schedule.map((g, j) => (j === i ? { ...g, atUs } : g)) } : null },
+    ...(f.action.kind === 'clog' ? [{ unit: 'us' as const, value: f.action.forUs, set: (x: Scenario, forUs: number) => ({ ...x, schedule: x.schedule.map((g, j) => (j === i && g.action.kind === 'clog' ? { ...g, action: { ...g.action, forUs } } : g)) }) }] : []),
+  ]);
+  return [
+    ...point('ratio', c.drop, (x, drop) => ({ ...x, drop })),
+    ...point('ratio', c.duplicate, (x, duplicate) => ({ ...x, duplicate })),
+    ...point('ratio', c.corrupt, (x, corrupt) => ({ ...x, corrupt })),
+    ...point('ratio', c.delay?.chance, (x, chance) => ({ ...x, delay: { ...x.delay!, chance } })),
+    ...point('ratio', c.crashAfterVote?.chance, (x, chance) => ({ ...x, crashAfterVote: { ...x.crashAfterVote!, chance } })),
+    ...point('ratio', c.crashAfterAppend?.chance, (x, chance) => ({ ...x, crashAfterAppend: { ...x.crashAfterAppend!, chance } })),
+    ...recurring,
+    ...point('us', c.pct?.stepUs, (x, stepUs) => ({ ...x, pct: { ...x.pct!, stepUs } })),
+    ...schedule,
+  ];
+}
+
+/** Whether fault i of the schedule may move to atUs without passing the faults around it (their order is part of the run). */
+function inOrder(c: Scenario, i: number, atUs: number): boolean {
+  const before = c.schedule[i - 1];
+  const after = c.schedule[i + 1];
+  return (before === undefined || before.atUs <= atUs) && (after === undefined || atUs <= after.atUs);
 }
 
 /** Lines of a scenario that say something (not blank, not comments). */
