@@ -20,6 +20,17 @@ describe('language server features', () => {
     assert.deepEqual([d.range.start.character, d.range.end.character], [0, 'frobnicate'.length]);
   });
 
+  it('reports a bad value of a statement set twice and the duplicate, each with its range, and goes on', () => {
+    const { diagnostics } = analyze('nodes 3\nnodes x\ntick 10\n', 'x.raftsim');
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, d.severity, d.message]), [
+      [1, 0, 5, 'error', '"nodes" already set on line 1'],
+      [1, 6, 7, 'error', 'expected a node count (an integer), got "x"'],
+      [2, 5, 7, 'error', 'expected a tick length with a unit (us, ms, s, m), got "10"'],
+    ]);
+    // A good value set twice is only a duplicate.
+    assert.deepEqual(analyze('nodes 3\nnodes 4\n', 'x.raftsim').diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.message]), [[1, 0, '"nodes" already set on line 1']]);
+  });
+
   it('warns of scheduled faults out of time order; a fault after the safety phase is an error; the examples are clean', () => {
     const { diagnostics } = analyze('nodes 3\nsafety 2s\nat 1s crash n1\nat 500ms restart n1\n', 'x.raftsim');
     assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.severity]), [[3, 'warning']]);

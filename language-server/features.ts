@@ -70,8 +70,11 @@ export function analyze(text: string, file: string): { scenario: Scenario | null
         diagnostics.push({ range: lineRange(0, 0, 0), severity: 'error', message: e instanceof Error ? e.message : String(e) });
         break;
       }
-      const col = Math.max(0, e.col - 1);
-      diagnostics.push({ range: lineRange(e.line - 1, col, col + Math.max(1, e.length)), severity: 'error', message: e.detail });
+      // (With the other errors of its line, such as a bad value's statement being set twice.)
+      for (const x of [e, ...e.also]) {
+        const col = Math.max(0, x.col - 1);
+        diagnostics.push({ range: lineRange(x.line - 1, col, col + Math.max(1, x.length)), severity: 'error', message: x.detail });
+      }
       lines[e.line - 1] = '';
     }
   }

@@ -75,6 +75,25 @@ describe('scenario parser', () => {
     });
   }
 
+  const twice: [string, string, number, string][] = [
+    ['nodes 3\nnodes x', 'nodes', 7, 'expected a node count (an integer), got "x"'],
+    ['drop 1%\ndrop 120%', 'drop', 6, '120% is above 100%'],
+    ['tick 1ms\ntick', 'tick', 6, 'expected a tick length (e.g. 10ms)'],
+    ['nodes 3\nnodes 3 4', 'nodes', 9, 'unexpected "4"'],
+    ['crash every=1s for=1s\ncrash every=1s', 'crash', 1, 'needs every=MIN..MAX and for=MIN..MAX'],
+  ];
+  for (const [text, stmt, col, detail] of twice) {
+    it(`refuses ${JSON.stringify(text)} for its value and for setting "${stmt}" twice, each where it is`, () => {
+      assert.throws(() => parseScenario(text, 'f.raftsim', known), (e: unknown) => {
+        assert.ok(e instanceof ScenarioError);
+        assert.deepEqual([e.line, e.col, e.detail], [2, col, detail]);
+        assert.deepEqual(e.also.map((a) => [a.line, a.col, a.length, a.detail]), [[2, 1, stmt.length, `"${stmt}" already set on line 1`]]);
+        assert.equal(e.message, `f.raftsim:2:${col}: ${detail}\nf.raftsim:2:1: "${stmt}" already set on line 1`);
+        return true;
+      });
+    });
+  }
+
   it('prevote and checkquorum take on, off or a chance per seed, which the swarm draws', () => {
     const s = parseScenario('prevote 50%\ncheckquorum off', 'f.raftsim');
     assert.deepEqual([s.preVote, s.checkQuorum], [0.5, 0]);

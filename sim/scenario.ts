@@ -125,8 +125,10 @@ export class ScenarioError extends Error {
     readonly detail: string,
     /** Length of the offending token (for editor diagnostics). */
     readonly length = 1,
+    /** Other errors of the same line, each with its own place (a bad value of a statement set twice is also a duplicate). */
+    readonly also: readonly ScenarioError[] = [],
   ) {
-    super(`${file}:${line}:${col}: ${detail}`);
+    super([`${file}:${line}:${col}: ${detail}`, ...also.map((e) => e.message)].join('\n'));
   }
 }
 
@@ -221,12 +223,14 @@ export function parseScenario(text: string, file: string, known: { invariants: r
     const line = i + 1;
     const tokens = tokenize(raw);
     if (tokens.length === 0) return;
-    const p: LineParser = new LineParser(file, line, tokens);
+    const stmt = tokens[0]!.text;
+    const first = stmt === 'at' ? undefined : seen.get(stmt);
+    // A statement set twice is an error once its value is read: an error in the value comes with it.
+    const duplicate = first === undefined ? null : new ScenarioError(file, line, tokens[0]!.col, `"${stmt}" already set on line ${first}`, stmt.length);
+    const p: LineParser = new LineParser(file, line, tokens, duplicate);
     const head = p.next('a statement');
-    const stmt = head.text;
     if (!(stmt in STATEMENTS)) p.fail(head, `unknown statement "${stmt}" (expected one of: ${Object.keys(STATEMENTS).join(', ')})`);
-    if (stmt !== 'at' && seen.has(stmt)) p.fail(head, `"${stmt}" already set on line ${seen.get(stmt)}`);
-    seen.set(stmt, line);
+    if (first === undefined) seen.set(stmt, line);
     switch (stmt) {
       case 'nodes':
         {
@@ -379,6 +383,7 @@ export function parseScenario(text: string, file: string, known: { invariants: r
       }
     }
     p.end();
+    if (duplicate !== null) throw duplicate;
   });
   // Node names depend on `nodes`, which may come after an `at` line.
   for (const p of pending) p.check();
@@ -436,14 +441,20 @@ class LineParser {
     private readonly file: string,
     private readonly line: number,
     private readonly tokens: readonly Token[],
+    /** The line's statement was already set: every error of the line reports that too. */
+    private readonly duplicate: ScenarioError | null = null,
   ) {}
 
+  private error(col: number, message: string, length = 1): ScenarioError {
+    return new ScenarioError(this.file, this.line, col, message, length, this.duplicate === null ? [] : [this.duplicate]);
+  }
+
   fail(t: Token, message: string): never {
-    throw new ScenarioError(this.file, this.line, t.col, message, t.text.length);
+    throw this.error(t.col, message, t.text.length);
   }
 
   failLine(message: string): never {
-    throw new ScenarioError(this.file, this.line, this.tokens[0]?.col ?? 1, message);
+    throw this.error(this.tokens[0]?.col ?? 1, message);
   }
 
   peek(): Token | undefined {
@@ -454,7 +465,7 @@ class LineParser {
     const t = this.tokens[this.i];
     if (t === undefined) {
       const last = this.tokens[this.tokens.length - 1];
-      throw new ScenarioError(this.file, this.line, last === undefined ? 1 : last.col + last.text.length + 1, `expected ${what}`);
+      throw this.error(last === undefined ? 1 : last.col + last.text.length + 1, `expected ${what}`);
     }
     this.i++;
     return t;
