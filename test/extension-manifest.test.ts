@@ -49,11 +49,19 @@ describe('extension manifest', () => {
     assert.ok(pkg.activationEvents.every((e) => /^(on(DebugResolve|DebugDynamicConfigurations|Language|WebviewPanel)|workspaceContains):/.test(e)), 'narrow activation');
   });
 
-  it('the grammar knows every statement of the scenario language and colours every example line', () => {
-    const g = JSON.parse(readFileSync(join(root, pkg.contributes.grammars[0]!.path), 'utf8')) as { repository: Record<string, { begin?: string }> };
+  it('the grammar colours every statement of the scenario language as one keyword, and every example line', () => {
+    const g = JSON.parse(readFileSync(join(root, pkg.contributes.grammars[0]!.path), 'utf8')) as { repository: Record<string, { begin?: string; beginCaptures?: Record<string, { name: string }> }> };
+    // (These begin patterns mean the same as JavaScript regular expressions as in Oniguruma.)
     const statement = new RegExp(g.repository['statement']!.begin!);
     const scheduled = new RegExp(g.repository['scheduled']!.begin!);
-    for (const word of Object.keys(STATEMENTS)) assert.ok(word === 'at' ? scheduled.test('at 1s heal') : statement.test(`${word} 1`), word);
+    for (const rule of ['statement', 'scheduled']) assert.equal(g.repository[rule]!.beginCaptures?.['1']?.name, 'keyword.control.raftsim');
+    // The token captured as the keyword is the whole statement name (not `crash` of `crash-leader`).
+    const keyword = (line: string): string | undefined => (statement.exec(line) ?? scheduled.exec(line))?.[1];
+    for (const word of Object.keys(STATEMENTS)) {
+      for (const line of [`${word} 1`, `  ${word}\t1  # why`, word, `${word}# why`]) assert.equal(keyword(line), word, JSON.stringify(line));
+      // A longer token that only starts with a statement name is not one (tokens end at a space or #).
+      for (const longer of [`${word}-x`, `${word}x`, `${word}.x`, `${word}=1`].filter((w) => !Object.hasOwn(STATEMENTS, w))) assert.equal(keyword(`${longer} 1`), undefined, longer);
+    }
     const examples = join(root, 'examples');
     for (const f of readdirSync(examples).filter((x) => x.endsWith('.raftsim'))) {
       readFileSync(join(examples, f), 'utf8').split('\n').forEach((line, i) => {
