@@ -3,7 +3,7 @@
 // scenario and of the trace document, changes of a watched value (data breakpoints). Conditions,
 // hit counts and logpoints use the expression language. No DAP here: the session translates.
 import type { Role } from '../core';
-import { INVARIANT_NAMES, INVARIANTS, KIND_NAMES, type NodeStatus, type Simulation } from '../sim';
+import { describeAction, INVARIANT_NAMES, INVARIANTS, KIND_NAMES, type NodeStatus, type Scenario, type Simulation } from '../sim';
 import { Expr, ExprError, fingerprint, show, type Value } from './expr';
 import { simEnv } from './views';
 
@@ -142,7 +142,13 @@ export class Breakpoints {
     };
     for (const spec of this.byStep.get(sim.steps) ?? []) fire(spec, 'breakpoint', `breakpoint at step ${sim.steps}`);
     const e = sim.lastEvent;
-    if (e !== null && e.line > 0) for (const spec of this.byLine.get(e.line) ?? []) fire(spec, 'breakpoint', `scenario line ${e.line}`);
+    const onLine = e === null || e.src === 0 ? undefined : this.byLine.get(e.src);
+    if (e !== null && onLine !== undefined) {
+      // Says which statement, and what it did this time (a recurring fault's victim).
+      const a = sim.lastAction;
+      const what = `scenario line ${e.src} (${statementAt(sim.scenario, e.src)})${a === null ? '' : `: ${describeAction(a)}`}`;
+      for (const spec of onLine) fire(spec, 'breakpoint', what);
+    }
     if (this.functions.length > 0) {
       const names = stepNames(sim, before);
       for (const spec of this.functions) if (spec.type === 'function' && names.has(spec.name)) fire(spec, 'function breakpoint', `function breakpoint ${spec.name}`);
@@ -199,6 +205,13 @@ export class Breakpoints {
     }
     return null;
   }
+}
+
+/** The statement on a line of the scenario, without its comment ('' for a blank line or a comment). */
+export function statementAt(scenario: Scenario, line: number): string {
+  const raw = scenario.text.split(/\r?\n/)[line - 1] ?? '';
+  const hash = raw.indexOf('#');
+  return (hash < 0 ? raw : raw.slice(0, hash)).trim().replace(/\s+/g, ' ');
 }
 
 function group<T extends BreakpointSpec['type']>(specs: readonly BreakpointSpec[], type: T, key: (s: BreakpointSpec & { type: T }) => number): Map<number, BreakpointSpec[]> {

@@ -693,10 +693,10 @@ export class SimDebugSession extends DebugSession {
           const common = commonSpec(b.condition, b.hitCondition, b.logMessage);
           const spec: BreakpointSpec = isTrace ? { ...common, type: 'step', step: g * SEGMENT_STEPS + b.line } : { ...common, type: 'scenario-line', line: b.line };
           specs.push(spec);
-          const ok = isTrace || this.rt === null || this.rt.scenario.schedule.some((f) => f.line === b.line);
+          const ok = isTrace || this.rt === null || causesSteps(this.rt.scenario, b.line);
           const r = new Breakpoint(ok, b.line) as DebugProtocol.Breakpoint;
           r.id = spec.id;
-          if (!ok) r.message = 'not a scheduled fault: only `at TIME …` lines are steps of the run';
+          if (!ok) r.message = 'not a fault: only `at TIME …` lines and the lines of recurring and targeted faults are steps of the run';
           return r;
         } catch (e) {
           return { verified: false, line: b.line, message: (e as Error).message };
@@ -856,6 +856,12 @@ function commonSpec(condition: string | undefined, hit: string | undefined, log:
     logMessage: log === undefined || log === '' ? null : log,
     hits: 0,
   };
+}
+
+/** Whether a line of the scenario is a statement that causes steps (sim's SimEvent.src). */
+function causesSteps(s: Scenario, line: number): boolean {
+  const faults = [s.crash, s.partition, s.pause, s.clog, s.isolateLeader, s.crashLeader, s.crashAfterAppend, s.crashAfterVote, s.pct];
+  return s.schedule.some((f) => f.line === line) || faults.some((f) => f?.line === line);
 }
 
 function isEventName(name: string): boolean {
