@@ -7,7 +7,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BUG_NAMES, describeMessage, REASONS } from '../core';
 import { INVARIANT_NAMES, KIND_NAMES, loadScenario, nodeName, parseTrace, type Scenario, type TraceFile } from '../sim';
-import { EXCEPTION_FILTERS, EVENT_NAMES, parseHitCondition, type BreakpointSpec, type Hit } from './breakpoints';
+import { EXCEPTION_FILTERS, EVENT_NAMES, parseHitCondition, statementAt, type BreakpointSpec, type Hit } from './breakpoints';
 import { runCommand, COMMANDS } from './commands';
 import { complete, Expr, ExprError, isRec, isSeq, show, type Rec, type Seq, type Value } from './expr';
 import * as P from './protocol';
@@ -470,18 +470,19 @@ export class SimDebugSession extends DebugSession {
   private stackFrame(thread: number, step: number, top: boolean): StackFrame {
     const rt = this.runtime();
     const id = this.frames.create({ thread, step, top });
-    const text = rt.describe(step).replace(/^#\d+ \d+\.\d+ms /, '');
+    // Before the first event: the run is its scenario, from its first statement.
+    if (step === 0) return new StackFrame(id, '#0 start: before the first event', this.scenarioSource(), firstStatementLine(rt.scenario), 1);
+    const text = rt.describe(step).replace(/^#\d+ (\d+\.\d+ms )?/, '');
     const frame = new StackFrame(id, `#${step} ${text}`) as DebugProtocol.StackFrame;
+    // The scenario line that caused the step (an `at` fault, an occurrence of `crash every=…`), else the trace document.
     const line = rt.timeline.lineOf(step);
     if (line !== undefined) {
       frame.source = this.scenarioSource();
       frame.line = line;
-    } else if (step > 0) {
+    } else {
       const g = Math.floor((step - 1) / SEGMENT_STEPS);
       frame.source = this.traceSource(g);
       frame.line = step - g * SEGMENT_STEPS;
-    } else {
-      frame.line = 0;
     }
     frame.column = 1;
     // (No 'subtle' hint on causal frames: VS Code would fold them away under "Show N More".)
@@ -875,6 +876,13 @@ function join(path: string, name: string): string {
 
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** The line of the scenario's first statement (1 if it has none). */
+function firstStatementLine(scenario: Scenario): number {
+  const n = scenario.text.split(/\r?\n/).length;
+  for (let line = 1; line <= n; line++) if (statementAt(scenario, line) !== '') return line;
+  return 1;
 }
 
 function segmentOfPath(path: string | undefined): number | undefined {

@@ -300,6 +300,24 @@ describe('debug adapter over DAP (golden transcripts)', function () {
     await assert.rejects(dc.request('threads'), /launch first/);
   });
 
+  it('step 0 is a frame named for what it is, on the scenario, also after a step back', async () => {
+    const session = new SimDebugSession({ readFile: async () => readFileSync(DEFAULT, 'utf8') });
+    const dc = new InlineClient(session);
+    await dc.request('initialize', { adapterID: 'liferaft' });
+    const entry = dc.stopped();
+    await dc.request('launch', { scenario: DEFAULT, seed: 3, stopOnEntry: true });
+    await dc.request('configurationDone');
+    await entry;
+    const frames = async (): Promise<string[]> =>
+      ((await dc.request('stackTrace', { threadId: 1000 })) as DebugProtocol.StackTraceResponse).body.stackFrames.map((f) => `${f.name} @ ${f.source?.name ?? 'Unknown Source'}:${f.line}`);
+    assert.deepEqual(await frames(), ['#0 start: before the first event @ default.raftsim:5']);
+    await dc.stop('next', { threadId: 1000 });
+    assert.equal((await frames())[0], '#1 c1 starts put k0=c1.1 @ seed 3 steps 1–10000.rafttrace-steps:1');
+    await dc.stop('stepBack', { threadId: 1000 });
+    assert.deepEqual(await frames(), ['#0 start: before the first event @ default.raftsim:5']);
+    await dc.request('disconnect', {});
+  });
+
   it('bad requests get errors and the adapter keeps running', async () => {
     await session(async (t) => {
       await t.req('initialize', { adapterID: 'liferaft' }, () => 'capabilities');
