@@ -3,7 +3,7 @@
 // scenario and of the trace document, changes of a watched value (data breakpoints). Conditions,
 // hit counts and logpoints use the expression language. No DAP here: the session translates.
 import type { Role } from '../core';
-import { INVARIANT_NAMES, INVARIANTS, KIND_NAMES, type NodeStatus, type Simulation } from '../sim';
+import { describeAction, INVARIANT_NAMES, INVARIANTS, KIND_NAMES, type NodeStatus, type Scenario, type Simulation, type SwarmDraw } from '../sim';
 import { Expr, ExprError, fingerprint, show, type Value } from './expr';
 import { simEnv } from './views';
 
@@ -142,7 +142,13 @@ export class Breakpoints {
     };
     for (const spec of this.byStep.get(sim.steps) ?? []) fire(spec, 'breakpoint', `breakpoint at step ${sim.steps}`);
     const e = sim.lastEvent;
-    if (e !== null && e.line > 0) for (const spec of this.byLine.get(e.line) ?? []) fire(spec, 'breakpoint', `scenario line ${e.line}`);
+    const onLine = e === null || e.src === 0 ? undefined : this.byLine.get(e.src);
+    if (e !== null && onLine !== undefined) {
+      // Says which statement, and what it did this time (a recurring fault's victim).
+      const a = sim.lastAction;
+      const what = `scenario line ${e.src} (${statementAt(sim.scenario, e.src)})${a === null ? '' : `: ${describeAction(a)}`}`;
+      for (const spec of onLine) fire(spec, 'breakpoint', what);
+    }
     if (this.functions.length > 0) {
       const names = stepNames(sim, before);
       for (const spec of this.functions) if (spec.type === 'function' && names.has(spec.name)) fire(spec, 'function breakpoint', `function breakpoint ${spec.name}`);
@@ -199,6 +205,62 @@ export class Breakpoints {
     }
     return null;
   }
+}
+
+/** The statement on a line of the scenario, without its comment ('' for a blank line or a comment). */
+export function statementAt(scenario: Scenario, line: number): string {
+  const raw = scenario.text.split(/\r?\n/)[line - 1] ?? '';
+  const hash = raw.indexOf('#');
+  return (hash < 0 ? raw : raw.slice(0, hash)).trim().replace(/\s+/g, ' ');
+}
+
+/** Statements whose steps crash a node. */
+const CRASHES: ReadonlySet<string> = new Set(['crash', 'crash-leader', 'crash-after-append', 'crash-after-vote']);
+
+const LINE_HELP =
+  'A line breakpoint stops on the steps a scenario line causes: `at` lines, and each occurrence of crash, partition, pause, clog, isolate-leader, crash-leader (every=…), ' +
+  'crash-after-append, crash-after-vote and scheduler pct. For anything else, use a function breakpoint (crash, restart, becomeLeader, vote.granted, AppendEntries, tick…) or a condition (n1.term > 3).';
+
+/**
+ * Whether a line breakpoint on `line` of the scenario can fire on this seed (`swarm` is its draw):
+ * null if it can, else why not — the message of an unverified breakpoint.
+ */
+export function whyLineNeverFires(scenario: Scenario, swarm: SwarmDraw, seed: number, line: number): string | null {
+  if (scenario.schedule.some((f) => f.line === line)) return null;
+  const s = scenario;
+  const chance = (f: { readonly chance: { readonly max: number } } | null): string => (f !== null && f.chance.max === 0 ? 'its chance is 0%' : 'swarm testing switched it off');
+  const faults: readonly { readonly name: string; readonly line: number | undefined; readonly on: boolean; readonly why: string }[] = [
+    { name: 'crash', line: s.crash?.line, on: swarm.crash !== null, why: 'swarm testing switched it off' },
+    { name: 'partition', line: s.partition?.line, on: swarm.partition !== null, why: 'swarm testing switched it off' },
+    { name: 'pause', line: s.pause?.line, on: swarm.pause !== null, why: 'swarm testing switched it off' },
+    { name: 'clog', line: s.clog?.line, on: swarm.clog !== null, why: 'swarm testing switched it off' },
+    { name: 'isolate-leader', line: s.isolateLeader?.line, on: swarm.isolateLeader !== null, why: 'swarm testing switched it off' },
+    { name: 'crash-leader', line: s.crashLeader?.line, on: swarm.crashLeader !== null, why: 'swarm testing switched it off' },
+    { name: 'crash-after-append', line: s.crashAfterAppend?.line, on: swarm.crashAfterAppend !== null, why: chance(s.crashAfterAppend) },
+    { name: 'crash-after-vote', line: s.crashAfterVote?.line, on: swarm.crashAfterVote !== null, why: chance(s.crashAfterVote) },
+    {
+      name: 'scheduler pct', line: s.pct?.line, on: swarm.pct !== null && swarm.pct.depth > 0,
+      why: swarm.pct === null ? 'swarm testing switched it off' : 'it drew depth 0: no change of priorities',
+    },
+  ];
+  const f = faults.find((x) => x.line === line);
+  if (f !== undefined) {
+    if (f.on) return null;
+    const off = `${f.name} is off for seed ${seed} (${f.why}); it never fires on this seed.`;
+    if (!CRASHES.has(f.name)) return off;
+    // Crashes do happen on most seeds, by another statement: say which (the user wanted to stop on one).
+    const others = [
+      ...faults.filter((x) => CRASHES.has(x.name) && x.on && x.line !== undefined).map((x) => `${x.name} (line ${x.line})`),
+      ...s.schedule.filter((x) => x.action.kind === 'crash').map((x) => `at (line ${x.line})`),
+    ];
+    return `${off} ${others.length === 0 ? 'No node crashes on this seed.' : `Nodes crash on this seed by ${others.join(', ')}; a function breakpoint on crash stops on every crash.`}`;
+  }
+  const lines = s.text.split(/\r?\n/);
+  if (line < 1 || line > lines.length || (line === lines.length && lines[line - 1] === '')) return `line ${line} is past the end of the scenario. ${LINE_HELP}`;
+  const stmt = statementAt(s, line);
+  if (stmt === '') return `line ${line} is ${lines[line - 1]!.trim() === '' ? 'empty' : 'a comment'}. ${LINE_HELP}`;
+  if (s.delay?.line === line) return `\`delay\` holds messages back: it is not a step of its own. ${LINE_HELP}`;
+  return `\`${stmt}\` is a setting of the run, not a step of it. ${LINE_HELP}`;
 }
 
 function group<T extends BreakpointSpec['type']>(specs: readonly BreakpointSpec[], type: T, key: (s: BreakpointSpec & { type: T }) => number): Map<number, BreakpointSpec[]> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_SCENARIO, loadScenario, Simulation } from '../sim';
+import { DEFAULT_SCENARIO, K, loadScenario, Simulation } from '../sim';
 import { parseHitCondition } from './breakpoints';
 import { Expr } from './expr';
 import { SimRuntime, type Stop } from './runtime';
@@ -154,6 +154,30 @@ describe('SimRuntime (time travel without DAP)', function () {
     assert.ok(restartStep > 20);
   });
 
+  it('a line breakpoint on a recurring fault stops on each of its occurrences, forwards and backwards', () => {
+    // Seed 3 draws recurring crashes (`crash every=…`, line 24 of the default scenario).
+    const plain = new Simulation(scenario, 3);
+    const occurrences: number[] = [];
+    while (plain.step()) if (plain.lastEvent!.kind === K.Recur && plain.lastEvent!.gen === 0) occurrences.push(plain.steps);
+    assert.ok(occurrences.length >= 2, `seed 3 has recurring crashes: ${occurrences.length}`);
+    const rt = new SimRuntime({ scenario, seed: 3, checkpointEvery: 500 });
+    rt.breakpoints.replace('scenario-line', [spec({ type: 'scenario-line', line: 24 })]);
+    const stops: number[] = [];
+    for (;;) {
+      rt.startForward();
+      const stop = finish(rt);
+      if (stop.reason === 'end') break;
+      assert.equal(stop.reason, 'breakpoint');
+      assert.match(stop.description, /^scenario line 24 \(crash every=1s\.\.6s for=50ms\.\.2s\)(: crash n\d)?$/);
+      assert.equal(rt.timeline.lineOf(rt.position), 24);
+      stops.push(rt.position);
+    }
+    assert.deepEqual(stops, occurrences);
+    rt.startBackward();
+    finish(rt);
+    assert.equal(rt.position, occurrences[occurrences.length - 1], 'reverse continue stops on the last one');
+  });
+
   it('reverse continue also stops on a step that is a multiple of the checkpoint spacing', () => {
     const rt = new SimRuntime({ scenario, seed: 3, checkpointEvery: 40 });
     rt.goto(100);
@@ -179,14 +203,14 @@ describe('SimRuntime (time travel without DAP)', function () {
   });
 
   it('function breakpoints see random faults too, and hit counts start again after a move back', () => {
-    // Seed 3 draws recurring crashes (the swarm's `crash every=…`).
+    // Seed 3's first crash comes from `crash-after-append` (line 33 of the default scenario).
     const rt = new SimRuntime({ scenario, seed: 3 });
     rt.breakpoints.replace('function', [spec({ type: 'function', name: 'crash', condition: Expr.parse('event.kind == "fault"') })]);
     rt.startForward();
     const stop = finish(rt);
     assert.equal(stop.reason, 'function breakpoint');
     assert.equal(rt.sim.lastAction?.kind, 'crash');
-    assert.equal(rt.timeline.lineOf(rt.position), undefined, 'a random (recurring or targeted) crash, not a scheduled one');
+    assert.equal(rt.timeline.lineOf(rt.position), 33, 'a random crash is a step of the statement that caused it');
     const first = rt.position;
     rt.goto(0);
     rt.breakpoints.replace('function', [spec({ type: 'function', name: 'crash', hitCondition: parseHitCondition('1') })]);

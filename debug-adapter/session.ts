@@ -2,12 +2,12 @@
 // this file maps nodes to threads, steps to frames, records to variables, and requests to
 // runtime calls, and formats errors from one catalogue.
 import {
-  Breakpoint, DebugSession, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
+  BreakpointEvent, DebugSession, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BUG_NAMES, describeMessage, REASONS } from '../core';
 import { INVARIANT_NAMES, KIND_NAMES, loadScenario, nodeName, parseTrace, type Scenario, type TraceFile } from '../sim';
-import { EXCEPTION_FILTERS, EVENT_NAMES, parseHitCondition, type BreakpointSpec, type Hit } from './breakpoints';
+import { EXCEPTION_FILTERS, EVENT_NAMES, parseHitCondition, statementAt, whyLineNeverFires, type BreakpointSpec, type Hit } from './breakpoints';
 import { runCommand, COMMANDS } from './commands';
 import { complete, Expr, ExprError, isRec, isSeq, show, type Rec, type Seq, type Value } from './expr';
 import * as P from './protocol';
@@ -44,6 +44,12 @@ class AdapterError extends Error {
 /** The thread of steps outside the nodes (clients, faults, phases). */
 const CLUSTER_THREAD = 1000;
 const MAX_FRAMES = 200;
+/**
+ * How long line breakpoints sent before any launch request wait for one before a provisional
+ * (unverified) answer: a client that sends launch only after its breakpoints are answered must
+ * not wait forever. The honest answer follows as `breakpoint` events once the scenario is loaded.
+ */
+const EARLY_BREAKPOINTS_MS = 1000;
 
 interface FrameRef {
   readonly thread: number;
@@ -51,6 +57,9 @@ interface FrameRef {
   /** The top frame shows the cursor's state. */
   readonly top: boolean;
 }
+
+/** What a breakpoint's source is to this session. */
+type SourceKind = { readonly kind: 'scenario' } | { readonly kind: 'trace'; readonly segment: number } | { readonly kind: 'other'; readonly message: string };
 
 interface VarRef {
   readonly value: Rec | Seq | readonly Value[];
@@ -74,6 +83,16 @@ export class SimDebugSession extends DebugSession {
   private pauseRequested = false;
   /** Pending breakpoints set before launch (the client configures before the runtime exists). */
   private pending: (() => void)[] = [];
+  private launchStarted = false;
+  /** Why there is no scenario to verify line breakpoints against (the launch failed, the session ended), if so. */
+  private noScenario: string | null = null;
+  /**
+   * setBreakpoints requests that came before the scenario was loaded: nothing about their lines
+   * can be known yet, so they are answered once launch has loaded it (or failed). `ids` are set
+   * when a provisional answer went out (no launch came in time): the real one follows as events.
+   */
+  private early: { readonly response: DebugProtocol.SetBreakpointsResponse; readonly args: DebugProtocol.SetBreakpointsArguments; ids: number[] | null }[] = [];
+  private earlyTimer: ReturnType<typeof setTimeout> | null = null;
   /**
    * The trace documents: the current reference of each segment, and every reference ever given
    * (→ segment). A segment gets a new reference when its text changes (the timeline grew past what
@@ -176,12 +195,18 @@ export class SimDebugSession extends DebugSession {
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
+    this.launchStarted = true;
+    this.noScenario = null;
     try {
       await this.launch(args as P.LaunchArguments);
     } catch (e) {
+      this.noScenario = `the launch failed: ${e instanceof Error ? e.message : String(e)}`;
+      this.answerEarlyBreakpoints();
       this.fail(response, e instanceof AdapterError || e instanceof Error ? new AdapterError(ERR.launch, e.message) : e);
       return;
     }
+    // Before waiting for configurationDone: the client sends it only once these are answered.
+    this.answerEarlyBreakpoints();
     this.sendResponse(response);
     // Wait (briefly) for the client's breakpoints before running.
     await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 1000))]);
@@ -422,16 +447,23 @@ export class SimDebugSession extends DebugSession {
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
     if (this.rt?.running === true) this.rt.pause();
-    this.rt = null;
+    this.end();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
     this.pauseRequested = true;
-    this.rt = null;
+    this.end();
     // Answers, then ends a stdio adapter's process (ignored inline and in server mode).
     super.disconnectRequest(response, args);
+  }
+
+  /** The session is over: no runtime any more, and breakpoints still waiting are answered. */
+  private end(): void {
+    this.rt = null;
+    this.noScenario = 'the debug session has ended';
+    this.answerEarlyBreakpoints(false);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -470,18 +502,19 @@ export class SimDebugSession extends DebugSession {
   private stackFrame(thread: number, step: number, top: boolean): StackFrame {
     const rt = this.runtime();
     const id = this.frames.create({ thread, step, top });
-    const text = rt.describe(step).replace(/^#\d+ \d+\.\d+ms /, '');
+    // Before the first event: the run is its scenario, from its first statement.
+    if (step === 0) return new StackFrame(id, '#0 start: before the first event', this.scenarioSource(), firstStatementLine(rt.scenario), 1);
+    const text = rt.describe(step).replace(/^#\d+ (\d+\.\d+ms )?/, '');
     const frame = new StackFrame(id, `#${step} ${text}`) as DebugProtocol.StackFrame;
+    // The scenario line that caused the step (an `at` fault, an occurrence of `crash every=…`), else the trace document.
     const line = rt.timeline.lineOf(step);
     if (line !== undefined) {
       frame.source = this.scenarioSource();
       frame.line = line;
-    } else if (step > 0) {
+    } else {
       const g = Math.floor((step - 1) / SEGMENT_STEPS);
       frame.source = this.traceSource(g);
       frame.line = step - g * SEGMENT_STEPS;
-    } else {
-      frame.line = 0;
     }
     frame.column = 1;
     // (No 'subtle' hint on causal frames: VS Code would fold them away under "Show N More".)
@@ -683,36 +716,105 @@ export class SimDebugSession extends DebugSession {
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
-    this.guard(response, () => {
-      const bps = args.breakpoints ?? [];
-      const g = segmentOfPath(args.source.path) ?? (args.source.sourceReference === undefined ? undefined : this.refSegment.get(args.source.sourceReference));
-      const isTrace = g !== undefined;
-      const specs: BreakpointSpec[] = [];
-      const answers = bps.map((b) => {
-        try {
-          const common = commonSpec(b.condition, b.hitCondition, b.logMessage);
-          const spec: BreakpointSpec = isTrace ? { ...common, type: 'step', step: g * SEGMENT_STEPS + b.line } : { ...common, type: 'scenario-line', line: b.line };
-          specs.push(spec);
-          const ok = isTrace || this.rt === null || this.rt.scenario.schedule.some((f) => f.line === b.line);
-          const r = new Breakpoint(ok, b.line) as DebugProtocol.Breakpoint;
-          r.id = spec.id;
-          if (!ok) r.message = 'not a scheduled fault: only `at TIME …` lines are steps of the run';
-          return r;
-        } catch (e) {
-          return { verified: false, line: b.line, message: (e as Error).message };
-        }
+    if (this.rt !== null || this.noScenario !== null) {
+      this.guard(response, () => {
+        response.body = { breakpoints: this.lineBreakpoints(args, null) };
       });
-      // One list per source kind: trace-document breakpoints per segment are merged by step range.
-      this.configure(() => {
-        const b = this.runtime().breakpoints;
-        if (isTrace) {
-          const lo = g * SEGMENT_STEPS;
-          const keep = b.specs.filter((s) => s.type === 'step' && (s.step <= lo || s.step > lo + SEGMENT_STEPS));
-          b.replace('step', [...keep, ...specs]);
-        } else b.replace('scenario-line', specs);
-      });
-      response.body = { breakpoints: answers };
+      return;
+    }
+    // VS Code sends breakpoints right after `initialized`, usually before launch has read the
+    // scenario: whether a line can fire is not known yet. Launch answers them once it has.
+    this.early.push({ response, args, ids: null });
+    if (!this.launchStarted && this.earlyTimer === null) this.earlyTimer = setTimeout(() => this.answerProvisionally(), EARLY_BREAKPOINTS_MS);
+  }
+
+  /** No launch came: answers the waiting breakpoints as not verified yet (events follow once launched). */
+  private answerProvisionally(): void {
+    this.earlyTimer = null;
+    if (this.launchStarted) return;
+    for (const x of this.early) {
+      if (x.ids !== null) continue;
+      x.ids = (x.args.breakpoints ?? []).map(() => nextBreakpointId++);
+      const ids = x.ids;
+      x.response.body = { breakpoints: (x.args.breakpoints ?? []).map((b, k) => ({ id: ids[k]!, verified: false, line: b.line, message: 'not verified yet: no scenario is loaded (waiting for the launch request)' })) };
+      this.sendResponse(x.response);
+    }
+  }
+
+  /**
+   * Answers the breakpoints that came before the scenario was loaded (launch has loaded it, or
+   * failed); `update`: those answered provisionally get the real answer as `breakpoint` events.
+   */
+  private answerEarlyBreakpoints(update = true): void {
+    if (this.earlyTimer !== null) clearTimeout(this.earlyTimer);
+    this.earlyTimer = null;
+    const early = this.early;
+    this.early = [];
+    for (const x of early) {
+      if (x.ids === null) {
+        this.guard(x.response, () => {
+          x.response.body = { breakpoints: this.lineBreakpoints(x.args, null) };
+        });
+      } else if (update) {
+        for (const b of this.lineBreakpoints(x.args, x.ids)) this.sendEvent(new BreakpointEvent('changed', b));
+      }
+    }
+  }
+
+  /**
+   * Sets the line breakpoints of one source and says which can fire. Each source keeps its own:
+   * this session's scenario (its lines that cause steps on this seed) and each trace document
+   * (one line = one step). Any other file is answered unverified and changes nothing here.
+   */
+  private lineBreakpoints(args: DebugProtocol.SetBreakpointsArguments, ids: readonly number[] | null): DebugProtocol.Breakpoint[] {
+    const bps = args.breakpoints ?? [];
+    const idOf = (k: number): number => ids?.[k] ?? nextBreakpointId++;
+    const rt = this.rt;
+    const refused = (message: string): DebugProtocol.Breakpoint[] => bps.map((b, k) => ({ id: idOf(k), verified: false, line: b.line, message }));
+    if (rt === null) return refused(`not verified: ${this.noScenario ?? 'no scenario is loaded'}`);
+    const where = this.sourceKind(args.source);
+    if (where.kind === 'other') return refused(where.message);
+    const specs: BreakpointSpec[] = [];
+    const answers = bps.map((b, k): DebugProtocol.Breakpoint => {
+      const id = idOf(k);
+      try {
+        const common = commonSpec(b.condition, b.hitCondition, b.logMessage, id);
+        const why = where.kind === 'scenario' ? whyLineNeverFires(rt.scenario, rt.sim.swarm, rt.seed, b.line) : null;
+        if (why !== null) return { id, verified: false, line: b.line, message: why };
+        specs.push(where.kind === 'scenario' ? { ...common, type: 'scenario-line', line: b.line } : { ...common, type: 'step', step: where.segment * SEGMENT_STEPS + b.line });
+        return { id, verified: true, line: b.line };
+      } catch (e) {
+        return { id, verified: false, line: b.line, message: (e as Error).message };
+      }
     });
+    const bp = rt.breakpoints;
+    if (where.kind === 'scenario') bp.replace('scenario-line', specs);
+    else {
+      // Trace-document breakpoints of the other segments stay.
+      const lo = where.segment * SEGMENT_STEPS;
+      const keep = bp.specs.filter((x) => x.type === 'step' && (x.step <= lo || x.step > lo + SEGMENT_STEPS));
+      bp.replace('step', [...keep, ...specs]);
+    }
+    return answers;
+  }
+
+  /** Which of this session's sources `source` is: its scenario, a trace document, or neither (and what to say). */
+  private sourceKind(source: DebugProtocol.Source): SourceKind {
+    const rt = this.runtime();
+    const doc = traceDocOfPath(source.path);
+    if (doc !== undefined && doc.seed !== rt.seed) return { kind: 'other', message: `a trace document of seed ${doc.seed}: this debug session runs seed ${rt.seed}` };
+    const segment = doc?.segment ?? (source.sourceReference === undefined ? undefined : this.refSegment.get(source.sourceReference));
+    if (segment !== undefined) return { kind: 'trace', segment };
+    if (this.isScenario(source)) return { kind: 'scenario' };
+    const runs = this.scenarioPath !== '' ? this.scenarioPath : rt.scenario.file;
+    const name = source.path === undefined || baseName(source.path) !== baseName(runs) ? baseName(runs) : runs;
+    return { kind: 'other', message: `not the scenario of this debug session (it runs ${name}${this.scenarioPath === '' ? ', from a trace' : ''})` };
+  }
+
+  /** Whether `source` is this session's scenario: its file, or the document served for it (a trace's scenario). */
+  private isScenario(source: DebugProtocol.Source): boolean {
+    if (this.scenarioRef !== 0 && source.sourceReference === this.scenarioRef) return true;
+    return this.scenarioPath !== '' && source.path !== undefined && sameSource(source.path, this.scenarioPath);
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
@@ -819,13 +921,20 @@ export class SimDebugSession extends DebugSession {
 
   private stepOfSourceLine(source: DebugProtocol.Source, line: number): number | null {
     const rt = this.runtime();
-    const g = segmentOfPath(source.path) ?? (source.sourceReference === undefined ? undefined : this.refSegment.get(source.sourceReference));
-    if (g !== undefined) {
-      const step = g * SEGMENT_STEPS + line;
+    const where = this.sourceKind(source);
+    if (where.kind === 'other') return null;
+    if (where.kind === 'trace') {
+      const step = where.segment * SEGMENT_STEPS + line;
       return step >= 1 && step <= rt.frontier ? step : null;
     }
-    for (let s = 1; s <= rt.frontier; s++) if (rt.timeline.lineOf(s) === line) return s;
-    return null;
+    // The next step the line caused after the cursor (a recurring fault's next occurrence), else its first.
+    let first: number | null = null;
+    for (let s = 1; s <= rt.frontier; s++) {
+      if (rt.timeline.lineOf(s) !== line) continue;
+      if (s > rt.position) return s;
+      first ??= s;
+    }
+    return first;
   }
 }
 
@@ -848,9 +957,9 @@ class IdMap<T> {
 
 let nextBreakpointId = 1;
 
-function commonSpec(condition: string | undefined, hit: string | undefined, log: string | undefined): Omit<BreakpointSpec & { type: 'step' }, 'type' | 'step'> {
+function commonSpec(condition: string | undefined, hit: string | undefined, log: string | undefined, id = nextBreakpointId++): Omit<BreakpointSpec & { type: 'step' }, 'type' | 'step'> {
   return {
-    id: nextBreakpointId++,
+    id,
     condition: condition === undefined || condition.trim() === '' ? null : Expr.parse(condition),
     hitCondition: hit === undefined || hit.trim() === '' ? null : parseHitCondition(hit),
     logMessage: log === undefined || log === '' ? null : log,
@@ -871,9 +980,55 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
+/** The seed and segment of a trace document, from the path its Source gives (see traceSource). */
+function traceDocOfPath(path: string | undefined): { readonly seed: number; readonly segment: number } | undefined {
+  const m = path === undefined ? null : /liferaft-trace\/seed-(\d+)\/steps-(\d+)\.rafttrace-steps$/.exec(path);
+  return m === null ? undefined : { seed: Number(m[1]), segment: Math.floor((Number(m[2]) - 1) / SEGMENT_STEPS) };
+}
+
+/** The line of the scenario's first statement (1 if it has none). */
+function firstStatementLine(scenario: Scenario): number {
+  const n = scenario.text.split(/\r?\n/).length;
+  for (let line = 1; line <= n; line++) if (statementAt(scenario, line) !== '') return line;
+  return 1;
+}
+
 function segmentOfPath(path: string | undefined): number | undefined {
-  const m = path === undefined ? null : /liferaft-trace\/seed-\d+\/steps-(\d+)\.rafttrace-steps$/.exec(path);
-  return m === null ? undefined : Math.floor((Number(m[1]) - 1) / SEGMENT_STEPS);
+  return traceDocOfPath(path)?.segment;
+}
+
+/**
+ * Whether a breakpoint's source path is the launched scenario. A relative launch path (a DAP
+ * client other than VS Code, `liferaft dap`) matches the absolute paths that end with it.
+ */
+export function sameSource(clientPath: string, launchPath: string): boolean {
+  const a = sourceKey(clientPath);
+  const b = sourceKey(launchPath);
+  if (a === b) return true;
+  const relative = !b.startsWith('/') && !/^[A-Za-z]:\//.test(b) && !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(b);
+  return relative && a.endsWith(`/${b.replace(/^(\.\/)+/, '')}`);
+}
+
+/**
+ * A path or URI as VS Code sends it (a file-system path for `file:` URIs, the URI itself for the
+ * others: `untitled:Untitled-1`, `vscode-vfs://…`), made comparable: a `file:` URI becomes its path,
+ * URIs are percent-decoded, separators are `/` and a drive letter is lower case.
+ */
+export function sourceKey(path: string): string {
+  let s = path;
+  const isUri = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(s);
+  const file = /^file:\/\/[^/]*(\/.*)$/i.exec(s);
+  if (file !== null) s = file[1]!;
+  if (isUri) {
+    try {
+      s = decodeURIComponent(s);
+    } catch {
+      // Not percent-encoded after all: compare as given.
+    }
+  }
+  s = s.replace(/\\/g, '/');
+  if (/^\/[A-Za-z]:\//.test(s)) s = s.slice(1);
+  return /^[A-Za-z]:\//.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
 
 function cluster(sim: SimRuntime['sim']): Rec {

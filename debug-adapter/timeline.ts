@@ -1,5 +1,6 @@
 // A compact index of every step executed on the current timeline: its time, node, event kind, the
-// step that caused it (its event was scheduled then) and the scenario line of a scheduled fault.
+// step that caused it (its event was scheduled then) and the scenario line of the statement that
+// made it happen (a scheduled fault, an occurrence of a recurring one: the sim's `src`).
 // Fourteen bytes a step: a million-step run costs 14 MB, and nothing here needs re-execution.
 import type { Simulation } from '../sim';
 
@@ -22,7 +23,7 @@ export class Timeline {
     this.node[s] = sim.lastNode;
     this.kind[s] = e.kind;
     this.cause[s] = e.cause;
-    if (e.line > 0) this.line.set(s, e.line);
+    if (e.src > 0) this.line.set(s, e.src);
     this.count = s;
   }
 
@@ -49,7 +50,7 @@ export class Timeline {
     return step === 0 ? 0 : this.cause[step]!;
   }
 
-  /** The `.raftsim` line of the scheduled fault handled at this step, if it was one. */
+  /** The `.raftsim` line of the statement that caused this step (an `at` fault, `crash every=…`…), if any. */
   lineOf(step: number): number | undefined {
     return this.line.get(step);
   }

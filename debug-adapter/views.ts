@@ -131,8 +131,8 @@ export function eventRec(sim: Simulation): Rec {
   if (a !== null) {
     fields['fault'] = () => a.kind;
     fields['faultText'] = () => describeAction(a);
-    if (e !== null && e.line > 0) fields['line'] = () => e.line;
   }
+  if (e !== null && e.src > 0) fields['line'] = () => e.src;
   return rec(fields);
 }
 

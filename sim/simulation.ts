@@ -109,8 +109,16 @@ export interface SimEvent extends Timed {
   reply: ClientReply | null;
   client: number;
   action: FaultAction | null;
-  /** 1-based scenario line of a scheduled fault (0 when random). */
+  /** 1-based scenario line of a scheduled fault (0 when random, -1 for a fork). */
   line: number;
+  /**
+   * 1-based scenario line of the statement that made this event happen, for the debugger (0: none):
+   * an `at` fault's line; a recurring fault's (`crash every=…`: each occurrence); the crash that
+   * `crash-after-append` or `crash-after-vote` causes; a `scheduler pct` change point. The ends of
+   * faults (restart, heal, resume) have none: their cause is the step that began the fault.
+   * Never part of the trace hash.
+   */
+  src: number;
   /** Write sequence number (Sync). */
   arg: number;
   /** The step during which this event was scheduled (0: before the run): its causal parent. */
@@ -118,7 +126,7 @@ export interface SimEvent extends Timed {
 }
 
 function event(time: number, kind: number, node = -1, gen = 0, arg = 0): SimEvent {
-  return { time, seq: 0, kind, node, gen, msg: null, request: null, reply: null, client: -1, action: null, line: 0, arg, cause: 0 };
+  return { time, seq: 0, kind, node, gen, msg: null, request: null, reply: null, client: -1, action: null, line: 0, src: 0, arg, cause: 0 };
 }
 
 /** For the rarer events: sets a few fields of a fresh event. */
@@ -282,16 +290,16 @@ export class Simulation {
       const rng = Rng.stream(seed, 'pct');
       this.pctOrder = shuffled(rng, size);
       this.applyPriorities();
-      for (let d = 0; d < pct.depth; d++) this.push(event(rng.int(Math.max(1, s.safetyUs)), K.Pct, -1, d));
+      for (let d = 0; d < pct.depth; d++) this.push(with_(event(rng.int(Math.max(1, s.safetyUs)), K.Pct, -1, d), { src: s.pct!.line }));
     }
     this.checker = new InvariantChecker(this.nodes, quorumSize(this.nodes[0]!.state.config), s.check, { earlyAppends: this.swarm.earlyAppends });
     this.clients = Array.from({ length: s.workload.clients }, (_, c) => new Client(c, s.workload, size, Rng.stream(seed, `client/${c}`), this.history));
     this.clients.forEach((c) => this.clientIndex.set(c.id, c.index));
     for (const c of this.clients) this.push(with_(event(c.index, K.ClientStart), { client: c.index }));
-    for (const f of s.schedule) this.push(with_(event(f.atUs, K.Fault), { action: f.action, line: f.line }));
+    for (const f of s.schedule) this.push(with_(event(f.atUs, K.Fault), { action: f.action, line: f.line, src: f.line }));
     RECUR.forEach((kind, k) => {
       const r = this.swarm[kind];
-      if (r !== null) this.push(with_(event(this.faultRng.expInt(r.meanUs), K.Recur), { gen: k }));
+      if (r !== null) this.push(with_(event(this.faultRng.expInt(r.meanUs), K.Recur), { gen: k, src: s[kind]!.line }));
     });
     this.push(event(s.safetyUs, K.Liveness));
     this.push(event(s.safetyUs + s.livenessUs, K.Deadline));
@@ -584,7 +592,7 @@ export class Simulation {
     if (caa !== null && this.phase === 'safety' && s.role === 'leader' && this.mayCrashAfterAppend(n, out.messages) && this.crashAfterAppendRng.chance(caa.chance)) {
       // Targeted: the leader crashes right after sending new entries (they reach some followers, maybe).
       const down = this.crashAfterAppendRng.intIn(caa.forUs.min, caa.forUs.max);
-      this.push(with_(event(this.time + 1, K.Fault), { action: { kind: 'crash', node: n.index } }));
+      this.push(with_(event(this.time + 1, K.Fault), { action: { kind: 'crash', node: n.index }, src: this.scenario.crashAfterAppend!.line }));
       this.push(with_(event(this.time + 1 + Math.max(1, down), K.Fault), { action: { kind: 'restart', node: n.index } }));
     }
     const cav = this.swarm.crashAfterVote;
@@ -592,7 +600,7 @@ export class Simulation {
       // Targeted: the voter crashes right after this step (its reply may or may not have gone out).
       const down = this.crashAfterVoteRng.intIn(cav.forUs.min, cav.forUs.max);
       // (1us later: a scheduled fault at the same instant would run before this step when replayed from a schedule.)
-      this.push(with_(event(this.time + 1, K.Fault), { action: { kind: 'crash', node: n.index } }));
+      this.push(with_(event(this.time + 1, K.Fault), { action: { kind: 'crash', node: n.index }, src: this.scenario.crashAfterVote!.line }));
       this.push(with_(event(this.time + 1 + Math.max(1, down), K.Fault), { action: { kind: 'restart', node: n.index } }));
     }
     if (out.messages.length === 0 && out.replies.length === 0) return;
@@ -925,7 +933,7 @@ export class Simulation {
         break;
       }
     }
-    this.push(with_(event(this.time + 1 + rng.expInt(r.meanUs), K.Recur), { gen: e.gen }));
+    this.push(with_(event(this.time + 1 + rng.expInt(r.meanUs), K.Recur), { gen: e.gen, src: e.src }));
   }
 
   // ------------------------------------------------------------------------------------------

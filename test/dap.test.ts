@@ -14,6 +14,8 @@ const ROOT = join(__dirname, '..');
 const ADAPTER = join(ROOT, 'dist/debugAdapter.js');
 const GOLDEN = join(__dirname, 'testdata/dap');
 const DEFAULT = join(ROOT, 'examples/default.raftsim');
+/** A scenario with lines of every sort for line breakpoints (seed 2: crash on, pause off). */
+const LINES = join(GOLDEN, 'lines.raftsim');
 
 /** A conversation: requests, responses and the events the test waited for, as text. */
 class Transcript {
@@ -34,6 +36,15 @@ class Transcript {
       this.lines.push(`← error: ${machineFree((e as Error).message)}`);
       throw e;
     }
+  }
+
+  /** Sends a request without waiting for it: its answer goes into the transcript when it comes. */
+  send<T extends DebugProtocol.Response>(command: string, args: unknown, show: (body: T['body']) => unknown = (b) => b): Promise<T> {
+    this.lines.push(`→ ${command} ${stable(args)}`);
+    return this.dc.customRequest(command, args).then((r) => {
+      this.lines.push(`← (${command}) ${stable(show((r as T).body))}`);
+      return r as T;
+    });
   }
 
   /** A request expected to fail: the error goes into the transcript. */
@@ -198,6 +209,51 @@ describe('debug adapter over DAP (golden transcripts)', function () {
     });
   });
 
+  it('line breakpoints set before launch: verified per source, only where a line causes steps on this seed', async () => {
+    await session(async (t) => {
+      await t.req('initialize', { adapterID: 'liferaft', linesStartAt1: true, columnsStartAt1: true }, () => 'capabilities');
+      t.note('VS Code sends breakpoints as soon as the adapter is initialized, before launch has read the scenario');
+      const lines = [1, 2, 8, 9, 10].map((line) => ({ line }));
+      const a = t.send<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: LINES }, breakpoints: lines });
+      const b = t.send<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: join(ROOT, 'examples/crashes.raftsim') }, breakpoints: [{ line: 7 }] });
+      const launched = t.send('launch', { scenario: LINES, seed: 2, stopOnEntry: true });
+      const [ra, rb] = await Promise.all([a, b, launched]);
+      assert.deepEqual(ra.body.breakpoints.map((x) => x.verified), [false, false, true, false, true], 'comment, nodes, crash every=, pause (off on seed 2), at');
+      assert.ok(ra.body.breakpoints.every((x, k) => x.line === lines[k]!.line));
+      assert.match(ra.body.breakpoints[1]!.message!, /^`nodes 3` is a setting of the run, not a step of it\. .*function breakpoint/);
+      assert.equal(ra.body.breakpoints[3]!.message, 'pause is off for seed 2 (swarm testing switched it off); it never fires on this seed.');
+      assert.deepEqual(rb.body.breakpoints.map((x) => [x.verified, x.message]), [[false, 'not the scenario of this debug session (it runs lines.raftsim)']]);
+      const entry = t.dc.waitForEvent('stopped', 20_000);
+      await t.req('configurationDone', {});
+      t.lines.push(`⇐ stopped ${stable((await entry).body)}`);
+      t.note('step 0 is a frame of its own, on the scenario');
+      await t.req('stackTrace', { threadId: 1000 }, frameNames);
+      t.note('the first occurrence of `crash every=`');
+      const crash = await t.stop('continue', { threadId: 1000 });
+      assert.equal(crash.body.reason, 'breakpoint');
+      assert.match(crash.body.description!, /^scenario line 8 \(crash every=300ms\.\.1s for=50ms\.\.300ms\): crash n\d$/);
+      const st = await t.req<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: 1000, levels: 2 }, frameNames);
+      assert.equal(st.body.stackFrames[0]!.source?.name, 'lines.raftsim');
+      assert.equal(st.body.stackFrames[0]!.line, 8, 'the random crash is shown on its statement');
+      t.note("breakpoints of another .raftsim file leave this scenario's alone");
+      await t.req('setBreakpoints', { source: { path: join(ROOT, 'examples/crashes.raftsim') }, breakpoints: [{ line: 7 }] });
+      const again = await t.stop('continue', { threadId: 1000 });
+      assert.match(again.body.description!, /^scenario line 8 /, 'the next occurrence');
+      await t.req('setBreakpoints', { source: { path: LINES }, breakpoints: [{ line: 10 }] });
+      await t.req('setBreakpoints', { source: { path: join(ROOT, 'examples/crashes.raftsim') }, breakpoints: [] });
+      const at = await t.stop('continue', { threadId: 1000 });
+      assert.match(at.body.description!, /^scenario line 10 \(at 1500ms partition n1 \| n2 n3\): partition/);
+      await t.req('stackTrace', { threadId: 1000, levels: 1 }, frameNames);
+      t.note('back to step 0 after a step back');
+      await t.stop('goto', { threadId: 1000, targetId: 1 });
+      await t.stop('stepBack', { threadId: 1000 });
+      const zero = await t.req<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: 1000 }, frameNames);
+      assert.equal(zero.body.stackFrames[0]!.name, '#0 start: before the first event');
+      assert.equal(zero.body.stackFrames[0]!.source?.name, 'lines.raftsim');
+      t.check('line-breakpoints');
+    });
+  });
+
   it('a fork made in the console replays from its trace', async () => {
     let trace: { forks: unknown[]; traceHash: string; steps: number } | undefined;
     await session(async (t) => {
@@ -298,6 +354,45 @@ describe('debug adapter over DAP (golden transcripts)', function () {
     await dc.request('disconnect', {});
     await new Promise((r) => setTimeout(r, 50));
     await assert.rejects(dc.request('threads'), /launch first/);
+  });
+
+  it('step 0 is a frame named for what it is, on the scenario, also after a step back', async () => {
+    const session = new SimDebugSession({ readFile: async () => readFileSync(DEFAULT, 'utf8') });
+    const dc = new InlineClient(session);
+    await dc.request('initialize', { adapterID: 'liferaft' });
+    const entry = dc.stopped();
+    await dc.request('launch', { scenario: DEFAULT, seed: 3, stopOnEntry: true });
+    await dc.request('configurationDone');
+    await entry;
+    const frames = async (): Promise<string[]> =>
+      ((await dc.request('stackTrace', { threadId: 1000 })) as DebugProtocol.StackTraceResponse).body.stackFrames.map((f) => `${f.name} @ ${f.source?.name ?? 'Unknown Source'}:${f.line}`);
+    assert.deepEqual(await frames(), ['#0 start: before the first event @ default.raftsim:5']);
+    await dc.stop('next', { threadId: 1000 });
+    assert.equal((await frames())[0], '#1 c1 starts put k0=c1.1 @ seed 3 steps 1–10000.rafttrace-steps:1');
+    await dc.stop('stepBack', { threadId: 1000 });
+    assert.deepEqual(await frames(), ['#0 start: before the first event @ default.raftsim:5']);
+    await dc.request('disconnect', {});
+  });
+
+  it('breakpoints sent before a launch that never comes get a provisional answer, then the real one', async () => {
+    const session = new SimDebugSession({ readFile: async () => readFileSync(LINES, 'utf8') });
+    const events: DebugProtocol.BreakpointEvent[] = [];
+    const dc = new InlineClient(session);
+    dc.tap = (m): void => {
+      if (m.type === 'event' && (m as DebugProtocol.Event).event === 'breakpoint') events.push(m as DebugProtocol.BreakpointEvent);
+    };
+    await dc.request('initialize', { adapterID: 'liferaft' });
+    // A client that waits for these answers before it launches must not wait forever.
+    const r = (await dc.request('setBreakpoints', { source: { path: 'lines.raftsim' }, breakpoints: [{ line: 8 }, { line: 2 }] })) as DebugProtocol.SetBreakpointsResponse;
+    assert.deepEqual(r.body.breakpoints.map((b) => [b.verified, b.message]), [[false, 'not verified yet: no scenario is loaded (waiting for the launch request)'], [false, 'not verified yet: no scenario is loaded (waiting for the launch request)']]);
+    const entry = dc.stopped();
+    await dc.request('launch', { scenario: 'lines.raftsim', seed: 2, stopOnEntry: true });
+    assert.deepEqual(events.map((e) => [e.body.reason, e.body.breakpoint.id, e.body.breakpoint.verified]), [['changed', r.body.breakpoints[0]!.id, true], ['changed', r.body.breakpoints[1]!.id, false]]);
+    await dc.request('configurationDone');
+    await entry;
+    const hit = await dc.stop('continue', { threadId: 1000 });
+    assert.deepEqual(hit.body.hitBreakpointIds, [r.body.breakpoints[0]!.id]);
+    await dc.request('disconnect', {});
   });
 
   it('bad requests get errors and the adapter keeps running', async () => {
