@@ -240,7 +240,9 @@ export class SimDebugSession extends DebugSession {
       this.scenarioPath = path;
     }
     if (a.bugs !== undefined && a.bugs.length > 0) scenario = { ...scenario, bugs: [...new Set([...scenario.bugs, ...a.bugs])] };
-    this.rt = new SimRuntime({ scenario, seed, forks, ...(a.maxSteps === undefined ? {} : { maxSteps: a.maxSteps }), ...(a.checkpointEvery === undefined ? {} : { checkpointEvery: a.checkpointEvery }), ...(a.checkpointBudgetMB === undefined ? {} : { checkpointBudgetMB: a.checkpointBudgetMB }) });
+    // A trace replays the run it recorded: up to its last step (a trace saved mid-run ends there).
+    const maxSteps = a.maxSteps ?? this.trace?.steps;
+    this.rt = new SimRuntime({ scenario, seed, forks, ...(maxSteps === undefined ? {} : { maxSteps }), ...(a.checkpointEvery === undefined ? {} : { checkpointEvery: a.checkpointEvery }), ...(a.checkpointBudgetMB === undefined ? {} : { checkpointBudgetMB: a.checkpointBudgetMB }) });
     this.liveThreads = new Set(this.threadIds());
   }
 
@@ -324,14 +326,14 @@ export class SimDebugSession extends DebugSession {
     void rt;
   }
 
-  /** A run opened from a .rafttrace, once at its end, must end as recorded (forks and all). */
+  /** A run opened from a .rafttrace, once at its last recorded step, must be the run recorded (forks and all). */
   private verifyTrace(rt: SimRuntime): void {
     const t = this.trace;
-    const o = rt.outcome;
-    if (t === null || o === null || rt.lastStep !== t.steps) return;
+    if (t === null || rt.position !== t.steps) return;
     this.trace = null;
-    if (o.traceHash === t.traceHash) this.output(`The run reproduces the trace: ${t.steps} steps, trace hash ${t.traceHash}.\n`);
-    else this.output(`WARNING: the run diverges from the trace: recorded hash ${t.traceHash}, replayed ${o.traceHash} (liferaft replay shows the first divergent step).\n`, 'stderr');
+    const replayed = rt.sim.trace.hash.hex();
+    if (replayed === t.traceHash) this.output(`The run reproduces the trace: ${t.steps} steps, trace hash ${t.traceHash}.\n`);
+    else this.output(`WARNING: the run diverges from the trace: recorded hash ${t.traceHash}, replayed ${replayed} (liferaft replay shows the first divergent step).\n`, 'stderr');
   }
 
   private flushLogs(): void {

@@ -286,6 +286,35 @@ describe('debug adapter over DAP (golden transcripts)', function () {
     }
   });
 
+  it('a trace saved mid-run replays to its last recorded step and says it reproduces', async () => {
+    let trace: { traceHash: string; steps: number } | undefined;
+    await session(async (t) => {
+      await launch(t, { scenario: DEFAULT, seed: 1, stopOnEntry: true });
+      for (let i = 0; i < 5; i++) await t.stop('next', { threadId: 1000 });
+      await t.stop('evaluate', { expression: '.crash n2', context: 'repl' });
+      await t.stop('next', { threadId: 1000 });
+      const r = await t.req<DebugProtocol.Response>('liferaft/trace', {}, () => null);
+      trace = r.body as typeof trace;
+    });
+    assert.equal(trace!.steps, 6, 'the trace ends where the run was saved');
+    const file = join(ROOT, '.test-tmp-midrun.rafttrace');
+    writeFileSync(file, JSON.stringify(trace));
+    try {
+      await session(async (t) => {
+        const said: string[] = [];
+        t.dc.on('output', (e: DebugProtocol.OutputEvent) => said.push(e.body.output));
+        await launch(t, { trace: file, stopOnEntry: true });
+        await t.stop('continue', { threadId: 1000 });
+        const st = await t.req<DebugProtocol.Response>('liferaft/state', {}, (b: { step: number }) => b.step);
+        assert.equal((st.body as { step: number }).step, 6, 'the replay ends at the recorded last step');
+        for (let i = 0; i < 100 && !said.some((x) => x.includes('reproduces the trace')); i++) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(said.some((x) => x.startsWith('The run reproduces the trace: 6 steps')), said.join(''));
+      });
+    } finally {
+      (await import('node:fs')).rmSync(file, { force: true });
+    }
+  });
+
   it('liferaft dap --server serves a session per connection on a TCP port', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'dap', '--server=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     try {
