@@ -1,49 +1,36 @@
 // Commands: debug a scenario on a seed (with a seed picker), run one seed, open and save traces,
-// go to a step of the debugged run. Code lenses on .raftsim files offer the first two.
+// go to a step of the debugged run, a new scenario. Code lenses on .raftsim files offer the first
+// two and Explore. Every command works on the scenario as the editor has it (untitled, unsaved).
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, GOTO_REQUEST, TRACE_REQUEST } from '../debug-adapter/protocol';
 import { DEFAULT_SCENARIO, loadScenario, Simulation } from '../sim';
-import { exploreCommand, type StartWorker } from './explore';
+import { debugSeed, exploreCommand, type StartWorker } from './explore';
 import type { FailingSeeds } from './failing-seeds';
-import { pathOf, workspaceFiles } from './files';
+import { nameOf, pathOf, readText, toUri } from './files';
+import { chooseScenario, pickSeed, type SeedHint } from './scenarios';
+import { markDone } from './walkthrough';
 
-function scenarioUri(arg: unknown): vscode.Uri | undefined {
-  if (arg instanceof vscode.Uri) return arg;
-  const doc = vscode.window.activeTextEditor?.document;
-  return doc?.languageId === 'raftsim' ? doc.uri : undefined;
+function failingHints(failing: FailingSeeds, uri: vscode.Uri): SeedHint[] {
+  return failing.all.filter((f) => f.uri.toString() === uri.toString()).map((f) => ({ seed: f.seed, detail: `failed: ${f.invariant}` }));
 }
 
-async function pickSeed(defaultSeed: number): Promise<number | undefined> {
-  const text = await vscode.window.showInputBox({
-    title: 'LifeRaft: seed',
-    prompt: 'The seed of the run (the same seed always gives the same run)',
-    value: String(defaultSeed),
-    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number.isSafeInteger(Number(v)) ? null : 'a non-negative integer'),
-  });
-  return text === undefined ? undefined : Number(text.trim());
-}
-
-async function debugScenario(arg: unknown, seedArg?: number): Promise<void> {
-  const uri = scenarioUri(arg);
-  if (uri === undefined) {
-    void vscode.window.showErrorMessage('LifeRaft: open a .raftsim scenario first.');
-    return;
-  }
-  const seed = seedArg ?? (await pickSeed(1));
-  if (seed === undefined) return;
-  const name = uri.path.split('/').pop() ?? 'scenario';
-  await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name: `${name} · seed ${seed}`, scenario: pathOf(uri), seed, stopOnEntry: true });
-}
-
-async function runSeed(output: vscode.OutputChannel, arg: unknown): Promise<void> {
-  const uri = scenarioUri(arg);
+async function debugScenario(failing: FailingSeeds, arg: unknown): Promise<void> {
+  const uri = await chooseScenario(arg, 'Debug');
   if (uri === undefined) return;
-  const seed = await pickSeed(1);
+  const seed = await pickSeed(uri, failingHints(failing, uri), 'Debug');
+  if (seed === undefined) return;
+  await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name: `${nameOf(uri)} · seed ${seed}`, scenario: pathOf(uri), seed, stopOnEntry: true });
+}
+
+async function runSeed(output: vscode.OutputChannel, failing: FailingSeeds, arg: unknown): Promise<void> {
+  const uri = await chooseScenario(arg, 'Run');
+  if (uri === undefined) return;
+  const seed = await pickSeed(uri, failingHints(failing, uri), 'Run');
   if (seed === undefined) return;
   const path = pathOf(uri);
   let result;
   try {
-    result = new Simulation(loadScenario(await workspaceFiles.readFile(path), path), seed).run();
+    result = new Simulation(loadScenario(await readText(uri), path), seed).run();
   } catch (e) {
     void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
     return;
@@ -51,16 +38,18 @@ async function runSeed(output: vscode.OutputChannel, arg: unknown): Promise<void
   const v = result.violation;
   output.appendLine(`${path} seed ${seed}: ${result.verdict} after ${result.steps} steps (${result.simulatedMs} ms simulated), trace hash ${result.traceHash}${v === undefined ? '' : ` — ${v.invariant} at step ${v.step}: ${v.message}`}`);
   output.show(true);
-  if (result.verdict !== 'ok') {
-    const choice = await vscode.window.showWarningMessage(`LifeRaft: seed ${seed} fails: ${v?.invariant ?? result.verdict}`, 'Debug this seed');
-    if (choice !== undefined) await debugScenario(uri, seed);
+  if (result.verdict === 'ok') {
+    void vscode.window.showInformationMessage(`LifeRaft: seed ${seed} of ${nameOf(uri)} passes (${result.steps} steps).`);
+    return;
   }
+  const choice = await vscode.window.showWarningMessage(`LifeRaft: seed ${seed} fails: ${v?.invariant ?? result.verdict}`, 'Debug this seed');
+  if (choice !== undefined) await debugSeed(uri, seed);
 }
 
 async function openTrace(arg?: unknown): Promise<void> {
   const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'LifeRaft trace': ['rafttrace'] }, title: 'Open a LifeRaft trace' }))?.[0];
   if (uri === undefined) return;
-  await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name: uri.path.split('/').pop() ?? 'trace', trace: pathOf(uri) });
+  await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name: nameOf(uri), trace: pathOf(uri) });
 }
 
 function liferaftSession(): vscode.DebugSession | undefined {
@@ -73,11 +62,17 @@ function liferaftSession(): vscode.DebugSession | undefined {
 async function saveTrace(): Promise<void> {
   const session = liferaftSession();
   if (session === undefined) return;
-  const trace: unknown = await session.customRequest(TRACE_REQUEST);
-  const target = await vscode.window.showSaveDialog({ filters: { 'LifeRaft trace': ['rafttrace'] }, title: 'Save the run (with its forks) as a trace' });
+  const trace = (await session.customRequest(TRACE_REQUEST)) as { seed?: number; scenario?: { file?: string } };
+  // Beside the scenario when it is a workspace file, else in the workspace folder: <scenario>-seed-<N>.rafttrace.
+  const file = trace.scenario?.file ?? '';
+  const stem = (file.split(/[\\/]/).pop() ?? 'run').replace(/\.raftsim$/, '').replace(/[^\w.-]+/g, '-') || 'run';
+  const name = `${stem}-seed-${trace.seed ?? 0}.rafttrace`;
+  const scenarioUri = file === '' ? undefined : toUri(file);
+  const dir = scenarioUri?.scheme === 'untitled' || scenarioUri === undefined ? (session.workspaceFolder ?? vscode.workspace.workspaceFolders?.[0])?.uri : vscode.Uri.joinPath(scenarioUri, '..');
+  const target = await vscode.window.showSaveDialog({ filters: { 'LifeRaft trace': ['rafttrace'] }, title: 'Save the run (with its forks) as a trace', ...(dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, name) }) });
   if (target === undefined) return;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(trace)}\n`));
-  void vscode.window.showInformationMessage(`LifeRaft: saved ${target.path.split('/').pop() ?? ''}; it replays exactly (liferaft replay, or open it to debug).`);
+  void vscode.window.showInformationMessage(`LifeRaft: saved ${nameOf(target)}; it replays exactly (liferaft replay, or open it to debug).`);
 }
 
 async function gotoStep(): Promise<void> {
@@ -108,11 +103,13 @@ export function registerCommands(context: vscode.ExtensionContext, startWorker: 
   const output = vscode.window.createOutputChannel('LifeRaft');
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand('liferaft.debugScenario', (arg?: unknown) => debugScenario(arg)),
-    vscode.commands.registerCommand('liferaft.runSeed', (arg?: unknown) => runSeed(output, arg)),
-    vscode.commands.registerCommand('liferaft.explore', (arg?: unknown) => {
-      const uri = scenarioUri(arg);
-      return uri === undefined ? undefined : exploreCommand(context, startWorker, output, uri, failing);
+    vscode.commands.registerCommand('liferaft.debugScenario', (arg?: unknown) => debugScenario(failing, arg)),
+    vscode.commands.registerCommand('liferaft.runSeed', (arg?: unknown) => runSeed(output, failing, arg)),
+    vscode.commands.registerCommand('liferaft.explore', async (arg?: unknown) => {
+      const uri = await chooseScenario(arg, 'Explore');
+      if (uri === undefined) return undefined;
+      markDone('explored');
+      return exploreCommand(context, startWorker, output, uri, failing);
     }),
     vscode.commands.registerCommand('liferaft.openTrace', (arg?: unknown) => openTrace(arg)),
     vscode.commands.registerCommand('liferaft.newScenario', newScenario),

@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, STATE_REQUEST, type LaunchArguments, type StateResponseBody } from '../debug-adapter/protocol';
 import { SimDebugSession } from '../debug-adapter/session';
-import { pathOf, workspaceFiles } from './files';
+import { pathOf, savedAs, workspaceFiles } from './files';
+import { chooseScenario } from './scenarios';
 
 type LiferaftConfiguration = vscode.DebugConfiguration & LaunchArguments;
 
@@ -15,20 +16,35 @@ class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
 }
 
 class ConfigurationProvider implements vscode.DebugConfigurationProvider {
-  provideDebugConfigurations(): vscode.DebugConfiguration[] {
-    return [{ type: DEBUG_TYPE, request: 'launch', name: 'LifeRaft: debug this scenario', scenario: '${file}', seed: 1, stopOnEntry: true }];
-  }
+  // (No provideDebugConfigurations: "create a launch.json" takes package.json's initialConfigurations;
+  // a provider would add the same configuration a second time.)
 
-  /** F5 with no launch.json, or a configuration without a scenario: use the active .raftsim / .rafttrace. */
-  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+  /**
+   * F5 with no launch.json, or a configuration without a scenario: the active .raftsim / .rafttrace,
+   * else a scenario the user picks. No seed: the adapter runs the scenario's pinned seed, else 1.
+   */
+  async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     const c = config as LiferaftConfiguration;
     if (c.scenario !== undefined || c.trace !== undefined) return c;
     const doc = vscode.window.activeTextEditor?.document;
     const base = { ...c, type: DEBUG_TYPE, request: c.request ?? 'launch', name: c.name ?? 'LifeRaft', stopOnEntry: c.stopOnEntry ?? true };
-    if (doc?.languageId === 'raftsim') return { ...base, scenario: pathOf(doc.uri), seed: c.seed ?? 1 };
     if (doc?.uri.path.endsWith('.rafttrace') === true) return { ...base, trace: pathOf(doc.uri) };
-    void vscode.window.showErrorMessage('LifeRaft: open a .raftsim scenario (or a .rafttrace) to debug, or give "scenario" in launch.json.');
-    return undefined;
+    const uri = await chooseScenario(undefined, 'Debug');
+    return uri === undefined ? undefined : { ...base, scenario: pathOf(uri) };
+  }
+
+  /**
+   * After VS Code's save-before-start: an untitled scenario saved just now is debugged as the saved
+   * file. And a `"scenario": "${file}"` configuration on a .rafttrace in front opens that trace.
+   */
+  resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
+    const c = config as LiferaftConfiguration;
+    if (typeof c.scenario === 'string' && c.scenario.endsWith('.rafttrace') && c.trace === undefined) {
+      const { scenario, seed: _seed, ...rest } = c;
+      return { ...rest, trace: scenario };
+    }
+    const saved = typeof c.scenario === 'string' ? savedAs(c.scenario) : undefined;
+    return saved === undefined ? c : { ...c, scenario: saved };
   }
 }
 

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { DEBUG_TYPE } from '../debug-adapter/protocol';
 import type { ExploreReply, ExploreRequest, SeedResult } from './explore-worker';
-import { pathOf } from './files';
+import { nameOf, pathOf, readText } from './files';
 
 /** A worker started by the platform's entry (worker thread or web worker). */
 export interface ExploreWorker {
@@ -52,9 +52,13 @@ export function exploreInWorker(context: vscode.ExtensionContext, start: StartWo
   });
 }
 
-export async function debugSeed(uri: vscode.Uri, seed: number, bugs: readonly string[] = []): Promise<boolean> {
-  const name = `${uri.path.split('/').pop() ?? 'scenario'} · seed ${seed}`;
-  return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name, scenario: pathOf(uri), seed, stopOnEntry: false, ...(bugs.length > 0 ? { bugs: [...bugs] } : {}) });
+/**
+ * Debugs a seed of a scenario (as the editor has it) and runs to where it fails; with no seed, the
+ * one the scenario pins (else 1).
+ */
+export async function debugSeed(uri: vscode.Uri, seed: number | undefined, bugs: readonly string[] = []): Promise<boolean> {
+  const name = `${nameOf(uri)}${seed === undefined ? '' : ` · seed ${seed}`}`;
+  return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name, scenario: pathOf(uri), ...(seed === undefined ? {} : { seed }), stopOnEntry: false, ...(bugs.length > 0 ? { bugs: [...bugs] } : {}) });
 }
 
 /** The Explore command: N seeds with a cancellable progress notification, then the failing seeds. */
@@ -62,8 +66,14 @@ export async function exploreCommand(context: vscode.ExtensionContext, start: St
   const text = await vscode.window.showInputBox({ title: 'LifeRaft: explore', prompt: 'How many seeds (from seed 1)?', value: String(seedsSetting()), validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? null : 'a positive number') });
   if (text === undefined) return undefined;
   const n = Number(text.trim());
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  const req: ExploreRequest = { text: new TextDecoder().decode(bytes), file: pathOf(uri), bugs: [], from: 1, to: n };
+  let source: string;
+  try {
+    source = await readText(uri);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
+    return undefined;
+  }
+  const req: ExploreRequest = { text: source, file: pathOf(uri), bugs: [], from: 1, to: n };
   const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `LifeRaft: exploring ${n} seeds`, cancellable: true }, (progress, token) =>
     exploreInWorker(context, start, req, token, (r) => progress.report({ increment: 100 / n, message: `seed ${r.seed}${r.verdict === 'ok' ? '' : ` failed (${r.violation?.invariant ?? r.verdict})`}` })),
   );

@@ -8,6 +8,8 @@ import type { StartWorker } from './explore';
 import { registerFailingSeeds, type FailingSeeds } from './failing-seeds';
 import { Panels } from './panels';
 import { registerTesting } from './testing';
+import { trackDocuments } from './files';
+import { registerWalkthrough } from './walkthrough';
 
 /** What differs between the desktop and the web. */
 export interface Platform {
@@ -23,6 +25,8 @@ export interface Api {
 }
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform): Api {
+  trackDocuments(context);
+  registerWalkthrough(context);
   const panels = new Panels(context);
   registerDebugger(context, (session) => void panels.stopped(session));
   const failingSeeds = registerFailingSeeds(context, platform.startExploreWorker);

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { debugSeed, type StartWorker } from './explore';
 import type { ExploreReply, SeedResult } from './explore-worker';
 import { parseTrace, type TraceFile } from '../sim';
-import { pathOf } from './files';
+import { nameOf, pathOf, readText } from './files';
 
 export interface FailingSeed {
   readonly uri: vscode.Uri;
@@ -13,16 +13,37 @@ export interface FailingSeed {
   readonly message: string;
 }
 
+/** How the view is kept in the workspace's state (it survives a reload). */
+interface Stored {
+  readonly uri: string;
+  readonly seed: number;
+  readonly invariant: string;
+  readonly message: string;
+}
+const STATE_KEY = 'liferaft.failingSeeds';
+
 export class FailingSeeds implements vscode.TreeDataProvider<FailingSeed> {
   private readonly seeds: FailingSeed[] = [];
   private readonly changed = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly state: vscode.Memento) {
+    for (const s of state.get<Stored[]>(STATE_KEY, [])) {
+      if (typeof s?.uri === 'string' && Number.isSafeInteger(s.seed)) this.seeds.push({ uri: vscode.Uri.parse(s.uri), seed: s.seed, invariant: String(s.invariant), message: String(s.message) });
+    }
+    this.publish();
+  }
 
   /** Records what an exploration of `uri` found (replacing that scenario's earlier failures). */
   replace(uri: vscode.Uri, failures: readonly SeedResult[]): void {
     const key = uri.toString();
     for (let i = this.seeds.length - 1; i >= 0; i--) if (this.seeds[i]!.uri.toString() === key) this.seeds.splice(i, 1);
     for (const f of failures) this.seeds.push({ uri, seed: f.seed, invariant: f.violation?.invariant ?? f.verdict, message: f.violation?.message ?? '' });
+    void this.state.update(STATE_KEY, this.seeds.map((s): Stored => ({ uri: s.uri.toString(), seed: s.seed, invariant: s.invariant, message: s.message })));
+    this.publish();
+  }
+
+  private publish(): void {
     void vscode.commands.executeCommand('setContext', 'liferaft.hasFailingSeeds', this.seeds.length > 0);
     this.changed.fire(undefined);
   }
@@ -33,7 +54,7 @@ export class FailingSeeds implements vscode.TreeDataProvider<FailingSeed> {
 
   getTreeItem(s: FailingSeed): vscode.TreeItem {
     const item = new vscode.TreeItem(`seed ${s.seed} — ${s.invariant}`);
-    item.description = s.uri.path.split('/').pop();
+    item.description = nameOf(s.uri);
     item.tooltip = s.message;
     item.iconPath = new vscode.ThemeIcon('error');
     item.contextValue = 'liferaftFailingSeed';
@@ -48,7 +69,13 @@ export class FailingSeeds implements vscode.TreeDataProvider<FailingSeed> {
 
 /** Shrinks a failing seed into a regression scenario (in a worker, cancellable) and opens it. */
 export async function shrinkSeed(context: vscode.ExtensionContext, start: StartWorker, s: FailingSeed, source?: { text: string; file: string; bugs: readonly string[] }): Promise<void> {
-  const text = source?.text ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(s.uri));
+  let text: string;
+  try {
+    text = source?.text ?? (await readText(s.uri));
+  } catch (e) {
+    void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
+    return;
+  }
   const seconds = vscode.workspace.getConfiguration('liferaft').get<number>('shrink.seconds', 30);
   const reply = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `LifeRaft: shrinking seed ${s.seed} (up to ${seconds}s)`, cancellable: true }, (_p, token) =>
     new Promise<Extract<ExploreReply, { type: 'shrunk' | 'error' }> | null>((resolve) => {
@@ -74,9 +101,18 @@ export async function shrinkSeed(context: vscode.ExtensionContext, start: StartW
   const doc = await vscode.workspace.openTextDocument({ language: 'raftsim', content: reply.text });
   await vscode.window.showTextDocument(doc);
   const lines = reply.text.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).length;
-  void vscode.window.showInformationMessage(reply.reproduced
-    ? `LifeRaft: a ${lines}-line regression scenario that fails with ${reply.invariant} (seed ${reply.seed} pinned; ${reply.runs} runs). Save it beside your scenarios.`
-    : `LifeRaft: seed ${s.seed} did not fail the same way again; nothing was shrunk.`);
+  if (!reply.reproduced) {
+    void vscode.window.showWarningMessage(`LifeRaft: seed ${s.seed} did not fail the same way again; nothing was shrunk.`);
+    return;
+  }
+  // (Not awaited: the command ends when the scenario is open; the buttons act later.)
+  void vscode.window.showInformationMessage(`LifeRaft: a ${lines}-line regression scenario that fails with ${reply.invariant} (seed ${reply.seed} pinned; ${reply.runs} runs). Save it beside your scenarios.`, 'Debug It', 'Save As…').then(async (choice) => {
+    if (choice === 'Debug It') await debugSeed(doc.uri, reply.seed);
+    else if (choice === 'Save As…') {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.saveAs');
+    }
+  });
 }
 
 /** Shrinks the run a .rafttrace records (its scenario, seed and planted bugs) into a regression scenario. */
@@ -88,7 +124,7 @@ async function shrinkTrace(context: vscode.ExtensionContext, start: StartWorker,
   }
   let trace: TraceFile;
   try {
-    trace = parseTrace(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), pathOf(uri));
+    trace = parseTrace(await readText(uri), pathOf(uri));
   } catch (e) {
     void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
     return;
@@ -105,7 +141,7 @@ async function shrinkTrace(context: vscode.ExtensionContext, start: StartWorker,
 }
 
 export function registerFailingSeeds(context: vscode.ExtensionContext, start: StartWorker): FailingSeeds {
-  const view = new FailingSeeds();
+  const view = new FailingSeeds(context.workspaceState);
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('liferaft.failingSeeds', view),
     vscode.commands.registerCommand('liferaft.debugFailingSeed', (s: FailingSeed) => debugSeed(s.uri, s.seed)),

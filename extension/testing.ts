@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { debugSeed, exploreInWorker, seedsSetting, type ExploreOutcome, type StartWorker } from './explore';
 import type { FailingSeeds } from './failing-seeds';
-import { pathOf } from './files';
+import { pathOf, readText } from './files';
+import { markDone } from './walkthrough';
 
 const SEED_ID = /#seed-(\d+)$/;
 
@@ -35,6 +36,7 @@ export function registerTesting(context: vscode.ExtensionContext, start: StartWo
     if (request.include === undefined) ctrl.items.forEach((i) => items.push(i));
     else for (const i of request.include) items.push(i.parent ?? i);
     const n = seedsSetting();
+    markDone('explored');
     for (const item of new Set(items)) {
       if (token.isCancellationRequested || item.uri === undefined) break;
       const outcome = await runScenario(context, start, run, item, n, token, ctrl);
@@ -43,12 +45,30 @@ export function registerTesting(context: vscode.ExtensionContext, start: StartWo
     run.end();
   };
   ctrl.createRunProfile('Explore seeds', vscode.TestRunProfileKind.Run, (r, t) => void run(r, t), true);
+  // Debugging a failing seed's item opens that seed; a scenario's item, its first failing seed (or,
+  // when none failed, the seed it pins). "Debug Failed Tests" sends both: each seed is debugged once.
   ctrl.createRunProfile('Debug failing seed', vscode.TestRunProfileKind.Debug, async (request) => {
-    for (const item of request.include ?? []) {
+    const targets = new Map<string, { uri: vscode.Uri; seed: number | undefined }>();
+    const items: vscode.TestItem[] = [];
+    if (request.include === undefined) ctrl.items.forEach((i) => items.push(i));
+    else items.push(...request.include);
+    for (const item of items) {
       const m = SEED_ID.exec(item.id);
-      const uri = (item.parent ?? item).uri;
-      if (uri !== undefined) await debugSeed(uri, m === null ? 1 : Number(m[1]));
+      const scenario = m === null ? item : item.parent;
+      if (scenario?.uri === undefined) continue;
+      let seed = m === null ? undefined : Number(m[1]);
+      if (seed === undefined) {
+        const failed: number[] = [];
+        scenario.children.forEach((c) => {
+          const cm = SEED_ID.exec(c.id);
+          if (cm !== null) failed.push(Number(cm[1]));
+        });
+        if (failed.some((s) => targets.has(`${scenario.uri!.toString()}#${s}`))) continue;
+        seed = failed.length === 0 ? undefined : Math.min(...failed);
+      }
+      targets.set(`${scenario.uri.toString()}#${seed ?? 'pinned'}`, { uri: scenario.uri, seed });
     }
+    for (const t of targets.values()) await debugSeed(t.uri, t.seed);
   }, true);
   return ctrl;
 }
@@ -58,7 +78,13 @@ async function runScenario(context: vscode.ExtensionContext, start: StartWorker,
   run.started(item);
   item.children.replace([]);
   const t0 = Date.now();
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  let text: string;
+  try {
+    text = await readText(uri);
+  } catch (e) {
+    run.errored(item, new vscode.TestMessage((e as Error).message));
+    return { seedsRun: 0, failures: [], cancelled: false, error: (e as Error).message };
+  }
   const outcome = await exploreInWorker(context, start, { text, file: pathOf(uri), bugs: [], from: 1, to: n }, token, (r) => {
     if (r.verdict === 'ok') return;
     const child = ctrl.createTestItem(`${uri.toString()}#seed-${r.seed}`, `seed ${r.seed}: ${r.violation?.invariant ?? r.verdict}`, uri);
