@@ -32,15 +32,21 @@ export function panelHtml(kind: PanelKind, webview: vscode.Webview, extensionUri
 <link rel="stylesheet" href="${style.toString()}">
 <title>${TITLES[kind]}</title>
 </head>
-<body><p>Waiting for a LifeRaft debug session to stop…</p>
+<body data-panel="${kind}"><p>Waiting for a LifeRaft debug session to stop…</p>
 <script nonce="${n}" src="${script.toString()}"></script>
 </body>
 </html>`;
 }
 
+/** How long a panel's page has to say "ready" before its HTML is set again (code-server's webviews share one service worker, and a page that loads under the wrong one never gets its script). */
+const READY_MS = 4000;
+const LOADS_MAX = 4;
+
 class Panel {
   panel: vscode.WebviewPanel | null = null;
   last: Extract<ToPanel, { type: 'state' }> | null = null;
+  private ready = false;
+  private readonly readyWaiters: (() => void)[] = [];
 
   constructor(
     readonly kind: PanelKind,
@@ -48,26 +54,52 @@ class Panel {
     private readonly extensionUri: vscode.Uri,
   ) {}
 
-  show(): void {
+  /** Reveals the panel where the user keeps it, or opens it in `column` (beside the editor by default). */
+  show(column: vscode.ViewColumn = vscode.ViewColumn.Beside): void {
     if (this.panel !== null) {
       this.panel.reveal(undefined, true);
       return;
     }
-    this.adopt(vscode.window.createWebviewPanel(`liferaft.${this.kind}`, TITLES[this.kind], { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true }));
+    this.adopt(vscode.window.createWebviewPanel(`liferaft.${this.kind}`, TITLES[this.kind], { viewColumn: column, preserveFocus: true }, { enableScripts: true }));
     void this.host.refresh(this);
+  }
+
+  /** Resolves when the panel's page runs (or after `ms`, whatever happened). */
+  whenReady(ms: number): Promise<void> {
+    if (this.ready || this.panel === null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.readyWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   }
 
   adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'media'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
-    panel.webview.html = panelHtml(this.kind, panel.webview, this.extensionUri);
     panel.onDidDispose(() => {
       this.panel = null;
+      this.ready = false;
     });
     panel.webview.onDidReceiveMessage((m: FromPanel) => {
-      if (m.type === 'ready' && this.last !== null) this.post(this.last);
-      else if (m.type === 'goto' && Number.isSafeInteger(m.step)) this.host.goto(m.step);
+      if (m.type === 'ready') {
+        this.ready = true;
+        for (const f of this.readyWaiters.splice(0)) f();
+        if (this.last !== null) this.post(this.last);
+      } else if (m.type === 'goto' && Number.isSafeInteger(m.step)) this.host.goto(m.step);
     });
+    this.load(panel, 1);
+  }
+
+  /** Sets the page; if its script does not report in time, sets it again (a few times). */
+  private load(panel: vscode.WebviewPanel, attempt: number): void {
+    this.ready = false;
+    panel.webview.html = panelHtml(this.kind, panel.webview, this.extensionUri);
+    setTimeout(() => {
+      if (!this.ready && this.panel === panel && attempt < LOADS_MAX) this.load(panel, attempt + 1);
+    }, READY_MS * attempt);
   }
 
   post(m: ToPanel): void {
@@ -96,10 +128,31 @@ export class Panels {
       vscode.commands.registerCommand('liferaft.showCluster', () => this.panels.cluster.show()),
       vscode.commands.registerCommand('liferaft.showTimeline', () => this.panels.timeline.show()),
       vscode.commands.registerCommand('liferaft.showInvariants', () => this.panels.invariants.show()),
-      vscode.commands.registerCommand('liferaft.showPanels', () => {
-        for (const p of Object.values(this.panels)) p.show();
-      }),
+      vscode.commands.registerCommand('liferaft.showPanels', () => this.showAll()),
     );
+  }
+
+  /**
+   * All three panels at once beside the editor. The first time (none open, one editor group) they
+   * get a layout of their own: the editor on the left; on the right the Cluster and the Timeline
+   * side by side above the Invariants. Panels the user already has open stay where they are.
+   */
+  async showAll(): Promise<void> {
+    const all = Object.values(this.panels);
+    if (all.every((p) => p.panel === null) && vscode.window.tabGroups.all.length === 1) {
+      await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: 0.4 }, { size: 0.6, groups: [{ size: 0.62, groups: [{}, {}] }, { size: 0.38 }] }] });
+      // One after the other: pages that load at once can race for a service worker (code-server).
+      const columns = [vscode.ViewColumn.Two, vscode.ViewColumn.Three, vscode.ViewColumn.Four];
+      for (const [i, p] of [this.panels.cluster, this.panels.timeline, this.panels.invariants].entries()) {
+        p.show(columns[i]);
+        await p.whenReady(READY_MS);
+      }
+      return;
+    }
+    for (const p of all) {
+      p.show();
+      await p.whenReady(READY_MS);
+    }
   }
 
   /** A LifeRaft session stopped: fetch the state (and the steps around it) and draw it everywhere open. */

@@ -109,7 +109,7 @@ function render(s: StateResponseBody, ended: boolean): void {
   header.append(el('span', { class: 'step' }, `step ${s.step}`), el('span', {}, `${(s.timeUs / 1000).toFixed(3)} ms`), el('span', {}, s.phase));
   if (s.violation !== null) header.append(el('span', { class: 'violation' }, `${s.violation.invariant} at step ${s.violation.step}`));
   if (ended) header.append(el('span', { class: 'ended' }, '(session ended)'));
-  header.append(el('span', { class: 'event' }, s.event));
+  header.append(el('span', { class: 'event', title: s.event }, s.event));
   const main = el('main');
   const right = el('div');
   right.append(logMatrix(s), el('div', { class: 'legend' }, `${s.inFlight.length} message(s) in flight · colour = term · outlined = committed · underlined = leader's match · left bar = leader's next${s.cutLinks.length > 0 ? ` · cut: ${s.cutLinks.join(' ')}` : ''}`));
