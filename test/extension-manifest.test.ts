@@ -3,17 +3,23 @@
 // scenario language, and the web bundle free of Node modules. (The extension running inside a real
 // VS Code is tested end to end separately.)
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { LAUNCH_SCHEMA } from '../debug-adapter/protocol';
 import { validateLaunch } from '../debug-adapter/session';
 import { STATEMENTS } from '../sim';
+import { readZip } from './zip';
 
 const root = join(__dirname, '..');
+const README = 'media/readme/README.md'; // the user's README (the .vsix's; README.md is the developers')
+
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   main: string; browser: string; activationEvents: string[];
   contributes: {
-    debuggers: { type: string; configurationAttributes: { launch: unknown } }[];
+    debuggers: { type: string; configurationAttributes: { launch: unknown }; initialConfigurations: Record<string, unknown>[]; configurationSnippets?: { label: string; body: unknown }[] }[];
+    walkthroughs: { steps: { id: string; description?: string; completionEvents?: string[] }[] }[];
     commands: { command: string }[];
     languages: { id: string; configuration: string; extensions: string[] }[];
     grammars: { path: string; scopeName: string }[];
@@ -71,11 +77,48 @@ describe('extension manifest', () => {
     }
   });
 
-  it('packages only the bundles, grammar, media, README, LICENSE and the manifest', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const vsce = require('@vscode/vsce') as { listFiles: (o: { cwd: string; packageManager: number }) => Promise<string[]> };
-    const files = (await vsce.listFiles({ cwd: root, packageManager: 2 })).sort();
-    assert.deepEqual(files, ['LICENSE', 'README.md', 'dist/exploreWorker.js', 'dist/extension.js', 'dist/languageServer.js', 'dist/media/cluster.js', 'dist/media/invariants.js', 'dist/media/timeline.js', 'dist/web/exploreWorker.js', 'dist/web/extension.js', 'dist/web/languageServer.js', 'media/icon.png', 'media/panels.css', 'media/walkthrough/debug.md', 'media/walkthrough/hunt.md', 'media/walkthrough/scenario.md', 'media/walkthrough/timetravel.md', 'package.json', 'syntaxes/raftsim.language-configuration.json', 'syntaxes/raftsim.tmLanguage.json']);
+  it('packages only the bundles, grammar, media, the user\'s README with its pictures inline, LICENSE and the manifest', async function () {
+    this.timeout(60_000);
+    const out = join(mkdtempSync(join(tmpdir(), 'liferaft-vsix-')), 'liferaft.vsix');
+    const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--out', out, '--quiet'], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const entries = await readZip(out);
+    rmSync(dirname(out), { recursive: true, force: true });
+    const files = [...entries.keys()].filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length)).sort();
+    assert.deepEqual(files, ['LICENSE.txt', 'dist/exploreWorker.js', 'dist/extension.js', 'dist/languageServer.js', 'dist/media/cluster.js', 'dist/media/invariants.js', 'dist/media/timeline.js', 'dist/web/exploreWorker.js', 'dist/web/extension.js', 'dist/web/languageServer.js', 'media/icon.png', 'media/panels.css', 'media/walkthrough/debug.md', 'media/walkthrough/hunt.md', 'media/walkthrough/scenario.md', 'media/walkthrough/timetravel.md', 'package.json', 'readme.md', 'syntaxes/raftsim.language-configuration.json', 'syntaxes/raftsim.tmLanguage.json']);
+    // The README is the user's, and its pictures are inline: VS Code's Extensions page renders a
+    // local README with no base URL and images only from https: and data:.
+    const readme = entries.get('extension/readme.md')!.toString('utf8');
+    const source = readFileSync(join(root, README), 'utf8');
+    const pictures = [...source.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+    assert.ok(pictures.length >= 1, 'the README shows the product');
+    const shipped = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+    assert.equal(shipped.length, pictures.length);
+    for (const [i, p] of shipped.entries()) assert.equal(p, `data:image/png;base64,${readFileSync(join(root, pictures[i]!)).toString('base64')}`, `${pictures[i]} inline`);
+    assert.doesNotMatch(readme, /npm install|npm test|comes next/, 'a user\'s README, not the developers\'');
+  });
+
+  it('walkthrough steps complete on events VS Code knows, naming commands that exist', () => {
+    const KINDS = ['onCommand', 'onLink', 'onView', 'onSettingChanged', 'onContext', 'extensionInstalled', 'onStepSelected'];
+    const commands = new Set(pkg.contributes.commands.map((c) => c.command));
+    const steps = pkg.contributes.walkthroughs.flatMap((w) => w.steps);
+    assert.ok(steps.length >= 4);
+    for (const step of steps) {
+      assert.ok((step.completionEvents ?? []).length >= 1, `${step.id} can be ticked`);
+      for (const ev of step.completionEvents ?? []) {
+        const [kind, arg] = [ev.split(':')[0]!, ev.slice(ev.indexOf(':') + 1)];
+        assert.ok(KINDS.includes(kind), `${step.id}: ${ev} is not a completion event VS Code knows`);
+        if (kind === 'onCommand') assert.ok(commands.has(arg), `${step.id}: ${arg} is not a contributed command`);
+      }
+      for (const m of (step.description ?? '').matchAll(/command:([\w.]+)/g)) assert.ok(commands.has(m[1]!), `${step.id}'s button runs ${m[1]}, which is not contributed`);
+    }
+  });
+
+  it('the launch.json it writes leaves the seed to the scenario', () => {
+    const dbg = pkg.contributes.debuggers[0]!;
+    assert.equal(dbg.initialConfigurations.length, 1, 'one configuration: VS Code adds them all to launch.json');
+    assert.ok(!('seed' in dbg.initialConfigurations[0]!), 'a seed there would override the scenario\'s `seed` line');
+    for (const s of dbg.configurationSnippets ?? []) assert.ok(!/"seed": \d/.test(JSON.stringify(s.body)), `snippet ${s.label} hard-codes a seed`);
   });
 
   it('the web bundle needs no Node module (only vscode)', () => {
