@@ -19,26 +19,47 @@ function nonce(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function panelHtml(kind: PanelKind, webview: vscode.Webview, extensionUri: vscode.Uri): string {
+export function panelHtml(kind: PanelKind, webview: vscode.Webview, assets: PanelAssets): string {
   const n = nonce();
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', `${kind}.js`));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panels.css'));
+  // The script and the style sheet are inline, not webview resources: code-server serves every
+  // webview from one origin, whose shared service worker sometimes controls a page that is not its
+  // own and then never answers its resource requests (a blank panel).
+  const script = assets.script.replace(/<\/script/gi, '<\\/script');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'unsafe-inline'; img-src ${webview.cspSource}; script-src 'nonce-${n}';">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src ${webview.cspSource} data:; script-src 'nonce-${n}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
+<style>${assets.style}</style>
 <title>${TITLES[kind]}</title>
 </head>
 <body data-panel="${kind}"><p>Waiting for a LifeRaft debug session to stop…</p>
-<script nonce="${n}" src="${script.toString()}"></script>
+<script nonce="${n}">${script}</script>
 </body>
 </html>`;
 }
 
-/** How long a panel's page has to say "ready" before its HTML is set again (code-server's webviews share one service worker, and a page that loads under the wrong one never gets its script). */
+/** A panel's page script and the panels' style sheet, read once from the extension. */
+export interface PanelAssets {
+  readonly script: string;
+  readonly style: string;
+}
+
+const assetCache = new Map<string, Promise<PanelAssets>>();
+function panelAssets(kind: PanelKind, extensionUri: vscode.Uri): Promise<PanelAssets> {
+  const key = `${extensionUri.toString()}#${kind}`;
+  let p = assetCache.get(key);
+  if (p === undefined) {
+    const read = async (...path: string[]): Promise<string> => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, ...path)));
+    p = Promise.all([read('dist', 'media', `${kind}.js`), read('media', 'panels.css')]).then(([script, style]) => ({ script, style }));
+    p.catch(() => assetCache.delete(key));
+    assetCache.set(key, p);
+  }
+  return p;
+}
+
+/** How long a panel's page has to say "ready" before its HTML is set again (a safety net: a webview can fail to load its page). */
 const READY_MS = 4000;
 const LOADS_MAX = 4;
 
@@ -96,7 +117,14 @@ class Panel {
   /** Sets the page; if its script does not report in time, sets it again (a few times). */
   private load(panel: vscode.WebviewPanel, attempt: number): void {
     this.ready = false;
-    panel.webview.html = panelHtml(this.kind, panel.webview, this.extensionUri);
+    void panelAssets(this.kind, this.extensionUri).then(
+      (assets) => {
+        if (this.panel === panel) panel.webview.html = panelHtml(this.kind, panel.webview, assets);
+      },
+      (e: unknown) => {
+        if (this.panel === panel) panel.webview.html = `<!DOCTYPE html><html><body><p>LifeRaft could not load this panel: ${String(e).replace(/[<&]/g, ' ')}</p></body></html>`;
+      },
+    );
     setTimeout(() => {
       if (!this.ready && this.panel === panel && attempt < LOADS_MAX) this.load(panel, attempt + 1);
     }, READY_MS * attempt);
