@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_SCENARIO, loadScenario, Simulation } from './index';
 import { percentLiteral } from './scenario';
 import { formatScenario } from './scenario-format';
-import { failureKey, materialize, pinDraws, roundings, roundNumbers, shrink } from './shrink';
+import { failureKey, materialize, pinDraws, ROUNDING_RUNS, roundings, roundNumbers, shrink } from './shrink';
 
 describe('shrinking', function () {
   this.timeout(120_000);
@@ -62,6 +62,19 @@ describe('shrinking', function () {
     // The text alone reproduces it.
     const again = loadScenario(r.text, 'shrunk.raftsim');
     assert.equal(failureKey(new Simulation(again, again.seed!).run()), 'liveness');
+  });
+
+  it('rounds the numbers even when its budget ran out first (the rounding pass has runs of its own)', () => {
+    const tight = loadScenario(DEFAULT_SCENARIO.replace('liveness 10s', 'liveness 5ms'), 'tight.raftsim');
+    // The wall-clock budget is spent after a few runs, long before the rounding pass.
+    let asked = 0;
+    const r = shrink(tight, 4, { shouldStop: () => ++asked > 5 });
+    assert.equal(r.reproduced, true);
+    assert.ok(r.runs <= 5 + 1 + ROUNDING_RUNS + 1, `${r.runs} runs`);
+    const lines = r.text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('seed '));
+    const numbers = lines.flatMap((l) => l.match(/\d+(?:\.\d+)?/g) ?? []);
+    assert.ok(numbers.length > 0);
+    for (const n of numbers) assert.ok(n.replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length <= 3, `${n} in:\n${r.text}`);
   });
 
   it('rounds values to fewer significant digits first, as the parser reads them back; short ones stay', () => {

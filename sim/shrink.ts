@@ -13,7 +13,7 @@
 // C. Numbers: in the shorter result, each value drawn for the seed (a pinned rate, a mean interval, a
 //    fault's time) is tried rounded to 1, 2, then 3 significant digits, and the first rounding that
 //    still fails the same way is kept; a value no rounding keeps failing stays exact (the writer
-//    still puts it in its natural unit).
+//    still puts it in its natural unit). This pass has its own runs, beyond the budget.
 // The result pins its seed (`seed N`), so `liferaft run FILE` reproduces it.
 import { INVARIANT_NAMES } from './invariants';
 import { DEFAULTS, parseScenario, percentLiteral, type Range, type Scenario, type ScheduledFault } from './scenario';
@@ -117,6 +117,9 @@ export function pinDraws(s: Scenario, seed: number): Scenario {
   };
 }
 
+/** Runs the rounding pass may take beyond the shrinker's budget (one per rounding tried). */
+export const ROUNDING_RUNS = 120;
+
 export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): ShrinkResult {
   const maxRuns = opts.maxRuns ?? 3000;
   const stop = opts.shouldStop ?? (() => false);
@@ -138,10 +141,10 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
   interface Found { scenario: Scenario; seed: number; result: RunResult }
   // Each candidate is tried with the current seed, then (if `seeds` allows) with others derived from
   // the original seed; the first that fails the same way wins.
-  const attempt = (best: Found, c: Scenario, seeds: number): Found | null => {
+  const attempt = (best: Found, c: Scenario, seeds: number, within: () => boolean = budget): Found | null => {
     const tries = [best.seed, ...Array.from({ length: seeds }, (_, k) => seed + (k + 1) * 1_000_003).filter((x) => x !== best.seed)];
     for (const sd of tries) {
-      if (!budget()) return null;
+      if (!within()) return null;
       const r = check({ ...c, seed: sd }, sd);
       if (r !== null) return { scenario: { ...c, seed: sd }, seed: sd, result: r };
     }
@@ -254,10 +257,14 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
   // The shorter of the two (the explicit schedule when they tie: it reads as a story).
   const shorter = [a, b].filter((x): x is Found => x !== null).map((f) => ({ f, lines: scenarioLines(formatScenario(f.scenario)) }))
     .reduce((x, y) => (y.lines <= x.lines ? y : x)).f;
-  // Phase C, numbers (rounding changes no line count), with the seed fixed.
+  // Phase C, numbers (rounding changes no line count), with the seed fixed. It has runs of its own
+  // (ROUNDING_RUNS, past maxRuns and the stop signal): a scenario found as the time ran out still
+  // reads as a person would write it.
   let best: Found = shorter;
+  let roundingRuns = 0;
+  const roundingBudget = (): boolean => roundingRuns++ < ROUNDING_RUNS;
   roundNumbers(shorter.scenario, (c) => {
-    const f = attempt(best, c, 0);
+    const f = attempt(best, c, 0, roundingBudget);
     if (f !== null) best = f;
     return f !== null;
   });
