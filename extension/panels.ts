@@ -21,9 +21,8 @@ function nonce(): string {
 
 export function panelHtml(kind: PanelKind, webview: vscode.Webview, assets: PanelAssets): string {
   const n = nonce();
-  // The script and the style sheet are inline, not webview resources: code-server serves every
-  // webview from one origin, whose shared service worker sometimes controls a page that is not its
-  // own and then never answers its resource requests (a blank panel).
+  // The script and the style sheet are inline, not webview resources: the page loads without a
+  // request through the webview's service worker (code-server's webviews share one).
   const script = assets.script.replace(/<\/script/gi, '<\\/script');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -59,7 +58,7 @@ function panelAssets(kind: PanelKind, extensionUri: vscode.Uri): Promise<PanelAs
   return p;
 }
 
-/** How long a panel's page has to say "ready" before its HTML is set again (a safety net: a webview can fail to load its page). */
+/** How long a visible panel's page has to say "ready" before the panel is replaced by a new one (at most LOADS_MAX panels in a row). */
 const READY_MS = 4000;
 const LOADS_MAX = 4;
 
@@ -67,6 +66,7 @@ class Panel {
   panel: vscode.WebviewPanel | null = null;
   last: Extract<ToPanel, { type: 'state' }> | null = null;
   private ready = false;
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
   private readonly readyWaiters: (() => void)[] = [];
 
   constructor(
@@ -97,26 +97,29 @@ class Panel {
     });
   }
 
-  adopt(panel: vscode.WebviewPanel): void {
+  adopt(panel: vscode.WebviewPanel, attempt = 1): void {
     this.panel = panel;
+    this.ready = false;
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'media'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
     panel.onDidDispose(() => {
+      if (this.panel !== panel) return;
       this.panel = null;
       this.ready = false;
     });
+    // A hidden webview has no page: it loads again (and says ready again) when it is shown.
+    panel.onDidChangeViewState(() => {
+      if (this.panel !== panel) return;
+      if (!panel.visible) this.ready = false;
+      else if (!this.ready) this.watch(panel, attempt);
+    });
     panel.webview.onDidReceiveMessage((m: FromPanel) => {
+      if (this.panel !== panel) return;
       if (m.type === 'ready') {
         this.ready = true;
         for (const f of this.readyWaiters.splice(0)) f();
         if (this.last !== null) this.post(this.last);
       } else if (m.type === 'goto' && Number.isSafeInteger(m.step)) this.host.goto(m.step);
     });
-    this.load(panel, 1);
-  }
-
-  /** Sets the page; if its script does not report in time, sets it again (a few times). */
-  private load(panel: vscode.WebviewPanel, attempt: number): void {
-    this.ready = false;
     void panelAssets(this.kind, this.extensionUri).then(
       (assets) => {
         if (this.panel === panel) panel.webview.html = panelHtml(this.kind, panel.webview, assets);
@@ -125,9 +128,23 @@ class Panel {
         if (this.panel === panel) panel.webview.html = `<!DOCTYPE html><html><body><p>LifeRaft could not load this panel: ${String(e).replace(/[<&]/g, ' ')}</p></body></html>`;
       },
     );
-    setTimeout(() => {
-      if (!this.ready && this.panel === panel && attempt < LOADS_MAX) this.load(panel, attempt + 1);
-    }, READY_MS * attempt);
+    if (panel.visible) this.watch(panel, attempt);
+  }
+
+  /**
+   * If the visible panel's page has not said ready in time, replaces the panel with a new one in the
+   * same place (a few times). In code-server a webview's frame can wait for good on a service worker
+   * that another webview's frame took over ("Found unexpected service worker controller"); setting
+   * its HTML again does not help, a new frame does.
+   */
+  private watch(panel: vscode.WebviewPanel, attempt: number): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      if (this.ready || this.panel !== panel || !panel.visible || attempt >= LOADS_MAX) return;
+      const fresh = vscode.window.createWebviewPanel(`liferaft.${this.kind}`, TITLES[this.kind], { viewColumn: panel.viewColumn ?? vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true });
+      this.adopt(fresh, attempt + 1);
+      panel.dispose();
+    }, READY_MS);
   }
 
   post(m: ToPanel): void {
