@@ -1,0 +1,33 @@
+// The workspace every journey starts from: the default scenario, a buggy one (a planted bug), and
+// two small scenarios for breakpoints (line numbers matter: the journeys set breakpoints on them).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './workbench';
+
+const DEFAULT = readFileSync(join(ROOT, 'examples/default.raftsim'), 'utf8');
+
+/** Breakpoint fixtures: a scenario with a scheduled fault, a random fault that is on for every seed, and other lines. */
+const BP_A = [
+  '# breakpoints: a scheduled fault, a random one, and lines that are not steps', // 1
+  'nodes 3', // 2
+  'tick 10ms', // 3
+  'swarm off', // 4
+  'crash every=300ms..600ms for=20ms..100ms', // 5
+  'at 150ms crash n1', // 6
+  'at 400ms restart n1', // 7
+  'drop 1%', // 8
+  'workload clients=1 keys=2', // 9
+  'safety 2s', // 10
+  '',
+].join('\n');
+const BP_B = ['# the other scenario', 'nodes 3', 'tick 10ms', 'at 250ms partition n1 | n2 n3', 'at 700ms heal', 'safety 2s', ''].join('\n');
+
+export function files(): Record<string, string> {
+  return {
+    'default.raftsim': DEFAULT,
+    'buggy.raftsim': `${DEFAULT}\nbugs vote-without-log-check\n`,
+    'bp-a.raftsim': BP_A,
+    'bp-b.raftsim': BP_B,
+  };
+}
+
