@@ -58,7 +58,7 @@ export function runCommand(rt: SimRuntime, line: string, atStep: number | null):
     case '.help':
       return { text: COMMANDS.map((c) => `${c.usage.padEnd(26)} ${c.doc}`).join('\n'), stop: null };
     case '.forks':
-      return { text: rt.forks.length === 0 ? 'no forks: this is the seed\'s own timeline' : rt.forks.map((f) => `after step ${f.step}: ${JSON.stringify(f.action)}`).join('\n'), stop: null };
+      return { text: rt.forks.length === 0 ? 'no forks: this is the seed\'s own timeline' : rt.forks.map((f) => `after step ${f.step}: ${describeAction(f.action)}`).join('\n'), stop: null };
     case '.goto': {
       const n = Number(args[0]);
       if (args[0] === undefined || !Number.isSafeInteger(n) || n < 0) throw new RuntimeError('usage: .goto N (a step number ≥ 0)');
@@ -70,10 +70,44 @@ export function runCommand(rt: SimRuntime, line: string, atStep: number | null):
       const problem = forkActionProblem(action, rt.sim.nodes.length);
       if (problem !== null) throw new RuntimeError(problem);
       if (atStep !== null && atStep !== rt.position) rt.goto(atStep);
+      const pointless = statusProblem(rt, action);
+      if (pointless !== null) throw new RuntimeError(pointless);
       const at = rt.position;
       const stop = rt.fork(action);
       const who = 'node' in action ? ` ${nodeName(action.node)}` : '';
       return { text: `${action.kind}${who} after step ${at}: ${stop.description}`, stop };
     }
   }
+}
+
+/** A fork as the console command that makes it (`crash n2`, `partition {n1} {n2 n3}`). */
+export function describeAction(a: ForkAction): string {
+  switch (a.kind) {
+    case 'partition':
+      return `partition ${a.groups.map((g) => `{${g.map(nodeName).join(' ')}}`).join(' ')}`;
+    case 'drop':
+      return `drop message ${a.seq}`;
+    case 'heal':
+      return 'heal';
+    default:
+      return 'node' in a ? `${a.kind} ${nodeName(a.node)}` : JSON.stringify(a);
+  }
+}
+
+/** Why a node action would change nothing at this step (a crashed node cannot crash again…), or null. */
+function statusProblem(rt: SimRuntime, a: ForkAction): string | null {
+  if (!('node' in a)) return null;
+  const n = rt.sim.nodes[a.node];
+  if (n === undefined) return null;
+  const name = nodeName(a.node);
+  const want: Partial<Record<ForkAction['kind'], { ok: readonly string[]; hint: string }>> = {
+    crash: { ok: ['up', 'paused'], hint: `.restart ${name} brings it back` },
+    restart: { ok: ['down'], hint: `.crash ${name} first` },
+    pause: { ok: ['up'], hint: n.status === 'paused' ? `.resume ${name} resumes it` : `it does not run` },
+    resume: { ok: ['paused'], hint: `.pause ${name} first` },
+    isolate: { ok: ['up', 'paused', 'down'], hint: '' },
+  };
+  const w = want[a.kind];
+  if (w === undefined || w.ok.includes(n.status)) return null;
+  return `${name} is ${n.status} at step ${rt.position}: nothing to ${a.kind}${w.hint === '' ? '' : ` (${w.hint})`}`;
 }

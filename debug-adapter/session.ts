@@ -295,14 +295,15 @@ export class SimDebugSession extends DebugSession {
   }
 
   /** Reports a stop after the response to the request that caused it has gone out (DAP order). */
-  private later(stop: Stop): void {
+  /** Reports a stop after the response in hand; `preserveFocus` keeps the keyboard where it is (a console command). */
+  private later(stop: Stop, preserveFocus = false): void {
     const rt = this.rt;
     setTimeout(() => {
-      if (this.rt === rt && rt !== null) this.report(stop);
+      if (this.rt === rt && rt !== null) this.report(stop, preserveFocus);
     }, 0);
   }
 
-  private report(stop: Stop): void {
+  private report(stop: Stop, preserveFocus = false): void {
     const rt = this.rt;
     if (rt === null) return; // disconnected meanwhile
     this.flushLogs();
@@ -316,7 +317,7 @@ export class SimDebugSession extends DebugSession {
     const ev = new StoppedEvent(stop.reason, this.stopThread(), stop.hit?.exception?.description) as DebugProtocol.StoppedEvent;
     ev.body.description = stop.description;
     ev.body.allThreadsStopped = true;
-    void rt;
+    if (preserveFocus) ev.body.preserveFocusHint = true;
     if (stop.hit !== undefined && stop.hit.ids.length > 0) ev.body.hitBreakpointIds = [...stop.hit.ids];
     if (stop.reason === 'end') {
       this.output(`${stop.description}\n`);
@@ -655,10 +656,9 @@ export class SimDebugSession extends DebugSession {
       if (args.context === 'repl' && text.startsWith('.')) {
         const r = runCommand(rt, text, f.top ? null : f.step);
         response.body = { result: r.text, variablesReference: 0 };
-        if (r.stop !== null) {
-          const stop = r.stop;
-          this.later(stop);
-        }
+        // A stop the user typed in the console leaves the keyboard there (the next command goes to
+        // the console, not into the scenario's editor).
+        if (r.stop !== null) this.later(r.stop, true);
         return;
       }
       const sim = this.simOf(f);

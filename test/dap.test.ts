@@ -262,7 +262,10 @@ describe('debug adapter over DAP (golden transcripts)', function () {
       await t.stop('evaluate', { expression: '.crash n1', context: 'repl' });
       await t.stop('next', { threadId: 1000 });
       await t.req('threads', {});
+      // n1 is down now: crashing it again would fork a step that changes nothing.
+      await t.bad('evaluate', { expression: '.crash n1', context: 'repl' });
       await t.stop('evaluate', { expression: '.partition {n1} {n2 n3}', context: 'repl' });
+      await t.req('evaluate', { expression: '.forks', context: 'repl' });
       await t.stop('continue', { threadId: 1000 });
       const r = await t.req<DebugProtocol.Response>('liferaft/trace', {}, (b: { forks: unknown[]; steps: number; traceHash: string }) => ({ forks: b.forks, steps: b.steps, traceHash: b.traceHash }));
       trace = r.body as typeof trace;
