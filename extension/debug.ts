@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, STATE_REQUEST, type LaunchArguments, type StateResponseBody } from '../debug-adapter/protocol';
 import { SimDebugSession } from '../debug-adapter/session';
-import { pathOf, savedAs, workspaceFiles } from './files';
+import { loadScenario, ScenarioError } from '../sim';
+import { nameOf, openDocument, pathOf, readText, savedAs, toUri, workspaceFiles } from './files';
 import { chooseScenario } from './scenarios';
 
 type LiferaftConfiguration = vscode.DebugConfiguration & LaunchArguments;
@@ -37,14 +38,57 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
    * After VS Code's save-before-start: an untitled scenario saved just now is debugged as the saved
    * file. And a `"scenario": "${file}"` configuration on a .rafttrace in front opens that trace.
    */
-  resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
-    const c = config as LiferaftConfiguration;
+  async resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    let c = config as LiferaftConfiguration;
     if (typeof c.scenario === 'string' && c.scenario.endsWith('.rafttrace') && c.trace === undefined) {
       const { scenario, seed: _seed, ...rest } = c;
       return { ...rest, trace: scenario };
     }
-    const saved = typeof c.scenario === 'string' ? savedAs(c.scenario) : undefined;
-    return saved === undefined ? c : { ...c, scenario: saved };
+    if (typeof c.scenario !== 'string') return c;
+    const saved = savedAs(c.scenario);
+    if (saved !== undefined) c = { ...c, scenario: saved };
+    // `${file}` with a file in front that is no scenario (launch.json itself, say): ask which one.
+    let uri = toUri(c.scenario as string);
+    if (!isScenarioUri(uri)) {
+      const picked = await chooseScenario(undefined, `Debug (${nameOf(uri)} is not a .raftsim scenario)`);
+      if (picked === undefined) return undefined;
+      uri = picked;
+      c = { ...c, scenario: pathOf(picked) };
+    }
+    // A scenario with errors: say so once, with all of them in Problems, rather than failing the launch.
+    const problems = await scenarioErrors(uri);
+    if (problems.length > 0) {
+      const first = problems[0]!;
+      const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+      void vscode.window.showErrorMessage(`LifeRaft: ${nameOf(uri)} has ${problems.length === 1 ? 'an error' : `${problems.length} errors`} — line ${first.line}: ${first.message}${more}. Fix ${problems.length === 1 ? 'it' : 'them'} to debug the scenario.`, 'Show Problems').then((b) => {
+        if (b === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+      });
+      return undefined;
+    }
+    return c;
+  }
+}
+
+function isScenarioUri(uri: vscode.Uri): boolean {
+  const doc = openDocument(uri);
+  return doc !== undefined ? doc.languageId === 'raftsim' || uri.path.endsWith('.raftsim') : uri.path.endsWith('.raftsim');
+}
+
+/** A scenario's errors as the user sees them: the language server's (all of them), else the parser's first. */
+async function scenarioErrors(uri: vscode.Uri): Promise<{ line: number; message: string }[]> {
+  const fromServer = vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+  if (fromServer.length > 0) return fromServer.map((d) => ({ line: d.range.start.line + 1, message: d.message }));
+  let text: string;
+  try {
+    text = await readText(uri);
+  } catch {
+    return []; // the adapter says why it cannot read it
+  }
+  try {
+    loadScenario(text, nameOf(uri));
+    return [];
+  } catch (e) {
+    return e instanceof ScenarioError ? [{ line: e.line, message: e.detail }] : [];
   }
 }
 

@@ -148,6 +148,13 @@ for (const host of HOSTS) {
       const problem = async (): Promise<string> => wb.run(async (vs) => vs.languages.getDiagnostics(vs.window.activeTextEditor!.document.uri).map((d) => `${d.range.start.line + 1}: ${d.message}`).join(' | '));
       await waitUntil(async () => /^6: .*unit/.test(await problem()), 15_000, async () => `a diagnostic on line 6 (there are: ${await problem()})`);
       await wb.page.locator('.view-overlays .squiggly-error').first().waitFor({ state: 'attached', timeout: 10_000 });
+      // F5 on it says what is wrong (no launch.json dialog, no session) and offers the Problems view.
+      await wb.press('F5');
+      const error = await wb.notification(/Untitled-\d+ has an error — line 6: .*unit.*Fix it to debug the scenario/);
+      assert.match(await error.innerText(), /Show Problems/);
+      assert.equal(await wb.run(async (vs) => vs.debug.activeDebugSession === undefined), true, 'no session started');
+      await wb.press('Escape');
+      await wb.press('Control+1');
       await wb.press('Home');
       await wb.press('Shift+End');
       await wb.page.keyboard.type(tick.trimEnd());
