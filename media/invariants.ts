@@ -7,8 +7,8 @@ import { el, goto, runPanel, svg, type Shown } from './webview';
 function render(v: Shown): void {
   const s = v.state;
   const header = el('header');
-  header.append(el('span', { class: 'step' }, `step ${s.step}`), el('span', {}, s.verdict === null ? 'run in progress' : `verdict: ${s.verdict}`));
-  if (v.ended) header.append(el('span', { class: 'ended' }, '(session ended)'));
+  header.append(el('span', { class: 'step' }, `step ${s.step}`), el('span', {}, s.verdict !== null ? `verdict: ${s.verdict}` : v.ended ? 'no verdict: the session ended before the run did' : 'run in progress'));
+  if (v.ended && s.verdict !== null) header.append(el('span', { class: 'ended' }, '(session ended)'));
   const parts: HTMLElement[] = [header];
   if (s.violation !== null) {
     const x = s.violation;
