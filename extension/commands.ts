@@ -88,6 +88,17 @@ async function newScenario(): Promise<void> {
   await vscode.window.showTextDocument(doc);
 }
 
+/** A saved run (.rafttrace, one line of JSON): what a user does with one, above it. */
+class TraceLenses implements vscode.CodeLensProvider {
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const top = new vscode.Range(0, 0, 0, 0);
+    return [
+      new vscode.CodeLens(top, { title: '$(debug-alt) Debug the trace (replay it exactly)', command: 'liferaft.openTrace', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: '$(wand) Shrink into a regression scenario', command: 'liferaft.shrinkTrace', arguments: [doc.uri] }),
+    ];
+  }
+}
+
 class ScenarioLenses implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
@@ -116,5 +127,6 @@ export function registerCommands(context: vscode.ExtensionContext, startWorker: 
     vscode.commands.registerCommand('liferaft.saveTrace', saveTrace),
     vscode.commands.registerCommand('liferaft.gotoStep', gotoStep),
     vscode.languages.registerCodeLensProvider({ language: 'raftsim' }, new ScenarioLenses()),
+    vscode.languages.registerCodeLensProvider({ language: 'rafttrace' }, new TraceLenses()),
   );
 }

@@ -21,7 +21,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     debuggers: { type: string; configurationAttributes: { launch: unknown }; initialConfigurations: Record<string, unknown>[]; configurationSnippets?: { label: string; body: unknown }[] }[];
     walkthroughs: { steps: { id: string; description?: string; completionEvents?: string[] }[] }[];
     commands: { command: string }[];
-    languages: { id: string; configuration: string; extensions: string[] }[];
+    languages: { id: string; configuration?: string; extensions: string[] }[];
     grammars: { path: string; scopeName: string }[];
     menus: Record<string, { command: string }[]>;
   };
@@ -49,7 +49,7 @@ describe('extension manifest', () => {
 
   it('points at files that exist (after the build)', () => {
     const walkthroughMedia = (pkg.contributes as unknown as { walkthroughs: { steps: { media: { markdown: string } }[] }[] }).walkthroughs.flatMap((w) => w.steps.map((st) => st.media.markdown));
-    for (const f of [pkg.main, pkg.browser, ...pkg.contributes.grammars.map((g) => g.path), ...pkg.contributes.languages.map((l) => l.configuration), ...walkthroughMedia]) {
+    for (const f of [pkg.main, pkg.browser, ...pkg.contributes.grammars.map((g) => g.path), ...pkg.contributes.languages.flatMap((l) => (l.configuration === undefined ? [] : [l.configuration])), ...walkthroughMedia]) {
       assert.ok(existsSync(join(root, f)), f);
     }
     assert.ok(pkg.activationEvents.every((e) => /^(on(DebugResolve|DebugDynamicConfigurations|Language|WebviewPanel)|workspaceContains):/.test(e)), 'narrow activation');

@@ -368,6 +368,13 @@ for (const host of HOSTS) {
       await wb.press('F5');
       await waitUntil(async () => /The run reproduces the trace/.test(await wb.debugConsole()), 60_000, async () => `the trace to replay (console: ${await wb.debugConsole()})`);
       await wb.press('Shift+F5');
+      // The trace says what it is and offers its actions above it: Debug replays it too.
+      await wb.openFile('default-seed-1.rafttrace');
+      await waitUntil(async () => /LifeRaft trace/.test(await wb.statusBar()), 10_000, async () => `the trace's language in the status bar (${await wb.statusBar()})`);
+      await wb.page.locator('.codelens-decoration a', { hasText: 'Shrink into a regression scenario' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await wb.page.locator('.codelens-decoration a', { hasText: 'Debug the trace' }).first().click();
+      await waitUntil(async () => /LifeRaft step \d+/.test(await wb.statusBar()), 30_000, 'the trace to open in the debugger');
+      await wb.press('Shift+F5');
     });
 
     it('a reload keeps the failing seeds, the panels and the unsaved scenario; a failing seed still debugs', async () => {
