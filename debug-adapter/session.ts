@@ -324,7 +324,6 @@ export class SimDebugSession extends DebugSession {
       this.verifyTrace(rt);
     }
     this.sendEvent(ev);
-    void rt;
   }
 
   /** A run opened from a .rafttrace, once at its last recorded step, must be the run recorded (forks and all). */
