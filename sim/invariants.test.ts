@@ -19,6 +19,7 @@ class Fake implements CheckedNode {
   readonly state: NodeState;
   readonly disk = new Disk();
   status: NodeStatus = 'up';
+  corrupted = false;
   constructor(readonly id: ReturnType<typeof nodeId>, size: number, snapshotEntries = 0) {
     this.state = newNode(makeConfig({ id, peers: ids.slice(0, size), snapshotEntries }));
   }
@@ -246,6 +247,11 @@ const tests: Record<InvariantName, () => void> = {
     const more = [...log, entry(3, 1, 'b')];
     w.set(1, { log: more, term: 1, durable: false });
     expectViolation(w.set(0, { log: more, term: 1, commit: 3, durable: false }), 'CommittedOnQuorumInv', /n1 committed up to 3, but only 0 node\(s\) hold it on a synced disk \(a quorum is 2\)/);
+    // Long enough is not enough: n2's disk holds a stale entry of term 1 where term 2's was committed.
+    const w2 = new World(3);
+    w2.set(1, { log: [...log, entry(3, 1, 'stale')], term: 1 });
+    const t2 = [...log, entry(3, 2, 'new')];
+    expectViolation(w2.set(0, { log: t2, term: 2, commit: 3, durable: false }), 'CommittedOnQuorumInv', /n1 committed up to 3, but only 0 node\(s\) hold it on a synced disk/);
   },
   CompactionInv: () => {
     const w = new World(3, null, 2);
@@ -275,6 +281,28 @@ describe('invariants', () => {
     const checker = new InvariantChecker(w.nodes, 2, ['LogInv']);
     const bad: Message = { type: 'Heartbeat', from: ids[0]!, to: ids[1]!, term: term(3), commit: logIndex(0), readSeq: 0 };
     assert.equal(checker.onSend(0, bad, term(2)), null);
+  });
+
+  it('counts a node whose ack arrives after its disk rotted and it refused to start (seed 6094 of the default scenario)', () => {
+    // The history as it happened: n2 syncs entry 3 and acks; n2 crashes, the crash rots a record of
+    // its synced disk, so it refuses to start; then the ack reaches the leader n1, which commits 3.
+    // n3 never got it. Two disks held entry 3 when they acked — n2's still holds it, one record
+    // garbled — and n2 will never vote again, so no quorum without entry 3 can form.
+    const w = new World(3);
+    const log = [entry(1, 1), entry(2, 1, 'a')];
+    for (const i of [0, 1, 2]) w.set(i, { log, term: 1 });
+    assert.equal(w.set(0, { commit: 2 }), null);
+    const more = [...log, entry(3, 1, 'b')];
+    w.set(1, { log: more, term: 1 });
+    w.set(0, { log: more, term: 1 });
+    const n2 = w.nodes[1]!;
+    n2.disk.crash({ intIn: () => 0, chance: () => false } as never, 0);
+    assert.match(n2.disk.corrupt({ int: () => 2 } as never), /entry 3/);
+    n2.corrupted = true;
+    assert.equal(n2.disk.recover().ok, false, 'n2 refuses to start');
+    n2.status = 'dead';
+    assert.equal(w.checker.afterDeath(1), null);
+    assert.equal(w.set(0, { commit: 3 }), null, 'n1 and n2 held entry 3 synced when they acked');
   });
 
   it('ignores a node that refused to start after disk corruption', () => {

@@ -63,6 +63,28 @@ export interface CheckedNode {
   readonly state: NodeState;
   readonly disk: Disk;
   readonly status: NodeStatus;
+  /** A fault rotted a synced record of its disk (it refuses to start from it). */
+  readonly corrupted: boolean;
+}
+
+/**
+ * Whether node n's disk holds, synced, the entry of `term` at `index` (by Log Matching, then the
+ * whole committed prefix) — or compacted it into a snapshot. An ack says exactly this, so a quorum
+ * of such disks is what "committed" promises (Raft §5.3; with early appends, thesis §10.2.1).
+ *
+ * A disk that was corrupted afterwards (bit rot is outside Raft's fault model) counts with what
+ * it held when it rotted: its entries are still all there, one of them garbled. Such a node
+ * refuses to start, so it never votes or acks again, and it can take no part in a second quorum;
+ * not counting it raised a false alarm when its ack, sent before it crashed, arrived after its
+ * death (sim/README.md, "CommittedOnQuorumInv").
+ */
+function holdsSynced(n: CheckedNode, index: number, term: Term): boolean {
+  const d = n.disk;
+  if (d.syncedLength < index) return false;
+  const start = d.start.index;
+  if (index <= start) return true;
+  if (n.corrupted) return true;
+  return d.log[index - start - 1]?.term === term;
 }
 
 export interface StepBefore {
@@ -488,9 +510,10 @@ export class InvariantChecker {
       }
     }
     this.G.update({ log: this.committed, logStart: NO_LOG_START }, this.G.length + 1);
-    // What was just committed must already be on a quorum of synced disks.
+    // What was just committed must already be on a quorum of synced disks (see holdsSynced).
+    const term = this.committed[c - 1]!.term;
     let onDisk = 0;
-    for (const n of this.nodes) if (n.status !== 'dead' && n.disk.syncedLength >= c) onDisk++;
+    for (const n of this.nodes) if (holdsSynced(n, c, term)) onDisk++;
     if (onDisk < this.quorum) {
       return this.fail('CommittedOnQuorumInv', [i], `${this.name(i)} committed up to ${c}, but only ${onDisk} node(s) hold it on a synced disk (a quorum is ${this.quorum})`);
     }
