@@ -79,3 +79,22 @@ export function exitFor(verdict: string): number {
       return EXIT.crash;
   }
 }
+
+/**
+ * The command that reproduces a run exactly: the scenario path as the user gave it (none for the
+ * built-in default), the seed, and every planted bug named on the command line (bugs named in the
+ * scenario file come with the file). Printed by run, explore and the soundness campaign; a test
+ * executes each printed command and compares trace hashes.
+ */
+export function reproduceCommand(path: string | undefined, seed: number, cliBugs: readonly string[] | undefined, tail = ''): string {
+  const words = ['liferaft', 'run'];
+  if (path !== undefined) words.push(shellQuote(path));
+  words.push('--seed', String(seed));
+  for (const b of [...new Set(cliBugs ?? [])]) words.push('--bug', shellQuote(b));
+  return `${words.join(' ')}${tail === '' ? '' : ` ${tail}`}`;
+}
+
+/** A word as a POSIX shell reads it back: bare when it is safe, in single quotes otherwise. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { counterOf, describeCounter, firstDivergence, fromBase64, REASON_COUNTERS, recordRun, SIGNALS, type Scenario } from '../sim';
 import { SeedPicker } from './seed-picker';
-import { exitFor, intOption, rangeOption, readScenario, UsageError, withBugs, type Io } from './args';
+import { exitFor, intOption, rangeOption, readScenario, reproduceCommand, UsageError, withBugs, type Io } from './args';
 import { shrinkWithBudget } from './cmd-shrink';
 import { runSeeds, type SeedSummary, type WorkerRequest } from './explore-core';
 
@@ -36,6 +36,8 @@ export interface ExploreFailure {
   readonly invariant: string;
   readonly step: number;
   readonly message: string;
+  /** The run's trace hash: `liferaft run` of the printed reproduce command prints the same. */
+  readonly traceHash: string;
   /** Path of the written .rafttrace (null without --out, or past the first MAX_TRACES failures). */
   readonly trace: string | null;
   /** Path of the shrunk .raftsim regression scenario, when shrinking reproduced the failure. */
@@ -95,7 +97,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
   if (values.json === true) {
     io.out(JSON.stringify({
       seedsRun: report.seedsRun,
-      failures: report.failures.map(({ seed, verdict, invariant, step, trace, shrunk }) => ({ seed, verdict, invariant, step, trace, shrunk })),
+      failures: report.failures.map(({ seed, verdict, invariant, step, traceHash, trace, shrunk }) => ({ seed, verdict, invariant, step, traceHash, trace, shrunk, reproduce: reproduceCommand(positionals[0], seed, values.bug) })),
       eventsPerSecond: report.eventsPerSecond,
       seedsPerSecond: report.seedsPerSecond,
       elapsedMs: report.elapsedMs,
@@ -103,7 +105,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
       coverage: report.coverage,
     }));
   } else {
-    for (const line of describeExplore(report, opts, positionals[0])) io.out(line);
+    for (const line of describeExplore(report, opts, positionals[0], values.bug)) io.out(line);
   }
   const first = report.failures[0];
   return first === undefined ? 0 : exitFor(first.verdict);
@@ -252,7 +254,7 @@ function collectFailures(results: readonly SeedSummary[], o: ExploreOptions): Ex
         }
       }
     }
-    failures.push({ seed: r.seed, verdict, invariant, step, message, trace, shrunk });
+    failures.push({ seed: r.seed, verdict, invariant, step, message, traceHash: r.traceHash, trace, shrunk });
   }
   return failures;
 }
@@ -271,7 +273,7 @@ function fmtRate(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0);
 }
 
-function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | undefined): string[] {
+function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | undefined, cliBugs: readonly string[] | undefined): string[] {
   const lines = [
     `explored ${r.seedsRun} seeds of ${o.scenario.file} in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.workers === 0 ? 'the main thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${fmtRate(r.eventsPerSecond)} events/s, ${r.seedsPerSecond} seeds/s`,
   ];
@@ -281,8 +283,8 @@ function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | und
   }
   lines.push(`${r.failures.length} failing seed${r.failures.length === 1 ? '' : 's'}:`);
   for (const f of r.failures) {
-    lines.push(`  seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step}: ${f.message}`);
-    lines.push(`    ${f.trace !== null ? `trace: ${f.trace}; ` : ''}${f.shrunk !== null ? `shrunk: ${f.shrunk}; ` : ''}reproduce: liferaft run ${path === undefined ? '' : `${path} `}--seed ${f.seed}`);
+    lines.push(`  seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step} (trace ${f.traceHash}): ${f.message}`);
+    lines.push(`    ${f.trace !== null ? `trace: ${f.trace}; ` : ''}${f.shrunk !== null ? `shrunk: ${f.shrunk}; ` : ''}reproduce: ${reproduceCommand(path, f.seed, cliBugs)}`);
   }
   return lines;
 }

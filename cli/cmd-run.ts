@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fmtUs, fromSimulator, recordRun, Simulation, type HistoryOp, type RunResult } from '../sim';
-import { exitFor, intOption, readScenario, UsageError, withBugs, type Io } from './args';
+import { exitFor, intOption, readScenario, reproduceCommand, UsageError, withBugs, type Io } from './args';
 
 export function runCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({
@@ -31,21 +31,21 @@ export function runCommand(argv: string[], io: Io): number {
     const { stats: _s, swarm: _w, ...summary } = result;
     io.out(JSON.stringify(summary));
   } else {
-    for (const line of describeRun(result, positionals[0])) io.out(line);
+    for (const line of describeRun(result, positionals[0], values.bug)) io.out(line);
     if (values.trace !== undefined) io.out(`  trace written to ${values.trace}`);
     if (values.history !== undefined) io.out(`  client history (${history.length} operations) written to ${values.history}`);
   }
   return exitFor(result.verdict);
 }
 
-export function describeRun(r: RunResult, scenarioPath: string | undefined): string[] {
+export function describeRun(r: RunResult, scenarioPath: string | undefined, cliBugs?: readonly string[]): string[] {
   const s = r.stats;
   const head = `seed ${r.seed}: ${r.verdict === 'ok' ? 'ok' : r.verdict.toUpperCase()} — ${r.steps.toLocaleString('en-US')} steps, ${fmtUs(r.simulatedMs * 1000)} simulated, trace ${r.traceHash}`;
   const lines = [head];
   if (r.violation !== undefined) {
     const v = r.violation;
     lines.push(`  ${v.invariant} at step ${v.step} (t=${fmtUs(v.time)})${v.nodes.length > 0 ? ` on ${v.nodes.join(', ')}` : ''}: ${v.message}`);
-    lines.push(`  reproduce: liferaft run ${scenarioPath ?? ''}${scenarioPath === undefined ? '' : ' '}--seed ${r.seed} --trace seed-${r.seed}.rafttrace`);
+    lines.push(`  reproduce: ${reproduceCommand(scenarioPath, r.seed, cliBugs, `--trace seed-${r.seed}.rafttrace`)}`);
   }
   lines.push(`  faults: ${s.crashes} crashes (${s.tornWrites} torn writes, ${s.corruptions} corruptions, ${s.refusedToStart} refused to start), ${s.partitions} partitions, ${s.pauses} pauses, ${s.clogs} clogs; messages: ${s.messagesSent} sent, ${s.messagesLost} lost`);
   lines.push(`  clients: ${s.opsCompleted}/${s.opsStarted} operations completed, ${s.opsAbandoned} abandoned; ${s.leaderChanges} leader elections; history linearizable: ${r.linearizability}`);

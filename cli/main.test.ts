@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, main } from './main';
@@ -13,6 +13,30 @@ async function capture(argv: string[]): Promise<{ code: number; out: string[]; e
   const err: string[] = [];
   const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s), progress: null });
   return { code, out, err };
+}
+
+/** Splits a command line as a POSIX shell would (bare words, '…' quotes, backslash escapes). */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (ch === "'") {
+      const end = line.indexOf("'", i + 1);
+      assert.ok(end > i, `unterminated quote in ${line}`);
+      word = (word ?? '') + line.slice(i + 1, end);
+      i = end;
+    } else if (ch === '\\') {
+      word = (word ?? '') + line[++i]!;
+    } else if (/\s/.test(ch)) {
+      if (word !== null) words.push(word);
+      word = null;
+    } else {
+      word = (word ?? '') + ch;
+    }
+  }
+  if (word !== null) words.push(word);
+  return words;
 }
 
 describe('liferaft CLI', function () {
@@ -187,6 +211,43 @@ describe('liferaft CLI', function () {
       // The same seed without the bug passes.
       const clean = await capture(['run', '--seed', String(r.failures[0]!.seed), '--json']);
       assert.equal(clean.code, EXIT.ok);
+    });
+
+    it('every printed reproduce command reproduces the verdict and the trace hash exactly', async () => {
+      // A scenario path with a space and a quote, planted bugs from the command line and from the
+      // file, the built-in default scenario: each printed command is run as a shell would split it.
+      const odd = join(dir, "it's a dir");
+      mkdirSync(odd, { recursive: true });
+      const mine = join(odd, 'my scenario.raftsim');
+      writeFileSync(mine, readFileSync(join(root, 'examples/partitions.raftsim'), 'utf8'));
+      const fromFile = join(root, 'sim/testdata/bugs/vote-without-log-check.raftsim');
+      const cases: { argv: string[]; expectFailures: boolean }[] = [
+        { argv: ['explore', '--bug', 'stale-vote-response', '--seeds', '25..40', '--workers', '0'], expectFailures: true },
+        { argv: ['explore', mine, '--bug', 'stale-read', '--bug', 'duplicate-apply', '--seeds', '10..20', '--workers', '0', '--until-failure'], expectFailures: true },
+        { argv: ['explore', fromFile, '--seeds', '11000034..11000036', '--workers', '0'], expectFailures: true },
+        { argv: ['run', mine, '--seed', '5', '--bug', 'stale-vote-response', '--bug', 'duplicate-apply'], expectFailures: false },
+        { argv: ['run', '--seed', '30', '--bug', 'stale-vote-response'], expectFailures: true },
+      ];
+      let checked = 0;
+      for (const c of cases) {
+        const printed = await capture(c.argv);
+        const text = printed.out.join('\n');
+        const commands = [...text.matchAll(/reproduce: (liferaft .*)$/gm)].map((m) => m[1]!);
+        if (c.expectFailures) assert.ok(commands.length > 0, `${c.argv.join(' ')} printed no reproduce command:\n${text}`);
+        for (const command of commands) {
+          const seed = Number(/--seed (\d+)/.exec(command)![1]);
+          // What the original run printed for this seed: its verdict and its trace hash.
+          const hash = c.argv[0] === 'run' ? /trace ([0-9a-f]{16})/.exec(text)![1]! : new RegExp(`seed ${seed}: (\\w+) .*\\(trace ([0-9a-f]{16})\\)`).exec(text)![2]!;
+          const words = shellWords(command);
+          assert.deepEqual(words.slice(0, 2), ['liferaft', 'run']);
+          const again = await capture([...words.slice(1).filter((w, i, a) => w !== '--trace' && a[i - 1] !== '--trace'), '--json']);
+          const r = JSON.parse(again.out[0]!) as { traceHash: string; verdict: string };
+          assert.equal(r.traceHash, hash, `${command} ran trace ${r.traceHash}, the original ran ${hash}`);
+          assert.notEqual(again.code, EXIT.ok, `${command} fails as the original did`);
+          checked++;
+        }
+      }
+      assert.ok(checked >= 4, `${checked} commands checked`);
     });
 
     it('run --bug reproduces a bug\'s shrunk regression scenario; unknown bugs are refused', async () => {
