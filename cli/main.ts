@@ -6,6 +6,7 @@ import { benchBugsCommand } from './cmd-bench-bugs';
 import { benchDapCommand } from './cmd-bench-dap';
 import { benchKvCommand } from './cmd-bench-kv';
 import { benchLinCommand } from './cmd-bench-lin';
+import { benchSoundnessCommand } from './cmd-bench-soundness';
 import { checkCommand } from './cmd-check';
 import { dapCommand } from './cmd-dap';
 import { demoCommand } from './cmd-demo';
@@ -53,6 +54,10 @@ commands:
   bench kv [--clients N] [--seconds S] [--value-bytes B] [--keys K] [--etcd PATH | --no-etcd] [--json]
       The real cluster (3 liferaft node processes, fsync on) under N concurrent HTTP clients: put
       and get throughput, p50/p99; the same against 3 etcd members when etcd is installed, with ratios.
+  bench soundness [SCENARIO...] [--seeds N | A..B] [--shard I/N] [--workers K] [--state FILE] [--fresh] [--out DIR] [--json]
+      The soundness campaign: seeds 1..N (default 100,000) of every example scenario on the
+      correct core, where any failure is a false alarm or a core bug; per scenario seeds, failures,
+      seeds/s and wall time. Resumable (state in .liferaft/soundness-state.json); --shard for CI.
   bench lin [--json]
       The linearizability checker on generated histories (10k ops/10 keys, hard single-key cases,
       an illegal history), against replaying the history through the model.
@@ -114,6 +119,7 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
         if (rest[0] === 'bugs') return await benchBugsCommand(rest.slice(1), io);
         if (rest[0] === 'dap') return await benchDapCommand(rest.slice(1), io);
         if (rest[0] === 'kv') return await benchKvCommand(rest.slice(1), io);
+        if (rest[0] === 'soundness') return await benchSoundnessCommand(rest.slice(1), io);
         return await benchCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);

@@ -1,0 +1,201 @@
+// liferaft bench soundness [SCENARIO...] [--seeds N | A..B] [--shard I/N] [--workers K] [--chunk K]
+//                          [--state FILE] [--fresh] [--out DIR] [--json]
+// The soundness campaign: explore a large range of seeds of every shipped example scenario on the
+// correct core, and report per scenario seeds, failures, seeds/s and wall time. On a correct core
+// every failure is a false alarm of the tool or a bug of the core, so the target is zero.
+//
+// Resumable: progress is saved after every chunk of seeds in a state file, keyed by the scenario's
+// text, the seed range, the shard and the build, so an interrupted campaign goes on where it
+// stopped, and a changed scenario or build starts that scenario over. --shard I/N takes the seeds
+// ≡ I-1 (mod N), so a CI matrix of N jobs covers the range once.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { intOption, rangeOption, readScenario, reproduceCommand, UsageError, type Io } from './args';
+import { explore, type ExploreOptions } from './cmd-explore';
+
+interface CampaignFailure {
+  readonly seed: number;
+  readonly verdict: string;
+  readonly invariant: string;
+  readonly step: number;
+  readonly message: string;
+  readonly traceHash: string;
+  readonly reproduce: string;
+}
+
+interface ScenarioProgress {
+  readonly scenario: string;
+  readonly textHash: string;
+  readonly from: number;
+  readonly to: number;
+  readonly shard: string;
+  /** Every seed below this one (of the shard) has run. */
+  next: number;
+  seeds: number;
+  steps: number;
+  ms: number;
+  failures: CampaignFailure[];
+}
+
+interface CampaignState {
+  readonly version: 1;
+  readonly build: string;
+  runs: Record<string, ScenarioProgress>;
+}
+
+export interface SoundnessRow {
+  readonly scenario: string;
+  readonly seeds: number;
+  readonly failures: readonly CampaignFailure[];
+  readonly seedsPerSecond: number;
+  readonly eventsPerSecond: number;
+  readonly wallSeconds: number;
+  readonly resumedFrom: number;
+}
+
+const DEFAULT_SEEDS = 100_000;
+const DEFAULT_STATE = '.liferaft/soundness-state.json';
+
+/** The shipped example scenarios, next to the built CLI (dist/../examples) or the sources (cli/../examples). */
+export function exampleScenarios(): string[] {
+  const dir = join(__dirname, '..', 'examples');
+  if (!existsSync(dir)) throw new UsageError(`no example scenarios at ${dir}: name the scenarios to run`);
+  return readdirSync(dir).filter((f) => f.endsWith('.raftsim')).sort().map((f) => join(dir, f));
+}
+
+/** What ran: the worker bundle (or, run from sources, the sources' entry), so a rebuilt tool starts over. */
+function buildId(): string {
+  const worker = join(__dirname, 'explore-worker.js');
+  const file = existsSync(worker) ? worker : __filename;
+  return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
+}
+
+function loadState(path: string, build: string, fresh: boolean, io: Io): CampaignState {
+  const empty: CampaignState = { version: 1, build, runs: {} };
+  if (fresh || !existsSync(path)) return empty;
+  let s: CampaignState;
+  try {
+    s = JSON.parse(readFileSync(path, 'utf8')) as CampaignState;
+  } catch (e) {
+    throw new UsageError(`cannot read the campaign state ${path}: ${(e as Error).message} (--fresh starts over)`);
+  }
+  if (s.version !== 1 || typeof s.runs !== 'object' || s.runs === null) throw new UsageError(`${path} is not a soundness campaign state (--fresh starts over)`);
+  if (s.build !== build) {
+    io.err(`liferaft: the build changed since ${path} was written: every scenario starts over`);
+    return empty;
+  }
+  return s;
+}
+
+function saveState(path: string, s: CampaignState): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(s, null, 1)}\n`);
+  renameSync(tmp, path);
+}
+
+export async function benchSoundnessCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      seeds: { type: 'string' }, shard: { type: 'string' }, workers: { type: 'string' }, chunk: { type: 'string' },
+      state: { type: 'string' }, fresh: { type: 'boolean' }, out: { type: 'string' }, json: { type: 'boolean' },
+    },
+    allowPositionals: true,
+  });
+  const range = values.seeds === undefined ? { from: 1, to: DEFAULT_SEEDS }
+    : /^\d+$/.test(values.seeds) ? { from: 1, to: intOption('seeds', values.seeds, DEFAULT_SEEDS, 1, 1e12) } : rangeOption('seeds', values.seeds);
+  let shard: ExploreOptions['shard'] = null;
+  if (values.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(values.shard);
+    if (m === null || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard must be I/N with 1 ≤ I ≤ N (got ${JSON.stringify(values.shard)})`);
+    shard = { i: Number(m[1]), n: Number(m[2]) };
+  }
+  const workers = intOption('workers', values.workers, availableParallelism(), 0, 64);
+  const chunk = intOption('chunk', values.chunk, 2000, 1, 1e9);
+  const statePath = values.state ?? DEFAULT_STATE;
+  const json = values.json === true;
+  const say = (l: string): void => {
+    if (!json) io.out(l);
+  };
+  const paths = positionals.length > 0 ? positionals : exampleScenarios();
+  const scenarios = paths.map((p) => ({ path: p, scenario: readScenario(p), text: readFileSync(p, 'utf8') }));
+  const build = buildId();
+  const state = loadState(statePath, build, values.fresh === true, io);
+  const shardText = shard === null ? '1/1' : `${shard.i}/${shard.n}`;
+  const perScenario = countSeeds(range, shard);
+  say(`liferaft soundness campaign: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} × seeds ${range.from}..${range.to}${shard === null ? '' : ` (shard ${shardText}: ${perScenario.toLocaleString('en-US')} seeds each)`} on ${workers === 0 ? 'the main thread' : `${workers} worker${workers === 1 ? '' : 's'}`}; state in ${statePath}`);
+  const rows: SoundnessRow[] = [];
+  const quiet: Io = { out: () => {}, err: () => {}, progress: null };
+  for (const { path, scenario, text } of scenarios) {
+    const name = displayName(path);
+    const textHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    const key = `${path}|${textHash}|${range.from}..${range.to}|${shardText}`;
+    const p: ScenarioProgress = state.runs[key] ??= { scenario: path, textHash, from: range.from, to: range.to, shard: shardText, next: range.from, seeds: 0, steps: 0, ms: 0, failures: [] };
+    const resumedFrom = p.seeds;
+    if (p.next <= range.to && p.seeds > 0) say(`  resuming ${name}: ${p.seeds.toLocaleString('en-US')} of ${perScenario.toLocaleString('en-US')} seeds done`);
+    if (scenario.bugs.length > 0) io.err(`liferaft: ${name} plants bugs (${scenario.bugs.join(', ')}): its failures are expected, not false alarms`);
+    while (p.next <= range.to) {
+      const to = Math.min(range.to, p.next + chunk - 1);
+      const r = await explore({
+        scenario, seeds: { from: p.next, to }, timeSec: null, workers, shard, outDir: values.out ?? null, checkDeterminism: false,
+        shrinkSeconds: 0, from: 1, bias: false, untilFailure: false,
+      }, quiet);
+      for (const f of r.failures) {
+        p.failures.push({ seed: f.seed, verdict: f.verdict, invariant: f.invariant, step: f.step, message: f.message, traceHash: f.traceHash, reproduce: reproduceCommand(path, f.seed, undefined) });
+      }
+      p.next = to + 1;
+      p.seeds += r.seedsRun;
+      p.steps += r.steps;
+      p.ms += r.elapsedMs;
+      saveState(statePath, state);
+      if (io.progress !== null) {
+        const rate = p.seeds / Math.max(0.001, p.ms / 1000);
+        const left = (perScenario - p.seeds) / Math.max(0.001, rate);
+        io.progress(`${name}: ${p.seeds.toLocaleString('en-US')}/${perScenario.toLocaleString('en-US')} seeds, ${p.failures.length} failing, ${rate.toFixed(1)} seeds/s, ${fmtDuration(left)} left`);
+      }
+    }
+    if (io.progress !== null) io.progress('');
+    const row: SoundnessRow = {
+      scenario: name, seeds: p.seeds, failures: p.failures, wallSeconds: Math.round(p.ms / 100) / 10, resumedFrom,
+      seedsPerSecond: Math.round((p.seeds / Math.max(0.001, p.ms / 1000)) * 10) / 10, eventsPerSecond: Math.round(p.steps / Math.max(0.001, p.ms / 1000)),
+    };
+    rows.push(row);
+    say(`  ${name.padEnd(28)} ${row.seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(row.failures.length).padStart(4)} failures  ${row.seedsPerSecond.toFixed(1).padStart(7)} seeds/s  ${fmtDuration(row.wallSeconds).padStart(8)} wall${row.resumedFrom > 0 ? ` (resumed after ${row.resumedFrom.toLocaleString('en-US')})` : ''}`);
+    for (const f of row.failures.slice(0, 20)) {
+      say(`      seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step} (trace ${f.traceHash}): ${f.message}`);
+      say(`        reproduce: ${f.reproduce}`);
+    }
+    if (row.failures.length > 20) say(`      … and ${row.failures.length - 20} more (all in ${statePath})`);
+  }
+  const seeds = rows.reduce((n, r) => n + r.seeds, 0);
+  const failures = rows.reduce((n, r) => n + r.failures.length, 0);
+  const wall = rows.reduce((n, r) => n + r.wallSeconds, 0);
+  say(`  ${'total'.padEnd(28)} ${seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(failures).padStart(4)} failures  ${''.padStart(15)}  ${fmtDuration(wall).padStart(8)} wall`);
+  if (json) io.out(JSON.stringify({ range, shard: shardText, workers, build, scenarios: rows }));
+  return failures === 0 ? 0 : 1;
+}
+
+function countSeeds(range: { from: number; to: number }, shard: ExploreOptions['shard']): number {
+  const all = range.to - range.from + 1;
+  if (shard === null) return all;
+  let n = 0;
+  for (let s = range.from; s <= range.to; s++) if (s % shard.n === shard.i - 1) n++;
+  return n;
+}
+
+function displayName(path: string): string {
+  const r = relative(process.cwd(), path);
+  return r.startsWith('..') ? path : r;
+}
+
+function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
