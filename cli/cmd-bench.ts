@@ -5,7 +5,9 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, EventHeap, loadScenario, Rng, Simulation, type Scenario } from '../sim';
 import { type Io } from './args';
-import { explore } from './cmd-explore';
+import { Worker } from 'node:worker_threads';
+import { explore, workerScript } from './cmd-explore';
+import type { SeedSummary, WorkerRequest } from './explore-core';
 
 interface Measure {
   readonly events: number;
@@ -17,7 +19,17 @@ export interface BenchReport {
   readonly baseline: Measure;
   readonly simulation: Measure & { readonly seeds: number };
   readonly ratio: number;
-  readonly explore: { readonly workers: number; readonly seeds: number; readonly seedsPerSecond: number; readonly eventsPerSecond: number; readonly eventsPerSecondPerCore: number };
+  readonly explore: {
+    readonly workers: number; readonly seeds: number; readonly seedsPerSecond: number; readonly eventsPerSecond: number; readonly eventsPerSecondPerCore: number;
+    /** Explore's events/s per core over the one-core simulation's (target ≥ 0.8). */
+    readonly perCoreRatio: number;
+  };
+  /**
+   * The same seeds as plain simulations side by side, one worker per core, each sent all its seeds
+   * at once: what this machine's cores give together without explore's scheduling. Explore's ratio
+   * to it is explore's own overhead; its ratio to one core is the machine's (shared cores, memory).
+   */
+  readonly parallelCeiling: { readonly workers: number; readonly eventsPerSecond: number; readonly eventsPerSecondPerCore: number; readonly perCoreRatio: number; readonly exploreRatio: number };
   /** Without clients: only the simulator's own machinery (should be flat). */
   readonly memoryProtocol: MemoryRun;
   /** With the default workload: the replicated data grows with committed writes (no snapshots yet). */
@@ -104,9 +116,18 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const ratio = Math.round((sim.perSecond / base.perSecond) * 1000) / 1000;
   say(`  full simulation, one core:       ${fmt(sim.perSecond)} events/s (${sim.seeds} seeds, ${fmt(sim.events)} events)  ratio to no-op: ${ratio}`);
   const workers = availableParallelism();
-  const seeds = quick ? 20 : 200;
+  const seeds = quick ? 40 : 1000;
   const ex = await explore({ scenario: s, seeds: { from: 1, to: seeds }, timeSec: null, workers, shard: null, outDir: null, checkDeterminism: false, shrinkSeconds: 0, from: 1, bias: false, untilFailure: false }, { out: () => {}, err: () => {}, progress: null });
-  say(`  explore on ${workers} worker threads:   ${ex.seedsPerSecond} seeds/s, ${fmt(ex.eventsPerSecond)} events/s (${fmt(ex.eventsPerSecond / workers)} per core)`);
+  const perCore = Math.round(ex.eventsPerSecond / workers);
+  const perCoreRatio = Math.round((perCore / sim.perSecond) * 100) / 100;
+  say(`  explore on ${workers} worker threads:   ${ex.seedsPerSecond} seeds/s, ${fmt(ex.eventsPerSecond)} events/s (${fmt(perCore)} per core, ${perCoreRatio} of one core; ${ex.seedsRun} seeds)`);
+  const ceiling = await sideBySide(s, seeds, workers);
+  const ceilingPerCore = Math.round(ceiling / workers);
+  const parallelCeiling = {
+    workers, eventsPerSecond: ceiling, eventsPerSecondPerCore: ceilingPerCore,
+    perCoreRatio: Math.round((ceilingPerCore / sim.perSecond) * 100) / 100, exploreRatio: Math.round((ex.eventsPerSecond / ceiling) * 100) / 100,
+  };
+  say(`  the same seeds as ${workers} plain runs side by side: ${fmt(ceiling)} events/s (${fmt(ceilingPerCore)} per core, ${parallelCeiling.perCoreRatio} of one core); explore reaches ${parallelCeiling.exploreRatio} of it`);
   const memEvents = quick ? 1_000_000 : 10_000_000;
   const protocol = memory({ ...s, workload: { ...s.workload, clients: 0 } }, memEvents, memEvents / 10);
   say(`  one run of ${fmt(protocol.events)} events without clients: heap ${protocol.samples.map((x) => `${x.heapMB}`).join(' → ')} MB (every ${fmt(memEvents / 10)} events), peak RSS ${protocol.peakRssMB} MB`);
@@ -117,12 +138,36 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     baseline: base,
     simulation: sim,
     ratio,
-    explore: { workers, seeds: ex.seedsRun, seedsPerSecond: ex.seedsPerSecond, eventsPerSecond: ex.eventsPerSecond, eventsPerSecondPerCore: Math.round(ex.eventsPerSecond / workers) },
+    explore: { workers, seeds: ex.seedsRun, seedsPerSecond: ex.seedsPerSecond, eventsPerSecond: ex.eventsPerSecond, eventsPerSecondPerCore: perCore, perCoreRatio },
+    parallelCeiling,
     memoryProtocol: protocol,
     memoryWorkload: workload,
   };
   if (values.json === true) io.out(JSON.stringify(report));
   return 0;
+}
+
+/** Seeds 1..n as plain simulations on `workers` threads, each sent its share at once; events/s over all. */
+async function sideBySide(s: Scenario, n: number, workers: number): Promise<number> {
+  const script = workerScript();
+  const shares: number[][] = Array.from({ length: workers }, () => []);
+  for (let seed = 1; seed <= n; seed++) shares[(seed - 1) % workers]!.push(seed);
+  const threads = shares.map(() => new Worker(script));
+  // Load the bundle in every thread before the clock starts (explore pays this once per run too).
+  await Promise.all(threads.map((w) => new Promise<void>((res, rej) => {
+    w.once('message', () => res());
+    w.once('error', rej);
+    w.postMessage({ scenario: s, seeds: [], twice: false } satisfies WorkerRequest);
+  })));
+  const t0 = performance.now();
+  const steps = await Promise.all(threads.map((w, i) => new Promise<number>((res, rej) => {
+    w.once('message', (rs: SeedSummary[]) => res(rs.reduce((k, r) => k + r.steps, 0)));
+    w.once('error', rej);
+    w.postMessage({ scenario: s, seeds: shares[i]!, twice: false } satisfies WorkerRequest);
+  })));
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(threads.map((w) => w.terminate()));
+  return Math.round(steps.reduce((a, b) => a + b, 0) / seconds);
 }
 
 function fmt(x: number): string {

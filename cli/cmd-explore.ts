@@ -184,7 +184,7 @@ function countSeeds(o: ExploreOptions): number {
   return n;
 }
 
-function workerScript(): string {
+export function workerScript(): string {
   const path = join(__dirname, 'explore-worker.js');
   if (!existsSync(path)) throw new UsageError(`worker script ${path} not found: run the built CLI (npm run build), or use --workers 0`);
   return path;

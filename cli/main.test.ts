@@ -344,11 +344,14 @@ describe('liferaft CLI', function () {
     assert.equal(r.status, 0, r.stderr);
     const b = JSON.parse(r.stdout) as {
       baseline: { perSecond: number }; simulation: { perSecond: number; events: number }; ratio: number;
-      explore: { seedsPerSecond: number }; memoryProtocol: { samples: unknown[] }; memoryWorkload: { committedEntries: number };
+      explore: { seedsPerSecond: number; eventsPerSecondPerCore: number; perCoreRatio: number }; memoryProtocol: { samples: unknown[] }; memoryWorkload: { committedEntries: number };
+      parallelCeiling: { eventsPerSecond: number; eventsPerSecondPerCore: number; perCoreRatio: number; exploreRatio: number };
     };
     assert.ok(b.baseline.perSecond > 0 && b.simulation.perSecond > 0 && b.simulation.events >= 500_000);
     assert.equal(b.ratio, Math.round((b.simulation.perSecond / b.baseline.perSecond) * 1000) / 1000);
     assert.ok(b.explore.seedsPerSecond > 0);
+    assert.equal(b.explore.perCoreRatio, Math.round((b.explore.eventsPerSecondPerCore / b.simulation.perSecond) * 100) / 100, 'explore per core against one core');
+    assert.ok(b.parallelCeiling.eventsPerSecond > 0 && b.parallelCeiling.perCoreRatio > 0 && b.parallelCeiling.exploreRatio > 0, 'the side-by-side ceiling is measured in the same run');
     assert.equal(b.memoryProtocol.samples.length, 11);
     assert.ok(b.memoryWorkload.committedEntries > 0);
   });
