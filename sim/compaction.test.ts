@@ -31,6 +31,21 @@ describe('log compaction under simulation (examples/compaction.raftsim)', functi
     assert.ok(early >= 10 && early <= 30, `about half the seeds sent appends early (${early} of 40)`);
   });
 
+  it('the liveness phase lifts split votes: seeds that livelocked with two nodes dead converge', () => {
+    // Found by the soundness campaign (npm run bench:soundness): split votes on, pre-vote off, and
+    // corrupt disks left 2 of 5 (or 1 of 3) nodes dead; the survivors' elections collided term after
+    // term for the whole liveness phase, because every timeout was still the same 10 ticks.
+    const s = loadScenario(text, 'compaction.raftsim');
+    for (const seed of [8757, 20821, 23633, 30727, 36512, 45418, 51504]) {
+      const sim = new Simulation(s, seed);
+      assert.equal(sim.swarm.splitVotes, true);
+      const r = sim.run();
+      assert.equal(r.verdict, 'ok', `seed ${seed}: ${r.violation?.message ?? ''}`);
+      assert.ok(sim.nodes.some((n) => n.status === 'dead'), `seed ${seed} has a node that refused to start`);
+      for (const n of sim.nodes) assert.equal(n.state.config.electionTicksMax, s.electionTicks.max + 1, 'timeouts are drawn from the whole range again');
+    }
+  });
+
   it('without a snapshot or early-appends line, a scenario runs exactly as before (both off, same draws)', () => {
     const withZero = loadScenario(`${DEFAULT_SCENARIO}\nsnapshot 0\nearly-appends off\n`, 'zero.raftsim');
     const without = loadScenario(DEFAULT_SCENARIO, 'default.raftsim');
