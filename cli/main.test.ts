@@ -338,6 +338,41 @@ describe('liferaft CLI', function () {
     });
   });
 
+  it('bench soundness: per scenario seeds, failures, seeds/s and wall time; resumes, shards, and prints reproduce commands', async () => {
+    const state = join(dir, 'campaign.json');
+    const mine = join(dir, 'campaign.raftsim');
+    writeFileSync(mine, readFileSync(join(root, 'examples/partitions.raftsim'), 'utf8'));
+    type Row = { scenario: string; seeds: number; failures: { seed: number; traceHash: string; reproduce: string }[]; seedsPerSecond: number; wallSeconds: number; resumedFrom: number };
+    const campaign = async (argv: string[]): Promise<{ code: number; rows: Row[]; text: string }> => {
+      const r = await capture(['bench', 'soundness', ...argv, '--workers', '0', '--state', state, '--json']);
+      return { code: r.code, rows: (JSON.parse(r.out.at(-1)!) as { scenarios: Row[] }).scenarios, text: r.out.join('\n') };
+    };
+    const first = await campaign([mine, '--seeds', '6', '--chunk', '2']);
+    assert.equal(first.code, EXIT.ok);
+    assert.equal(first.rows.length, 1);
+    assert.deepEqual([first.rows[0]!.seeds, first.rows[0]!.failures.length, first.rows[0]!.resumedFrom], [6, 0, 0]);
+    assert.ok(first.rows[0]!.seedsPerSecond > 0 && first.rows[0]!.wallSeconds > 0);
+    // Cut short after the first chunk: the next run does only the rest.
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { runs: Record<string, { next: number; seeds: number }> };
+    const run = Object.values(saved.runs)[0]!;
+    run.next = 3;
+    run.seeds = 2;
+    writeFileSync(state, JSON.stringify(saved));
+    const resumed = await campaign([mine, '--seeds', '6', '--chunk', '2']);
+    assert.deepEqual([resumed.rows[0]!.seeds, resumed.rows[0]!.resumedFrom], [6, 2]);
+    // A changed scenario starts over; a shard takes its share of the range.
+    writeFileSync(mine, `${readFileSync(mine, 'utf8')}\n# changed\n`);
+    const sharded = await campaign([mine, '--seeds', '9', '--shard', '2/3']);
+    assert.deepEqual([sharded.rows[0]!.seeds, sharded.rows[0]!.resumedFrom], [3, 0]);
+    // On a scenario with a planted bug, the failure is reported with a command that reproduces it.
+    const buggy = await campaign([join(root, 'sim/testdata/bugs/vote-without-log-check.raftsim'), '--seeds', '11000035..11000035']);
+    assert.equal(buggy.code, 1);
+    const f = buggy.rows[0]!.failures[0]!;
+    assert.equal(f.seed, 11000035);
+    const again = await capture([...f.reproduce.split(' ').slice(1), '--json']);
+    assert.equal((JSON.parse(again.out[0]!) as { traceHash: string }).traceHash, f.traceHash);
+  });
+
   it('bench --quick reports throughput against its baseline, explore and memory', function () {
     this.timeout(120_000);
     const r = spawnSync(process.execPath, ['--expose-gc', cli, 'bench', '--quick', '--json'], { encoding: 'utf8' });
