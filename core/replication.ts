@@ -196,20 +196,24 @@ export function maybeCompact(ctx: StepContext): void {
 /** Follower side of AppendEntries (Raft §5.3, receiver implementation 2–5). */
 export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
   const n = ctx.node;
-  const reply = (r: { success: true; matchIndex: LogIndex } | { success: false; rejectedIndex: LogIndex; conflictIndex: LogIndex; conflictTerm: AppendEntriesResp['term'] }): void => {
-    ctx.send({ type: 'AppendEntriesResp', from: n.config.id, to: m.from, term: n.term, ...r });
+  // Literals in one field order, not a spread: every AppendEntriesResp shares one shape.
+  const accept = (matchIndex: LogIndex): void => {
+    ctx.send({ type: 'AppendEntriesResp', from: n.config.id, to: m.from, term: n.term, success: true, matchIndex });
+  };
+  const refuse = (rejectedIndex: LogIndex, conflictIndex: LogIndex, conflictTerm: AppendEntriesResp['term']): void => {
+    ctx.send({ type: 'AppendEntriesResp', from: n.config.id, to: m.from, term: n.term, success: false, rejectedIndex, conflictIndex, conflictTerm });
   };
   if (isCompacted(n, m.prevLogIndex)) {
     // We compacted past prevLogIndex: those entries are committed (and match the leader's). Say
     // how far we are committed, and the leader continues from there.
     ctx.note('append.skip-compacted');
-    reply({ success: true, matchIndex: n.commit });
+    accept(n.commit);
     return;
   }
   const prevTerm = termAt(n, m.prevLogIndex);
   if (prevTerm === undefined) {
     ctx.note('append.reject.missing-prev');
-    reply({ success: false, rejectedIndex: m.prevLogIndex, conflictIndex: logIndex(lastIndex(n) + 1), conflictTerm: term(0) });
+    refuse(m.prevLogIndex, logIndex(lastIndex(n) + 1), term(0));
     return;
   }
   if (prevTerm !== m.prevLogTerm) {
@@ -217,7 +221,7 @@ export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
     ctx.note('append.reject.log-mismatch');
     // Fast backtracking: point the leader at the first entry of the conflicting term (Raft §5.3).
     const conflictIndex = logIndex(Math.max(firstIndexOfTermAt(n, m.prevLogIndex), n.commit + 1));
-    reply({ success: false, rejectedIndex: m.prevLogIndex, conflictIndex, conflictTerm: prevTerm });
+    refuse(m.prevLogIndex, conflictIndex, prevTerm);
     return;
   }
   let expected = m.prevLogIndex + 1;
@@ -241,7 +245,7 @@ export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
   }
   const lastNew = logIndex(m.prevLogIndex + m.entries.length);
   ctx.note('append.accept');
-  reply({ success: true, matchIndex: lastNew });
+  accept(lastNew);
   // Raft §5.3 rule 5: commit = min(leaderCommit, index of last new entry).
   commitTo(ctx, logIndex(Math.min(m.commit, lastNew)));
 }

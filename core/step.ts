@@ -113,22 +113,25 @@ type PeerMessage = Exclude<Message, { type: 'ClientForward' | 'ClientForwardRepl
 /** Raft §5.1: a request with a stale term is refused with our term, so its sender catches up. */
 function rejectStale(ctx: StepContext, m: PeerMessage): void {
   const n = ctx.node;
-  const base = { from: n.config.id, to: m.from, term: n.term };
+  const from = n.config.id;
+  const to = m.from;
+  const term = n.term;
+  // Literals in one field order, not spreads: every message of a type shares one shape.
   switch (m.type) {
     case 'PreVote':
-      ctx.send({ ...base, type: 'PreVoteResp', granted: false, round: m.round });
+      ctx.send({ type: 'PreVoteResp', from, to, term, granted: false, round: m.round });
       break;
     case 'RequestVote':
-      ctx.send({ ...base, type: 'RequestVoteResp', granted: false });
+      ctx.send({ type: 'RequestVoteResp', from, to, term, granted: false });
       break;
     case 'AppendEntries':
-      ctx.send({ ...base, type: 'AppendEntriesResp', success: false, rejectedIndex: m.prevLogIndex, conflictIndex: logIndex(m.prevLogIndex + 1), conflictTerm: 0 as Term });
+      ctx.send({ type: 'AppendEntriesResp', from, to, term, success: false, rejectedIndex: m.prevLogIndex, conflictIndex: logIndex(m.prevLogIndex + 1), conflictTerm: 0 as Term });
       break;
     case 'InstallSnapshot':
-      ctx.send({ ...base, type: 'AppendEntriesResp', success: false, rejectedIndex: m.snapshot.index, conflictIndex: logIndex(m.snapshot.index + 1), conflictTerm: 0 as Term });
+      ctx.send({ type: 'AppendEntriesResp', from, to, term, success: false, rejectedIndex: m.snapshot.index, conflictIndex: logIndex(m.snapshot.index + 1), conflictTerm: 0 as Term });
       break;
     case 'Heartbeat':
-      ctx.send({ ...base, type: 'HeartbeatResp', readSeq: 0 });
+      ctx.send({ type: 'HeartbeatResp', from, to, term, readSeq: 0 });
       break;
     default:
       ctx.note('stale.ignore');
