@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intOption, rangeOption, readScenario, reproduceCommand, UsageError, type Io } from './args';
 import { explore, type ExploreOptions } from './cmd-explore';
@@ -133,7 +133,7 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
   for (const { path, scenario, text } of scenarios) {
     const name = displayName(path);
     const textHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-    const key = `${path}|${textHash}|${range.from}..${range.to}|${shardText}`;
+    const key = `${resolve(path)}|${textHash}|${range.from}..${range.to}|${shardText}`;
     const p: ScenarioProgress = state.runs[key] ??= { scenario: path, textHash, from: range.from, to: range.to, shard: shardText, next: range.from, seeds: 0, steps: 0, ms: 0, failures: [] };
     const resumedFrom = p.seeds;
     if (p.next <= range.to && p.seeds > 0) say(`  resuming ${name}: ${p.seeds.toLocaleString('en-US')} of ${perScenario.toLocaleString('en-US')} seeds done`);
