@@ -126,20 +126,25 @@ export class Disk {
     return { reached, torn, lost: total - reached - (torn ? 1 : 0) };
   }
 
-  /** Bit rot in the synced region: one record (an entry, or the hard state) no longer matches its checksum. */
+  /**
+   * Bit rot in the synced region: one record (an entry, the hard state or the snapshot) no longer
+   * matches its checksum. The rot is in the stored checksum, so the record's content still reads
+   * as what was written: the invariants judge what the node promised (its term, the entries it
+   * acked), and recovery refuses the node all the same. A later write of that record heals it.
+   */
   corrupt(rng: Rng): string {
     const off = this.logStart.index;
     const synced = Math.max(0, Math.min(this.entries.length, this.unsyncedFrom - off));
     const pick = rng.int(synced + (this.snap === null ? 1 : 2));
     if (pick === synced) {
-      this.hard = { ...this.hard, term: (this.hard.term + 1) as Term };
+      this.hard = { ...this.hard, sum: this.hard.sum ^ 1 };
       return 'hard state';
     }
     if (pick > synced) {
       this.snap = { snapshot: this.snap!.snapshot, sum: this.snap!.sum ^ 1 };
       return 'snapshot';
     }
-    this.entries[pick] = garble(this.entries[pick]!);
+    this.sums[pick] = this.sums[pick]! ^ 1;
     return `entry ${off + pick + 1}`;
   }
 

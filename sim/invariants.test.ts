@@ -19,7 +19,6 @@ class Fake implements CheckedNode {
   readonly state: NodeState;
   readonly disk = new Disk();
   status: NodeStatus = 'up';
-  corrupted = false;
   constructor(readonly id: ReturnType<typeof nodeId>, size: number, snapshotEntries = 0) {
     this.state = newNode(makeConfig({ id, peers: ids.slice(0, size), snapshotEntries }));
   }
@@ -298,7 +297,6 @@ describe('invariants', () => {
     const n2 = w.nodes[1]!;
     n2.disk.crash({ intIn: () => 0, chance: () => false } as never, 0);
     assert.match(n2.disk.corrupt({ int: () => 2 } as never), /entry 3/);
-    n2.corrupted = true;
     assert.equal(n2.disk.recover().ok, false, 'n2 refuses to start');
     n2.status = 'dead';
     assert.equal(w.checker.afterDeath(1), null);

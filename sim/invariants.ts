@@ -63,8 +63,6 @@ export interface CheckedNode {
   readonly state: NodeState;
   readonly disk: Disk;
   readonly status: NodeStatus;
-  /** A fault rotted a synced record of its disk (it refuses to start from it). */
-  readonly corrupted: boolean;
 }
 
 /**
@@ -72,18 +70,17 @@ export interface CheckedNode {
  * whole committed prefix) — or compacted it into a snapshot. An ack says exactly this, so a quorum
  * of such disks is what "committed" promises (Raft §5.3; with early appends, thesis §10.2.1).
  *
- * A disk that was corrupted afterwards (bit rot is outside Raft's fault model) counts with what
- * it held when it rotted: its entries are still all there, one of them garbled. Such a node
- * refuses to start, so it never votes or acks again, and it can take no part in a second quorum;
- * not counting it raised a false alarm when its ack, sent before it crashed, arrived after its
- * death (sim/README.md, "CommittedOnQuorumInv").
+ * A node counts whatever its status: a node that refused to start because bit rot hit its disk
+ * (outside Raft's fault model) still holds what it acked — rot breaks a record's checksum, not its
+ * content (disk.ts) — and it never votes or acks again, so it can be in no second quorum. Leaving
+ * such nodes out raised a false alarm when an ack sent before the crash arrived after the death
+ * (sim/README.md, "CommittedOnQuorumInv").
  */
 function holdsSynced(n: CheckedNode, index: number, term: Term): boolean {
   const d = n.disk;
   if (d.syncedLength < index) return false;
   const start = d.start.index;
   if (index <= start) return true;
-  if (n.corrupted) return true;
   return d.log[index - start - 1]?.term === term;
 }
 
