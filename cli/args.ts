@@ -88,7 +88,8 @@ export function exitFor(verdict: string): number {
  */
 export function reproduceCommand(path: string | undefined, seed: number, cliBugs: readonly string[] | undefined, tail = ''): string {
   const words = ['liferaft', 'run'];
-  if (path !== undefined) words.push(shellQuote(path));
+  // A path that starts with '-' would read as an option.
+  if (path !== undefined) words.push(shellQuote(path.startsWith('-') ? `./${path}` : path));
   words.push('--seed', String(seed));
   for (const b of [...new Set(cliBugs ?? [])]) words.push('--bug', shellQuote(b));
   return `${words.join(' ')}${tail === '' ? '' : ` ${tail}`}`;
@@ -96,5 +97,6 @@ export function reproduceCommand(path: string | undefined, seed: number, cliBugs
 
 /** A word as a POSIX shell reads it back: bare when it is safe, in single quotes otherwise. */
 export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  // ('=' is safe inside a word; zsh expands one at the start.)
+  return /^[\w@%+:,./-][\w@%+=:,./-]*$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

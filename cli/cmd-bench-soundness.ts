@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intOption, rangeOption, readScenario, reproduceCommand, UsageError, type Io } from './args';
-import { explore, type ExploreOptions } from './cmd-explore';
+import { explore, seedsInShard, type ExploreOptions } from './cmd-explore';
 
 interface CampaignFailure {
   readonly seed: number;
@@ -23,7 +23,6 @@ interface CampaignFailure {
   readonly step: number;
   readonly message: string;
   readonly traceHash: string;
-  readonly reproduce: string;
 }
 
 interface ScenarioProgress {
@@ -49,7 +48,8 @@ interface CampaignState {
 export interface SoundnessRow {
   readonly scenario: string;
   readonly seeds: number;
-  readonly failures: readonly CampaignFailure[];
+  /** Each with the command that reproduces it, for the scenario path as given in this run. */
+  readonly failures: readonly (CampaignFailure & { readonly reproduce: string })[];
   readonly seedsPerSecond: number;
   readonly eventsPerSecond: number;
   readonly wallSeconds: number;
@@ -116,7 +116,8 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
   }
   const workers = intOption('workers', values.workers, availableParallelism(), 0, 64);
   const chunk = intOption('chunk', values.chunk, 2000, 1, 1e9);
-  const statePath = values.state ?? DEFAULT_STATE;
+  // Shards that run on one machine keep one state file each (they would overwrite each other's).
+  const statePath = values.state ?? (shard === null ? DEFAULT_STATE : DEFAULT_STATE.replace(/\.json$/, `-shard-${shard.i}-of-${shard.n}.json`));
   const json = values.json === true;
   const say = (l: string): void => {
     if (!json) io.out(l);
@@ -126,7 +127,7 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
   const build = buildId();
   const state = loadState(statePath, build, values.fresh === true, io);
   const shardText = shard === null ? '1/1' : `${shard.i}/${shard.n}`;
-  const perScenario = countSeeds(range, shard);
+  const perScenario = seedsInShard(range, shard);
   say(`liferaft soundness campaign: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} × seeds ${range.from}..${range.to}${shard === null ? '' : ` (shard ${shardText}: ${perScenario.toLocaleString('en-US')} seeds each)`} on ${workers === 0 ? 'the main thread' : `${workers} worker${workers === 1 ? '' : 's'}`}; state in ${statePath}`);
   const rows: SoundnessRow[] = [];
   const quiet: Io = { out: () => {}, err: () => {}, progress: null };
@@ -139,13 +140,16 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
     if (p.next <= range.to && p.seeds > 0) say(`  resuming ${name}: ${p.seeds.toLocaleString('en-US')} of ${perScenario.toLocaleString('en-US')} seeds done`);
     if (scenario.bugs.length > 0) io.err(`liferaft: ${name} plants bugs (${scenario.bugs.join(', ')}): its failures are expected, not false alarms`);
     while (p.next <= range.to) {
+      // Each chunk starts its workers from the built bundle: a rebuild in the middle of a campaign
+      // would test other code under this state's build.
+      if (buildId() !== build) throw new UsageError(`the build changed during the campaign (npm run build?): progress so far is saved in ${statePath}; run again to start over on the new build`);
       const to = Math.min(range.to, p.next + chunk - 1);
       const r = await explore({
         scenario, seeds: { from: p.next, to }, timeSec: null, workers, shard, outDir: values.out ?? null, checkDeterminism: false,
         shrinkSeconds: 0, from: 1, bias: false, untilFailure: false,
       }, quiet);
       for (const f of r.failures) {
-        p.failures.push({ seed: f.seed, verdict: f.verdict, invariant: f.invariant, step: f.step, message: f.message, traceHash: f.traceHash, reproduce: reproduceCommand(path, f.seed, undefined) });
+        p.failures.push({ seed: f.seed, verdict: f.verdict, invariant: f.invariant, step: f.step, message: f.message, traceHash: f.traceHash });
       }
       p.next = to + 1;
       p.seeds += r.seedsRun;
@@ -160,7 +164,7 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
     }
     if (io.progress !== null) io.progress('');
     const row: SoundnessRow = {
-      scenario: name, seeds: p.seeds, failures: p.failures, wallSeconds: Math.round(p.ms / 100) / 10, resumedFrom,
+      scenario: name, seeds: p.seeds, failures: p.failures.map((f) => ({ ...f, reproduce: reproduceCommand(path, f.seed, undefined) })), wallSeconds: Math.round(p.ms / 100) / 10, resumedFrom,
       seedsPerSecond: Math.round((p.seeds / Math.max(0.001, p.ms / 1000)) * 10) / 10, eventsPerSecond: Math.round(p.steps / Math.max(0.001, p.ms / 1000)),
     };
     rows.push(row);
@@ -177,14 +181,6 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
   say(`  ${'total'.padEnd(28)} ${seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(failures).padStart(4)} failures  ${''.padStart(15)}  ${fmtDuration(wall).padStart(8)} wall`);
   if (json) io.out(JSON.stringify({ range, shard: shardText, workers, build, scenarios: rows }));
   return failures === 0 ? 0 : 1;
-}
-
-function countSeeds(range: { from: number; to: number }, shard: ExploreOptions['shard']): number {
-  const all = range.to - range.from + 1;
-  if (shard === null) return all;
-  let n = 0;
-  for (let s = range.from; s <= range.to; s++) if (s % shard.n === shard.i - 1) n++;
-  return n;
 }
 
 function displayName(path: string): string {

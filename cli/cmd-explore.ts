@@ -177,11 +177,15 @@ export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport>
 }
 
 function countSeeds(o: ExploreOptions): number {
-  if (o.seeds === null) return 0;
-  if (o.shard === null) return o.seeds.to - o.seeds.from + 1;
-  let n = 0;
-  for (let s = o.seeds.from; s <= o.seeds.to; s++) if (s % o.shard.n === o.shard.i - 1) n++;
-  return n;
+  return o.seeds === null ? 0 : seedsInShard(o.seeds, o.shard);
+}
+
+/** How many seeds of `range` fall in shard I/N (those ≡ I-1 mod N), without visiting them. */
+export function seedsInShard(range: { readonly from: number; readonly to: number }, shard: ExploreOptions['shard']): number {
+  if (shard === null) return range.to - range.from + 1;
+  const r = shard.i - 1;
+  const upTo = (x: number): number => (x < r ? 0 : Math.floor((x - r) / shard.n) + 1); // seeds s ≤ x with s ≡ r
+  return upTo(range.to) - upTo(range.from - 1);
 }
 
 export function workerScript(): string {

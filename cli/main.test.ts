@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, main } from './main';
+import { seedsInShard } from './cmd-explore';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist/cli.js');
@@ -151,6 +152,12 @@ describe('liferaft CLI', function () {
     it('shards seeds', async () => {
       const { out } = await capture(['explore', '--seeds', '1..10', '--shard', '2/3', '--workers', '0', '--json']);
       assert.equal((JSON.parse(out[0]!) as { seedsRun: number }).seedsRun, 4); // I=2 of 3 takes the seeds ≡ 1 (mod 3): 1, 4, 7, 10
+      // The count of a shard's seeds, computed without visiting them, agrees with visiting them.
+      for (const [from, to, i, n] of [[1, 10, 2, 3], [0, 0, 1, 1], [5, 5, 2, 2], [7, 100, 3, 7], [3, 2000, 4, 4]] as const) {
+        const expected = Array.from({ length: to - from + 1 }, (_, k) => from + k).filter((s) => s % n === i - 1).length;
+        assert.equal(seedsInShard({ from, to }, { i, n }), expected, `${from}..${to} shard ${i}/${n}`);
+      }
+      assert.equal(seedsInShard({ from: 1, to: 1e12 }, { i: 1, n: 4 }), 250_000_000_000, 'a huge range is counted at once');
     });
 
     it('finds a failing seed, writes its trace, and the trace replays to the same violation', async () => {
