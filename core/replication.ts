@@ -196,7 +196,7 @@ export function maybeCompact(ctx: StepContext): void {
 /** Follower side of AppendEntries (Raft §5.3, receiver implementation 2–5). */
 export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
   const n = ctx.node;
-  // Literals in one field order, not a spread: every AppendEntriesResp shares one shape.
+  // Literals in one field order, not a spread: one shape for every accepting reply, one for every refusal.
   const accept = (matchIndex: LogIndex): void => {
     ctx.send({ type: 'AppendEntriesResp', from: n.config.id, to: m.from, term: n.term, success: true, matchIndex });
   };

@@ -28,7 +28,13 @@ if (!['explorer', 'examples', 'unit', 'all'].includes(which) || words.length > 1
 }
 const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`--${name} needs a positive whole number (got ${JSON.stringify(args[i + 1] ?? '')})`);
+    process.exit(64);
+  }
+  return v;
 };
 const seeds = opt('seeds', 200);
 const mutateAt = args.indexOf('--mutate');
@@ -57,7 +63,8 @@ const oneLine = (s) => s.replace(/\s+/g, ' ').slice(0, 120);
 
 async function run(kind) {
   const mocharc = `test/mutants/mocharc.${kind === 'unit' ? 'unit' : 'explorer'}.json`;
-  const incrementalFile = join(OUT, `${kind}${mutateAt >= 0 ? '-partial' : ''}-incremental.json`);
+  // A kill with 50 seeds is not one with 200: the seed budget is part of the incremental file's name.
+  const incrementalFile = join(OUT, `${kind}-${seeds}-seeds${mutateAt >= 0 ? '-partial' : ''}-incremental.json`);
   if (args.includes('--fresh')) rmSync(incrementalFile, { force: true });
   process.env.LIFERAFT_MUTANT_SEEDS = String(seeds);
   process.env.LIFERAFT_MUTANT_SCENARIOS = kind === 'examples' ? 'examples' : 'default';

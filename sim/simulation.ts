@@ -951,6 +951,8 @@ export class Simulation {
     // each node draws its timeouts from the scenario's whole range again. Jittered ticks alone were
     // not enough — ten of them average out — and two candidates, one too far behind to win, could
     // collide term after term for the whole phase (about 1 seed in 7,000 of compaction.raftsim).
+    // The config object is replaced, never changed in place: time-travel snapshots share it
+    // (SNAPSHOT_RULES), so an earlier checkpoint keeps the fault's range.
     if (this.swarm.splitVotes) {
       for (const n of this.nodes) (n.state as { config: RaftConfig }).config = { ...n.state.config, electionTicksMax: this.scenario.electionTicks.max + 1 };
     }
