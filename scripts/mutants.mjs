@@ -1,7 +1,7 @@
 // npm run bench:mutants — what deterministic simulation finds, measured with a real mutation tester
 // (StrykerJS) over core/ (not bugs.ts, testing/, tests or re-exports).
 //
-//   node scripts/mutants.mjs [explorer|unit|both] [--seeds N] [--concurrency K] [--fresh] [--mutate GLOB]
+//   node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--concurrency K] [--fresh] [--mutate GLOB]
 //
 // Three runs, each incremental (Stryker's incremental file under .liferaft/mutants/, so a rerun after
 // a small change tests only the mutants it touched):
