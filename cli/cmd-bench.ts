@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, EventHeap, loadScenario, Rng, Simulation, type Scenario } from '../sim';
 import { type Io } from './args';
 import { Worker } from 'node:worker_threads';
-import { explore, workerScript } from './cmd-explore';
+import { explore, WORKER_OPTIONS, workerScript } from './cmd-explore';
 import type { SeedSummary, WorkerRequest } from './explore-core';
 
 interface Measure {
@@ -152,22 +152,25 @@ async function sideBySide(s: Scenario, n: number, workers: number): Promise<numb
   const script = workerScript();
   const shares: number[][] = Array.from({ length: workers }, () => []);
   for (let seed = 1; seed <= n; seed++) shares[(seed - 1) % workers]!.push(seed);
-  const threads = shares.map(() => new Worker(script));
-  // Load the bundle in every thread before the clock starts (explore pays this once per run too).
-  await Promise.all(threads.map((w) => new Promise<void>((res, rej) => {
-    w.once('message', () => res());
-    w.once('error', rej);
-    w.postMessage({ scenario: s, seeds: [], twice: false } satisfies WorkerRequest);
-  })));
-  const t0 = performance.now();
-  const steps = await Promise.all(threads.map((w, i) => new Promise<number>((res, rej) => {
-    w.once('message', (rs: SeedSummary[]) => res(rs.reduce((k, r) => k + r.steps, 0)));
-    w.once('error', rej);
-    w.postMessage({ scenario: s, seeds: shares[i]!, twice: false } satisfies WorkerRequest);
-  })));
-  const seconds = (performance.now() - t0) / 1000;
-  await Promise.all(threads.map((w) => w.terminate()));
-  return Math.round(steps.reduce((a, b) => a + b, 0) / seconds);
+  const threads = shares.map(() => new Worker(script, WORKER_OPTIONS));
+  try {
+    // Load the bundle in every thread before the clock starts (explore pays this once per run too).
+    await Promise.all(threads.map((w) => new Promise<void>((res, rej) => {
+      w.once('message', () => res());
+      w.once('error', rej);
+      w.postMessage({ scenario: s, seeds: [], twice: false } satisfies WorkerRequest);
+    })));
+    const t0 = performance.now();
+    const steps = await Promise.all(threads.map((w, i) => new Promise<number>((res, rej) => {
+      w.once('message', (rs: SeedSummary[]) => res(rs.reduce((k, r) => k + r.steps, 0)));
+      w.once('error', rej);
+      w.postMessage({ scenario: s, seeds: shares[i]!, twice: false } satisfies WorkerRequest);
+    })));
+    const seconds = (performance.now() - t0) / 1000;
+    return Math.round(steps.reduce((a, b) => a + b, 0) / seconds);
+  } finally {
+    await Promise.all(threads.map((w) => w.terminate()));
+  }
 }
 
 function fmt(x: number): string {

@@ -188,6 +188,9 @@ export function seedsInShard(range: { readonly from: number; readonly to: number
   return upTo(range.to) - upTo(range.from - 1);
 }
 
+/** How explore starts its workers (bench's side-by-side ceiling starts its own the same way). */
+export const WORKER_OPTIONS = { resourceLimits: { maxYoungGenerationSizeMb: 64 } } as const;
+
 export function workerScript(): string {
   const path = join(__dirname, 'explore-worker.js');
   if (!existsSync(path)) throw new UsageError(`worker script ${path} not found: run the built CLI (npm run build), or use --workers 0`);
@@ -210,7 +213,7 @@ function runPool(size: number, nextBatch: () => number[], req: (seeds: number[])
       w.postMessage(req(batch));
     };
     for (let i = 0; i < size; i++) {
-      const w = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+      const w = new Worker(script, WORKER_OPTIONS);
       active++;
       w.on('message', (rs: SeedSummary[]) => {
         onResults(rs);
