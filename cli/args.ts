@@ -53,6 +53,14 @@ export function readScenario(path: string | undefined): Scenario {
   }
 }
 
+/** --shard I/N: the seeds ≡ I-1 (mod N); null when not given. */
+export function shardOption(raw: string | undefined): { readonly i: number; readonly n: number } | null {
+  if (raw === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(raw);
+  if (m === null || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard must be I/N with 1 ≤ I ≤ N (got ${JSON.stringify(raw)})`);
+  return { i: Number(m[1]), n: Number(m[2]) };
+}
+
 /** The scenario with planted bugs from --bug switched on as well (named one by one). */
 export function withBugs(s: Scenario, bugs: readonly string[] | undefined, io: Io): Scenario {
   if (bugs === undefined || bugs.length === 0) {

@@ -13,17 +13,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { intOption, rangeOption, readScenario, reproduceCommand, UsageError, type Io } from './args';
-import { explore, seedsInShard, type ExploreOptions } from './cmd-explore';
+import { intOption, rangeOption, readScenario, reproduceCommand, shardOption, UsageError, type Io } from './args';
+import { explore, seedsInShard, type ExploreFailure } from './cmd-explore';
 
-interface CampaignFailure {
-  readonly seed: number;
-  readonly verdict: string;
-  readonly invariant: string;
-  readonly step: number;
-  readonly message: string;
-  readonly traceHash: string;
-}
+/** What the state file keeps of a failing seed (its trace and shrunk paths belong to one run). */
+type CampaignFailure = Pick<ExploreFailure, 'seed' | 'verdict' | 'invariant' | 'step' | 'message' | 'traceHash'>;
 
 interface ScenarioProgress {
   readonly scenario: string;
@@ -108,12 +102,7 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
   });
   const range = values.seeds === undefined ? { from: 1, to: DEFAULT_SEEDS }
     : /^\d+$/.test(values.seeds) ? { from: 1, to: intOption('seeds', values.seeds, DEFAULT_SEEDS, 1, 1e12) } : rangeOption('seeds', values.seeds);
-  let shard: ExploreOptions['shard'] = null;
-  if (values.shard !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(values.shard);
-    if (m === null || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard must be I/N with 1 ≤ I ≤ N (got ${JSON.stringify(values.shard)})`);
-    shard = { i: Number(m[1]), n: Number(m[2]) };
-  }
+  const shard = shardOption(values.shard);
   const workers = intOption('workers', values.workers, availableParallelism(), 0, 64);
   const chunk = intOption('chunk', values.chunk, 2000, 1, 1e9);
   // Shards that run on one machine keep one state file each (they would overwrite each other's).
@@ -149,7 +138,8 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
         shrinkSeconds: 0, from: 1, bias: false, untilFailure: false,
       }, quiet);
       for (const f of r.failures) {
-        p.failures.push({ seed: f.seed, verdict: f.verdict, invariant: f.invariant, step: f.step, message: f.message, traceHash: f.traceHash });
+        const { seed, verdict, invariant, step, message, traceHash } = f;
+        p.failures.push({ seed, verdict, invariant, step, message, traceHash });
       }
       p.next = to + 1;
       p.seeds += r.seedsRun;

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { counterOf, describeCounter, firstDivergence, fromBase64, REASON_COUNTERS, recordRun, SIGNALS, type Scenario } from '../sim';
 import { SeedPicker } from './seed-picker';
-import { exitFor, intOption, rangeOption, readScenario, reproduceCommand, UsageError, withBugs, type Io } from './args';
+import { exitFor, intOption, rangeOption, readScenario, reproduceCommand, shardOption, UsageError, withBugs, type Io } from './args';
 import { shrinkWithBudget } from './cmd-shrink';
 import { runSeeds, type SeedSummary, type WorkerRequest } from './explore-core';
 
@@ -74,12 +74,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
   if (values.seeds !== undefined && values.time !== undefined) throw new UsageError('give either --seeds A..B or --time SECONDS, not both');
   const seeds = values.seeds !== undefined ? rangeOption('seeds', values.seeds) : values.time === undefined ? { from: 1, to: 100 } : null;
   const timeSec = values.time === undefined ? null : intOption('time', values.time, 0, 1, 7 * 24 * 3600);
-  let shard: ExploreOptions['shard'] = null;
-  if (values.shard !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(values.shard);
-    if (m === null || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard must be I/N with 1 ≤ I ≤ N (got ${JSON.stringify(values.shard)})`);
-    shard = { i: Number(m[1]), n: Number(m[2]) };
-  }
+  const shard = shardOption(values.shard);
   const opts: ExploreOptions = {
     scenario: withBugs(readScenario(positionals[0]), values.bug, io),
     seeds,
