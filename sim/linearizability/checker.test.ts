@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { MAX_VALUE_LENGTH } from '../../core/kv';
 import { checkHistory, HistoryError, modelStep, parseHistory, validateOperation, type Operation, type State } from './index';
 
 type Op = Operation;
@@ -77,6 +78,15 @@ describe('linearizability: classic cases', () => {
   it('delete reports whether the key existed', () => {
     assert.equal(verdict([put('a', '1', 0, 10), op('b', { op: 'delete', output: true, call: 20, return: 30 }), get('c', null, 40, 50)]), 'ok');
     assert.equal(verdict([op('b', { op: 'delete', output: true, call: 20, return: 30 })]), 'illegal');
+  });
+
+  it('a put reports whether it was applied: only an over-long value may be refused', () => {
+    const refused = (c: string, value: string, call: number, ret: number): Op => op(c, { op: 'put', value, output: false, call, return: ret });
+    assert.equal(verdict([put('a', '1', 0, 10), refused('b', '2', 20, 30), get('c', '1', 40, 50)]), 'illegal', 'the store refuses only values over its limit');
+    assert.equal(verdict([put('a', '1', 0, 10), op('b', { op: 'put', value: '2', output: true, call: 20, return: 30 }), get('c', '2', 40, 50)]), 'ok');
+    const huge = 'v'.repeat(MAX_VALUE_LENGTH + 1);
+    assert.equal(verdict([put('a', '1', 0, 10), refused('b', huge, 20, 30), get('c', '1', 40, 50)]), 'ok', 'a refused put changes nothing');
+    assert.equal(verdict([put('a', '1', 0, 10), op('b', { op: 'put', value: huge, output: true, call: 20, return: 30 })]), 'illegal', 'an over-long value is never applied');
   });
 
   it('keys are independent (P-compositionality) and the failing key is named', () => {
@@ -272,6 +282,7 @@ describe('linearizability: history format', () => {
     [{ client: 'c', op: 'cas', key: 'x', value: '1', call: 0, return: 1, output: true }, /a cas needs "expected"/],
     [{ client: 'c', op: 'put', key: 'x', value: '1', call: 0, return: null, output: 'x' }, /never returned has no "output"/],
     [{ client: 'c', op: 'put', key: 'x', value: '1', call: 0.5, return: 1 }, /"call" must be an integer time/],
+    [{ client: 'c', op: 'put', key: 'x', value: '1', call: 0, return: 1, output: '1' }, /a put's "output" is whether it was applied \(true\/false\)/],
     [{ client: 'c', op: 'put', key: 'x', value: '1', call: 0, return: 1, extra: 1 }, /unknown field "extra"/],
   ];
   for (const [o, message] of bad) {

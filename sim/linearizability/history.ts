@@ -15,7 +15,9 @@ export interface Operation {
   readonly expected?: string | null;
   /**
    * What the operation returned: get → the value read (null: absent); cas → whether it swapped;
-   * delete → whether the key existed (optional); append → the new value (optional); put → none.
+   * delete → whether the key existed (optional); append → the new value (optional); put → whether
+   * it was applied (optional: false = refused, nothing changed — LifeRaft's store refuses only a value
+   * longer than MAX_VALUE_LENGTH).
    */
   readonly output?: string | null | boolean;
   readonly call: number;
@@ -79,7 +81,7 @@ export function validateOperation(o: unknown, where: string): Operation {
         if (x.output !== undefined && typeof x.output !== 'string') fail('an append\'s "output" is the new value (a string)');
         break;
       case 'put':
-        if (x.output !== undefined) fail('a put has no "output"');
+        if (x.output !== undefined && typeof x.output !== 'boolean') fail('a put\'s "output" is whether it was applied (true/false)');
         break;
     }
   }
@@ -103,7 +105,7 @@ export function fromSimulator(h: HistoryOp): Operation {
     case 'get':
       return { ...base, ...(r === undefined ? {} : { output: r.value }) };
     case 'put':
-      return { ...base, value: h.value! };
+      return { ...base, value: h.value!, ...(r === undefined ? {} : { output: r.ok }) };
     case 'append':
       return { ...base, value: h.value!, ...(r === undefined ? {} : { output: r.value }) };
     case 'cas':

@@ -1,5 +1,6 @@
 // The key/value model, for one key: the state is the key's value (null: absent). step says whether
 // an operation, applied to the state, could have produced the output the client saw.
+import { MAX_VALUE_LENGTH } from '../../core/kv';
 import type { Operation } from './history';
 
 export type State = string | null;
@@ -9,8 +10,11 @@ export function step(state: State, o: Operation): [ok: boolean, next: State] {
   switch (o.op) {
     case 'get':
       return [o.output === undefined || o.output === state, state];
-    case 'put':
-      return [true, o.value!];
+    case 'put': {
+      // The store refuses (and changes nothing for) only a value over its limit.
+      const tooLong = o.value!.length > MAX_VALUE_LENGTH;
+      return o.output === false ? [tooLong, state] : [o.output === undefined || !tooLong, o.value!];
+    }
     case 'delete':
       return [o.output === undefined || o.output === (state !== null), null];
     case 'cas':
