@@ -1,49 +1,70 @@
 // npm run bench:mutants — what deterministic simulation finds, measured with a real mutation tester
-// (StrykerJS) over core/ (not bugs.ts, testing/, tests or re-exports).
+// (StrykerJS) over core/.
 //
-//   node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--concurrency K] [--fresh] [--mutate GLOB]
+//   node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--example-seeds N] [--concurrency K] [--fresh] [--mutate GLOB]
 //
-// Three runs, each incremental (Stryker's incremental file under .liferaft/mutants/, so a rerun after
-// a small change tests only the mutants it touched):
+// Three rows, each from an incremental Stryker run (its report under .liferaft/mutants/, so a rerun
+// after a small change of core/ tests only the mutants it touched):
 //   explorer — the only test is the explorer: N seeds (default 200) of the default scenario, every
-//              invariant after every step (test/mutants/explorer.spec.ts);
-//   examples — the explorer over every example scenario, N seeds each: what the scenario knobs
-//              (compaction, slow disks, heavy loss, long partitions) add to the default mix;
-//   unit     — the explorer (default scenario) and core's own unit tests (core/**/*.test.ts).
-// Prints killed / survived / timed out / no coverage and the score for each file and for the
-// protocol (step, election, replication, log, kv), counting the mutants listed as equivalent in
-// test/mutants/equivalent.tsv out of the score; writes every survivor to .liferaft/mutants/.
+//              invariant after every step, linearizability at the end (test/mutants/explorer.spec.ts).
+//              Every mutant of core/ is run.
+//   examples — the explorer over every example scenario (--example-seeds each, default 50), run on
+//              the explorer's survivors only: what the scenario knobs (compaction, slow disks, heavy
+//              loss, long partitions) add to the default mix, and which scenario kills each survivor.
+//   unit     — core's own unit tests (core/**/*.test.ts: goldens, properties), run on the explorer's
+//              survivors only: the row is the explorer and the unit tests together (a mutant either
+//              kills is killed, exactly as if both ran on every mutant).
+// Not mutated: the planted bugs, test helpers, re-exports, and the three files of text only (reason
+// explanations in reasons.ts, descriptions in describe.ts, assertion messages in assert.ts): their
+// mutants change words a person reads, never a verdict.
+// Prints killed / survived / timed out / no coverage and the score per file and for the protocol
+// (step, election, replication, log, kv), counting the mutants listed in test/mutants/equivalent.tsv
+// out of the score; writes every other survivor to .liferaft/mutants/survivors-*.tsv.
+// The incremental reports notice changes to core/ and to the spec file, not to sim/: after a change
+// to the simulator, run with --fresh.
 import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 
+const USAGE = 'usage: node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--example-seeds N] [--concurrency K] [--fresh] [--mutate GLOB]';
 const args = process.argv.slice(2);
-const WITH_VALUE = new Set(['--seeds', '--concurrency', '--mutate']);
+const WITH_VALUE = new Set(['--seeds', '--example-seeds', '--concurrency', '--mutate']);
+for (const a of args) if (a.startsWith('--') && !WITH_VALUE.has(a) && a !== '--fresh') fail(`unknown option ${a}`);
 const words = args.filter((a, i) => !a.startsWith('--') && !WITH_VALUE.has(args[i - 1]));
 const which = words[0] ?? 'all';
-if (!['explorer', 'examples', 'unit', 'all'].includes(which) || words.length > 1) {
-  console.error(`usage: node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--concurrency K] [--fresh] [--mutate GLOB]`);
+if (!['explorer', 'examples', 'unit', 'all'].includes(which) || words.length > 1) fail(USAGE);
+
+function fail(message) {
+  console.error(message);
   process.exit(64);
 }
-const opt = (name, fallback) => {
+function opt(name, fallback) {
   const i = args.indexOf(`--${name}`);
   if (i < 0) return fallback;
   const v = Number(args[i + 1]);
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} needs a positive whole number (got ${JSON.stringify(args[i + 1] ?? '')})`);
-    process.exit(64);
-  }
+  if (!Number.isInteger(v) || v < 1) fail(`--${name} needs a positive whole number (got ${JSON.stringify(args[i + 1] ?? '')})`);
   return v;
-};
+}
 const seeds = opt('seeds', 200);
-const mutateAt = args.indexOf('--mutate');
-// --mutate GLOB: only these files (a quick look at one file; the scores above then cover only it).
-const mutate = mutateAt >= 0 ? [args[mutateAt + 1]] : ['core/**/*.ts', '!core/**/*.test.ts', '!core/bugs.ts', '!core/testing/**', '!core/index.ts'];
+const exampleSeeds = opt('example-seeds', 50);
 const concurrency = opt('concurrency', availableParallelism());
+const mutateAt = args.indexOf('--mutate');
+if (mutateAt >= 0 && (args[mutateAt + 1] === undefined || args[mutateAt + 1].startsWith('--'))) fail('--mutate needs a glob, e.g. core/log.ts');
+// --mutate GLOB: only these files (a quick look at one file; the scores then cover only it).
+const mutate = mutateAt >= 0
+  ? [args[mutateAt + 1]]
+  : ['core/**/*.ts', '!core/**/*.test.ts', '!core/bugs.ts', '!core/testing/**', '!core/index.ts', '!core/reasons.ts', '!core/describe.ts', '!core/assert.ts'];
 const OUT = '.liferaft/mutants';
 const PROTOCOL = ['step', 'election', 'replication', 'log', 'kv'];
 mkdirSync(OUT, { recursive: true });
+const partial = mutateAt >= 0 ? '-partial' : '';
+// A kill with 50 seeds is not one with 200: the seed budget is part of each report's name.
+const reportOf = {
+  explorer: join(OUT, `explorer-${seeds}-seeds${partial}.json`),
+  examples: join(OUT, `examples-${exampleSeeds}-seeds-after-explorer-${seeds}${partial}.json`),
+  unit: join(OUT, `unit-after-explorer-${seeds}${partial}.json`),
+};
 
 /** file:line:col<TAB>mutator<TAB>replacement<TAB>why it is equivalent (lines starting with # are comments). */
 function readEquivalents() {
@@ -58,21 +79,40 @@ function readEquivalents() {
   return map;
 }
 
-const keyOf = (m) => `${relative(process.cwd(), m.fileName)}:${m.location.start.line}:${m.location.start.column + 1}\t${m.mutatorName}\t${oneLine(m.replacement ?? '')}`;
 const oneLine = (s) => s.replace(/\s+/g, ' ').slice(0, 120);
+/** The report's locations are 1-based lines and columns. */
+const keyOf = (file, m) => `${file}:${m.location.start.line}:${m.location.start.column}\t${m.mutatorName}\t${oneLine(m.replacement ?? '')}`;
+const alive = (status) => status === 'Survived' || status === 'NoCoverage';
 
-async function run(kind) {
-  const mocharc = `test/mutants/mocharc.${kind === 'unit' ? 'unit' : 'explorer'}.json`;
-  // A kill with 50 seeds is not one with 200: the seed budget is part of the incremental file's name.
-  const incrementalFile = join(OUT, `${kind}-${seeds}-seeds${mutateAt >= 0 ? '-partial' : ''}-incremental.json`);
+/** Every mutant of a Stryker report (mutation-testing-report-schema), by key. */
+function mutantsOf(reportFile) {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const testNames = new Map();
+  for (const t of Object.values(report.testFiles ?? {})) for (const x of t.tests ?? []) testNames.set(x.id, x.name);
+  const out = new Map();
+  for (const [file, f] of Object.entries(report.files)) {
+    const lines = f.source.split('\n');
+    for (const m of f.mutants) {
+      out.set(keyOf(file, m), {
+        file,
+        status: m.status,
+        line: m.location.start.line,
+        endLine: m.location.end.line,
+        original: oneLine(lines[m.location.start.line - 1] ?? ''),
+        killedBy: (m.killedBy ?? []).map((id) => testNames.get(id) ?? id),
+      });
+    }
+  }
+  return out;
+}
+
+async function stryker(kind, files, mocharc, incrementalFile) {
   if (args.includes('--fresh')) rmSync(incrementalFile, { force: true });
-  process.env.LIFERAFT_MUTANT_SEEDS = String(seeds);
-  process.env.LIFERAFT_MUTANT_SCENARIOS = kind === 'examples' ? 'examples' : 'default';
   const t0 = performance.now();
-  const stryker = new Stryker({
+  await new Stryker({
     testRunner: 'mocha',
     mochaOptions: { config: mocharc },
-    mutate,
+    mutate: files,
     coverageAnalysis: 'perTest',
     concurrency,
     incremental: true,
@@ -83,30 +123,67 @@ async function run(kind) {
     timeoutMS: 30_000,
     ignorePatterns: ['dist', '.vscode-test', 'test-artifacts', '.liferaft', '*.vsix', 'media', 'extension', 'language-server', 'net', 'debug-adapter'],
     logLevel: 'warn',
-  });
-  const results = await stryker.runMutationTest();
-  const seconds = (performance.now() - t0) / 1000;
-  return { kind, results, seconds };
+  }).runMutationTest();
+  return (performance.now() - t0) / 1000;
 }
 
-function summarize({ kind, results, seconds }, equivalents) {
+/** Stryker `mutate` entries for the lines of the explorer's survivors (file:startLine-endLine). */
+function survivorRanges(base) {
+  const ranges = new Set();
+  for (const m of base.values()) if (alive(m.status)) ranges.add(`${m.file}:${m.line}-${m.endLine}`);
+  return [...ranges].sort();
+}
+
+async function runExplorer() {
+  process.env.LIFERAFT_MUTANT_SEEDS = String(seeds);
+  process.env.LIFERAFT_MUTANT_SCENARIOS = 'default';
+  const seconds = await stryker('explorer', mutate, 'test/mutants/mocharc.explorer.json', reportOf.explorer);
+  const base = mutantsOf(reportOf.explorer);
+  return { kind: 'explorer', seconds, mutants: base, base };
+}
+
+/** Runs `kind` on the explorer's survivors; a mutant's status is the explorer's unless it survived there. */
+async function runOnSurvivors(kind, base) {
+  const ranges = survivorRanges(base);
+  let seconds = 0;
+  let again = new Map();
+  if (ranges.length > 0) {
+    if (kind === 'examples') {
+      process.env.LIFERAFT_MUTANT_SEEDS = String(exampleSeeds);
+      process.env.LIFERAFT_MUTANT_SCENARIOS = 'examples';
+    }
+    seconds = await stryker(kind, ranges, `test/mutants/mocharc.${kind === 'unit' ? 'unit' : 'explorer'}.json`, reportOf[kind]);
+    again = mutantsOf(reportOf[kind]);
+  }
+  const mutants = new Map();
+  for (const [key, m] of base) {
+    const later = alive(m.status) ? again.get(key) : undefined;
+    mutants.set(key, later === undefined ? m : { ...m, status: later.status, killedBy: later.killedBy });
+  }
+  return { kind, seconds, mutants, base };
+}
+
+function summarize({ kind, seconds, mutants, base }, equivalents) {
   const rows = new Map();
   const survivors = [];
   const usedEquivalents = new Set();
-  for (const m of results) {
+  const killers = new Map();
+  for (const [key, m] of mutants) {
     if (m.status === 'CompileError' || m.status === 'RuntimeError' || m.status === 'Ignored') continue;
-    const file = relative(process.cwd(), m.fileName).replace(/^core\//, '').replace(/\.ts$/, '');
+    const file = m.file.replace(/^core\//, '').replace(/\.ts$/, '');
     const r = rows.get(file) ?? { killed: 0, survived: 0, timeout: 0, noCoverage: 0, equivalent: 0 };
-    const key = keyOf(m);
-    if ((m.status === 'Survived' || m.status === 'NoCoverage') && equivalents.has(key)) {
+    if (alive(m.status) && equivalents.has(key)) {
       r.equivalent++;
       usedEquivalents.add(key);
     } else if (m.status === 'Killed') r.killed++;
     else if (m.status === 'Timeout') r.timeout++;
     else if (m.status === 'Survived') r.survived++;
     else if (m.status === 'NoCoverage') r.noCoverage++;
-    if (m.status === 'Survived' || m.status === 'NoCoverage') {
-      if (!equivalents.has(key)) survivors.push(`${key}\t${m.status}\t${oneLine(m.originalLines ?? '')}`);
+    if (alive(m.status) && !equivalents.has(key)) survivors.push(`${key}\t${m.status}\t${m.original}`);
+    // What the examples add: which scenario killed each of the explorer's survivors.
+    if (kind === 'examples' && alive(base.get(key)?.status) && !alive(m.status)) {
+      const by = m.killedBy.length > 0 ? m.killedBy.map((t) => t.replace(/^explorer \d+ seeds of (\S+) pass$/, '$1')).join(', ') : m.status;
+      killers.set(by, (killers.get(by) ?? 0) + 1);
     }
     rows.set(file, r);
   }
@@ -120,18 +197,19 @@ function summarize({ kind, results, seconds }, equivalents) {
   const all = [...rows.values()].reduce(add, zero);
   const title = {
     explorer: `the explorer alone (${seeds} seeds of the default scenario)`,
-    examples: `the explorer over every example scenario (${seeds} seeds each)`,
+    examples: `the explorer, then every example scenario on its survivors (${exampleSeeds} seeds each)`,
     unit: `the explorer and core's unit tests`,
   }[kind];
-  console.log(`\nmutants of core/ killed by ${title}: ${results.length} mutants, ${fmtTime(seconds)}`);
+  console.log(`\nmutants of core/ killed by ${title}: ${mutants.size} mutants, ${fmtTime(seconds)}${kind === 'explorer' ? '' : ' for the survivors'}`);
   console.log(`  ${'file'.padEnd(34)} ${'killed'.padStart(7)} ${'survived'.padStart(9)} ${'timeout'.padStart(8)} ${'no cov'.padStart(7)} ${'equiv'.padStart(6)} ${'score'.padStart(7)}`);
   const line = (name, r) => console.log(`  ${name.padEnd(34)} ${String(r.killed).padStart(7)} ${String(r.survived).padStart(9)} ${String(r.timeout).padStart(8)} ${String(r.noCoverage).padStart(7)} ${String(r.equivalent).padStart(6)} ${`${score(r).toFixed(1)}%`.padStart(7)}`);
   for (const [f, r] of [...rows].sort()) line(f, r);
   line(`protocol: ${PROTOCOL.join('+')}`, protocol);
-  line('all of core/', all);
-  console.log(`  score = (killed + timed out) / (all − equivalent); protocol target for the explorer alone: ≥ 80%`);
-  const file = join(OUT, `survivors-${kind}.tsv`);
-  writeFileSync(file, `# where\tmutator\treplacement\tstatus\toriginal\n${survivors.sort().join('\n')}\n`);
+  line('all mutated files', all);
+  console.log('  score = (killed + timed out) / (all − equivalent); protocol target for the explorer alone: ≥ 80%');
+  if (killers.size > 0) console.log(`  the explorer's survivors killed here, by scenario: ${[...killers].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(' · ')}`);
+  const file = join(OUT, `survivors-${kind}${partial}.tsv`);
+  writeFileSync(file, `# where\tmutator\treplacement\tstatus\toriginal line\n${survivors.sort().join('\n')}\n`);
   console.log(`  ${survivors.length} survivors not listed as equivalent: ${file}`);
   return { kind, seconds, protocol: { ...protocol, score: score(protocol) }, all: { ...all, score: score(all) }, usedEquivalents };
 }
@@ -141,10 +219,12 @@ function fmtTime(s) {
 }
 
 const equivalents = readEquivalents();
-const kinds = which === 'all' ? ['explorer', 'examples', 'unit'] : [which];
-const summaries = [];
-for (const k of kinds) summaries.push(summarize(await run(k), equivalents));
+const explorer = await runExplorer();
+const results = which === 'explorer' || which === 'all' ? [explorer] : [];
+if (which === 'examples' || which === 'all') results.push(await runOnSurvivors('examples', explorer.base));
+if (which === 'unit' || which === 'all') results.push(await runOnSurvivors('unit', explorer.base));
+const summaries = results.map((r) => summarize(r, equivalents));
 const used = new Set(summaries.flatMap((s) => [...s.usedEquivalents]));
 const stale = [...equivalents.keys()].filter((k) => !used.has(k));
 if (stale.length > 0) console.log(`\n${stale.length} entries of test/mutants/equivalent.tsv matched no surviving mutant (moved or killed now):\n${stale.map((k) => `  ${k}`).join('\n')}`);
-writeFileSync(join(OUT, "summary.json"), `${JSON.stringify(summaries.map(({ usedEquivalents: _used, ...s }) => s), null, 1)}\n`);
+writeFileSync(join(OUT, `summary${partial}.json`), `${JSON.stringify(summaries.map(({ usedEquivalents: _used, ...s }) => s), null, 1)}\n`);
