@@ -204,9 +204,9 @@ function summarize({ kind, seconds, mutants, base }, equivalents) {
   console.log(`  ${'file'.padEnd(34)} ${'killed'.padStart(7)} ${'survived'.padStart(9)} ${'timeout'.padStart(8)} ${'no cov'.padStart(7)} ${'equiv'.padStart(6)} ${'score'.padStart(7)}`);
   const line = (name, r) => console.log(`  ${name.padEnd(34)} ${String(r.killed).padStart(7)} ${String(r.survived).padStart(9)} ${String(r.timeout).padStart(8)} ${String(r.noCoverage).padStart(7)} ${String(r.equivalent).padStart(6)} ${`${score(r).toFixed(1)}%`.padStart(7)}`);
   for (const [f, r] of [...rows].sort()) line(f, r);
-  line(`protocol: ${PROTOCOL.join('+')}`, protocol);
+  line('protocol files (5)', protocol);
   line('all mutated files', all);
-  console.log('  score = (killed + timed out) / (all − equivalent); protocol target for the explorer alone: ≥ 80%');
+  console.log(`  score = (killed + timed out) / (all − equivalent); protocol files: ${PROTOCOL.join(', ')}; target for the explorer alone: ≥ 80%`);
   if (killers.size > 0) console.log(`  the explorer's survivors killed here, by scenario: ${[...killers].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(' · ')}`);
   const file = join(OUT, `survivors-${kind}${partial}.tsv`);
   writeFileSync(file, `# where\tmutator\treplacement\tstatus\toriginal line\n${survivors.sort().join('\n')}\n`);
