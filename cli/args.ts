@@ -1,5 +1,6 @@
 // Shared pieces of the CLI: exit codes (DESIGN.md), usage errors, option parsing, output sinks.
 import { readFileSync } from 'node:fs';
+import { basename, isAbsolute, relative } from 'node:path';
 import { BUG_NAMES, isBugName } from '../core';
 import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, type Scenario } from '../sim';
 
@@ -95,12 +96,25 @@ export function exitFor(verdict: string): number {
  * executes each printed command and compares trace hashes.
  */
 export function reproduceCommand(path: string | undefined, seed: number, cliBugs: readonly string[] | undefined, tail = ''): string {
-  const words = ['liferaft', 'run'];
+  const words = [invocation, 'run'];
   // A path that starts with '-' would read as an option.
   if (path !== undefined) words.push(shellQuote(path.startsWith('-') ? `./${path}` : path));
   words.push('--seed', String(seed));
   for (const b of [...new Set(cliBugs ?? [])]) words.push('--bug', shellQuote(b));
   return `${words.join(' ')}${tail === '' ? '' : ` ${tail}`}`;
+}
+
+let invocation = 'liferaft';
+
+/**
+ * How printed commands start: `liferaft` when the CLI was started through its `liferaft` command
+ * (npm's bin link), else as it was started — `node dist/cli.js` from a clone (npm start, README) —
+ * so that a printed command can be pasted into the same shell.
+ */
+export function setInvocation(script: string | undefined, cwd: string): void {
+  if (script === undefined || basename(script) === 'liferaft') return;
+  const rel = relative(cwd, script);
+  invocation = `node ${shellQuote(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? script : rel)}`;
 }
 
 /** A word as a POSIX shell reads it back: bare when it is safe, in single quotes otherwise. */

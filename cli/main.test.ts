@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { EXIT, main } from './main';
 import { seedsInShard } from './cmd-explore';
 
@@ -255,6 +255,19 @@ describe('liferaft CLI', function () {
         }
       }
       assert.ok(checked >= 4, `${checked} commands checked`);
+    });
+
+    it('a reproduce line printed by `node dist/cli.js` starts the way the CLI was started, and reproduces when pasted', () => {
+      // From a clone there is no `liferaft` on PATH: the printed command must be one the user can paste.
+      const first = spawnSync(process.execPath, [relative(root, cli), 'explore', '--bug', 'stale-vote-response', '--seeds', '25..40', '--workers', '0'], { cwd: root, encoding: 'utf8' });
+      const line = /reproduce: (.*)$/m.exec(first.stdout)?.[1];
+      assert.ok(line !== undefined, first.stdout + first.stderr);
+      const words = shellWords(line);
+      assert.deepEqual(words.slice(0, 3), ['node', relative(root, cli), 'run']);
+      const seed = /--seed (\d+)/.exec(line)![1]!;
+      const hash = new RegExp(`seed ${seed}: \\w+ .*\\(trace ([0-9a-f]{16})\\)`).exec(first.stdout)![1];
+      const again = spawnSync(process.execPath, [...words.slice(1), '--json'], { cwd: root, encoding: 'utf8' });
+      assert.equal((JSON.parse(again.stdout) as { traceHash: string }).traceHash, hash);
     });
 
     it('run --bug reproduces a bug\'s shrunk regression scenario; unknown bugs are refused', async () => {

@@ -1,6 +1,6 @@
 // The `liferaft` command. Subcommands call into the layers; this file only dispatches, prints
 // usage, and maps errors to the exit codes of DESIGN.md.
-import { EXIT, UsageError, type Io } from './args';
+import { EXIT, setInvocation, UsageError, type Io } from './args';
 import { benchCommand } from './cmd-bench';
 import { benchBugsCommand } from './cmd-bench-bugs';
 import { benchDapCommand } from './cmd-bench-dap';
@@ -162,6 +162,7 @@ if (require.main === module) {
       throw e;
     });
   }
+  setInvocation(process.argv[1], process.cwd());
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
