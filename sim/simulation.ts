@@ -840,6 +840,8 @@ export class Simulation {
   private runRestart(n: SimNode, durable: DurableState): void {
     try {
       const out = coreStep(n.state, { type: 'restart', durable }).outputs;
+      // The restart's rules count as covered (the explorer's "rules never hit" and its bias read this).
+      for (const r of out.reasons) this.coverage[reasonSignal(r)]!++;
       // A restart that replaced a stale log by the snapshot records it (part of recovery, synced).
       if (out.persist !== null) n.disk.sync(n.disk.write(out.persist));
     } catch (err) {
