@@ -277,13 +277,16 @@ function fmtRate(x: number): string {
 
 function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | undefined, cliBugs: readonly string[] | undefined): string[] {
   const lines = [
-    `explored ${r.seedsRun} seeds of ${o.scenario.file} in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.workers === 0 ? 'the main thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${fmtRate(r.eventsPerSecond)} events/s, ${r.seedsPerSecond} seeds/s`,
+    `explored ${r.seedsRun} seeds of ${path === undefined ? 'the built-in default scenario' : o.scenario.file} in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.workers === 0 ? 'the main thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${fmtRate(r.eventsPerSecond)} events/s, ${r.seedsPerSecond} seeds/s`,
   ];
+  const never = r.coverage.rulesNeverHit;
+  lines.push(`coverage: ${r.coverage.signals} of ${r.coverage.of} signals; ${never.length === 0 ? 'every rule of the core hit' : `${never.length} rule${never.length === 1 ? '' : 's'} never hit: ${never.slice(0, 8).join(', ')}${never.length > 8 ? ', …' : ''}`}`);
   if (r.failures.length === 0) {
     lines.push('no failures');
     return lines;
   }
-  lines.push(`${r.failures.length} failing seed${r.failures.length === 1 ? '' : 's'}:`);
+  if (r.firstFailure !== null) lines.push(`first failure after ${r.firstFailure.seeds} seed${r.firstFailure.seeds === 1 ? '' : 's'} and ${(r.firstFailure.ms / 1000).toFixed(1)}s`);
+  lines.push(`${r.failures.length} failing seed${r.failures.length === 1 ? '' : 's'}${o.untilFailure && r.failures.length > 1 ? ' (--until-failure: seeds already running on other workers finish)' : ''}:`);
   for (const f of r.failures) {
     lines.push(`  seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step} (trace ${f.traceHash}): ${f.message}`);
     lines.push(`    ${f.trace !== null ? `trace: ${f.trace}; ` : ''}${f.shrunk !== null ? `shrunk: ${f.shrunk}; ` : ''}reproduce: ${reproduceCommand(path, f.seed, cliBugs)}`);

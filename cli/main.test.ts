@@ -430,6 +430,27 @@ describe('liferaft CLI', function () {
     }
   });
 
+  it('COMMAND --help and help COMMAND print that command\'s usage and exit 0', async () => {
+    for (const [argv, first] of [
+      [['explore', '--help'], /^usage: liferaft explore \[SCENARIO\]/],
+      [['bench', 'soundness', '-h'], /^usage: liferaft bench soundness \[SCENARIO\.\.\.\]/],
+      [['help', 'run'], /^usage: liferaft run \[SCENARIO\]/],
+      [['bench', '--help'], /^usage: liferaft bench \[--quick\]/],
+    ] as const) {
+      const { code, out } = await capture([...argv]);
+      assert.equal(code, EXIT.ok, argv.join(' '));
+      const text = out.join('\n');
+      assert.match(text, first);
+      assert.match(text, /--bug NAME .*\n.*stale-vote-response/, 'the planted bugs are named');
+      assert.doesNotMatch(text, /\n {2}replay FILE/, 'only that command');
+    }
+    const after = await capture(['run', '--seed', '1', '--', '--help']);
+    assert.notEqual(after.out.join('\n').slice(0, 6), 'usage:', 'a --help after -- is a positional');
+    const none = await capture(['help', 'nope']);
+    assert.equal(none.code, EXIT.usage);
+    assert.match(none.err.join('\n'), /no command "nope"/);
+  });
+
   it('the built dist/cli.js runs as a program, with explore on worker threads', () => {
     const ok = spawnSync(process.execPath, [cli, 'explore', '--seeds', '1..8', '--workers', '2', '--json'], { encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);

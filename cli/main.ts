@@ -1,5 +1,6 @@
 // The `liferaft` command. Subcommands call into the layers; this file only dispatches, prints
 // usage, and maps errors to the exit codes of DESIGN.md.
+import { BUG_NAMES } from '../core';
 import { EXIT, setInvocation, UsageError, type Io } from './args';
 import { benchCommand } from './cmd-bench';
 import { benchBugsCommand } from './cmd-bench-bugs';
@@ -31,9 +32,9 @@ commands:
           [--until-failure] [--from N] [--no-bias] [--check-determinism] [--shrink-seconds N] [--json]
       Run many seeds in parallel; write a .rafttrace and a shrunk .raftsim per failing seed into DIR.
       --time runs seeds from N (default 1) on, preferring among the next few those whose fault mix
-      has most often reached new coverage (off with --no-bias); --until-failure stops at the first
-      failing seed. The report
-      gives seeds and time to the first failure and the coverage reached (rules never hit).
+      has most often reached new coverage (off with --no-bias); --until-failure starts no seed
+      after the first failure (seeds already running finish). The report gives seeds and time to
+      the first failure and the coverage reached (rules never hit).
   replay FILE [--json]
       Re-execute a .rafttrace and verify every hash; reports the first divergent step.
   shrink FILE [--out FILE] [--seconds N] [--json]
@@ -54,10 +55,11 @@ commands:
   bench kv [--clients N] [--seconds S] [--value-bytes B] [--keys K] [--etcd PATH | --no-etcd] [--json]
       The real cluster (3 liferaft node processes, fsync on) under N concurrent HTTP clients: put
       and get throughput, p50/p99; the same against 3 etcd members when etcd is installed, with ratios.
-  bench soundness [SCENARIO...] [--seeds N | A..B] [--shard I/N] [--workers K] [--state FILE] [--fresh] [--out DIR] [--json]
+  bench soundness [SCENARIO...] [--seeds N | A..B] [--shard I/N] [--workers K] [--chunk K] [--state FILE] [--fresh] [--out DIR] [--json]
       The soundness campaign: seeds 1..N (default 100,000) of every example scenario on the
       correct core, where any failure is a false alarm or a core bug; per scenario seeds, failures,
-      seeds/s and wall time. Resumable (state in .liferaft/soundness-state.json); --shard for CI.
+      seeds/s and wall time. Resumable: state saved every --chunk seeds (default 1,000) in
+      .liferaft/soundness-state.json; after Ctrl-C the same command goes on. --shard for CI.
   bench lin [--json]
       The linearizability checker on generated histories (10k ops/10 keys, hard single-key cases,
       an illegal history), against replaying the history through the model.
@@ -77,16 +79,31 @@ commands:
       error codes) on stdin/stdout, for Maelstrom's lin-kv workload and checker.
   demo [--nodes N] [--writes N] [--seed N] [--json]
       The Raft core alone: elect a leader and commit client writes on an in-memory network.
-  help
-      Show this text.
+  help [COMMAND]
+      Show this text, or one command's (also: liferaft COMMAND --help).
 
 options:
-  --bug NAME  switch on a planted bug (see sim/BUGS.md); repeat for several
+  --bug NAME  switch on a planted bug (sim/BUGS.md); repeat for several. Bugs:
+              ${wrap(BUG_NAMES.join(', '), 84, '              ')}
   --json      print exactly one JSON object on stdout
   --version   print the version
 
 exit codes: 0 ok · 1 safety violation (replay: did not reproduce) · 2 liveness failure ·
 3 crash in node code · 64 usage or input error`;
+
+/** Words of `text` in lines of at most `width` characters, the later lines indented by `indent`. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join(`\n${indent}`);
+}
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
@@ -100,8 +117,35 @@ export function consoleIo(): Io {
   };
 }
 
+/** The usage of one command (`bench soundness`, `run`…) from USAGE, with the shared options; null if unknown. */
+export function usageOf(words: readonly string[]): string | null {
+  const lines = USAGE.split('\n');
+  const name = words[0] === 'bench' && words[1] !== undefined && !words[1].startsWith('-') ? `bench ${words[1]}` : words[0];
+  const start = lines.findIndex((l) => l === `  ${name}` || l.startsWith(`  ${name} `));
+  if (name === undefined || start < 0) return null;
+  let end = start + 1;
+  while (end < lines.length && /^ {4,}\S/.test(lines[end]!)) end++;
+  const footer = lines.slice(lines.indexOf('options:'));
+  return [`usage: liferaft ${lines[start]!.trim()}`, ...lines.slice(start + 1, end), '', ...footer].join('\n');
+}
+
 export async function main(argv: string[], io: Io = consoleIo()): Promise<number> {
   const [command, ...rest] = argv;
+  // `liferaft CMD --help` (before any `--`) and `liferaft help CMD`: that command's usage.
+  const options = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
+  if (command !== undefined && !['help', '--help', '-h'].includes(command) && (options.includes('--help') || options.includes('-h'))) {
+    io.out(usageOf(argv) ?? USAGE);
+    return EXIT.ok;
+  }
+  if (command === 'help' && rest.length > 0) {
+    const u = usageOf(rest);
+    if (u === null) {
+      io.err(`liferaft: no command ${JSON.stringify(rest.join(' '))}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    io.out(u);
+    return EXIT.ok;
+  }
   try {
     switch (command) {
       case 'run':
