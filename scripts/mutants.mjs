@@ -29,6 +29,10 @@ import { Stryker } from '@stryker-mutator/core';
 
 const USAGE = 'usage: node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--example-seeds N] [--concurrency K] [--fresh] [--mutate GLOB]';
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h') || args[0] === 'help') {
+  console.log(`${USAGE}\n\n${readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(5, 24).map((l) => l.slice(3)).join('\n')}`);
+  process.exit(0);
+}
 const WITH_VALUE = new Set(['--seeds', '--example-seeds', '--concurrency', '--mutate']);
 for (const a of args) if (a.startsWith('--') && !WITH_VALUE.has(a) && a !== '--fresh') fail(`unknown option ${a}`);
 const words = args.filter((a, i) => !a.startsWith('--') && !WITH_VALUE.has(args[i - 1]));
@@ -204,13 +208,20 @@ function summarize({ kind, seconds, mutants, base }, equivalents) {
   console.log(`  ${'file'.padEnd(34)} ${'killed'.padStart(7)} ${'survived'.padStart(9)} ${'timeout'.padStart(8)} ${'no cov'.padStart(7)} ${'equiv'.padStart(6)} ${'score'.padStart(7)}`);
   const line = (name, r) => console.log(`  ${name.padEnd(34)} ${String(r.killed).padStart(7)} ${String(r.survived).padStart(9)} ${String(r.timeout).padStart(8)} ${String(r.noCoverage).padStart(7)} ${String(r.equivalent).padStart(6)} ${`${score(r).toFixed(1)}%`.padStart(7)}`);
   for (const [f, r] of [...rows].sort()) line(f, r);
-  line('protocol files (5)', protocol);
-  line('all mutated files', all);
-  console.log(`  score = (killed + timed out) / (all − equivalent); protocol files: ${PROTOCOL.join(', ')}; target for the explorer alone: ≥ 80%`);
+  if (rows.size > 1) {
+    line(`protocol files (${[...rows.keys()].filter((f) => PROTOCOL.includes(f)).length})`, protocol);
+    line('all mutated files', all);
+  }
+  console.log(`  score = (killed + timed out) / (all − equivalent); protocol files: ${PROTOCOL.join(', ')}${kind === 'explorer' ? '; target for the explorer alone: ≥ 80% of them' : ''}`);
   if (killers.size > 0) console.log(`  the explorer's survivors killed here, by scenario: ${[...killers].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(' · ')}`);
   const file = join(OUT, `survivors-${kind}${partial}.tsv`);
-  writeFileSync(file, `# where\tmutator\treplacement\tstatus\toriginal line\n${survivors.sort().join('\n')}\n`);
-  console.log(`  ${survivors.length} survivors not listed as equivalent: ${file}`);
+  const byPlace = (a, b) => {
+    const [fa, la, ca] = a.split('\t')[0].split(':');
+    const [fb, lb, cb] = b.split('\t')[0].split(':');
+    return fa.localeCompare(fb) || Number(la) - Number(lb) || Number(ca) - Number(cb) || a.localeCompare(b);
+  };
+  writeFileSync(file, `# where\tmutator\treplacement\tstatus\toriginal line\n${survivors.sort(byPlace).join('\n')}\n`);
+  console.log(`  ${survivors.length} mutants alive (survived or not covered) and not listed as equivalent: ${file}`);
   return { kind, seconds, protocol: { ...protocol, score: score(protocol) }, all: { ...all, score: score(all) }, usedEquivalents };
 }
 
@@ -227,4 +238,7 @@ const summaries = results.map((r) => summarize(r, equivalents));
 const used = new Set(summaries.flatMap((s) => [...s.usedEquivalents]));
 const stale = [...equivalents.keys()].filter((k) => !used.has(k));
 if (stale.length > 0) console.log(`\n${stale.length} entries of test/mutants/equivalent.tsv matched no surviving mutant (moved or killed now):\n${stale.map((k) => `  ${k}`).join('\n')}`);
-writeFileSync(join(OUT, `summary${partial}.json`), `${JSON.stringify(summaries.map(({ usedEquivalents: _used, ...s }) => s), null, 1)}\n`);
+// One entry per row: a later run of one row keeps the others.
+const summaryFile = join(OUT, `summary${partial}.json`);
+const earlier = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')).filter((e) => !summaries.some((s) => s.kind === e.kind)) : [];
+writeFileSync(summaryFile, `${JSON.stringify([...earlier, ...summaries.map(({ usedEquivalents: _used, ...s }) => s)], null, 1)}\n`);
