@@ -43,7 +43,9 @@ export function readScenario(path: string | undefined): Scenario {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new UsageError(`cannot read scenario ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? (e as Error).message);
+      throw new UsageError(`cannot read scenario ${path}: ${why}`);
     }
     file = path;
   }
