@@ -38,7 +38,7 @@ import { Client, type ClientAction, type HistoryOp } from './workload';
 import { COUNTERS, faultSignal, reasonSignal, roleSignal, signalsOf } from './coverage';
 import { Hash64 } from './hash';
 import { cloneGraph, type CloneSize, type SnapshotRule, type SnapshotRules } from './snapshot';
-import { checkHistory, describeOperation, fromSimulator } from './linearizability';
+import { checkHistory, describeOperation, fromSimulator, malformedReply } from './linearizability';
 
 /** Search steps allowed per key when checking a run's history (deterministic, unlike a time budget). */
 const LIN_STEPS = 5_000_000;
@@ -1009,9 +1009,16 @@ export class Simulation {
     let linearizability: RunResult['linearizability'] = 'skipped';
     if ((verdict === 'ok' || verdict === 'liveness') && this.checkLinearizability) {
       const ops = this.history.map(fromSimulator);
-      const lin = checkHistory(ops, { maxSearchSteps: LIN_STEPS });
-      linearizability = lin.result;
-      if (lin.result === 'illegal') {
+      const bad = this.history.findIndex((h) => malformedReply(h) !== null);
+      const lin = bad >= 0 ? null : checkHistory(ops, { maxSearchSteps: LIN_STEPS });
+      linearizability = lin === null ? 'illegal' : lin.result;
+      if (lin === null) {
+        verdict = 'safety';
+        violation = {
+          invariant: 'Linearizability', step: this.steps, time: this.time, nodes: [],
+          message: `a client got a malformed answer: ${describeOperation(ops[bad]!, bad)}: ${malformedReply(this.history[bad]!)} (${JSON.stringify(this.history[bad]!.output)})`,
+        };
+      } else if (lin.result === 'illegal') {
         verdict = 'safety';
         const shown = lin.operations.slice(0, 8).map((i) => describeOperation(ops[i]!, i)).join('; ');
         violation = {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_VALUE_LENGTH } from '../../core/kv';
-import { checkHistory, HistoryError, modelStep, parseHistory, validateOperation, type Operation, type State } from './index';
+import type { HistoryOp } from '../workload';
+import { checkHistory, HistoryError, malformedReply, modelStep, parseHistory, validateOperation, type Operation, type State } from './index';
 
 type Op = Operation;
 const op = (client: string, o: Partial<Op> & Pick<Op, 'op' | 'call' | 'return'>): Op => ({ client, key: 'x', ...o }) as Op;
@@ -262,6 +263,24 @@ describe('linearizability: against brute force', () => {
       if (!expected) illegal++;
     }), { numRuns: 2000 });
     assert.ok(illegal > 100, `only ${illegal} illegal histories generated`);
+  });
+});
+
+describe('linearizability: the simulated clients\' answers', () => {
+  const h = (op: HistoryOp['op'], output: unknown, value?: string): HistoryOp =>
+    ({ client: 'c1', op, key: 'x', ...(value === undefined ? {} : { value }), call: 0, return: 1, output } as unknown as HistoryOp);
+  it('a well-formed answer passes; a garbled field is named', () => {
+    assert.equal(malformedReply(h('get', { ok: true, value: null })), null);
+    assert.equal(malformedReply(h('put', { ok: true, value: 'v' }, 'v')), null);
+    assert.equal(malformedReply(h('put', { ok: false, value: 'old' }, 'v')), null, 'a refusal answers the current value');
+    assert.equal(malformedReply(h('append', { ok: true, value: 'ab' }, 'b')), null);
+    assert.equal(malformedReply(h('delete', { ok: false, value: null })), null);
+    assert.match(malformedReply(h('get', {}))!, /"ok" is undefined/);
+    assert.match(malformedReply(h('get', { ok: false, value: 'v' }))!, /a get answered ok=false/);
+    assert.match(malformedReply(h('get', { ok: true }))!, /"value" is undefined/);
+    assert.match(malformedReply(h('put', { ok: true, value: 'w' }, 'v'))!, /an applied put of "v" answered the value "w"/);
+    assert.match(malformedReply(h('append', { ok: true, value: 'a' }, 'b'))!, /an applied append/);
+    assert.match(malformedReply(h('delete', { ok: true, value: 'v' }))!, /a delete answered the value "v"/);
   });
 });
 

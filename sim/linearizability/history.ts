@@ -97,6 +97,33 @@ export function validateOperation(o: unknown, where: string): Operation {
   };
 }
 
+/**
+ * What is wrong with the answer a simulated client got, or null when it is well-formed for its
+ * operation: `ok` a boolean (always true for a get), `value` a string or null, and an applied
+ * put/cas holding the value written, an applied append a value ending with the suffix, a delete
+ * null. The linearizability check reads only some of these fields; a core that garbles the others
+ * would otherwise pass.
+ */
+export function malformedReply(h: HistoryOp): string | null {
+  const r = h.output;
+  if (r === undefined) return null;
+  if (typeof r !== 'object' || r === null) return `not a result: ${JSON.stringify(r)}`;
+  if (typeof r.ok !== 'boolean') return `"ok" is ${JSON.stringify(r.ok)}, not true or false`;
+  if (!(typeof r.value === 'string' || r.value === null)) return `"value" is ${JSON.stringify(r.value)}, not a string or null`;
+  if (!r.ok) return h.op === 'get' ? 'a get answered ok=false' : null;
+  switch (h.op) {
+    case 'put':
+    case 'cas':
+      return r.value === h.value ? null : `an applied ${h.op} of ${JSON.stringify(h.value)} answered the value ${JSON.stringify(r.value)}`;
+    case 'append':
+      return typeof r.value === 'string' && r.value.endsWith(h.value!) ? null : `an applied append of ${JSON.stringify(h.value)} answered the value ${JSON.stringify(r.value)}`;
+    case 'delete':
+      return r.value === null ? null : `a delete answered the value ${JSON.stringify(r.value)}`;
+    case 'get':
+      return null;
+  }
+}
+
 /** The simulator's record of a client operation, in the checker's format. */
 export function fromSimulator(h: HistoryOp): Operation {
   const base = { client: h.client, op: h.op, key: h.key, call: h.call, return: h.return };

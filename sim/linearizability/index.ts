@@ -1,4 +1,4 @@
 // Linearizability checker for key/value client histories (see README.md).
 export { checkHistory, type LinResult, type CheckOptions } from './checker';
-export { parseHistory, validateOperation, fromSimulator, HistoryError, type Operation, type LinOpKind } from './history';
+export { parseHistory, validateOperation, fromSimulator, malformedReply, HistoryError, type Operation, type LinOpKind } from './history';
 export { step as modelStep, describeOperation, type State } from './model';
