@@ -101,7 +101,9 @@ function mutantsOf(reportFile) {
         file,
         status: m.status,
         line: m.location.start.line,
+        column: m.location.start.column,
         endLine: m.location.end.line,
+        endColumn: m.location.end.column,
         original: oneLine(lines[m.location.start.line - 1] ?? ''),
         killedBy: (m.killedBy ?? []).map((id) => testNames.get(id) ?? id),
       });
@@ -131,10 +133,13 @@ async function stryker(kind, files, mocharc, incrementalFile) {
   return (performance.now() - t0) / 1000;
 }
 
-/** Stryker `mutate` entries for the lines of the explorer's survivors (file:startLine-endLine). */
-function survivorRanges(base) {
+/**
+ * Stryker `mutate` entries for the spans of the explorer's survivors that are not listed as
+ * equivalent (file:line:col-line:col; Stryker then mutates only inside them, nested mutants too).
+ */
+function survivorRanges(base, equivalents) {
   const ranges = new Set();
-  for (const m of base.values()) if (alive(m.status)) ranges.add(`${m.file}:${m.line}-${m.endLine}`);
+  for (const [key, m] of base) if (alive(m.status) && !equivalents.has(key)) ranges.add(`${m.file}:${m.line}:${m.column}-${m.endLine}:${m.endColumn}`);
   return [...ranges].sort();
 }
 
@@ -148,7 +153,7 @@ async function runExplorer() {
 
 /** Runs `kind` on the explorer's survivors; a mutant's status is the explorer's unless it survived there. */
 async function runOnSurvivors(kind, base) {
-  const ranges = survivorRanges(base);
+  const ranges = survivorRanges(base, equivalents);
   let seconds = 0;
   let again = new Map();
   if (ranges.length > 0) {
