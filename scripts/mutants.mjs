@@ -88,7 +88,10 @@ const oneLine = (s) => s.replace(/\s+/g, ' ').slice(0, 120);
 const keyOf = (file, m) => `${file}:${m.location.start.line}:${m.location.start.column}\t${m.mutatorName}\t${oneLine(m.replacement ?? '')}`;
 const alive = (status) => status === 'Survived' || status === 'NoCoverage';
 
-/** Every mutant of a Stryker report (mutation-testing-report-schema), by key. */
+/**
+ * Every mutant of a Stryker report (mutation-testing-report-schema), by its full place (key and end:
+ * two mutants may share a start, a mutator and a replacement); `key` is what equivalent.tsv lists.
+ */
 function mutantsOf(reportFile) {
   const report = JSON.parse(readFileSync(reportFile, 'utf8'));
   const testNames = new Map();
@@ -97,7 +100,8 @@ function mutantsOf(reportFile) {
   for (const [file, f] of Object.entries(report.files)) {
     const lines = f.source.split('\n');
     for (const m of f.mutants) {
-      out.set(keyOf(file, m), {
+      out.set(`${keyOf(file, m)}\t${m.location.end.line}:${m.location.end.column}`, {
+        key: keyOf(file, m),
         file,
         status: m.status,
         line: m.location.start.line,
@@ -139,7 +143,7 @@ async function stryker(kind, files, mocharc, incrementalFile) {
  */
 function survivorRanges(base, equivalents) {
   const ranges = new Set();
-  for (const [key, m] of base) if (alive(m.status) && !equivalents.has(key)) ranges.add(`${m.file}:${m.line}:${m.column}-${m.endLine}:${m.endColumn}`);
+  for (const m of base.values()) if (alive(m.status) && !equivalents.has(m.key)) ranges.add(`${m.file}:${m.line}:${m.column}-${m.endLine}:${m.endColumn}`);
   return [...ranges].sort();
 }
 
@@ -165,9 +169,9 @@ async function runOnSurvivors(kind, base) {
     again = mutantsOf(reportOf[kind]);
   }
   const mutants = new Map();
-  for (const [key, m] of base) {
-    const later = alive(m.status) ? again.get(key) : undefined;
-    mutants.set(key, later === undefined ? m : { ...m, status: later.status, killedBy: later.killedBy });
+  for (const [place, m] of base) {
+    const later = alive(m.status) ? again.get(place) : undefined;
+    mutants.set(place, later === undefined ? m : { ...m, status: later.status, killedBy: later.killedBy });
   }
   return { kind, seconds, mutants, base };
 }
@@ -177,20 +181,22 @@ function summarize({ kind, seconds, mutants, base }, equivalents) {
   const survivors = [];
   const usedEquivalents = new Set();
   const killers = new Map();
-  for (const [key, m] of mutants) {
+  for (const [place, m] of mutants) {
+    const key = m.key;
     if (m.status === 'CompileError' || m.status === 'RuntimeError' || m.status === 'Ignored') continue;
     const file = m.file.replace(/^core\//, '').replace(/\.ts$/, '');
     const r = rows.get(file) ?? { killed: 0, survived: 0, timeout: 0, noCoverage: 0, equivalent: 0 };
+    // An entry is in use while the explorer leaves its mutant alive (the unit goldens may kill it).
+    if (equivalents.has(key) && alive(base.get(place)?.status)) usedEquivalents.add(key);
     if (alive(m.status) && equivalents.has(key)) {
       r.equivalent++;
-      usedEquivalents.add(key);
     } else if (m.status === 'Killed') r.killed++;
     else if (m.status === 'Timeout') r.timeout++;
     else if (m.status === 'Survived') r.survived++;
     else if (m.status === 'NoCoverage') r.noCoverage++;
     if (alive(m.status) && !equivalents.has(key)) survivors.push(`${key}\t${m.status}\t${m.original}`);
     // What the examples add: which scenario killed each of the explorer's survivors.
-    if (kind === 'examples' && alive(base.get(key)?.status) && !alive(m.status)) {
+    if (kind === 'examples' && alive(base.get(place)?.status) && !alive(m.status)) {
       const by = m.killedBy.length > 0 ? m.killedBy.map((t) => t.replace(/^explorer \d+ seeds of (\S+) pass$/, '$1')).join(', ') : m.status;
       killers.set(by, (killers.get(by) ?? 0) + 1);
     }
