@@ -1,6 +1,6 @@
 // Shared pieces of the CLI: exit codes (DESIGN.md), usage errors, option parsing, output sinks.
 import { readFileSync } from 'node:fs';
-import { basename, isAbsolute, relative } from 'node:path';
+import { basename, dirname, isAbsolute, relative } from 'node:path';
 import { BUG_NAMES, isBugName } from '../core';
 import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, type Scenario } from '../sim';
 
@@ -110,11 +110,16 @@ let invocation = 'liferaft';
 
 /**
  * How printed commands start: `liferaft` when the CLI was started through its `liferaft` command
- * (npm's bin link), else as it was started — `node dist/cli.js` from a clone (npm start, README) —
+ * (a global install; `npx liferaft` for a project's node_modules/.bin), else as it was started — `node dist/cli.js` from a clone (npm start, README) —
  * so that a printed command can be pasted into the same shell.
  */
 export function setInvocation(script: string | undefined, cwd: string): void {
-  if (script === undefined || basename(script) === 'liferaft') return;
+  if (script === undefined) return;
+  if (basename(script) === 'liferaft') {
+    // A project's own bin (node_modules/.bin) is on PATH only inside npx and npm scripts.
+    invocation = basename(dirname(script)) === '.bin' ? 'npx liferaft' : 'liferaft';
+    return;
+  }
   const rel = relative(cwd, script);
   invocation = `node ${shellQuote(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? script : rel)}`;
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EXIT, main } from './main';
 import { seedsInShard } from './cmd-explore';
+import { reproduceCommand, setInvocation } from './args';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist/cli.js');
@@ -268,6 +269,21 @@ describe('liferaft CLI', function () {
       const hash = new RegExp(`seed ${seed}: \\w+ .*\\(trace ([0-9a-f]{16})\\)`).exec(first.stdout)![1];
       const again = spawnSync(process.execPath, [...words.slice(1), '--json'], { cwd: root, encoding: 'utf8' });
       assert.equal((JSON.parse(again.stdout) as { traceHash: string }).traceHash, hash);
+    });
+
+    it('the reproduce line names the CLI as the user can call it: installed, through npx, or from a clone', () => {
+      const line = (script: string, cwd: string): string => {
+        setInvocation(script, cwd);
+        return reproduceCommand('my dir/x.raftsim', 3, ['stale-read']);
+      };
+      try {
+        assert.equal(line('/usr/local/bin/liferaft', '/home/u'), "liferaft run 'my dir/x.raftsim' --seed 3 --bug stale-read");
+        assert.equal(line('/home/u/p/node_modules/.bin/liferaft', '/home/u/p'), "npx liferaft run 'my dir/x.raftsim' --seed 3 --bug stale-read");
+        assert.equal(line('/home/u/liferaft/dist/cli.js', '/home/u/liferaft'), "node dist/cli.js run 'my dir/x.raftsim' --seed 3 --bug stale-read");
+        assert.equal(line('/opt/my tools/dist/cli.js', '/home/u'), "node '/opt/my tools/dist/cli.js' run 'my dir/x.raftsim' --seed 3 --bug stale-read");
+      } finally {
+        setInvocation('/usr/local/bin/liferaft', '/');
+      }
     });
 
     it('run --bug reproduces a bug\'s shrunk regression scenario; unknown bugs are refused', async () => {
