@@ -133,11 +133,13 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
   const [command, ...rest] = argv;
   // `liferaft CMD --help` (before any `--`) and `liferaft help CMD`: that command's usage.
   const options = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
-  if (command !== undefined && !['help', '--help', '-h'].includes(command) && (options.includes('--help') || options.includes('-h'))) {
+  // (node and kv print their own, longer usage.)
+  if (command !== undefined && !['help', '--help', '-h', 'node', 'kv'].includes(command) && (options.includes('--help') || options.includes('-h'))) {
     io.out(usageOf(argv) ?? USAGE);
     return EXIT.ok;
   }
   if (command === 'help' && rest.length > 0) {
+    if (rest[0] === 'node' || rest[0] === 'kv') return main([rest[0], '--help'], io);
     const u = usageOf(rest);
     if (u === null) {
       io.err(`liferaft: no command ${JSON.stringify(rest.join(' '))}\n\n${USAGE}`);
