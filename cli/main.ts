@@ -129,17 +129,20 @@ export function usageOf(words: readonly string[]): string | null {
   return [`usage: liferaft ${lines[start]!.trim()}`, ...lines.slice(start + 1, end), '', ...footer].join('\n');
 }
 
+/** Commands that print their own, longer usage for --help. */
+const OWN_USAGE: readonly string[] = ['node', 'kv'];
+
 export async function main(argv: string[], io: Io = consoleIo()): Promise<number> {
   const [command, ...rest] = argv;
   // `liferaft CMD --help` (before any `--`) and `liferaft help CMD`: that command's usage.
   const options = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
-  // (node and kv print their own, longer usage.)
-  if (command !== undefined && !['help', '--help', '-h', 'node', 'kv'].includes(command) && (options.includes('--help') || options.includes('-h'))) {
+  if (command !== undefined && OWN_USAGE.includes(command) && options.includes('-h')) return main([command, '--help'], io);
+  if (command !== undefined && !['help', '--help', '-h', ...OWN_USAGE].includes(command) && (options.includes('--help') || options.includes('-h'))) {
     io.out(usageOf(argv) ?? USAGE);
     return EXIT.ok;
   }
   if (command === 'help' && rest.length > 0) {
-    if (rest[0] === 'node' || rest[0] === 'kv') return main([rest[0], '--help'], io);
+    if (OWN_USAGE.includes(rest[0]!)) return main([rest[0]!, '--help'], io);
     const u = usageOf(rest);
     if (u === null) {
       io.err(`liferaft: no command ${JSON.stringify(rest.join(' '))}\n\n${USAGE}`);

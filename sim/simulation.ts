@@ -1009,14 +1009,15 @@ export class Simulation {
     let linearizability: RunResult['linearizability'] = 'skipped';
     if ((verdict === 'ok' || verdict === 'liveness') && this.checkLinearizability) {
       const ops = this.history.map(fromSimulator);
-      const bad = this.history.findIndex((h) => malformedReply(h) !== null);
+      const problems = this.history.map(malformedReply);
+      const bad = problems.findIndex((p) => p !== null);
       const lin = bad >= 0 ? null : checkHistory(ops, { maxSearchSteps: LIN_STEPS });
       linearizability = lin === null ? 'illegal' : lin.result;
       if (lin === null) {
         verdict = 'safety';
         violation = {
           invariant: 'Linearizability', step: this.steps, time: this.time, nodes: [],
-          message: `a client got a malformed answer: ${describeOperation(ops[bad]!, bad)}: ${malformedReply(this.history[bad]!)} (${JSON.stringify(this.history[bad]!.output)})`,
+          message: `a client got a malformed answer: ${describeOperation(ops[bad]!, bad)}: ${problems[bad]!} (${JSON.stringify(this.history[bad]!.output)})`,
         };
       } else if (lin.result === 'illegal') {
         verdict = 'safety';
