@@ -10,7 +10,7 @@ const forbiddenGlobals = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', '.stryker-tmp/**', '.liferaft/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
