@@ -108,8 +108,9 @@ export function formatScenario(s: Scenario, header: readonly string[] = []): str
   add(!same(s.electionTicks, d.electionTicks), `election ${s.electionTicks.min}..${s.electionTicks.max}`);
   add(s.heartbeatTicks !== d.heartbeatTicks, `heartbeat ${s.heartbeatTicks}`);
   add(!same(s.batch, d.batch), s.batch.min === s.batch.max ? `batch ${s.batch.min}` : `batch ${s.batch.min}..${s.batch.max}`);
-  add(!same(s.snapshot, d.snapshot), s.snapshot.min === s.snapshot.max ? `snapshot ${s.snapshot.min}` : `snapshot ${s.snapshot.min}..${s.snapshot.max}`);
   const onOff = (x: number): string => (x === 1 ? 'on' : x === 0 ? 'off' : fmtRatio(x));
+  add(!same(s.snapshot, d.snapshot) || s.snapshotChance !== d.snapshotChance,
+    `${s.snapshot.min === s.snapshot.max ? `snapshot ${s.snapshot.min}` : `snapshot ${s.snapshot.min}..${s.snapshot.max}`}${s.snapshotChance < 1 ? ` ${fmtRatio(s.snapshotChance)}` : ''}`);
   add(s.preVote !== d.preVote, `prevote ${onOff(s.preVote)}`);
   add(s.checkQuorum !== d.checkQuorum, `checkquorum ${onOff(s.checkQuorum)}`);
   add(s.earlyAppends !== d.earlyAppends, `early-appends ${onOff(s.earlyAppends)}`);

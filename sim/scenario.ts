@@ -67,6 +67,8 @@ export interface Scenario {
   readonly batch: Range;
   /** Log compaction every N applied entries (Raft §7); 0 = off (each seed draws one value in the range). */
   readonly snapshot: Range;
+  /** Chance that a seed compacts at all (1 = every seed; with less, the others run without snapshots). */
+  readonly snapshotChance: number;
   /** Chance that a seed runs with pre-vote (1 = on, 0 = off; in between, each seed draws). */
   readonly preVote: number;
   /** Chance that a seed runs with check-quorum (1 = on, 0 = off; in between, each seed draws). */
@@ -139,7 +141,7 @@ export const STATEMENTS: Readonly<Record<string, { readonly usage: string; reado
   election: { usage: 'election MIN..MAX', doc: 'Randomized election timeout, in ticks (Raft §5.2).' },
   heartbeat: { usage: 'heartbeat TICKS', doc: 'Ticks between leader heartbeats.' },
   batch: { usage: 'batch N | batch MIN..MAX', doc: 'Most entries in one AppendEntries; with a range each seed draws its own (small batches mean more interleavings).' },
-  snapshot: { usage: 'snapshot N | snapshot MIN..MAX', doc: 'Log compaction (Raft §7): every N applied entries a node snapshots its state machine and drops its log up to its previous snapshot; followers too far behind get InstallSnapshot. 0 = off (the default); with a range each seed draws its own.' },
+  snapshot: { usage: 'snapshot N | snapshot MIN..MAX [P%]', doc: 'Log compaction (Raft §7): every N applied entries a node snapshots its state machine and drops its log up to its previous snapshot; followers too far behind get InstallSnapshot. 0 = off (the default); with a range each seed draws its own; with P%, only that share of the seeds compacts at all (swarm testing: the others exercise log repair without snapshots).' },
   prevote: { usage: 'prevote on|off|P%', doc: 'Pre-vote before elections (thesis §9.6); with P%, each seed runs with it at that chance.' },
   'early-appends': { usage: 'early-appends on|off|P%', doc: "A leader's AppendEntries, heartbeats and snapshots leave before its own fsync (thesis §10.2.1, as etcd and `liferaft node` do); with P%, each seed runs with it at that chance. Off by default." },
   checkquorum: { usage: 'checkquorum on|off|P%', doc: 'Leaders step down without a quorum (thesis §6.2); with P%, each seed runs with it at that chance.' },
@@ -181,6 +183,7 @@ export const DEFAULTS = {
   heartbeatTicks: 1,
   batch: { min: 64, max: 64 },
   snapshot: { min: 0, max: 0 },
+  snapshotChance: 1,
   preVote: 1,
   checkQuorum: 1,
   earlyAppends: 0,
@@ -254,6 +257,7 @@ export function parseScenario(text: string, file: string, known: { invariants: r
         break;
       case 'snapshot':
         s.snapshot = p.intRangeToken(p.next('a number of entries'), 'a number of entries between snapshots', 0, 1_000_000);
+        s.snapshotChance = p.peek() === undefined ? 1 : p.onOffChance();
         break;
       case 'prevote':
         s.preVote = p.onOffChance();

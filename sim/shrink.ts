@@ -112,6 +112,7 @@ export function pinDraws(s: Scenario, seed: number): Scenario {
     nodesMin: w.nodes,
     batch: pin(w.batch),
     snapshot: pin(w.snapshotEntries),
+    snapshotChance: 1,
     earlyAppends: w.earlyAppends ? 1 : 0,
     seed,
   };

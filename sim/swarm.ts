@@ -101,9 +101,11 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
   // Drawn last, and only for a range, so scenarios without one keep their seeds' exact runs.
   const snapshotEntries = s.snapshot.min === s.snapshot.max ? s.snapshot.min : s.snapshot.min + Math.floor(rng.next() * (s.snapshot.max - s.snapshot.min + 1));
   const earlyAppends = s.earlyAppends === 0 ? false : s.earlyAppends === 1 ? true : rng.next() < s.earlyAppends;
+  // Drawn after everything else, and only for a chance below 100%, for the same reason.
+  const compacts = s.snapshotChance >= 1 || (s.snapshotChance > 0 && rng.next() < s.snapshotChance);
   return {
     earlyAppends,
-    snapshotEntries,
+    snapshotEntries: compacts ? snapshotEntries : 0,
     preVote: preVoteDraw < s.preVote,
     checkQuorum: checkQuorumDraw < s.checkQuorum,
     nodes,
