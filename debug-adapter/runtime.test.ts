@@ -5,6 +5,8 @@ import { Expr } from './expr';
 import { SimRuntime, type Stop } from './runtime';
 
 const scenario = loadScenario(DEFAULT_SCENARIO, 'default.raftsim');
+/** The 1-based line of the default scenario that starts with `prefix`. */
+const lineOf = (prefix: string): number => DEFAULT_SCENARIO.split('\n').findIndex((l) => l.startsWith(prefix)) + 1;
 const buggy = loadScenario(`${DEFAULT_SCENARIO}\nbugs vote-without-log-check\n`, 'buggy.raftsim');
 
 /** The state a debugger shows, as one comparable string. */
@@ -155,21 +157,22 @@ describe('SimRuntime (time travel without DAP)', function () {
   });
 
   it('a line breakpoint on a recurring fault stops on each of its occurrences, forwards and backwards', () => {
-    // Seed 3 draws recurring crashes (`crash every=…`, line 24 of the default scenario).
+    // Seed 3 draws recurring crashes (`crash every=…` of the default scenario).
+    const line = lineOf('crash every=');
     const plain = new Simulation(scenario, 3);
     const occurrences: number[] = [];
     while (plain.step()) if (plain.lastEvent!.kind === K.Recur && plain.lastEvent!.gen === 0) occurrences.push(plain.steps);
     assert.ok(occurrences.length >= 2, `seed 3 has recurring crashes: ${occurrences.length}`);
     const rt = new SimRuntime({ scenario, seed: 3, checkpointEvery: 500 });
-    rt.breakpoints.replace('scenario-line', [spec({ type: 'scenario-line', line: 24 })]);
+    rt.breakpoints.replace('scenario-line', [spec({ type: 'scenario-line', line })]);
     const stops: number[] = [];
     for (;;) {
       rt.startForward();
       const stop = finish(rt);
       if (stop.reason === 'end') break;
       assert.equal(stop.reason, 'breakpoint');
-      assert.match(stop.description, /^scenario line 24 \(crash every=1s\.\.6s for=50ms\.\.2s\)(: crash n\d)?$/);
-      assert.equal(rt.timeline.lineOf(rt.position), 24);
+      assert.match(stop.description, new RegExp(`^scenario line ${line} \\(crash every=1s\\.\\.6s for=50ms\\.\\.2s\\)(: crash n\\d)?$`));
+      assert.equal(rt.timeline.lineOf(rt.position), line);
       stops.push(rt.position);
     }
     assert.deepEqual(stops, occurrences);
@@ -203,14 +206,14 @@ describe('SimRuntime (time travel without DAP)', function () {
   });
 
   it('function breakpoints see random faults too, and hit counts start again after a move back', () => {
-    // Seed 3's first crash comes from `crash-after-append` (line 33 of the default scenario).
+    // Seed 3's first crash comes from `crash-after-append` of the default scenario.
     const rt = new SimRuntime({ scenario, seed: 3 });
     rt.breakpoints.replace('function', [spec({ type: 'function', name: 'crash', condition: Expr.parse('event.kind == "fault"') })]);
     rt.startForward();
     const stop = finish(rt);
     assert.equal(stop.reason, 'function breakpoint');
     assert.equal(rt.sim.lastAction?.kind, 'crash');
-    assert.equal(rt.timeline.lineOf(rt.position), 33, 'a random crash is a step of the statement that caused it');
+    assert.equal(rt.timeline.lineOf(rt.position), lineOf('crash-after-append '), 'a random crash is a step of the statement that caused it');
     const first = rt.position;
     rt.goto(0);
     rt.breakpoints.replace('function', [spec({ type: 'function', name: 'crash', hitCondition: parseHitCondition('1') })]);

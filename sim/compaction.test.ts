@@ -47,8 +47,10 @@ describe('log compaction under simulation (examples/compaction.raftsim)', functi
   });
 
   it('without a snapshot or early-appends line, a scenario runs exactly as before (both off, same draws)', () => {
-    const withZero = loadScenario(`${DEFAULT_SCENARIO}\nsnapshot 0\nearly-appends off\n`, 'zero.raftsim');
-    const without = loadScenario(DEFAULT_SCENARIO, 'default.raftsim');
+    const base = DEFAULT_SCENARIO.replace(/^snapshot .*\n/m, '').replace(/^early-appends .*\n/m, '');
+    assert.doesNotMatch(base, /^(snapshot|early-appends) /m);
+    const withZero = loadScenario(`${base}\nsnapshot 0\nearly-appends off\n`, 'zero.raftsim');
+    const without = loadScenario(base, 'base.raftsim');
     for (const seed of [1, 2, 3]) {
       const a = new Simulation(withZero, seed).run();
       const b = new Simulation(without, seed).run();

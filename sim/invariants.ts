@@ -233,6 +233,26 @@ export class InvariantChecker {
     return this.committed;
   }
 
+  /**
+   * The state machine after the first `index` committed entries, as a fingerprint (data and client
+   * sessions), computed from the committed log G alone: what every replica must hold once it has
+   * applied that far, whatever snapshots it took or installed on the way.
+   */
+  referenceStateAt(index: number, maxSessions: number): string | null {
+    if (index > this.committed.length) return null;
+    const kv = newKv(maxSessions);
+    for (let k = 0; k < index; k++) {
+      const e = this.committed[k]!;
+      if (e.data.type === 'command') applyWrite(kv, e.data.client, e.data.seq, e.data.op);
+    }
+    return kvFingerprint(kv.data, [...kv.sessions].map(([c, x]) => [c, x.lastSeq, x.lastResult] as const));
+  }
+
+  /** A running node's state machine, as the same kind of fingerprint. */
+  static stateOf(kv: KvState): string {
+    return kvFingerprint(kv.data, [...kv.sessions].map(([c, x]) => [c, x.lastSeq, x.lastResult] as const));
+  }
+
   private live(i: number): boolean {
     return this.nodes[i]!.status !== 'dead';
   }

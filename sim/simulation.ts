@@ -8,6 +8,8 @@ import {
   describeMessage,
   describeOp,
   describeReply,
+  lastIndex,
+  lastTerm,
   makeConfig,
   mayLeaveBeforePersist,
   newNode,
@@ -974,7 +976,14 @@ export class Simulation {
     return best;
   }
 
-  /** null when the cluster has converged: one leader known by every running node, no client waiting. */
+  /**
+   * null when the cluster has converged: one leader known by every running node, no client waiting,
+   * and every running replica caught up — the leader's whole log committed, every running node
+   * holding that log (same last index and term), commit and applied index, and a state machine equal
+   * to the committed log's (as TigerBeetle's simulator waits for every replica to converge). A
+   * replica left behind after the faults heal — a leader that stopped repairing a follower, a
+   * commit index that never reaches it, a snapshot restored wrong — is a liveness failure.
+   */
   private convergenceProblem(): string | null {
     let leader: SimNode | null = null;
     let leaders = 0;
@@ -991,6 +1000,25 @@ export class Simulation {
     }
     const waiting = this.clients.filter((c) => c.busy).length;
     if (waiting > 0) return `${waiting} client operation(s) still pending`;
+    const ls = leader.state;
+    const last = lastIndex(ls);
+    if (ls.commit !== last) return `leader ${leader.id} has committed ${ls.commit} of its ${last} entries`;
+    for (const n of this.nodes) {
+      if (n.status !== 'up' || n === leader) continue;
+      const s = n.state;
+      if (lastIndex(s) !== last || lastTerm(s) !== lastTerm(ls)) return `${n.id}'s log ends at ${lastIndex(s)}@t${lastTerm(s)}, the leader's at ${last}@t${lastTerm(ls)}`;
+      if (s.commit !== ls.commit) return `${n.id} has commit ${s.commit}, the leader ${ls.commit}`;
+    }
+    for (const n of this.nodes) {
+      if (n.status !== 'up') continue;
+      if (n.state.applied !== ls.commit) return `${n.id} has applied ${n.state.applied} of ${ls.commit} committed entries`;
+    }
+    // Checked once, when everything else has converged (at most once per step until the end).
+    const want = this.checker.referenceStateAt(ls.commit, ls.kv.maxSessions);
+    for (const n of this.nodes) {
+      if (n.status !== 'up') continue;
+      if (want !== null && InvariantChecker.stateOf(n.state.kv) !== want) return `${n.id}'s state machine differs from the committed log's after applying all ${ls.commit} entries`;
+    }
     return null;
   }
 
@@ -1017,7 +1045,7 @@ export class Simulation {
         verdict = 'safety';
         violation = {
           invariant: 'Linearizability', step: this.steps, time: this.time, nodes: [],
-          message: `a client got a malformed answer: ${describeOperation(ops[bad]!, bad)}: ${problems[bad]!} (${JSON.stringify(this.history[bad]!.output)})`,
+          message: `a client got a malformed answer: ${describeOperation(ops[bad]!, bad)}: ${problems[bad]!}${this.history[bad]!.output === undefined ? '' : ` (${JSON.stringify(this.history[bad]!.output)})`}`,
         };
       } else if (lin.result === 'illegal') {
         verdict = 'safety';

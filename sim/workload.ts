@@ -18,6 +18,12 @@ export interface HistoryOp {
   readonly call: number;
   /** Virtual µs when the client got its answer; null if it never did (its effect is unknown). */
   return: number | null;
+  /**
+   * Set when the cluster answered this operation "stale-sequence" — an impossible answer: a client
+   * sends only its latest request, so no later one of its requests can have been applied. The
+   * checker reports it (malformedReply); the effect stays unknown.
+   */
+  staleAnswer?: true;
 }
 
 export interface PendingOp {
@@ -88,7 +94,9 @@ export class Client {
         this.leaderGuess = null;
         return this.retry(this.otherNode(node), this.backoff(), unlimited);
       case 'stale-sequence':
-        // A later request of ours was already applied: this one never will be. Its effect is unknown.
+        // "A later request of ours was already applied": never true here (one request at a time,
+        // always the latest), so the answer itself is a fault; kept for the checker to report.
+        cur.history.staleAnswer = true;
         this.current = null;
         return this.think();
     }

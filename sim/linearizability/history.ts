@@ -102,9 +102,10 @@ export function validateOperation(o: unknown, where: string): Operation {
  * operation: `ok` a boolean (always true for a get), `value` a string or null, and an applied
  * put/cas holding the value written, an applied append a value ending with the suffix, a delete
  * null. The linearizability check reads only some of these fields; a core that garbles the others
- * would otherwise pass.
+ * would otherwise pass. A "stale-sequence" answer to a client's latest request is wrong too.
  */
 export function malformedReply(h: HistoryOp): string | null {
+  if (h.staleAnswer === true) return `answered "stale-sequence" to the client's latest request (a client sends one request at a time, so no later one of its requests can have been applied)`;
   const r = h.output;
   if (r === undefined) return null;
   if (typeof r !== 'object' || r === null) return `not a result: ${JSON.stringify(r)}`;
