@@ -36,7 +36,7 @@ describe('line breakpoints on a scenario', () => {
     assert.match(why(1, lineOf('latency'))!, /^`latency uniform 1ms\.\.15ms` is a setting/);
     assert.match(why(1, lineOf('delay'))!, /^`delay` holds messages back: it is not a step of its own\. /);
     assert.match(why(1, 1)!, /^line 1 is a comment\. /);
-    assert.match(why(1, lineOf('heartbeat') + 4)!, /^line \d+ is empty\. /);
+    assert.match(why(1, lineOf('early-appends') + 1)!, /^line \d+ is empty\. /);
     assert.match(why(1, 999)!, /^line 999 is past the end of the scenario\. /);
     assert.equal(statementAt(scenario, lineOf('nodes')), 'nodes 3..5');
   });
