@@ -7,6 +7,7 @@ export { REASONS } from './reasons';
 export { BUGS, BUG_NAMES, isBugName, type BugName } from './bugs';
 export { execute as executeKvOp, MAX_VALUE_LENGTH, type KvState, type Session } from './kv';
 export { lastIndex, lastTerm, termAt, isUpToDate, entryAt, fullLog, NO_LOG_START, type LogView } from './log';
+export { messageProblem, replyProblem } from './messages';
 export { applyPersist, durableFrom, emptyStored, PersistError, type StoredState } from './durable';
 export * from './describe';
 export * from './types';

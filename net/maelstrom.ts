@@ -10,7 +10,7 @@
 // network as bodies of type "raft". Keys and values are any JSON; the KV stores their JSON text.
 import type { KvOp, NodeId } from '../core';
 import { NodeHost } from './host';
-import { messageProblem } from './messages';
+import { messageProblem } from '../core';
 import { Requester, type CallResult } from './requester';
 
 export const ERR = { timeout: 0, notSupported: 10, unavailable: 11, malformed: 12, crash: 13, keyMissing: 20, precondition: 22 } as const;

@@ -6,7 +6,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Message, NodeId } from '../core';
 import { encodeFrame, FrameDecoder, FrameError } from './frame';
 import type { Transport } from './host';
-import { messageProblem } from './messages';
+import { messageProblem } from '../core';
 
 export interface TcpOptions {
   /** This node's name: frames addressed to another node, or from a node outside `peers`, are dropped. */

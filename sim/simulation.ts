@@ -12,6 +12,8 @@ import {
   lastTerm,
   makeConfig,
   mayLeaveBeforePersist,
+  messageProblem,
+  replyProblem,
   newNode,
   nodeId,
   quorumSize,
@@ -642,6 +644,11 @@ export class Simulation {
     }
   }
 
+  /** The core produced output no receiver would accept: the run fails as a crash of that node's code. */
+  private malformed(n: SimNode, what: string, value: unknown): void {
+    this.finish('crash', undefined, undefined, { invariant: 'malformed-output', step: this.steps, time: this.time, nodes: [n.id], message: `${n.id} ${what}: ${JSON.stringify(value)}` });
+  }
+
   private releaseOutbox(n: SimNode): void {
     let k = 0;
     while (k < n.outbox.length && n.outbox[k]!.seq <= n.syncedSeq) {
@@ -656,6 +663,9 @@ export class Simulation {
   private release(n: SimNode, messages: readonly Message[], replies: readonly ClientReply[]): void {
     const buf = this.routeBuf;
     for (const m of messages) {
+      // A peer would drop a malformed message (net/ checks every frame by the same rules): a core bug.
+      const problem = messageProblem(m);
+      if (problem !== null) return this.malformed(n, `sent a malformed message (${problem})`, m);
       if (this.violation(this.checker.onSend(n.index, m, n.state.term))) return;
       const to = this.nodeIndex(m.to);
       this.network.route(n.index, to, this.time, buf);
@@ -678,6 +688,8 @@ export class Simulation {
       }
     }
     for (const r of replies) {
+      const problem = replyProblem(r);
+      if (problem !== null) return this.malformed(n, `answered a client with a malformed reply (${problem})`, r);
       const c = this.clientIndex.get(r.client)!;
       this.push(with_(event(this.time + this.clientLatency(), K.ClientReply, n.index), { reply: r, client: c }));
     }

@@ -1,8 +1,9 @@
-// The shape of every message a peer may send, checked before the core sees it: a frame that parses
-// but is not a well-formed message (a missing field, a wrong type) is dropped with a log line instead
-// of reaching code that trusts it. (Well-formed messages that break the protocol — a forged
-// heartbeat — are what the cluster secret is for.)
-import type { Message } from '../core';
+// The shape of every message a peer may send, and of every answer to a client. A hosted node (net/)
+// checks each frame before the core sees it: a frame that parses but is not a well-formed message (a
+// missing field, a wrong type) is dropped with a log line instead of reaching code that trusts it.
+// (Well-formed messages that break the protocol — a forged heartbeat — are what the cluster secret
+// is for.) The simulator checks what the core sends with the same rules: a peer would drop it.
+import type { ClientReply, Message } from './types';
 
 type Check = (v: unknown) => boolean;
 const str: Check = (v) => typeof v === 'string';
@@ -63,16 +64,26 @@ const FIELDS: Record<Message['type'], Record<string, Check>> = {
   ClientForwardReply: { reply: (v) => obj(v) && str(v['client']) && int(v['seq']) && outcome(v['outcome']) },
 };
 
+// As lists, made once: the simulator checks every message it routes.
+const FIELD_LISTS = Object.fromEntries(Object.entries(FIELDS).map(([type, fields]) => [type, Object.entries(fields)])) as Record<Message['type'], [string, Check][]>;
+const ACCEPT_FIELDS: [string, Check][] = [['matchIndex', int]];
+const REFUSE_FIELDS: [string, Check][] = [['rejectedIndex', int], ['conflictIndex', int], ['conflictTerm', int]];
+
 /** Why `v` is not a well-formed message (null: it is one). */
 export function messageProblem(v: unknown): string | null {
   if (!obj(v)) return 'not an object';
   const type = v['type'];
   if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) return `unknown message type ${JSON.stringify(type)}`;
   if (!str(v['from']) || !str(v['to']) || !int(v['term'])) return `${type} without from/to/term`;
-  for (const [field, ok] of Object.entries(FIELDS[type as Message['type']])) if (!ok(v[field])) return `${type} with a bad "${field}"`;
+  for (const [field, ok] of FIELD_LISTS[type as Message['type']]) if (!ok(v[field])) return `${type} with a bad "${field}"`;
   if (type === 'AppendEntriesResp') {
-    const fields: Record<string, Check> = v['success'] === true ? { matchIndex: int } : { rejectedIndex: int, conflictIndex: int, conflictTerm: int };
-    for (const [field, ok] of Object.entries(fields)) if (!ok(v[field])) return `${type} with a bad "${field}"`;
+    for (const [field, ok] of v['success'] === true ? ACCEPT_FIELDS : REFUSE_FIELDS) if (!ok(v[field])) return `${type} with a bad "${field}"`;
   }
   return null;
+}
+
+/** Why `r` is not a well-formed answer to a client (null: it is one). */
+export function replyProblem(r: ClientReply): string | null {
+  if (!obj(r) || !str(r.client) || !int(r.seq)) return 'a reply without client/seq';
+  return outcome(r.outcome) ? null : `a reply with a bad outcome ${JSON.stringify(r.outcome)}`;
 }

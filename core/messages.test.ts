@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { messageProblem } from './messages';
+import type { ClientReply } from './types';
+import { messageProblem, replyProblem } from './messages';
 
 describe('peer message validation', () => {
   const base = { from: 'n2', to: 'n1', term: 3 };
@@ -34,5 +35,14 @@ describe('peer message validation', () => {
       [{ ...base, type: 'ClientForward', request: { client: 'c', seq: 1, op: { type: 'put', key: 'k' } } }, /bad "request"/],
     ];
     for (const [m, re] of cases) assert.match(messageProblem(m) ?? 'accepted', re, JSON.stringify(m));
+  });
+
+  it('checks an answer to a client the same way', () => {
+    const ok = { client: 'c1', seq: 3, outcome: { status: 'ok', result: { ok: true, value: null } } };
+    assert.equal(replyProblem(ok as unknown as ClientReply), null);
+    assert.equal(replyProblem({ client: 'c1', seq: 3, outcome: { status: 'stale-sequence' } } as unknown as ClientReply), null);
+    assert.match(replyProblem({ client: 'c1', seq: 3, outcome: { status: 'ok', result: {} } } as unknown as ClientReply)!, /bad outcome/);
+    assert.match(replyProblem({ client: 'c1', seq: 3, outcome: { status: 'done' } } as unknown as ClientReply)!, /bad outcome/);
+    assert.match(replyProblem({ seq: 3, outcome: { status: 'overloaded' } } as unknown as ClientReply)!, /without client\/seq/);
   });
 });
