@@ -263,7 +263,7 @@ export interface AppliedEntry {
   readonly index: LogIndex;
   readonly term: Term;
   readonly data: EntryData;
-  /** The state machine's answer; null for no-ops and for duplicates/stale retries. */
+  /** The state machine's answer; null for no-ops and stale retries (a duplicate repeats the first answer). */
   readonly result: KvResult | null;
   /** 'duplicate': a retry of a request already applied (session dedup, thesis §6.3). */
   readonly effect: 'noop' | 'applied' | 'duplicate' | 'stale';

@@ -1,7 +1,7 @@
 // Every invariant has a test that builds a violating state and sees it caught (and the healthy
 // variant of the same state accepted).
 import assert from 'node:assert/strict';
-import { clientId, logIndex, makeConfig, newNode, nodeId, term, type Entry, type Message, type NodeState, type Role, type Snapshot, type StepOutputs } from '../core';
+import { clientId, logIndex, makeConfig, newNode, nodeId, term, type AppliedEntry, type Entry, type Message, type NodeState, type Role, type Snapshot, type StepOutputs } from '../core';
 import { Disk } from './disk';
 import { loadScenario } from './tracefile';
 import { Simulation } from './simulation';
@@ -33,7 +33,7 @@ class World {
     this.checker = new InvariantChecker(this.nodes, Math.floor(size / 2) + 1, only);
   }
 
-  set(i: number, p: { log?: Entry[]; term?: number; role?: Role; commit?: number; durable?: boolean; applied?: Entry[]; snapshot?: Snapshot }): Violation | null {
+  set(i: number, p: { log?: Entry[]; term?: number; role?: Role; commit?: number; durable?: boolean; applied?: Entry[]; appliedAs?: Pick<AppliedEntry, 'result' | 'effect'>; snapshot?: Snapshot }): Violation | null {
     const n = this.nodes[i]!;
     const s = n.state;
     const before: StepBefore = { role: s.role, term: s.term, commit: s.commit, lastIndex: s.log.length };
@@ -62,7 +62,8 @@ class World {
       persist: p.snapshot !== undefined ? { hardState: null, log: null, compact: { snapshot: p.snapshot, logStart: s.logStart } }
         : from === null ? null : { hardState: null, log: { from: logIndex(from), entries: s.log.slice(from - 1) } },
       messages: [],
-      applied: (p.applied ?? []).map((e) => ({ index: e.index, term: e.term, data: e.data, result: null, effect: 'noop' as const })),
+      // A put's own answer, unless the test says otherwise.
+      applied: (p.applied ?? []).map((e) => ({ index: e.index, term: e.term, data: e.data, ...(p.appliedAs ?? (e.data.type === 'command' && e.data.op.type === 'put' ? { result: { ok: true, value: e.data.op.value }, effect: 'applied' as const } : { result: null, effect: 'noop' as const })) })),
       replies: [],
       reasons: ['tick'],
     };
@@ -169,6 +170,14 @@ const tests: Record<InvariantName, () => void> = {
     const w = new World(3);
     assert.equal(w.set(0, { log: [entry(1, 1, 'a')], term: 1, applied: [entry(1, 1, 'a')] }), null);
     expectViolation(w.set(1, { log: [entry(1, 2, 'b')], term: 2, applied: [entry(1, 2, 'b')] }), 'StateMachineSafety', /n2 applied 1@t2 put k=b .* at index 1, where another node applied a different entry/);
+    // The same entry applied with another answer than the state machine's definition gives.
+    const r = new World(3);
+    const log = [entry(1, 1), entry(2, 1, 'a'), entry(3, 1, 'b')];
+    for (const i of [0, 1]) r.set(i, { log, term: 1 });
+    assert.equal(r.set(0, { commit: 3, applied: log }), null, 'noop, then two puts answered with their values');
+    expectViolation(r.set(1, { commit: 2, applied: [entry(2, 1, 'a')], appliedAs: { effect: 'applied', result: { ok: false, value: null } } }), 'StateMachineSafety',
+      /n2 applied 2@t1 put k=a .* at index 2 as applied \{"ok":false,"value":null\}; the state machine's definition, after the 1 entries committed before it, gives applied \{"ok":true,"value":"a"\}/);
+    expectViolation(r.set(2, { log, term: 1, commit: 3, applied: [entry(2, 1, 'a')], appliedAs: { effect: 'duplicate', result: { ok: true, value: 'a' } } }), 'StateMachineSafety', /as duplicate .* gives applied/);
   },
   MonotonicTerm: () => {
     const w = new World(3);

@@ -13,7 +13,8 @@
 // and CompactionInv checks that — and every snapshot is checked against a reference state machine
 // fed with G (SnapshotInv).
 import { describeEntry, NO_LOG_START, type ClientId, type Entry, type KvResult, type LogIndex, type LogView, type Message, type NodeId, type NodeState, type Role, type Snapshot, type StepOutputs, type Term } from '../core';
-import { applyWrite, newKv, type KvState } from '../core/kv';
+import type { KvState } from '../core/kv';
+import { ReferenceKv, sameResult, type ReferenceOutcome } from './reference-kv';
 import type { Disk } from './disk';
 import { entryHash, mix } from './hash';
 
@@ -183,6 +184,10 @@ function kvFingerprint(data: Iterable<readonly [string, string]>, sessions: Iter
   return `${d.join(',')}|${ss.join(',')}`;
 }
 
+function referenceFingerprint(kv: ReferenceKv): string {
+  return kvFingerprint(kv.data, [...kv.sessions].map(([c, x]) => [c, x.seq, x.result] as const));
+}
+
 function snapshotFingerprint(s: Snapshot): string {
   return kvFingerprint(s.data, s.sessions);
 }
@@ -204,9 +209,11 @@ export class InvariantChecker {
   /** Who was elected leader of each term (Election Safety over the whole run). */
   private readonly leaderOfTerm = new Map<number, number>();
   private readonly enabled: ReadonlySet<InvariantName>;
-  /** With compaction: the state machine fed with G, and its fingerprint after each committed index. */
-  private readonly refKv: KvState | null;
-  private readonly refAt: string[] = [];
+  /** The state machine's definition (reference-kv.ts) fed with G: what applying each committed index gives. */
+  private readonly refKv: ReferenceKv;
+  private readonly refOutcomes: (ReferenceOutcome | null)[] = [];
+  /** With compaction: the reference state machine's fingerprint after each committed index. */
+  private readonly refAt: string[] | null;
   step = 0;
   time = 0;
 
@@ -218,7 +225,8 @@ export class InvariantChecker {
   ) {
     this.hashes = nodes.map(() => new PrefixHashes());
     this.views = nodes.map((n) => n.state);
-    this.refKv = nodes.some((n) => n.state.config.snapshotEntries > 0) ? newKv() : null;
+    this.refKv = new ReferenceKv(nodes[0]?.state.kv.maxSessions);
+    this.refAt = nodes.some((n) => n.state.config.snapshotEntries > 0) ? [] : null;
     this.votes = nodes.map(() => new Map());
     this.diskTerms = nodes.map(() => 0);
     this.ticksSinceVote = nodes.map(() => Number.POSITIVE_INFINITY);
@@ -240,12 +248,12 @@ export class InvariantChecker {
    */
   referenceStateAt(index: number, maxSessions: number): string | null {
     if (index > this.committed.length) return null;
-    const kv = newKv(maxSessions);
+    const kv = new ReferenceKv(maxSessions);
     for (let k = 0; k < index; k++) {
       const e = this.committed[k]!;
-      if (e.data.type === 'command') applyWrite(kv, e.data.client, e.data.seq, e.data.op);
+      if (e.data.type === 'command') kv.apply(e.data.client, e.data.seq, e.data.op);
     }
-    return kvFingerprint(kv.data, [...kv.sessions].map(([c, x]) => [c, x.lastSeq, x.lastResult] as const));
+    return referenceFingerprint(kv);
   }
 
   /** A running node's state machine, as the same kind of fingerprint. */
@@ -558,6 +566,13 @@ export class InvariantChecker {
       } else if (seen.a !== h.a || seen.b !== h.b) {
         return this.fail('StateMachineSafety', [i], `${this.name(i)} applied ${describeEntry(e)} at index ${a.index}, where another node applied a different entry`);
       }
+      // The answer, by the state machine's definition applied to the committed log up to here.
+      const want = this.refOutcomes[a.index - 1];
+      if (want === undefined) continue; // (not committed as far as the checker knows: LogInv's case)
+      const effect = want === null ? 'noop' : want.effect;
+      if (a.effect !== effect || !sameResult(a.result, want === null ? null : want.result)) {
+        return this.fail('StateMachineSafety', [i], `${this.name(i)} applied ${describeEntry(e)} at index ${a.index} as ${a.effect} ${JSON.stringify(a.result)}; the state machine's definition, after the ${a.index - 1} entries committed before it, gives ${effect} ${JSON.stringify(want?.result ?? null)}`);
+      }
     }
     return null;
   }
@@ -610,12 +625,10 @@ export class InvariantChecker {
       `${this.name(a)}'s log (last ${lastOf(la)}@t${lastTerm}) is at least as up to date as ${this.name(b)}'s, but lacks ${this.name(b)}'s committed prefix (commit ${c}, committed by term ${this.commitTerms[c - 1]})`);
   }
 
-  /** The reference state machine applies the next committed entry (only with compaction on). */
+  /** The reference state machine applies the next committed entry. */
   private feedReference(e: Entry): void {
-    const kv = this.refKv;
-    if (kv === null) return;
-    if (e.data.type === 'command') applyWrite(kv, e.data.client, e.data.seq, e.data.op);
-    this.refAt.push(kvFingerprint(kv.data, [...kv.sessions].map(([c, x]) => [c, x.lastSeq, x.lastResult] as const)));
+    this.refOutcomes.push(e.data.type === 'command' ? this.refKv.apply(e.data.client, e.data.seq, e.data.op) : null);
+    this.refAt?.push(referenceFingerprint(this.refKv));
   }
 
   /** Node i took or installed a snapshot: of committed entries only, and exactly their state machine. */
@@ -628,7 +641,7 @@ export class InvariantChecker {
     if (snap.index === 0) return null;
     const e = this.committed[snap.index - 1]!;
     if (e.term !== snap.term) return this.fail('SnapshotInv', [i], `${this.name(i)}'s snapshot at ${snap.index} says term ${snap.term}; the committed entry there is ${describeEntry(e)}`);
-    const want = this.refAt[snap.index - 1];
+    const want = this.refAt?.[snap.index - 1];
     if (want !== undefined && want !== snapshotFingerprint(snap)) {
       return this.fail('SnapshotInv', [i], `${this.name(i)}'s snapshot at ${snap.index} holds ${snap.data.map(([k, x]) => `${k}=${x}`).join(' ') || 'nothing'}, not the state machine after the committed log up to ${snap.index}`);
     }
