@@ -282,6 +282,16 @@ describe('linearizability: the simulated clients\' answers', () => {
     assert.match(malformedReply(h('append', { ok: true, value: 'a' }, 'b'))!, /an applied append/);
     assert.match(malformedReply(h('delete', { ok: true, value: 'v' }))!, /a delete answered the value "v"/);
   });
+
+  it('an append is refused only when the value would go over the limit', () => {
+    assert.match(malformedReply(h('append', { ok: false, value: 'ab' }, 'c'))!, /an append of "c" was refused though the value would stay within/);
+    const big = 'x'.repeat(MAX_VALUE_LENGTH);
+    assert.equal(malformedReply(h('append', { ok: false, value: big }, 'c')), null);
+    // The model: a refused append answers the current value and changes nothing.
+    assert.deepEqual(modelStep(big, { client: 'c', op: 'append', key: 'k', value: 'c', output: big, call: 0, return: 1 }), [true, big]);
+    assert.deepEqual(modelStep(big, { client: 'c', op: 'append', key: 'k', value: 'c', call: 0, return: null }), [true, big]);
+    assert.deepEqual(modelStep(big, { client: 'c', op: 'append', key: 'k', value: 'c', output: `${big}c`, call: 0, return: 1 }), [false, big]);
+  });
 });
 
 describe('linearizability: history format', () => {

@@ -1,5 +1,6 @@
 // Client histories: the JSON format (documented in README.md), validation with precise messages,
 // and conversion from what the simulator records.
+import { MAX_VALUE_LENGTH } from '../../core/kv';
 import type { HistoryOp } from '../workload';
 
 export type LinOpKind = 'get' | 'put' | 'delete' | 'cas' | 'append';
@@ -111,7 +112,14 @@ export function malformedReply(h: HistoryOp): string | null {
   if (typeof r !== 'object' || r === null) return `not a result: ${JSON.stringify(r)}`;
   if (typeof r.ok !== 'boolean') return `"ok" is ${JSON.stringify(r.ok)}, not true or false`;
   if (!(typeof r.value === 'string' || r.value === null)) return `"value" is ${JSON.stringify(r.value)}, not a string or null`;
-  if (!r.ok) return h.op === 'get' ? 'a get answered ok=false' : null;
+  if (!r.ok) {
+    if (h.op === 'get') return 'a get answered ok=false';
+    // A refused append changed nothing and answers the current value: only one the suffix would take over the limit.
+    if (h.op === 'append' && (r.value ?? '').length + h.value!.length <= MAX_VALUE_LENGTH) {
+      return `an append of ${JSON.stringify(h.value)} was refused though the value would stay within ${MAX_VALUE_LENGTH} characters (answered ${JSON.stringify(r.value)})`;
+    }
+    return null;
+  }
   switch (h.op) {
     case 'put':
     case 'cas':

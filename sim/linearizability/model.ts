@@ -22,6 +22,8 @@ export function step(state: State, o: Operation): [ok: boolean, next: State] {
       return o.output === true ? [state === o.expected, o.value!] : [state !== o.expected, state];
     case 'append': {
       const next = (state ?? '') + o.value!;
+      // Over the limit the store refuses it: nothing changes, the current value is answered.
+      if (next.length > MAX_VALUE_LENGTH) return [o.output === undefined || o.output === state, state];
       return [o.output === undefined || o.output === next, next];
     }
   }
