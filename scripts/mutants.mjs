@@ -1,7 +1,7 @@
 // npm run bench:mutants — what deterministic simulation finds, measured with a real mutation tester
 // (StrykerJS) over core/.
 //
-//   node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--example-seeds N] [--concurrency K] [--fresh] [--mutate GLOB]
+//   node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--example-seeds N] [--concurrency K] [--fresh | --survivors] [--mutate GLOB]
 //
 // Three rows, each from an incremental Stryker run (its report under .liferaft/mutants/, so a rerun
 // after a small change of core/ tests only the mutants it touched):
@@ -21,20 +21,23 @@
 // (step, election, replication, log, kv), counting the mutants listed in test/mutants/equivalent.tsv
 // out of the score; writes every other survivor to .liferaft/mutants/survivors-*.tsv.
 // The incremental reports notice changes to core/ and to the spec file, not to sim/: after a change
-// to the simulator, run with --fresh.
+// to the simulator, run with --fresh (every mutant again), or with --survivors when the change only
+// adds checks and leaves every run as it was (an oracle; the trace hashes unchanged): then only the
+// explorer's live mutants are tested again, and a kill is written back into its report.
 import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 
-const USAGE = 'usage: node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--example-seeds N] [--concurrency K] [--fresh] [--mutate GLOB]';
+const USAGE = 'usage: node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--example-seeds N] [--concurrency K] [--fresh | --survivors] [--mutate GLOB]';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h') || args[0] === 'help') {
   console.log(`${USAGE}\n\n${readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(5, 24).map((l) => l.slice(3)).join('\n')}`);
   process.exit(0);
 }
 const WITH_VALUE = new Set(['--seeds', '--example-seeds', '--concurrency', '--mutate']);
-for (const a of args) if (a.startsWith('--') && !WITH_VALUE.has(a) && a !== '--fresh') fail(`unknown option ${a}`);
+for (const a of args) if (a.startsWith('--') && !WITH_VALUE.has(a) && a !== '--fresh' && a !== '--survivors') fail(`unknown option ${a}`);
+if (args.includes('--fresh') && args.includes('--survivors')) fail('--fresh and --survivors exclude each other');
 const words = args.filter((a, i) => !a.startsWith('--') && !WITH_VALUE.has(args[i - 1]));
 const which = words[0] ?? 'all';
 if (!['explorer', 'examples', 'unit', 'all'].includes(which) || words.length > 1) fail(USAGE);
@@ -143,14 +146,49 @@ async function stryker(kind, files, mocharc, incrementalFile) {
  */
 function survivorRanges(base, equivalents) {
   const ranges = new Set();
-  for (const m of base.values()) if (alive(m.status) && !equivalents.has(m.key)) ranges.add(`${m.file}:${m.line}:${m.column}-${m.endLine}:${m.endColumn}`);
+  // The report's columns count from 1; a range's from 0 (as Babel's): off by one, a range misses
+  // the mutant it was made for and takes only those nested inside it.
+  for (const m of base.values()) if (alive(m.status) && !equivalents.has(m.key)) ranges.add(`${m.file}:${m.line}:${m.column - 1}-${m.endLine}:${m.endColumn - 1}`);
   return [...ranges].sort();
 }
 
 async function runExplorer() {
   process.env.LIFERAFT_MUTANT_SEEDS = String(seeds);
   process.env.LIFERAFT_MUTANT_SCENARIOS = 'default';
+  if (args.includes('--survivors')) return retestSurvivors();
   const seconds = await stryker('explorer', mutate, 'test/mutants/mocharc.explorer.json', reportOf.explorer);
+  const base = mutantsOf(reportOf.explorer);
+  return { kind: 'explorer', seconds, mutants: base, base };
+}
+
+/**
+ * --survivors: the explorer again, on its own live mutants only (a fresh Stryker run over their
+ * spans), after a simulator change that only adds checks. Kills are written back into the explorer's
+ * report (status Killed or Timeout, killed by its one test), so later incremental runs keep them.
+ */
+async function retestSurvivors() {
+  if (!existsSync(reportOf.explorer)) fail(`--survivors needs an earlier explorer run (${reportOf.explorer} is missing)`);
+  const before = mutantsOf(reportOf.explorer);
+  const ranges = survivorRanges(before, equivalents);
+  const again = join(OUT, `explorer-${seeds}-seeds-survivors${partial}.json`);
+  rmSync(again, { force: true });
+  const seconds = ranges.length === 0 ? 0 : await stryker('explorer', ranges, 'test/mutants/mocharc.explorer.json', again);
+  const now = ranges.length === 0 ? new Map() : mutantsOf(again);
+  const report = JSON.parse(readFileSync(reportOf.explorer, 'utf8'));
+  const testId = Object.values(report.testFiles ?? {}).flatMap((t) => t.tests ?? [])[0]?.id;
+  let killed = 0;
+  for (const [file, f] of Object.entries(report.files)) {
+    for (const m of f.mutants) {
+      const later = alive(m.status) ? now.get(`${keyOf(file, m)}\t${m.location.end.line}:${m.location.end.column}`) : undefined;
+      if (later === undefined || alive(later.status) || (later.status !== 'Killed' && later.status !== 'Timeout')) continue;
+      m.status = later.status;
+      m.killedBy = testId === undefined ? [] : [testId];
+      m.statusReason = `killed when its survivors were tested again (--survivors)`;
+      killed++;
+    }
+  }
+  writeFileSync(reportOf.explorer, JSON.stringify(report));
+  console.log(`\n--survivors: ${ranges.length} live spans tested again; ${killed} mutants killed now (written back into ${reportOf.explorer})`);
   const base = mutantsOf(reportOf.explorer);
   return { kind: 'explorer', seconds, mutants: base, base };
 }
