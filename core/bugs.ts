@@ -29,11 +29,15 @@ export const BUGS = {
   },
   'duplicate-apply': {
     models: 'Client sessions are ignored (thesis §6.3): a retried write is applied twice.',
-    caughtBy: 'Linearizability',
+    caughtBy: 'StateMachineSafety',
   },
   'timer-not-reset-on-vote': {
     models: 'Granting a vote does not reset the election timer (Raft §5.2): a voter soon campaigns against the leader it just elected (a liveness bug).',
     caughtBy: 'ElectionTimerReset',
+  },
+  'check-quorum-ignores-acks': {
+    models: "With check-quorum, the leader does not count its followers' answers as signs of life (thesis §6.2): a healthy leader steps down every election timeout, on a quiet network too (a liveness bug).",
+    caughtBy: 'Liveness',
   },
 } as const;
 

@@ -74,6 +74,7 @@ export const REASONS = {
   'bug.stale-read': 'PLANTED BUG: a read is served without confirming leadership',
   'bug.duplicate-apply': 'PLANTED BUG: a retried write is applied again',
   'bug.timer-not-reset-on-vote': 'PLANTED BUG: the election timer is not reset when granting a vote',
+  'bug.check-quorum-ignores-acks': 'PLANTED BUG: the leader does not count this answer as a sign of life for check-quorum',
 
   // Process
   'restart': 'restart from durable state; volatile state (commit, leader, progress) is rebuilt (Raft Figure 2)',

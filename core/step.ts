@@ -150,10 +150,10 @@ function stepLeader(ctx: StepContext, m: PeerMessage): void {
       break;
     case 'AppendEntriesResp':
       if (m.from === n.config.id) return handleSelfAck(ctx, m);
-      n.progress.get(m.from)!.recentActive = true;
+      if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks'); else n.progress.get(m.from)!.recentActive = true;
       return handleAppendResp(ctx, m);
     case 'HeartbeatResp':
-      n.progress.get(m.from)!.recentActive = true;
+      if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks'); else n.progress.get(m.from)!.recentActive = true;
       return handleHeartbeatResp(ctx, m);
     default:
       ctx.note('response.ignore');

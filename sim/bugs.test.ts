@@ -14,8 +14,9 @@ const CAUGHT_BY: Record<string, readonly string[]> = {
   'vote-not-durable': ['OneVotePerTerm', 'OneLeaderPerTerm', 'MoreThanOneLeaderInv'],
   'vote-without-log-check': ['LeaderCompletenessInv', 'LogInv'],
   'stale-read': ['Linearizability'],
-  'duplicate-apply': ['Linearizability'],
+  'duplicate-apply': ['StateMachineSafety', 'Linearizability'],
   'timer-not-reset-on-vote': ['ElectionTimerReset'],
+  'check-quorum-ignores-acks': ['Liveness'],
 };
 
 describe('bug zoo', function () {

@@ -322,3 +322,53 @@ describe('invariants', () => {
     assert.equal(w.checker.afterDeath(1), null, 'n1 and n3 are the only possible quorum, and n1 has everything');
   });
 });
+
+describe('the simulator\'s oracles beyond the invariants', () => {
+  it('a malformed message or client answer from the core fails the run, as a peer would refuse it', () => {
+    const s = loadScenario('nodes 3\nworkload clients=1 keys=1\nsafety 1s\nliveness 2s', 'shape.raftsim');
+    type Releases = { release(n: unknown, messages: readonly unknown[], replies: readonly unknown[]): void };
+    const sim = new Simulation(s, 1);
+    while (sim.steps < 50) sim.step();
+    (sim as unknown as Releases).release(sim.nodes[0], [{ type: 'AppendEntriesResp', from: 'n1', to: 'n2', term: 1, success: true }], []);
+    assert.equal(sim.outcome?.verdict, 'crash');
+    assert.equal(sim.outcome?.violation?.invariant, 'malformed-output');
+    assert.match(sim.outcome?.violation?.message ?? '', /n1 sent a malformed message \(AppendEntriesResp with a bad "matchIndex"\)/);
+    const other = new Simulation(s, 1);
+    while (other.steps < 50) other.step();
+    (other as unknown as Releases).release(other.nodes[1], [], [{ client: 'c1', seq: 1, outcome: { status: 'ok', result: {} } }]);
+    assert.match(other.outcome?.violation?.message ?? '', /n2 answered a client with a malformed reply/);
+  });
+
+  it('after converging, the cluster must stay converged for one election timeout on the quiet network', () => {
+    const text = 'nodes 3\nworkload clients=1 keys=1\nswarm off\nsafety 1s\nliveness 2s';
+    const clean = new Simulation(loadScenario(text, 'quiet.raftsim'), 3, { record: true });
+    const r = clean.run();
+    assert.equal(r.verdict, 'ok', r.violation?.message);
+    const last = clean.trace.steps!.at(-1)!;
+    assert.equal(last.kind, 'settled');
+    assert.match(last.text, /settle window over: the cluster stayed converged since/);
+    assert.ok(clean.settled !== null && last.time - clean.settled.sinceUs >= 200_000, 'a window of at least one election timeout (20 ticks of 10ms)');
+    // A leader that never counts its followers' answers steps down at its next check-quorum round.
+    const bug = new Simulation(loadScenario(`${text}\nbugs check-quorum-ignores-acks`, 'quiet.raftsim'), 3).run();
+    assert.equal(bug.verdict, 'liveness');
+    assert.match(bug.violation?.message ?? '', /converged at .* with leader n\d in term \d+, then .* later on a quiet network: the leader n\d stepped down/);
+  });
+});
+
+describe('the settle window and faults in the liveness phase', () => {
+  it('a fault forked in after convergence (the debugger) restarts the wait: converge again, then settle', () => {
+    const s = loadScenario('nodes 3\nworkload clients=1 keys=1\nswarm off\nsafety 1s\nliveness 3s', 'quiet.raftsim');
+    const sim = new Simulation(s, 3, { record: true });
+    while (sim.settled === null) assert.ok(sim.step());
+    const first = sim.settled.sinceUs;
+    const follower = sim.nodes.findIndex((n) => n.status === 'up' && n.state.role !== 'leader');
+    assert.ok(sim.fork({ kind: 'crash', node: follower }));
+    while (sim.nodes[follower]!.status === 'up') assert.ok(sim.step());
+    for (let k = 0; k < 5; k++) sim.step();
+    assert.ok(sim.fork({ kind: 'restart', node: follower }));
+    const r = sim.run();
+    assert.equal(r.verdict, 'ok', r.violation?.message);
+    assert.ok(sim.settled!.sinceUs > first, 'converged again after the restart');
+    assert.equal(sim.trace.steps!.filter((x) => x.kind === 'settled').length, 1, 'the first window was cancelled');
+  });
+});

@@ -167,7 +167,7 @@ export const STATEMENTS: Readonly<Record<string, { readonly usage: string; reado
   scheduler: { usage: 'scheduler pct depth=MIN..MAX step=MIN..MAX', doc: 'PCT-style delivery: messages of lower-priority nodes arrive later; priorities change at `depth` random points.' },
   swarm: { usage: 'swarm on|off', doc: 'Each seed switches every recurring fault kind on or off at random.' },
   safety: { usage: 'safety DURATION', doc: 'Length of the phase with faults.' },
-  liveness: { usage: 'liveness DURATION', doc: 'After healing everything: time allowed to elect one leader and finish all client operations.' },
+  liveness: { usage: 'liveness DURATION', doc: 'After healing everything: time allowed to converge (one leader, every client operation answered, every replica caught up); the cluster must then stay converged for one more election timeout.' },
   steps: { usage: 'steps N', doc: 'Step limit of a run; reaching it is a liveness failure.' },
   at: { usage: 'at TIME ACTION', doc: 'A scheduled fault: partition A B | C, cut A -> B, isolate N, heal, crash N, restart N, pause N, resume N, clog A B for D, corrupt N.' },
   check: { usage: 'check all | check INVARIANT...', doc: 'Which invariants to check after every step.' },

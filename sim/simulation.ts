@@ -97,8 +97,9 @@ export const K = {
   Liveness: 9,
   Deadline: 10,
   Pct: 11,
+  Settled: 12,
 } as const;
-export const KIND_NAMES = ['tick', 'deliver', 'sync', 'client-request', 'client-reply', 'client-start', 'client-timeout', 'fault', 'fault', 'liveness', 'deadline', 'scheduler'] as const;
+export const KIND_NAMES = ['tick', 'deliver', 'sync', 'client-request', 'client-reply', 'client-start', 'client-timeout', 'fault', 'fault', 'liveness', 'deadline', 'scheduler', 'settled'] as const;
 
 type RecurKind = 'crash' | 'partition' | 'pause' | 'clog' | 'isolateLeader' | 'crashLeader';
 const RECUR: readonly RecurKind[] = ['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader'];
@@ -226,6 +227,13 @@ export class Simulation {
   /** The fault the latest step applied, scheduled or random (null: none). */
   lastAction: FaultAction | null = null;
   phase: 'safety' | 'liveness' = 'safety';
+  /**
+   * Set when the cluster converged in the liveness phase: who led, in which term, since when. The
+   * run then goes on for one more election timeout (the settle window) and fails if anything moves.
+   */
+  settled: { readonly leader: number; readonly term: number; readonly sinceUs: number } | null = null;
+  /** Which settle window the pending `settled` event belongs to (a fault cancels one). */
+  private settleGen = 0;
   private readonly heap = new EventHeap<SimEvent>();
   /** Decisions of recurring faults (victims, shapes, durations, next times). */
   private readonly faultRng: Rng;
@@ -471,7 +479,19 @@ export class Simulation {
         this.record(e, -1, this.trace.steps === null ? '' : `scheduler: priorities now ${this.pctOrder.map((i) => nodeName(i)).join(' > ')}`, null, 0);
         return true;
       }
+      case K.Settled:
+        if (this.settled === null || e.gen !== this.settleGen) return false;
+        this.beginStep(e);
+        this.record(e, -1, `settle window over: the cluster stayed converged since ${fmtUs(this.settled!.sinceUs)}`, null, 0);
+        {
+          const problem = this.convergenceProblem();
+          if (problem === null) this.finish('ok');
+          else this.finish('liveness', undefined, `converged at ${fmtUs(this.settled!.sinceUs)}, then lost it: ${problem}`);
+        }
+        return true;
       case K.Deadline:
+        // A settle window under way ends the run on its own, a fraction of a second later.
+        if (this.settled !== null) return false;
         this.beginStep(e);
         this.record(e, -1, 'liveness deadline', null, 0);
         {
@@ -618,7 +638,7 @@ export class Simulation {
     }
     if (n.lastWriteSeq > n.syncedSeq) n.outbox.push({ seq: n.lastWriteSeq, messages: held, replies: out.replies });
     else this.release(n, held, out.replies);
-    if (this.phase === 'liveness' && this.result === null && this.convergenceProblem() === null) this.finish('ok');
+    this.checkConverged();
   }
 
   /**
@@ -713,7 +733,7 @@ export class Simulation {
       if (write && this.violation(this.checker.onWriteAcknowledged(r.client, r.seq, nodeName(e.node)))) return true;
     }
     this.clientAction(c, a);
-    if (this.phase === 'liveness' && this.result === null && this.convergenceProblem() === null) this.finish('ok');
+    this.checkConverged();
     return true;
   }
 
@@ -749,6 +769,12 @@ export class Simulation {
   // Faults
 
   private fault(e: SimEvent, a: FaultAction): void {
+    // A fault in the liveness phase (scheduled there, or a fork in the debugger) ends the quiet: the
+    // cluster must converge again, and settle from then on.
+    if (this.settled !== null) {
+      this.settled = null;
+      this.settleGen++;
+    }
     this.lastAction = a;
     this.coverage[faultSignal(a.kind)]!++;
     this.faultLog.push({ time: this.time, action: a, random: e.line === 0 });
@@ -976,7 +1002,7 @@ export class Simulation {
       if (n.status === 'paused') this.resume(n);
       if (n.status === 'down') this.restart(n);
     }
-    if (this.result === null && this.convergenceProblem() === null) this.finish('ok');
+    this.checkConverged();
   }
 
   /** The running leader of the highest term, if any. */
@@ -986,6 +1012,53 @@ export class Simulation {
       if ((x.status === 'up' || x.status === 'paused') && x.state.role === 'leader' && (best === null || x.state.term > best.state.term)) best = x;
     }
     return best;
+  }
+
+  /**
+   * After a step of the liveness phase: once the cluster has converged, it must stay so for one more
+   * election timeout of its slowest clock (the settle window; every follower's timer runs out and the
+   * leader holds a check-quorum round in it). On a healed network with no faults and no new client
+   * operations, correct Raft keeps its leader: nobody may leave the term, the leader may not step
+   * down, and every follower keeps following it. A leader deposed on a quiet network — a timer not
+   * reset, an ack not counted as a sign of life, a lease that never holds — is a liveness failure,
+   * though every replica agreed at the moment of convergence.
+   */
+  private checkConverged(): void {
+    if (this.phase !== 'liveness' || this.result !== null) return;
+    const s = this.settled;
+    if (s !== null) {
+      const problem = this.unsettled(s);
+      if (problem !== null) this.finish('liveness', undefined, `converged at ${fmtUs(s.sinceUs)} with leader ${this.nodes[s.leader]!.id} in term ${s.term}, then ${fmtUs(this.time - s.sinceUs)} later on a quiet network: ${problem}`);
+      return;
+    }
+    if (this.convergenceProblem() !== null) return;
+    const leader = this.currentLeader()!;
+    this.settled = { leader: leader.index, term: leader.state.term, sinceUs: this.time };
+    this.push(event(this.time + this.settleWindowUs(), K.Settled, -1, this.settleGen));
+  }
+
+  /** The settle window: one maximum election timeout (plus a tick) of the slowest clock, jittered ticks included. */
+  private settleWindowUs(): number {
+    let slowest = 0;
+    for (const n of this.nodes) slowest = Math.max(slowest, n.tickUs);
+    const tickUs = this.swarm.splitVotes ? slowest + (slowest >> 1) : slowest;
+    const ticks = Math.max(...this.nodes.map((n) => n.state.config.electionTicksMax)) + 1;
+    return ticks * tickUs;
+  }
+
+  /** What moved since the cluster converged (null: nothing). */
+  private unsettled(s: NonNullable<Simulation['settled']>): string | null {
+    for (const n of this.nodes) {
+      if (n.status !== 'up') continue;
+      const st = n.state;
+      if (st.term !== s.term) return `${n.id} is in term ${st.term} (${st.role})`;
+      if (n.index === s.leader) {
+        if (st.role !== 'leader') return `the leader ${n.id} stepped down (now ${st.role})`;
+      } else if (st.role !== 'follower' || st.leader !== this.nodes[s.leader]!.id) {
+        return `${n.id} left the leader: it is ${st.role}${st.leader === null ? ' with no leader' : ` following ${st.leader}`}`;
+      }
+    }
+    return null;
   }
 
   /**
@@ -1024,6 +1097,11 @@ export class Simulation {
     for (const n of this.nodes) {
       if (n.status !== 'up') continue;
       if (n.state.applied !== ls.commit) return `${n.id} has applied ${n.state.applied} of ${ls.commit} committed entries`;
+    }
+    // A message of a later term still on its way (delayed, or sent by a node that since died) may yet
+    // depose this leader: not settled until it lands. (No running node is past the leader's term.)
+    for (const e of this.heap.items_()) {
+      if (e.kind === K.Deliver && e.msg !== null && e.msg.term > ls.term && !this.dropped.has(e.seq)) return `a ${e.msg.type} of term ${e.msg.term} from ${e.msg.from} is still on its way`;
     }
     // Checked once, when everything else has converged (at most once per step until the end).
     const want = this.checker.referenceStateAt(ls.commit, ls.kv.maxSessions);
