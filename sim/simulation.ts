@@ -458,6 +458,10 @@ export class Simulation {
         return true;
       }
       case K.Fault:
+        // The end of a random fault (a restart, a heal, a resume) or a random crash that falls in the
+        // liveness phase is moot: its start healed everything, and no random fault acts there. (It
+        // would otherwise count as a fault and restart the settle window.)
+        if (this.phase === 'liveness' && e.line === 0) return false;
         this.beginStep(e);
         this.fault(e, e.action!);
         return true;
