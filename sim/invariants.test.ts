@@ -36,7 +36,7 @@ class World {
   set(i: number, p: { log?: Entry[]; term?: number; role?: Role; commit?: number; durable?: boolean; applied?: Entry[]; appliedAs?: Pick<AppliedEntry, 'result' | 'effect'>; snapshot?: Snapshot }): Violation | null {
     const n = this.nodes[i]!;
     const s = n.state;
-    const before: StepBefore = { role: s.role, term: s.term, commit: s.commit, lastIndex: s.log.length };
+    const before: StepBefore = { role: s.role, term: s.term, commit: s.commit, applied: s.applied, lastIndex: s.log.length };
     let from: number | null = null;
     if (p.log !== undefined) {
       let k = 0;
@@ -58,6 +58,8 @@ class World {
       s.logStart = { index: p.snapshot.index, term: p.snapshot.term };
       s.applied = p.snapshot.index;
     }
+    // Applying moves the node's applied index to the last entry listed, as the core's step does.
+    if (p.applied !== undefined && p.applied.length > 0) s.applied = p.applied[p.applied.length - 1]!.index;
     const out: StepOutputs = {
       persist: p.snapshot !== undefined ? { hardState: null, log: null, compact: { snapshot: p.snapshot, logStart: s.logStart } }
         : from === null ? null : { hardState: null, log: { from: logIndex(from), entries: s.log.slice(from - 1) } },
@@ -178,6 +180,22 @@ const tests: Record<InvariantName, () => void> = {
     expectViolation(r.set(1, { commit: 2, applied: [entry(2, 1, 'a')], appliedAs: { effect: 'applied', result: { ok: false, value: null } } }), 'StateMachineSafety',
       /n2 applied 2@t1 put k=a .* at index 2 as applied \{"ok":false,"value":null\}; the state machine's definition, after the 1 entries committed before it, gives applied \{"ok":true,"value":"a"\}/);
     expectViolation(r.set(2, { log, term: 1, commit: 3, applied: [entry(2, 1, 'a')], appliedAs: { effect: 'duplicate', result: { ok: true, value: 'a' } } }), 'StateMachineSafety', /as duplicate .* gives applied/);
+    // Every entry applied is reported once, in order: an entry left out (here the no-op) is a gap.
+    const g = new World(3);
+    for (const i of [0, 1]) g.set(i, { log, term: 1 });
+    assert.equal(g.set(0, { commit: 3, applied: log }), null);
+    expectViolation(g.set(1, { commit: 3, applied: [entry(2, 1, 'a'), entry(3, 1, 'b')] }), 'StateMachineSafety', /n2 moved applied from 0 to 3 but its step reported applying index 2 where 1 was next \(it must report 1\.\.3 once, in order\)/);
+  },
+  CompactionCadence: () => {
+    const w = new World(3, null, 2);
+    const log = [entry(1, 1), entry(2, 1, 'a'), entry(3, 1, 'b')];
+    for (const i of [0, 1]) w.set(i, { log, term: 1 });
+    assert.equal(w.set(0, { commit: 1, applied: [entry(1, 1)] }), null, 'one applied entry past no snapshot: under 2');
+    expectViolation(w.set(0, { commit: 2, applied: [entry(2, 1, 'a')] }), 'CompactionCadence', /n1 has applied 2 entries past its snapshot at 0 \(applied 2\) without compacting; it snapshots every 2/);
+    const ok = new World(3, null, 2);
+    for (const i of [0, 1]) ok.set(i, { log, term: 1 });
+    assert.equal(ok.set(0, { commit: 2 }), null);
+    assert.equal(ok.set(0, { snapshot: { index: logIndex(2), term: term(1), data: [['k', 'a']], sessions: [[clientId('c'), 2, { ok: true, value: 'a' }]] } }), null, 'compacted at 2: nothing applied past it');
   },
   MonotonicTerm: () => {
     const w = new World(3);

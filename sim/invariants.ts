@@ -30,7 +30,7 @@ export const INVARIANTS = {
   CommittedIsDurableInv: 'a leader never commits beyond what its own disk holds (etcdraft.tla; not with early appends, where followers\' disks can make the quorum)',
   CommittedOnQuorumInv: 'every committed entry is on the synced disks of a quorum when it is committed (Raft §5.3; what early appends still guarantee)',
   MessageTermsLtCurrentTerm: 'no message carries a term above its sender\'s term (etcdraft.tla, defined but unchecked there)',
-  StateMachineSafety: 'no two nodes apply different entries at the same index (Raft §5.4.3)',
+  StateMachineSafety: 'no two nodes apply different entries at the same index, and a node applies each committed entry once, in log order, with the answer the state machine gives (Raft §5.4.3)',
   MonotonicTerm: 'a node\'s term, and the term on its disk, never decrease',
   MonotonicCommit: 'a node\'s commit index never decreases while it runs',
   LeaderAppendOnly: 'a leader never overwrites or deletes entries of its log (Raft §5.3)',
@@ -40,10 +40,11 @@ export const INVARIANTS = {
   ElectionTimerReset: 'a node that granted a vote waits a full election timeout before campaigning (Raft §5.2; a liveness rule)',
   CompactionInv: 'a node compacts (and snapshots) only committed entries (Raft §7)',
   SnapshotInv: 'a snapshot, taken or installed, holds exactly the state machine after applying the committed log up to its index, and the term of the entry there (Raft §7)',
+  CompactionCadence: 'a node that snapshots every N applied entries never holds N or more applied entries past its snapshot after a step (`snapshot N`; a log that grows without bound is a liveness failure)',
 } as const;
 
 /** Invariants whose violation is a liveness failure (exit 2) rather than a safety one. */
-export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set(['ElectionTimerReset']);
+export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set(['ElectionTimerReset', 'CompactionCadence']);
 
 export type InvariantName = keyof typeof INVARIANTS;
 export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
@@ -89,6 +90,7 @@ export interface StepBefore {
   readonly role: Role;
   readonly term: Term;
   readonly commit: LogIndex;
+  readonly applied: LogIndex;
   readonly lastIndex: number;
 }
 
@@ -323,6 +325,8 @@ export class InvariantChecker {
       // After G took in what this step committed: a node may snapshot what it committed in the same step.
       (compact !== null ? this.checkCompaction(i, compact.snapshot) : null) ??
       (out.applied.length > 0 ? this.checkApplied(i, out) : null) ??
+      (out.applied.length > 0 || n.applied !== before.applied ? this.checkAppliedInOrder(i, out, before.applied, compact?.snapshot.index ?? null) : null) ??
+      (n.config.snapshotEntries > 0 ? this.checkCompactionCadence(i) : null) ??
       (logFrom !== null || n.commit !== before.commit ? this.checkQuorumAndUpToDate(i) : null) ??
       (n.role === 'leader' ? this.checkDurable(i) : null)
     );
@@ -575,6 +579,35 @@ export class InvariantChecker {
       }
     }
     return null;
+  }
+
+  /**
+   * The step's applied list names every entry the node applied in it, once, in log order: from the
+   * one after what it had applied to what it has applied now. (An installed snapshot moves applied
+   * to its index with no list: the state machine came whole.) A host feeds its state machine, and
+   * the checker its model, from this list, so an entry left out is one a replica never applied.
+   */
+  private checkAppliedInOrder(i: number, out: StepOutputs, before: LogIndex, snapshotAt: LogIndex | null): Violation | null {
+    const now = this.nodes[i]!.state.applied;
+    const list = out.applied;
+    if (list.length === 0 && snapshotAt === now && now > before) return null;
+    const want = `${before + 1}..${now}`;
+    let expect = before + 1;
+    for (const a of list) {
+      if (a.index !== expect) return this.fail('StateMachineSafety', [i], `${this.name(i)} moved applied from ${before} to ${now} but its step reported applying index ${a.index} where ${expect} was next (it must report ${want} once, in order)`);
+      expect++;
+    }
+    if (expect - 1 !== now) return this.fail('StateMachineSafety', [i], `${this.name(i)} moved applied from ${before} to ${now} but its step reported applying ${list.length === 0 ? 'nothing' : `${before + 1}..${expect - 1}`} (it must report ${want} once, in order)`);
+    return null;
+  }
+
+  /** With `snapshot N`, every step ends with fewer than N applied entries past the snapshot. */
+  private checkCompactionCadence(i: number): Violation | null {
+    const n = this.nodes[i]!.state;
+    const every = n.config.snapshotEntries;
+    const since = n.applied - (n.snapshot?.index ?? 0);
+    if (since < every) return null;
+    return this.fail('CompactionCadence', [i], `${this.name(i)} has applied ${since} entries past its snapshot at ${n.snapshot?.index ?? 0} (applied ${n.applied}) without compacting; it snapshots every ${every}`);
   }
 
   /** QuorumLogInv over G, and MoreUpToDateCorrectInv for every pair involving node i. */

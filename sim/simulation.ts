@@ -262,7 +262,7 @@ export class Simulation {
   private readonly clientIndex = new Map<string, number>();
   private readonly receiveInput: { type: 'receive'; message: Message | null } = { type: 'receive', message: null };
   private readonly requestInput: { type: 'clientRequest'; request: ClientRequest | null } = { type: 'clientRequest', request: null };
-  private readonly before: { -readonly [K in keyof StepBefore]: StepBefore[K] } = { role: 'follower', term: 0 as StepBefore['term'], commit: 0 as StepBefore['commit'], lastIndex: 0 };
+  private readonly before: { -readonly [K in keyof StepBefore]: StepBefore[K] } = { role: 'follower', term: 0 as StepBefore['term'], commit: 0 as StepBefore['commit'], applied: 0 as StepBefore['applied'], lastIndex: 0 };
 
   constructor(
     readonly scenario: Scenario,
@@ -586,6 +586,7 @@ export class Simulation {
     before.role = s.role;
     before.term = s.term;
     before.commit = s.commit;
+    before.applied = s.applied;
     before.lastIndex = s.log.length;
     let out: StepOutputs;
     try {
