@@ -21,7 +21,10 @@ import {
   type Term,
 } from './types';
 
-/** What the leader knows of one follower's log (Raft Figure 2 "volatile state on leaders"). */
+/**
+ * What the leader knows of one follower's log (Raft Figure 2 "volatile state on leaders"). The
+ * invariants stated here are checked after every leader step by the simulator (ProgressInv).
+ */
 export interface Progress {
   /** Invariant: the follower's log matches the leader's up to here; never decreases in a term. */
   match: LogIndex;
@@ -32,9 +35,9 @@ export interface Progress {
    * 'replicate': entries are streamed optimistically, up to maxInflightAppends at once.
    */
   mode: 'probe' | 'replicate';
-  /** probe: an AppendEntries is outstanding; wait for its answer (or the next heartbeat answer). */
+  /** probe: an AppendEntries is outstanding; wait for its answer (or the next heartbeat answer). Invariant: false in replicate mode. */
   probeSent: boolean;
-  /** replicate: last index of each AppendEntries in flight, ascending. Invariant: length ≤ maxInflightAppends. */
+  /** replicate: last index of each AppendEntries in flight, ascending, in (match, next). Invariant: length ≤ maxInflightAppends; empty in probe mode. */
   inflight: LogIndex[];
   /** Heard from the follower since the last check-quorum round (thesis §6.2). */
   recentActive: boolean;
@@ -43,7 +46,8 @@ export interface Progress {
   /**
    * Ticks left before a snapshot sent to this follower may be sent again (0: none in flight). While
    * it runs the follower is not probed, so a large snapshot is not resent on every heartbeat answer
-   * (etcd's "snapshot" progress state); an acknowledgement ends it early.
+   * (etcd's "snapshot" progress state); an acknowledgement ends it early. Invariant: at most
+   * electionTicksMin, and above 0 only in probe mode with the probe (the snapshot) outstanding.
    */
   snapshotWait: number;
 }

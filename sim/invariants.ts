@@ -34,6 +34,7 @@ export const INVARIANTS = {
   MonotonicTerm: 'a node\'s term, and the term on its disk, never decrease',
   MonotonicCommit: 'a node\'s commit index never decreases while it runs',
   LeaderAppendOnly: 'a leader never overwrites or deletes entries of its log (Raft §5.3)',
+  ProgressInv: "a leader's record of each follower stays consistent through its term: match < next ≤ last index + 1; match, its own match and read acknowledgements never go back; its own match is on its synced disk; appends in flight lie ascending between match and next, at most maxInflightAppends, none while probing; no probe outstanding while replicating; a snapshot wait only while probing, at most one election timeout (etcd raft's Progress)",
   OneVotePerTerm: 'a node grants at most one vote per term, even across restarts (Raft §5.2)',
   AckedWritesCommitted: 'a write acknowledged to a client is committed',
   Linearizability: "the clients' history of operations is linearizable (checked at the end of the run)",
@@ -84,6 +85,13 @@ function holdsSynced(n: CheckedNode, index: number, term: Term): boolean {
   const start = d.start.index;
   if (index <= start) return true;
   return d.log[index - start - 1]?.term === term;
+}
+
+interface ProgressSeen {
+  readonly term: number;
+  selfMatch: number;
+  readonly match: Map<NodeId, number>;
+  readonly readAck: Map<NodeId, number>;
 }
 
 export interface StepBefore {
@@ -210,6 +218,8 @@ export class InvariantChecker {
   private readonly ticksSinceVote: number[];
   /** Who was elected leader of each term (Election Safety over the whole run). */
   private readonly leaderOfTerm = new Map<number, number>();
+  /** ProgressInv's memory: what each leader's progress said after its previous step in its term. */
+  private readonly progressSeen: (ProgressSeen | null)[];
   private readonly enabled: ReadonlySet<InvariantName>;
   /** The state machine's definition (reference-kv.ts) fed with G: what applying each committed index gives. */
   private readonly refKv: ReferenceKv;
@@ -232,6 +242,7 @@ export class InvariantChecker {
     this.votes = nodes.map(() => new Map());
     this.diskTerms = nodes.map(() => 0);
     this.ticksSinceVote = nodes.map(() => Number.POSITIVE_INFINITY);
+    this.progressSeen = nodes.map(() => null);
     const on = new Set((enabled ?? INVARIANT_NAMES) as InvariantName[]);
     // With early appends a leader may commit what only its followers' disks hold (thesis §10.2.1).
     if (opts.earlyAppends === true) on.delete('CommittedIsDurableInv');
@@ -313,6 +324,7 @@ export class InvariantChecker {
     if (compact !== null) this.hashes[i]!.update(n, 1, this.G);
     else if (logFrom !== null) this.hashes[i]!.update(n, logFrom, this.G);
     const becameLeader = n.role === 'leader' && (before.role !== 'leader' || before.term !== n.term);
+    if (n.role !== 'leader') this.progressSeen[i] = null;
     return (
       this.checkMonotonic(i, before) ??
       this.checkLeaderAppendOnly(i, before, logFrom) ??
@@ -328,7 +340,7 @@ export class InvariantChecker {
       (out.applied.length > 0 || n.applied !== before.applied ? this.checkAppliedInOrder(i, out, before.applied, compact?.snapshot.index ?? null) : null) ??
       (n.config.snapshotEntries > 0 ? this.checkCompactionCadence(i) : null) ??
       (logFrom !== null || n.commit !== before.commit ? this.checkQuorumAndUpToDate(i) : null) ??
-      (n.role === 'leader' ? this.checkDurable(i) : null)
+      (n.role === 'leader' ? this.checkDurable(i) ?? this.checkProgress(i) : null)
     );
   }
 
@@ -677,6 +689,51 @@ export class InvariantChecker {
     const want = this.refAt?.[snap.index - 1];
     if (want !== undefined && want !== snapshotFingerprint(snap)) {
       return this.fail('SnapshotInv', [i], `${this.name(i)}'s snapshot at ${snap.index} holds ${snap.data.map(([k, x]) => `${k}=${x}`).join(' ') || 'nothing'}, not the state machine after the committed log up to ${snap.index}`);
+    }
+    return null;
+  }
+
+  /**
+   * Node i is a leader: its bookkeeping of each follower (core/state.ts's Progress) holds the rules
+   * its comments promise. A broken record rarely breaks safety at once (match is only counted, next
+   * only chosen), so without this check a leader that lets its pipeline overflow, forgets what is in
+   * flight, or moves a follower's match back passes every run while replicating badly.
+   */
+  private checkProgress(i: number): Violation | null {
+    if (!this.enabled.has('ProgressInv')) return null;
+    const node = this.nodes[i]!;
+    const s = node.state;
+    let seen = this.progressSeen[i] ?? null;
+    if (seen === null || seen.term !== s.term) {
+      seen = { term: s.term, selfMatch: 0, match: new Map(), readAck: new Map() };
+      this.progressSeen[i] = seen;
+    }
+    const bad = (what: string): Violation | null => this.fail('ProgressInv', [i], `leader ${this.name(i)} of term ${s.term}: ${what}`);
+    const last = s.logStart.index + s.log.length;
+    if (s.selfMatch > last) return bad(`its own match ${s.selfMatch} is past its last index ${last}`);
+    if (s.selfMatch > node.disk.syncedLength) return bad(`its own match ${s.selfMatch} is past what its disk holds synced (${node.disk.syncedLength})`);
+    if (s.selfMatch < seen.selfMatch) return bad(`its own match went back from ${seen.selfMatch} to ${s.selfMatch}`);
+    seen.selfMatch = s.selfMatch;
+    const max = s.config.maxInflightAppends;
+    const wait = s.config.electionTicksMin;
+    for (const [id, pr] of s.progress) {
+      if (!(pr.match < pr.next && pr.next <= last + 1)) return bad(`${id} has match ${pr.match} and next ${pr.next}; match < next ≤ last index + 1 (${last + 1}) must hold`);
+      const m0 = seen.match.get(id) ?? 0;
+      if (pr.match < m0) return bad(`${id}'s match went back from ${m0} to ${pr.match}`);
+      seen.match.set(id, pr.match);
+      const r0 = seen.readAck.get(id) ?? 0;
+      if (!(pr.readAck >= r0 && pr.readAck <= s.readSeq)) return bad(`${id}'s read acknowledgement went from ${r0} to ${pr.readAck} (read rounds started: ${s.readSeq})`);
+      seen.readAck.set(id, pr.readAck);
+      const fl = pr.inflight;
+      if (pr.mode === 'probe' ? fl.length > 0 : pr.probeSent) return bad(`${id} is in ${pr.mode} mode with ${pr.mode === 'probe' ? `appends in flight (${fl.join(', ')})` : 'a probe outstanding'}`);
+      if (fl.length > max) return bad(`${id} has ${fl.length} appends in flight (${fl.join(', ')}), more than maxInflightAppends ${max}`);
+      let prev = pr.match;
+      for (const x of fl) {
+        if (!(x > prev && x < pr.next)) return bad(`${id} has appends in flight ending at ${fl.join(', ')}: each must be past match ${pr.match} and the one before, and before next ${pr.next}`);
+        prev = x;
+      }
+      if (!(pr.snapshotWait >= 0 && pr.snapshotWait <= wait)) return bad(`${id} has a snapshot wait of ${pr.snapshotWait} ticks; it is at most one election timeout (${wait})`);
+      if (pr.snapshotWait > 0 && !(pr.mode === 'probe' && pr.probeSent)) return bad(`${id} waits for a snapshot in ${pr.mode} mode${pr.probeSent ? '' : ' with no probe outstanding'}`);
     }
     return null;
   }
