@@ -37,7 +37,7 @@ export const BUGS = {
   },
   'check-quorum-ignores-acks': {
     models: "With check-quorum, the leader does not count its followers' answers as signs of life (thesis §6.2): a healthy leader steps down every election timeout, on a quiet network too (a liveness bug).",
-    caughtBy: 'Liveness',
+    caughtBy: 'CheckQuorum',
   },
 } as const;
 

@@ -16,7 +16,7 @@ const CAUGHT_BY: Record<string, readonly string[]> = {
   'stale-read': ['Linearizability'],
   'duplicate-apply': ['StateMachineSafety', 'Linearizability'],
   'timer-not-reset-on-vote': ['ElectionTimerReset'],
-  'check-quorum-ignores-acks': ['Liveness'],
+  'check-quorum-ignores-acks': ['CheckQuorum', 'Liveness'],
 };
 
 describe('bug zoo', function () {

@@ -1,7 +1,7 @@
 // Every invariant has a test that builds a violating state and sees it caught (and the healthy
 // variant of the same state accepted).
 import assert from 'node:assert/strict';
-import { clientId, logIndex, makeConfig, newNode, nodeId, term, type AppliedEntry, type Entry, type Message, type NodeState, type Progress, type Role, type Snapshot, type StepOutputs } from '../core';
+import { clientId, logIndex, makeConfig, newNode, nodeId, term, type AppliedEntry, type Entry, type Message, type NodeState, type Progress, type ReasonCode, type Role, type Snapshot, type StepOutputs } from '../core';
 import { Disk } from './disk';
 import { loadScenario } from './tracefile';
 import { Simulation } from './simulation';
@@ -305,6 +305,51 @@ const tests: Record<InvariantName, () => void> = {
     for (let t = 0; t < 3; t++) w.checker.afterTimer(1, quiet, true);
     expectViolation(w.checker.afterTimer(1, timeout, true), 'ElectionTimerReset', /n2 started an election 4 ticks after granting a vote \(the election timeout is at least 10 ticks\)/);
   },
+  CheckQuorum: () => {
+    const stepOut = (...reasons: ReasonCode[]): StepOutputs => ({ persist: null, messages: [], applied: [], replies: [], reasons });
+    const answer = (k: number): Message => ({ type: 'HeartbeatResp', from: ids[k]!, to: ids[0]!, term: term(1), readSeq: 0 });
+    const leader = (): { w: World; s: NodeState; tick: () => Violation | null } => {
+      const w = new World(3, ['CheckQuorum']);
+      const s = w.nodes[0]!.state;
+      (s.config as { checkQuorum: boolean }).checkQuorum = true;
+      s.term = term(1);
+      s.role = 'leader';
+      const probe = (): Progress => ({ match: logIndex(0), next: logIndex(1), mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0, snapshotWait: 0 });
+      s.progress = new Map([[ids[1]!, probe()], [ids[2]!, probe()]]);
+      assert.equal(w.checker.afterTimer(0, stepOut('election.won'), false), null);
+      return { w, s, tick: () => w.checker.afterTimer(0, stepOut('tick'), true) };
+    };
+    const { w, s, tick } = leader();
+    const E = s.config.electionTicksMin;
+    for (let t = 0; t < 5 * E; t++) {
+      assert.equal(w.checker.afterTimer(0, stepOut('heartbeat.ack'), false, answer(1)), null);
+      assert.equal(tick(), null, 'n2 answers every tick: a quorum with the leader');
+    }
+    // (The last answer came one tick before the loop's last tick.)
+    for (let t = 1; t < 2 * E; t++) assert.equal(tick(), null, `no answer for ${t + 1} ticks: the last count may have been just before it went quiet`);
+    expectViolation(tick(), 'CheckQuorum', new RegExp(`n1 still leads term 1 after ${7 * E} ticks, but only 1 of its cluster \\(itself included; a quorum is 2\\) answered it within the last ${2 * E} ticks`));
+    // A leader answered by n2 three ticks ago must not step down at this count.
+    const h = leader();
+    h.w.checker.afterTimer(0, stepOut('heartbeat.ack'), false, answer(1));
+    for (let t = 0; t < 3; t++) h.tick();
+    h.s.role = 'follower';
+    expectViolation(h.w.checker.afterTimer(0, stepOut('leader.step-down.check-quorum'), true), 'CheckQuorum',
+      new RegExp(`n1 stepped down as leader of term 1 by check-quorum, but 2 of its cluster \\(itself included; a quorum is 2\\) answered it within the last ${E} ticks`));
+    // One answered E + 1 ticks ago (before the previous count) does not keep it.
+    const q = leader();
+    q.w.checker.afterTimer(0, stepOut('heartbeat.ack'), false, answer(2));
+    for (let t = 0; t < E; t++) q.tick();
+    q.s.role = 'follower';
+    assert.equal(q.w.checker.afterTimer(0, stepOut('leader.step-down.check-quorum'), true), null);
+    // An answer of an older term, or with check-quorum off, counts for nothing.
+    const o = leader();
+    o.w.checker.afterTimer(0, stepOut('heartbeat.ack'), false, { ...answer(1), term: term(0) });
+    for (let t = 0; t < 2 * E; t++) assert.equal(o.tick(), null, 'its first 2E ticks as leader');
+    expectViolation(o.tick(), 'CheckQuorum', /only 1 of its cluster/);
+    const off = leader();
+    (off.s.config as { checkQuorum: boolean }).checkQuorum = false;
+    for (let t = 0; t < 5 * E; t++) assert.equal(off.tick(), null);
+  },
   AckedWritesCommitted: () => {
     const w = new World(3);
     const log = [entry(1, 1), entry(2, 1, 'a')];
@@ -414,10 +459,16 @@ describe('the simulator\'s oracles beyond the invariants', () => {
     assert.equal(last.kind, 'settled');
     assert.match(last.text, /settle window over: the cluster stayed converged since/);
     assert.ok(clean.settled !== null && last.time - clean.settled.sinceUs >= 200_000, 'a window of at least one election timeout (20 ticks of 10ms)');
-    // A leader that never counts its followers' answers steps down at its next check-quorum round.
-    const bug = new Simulation(loadScenario(`${text}\nbugs check-quorum-ignores-acks`, 'quiet.raftsim'), 3).run();
+    // A leader that never counts its followers' answers steps down at its next check-quorum round:
+    // the settle window sees it (with the CheckQuorum invariant off, which sees it first).
+    const others = INVARIANT_NAMES.filter((n) => n !== 'CheckQuorum').join(' ');
+    const bug = new Simulation(loadScenario(`${text}\nbugs check-quorum-ignores-acks\ncheck ${others}`, 'quiet.raftsim'), 3).run();
     assert.equal(bug.verdict, 'liveness');
     assert.match(bug.violation?.message ?? '', /converged at .* with leader n\d in term \d+, then .* later on a quiet network: the leader n\d stepped down/);
+    const caught = new Simulation(loadScenario(`${text}\nbugs check-quorum-ignores-acks`, 'quiet.raftsim'), 3).run();
+    assert.equal(caught.verdict, 'liveness');
+    assert.equal(caught.violation?.invariant, 'CheckQuorum');
+    assert.match(caught.violation?.message ?? '', /n\d stepped down as leader of term \d+ by check-quorum, but 3 of its cluster \(itself included; a quorum is 2\) answered it within the last 10 ticks/);
   });
 });
 

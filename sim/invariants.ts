@@ -41,11 +41,12 @@ export const INVARIANTS = {
   ElectionTimerReset: 'a node that granted a vote waits a full election timeout before campaigning (Raft §5.2; a liveness rule)',
   CompactionInv: 'a node compacts (and snapshots) only committed entries (Raft §7)',
   SnapshotInv: 'a snapshot, taken or installed, holds exactly the state machine after applying the committed log up to its index, and the term of the entry there (Raft §7)',
+  CheckQuorum: 'with check-quorum, a leader steps down once it has not heard from a quorum for two election timeouts, and never while a quorum answered it within the last one (thesis §6.2; a liveness rule)',
   CompactionCadence: 'a node that snapshots every N applied entries never holds N or more applied entries past its snapshot after a step (`snapshot N`; a log that grows without bound is a liveness failure)',
 } as const;
 
 /** Invariants whose violation is a liveness failure (exit 2) rather than a safety one. */
-export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set(['ElectionTimerReset', 'CompactionCadence']);
+export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set(['ElectionTimerReset', 'CheckQuorum', 'CompactionCadence']);
 
 export type InvariantName = keyof typeof INVARIANTS;
 export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
@@ -85,6 +86,13 @@ function holdsSynced(n: CheckedNode, index: number, term: Term): boolean {
   const start = d.start.index;
   if (index <= start) return true;
   return d.log[index - start - 1]?.term === term;
+}
+
+/** CheckQuorum's memory of one leader's term: its ticks as leader, and the ticks since each peer last answered. */
+interface QuorumSeen {
+  readonly term: number;
+  ticks: number;
+  readonly since: Map<NodeId, number>;
 }
 
 interface ProgressSeen {
@@ -220,6 +228,7 @@ export class InvariantChecker {
   private readonly leaderOfTerm = new Map<number, number>();
   /** ProgressInv's memory: what each leader's progress said after its previous step in its term. */
   private readonly progressSeen: (ProgressSeen | null)[];
+  private readonly quorumSeen: (QuorumSeen | null)[];
   private readonly enabled: ReadonlySet<InvariantName>;
   /** The state machine's definition (reference-kv.ts) fed with G: what applying each committed index gives. */
   private readonly refKv: ReferenceKv;
@@ -243,6 +252,7 @@ export class InvariantChecker {
     this.diskTerms = nodes.map(() => 0);
     this.ticksSinceVote = nodes.map(() => Number.POSITIVE_INFINITY);
     this.progressSeen = nodes.map(() => null);
+    this.quorumSeen = nodes.map(() => null);
     const on = new Set((enabled ?? INVARIANT_NAMES) as InvariantName[]);
     // With early appends a leader may commit what only its followers' disks hold (thesis §10.2.1).
     if (opts.earlyAppends === true) on.delete('CommittedIsDurableInv');
@@ -345,23 +355,69 @@ export class InvariantChecker {
   }
 
   /**
-   * Timer rules, after any step of node i. In correct Raft a node resets its election timer when it
-   * grants a vote and whenever it hears from a leader or a higher term, so when its timer fires at
-   * least electionTicksMin ticks have passed since its last vote.
+   * Timer rules, after any step of node i (`heard`: the message it took, if any). In correct Raft a
+   * node resets its election timer when it grants a vote and whenever it hears from a leader or a
+   * higher term, so when its timer fires at least electionTicksMin ticks have passed since its last
+   * vote. And with check-quorum, see checkQuorum.
    */
-  afterTimer(i: number, out: StepOutputs, tick: boolean): Violation | null {
+  afterTimer(i: number, out: StepOutputs, tick: boolean, heard: Message | null = null): Violation | null {
     if (tick) this.ticksSinceVote[i]!++;
     for (const m of out.messages) if (m.type === 'RequestVoteResp' && m.granted) this.ticksSinceVote[i] = 0;
     const min = this.nodes[i]!.state.config.electionTicksMin;
     if (tick && this.ticksSinceVote[i]! < min && out.reasons.includes('election.timeout')) {
       return this.fail('ElectionTimerReset', [i], `${this.name(i)} started an election ${this.ticksSinceVote[i]} ticks after granting a vote (the election timeout is at least ${min} ticks)`);
     }
-    return null;
+    return this.checkQuorum(i, out, tick, heard);
+  }
+
+  /**
+   * Check-quorum (thesis §6.2), as etcd raft does it: every electionTicksMin ticks of its own (E),
+   * a leader counts the followers that answered an append or a heartbeat since the previous count,
+   * and steps down unless they and it make a quorum. So, counting ticks since each follower last
+   * answered: a leader still leading after a tick had a quorum answer within its last 2E ticks (the
+   * last count was under E ticks ago and looked back E ticks); and a leader that steps down had no
+   * quorum answer within its last E ticks. A leader that never steps down keeps clients and
+   * followers (which ignore votes while they hear from it) waiting; one that steps down while
+   * healthy causes needless elections.
+   */
+  private checkQuorum(i: number, out: StepOutputs, tick: boolean, heard: Message | null): Violation | null {
+    const s = this.nodes[i]!.state;
+    let seen = this.quorumSeen[i] ?? null;
+    if (!s.config.checkQuorum) return null;
+    const E = s.config.electionTicksMin;
+    const counted = (within: number): number => {
+      let n = 1;
+      for (const t of seen!.since.values()) if (t <= within) n++;
+      return n;
+    };
+    if (s.role !== 'leader') {
+      this.quorumSeen[i] = null;
+      if (seen === null || seen.term !== s.term || !tick || !out.reasons.includes('leader.step-down.check-quorum')) return null;
+      seen.ticks++;
+      for (const [p, t] of seen.since) seen.since.set(p, t + 1);
+      const n = counted(E);
+      if (n < this.quorum) return null;
+      return this.fail('CheckQuorum', [i], `${this.name(i)} stepped down as leader of term ${s.term} by check-quorum, but ${n} of its cluster (itself included; a quorum is ${this.quorum}) answered it within the last ${E} ticks`);
+    }
+    if (seen === null || seen.term !== s.term) {
+      seen = { term: s.term, ticks: 0, since: new Map() };
+      this.quorumSeen[i] = seen;
+    }
+    if (heard !== null && (heard.type === 'AppendEntriesResp' || heard.type === 'HeartbeatResp') && heard.term === s.term && s.progress.has(heard.from)) seen.since.set(heard.from, 0);
+    if (!tick) return null;
+    seen.ticks++;
+    for (const [p, t] of seen.since) seen.since.set(p, t + 1);
+    if (seen.ticks <= 2 * E) return null;
+    const n = counted(2 * E);
+    if (n >= this.quorum) return null;
+    return this.fail('CheckQuorum', [i], `${this.name(i)} still leads term ${s.term} after ${seen.ticks} ticks, but only ${n} of its cluster (itself included; a quorum is ${this.quorum}) answered it within the last ${2 * E} ticks (check-quorum every ${E})`);
   }
 
   /** After node i crashed: it is judged by its disk from now on. */
   afterCrash(i: number, disk: { readonly log: readonly Entry[]; readonly logStart?: LogView['logStart'] | null }): Violation | null {
     this.ticksSinceVote[i] = Number.POSITIVE_INFINITY;
+    this.quorumSeen[i] = null;
+    this.progressSeen[i] = null;
     const view: LogView = { log: disk.log, logStart: disk.logStart ?? NO_LOG_START };
     this.views[i] = view;
     this.hashes[i]!.update(view, 1, this.G);

@@ -617,7 +617,7 @@ export class Simulation {
       }
     }
     if (s.role === 'leader' && before.role !== 'leader') this.noteLeader(n);
-    if (this.violation(this.checker.afterStep(n.index, out, before) ?? this.checker.afterTimer(n.index, out, input.type === 'tick'))) return;
+    if (this.violation(this.checker.afterStep(n.index, out, before) ?? this.checker.afterTimer(n.index, out, input.type === 'tick', input.type === 'receive' ? input.message : null))) return;
     const caa = this.swarm.crashAfterAppend;
     if (caa !== null && this.phase === 'safety' && s.role === 'leader' && this.mayCrashAfterAppend(n, out.messages) && this.crashAfterAppendRng.chance(caa.chance)) {
       // Targeted: the leader crashes right after sending new entries (they reach some followers, maybe).
