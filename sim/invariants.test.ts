@@ -305,6 +305,36 @@ const tests: Record<InvariantName, () => void> = {
     for (let t = 0; t < 3; t++) w.checker.afterTimer(1, quiet, true);
     expectViolation(w.checker.afterTimer(1, timeout, true), 'ElectionTimerReset', /n2 started an election 4 ticks after granting a vote \(the election timeout is at least 10 ticks\)/);
   },
+  LeaseRespected: () => {
+    const stepOut = (messages: Message[] = []): StepOutputs => ({ persist: null, messages, applied: [], replies: [], reasons: [] });
+    const follower = (): { w: World; s: NodeState; tick: () => Violation | null } => {
+      const w = new World(3, ['LeaseRespected']);
+      const s = w.nodes[1]!.state;
+      s.term = term(2);
+      // n2 took a heartbeat of term 2 from its leader n1.
+      assert.equal(w.checker.afterTimer(1, stepOut(), false, { type: 'Heartbeat', from: ids[0]!, to: ids[1]!, term: term(2), commit: logIndex(0), readSeq: 0 }), null);
+      return { w, s, tick: () => w.checker.afterTimer(1, stepOut(), true) };
+    };
+    const preVote: Message = { type: 'PreVote', from: ids[2]!, to: ids[1]!, term: term(3), lastLogIndex: logIndex(0), lastLogTerm: term(0), round: 1 };
+    const granted: Message = { type: 'PreVoteResp', from: ids[1]!, to: ids[2]!, term: term(3), granted: true, round: 1 };
+    const f = follower();
+    const E = f.s.config.electionTicksMin;
+    for (let t = 0; t < E - 1; t++) assert.equal(f.tick(), null);
+    expectViolation(f.w.checker.afterTimer(1, stepOut([granted]), false, preVote), 'LeaseRespected', new RegExp(`n2 granted a pre-vote to n3 ${E - 1} ticks after it last heard from its leader of term 2 \\(the lease lasts ${E}\\)`));
+    const late = follower();
+    for (let t = 0; t < E; t++) late.tick();
+    assert.equal(late.w.checker.afterTimer(1, stepOut([granted]), false, preVote), null, 'the lease is over');
+    // With check-quorum, a vote request of a higher term is ignored within the lease.
+    const v = follower();
+    (v.s.config as { checkQuorum: boolean }).checkQuorum = true;
+    v.s.term = term(3);
+    expectViolation(v.w.checker.afterTimer(1, stepOut(), false, { type: 'RequestVote', from: ids[2]!, to: ids[1]!, term: term(3), lastLogIndex: logIndex(0), lastLogTerm: term(0) }), 'LeaseRespected',
+      /n2 took term 3 from n3's vote request 0 ticks after it last heard from its leader of term 2 \(the lease lasts \d+\), with check-quorum on/);
+    const off = follower();
+    (off.s.config as { checkQuorum: boolean }).checkQuorum = false;
+    off.s.term = term(3);
+    assert.equal(off.w.checker.afterTimer(1, stepOut(), false, { type: 'RequestVote', from: ids[2]!, to: ids[1]!, term: term(3), lastLogIndex: logIndex(0), lastLogTerm: term(0) }), null, 'without check-quorum a vote request may take the term');
+  },
   CheckQuorum: () => {
     const stepOut = (...reasons: ReasonCode[]): StepOutputs => ({ persist: null, messages: [], applied: [], replies: [], reasons });
     const answer = (k: number): Message => ({ type: 'HeartbeatResp', from: ids[k]!, to: ids[0]!, term: term(1), readSeq: 0 });

@@ -41,12 +41,13 @@ export const INVARIANTS = {
   ElectionTimerReset: 'a node that granted a vote waits a full election timeout before campaigning (Raft §5.2; a liveness rule)',
   CompactionInv: 'a node compacts (and snapshots) only committed entries (Raft §7)',
   SnapshotInv: 'a snapshot, taken or installed, holds exactly the state machine after applying the committed log up to its index, and the term of the entry there (Raft §7)',
+  LeaseRespected: 'a follower that heard from its leader within the minimum election timeout grants no pre-vote and, with check-quorum, takes no higher term from a vote request (thesis §4.2.3, §9.6: a partitioned node cannot disrupt a working leader; a liveness rule)',
   CheckQuorum: 'with check-quorum, a leader steps down once it has not heard from a quorum for two election timeouts, and never while a quorum answered it within the last one (thesis §6.2; a liveness rule)',
   CompactionCadence: 'a node that snapshots every N applied entries never holds N or more applied entries past its snapshot after a step (`snapshot N`; a log that grows without bound is a liveness failure)',
 } as const;
 
 /** Invariants whose violation is a liveness failure (exit 2) rather than a safety one. */
-export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set(['ElectionTimerReset', 'CheckQuorum', 'CompactionCadence']);
+export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set(['ElectionTimerReset', 'LeaseRespected', 'CheckQuorum', 'CompactionCadence']);
 
 export type InvariantName = keyof typeof INVARIANTS;
 export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
@@ -229,6 +230,8 @@ export class InvariantChecker {
   /** ProgressInv's memory: what each leader's progress said after its previous step in its term. */
   private readonly progressSeen: (ProgressSeen | null)[];
   private readonly quorumSeen: (QuorumSeen | null)[];
+  /** LeaseRespected's memory: each follower's leader's term, and its ticks since that leader was last heard. */
+  private readonly lease: ({ readonly term: number; ticks: number } | null)[];
   private readonly enabled: ReadonlySet<InvariantName>;
   /** The state machine's definition (reference-kv.ts) fed with G: what applying each committed index gives. */
   private readonly refKv: ReferenceKv;
@@ -253,6 +256,7 @@ export class InvariantChecker {
     this.ticksSinceVote = nodes.map(() => Number.POSITIVE_INFINITY);
     this.progressSeen = nodes.map(() => null);
     this.quorumSeen = nodes.map(() => null);
+    this.lease = nodes.map(() => null);
     const on = new Set((enabled ?? INVARIANT_NAMES) as InvariantName[]);
     // With early appends a leader may commit what only its followers' disks hold (thesis §10.2.1).
     if (opts.earlyAppends === true) on.delete('CommittedIsDurableInv');
@@ -367,7 +371,36 @@ export class InvariantChecker {
     if (tick && this.ticksSinceVote[i]! < min && out.reasons.includes('election.timeout')) {
       return this.fail('ElectionTimerReset', [i], `${this.name(i)} started an election ${this.ticksSinceVote[i]} ticks after granting a vote (the election timeout is at least ${min} ticks)`);
     }
-    return this.checkQuorum(i, out, tick, heard);
+    return this.checkLease(i, out, tick, heard) ?? this.checkQuorum(i, out, tick, heard);
+  }
+
+  /**
+   * The lease (thesis §4.2.3, §9.6): a follower that took an append, heartbeat or snapshot from its
+   * term's leader fewer than electionTicksMin of its ticks ago must refuse pre-votes and, with
+   * check-quorum, ignore vote requests of higher terms, or a node that was partitioned away and
+   * campaigned on its own forces a working leader out when it comes back. (The core may hold its
+   * lease longer — a re-granted vote restarts its timer too — never shorter.)
+   */
+  private checkLease(i: number, out: StepOutputs, tick: boolean, heard: Message | null): Violation | null {
+    const s = this.nodes[i]!.state;
+    const held = this.lease[i] ?? null;
+    const E = s.config.electionTicksMin;
+    if (held !== null && held.ticks < E) {
+      const why = `${held.ticks} ticks after it last heard from its leader of term ${held.term} (the lease lasts ${E})`;
+      for (const m of out.messages) {
+        if (m.type === 'PreVoteResp' && m.granted) return this.fail('LeaseRespected', [i], `${this.name(i)} granted a pre-vote to ${m.to} ${why}`);
+      }
+      if (heard !== null && heard.type === 'RequestVote' && s.config.checkQuorum && heard.term > held.term && s.term > held.term) {
+        return this.fail('LeaseRespected', [i], `${this.name(i)} took term ${s.term} from ${heard.from}'s vote request ${why}, with check-quorum on`);
+      }
+    }
+    if (s.role !== 'follower' || (held !== null && s.term !== held.term)) this.lease[i] = null;
+    if (heard !== null && (heard.type === 'AppendEntries' || heard.type === 'Heartbeat' || heard.type === 'InstallSnapshot') && s.role === 'follower' && s.term === heard.term) {
+      this.lease[i] = { term: heard.term, ticks: 0 };
+    } else if (tick && this.lease[i] != null) {
+      this.lease[i]!.ticks++;
+    }
+    return null;
   }
 
   /**
@@ -418,6 +451,7 @@ export class InvariantChecker {
     this.ticksSinceVote[i] = Number.POSITIVE_INFINITY;
     this.quorumSeen[i] = null;
     this.progressSeen[i] = null;
+    this.lease[i] = null;
     const view: LogView = { log: disk.log, logStart: disk.logStart ?? NO_LOG_START };
     this.views[i] = view;
     this.hashes[i]!.update(view, 1, this.G);
