@@ -1103,6 +1103,17 @@ export class Simulation {
       if (n.status !== 'up') continue;
       if (n.state.applied !== ls.commit) return `${n.id} has applied ${n.state.applied} of ${ls.commit} committed entries`;
     }
+    // The leader must know it too (its own entries synced; each follower acknowledged the whole log,
+    // replicating with nothing in flight): a leader whose bookkeeping never catches up — stuck probing,
+    // an acknowledgement not counted — resends forever, or stalls once a message is lost.
+    if (ls.selfMatch !== last) return `leader ${leader.id} has not counted its own log as synced (its match ${ls.selfMatch} of ${last})`;
+    for (const n of this.nodes) {
+      if (n.status !== 'up' || n === leader) continue;
+      const pr = ls.progress.get(n.id);
+      if (pr === undefined || pr.match !== last || pr.mode !== 'replicate' || pr.inflight.length > 0 || pr.snapshotWait > 0) {
+        return `leader ${leader.id} does not know that ${n.id} holds its whole log (${pr === undefined ? 'no record' : `match ${pr.match} of ${last}, ${pr.mode}${pr.inflight.length > 0 ? `, appends in flight to ${pr.inflight.join(', ')}` : ''}${pr.snapshotWait > 0 ? ', waiting for a snapshot' : ''}`})`;
+      }
+    }
     // A message of a later term still on its way (delayed, or sent by a node that since died) may yet
     // depose this leader: not settled until it lands. (No running node is past the leader's term.)
     for (const e of this.heap.items_()) {
