@@ -89,11 +89,11 @@ function holdsSynced(n: CheckedNode, index: number, term: Term): boolean {
   return d.log[index - start - 1]?.term === term;
 }
 
-/** CheckQuorum's memory of one leader's term: its ticks as leader, and the ticks since each peer last answered. */
+/** CheckQuorum's memory of one leader's term: its ticks as leader, and at which of them each peer last answered. */
 interface QuorumSeen {
   readonly term: number;
   ticks: number;
-  readonly since: Map<NodeId, number>;
+  readonly heardAt: Map<NodeId, number>;
 }
 
 interface ProgressSeen {
@@ -420,26 +420,24 @@ export class InvariantChecker {
     const E = s.config.electionTicksMin;
     const counted = (within: number): number => {
       let n = 1;
-      for (const t of seen!.since.values()) if (t <= within) n++;
+      for (const t of seen!.heardAt.values()) if (seen!.ticks - t <= within) n++;
       return n;
     };
     if (s.role !== 'leader') {
       this.quorumSeen[i] = null;
       if (seen === null || seen.term !== s.term || !tick || !out.reasons.includes('leader.step-down.check-quorum')) return null;
       seen.ticks++;
-      for (const [p, t] of seen.since) seen.since.set(p, t + 1);
       const n = counted(E);
       if (n < this.quorum) return null;
       return this.fail('CheckQuorum', [i], `${this.name(i)} stepped down as leader of term ${s.term} by check-quorum, but ${n} of its cluster (itself included; a quorum is ${this.quorum}) answered it within the last ${E} ticks`);
     }
     if (seen === null || seen.term !== s.term) {
-      seen = { term: s.term, ticks: 0, since: new Map() };
+      seen = { term: s.term, ticks: 0, heardAt: new Map() };
       this.quorumSeen[i] = seen;
     }
-    if (heard !== null && (heard.type === 'AppendEntriesResp' || heard.type === 'HeartbeatResp') && heard.term === s.term && s.progress.has(heard.from)) seen.since.set(heard.from, 0);
+    if (heard !== null && (heard.type === 'AppendEntriesResp' || heard.type === 'HeartbeatResp') && heard.term === s.term && s.progress.has(heard.from)) seen.heardAt.set(heard.from, seen.ticks);
     if (!tick) return null;
     seen.ticks++;
-    for (const [p, t] of seen.since) seen.since.set(p, t + 1);
     if (seen.ticks <= 2 * E) return null;
     const n = counted(2 * E);
     if (n >= this.quorum) return null;
