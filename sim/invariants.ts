@@ -12,7 +12,7 @@
 // positions it compacted away are read as G's — a node compacts only what it applied, so committed,
 // and CompactionInv checks that — and every snapshot is checked against a reference state machine
 // fed with G (SnapshotInv).
-import { describeEntry, NO_LOG_START, type ClientId, type Entry, type KvResult, type LogIndex, type LogView, type Message, type NodeId, type NodeState, type Role, type Snapshot, type StepOutputs, type Term } from '../core';
+import { describeEntry, NO_LOG_START, type ClientId, type Entry, type KvResult, type LogIndex, type LogView, type Message, type NodeId, type NodeState, type Progress, type Role, type Snapshot, type StepOutputs, type Term } from '../core';
 import type { KvState } from '../core/kv';
 import { ReferenceKv, sameResult, type ReferenceOutcome } from './reference-kv';
 import type { Disk } from './disk';
@@ -93,14 +93,32 @@ function holdsSynced(n: CheckedNode, index: number, term: Term): boolean {
 interface QuorumSeen {
   readonly term: number;
   ticks: number;
-  readonly heardAt: Map<NodeId, number>;
+  /** By node index: the leader's tick count when that follower last answered (-Infinity: never). */
+  readonly heardAt: number[];
 }
 
 interface ProgressSeen {
   readonly term: number;
   selfMatch: number;
-  readonly match: Map<NodeId, number>;
-  readonly readAck: Map<NodeId, number>;
+  /** By node index (arrays, not Maps: checked after every leader step). */
+  readonly match: number[];
+  readonly readAck: number[];
+}
+
+/** "n3" → 2 (node names are n1…n9, as the simulator makes them). */
+function indexOf(id: NodeId): number {
+  return id.charCodeAt(1) - 49;
+}
+
+function leaseHeld(ticks: number, term: number, E: number): string {
+  return `${ticks} ticks after it last heard from its leader of term ${term} (the lease lasts ${E})`;
+}
+
+/** How many of the cluster answered the leader within its last `within` ticks, itself included. */
+function answeredWithin(seen: QuorumSeen, within: number): number {
+  let n = 1;
+  for (let k = 0; k < seen.heardAt.length; k++) if (seen.ticks - seen.heardAt[k]! <= within) n++;
+  return n;
 }
 
 export interface StepBefore {
@@ -230,8 +248,12 @@ export class InvariantChecker {
   /** ProgressInv's memory: what each leader's progress said after its previous step in its term. */
   private readonly progressSeen: (ProgressSeen | null)[];
   private readonly quorumSeen: (QuorumSeen | null)[];
-  /** LeaseRespected's memory: each follower's leader's term, and its ticks since that leader was last heard. */
-  private readonly lease: ({ readonly term: number; ticks: number } | null)[];
+  /**
+   * LeaseRespected's memory: each follower's leader's term (-1: no lease held), and its ticks since
+   * that leader was last heard. (Flat numbers: these checks run after every step of every node.)
+   */
+  private readonly leaseTerm: number[];
+  private readonly leaseTicks: number[];
   private readonly enabled: ReadonlySet<InvariantName>;
   /** The state machine's definition (reference-kv.ts) fed with G: what applying each committed index gives. */
   private readonly refKv: ReferenceKv;
@@ -256,7 +278,8 @@ export class InvariantChecker {
     this.ticksSinceVote = nodes.map(() => Number.POSITIVE_INFINITY);
     this.progressSeen = nodes.map(() => null);
     this.quorumSeen = nodes.map(() => null);
-    this.lease = nodes.map(() => null);
+    this.leaseTerm = nodes.map(() => -1);
+    this.leaseTicks = nodes.map(() => 0);
     const on = new Set((enabled ?? INVARIANT_NAMES) as InvariantName[]);
     // With early appends a leader may commit what only its followers' disks hold (thesis §10.2.1).
     if (opts.earlyAppends === true) on.delete('CommittedIsDurableInv');
@@ -365,13 +388,24 @@ export class InvariantChecker {
    * vote. And with check-quorum, see checkQuorum.
    */
   afterTimer(i: number, out: StepOutputs, tick: boolean, heard: Message | null = null): Violation | null {
-    if (tick) this.ticksSinceVote[i]!++;
-    for (const m of out.messages) if (m.type === 'RequestVoteResp' && m.granted) this.ticksSinceVote[i] = 0;
-    const min = this.nodes[i]!.state.config.electionTicksMin;
-    if (tick && this.ticksSinceVote[i]! < min && out.reasons.includes('election.timeout')) {
-      return this.fail('ElectionTimerReset', [i], `${this.name(i)} started an election ${this.ticksSinceVote[i]} ticks after granting a vote (the election timeout is at least ${min} ticks)`);
+    const s = this.nodes[i]!.state;
+    const msgs = out.messages;
+    let grantedPreVote: Message | null = null;
+    for (let k = 0; k < msgs.length; k++) {
+      const m = msgs[k]!;
+      if (m.type === 'RequestVoteResp' && m.granted) this.ticksSinceVote[i] = -1;
+      else if (m.type === 'PreVoteResp' && m.granted && grantedPreVote === null) grantedPreVote = m;
     }
-    return this.checkLease(i, out, tick, heard) ?? this.checkQuorum(i, out, tick, heard);
+    if (tick) {
+      const since = ++this.ticksSinceVote[i]!;
+      const min = s.config.electionTicksMin;
+      if (since < min && out.reasons.includes('election.timeout')) {
+        return this.fail('ElectionTimerReset', [i], `${this.name(i)} started an election ${since} ticks after granting a vote (the election timeout is at least ${min} ticks)`);
+      }
+    } else if (this.ticksSinceVote[i] === -1) {
+      this.ticksSinceVote[i] = 0;
+    }
+    return this.checkLease(i, s, grantedPreVote, tick, heard) ?? (s.config.checkQuorum ? this.checkQuorum(i, s, out, tick, heard) : null);
   }
 
   /**
@@ -381,24 +415,22 @@ export class InvariantChecker {
    * campaigned on its own forces a working leader out when it comes back. (The core may hold its
    * lease longer — a re-granted vote restarts its timer too — never shorter.)
    */
-  private checkLease(i: number, out: StepOutputs, tick: boolean, heard: Message | null): Violation | null {
-    const s = this.nodes[i]!.state;
-    const held = this.lease[i] ?? null;
+  private checkLease(i: number, s: NodeState, grantedPreVote: Message | null, tick: boolean, heard: Message | null): Violation | null {
+    const term = this.leaseTerm[i]!;
+    const ticks = this.leaseTicks[i]!;
     const E = s.config.electionTicksMin;
-    if (held !== null && held.ticks < E) {
-      const why = `${held.ticks} ticks after it last heard from its leader of term ${held.term} (the lease lasts ${E})`;
-      for (const m of out.messages) {
-        if (m.type === 'PreVoteResp' && m.granted) return this.fail('LeaseRespected', [i], `${this.name(i)} granted a pre-vote to ${m.to} ${why}`);
-      }
-      if (heard !== null && heard.type === 'RequestVote' && s.config.checkQuorum && heard.term > held.term && s.term > held.term) {
-        return this.fail('LeaseRespected', [i], `${this.name(i)} took term ${s.term} from ${heard.from}'s vote request ${why}, with check-quorum on`);
+    if (term >= 0 && ticks < E) {
+      if (grantedPreVote !== null) return this.fail('LeaseRespected', [i], `${this.name(i)} granted a pre-vote to ${grantedPreVote.to} ${leaseHeld(ticks, term, E)}`);
+      if (heard !== null && heard.type === 'RequestVote' && s.config.checkQuorum && heard.term > term && s.term > term) {
+        return this.fail('LeaseRespected', [i], `${this.name(i)} took term ${s.term} from ${heard.from}'s vote request ${leaseHeld(ticks, term, E)}, with check-quorum on`);
       }
     }
-    if (s.role !== 'follower' || (held !== null && s.term !== held.term)) this.lease[i] = null;
+    if (s.role !== 'follower' || (term >= 0 && s.term !== term)) this.leaseTerm[i] = -1;
     if (heard !== null && (heard.type === 'AppendEntries' || heard.type === 'Heartbeat' || heard.type === 'InstallSnapshot') && s.role === 'follower' && s.term === heard.term) {
-      this.lease[i] = { term: heard.term, ticks: 0 };
-    } else if (tick && this.lease[i] != null) {
-      this.lease[i]!.ticks++;
+      this.leaseTerm[i] = heard.term;
+      this.leaseTicks[i] = 0;
+    } else if (tick && this.leaseTerm[i]! >= 0) {
+      this.leaseTicks[i] = ticks + 1;
     }
     return null;
   }
@@ -413,33 +445,26 @@ export class InvariantChecker {
    * followers (which ignore votes while they hear from it) waiting; one that steps down while
    * healthy causes needless elections.
    */
-  private checkQuorum(i: number, out: StepOutputs, tick: boolean, heard: Message | null): Violation | null {
-    const s = this.nodes[i]!.state;
+  private checkQuorum(i: number, s: NodeState, out: StepOutputs, tick: boolean, heard: Message | null): Violation | null {
     let seen = this.quorumSeen[i] ?? null;
-    if (!s.config.checkQuorum) return null;
     const E = s.config.electionTicksMin;
-    const counted = (within: number): number => {
-      let n = 1;
-      for (const t of seen!.heardAt.values()) if (seen!.ticks - t <= within) n++;
-      return n;
-    };
     if (s.role !== 'leader') {
       this.quorumSeen[i] = null;
       if (seen === null || seen.term !== s.term || !tick || !out.reasons.includes('leader.step-down.check-quorum')) return null;
       seen.ticks++;
-      const n = counted(E);
+      const n = answeredWithin(seen, E);
       if (n < this.quorum) return null;
       return this.fail('CheckQuorum', [i], `${this.name(i)} stepped down as leader of term ${s.term} by check-quorum, but ${n} of its cluster (itself included; a quorum is ${this.quorum}) answered it within the last ${E} ticks`);
     }
     if (seen === null || seen.term !== s.term) {
-      seen = { term: s.term, ticks: 0, heardAt: new Map() };
+      seen = { term: s.term, ticks: 0, heardAt: this.nodes.map(() => Number.NEGATIVE_INFINITY) };
       this.quorumSeen[i] = seen;
     }
-    if (heard !== null && (heard.type === 'AppendEntriesResp' || heard.type === 'HeartbeatResp') && heard.term === s.term && s.progress.has(heard.from)) seen.heardAt.set(heard.from, seen.ticks);
+    if (heard !== null && (heard.type === 'AppendEntriesResp' || heard.type === 'HeartbeatResp') && heard.term === s.term && s.progress.has(heard.from)) seen.heardAt[indexOf(heard.from)] = seen.ticks;
     if (!tick) return null;
     seen.ticks++;
     if (seen.ticks <= 2 * E) return null;
-    const n = counted(2 * E);
+    const n = answeredWithin(seen, 2 * E);
     if (n >= this.quorum) return null;
     return this.fail('CheckQuorum', [i], `${this.name(i)} still leads term ${s.term} after ${seen.ticks} ticks, but only ${n} of its cluster (itself included; a quorum is ${this.quorum}) answered it within the last ${2 * E} ticks (check-quorum every ${E})`);
   }
@@ -449,7 +474,7 @@ export class InvariantChecker {
     this.ticksSinceVote[i] = Number.POSITIVE_INFINITY;
     this.quorumSeen[i] = null;
     this.progressSeen[i] = null;
-    this.lease[i] = null;
+    this.leaseTerm[i] = -1;
     const view: LogView = { log: disk.log, logStart: disk.logStart ?? NO_LOG_START };
     this.views[i] = view;
     this.hashes[i]!.update(view, 1, this.G);
@@ -793,36 +818,53 @@ export class InvariantChecker {
     const s = node.state;
     let seen = this.progressSeen[i] ?? null;
     if (seen === null || seen.term !== s.term) {
-      seen = { term: s.term, selfMatch: 0, match: new Map(), readAck: new Map() };
+      seen = { term: s.term, selfMatch: 0, match: this.nodes.map(() => 0), readAck: this.nodes.map(() => 0) };
       this.progressSeen[i] = seen;
     }
-    const bad = (what: string): Violation | null => this.fail('ProgressInv', [i], `leader ${this.name(i)} of term ${s.term}: ${what}`);
     const last = s.logStart.index + s.log.length;
-    if (s.selfMatch > last) return bad(`its own match ${s.selfMatch} is past its last index ${last}`);
-    if (s.selfMatch > node.disk.syncedLength) return bad(`its own match ${s.selfMatch} is past what its disk holds synced (${node.disk.syncedLength})`);
-    if (s.selfMatch < seen.selfMatch) return bad(`its own match went back from ${seen.selfMatch} to ${s.selfMatch}`);
+    const problem = this.selfProgressProblem(s, seen, last, node.disk.syncedLength) ?? this.followerProgressProblem(s, seen, last);
+    return problem === null ? null : this.fail('ProgressInv', [i], `leader ${this.name(i)} of term ${s.term}: ${problem}`);
+  }
+
+  private selfProgressProblem(s: NodeState, seen: ProgressSeen, last: number, synced: number): string | null {
+    if (s.selfMatch > last) return `its own match ${s.selfMatch} is past its last index ${last}`;
+    if (s.selfMatch > synced) return `its own match ${s.selfMatch} is past what its disk holds synced (${synced})`;
+    if (s.selfMatch < seen.selfMatch) return `its own match went back from ${seen.selfMatch} to ${s.selfMatch}`;
     seen.selfMatch = s.selfMatch;
+    return null;
+  }
+
+  private followerProgressProblem(s: NodeState, seen: ProgressSeen, last: number): string | null {
+    // (Map.forEach, not for-of: destructuring each entry allocates, after every leader step.)
+    let problem: string | null = null;
+    s.progress.forEach((pr, id) => {
+      if (problem === null) problem = this.followerProblem(s, seen, last, id, pr);
+    });
+    return problem;
+  }
+
+  private followerProblem(s: NodeState, seen: ProgressSeen, last: number, id: NodeId, pr: Progress): string | null {
     const max = s.config.maxInflightAppends;
     const wait = s.config.electionTicksMin;
-    for (const [id, pr] of s.progress) {
-      if (!(pr.match < pr.next && pr.next <= last + 1)) return bad(`${id} has match ${pr.match} and next ${pr.next}; match < next ≤ last index + 1 (${last + 1}) must hold`);
-      const m0 = seen.match.get(id) ?? 0;
-      if (pr.match < m0) return bad(`${id}'s match went back from ${m0} to ${pr.match}`);
-      seen.match.set(id, pr.match);
-      const r0 = seen.readAck.get(id) ?? 0;
-      if (!(pr.readAck >= r0 && pr.readAck <= s.readSeq)) return bad(`${id}'s read acknowledgement went from ${r0} to ${pr.readAck} (read rounds started: ${s.readSeq})`);
-      seen.readAck.set(id, pr.readAck);
-      const fl = pr.inflight;
-      if (pr.mode === 'probe' ? fl.length > 0 : pr.probeSent) return bad(`${id} is in ${pr.mode} mode with ${pr.mode === 'probe' ? `appends in flight (${fl.join(', ')})` : 'a probe outstanding'}`);
-      if (fl.length > max) return bad(`${id} has ${fl.length} appends in flight (${fl.join(', ')}), more than maxInflightAppends ${max}`);
-      let prev = pr.match;
-      for (const x of fl) {
-        if (!(x > prev && x < pr.next)) return bad(`${id} has appends in flight ending at ${fl.join(', ')}: each must be past match ${pr.match} and the one before, and before next ${pr.next}`);
-        prev = x;
-      }
-      if (!(pr.snapshotWait >= 0 && pr.snapshotWait <= wait)) return bad(`${id} has a snapshot wait of ${pr.snapshotWait} ticks; it is at most one election timeout (${wait})`);
-      if (pr.snapshotWait > 0 && !(pr.mode === 'probe' && pr.probeSent)) return bad(`${id} waits for a snapshot in ${pr.mode} mode${pr.probeSent ? '' : ' with no probe outstanding'}`);
+    if (!(pr.match < pr.next && pr.next <= last + 1)) return `${id} has match ${pr.match} and next ${pr.next}; match < next ≤ last index + 1 (${last + 1}) must hold`;
+    const k = indexOf(id);
+    const m0 = seen.match[k]!;
+    if (pr.match < m0) return `${id}'s match went back from ${m0} to ${pr.match}`;
+    seen.match[k] = pr.match;
+    const r0 = seen.readAck[k]!;
+    if (!(pr.readAck >= r0 && pr.readAck <= s.readSeq)) return `${id}'s read acknowledgement went from ${r0} to ${pr.readAck} (read rounds started: ${s.readSeq})`;
+    seen.readAck[k] = pr.readAck;
+    const fl = pr.inflight;
+    if (pr.mode === 'probe' ? fl.length > 0 : pr.probeSent) return `${id} is in ${pr.mode} mode with ${pr.mode === 'probe' ? `appends in flight (${fl.join(', ')})` : 'a probe outstanding'}`;
+    if (fl.length > max) return `${id} has ${fl.length} appends in flight (${fl.join(', ')}), more than maxInflightAppends ${max}`;
+    let prev = pr.match;
+    for (let j = 0; j < fl.length; j++) {
+      const x = fl[j]!;
+      if (!(x > prev && x < pr.next)) return `${id} has appends in flight ending at ${fl.join(', ')}: each must be past match ${pr.match} and the one before, and before next ${pr.next}`;
+      prev = x;
     }
+    if (!(pr.snapshotWait >= 0 && pr.snapshotWait <= wait)) return `${id} has a snapshot wait of ${pr.snapshotWait} ticks; it is at most one election timeout (${wait})`;
+    if (pr.snapshotWait > 0 && !(pr.mode === 'probe' && pr.probeSent)) return `${id} waits for a snapshot in ${pr.mode} mode${pr.probeSent ? '' : ' with no probe outstanding'}`;
     return null;
   }
 
