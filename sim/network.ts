@@ -43,16 +43,28 @@ export class Network {
    * (a leader's self-acknowledgement) never touch the network.
    */
   route(from: number, to: number, now: number, out: number[]): void {
+    const times = new Float64Array(2);
+    const k = this.deliveries(from, to, now, times);
     out.length = 0;
+    for (let j = 0; j < k; j++) out.push(times[j]!);
+  }
+
+  /**
+   * `route` without allocating (the simulator sends a message or more per step): writes the
+   * delivery times into out[0..k) and returns k (0, 1 or 2). `out` holds at least two.
+   */
+  deliveries(from: number, to: number, now: number, out: Float64Array): number {
     if (from === to) {
-      out.push(now);
-      return;
+      out[0] = now;
+      return 1;
     }
-    if (this.isCut(from, to) || this.rng.chance(this.rates.drop)) return;
+    if (this.isCut(from, to) || this.rng.chance(this.rates.drop)) return 0;
     const hold = this.clogUntil[from * this.n + to]!;
     const base = now + this.priorityDelayUs[from]!;
-    out.push(Math.max(base + this.sampleLatency(), hold));
-    if (this.rng.chance(this.rates.duplicate)) out.push(Math.max(base + this.sampleLatency(), hold));
+    out[0] = Math.max(base + this.sampleLatency(), hold);
+    if (!this.rng.chance(this.rates.duplicate)) return 1;
+    out[1] = Math.max(base + this.sampleLatency(), hold);
+    return 2;
   }
 
   private sampleLatency(): number {

@@ -251,7 +251,8 @@ export class Simulation {
   private readonly clientNetRng: Rng;
   /** Queue sequence numbers of messages dropped by hand (forks): lost on arrival. */
   private readonly dropped = new Set<number>();
-  private readonly routeBuf: number[] = [];
+  /** Delivery times of the message being sent: original, duplicate, late copy. */
+  private readonly routeBuf = new Float64Array(3);
   private result: RunResult | null = null;
   private readonly syncImmediate: boolean;
   private lastLeader = '';
@@ -686,33 +687,37 @@ export class Simulation {
 
   /** The writes these outputs depend on are durable: send the messages and answer the clients. */
   private release(n: SimNode, messages: readonly Message[], replies: readonly ClientReply[]): void {
+    // (Indexed loops: `messages` is sometimes the core's shared empty list, and for-of over lists of
+    // two shapes allocates an iterator result per element.)
     const buf = this.routeBuf;
-    for (const m of messages) {
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
       // A peer would drop a malformed message (net/ checks every frame by the same rules): a core bug.
       const problem = messageProblem(m);
       if (problem !== null) return this.malformed(n, `sent a malformed message (${problem})`, m);
       if (this.violation(this.checker.onSend(n.index, m, n.state.term))) return;
       const to = this.nodeIndex(m.to);
-      this.network.route(n.index, to, this.time, buf);
+      let copies = this.network.deliveries(n.index, to, this.time, buf);
       if (m.from !== m.to) {
         this.stats.messagesSent++;
         const d = this.swarm.delay;
-        if (d !== null && DELAYABLE.has(m.type) && this.phase === 'safety' && buf.length > 0 && this.delayRng.chance(d.chance)) {
+        if (d !== null && DELAYABLE.has(m.type) && this.phase === 'safety' && copies > 0 && this.delayRng.chance(d.chance)) {
           // Held back past a term change: either the message itself, or (half the time) a copy of it
           // replayed late while the original arrives on time.
           const extra = this.delayRng.intIn(d.byUs.min, d.byUs.max);
-          if (this.delayRng.next() < 0.5) buf.push(buf[0]! + extra);
-          else for (let k = 0; k < buf.length; k++) buf[k] = buf[k]! + extra;
+          if (this.delayRng.next() < 0.5) buf[copies++] = buf[0]! + extra;
+          else for (let k = 0; k < copies; k++) buf[k] = buf[k]! + extra;
           this.stats.delayed++;
         }
       }
-      for (const at of buf) {
-        const d = event(at, K.Deliver, to);
+      for (let k = 0; k < copies; k++) {
+        const d = event(buf[k]!, K.Deliver, to);
         d.msg = m;
         this.push(d);
       }
     }
-    for (const r of replies) {
+    for (let i = 0; i < replies.length; i++) {
+      const r = replies[i]!;
       const problem = replyProblem(r);
       if (problem !== null) return this.malformed(n, `answered a client with a malformed reply (${problem})`, r);
       const c = this.clientIndex.get(r.client)!;
