@@ -67,7 +67,7 @@ const FIELDS: Record<Message['type'], Record<string, Check>> = {
 // As parallel arrays, made once: the simulator checks every message it routes, so this loop is hot.
 interface FieldList { readonly names: readonly string[]; readonly checks: readonly Check[] }
 const list = (fields: Record<string, Check>): FieldList => ({ names: Object.keys(fields), checks: Object.values(fields) });
-const FIELD_LISTS = Object.fromEntries(Object.entries(FIELDS).map(([type, fields]) => [type, list(fields)])) as Record<Message['type'], FieldList>;
+const FIELD_LISTS = new Map<string, FieldList>(Object.entries(FIELDS).map(([type, fields]) => [type, list(fields)]));
 const ACCEPT_FIELDS = list({ matchIndex: int });
 const REFUSE_FIELDS = list({ rejectedIndex: int, conflictIndex: int, conflictTerm: int });
 
@@ -81,9 +81,10 @@ function badField(v: Record<string, unknown>, l: FieldList): string | null {
 export function messageProblem(v: unknown): string | null {
   if (!obj(v)) return 'not an object';
   const type = v['type'];
-  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) return `unknown message type ${JSON.stringify(type)}`;
+  const fields = typeof type === 'string' ? FIELD_LISTS.get(type) : undefined;
+  if (fields === undefined) return `unknown message type ${JSON.stringify(type)}`;
   if (!str(v['from']) || !str(v['to']) || !int(v['term'])) return `${type} without from/to/term`;
-  const bad = badField(v, FIELD_LISTS[type as Message['type']]) ?? (type === 'AppendEntriesResp' ? badField(v, v['success'] === true ? ACCEPT_FIELDS : REFUSE_FIELDS) : null);
+  const bad = badField(v, fields) ?? (type === 'AppendEntriesResp' ? badField(v, v['success'] === true ? ACCEPT_FIELDS : REFUSE_FIELDS) : null);
   return bad === null ? null : `${type} with a bad "${bad}"`;
 }
 

@@ -520,8 +520,8 @@ export class Simulation {
   }
 
   /** Folds the step into the trace hash; in record mode also keeps it (text null: described from the event). */
-  private record(e: SimEvent, node: number, text: string | null, reasons: StepOutputs['reasons'] | null, extra: number, suffix = ''): void {
-    this.trace.add(this.steps, this.time, node, e.kind, reasons, extra);
+  private record(e: SimEvent, node: number, text: string | null, reasons: StepOutputs['reasons'] | null, extra: number, suffix = '', coverage: Uint32Array | null = null): void {
+    this.trace.add(this.steps, this.time, node, e.kind, reasons, extra, coverage);
     this.lastNode = node;
     this.lastReasons = reasons ?? NO_REASONS;
     if (this.trace.steps !== null) {
@@ -600,9 +600,9 @@ export class Simulation {
       });
       return;
     }
-    this.record(e, n.index, null, out.reasons, out.messages.length);
+    // (The trace hash and the coverage counters look each reason code up once, together.)
+    this.record(e, n.index, null, out.reasons, out.messages.length, '', this.coverage);
     const cov = this.coverage;
-    for (const r of out.reasons) cov[reasonSignal(r)]!++;
     if (s.role !== before.role) cov[roleSignal(before.role, s.role)]!++;
     if (out.persist !== null) {
       const seq = n.disk.write(out.persist);

@@ -31,11 +31,21 @@ export class TraceRecorder {
     this.bytes = record ? new Uint8Array(1024) : null;
   }
 
-  /** Folds one step into the trace hash (always) and records it (in record mode). */
-  add(step: number, time: number, node: number, kind: number, reasons: readonly ReasonCode[] | null, extra: number): void {
+  /**
+   * Folds one step into the trace hash (always) and records it (in record mode). `coverage`, if
+   * given, counts each reason code too (coverage.ts's counters, in REASONS order): one lookup per
+   * code for both.
+   */
+  add(step: number, time: number, node: number, kind: number, reasons: readonly ReasonCode[] | null, extra: number, coverage: Uint32Array | null = null): void {
     // Few mixing rounds per step: the small fields share one word, the reason codes another.
     let r = 0;
-    if (reasons !== null) for (const code of reasons) r = (Math.imul(r, 31) + (REASON_INDEX.get(code) ?? 0)) | 0;
+    if (reasons !== null) {
+      for (let i = 0; i < reasons.length; i++) {
+        const k = REASON_INDEX.get(reasons[i]!) ?? 0;
+        r = (Math.imul(r, 31) + k) | 0;
+        if (coverage !== null) coverage[k > 0 ? k - 1 : 0]!++;
+      }
+    }
     // (The step number is implied by the order of the additions.)
     const h = this.hash;
     h.add(time | 0).add(((node + 1) & 0xff) | ((kind & 0xff) << 8) | ((extra & 0xffff) << 16)).add(r);
