@@ -35,6 +35,13 @@ export function rangeOption(name: string, raw: string): { from: number; to: numb
   return { from, to };
 }
 
+/** `--seeds`: `N` (seeds 1..N) or `A..B`, the same for every command that takes it. */
+export function seedsOption(raw: string): { from: number; to: number } {
+  if (/^\d+$/.test(raw)) return { from: 1, to: intOption('seeds', raw, 1, 1, Number.MAX_SAFE_INTEGER) };
+  if (!/^\d+\.\.\d+$/.test(raw)) throw new UsageError(`--seeds must be N (seeds 1..N) or A..B (got ${JSON.stringify(raw)})`);
+  return rangeOption('seeds', raw);
+}
+
 /** The scenario at `path`, or the built-in default. Scenario errors become usage errors (exit 64). */
 export function readScenario(path: string | undefined): Scenario {
   let text = DEFAULT_SCENARIO;

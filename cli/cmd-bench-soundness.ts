@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { intOption, rangeOption, readScenario, reproduceCommand, shardOption, UsageError, type Io } from './args';
+import { intOption, readScenario, reproduceCommand, seedsOption, shardOption, UsageError, type Io } from './args';
 import { explore, seedsInShard, type ExploreFailure } from './cmd-explore';
 
 /** What the state file keeps of a failing seed (its trace and shrunk paths belong to one run). */
@@ -102,8 +102,7 @@ function loadState(path: string, build: string, fresh: boolean, io: Io): Campaig
       },
       allowPositionals: true,
     });
-    const range = values.seeds === undefined ? { from: 1, to: DEFAULT_SEEDS }
-      : /^\d+$/.test(values.seeds) ? { from: 1, to: intOption('seeds', values.seeds, DEFAULT_SEEDS, 1, 1e12) } : rangeOption('seeds', values.seeds);
+    const range = values.seeds === undefined ? { from: 1, to: DEFAULT_SEEDS } : seedsOption(values.seeds);
     const shard = shardOption(values.shard);
     const workers = intOption('workers', values.workers, availableParallelism(), 0, 64);
     const chunk = intOption('chunk', values.chunk, 1000, 1, 1e9);
@@ -120,6 +119,8 @@ function loadState(path: string, build: string, fresh: boolean, io: Io): Campaig
     const shardText = shard === null ? '1/1' : `${shard.i}/${shard.n}`;
     const perScenario = seedsInShard(range, shard);
     say(`liferaft soundness campaign: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} × seeds ${range.from}..${range.to}${shard === null ? '' : ` (shard ${shardText}: ${perScenario.toLocaleString('en-US')} seeds each)`} on ${workers === 0 ? 'the main thread' : `${workers} worker${workers === 1 ? '' : 's'}`}; state in ${statePath}`);
+    // One column width for every row (long paths included), so the figures line up.
+    const width = Math.max(28, ...scenarios.map(({ path }) => displayName(path).length));
     const rows: SoundnessRow[] = [];
     const quiet: Io = { out: () => {}, err: () => {}, progress: null };
     // Ctrl-C: the chunks that finished are in the state file; say so, and how to go on.
@@ -174,7 +175,7 @@ function loadState(path: string, build: string, fresh: boolean, io: Io): Campaig
       };
       rows.push(row);
       const resumed = row.resumedFrom === 0 ? '' : row.resumedFrom === row.seeds ? ` (already done: all from ${statePath})` : ` (resumed after ${row.resumedFrom.toLocaleString('en-US')})`;
-      say(`  ${name.padEnd(28)} ${row.seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(row.failures.length).padStart(4)} failures  ${row.seedsPerSecond.toFixed(1).padStart(7)} seeds/s  ${fmtDuration(row.wallSeconds).padStart(8)} wall${resumed}`);
+      say(`  ${name.padEnd(width)} ${row.seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(row.failures.length).padStart(4)} failures  ${row.seedsPerSecond.toFixed(1).padStart(7)} seeds/s  ${fmtDuration(row.wallSeconds).padStart(8)} wall${resumed}`);
       for (const f of row.failures.slice(0, 20)) {
         say(`      seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step} (trace ${f.traceHash}): ${f.message}`);
         say(`        reproduce: ${f.reproduce}`);
@@ -188,7 +189,7 @@ function loadState(path: string, build: string, fresh: boolean, io: Io): Campaig
   const failures = rows.reduce((n, r) => n + r.failures.length, 0);
   const wall = rows.reduce((n, r) => n + r.wallSeconds, 0);
   if (rows.some((r) => r.resumedFrom > 0)) say('  (wall: the time spent on each scenario\'s seeds, over every session that ran them)');
-  say(`  ${'total'.padEnd(28)} ${seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(failures).padStart(4)} failures  ${''.padStart(15)}  ${fmtDuration(wall).padStart(8)} wall`);
+  say(`  ${'total'.padEnd(width)} ${seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(failures).padStart(4)} failures  ${''.padStart(15)}  ${fmtDuration(wall).padStart(8)} wall`);
   if (json) io.out(JSON.stringify({ range, shard: shardText, workers, build, scenarios: rows }));
   return failures === 0 ? 0 : 1;
 }

@@ -1,4 +1,4 @@
-// liferaft explore [SCENARIO] (--seeds A..B | --time SECONDS) [--workers K] [--shard I/N] [--out DIR]
+// liferaft explore [SCENARIO] (--seeds N | A..B | --time SECONDS) [--workers K] [--shard I/N] [--out DIR]
 //                  [--check-determinism] [--json]
 // Runs many seeds in parallel on worker threads; for each failing seed writes a .rafttrace.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { counterOf, describeCounter, firstDivergence, fromBase64, REASON_COUNTERS, recordRun, SIGNALS, type Scenario } from '../sim';
 import { SeedPicker } from './seed-picker';
-import { exitFor, intOption, rangeOption, readScenario, reproduceCommand, shardOption, UsageError, withBugs, type Io } from './args';
+import { exitFor, intOption, readScenario, reproduceCommand, seedsOption, shardOption, UsageError, withBugs, type Io } from './args';
 import { shrinkWithBudget } from './cmd-shrink';
 import { runSeeds, type SeedSummary, type WorkerRequest } from './explore-core';
 
@@ -71,8 +71,8 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
     allowPositionals: true,
   });
   if (positionals.length > 1) throw new UsageError(`explore takes one scenario file, got ${positionals.length}`);
-  if (values.seeds !== undefined && values.time !== undefined) throw new UsageError('give either --seeds A..B or --time SECONDS, not both');
-  const seeds = values.seeds !== undefined ? rangeOption('seeds', values.seeds) : values.time === undefined ? { from: 1, to: 100 } : null;
+  if (values.seeds !== undefined && values.time !== undefined) throw new UsageError('give either --seeds N|A..B or --time SECONDS, not both');
+  const seeds = values.seeds !== undefined ? seedsOption(values.seeds) : values.time === undefined ? { from: 1, to: 100 } : null;
   const timeSec = values.time === undefined ? null : intOption('time', values.time, 0, 1, 7 * 24 * 3600);
   const shard = shardOption(values.shard);
   const opts: ExploreOptions = {

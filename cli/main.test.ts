@@ -150,6 +150,13 @@ describe('liferaft CLI', function () {
       assert.ok(r.eventsPerSecond > 0 && r.seedsPerSecond > 0 && r.elapsedMs > 0);
     });
 
+    it('takes --seeds N as seeds 1..N, as bench soundness does', async () => {
+      const n = JSON.parse((await capture(['explore', '--seeds', '3', '--workers', '0', '--json'])).out[0]!) as { seedsRun: number; traceHashes?: unknown };
+      const range = JSON.parse((await capture(['explore', '--seeds', '1..3', '--workers', '0', '--json'])).out[0]!) as { seedsRun: number };
+      assert.equal(n.seedsRun, 3);
+      assert.equal(range.seedsRun, 3);
+    });
+
     it('shards seeds', async () => {
       const { out } = await capture(['explore', '--seeds', '1..10', '--shard', '2/3', '--workers', '0', '--json']);
       assert.equal((JSON.parse(out[0]!) as { seedsRun: number }).seedsRun, 4); // I=2 of 3 takes the seeds ≡ 1 (mod 3): 1, 4, 7, 10
@@ -388,6 +395,14 @@ describe('liferaft CLI', function () {
     assert.equal(first.rows.length, 1);
     assert.deepEqual([first.rows[0]!.seeds, first.rows[0]!.failures.length, first.rows[0]!.resumedFrom], [6, 0, 0]);
     assert.ok(first.rows[0]!.seedsPerSecond > 0 && first.rows[0]!.wallSeconds > 0);
+    // The figures line up in columns, however long a scenario's path is.
+    const deep = join(dir, 'a-rather-long-directory-name', 'and-another-below-it');
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(deep, 'campaign.raftsim'), readFileSync(mine, 'utf8'));
+    const table = await capture(['bench', 'soundness', join(deep, 'campaign.raftsim'), mine, '--seeds', '1', '--workers', '0', '--state', join(dir, 'columns.json')]);
+    const lines = table.out.filter((l) => / seeds +\d+ failures/.test(l));
+    assert.equal(lines.length, 3, table.out.join('\n'));
+    assert.equal(new Set(lines.map((l) => l.indexOf(' seeds '))).size, 1, lines.join('\n'));
     // Cut short after the first chunk: the next run does only the rest.
     const saved = JSON.parse(readFileSync(state, 'utf8')) as { runs: Record<string, { next: number; seeds: number }> };
     const run = Object.values(saved.runs)[0]!;
@@ -435,7 +450,9 @@ describe('liferaft CLI', function () {
       [['shrink'], /shrink needs one failing .rafttrace file/],
       [['run', '--seed', 'x'], /--seed must be an integer/],
       [['explore', '--seeds', '5..1'], /A must not exceed B/],
-      [['explore', '--seeds', '1..2', '--time', '3'], /either --seeds A..B or --time SECONDS/],
+      [['explore', '--seeds', '1..2', '--time', '3'], /either --seeds N\|A\.\.B or --time SECONDS/],
+      [['explore', '--seeds', '3-5'], /--seeds must be N \(seeds 1\.\.N\) or A\.\.B \(got "3-5"\)/],
+      [['bench', 'soundness', '--seeds', '0'], /--seeds must be an integer from 1/],
       [['explore', '--shard', '4/3'], /--shard must be I\/N/],
       [['demo', '--wat'], /Unknown option '--wat'/],
       [[], /usage: liferaft/],

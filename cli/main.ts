@@ -28,7 +28,7 @@ commands:
       Run one seed of a scenario (default: the built-in default scenario; the seed may come from
       the scenario's \`seed\` line); --trace writes a .rafttrace that reproduces it exactly;
       --history writes the clients' history (the input of \`check\`).
-  explore [SCENARIO] (--seeds A..B | --time SECONDS) [--bug NAME]... [--workers K] [--shard I/N] [--out DIR]
+  explore [SCENARIO] (--seeds N|A..B | --time SECONDS) [--bug NAME]... [--workers K] [--shard I/N] [--out DIR]
           [--until-failure] [--from N] [--no-bias] [--check-determinism] [--shrink-seconds N] [--json]
       Run many seeds in parallel; write a .rafttrace and a shrunk .raftsim per failing seed into DIR.
       --time runs seeds from N (default 1) on, preferring among the next few those whose fault mix
