@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { makeConfig } from './config';
 import { cloneNode, newNode } from './state';
-import { step } from './step';
+import { mayLeaveBeforePersist, step } from './step';
 import { Cluster } from './testing/cluster';
-import { clientId, logIndex, nodeId, term, type StepOutputs } from './types';
+import { clientId, logIndex, nodeId, term, type Message, type MessageType, type StepOutputs } from './types';
 
 const [n1, n2, n3] = ['n1', 'n2', 'n3'].map(nodeId) as [ReturnType<typeof nodeId>, ReturnType<typeof nodeId>, ReturnType<typeof nodeId>];
 
@@ -67,6 +67,17 @@ describe('step', () => {
     c.request(n1, { client: clientId('c'), seq: 1, op: { type: 'put', key: 'k', value: 'v' } });
     c.stabilize();
     assert.ok(checked.includes('RequestVote') && checked.includes('RequestVoteResp') && checked.includes('AppendEntriesResp'));
+  });
+
+  it('lets only a leader\'s appends, heartbeats and snapshots to another node leave before its writes are durable', () => {
+    // Thesis §10.2.1: the leader may send its entries while it writes them; every message that
+    // claims something durable (an acknowledgement, a granted vote, a client's answer) waits.
+    const early = new Set<MessageType>(['AppendEntries', 'Heartbeat', 'InstallSnapshot']);
+    const types: MessageType[] = ['PreVote', 'PreVoteResp', 'RequestVote', 'RequestVoteResp', 'AppendEntries', 'AppendEntriesResp', 'InstallSnapshot', 'Heartbeat', 'HeartbeatResp', 'ClientForward', 'ClientForwardReply'];
+    for (const type of types) {
+      assert.equal(mayLeaveBeforePersist({ type, from: n1, to: n2 } as Message), early.has(type), `${type} to another node`);
+      assert.equal(mayLeaveBeforePersist({ type, from: n1, to: n1 } as Message), false, `${type} to itself`);
+    }
   });
 
   it('ignores messages from nodes outside the configuration', () => {
