@@ -39,19 +39,9 @@ export class Network {
   }
 
   /**
-   * Delivery times for one message sent at `now` (empty: lost; two: duplicated). Self-messages
-   * (a leader's self-acknowledgement) never touch the network.
-   */
-  route(from: number, to: number, now: number, out: number[]): void {
-    const times = new Float64Array(2);
-    const k = this.deliveries(from, to, now, times);
-    out.length = 0;
-    for (let j = 0; j < k; j++) out.push(times[j]!);
-  }
-
-  /**
-   * `route` without allocating (the simulator sends a message or more per step): writes the
-   * delivery times into out[0..k) and returns k (0, 1 or 2). `out` holds at least two.
+   * Delivery times for one message sent at `now`, written into out[0..k); returns k (0: lost, 2:
+   * duplicated). `out` holds at least two; nothing is allocated (a message or more per step).
+   * Self-messages (a leader's self-acknowledgement) never touch the network.
    */
   deliveries(from: number, to: number, now: number, out: Float64Array): number {
     if (from === to) {
