@@ -12,7 +12,7 @@
 // positions it compacted away are read as G's — a node compacts only what it applied, so committed,
 // and CompactionInv checks that — and every snapshot is checked against a reference state machine
 // fed with G (SnapshotInv).
-import { describeEntry, NO_LOG_START, type ClientId, type Entry, type KvResult, type LogIndex, type LogView, type Message, type NodeId, type NodeState, type Progress, type Role, type Snapshot, type StepOutputs, type Term } from '../core';
+import { describeEntry, NO_LOG_START, type ClientId, type ClientOutcome, type Entry, type KvResult, type LogIndex, type LogView, type Message, type NodeId, type NodeState, type Progress, type Role, type Snapshot, type StepOutputs, type Term } from '../core';
 import type { KvState } from '../core/kv';
 import { ReferenceKv, sameResult, type ReferenceOutcome } from './reference-kv';
 import type { Disk } from './disk';
@@ -34,7 +34,7 @@ export const INVARIANTS = {
   MonotonicTerm: 'a node\'s term, and the term on its disk, never decrease',
   MonotonicCommit: 'a node\'s commit index never decreases while it runs',
   LeaderAppendOnly: 'a leader never overwrites or deletes entries of its log (Raft §5.3)',
-  ProgressInv: "a leader's record of each follower stays consistent through its term: match < next ≤ last index + 1; match, its own match and read acknowledgements never go back; its own match is on its synced disk; appends in flight lie ascending between match and next, at most maxInflightAppends, none while probing; no probe outstanding while replicating; a snapshot wait only while probing, at most one election timeout (etcd raft's Progress)",
+  ProgressInv: "a leader's record of each follower stays consistent through its term: match < next ≤ last index + 1; match, its own match and read acknowledgements never go back; its own match is on its synced disk; appends in flight lie ascending between match and next, at most maxInflightAppends, none while probing; no probe outstanding while replicating; a snapshot wait only while probing, at most one election timeout, counting down by one each tick (etcd raft's Progress)",
   OneVotePerTerm: 'a node grants at most one vote per term, even across restarts (Raft §5.2)',
   AckedWritesCommitted: 'a write acknowledged to a client is committed',
   Linearizability: "the clients' history of operations is linearizable (checked at the end of the run)",
@@ -44,10 +44,13 @@ export const INVARIANTS = {
   LeaseRespected: 'a follower that heard from its leader within the minimum election timeout grants no pre-vote and, with check-quorum, takes no higher term from a vote request (thesis §4.2.3, §9.6: a partitioned node cannot disrupt a working leader; a liveness rule)',
   CheckQuorum: 'with check-quorum, a leader steps down once it has not heard from a quorum for two election timeouts, and never while a quorum answered it within the last one (thesis §6.2; a liveness rule)',
   CompactionCadence: 'a node that snapshots every N applied entries never holds N or more applied entries past its snapshot after a step (`snapshot N`; a log that grows without bound is a liveness failure)',
+  BacktrackHint: "a follower refusing an append names the index it refuses and states its log there: the term it holds at that index and the first index of that term's run (never at or below its commit), or no term and its last index + 1; the leader's next probe then starts just after its own last entry of that term up to the refused index, or at the hint when it holds none, never at or below the follower's match (Raft §5.3's fast backtracking; a wrong hint or probe costs round trips: a liveness rule)",
+  LeaderHint: "a node that turns a client away (not-leader) names the leader it follows after that step, or none when it follows none, never itself (clients retry where the hint points: a wrong or missing one costs retries, so a liveness rule)",
+  QuietLeader: 'on a converged cluster with no client traffic (the settle window), the leader sends no appends or snapshots, since every follower holds its whole log, and one heartbeat to each follower per heartbeat interval (a leader that resends what its followers hold, or beats too often or too seldom, wastes the network or its lease: a liveness rule)',
 } as const;
 
 /** Invariants whose violation is a liveness failure (exit 2) rather than a safety one. */
-export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set(['ElectionTimerReset', 'LeaseRespected', 'CheckQuorum', 'CompactionCadence']);
+export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set(['ElectionTimerReset', 'LeaseRespected', 'CheckQuorum', 'CompactionCadence', 'BacktrackHint', 'LeaderHint', 'QuietLeader']);
 
 export type InvariantName = keyof typeof INVARIANTS;
 export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
@@ -103,6 +106,7 @@ interface ProgressSeen {
   /** By node index (arrays, not Maps: checked after every leader step). */
   readonly match: number[];
   readonly readAck: number[];
+  readonly snapshotWait: number[];
 }
 
 /** "n3" → 2 (node names are n1…n9, as the simulator makes them). */
@@ -127,6 +131,8 @@ export interface StepBefore {
   readonly commit: LogIndex;
   readonly applied: LogIndex;
   readonly lastIndex: number;
+  /** The step was a tick of the node's clock (not given: it was not). */
+  readonly tick?: boolean;
 }
 
 const SEED_A = 0x51ed270b;
@@ -377,7 +383,7 @@ export class InvariantChecker {
       (out.applied.length > 0 || n.applied !== before.applied ? this.checkAppliedInOrder(i, out, before.applied, compact?.snapshot.index ?? null) : null) ??
       (n.config.snapshotEntries > 0 ? this.checkCompactionCadence(i) : null) ??
       (logFrom !== null || n.commit !== before.commit ? this.checkQuorumAndUpToDate(i) : null) ??
-      (n.role === 'leader' ? this.checkDurable(i) ?? this.checkProgress(i) : null)
+      (n.role === 'leader' ? this.checkDurable(i) ?? this.checkProgress(i, before.tick === true) : null)
     );
   }
 
@@ -467,6 +473,104 @@ export class InvariantChecker {
     const n = answeredWithin(seen, 2 * E);
     if (n >= this.quorum) return null;
     return this.fail('CheckQuorum', [i], `${this.name(i)} still leads term ${s.term} after ${seen.ticks} ticks, but only ${n} of its cluster (itself included; a quorum is ${this.quorum}) answered it within the last ${2 * E} ticks (check-quorum every ${E})`);
+  }
+
+  /**
+   * BacktrackHint, after node i took an AppendEntries (`heard`), or, as leader, a refusal of one.
+   * Raft §5.3's optimization as the thesis states it (§3.5): a follower refusing an append says the
+   * term of its conflicting entry and the first index it stores of that term; the leader skips back
+   * past every entry of that term it does not share (to just after its own last entry of it, when it
+   * has one), and never re-probes below what the follower is known to hold. Both are exact statements
+   * about logs the checker can see, so a hint or a probe that is off by a single entry fails here —
+   * in a correct Raft it would only cost round trips, which nothing else would notice.
+   */
+  afterAppendExchange(i: number, out: StepOutputs, heard: Message): Violation | null {
+    if (!this.enabled.has('BacktrackHint')) return null;
+    // (A step that compacted judged its log after the fact; no refusal or backtrack compacts.)
+    if ((out.persist?.compact ?? null) !== null) return null;
+    const s = this.nodes[i]!.state;
+    const msgs = out.messages;
+    for (let k = 0; k < msgs.length; k++) {
+      const m = msgs[k]!;
+      if (m.to !== heard.from) continue;
+      if (heard.type === 'AppendEntries' && m.type === 'AppendEntriesResp' && !m.success) return this.checkHint(i, s, heard, m);
+      if (heard.type === 'AppendEntriesResp' && !heard.success && m.type === 'AppendEntries' && s.role === 'leader' && heard.term === s.term) return this.checkProbe(i, s, heard, m);
+    }
+    return null;
+  }
+
+  private checkHint(i: number, s: NodeState, req: Extract<Message, { type: 'AppendEntries' }>, r: Extract<Message, { type: 'AppendEntriesResp'; success: false }>): Violation | null {
+    const R = req.prevLogIndex;
+    if (r.rejectedIndex !== R) return this.fail('BacktrackHint', [i], `${this.name(i)} refused ${req.from}'s append after index ${R} but named index ${r.rejectedIndex}`);
+    // A refusal of a stale term only tells the sender the newer term; its hint is moot.
+    if (s.term !== req.term) return null;
+    const off = s.logStart.index;
+    const last = off + s.log.length;
+    let term = 0;
+    let index = last + 1;
+    if (R <= last) {
+      // (A refused index at or before the log start is committed: a correct follower takes it.)
+      if (R <= off) return null;
+      term = s.log[R - off - 1]!.term;
+      let j = R;
+      while (j - 1 > off && s.log[j - 1 - off - 1]!.term === term) j--;
+      index = Math.max(j, s.commit + 1);
+    }
+    if (r.conflictTerm === term && r.conflictIndex === index) return null;
+    const holds = term === 0 ? `holds no entry there (its log ends at ${last})` : `holds term ${term} there, that term's run starting at ${index === s.commit + 1 ? `${index} (above its commit ${s.commit})` : index}`;
+    return this.fail('BacktrackHint', [i], `${this.name(i)} refused ${req.from}'s append after index ${R} with the hint term ${r.conflictTerm}, index ${r.conflictIndex}, but it ${holds}: the hint should be term ${term}, index ${index}`);
+  }
+
+  private checkProbe(i: number, s: NodeState, r: Extract<Message, { type: 'AppendEntriesResp'; success: false }>, probe: Extract<Message, { type: 'AppendEntries' }>): Violation | null {
+    const match = s.progress.get(r.from)?.match ?? 0;
+    const R = r.rejectedIndex;
+    let next = r.conflictIndex as number;
+    let own = 0;
+    if (r.conflictTerm > 0) {
+      // The leader's last entry of the hinted term at or below the refused index (its log start counts).
+      const off = s.logStart.index;
+      for (let k = Math.min(R, off + s.log.length); k > off && own === 0; k--) if (s.log[k - off - 1]!.term === r.conflictTerm) own = k;
+      if (own === 0 && off > 0 && R >= off && s.logStart.term === r.conflictTerm) own = off;
+      if (own > 0) next = own + 1;
+    }
+    const want = Math.max(Math.min(next, R), match + 1);
+    if (probe.prevLogIndex + 1 === want) return null;
+    const why = own > 0 ? `its own last entry of term ${r.conflictTerm} is ${own}` : r.conflictTerm > 0 ? `it holds no entry of term ${r.conflictTerm} up to ${R}, so the hint index ${r.conflictIndex} stands` : `the hint index is ${r.conflictIndex}`;
+    return this.fail('BacktrackHint', [i], `${this.name(i)} took ${r.from}'s refusal of index ${R} (hint term ${r.conflictTerm}, index ${r.conflictIndex}) and probed from ${probe.prevLogIndex + 1}, but ${why} and ${r.from} is known to hold ${match}: the probe should start at ${want}`);
+  }
+
+  /**
+   * LeaderHint, after a step of node i that answered clients (directly, or through the follower that
+   * relayed the request; `heard`: the message it took, if any). A relayed answer carries the leader's
+   * words, not this node's, so a relay is not judged here.
+   */
+  afterClientAnswers(i: number, out: StepOutputs, heard: Message | null): Violation | null {
+    if (heard !== null && heard.type === 'ClientForwardReply') return null;
+    const s = this.nodes[i]!.state;
+    for (let k = 0; k < out.replies.length; k++) {
+      const v = this.checkLeaderHint(i, s, out.replies[k]!.outcome, 'its client');
+      if (v !== null) return v;
+    }
+    const msgs = out.messages;
+    for (let k = 0; k < msgs.length; k++) {
+      const m = msgs[k]!;
+      if (m.type !== 'ClientForwardReply') continue;
+      const v = this.checkLeaderHint(i, s, m.reply.outcome, `${m.to}'s client`);
+      if (v !== null) return v;
+    }
+    return null;
+  }
+
+  private checkLeaderHint(i: number, s: NodeState, o: ClientOutcome, whom: string): Violation | null {
+    if (o.status !== 'not-leader') return null;
+    const want = s.leader === s.config.id ? null : s.leader;
+    if (o.leaderHint === want && o.leaderHint !== s.config.id) return null;
+    return this.fail('LeaderHint', [i], `${this.name(i)} turned ${whom} away with the hint ${o.leaderHint ?? 'none'}, but after that step it ${s.leader === null ? 'follows no leader' : s.leader === s.config.id ? 'leads itself' : `follows ${s.leader}`}`);
+  }
+
+  /** QuietLeader: the settle window's leader misbehaved on a quiet network (the simulator watches it). */
+  quietLeader(i: number, message: string): Violation | null {
+    return this.fail('QuietLeader', [i], message);
   }
 
   /** After node i crashed: it is judged by its disk from now on. */
@@ -812,17 +916,17 @@ export class InvariantChecker {
    * only chosen), so without this check a leader that lets its pipeline overflow, forgets what is in
    * flight, or moves a follower's match back passes every run while replicating badly.
    */
-  private checkProgress(i: number): Violation | null {
+  private checkProgress(i: number, tick: boolean): Violation | null {
     if (!this.enabled.has('ProgressInv')) return null;
     const node = this.nodes[i]!;
     const s = node.state;
     let seen = this.progressSeen[i] ?? null;
     if (seen === null || seen.term !== s.term) {
-      seen = { term: s.term, selfMatch: 0, match: this.nodes.map(() => 0), readAck: this.nodes.map(() => 0) };
+      seen = { term: s.term, selfMatch: 0, match: this.nodes.map(() => 0), readAck: this.nodes.map(() => 0), snapshotWait: this.nodes.map(() => 0) };
       this.progressSeen[i] = seen;
     }
     const last = s.logStart.index + s.log.length;
-    const problem = this.selfProgressProblem(s, seen, last, node.disk.syncedLength) ?? this.followerProgressProblem(s, seen, last);
+    const problem = this.selfProgressProblem(s, seen, last, node.disk.syncedLength) ?? this.followerProgressProblem(s, seen, last, tick);
     return problem === null ? null : this.fail('ProgressInv', [i], `leader ${this.name(i)} of term ${s.term}: ${problem}`);
   }
 
@@ -834,16 +938,16 @@ export class InvariantChecker {
     return null;
   }
 
-  private followerProgressProblem(s: NodeState, seen: ProgressSeen, last: number): string | null {
+  private followerProgressProblem(s: NodeState, seen: ProgressSeen, last: number, tick: boolean): string | null {
     // (Map.forEach, not for-of: destructuring each entry allocates, after every leader step.)
     let problem: string | null = null;
     s.progress.forEach((pr, id) => {
-      if (problem === null) problem = this.followerProblem(s, seen, last, id, pr);
+      if (problem === null) problem = this.followerProblem(s, seen, last, id, pr, tick);
     });
     return problem;
   }
 
-  private followerProblem(s: NodeState, seen: ProgressSeen, last: number, id: NodeId, pr: Progress): string | null {
+  private followerProblem(s: NodeState, seen: ProgressSeen, last: number, id: NodeId, pr: Progress, tick: boolean): string | null {
     const max = s.config.maxInflightAppends;
     const wait = s.config.electionTicksMin;
     if (!(pr.match < pr.next && pr.next <= last + 1)) return `${id} has match ${pr.match} and next ${pr.next}; match < next ≤ last index + 1 (${last + 1}) must hold`;
@@ -865,6 +969,11 @@ export class InvariantChecker {
     }
     if (!(pr.snapshotWait >= 0 && pr.snapshotWait <= wait)) return `${id} has a snapshot wait of ${pr.snapshotWait} ticks; it is at most one election timeout (${wait})`;
     if (pr.snapshotWait > 0 && !(pr.mode === 'probe' && pr.probeSent)) return `${id} waits for a snapshot in ${pr.mode} mode${pr.probeSent ? '' : ' with no probe outstanding'}`;
+    // The wait counts the leader's ticks down (a tick sends no snapshot and takes no answer): one that
+    // never runs out leaves a follower whose snapshot was lost unrepaired for good.
+    const w0 = seen.snapshotWait[k]!;
+    if (tick && pr.snapshotWait !== Math.max(0, w0 - 1)) return `${id}'s snapshot wait went from ${w0} to ${pr.snapshotWait} ticks over a tick; it counts down by one`;
+    seen.snapshotWait[k] = pr.snapshotWait;
     return null;
   }
 

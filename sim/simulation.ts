@@ -232,6 +232,12 @@ export class Simulation {
    * run then goes on for one more election timeout (the settle window) and fails if anything moves.
    */
   settled: { readonly leader: number; readonly term: number; readonly sinceUs: number } | null = null;
+  /**
+   * QuietLeader's count over the settle window under way: the leader's ticks, the heartbeats it sent
+   * each node, and whether a client's request reached a node in it (a late retry, or one a follower
+   * forwarded: the leader then has work, and the window proves nothing about its quiet).
+   */
+  private quiet: { readonly last: number; ticks: number; readonly beats: number[]; client: boolean } | null = null;
   /** Which settle window the pending `settled` event belongs to (a fault cancels one). */
   private settleGen = 0;
   private readonly heap = new EventHeap<SimEvent>();
@@ -263,7 +269,7 @@ export class Simulation {
   private readonly clientIndex = new Map<string, number>();
   private readonly receiveInput: { type: 'receive'; message: Message | null } = { type: 'receive', message: null };
   private readonly requestInput: { type: 'clientRequest'; request: ClientRequest | null } = { type: 'clientRequest', request: null };
-  private readonly before: { -readonly [K in keyof StepBefore]: StepBefore[K] } = { role: 'follower', term: 0 as StepBefore['term'], commit: 0 as StepBefore['commit'], applied: 0 as StepBefore['applied'], lastIndex: 0 };
+  private readonly before: { -readonly [K in keyof StepBefore]: StepBefore[K] } = { role: 'follower', term: 0 as StepBefore['term'], commit: 0 as StepBefore['commit'], applied: 0 as StepBefore['applied'], lastIndex: 0, tick: false };
 
   constructor(
     readonly scenario: Scenario,
@@ -490,6 +496,7 @@ export class Simulation {
         this.record(e, -1, `settle window over: the cluster stayed converged since ${fmtUs(this.settled!.sinceUs)}`, null, 0);
         {
           const problem = this.convergenceProblem();
+          if (problem === null && this.violation(this.quietBeats())) return true;
           if (problem === null) this.finish('ok');
           else this.finish('liveness', undefined, `converged at ${fmtUs(this.settled!.sinceUs)}, then lost it: ${problem}`);
         }
@@ -501,6 +508,7 @@ export class Simulation {
         this.record(e, -1, 'liveness deadline', null, 0);
         {
           const problem = this.convergenceProblem();
+          if (problem === null && this.violation(this.quietBeats())) return true;
           if (problem === null) this.finish('ok');
           else this.finish('liveness', undefined, `not converged ${fmtUs(this.scenario.livenessUs)} after healing: ${problem}`);
         }
@@ -548,6 +556,8 @@ export class Simulation {
       return true;
     }
     if (isMsg) this.stats.messagesDelivered++;
+    // (A request forwarded by a follower before the window counts as one reaching the leader in it.)
+    if (this.quiet !== null && (!isMsg || e.msg!.type === 'ClientForward')) this.quiet.client = true;
     // The core keeps messages and requests, never the input wrapper: one reusable wrapper each.
     let input: Input;
     if (isMsg) {
@@ -589,6 +599,7 @@ export class Simulation {
     before.commit = s.commit;
     before.applied = s.applied;
     before.lastIndex = s.log.length;
+    before.tick = input.type === 'tick';
     let out: StepOutputs;
     try {
       out = coreStep(s, input).outputs;
@@ -618,7 +629,11 @@ export class Simulation {
       }
     }
     if (s.role === 'leader' && before.role !== 'leader') this.noteLeader(n);
-    if (this.violation(this.checker.afterStep(n.index, out, before) ?? this.checker.afterTimer(n.index, out, input.type === 'tick', input.type === 'receive' ? input.message : null))) return;
+    const heard = input.type === 'receive' ? input.message : null;
+    if (this.violation(this.checker.afterStep(n.index, out, before) ?? this.checker.afterTimer(n.index, out, input.type === 'tick', heard))) return;
+    if (heard !== null && (heard.type === 'AppendEntries' || (heard.type === 'AppendEntriesResp' && !heard.success)) && this.violation(this.checker.afterAppendExchange(n.index, out, heard))) return;
+    if ((out.replies.length > 0 || out.messages.length > 0) && this.violation(this.checker.afterClientAnswers(n.index, out, heard))) return;
+    if (this.quiet !== null && n.index === this.settled!.leader && this.watchQuiet(n, out, input.type === 'tick')) return;
     const caa = this.swarm.crashAfterAppend;
     if (caa !== null && this.phase === 'safety' && s.role === 'leader' && this.mayCrashAfterAppend(n, out.messages) && this.crashAfterAppendRng.chance(caa.chance)) {
       // Targeted: the leader crashes right after sending new entries (they reach some followers, maybe).
@@ -783,6 +798,7 @@ export class Simulation {
     // cluster must converge again, and settle from then on.
     if (this.settled !== null) {
       this.settled = null;
+      this.quiet = null;
       this.settleGen++;
     }
     this.lastAction = a;
@@ -1044,7 +1060,54 @@ export class Simulation {
     if (this.convergenceProblem() !== null) return;
     const leader = this.currentLeader()!;
     this.settled = { leader: leader.index, term: leader.state.term, sinceUs: this.time };
+    this.quiet = { last: lastIndex(leader.state), ticks: 0, beats: this.nodes.map(() => 0), client: false };
     this.push(event(this.time + this.settleWindowUs(), K.Settled, -1, this.settleGen));
+  }
+
+  /**
+   * QuietLeader, after a step of the settle window's leader: once every follower holds its whole log
+   * and no client asks for anything, a leader has nothing to send but heartbeats. An append or a
+   * snapshot then is wasted work — a follower's acknowledgement not counted, a stale refusal taken
+   * for a new one, a heartbeat answer that starts a probe. Returns true when the run failed.
+   */
+  private watchQuiet(n: SimNode, out: StepOutputs, tick: boolean): boolean {
+    const q = this.quiet!;
+    if (tick) q.ticks++;
+    if (q.client) return false;
+    const msgs = out.messages;
+    for (let k = 0; k < msgs.length; k++) {
+      const m = msgs[k]!;
+      if (m.type === 'Heartbeat') q.beats[this.nodeIndex(m.to)]!++;
+      // (A node that refused to start holds less: the leader may still try to repair it.)
+      else if ((m.type === 'AppendEntries' || m.type === 'InstallSnapshot') && this.nodes[this.nodeIndex(m.to)]!.status === 'up') {
+        const what = m.type === 'InstallSnapshot' ? `a snapshot at ${m.snapshot.index}` : m.entries.length === 0 ? `an empty append after ${m.prevLogIndex}` : `entries ${m.entries[0]!.index}..${m.entries[m.entries.length - 1]!.index}`;
+        return this.violation(this.checker.quietLeader(n.index, `converged at ${fmtUs(this.settled!.sinceUs)} with every follower holding ${n.id}'s whole log (${q.last}), and no client asked for anything since, yet ${n.id} sent ${m.to} ${what} ${fmtUs(this.time - this.settled!.sinceUs)} later`));
+      }
+    }
+    return false;
+  }
+
+  /**
+   * QuietLeader, at the end of the settle window: a leader beats once every heartbeatTicks of its
+   * ticks, so over T ticks each follower got ⌊T/h⌋ or ⌈T/h⌉ heartbeats (where in its interval the
+   * leader stood when the window opened decides which).
+   */
+  private quietBeats(): Violation | null {
+    const q = this.quiet;
+    if (q === null || q.client) return null;
+    const leader = this.nodes[this.settled!.leader]!;
+    const h = leader.state.config.heartbeatTicks;
+    const lo = Math.floor(q.ticks / h);
+    const hi = Math.ceil(q.ticks / h);
+    for (const to of leader.state.config.peers) {
+      const j = this.nodeIndex(to);
+      if (j === leader.index) continue;
+      const got = q.beats[j]!;
+      if (got < lo || got > hi) {
+        return this.checker.quietLeader(leader.index, `over the settle window's ${q.ticks} ticks of ${leader.id}, with a heartbeat every ${h} tick${h === 1 ? '' : 's'}, ${to} should have got ${lo === hi ? lo : `${lo} or ${hi}`} heartbeats, but ${leader.id} sent it ${got}`);
+      }
+    }
+    return null;
   }
 
   /** The settle window: one maximum election timeout (plus a tick) of the slowest clock, jittered ticks included. */
