@@ -102,8 +102,8 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
   } else {
     for (const line of describeExplore(report, opts, positionals[0], values.bug)) io.out(line);
   }
-  const first = report.failures[0];
-  return first === undefined ? 0 : exitFor(first.verdict);
+  const worst = worstVerdict(report.failures.map((f) => f.verdict));
+  return worst === null ? 0 : exitFor(worst);
 }
 
 export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport> {
@@ -275,6 +275,12 @@ function fmtRate(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0);
 }
 
+/** With mixed verdicts the most severe decides the exit code: safety, then a crash, then liveness. */
+export function worstVerdict(verdicts: readonly string[]): string | null {
+  const rank = (v: string): number => (v === 'safety' ? 3 : v === 'liveness' ? 1 : 2);
+  return verdicts.reduce<string | null>((w, v) => (w === null || rank(v) > rank(w) ? v : w), null);
+}
+
 function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | undefined, cliBugs: readonly string[] | undefined): string[] {
   const lines = [
     `explored ${r.seedsRun} seeds of ${path === undefined ? 'the built-in default scenario' : o.scenario.file} in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.workers === 0 ? 'the main thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${fmtRate(r.eventsPerSecond)} events/s, ${r.seedsPerSecond} seeds/s`,
@@ -285,7 +291,7 @@ function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | und
     lines.push('no failures');
     return lines;
   }
-  if (r.firstFailure !== null) lines.push(`first failure after ${r.firstFailure.seeds} seed${r.firstFailure.seeds === 1 ? '' : 's'} and ${(r.firstFailure.ms / 1000).toFixed(1)}s`);
+  if (r.firstFailure !== null) lines.push(`first failure found after ${r.firstFailure.seeds} seed${r.firstFailure.seeds === 1 ? '' : 's'} had run (${(r.firstFailure.ms / 1000).toFixed(1)}s); lowest failing seed: ${Math.min(...r.failures.map((f) => f.seed))}`);
   lines.push(`${r.failures.length} failing seed${r.failures.length === 1 ? '' : 's'}${o.untilFailure && r.failures.length > 1 ? ' (--until-failure: seeds already running on other workers finish)' : ''}:`);
   for (const f of r.failures) {
     lines.push(`  seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step} (trace ${f.traceHash}): ${f.message}`);

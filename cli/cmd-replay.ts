@@ -16,6 +16,7 @@ export function replayCommand(argv: string[], io: Io): number {
   }
   try {
     const trace = parseTrace(text, path);
+    if (trace.bugs !== undefined && trace.bugs.length > 0) io.err(`liferaft: planted bugs on (recorded in ${path}): ${trace.bugs.join(', ')}`);
     const r = replayTrace(trace);
     if (values.json === true) {
       io.out(JSON.stringify({ ok: r.ok, steps: r.steps, traceHash: r.traceHash, verdict: r.verdict, ...(r.divergedAt === undefined ? {} : { divergedAt: r.divergedAt }) }));

@@ -29,7 +29,7 @@ export function runCommand(argv: string[], io: Io): number {
   if (values.history !== undefined) writeFileSync(values.history, `${JSON.stringify(history.map(fromSimulator), null, 1)}\n`);
   if (values.json === true) {
     const { stats: _s, swarm: _w, ...summary } = result;
-    io.out(JSON.stringify(summary));
+    io.out(JSON.stringify({ ...summary, ...(result.verdict === 'ok' ? {} : { reproduce: reproduceCommand(positionals[0], result.seed, values.bug, `--trace seed-${result.seed}.rafttrace`) }) }));
   } else {
     for (const line of describeRun(result, positionals[0], values.bug)) io.out(line);
     if (values.trace !== undefined) io.out(`  trace written to ${values.trace}`);

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EXIT, main } from './main';
-import { seedsInShard } from './cmd-explore';
+import { seedsInShard, worstVerdict } from './cmd-explore';
 import { reproduceCommand, setInvocation } from './args';
 
 const root = join(__dirname, '..');
@@ -463,20 +463,32 @@ describe('liferaft CLI', function () {
     }
   });
 
+  it('explore exits with the most severe verdict found: safety, then a crash, then liveness', () => {
+    assert.equal(worstVerdict([]), null);
+    assert.equal(worstVerdict(['liveness', 'crash', 'safety', 'liveness']), 'safety');
+    assert.equal(worstVerdict(['liveness', 'crash']), 'crash');
+    assert.equal(worstVerdict(['liveness']), 'liveness');
+  });
+
   it('COMMAND --help and help COMMAND print that command\'s usage and exit 0', async () => {
-    for (const [argv, first] of [
-      [['explore', '--help'], /^usage: liferaft explore \[SCENARIO\]/],
-      [['bench', 'soundness', '-h'], /^usage: liferaft bench soundness \[SCENARIO\.\.\.\]/],
-      [['help', 'run'], /^usage: liferaft run \[SCENARIO\]/],
-      [['bench', '--help'], /^usage: liferaft bench \[--quick\]/],
+    for (const [argv, first, takesBug] of [
+      [['explore', '--help'], /^usage: liferaft explore \[SCENARIO\]/, true],
+      [['bench', 'soundness', '-h'], /^usage: liferaft bench soundness \[SCENARIO\.\.\.\]/, false],
+      [['help', 'run'], /^usage: liferaft run \[SCENARIO\]/, true],
+      [['bench', '--help'], /^usage: liferaft bench \[--quick\]/, false],
     ] as const) {
       const { code, out } = await capture([...argv]);
       assert.equal(code, EXIT.ok, argv.join(' '));
       const text = out.join('\n');
       assert.match(text, first);
-      assert.match(text, /--bug NAME .*\n.*stale-vote-response/, 'the planted bugs are named');
+      if (takesBug) assert.match(text, /--bug NAME .*\n.*stale-vote-response/, 'the planted bugs are named');
+      else assert.doesNotMatch(text, /--bug/, 'a command without --bug does not offer it');
       assert.doesNotMatch(text, /\n {2}replay FILE/, 'only that command');
     }
+    const bad = await capture(['bench', 'soundness', '--bug', 'x']);
+    assert.equal(bad.code, EXIT.usage);
+    assert.match(bad.err.join('\n'), /Unknown option '--bug'[^]*usage: liferaft bench soundness/, 'a bad option shows that command\'s usage');
+    assert.doesNotMatch(bad.err.join('\n'), /\n {2}replay FILE/, 'not every command\'s');
     const after = await capture(['run', '--seed', '1', '--', '--help']);
     assert.notEqual(after.out.join('\n').slice(0, 6), 'usage:', 'a --help after -- is a positional');
     const none = await capture(['help', 'nope']);

@@ -89,7 +89,7 @@ options:
   --version   print the version
 
 exit codes: 0 ok · 1 safety violation (replay: did not reproduce) · 2 liveness failure ·
-3 crash in node code · 64 usage or input error`;
+3 crash in node code · 64 usage or input error; explore: the most severe verdict among its failures`;
 
 /** Words of `text` in lines of at most `width` characters, the later lines indented by `indent`. */
 function wrap(text: string, width: number, indent: string): string {
@@ -125,7 +125,14 @@ export function usageOf(words: readonly string[]): string | null {
   if (name === undefined || start < 0) return null;
   let end = start + 1;
   while (end < lines.length && /^ {4,}\S/.test(lines[end]!)) end++;
-  const footer = lines.slice(lines.indexOf('options:'));
+  let footer = lines.slice(lines.indexOf('options:'));
+  // The --bug block only for the commands that take --bug.
+  if (!lines[start]!.includes('--bug')) {
+    const from = footer.findIndex((l) => l.startsWith('  --bug'));
+    let to = from + 1;
+    while (to < footer.length && footer[to]!.startsWith('      ')) to++;
+    footer = [...footer.slice(0, from), ...footer.slice(to)];
+  }
   return [`usage: liferaft ${lines[start]!.trim()}`, ...lines.slice(start + 1, end), '', ...footer].join('\n');
 }
 
@@ -196,7 +203,10 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`liferaft: ${(e as Error).message}`);
-      if (!(e instanceof UsageError) || /unknown command/.test((e as Error).message)) io.err(`\n${USAGE}`);
+      // A bad option: that command's usage (the whole text only when the command is unknown).
+      if (/unknown command/.test((e as Error).message)) io.err(`\n${USAGE}`);
+      else if (!(e instanceof UsageError)) io.err(`\n${usageOf(argv) ?? USAGE}`);
+      else io.err(`(liferaft ${argv[0] === 'bench' && argv[1] !== undefined && !argv[1].startsWith('-') ? `bench ${argv[1]}` : argv[0]} --help shows the options)`);
       return EXIT.usage;
     }
     throw e;

@@ -397,6 +397,6 @@ function header(s: Scenario, seed: number, now: number, r: RunResult, shrunk: bo
   return [
     `${shrunk ? 'Shrunk' : 'Not shrunk'} from seed ${seed} of ${s.file}${now === seed ? '' : `; the smaller scenario fails with seed ${now}`}.`,
     `Fails with ${failureKey(r)}${v === undefined ? '' : ` at step ${v.step}: ${v.message}`}`,
-    'Reproduce: liferaft run <this file> (it pins its seed)',
+    'Reproduce: run this file (liferaft run FILE, or Run in VS Code); it pins its seed',
   ];
 }
