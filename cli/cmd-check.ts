@@ -1,43 +1,64 @@
-// liferaft check FILE [--json] [--seconds N]: is a client history linearizable?
-// Exit 0 ok · 1 illegal · 2 unknown (budget exhausted) · 64 bad input.
+// liferaft check FILE [--json] [--seconds N] [--initial VALUE] [--max-memory MB]: is a client history
+// linearizable? FILE is our JSON format, a Jepsen EDN history or jepsen.util log lines.
+// Exit 0 ok · 1 illegal · 2 unknown (a budget ran out) · 64 bad input.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkHistory, describeOperation, HistoryError, parseHistory, type Operation } from '../sim';
+import { checkHistory, describeOperation, HistoryError, readHistory, type History } from '../sim';
 import { intOption, UsageError, type Io } from './args';
 
 export const CHECK_EXIT = { ok: 0, illegal: 1, unknown: 2 } as const;
 
 export function checkCommand(argv: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, seconds: { type: 'string' }, 'max-steps': { type: 'string' } }, allowPositionals: true });
-  if (positionals.length !== 1) throw new UsageError('check needs one history file (JSON)');
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, seconds: { type: 'string' }, 'max-steps': { type: 'string' }, 'max-memory': { type: 'string' }, initial: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('check needs one history file (JSON, Jepsen EDN, or jepsen.util log lines)');
   const path = positionals[0]!;
   const seconds = intOption('seconds', values.seconds, 60, 1, 24 * 3600);
   const maxSearchSteps = intOption('max-steps', values['max-steps'], 20_000_000, 1, Number.MAX_SAFE_INTEGER);
-  let ops: Operation[];
+  const maxMemoryBytes = intOption('max-memory', values['max-memory'], 1024, 16, 1024 * 1024) * 2 ** 20;
+  let text: string;
   try {
-    ops = parseHistory(readFileSync(path, 'utf8'), path);
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    if (e instanceof HistoryError) throw new UsageError(e.message);
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  let h: History;
+  try {
+    h = readHistory(text, path);
+  } catch (e) {
+    if (e instanceof HistoryError) throw new UsageError(e.message);
+    throw e;
+  }
+  const ops = h.operations;
+  const initial = values.initial ?? h.initial;
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
-  const r = checkHistory(ops, { maxSearchSteps, shouldStop: () => performance.now() > deadline });
+  const r = checkHistory(ops, { maxSearchSteps, maxMemoryBytes, initial, shouldStop: () => performance.now() > deadline });
   const elapsedMs = Math.round(performance.now() - t0);
+  // A read of "" on a key nothing wrote: the store probably reads a missing key as "" (as in Porcupine's key/value model).
+  const hint = r.result === 'illegal' && initial === null && r.operations.some((i) => ops[i]!.op === 'get' && ops[i]!.output === '')
+    ? 'hint: a read returned "" where the key may never have been written; if the store reads a missing key as "", run with --initial ""'
+    : null;
   if (values.json === true) {
     io.out(JSON.stringify({
       result: r.result,
+      format: h.format,
       ...(r.result === 'ok' ? {} : { key: r.key }),
-      ...(r.result === 'illegal' ? { operations: r.operations, partial: r.partial } : {}),
+      ...(r.result === 'illegal' ? { operations: r.operations, partial: r.partial, lines: r.operations.map((i) => h.lines[i]!) } : {}),
       ...(r.result === 'unknown' ? { reason: r.reason } : {}),
+      ...(hint === null ? {} : { hint }),
       elapsedMs,
     }));
   } else if (r.result === 'ok') {
     io.out(`ok: ${r.operations} operations on ${r.keys} keys are linearizable (${elapsedMs} ms, ${r.searchSteps} search steps)`);
   } else if (r.result === 'illegal') {
     io.out(`illegal: on key ${JSON.stringify(r.key)} these ${r.operations.length} operations cannot be linearized (${elapsedMs} ms):`);
-    for (const i of r.operations) io.out(`  ${describeOperation(ops[i]!, i)}`);
+    for (const i of r.operations) io.out(`  ${path}:${h.lines[i]}: ${describeOperation(ops[i]!, i)}`);
     io.out(`longest partial linearization found (${r.partial.length} operations): ${r.partial.map((i) => `#${i}`).join(' ')}`);
+    if (hint !== null) io.out(hint);
   } else {
     io.out(`unknown: gave up on key ${JSON.stringify(r.key)}: ${r.reason} (${elapsedMs} ms)`);
   }

@@ -363,6 +363,33 @@ describe('liferaft CLI', function () {
       assert.equal(m.code, EXIT.usage);
       assert.match(m.err.join('\n'), /operation 0: "return" \(1\) is before "call" \(5\)/);
     });
+
+    it('reads a Jepsen EDN history as it is: the failing operations with their lines, a hint for "" reads, file:line:col on bad input', async () => {
+      const f = join(dir, 'history.edn');
+      writeFileSync(f, [
+        '{:type :invoke, :f :write, :value [:k 1], :process 0, :time 1}',
+        '{:type :ok, :f :write, :value [:k 1], :process 0, :time 2}',
+        '{:type :invoke, :f :read, :value [:k nil], :process 1, :time 3}',
+        '{:type :ok, :f :read, :value [:k 2], :process 1, :time 4}',
+        '{:type :invoke, :f :read, :value [:j nil], :process 2, :time 5}',
+        '{:type :ok, :f :read, :value [:j ""], :process 2, :time 6}',
+      ].join('\n'));
+      const text = await capture(['check', f]);
+      assert.equal(text.code, 1);
+      assert.match(text.out.join('\n'), /^illegal: on key ":[jk]"/);
+      const json = await capture(['check', f, '--json']);
+      const r = JSON.parse(json.out[0]!) as { result: string; format: string; key: string; lines: number[]; hint?: string };
+      assert.equal(r.format, 'edn');
+      if (r.key === ':k') assert.ok(r.lines.includes(3), 'the read of a value never written, on line 3');
+      writeFileSync(f, readFileSync(f, 'utf8').split('\n').slice(4).join('\n'));
+      const hinted = await capture(['check', f]);
+      assert.match(hinted.out.join('\n'), /hint: .*--initial ""/);
+      assert.equal((await capture(['check', f, '--initial', ''])).code, 0);
+      writeFileSync(f, '{:type :invoke, :f :read, :process 0}\n{:type :ok :f :read :value [1 2}');
+      const bad = await capture(['check', f]);
+      assert.equal(bad.code, EXIT.usage);
+      assert.match(bad.err.join('\n'), /history\.edn:2:32: "\}" does not match the "\[" at 2:28/);
+    });
   });
 
   describe('explore at scale', () => {

@@ -40,9 +40,10 @@ commands:
   shrink FILE [--out FILE] [--seconds N] [--json]
       Shrink a failing .rafttrace into a small .raftsim regression scenario (seed pinned) that
       fails with the same invariant.
-  check FILE [--seconds N] [--max-steps N] [--json]
-      Is a client history (JSON, see sim/linearizability/README.md) linearizable?
-      Exit 0 ok, 1 illegal, 2 unknown (budget exhausted), 64 bad input.
+  check FILE [--seconds N] [--max-steps N] [--max-memory MB] [--initial VALUE] [--json]
+      Is a client history linearizable? FILE: our JSON format, a Jepsen EDN history (history.edn),
+      or jepsen.util log lines (sim/linearizability/README.md). --initial: what every key holds at
+      first (default: absent). Exit 0 ok, 1 illegal, 2 unknown (a budget ran out), 64 bad input.
   bench [--quick] [--json]
       Simulator events/s against a no-op event loop measured in the same run, explore's seeds/s
       on every core, and memory over a 10M-event run.
@@ -206,7 +207,7 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
       // A bad option: that command's usage (the whole text only when the command is unknown).
       if (/unknown command/.test((e as Error).message)) io.err(`\n${USAGE}`);
       else if (!(e instanceof UsageError)) io.err(`\n${usageOf(argv) ?? USAGE}`);
-      else io.err(`(liferaft ${argv[0] === 'bench' && argv[1] !== undefined && !argv[1].startsWith('-') ? `bench ${argv[1]}` : argv[0]} --help shows the options)`);
+      else if (/^--|needs /.test((e as Error).message)) io.err(`(liferaft ${argv[0] === 'bench' && argv[1] !== undefined && !argv[1].startsWith('-') ? `bench ${argv[1]}` : argv[0]} --help shows the options)`);
       return EXIT.usage;
     }
     throw e;

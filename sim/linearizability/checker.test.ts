@@ -124,6 +124,41 @@ describe('linearizability: classic cases', () => {
   });
 });
 
+describe('linearizability: budgets and hard keys', () => {
+  /** Many concurrent writes and a read no order explains: illegal, but only after an exhaustive search. */
+  const hard = (key: string, writers: number): Op[] => {
+    const h: Op[] = [];
+    for (let i = 0; i < writers; i++) h.push({ ...put(`c${i}`, String(i), 0, 1000), key });
+    h.push({ ...get('z', '99', 2000, 2001), key });
+    return h;
+  };
+
+  it('a key that fails quickly is found even when a hard key comes first', () => {
+    const h = [...hard('hard', 18), { ...put('a', '1', 0, 10), key: 'easy' }, { ...get('b', '2', 20, 30), key: 'easy' }];
+    const r = checkHistory(h, { minimize: false });
+    assert.equal(r.result, 'illegal');
+    if (r.result === 'illegal') {
+      assert.equal(r.key, 'easy');
+      assert.ok(r.searchSteps < 20_000, `decided after ${r.searchSteps} steps`);
+    }
+  });
+
+  it('a search that would exceed the memory budget answers unknown with the reason, not a crash', () => {
+    const r = checkHistory(hard('hard', 18), { maxMemoryBytes: 256 * 1024 });
+    assert.equal(r.result, 'unknown');
+    if (r.result === 'unknown') {
+      assert.equal(r.key, 'hard');
+      assert.match(r.reason, /^memory budget of 0.25 MiB reached \(0.[0-9]+ MiB of search state/);
+    }
+  });
+
+  it('every key may start from a given value (a store that reads a missing key as "")', () => {
+    const h = [get('a', '', 0, 1), append('b', 'x', undefined, 2, 3), get('a', 'x', 4, 5)];
+    assert.equal(checkHistory(h).result, 'illegal');
+    assert.equal(checkHistory(h, { initial: '' }).result, 'ok');
+  });
+});
+
 describe('linearizability: properties', () => {
   /** Runs random operations sequentially against the model, then gives them random overlapping intervals that still contain their sequential point. */
   const arbHistory = fc.array(
@@ -261,7 +296,7 @@ describe('linearizability: against brute force', () => {
       const r = checkHistory(h, { minimize: false });
       assert.equal(r.result, expected ? 'ok' : 'illegal');
       if (!expected) illegal++;
-    }), { numRuns: 2000 });
+    }), { numRuns: Number(process.env.LIN_RUNS ?? 2000) });
     assert.ok(illegal > 100, `only ${illegal} illegal histories generated`);
   });
 });
@@ -321,7 +356,7 @@ describe('linearizability: history format', () => {
   }
 
   it('refuses non-JSON and non-lists', () => {
-    assert.throws(() => parseHistory('{', 'h.json'), /h.json: not JSON/);
+    assert.throws(() => parseHistory('{', 'h.json'), /^HistoryError: h.json:1:2: not JSON/);
     assert.throws(() => parseHistory('{"a":1}', 'h.json'), /expected a JSON array of operations/);
   });
 });

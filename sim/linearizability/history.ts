@@ -33,15 +33,84 @@ const KINDS: readonly LinOpKind[] = ['get', 'put', 'delete', 'cas', 'append'];
 
 /** Parses and validates a history (a JSON array of operations, or { "operations": [...] }). */
 export function parseHistory(text: string, file: string): Operation[] {
+  return parseHistoryJson(text, file).operations;
+}
+
+/**
+ * The JSON format with where each operation starts: a JSON array of operations, or
+ * `{ "operations": [...], "initial": "..." }` (initial: what every key holds at first; default absent).
+ * Errors say `file:line:col: operation N: what is wrong`.
+ */
+export function parseHistoryJson(text: string, file: string): { operations: Operation[]; lines: number[]; initial: string | null } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new HistoryError(`${file}: not JSON (${(e as Error).message})`);
+    const m = (e as Error).message;
+    const at = /at position (\d+)/.exec(m);
+    const lc = /\(line (\d+) column (\d+)\)/.exec(m);
+    const where = lc !== null ? `${lc[1]}:${lc[2]}` : at !== null ? lineCol(text, Number(at[1])) : '1:1';
+    throw new HistoryError(`${file}:${where}: not JSON (${m.replace(/ in JSON at position \d+.*$/, '').replace(/,? ?"[^"]*"? is not valid JSON$/, '')})`);
   }
-  const list = Array.isArray(raw) ? raw : (raw as { operations?: unknown } | null)?.operations;
-  if (!Array.isArray(list)) throw new HistoryError(`${file}: expected a JSON array of operations (or { "operations": [...] })`);
-  return list.map((o, i) => validateOperation(o, `${file}: operation ${i}`));
+  const obj = Array.isArray(raw) ? null : (raw as Record<string, unknown> | null);
+  const list = Array.isArray(raw) ? raw : obj?.operations;
+  if (!Array.isArray(list)) throw new HistoryError(`${file}:1:1: expected a JSON array of operations (or { "operations": [...] })`);
+  if (obj !== null) {
+    for (const k of Object.keys(obj)) if (k !== 'operations' && k !== 'initial') throw new HistoryError(`${file}:1:1: unknown top-level field "${k}" (expected "operations" and optionally "initial")`);
+    if (obj.initial !== undefined && obj.initial !== null && typeof obj.initial !== 'string') throw new HistoryError(`${file}:1:1: "initial" must be a string or null (what every key holds before the first operation)`);
+  }
+  const starts = elementStarts(text, Array.isArray(raw) ? text.indexOf('[') : text.indexOf('[', text.indexOf('"operations"')));
+  const lines: number[] = [];
+  const operations = list.map((o, i) => {
+    const at = starts[i] ?? 0;
+    lines.push(Number(lineCol(text, at).split(':')[0]));
+    return validateOperation(o, `${file}:${lineCol(text, at)}: operation ${i}`);
+  });
+  return { operations, lines, initial: (obj?.initial as string | null | undefined) ?? null };
+}
+
+/** "line:col" (1-based) of an offset. */
+function lineCol(text: string, offset: number): string {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return `${line}:${offset - start + 1}`;
+}
+
+/** Offsets where the elements of the JSON array opening at `open` start (valid JSON assumed). */
+function elementStarts(text: string, open: number): number[] {
+  const starts: number[] = [];
+  let depth = 0;
+  let expecting = true;
+  for (let i = open; i >= 0 && i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      if (depth === 1 && expecting) {
+        starts.push(i);
+        expecting = false;
+      }
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      continue;
+    }
+    if (c === '[' || c === '{') {
+      if (depth === 1 && expecting) {
+        starts.push(i);
+        expecting = false;
+      }
+      depth++;
+    } else if (c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) break;
+    } else if (c === ',' && depth === 1) expecting = true;
+    else if (depth === 1 && expecting && !/\s/.test(c)) {
+      starts.push(i);
+      expecting = false;
+    }
+  }
+  return starts;
 }
 
 export function validateOperation(o: unknown, where: string): Operation {
@@ -52,7 +121,7 @@ export function validateOperation(o: unknown, where: string): Operation {
   const x = o as Record<string, unknown>;
   const allowed = new Set(['client', 'op', 'key', 'value', 'expected', 'output', 'call', 'return']);
   for (const k of Object.keys(x)) if (!allowed.has(k)) fail(`unknown field "${k}"`);
-  if (typeof x.client !== 'string' || x.client === '') fail('"client" must be a non-empty string');
+  if (!((typeof x.client === 'string' && x.client !== '') || Number.isSafeInteger(x.client))) fail('"client" must be a non-empty string or an integer');
   if (typeof x.op !== 'string' || !KINDS.includes(x.op as LinOpKind)) fail(`"op" must be one of ${KINDS.join(', ')} (got ${JSON.stringify(x.op)})`);
   if (typeof x.key !== 'string') fail('"key" must be a string');
   if (!Number.isSafeInteger(x.call)) fail('"call" must be an integer time');
@@ -87,7 +156,7 @@ export function validateOperation(o: unknown, where: string): Operation {
     }
   }
   return {
-    client: x.client as string,
+    client: String(x.client),
     op,
     key: x.key as string,
     ...(x.value === undefined ? {} : { value: x.value as string }),

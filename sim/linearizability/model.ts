@@ -13,7 +13,10 @@ export function step(state: State, o: Operation): [ok: boolean, next: State] {
     case 'put': {
       // The store refuses (and changes nothing for) only a value over its limit.
       const tooLong = o.value!.length > MAX_VALUE_LENGTH;
-      return o.output === false ? [tooLong, state] : [o.output === undefined || !tooLong, o.value!];
+      if (o.output === false) return [tooLong, state];
+      // An over-long value is never applied: inconsistent if the put says it was, a no-op if unknown.
+      if (tooLong) return [o.output === undefined, state];
+      return [true, o.value!];
     }
     case 'delete':
       return [o.output === undefined || o.output === (state !== null), null];
