@@ -61,9 +61,11 @@ commands:
       correct core, where any failure is a false alarm or a core bug; per scenario seeds, failures,
       seeds/s and wall time. Resumable: state saved every --chunk seeds (default 1,000) in
       .liferaft/soundness-state.json; after Ctrl-C the same command goes on. --shard for CI.
-  bench lin [--json]
+  bench lin [--porcupine DIR [--only-porcupine]] [--repeat N] [--json]
       The linearizability checker on generated histories (10k ops/10 keys, hard single-key cases,
-      an illegal history), against replaying the history through the model.
+      append-heavy 50-client key/value, Jepsen-style registers with many :info, illegal ones),
+      against replaying the history through the model; with --porcupine (a checkout of Porcupine,
+      and Go), side by side with Porcupine on its own test histories and those classes.
   dap [--server=PORT] [--host ADDR]
       The debug adapter (Debug Adapter Protocol) for any client: on stdin/stdout, or listening on
       a TCP port (default host 127.0.0.1). Launch attributes: scenario | trace, seed, stopOnEntry,

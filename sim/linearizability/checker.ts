@@ -38,6 +38,8 @@ const DEFAULT_MAX_STEPS = 20_000_000;
 const DEFAULT_MAX_BYTES = 1024 * 2 ** 20;
 /** Steps a key searches before the next key takes its turn. */
 const SLICE = 4096;
+/** The least a minimization may spend, however quickly the key was decided. */
+const MIN_MINIMIZE_STEPS = 200_000;
 
 export function checkHistory(history: readonly Operation[], opts: CheckOptions = {}): LinResult {
   const byKey = new Map<string, number[]>();
@@ -54,40 +56,57 @@ export function checkHistory(history: readonly Operation[], opts: CheckOptions =
     readonly indices: readonly number[];
     /** indices of the searched operations (a read that never returned is left out: it can always go). */
     readonly kept: readonly number[];
-    readonly search: KeySearch;
+    /**
+     * The same search in two orders of the operations that never returned (see KeySearch): each is
+     * complete, so the first to finish decides — at most twice the steps of the better order.
+     */
+    readonly searches: readonly KeySearch[];
   }
   let running: Running[] = [];
   for (const [key, indices] of byKey) {
     const kept = indices.filter((i) => !(history[i]!.op === 'get' && history[i]!.return === null));
-    running.push({ key, indices, kept, search: new KeySearch(kept.map((i) => history[i]!), initial, maxSteps) });
+    const ops = kept.map((i) => history[i]!);
+    const searches = ops.some((o) => o.return === null) ? [new KeySearch(ops, initial, maxSteps, true), new KeySearch(ops, initial, maxSteps, false)] : [new KeySearch(ops, initial, maxSteps)];
+    running.push({ key, indices, kept, searches });
   }
+  const bytesOf = (r: Running): number => r.searches.reduce((b, s) => b + (s.status === 'running' ? s.bytes : 0), 0);
   let total = 0;
   let unknown: { key: string; reason: string } | null = null;
   // Turns of SLICE steps, key after key, until every key is decided or one is illegal.
   while (running.length > 0) {
     const still: Running[] = [];
     for (const r of running) {
-      const before = r.search.steps;
-      const status = r.search.run(SLICE, opts.shouldStop);
-      total += r.search.steps - before;
-      if (status === 'illegal') {
-        const partial = r.search.best.map((j) => r.kept[j]!);
-        const minimal = opts.minimize === false ? [...r.indices] : minimize(history, r.indices, opts);
-        return { result: 'illegal', key: r.key, operations: minimal, partial, searchSteps: total };
+      let decided: 'ok' | 'illegal' | null = null;
+      let undecided = 0;
+      for (const search of r.searches) {
+        const before = search.steps;
+        const status = search.run(SLICE, opts.shouldStop);
+        total += search.steps - before;
+        if (status === 'ok' || status === 'illegal') {
+          decided = status;
+          if (status === 'illegal') {
+            const partial = search.best.map((j) => r.kept[j]!);
+            const minimal = opts.minimize === false ? [...r.indices] : minimize(history, r.indices, opts, r.searches.reduce((n, x) => n + x.steps, 0));
+            return { result: 'illegal', key: r.key, operations: minimal, partial, searchSteps: total };
+          }
+          break;
+        }
+        if (status === 'unknown') undecided++;
       }
-      if (status === 'unknown') {
-        unknown ??= { key: r.key, reason: r.search.reason };
+      if (decided === 'ok') continue;
+      if (undecided === r.searches.length) {
+        unknown ??= { key: r.key, reason: r.searches[0]!.reason };
         continue;
       }
-      if (status === 'running') still.push(r);
+      still.push(r);
     }
     running = still;
     if (running.length > 0) {
       let held = 0;
-      for (const r of running) held += r.search.bytes;
+      for (const r of running) held += bytesOf(r);
       if (held > maxBytes) {
-        const worst = running.reduce((a, b) => (b.search.bytes > a.search.bytes ? b : a));
-        unknown ??= { key: worst.key, reason: `memory budget of ${mib(maxBytes)} reached (${mib(held)} of search state; this key held ${mib(worst.search.bytes)} after ${worst.search.steps} steps)` };
+        const worst = running.reduce((a, b) => (bytesOf(b) > bytesOf(a) ? b : a));
+        unknown ??= { key: worst.key, reason: `memory budget of ${mib(maxBytes)} reached (${mib(held)} of search state; this key held ${mib(bytesOf(worst))} after ${worst.searches.reduce((n, s) => n + s.steps, 0)} steps)` };
         break;
       }
     }
@@ -101,10 +120,20 @@ function mib(bytes: number): string {
   return `${m >= 10 ? Math.round(m) : m.toFixed(2)} MiB`;
 }
 
-/** Runs one search to its end (or its budget). */
-function decide(ops: readonly Operation[], initial: State, maxSteps: number, shouldStop: (() => boolean) | undefined): 'ok' | 'illegal' | 'unknown' {
-  const s = new KeySearch(ops.filter((o) => !(o.op === 'get' && o.return === null)), initial, maxSteps);
-  return s.run(maxSteps, shouldStop) as 'ok' | 'illegal' | 'unknown';
+/** Runs one search (both orders, in turns) to its end or its budget; the steps it took. */
+function decide(ops: readonly Operation[], initial: State, maxSteps: number, shouldStop: (() => boolean) | undefined): { status: 'ok' | 'illegal' | 'unknown'; steps: number } {
+  const kept = ops.filter((o) => !(o.op === 'get' && o.return === null));
+  const searches = kept.some((o) => o.return === null) ? [new KeySearch(kept, initial, maxSteps, true), new KeySearch(kept, initial, maxSteps, false)] : [new KeySearch(kept, initial, maxSteps)];
+  const steps = (): number => searches.reduce((n, s) => n + s.steps, 0);
+  for (;;) {
+    let gaveUp = 0;
+    for (const s of searches) {
+      const status = s.run(SLICE, shouldStop);
+      if (status === 'ok' || status === 'illegal') return { status, steps: steps() };
+      if (status === 'unknown') gaveUp++;
+    }
+    if (gaveUp === searches.length) return { status: 'unknown', steps: steps() };
+  }
 }
 
 /**
@@ -112,9 +141,11 @@ function decide(ops: readonly Operation[], initial: State, maxSteps: number, sho
  * (by call time) that fails — operations still running at the cut count as pending, which only adds
  * freedom, so the same operations with their real returns fail too — then ddmin.
  */
-function minimize(history: readonly Operation[], indices: readonly number[], opts: CheckOptions): number[] {
+function minimize(history: readonly Operation[], indices: readonly number[], opts: CheckOptions, decidedIn: number): number[] {
   const byCall = [...indices].sort((a, b) => history[a]!.call - history[b]!.call || a - b);
-  let checks = 400;
+  // A budget of search steps for the whole minimization: a few times what deciding the key took.
+  // When it runs out, the smallest failing set found so far is the answer.
+  let budget = Math.min(opts.maxSearchSteps ?? DEFAULT_MAX_STEPS, Math.max(MIN_MINIMIZE_STEPS, 4 * decidedIn));
   // A candidate must still explain what it keeps: otherwise the "minimal" answer would often be a
   // lone read (or cas, or delete) whose writer was removed, which says nothing. So a read of a value
   // some put/cas wrote, a successful cas of such a value, and a delete that found the key keep a
@@ -149,14 +180,16 @@ function minimize(history: readonly Operation[], indices: readonly number[], opt
   let requiredAppends = 0;
   const fails = (subset: readonly number[], cut: number): boolean => {
     if (!explained(subset)) return false;
-    if (checks-- <= 0) return false;
+    if (budget <= 0) return false;
     const ops = subset.map((i) => {
       const o = history[i]!;
       if (o.return === null || o.return <= cut) return o;
       const { output: _output, ...rest } = o;
       return { ...rest, return: null };
     });
-    return decide(ops, opts.initial ?? null, Math.min(opts.maxSearchSteps ?? DEFAULT_MAX_STEPS, 2_000_000), opts.shouldStop) === 'illegal';
+    const r = decide(ops, opts.initial ?? null, budget, opts.shouldStop);
+    budget -= r.steps;
+    return r.status === 'illegal';
   };
   // Prefixes are monotone (a prefix of a linearizable history is linearizable), so binary search.
   const n = byCall.length;

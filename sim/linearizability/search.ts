@@ -150,8 +150,20 @@ export class KeySearch {
   private readonly stackForced: Uint8Array;
   private depth = 0;
   private state: number;
-  /** Whether the current frame's candidates are listed yet. */
+  /** Whether the current frame is opened (its forced choice looked for, its pending cursor set). */
   private open = false;
+  /**
+   * Operations that never returned are kept out of the time-ordered list, in a list of their own in
+   * call order (they have no return to order; a long Jepsen history holds hundreds). In a frame they
+   * are tried first, lazily, one per step: pcur[d] is the next, limit[d] the time of the frame's
+   * first pending return (an operation called after it cannot go next). Then the completed
+   * candidates, listed earliest return first.
+   */
+  private readonly pnext: Int32Array;
+  private readonly pprev: Int32Array;
+  private readonly pcur: Int32Array;
+  private readonly limit: Float64Array;
+
   /** The candidates of each frame on the path, frame after frame, earliest return first. */
   private pool: Int32Array;
   /** For frame d: its candidates are pool[candStart[d] .. candEnd[d]), the next to try at candPos[d]. */
@@ -168,7 +180,12 @@ export class KeySearch {
   private completed = 0;
   private readonly cache: ConfigSet;
 
-  constructor(private readonly ops: readonly Operation[], initial: State, private readonly maxSteps: number) {
+  /**
+   * @param pendingLast try operations that never returned after the completed candidates (fast when
+   *   most of them did not take effect, as in etcd's Jepsen histories), rather than at their call
+   *   (fast when many did). checkHistory runs both orders side by side and takes the first answer.
+   */
+  constructor(private readonly ops: readonly Operation[], initial: State, private readonly maxSteps: number, private readonly pendingLast = false) {
     const n = (this.n = ops.length);
     tokensFor(n);
     this.kind = new Uint8Array(n);
@@ -186,7 +203,7 @@ export class KeySearch {
     const ret = (i: number): number => ops[i]!.return ?? Number.POSITIVE_INFINITY;
     const time = (e: number): number => (e & 1 ? ops[(e - 1) >> 1]!.call : ret((e - 1) >> 1));
     const order: number[] = [];
-    for (let i = 0; i < n; i++) order.push(2 * i + 1, 2 * i + 2);
+    for (let i = 0; i < n; i++) if (ops[i]!.return !== null) order.push(2 * i + 1, 2 * i + 2);
     // By time; at equal times calls first (operations touching the same instant count as concurrent).
     order.sort((a, b) => time(a) - time(b) || (b & 1) - (a & 1) || a - b);
     this.next = new Int32Array(2 * n + 1).fill(-1);
@@ -197,6 +214,18 @@ export class KeySearch {
       this.prev[e] = last;
       last = e;
     }
+    // The pending list: node n is its head.
+    this.pnext = new Int32Array(n + 1).fill(-1);
+    this.pprev = new Int32Array(n + 1).fill(-1);
+    const pending = ops.map((_, i) => i).filter((i) => ops[i]!.return === null).sort((a, b) => ops[a]!.call - ops[b]!.call || a - b);
+    let plast = n;
+    for (const i of pending) {
+      this.pnext[plast] = i;
+      this.pprev[i] = plast;
+      plast = i;
+    }
+    this.pcur = new Int32Array(n + 1);
+    this.limit = new Float64Array(n + 1);
     const words = (n + 31) >>> 5;
     this.bits = new Uint32Array(words);
     this.cache = new ConfigSet(words);
@@ -325,6 +354,12 @@ export class KeySearch {
   }
 
   private lift(i: number): void {
+    if (this.ops[i]!.return === null) {
+      const { pnext, pprev } = this;
+      pnext[pprev[i]!] = pnext[i]!;
+      if (pnext[i]! >= 0) pprev[pnext[i]!] = pprev[i]!;
+      return;
+    }
     const { next, prev } = this;
     const c = 2 * i + 1;
     const r = 2 * i + 2;
@@ -335,6 +370,12 @@ export class KeySearch {
   }
 
   private unlift(i: number): void {
+    if (this.ops[i]!.return === null) {
+      const { pnext, pprev } = this;
+      pnext[pprev[i]!] = i;
+      if (pnext[i]! >= 0) pprev[pnext[i]!] = i;
+      return;
+    }
     const { next, prev } = this;
     const c = 2 * i + 1;
     const r = 2 * i + 2;
@@ -364,11 +405,12 @@ export class KeySearch {
     else this.pendingOn[this.pendingCount++] = i;
     this.state = to;
     this.open = false;
-    if (this.depth > this.best.length) this.best = Array.from(this.stackOp.subarray(0, this.depth));
   }
 
   /** Undoes the last choice; false if there was none (the whole search failed). */
   private pop(): boolean {
+    // The path is longest just before it shrinks: record it then (not on every step forward).
+    if (this.depth > this.best.length) this.best = Array.from(this.stackOp.subarray(0, this.depth));
     for (;;) {
       if (this.depth === 0) return false;
       this.depth--;
@@ -380,6 +422,7 @@ export class KeySearch {
       this.state = this.stackState[this.depth]!;
       // A forced choice was the only one worth trying in its frame: that frame fails too.
       if (this.stackForced[this.depth] === 1) continue;
+      if (this.ops[i]!.return === null) this.pcur[this.depth] = this.pnext[i]!;
       this.open = true;
       return true;
     }
@@ -411,17 +454,35 @@ export class KeySearch {
         continue;
       }
       if (!this.open) {
-        // A new frame: a consistent read-only candidate goes first, alone; otherwise the candidates
-        // are listed earliest return first (the order real linearization points tend to have).
+        // A new frame: a consistent read-only candidate goes first, alone.
         let forced = -1;
-        const start = d === 0 ? 0 : this.candEnd[d - 1]!;
-        let top = start;
-        for (let e = next[0]!; e >= 0 && (e & 1) === 1; e = next[e]!) {
+        let e = next[0]!;
+        for (; e >= 0 && (e & 1) === 1; e = next[e]!) {
           const i = (e - 1) >> 1;
           if (this.readOnly[i] === 1 && this.apply(this.state, i) >= 0) {
             forced = i;
             break;
           }
+        }
+        const start = d === 0 ? 0 : this.candEnd[d - 1]!;
+        this.candStart[d] = this.candEnd[d] = this.candPos[d] = start;
+        if (forced >= 0) {
+          this.flip(forced);
+          if (this.fresh(this.state, -1)) {
+            this.push(forced, this.state, true);
+          } else {
+            this.flip(forced);
+            if (!this.pop()) return this.fail();
+          }
+          continue;
+        }
+        // e is the first pending return: operations called after it cannot go next.
+        this.limit[d] = e < 0 ? Number.POSITIVE_INFINITY : this.retTime[(e - 2) >> 1]!;
+        this.pcur[d] = this.pnext[this.n]!;
+        // The completed candidates, earliest return first (the order real linearization points tend to have).
+        let top = start;
+        for (let c = next[0]!; c >= 0 && (c & 1) === 1; c = next[c]!) {
+          const i = (c - 1) >> 1;
           if (top >= this.pool.length) {
             const grown = new Int32Array(this.pool.length * 2);
             grown.set(this.pool);
@@ -436,34 +497,33 @@ export class KeySearch {
           }
           pool[k] = i;
         }
-        if (forced >= 0) {
-          // The frame's list stays empty (its end is its start) so deeper frames reuse the space.
-          this.candStart[d] = this.candEnd[d] = this.candPos[d] = start;
-          this.flip(forced);
-          if (this.fresh(this.state, -1)) {
-            this.push(forced, this.state, true);
-          } else {
-            this.flip(forced);
-            if (!this.pop()) return this.fail();
-          }
-          continue;
-        }
-        this.candStart[d] = this.candPos[d] = start;
         this.candEnd[d] = top;
         this.open = true;
       }
+      // The next candidate: an operation that never returned, at its call (the earliest it can take
+      // effect), or a completed one, at its return, whichever comes first — or, pendingLast, the
+      // completed ones first.
+      let pc = this.pcur[d]!;
+      if (pc >= 0 && this.ops[pc]!.call > this.limit[d]!) pc = this.pcur[d] = -1;
       const pos = this.candPos[d]!;
-      if (pos >= this.candEnd[d]!) {
+      const cc = pos < this.candEnd[d]! ? this.pool[pos]! : -1;
+      if (pc < 0 && cc < 0) {
         // No candidate left: backtrack.
         if (!this.pop()) return this.fail();
         continue;
       }
-      const i = this.pool[pos]!;
-      this.candPos[d] = pos + 1;
+      let i: number;
+      if (pc >= 0 && (cc < 0 || (!this.pendingLast && this.ops[pc]!.call <= this.retTime[cc]!))) {
+        i = pc;
+        this.pcur[d] = this.pnext[pc]!;
+      } else {
+        i = cc;
+        this.candPos[d] = pos + 1;
+      }
       const to = this.apply(this.state, i);
       if (to < 0) continue;
       this.flip(i);
-      if (!this.fresh(to, this.ops[i]!.return === null ? i : -1)) {
+      if (!this.fresh(to, i === pc ? pc : -1)) {
         this.flip(i);
         continue;
       }
@@ -483,7 +543,9 @@ export class KeySearch {
   private fresh(state: number, extra: number): boolean {
     const h = this.hash(state);
     if (extra >= 0 && this.cache.hasFlipped(this.bits, extra, state, (h ^ (TOKENS[extra]! >>> 0)) >>> 0)) return false;
-    for (let k = 0; k < this.pendingCount; k++) {
+    // The most recently linearized ones only: any subset of these checks is sound, and a long
+    // history holds hundreds of operations that never returned.
+    for (let k = Math.max(0, this.pendingCount - 8); k < this.pendingCount; k++) {
       const p = this.pendingOn[k]!;
       if (this.cache.hasFlipped(this.bits, p, state, (h ^ (TOKENS[p]! >>> 0)) >>> 0)) return false;
     }
@@ -499,13 +561,24 @@ export class KeySearch {
   private doomed(): boolean {
     const cur = this.values[this.state]!;
     if (cur === null) return false;
+    // Operations that never returned are in their own list: the first that may replace the value
+    // (or the first not looked at) bounds the reads to check.
+    let stopAt = Number.POSITIVE_INFINITY;
     let budget = 64;
+    for (let p = this.pnext[this.n]!; p >= 0; p = this.pnext[p]!) {
+      if (this.replacer[p] === 1 || budget-- <= 0) {
+        stopAt = this.ops[p]!.call;
+        break;
+      }
+    }
+    budget = 64;
     for (let e = this.next[0]!; e >= 0 && budget-- > 0; e = this.next[e]!) {
       const i = (e - 1) >> 1;
       if (e & 1) {
         if (this.replacer[i] === 1) return false;
         continue;
       }
+      if (this.retTime[i]! >= stopAt) return false;
       const k = this.kind[i];
       const out = k === Kind.Get ? this.arg[i]! : k === Kind.Append ? this.appendOut[i]! : -1;
       if (out < 0) continue;
