@@ -1,9 +1,10 @@
 // liferaft check FILE [--json] [--seconds N] [--initial VALUE] [--max-memory MB]: is a client history
 // linearizable? FILE is our JSON format, a Jepsen EDN history or jepsen.util log lines.
 // Exit 0 ok · 1 illegal · 2 unknown (a budget ran out) · 64 bad input.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkHistory, describeOperation, HistoryError, readHistory, type History } from '../sim';
+import { checkHistory, describeOperation, HistoryError, linReport, readHistory, type History, type LinReport } from '../sim';
 import { intOption, UsageError, type Io } from './args';
 
 export const CHECK_EXIT = { ok: 0, illegal: 1, unknown: 2 } as const;
@@ -11,7 +12,7 @@ export const CHECK_EXIT = { ok: 0, illegal: 1, unknown: 2 } as const;
 export function checkCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean' }, seconds: { type: 'string' }, 'max-steps': { type: 'string' }, 'max-memory': { type: 'string' }, initial: { type: 'string' } },
+    options: { json: { type: 'boolean' }, seconds: { type: 'string' }, 'max-steps': { type: 'string' }, 'max-memory': { type: 'string' }, initial: { type: 'string' }, html: { type: 'string' } },
     allowPositionals: true,
   });
   if (positionals.length !== 1) throw new UsageError('check needs one history file (JSON, Jepsen EDN, or jepsen.util log lines)');
@@ -42,6 +43,11 @@ export function checkCommand(argv: string[], io: Io): number {
   const hint = r.result === 'illegal' && initial === null && r.operations.some((i) => ops[i]!.op === 'get' && ops[i]!.output === '')
     ? 'hint: a read returned "" where the key may never have been written; if the store reads a missing key as "", run with --initial ""'
     : null;
+  if (values.html !== undefined) {
+    const report = linReport(ops, r, { title: basename(path), elapsedMs, lines: h.lines, initial });
+    writeFileSync(values.html, linPage(report));
+    if (values.json !== true) io.out(`the picture: ${values.html} (open it in a browser)`);
+  }
   if (values.json === true) {
     io.out(JSON.stringify({
       result: r.result,
@@ -63,4 +69,32 @@ export function checkCommand(argv: string[], io: Io): number {
     io.out(`unknown: gave up on key ${JSON.stringify(r.key)}: ${r.reason} (${elapsedMs} ms)`);
   }
   return CHECK_EXIT[r.result];
+}
+
+/** A file of the package, from dist/ (the built CLI) or from cli/ (tests run the sources). */
+function asset(...parts: string[]): string {
+  for (const base of [join(__dirname), join(__dirname, '..', 'dist')]) {
+    const p = join(base, ...parts);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`${parts.join('/')} is missing: run npm run build`);
+}
+
+/** One self-contained page: the view's script and style inline, the report embedded, nothing fetched. */
+export function linPage(report: LinReport): string {
+  const script = readFileSync(asset('media', 'lin-page.js'), 'utf8');
+  const style = readFileSync(join(__dirname, '..', 'media', 'panels.css'), 'utf8');
+  // The page stands alone, so it brings the colours VS Code would give the view (a light theme).
+  const theme = ':root{--vscode-foreground:#3b3b3b;--vscode-editor-background:#ffffff;--vscode-charts-blue:#1a85ff;--vscode-charts-red:#e51400;--vscode-charts-green:#388a34;--vscode-charts-purple:#652d90;--vscode-disabledForeground:#616161;--vscode-descriptionForeground:#717171;--vscode-errorForeground:#a1260d;--vscode-font-family:system-ui,sans-serif;--vscode-editor-font-family:ui-monospace,monospace}body{font-family:var(--vscode-font-family);font-size:13px;color:var(--vscode-foreground);background:var(--vscode-editor-background);margin:16px}';
+  const data = JSON.stringify(report).replace(/</g, '\\u003c');
+  const title = `LifeRaft: linearizability of ${report.title}`.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'));
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
+<style>${theme}</style>
+<style>${style}</style>
+</head><body>
+<script>window.LIFERAFT_LIN = ${data};</script>
+<script>${script.replace(/<\/script/gi, '<\\/script')}</script>
+</body></html>
+`;
 }

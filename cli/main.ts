@@ -40,10 +40,12 @@ commands:
   shrink FILE [--out FILE] [--seconds N] [--json]
       Shrink a failing .rafttrace into a small .raftsim regression scenario (seed pinned) that
       fails with the same invariant.
-  check FILE [--seconds N] [--max-steps N] [--max-memory MB] [--initial VALUE] [--json]
+  check FILE [--seconds N] [--max-steps N] [--max-memory MB] [--initial VALUE] [--html OUT.html] [--json]
       Is a client history linearizable? FILE: our JSON format, a Jepsen EDN history (history.edn),
       or jepsen.util log lines (sim/linearizability/README.md). --initial: what every key holds at
-      first (default: absent). Exit 0 ok, 1 illegal, 2 unknown (a budget ran out), 64 bad input.
+      first (default: absent). --html writes one self-contained page: per key the operations by
+      client, the linearization found, the ones that cannot be ordered in red (zoom, hover).
+      Exit 0 ok, 1 illegal, 2 unknown (a budget ran out), 64 bad input.
   bench [--quick] [--json]
       Simulator events/s against a no-op event loop measured in the same run, explore's seeds/s
       on every core, and memory over a 10M-event run.

@@ -102,6 +102,8 @@ export interface LinOperation {
   readonly illegal: boolean;
 }
 
+export type { LinReport, LinKeyView, LinOperationView } from '../sim/linearizability/view';
+
 export interface LinearizabilitySnapshot {
   /** 'pending' until the run's end (the history is checked then). */
   readonly result: 'ok' | 'illegal' | 'unknown' | 'skipped' | 'pending';

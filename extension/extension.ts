@@ -3,6 +3,7 @@
 // how the language server runs.
 import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerLinearizability } from './lin-check';
 import { registerDebugger } from './debug';
 import type { StartWorker } from './explore';
 import { registerFailingSeeds, type FailingSeeds } from './failing-seeds';
@@ -31,6 +32,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   registerDebugger(context, (session) => void panels.stopped(session));
   const failingSeeds = registerFailingSeeds(context, platform.startExploreWorker);
   registerCommands(context, platform.startExploreWorker, failingSeeds);
+  registerLinearizability(context);
   context.subscriptions.push(platform.startLanguageClient(context));
   const tests = registerTesting(context, platform.startExploreWorker, failingSeeds);
   return { panels, tests, failingSeeds };

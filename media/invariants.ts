@@ -1,7 +1,8 @@
 // The Invariants panel (webview): every invariant with its status at the current step; a violation
 // with its step (a link: the debugger goes there), nodes and explanation; the run's verdict.
 import type { LinOperation } from '../extension/messages';
-import { el, goto, runPanel, svg, type Shown } from './webview';
+import { keyTimeline } from './lin-view';
+import { el, goto, runPanel, type Shown } from './webview';
 
 
 function render(v: Shown): void {
@@ -40,37 +41,11 @@ function render(v: Shown): void {
 }
 
 
-/**
- * The operations on the failing key along virtual time, one row per client: a bar from call to
- * return (dashed to the end when it never returned); the ones that cannot be linearized in red.
- */
+/** The operations on the failing key along virtual time (the shared linearizability view). */
 function timeAxis(key: string, ops: readonly LinOperation[]): HTMLElement {
   const box = el('section', { class: 'lin' });
-  box.append(el('h2', {}, `Linearizability: the operations on key ${key}`), el('p', { class: 'legend' }, 'Each bar runs from the call to the answer; the red ones cannot be ordered consistently with what the others saw.'));
-  const clients = [...new Set(ops.map((o) => o.client))].sort();
-  const t0 = Math.min(...ops.map((o) => o.call));
-  const t1 = Math.max(...ops.map((o) => o.return ?? o.call)) + 1;
-  const width = 760;
-  const left = 50;
-  const x = (t: number): number => left + ((t - t0) / (t1 - t0)) * (width - left - 10);
-  const rowH = 34;
-  const root = svg('svg', { class: 'lin-axis', width, height: 24 + clients.length * rowH, role: 'img', 'aria-label': `operations on ${key}` });
-  clients.forEach((c, i) => root.append(svg('text', { class: 'client', x: 4, y: 24 + i * rowH + 14 }, c)));
-  for (const o of ops) {
-    const row = clients.indexOf(o.client);
-    const y = 24 + row * rowH;
-    const end = o.return ?? t1;
-    const g = svg('g', { class: `op${o.illegal ? ' illegal' : ''}${o.return === null ? ' pending' : ''}`, 'data-index': o.index });
-    g.append(svg('rect', { x: x(o.call), y, width: Math.max(2, x(end) - x(o.call)), height: 18, rx: 3 }));
-    // A label only where it fits (the title always has the whole operation).
-    const label = o.text.replace(/^#\d+ /, '').replace(/ \[[^\]]*\]$/, '');
-    const room = x(end) - x(o.call);
-    if (room > label.length * 6 || o.illegal) g.append(svg('text', { x: Math.min(x(o.call) + 3, width - label.length * 6), y: y + 13 }, label));
-    g.append(svg('title', {}, `${o.text}: called at ${(o.call / 1000).toFixed(3)} ms, ${o.return === null ? 'never answered' : `answered at ${(o.return / 1000).toFixed(3)} ms`}${o.illegal ? ' — cannot be linearized' : ''}`));
-    root.append(g);
-  }
-  root.append(svg('text', { class: 'tick', x: left, y: 12 }, `${(t0 / 1000).toFixed(1)} ms`), svg('text', { class: 'tick', x: width - 80, y: 12 }, `${(t1 / 1000).toFixed(1)} ms`));
-  box.append(root);
+  box.append(el('h2', {}, `Linearizability: the operations on key ${key}`));
+  box.append(keyTimeline({ key, result: 'illegal', linearized: 0, operations: ops }, 'µs'));
   return box;
 }
 

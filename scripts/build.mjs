@@ -66,7 +66,7 @@ await Promise.all([
     logLevel: 'warning',
   }),
   build({
-    entryPoints: { cluster: 'media/cluster.ts', timeline: 'media/timeline.ts', invariants: 'media/invariants.ts' },
+    entryPoints: { cluster: 'media/cluster.ts', timeline: 'media/timeline.ts', invariants: 'media/invariants.ts', 'lin-page': 'media/lin-page.ts' },
     outdir: 'dist/media',
     bundle: true,
     platform: 'browser',

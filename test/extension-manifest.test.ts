@@ -85,7 +85,8 @@ describe('extension manifest', () => {
     const entries = await readZip(out);
     rmSync(dirname(out), { recursive: true, force: true });
     const files = [...entries.keys()].filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length)).sort();
-    assert.deepEqual(files, ['LICENSE.txt', 'dist/exploreWorker.js', 'dist/extension.js', 'dist/languageServer.js', 'dist/media/cluster.js', 'dist/media/invariants.js', 'dist/media/timeline.js', 'dist/web/exploreWorker.js', 'dist/web/extension.js', 'dist/web/languageServer.js', 'media/icon.png', 'media/panels.css', 'media/walkthrough/debug.md', 'media/walkthrough/hunt.md', 'media/walkthrough/scenario.md', 'media/walkthrough/timetravel.md', 'package.json', 'readme.md', 'syntaxes/raftsim.language-configuration.json', 'syntaxes/raftsim.tmLanguage.json']);
+    assert.deepEqual(files, ['LICENSE.txt', 'dist/exploreWorker.js', 'dist/extension.js', 'dist/languageServer.js', 'dist/media/cluster.js', 'dist/media/invariants.js',
+      'dist/media/lin-page.js', 'dist/media/timeline.js', 'dist/web/exploreWorker.js', 'dist/web/extension.js', 'dist/web/languageServer.js', 'media/icon.png', 'media/panels.css', 'media/walkthrough/debug.md', 'media/walkthrough/hunt.md', 'media/walkthrough/scenario.md', 'media/walkthrough/timetravel.md', 'package.json', 'readme.md', 'syntaxes/raftsim.language-configuration.json', 'syntaxes/raftsim.tmLanguage.json']);
     // The README is the user's, and its pictures are inline: VS Code's Extensions page renders a
     // local README with no base URL and images only from https: and data:.
     const readme = entries.get('extension/readme.md')!.toString('utf8');

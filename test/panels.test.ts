@@ -10,6 +10,8 @@ import { chromium, type Page } from 'playwright-core';
 import { InlineClient } from '../debug-adapter/inline-client';
 import type { StateResponseBody, StepSummary } from '../debug-adapter/protocol';
 import { SimDebugSession } from '../debug-adapter/session';
+import { linPage } from '../cli/cmd-check';
+import { checkHistory, linReport, readHistory } from '../sim';
 
 const root = join(__dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -212,5 +214,56 @@ describe('Cluster panel in Chromium', function () {
     assert.equal(await page.locator('svg.lin-axis g.op.illegal').count(), ops.filter((o) => o.illegal).length);
     assert.match((await page.textContent('section.lin h2')) ?? '', new RegExp(`key ${s.linearizability.key!}`));
     await page.screenshot({ path: join(ARTIFACTS, 'invariants-linearizability.png'), fullPage: true });
+  });
+
+  it('the page check --html writes stands alone: the verdict, the failing key in red, the linearization, hover, zoom, no request', async () => {
+    // A Jepsen history (EDN): key :x has a read of 1 after a write of 2 completed; key :y is fine.
+    const edn = [
+      '{:type :invoke, :f :write, :value [:x 1], :process 0}', '{:type :ok, :f :write, :value [:x 1], :process 0}',
+      '{:type :invoke, :f :write, :value [:y 5], :process 3}', '{:type :ok, :f :write, :value [:y 5], :process 3}',
+      '{:type :invoke, :f :write, :value [:x 2], :process 0}', '{:type :ok, :f :write, :value [:x 2], :process 0}',
+      '{:type :invoke, :f :read, :value [:x nil], :process 1}', '{:type :ok, :f :read, :value [:x 1], :process 1}',
+      '{:type :invoke, :f :read, :value [:y nil], :process 2}', '{:type :ok, :f :read, :value [:y 5], :process 2}',
+    ].join('\n');
+    const h = readHistory(edn, 'history.edn');
+    const r = checkHistory(h.operations);
+    assert.equal(r.result, 'illegal');
+    const html = linPage(linReport(h.operations, r, { title: 'history.edn', elapsedMs: 1, lines: h.lines }));
+    const requests: string[] = [];
+    const errors: string[] = [];
+    const onRequest = (q: { url(): string }): void => {
+      if (!/^(data|about):/.test(q.url())) requests.push(q.url());
+    };
+    const onError = (e: Error): void => {
+      errors.push(String(e));
+    };
+    page.on('request', onRequest);
+    page.on('pageerror', onError);
+    try {
+      await page.setContent(html);
+      await page.waitForSelector('svg.lin-axis');
+      assert.equal(await page.evaluate('document.body.dataset.result'), 'illegal');
+      assert.match((await page.textContent('header')) ?? '', /NOT linearizable\s*history\.edn: 5 operations on 2 keys/);
+      const keys = await page.locator('details.lin-key > summary').allTextContents();
+      assert.match(keys[0]!, /^key ":x" — NOT linearizable: 3 operations cannot be ordered/, 'the failing key first');
+      assert.match(keys[1]!, /^key ":y" — /);
+      assert.equal(await page.locator('details.lin-key[data-key=":x"] g.op.illegal').count(), 3);
+      assert.ok((await page.locator('details.lin-key[data-key=":x"] .lin-point').count()) >= 1, 'the longest partial linearization is drawn');
+      await page.hover('details.lin-key[data-key=":x"] g.op.illegal >> nth=2');
+      const hover = (await page.textContent('.lin-hover')) ?? '';
+      assert.match(hover, /get :x → "1"[^]*line 7[^]*cannot be ordered/);
+      const span = async (): Promise<number> => page.evaluate('(() => { const t = document.querySelector(\'details.lin-key[data-key=":x"] .lin-timeline\'); return Number(t.dataset.w1) - Number(t.dataset.w0); })()') as Promise<number>;
+      const whole = await span();
+      await page.click('details.lin-key[data-key=":x"] button[data-action="zoom-in"]');
+      assert.ok((await span()) < whole, 'zoomed in');
+      await page.click('details.lin-key[data-key=":x"] button[data-action="fit"]');
+      assert.equal(await span(), whole, 'fit shows the whole key');
+      await page.screenshot({ path: join(ARTIFACTS, 'check-html.png'), fullPage: true });
+      assert.deepEqual(errors, []);
+      assert.deepEqual(requests, [], 'the page fetches nothing');
+    } finally {
+      page.off('request', onRequest);
+      page.off('pageerror', onError);
+    }
   });
 });

@@ -125,7 +125,7 @@ export class KeySearch {
   steps = 0;
   status: SearchStatus = 'running';
   reason = '';
-  /** The longest linearization found (indices into the operations given), while running or at the end. */
+  /** The longest linearization found (indices into the operations given); when ok, a whole one. */
   best: number[] = [];
 
   // Model, compiled.
@@ -529,6 +529,7 @@ export class KeySearch {
       }
       this.push(i, to, false);
     }
+    this.best = Array.from(this.stackOp.subarray(0, this.depth));
     this.status = 'ok';
     return 'ok';
   }

@@ -22,8 +22,22 @@ const BP_A = [
 ].join('\n');
 const BP_B = ['# the other scenario', 'nodes 3', 'tick 10ms', 'at 250ms partition n1 | n2 n3', 'at 700ms heal', 'safety 2s', ''].join('\n');
 
+/** A Jepsen history (EDN, jepsen.independent keys): key :x has a read of a value nobody wrote by then. */
+export const HISTORY_EDN = [
+  '{:type :invoke, :f :write, :value [:x 1], :process 0, :time 10}',
+  '{:type :invoke, :f :read, :value [:y nil], :process 2, :time 11}',
+  '{:type :ok, :f :write, :value [:x 1], :process 0, :time 20}',
+  '{:type :ok, :f :read, :value [:y nil], :process 2, :time 21}',
+  '{:type :invoke, :f :write, :value [:x 2], :process 0, :time 30}',
+  '{:type :ok, :f :write, :value [:x 2], :process 0, :time 40}',
+  '{:type :invoke, :f :read, :value [:x nil], :process 1, :time 50}',
+  '{:type :ok, :f :read, :value [:x 1], :process 1, :time 60}',
+  '',
+].join('\n');
+
 export function files(): Record<string, string> {
   return {
+    'history.edn': HISTORY_EDN,
     'default.raftsim': DEFAULT,
     'buggy.raftsim': `${DEFAULT}\nbugs vote-without-log-check\n`,
     'bp-a.raftsim': BP_A,

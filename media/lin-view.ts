@@ -1,0 +1,205 @@
+// The linearizability view, shared by the Invariants panel, the "Check Linearizability" webview and
+// the page `liferaft check --html` writes: per key, its operations by client along time (a bar from
+// call to return, dashed to the end when it never returned), the linearization found (numbered, and
+// drawn as a path through points inside the bars, in order), the operations that cannot be ordered
+// in red. Zoom with the wheel or the buttons, drag to pan, hover for the whole operation.
+import type { LinKeyView, LinOperationView, LinReport } from '../extension/messages';
+import { el, svg } from './dom';
+
+const ROW = 26;
+const LEFT = 64;
+const TOP = 22;
+
+/** The whole report: a summary, then one section per key (the failing one first, open). */
+export function linView(report: LinReport): HTMLElement {
+  const root = el('div', { class: 'lin-report' });
+  const head = el('header');
+  head.append(
+    el('span', { class: `verdict ${report.result}` }, report.result === 'ok' ? 'linearizable' : report.result === 'illegal' ? 'NOT linearizable' : 'unknown'),
+    el('span', {}, `${report.title}: ${report.operations} operations on ${report.keys.length} key${report.keys.length === 1 ? '' : 's'}, checked in ${report.elapsedMs} ms`),
+  );
+  root.append(head);
+  if (report.reason !== undefined) root.append(el('p', { class: 'reason' }, `gave up: ${report.reason}`));
+  root.append(el('p', { class: 'legend' }, 'Each bar runs from the call to the answer (dashed: never answered). Numbers and the path give the order of the linearization found — for an illegal key, the longest partial one; red: operations that cannot be ordered with what the others saw; grey: left out of it. Wheel or +/− to zoom, drag to pan, hover for details (in VS Code, click to see the line).'));
+  report.keys.forEach((k, i) => {
+    const details = el('details', { class: `lin-key ${k.result.replace(' ', '-')}`, 'data-key': k.key });
+    const illegal = k.operations.filter((o) => o.illegal).length;
+    const what = k.result === 'illegal' ? `NOT linearizable: ${illegal} operation${illegal === 1 ? '' : 's'} cannot be ordered; the longest partial linearization found orders ${k.linearized}` : k.result === 'ok' ? (k.linearized > 0 ? 'linearizable' : 'linearizable (no order shown: finding one took too long)') : k.result === 'unknown' ? 'undecided' : 'not checked (the check stopped at the failing key)';
+    details.append(el('summary', {}, `key ${JSON.stringify(k.key)} — ${what} (${k.operations.length} operations)`));
+    let drawn = false;
+    const draw = (): void => {
+      if (drawn) return;
+      drawn = true;
+      details.append(keyTimeline(k, report.timeUnit));
+    };
+    details.addEventListener('toggle', () => {
+      if (details.open) draw();
+    });
+    if (i === 0 || report.keys.length <= 3) {
+      details.open = true;
+      draw();
+    }
+    root.append(details);
+  });
+  return root;
+}
+
+function fmtTime(t: number, unit: 'µs' | ''): string {
+  return unit === 'µs' ? `${(t / 1000).toFixed(3)} ms` : String(t);
+}
+
+/** Where to draw each linearization point: in order, inside its operation's interval. */
+function points(ops: readonly LinOperationView[], end: number): Map<number, number> {
+  const ordered = ops.filter((o) => o.order !== undefined).sort((a, b) => a.order! - b.order!);
+  const at = new Map<number, number>();
+  let last = Number.NEGATIVE_INFINITY;
+  for (const o of ordered) {
+    const hi = o.return ?? end;
+    const p = Math.min(hi, Math.max(o.call, last));
+    at.set(o.index, p);
+    last = p;
+  }
+  return at;
+}
+
+/** One key's operations by client along time, with zoom, pan and hover. */
+export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
+  const box = el('div', { class: 'lin-timeline' });
+  const ops = k.operations;
+  const clients = [...new Set(ops.map((o) => o.client))].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
+  const row = new Map(clients.map((c, i) => [c, i]));
+  const t0 = Math.min(...ops.map((o) => o.call));
+  const end = Math.max(...ops.map((o) => o.return ?? o.call)) + 1;
+  const at = points(ops, end);
+  let w0 = t0;
+  let w1 = end;
+  let showPath = true;
+  const tools = el('div', { class: 'lin-tools' });
+  const zoomIn = el('button', { title: 'zoom in', 'data-action': 'zoom-in' }, '+');
+  const zoomOut = el('button', { title: 'zoom out', 'data-action': 'zoom-out' }, '−');
+  const fit = el('button', { title: 'the whole key', 'data-action': 'fit' }, 'fit');
+  const toBad = el('button', { title: 'the operations that cannot be ordered', 'data-action': 'illegal' }, 'show red');
+  const pathBox = el('input', { type: 'checkbox', checked: '' });
+  const pathLabel = el('label');
+  pathLabel.append(pathBox, ' linearization path');
+  const range = el('span', { class: 'range' });
+  tools.append(zoomOut, zoomIn, fit, ...(ops.some((o) => o.illegal) ? [toBad] : []), pathLabel, range);
+  const hover = el('div', { class: 'lin-hover', hidden: '' });
+  const area = el('div', { class: 'lin-area' });
+  box.append(tools, area, hover);
+
+  const width = (): number => Math.max(480, Math.min(1400, (area.clientWidth || 900) - 4));
+  const render = (): void => {
+    const W = width();
+    const x = (t: number): number => LEFT + ((t - w0) / (w1 - w0)) * (W - LEFT - 12);
+    const H = TOP + clients.length * ROW + 6;
+    const root = svg('svg', { class: 'lin-axis', width: W, height: H, role: 'img', 'aria-label': `operations on ${k.key}` });
+    clients.forEach((c, i) => root.append(svg('text', { class: 'client', x: 4, y: TOP + i * ROW + 14 }, c.length > 8 ? `${c.slice(0, 7)}…` : c)));
+    const visible = ops.filter((o) => (o.return ?? end) >= w0 && o.call <= w1);
+    for (const o of visible) {
+      const y = TOP + row.get(o.client)! * ROW;
+      const a = Math.max(LEFT - 2, x(o.call));
+      const b = Math.min(W, x(o.return ?? end));
+      const cls = `op${o.illegal ? ' illegal' : ''}${o.return === null ? ' pending' : ''}${o.order === undefined && k.linearized > 0 ? ' unordered' : ''}`;
+      const g = svg('g', { class: cls, 'data-index': o.index });
+      g.append(svg('rect', { x: a, y, width: Math.max(2, b - a), height: 18, rx: 3 }));
+      const label = `${o.order === undefined ? '' : `${o.order}. `}${o.text.replace(/^#\d+ \S+ /, '').replace(/ \[[^\]]*\]$/, '')}`;
+      if (b - a > label.length * 5.6 || (o.illegal && b - a > 30)) g.append(svg('text', { x: a + 3, y: y + 13 }, label));
+      else if (o.order !== undefined && b - a > 16) g.append(svg('text', { x: a + 2, y: y + 13 }, String(o.order)));
+      root.append(g);
+    }
+    if (showPath && at.size > 0) {
+      const pts = ops.filter((o) => at.has(o.index) && at.get(o.index)! >= w0 - (w1 - w0) && at.get(o.index)! <= w1 + (w1 - w0)).sort((p, q) => p.order! - q.order!);
+      if (pts.length > 1) root.append(svg('polyline', { class: 'lin-path', points: pts.map((o) => `${x(at.get(o.index)!).toFixed(1)},${TOP + row.get(o.client)! * ROW + 9}`).join(' ') }));
+      for (const o of pts) root.append(svg('circle', { class: 'lin-point', cx: x(at.get(o.index)!).toFixed(1), cy: TOP + row.get(o.client)! * ROW + 9, r: 2.5 }));
+    }
+    root.append(svg('text', { class: 'tick', x: LEFT, y: 12 }, fmtTime(Math.round(w0), unit)), svg('text', { class: 'tick', x: W - 90, y: 12 }, fmtTime(Math.round(w1), unit)));
+    area.replaceChildren(root);
+    range.textContent = ` showing ${fmtTime(Math.round(w0), unit)} – ${fmtTime(Math.round(w1), unit)} of ${fmtTime(t0, unit)} – ${fmtTime(end, unit)}`;
+    box.dataset['w0'] = String(w0);
+    box.dataset['w1'] = String(w1);
+  };
+  const zoom = (factor: number, around = (w0 + w1) / 2): void => {
+    const span = Math.max(2, (w1 - w0) * factor);
+    const f = (around - w0) / (w1 - w0);
+    w0 = Math.max(t0 - (end - t0) * 0.05, around - span * f);
+    w1 = Math.min(end + (end - t0) * 0.05, w0 + span);
+    render();
+  };
+  zoomIn.addEventListener('click', () => zoom(0.5));
+  zoomOut.addEventListener('click', () => zoom(2));
+  fit.addEventListener('click', () => {
+    w0 = t0;
+    w1 = end;
+    render();
+  });
+  toBad.addEventListener('click', () => {
+    const bad = ops.filter((o) => o.illegal);
+    const lo = Math.min(...bad.map((o) => o.call));
+    const hi = Math.max(...bad.map((o) => o.return ?? end));
+    const pad = Math.max(1, (hi - lo) * 0.1);
+    w0 = lo - pad;
+    w1 = hi + pad;
+    render();
+  });
+  pathBox.addEventListener('change', () => {
+    showPath = pathBox.checked;
+    render();
+  });
+  area.addEventListener('wheel', (e) => {
+    e.preventDefault();
+    const rect = area.getBoundingClientRect();
+    const W = width();
+    const t = w0 + ((e.clientX - rect.left - LEFT) / (W - LEFT - 12)) * (w1 - w0);
+    zoom(e.deltaY < 0 ? 0.8 : 1.25, Math.min(w1, Math.max(w0, t)));
+  }, { passive: false });
+  let drag: { x: number; w0: number; w1: number } | null = null;
+  let moved = false;
+  area.addEventListener('mousedown', (e) => {
+    drag = { x: e.clientX, w0, w1 };
+    moved = false;
+  });
+  // A click (not a drag) on an operation asks the host to show its line ("lin-reveal" bubbles up).
+  area.addEventListener('click', (e) => {
+    if (moved) return;
+    const g = (e.target as Element).closest('g.op');
+    const o = g === null ? undefined : ops.find((x) => String(x.index) === g.getAttribute('data-index'));
+    if (o?.line !== undefined) box.dispatchEvent(new CustomEvent('lin-reveal', { bubbles: true, detail: { line: o.line } }));
+  });
+  window.addEventListener('mouseup', () => {
+    drag = null;
+  });
+  area.addEventListener('mousemove', (e) => {
+    if (drag !== null && Math.abs(e.clientX - drag.x) > 3) moved = true;
+    if (drag !== null && moved) {
+      const dt = ((e.clientX - drag.x) / (width() - LEFT - 12)) * (drag.w1 - drag.w0);
+      w0 = drag.w0 - dt;
+      w1 = drag.w1 - dt;
+      render();
+      return;
+    }
+    const g = (e.target as Element).closest('g.op');
+    if (g === null) {
+      hover.hidden = true;
+      return;
+    }
+    const o = ops.find((x) => String(x.index) === g.getAttribute('data-index'))!;
+    hover.replaceChildren(
+      el('div', { class: 'what' }, o.text.replace(/ \[[^\]]*\]$/, '')),
+      el('div', {}, `client ${o.client} · called ${fmtTime(o.call, unit)} · ${o.return === null ? 'never answered' : `answered ${fmtTime(o.return, unit)}`}${o.line === undefined ? '' : ` · line ${o.line}`}`),
+      el('div', {}, o.order !== undefined ? `#${o.order} in the ${k.result === 'illegal' ? 'longest partial ' : ''}linearization` : k.linearized > 0 ? 'not in the linearization found' : ''),
+      ...(o.illegal ? [el('div', { class: 'bad' }, 'cannot be ordered consistently with what the others saw')] : []),
+    );
+    const rect = box.getBoundingClientRect();
+    hover.style.left = `${Math.min(e.clientX - rect.left + 12, rect.width - 280)}px`;
+    hover.style.top = `${e.clientY - rect.top + 14}px`;
+    hover.hidden = false;
+  });
+  area.addEventListener('mouseleave', () => {
+    hover.hidden = true;
+  });
+  // Drawn once attached (its width is the page's).
+  requestAnimationFrame(render);
+  render();
+  return box;
+}
