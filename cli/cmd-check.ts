@@ -41,10 +41,10 @@ export function checkCommand(argv: string[], io: Io): number {
   const elapsedMs = Math.round(performance.now() - t0);
   // A read of "" on a key nothing wrote: the store probably reads a missing key as "" (as in Porcupine's key/value model).
   const hint = r.result === 'illegal' && initial === null && r.operations.some((i) => ops[i]!.op === 'get' && ops[i]!.output === '')
-    ? 'hint: a read returned "" where the key may never have been written; if the store reads a missing key as "", run with --initial ""'
+    ? 'a read returned "" where the key may never have been written; if the store reads a missing key as "", run with --initial ""'
     : null;
   if (values.html !== undefined) {
-    const report = linReport(ops, r, { title: basename(path), elapsedMs, lines: h.lines, initial });
+    const report = linReport(ops, r, { title: basename(path), elapsedMs, lines: h.lines, initial, ...(hint === null ? {} : { hint }) });
     writeFileSync(values.html, linPage(report));
     if (values.json !== true) io.out(`the picture: ${values.html} (open it in a browser)`);
   }
@@ -59,12 +59,17 @@ export function checkCommand(argv: string[], io: Io): number {
       elapsedMs,
     }));
   } else if (r.result === 'ok') {
-    io.out(`ok: ${r.operations} operations on ${r.keys} keys are linearizable (${elapsedMs} ms, ${r.searchSteps} search steps)`);
+    io.out(`ok: ${plural(r.operations, 'operation')} on ${plural(r.keys, 'key')} ${r.operations === 1 ? 'is' : 'are'} linearizable (${elapsedMs} ms, ${r.searchSteps} search steps)`);
   } else if (r.result === 'illegal') {
-    io.out(`illegal: on key ${JSON.stringify(r.key)} these ${r.operations.length} operations cannot be linearized (${elapsedMs} ms):`);
+    io.out(`illegal: on key ${JSON.stringify(r.key)} ${r.operations.length === 1 ? 'this operation' : `these ${r.operations.length} operations`} cannot be linearized (${elapsedMs} ms):`);
+    io.out(`  (file:line: #index client operation [call, return]; times are ${h.format === 'json' ? "the file's" : 'lines of the invocation and the completion'})`);
     for (const i of r.operations) io.out(`  ${path}:${h.lines[i]}: ${describeOperation(ops[i]!, i)}`);
-    io.out(`longest partial linearization found (${r.partial.length} operations): ${r.partial.map((i) => `#${i}`).join(' ')}`);
-    if (hint !== null) io.out(hint);
+    if (r.partial.length === 0) io.out('no operation of the key can go first');
+    else {
+      const shown = r.partial.slice(0, 30).map((i) => `#${i} (line ${h.lines[i]})`);
+      io.out(`longest partial linearization found, in order (${plural(r.partial.length, 'operation')}): ${shown.join(', ')}${r.partial.length > 30 ? `, … ${r.partial.length - 30} more (--json or --html for all)` : ''}`);
+    }
+    if (hint !== null) io.out(`hint: ${hint}`);
   } else {
     io.out(`unknown: gave up on key ${JSON.stringify(r.key)}: ${r.reason} (${elapsedMs} ms)`);
   }
@@ -97,4 +102,8 @@ export function linPage(report: LinReport): string {
 <script>${script.replace(/<\/script/gi, '<\\/script')}</script>
 </body></html>
 `;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

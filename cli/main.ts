@@ -67,7 +67,8 @@ commands:
       The linearizability checker on generated histories (10k ops/10 keys, hard single-key cases,
       append-heavy 50-client key/value, Jepsen-style registers with many :info, illegal ones),
       against replaying the history through the model; with --porcupine (a checkout of Porcupine,
-      and Go), side by side with Porcupine on its own test histories and those classes.
+      and Go), side by side with Porcupine on its own test histories and those classes (written in
+      Porcupine's formats); --only-porcupine skips the first table, not the generated classes.
   dap [--server=PORT] [--host ADDR]
       The debug adapter (Debug Adapter Protocol) for any client: on stdin/stdout, or listening on
       a TCP port (default host 127.0.0.1). Launch attributes: scenario | trace, seed, stopOnEntry,
@@ -138,7 +139,9 @@ export function usageOf(words: readonly string[]): string | null {
     while (to < footer.length && footer[to]!.startsWith('      ')) to++;
     footer = [...footer.slice(0, from), ...footer.slice(to)];
   }
-  return [`usage: liferaft ${lines[start]!.trim()}`, ...lines.slice(start + 1, end), '', ...footer].join('\n');
+  // A command with exit codes of its own (check) does not get the general ones.
+  if (lines.slice(start, end).some((l) => /\bExit 0 /.test(l))) footer = footer.slice(0, footer.findIndex((l) => l.startsWith('exit codes:')));
+  return [`usage: liferaft ${lines[start]!.trim()}`, ...lines.slice(start + 1, end), '', ...footer].join('\n').trimEnd();
 }
 
 /** Commands that print their own, longer usage for --help. */
@@ -211,7 +214,7 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
       // A bad option: that command's usage (the whole text only when the command is unknown).
       if (/unknown command/.test((e as Error).message)) io.err(`\n${USAGE}`);
       else if (!(e instanceof UsageError)) io.err(`\n${usageOf(argv) ?? USAGE}`);
-      else if (/^--|needs /.test((e as Error).message)) io.err(`(liferaft ${argv[0] === 'bench' && argv[1] !== undefined && !argv[1].startsWith('-') ? `bench ${argv[1]}` : argv[0]} --help shows the options)`);
+      else if (/^(--|[a-z]+ needs )/.test((e as Error).message)) io.err(`(liferaft ${argv[0] === 'bench' && argv[1] !== undefined && !argv[1].startsWith('-') ? `bench ${argv[1]}` : argv[0]} --help shows the options)`);
       return EXIT.usage;
     }
     throw e;

@@ -127,8 +127,8 @@ export function checkText(text: string, name: string, initial?: string | null): 
   const init = initial === undefined ? h.initial : initial;
   const t0 = Date.now();
   const r = checkHistory(h.operations, { initial: init, shouldStop: () => Date.now() - t0 > SECONDS * 1000 });
-  const report = linReport(h.operations, r, { title: name, elapsedMs: Date.now() - t0, lines: h.lines, initial: init });
   const hint = r.result === 'illegal' && init === null && r.operations.some((i) => h.operations[i]!.op === 'get' && h.operations[i]!.output === '');
+  const report = linReport(h.operations, r, { title: name, elapsedMs: Date.now() - t0, lines: h.lines, initial: init, ...(hint ? { hint: 'a read returned "" where the key may never have been written: if the store reads a missing key as "", check again with missing keys read as "" (the button in the notification)' } : {}) });
   return { report, hint };
 }
 

@@ -7,6 +7,7 @@ import type { LinKeyView, LinOperationView, LinReport } from '../extension/messa
 import { el, svg } from './dom';
 
 const ROW = 26;
+const LANE = 21;
 const LEFT = 64;
 const TOP = 22;
 
@@ -20,12 +21,13 @@ export function linView(report: LinReport): HTMLElement {
   );
   root.append(head);
   if (report.reason !== undefined) root.append(el('p', { class: 'reason' }, `gave up: ${report.reason}`));
-  root.append(el('p', { class: 'legend' }, 'Each bar runs from the call to the answer (dashed: never answered). Numbers and the path give the order of the linearization found — for an illegal key, the longest partial one; red: operations that cannot be ordered with what the others saw; grey: left out of it. Wheel or +/− to zoom, drag to pan, hover for details (in VS Code, click to see the line).'));
+  if (report.hint !== undefined) root.append(el('p', { class: 'hint' }, `Hint: ${report.hint}`));
+  root.append(el('p', { class: 'legend' }, 'One row per client; each bar runs from the call to the answer (dashed: never answered). The purple path goes through the operations in the order of the linearization found — for an illegal key, the longest partial one; grey: operations it leaves out; red: the operations that cannot be ordered with what the others saw. Wheel or +/− to zoom, drag to pan, hover for details (in VS Code, click to see the line).'));
   report.keys.forEach((k, i) => {
     const details = el('details', { class: `lin-key ${k.result.replace(' ', '-')}`, 'data-key': k.key });
     const illegal = k.operations.filter((o) => o.illegal).length;
-    const what = k.result === 'illegal' ? `NOT linearizable: ${illegal} operation${illegal === 1 ? '' : 's'} cannot be ordered; the longest partial linearization found orders ${k.linearized}` : k.result === 'ok' ? (k.linearized > 0 ? 'linearizable' : 'linearizable (no order shown: finding one took too long)') : k.result === 'unknown' ? 'undecided' : 'not checked (the check stopped at the failing key)';
-    details.append(el('summary', {}, `key ${JSON.stringify(k.key)} — ${what} (${k.operations.length} operations)`));
+    const what = k.result === 'illegal' ? `NOT linearizable: ${illegal} operation${illegal === 1 ? '' : 's'} cannot be ordered (red); the longest partial linearization found orders ${k.linearized} of them` : k.result === 'ok' ? (k.linearized > 0 ? 'linearizable' : 'linearizable (no order shown: finding one took too long)') : k.result === 'unknown' ? 'undecided' : 'not checked (the check stopped at the failing key)';
+    details.append(el('summary', {}, `key ${JSON.stringify(k.key)}, ${k.operations.length} operation${k.operations.length === 1 ? '' : 's'} — ${what}`));
     let drawn = false;
     const draw = (): void => {
       if (drawn) return;
@@ -67,9 +69,30 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
   const box = el('div', { class: 'lin-timeline' });
   const ops = k.operations;
   const clients = [...new Set(ops.map((o) => o.client))].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
-  const row = new Map(clients.map((c, i) => [c, i]));
+  // A client whose operation never returned may issue more (a simulated client gives up and goes
+  // on): overlapping operations of one client get lanes of their own within its row.
+  const end0 = Math.max(...ops.map((o) => o.return ?? o.call)) + 1;
+  const lane = new Map<number, number>();
+  const lanesOf = new Map<string, number>();
+  for (const c of clients) {
+    const ends: number[] = [];
+    for (const o of ops.filter((x) => x.client === c).sort((a, b) => a.call - b.call || a.index - b.index)) {
+      let l = ends.findIndex((e) => e < o.call);
+      if (l < 0) l = ends.push(0) - 1;
+      ends[l] = o.return ?? end0;
+      lane.set(o.index, l);
+    }
+    lanesOf.set(c, Math.max(1, ends.length));
+  }
+  const rowTop = new Map<string, number>();
+  let nextTop = TOP;
+  for (const c of clients) {
+    rowTop.set(c, nextTop);
+    nextTop += lanesOf.get(c)! * LANE + (ROW - LANE);
+  }
+  const yOf = (o: LinOperationView): number => rowTop.get(o.client)! + lane.get(o.index)! * LANE;
   const t0 = Math.min(...ops.map((o) => o.call));
-  const end = Math.max(...ops.map((o) => o.return ?? o.call)) + 1;
+  const end = end0;
   const at = points(ops, end);
   let w0 = t0;
   let w1 = end;
@@ -92,39 +115,56 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
   const render = (): void => {
     const W = width();
     const x = (t: number): number => LEFT + ((t - w0) / (w1 - w0)) * (W - LEFT - 12);
-    const H = TOP + clients.length * ROW + 6;
+    const H = nextTop + 6;
     const root = svg('svg', { class: 'lin-axis', width: W, height: H, role: 'img', 'aria-label': `operations on ${k.key}` });
-    clients.forEach((c, i) => root.append(svg('text', { class: 'client', x: 4, y: TOP + i * ROW + 14 }, c.length > 8 ? `${c.slice(0, 7)}…` : c)));
+    for (const c of clients) root.append(svg('text', { class: 'client', x: 4, y: rowTop.get(c)! + 14 }, c.length > 8 ? `${c.slice(0, 7)}…` : c));
+    // The plot is clipped to its area (a path or bar never runs over the client names).
+    const clipId = `clip-${Math.random().toString(36).slice(2)}`;
+    const defs = svg('defs', {});
+    const clip = svg('clipPath', { id: clipId });
+    clip.append(svg('rect', { x: LEFT - 2, y: 0, width: W - LEFT + 2, height: H }));
+    defs.append(clip);
+    root.append(defs);
+    const plot = svg('g', { 'clip-path': `url(#${clipId})` });
+    root.append(plot);
+    // Ticks: five times across the window.
+    for (let k = 0; k <= 4; k++) {
+      const t = w0 + ((w1 - w0) * k) / 4;
+      root.append(svg('line', { class: 'grid', x1: x(t), x2: x(t), y1: 16, y2: H - 4 }));
+      root.append(svg('text', { class: 'tick', x: Math.min(x(t) + 2, W - 70), y: 12 }, fmtTime(Math.round(t), unit)));
+    }
     const visible = ops.filter((o) => (o.return ?? end) >= w0 && o.call <= w1);
     for (const o of visible) {
-      const y = TOP + row.get(o.client)! * ROW;
+      const y = yOf(o);
       const a = Math.max(LEFT - 2, x(o.call));
       const b = Math.min(W, x(o.return ?? end));
-      const cls = `op${o.illegal ? ' illegal' : ''}${o.return === null ? ' pending' : ''}${o.order === undefined && k.linearized > 0 ? ' unordered' : ''}`;
+      const cls = `op${o.illegal ? ' illegal' : ''}${o.return === null ? ' pending' : ''}${o.order === undefined && (k.linearized > 0 || k.result === 'illegal') ? ' unordered' : ''}`;
       const g = svg('g', { class: cls, 'data-index': o.index });
       g.append(svg('rect', { x: a, y, width: Math.max(2, b - a), height: 18, rx: 3 }));
-      const label = `${o.order === undefined ? '' : `${o.order}. `}${o.text.replace(/^#\d+ \S+ /, '').replace(/ \[[^\]]*\]$/, '')}`;
-      if (b - a > label.length * 5.6 || (o.illegal && b - a > 30)) g.append(svg('text', { x: a + 3, y: y + 13 }, label));
-      else if (o.order !== undefined && b - a > 16) g.append(svg('text', { x: a + 2, y: y + 13 }, String(o.order)));
-      root.append(g);
+      const label = o.text.replace(/^#\d+ \S+ /, '').replace(/ \[[^\]]*\]$/, '');
+      if (b - a > label.length * 6 + 6) g.append(svg('text', { x: a + 3, y: y + 13 }, label));
+      plot.append(g);
     }
     if (showPath && at.size > 0) {
       const pts = ops.filter((o) => at.has(o.index) && at.get(o.index)! >= w0 - (w1 - w0) && at.get(o.index)! <= w1 + (w1 - w0)).sort((p, q) => p.order! - q.order!);
-      if (pts.length > 1) root.append(svg('polyline', { class: 'lin-path', points: pts.map((o) => `${x(at.get(o.index)!).toFixed(1)},${TOP + row.get(o.client)! * ROW + 9}`).join(' ') }));
-      for (const o of pts) root.append(svg('circle', { class: 'lin-point', cx: x(at.get(o.index)!).toFixed(1), cy: TOP + row.get(o.client)! * ROW + 9, r: 2.5 }));
+      if (pts.length > 1) plot.append(svg('polyline', { class: 'lin-path', points: pts.map((o) => `${x(at.get(o.index)!).toFixed(1)},${yOf(o) + 9}`).join(' ') }));
+      for (const o of pts) plot.append(svg('circle', { class: 'lin-point', cx: x(at.get(o.index)!).toFixed(1), cy: yOf(o) + 9, r: 2.5 }));
     }
-    root.append(svg('text', { class: 'tick', x: LEFT, y: 12 }, fmtTime(Math.round(w0), unit)), svg('text', { class: 'tick', x: W - 90, y: 12 }, fmtTime(Math.round(w1), unit)));
     area.replaceChildren(root);
-    range.textContent = ` showing ${fmtTime(Math.round(w0), unit)} – ${fmtTime(Math.round(w1), unit)} of ${fmtTime(t0, unit)} – ${fmtTime(end, unit)}`;
+    range.textContent = ` showing ${fmtTime(Math.round(w0), unit)} – ${fmtTime(Math.round(w1), unit)} of ${fmtTime(t0, unit)} – ${fmtTime(end, unit)}${unit === '' ? ' (times as in the history: lines of a Jepsen file)' : ''}`;
     box.dataset['w0'] = String(w0);
     box.dataset['w1'] = String(w1);
   };
-  const zoom = (factor: number, around = (w0 + w1) / 2): void => {
-    const span = Math.max(2, (w1 - w0) * factor);
-    const f = (around - w0) / (w1 - w0);
-    w0 = Math.max(t0 - (end - t0) * 0.05, around - span * f);
-    w1 = Math.min(end + (end - t0) * 0.05, w0 + span);
+  /** Shows `span` time units from `from`, kept inside the key's time. */
+  const setWindow = (from: number, span: number): void => {
+    w0 = Math.max(t0, Math.min(from, end - span));
+    w1 = Math.min(end, w0 + span);
     render();
+  };
+  const zoom = (factor: number, around = (w0 + w1) / 2): void => {
+    const span = Math.min(end - t0, Math.max(2, (w1 - w0) * factor));
+    const f = (around - w0) / (w1 - w0);
+    setWindow(around - span * f, span);
   };
   zoomIn.addEventListener('click', () => zoom(0.5));
   zoomOut.addEventListener('click', () => zoom(2));
@@ -138,9 +178,7 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
     const lo = Math.min(...bad.map((o) => o.call));
     const hi = Math.max(...bad.map((o) => o.return ?? end));
     const pad = Math.max(1, (hi - lo) * 0.1);
-    w0 = lo - pad;
-    w1 = hi + pad;
-    render();
+    setWindow(lo - pad, Math.min(end - t0, hi - lo + 2 * pad));
   });
   pathBox.addEventListener('change', () => {
     showPath = pathBox.checked;
@@ -173,9 +211,7 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
     if (drag !== null && Math.abs(e.clientX - drag.x) > 3) moved = true;
     if (drag !== null && moved) {
       const dt = ((e.clientX - drag.x) / (width() - LEFT - 12)) * (drag.w1 - drag.w0);
-      w0 = drag.w0 - dt;
-      w1 = drag.w1 - dt;
-      render();
+      setWindow(drag.w0 - dt, drag.w1 - drag.w0);
       return;
     }
     const g = (e.target as Element).closest('g.op');
@@ -187,7 +223,7 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
     hover.replaceChildren(
       el('div', { class: 'what' }, o.text.replace(/ \[[^\]]*\]$/, '')),
       el('div', {}, `client ${o.client} · called ${fmtTime(o.call, unit)} · ${o.return === null ? 'never answered' : `answered ${fmtTime(o.return, unit)}`}${o.line === undefined ? '' : ` · line ${o.line}`}`),
-      el('div', {}, o.order !== undefined ? `#${o.order} in the ${k.result === 'illegal' ? 'longest partial ' : ''}linearization` : k.linearized > 0 ? 'not in the linearization found' : ''),
+      el('div', {}, o.order !== undefined ? `number ${o.order} in the ${k.result === 'illegal' ? 'longest partial ' : ''}linearization found` : k.linearized > 0 || k.result === 'illegal' ? 'not in the linearization found' : ''),
       ...(o.illegal ? [el('div', { class: 'bad' }, 'cannot be ordered consistently with what the others saw')] : []),
     );
     const rect = box.getBoundingClientRect();
@@ -198,8 +234,14 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
   area.addEventListener('mouseleave', () => {
     hover.hidden = true;
   });
-  // Drawn once attached (its width is the page's).
+  // Drawn once attached (its width is the page's), and again when the page is resized.
   requestAnimationFrame(render);
+  let lastWidth = 0;
+  window.addEventListener('resize', () => {
+    if (!box.isConnected || width() === lastWidth) return;
+    lastWidth = width();
+    render();
+  });
   render();
   return box;
 }

@@ -143,34 +143,40 @@ function decide(ops: readonly Operation[], initial: State, maxSteps: number, sho
  */
 function minimize(history: readonly Operation[], indices: readonly number[], opts: CheckOptions, decidedIn: number): number[] {
   const byCall = [...indices].sort((a, b) => history[a]!.call - history[b]!.call || a - b);
-  // A budget of search steps for the whole minimization: a few times what deciding the key took.
+  // A budget of search steps for the whole minimization: twice what deciding the key took.
   // When it runs out, the smallest failing set found so far is the answer.
-  let budget = Math.min(opts.maxSearchSteps ?? DEFAULT_MAX_STEPS, Math.max(MIN_MINIMIZE_STEPS, 4 * decidedIn));
+  let budget = Math.min(opts.maxSearchSteps ?? DEFAULT_MAX_STEPS, Math.max(MIN_MINIMIZE_STEPS, 2 * decidedIn));
   // A candidate must still explain what it keeps: otherwise the "minimal" answer would often be a
   // lone read (or cas, or delete) whose writer was removed, which says nothing. So a read of a value
   // some put/cas wrote, a successful cas of such a value, and a delete that found the key keep a
   // possible writer; and appends are never removed (their outputs depend on every earlier append).
-  const allWritten = new Set<string>();
+  // A writer counts only if it was called before the reader returned: a read of 2 "explained" by a
+  // write of 2 that started after the read ended would blame the wrong operations.
+  const firstCall = (subset: Iterable<number>): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const i of subset) {
+      const o = history[i]!;
+      if (o.op === 'put' || o.op === 'cas') m.set(o.value!, Math.min(m.get(o.value!) ?? Number.POSITIVE_INFINITY, o.call));
+    }
+    return m;
+  };
+  const allWritten = firstCall(indices);
   const appendsOfKey = new Set<number>();
-  for (const i of indices) {
-    const o = history[i]!;
-    if (o.op === 'put' || o.op === 'cas') allWritten.add(o.value!);
-    if (o.op === 'append') appendsOfKey.add(i);
-  }
+  for (const i of indices) if (history[i]!.op === 'append') appendsOfKey.add(i);
   const explained = (subset: readonly number[]): boolean => {
-    const written = new Set<string>();
+    const written = firstCall(subset);
     let writers = 0;
     let appends = 0;
     for (const i of subset) {
       const o = history[i]!;
-      if (o.op === 'put' || o.op === 'cas') written.add(o.value!);
       if (o.op !== 'get' && o.op !== 'delete') writers++;
       if (o.op === 'append') appends++;
     }
     if (appends < requiredAppends) return false;
     return subset.every((i) => {
       const o = history[i]!;
-      const needs = (v: string | null | undefined): boolean => typeof v !== 'string' || !allWritten.has(v) || written.has(v) || appendsOfKey.size > 0;
+      const by = o.return ?? Number.POSITIVE_INFINITY;
+      const needs = (v: string | null | undefined): boolean => typeof v !== 'string' || appendsOfKey.size > 0 || !((allWritten.get(v) ?? Number.POSITIVE_INFINITY) < by) || (written.get(v) ?? Number.POSITIVE_INFINITY) < by;
       if (o.op === 'get') return needs(o.output as string | null | undefined);
       if (o.op === 'cas' && o.output === true) return needs(o.expected);
       if (o.op === 'delete' && o.output === true) return writers > 0;

@@ -24,12 +24,13 @@ describe('history formats: Jepsen EDN', () => {
     const h = readHistory(register, 'h.edn');
     assert.equal(h.format, 'edn');
     assert.deepEqual(h.operations, [
-      { client: '0', op: 'put', key: REGISTER_KEY, value: '1', call: 0, return: 2 },
-      { client: '1', op: 'get', key: REGISTER_KEY, output: '1', call: 1, return: 3 },
+      // Times are the lines of the invocation and the completion.
+      { client: '0', op: 'put', key: REGISTER_KEY, value: '1', call: 1, return: 3 },
+      { client: '1', op: 'get', key: REGISTER_KEY, output: '1', call: 2, return: 5 },
       // The :fail cas did not happen and is gone; the :info cas may have happened: it never returns.
-      { client: '0', op: 'cas', key: REGISTER_KEY, expected: '1', value: '3', call: 6, return: null },
+      { client: '0', op: 'cas', key: REGISTER_KEY, expected: '1', value: '3', call: 8, return: null },
       // Invoked and never completed: the same as :info.
-      { client: '5', op: 'put', key: REGISTER_KEY, value: '4', call: 8, return: null },
+      { client: '5', op: 'put', key: REGISTER_KEY, value: '4', call: 10, return: null },
     ]);
     assert.deepEqual(h.lines, [1, 2, 8, 10], 'the line of each invocation');
     assert.equal(checkHistory(h.operations).result, 'ok');
@@ -39,6 +40,9 @@ describe('history formats: Jepsen EDN', () => {
     const lines = register.split('\n');
     const vector = `[${lines.join('\n ')}]`;
     assert.deepEqual(readHistory(vector, 'h.edn').operations, readHistory(register, 'h.edn').operations);
+    // Several operations on a line: times are positions among the operations.
+    const oneLine = readHistory(`[${lines.join(' ')}]`, 'h.edn').operations;
+    assert.deepEqual(oneLine.map((o) => [o.call, o.return]), [[0, 2], [1, 3], [6, null], [8, null]]);
     const tagged = lines.map((l) => `#jepsen.history.Op${l}`).join('\n');
     assert.deepEqual(readHistory(tagged, 'h.edn').operations, readHistory(register, 'h.edn').operations);
   });
@@ -105,9 +109,9 @@ describe('history formats: jepsen.util log lines', () => {
     const h = readHistory(log, 'etcd.log');
     assert.equal(h.format, 'jepsen-log');
     assert.deepEqual(h.operations, [
-      { client: '0', op: 'get', key: REGISTER_KEY, output: null, call: 0, return: 2 },
-      { client: '1', op: 'put', key: REGISTER_KEY, value: '3', call: 1, return: null },
-      { client: '2', op: 'cas', key: REGISTER_KEY, expected: '3', value: '4', output: true, call: 3, return: 5 },
+      { client: '0', op: 'get', key: REGISTER_KEY, output: null, call: 2, return: 4 },
+      { client: '1', op: 'put', key: REGISTER_KEY, value: '3', call: 3, return: null },
+      { client: '2', op: 'cas', key: REGISTER_KEY, expected: '3', value: '4', output: true, call: 5, return: 7 },
     ]);
     assert.equal(checkHistory(h.operations).result, 'ok');
   });

@@ -276,8 +276,8 @@ function scalar(v: Edn): string | null | undefined {
 }
 
 /**
- * Pairs each invocation with its process's next completion. Times are positions in the file (Jepsen
- * histories are in real-time order). `:fail` did not happen (dropped); `:info` may or may not have
+ * Pairs each invocation with its process's next completion. Times are lines in the file (or positions,
+ * when operations share lines): Jepsen histories are in real-time order. `:fail` did not happen (dropped); `:info` may or may not have
  * happened (never returns: `return: null`), and its process issues nothing more.
  */
 function pairJepsen(raw: readonly JepsenOp[], text: string, file: string, format: HistoryFormat): History {
@@ -293,6 +293,10 @@ function pairJepsen(raw: readonly JepsenOp[], text: string, file: string, format
   const open = new Map<number | string, Open>();
   const crashed = new Map<number | string, JepsenOp>();
   const out: { op: Operation; line: number; order: number }[] = [];
+  // Times: the line of each invocation and completion when every operation has a line of its own
+  // (what a user finds in the file), else its position among the client operations.
+  const lineOf = raw.map((o) => position(text, o.at).line);
+  const ownLines = lineOf.every((l, k) => k === 0 || l > lineOf[k - 1]!);
   let tick = 0;
   const convert = (inv: JepsenOp, done: JepsenOp | null, index: number, returned: number | null): Operation | null => {
     const kind = F_ALIASES[inv.f];
@@ -338,7 +342,7 @@ function pairJepsen(raw: readonly JepsenOp[], text: string, file: string, format
     }
   };
   for (const o of raw) {
-    const index = tick++;
+    const index = ownLines ? lineOf[tick++]! : tick++;
     if (o.type === 'invoke') {
       const prior = open.get(o.process);
       if (prior !== undefined) throw new HistoryError(`${at(o)}: process ${o.process} invokes again before its operation at ${at(prior.inv).slice(file.length + 1)} completed`);

@@ -14,6 +14,7 @@ export interface ReportOptions {
   readonly title: string;
   readonly elapsedMs: number;
   readonly timeUnit?: 'µs' | '';
+  readonly hint?: string;
   readonly lines?: readonly number[];
   readonly initial?: State;
   /** Search steps spent finding each legal key's linearization (default 200,000; past it the key shows unordered). */
@@ -65,5 +66,5 @@ export function linReport(history: readonly Operation[], r: LinResult, o: Report
       }),
     };
   });
-  return { title: o.title, result: r.result, ...(r.result === 'unknown' ? { reason: r.reason } : {}), elapsedMs: o.elapsedMs, timeUnit: o.timeUnit ?? '', operations: history.length, keys: views };
+  return { title: o.title, result: r.result, ...(r.result === 'unknown' ? { reason: r.reason } : {}), elapsedMs: o.elapsedMs, timeUnit: o.timeUnit ?? '', ...(o.hint === undefined ? {} : { hint: o.hint }), operations: history.length, keys: views };
 }

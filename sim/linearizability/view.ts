@@ -33,6 +33,8 @@ export interface LinReport {
   readonly operations: number;
   /** How to show times: "µs" of virtual time (shown in ms), or "" for plain numbers (file positions). */
   readonly timeUnit: 'µs' | '';
+  /** A likely cause of the verdict worth saying (a "" read of a key nothing wrote). */
+  readonly hint?: string;
   /** The failing (or undecided) key first, then the others by name. */
   readonly keys: readonly LinKeyView[];
 }
