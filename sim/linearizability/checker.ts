@@ -60,14 +60,15 @@ export function checkHistory(history: readonly Operation[], opts: CheckOptions =
      * The same search in two orders of the operations that never returned (see KeySearch): each is
      * complete, so the first to finish decides — at most twice the steps of the better order.
      */
-    readonly searches: readonly KeySearch[];
+    readonly searches: KeySearch[];
+    /** The searches to make (the second only if the first does not decide in its first turn). */
+    readonly orders: readonly boolean[];
   }
   let running: Running[] = [];
   for (const [key, indices] of byKey) {
     const kept = indices.filter((i) => !(history[i]!.op === 'get' && history[i]!.return === null));
     const ops = kept.map((i) => history[i]!);
-    const searches = ops.some((o) => o.return === null) ? [new KeySearch(ops, initial, maxSteps, true), new KeySearch(ops, initial, maxSteps, false)] : [new KeySearch(ops, initial, maxSteps)];
-    running.push({ key, indices, kept, searches });
+    running.push({ key, indices, kept, searches: [new KeySearch(ops, initial, maxSteps, true)], orders: ops.some((o) => o.return === null) ? [true, false] : [true] });
   }
   const bytesOf = (r: Running): number => r.searches.reduce((b, s) => b + (s.status === 'running' ? s.bytes : 0), 0);
   let total = 0;
@@ -78,6 +79,7 @@ export function checkHistory(history: readonly Operation[], opts: CheckOptions =
     for (const r of running) {
       let decided: 'ok' | 'illegal' | null = null;
       let undecided = 0;
+      if (r.searches.length < r.orders.length && r.searches[0]!.steps > 0) r.searches.push(new KeySearch(r.searches[0]!.ops, initial, maxSteps, r.orders[r.searches.length]!));
       for (const search of r.searches) {
         const before = search.steps;
         const status = search.run(SLICE, opts.shouldStop);
@@ -94,7 +96,7 @@ export function checkHistory(history: readonly Operation[], opts: CheckOptions =
         if (status === 'unknown') undecided++;
       }
       if (decided === 'ok') continue;
-      if (undecided === r.searches.length) {
+      if (undecided === r.orders.length) {
         unknown ??= { key: r.key, reason: r.searches[0]!.reason };
         continue;
       }

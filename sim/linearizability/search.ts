@@ -119,6 +119,134 @@ class ConfigSet {
   }
 }
 
+
+/** A key's operations compiled to integers, and its initial lists (see KeySearch). */
+interface Compiled {
+  readonly values: (string | null)[];
+  readonly ids: Map<string, number>;
+  readonly kind: Uint8Array;
+  readonly arg: Int32Array;
+  readonly expected: Int32Array;
+  readonly outcome: Int8Array;
+  readonly appendOut: Int32Array;
+  readonly suffix: string[];
+  readonly appendMemo: Map<number, number>[];
+  readonly readOnly: Uint8Array;
+  readonly retTime: Float64Array;
+  readonly replacer: Uint8Array;
+  readonly hasAppends: boolean;
+  readonly completed: number;
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  readonly pnext: Int32Array;
+  readonly pprev: Int32Array;
+}
+
+const COMPILED = new WeakMap<readonly Operation[], Compiled>();
+
+function internIn(c: { values: (string | null)[]; ids: Map<string, number> }, v: string | null): number {
+  if (v === null) return 0;
+  let id = c.ids.get(v);
+  if (id === undefined) {
+    id = c.values.length;
+    c.values.push(v);
+    c.ids.set(v, id);
+  }
+  return id;
+}
+
+function compileKey(ops: readonly Operation[]): Compiled {
+  const n = ops.length;
+  const retTime = new Float64Array(n);
+  for (let i = 0; i < n; i++) retTime[i] = ops[i]!.return ?? Number.POSITIVE_INFINITY;
+  const c: Compiled = {
+    values: [null], ids: new Map(), kind: new Uint8Array(n), arg: new Int32Array(n), expected: new Int32Array(n), outcome: new Int8Array(n),
+    appendOut: new Int32Array(n), suffix: new Array<string>(n).fill(''), appendMemo: new Array<Map<number, number>>(n), readOnly: new Uint8Array(n),
+    retTime, replacer: new Uint8Array(n), hasAppends: ops.some((o) => o.op === 'append'), completed: ops.filter((o) => o.return !== null).length,
+    next: new Int32Array(2 * n + 1).fill(-1), prev: new Int32Array(2 * n + 1).fill(-1), pnext: new Int32Array(n + 1).fill(-1), pprev: new Int32Array(n + 1).fill(-1),
+  };
+  ops.forEach((o, i) => compileOne(c, o, i));
+  for (let i = 0; i < n; i++) {
+    const k = c.kind[i];
+    c.replacer[i] = (k === Kind.Put && c.arg[i]! >= 0) || ((k === Kind.Delete || k === Kind.Cas) && c.readOnly[i] === 0) ? 1 : 0;
+  }
+  // Entries: 2i+1 = call of op i, 2i+2 = return of op i; 0 is the list head. Completed operations
+  // only, by time; at equal times calls first (operations touching the same instant count as concurrent).
+  const time = new Float64Array(2 * n + 1);
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (ops[i]!.return === null) continue;
+    time[2 * i + 1] = ops[i]!.call;
+    time[2 * i + 2] = retTime[i]!;
+    order.push(2 * i + 1, 2 * i + 2);
+  }
+  order.sort((a, b) => time[a]! - time[b]! || (b & 1) - (a & 1) || a - b);
+  let last = 0;
+  for (const e of order) {
+    c.next[last] = e;
+    c.prev[e] = last;
+    last = e;
+  }
+  // The pending list, in call order: node n is its head.
+  const pending: number[] = [];
+  for (let i = 0; i < n; i++) if (ops[i]!.return === null) pending.push(i);
+  pending.sort((a, b) => ops[a]!.call - ops[b]!.call || a - b);
+  let plast = n;
+  for (const i of pending) {
+    c.pnext[plast] = i;
+    c.pprev[i] = plast;
+    plast = i;
+  }
+  return c;
+}
+
+function compileOne(c: Compiled, o: Operation, i: number): void {
+  switch (o.op) {
+    case 'get':
+      if (o.return === null) {
+        // A read that never returned has no output and changes nothing.
+        c.kind[i] = Kind.Put;
+        c.arg[i] = -2;
+        break;
+      }
+      c.kind[i] = Kind.Get;
+      c.arg[i] = internIn(c, o.output as string | null);
+      c.readOnly[i] = o.return !== null ? 1 : 0;
+      break;
+    case 'put': {
+      const tooLong = o.value!.length > MAX_VALUE_LENGTH;
+      if (o.output === false) {
+        // Refused: consistent only for a value over the limit, and nothing changes.
+        c.kind[i] = Kind.PutRefused;
+        c.arg[i] = tooLong ? 1 : 0;
+      } else {
+        c.kind[i] = Kind.Put;
+        // An over-long value is never applied: a put that says it was is inconsistent; a pending one changes nothing.
+        c.arg[i] = tooLong ? (o.output === true ? -1 : -2) : internIn(c, o.value!);
+      }
+      break;
+    }
+    case 'delete':
+      c.kind[i] = Kind.Delete;
+      c.outcome[i] = o.output === undefined ? -1 : o.output === true ? 1 : 0;
+      c.readOnly[i] = o.return !== null && o.output === false ? 1 : 0;
+      break;
+    case 'cas':
+      c.kind[i] = Kind.Cas;
+      c.arg[i] = internIn(c, o.value!);
+      c.expected[i] = internIn(c, o.expected ?? null);
+      c.outcome[i] = o.output === undefined ? -1 : o.output === true ? 1 : 0;
+      c.readOnly[i] = o.return !== null && o.output === false ? 1 : 0;
+      break;
+    case 'append':
+      c.kind[i] = Kind.Append;
+      c.suffix[i] = o.value!;
+      c.appendMemo[i] = new Map();
+      c.appendOut[i] = o.output === undefined ? -1 : internIn(c, o.output as string | null);
+      break;
+  }
+}
+
 /** The search over one key's operations; run it in slices of steps until it is decided. */
 export class KeySearch {
   readonly n: number;
@@ -129,8 +257,8 @@ export class KeySearch {
   best: number[] = [];
 
   // Model, compiled.
-  private readonly values: (string | null)[] = [null];
-  private readonly ids = new Map<string, number>();
+  private readonly values: (string | null)[];
+  private readonly ids: Map<string, number>;
   private readonly kind: Uint8Array;
   private readonly arg: Int32Array; // put/cas: new value id; get: output id
   private readonly expected: Int32Array; // cas: expected id
@@ -185,45 +313,35 @@ export class KeySearch {
    *   most of them did not take effect, as in etcd's Jepsen histories), rather than at their call
    *   (fast when many did). checkHistory runs both orders side by side and takes the first answer.
    */
-  constructor(private readonly ops: readonly Operation[], initial: State, private readonly maxSteps: number, private readonly pendingLast = false) {
+  constructor(readonly ops: readonly Operation[], initial: State, private readonly maxSteps: number, private readonly pendingLast = false) {
     const n = (this.n = ops.length);
     tokensFor(n);
-    this.kind = new Uint8Array(n);
-    this.arg = new Int32Array(n);
-    this.expected = new Int32Array(n);
-    this.outcome = new Int8Array(n);
-    this.appendOut = new Int32Array(n);
-    this.suffix = new Array<string>(n).fill('');
-    this.appendMemo = new Array<Map<number, number>>(n);
-    this.readOnly = new Uint8Array(n);
-    ops.forEach((o, i) => this.compile(o, i));
+    // The compiled model and the initial lists, shared by the searches of the same operations (the
+    // two orders checkHistory runs): the model's memos are pure, the lists are copied.
+    let c = COMPILED.get(ops);
+    if (c === undefined) {
+      c = compileKey(ops);
+      COMPILED.set(ops, c);
+    }
+    this.values = c.values;
+    this.ids = c.ids;
+    this.kind = c.kind;
+    this.arg = c.arg;
+    this.expected = c.expected;
+    this.outcome = c.outcome;
+    this.appendOut = c.appendOut;
+    this.suffix = c.suffix;
+    this.appendMemo = c.appendMemo;
+    this.readOnly = c.readOnly;
+    this.retTime = c.retTime;
+    this.replacer = c.replacer;
+    this.hasAppends = c.hasAppends;
+    this.completed = c.completed;
+    this.next = c.next.slice();
+    this.prev = c.prev.slice();
+    this.pnext = c.pnext.slice();
+    this.pprev = c.pprev.slice();
     this.state = this.intern(initial);
-
-    // Entries: 2i+1 = call of op i, 2i+2 = return of op i; 0 is the list head.
-    const ret = (i: number): number => ops[i]!.return ?? Number.POSITIVE_INFINITY;
-    const time = (e: number): number => (e & 1 ? ops[(e - 1) >> 1]!.call : ret((e - 1) >> 1));
-    const order: number[] = [];
-    for (let i = 0; i < n; i++) if (ops[i]!.return !== null) order.push(2 * i + 1, 2 * i + 2);
-    // By time; at equal times calls first (operations touching the same instant count as concurrent).
-    order.sort((a, b) => time(a) - time(b) || (b & 1) - (a & 1) || a - b);
-    this.next = new Int32Array(2 * n + 1).fill(-1);
-    this.prev = new Int32Array(2 * n + 1).fill(-1);
-    let last = 0;
-    for (const e of order) {
-      this.next[last] = e;
-      this.prev[e] = last;
-      last = e;
-    }
-    // The pending list: node n is its head.
-    this.pnext = new Int32Array(n + 1).fill(-1);
-    this.pprev = new Int32Array(n + 1).fill(-1);
-    const pending = ops.map((_, i) => i).filter((i) => ops[i]!.return === null).sort((a, b) => ops[a]!.call - ops[b]!.call || a - b);
-    let plast = n;
-    for (const i of pending) {
-      this.pnext[plast] = i;
-      this.pprev[i] = plast;
-      plast = i;
-    }
     this.pcur = new Int32Array(n + 1);
     this.limit = new Float64Array(n + 1);
     const words = (n + 31) >>> 5;
@@ -236,17 +354,8 @@ export class KeySearch {
     this.candEnd = new Int32Array(n + 1);
     this.candPos = new Int32Array(n + 1);
     this.pool = new Int32Array(Math.max(64, 4 * n));
-    this.retTime = new Float64Array(n);
-    for (let i = 0; i < n; i++) this.retTime[i] = ret(i);
     this.pendingOn = new Int32Array(n);
-    this.replacer = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const k = this.kind[i];
-      this.replacer[i] = (k === Kind.Put && this.arg[i]! >= 0) || ((k === Kind.Delete || k === Kind.Cas) && this.readOnly[i] === 0) ? 1 : 0;
-    }
-    this.hasAppends = ops.some((o) => o.op === 'append');
     this.cache.add(this.bits, this.state, this.hash(this.state));
-    for (const o of ops) if (o.return !== null) this.completed++;
     if (this.completed === 0) this.status = 'ok';
   }
 
@@ -264,53 +373,6 @@ export class KeySearch {
       this.ids.set(v, id);
     }
     return id;
-  }
-
-  private compile(o: Operation, i: number): void {
-    switch (o.op) {
-      case 'get':
-        if (o.return === null) {
-          // A read that never returned has no output and changes nothing.
-          this.kind[i] = Kind.Put;
-          this.arg[i] = -2;
-          break;
-        }
-        this.kind[i] = Kind.Get;
-        this.arg[i] = this.intern(o.output as string | null);
-        this.readOnly[i] = o.return !== null ? 1 : 0;
-        break;
-      case 'put': {
-        const tooLong = o.value!.length > MAX_VALUE_LENGTH;
-        if (o.output === false) {
-          // Refused: consistent only for a value over the limit, and nothing changes.
-          this.kind[i] = Kind.PutRefused;
-          this.arg[i] = tooLong ? 1 : 0;
-        } else {
-          this.kind[i] = Kind.Put;
-          // An over-long value is never applied: a put that says it was is inconsistent; a pending one changes nothing.
-          this.arg[i] = tooLong ? (o.output === true ? -1 : -2) : this.intern(o.value!);
-        }
-        break;
-      }
-      case 'delete':
-        this.kind[i] = Kind.Delete;
-        this.outcome[i] = o.output === undefined ? -1 : o.output === true ? 1 : 0;
-        this.readOnly[i] = o.return !== null && o.output === false ? 1 : 0;
-        break;
-      case 'cas':
-        this.kind[i] = Kind.Cas;
-        this.arg[i] = this.intern(o.value!);
-        this.expected[i] = this.intern(o.expected ?? null);
-        this.outcome[i] = o.output === undefined ? -1 : o.output === true ? 1 : 0;
-        this.readOnly[i] = o.return !== null && o.output === false ? 1 : 0;
-        break;
-      case 'append':
-        this.kind[i] = Kind.Append;
-        this.suffix[i] = o.value!;
-        this.appendMemo[i] = new Map();
-        this.appendOut[i] = o.output === undefined ? -1 : this.intern(o.output as string | null);
-        break;
-    }
   }
 
   /** The state after op i from state s, or -1 if op i's output rules it out there. */
