@@ -8,7 +8,7 @@
 // (scripts/install-code-server.sh). Without them the journeys are skipped with a message — unless
 // LIFERAFT_E2E=1 (CI), which makes a missing host a failure.
 import assert from 'node:assert/strict';
-import { files } from './e2e/fixtures';
+import { files, HISTORY_EDN } from './e2e/fixtures';
 import { missing, waitUntil, Workbench, type HostKind } from './e2e/workbench';
 
 const HOSTS: readonly { kind: HostKind; title: string }[] = [
@@ -436,6 +436,11 @@ for (const host of HOSTS) {
         }
         return out;
       };
+      // A Jepsen history the user saved into the workspace.
+      await wb.run(async (vs, text) => {
+        const folder = vs.workspace.workspaceFolders![0]!.uri;
+        await vs.workspace.fs.writeFile(vs.Uri.joinPath(folder, 'history.edn'), new TextEncoder().encode(text));
+      }, HISTORY_EDN);
       await wb.openFile('history.edn');
       await wb.command('LifeRaft: Check Linearizability');
       await waitUntil(async () => (await views()).some((v) => v.result === 'illegal'), 30_000, async () => `the view of history.edn (views: ${JSON.stringify(await views())})`);

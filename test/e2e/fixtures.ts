@@ -22,7 +22,11 @@ const BP_A = [
 ].join('\n');
 const BP_B = ['# the other scenario', 'nodes 3', 'tick 10ms', 'at 250ms partition n1 | n2 n3', 'at 700ms heal', 'safety 2s', ''].join('\n');
 
-/** A Jepsen history (EDN, jepsen.independent keys): key :x has a read of a value nobody wrote by then. */
+/**
+ * A Jepsen history (EDN, jepsen.independent keys): key :x has a read of a value nobody wrote by then.
+ * Not in the workspace from the start (the journey writes it, as a user saves a file): one more file
+ * in the Explorer changes what the other journeys see of the sidebar.
+ */
 export const HISTORY_EDN = [
   '{:type :invoke, :f :write, :value [:x 1], :process 0, :time 10}',
   '{:type :invoke, :f :read, :value [:y nil], :process 2, :time 11}',
@@ -37,7 +41,7 @@ export const HISTORY_EDN = [
 
 export function files(): Record<string, string> {
   return {
-    'history.edn': HISTORY_EDN,
+
     'default.raftsim': DEFAULT,
     'buggy.raftsim': `${DEFAULT}\nbugs vote-without-log-check\n`,
     'bp-a.raftsim': BP_A,
