@@ -1,5 +1,6 @@
 // Types of the debug adapter's launch attributes and custom requests: the contract with the
 // extension and its panels (media/). Custom requests are plain DAP requests with these commands.
+import type { LinOperationView } from '../sim/linearizability/view';
 
 export const DEBUG_TYPE = 'liferaft';
 
@@ -87,20 +88,11 @@ export interface ViolationSnapshot {
   readonly message: string;
 }
 
-/** One client operation on the key a linearizability failure is about (the Invariants panel's time axis). */
-export interface LinOperation {
-  /** Index in the run's client history. */
-  readonly index: number;
-  readonly client: string;
-  /** The operation in words (`put k1=c1.3`, `get k1 → c2.1`). */
-  readonly text: string;
-  /** Virtual µs. */
-  readonly call: number;
-  /** null: never answered (its effect is unknown). */
-  readonly return: number | null;
-  /** In the minimal set that cannot be linearized. */
-  readonly illegal: boolean;
-}
+/**
+ * One client operation on the key a linearizability failure is about (the Invariants panel's time
+ * axis; times in virtual µs): the linearizability view's operation, without order or line.
+ */
+export type LinOperation = Omit<LinOperationView, 'order' | 'line'>;
 
 export type { LinReport, LinKeyView, LinOperationView } from '../sim/linearizability/view';
 

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { checkHistory, HistoryError, linReport, readHistory, type LinReport } from '../sim';
 import { nameOf, readText } from './files';
+import { nonce } from './panels';
 
 /** How long the check may take in the extension host before it answers "unknown". */
 const SECONDS = 20;
@@ -86,12 +87,6 @@ class LinView {
 }
 
 const views = new Map<string, LinView>();
-
-function nonce(): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 async function asset(extensionUri: vscode.Uri, ...path: string[]): Promise<string> {
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, ...path)));

@@ -13,7 +13,7 @@ const TITLES: Readonly<Record<PanelKind, string>> = { cluster: 'LifeRaft: Cluste
 const BEFORE = 60;
 const AFTER = 20;
 
-function nonce(): string {
+export function nonce(): string {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');

@@ -365,15 +365,9 @@ export class KeySearch {
   }
 
   private intern(v: string | null): number {
-    if (v === null) return 0;
-    let id = this.ids.get(v);
-    if (id === undefined) {
-      id = this.values.length;
-      this.values.push(v);
-      this.ids.set(v, id);
-    }
-    return id;
+    return internIn({ values: this.values, ids: this.ids }, v);
   }
+
 
   /** The state after op i from state s, or -1 if op i's output rules it out there. */
   private apply(s: number, i: number): number {
