@@ -133,6 +133,9 @@ interface Compiled {
   readonly appendMemo: Map<number, number>[];
   readonly readOnly: Uint8Array;
   readonly retTime: Float64Array;
+  readonly callTime: Float64Array;
+  /** 1 for an operation that never returned. */
+  readonly pending: Uint8Array;
   readonly replacer: Uint8Array;
   readonly hasAppends: boolean;
   readonly completed: number;
@@ -158,39 +161,52 @@ function internIn(c: { values: (string | null)[]; ids: Map<string, number> }, v:
 function compileKey(ops: readonly Operation[]): Compiled {
   const n = ops.length;
   const retTime = new Float64Array(n);
-  for (let i = 0; i < n; i++) retTime[i] = ops[i]!.return ?? Number.POSITIVE_INFINITY;
+  const callTime = new Float64Array(n);
+  const pendingOp = new Uint8Array(n);
+  let completed = 0;
+  let hasAppends = false;
+  for (let i = 0; i < n; i++) {
+    const o = ops[i]!;
+    callTime[i] = o.call;
+    if (o.return === null) {
+      pendingOp[i] = 1;
+      retTime[i] = Number.POSITIVE_INFINITY;
+    } else {
+      retTime[i] = o.return;
+      completed++;
+    }
+    if (o.op === 'append') hasAppends = true;
+  }
   const c: Compiled = {
     values: [null], ids: new Map(), kind: new Uint8Array(n), arg: new Int32Array(n), expected: new Int32Array(n), outcome: new Int8Array(n),
-    appendOut: new Int32Array(n), suffix: new Array<string>(n).fill(''), appendMemo: new Array<Map<number, number>>(n), readOnly: new Uint8Array(n),
-    retTime, replacer: new Uint8Array(n), hasAppends: ops.some((o) => o.op === 'append'), completed: ops.filter((o) => o.return !== null).length,
+    appendOut: new Int32Array(n), suffix: hasAppends ? new Array<string>(n).fill('') : [], appendMemo: new Array<Map<number, number>>(hasAppends ? n : 0), readOnly: new Uint8Array(n),
+    retTime, callTime, pending: pendingOp, replacer: new Uint8Array(n), hasAppends, completed,
     next: new Int32Array(2 * n + 1).fill(-1), prev: new Int32Array(2 * n + 1).fill(-1), pnext: new Int32Array(n + 1).fill(-1), pprev: new Int32Array(n + 1).fill(-1),
   };
-  ops.forEach((o, i) => compileOne(c, o, i));
+  for (let i = 0; i < n; i++) compileOne(c, ops[i]!, i);
   for (let i = 0; i < n; i++) {
     const k = c.kind[i];
     c.replacer[i] = (k === Kind.Put && c.arg[i]! >= 0) || ((k === Kind.Delete || k === Kind.Cas) && c.readOnly[i] === 0) ? 1 : 0;
   }
   // Entries: 2i+1 = call of op i, 2i+2 = return of op i; 0 is the list head. Completed operations
   // only, by time; at equal times calls first (operations touching the same instant count as concurrent).
-  const time = new Float64Array(2 * n + 1);
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (ops[i]!.return === null) continue;
-    time[2 * i + 1] = ops[i]!.call;
-    time[2 * i + 2] = retTime[i]!;
-    order.push(2 * i + 1, 2 * i + 2);
-  }
-  order.sort((a, b) => time[a]! - time[b]! || (b & 1) - (a & 1) || a - b);
+  const order = sortEntries(callTime, retTime, pendingOp, 2 * completed);
   let last = 0;
-  for (const e of order) {
+  for (let k = 0; k < order.length; k++) {
+    const e = order[k]!;
     c.next[last] = e;
     c.prev[e] = last;
     last = e;
   }
   // The pending list, in call order: node n is its head.
   const pending: number[] = [];
-  for (let i = 0; i < n; i++) if (ops[i]!.return === null) pending.push(i);
-  pending.sort((a, b) => ops[a]!.call - ops[b]!.call || a - b);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    if (pendingOp[i] === 0) continue;
+    if (pending.length > 0 && callTime[pending[pending.length - 1]!]! > callTime[i]!) sorted = false;
+    pending.push(i);
+  }
+  if (!sorted) pending.sort((a, b) => callTime[a]! - callTime[b]! || a - b);
   let plast = n;
   for (const i of pending) {
     c.pnext[plast] = i;
@@ -198,6 +214,50 @@ function compileKey(ops: readonly Operation[]): Compiled {
     plast = i;
   }
   return c;
+}
+
+/**
+ * The entries of the completed operations (2i+1 call, 2i+2 return) by time, calls first at equal
+ * times, then by entry. When every time is a small non-negative integer (line numbers, ticks,
+ * milliseconds) the three keys pack exactly into one double and a numeric typed-array sort does it
+ * with no comparator; otherwise a comparator sort.
+ */
+function sortEntries(callTime: Float64Array, retTime: Float64Array, pending: Uint8Array, count: number): Int32Array {
+  const n = pending.length;
+  const span = 2 * n + 1;
+  let integral = true;
+  let maxTime = 0;
+  for (let i = 0; i < n && integral; i++) {
+    if (pending[i] === 1) continue;
+    const a = callTime[i]!;
+    const b = retTime[i]!;
+    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0) integral = false;
+    else maxTime = Math.max(maxTime, a, b);
+  }
+  const order = new Int32Array(count);
+  if (integral && (2 * maxTime + 2) * span < Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(count);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      if (pending[i] === 1) continue;
+      keys[k++] = 2 * callTime[i]! * span + (2 * i + 1);
+      keys[k++] = (2 * retTime[i]! + 1) * span + (2 * i + 2);
+    }
+    keys.sort();
+    for (let j = 0; j < count; j++) order[j] = keys[j]! % span;
+    return order;
+  }
+  const time = new Float64Array(span);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (pending[i] === 1) continue;
+    time[2 * i + 1] = callTime[i]!;
+    time[2 * i + 2] = retTime[i]!;
+    order[k++] = 2 * i + 1;
+    order[k++] = 2 * i + 2;
+  }
+  order.sort((a, b) => time[a]! - time[b]! || (b & 1) - (a & 1) || a - b);
+  return order;
 }
 
 function compileOne(c: Compiled, o: Operation, i: number): void {
@@ -299,6 +359,9 @@ export class KeySearch {
   private readonly candEnd: Int32Array;
   private readonly candPos: Int32Array;
   private readonly retTime: Float64Array;
+  private readonly callTime: Float64Array;
+  /** 1 for an operation that never returned. */
+  private readonly pending: Uint8Array;
   /** Operations that never returned, among those linearized on the current path. */
   private readonly pendingOn: Int32Array;
   private pendingCount = 0;
@@ -334,6 +397,8 @@ export class KeySearch {
     this.appendMemo = c.appendMemo;
     this.readOnly = c.readOnly;
     this.retTime = c.retTime;
+    this.callTime = c.callTime;
+    this.pending = c.pending;
     this.replacer = c.replacer;
     this.hasAppends = c.hasAppends;
     this.completed = c.completed;
@@ -410,7 +475,7 @@ export class KeySearch {
   }
 
   private lift(i: number): void {
-    if (this.ops[i]!.return === null) {
+    if (this.pending[i] === 1) {
       const { pnext, pprev } = this;
       pnext[pprev[i]!] = pnext[i]!;
       if (pnext[i]! >= 0) pprev[pnext[i]!] = pprev[i]!;
@@ -426,7 +491,7 @@ export class KeySearch {
   }
 
   private unlift(i: number): void {
-    if (this.ops[i]!.return === null) {
+    if (this.pending[i] === 1) {
       const { pnext, pprev } = this;
       pnext[pprev[i]!] = i;
       if (pnext[i]! >= 0) pprev[pnext[i]!] = i;
@@ -457,7 +522,7 @@ export class KeySearch {
     this.stackForced[this.depth] = forced ? 1 : 0;
     this.depth++;
     this.lift(i);
-    if (this.ops[i]!.return !== null) this.completed--;
+    if (this.pending[i] === 0) this.completed--;
     else this.pendingOn[this.pendingCount++] = i;
     this.state = to;
     this.open = false;
@@ -473,12 +538,12 @@ export class KeySearch {
       const i = this.stackOp[this.depth]!;
       this.unlift(i);
       this.flip(i);
-      if (this.ops[i]!.return !== null) this.completed++;
+      if (this.pending[i] === 0) this.completed++;
       else this.pendingCount--;
       this.state = this.stackState[this.depth]!;
       // A forced choice was the only one worth trying in its frame: that frame fails too.
       if (this.stackForced[this.depth] === 1) continue;
-      if (this.ops[i]!.return === null) this.pcur[this.depth] = this.pnext[i]!;
+      if (this.pending[i] === 1) this.pcur[this.depth] = this.pnext[i]!;
       this.open = true;
       return true;
     }
@@ -560,7 +625,7 @@ export class KeySearch {
       // effect), or a completed one, at its return, whichever comes first — or, pendingLast, the
       // completed ones first.
       let pc = this.pcur[d]!;
-      if (pc >= 0 && this.ops[pc]!.call > this.limit[d]!) pc = this.pcur[d] = -1;
+      if (pc >= 0 && this.callTime[pc]! > this.limit[d]!) pc = this.pcur[d] = -1;
       const pos = this.candPos[d]!;
       const cc = pos < this.candEnd[d]! ? this.pool[pos]! : -1;
       if (pc < 0 && cc < 0) {
@@ -569,7 +634,7 @@ export class KeySearch {
         continue;
       }
       let i: number;
-      if (pc >= 0 && (cc < 0 || (!this.pendingLast && this.ops[pc]!.call <= this.retTime[cc]!))) {
+      if (pc >= 0 && (cc < 0 || (!this.pendingLast && this.callTime[pc]! <= this.retTime[cc]!))) {
         i = pc;
         this.pcur[d] = this.pnext[pc]!;
       } else {
@@ -624,7 +689,7 @@ export class KeySearch {
     let budget = 64;
     for (let p = this.pnext[this.n]!; p >= 0; p = this.pnext[p]!) {
       if (this.replacer[p] === 1 || budget-- <= 0) {
-        stopAt = this.ops[p]!.call;
+        stopAt = this.callTime[p]!;
         break;
       }
     }
