@@ -28,6 +28,27 @@ module.exports = {
     layer('net', ['core', 'sim'], 'net/ may import core/ and sim/ (shared types)'),
     layer('cli', ['core', 'sim', 'debug-adapter', 'net'], 'cli/ may import core/, sim/, debug-adapter/, net/'),
     {
+      name: 'no-circular',
+      comment: 'no import cycles anywhere: a module and what it imports can be read bottom-up',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'core-through-index',
+      comment: 'other layers use core/ through its public API, core/index.ts (tests may reach inside)',
+      severity: 'error',
+      from: { pathNot: ['^core/', test, '^test/'] },
+      to: { path: '^core/', pathNot: '^core/index\\.ts$' },
+    },
+    {
+      name: 'sim-through-index',
+      comment: 'other layers use sim/ through its public API, sim/index.ts (tests may reach inside)',
+      severity: 'error',
+      from: { pathNot: ['^sim/', test, '^test/'] },
+      to: { path: '^sim/', pathNot: '^sim/index\\.ts$' },
+    },
+    {
       name: 'platform-neutral',
       comment: 'core/, sim/ and debug-adapter/ also run in a browser web worker: no Node built-in modules',
       severity: 'error',

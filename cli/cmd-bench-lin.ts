@@ -6,8 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkHistory, modelStep, readHistory, type LinResult, type Operation } from '../sim';
-import { generateAppendKv, generateHistory, generateRegister, type GenerateOptions } from '../sim/linearizability/generate';
+import { checkHistory, generateAppendKv, generateHistory, generateRegister, modelStep, readHistory, type GenerateOptions, type LinResult, type Operation } from '../sim';
 import { UsageError, type Io } from './args';
 import { runPorcupine } from './porcupine';
 

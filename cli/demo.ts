@@ -1,16 +1,15 @@
-// `liferaft demo`: the pure Raft core on an in-memory network — elect a leader, then commit client
-// writes sent to every node (followers relay them to the leader). Until the simulator exists,
-// this is what `npm start` runs.
+// `liferaft demo`: the pure Raft core on an in-memory network, without the simulator — elect a
+// leader, then commit client writes sent to every node (followers relay them to the leader).
 import {
   clientId,
   describeEntryData,
   describeOutcome,
   describeRequest,
   lastIndex,
+  MemoryCluster,
   type ClientRequest,
   type NodeId,
 } from '../core';
-import { Cluster } from '../core/testing/cluster';
 
 export interface DemoOptions {
   readonly nodes: number;
@@ -36,7 +35,7 @@ export interface DemoReport {
 const MAX_TICKS = 500;
 
 export function runDemo(opts: DemoOptions): DemoReport {
-  const cluster = new Cluster({ size: opts.nodes, config: { seed: opts.seed } });
+  const cluster = new MemoryCluster({ size: opts.nodes, config: { seed: opts.seed } });
   const lines: string[] = [];
   let steps = 0;
   cluster.onStep = (id, _input, out) => {
@@ -90,7 +89,7 @@ export function runDemo(opts: DemoOptions): DemoReport {
   return { ok, nodes: opts.nodes, seed: opts.seed, leader, term: leader === null ? 0 : cluster.node(leader).term, electedAtTick, steps, writes, read, logsAgree, lines };
 }
 
-function agree(cluster: Cluster): boolean {
+function agree(cluster: MemoryCluster): boolean {
   const ids: readonly NodeId[] = cluster.ids;
   const ref = cluster.node(ids[0]!);
   return ids.every((id) => {

@@ -4,7 +4,7 @@ import { NODE_INVARIANTS, RaftAssertionError, type NodeInvariant } from './asser
 import { makeConfig } from './config';
 import { newNode, StepContext, type NodeState } from './state';
 import { checkStep, step } from './step';
-import { Cluster } from './testing/cluster';
+import { MemoryCluster } from './memory-cluster';
 import { clientId, logIndex, nodeId, term, type Entry, type Message } from './types';
 
 const n1 = nodeId('n1');
@@ -21,8 +21,8 @@ function throwsInvariant(invariant: NodeInvariant, fn: () => unknown): void {
 }
 
 /** A three-node cluster whose n1 is the leader of term 1 with the no-op committed everywhere. */
-function electedCluster(): Cluster {
-  const c = new Cluster({ size: 3 });
+function electedCluster(): MemoryCluster {
+  const c = new MemoryCluster({ size: 3 });
   while (c.node(n1).role !== 'leader') {
     c.tick(n1);
     c.stabilize();

@@ -1,12 +1,12 @@
 // Roles and elections: becomeX role changes, the election timer, pre-vote (thesis §9.6),
 // vote requests and the counting of votes (Raft §5.2, §5.4.1).
 import { raise } from './assert';
-import { failPendingRequests } from './client';
 import { quorumSize } from './config';
 import { isUpToDate, lastIndex, lastTerm } from './log';
 import { appendAsLeader, bcastAppend, maybeCommit } from './replication';
-import { resetElectionTimer, type NodeState, type StepContext } from './state';
-import { logIndex, term, type NodeId, type PreVote, type PreVoteResp, type RequestVote, type RequestVoteResp, type Term } from './types';
+import { becomeFollower } from './follower';
+import { peersOf, resetElectionTimer, type NodeState, type StepContext } from './state';
+import { logIndex, term, type PreVote, type PreVoteResp, type RequestVote, type RequestVoteResp } from './types';
 
 /**
  * The node heard from a leader within the minimum election timeout. While in lease it refuses
@@ -15,24 +15,6 @@ import { logIndex, term, type NodeId, type PreVote, type PreVoteResp, type Reque
  */
 export function inLease(n: NodeState): boolean {
   return n.leader !== null && n.electionElapsed < n.config.electionTicksMin;
-}
-
-export function becomeFollower(ctx: StepContext, t: Term, leader: NodeId | null): void {
-  const n = ctx.node;
-  if (n.role === 'leader') {
-    ctx.note('leader.step-down');
-    failPendingRequests(ctx, leader);
-  }
-  if (t > n.term) {
-    n.term = t;
-    n.vote = null;
-  }
-  n.role = 'follower';
-  n.leader = leader;
-  n.votes = new Map();
-  n.progress = new Map();
-  n.heartbeatElapsed = 0;
-  resetElectionTimer(n);
 }
 
 /** The election timer fired (Raft §5.2): campaign, with a pre-vote round first when enabled. */
@@ -190,16 +172,4 @@ function pollVotes(n: NodeState): 'won' | 'lost' | 'pending' {
   if (granted >= q) return 'won';
   if (n.config.peers.length - refused < q) return 'lost';
   return 'pending';
-}
-
-const othersByConfig = new WeakMap<NodeState['config'], readonly NodeId[]>();
-
-/** The other members, in configuration order (computed once per configuration). */
-export function peersOf(n: NodeState): readonly NodeId[] {
-  let others = othersByConfig.get(n.config);
-  if (others === undefined) {
-    others = n.config.peers.filter((p) => p !== n.config.id);
-    othersByConfig.set(n.config, others);
-  }
-  return others;
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fullLog, type LogView } from './log';
-import { Cluster } from './testing/cluster';
+import { MemoryCluster } from './memory-cluster';
 import { clientId, type Entry, type KvOp, type NodeId, type Term } from './types';
 
 type Action =
@@ -59,7 +59,7 @@ class Checker {
   /** The state machine's data after applying up to an index, as first seen on any node. */
   private readonly kvAt = new Map<number, string>();
 
-  constructor(private readonly c: Cluster) {}
+  constructor(private readonly c: MemoryCluster) {}
 
   afterStep(id: NodeId, applied: readonly { index: number; term: number; data: unknown }[]): void {
     // Same applied index ⇒ same state machine (this is what a snapshot must carry over).
@@ -118,7 +118,7 @@ function logsMatch(a: LogView, b: LogView, ida: NodeId, idb: NodeId): void {
 }
 
 function run(actions: readonly Action[], stats: Stats, snapshotEntries = 0): void {
-  const c = new Cluster({ size: 3, config: { electionTicksMin: 3, electionTicksMax: 7, maxEntriesPerAppend: 2, maxInflightAppends: 2, snapshotEntries } });
+  const c = new MemoryCluster({ size: 3, config: { electionTicksMin: 3, electionTicksMax: 7, maxEntriesPerAppend: 2, maxInflightAppends: 2, snapshotEntries } });
   const checker = new Checker(c);
   c.onStep = (id, _input, out) => {
     checker.afterStep(id, out.applied);

@@ -1,12 +1,12 @@
 // Log replication (Raft §5.3): the leader's per-follower progress, AppendEntries and heartbeats,
 // fast conflict backtracking, the commit rule of §5.4.2 and applying committed entries in order.
 import { raise } from './assert';
-import { onEntryApplied, onCommitAdvanced, processReads } from './client';
 import { quorumSize } from './config';
-import { becomeFollower, peersOf } from './election';
+import { becomeFollower } from './follower';
 import { applyWrite, kvFromSnapshot, snapshotOf } from './kv';
 import { entriesBetween, entriesFrom, entryAt, firstIndexOfTermAt, isCompacted, lastIndex, lastIndexOfTerm, lastTerm, termAt } from './log';
-import type { NodeState, Progress, StepContext } from './state';
+import { onCommitAdvanced, onEntryApplied, processReads } from './replies';
+import { peersOf, type NodeState, type Progress, type StepContext } from './state';
 import {
   logIndex,
   term,

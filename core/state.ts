@@ -287,3 +287,15 @@ export class StepContext {
     if (this.logWrittenFrom === null || from < this.logWrittenFrom) this.logWrittenFrom = from;
   }
 }
+
+const othersByConfig = new WeakMap<NodeState['config'], readonly NodeId[]>();
+
+/** The other members, in configuration order (computed once per configuration). */
+export function peersOf(n: NodeState): readonly NodeId[] {
+  let others = othersByConfig.get(n.config);
+  if (others === undefined) {
+    others = n.config.peers.filter((p) => p !== n.config.id);
+    othersByConfig.set(n.config, others);
+  }
+  return others;
+}

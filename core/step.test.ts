@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { makeConfig } from './config';
 import { cloneNode, newNode } from './state';
 import { mayLeaveBeforePersist, step } from './step';
-import { Cluster } from './testing/cluster';
+import { MemoryCluster } from './memory-cluster';
 import { clientId, logIndex, nodeId, term, type Message, type MessageType, type StepOutputs } from './types';
 
 const [n1, n2, n3] = ['n1', 'n2', 'n3'].map(nodeId) as [ReturnType<typeof nodeId>, ReturnType<typeof nodeId>, ReturnType<typeof nodeId>];
 
-function tickUntil(c: Cluster, id: typeof n1, pred: (o: StepOutputs) => boolean): StepOutputs {
+function tickUntil(c: MemoryCluster, id: typeof n1, pred: (o: StepOutputs) => boolean): StepOutputs {
   for (let i = 0; i < 100; i++) {
     const out = c.tick(id);
     if (pred(out)) return out;
@@ -47,7 +47,7 @@ describe('step', () => {
   });
 
   it('every step that sends a vote or an acknowledgement persists what it promises first', () => {
-    const c = new Cluster({ size: 3 });
+    const c = new MemoryCluster({ size: 3 });
     const checked: string[] = [];
     c.onStep = (id, _input, out) => {
       for (const m of out.messages) {
@@ -92,7 +92,7 @@ describe('step', () => {
   });
 
   it('restart keeps only durable state and rebuilds the rest', () => {
-    const c = new Cluster({ size: 3 });
+    const c = new MemoryCluster({ size: 3 });
     tickUntil(c, n1, (o) => o.reasons.includes('election.timeout'));
     c.stabilize();
     c.request(n2, { client: clientId('c'), seq: 1, op: { type: 'put', key: 'k', value: 'v' } });
@@ -114,7 +114,7 @@ describe('step', () => {
 
   it('is deterministic: the same inputs give the same outputs, and a clone evolves like the original', () => {
     const runOnce = (): string => {
-      const c = new Cluster({ size: 5, config: { seed: 3 } });
+      const c = new MemoryCluster({ size: 5, config: { seed: 3 } });
       const outs: StepOutputs[] = [];
       c.onStep = (_id, _input, out) => outs.push(out);
       for (let round = 0; round < 60; round++) {
@@ -126,7 +126,7 @@ describe('step', () => {
     };
     assert.equal(runOnce(), runOnce());
 
-    const c = new Cluster({ size: 3 });
+    const c = new MemoryCluster({ size: 3 });
     tickUntil(c, n1, (o) => o.reasons.includes('election.timeout'));
     c.stabilize();
     const original = c.node(n1);

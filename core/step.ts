@@ -3,7 +3,8 @@
 // dispatched by role, as in etcd raft's Step / stepLeader / stepCandidate / stepFollower.
 import { assertNever, raise } from './assert';
 import { handleClientForward, handleClientForwardReply, handleClientRequest } from './client';
-import { becomeFollower, handleVoteRequest, handleVoteResponse, inLease, tickElection } from './election';
+import { handleVoteRequest, handleVoteResponse, inLease, tickElection } from './election';
+import { becomeFollower } from './follower';
 import { entriesFrom, lastIndex } from './log';
 import { ackOwnAppend, handleAppendEntries, handleAppendResp, handleHeartbeat, handleHeartbeatResp, handleInstallSnapshot, handleSelfAck, maybeCompact, tickLeader } from './replication';
 import { restartNode, StepContext, type NodeState } from './state';

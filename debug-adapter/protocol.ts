@@ -1,6 +1,6 @@
 // Types of the debug adapter's launch attributes and custom requests: the contract with the
 // extension and its panels (media/). Custom requests are plain DAP requests with these commands.
-import type { LinOperationView } from '../sim/linearizability/view';
+import type { LinOperationView } from '../sim';
 
 export const DEBUG_TYPE = 'liferaft';
 
@@ -94,7 +94,7 @@ export interface ViolationSnapshot {
  */
 export type LinOperation = Omit<LinOperationView, 'order' | 'line'>;
 
-export type { LinReport, LinKeyView, LinOperationView } from '../sim/linearizability/view';
+export type { LinReport, LinKeyView, LinOperationView } from '../sim';
 
 export interface LinearizabilitySnapshot {
   /** 'pending' until the run's end (the history is checked then). */

@@ -4,7 +4,7 @@
 // write retried on another node after a timeout or a dead connection is applied at most once, and
 // honest bookkeeping — a write whose fate it cannot know is recorded as never returned.
 import type { KvOp } from '../core';
-import type { Operation } from '../sim/linearizability';
+import type { Operation } from '../sim';
 
 export interface CallOutcome {
   /** 'ok': answered; 'failed': definitely not applied (omitted from the history); 'unknown': may be applied. */

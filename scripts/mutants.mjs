@@ -18,7 +18,7 @@
 // explanations in reasons.ts, descriptions in describe.ts, assertion messages in assert.ts): their
 // mutants change words a person reads, never a verdict.
 // Prints killed / survived / timed out / no coverage and the score per file and for the protocol
-// (step, election, replication, log, kv), counting the mutants listed in test/mutants/equivalent.tsv
+// (step, election, follower, replication, log, kv), counting the mutants listed in test/mutants/equivalent.tsv
 // out of the score; writes every other survivor to .liferaft/mutants/survivors-*.tsv.
 // The incremental reports notice changes to core/ and to the spec file, not to sim/: after a change
 // to the simulator, run with --fresh (every mutant again), or with --survivors when the change only
@@ -63,7 +63,7 @@ const mutate = mutateAt >= 0
   ? [args[mutateAt + 1]]
   : ['core/**/*.ts', '!core/**/*.test.ts', '!core/bugs.ts', '!core/testing/**', '!core/index.ts', '!core/reasons.ts', '!core/describe.ts', '!core/assert.ts'];
 const OUT = '.liferaft/mutants';
-const PROTOCOL = ['step', 'election', 'replication', 'log', 'kv'];
+const PROTOCOL = ['step', 'election', 'follower', 'replication', 'log', 'kv'];
 mkdirSync(OUT, { recursive: true });
 const partial = mutateAt >= 0 ? '-partial' : '';
 // A kill with 50 seeds is not one with 200: the seed budget is part of each report's name.

@@ -12,5 +12,24 @@ export { type HistoryOp } from './workload';
 export { type StepRecord, firstDivergence } from './trace';
 export { Rng } from './rng';
 export { EventHeap } from './heap';
-export { checkHistory, parseHistory, readHistory, linReport, fromSimulator, HistoryError, describeOperation, modelStep, type History, type LinReport, type LinResult, type Operation } from './linearizability';
+export {
+  checkHistory,
+  parseHistory,
+  readHistory,
+  linReport,
+  fromSimulator,
+  HistoryError,
+  describeOperation,
+  modelStep,
+  generateHistory,
+  generateAppendKv,
+  generateRegister,
+  type History,
+  type LinReport,
+  type LinKeyView,
+  type LinOperationView,
+  type LinResult,
+  type Operation,
+  type GenerateOptions,
+} from './linearizability';
 export { describeSignal, describeCounter, counterOf, SIGNALS, REASON_COUNTERS } from './coverage';

@@ -13,7 +13,7 @@
 // and CompactionInv checks that — and every snapshot is checked against a reference state machine
 // fed with G (SnapshotInv).
 import { describeEntry, NO_LOG_START, type ClientId, type ClientOutcome, type Entry, type KvResult, type LogIndex, type LogView, type Message, type NodeId, type NodeState, type Progress, type Role, type Snapshot, type StepOutputs, type Term } from '../core';
-import type { KvState } from '../core/kv';
+import type { KvState } from '../core';
 import { ReferenceKv, sameResult, type ReferenceOutcome } from './reference-kv';
 import type { Disk } from './disk';
 import { entryHash, mix } from './hash';

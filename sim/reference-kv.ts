@@ -3,7 +3,7 @@
 // fault in the core's state machine cannot hide behind the same fault in its judge. The invariant
 // checker feeds it the committed log G and compares every replica's applied results, and every
 // snapshot and converged state machine, with it.
-import { MAX_SESSIONS, MAX_VALUE_LENGTH } from '../core/kv';
+import { MAX_SESSIONS, MAX_VALUE_LENGTH } from '../core';
 import type { ClientId, KvResult, KvWriteOp } from '../core';
 
 /** What applying one committed command does, by the definition. */

@@ -1,8 +1,8 @@
-// The command language of the core's transcripts (core/testdata/*.txt), on top of Cluster.
+// The command language of the core's transcripts (core/testdata/*.txt), on top of MemoryCluster.
 // Each command returns the text it prints; see core/testdata/README.md for the list.
 import { describeEntry } from '../describe';
 import { clientId, nodeId, type ClientRequest, type KvOp, type NodeId } from '../types';
-import { Cluster } from './cluster';
+import { MemoryCluster } from '../memory-cluster';
 
 export interface Command {
   readonly cmd: string;
@@ -10,9 +10,9 @@ export interface Command {
 }
 
 export class Interaction {
-  private cluster: Cluster | null = null;
+  private cluster: MemoryCluster | null = null;
 
-  get c(): Cluster {
+  get c(): MemoryCluster {
     if (this.cluster === null) throw new Error('no cluster: start with add-nodes');
     return this.cluster;
   }
@@ -98,7 +98,7 @@ export class Interaction {
       maxPendingRequests: num('max-pending'),
       snapshotEntries: num('snapshot-entries'),
     }).filter(([, v]) => v !== undefined));
-    this.cluster = new Cluster({ size, config });
+    this.cluster = new MemoryCluster({ size, config });
     return this.c.ids.map((id) => this.c.statusLine(id));
   }
 

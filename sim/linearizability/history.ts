@@ -1,6 +1,6 @@
 // Client histories: the JSON format (documented in README.md), validation with precise messages,
 // and conversion from what the simulator records.
-import { MAX_VALUE_LENGTH } from '../../core/kv';
+import { MAX_VALUE_LENGTH } from '../../core';
 import type { HistoryOp } from '../workload';
 
 export type LinOpKind = 'get' | 'put' | 'delete' | 'cas' | 'append';

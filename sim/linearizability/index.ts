@@ -4,3 +4,4 @@ export { parseHistory, validateOperation, fromSimulator, malformedReply, History
 export { step as modelStep, describeOperation, type State } from './model';
 export { readHistory, REGISTER_KEY, type History, type HistoryFormat } from './formats';
 export { linReport, type LinReport, type LinKeyView, type LinOperationView, type ReportOptions } from './report';
+export { generateHistory, generateAppendKv, generateRegister, type GenerateOptions, type AppendKvOptions, type RegisterOptions } from './generate';

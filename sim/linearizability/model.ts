@@ -1,6 +1,6 @@
 // The key/value model, for one key: the state is the key's value (null: absent). step says whether
 // an operation, applied to the state, could have produced the output the client saw.
-import { MAX_VALUE_LENGTH } from '../../core/kv';
+import { MAX_VALUE_LENGTH } from '../../core';
 import type { Operation } from './history';
 
 export type State = string | null;

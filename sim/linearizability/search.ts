@@ -4,7 +4,7 @@
 // is an integer compare, and an append's result is looked up, not rebuilt. Configurations (set of
 // linearized operations, state) live in one open-addressing table of typed arrays whose size is
 // known at every step, so a memory budget can stop the search before the heap runs out.
-import { MAX_VALUE_LENGTH } from '../../core/kv';
+import { MAX_VALUE_LENGTH } from '../../core';
 import { Rng } from '../rng';
 import type { Operation } from './history';
 import type { State } from './model';

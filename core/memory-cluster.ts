@@ -4,13 +4,13 @@
 //
 // It honours the core's contract: a step's Persist is applied to the node's "disk" before its
 // messages enter the network. (The full simulator with faults lives in sim/.)
-import { makeConfig, type RaftConfigInput } from '../config';
-import { describeEntry, describeEntryData, describeMessage, describeOp, describeReply, describeResult } from '../describe';
-import { applyPersist, durableFrom, emptyStored, type StoredState } from '../durable';
-import { lastIndex, lastTerm } from '../log';
-import { newNode, type NodeState } from '../state';
-import { step } from '../step';
-import { nodeId, type ClientReply, type ClientRequest, type DurableState, type Input, type Message, type NodeId, type StepOutputs } from '../types';
+import { makeConfig, type RaftConfigInput } from './config';
+import { describeEntry, describeEntryData, describeMessage, describeOp, describeReply, describeResult } from './describe';
+import { applyPersist, durableFrom, emptyStored, type StoredState } from './durable';
+import { lastIndex, lastTerm } from './log';
+import { newNode, type NodeState } from './state';
+import { step } from './step';
+import { nodeId, type ClientReply, type ClientRequest, type DurableState, type Input, type Message, type NodeId, type StepOutputs } from './types';
 
 export interface ClusterOptions {
   readonly size: number;
@@ -25,7 +25,7 @@ export interface InFlight {
   readonly message: Message;
 }
 
-export class Cluster {
+export class MemoryCluster {
   readonly ids: readonly NodeId[];
   readonly nodes = new Map<NodeId, NodeState>();
   readonly disks = new Map<NodeId, Disk>();
