@@ -114,6 +114,28 @@ describe('linearizability: classic cases', () => {
     }
   });
 
+  it('blames the stale read, not a cas that only its own new value could explain (etcd_001 of Porcupine)', () => {
+    // A cas from "0" to "0" writes "0" itself, but it cannot be the writer its own expectation
+    // needs: without the put of "0" the cas alone fails, and was the answer, though it is fine in
+    // context. The stale read is what breaks: put 4, then put 1 completes, then a read of 4.
+    const h = [put('a', '0', 1, 2), cas('b', '0', '0', true, 3, 4), put('c', '4', 5, 6), put('a', '1', 7, 8), get('d', '4', 9, 10)];
+    const r = checkHistory(h);
+    assert.equal(r.result, 'illegal');
+    if (r.result === 'illegal') assert.deepEqual(r.operations, [2, 3, 4]);
+  });
+
+  it('answers a set where no one operation is superfluous, even once another went first', () => {
+    // The writer of "4" is needed while the cas from "4" is in the set; once the cas is gone, so is it.
+    const h = [put('a', '4', 1, 2), cas('b', '4', '9', true, 3, 4), put('c', '3', 5, 6), put('d', '4', 7, 8), get('e', '3', 9, 10), put('a', '7', 11, 12)];
+    const r = checkHistory(h);
+    assert.equal(r.result, 'illegal');
+    if (r.result === 'illegal') {
+      assert.deepEqual(r.operations, [2, 3, 4]);
+      // (Without the put of "3" the read would have no writer: a set that says nothing.)
+      for (const drop of [3, 4]) assert.equal(checkHistory(r.operations.filter((i) => i !== drop).map((i) => h[i]!)).result, 'ok', `without #${drop} the rest is linearizable`);
+    }
+  });
+
   it('gives up with unknown past its search budget', () => {
     const h: Op[] = [];
     for (let i = 0; i < 12; i++) h.push(put(`c${i}`, String(i), 0, 1000));

@@ -150,23 +150,36 @@ function minimize(history: readonly Operation[], indices: readonly number[], opt
   let budget = Math.min(opts.maxSearchSteps ?? DEFAULT_MAX_STEPS, Math.max(MIN_MINIMIZE_STEPS, 2 * decidedIn));
   // A candidate must still explain what it keeps: otherwise the "minimal" answer would often be a
   // lone read (or cas, or delete) whose writer was removed, which says nothing. So a read of a value
-  // some put/cas wrote, a successful cas of such a value, and a delete that found the key keep a
-  // possible writer; and appends are never removed (their outputs depend on every earlier append).
-  // A writer counts only if it was called before the reader returned: a read of 2 "explained" by a
-  // write of 2 that started after the read ended would blame the wrong operations.
-  const firstCall = (subset: Iterable<number>): Map<string, number> => {
-    const m = new Map<string, number>();
+  // some put/cas wrote, a cas (successful, or pending: it may be what wrote a value read later) of
+  // such a value, and a delete that found the key keep a possible writer; and appends are never
+  // removed (their outputs depend on every earlier append). A writer is another operation (a cas
+  // from "0" to "0" does not explain itself) called before the reader returned: a read of 2
+  // "explained" by a write of 2 that started after the read ended would blame the wrong operations.
+  /** Per value, the two earliest calls of operations that write it (put, cas), and the first's index. */
+  type Writers = Map<string, { first: number; firstOp: number; second: number }>;
+  const writersOf = (subset: Iterable<number>): Writers => {
+    const m: Writers = new Map();
     for (const i of subset) {
       const o = history[i]!;
-      if (o.op === 'put' || o.op === 'cas') m.set(o.value!, Math.min(m.get(o.value!) ?? Number.POSITIVE_INFINITY, o.call));
+      if (o.op !== 'put' && o.op !== 'cas') continue;
+      const w = m.get(o.value!);
+      if (w === undefined) m.set(o.value!, { first: o.call, firstOp: i, second: Number.POSITIVE_INFINITY });
+      else if (o.call < w.first) m.set(o.value!, { first: o.call, firstOp: i, second: w.first });
+      else if (o.call < w.second) w.second = o.call;
     }
     return m;
   };
-  const allWritten = firstCall(indices);
+  /** The earliest call of a writer of v other than op `self`. */
+  const writtenBy = (m: Writers, v: string, self: number): number => {
+    const w = m.get(v);
+    if (w === undefined) return Number.POSITIVE_INFINITY;
+    return w.firstOp === self ? w.second : w.first;
+  };
+  const allWritten = writersOf(indices);
   const appendsOfKey = new Set<number>();
   for (const i of indices) if (history[i]!.op === 'append') appendsOfKey.add(i);
   const explained = (subset: readonly number[]): boolean => {
-    const written = firstCall(subset);
+    const written = writersOf(subset);
     let writers = 0;
     let appends = 0;
     for (const i of subset) {
@@ -178,9 +191,9 @@ function minimize(history: readonly Operation[], indices: readonly number[], opt
     return subset.every((i) => {
       const o = history[i]!;
       const by = o.return ?? Number.POSITIVE_INFINITY;
-      const needs = (v: string | null | undefined): boolean => typeof v !== 'string' || appendsOfKey.size > 0 || !((allWritten.get(v) ?? Number.POSITIVE_INFINITY) < by) || (written.get(v) ?? Number.POSITIVE_INFINITY) < by;
+      const needs = (v: string | null | undefined): boolean => typeof v !== 'string' || appendsOfKey.size > 0 || !(writtenBy(allWritten, v, i) < by) || writtenBy(written, v, i) < by;
       if (o.op === 'get') return needs(o.output as string | null | undefined);
-      if (o.op === 'cas' && o.output === true) return needs(o.expected);
+      if (o.op === 'cas' && o.output !== false) return needs(o.expected);
       if (o.op === 'delete' && o.output === true) return writers > 0;
       return true;
     });
@@ -212,13 +225,21 @@ function minimize(history: readonly Operation[], indices: readonly number[], opt
   const cut = cutOf(hi);
   let current = byCall.slice(0, hi);
   requiredAppends = current.filter((i) => appendsOfKey.has(i)).length;
-  // ddmin: remove chunks, halving their size, while the rest still fails.
-  for (let size = Math.ceil(current.length / 2); size >= 1; size = size === 1 ? 0 : Math.ceil(size / 2)) {
+  // ddmin: remove chunks, halving their size, while the rest still fails; then single operations
+  // until none can go (an operation may become removable once another is gone: a cas kept only
+  // because a read needed it as a writer, say), so no one operation of the answer is superfluous.
+  const pass = (size: number): boolean => {
+    let removed = false;
     for (let k = 0; k < current.length;) {
       const candidate = [...current.slice(0, k), ...current.slice(k + size)];
-      if (candidate.length > 0 && fails(candidate, cut)) current = candidate;
-      else k += size;
+      if (candidate.length > 0 && fails(candidate, cut)) {
+        current = candidate;
+        removed = true;
+      } else k += size;
     }
-  }
+    return removed;
+  };
+  for (let size = Math.ceil(current.length / 2); size > 1; size = Math.ceil(size / 2)) pass(size);
+  while (pass(1) && budget > 0);
   return current.sort((a, b) => a - b);
 }
