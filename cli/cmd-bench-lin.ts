@@ -63,7 +63,10 @@ export function benchLinCommand(argv: string[], io: Io): number {
   const repeat = values.repeat === undefined ? 3 : Number(values.repeat);
   if (!Number.isSafeInteger(repeat) || repeat < 1) throw new UsageError(`--repeat must be a positive integer (got ${JSON.stringify(values.repeat)})`);
   const rows: { name: string; operations: number; result: string; msPerHistory: number; opsPerSecond: number; baselineOpsPerSecond: number; ratio: number; minimalSet?: number }[] = [];
-  if (!json) io.out('liferaft bench lin: linearizability checking of generated histories (P-compositional WGL/Lowe search, memoized, with pruning)');
+  if (!json) {
+    io.out('liferaft bench lin: linearizability checking of generated histories (P-compositional WGL/Lowe search, memoized, with pruning)');
+    io.out('  (replay baseline: the same operations applied one after another to the model, no search, in the same run; ratio = checker ops/s ÷ replay ops/s)');
+  }
   // Warm up the JIT so the first case is not charged for compiling.
   for (let seed = 100; seed < 103; seed++) checkHistory(CASES[0]!.make(seed));
   if (values['only-porcupine'] === true && porcupine === undefined) throw new UsageError('--only-porcupine needs --porcupine DIR');
@@ -131,6 +134,9 @@ function benchPorcupine(dir: string, repeat: number, out: (line: string) => void
     ];
     const timeoutMs = 60_000;
     out(`side by side with Porcupine (${dir}), best of ${repeat} per history, checking time in process (parsing not counted), ${timeoutMs / 1000} s budget each:`);
+    out('  (times: the sum over the class of each history\'s best time; agree: histories where both checkers gave the same verdict;');
+    out('  Porcupine/LifeRaft: Porcupine\'s time ÷ ours, above 1× LifeRaft is faster; (+minimal): ours also minimizing each illegal');
+    out('  key, which Porcupine does not do, so the ratio is taken without it)');
     const p = runPorcupine(dir, classes.flatMap((c) => c.paths.map((path) => ({ kind: c.kind, path }))), { repeat, timeoutMs });
     out(`  Porcupine: ${p.commit} (${p.goVersion})`);
     let peak = process.memoryUsage().rss;

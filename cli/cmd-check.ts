@@ -1,8 +1,8 @@
 // liferaft check FILE [--json] [--seconds N] [--initial VALUE] [--max-memory MB]: is a client history
 // linearizable? FILE is our JSON format, a Jepsen EDN history or jepsen.util log lines.
 // Exit 0 ok · 1 illegal · 2 unknown (a budget ran out) · 64 bad input.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkHistory, describeOperation, HistoryError, linReport, readHistory, type History, type LinReport } from '../sim';
 import { intOption, UsageError, type Io } from './args';
@@ -12,7 +12,7 @@ export const CHECK_EXIT = { ok: 0, illegal: 1, unknown: 2 } as const;
 export function checkCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean' }, seconds: { type: 'string' }, 'max-steps': { type: 'string' }, 'max-memory': { type: 'string' }, initial: { type: 'string' }, html: { type: 'string' } },
+    options: { json: { type: 'boolean' }, seconds: { type: 'string' }, 'max-steps': { type: 'string' }, 'max-memory': { type: 'string' }, initial: { type: 'string' }, 'initial-absent': { type: 'boolean' }, html: { type: 'string' } },
     allowPositionals: true,
   });
   if (positionals.length !== 1) throw new UsageError('check needs one history file (JSON, Jepsen EDN, or jepsen.util log lines)');
@@ -30,11 +30,22 @@ export function checkCommand(argv: string[], io: Io): number {
   try {
     h = readHistory(text, path);
   } catch (e) {
-    if (e instanceof HistoryError) throw new UsageError(e.message);
+    if (e instanceof HistoryError) {
+      // --json promises one object on stdout, an error too (the message also goes to stderr).
+      if (values.json === true) io.out(JSON.stringify({ result: 'error', error: e.message }));
+      throw new UsageError(e.message);
+    }
     throw e;
   }
+  if (values.initial !== undefined && values['initial-absent'] === true) throw new UsageError('--initial and --initial-absent contradict each other');
   const ops = h.operations;
-  const initial = values.initial ?? h.initial;
+  const initial = values['initial-absent'] === true ? null : (values.initial ?? h.initial);
+  // Say so when keys start as something other than absent without the user asking for it.
+  const initialNote = values.initial === undefined && initial !== null
+    ? h.format === 'json'
+      ? `every key starts as ${JSON.stringify(initial)} (the file's "initial")`
+      : 'every key starts as "" (Porcupine\'s key/value log: its model reads a missing key as ""); --initial-absent to start them absent'
+    : null;
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   const r = checkHistory(ops, { maxSearchSteps, maxMemoryBytes, initial, shouldStop: () => performance.now() > deadline });
@@ -43,11 +54,7 @@ export function checkCommand(argv: string[], io: Io): number {
   const hint = r.result === 'illegal' && initial === null && r.operations.some((i) => ops[i]!.op === 'get' && ops[i]!.output === '')
     ? 'a read returned "" where the key may never have been written; if the store reads a missing key as "", run with --initial ""'
     : null;
-  if (values.html !== undefined) {
-    const report = linReport(ops, r, { title: basename(path), elapsedMs, lines: h.lines, initial, ...(hint === null ? {} : { hint }) });
-    writeFileSync(values.html, linPage(report));
-    if (values.json !== true) io.out(`the picture: ${values.html} (open it in a browser)`);
-  }
+  if (initialNote !== null && values.json !== true) io.out(`note: ${initialNote}`);
   if (values.json === true) {
     io.out(JSON.stringify({
       result: r.result,
@@ -61,17 +68,30 @@ export function checkCommand(argv: string[], io: Io): number {
   } else if (r.result === 'ok') {
     io.out(`ok: ${plural(r.operations, 'operation')} on ${plural(r.keys, 'key')} ${r.operations === 1 ? 'is' : 'are'} linearizable (${elapsedMs} ms, ${r.searchSteps} search steps)`);
   } else if (r.result === 'illegal') {
-    io.out(`illegal: on key ${JSON.stringify(r.key)} ${r.operations.length === 1 ? 'this operation' : `these ${r.operations.length} operations`} cannot be linearized (${elapsedMs} ms):`);
+    io.out(r.operations.length === 1
+      ? `illegal: on key ${JSON.stringify(r.key)} this operation cannot be linearized (${elapsedMs} ms):`
+      : `illegal: on key ${JSON.stringify(r.key)} these ${r.operations.length} operations cannot be linearized together (a minimal such set, each read kept with a writer of its value) (${elapsedMs} ms):`);
     io.out(`  (file:line: #index client operation [call, return]; times are ${h.format === 'json' ? "the file's" : 'lines of the invocation and the completion'})`);
     for (const i of r.operations) io.out(`  ${path}:${h.lines[i]}: ${describeOperation(ops[i]!, i)}`);
     if (r.partial.length === 0) io.out('no operation of the key can go first');
     else {
       const shown = r.partial.slice(0, 30).map((i) => `#${i} (line ${h.lines[i]})`);
-      io.out(`longest partial linearization found, in order (${plural(r.partial.length, 'operation')}): ${shown.join(', ')}${r.partial.length > 30 ? `, … ${r.partial.length - 30} more (--json or --html for all)` : ''}`);
+      io.out(`the search's longest partial linearization of the key (an order it could not extend; it may hold some of the operations above), ${plural(r.partial.length, 'operation')}: ${shown.join(', ')}${r.partial.length > 30 ? `, … ${r.partial.length - 30} more (--json or --html for all)` : ''}`);
     }
     if (hint !== null) io.out(`hint: ${hint}`);
   } else {
     io.out(`unknown: gave up on key ${JSON.stringify(r.key)}: ${r.reason} (${elapsedMs} ms)`);
+  }
+  // The page after the verdict: a page that cannot be written does not hide the verdict.
+  if (values.html !== undefined) {
+    const report = linReport(ops, r, { title: basename(path), elapsedMs, lines: h.lines, initial, ...(hint === null ? {} : { hint }) });
+    try {
+      mkdirSync(dirname(resolve(values.html)), { recursive: true });
+      writeFileSync(values.html, linPage(report));
+    } catch (e) {
+      throw new UsageError(`cannot write --html ${values.html}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (values.json !== true) io.out(`the picture: ${values.html} (open it in a browser)`);
   }
   return CHECK_EXIT[r.result];
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EXIT, main } from './main';
@@ -347,7 +347,7 @@ describe('liferaft CLI', function () {
       assert.equal(r.result, 'illegal');
       assert.ok(r.operations.includes(read));
       const text = await capture(['check', join(dir, 'bad.json')]);
-      assert.match(text.out.join('\n'), /^illegal: on key "k\d" these \d+ operations cannot be linearized/);
+      assert.match(text.out.join('\n'), /^illegal: on key "k\d" these \d+ operations cannot be linearized together/);
       assert.match(text.out.join('\n'), /never-written/);
     });
 
@@ -389,6 +389,29 @@ describe('liferaft CLI', function () {
       const bad = await capture(['check', f]);
       assert.equal(bad.code, EXIT.usage);
       assert.match(bad.err.join('\n'), /history\.edn:2:32: "\}" does not match the "\[" at 2:28/);
+      const badJson = await capture(['check', f, '--json']);
+      assert.equal(badJson.code, EXIT.usage);
+      assert.match((JSON.parse(badJson.out[0]!) as { result: string; error: string }).error, /history\.edn:2:32:/, '--json answers bad input with one object too');
+    });
+
+    it("reads Porcupine's key/value logs with keys starting as \"\", writes --html into a new folder after the verdict", async () => {
+      const f = join(dir, 'c01.txt');
+      writeFileSync(f, [
+        '{:process 0, :type :invoke, :f :get, :key "5", :value nil}',
+        '{:process 0, :type :ok, :f :get, :key "5", :value ""}',
+        '{:process 1, :type :invoke, :f :append, :key "5", :value "x 1 0 y"}',
+        '{:process 1, :type :ok, :f :append, :key "5", :value "x 1 0 y"}',
+      ].join('\n'));
+      const ok = await capture(['check', f, '--html', join(dir, 'new', 'folder', 'c01.html')]);
+      assert.equal(ok.code, 0, ok.out.join('\n'));
+      assert.match(ok.out.join('\n'), /^note: every key starts as "" \(Porcupine's key\/value log[^]*^ok: 2 operations[^]*^the picture: /m);
+      assert.ok(existsSync(join(dir, 'new', 'folder', 'c01.html')));
+      assert.equal((await capture(['check', f, '--initial-absent'])).code, 1, 'a read of "" is illegal when keys start absent');
+      const blocked = join(dir, 'c01.txt', 'x.html'); // a folder that is a file
+      const r = await capture(['check', f, '--html', blocked]);
+      assert.equal(r.code, EXIT.usage);
+      assert.match(r.out.join('\n'), /^ok: /m, 'the verdict is printed before the page fails');
+      assert.match(r.err.join('\n'), /cannot write --html .*x\.html: (ENOTDIR|EEXIST)/);
     });
   });
 

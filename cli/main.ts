@@ -40,11 +40,13 @@ commands:
   shrink FILE [--out FILE] [--seconds N] [--json]
       Shrink a failing .rafttrace into a small .raftsim regression scenario (seed pinned) that
       fails with the same invariant.
-  check FILE [--seconds N] [--max-steps N] [--max-memory MB] [--initial VALUE] [--html OUT.html] [--json]
+  check FILE [--seconds N] [--max-steps N] [--max-memory MB] [--initial VALUE | --initial-absent] [--html OUT.html] [--json]
       Is a client history linearizable? FILE: our JSON format, a Jepsen EDN history (history.edn),
       or jepsen.util log lines (sim/linearizability/README.md). --initial: what every key holds at
-      first (default: absent). --html writes one self-contained page: per key the operations by
-      client, the linearization found, the ones that cannot be ordered in red (zoom, hover).
+      first (default: absent; "" for Porcupine's key/value logs, as its model reads a missing key;
+      --initial-absent overrides that). --html writes one self-contained page: per key the
+      operations by client, the linearization found, and in red a minimal set that cannot be
+      ordered together (zoom, hover). --json: one object on stdout, {"result":"error"} on bad input.
       Exit 0 ok, 1 illegal, 2 unknown (a budget ran out), 64 bad input.
   bench [--quick] [--json]
       Simulator events/s against a no-op event loop measured in the same run, explore's seeds/s

@@ -152,7 +152,7 @@ async function checkLinearizability(context: vscode.ExtensionContext, arg: unkno
   }
   view.show(report);
   const failing = report.keys[0];
-  const summary = report.result === 'ok' ? `${report.operations} operations on ${report.keys.length} keys are linearizable` : report.result === 'illegal' ? `NOT linearizable: key ${JSON.stringify(failing?.key)} has ${failing?.operations.filter((o) => o.illegal).length} operations that cannot be ordered` : `unknown: ${report.reason}`;
+  const summary = report.result === 'ok' ? `${report.operations} operations on ${report.keys.length} keys are linearizable` : report.result === 'illegal' ? `NOT linearizable: key ${JSON.stringify(failing?.key)} has ${failing?.operations.filter((o) => o.illegal).length} operations that cannot be ordered together` : `unknown: ${report.reason}`;
   if (outcome.hint) {
     const retry = 'Check with missing keys read as ""';
     void vscode.window.showWarningMessage(`LifeRaft: ${summary}. A read returned "" where the key may never have been written.`, retry).then((c) => {

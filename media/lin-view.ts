@@ -22,11 +22,11 @@ export function linView(report: LinReport): HTMLElement {
   root.append(head);
   if (report.reason !== undefined) root.append(el('p', { class: 'reason' }, `gave up: ${report.reason}`));
   if (report.hint !== undefined) root.append(el('p', { class: 'hint' }, `Hint: ${report.hint}`));
-  root.append(el('p', { class: 'legend' }, 'One row per client; each bar runs from the call to the answer (dashed: never answered). The purple path goes through the operations in the order of the linearization found — for an illegal key, the longest partial one; grey: operations it leaves out; red: the operations that cannot be ordered with what the others saw. Wheel or +/− to zoom, drag to pan, hover for details (in VS Code, click to see the line).'));
+  root.append(el('p', { class: 'legend' }, 'One row per client; each bar runs from the call to the answer (dashed: never answered). The purple path goes through the operations in the order of the linearization found — for an illegal key, the longest partial one; grey: operations it leaves out; red: operations that cannot be ordered together (a minimal such set, each read kept with a writer of its value). Wheel or +/− to zoom, drag to pan, hover for details (in VS Code, click to see the line).'));
   report.keys.forEach((k, i) => {
     const details = el('details', { class: `lin-key ${k.result.replace(' ', '-')}`, 'data-key': k.key });
     const illegal = k.operations.filter((o) => o.illegal).length;
-    const what = k.result === 'illegal' ? `NOT linearizable: ${illegal} operation${illegal === 1 ? '' : 's'} cannot be ordered (red); the longest partial linearization found orders ${k.linearized} of them` : k.result === 'ok' ? (k.linearized > 0 ? 'linearizable' : 'linearizable (no order shown: finding one took too long)') : k.result === 'unknown' ? 'undecided' : 'not checked (the check stopped at the failing key)';
+    const what = k.result === 'illegal' ? `NOT linearizable: ${illegal === 1 ? '1 operation cannot be ordered' : `${illegal} operations cannot be ordered together`} (red); the longest partial linearization found orders ${k.linearized} of the key's operations` : k.result === 'ok' ? (k.linearized > 0 ? 'linearizable' : 'linearizable (no order shown: finding one took too long)') : k.result === 'unknown' ? 'undecided' : 'not checked (the check stopped at the failing key)';
     details.append(el('summary', {}, `key ${JSON.stringify(k.key)}, ${k.operations.length} operation${k.operations.length === 1 ? '' : 's'} — ${what}`));
     let drawn = false;
     const draw = (): void => {
@@ -101,7 +101,7 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
   const zoomIn = el('button', { title: 'zoom in', 'data-action': 'zoom-in' }, '+');
   const zoomOut = el('button', { title: 'zoom out', 'data-action': 'zoom-out' }, '−');
   const fit = el('button', { title: 'the whole key', 'data-action': 'fit' }, 'fit');
-  const toBad = el('button', { title: 'the operations that cannot be ordered', 'data-action': 'illegal' }, 'show red');
+  const toBad = el('button', { title: 'the operations that cannot be ordered together', 'data-action': 'illegal' }, 'show red');
   const pathBox = el('input', { type: 'checkbox', checked: '' });
   const pathLabel = el('label');
   pathLabel.append(pathBox, ' linearization path');
@@ -224,7 +224,7 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
       el('div', { class: 'what' }, o.text.replace(/ \[[^\]]*\]$/, '')),
       el('div', {}, `client ${o.client} · called ${fmtTime(o.call, unit)} · ${o.return === null ? 'never answered' : `answered ${fmtTime(o.return, unit)}`}${o.line === undefined ? '' : ` · line ${o.line}`}`),
       el('div', {}, o.order !== undefined ? `number ${o.order} in the ${k.result === 'illegal' ? 'longest partial ' : ''}linearization found` : k.linearized > 0 || k.result === 'illegal' ? 'not in the linearization found' : ''),
-      ...(o.illegal ? [el('div', { class: 'bad' }, 'cannot be ordered consistently with what the others saw')] : []),
+      ...(o.illegal ? [el('div', { class: 'bad' }, 'in the minimal set that cannot be ordered together (red)')] : []),
     );
     const rect = box.getBoundingClientRect();
     hover.style.left = `${Math.min(e.clientX - rect.left + 12, rect.width - 280)}px`;

@@ -245,13 +245,13 @@ describe('Cluster panel in Chromium', function () {
       assert.equal(await page.evaluate('document.body.dataset.result'), 'illegal');
       assert.match((await page.textContent('header')) ?? '', /NOT linearizable\s*history\.edn: 5 operations on 2 keys/);
       const keys = await page.locator('details.lin-key > summary').allTextContents();
-      assert.match(keys[0]!, /^key ":x", 3 operations — NOT linearizable: 3 operations cannot be ordered/, 'the failing key first');
+      assert.match(keys[0]!, /^key ":x", 3 operations — NOT linearizable: 3 operations cannot be ordered together/, 'the failing key first');
       assert.match(keys[1]!, /^key ":y", 2 operations — linearizable/);
       assert.equal(await page.locator('details.lin-key[data-key=":x"] g.op.illegal').count(), 3);
       assert.ok((await page.locator('details.lin-key[data-key=":x"] .lin-point').count()) >= 1, 'the longest partial linearization is drawn');
       await page.hover('details.lin-key[data-key=":x"] g.op.illegal >> nth=2');
       const hover = (await page.textContent('.lin-hover')) ?? '';
-      assert.match(hover, /get :x → "1"[^]*line 7[^]*cannot be ordered/);
+      assert.match(hover, /get :x → "1"[^]*line 7[^]*cannot be ordered together/);
       const span = async (): Promise<number> => page.evaluate('(() => { const t = document.querySelector(\'details.lin-key[data-key=":x"] .lin-timeline\'); return Number(t.dataset.w1) - Number(t.dataset.w0); })()') as Promise<number>;
       const whole = await span();
       await page.click('details.lin-key[data-key=":x"] button[data-action="zoom-in"]');

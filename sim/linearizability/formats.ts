@@ -14,7 +14,10 @@ export interface History {
   readonly operations: Operation[];
   /** The 1-based line in the file where each operation was invoked (same order as operations). */
   readonly lines: readonly number[];
-  /** What every key holds before the first operation (null: absent). */
+  /**
+   * What every key holds before the first operation (null: absent): the JSON file's "initial"; ""
+   * for Porcupine's key/value logs (operations with a :key), whose model reads a missing key as "".
+   */
   readonly initial: string | null;
 }
 
@@ -365,5 +368,8 @@ function pairJepsen(raw: readonly JepsenOp[], text: string, file: string, format
     if (op !== null) out.push({ op, line: position(text, inv.at).line, order: index });
   }
   out.sort((a, b) => a.order - b.order);
-  return { format, operations: out.map((x) => x.op), lines: out.map((x) => x.line), initial: null };
+  // Operations with a :key (Porcupine's key/value logs, as 6.824 writes them) come from a model
+  // where a missing key reads as "": Porcupine checks them so, and so do we unless told otherwise.
+  const keyed = invocations.some((o) => o.key !== undefined);
+  return { format, operations: out.map((x) => x.op), lines: out.map((x) => x.line), initial: keyed ? '' : null };
 }
