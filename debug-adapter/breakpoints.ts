@@ -3,7 +3,7 @@
 // scenario and of the trace document, changes of a watched value (data breakpoints). Conditions,
 // hit counts and logpoints use the expression language. No DAP here: the session translates.
 import type { Role } from '../core';
-import { describeAction, INVARIANT_NAMES, INVARIANTS, KIND_NAMES, type NodeStatus, type Scenario, type Simulation, type SwarmDraw } from '../sim';
+import { describeAction, EventKind, INVARIANT_NAMES, INVARIANTS, KIND_NAMES, type NodeStatus, type Scenario, type Simulation, type SwarmDraw } from '../sim';
 import { Expr, ExprError, fingerprint, show, type Value } from './expr';
 import { simEnv } from './views';
 
@@ -289,7 +289,7 @@ export function stepNames(sim: Simulation, before: { readonly roles: readonly st
   const e = sim.lastEvent;
   if (e !== null) {
     names.add(KIND_NAMES[e.kind]!);
-    if (e.msg !== null) names.add(e.msg.type);
+    if (e.kind === EventKind.Deliver) names.add(e.msg.type);
     if (sim.lastAction !== null) names.add(sim.lastAction.kind);
   }
   const i = sim.lastNode;

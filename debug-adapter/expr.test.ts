@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DEFAULT_SCENARIO, loadScenario, Simulation } from '../sim';
+import { DEFAULT_SCENARIO, EventKind, loadScenario, Simulation } from '../sim';
 import { complete, equal, Expr, ExprError, show, type Env, type Value } from './expr';
 import { rec, seq, simEnv } from './views';
 
@@ -99,7 +99,7 @@ describe('expression language', () => {
     assert.equal(v('n1.term'), sim.nodes[0]!.state.term);
     const leader = sim.nodes.find((n) => n.status === 'up' && n.state.role === 'leader');
     assert.equal(v('leader'), leader?.id ?? null);
-    assert.equal(v('len(network.inFlight)'), sim.queued.filter((x) => x.msg !== null && x.kind === 1).length);
+    assert.equal(v('len(network.inFlight)'), sim.queued.filter((x) => x.kind === EventKind.Deliver).length);
     assert.equal(typeof show(v('n1')), 'string');
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_SCENARIO, K, loadScenario, Simulation } from '../sim';
+import { DEFAULT_SCENARIO, EventKind, loadScenario, Simulation } from '../sim';
 import { parseHitCondition } from './breakpoints';
 import { Expr } from './expr';
 import { SimRuntime, type Stop } from './runtime';
@@ -113,7 +113,9 @@ describe('SimRuntime (time travel without DAP)', function () {
     rt.breakpoints.replace('function', [spec({ type: 'function', name: 'AppendEntries', condition: Expr.parse('event.message.entries != null && len(event.message.entries) >= 1 && n1.commit >= 0') })]);
     rt.startForward();
     assert.equal(finish(rt).reason, 'function breakpoint');
-    const m = rt.sim.lastEvent!.msg!;
+    const ev = rt.sim.lastEvent!;
+    assert.ok(ev.kind === EventKind.Deliver);
+    const m = ev.msg;
     assert.equal(m.type, 'AppendEntries');
     assert.ok(m.type === 'AppendEntries' && m.entries.length >= 1);
     rt.goto(0);
@@ -138,7 +140,7 @@ describe('SimRuntime (time travel without DAP)', function () {
     rt.startForward();
     const stop = finish(rt);
     assert.equal(stop.reason, 'breakpoint');
-    assert.equal(rt.sim.lastEvent!.action?.kind, 'restart');
+    assert.equal(rt.sim.lastAction?.kind, 'restart');
     assert.equal(rt.timeline.lineOf(rt.position), 7);
     assert.equal(rt.sim.time, 900_000);
     const restartStep = rt.position;
@@ -146,7 +148,7 @@ describe('SimRuntime (time travel without DAP)', function () {
     rt.breakpoints.replace('step', [spec({ type: 'step', step: 20 })]);
     rt.startBackward();
     assert.equal(finish(rt).reason, 'breakpoint');
-    assert.equal(rt.sim.lastEvent!.action?.kind, 'crash', 'backwards, the crash line comes first');
+    assert.equal(rt.sim.lastAction?.kind, 'crash', 'backwards, the crash line comes first');
     rt.startBackward();
     finish(rt);
     assert.equal(rt.position, 20, 'then the step breakpoint');
@@ -161,7 +163,7 @@ describe('SimRuntime (time travel without DAP)', function () {
     const line = lineOf('crash every=');
     const plain = new Simulation(scenario, 3);
     const occurrences: number[] = [];
-    while (plain.step()) if (plain.lastEvent!.kind === K.Recur && plain.lastEvent!.gen === 0) occurrences.push(plain.steps);
+    while (plain.step()) if (plain.lastEvent!.kind === EventKind.Recur && plain.lastEvent!.recur === 0) occurrences.push(plain.steps);
     assert.ok(occurrences.length >= 2, `seed 3 has recurring crashes: ${occurrences.length}`);
     const rt = new SimRuntime({ scenario, seed: 3, checkpointEvery: 500 });
     rt.breakpoints.replace('scenario-line', [spec({ type: 'scenario-line', line })]);

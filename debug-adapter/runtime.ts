@@ -10,7 +10,7 @@
 //
 // Forks: a change made at step N (crash a node, drop a message…) replaces the timeline after N;
 // the forks are part of the run's definition and are saved in its trace, so the branch replays.
-import { nodeName, Simulation, type K, type ForkAction, type RunResult, type Scenario } from '../sim';
+import { nodeName, Simulation, type ForkAction, type RunResult, type Scenario } from '../sim';
 import { Breakpoints, type Hit } from './breakpoints';
 import { Timeline } from './timeline';
 
@@ -472,11 +472,6 @@ export class SimRuntime {
     const c = Math.floor((step - 1) / CHUNK_STEPS);
     const i = step - 1 - c * CHUNK_STEPS;
     return this.chunk(c, i + 1)[i] ?? `#${step}`;
-  }
-
-  /** Whether step `s` handled an event of kind `kind` (sim's K). */
-  isKind(s: number, kind: (typeof K)[keyof typeof K]): boolean {
-    return s > 0 && s <= this.timeline.count && this.timeline.kindOf(s) === kind;
   }
 }
 

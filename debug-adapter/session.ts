@@ -1088,7 +1088,7 @@ function stateBody(rt: SimRuntime): P.StateResponseBody {
       syncedLength: n.disk.syncedLength,
     })),
     inFlight: inFlight(sim).map((e) => ({
-      id: e.seq, from: e.msg!.from, to: e.msg!.to, type: e.msg!.type, term: e.msg!.term, text: describeMessage(e.msg!),
+      id: e.seq, from: e.msg.from, to: e.msg.to, type: e.msg.type, term: e.msg.term, text: describeMessage(e.msg),
       sentAtStep: e.cause, sentAtUs: rt.timeline.timeOf(e.cause), arrivesUs: e.time,
     })),
     cutLinks: sim.network.cutLinks(),

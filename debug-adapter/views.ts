@@ -2,7 +2,7 @@
 // event of the step, the network, invariants, the clients' history). The same records serve the
 // expression language (conditions, console, hovers), the Variables view, and the panels.
 import { describeEntry, describeMessage, describeOp, describeReply, type Entry, type Message } from '../core';
-import { checkHistory, describeAction, describeOperation, fromSimulator, INVARIANT_NAMES, INVARIANTS, K, KIND_NAMES, LIVENESS_INVARIANTS, nodeName, type HistoryOp, type SimEvent, type Simulation } from '../sim';
+import { checkHistory, describeAction, describeOperation, fromSimulator, INVARIANT_NAMES, INVARIANTS, EventKind, KIND_NAMES, LIVENESS_INVARIANTS, nodeName, type DeliverEvent, type HistoryOp, type Simulation } from '../sim';
 import type { LinearizabilitySnapshot } from './protocol';
 import type { Env, Rec, Seq, Value } from './expr';
 
@@ -75,8 +75,8 @@ export function nodeRec(sim: Simulation, i: number): Rec {
 }
 
 /** Messages in flight, by arrival time. */
-export function inFlight(sim: Simulation): SimEvent[] {
-  return sim.queued.filter((e) => e.msg !== null && e.kind === K.Deliver).sort((a, b) => a.time - b.time || a.seq - b.seq);
+export function inFlight(sim: Simulation): DeliverEvent[] {
+  return sim.queued.filter((e): e is DeliverEvent => e.kind === EventKind.Deliver).sort((a, b) => a.time - b.time || a.seq - b.seq);
 }
 
 export function messageRec(m: Message, extra: Readonly<Record<string, () => Value>> = {}): Rec {
@@ -92,7 +92,7 @@ export function networkRec(sim: Simulation): Rec {
       const l = inFlight(sim);
       return seq(l.length, (k) => {
         const e = l[k]!;
-        return messageRec(e.msg!, { arrives: () => e.time, id: () => e.seq, sentAtStep: () => e.cause });
+        return messageRec(e.msg, { arrives: () => e.time, id: () => e.seq, sentAtStep: () => e.cause });
       });
     },
     cutLinks: () => sim.network.cutLinks(),
@@ -114,16 +114,16 @@ export function eventRec(sim: Simulation): Rec {
     reasons: () => [...sim.lastReasons],
     causedBy: () => e?.cause ?? null,
   };
-  if (e?.msg) {
+  if (e?.kind === EventKind.Deliver) {
     const m = e.msg;
     fields['type'] = () => m.type;
     fields['message'] = () => messageRec(m);
   }
-  if (e?.request) {
+  if (e?.kind === EventKind.ClientRequest) {
     const r = e.request;
     fields['request'] = () => `${r.client}#${r.seq} ${describeOp(r.op)}`;
   }
-  if (e?.reply) {
+  if (e?.kind === EventKind.ClientReply) {
     const r = e.reply;
     fields['reply'] = () => describeReply(r);
   }

@@ -2,7 +2,7 @@
 // breakpoints and frames: scheduled faults, each occurrence of a recurring fault, the crashes of the
 // targeted nemeses, the scheduler's change points. Nothing else has one.
 import assert from 'node:assert/strict';
-import { DEFAULT_SCENARIO, K, loadScenario, Simulation, type Scenario } from './index';
+import { DEFAULT_SCENARIO, EventKind, loadScenario, Simulation, type Scenario } from './index';
 
 /** The statement lines of the default scenario, by what they say. */
 function lineOf(s: Scenario, statement: string): number {
@@ -25,10 +25,10 @@ describe('event sources (scenario lines of the steps)', function () {
       while (sim.step()) {
         const e = sim.lastEvent!;
         let want = 0;
-        if (e.kind === K.Recur) want = recurring[e.gen]!;
-        else if (e.kind === K.Pct) want = lineOf(s, 'scheduler');
-        else if (e.kind === K.Fault && e.line > 0) want = e.line;
-        else if (e.kind === K.Fault && e.action!.kind === 'crash') {
+        if (e.kind === EventKind.Recur) want = recurring[e.recur]!;
+        else if (e.kind === EventKind.Pct) want = lineOf(s, 'scheduler');
+        else if (e.kind === EventKind.Fault && e.line > 0) want = e.line;
+        else if (e.kind === EventKind.Fault && e.action.kind === 'crash') {
           assert.ok(targeted.includes(e.src), `step ${sim.steps} of seed ${seed}: a random crash comes from crash-after-append or crash-after-vote, not line ${e.src}`);
           want = e.src;
         }

@@ -1,5 +1,8 @@
 // Public API of the simulator (platform-neutral: no Node modules, no host clock or randomness).
-export { Simulation, describeAction, fmtUs, K, KIND_NAMES, SNAPSHOT_RULES, type RunResult, type RunStats, type Verdict, type SimulationOptions, type SimEvent, type ForkAction } from './simulation';
+export { describeAction, fmtUs } from './scenario-format';
+export { SNAPSHOT_RULES } from './snapshot-rules';
+export { Simulation, type RunResult, type RunStats, type Verdict, type SimulationOptions, type ForkAction } from './simulation';
+export { EventKind, KIND_NAMES, type SimEvent, type DeliverEvent } from './events';
 export { cloneGraph, CLONE, SnapshotError, type SnapshotRules, type CloneSize } from './snapshot';
 export { parseScenario, ScenarioError, STATEMENTS, DEFAULTS, nodeName, type Scenario, type FaultAction, type ScheduledFault } from './scenario';
 export { INVARIANTS, INVARIANT_NAMES, LIVENESS_INVARIANTS, type InvariantName, type Violation, type NodeStatus } from './invariants';

@@ -73,3 +73,13 @@ export class Rng {
     return new Rng(seedLabel, this.state());
   }
 }
+
+/** 0..n-1 in a random order (Fisher–Yates, drawing from `rng`). */
+export function shuffled(rng: Rng, n: number): number[] {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}

@@ -158,3 +158,15 @@ export function formatScenario(s: Scenario, header: readonly string[] = []): str
   for (const f of s.schedule) lines.push(`at ${fmtDuration(f.atUs)} ${fmtAction(f.action)}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** A duration for reading: rounded to ms or s (`fmtDuration` writes them exactly). */
+export function fmtUs(us: number): string {
+  if (us >= 1_000_000) return `${(us / 1_000_000).toFixed(us % 1_000_000 === 0 ? 0 : 3)}s`;
+  if (us >= 1_000) return `${(us / 1_000).toFixed(us % 1_000 === 0 ? 0 : 3)}ms`;
+  return `${us}us`;
+}
+
+/** A fault in words, durations rounded for reading (fmtAction writes them exactly). */
+export function describeAction(a: FaultAction): string {
+  return fmtAction(a, fmtUs);
+}

@@ -1,7 +1,7 @@
 // Copies of a running simulation's object graph, for the debugger's checkpoints (time travel is
 // "restore the nearest checkpoint, re-execute deterministically"). One generic deep copy keeps every
 // field a class gains later in the snapshot without anyone having to remember to add it; what must
-// not be copied is said once, by field name, where the data is defined (Simulation.SNAPSHOT_RULES).
+// not be copied is said once, by field name, where the data is defined (snapshot-rules.ts).
 //
 // Rules: primitives are kept; arrays, Maps, Sets, typed arrays and objects (class instances keep
 // their prototype) are copied; an object reached twice is copied once (sharing and cycles survive);
