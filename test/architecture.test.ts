@@ -18,15 +18,21 @@ describe('architecture rules', function () {
     const files: Record<string, string> = {
       'tsconfig.json': '{"compilerOptions":{"module":"ESNext","moduleResolution":"Bundler"}}',
       'core/ok.ts': 'export const ok = 1;',
+      'core/index.ts': "export { ok } from './ok';",
       'core/upward.ts': "import { s } from '../sim/engine';\nexport const u = s;",
       'core/uses-node.ts': "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;",
       'core/uses-package.ts': "import seedrandom from 'seedrandom';\nexport const p = seedrandom;",
-      'sim/engine.ts': "import { ok } from '../core/ok';\nexport const s = ok;",
+      'sim/engine.ts': "import { ok } from '../core';\nexport const s = ok;",
+      'sim/index.ts': "export { s } from './engine';",
+      'sim/ping.ts': "import { pong } from './pong';\nexport const ping = (): number => pong();",
+      'sim/pong.ts': "import { ping } from './ping';\nexport const pong = (): number => ping();",
+      'sim/reach.ts': "import { ok } from '../core/ok';\nexport const r = ok;",
+      'net/reach.ts': "import { s } from '../sim/engine';\nexport const n2 = s;",
       'sim/upward.ts': "import { d } from '../debug-adapter/session';\nexport const x = d;",
       'debug-adapter/session.ts': "import * as vscode from 'vscode';\nexport const d = vscode;",
       'debug-adapter/fs.ts': "import { readFileSync } from 'fs';\nexport const f = readFileSync;",
       'net/upward.ts': "import { c } from '../cli/main';\nexport const n = c;",
-      'cli/main.ts': "import { s } from '../sim/engine';\nexport const c = s;",
+      'cli/main.ts': "import { s } from '../sim';\nexport const c = s;",
       'media/panel.ts': "import { s } from '../sim/engine';\nexport const m = s;",
       'media/ok.ts': "import type { Msg } from '../extension/messages';\nexport type M = Msg;",
       'extension/messages.ts': 'export type Msg = { type: "stopped" };',
@@ -60,7 +66,10 @@ describe('architecture rules', function () {
       expect('platform-neutral', 'debug-adapter/fs.ts');
       expect('layer-net', 'net/upward.ts');
       expect('layer-media', 'media/panel.ts');
-      for (const fine of ['core/ok.ts', 'sim/engine.ts', 'cli/main.ts', 'media/ok.ts', 'core/fine.test.ts']) {
+      expect('no-circular', 'sim/ping.ts');
+      expect('core-through-index', 'sim/reach.ts');
+      expect('sim-through-index', 'net/reach.ts');
+      for (const fine of ['core/ok.ts', 'core/index.ts', 'sim/engine.ts', 'sim/index.ts', 'cli/main.ts', 'media/ok.ts', 'core/fine.test.ts']) {
         assert.ok(!violations.some((v) => v.includes(`: ${fine} →`)), `${fine} is allowed but was reported`);
       }
     });
