@@ -151,7 +151,7 @@ function benchPorcupine(dir: string, repeat: number, out: (line: string) => void
       const undecided = { liferaft: 0, porcupine: 0 };
       for (const path of c.paths) {
         const h = readHistory(readFileSync(path, 'utf8'), path);
-        const opts = { initial: c.kind === 'kv' ? '' : null, minimize: false, maxSearchSteps: Number.MAX_SAFE_INTEGER, shouldStop: undefined as (() => boolean) | undefined };
+        const opts = { initial: c.kind === 'kv' ? '' : null, minimize: false, searchStepsMax: Number.MAX_SAFE_INTEGER, shouldStop: undefined as (() => boolean) | undefined };
         let best = Number.POSITIVE_INFINITY;
         let verdict = '';
         for (let i = 0; i < repeat; i++) {

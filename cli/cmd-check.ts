@@ -18,8 +18,8 @@ export function checkCommand(argv: string[], io: Io): number {
   if (positionals.length !== 1) throw new UsageError('check needs one history file (JSON, Jepsen EDN, or jepsen.util log lines)');
   const path = positionals[0]!;
   const seconds = intOption('seconds', values.seconds, 60, 1, 24 * 3600);
-  const maxSearchSteps = intOption('max-steps', values['max-steps'], 20_000_000, 1, Number.MAX_SAFE_INTEGER);
-  const maxMemoryBytes = intOption('max-memory', values['max-memory'], 1024, 16, 1024 * 1024) * 2 ** 20;
+  const searchStepsMax = intOption('max-steps', values['max-steps'], 20_000_000, 1, Number.MAX_SAFE_INTEGER);
+  const memoryBytesMax = intOption('max-memory', values['max-memory'], 1024, 16, 1024 * 1024) * 2 ** 20;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -48,7 +48,7 @@ export function checkCommand(argv: string[], io: Io): number {
     : null;
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
-  const r = checkHistory(ops, { maxSearchSteps, maxMemoryBytes, initial, shouldStop: () => performance.now() > deadline });
+  const r = checkHistory(ops, { searchStepsMax, memoryBytesMax, initial, shouldStop: () => performance.now() > deadline });
   const elapsedMs = Math.round(performance.now() - t0);
   // A read of "" on a key nothing wrote: the store probably reads a missing key as "" (as in Porcupine's key/value model).
   const hint = r.result === 'illegal' && initial === null && r.operations.some((i) => ops[i]!.op === 'get' && ops[i]!.output === '')

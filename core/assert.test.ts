@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { NODE_INVARIANTS, RaftAssertionError, type NodeInvariant } from './assert';
 import { makeConfig } from './config';
+import { lastIndex } from './log';
 import { newNode, StepContext, type NodeState } from './state';
 import { checkStep, step } from './step';
 import { MemoryCluster } from './memory-cluster';
@@ -120,8 +121,45 @@ const tests: Record<NodeInvariant, () => void> = {
   },
   'leader-knows-itself': () => {
     const c = electedCluster();
-    c.node(n1).progress.delete(n3);
+    c.node(n1).leader = n2;
     throwsInvariant('leader-knows-itself', () => c.tick(n1));
+  },
+  'progress-for-every-peer': () => {
+    const leader = electedCluster().node(n1);
+    leader.progress.delete(n3);
+    throwsInvariant('progress-for-every-peer', () => step(leader, { type: 'receive', message: { type: 'AppendEntriesResp', from: n3, to: n1, term: leader.term, success: true, matchIndex: lastIndex(leader) } }));
+  },
+  'self-ack-within-log': () => {
+    const leader = electedCluster().node(n1);
+    const beyond = logIndex(lastIndex(leader) + 5);
+    throwsInvariant('self-ack-within-log', () => step(leader, { type: 'receive', message: { type: 'AppendEntriesResp', from: n1, to: n1, term: leader.term, success: true, matchIndex: beyond } }));
+  },
+  'ack-within-log': () => {
+    const leader = electedCluster().node(n1);
+    const beyond = logIndex(lastIndex(leader) + 5);
+    throwsInvariant('ack-within-log', () => step(leader, { type: 'receive', message: { type: 'AppendEntriesResp', from: n2, to: n1, term: leader.term, success: true, matchIndex: beyond } }));
+  },
+  'next-within-log': () => {
+    const leader = electedCluster().node(n1);
+    leader.progress.get(n2)!.next = logIndex(lastIndex(leader) + 5);
+    throwsInvariant('next-within-log', () => step(leader, { type: 'clientRequest', request: { client: clientId('c1'), seq: 1, op: { type: 'put', key: 'x', value: '1' } } }));
+  },
+  'snapshot-covers-log-start': () => {
+    const leader = electedCluster().node(n1);
+    // n2 needs entry 1, which the leader claims to have compacted, with no snapshot to send instead.
+    const pr = leader.progress.get(n2)!;
+    pr.next = logIndex(1);
+    leader.log = leader.log.slice(1);
+    leader.logStart = { index: logIndex(1), term: term(1) };
+    leader.snapshot = null;
+    throwsInvariant('snapshot-covers-log-start', () => step(leader, { type: 'clientRequest', request: { client: clientId('c1'), seq: 1, op: { type: 'put', key: 'x', value: '1' } } }));
+  },
+  'inflight-within-limit': () => {
+    const c = electedCluster();
+    const pr = c.node(n1).progress.get(n2)!;
+    pr.mode = 'probe';
+    pr.inflight = [logIndex(1)];
+    throwsInvariant('inflight-within-limit', () => c.tick(n1));
   },
 };
 

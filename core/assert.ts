@@ -14,7 +14,13 @@ export const NODE_INVARIANTS = {
   'one-leader-per-term': 'a leader never hears from another leader of its own term (Raft §5.2)',
   'message-addressed-here': 'a delivered message is addressed to this node',
   'proposal-matches-entry': "the entry applied at a proposal's index is the proposed request",
-  'leader-knows-itself': 'a leader records itself as leader and holds progress for every peer',
+  'leader-knows-itself': 'a leader records itself as leader, holds progress for every peer, and counts no more of its own log as synced than it has',
+  'progress-for-every-peer': 'a leader looks up progress only for its peers, and holds it for each',
+  'self-ack-within-log': "a leader's acknowledgement of its own synced entries is within its log",
+  'ack-within-log': "an index a follower acknowledged to the leader is within the leader's log",
+  'next-within-log': "a peer's next index is at most the leader's last index + 1",
+  'snapshot-covers-log-start': 'a node whose log starts after index 0 holds the snapshot that replaced the entries before it',
+  'inflight-within-limit': 'at most inflightAppendsMax appends are in flight to a follower, and none while probing',
 } as const;
 
 export type NodeInvariant = keyof typeof NODE_INVARIANTS;

@@ -38,7 +38,7 @@ export function handleClientForwardReply(ctx: StepContext, m: ClientForwardReply
 
 function acceptAsLeader(ctx: StepContext, request: ClientRequest, origin: NodeId): void {
   const n = ctx.node;
-  if (n.proposals.size + n.reads.length >= n.config.maxPendingRequests) {
+  if (n.proposals.size + n.reads.length >= n.config.pendingRequestsMax) {
     ctx.note('client.reject.overloaded');
     answer(ctx, origin, request, { status: 'overloaded' });
     return;

@@ -24,7 +24,7 @@ describe('config', () => {
       [{ id: ids[0]!, peers: ids, electionTicksMin: 1.5 }, /electionTicksMin must be a positive integer/],
       [{ id: ids[0]!, peers: ids, electionTicksMin: 10, electionTicksMax: 10 }, /electionTicksMax must be greater/],
       [{ id: ids[0]!, peers: ids, heartbeatTicks: 10 }, /heartbeatTicks must be less than electionTicksMin/],
-      [{ id: ids[0]!, peers: ids, maxInflightAppends: -1 }, /maxInflightAppends must be a positive integer/],
+      [{ id: ids[0]!, peers: ids, inflightAppendsMax: -1 }, /inflightAppendsMax must be a positive integer/],
       [{ id: ids[0]!, peers: ids, seed: Number.NaN }, /seed must be an integer/],
     ];
     for (const [input, message] of bad) {

@@ -20,11 +20,11 @@ export interface RaftConfig {
   /** Seed of the node's own random stream (election timeouts). */
   readonly seed: number;
   /** Limit: entries in one AppendEntries. */
-  readonly maxEntriesPerAppend: number;
+  readonly entriesPerAppendMax: number;
   /** Limit: AppendEntries in flight to one follower while replicating optimistically. */
-  readonly maxInflightAppends: number;
+  readonly inflightAppendsMax: number;
   /** Limit: client writes waiting for commit plus reads waiting for confirmation, at the leader. */
-  readonly maxPendingRequests: number;
+  readonly pendingRequestsMax: number;
   /**
    * Log compaction (Raft §7): every this many applied entries the node snapshots its state machine
    * and drops the log up to its previous snapshot (so one interval of entries stays for followers
@@ -47,9 +47,9 @@ export const CONFIG_DEFAULTS = {
   preVote: true,
   checkQuorum: true,
   seed: 1,
-  maxEntriesPerAppend: 64,
-  maxInflightAppends: 8,
-  maxPendingRequests: 1024,
+  entriesPerAppendMax: 64,
+  inflightAppendsMax: 8,
+  pendingRequestsMax: 1024,
   snapshotEntries: 0,
 } as const satisfies Omit<RaftConfig, 'id' | 'peers' | 'bugs'>;
 
@@ -69,8 +69,8 @@ export function makeConfig(input: RaftConfigInput): RaftConfig {
   check(c.peers.length > 0, 'peers must not be empty');
   check(new Set(c.peers).size === c.peers.length, 'peers must not repeat');
   check(c.peers.includes(c.id), `peers must include the node itself (${c.id})`);
-  for (const k of ['electionTicksMin', 'electionTicksMax', 'heartbeatTicks', 'maxEntriesPerAppend',
-    'maxInflightAppends', 'maxPendingRequests'] as const) {
+  for (const k of ['electionTicksMin', 'electionTicksMax', 'heartbeatTicks', 'entriesPerAppendMax',
+    'inflightAppendsMax', 'pendingRequestsMax'] as const) {
     check(Number.isSafeInteger(c[k]) && c[k] >= 1, `${k} must be a positive integer (got ${c[k]})`);
   }
   check(Number.isSafeInteger(c.snapshotEntries) && c.snapshotEntries >= 0, `snapshotEntries must be a non-negative integer (got ${c.snapshotEntries})`);

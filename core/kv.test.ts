@@ -45,7 +45,7 @@ describe('KV state machine', () => {
     assert.equal(read(kv, 'x').value, '9');
   });
 
-  it('keeps at most maxSessions sessions, evicting the least recently used deterministically', () => {
+  it('keeps at most sessionsMax sessions, evicting the least recently used deterministically', () => {
     const kv = newKv(2);
     applyWrite(kv, clientId('a'), 1, { type: 'put', key: 'k', value: 'a' });
     applyWrite(kv, clientId('b'), 1, { type: 'put', key: 'k', value: 'b' });

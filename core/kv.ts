@@ -11,9 +11,9 @@ export interface Session {
 
 export interface KvState {
   readonly data: Map<string, string>;
-  /** Invariant: size ≤ maxSessions; insertion order = least recently used first. */
+  /** Invariant: size ≤ sessionsMax; insertion order = least recently used first. */
   readonly sessions: Map<ClientId, Session>;
-  readonly maxSessions: number;
+  readonly sessionsMax: number;
 }
 
 export type ApplyOutcome =
@@ -37,12 +37,12 @@ export const MAX_SESSIONS = 4096;
  */
 export const MAX_VALUE_LENGTH = 1024 * 1024;
 
-export function newKv(maxSessions = MAX_SESSIONS): KvState {
-  return { data: new Map(), sessions: new Map(), maxSessions };
+export function newKv(sessionsMax = MAX_SESSIONS): KvState {
+  return { data: new Map(), sessions: new Map(), sessionsMax };
 }
 
 export function cloneKv(kv: KvState): KvState {
-  return { data: new Map(kv.data), sessions: new Map(kv.sessions), maxSessions: kv.maxSessions };
+  return { data: new Map(kv.data), sessions: new Map(kv.sessions), sessionsMax: kv.sessionsMax };
 }
 
 /** The state machine as a snapshot at `index` (plain lists, insertion order kept: the LRU order of sessions). */
@@ -55,11 +55,11 @@ export function snapshotOf(kv: KvState, index: LogIndex, term: Term): Snapshot {
   };
 }
 
-export function kvFromSnapshot(s: Snapshot, maxSessions = MAX_SESSIONS): KvState {
+export function kvFromSnapshot(s: Snapshot, sessionsMax = MAX_SESSIONS): KvState {
   return {
     data: new Map(s.data),
     sessions: new Map(s.sessions.map(([c, lastSeq, lastResult]) => [c, { lastSeq, lastResult }] as const)),
-    maxSessions,
+    sessionsMax,
   };
 }
 
@@ -72,7 +72,7 @@ export function applyWrite(kv: KvState, client: ClientId, seq: number, op: KvWri
   const result = execute(kv.data, op);
   kv.sessions.delete(client); // re-insert: most recently used goes last
   kv.sessions.set(client, { lastSeq: seq, lastResult: result });
-  if (kv.sessions.size > kv.maxSessions) {
+  if (kv.sessions.size > kv.sessionsMax) {
     const oldest = kv.sessions.keys().next().value as ClientId;
     kv.sessions.delete(oldest);
   }

@@ -118,7 +118,7 @@ function logsMatch(a: LogView, b: LogView, ida: NodeId, idb: NodeId): void {
 }
 
 function run(actions: readonly Action[], stats: Stats, snapshotEntries = 0): void {
-  const c = new MemoryCluster({ size: 3, config: { electionTicksMin: 3, electionTicksMax: 7, maxEntriesPerAppend: 2, maxInflightAppends: 2, snapshotEntries } });
+  const c = new MemoryCluster({ size: 3, config: { electionTicksMin: 3, electionTicksMax: 7, entriesPerAppendMax: 2, inflightAppendsMax: 2, snapshotEntries } });
   const checker = new Checker(c);
   c.onStep = (id, _input, out) => {
     checker.afterStep(id, out.applied);

@@ -47,7 +47,7 @@ export function handleSelfAck(ctx: StepContext, m: AppendEntriesResp): void {
     ctx.note('append.ack.stale');
     return;
   }
-  if (!(m.matchIndex <= lastIndex(n))) raise('leader-knows-itself', n.config.id, `self-ack of ${m.matchIndex} beyond our log end ${lastIndex(n)}`);
+  if (!(m.matchIndex <= lastIndex(n))) raise('self-ack-within-log', n.config.id, `self-ack of ${m.matchIndex} beyond our log end ${lastIndex(n)}`);
   n.selfMatch = m.matchIndex;
   ctx.note('append.self-ack');
   if (maybeCommit(ctx)) bcastAppend(ctx, true);
@@ -105,12 +105,12 @@ export function bcastAppend(ctx: StepContext, allowEmpty = false): void {
 function sendAppend(ctx: StepContext, to: NodeId, allowEmpty: boolean): boolean {
   const n = ctx.node;
   const pr = progressOf(n, to);
-  if (pr.mode === 'probe' ? pr.probeSent : pr.inflight.length >= n.config.maxInflightAppends) return false;
+  if (pr.mode === 'probe' ? pr.probeSent : pr.inflight.length >= n.config.inflightAppendsMax) return false;
   const prev = logIndex(pr.next - 1);
   if (isCompacted(n, prev)) return sendSnapshot(ctx, to, pr);
   const prevTerm = termAt(n, prev);
-  if (prevTerm === undefined) raise('leader-knows-itself', n.config.id, `next ${pr.next} of ${to} is past the log end ${lastIndex(n)}`);
-  const entries = entriesBetween(n, pr.next, logIndex(Math.min(lastIndex(n), prev + n.config.maxEntriesPerAppend)));
+  if (prevTerm === undefined) raise('next-within-log', n.config.id, `next ${pr.next} of ${to} is past the log end ${lastIndex(n)}`);
+  const entries = entriesBetween(n, pr.next, logIndex(Math.min(lastIndex(n), prev + n.config.entriesPerAppendMax)));
   if (entries.length === 0 && !allowEmpty) return false;
   ctx.send({ type: 'AppendEntries', from: n.config.id, to, term: n.term, prevLogIndex: prev, prevLogTerm: prevTerm, entries, commit: n.commit });
   if (pr.mode === 'probe') {
@@ -130,7 +130,7 @@ function sendAppend(ctx: StepContext, to: NodeId, allowEmpty: boolean): boolean 
 function sendSnapshot(ctx: StepContext, to: NodeId, pr: Progress): boolean {
   const n = ctx.node;
   const snap = n.snapshot;
-  if (snap === null || snap.index < n.logStart.index) raise('leader-knows-itself', n.config.id, `log starts at ${n.logStart.index} but the snapshot is at ${snap?.index ?? 'nothing'}`);
+  if (snap === null || snap.index < n.logStart.index) raise('snapshot-covers-log-start', n.config.id, `log starts at ${n.logStart.index} but the snapshot is at ${snap?.index ?? 'nothing'}`);
   ctx.send({ type: 'InstallSnapshot', from: n.config.id, to, term: n.term, snapshot: snap });
   ctx.note('snapshot.send');
   pr.mode = 'probe';
@@ -163,7 +163,7 @@ export function handleInstallSnapshot(ctx: StepContext, m: InstallSnapshot): voi
   n.log = keep ? entriesFrom(n, logIndex(s.index + 1)) : [];
   n.logStart = { index: s.index, term: s.term };
   n.snapshot = s;
-  n.kv = kvFromSnapshot(s, n.kv.maxSessions);
+  n.kv = kvFromSnapshot(s, n.kv.sessionsMax);
   n.commit = s.index;
   n.applied = s.index;
   ctx.compacted = true;
@@ -274,7 +274,7 @@ export function handleAppendResp(ctx: StepContext, m: AppendEntriesResp): void {
       ctx.note('append.ack.stale');
       return;
     }
-    if (!(m.matchIndex <= lastIndex(n))) raise('leader-knows-itself', n.config.id, `${m.from} acknowledged ${m.matchIndex} beyond our log end ${lastIndex(n)}`);
+    if (!(m.matchIndex <= lastIndex(n))) raise('ack-within-log', n.config.id, `${m.from} acknowledged ${m.matchIndex} beyond our log end ${lastIndex(n)}`);
     pr.match = m.matchIndex;
     pr.snapshotWait = 0;
     if (pr.mode === 'probe') {
@@ -328,7 +328,7 @@ export function handleHeartbeatResp(ctx: StepContext, m: HeartbeatResp): void {
   }
   pr.probeSent = false;
   // A full pipeline whose messages were lost would stall forever: release the oldest slot.
-  if (pr.mode === 'replicate' && pr.inflight.length >= n.config.maxInflightAppends) pr.inflight.shift();
+  if (pr.mode === 'replicate' && pr.inflight.length >= n.config.inflightAppendsMax) pr.inflight.shift();
   if (m.readSeq > pr.readAck) {
     pr.readAck = m.readSeq;
     processReads(ctx);
@@ -393,8 +393,9 @@ function applyCommitted(ctx: StepContext): void {
   processReads(ctx);
 }
 
-function progressOf(n: NodeState, id: NodeId): Progress {
+/** The leader's record of peer `id` (a typed assertion, not a TypeError, if it has none). */
+export function progressOf(n: NodeState, id: NodeId): Progress {
   const pr = n.progress.get(id);
-  if (pr === undefined) raise('leader-knows-itself', n.config.id, `no progress for ${id}`);
+  if (pr === undefined) raise('progress-for-every-peer', n.config.id, `no progress for ${id}`);
   return pr;
 }

@@ -32,12 +32,12 @@ export interface Progress {
   next: LogIndex;
   /**
    * 'probe': one AppendEntries at a time until the follower's log position is found;
-   * 'replicate': entries are streamed optimistically, up to maxInflightAppends at once.
+   * 'replicate': entries are streamed optimistically, up to inflightAppendsMax at once.
    */
   mode: 'probe' | 'replicate';
   /** probe: an AppendEntries is outstanding; wait for its answer (or the next heartbeat answer). Invariant: false in replicate mode. */
   probeSent: boolean;
-  /** replicate: last index of each AppendEntries in flight, ascending, in (match, next). Invariant: length ≤ maxInflightAppends; empty in probe mode. */
+  /** replicate: last index of each AppendEntries in flight, ascending, in (match, next). Invariant: length ≤ inflightAppendsMax; empty in probe mode. */
   inflight: LogIndex[];
   /** Heard from the follower since the last check-quorum round (thesis §6.2). */
   recentActive: boolean;
@@ -114,7 +114,7 @@ export interface NodeState {
   /** The node's random stream; only election timeouts draw from it. */
   rng: RngState;
   kv: KvState;
-  /** Leader only: client writes by log index. Invariant: size + reads.length ≤ maxPendingRequests. */
+  /** Leader only: client writes by log index. Invariant: size + reads.length ≤ pendingRequestsMax. */
   proposals: Map<LogIndex, PendingProposal>;
   /** Leader only: reads in ReadIndex order (ascending seq). */
   reads: PendingRead[];

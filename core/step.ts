@@ -6,7 +6,7 @@ import { handleClientForward, handleClientForwardReply, handleClientRequest } fr
 import { handleVoteRequest, handleVoteResponse, inLease, tickElection } from './election';
 import { becomeFollower } from './follower';
 import { entriesFrom, lastIndex } from './log';
-import { ackOwnAppend, handleAppendEntries, handleAppendResp, handleHeartbeat, handleHeartbeatResp, handleInstallSnapshot, handleSelfAck, maybeCompact, tickLeader } from './replication';
+import { ackOwnAppend, handleAppendEntries, handleAppendResp, handleHeartbeat, handleHeartbeatResp, handleInstallSnapshot, handleSelfAck, maybeCompact, progressOf, tickLeader } from './replication';
 import { restartNode, StepContext, type NodeState } from './state';
 import { logIndex, type Input, type Message, type Persist, type StepOutputs, type Term } from './types';
 
@@ -151,10 +151,10 @@ function stepLeader(ctx: StepContext, m: PeerMessage): void {
       break;
     case 'AppendEntriesResp':
       if (m.from === n.config.id) return handleSelfAck(ctx, m);
-      if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks'); else n.progress.get(m.from)!.recentActive = true;
+      if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks'); else progressOf(n, m.from).recentActive = true;
       return handleAppendResp(ctx, m);
     case 'HeartbeatResp':
-      if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks'); else n.progress.get(m.from)!.recentActive = true;
+      if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks'); else progressOf(n, m.from).recentActive = true;
       return handleHeartbeatResp(ctx, m);
     default:
       ctx.note('response.ignore');
@@ -201,6 +201,9 @@ export function checkStep(n: NodeState, ctx: StepContext, restarted: boolean): v
   if (n.log.length > 0 && n.log[0]!.term < n.logStart.term) raise('log-terms-valid', id, `entry ${n.log[0]!.index} has term ${n.log[0]!.term}, older than the term ${n.logStart.term} of the log start ${n.logStart.index}`);
   if (n.role === 'leader') {
     if (!(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n))) raise('leader-knows-itself', id, `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n)}`);
+    for (const [peer, pr] of n.progress) {
+      if (!(pr.inflight.length <= n.config.inflightAppendsMax && (pr.mode === 'replicate' || pr.inflight.length === 0))) raise('inflight-within-limit', id, `${pr.inflight.length} appends in flight to ${peer} (${pr.mode}, limit ${n.config.inflightAppendsMax})`);
+    }
   }
   if (restarted) return;
   if (n.term < ctx.termBefore) raise('term-monotonic', id, `term went from ${ctx.termBefore} to ${n.term}`);

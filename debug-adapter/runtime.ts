@@ -2,10 +2,10 @@
 //
 // The cursor is a live Simulation positioned after some step. Going anywhere else restores a
 // snapshot and re-executes (the run is deterministic, so this is the real state, not a cursor
-// moved over a log): checkpoints every K steps of the timeline are kept for the whole session; a
+// moved over a log): checkpoints every `interval` steps of the timeline are kept for the whole session; a
 // few recent positions ("near" snapshots, taken just before where a long re-execution ends) make
 // the step-backs that follow cheap. Memory stays bounded: when the checkpoints outgrow their budget,
-// every other one is dropped and K doubles (a long run gets sparser checkpoints, not more memory);
+// every other one is dropped and the interval doubles (a long run gets sparser checkpoints, not more memory);
 // near snapshots and positioned copies are a fixed number.
 //
 // Forks: a change made at step N (crash a node, drop a message…) replaces the timeline after N;
@@ -63,7 +63,8 @@ export class SimRuntime {
   readonly scenario: Scenario;
   readonly seed: number;
   /** Steps between checkpoints (doubles when they outgrow the budget). */
-  private K: number;
+  /** Steps between kept checkpoints (doubles when the budget is reached). */
+  private interval: number;
   private readonly budgetSlots: number;
   private readonly checkpointSlots: number[] = [];
   readonly maxSteps: number;
@@ -83,7 +84,7 @@ export class SimRuntime {
   constructor(o: RuntimeOptions) {
     this.scenario = o.scenario;
     this.seed = o.seed;
-    this.K = Math.max(10, o.checkpointEvery ?? 2_000);
+    this.interval = Math.max(10, o.checkpointEvery ?? 2_000);
     this.budgetSlots = ((o.checkpointBudgetMB ?? 150) * 1e6) / BYTES_PER_SLOT;
     this.maxSteps = o.maxSteps ?? Number.MAX_SAFE_INTEGER;
     this.forkList = [...(o.forks ?? [])].sort((a, b) => a.step - b.step);
@@ -94,7 +95,7 @@ export class SimRuntime {
 
   /** Steps between the checkpoints kept now. */
   get checkpointEvery(): number {
-    return this.K;
+    return this.interval;
   }
 
   private takeCheckpoint(sim: Simulation): void {
@@ -112,7 +113,7 @@ export class SimRuntime {
       this.checkpoints.push(...kept);
       this.checkpointSlots.length = 0;
       this.checkpointSlots.push(...slots);
-      this.K *= 2;
+      this.interval *= 2;
     }
   }
 
@@ -152,7 +153,7 @@ export class SimRuntime {
   /** Number of snapshots held and the timeline's bytes (for the benchmark and the status line). */
   get memory(): { readonly checkpoints: number; readonly checkpointEvery: number; readonly checkpointMB: number; readonly near: number; readonly views: number; readonly timelineBytes: number } {
     const slots = this.checkpointSlots.reduce((a, b) => a + b, 0);
-    return { checkpoints: this.checkpoints.length, checkpointEvery: this.K, checkpointMB: Math.round((slots * BYTES_PER_SLOT) / 1e6), near: this.near.size, views: this.views.size, timelineBytes: this.timeline.bytes };
+    return { checkpoints: this.checkpoints.length, checkpointEvery: this.interval, checkpointMB: Math.round((slots * BYTES_PER_SLOT) / 1e6), near: this.near.size, views: this.views.size, timelineBytes: this.timeline.bytes };
   }
 
   // ------------------------------------------------------------------------------------------
@@ -258,9 +259,9 @@ export class SimRuntime {
       this.seek(0);
       return { reason: 'entry', description: 'reached the start of the run: no breakpoint on the way back' };
     }
-    const K_ = this.K;
-    const lo = Math.floor((r.hi - 2) / K_) * K_;
-    const sim = this.copy(this.checkpoints[lo / K_]!);
+    const every = this.interval;
+    const lo = Math.floor((r.hi - 2) / every) * every;
+    const sim = this.copy(this.checkpoints[lo / every]!);
     let last: { step: number; hit: Hit } | null = null;
     while (sim.steps < r.hi - 1) {
       const before = this.breakpoints.before(sim);
@@ -312,11 +313,11 @@ export class SimRuntime {
     const p = sim.steps;
     this.forkList = [...this.forkList.filter((f) => f.step <= p), { step: p, action }];
     this.timeline.truncate(p);
-    const K_ = this.K;
-    const keep = Math.floor(p / K_) + (p % K_ === 0 ? 0 : 1);
+    const every = this.interval;
+    const keep = Math.floor(p / every) + (p % every === 0 ? 0 : 1);
     this.checkpoints.length = keep;
     this.checkpointSlots.length = keep;
-    if (p % K_ === 0) this.takeCheckpoint(sim);
+    if (p % every === 0) this.takeCheckpoint(sim);
     this.end = null;
     this.gen++;
     this.near.clear();
@@ -348,15 +349,15 @@ export class SimRuntime {
     const fresh = s > this.timeline.count;
     if (fresh) this.timeline.push(sim);
     if (this.forkList.length > 0) this.applyForks(sim);
-    if (fresh && s % this.K === 0 && this.checkpoints.length === s / this.K) this.takeCheckpoint(sim);
+    if (fresh && s % this.interval === 0 && this.checkpoints.length === s / this.interval) this.takeCheckpoint(sim);
     if (fresh && (sim.done || s >= this.maxSteps)) this.end = s;
     return true;
   }
 
   /** The best starting point for reaching `target`: a snapshot copy, or the cursor itself. */
   private startFor(target: number, mayUseCursor: boolean): Simulation {
-    const K_ = this.K;
-    const k = Math.min(Math.floor(target / K_), this.checkpoints.length - 1);
+    const every = this.interval;
+    const k = Math.min(Math.floor(target / every), this.checkpoints.length - 1);
     let base = this.checkpoints[k]!;
     for (const [step, snap] of this.near) if (step <= target && step > base.steps) base = snap;
     if (mayUseCursor && this.cur.steps <= target && this.cur.steps >= base.steps) return this.cur;

@@ -10,7 +10,7 @@ import { INVARIANT_NAMES, KIND_NAMES, loadScenario, nodeName, parseTrace, type S
 import { EXCEPTION_FILTERS, EVENT_NAMES, parseHitCondition, statementAt, whyLineNeverFires, type BreakpointSpec, type Hit } from './breakpoints';
 import { runCommand, COMMANDS } from './commands';
 import { complete, Expr, ExprError, isRec, isSeq, show, type Rec, type Seq, type Value } from './expr';
-import * as P from './protocol';
+import * as protocol from './protocol';
 import { SEGMENT_STEPS, SimRuntime, type Stop } from './runtime';
 import { traceOf } from './trace-export';
 import { eventRec, historyOpRec, inFlight, invariantsRec, invariantStatus, leaderOf, linearizabilityOf, networkRec, nodeRec, seq, simEnv } from './views';
@@ -198,7 +198,7 @@ export class SimDebugSession extends DebugSession {
     this.launchStarted = true;
     this.noScenario = null;
     try {
-      await this.launch(args as P.LaunchArguments);
+      await this.launch(args as protocol.LaunchArguments);
     } catch (e) {
       this.noScenario = `the launch failed: ${e instanceof Error ? e.message : String(e)}`;
       this.answerEarlyBreakpoints();
@@ -214,13 +214,13 @@ export class SimDebugSession extends DebugSession {
     if (rt === null) return; // disconnected while waiting
     for (const p of this.pending) p();
     this.pending = [];
-    const a = args as P.LaunchArguments;
+    const a = args as protocol.LaunchArguments;
     this.output(`LifeRaft: ${rt.scenario.file}, seed ${rt.seed}, ${rt.sim.nodes.length} nodes${rt.scenario.bugs.length > 0 ? `, planted bugs: ${rt.scenario.bugs.join(', ')}` : ''}${rt.forks.length > 0 ? `, ${rt.forks.length} fork(s)` : ''}. Type .help in this console for commands.\n`);
     if (a.stopOnEntry === true) this.report({ reason: 'entry', description: 'step 0: before the first event' });
     else this.startRun(() => rt.startForward());
   }
 
-  private async launch(a: P.LaunchArguments): Promise<void> {
+  private async launch(a: protocol.LaunchArguments): Promise<void> {
     validateLaunch(a);
     let scenario: Scenario;
     let seed: number;
@@ -893,25 +893,25 @@ export class SimDebugSession extends DebugSession {
     this.guard(response, () => {
       const rt = this.stopped();
       switch (command) {
-        case P.STATE_REQUEST:
+        case protocol.STATE_REQUEST:
           response.body = stateBody(rt);
           return;
-        case P.STEPS_REQUEST: {
-          const a = args as Partial<P.StepsArguments> | undefined;
+        case protocol.STEPS_REQUEST: {
+          const a = args as Partial<protocol.StepsArguments> | undefined;
           const from = Math.max(1, Math.floor(Number(a?.from ?? 1)));
           const count = Math.min(5000, Math.max(0, Math.floor(Number(a?.count ?? 100))));
           if (!Number.isFinite(from) || !Number.isFinite(count)) throw new AdapterError(ERR.request, 'liferaft/steps needs numbers from and count');
           response.body = stepsBody(rt, from, count);
           return;
         }
-        case P.GOTO_REQUEST: {
-          const step = Number((args as Partial<P.GotoArguments> | undefined)?.step);
+        case protocol.GOTO_REQUEST: {
+          const step = Number((args as Partial<protocol.GotoArguments> | undefined)?.step);
           if (!Number.isSafeInteger(step) || step < 0) throw new AdapterError(ERR.goto, 'liferaft/goto needs a step number ≥ 0');
           const stop = rt.goto(step);
           this.later(stop);
           return;
         }
-        case P.TRACE_REQUEST:
+        case protocol.TRACE_REQUEST:
           response.body = traceOf(rt);
           return;
         default:
@@ -1042,9 +1042,9 @@ function cluster(sim: SimRuntime['sim']): Rec {
 
 
 /** Checks launch attributes; throws with what is wrong. */
-export function validateLaunch(a: P.LaunchArguments): void {
+export function validateLaunch(a: protocol.LaunchArguments): void {
   const problems: string[] = [];
-  const has = (k: keyof P.LaunchArguments): boolean => a[k] !== undefined && a[k] !== null;
+  const has = (k: keyof protocol.LaunchArguments): boolean => a[k] !== undefined && a[k] !== null;
   if (has('scenario') === has('trace')) problems.push('give exactly one of "scenario" (a .raftsim path) or "trace" (a .rafttrace path)');
   if (has('scenario') && typeof a.scenario !== 'string') problems.push('"scenario" must be a path');
   if (has('trace') && typeof a.trace !== 'string') problems.push('"trace" must be a path');
@@ -1061,7 +1061,7 @@ export function validateLaunch(a: P.LaunchArguments): void {
   if (problems.length > 0) throw new AdapterError(ERR.launch, `invalid launch configuration: ${problems.join('; ')}`);
 }
 
-function stateBody(rt: SimRuntime): P.StateResponseBody {
+function stateBody(rt: SimRuntime): protocol.StateResponseBody {
   const sim = rt.sim;
   const v = sim.outcome?.violation;
   return {
@@ -1101,8 +1101,8 @@ function stateBody(rt: SimRuntime): P.StateResponseBody {
   };
 }
 
-function stepsBody(rt: SimRuntime, from: number, count: number): P.StepsResponseBody {
-  const steps: P.StepSummary[] = [];
+function stepsBody(rt: SimRuntime, from: number, count: number): protocol.StepsResponseBody {
+  const steps: protocol.StepSummary[] = [];
   const to = Math.min(rt.frontier, from + count - 1);
   for (let s = from; s <= to; s++) {
     const node = rt.timeline.nodeOf(s);

@@ -203,7 +203,7 @@ export function linearizabilityOf(sim: Simulation): LinearizabilitySnapshot {
   if (o === null) return { result: 'pending' };
   if (o.linearizability !== 'illegal') return { result: o.linearizability };
   const ops = sim.history.map(fromSimulator);
-  const r = checkHistory(ops, { maxSearchSteps: 5_000_000 });
+  const r = checkHistory(ops, { searchStepsMax: 5_000_000 });
   if (r.result !== 'illegal') return { result: r.result };
   const illegal = new Set(r.operations);
   const onKey = ops.map((op, index) => ({ op, index })).filter((x) => x.op.key === r.key);

@@ -217,7 +217,7 @@ const tests: Record<InvariantName, () => void> = {
     broken((_, pr) => (pr.readAck = 3), /n2's read acknowledgement went from 1 to 3 \(read rounds started: 2\)/);
     broken((_, pr) => (pr.inflight = [logIndex(3), logIndex(2)]), /n2 has appends in flight ending at 3, 2: each must be past match 1 and the one before, and before next 4/);
     broken((_, pr) => (pr.inflight = [logIndex(1), logIndex(3)]), /in flight ending at 1, 3/);
-    broken((s, pr) => ((s.config as { maxInflightAppends: number }).maxInflightAppends = 1, void pr), /n2 has 2 appends in flight \(2, 3\), more than maxInflightAppends 1/);
+    broken((s, pr) => ((s.config as { inflightAppendsMax: number }).inflightAppendsMax = 1, void pr), /n2 has 2 appends in flight \(2, 3\), more than inflightAppendsMax 1/);
     broken((_, pr) => (pr.probeSent = true), /n2 is in replicate mode with a probe outstanding/);
     broken((_, pr) => (pr.mode = 'probe'), /n2 is in probe mode with appends in flight \(2, 3\)/);
     broken((_, pr) => ((pr.mode = 'probe'), (pr.inflight = []), (pr.snapshotWait = 3)), /n2 waits for a snapshot in probe mode with no probe outstanding/);

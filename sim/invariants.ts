@@ -34,7 +34,7 @@ export const INVARIANTS = {
   MonotonicTerm: 'a node\'s term, and the term on its disk, never decrease',
   MonotonicCommit: 'a node\'s commit index never decreases while it runs',
   LeaderAppendOnly: 'a leader never overwrites or deletes entries of its log (Raft §5.3)',
-  ProgressInv: "a leader's record of each follower stays consistent through its term: match < next ≤ last index + 1; match, its own match and read acknowledgements never go back; its own match is on its synced disk; appends in flight lie ascending between match and next, at most maxInflightAppends, none while probing; no probe outstanding while replicating; a snapshot wait only while probing, at most one election timeout, counting down by one each tick (etcd raft's Progress)",
+  ProgressInv: "a leader's record of each follower stays consistent through its term: match < next ≤ last index + 1; match, its own match and read acknowledgements never go back; its own match is on its synced disk; appends in flight lie ascending between match and next, at most inflightAppendsMax, none while probing; no probe outstanding while replicating; a snapshot wait only while probing, at most one election timeout, counting down by one each tick (etcd raft's Progress)",
   OneVotePerTerm: 'a node grants at most one vote per term, even across restarts (Raft §5.2)',
   AckedWritesCommitted: 'a write acknowledged to a client is committed',
   Linearizability: "the clients' history of operations is linearizable (checked at the end of the run)",
@@ -277,7 +277,7 @@ export class InvariantChecker {
   ) {
     this.hashes = nodes.map(() => new PrefixHashes());
     this.views = nodes.map((n) => n.state);
-    this.refKv = new ReferenceKv(nodes[0]?.state.kv.maxSessions);
+    this.refKv = new ReferenceKv(nodes[0]?.state.kv.sessionsMax);
     this.refAt = nodes.some((n) => n.state.config.snapshotEntries > 0) ? [] : null;
     this.votes = nodes.map(() => new Map());
     this.diskTerms = nodes.map(() => 0);
@@ -302,9 +302,9 @@ export class InvariantChecker {
    * sessions), computed from the committed log G alone: what every replica must hold once it has
    * applied that far, whatever snapshots it took or installed on the way.
    */
-  referenceStateAt(index: number, maxSessions: number): string | null {
+  referenceStateAt(index: number, sessionsMax: number): string | null {
     if (index > this.committed.length) return null;
-    const kv = new ReferenceKv(maxSessions);
+    const kv = new ReferenceKv(sessionsMax);
     for (let k = 0; k < index; k++) {
       const e = this.committed[k]!;
       if (e.data.type === 'command') kv.apply(e.data.client, e.data.seq, e.data.op);
@@ -948,7 +948,7 @@ export class InvariantChecker {
   }
 
   private followerProblem(s: NodeState, seen: ProgressSeen, last: number, id: NodeId, pr: Progress, tick: boolean): string | null {
-    const max = s.config.maxInflightAppends;
+    const max = s.config.inflightAppendsMax;
     const wait = s.config.electionTicksMin;
     if (!(pr.match < pr.next && pr.next <= last + 1)) return `${id} has match ${pr.match} and next ${pr.next}; match < next ≤ last index + 1 (${last + 1}) must hold`;
     const k = indexOf(id);
@@ -960,7 +960,7 @@ export class InvariantChecker {
     seen.readAck[k] = pr.readAck;
     const fl = pr.inflight;
     if (pr.mode === 'probe' ? fl.length > 0 : pr.probeSent) return `${id} is in ${pr.mode} mode with ${pr.mode === 'probe' ? `appends in flight (${fl.join(', ')})` : 'a probe outstanding'}`;
-    if (fl.length > max) return `${id} has ${fl.length} appends in flight (${fl.join(', ')}), more than maxInflightAppends ${max}`;
+    if (fl.length > max) return `${id} has ${fl.length} appends in flight (${fl.join(', ')}), more than inflightAppendsMax ${max}`;
     let prev = pr.match;
     for (let j = 0; j < fl.length; j++) {
       const x = fl[j]!;

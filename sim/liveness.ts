@@ -270,7 +270,7 @@ export class Liveness {
   private stateDiffers(leader: SimNode): string | null {
     const { sim } = this;
     const ls = leader.state;
-    const want = sim.checker.referenceStateAt(ls.commit, ls.kv.maxSessions);
+    const want = sim.checker.referenceStateAt(ls.commit, ls.kv.sessionsMax);
     for (const n of sim.nodes) {
       if (n.status !== 'up') continue;
       if (want !== null && InvariantChecker.stateOf(n.state.kv) !== want) return `${n.id}'s state machine differs from the committed log's after applying all ${ls.commit} entries`;

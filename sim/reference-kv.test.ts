@@ -36,9 +36,9 @@ describe('reference state machine (the checker\'s model of core/kv.ts)', () => {
       fc.record({ type: fc.constant('cas' as const), key: fc.constantFrom('x', 'y'), expected: fc.option(fc.constantFrom('', 'a', 'ab'), { nil: null }), value: fc.string({ maxLength: 3 }) }),
     );
     const request = fc.record({ client: fc.constantFrom('c1', 'c2', 'c3'), seq: fc.integer({ min: 1, max: 6 }), op });
-    fc.assert(fc.property(fc.array(request, { maxLength: 60 }), fc.integer({ min: 1, max: 3 }), (requests, maxSessions) => {
-      const core = newKv(maxSessions);
-      const ref = new ReferenceKv(maxSessions);
+    fc.assert(fc.property(fc.array(request, { maxLength: 60 }), fc.integer({ min: 1, max: 3 }), (requests, sessionsMax) => {
+      const core = newKv(sessionsMax);
+      const ref = new ReferenceKv(sessionsMax);
       for (const r of requests) {
         const got = applyWrite(core, clientId(r.client), r.seq, r.op);
         const want = ref.apply(clientId(r.client), r.seq, r.op);

@@ -18,7 +18,7 @@ export class ReferenceKv {
   /** Per client: its latest applied seq and that request's answer; oldest use first. */
   readonly sessions = new Map<ClientId, { readonly seq: number; readonly result: KvResult }>();
 
-  constructor(private readonly maxSessions = MAX_SESSIONS) {}
+  constructor(private readonly sessionsMax = MAX_SESSIONS) {}
 
   apply(client: ClientId, seq: number, op: KvWriteOp): ReferenceOutcome {
     const s = this.sessions.get(client);
@@ -27,7 +27,7 @@ export class ReferenceKv {
     const result = this.execute(op);
     this.sessions.delete(client);
     this.sessions.set(client, { seq, result });
-    if (this.sessions.size > this.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
+    if (this.sessions.size > this.sessionsMax) this.sessions.delete(this.sessions.keys().next().value!);
     return { effect: 'applied', result };
   }
 

@@ -140,7 +140,7 @@ export class Simulation implements SimHost {
       const config = makeConfig({
         id, peers: ids, seed: Rng.stream(seed, `node/${id}`).u32(),
         electionTicksMin: s.electionTicks.min, electionTicksMax: this.swarm.splitVotes ? s.electionTicks.min + 1 : s.electionTicks.max + 1, heartbeatTicks: s.heartbeatTicks,
-        preVote: this.swarm.preVote, checkQuorum: this.swarm.checkQuorum, bugs: s.bugs, maxEntriesPerAppend: this.swarm.batch,
+        preVote: this.swarm.preVote, checkQuorum: this.swarm.checkQuorum, bugs: s.bugs, entriesPerAppendMax: this.swarm.batch,
         snapshotEntries: this.swarm.snapshotEntries,
       });
       const node = new SimNode(i, id, newNode(config), new Disk(), this.swarm.tickUs[i]!);

@@ -87,7 +87,7 @@ export function runResult(end: Ending, verdict: Verdict, v?: Violation, liveness
     const ops = history.map(fromSimulator);
     const problems = history.map(malformedReply);
     const bad = problems.findIndex((p) => p !== null);
-    const lin = bad >= 0 ? null : checkHistory(ops, { maxSearchSteps: LIN_STEPS });
+    const lin = bad >= 0 ? null : checkHistory(ops, { searchStepsMax: LIN_STEPS });
     linearizability = lin === null ? 'illegal' : lin.result;
     if (lin === null) {
       verdict = 'safety';

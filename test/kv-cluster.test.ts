@@ -89,7 +89,7 @@ async function verify(c: LocalCluster, load: Load): Promise<{ ops: number; acked
     }
   }
   const history: Operation[] = load.clients.flatMap((x) => x.history);
-  const result = checkHistory(history, { maxSearchSteps: 5_000_000 });
+  const result = checkHistory(history, { searchStepsMax: 5_000_000 });
   assert.equal(result.result, 'ok', `the recorded history is linearizable: ${JSON.stringify(result).slice(0, 400)}`);
   return { ops: history.length, acked: acked.length, unknown: history.filter((o) => o.return === null).length };
 }

@@ -93,9 +93,9 @@ export class Interaction {
       electionTicksMin: num('election'),
       electionTicksMax: num('election-max'),
       heartbeatTicks: num('heartbeat'),
-      maxEntriesPerAppend: num('max-entries'),
-      maxInflightAppends: num('max-inflight'),
-      maxPendingRequests: num('max-pending'),
+      entriesPerAppendMax: num('max-entries'),
+      inflightAppendsMax: num('max-inflight'),
+      pendingRequestsMax: num('max-pending'),
       snapshotEntries: num('snapshot-entries'),
     }).filter(([, v]) => v !== undefined));
     this.cluster = new MemoryCluster({ size, config });

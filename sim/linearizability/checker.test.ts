@@ -140,7 +140,7 @@ describe('linearizability: classic cases', () => {
     const h: Op[] = [];
     for (let i = 0; i < 12; i++) h.push(put(`c${i}`, String(i), 0, 1000));
     h.push(get('z', '99', 2000, 2001));
-    const r = checkHistory(h, { maxSearchSteps: 50 });
+    const r = checkHistory(h, { searchStepsMax: 50 });
     assert.equal(r.result, 'unknown');
     assert.equal(checkHistory(h).result, 'illegal');
   });
@@ -166,7 +166,7 @@ describe('linearizability: budgets and hard keys', () => {
   });
 
   it('a search that would exceed the memory budget answers unknown with the reason, not a crash', () => {
-    const r = checkHistory(hard('hard', 18), { maxMemoryBytes: 256 * 1024 });
+    const r = checkHistory(hard('hard', 18), { memoryBytesMax: 256 * 1024 });
     assert.equal(r.result, 'unknown');
     if (r.result === 'unknown') {
       assert.equal(r.key, 'hard');

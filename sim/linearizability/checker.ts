@@ -23,7 +23,7 @@ export type LinResult =
 
 export interface CheckOptions {
   /** Search steps allowed for one key (default 20M). */
-  readonly maxSearchSteps?: number;
+  readonly searchStepsMax?: number;
   /** Asked now and then; true gives up with `unknown` (the CLI passes a wall-clock deadline). */
   readonly shouldStop?: () => boolean;
   /** Reduce an illegal key's operations to a minimal failing set (default true). */
@@ -31,7 +31,7 @@ export interface CheckOptions {
   /** What every key holds before the first operation (default null: absent). */
   readonly initial?: State;
   /** Memory the searches may hold at once (default 1 GiB); past it the answer is `unknown`. */
-  readonly maxMemoryBytes?: number;
+  readonly memoryBytesMax?: number;
 }
 
 const DEFAULT_MAX_STEPS = 20_000_000;
@@ -48,8 +48,8 @@ export function checkHistory(history: readonly Operation[], opts: CheckOptions =
     if (list === undefined) byKey.set(o.key, (list = []));
     list.push(i);
   });
-  const maxSteps = opts.maxSearchSteps ?? DEFAULT_MAX_STEPS;
-  const maxBytes = opts.maxMemoryBytes ?? DEFAULT_MAX_BYTES;
+  const maxSteps = opts.searchStepsMax ?? DEFAULT_MAX_STEPS;
+  const maxBytes = opts.memoryBytesMax ?? DEFAULT_MAX_BYTES;
   const initial = opts.initial ?? null;
   interface Running {
     readonly key: string;
@@ -147,7 +147,7 @@ function minimize(history: readonly Operation[], indices: readonly number[], opt
   const byCall = [...indices].sort((a, b) => history[a]!.call - history[b]!.call || a - b);
   // A budget of search steps for the whole minimization: twice what deciding the key took.
   // When it runs out, the smallest failing set found so far is the answer.
-  let budget = Math.min(opts.maxSearchSteps ?? DEFAULT_MAX_STEPS, Math.max(MIN_MINIMIZE_STEPS, 2 * decidedIn));
+  let budget = Math.min(opts.searchStepsMax ?? DEFAULT_MAX_STEPS, Math.max(MIN_MINIMIZE_STEPS, 2 * decidedIn));
   // A candidate must still explain what it keeps: otherwise the "minimal" answer would often be a
   // lone read (or cas, or delete) whose writer was removed, which says nothing. So a read of a value
   // some put/cas wrote, a cas (successful, or pending: it may be what wrote a value read later) of
