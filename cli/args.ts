@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative } from 'node:path';
 import { BUG_NAMES, isBugName } from '../core';
-import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, type Scenario } from '../sim';
+import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, withBugs, type Scenario } from '../sim';
 
 /** DESIGN.md's exit codes; `replay` uses 1 (like a safety failure) for a trace that does not reproduce. */
 export const EXIT = { ok: 0, safety: 1, liveness: 2, crash: 3, usage: 64, diverged: 1 } as const;
@@ -71,8 +71,8 @@ export function shardOption(raw: string | undefined): { readonly i: number; read
   return { i: Number(m[1]), n: Number(m[2]) };
 }
 
-/** The scenario with planted bugs from --bug switched on as well (named one by one). */
-export function withBugs(s: Scenario, bugs: readonly string[] | undefined, io: Io): Scenario {
+/** The scenario with planted bugs from --bug switched on as well (named one by one), said on stderr. */
+export function withCliBugs(s: Scenario, bugs: readonly string[] | undefined, io: Io): Scenario {
   if (bugs === undefined || bugs.length === 0) {
     if (s.bugs.length > 0) io.err(`liferaft: planted bugs on (from ${s.file}): ${s.bugs.join(', ')}`);
     return s;
@@ -80,9 +80,9 @@ export function withBugs(s: Scenario, bugs: readonly string[] | undefined, io: I
   for (const b of bugs) {
     if (!isBugName(b)) throw new UsageError(`unknown planted bug "${b}" (known: ${BUG_NAMES.join(', ')})`);
   }
-  const all = [...new Set([...s.bugs, ...bugs])];
-  io.err(`liferaft: planted bugs on: ${all.join(', ')}`);
-  return { ...s, bugs: all };
+  const all = withBugs(s, bugs);
+  io.err(`liferaft: planted bugs on: ${all.bugs.join(', ')}`);
+  return all;
 }
 
 export function exitFor(verdict: string): number {

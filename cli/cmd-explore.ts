@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { counterOf, describeCounter, firstDivergence, fromBase64, REASON_COUNTERS, recordRun, SIGNALS, type Scenario } from '../sim';
 import { SeedPicker } from './seed-picker';
-import { exitFor, intOption, readScenario, reproduceCommand, seedsOption, shardOption, UsageError, withBugs, type Io } from './args';
+import { exitFor, intOption, readScenario, reproduceCommand, seedsOption, shardOption, UsageError, withCliBugs, type Io } from './args';
 import { shrinkWithBudget } from './cmd-shrink';
 import { runSeeds, type SeedSummary, type WorkerRequest } from './explore-core';
 
@@ -76,7 +76,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
   const timeSec = values.time === undefined ? null : intOption('time', values.time, 0, 1, 7 * 24 * 3600);
   const shard = shardOption(values.shard);
   const opts: ExploreOptions = {
-    scenario: withBugs(readScenario(positionals[0]), values.bug, io),
+    scenario: withCliBugs(readScenario(positionals[0]), values.bug, io),
     seeds,
     timeSec,
     workers: intOption('workers', values.workers, availableParallelism(), 0, 64),

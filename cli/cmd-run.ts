@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fmtUs, fromSimulator, recordRun, Simulation, type HistoryOp, type RunResult } from '../sim';
-import { exitFor, intOption, readScenario, reproduceCommand, UsageError, withBugs, type Io } from './args';
+import { exitFor, intOption, readScenario, reproduceCommand, UsageError, withCliBugs, type Io } from './args';
 
 export function runCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({
@@ -11,7 +11,7 @@ export function runCommand(argv: string[], io: Io): number {
     allowPositionals: true,
   });
   if (positionals.length > 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
-  const scenario = withBugs(readScenario(positionals[0]), values.bug, io);
+  const scenario = withCliBugs(readScenario(positionals[0]), values.bug, io);
   if (values.seed === undefined && scenario.seed === null) throw new UsageError('run needs --seed N (or a `seed N` line in the scenario)');
   const seed = intOption('seed', values.seed, scenario.seed ?? 0, 0, Number.MAX_SAFE_INTEGER);
   let result: RunResult;

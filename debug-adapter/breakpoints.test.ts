@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_SCENARIO, drawSwarm, loadScenario } from '../sim';
 import { statementAt, whyLineNeverFires } from './breakpoints';
-import { sameSource, sourceKey } from './session';
+import { sameSource, sourceKey } from './sources';
 
 const scenario = loadScenario(`${DEFAULT_SCENARIO}at 2s crash n1\n`, 'default.raftsim');
 const lineOf = (statement: string): number => scenario.text.split('\n').findIndex((l) => l.startsWith(`${statement} `)) + 1;

@@ -5,15 +5,18 @@ import {
   BreakpointEvent, DebugSession, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { BUG_NAMES, describeMessage, REASONS } from '../core';
-import { INVARIANT_NAMES, KIND_NAMES, loadScenario, nodeName, parseTrace, type Scenario, type TraceFile } from '../sim';
-import { EXCEPTION_FILTERS, EVENT_NAMES, parseHitCondition, statementAt, whyLineNeverFires, type BreakpointSpec, type Hit } from './breakpoints';
+import { REASONS } from '../core';
+import { nodeName, type TraceFile } from '../sim';
+import { EXCEPTION_FILTERS, EVENT_NAMES, parseHitCondition, whyLineNeverFires, type BreakpointSpec, type Hit } from './breakpoints';
 import { runCommand, COMMANDS } from './commands';
 import { complete, Expr, ExprError, isRec, isSeq, show, type Rec, type Seq, type Value } from './expr';
+import { planLaunch } from './launch';
 import * as protocol from './protocol';
 import { SEGMENT_STEPS, SimRuntime, type Stop } from './runtime';
+import { stateBody, stepsBody } from './panel-state';
+import { baseName, firstStatementLine, sameSource, segmentOfPath, traceDocOfPath } from './sources';
 import { traceOf } from './trace-export';
-import { eventRec, historyOpRec, inFlight, invariantsRec, invariantStatus, leaderOf, linearizabilityOf, networkRec, nodeRec, seq, simEnv } from './views';
+import { clusterRec, eventRec, historyOpRec, invariantsRec, networkRec, nodeRec, seq, simEnv } from './views';
 
 /** How the adapter reads files: Node's fs on stdio/TCP, the workspace file system in VS Code. */
 export interface FileAccessor {
@@ -221,27 +224,10 @@ export class SimDebugSession extends DebugSession {
   }
 
   private async launch(a: protocol.LaunchArguments): Promise<void> {
-    validateLaunch(a);
-    let scenario: Scenario;
-    let seed: number;
-    let forks: TraceFile['forks'] = [];
-    if (a.trace !== undefined) {
-      const t = parseTrace(await this.read(a.trace), a.trace);
-      this.trace = t;
-      scenario = loadScenario(t.scenario.text, t.scenario.file);
-      if (t.bugs !== undefined) scenario = { ...scenario, bugs: t.bugs };
-      seed = t.seed;
-      forks = t.forks;
-      this.scenarioPath = '';
-    } else {
-      const path = a.scenario!;
-      scenario = loadScenario(await this.read(path), path);
-      seed = a.seed ?? scenario.seed ?? 1;
-      this.scenarioPath = path;
-    }
-    if (a.bugs !== undefined && a.bugs.length > 0) scenario = { ...scenario, bugs: [...new Set([...scenario.bugs, ...a.bugs])] };
-    // A trace replays the run it recorded: up to its last step (a trace saved mid-run ends there).
-    const maxSteps = a.maxSteps ?? this.trace?.steps;
+    const plan = await planLaunch(a, (path) => this.read(path));
+    if (plan.trace !== null) this.trace = plan.trace;
+    this.scenarioPath = plan.scenarioPath;
+    const { scenario, seed, forks, maxSteps } = plan;
     this.rt = new SimRuntime({ scenario, seed, forks, ...(maxSteps === undefined ? {} : { maxSteps }), ...(a.checkpointEvery === undefined ? {} : { checkpointEvery: a.checkpointEvery }), ...(a.checkpointBudgetMB === undefined ? {} : { checkpointBudgetMB: a.checkpointBudgetMB }) });
     this.liveThreads = new Set(this.threadIds());
   }
@@ -597,7 +583,7 @@ export class SimDebugSession extends DebugSession {
         const i = this.nodeOfThread(f.thread);
         scope(`Node ${nodeName(i)}`, nodeRec(sim, i), nodeName(i));
       } else {
-        scope('Nodes', cluster(sim), '');
+        scope('Nodes', clusterRec(sim), '');
       }
       scope(`Event (step ${f.step})`, eventRec(f.top && f.step !== rt.position ? rt.simAt(f.step) : sim), 'event');
       scope('Network', networkRec(sim), 'network');
@@ -669,7 +655,7 @@ export class SimDebugSession extends DebugSession {
 
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
     this.guard(response, () => {
-      const rt = this.stopped();
+      this.stopped(); // (completions only while stopped)
       const before = args.text.slice(0, Math.max(0, args.column - 1));
       if (before.trimStart().startsWith('.')) {
         const word = before.trimStart();
@@ -679,7 +665,6 @@ export class SimDebugSession extends DebugSession {
       const f = this.frame(args.frameId);
       const items = complete(before, simEnv(this.simOf(f)));
       response.body = { targets: items.map((c) => ({ label: c.label, start: c.start, length: before.length - c.start, ...(c.detail === undefined ? {} : { detail: c.detail }) })) };
-      void rt;
     });
   }
 
@@ -975,138 +960,4 @@ function isEventName(name: string): boolean {
 function join(path: string, name: string): string {
   if (path === '') return name;
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
-}
-
-function baseName(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path;
-}
-
-/** The seed and segment of a trace document, from the path its Source gives (see traceSource). */
-function traceDocOfPath(path: string | undefined): { readonly seed: number; readonly segment: number } | undefined {
-  const m = path === undefined ? null : /liferaft-trace\/seed-(\d+)\/steps-(\d+)\.rafttrace-steps$/.exec(path);
-  return m === null ? undefined : { seed: Number(m[1]), segment: Math.floor((Number(m[2]) - 1) / SEGMENT_STEPS) };
-}
-
-/** The line of the scenario's first statement (1 if it has none). */
-function firstStatementLine(scenario: Scenario): number {
-  const n = scenario.text.split(/\r?\n/).length;
-  for (let line = 1; line <= n; line++) if (statementAt(scenario, line) !== '') return line;
-  return 1;
-}
-
-function segmentOfPath(path: string | undefined): number | undefined {
-  return traceDocOfPath(path)?.segment;
-}
-
-/**
- * Whether a breakpoint's source path is the launched scenario. A relative launch path (a DAP
- * client other than VS Code, `liferaft dap`) matches the absolute paths that end with it.
- */
-export function sameSource(clientPath: string, launchPath: string): boolean {
-  const a = sourceKey(clientPath);
-  const b = sourceKey(launchPath);
-  if (a === b) return true;
-  const relative = !b.startsWith('/') && !/^[A-Za-z]:\//.test(b) && !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(b);
-  return relative && a.endsWith(`/${b.replace(/^(\.\/)+/, '')}`);
-}
-
-/**
- * A path or URI as VS Code sends it (a file-system path for `file:` URIs, the URI itself for the
- * others: `untitled:Untitled-1`, `vscode-vfs://…`), made comparable: a `file:` URI becomes its path,
- * URIs are percent-decoded, separators are `/` and a drive letter is lower case.
- */
-export function sourceKey(path: string): string {
-  let s = path;
-  const isUri = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(s);
-  const file = /^file:\/\/[^/]*(\/.*)$/i.exec(s);
-  if (file !== null) s = file[1]!;
-  if (isUri) {
-    try {
-      s = decodeURIComponent(s);
-    } catch {
-      // Not percent-encoded after all: compare as given.
-    }
-  }
-  s = s.replace(/\\/g, '/');
-  if (/^\/[A-Za-z]:\//.test(s)) s = s.slice(1);
-  return /^[A-Za-z]:\//.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
-}
-
-function cluster(sim: SimRuntime['sim']): Rec {
-  const fields: Record<string, () => Value> = { leader: () => leaderOf(sim), phase: () => sim.phase, time: () => sim.time };
-  sim.nodes.forEach((n, i) => {
-    fields[n.id] = () => nodeRec(sim, i);
-  });
-  return { kind: 'record', field: (f) => (Object.hasOwn(fields, f) ? fields[f]!() : undefined), fields: () => Object.keys(fields) };
-}
-
-
-/** Checks launch attributes; throws with what is wrong. */
-export function validateLaunch(a: protocol.LaunchArguments): void {
-  const problems: string[] = [];
-  const has = (k: keyof protocol.LaunchArguments): boolean => a[k] !== undefined && a[k] !== null;
-  if (has('scenario') === has('trace')) problems.push('give exactly one of "scenario" (a .raftsim path) or "trace" (a .rafttrace path)');
-  if (has('scenario') && typeof a.scenario !== 'string') problems.push('"scenario" must be a path');
-  if (has('trace') && typeof a.trace !== 'string') problems.push('"trace" must be a path');
-  if (has('seed') && has('trace')) problems.push('"seed" cannot be given with "trace": the trace fixes its seed');
-  if (has('seed') && (!Number.isSafeInteger(a.seed) || a.seed! < 0)) problems.push(`"seed" must be a non-negative integer, not ${JSON.stringify(a.seed)}`);
-  if (has('stopOnEntry') && typeof a.stopOnEntry !== 'boolean') problems.push('"stopOnEntry" must be true or false');
-  if (has('maxSteps') && (!Number.isSafeInteger(a.maxSteps) || a.maxSteps! < 1)) problems.push(`"maxSteps" must be a positive integer, not ${JSON.stringify(a.maxSteps)}`);
-  if (has('checkpointBudgetMB') && (typeof a.checkpointBudgetMB !== 'number' || !(a.checkpointBudgetMB >= 1))) problems.push('"checkpointBudgetMB" must be a number ≥ 1');
-  if (has('checkpointEvery') && (!Number.isSafeInteger(a.checkpointEvery) || a.checkpointEvery! < 10)) problems.push('"checkpointEvery" must be an integer ≥ 10');
-  if (has('bugs')) {
-    if (!Array.isArray(a.bugs)) problems.push('"bugs" must be a list of planted bug names');
-    else for (const b of a.bugs) if (!BUG_NAMES.includes(b as never)) problems.push(`unknown bug ${JSON.stringify(b)} (known: ${BUG_NAMES.join(', ')})`);
-  }
-  if (problems.length > 0) throw new AdapterError(ERR.launch, `invalid launch configuration: ${problems.join('; ')}`);
-}
-
-function stateBody(rt: SimRuntime): protocol.StateResponseBody {
-  const sim = rt.sim;
-  const v = sim.outcome?.violation;
-  return {
-    step: sim.steps,
-    timeUs: sim.time,
-    lastStep: rt.lastStep,
-    frontier: rt.frontier,
-    phase: sim.phase,
-    event: rt.describe(sim.steps),
-    nodes: sim.nodes.map((n) => ({
-      id: n.id,
-      status: n.status,
-      role: n.state.role,
-      term: n.state.term,
-      vote: n.state.vote,
-      leader: n.state.leader,
-      commit: n.state.commit,
-      applied: n.state.applied,
-      electionElapsed: n.state.electionElapsed,
-      electionTimeout: n.state.electionTimeout,
-      logTerms: n.state.log.map((e) => e.term as number),
-      logStart: n.state.logStart.index,
-      progress: Object.fromEntries([...n.state.progress].map(([id, p]) => [id, { match: p.match as number, next: p.next as number }])),
-      syncedLength: n.disk.syncedLength,
-    })),
-    inFlight: inFlight(sim).map((e) => ({
-      id: e.seq, from: e.msg.from, to: e.msg.to, type: e.msg.type, term: e.msg.term, text: describeMessage(e.msg),
-      sentAtStep: e.cause, sentAtUs: rt.timeline.timeOf(e.cause), arrivesUs: e.time,
-    })),
-    cutLinks: sim.network.cutLinks(),
-    invariants: INVARIANT_NAMES.map((name) => ({ name, status: invariantStatus(sim, name) })),
-    violation: v === undefined ? null : { invariant: v.invariant, step: v.step, time: v.time, nodes: v.nodes, message: v.message },
-    verdict: sim.outcome?.verdict ?? null,
-    linearizability: linearizabilityOf(sim),
-    forks: rt.forks.length,
-    memory: rt.memory,
-  };
-}
-
-function stepsBody(rt: SimRuntime, from: number, count: number): protocol.StepsResponseBody {
-  const steps: protocol.StepSummary[] = [];
-  const to = Math.min(rt.frontier, from + count - 1);
-  for (let s = from; s <= to; s++) {
-    const node = rt.timeline.nodeOf(s);
-    steps.push({ step: s, timeUs: rt.timeline.timeOf(s), node: node < 0 ? null : nodeName(node), kind: KIND_NAMES[rt.timeline.kindOf(s)] ?? '?', cause: rt.timeline.causeOf(s), text: rt.describe(s) });
-  }
-  return { steps, frontier: rt.frontier };
 }

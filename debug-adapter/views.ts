@@ -217,3 +217,12 @@ export function linearizabilityOf(sim: Simulation): LinearizabilitySnapshot {
     operations: shown.map(({ op, index }) => ({ index, client: op.client, text: describeOperation(op, index), call: op.call, return: op.return, illegal: illegal.has(index) })),
   };
 }
+
+/** The cluster scope: the leader, the phase, the time and each node. */
+export function clusterRec(sim: Simulation): Rec {
+  const fields: Record<string, () => Value> = { leader: () => leaderOf(sim), phase: () => sim.phase, time: () => sim.time };
+  sim.nodes.forEach((n, i) => {
+    fields[n.id] = () => nodeRec(sim, i);
+  });
+  return { kind: 'record', field: (f) => (Object.hasOwn(fields, f) ? fields[f]!() : undefined), fields: () => Object.keys(fields) };
+}

@@ -1,7 +1,7 @@
 // Exploring seeds off the extension host's thread: a Node worker thread on the desktop, a web
 // worker on the web (worker-node.ts / worker-web.ts wire the port). Runs the seeds it is asked for
 // and reports each one as it finishes, so the host can show progress and stop early.
-import { loadScenario, shrink, Simulation } from '../sim';
+import { loadScenario, shrink, Simulation, withBugs } from '../sim';
 
 export interface ExploreRequest {
   readonly text: string;
@@ -30,7 +30,7 @@ export function explore(req: ExploreRequest, reply: (r: ExploreReply) => void): 
   let scenario;
   try {
     scenario = loadScenario(req.text, req.file);
-    if (req.bugs.length > 0) scenario = { ...scenario, bugs: [...new Set([...scenario.bugs, ...req.bugs])] };
+    scenario = withBugs(scenario, req.bugs);
   } catch (e) {
     reply({ type: 'error', message: e instanceof Error ? e.message : String(e) });
     return;

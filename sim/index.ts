@@ -4,7 +4,7 @@ export { SNAPSHOT_RULES } from './snapshot-rules';
 export { Simulation, type RunResult, type RunStats, type Verdict, type SimulationOptions, type ForkAction } from './simulation';
 export { EventKind, KIND_NAMES, type SimEvent, type DeliverEvent } from './events';
 export { cloneGraph, CLONE, SnapshotError, type SnapshotRules, type CloneSize } from './snapshot';
-export { parseScenario, ScenarioError, STATEMENTS, DEFAULTS, nodeName, type Scenario, type FaultAction, type ScheduledFault } from './scenario';
+export { parseScenario, withBugs, ScenarioError, STATEMENTS, DEFAULTS, nodeName, type Scenario, type FaultAction, type ScheduledFault } from './scenario';
 export { INVARIANTS, INVARIANT_NAMES, LIVENESS_INVARIANTS, type InvariantName, type Violation, type NodeStatus } from './invariants';
 export { loadScenario, recordRun, runWithForks, forkActionProblem, parseTrace, replayTrace, traceScenario, toBase64, fromBase64, TraceError, TRACE_FORMAT, TRACE_VERSION, KNOWN, type TraceFile, type TraceFork, type ReplayResult } from './tracefile';
 export { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from './default-scenario';

@@ -211,6 +211,11 @@ interface Token {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The scenario with these planted bugs switched on as well (each named once, the scenario's first). */
+export function withBugs(s: Scenario, bugs: readonly string[]): Scenario {
+  return bugs.length === 0 ? s : { ...s, bugs: [...new Set([...s.bugs, ...bugs])] };
+}
+
 /** Parses a scenario. Known invariant and bug names are passed in (they live in other modules). */
 export function parseScenario(text: string, file: string, known: { invariants: readonly string[]; bugs: readonly string[] } = { invariants: [], bugs: [] }): Scenario {
   const s: Mutable<Scenario> = {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LAUNCH_SCHEMA } from '../debug-adapter/protocol';
-import { validateLaunch } from '../debug-adapter/session';
+import { validateLaunch } from '../debug-adapter/launch';
 import { STATEMENTS } from '../sim';
 import { readZip } from './zip';
 

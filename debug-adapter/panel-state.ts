@@ -1,0 +1,60 @@
+// What the webview panels ask the adapter for (the custom requests of protocol.ts): the whole
+// visible state at the current step — nodes, disks, messages in flight, cut links, invariants, the
+// verdict — and step summaries for the timeline. Read from the runtime and its simulation here, so
+// the session only translates requests.
+import { describeMessage } from '../core';
+import { INVARIANT_NAMES, KIND_NAMES, nodeName } from '../sim';
+import type * as protocol from './protocol';
+import type { SimRuntime } from './runtime';
+import { inFlight, invariantStatus, linearizabilityOf } from './views';
+
+/** The `liferaft/state` answer: everything the panels draw at the current step. */
+export function stateBody(rt: SimRuntime): protocol.StateResponseBody {
+  const sim = rt.sim;
+  const v = sim.outcome?.violation;
+  return {
+    step: sim.steps,
+    timeUs: sim.time,
+    lastStep: rt.lastStep,
+    frontier: rt.frontier,
+    phase: sim.phase,
+    event: rt.describe(sim.steps),
+    nodes: sim.nodes.map((n) => ({
+      id: n.id,
+      status: n.status,
+      role: n.state.role,
+      term: n.state.term,
+      vote: n.state.vote,
+      leader: n.state.leader,
+      commit: n.state.commit,
+      applied: n.state.applied,
+      electionElapsed: n.state.electionElapsed,
+      electionTimeout: n.state.electionTimeout,
+      logTerms: n.state.log.map((e) => e.term as number),
+      logStart: n.state.logStart.index,
+      progress: Object.fromEntries([...n.state.progress].map(([id, p]) => [id, { match: p.match as number, next: p.next as number }])),
+      syncedLength: n.disk.syncedLength,
+    })),
+    inFlight: inFlight(sim).map((e) => ({
+      id: e.seq, from: e.msg.from, to: e.msg.to, type: e.msg.type, term: e.msg.term, text: describeMessage(e.msg),
+      sentAtStep: e.cause, sentAtUs: rt.timeline.timeOf(e.cause), arrivesUs: e.time,
+    })),
+    cutLinks: sim.network.cutLinks(),
+    invariants: INVARIANT_NAMES.map((name) => ({ name, status: invariantStatus(sim, name) })),
+    violation: v === undefined ? null : { invariant: v.invariant, step: v.step, time: v.time, nodes: v.nodes, message: v.message },
+    verdict: sim.outcome?.verdict ?? null,
+    linearizability: linearizabilityOf(sim),
+    forks: rt.forks.length,
+    memory: rt.memory,
+  };
+}
+
+export function stepsBody(rt: SimRuntime, from: number, count: number): protocol.StepsResponseBody {
+  const steps: protocol.StepSummary[] = [];
+  const to = Math.min(rt.frontier, from + count - 1);
+  for (let s = from; s <= to; s++) {
+    const node = rt.timeline.nodeOf(s);
+    steps.push({ step: s, timeUs: rt.timeline.timeOf(s), node: node < 0 ? null : nodeName(node), kind: KIND_NAMES[rt.timeline.kindOf(s)] ?? '?', cause: rt.timeline.causeOf(s), text: rt.describe(s) });
+  }
+  return { steps, frontier: rt.frontier };
+}
