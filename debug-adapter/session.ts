@@ -2,12 +2,13 @@
 // this file maps nodes to threads, steps to frames, records to variables, and requests to
 // runtime calls, and formats errors from one catalogue.
 import {
-  BreakpointEvent, DebugSession, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
+  DebugSession, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { REASONS } from '../core';
 import { nodeName, type TraceFile } from '../sim';
-import { EXCEPTION_FILTERS, EVENT_NAMES, parseHitCondition, whyLineNeverFires, type BreakpointSpec, type Hit } from './breakpoints';
+import { BreakpointRequests, type SourceKind } from './breakpoint-requests';
+import { EXCEPTION_FILTERS, type Hit } from './breakpoints';
+import { AdapterError, ERR } from './errors';
 import { runCommand, COMMANDS } from './commands';
 import { complete, Expr, ExprError, isRec, isSeq, show, type Rec, type Seq, type Value } from './expr';
 import { planLaunch } from './launch';
@@ -23,37 +24,9 @@ export interface FileAccessor {
   readFile(path: string): Promise<string>;
 }
 
-/** The error catalogue: every error the adapter answers with. */
-export const ERR = {
-  launch: 1001,
-  notLaunched: 1002,
-  expression: 1003,
-  unknownReference: 1004,
-  fork: 1005,
-  goto: 1006,
-  running: 1007,
-  request: 1008,
-} as const;
-
-class AdapterError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** The thread of steps outside the nodes (clients, faults, phases). */
 const CLUSTER_THREAD = 1000;
 const MAX_FRAMES = 200;
-/**
- * How long line breakpoints sent before any launch request wait for one before a provisional
- * (unverified) answer: a client that sends launch only after its breakpoints are answered must
- * not wait forever. The honest answer follows as `breakpoint` events once the scenario is loaded.
- */
-const EARLY_BREAKPOINTS_MS = 1000;
-
 interface FrameRef {
   readonly thread: number;
   readonly step: number;
@@ -61,8 +34,6 @@ interface FrameRef {
   readonly top: boolean;
 }
 
-/** What a breakpoint's source is to this session. */
-type SourceKind = { readonly kind: 'scenario' } | { readonly kind: 'trace'; readonly segment: number } | { readonly kind: 'other'; readonly message: string };
 
 interface VarRef {
   readonly value: Rec | Seq | readonly Value[];
@@ -84,18 +55,10 @@ export class SimDebugSession extends DebugSession {
   private lastHit: Hit | null = null;
   private liveThreads = new Set<number>();
   private pauseRequested = false;
-  /** Pending breakpoints set before launch (the client configures before the runtime exists). */
-  private pending: (() => void)[] = [];
-  private launchStarted = false;
+  launchStarted = false;
   /** Why there is no scenario to verify line breakpoints against (the launch failed, the session ended), if so. */
-  private noScenario: string | null = null;
-  /**
-   * setBreakpoints requests that came before the scenario was loaded: nothing about their lines
-   * can be known yet, so they are answered once launch has loaded it (or failed). `ids` are set
-   * when a provisional answer went out (no launch came in time): the real one follows as events.
-   */
-  private early: { readonly response: DebugProtocol.SetBreakpointsResponse; readonly args: DebugProtocol.SetBreakpointsArguments; ids: number[] | null }[] = [];
-  private earlyTimer: ReturnType<typeof setTimeout> | null = null;
+  noScenario: string | null = null;
+  private readonly bp = new BreakpointRequests(this);
   /**
    * The trace documents: the current reference of each segment, and every reference ever given
    * (→ segment). A segment gets a new reference when its text changes (the timeline grew past what
@@ -134,13 +97,17 @@ export class SimDebugSession extends DebugSession {
     this.sendErrorResponse(response, { id: code, format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: code === ERR.launch || code === ERR.fork });
   }
 
-  private guard(response: DebugProtocol.Response, f: () => void): void {
+  guard(response: DebugProtocol.Response, f: () => void): void {
     try {
       f();
       this.sendResponse(response);
     } catch (e) {
       this.fail(response, e);
     }
+  }
+
+  get runtimeOrNull(): SimRuntime | null {
+    return this.rt;
   }
 
   private runtime(): SimRuntime {
@@ -204,19 +171,18 @@ export class SimDebugSession extends DebugSession {
       await this.launch(args as protocol.LaunchArguments);
     } catch (e) {
       this.noScenario = `the launch failed: ${e instanceof Error ? e.message : String(e)}`;
-      this.answerEarlyBreakpoints();
+      this.bp.answerEarly();
       this.fail(response, e instanceof AdapterError || e instanceof Error ? new AdapterError(ERR.launch, e.message) : e);
       return;
     }
     // Before waiting for configurationDone: the client sends it only once these are answered.
-    this.answerEarlyBreakpoints();
+    this.bp.answerEarly();
     this.sendResponse(response);
     // Wait (briefly) for the client's breakpoints before running.
     await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 1000))]);
     const rt = this.rt;
     if (rt === null) return; // disconnected while waiting
-    for (const p of this.pending) p();
-    this.pending = [];
+    this.bp.flushPending();
     const a = args as protocol.LaunchArguments;
     this.output(`LifeRaft: ${rt.scenario.file}, seed ${rt.seed}, ${rt.sim.nodes.length} nodes${rt.scenario.bugs.length > 0 ? `, planted bugs: ${rt.scenario.bugs.join(', ')}` : ''}${rt.forks.length > 0 ? `, ${rt.forks.length} fork(s)` : ''}. Type .help in this console for commands.\n`);
     if (a.stopOnEntry === true) this.report({ reason: 'entry', description: 'step 0: before the first event' });
@@ -451,7 +417,7 @@ export class SimDebugSession extends DebugSession {
   private end(): void {
     this.rt = null;
     this.noScenario = 'the debug session has ended';
-    this.answerEarlyBreakpoints(false);
+    this.bp.answerEarly(false);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -684,108 +650,37 @@ export class SimDebugSession extends DebugSession {
   // ------------------------------------------------------------------------------------------
   // Breakpoints
 
-  private configure(f: () => void): void {
-    if (this.rt === null) this.pending.push(f);
-    else f();
-  }
-
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     this.guard(response, () => {
-      const known = new Set(EXCEPTION_FILTERS.map((f) => f.id));
-      const unknown = args.filters.filter((f) => !known.has(f));
-      if (unknown.length > 0) throw new AdapterError(ERR.request, `unknown exception filter(s): ${unknown.join(', ')}`);
-      this.configure(() => {
-        this.runtime().breakpoints.filters = new Set(args.filters);
-      });
-      response.body = { breakpoints: args.filters.map(() => ({ verified: true })) };
+      response.body = { breakpoints: this.bp.exceptionFilters(args.filters) };
     });
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
-    if (this.rt !== null || this.noScenario !== null) {
-      this.guard(response, () => {
-        response.body = { breakpoints: this.lineBreakpoints(args, null) };
-      });
-      return;
-    }
-    // VS Code sends breakpoints right after `initialized`, usually before launch has read the
-    // scenario: whether a line can fire is not known yet. Launch answers them once it has.
-    this.early.push({ response, args, ids: null });
-    if (!this.launchStarted && this.earlyTimer === null) this.earlyTimer = setTimeout(() => this.answerProvisionally(), EARLY_BREAKPOINTS_MS);
+    this.bp.lines(response, args);
   }
 
-  /** No launch came: answers the waiting breakpoints as not verified yet (events follow once launched). */
-  private answerProvisionally(): void {
-    this.earlyTimer = null;
-    if (this.launchStarted) return;
-    for (const x of this.early) {
-      if (x.ids !== null) continue;
-      x.ids = (x.args.breakpoints ?? []).map(() => nextBreakpointId++);
-      const ids = x.ids;
-      x.response.body = { breakpoints: (x.args.breakpoints ?? []).map((b, k) => ({ id: ids[k]!, verified: false, line: b.line, message: 'not verified yet: no scenario is loaded (waiting for the launch request)' })) };
-      this.sendResponse(x.response);
-    }
-  }
-
-  /**
-   * Answers the breakpoints that came before the scenario was loaded (launch has loaded it, or
-   * failed); `update`: those answered provisionally get the real answer as `breakpoint` events.
-   */
-  private answerEarlyBreakpoints(update = true): void {
-    if (this.earlyTimer !== null) clearTimeout(this.earlyTimer);
-    this.earlyTimer = null;
-    const early = this.early;
-    this.early = [];
-    for (const x of early) {
-      if (x.ids === null) {
-        this.guard(x.response, () => {
-          x.response.body = { breakpoints: this.lineBreakpoints(x.args, null) };
-        });
-      } else if (update) {
-        for (const b of this.lineBreakpoints(x.args, x.ids)) this.sendEvent(new BreakpointEvent('changed', b));
-      }
-    }
-  }
-
-  /**
-   * Sets the line breakpoints of one source and says which can fire. Each source keeps its own:
-   * this session's scenario (its lines that cause steps on this seed) and each trace document
-   * (one line = one step). Any other file is answered unverified and changes nothing here.
-   */
-  private lineBreakpoints(args: DebugProtocol.SetBreakpointsArguments, ids: readonly number[] | null): DebugProtocol.Breakpoint[] {
-    const bps = args.breakpoints ?? [];
-    const idOf = (k: number): number => ids?.[k] ?? nextBreakpointId++;
-    const rt = this.rt;
-    const refused = (message: string): DebugProtocol.Breakpoint[] => bps.map((b, k) => ({ id: idOf(k), verified: false, line: b.line, message }));
-    if (rt === null) return refused(`not verified: ${this.noScenario ?? 'no scenario is loaded'}`);
-    const where = this.sourceKind(args.source);
-    if (where.kind === 'other') return refused(where.message);
-    const specs: BreakpointSpec[] = [];
-    const answers = bps.map((b, k): DebugProtocol.Breakpoint => {
-      const id = idOf(k);
-      try {
-        const common = commonSpec(b.condition, b.hitCondition, b.logMessage, id);
-        const why = where.kind === 'scenario' ? whyLineNeverFires(rt.scenario, rt.sim.swarm, rt.seed, b.line) : null;
-        if (why !== null) return { id, verified: false, line: b.line, message: why };
-        specs.push(where.kind === 'scenario' ? { ...common, type: 'scenario-line', line: b.line } : { ...common, type: 'step', step: where.segment * SEGMENT_STEPS + b.line });
-        return { id, verified: true, line: b.line };
-      } catch (e) {
-        return { id, verified: false, line: b.line, message: (e as Error).message };
-      }
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.guard(response, () => {
+      response.body = { breakpoints: this.bp.functions(args.breakpoints) };
     });
-    const bp = rt.breakpoints;
-    if (where.kind === 'scenario') bp.replace('scenario-line', specs);
-    else {
-      // Trace-document breakpoints of the other segments stay.
-      const lo = where.segment * SEGMENT_STEPS;
-      const keep = bp.specs.filter((x) => x.type === 'step' && (x.step <= lo || x.step > lo + SEGMENT_STEPS));
-      bp.replace('step', [...keep, ...specs]);
-    }
-    return answers;
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.guard(response, () => {
+      const parent = args.variablesReference === undefined ? undefined : this.vars.get(args.variablesReference);
+      response.body = this.bp.dataInfo(parent === undefined ? args.name : join(parent.path, args.name));
+    });
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.guard(response, () => {
+      response.body = { breakpoints: this.bp.data(args.breakpoints) };
+    });
   }
 
   /** Which of this session's sources `source` is: its scenario, a trace document, or neither (and what to say). */
-  private sourceKind(source: DebugProtocol.Source): SourceKind {
+  sourceKind(source: DebugProtocol.Source): SourceKind {
     const rt = this.runtime();
     const doc = traceDocOfPath(source.path);
     if (doc !== undefined && doc.seed !== rt.seed) return { kind: 'other', message: `a trace document of seed ${doc.seed}: this debug session runs seed ${rt.seed}` };
@@ -801,74 +696,6 @@ export class SimDebugSession extends DebugSession {
   private isScenario(source: DebugProtocol.Source): boolean {
     if (this.scenarioRef !== 0 && source.sourceReference === this.scenarioRef) return true;
     return this.scenarioPath !== '' && source.path !== undefined && sameSource(source.path, this.scenarioPath);
-  }
-
-  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
-    this.guard(response, () => {
-      const specs: BreakpointSpec[] = [];
-      const answers = args.breakpoints.map((b): DebugProtocol.Breakpoint => {
-        try {
-          const name = b.name.trim();
-          if (!isEventName(name)) return { verified: false, message: `unknown event or rule "${name}" (e.g. becomeLeader, AppendEntries, vote.granted, crash, tick)` };
-          const spec: BreakpointSpec = { ...commonSpec(b.condition, b.hitCondition, undefined), type: 'function', name };
-          specs.push(spec);
-          return { id: spec.id, verified: true };
-        } catch (e) {
-          return { verified: false, message: (e as Error).message };
-        }
-      });
-      this.configure(() => this.runtime().breakpoints.replace('function', specs));
-      response.body = { breakpoints: answers };
-    });
-  }
-
-  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
-    this.guard(response, () => {
-      const parent = args.variablesReference === undefined ? undefined : this.vars.get(args.variablesReference);
-      const path = parent === undefined ? args.name : join(parent.path, args.name);
-      const why = this.unwatchable(path);
-      response.body = why === null
-        ? { dataId: path, description: `${path} changes`, accessTypes: ['write'], canPersist: true }
-        : { dataId: null, description: why };
-    });
-  }
-
-  /** Null if `path` names a value a data breakpoint can watch (a number, string, boolean or null), else why not. */
-  private unwatchable(path: string): string | null {
-    let e: Expr;
-    try {
-      e = Expr.parse(path);
-    } catch (err) {
-      return (err as Error).message;
-    }
-    if (!e.isPath) return `${path}: only a path like n2.commit can be watched`;
-    if (this.rt === null) return null;
-    try {
-      const v = e.evaluate(simEnv(this.rt.sim));
-      if (v !== null && typeof v === 'object') return `${path} is ${isSeq(v) || Array.isArray(v) ? 'a list' : 'a record'}: watch one of its values (e.g. n2.lastIndex, n2.commit)`;
-    } catch (err) {
-      return (err as Error).message;
-    }
-    return null;
-  }
-
-  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
-    this.guard(response, () => {
-      const specs: BreakpointSpec[] = [];
-      const answers = args.breakpoints.map((b): DebugProtocol.Breakpoint => {
-        try {
-          const why = this.unwatchable(b.dataId);
-          if (why !== null) return { verified: false, message: why };
-          const spec: BreakpointSpec = { ...commonSpec(b.condition, b.hitCondition, undefined), type: 'data', expr: Expr.parse(b.dataId), label: b.dataId };
-          specs.push(spec);
-          return { id: spec.id, verified: true };
-        } catch (e) {
-          return { verified: false, message: (e as Error).message };
-        }
-      });
-      this.configure(() => this.runtime().breakpoints.replace('data', specs));
-      response.body = { breakpoints: answers };
-    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -939,22 +766,6 @@ class IdMap<T> {
   clear(): void {
     this.map.clear();
   }
-}
-
-let nextBreakpointId = 1;
-
-function commonSpec(condition: string | undefined, hit: string | undefined, log: string | undefined, id = nextBreakpointId++): Omit<BreakpointSpec & { type: 'step' }, 'type' | 'step'> {
-  return {
-    id,
-    condition: condition === undefined || condition.trim() === '' ? null : Expr.parse(condition),
-    hitCondition: hit === undefined || hit.trim() === '' ? null : parseHitCondition(hit),
-    logMessage: log === undefined || log === '' ? null : log,
-    hits: 0,
-  };
-}
-
-function isEventName(name: string): boolean {
-  return EVENT_NAMES.includes(name) || Object.hasOwn(REASONS, name);
 }
 
 function join(path: string, name: string): string {
