@@ -15,13 +15,14 @@ function cluster(dir: string, snapshotEntries = 0, onFatal?: (id: string, e: Err
   const hosts = new Map<string, NodeHost>();
   const replies: ClientReply[] = [];
   for (const id of ids) {
-    hosts.set(id, new NodeHost({
+    const h = new NodeHost({
       id, peers: ids, dataDir: join(dir, id), tickMs: 5, snapshotEntries,
       ...(walRewriteBytes === undefined ? {} : { walRewriteBytes }),
       ...(onFatal === undefined ? {} : { onFatal: (e: Error) => onFatal(id, e) }),
       transport: { send: (to: NodeId, m: Message) => void setImmediate(() => hosts.get(to)?.receive(m)) },
-      onReply: (r) => replies.push(r),
-    }));
+    });
+    h.listen({ reply: (r) => replies.push(r) });
+    hosts.set(id, h);
   }
   for (const h of hosts.values()) {
     h.start();

@@ -8,7 +8,9 @@
 // nothing leaves before every persist up to its step is durable, and one fsync serves every request
 // of the turn (and of every turn that arrived while the previous fsync ran).
 // Messages a node sends itself (a leader's self-acknowledgement) are delivered on a later turn.
-import { durableOf, makeConfig, mayLeaveBeforePersist, newNode, nodeId, step, type ClientReply, type ClientRequest, type Input, type Message, type NodeId, type NodeState, type Role, type StepOutputs, type Term } from '../core';
+import { durableOf, lastIndex, makeConfig, mayLeaveBeforePersist, newNode, nodeId, step, type ClientReply, type ClientRequest, type Input, type Message, type NodeId, type NodeState, type Role, type StepOutputs, type Term } from '../core';
+import type { NodeStatus } from './http-api';
+import type { Submitter } from './requester';
 import { Wal, type Recovery } from './wal';
 
 export interface Transport {
@@ -20,8 +22,6 @@ export interface HostOptions {
   readonly peers: readonly string[];
   readonly dataDir: string;
   readonly transport: Transport;
-  /** Answers to client requests this node received. */
-  readonly onReply: (r: ClientReply) => void;
   /** Real milliseconds per core tick (election timeouts are counted in ticks). */
   readonly tickMs?: number;
   readonly seed?: number;
@@ -33,8 +33,6 @@ export interface HostOptions {
   readonly earlyAppends?: boolean;
   /** Log compaction every this many applied entries (core snapshotEntries); 0: never. Default 10,000. */
   readonly snapshotEntries?: number;
-  /** Role or term changes, for the node's log. */
-  readonly onRole?: (role: Role, term: Term, leader: NodeId | null) => void;
   /**
    * The WAL is rewritten (snapshot file + the log after it) when it passes this size, or 4× its size
    * after the last rewrite, whichever is larger — and always when a snapshot is installed from the
@@ -42,10 +40,18 @@ export interface HostOptions {
    * the snapshot file's. Default 16 MiB.
    */
   readonly walRewriteBytes?: number;
-  /** A snapshot was taken (compaction) or installed from the leader. */
-  readonly onSnapshot?: (how: 'taken' | 'installed', index: number, logStart: number) => void;
   /** A failed fsync: the node cannot know what is durable and must stop (the default exits the process). */
   readonly onFatal?: (e: Error) => void;
+}
+
+/** What a hosted node tells the parts wired to it (listen()). */
+export interface HostListener {
+  /** Answers to client requests this node received. */
+  readonly reply?: (r: ClientReply) => void;
+  /** Role, term or leader changes. */
+  readonly role?: (role: Role, term: Term, leader: NodeId | null) => void;
+  /** A snapshot was taken (compaction) or installed from the leader. */
+  readonly snapshot?: (how: 'taken' | 'installed', index: number, logStart: number) => void;
 }
 
 export interface HostStats {
@@ -61,7 +67,7 @@ export interface HostStats {
   released: number;
 }
 
-export class NodeHost {
+export class NodeHost implements Submitter {
   readonly id: NodeId;
   readonly state: NodeState;
   readonly recovery: Recovery;
@@ -74,6 +80,7 @@ export class NodeHost {
   private held: StepOutputs[] = [];
   private syncing = false;
   private scheduled = false;
+  private listener: HostListener = {};
 
   constructor(private readonly o: HostOptions) {
     this.id = nodeId(o.id);
@@ -89,6 +96,36 @@ export class NodeHost {
       // replaced the log by the snapshot, and the files must say so before anything is appended.
       if (out.persist?.compact != null) wal.rewrite(durableOf(this.state));
     }
+  }
+
+  /** Wires the node's replies and news to their receivers (once, before start()). */
+  listen(l: HostListener): void {
+    this.listener = l;
+  }
+
+  /** The leader this node knows of (itself when it leads: the core asserts a leader records itself). */
+  leader(): NodeId | null {
+    return this.state.leader;
+  }
+
+  /** The node's state for /status (`pendingRequests`: client requests waiting for their answer). */
+  status(pendingRequests: number): NodeStatus {
+    const s = this.state;
+    return {
+      id: this.id,
+      role: s.role,
+      term: s.term,
+      leader: this.leader(),
+      commit: s.commit,
+      applied: s.applied,
+      lastIndex: lastIndex(s),
+      logStart: s.logStart.index,
+      snapshot: s.snapshot?.index ?? null,
+      keys: s.kv.data.size,
+      wal: { bytes: this.walBytes, records: this.stats.records, fsyncs: this.stats.fsyncs, snapshots: this.stats.snapshots, rewrites: this.stats.rewrites },
+      steps: this.stats.steps,
+      pendingRequests,
+    };
   }
 
   start(): void {
@@ -138,7 +175,7 @@ export class NodeHost {
           this.wal.append({ hardState: p.hardState, log: p.log });
           this.stats.records++;
         }
-        this.o.onSnapshot?.(installed ? 'installed' : 'taken', this.state.snapshot?.index ?? 0, this.state.logStart.index);
+        this.listener.snapshot?.(installed ? 'installed' : 'taken', this.state.snapshot?.index ?? 0, this.state.logStart.index);
       } else if (p !== null) {
         this.wal.append(p);
         this.stats.records++;
@@ -150,8 +187,8 @@ export class NodeHost {
       this.fail(new Error(`${this.wal.file}: writing the log failed (${(e as Error).message}); stopping — restart the node to recover from what is on disk`));
       return;
     }
-    if (this.o.onRole !== undefined && (before.role !== this.state.role || before.term !== this.state.term || before.leader !== this.state.leader)) {
-      this.o.onRole(this.state.role, this.state.term, this.state.leader);
+    if (this.listener.role !== undefined && (before.role !== this.state.role || before.term !== this.state.term || before.leader !== this.state.leader)) {
+      this.listener.role(this.state.role, this.state.term, this.state.leader);
     }
     if (out.messages.length === 0 && out.replies.length === 0) return;
     let held = out;
@@ -212,7 +249,7 @@ export class NodeHost {
         if (m.to === this.id) setImmediate(() => this.receive(m));
         else this.o.transport.send(m.to, m);
       }
-      for (const r of out.replies) this.o.onReply(r);
+      for (const r of out.replies) this.listener.reply?.(r);
     }
   }
 }

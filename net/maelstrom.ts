@@ -106,11 +106,6 @@ export class MaelstromNode {
         dataDir: this.o.dataDir(id),
         tickMs: this.o.tickMs ?? 20,
         transport: { send: (to: NodeId, m) => this.send(to, { type: 'raft', msg: m }) },
-        onReply: (r) => this.requester?.onReply(r),
-        onRole: (role, term, leader) => {
-          this.o.log(`${id}: ${role} in term ${term}`);
-          if (leader !== null) this.requester?.onLeaderChange();
-        },
       });
     } catch (e) {
       this.error(env, ERR.crash, `cannot start node ${id}: ${(e as Error).message}`);
@@ -119,9 +114,16 @@ export class MaelstromNode {
     this.id = id;
     this.peers = new Set((ids as string[]).filter((p) => p !== id));
     this.host = host;
-    const h = host;
-    this.requester = new Requester({ request: (r) => h.request(r), leader: () => h.state.leader }, `${id}.m`, { attemptMs: 500 });
-    h.start();
+    const requester = new Requester(host, `${id}.m`, { attemptMs: 500 });
+    this.requester = requester;
+    host.listen({
+      reply: (r) => requester.onReply(r),
+      role: (role, term, leader) => {
+        this.o.log(`${id}: ${role} in term ${term}`);
+        if (leader !== null) requester.onLeaderChange();
+      },
+    });
+    host.start();
     this.reply(env, { type: 'init_ok' });
   }
 

@@ -1,7 +1,6 @@
 // A whole node process: the hosted core (host.ts), its TCP transport to the peers (tcp.ts), and the
 // client API over HTTP (http-api.ts) — what `liferaft node` runs.
 import type { Server } from 'node:http';
-import type { NodeId, Role, Term } from '../core';
 import { NodeHost } from './host';
 import { createApiServer } from './http-api';
 import { Requester } from './requester';
@@ -39,101 +38,73 @@ export interface RunningNode {
 
 export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const log = o.log ?? (() => undefined);
-  const ids = [o.id, ...o.peers.keys()];
-  let host: NodeHost | null = null;
-  let requester: Requester | null = null;
-  const transport = await TcpTransport.listen({
-    self: o.id,
-    listen: o.listen,
-    peers: o.peers,
-    secret: o.secret ?? null,
-    onMessage: (m) => host?.receive(m),
-    log,
-  });
+  const transport = await TcpTransport.listen({ self: o.id, listen: o.listen, peers: o.peers, secret: o.secret ?? null, log });
+  let host: NodeHost;
   try {
     host = new NodeHost({
       id: o.id,
-      peers: ids,
+      peers: [o.id, ...o.peers.keys()],
       dataDir: o.dataDir,
       transport,
       tickMs: o.tickMs ?? 50,
       ...(o.snapshotEntries === undefined ? {} : { snapshotEntries: o.snapshotEntries }),
       ...(o.walRewriteBytes === undefined ? {} : { walRewriteBytes: o.walRewriteBytes }),
-      onReply: (r) => requester?.onReply(r),
-      onSnapshot: (how, index, start) => log(how === 'installed' ? `installed the leader's snapshot at index ${index}; the log now begins after ${start}` : `took a snapshot at index ${index}; the log now begins after ${start}`),
-      onRole: (role: Role, term: Term, leader: NodeId | null) => {
-        log(`${role} in term ${term}${role === 'leader' ? '' : `, leader ${leader ?? 'unknown'}`}`);
-        if (leader !== null) requester?.onLeaderChange();
-      },
     });
   } catch (e) {
     await transport.close();
     throw e;
   }
-  const h = host;
-  const r = h.recovery;
+  const r = host.recovery;
   log(`recovered ${r.snapshotIndex === null ? '' : `a snapshot at index ${r.snapshotIndex} and `}${r.records} WAL records: term ${r.durable.term}, ${r.durable.log.length} log entries${r.truncatedBytes > 0 ? `; cut a torn tail of ${r.truncatedBytes} bytes` : ''}`);
-  requester = new Requester({ request: (req) => h.request(req), leader: () => h.state.leader ?? (h.state.role === 'leader' ? h.id : null) }, o.id);
-  const req = requester;
-
+  // The parts, wired once: peers' messages to the host, the host's answers to the requester.
+  const requester = new Requester(host, o.id);
+  host.listen({
+    reply: (reply) => requester.onReply(reply),
+    role: (role, term, leader) => {
+      log(`${role} in term ${term}${role === 'leader' ? '' : `, leader ${leader ?? 'unknown'}`}`);
+      if (leader !== null) requester.onLeaderChange();
+    },
+    snapshot: (how, index, start) => log(how === 'installed' ? `installed the leader's snapshot at index ${index}; the log now begins after ${start}` : `took a snapshot at index ${index}; the log now begins after ${start}`),
+  });
+  transport.deliverTo((m) => host.receive(m));
   let server: Server | null = null;
-  let httpPort: number | null = null;
-  if (o.http != null) {
-    server = createApiServer({
-      requester: req,
-      status: () => {
-        const s = h.state;
-        return {
-          id: h.id,
-          role: s.role,
-          term: s.term,
-          leader: s.role === 'leader' ? h.id : s.leader,
-          commit: s.commit,
-          applied: s.applied,
-          lastIndex: s.logStart.index + s.log.length,
-          logStart: s.logStart.index,
-          snapshot: s.snapshot?.index ?? null,
-          keys: s.kv.data.size,
-          wal: { bytes: h.walBytes, records: h.stats.records, fsyncs: h.stats.fsyncs, snapshots: h.stats.snapshots, rewrites: h.stats.rewrites },
-          steps: h.stats.steps,
-          pendingRequests: req.inFlight,
-        };
-      },
-    });
-    const srv = server;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen(o.http!.port, o.http!.host, () => {
-          srv.off('error', reject);
-          srv.on('error', (e) => log(`client listener: ${e.message}`));
-          resolve();
-        });
-      });
-    } catch (e) {
-      // No client API: do not run as a member that nobody can use.
-      h.stop();
-      await transport.close();
-      throw e;
-    }
-    const a = srv.address();
-    httpPort = typeof a === 'object' && a !== null ? a.port : o.http.port;
+  try {
+    server = o.http == null ? null : await listenHttp(createApiServer({ requester, status: () => host.status(requester.inFlight) }), o.http, log);
+  } catch (e) {
+    // No client API: do not run as a member that nobody can use.
+    host.stop();
+    await transport.close();
+    throw e;
   }
   // Only now, with every port bound, does the node take part in the cluster.
-  h.start();
+  host.start();
+  const a = server?.address();
   return {
-    host: h,
-    requester: req,
+    host,
+    requester,
     raftPort: transport.port,
-    httpPort,
+    httpPort: server === null ? null : typeof a === 'object' && a !== null ? a.port : o.http!.port,
     async close() {
-      req.close();
-      h.stop();
+      requester.close();
+      host.stop();
       if (server !== null) {
         server.closeAllConnections();
-        await new Promise<void>((res) => server!.close(() => res()));
+        await new Promise<void>((res) => server.close(() => res()));
       }
       await transport.close();
     },
   };
+}
+
+/** Binds the client API (an error here, such as the port in use, fails the start). */
+async function listenHttp(srv: Server, at: Address, log: (line: string) => void): Promise<Server> {
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(at.port, at.host, () => {
+      srv.off('error', reject);
+      srv.on('error', (e) => log(`client listener: ${e.message}`));
+      resolve();
+    });
+  });
+  return srv;
 }

@@ -24,12 +24,15 @@ describe('three nodes over TCP on 127.0.0.1', function () {
     const ids = ['n1', 'n2', 'n3'];
     const addrs = new Map<string, { host: string; port: number }>();
     for (const id of ids) {
-      const t = await TcpTransport.listen({ self: id, listen: { host: '127.0.0.1', port: 0 }, peers: addrs, secret: SECRET, onMessage: (m) => hosts.get(id)?.receive(m), log: (l) => refused.push(`${id}: ${l}`) });
+      const t = await TcpTransport.listen({ self: id, listen: { host: '127.0.0.1', port: 0 }, peers: addrs, secret: SECRET, log: (l) => refused.push(`${id}: ${l}`) });
       transports.set(id, t);
       addrs.set(id, { host: '127.0.0.1', port: t.port });
     }
     for (const id of ids) {
-      const h = new NodeHost({ id, peers: ids, dataDir: join(dir, id), tickMs: 10, transport: transports.get(id)!, onReply: (r) => replies.push(r) });
+      const t = transports.get(id)!;
+      const h = new NodeHost({ id, peers: ids, dataDir: join(dir, id), tickMs: 10, transport: t });
+      h.listen({ reply: (r) => replies.push(r) });
+      t.deliverTo((m) => h.receive(m));
       hosts.set(id, h);
       h.start();
     }

@@ -15,7 +15,6 @@ export interface TcpOptions {
   /** Where the peers listen (read when a peer is first sent to: it may be filled in after listening). */
   readonly peers: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
   readonly secret?: string | null;
-  readonly onMessage: (m: Message) => void;
   /** Problems worth a log line (refused frames, connection errors). */
   readonly log?: (line: string) => void;
 }
@@ -88,10 +87,17 @@ export class TcpTransport implements Transport {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly log: (l: string) => void;
+  /** Where messages for this node go (until deliverTo, nothing takes part yet: they are dropped, and Raft resends). */
+  private deliver: ((m: Message) => void) | null = null;
 
   private constructor(private readonly o: TcpOptions) {
     this.log = o.log ?? (() => undefined);
     this.server = createServer((s) => this.accept(s));
+  }
+
+  /** Hands every message addressed to this node from a known peer to `receive` (the node's host). */
+  deliverTo(receive: (m: Message) => void): void {
+    this.deliver = receive;
   }
 
   static async listen(o: TcpOptions): Promise<TcpTransport> {
@@ -149,7 +155,7 @@ export class TcpTransport implements Transport {
         const problem = messageProblem(v);
         const m = v as Message;
         if (problem !== null) this.log(`dropped a malformed message from ${s.remoteAddress ?? '?'}: ${problem}`);
-        else if (m.to === this.o.self && this.o.peers.has(m.from)) this.o.onMessage(m);
+        else if (m.to === this.o.self && this.o.peers.has(m.from)) this.deliver?.(m);
         else this.log(`dropped a frame that is not a message to ${this.o.self} from a peer`);
       }
     });

@@ -124,7 +124,7 @@ describe('write-ahead log', () => {
     step(n, { type: 'restart', durable: recovery.durable });
     assert.deepEqual([n.logStart.index, n.log.length, n.commit, n.kv.data.get('k')], [5, 0, 5, 'x'], 'the log begins at the snapshot');
     // ... and the storage must follow, or entries accepted after it vanish at the next restart.
-    const h = new NodeHost({ id: 'n1', peers: ['n1', 'n2', 'n3'], dataDir: dir, transport: { send: () => undefined }, onReply: () => undefined });
+    const h = new NodeHost({ id: 'n1', peers: ['n1', 'n2', 'n3'], dataDir: dir, transport: { send: () => undefined } });
     assert.deepEqual([h.state.logStart.index, h.state.log.length], [5, 0]);
     const appended = (h as unknown as { wal: Wal }).wal;
     appended.append(log(6, [entry(6, 1)]));
