@@ -1,10 +1,10 @@
-// Shared pieces of the CLI: exit codes (DESIGN.md), usage errors, option parsing, output sinks.
+// Shared pieces of the CLI: exit codes (docs/ARCHITECTURE.md), usage errors, option parsing, output sinks.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative } from 'node:path';
 import { BUG_NAMES, isBugName } from '../core';
 import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, withBugs, type Scenario } from '../sim';
 
-/** DESIGN.md's exit codes; `replay` uses 1 (like a safety failure) for a trace that does not reproduce. */
+/** The exit codes of docs/ARCHITECTURE.md; `replay` uses 1 (like a safety failure) for a trace that does not reproduce. */
 export const EXIT = { ok: 0, safety: 1, liveness: 2, crash: 3, usage: 64, diverged: 1 } as const;
 
 export class UsageError extends Error {}

@@ -1,5 +1,5 @@
 // The `liferaft` command. Subcommands call into the layers; this file only dispatches, prints
-// usage, and maps errors to the exit codes of DESIGN.md.
+// usage, and maps errors to the exit codes of docs/ARCHITECTURE.md.
 import { BUG_NAMES } from '../core';
 import { EXIT, setInvocation, UsageError, type Io } from './args';
 import { benchCommand } from './cmd-bench';

@@ -1,4 +1,4 @@
-// The layering and determinism rules of DESIGN.md are enforced by `npm run lint` (dependency-cruiser
+// The layering and determinism rules of docs/ARCHITECTURE.md are enforced by `npm run lint` (dependency-cruiser
 // and ESLint). These tests prove the rules bite: each forbidden pattern, planted in a scratch tree or
 // linted as if it lived in core/, must be reported. They also check that core/ bundles for a browser.
 import assert from 'node:assert/strict';
