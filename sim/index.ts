@@ -10,7 +10,7 @@ export { loadScenario, recordRun, runWithForks, forkActionProblem, parseTrace, r
 export { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from './default-scenario';
 export { drawSwarm, type SwarmDraw } from './swarm';
 export { shrink, materialize, pinDraws, scenarioLines, failureKey, type ShrinkResult, type ShrinkOptions } from './shrink';
-export { formatScenario } from './scenario-format';
+export { formatScenario } from './scenario';
 export { type HistoryOp } from './workload';
 export { type StepRecord, firstDivergence } from './trace';
 export { Rng } from './rng';

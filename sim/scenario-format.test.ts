@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadScenario, type Scenario } from './index';
-import { percentLiteral } from './scenario';
-import { fmtDuration, fmtRatio, formatScenario } from './scenario-format';
+import { formatScenario, percentLiteral } from './scenario';
+import { fmtDuration, fmtRatio } from './scenario-format';
 
 const examples = join(__dirname, '../examples');
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_SCENARIO, loadScenario, Simulation } from './index';
-import { percentLiteral } from './scenario';
-import { formatScenario } from './scenario-format';
+import { formatScenario, percentLiteral } from './scenario';
 import { failureKey, materialize, pinDraws, ROUNDING_RUNS, roundings, roundNumbers, shrink } from './shrink';
 
 describe('shrinking', function () {

@@ -16,8 +16,8 @@
 //    still puts it in its natural unit). This pass has its own runs, beyond the budget.
 // The result pins its seed (`seed N`), so `liferaft run FILE` reproduces it.
 import { INVARIANT_NAMES } from './invariants';
-import { DEFAULTS, parseScenario, percentLiteral, type Range, type Scenario, type ScheduledFault } from './scenario';
-import { fmtRatio, formatScenario } from './scenario-format';
+import { DEFAULTS, formatScenario, parseScenario, percentLiteral, type Range, type Scenario, type ScheduledFault } from './scenario';
+import { fmtRatio } from './scenario-format';
 import { Simulation, type RunResult } from './simulation';
 import { drawSwarm, type SwarmDraw } from './swarm';
 
