@@ -5,8 +5,22 @@ import tseslint from 'typescript-eslint';
 
 const why = 'core/ and sim/ must be deterministic and platform-neutral (DESIGN.md, determinism rules): use the seeded stream and virtual time';
 const forbiddenGlobals = [
-  'Date', 'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate',
-  'queueMicrotask', 'performance', 'crypto', 'process', 'Buffer', 'require', 'window', 'self', 'navigator',
+  'Date',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+  'queueMicrotask',
+  'performance',
+  'crypto',
+  'process',
+  'Buffer',
+  'require',
+  'window',
+  'self',
+  'navigator',
 ];
 
 export default tseslint.config(
@@ -23,7 +37,8 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-globals': ['error', ...forbiddenGlobals.map((name) => ({ name, message: why }))],
-      'no-restricted-properties': ['error',
+      'no-restricted-properties': [
+        'error',
         { object: 'Math', property: 'random', message: why },
         ...forbiddenGlobals.map((property) => ({ object: 'globalThis', property, message: why })),
       ],

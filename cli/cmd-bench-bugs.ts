@@ -29,15 +29,28 @@ interface BugRow {
 /** The default scenario as plain uniform random exploration: no swarm, no targeted faults, no PCT, fixed size and batch. */
 export function uniformScenario(s: Scenario): Scenario {
   return {
-    ...s, swarm: false, nodes: s.nodes, nodesMin: s.nodes, batch: { min: 64, max: 64 },
-    isolateLeader: null, crashLeader: null, delay: null, crashAfterVote: null, crashAfterAppend: null, splitVotes: null, pct: null,
+    ...s,
+    swarm: false,
+    nodes: s.nodes,
+    nodesMin: s.nodes,
+    batch: { min: 64, max: 64 },
+    isolateLeader: null,
+    crashLeader: null,
+    delay: null,
+    crashAfterVote: null,
+    crashAfterAppend: null,
+    splitVotes: null,
+    pct: null,
   };
 }
 
 const STREAM = 1_000_000_007;
 
 export async function benchBugsCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, streams: { type: 'string' }, budget: { type: 'string' }, bug: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, streams: { type: 'string' }, budget: { type: 'string' }, bug: { type: 'string', multiple: true } },
+  });
   const streams = intOption('streams', values.streams, 5, 1, 100);
   const budget = intOption('budget', values.budget, 20, 1, 3600);
   const bugs = values.bug ?? BUG_NAMES;
@@ -53,10 +66,22 @@ export async function benchBugsCommand(argv: string[], io: Io): Promise<number> 
   const workers = availableParallelism();
   const quiet: Io = { out: () => {}, err: () => {}, progress: null };
   const hunt = async (s: Scenario, stream: number, bias: boolean): Promise<Attempt> => {
-    const r: ExploreReport = await explore({
-      scenario: s, seeds: null, timeSec: budget, workers, shard: null, outDir: null, checkDeterminism: false, shrinkSeconds: 0,
-      from: 1 + stream * STREAM, bias, untilFailure: true,
-    }, quiet);
+    const r: ExploreReport = await explore(
+      {
+        scenario: s,
+        seeds: null,
+        timeSec: budget,
+        workers,
+        shard: null,
+        outDir: null,
+        checkDeterminism: false,
+        shrinkSeconds: 0,
+        from: 1 + stream * STREAM,
+        bias,
+        untilFailure: true,
+      },
+      quiet,
+    );
     const f = r.failures[0];
     return f === undefined
       ? { found: false, seeds: r.seedsRun, seconds: r.elapsedMs / 1000, invariant: null, seed: null }
@@ -82,12 +107,35 @@ export async function benchBugsCommand(argv: string[], io: Io): Promise<number> 
     say(`${bug.padEnd(24)} ${caughtBy(targeted).padEnd(26)} ${summary(targeted).padEnd(46)} ${String(shrunkLines ?? '-').padStart(6)}  ${summary(plain)}`);
   }
   // Without a bug, the same budget must find nothing.
-  const clean = await explore({
-    scenario: base, seeds: null, timeSec: budget, workers, shard: null, outDir: null, checkDeterminism: false, shrinkSeconds: 0,
-    from: 1, bias: true, untilFailure: true,
-  }, quiet);
-  say(`no planted bug: ${clean.seedsRun} seeds in ${(clean.elapsedMs / 1000).toFixed(1)}s, ${clean.failures.length} failures${clean.failures[0] ? ` (seed ${clean.failures[0].seed}: ${clean.failures[0].invariant})` : ''}`);
-  if (json) io.out(JSON.stringify({ streams, budgetSeconds: budget, workers, bugs: rows, noBug: { seeds: clean.seedsRun, seconds: clean.elapsedMs / 1000, failures: clean.failures.length } }));
+  const clean = await explore(
+    {
+      scenario: base,
+      seeds: null,
+      timeSec: budget,
+      workers,
+      shard: null,
+      outDir: null,
+      checkDeterminism: false,
+      shrinkSeconds: 0,
+      from: 1,
+      bias: true,
+      untilFailure: true,
+    },
+    quiet,
+  );
+  say(
+    `no planted bug: ${clean.seedsRun} seeds in ${(clean.elapsedMs / 1000).toFixed(1)}s, ${clean.failures.length} failures${clean.failures[0] ? ` (seed ${clean.failures[0].seed}: ${clean.failures[0].invariant})` : ''}`,
+  );
+  if (json)
+    io.out(
+      JSON.stringify({
+        streams,
+        budgetSeconds: budget,
+        workers,
+        bugs: rows,
+        noBug: { seeds: clean.seedsRun, seconds: clean.elapsedMs / 1000, failures: clean.failures.length },
+      }),
+    );
   // A failure with no bug planted is a real finding (or a false invariant): the bench fails.
   return clean.failures.length === 0 ? 0 : 1;
 }

@@ -34,7 +34,10 @@ function memoryMB(): { heap: number; heapTotal: number; rss: number } {
 }
 
 export async function benchDapCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, steps: { type: 'string' }, jumps: { type: 'string' }, seed: { type: 'string' }, budget: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, steps: { type: 'string' }, jumps: { type: 'string' }, seed: { type: 'string' }, budget: { type: 'string' } },
+  });
   const steps = intOption('steps', values.steps, 1_000_000, 1000, 50_000_000);
   const jumps = intOption('jumps', values.jumps, 200, 10, 100_000);
   const seed = intOption('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
@@ -49,7 +52,9 @@ export async function benchDapCommand(argv: string[], io: Io): Promise<number> {
 
   const plain = baseline(text, file, seed, steps);
   const baselineMs = plain.ms;
-  say(`  baseline, plain simulation:       ${fmt(plain.steps)} steps in ${(baselineMs / 1000).toFixed(2)} s (${fmt(plain.steps / (baselineMs / 1000))} steps/s)`);
+  say(
+    `  baseline, plain simulation:       ${fmt(plain.steps)} steps in ${(baselineMs / 1000).toFixed(2)} s (${fmt(plain.steps / (baselineMs / 1000))} steps/s)`,
+  );
   const before = memoryMB();
 
   const session = new SimDebugSession({ readFile: async () => text });
@@ -68,7 +73,9 @@ export async function benchDapCommand(argv: string[], io: Io): Promise<number> {
   const forwardMs = performance.now() - t0;
   const reached = Number((await dc.request('evaluate', { expression: 'step', context: 'watch' })).body.result);
   const afterRun = memoryMB();
-  say(`  continue to step ${fmt(reached)} under the debugger: ${(forwardMs / 1000).toFixed(2)} s (${fmt(reached / (forwardMs / 1000))} steps/s), ratio to baseline ${(baselineMs / forwardMs).toFixed(2)}  [${end.body.reason}]`);
+  say(
+    `  continue to step ${fmt(reached)} under the debugger: ${(forwardMs / 1000).toFixed(2)} s (${fmt(reached / (forwardMs / 1000))} steps/s), ratio to baseline ${(baselineMs / forwardMs).toFixed(2)}  [${end.body.reason}]`,
+  );
 
   const rng = new Rng(`bench-dap/${seed}`);
   const jumpMs: number[] = [];
@@ -110,11 +117,29 @@ export async function benchDapCommand(argv: string[], io: Io): Promise<number> {
   const after = memoryMB();
   const state = (await dc.request('liferaft/state')).body as { frontier: number; memory: SimRuntime['memory'] };
   const m = state.memory;
-  say(`  memory: RSS ${before.rss} MB before launch, ${afterRun.rss} MB after the run; heap used ${before.heap} MB before launch → ${afterRun.heap} MB after the run → ${after.heap} MB after the jumps (V8 heap ${after.heapTotal} MB, RSS ${after.rss} MB)   target ≤ 300 MB`);
-  say(`    held: ${m.checkpoints} checkpoints every ${fmt(m.checkpointEvery)} steps (~${m.checkpointMB} MB), ${m.near} near snapshots, ${m.views} positioned copies, timeline ${Math.round(m.timelineBytes / 2 ** 20)} MB for ${fmt(state.frontier)} steps`);
+  say(
+    `  memory: RSS ${before.rss} MB before launch, ${afterRun.rss} MB after the run; heap used ${before.heap} MB before launch → ${afterRun.heap} MB after the run → ${after.heap} MB after the jumps (V8 heap ${after.heapTotal} MB, RSS ${after.rss} MB)   target ≤ 300 MB`,
+  );
+  say(
+    `    held: ${m.checkpoints} checkpoints every ${fmt(m.checkpointEvery)} steps (~${m.checkpointMB} MB), ${m.near} near snapshots, ${m.views} positioned copies, timeline ${Math.round(m.timelineBytes / 2 ** 20)} MB for ${fmt(state.frontier)} steps`,
+  );
   await dc.request('disconnect');
   if (values.json === true) {
-    io.out(JSON.stringify({ steps: reached, baselineMs: round(baselineMs), firstStopMs: round(firstStopMs), forwardMs: round(forwardMs), jump, jumpRefresh: refresh, naiveJumpMs: Math.round(naiveMs), stepBackAfterJump: first, stepBack: back, memoryMB: { before, afterRun, after }, held: m }));
+    io.out(
+      JSON.stringify({
+        steps: reached,
+        baselineMs: round(baselineMs),
+        firstStopMs: round(firstStopMs),
+        forwardMs: round(forwardMs),
+        jump,
+        jumpRefresh: refresh,
+        naiveJumpMs: Math.round(naiveMs),
+        stepBackAfterJump: first,
+        stepBack: back,
+        memoryMB: { before, afterRun, after },
+        held: m,
+      }),
+    );
   }
   return 0;
 }

@@ -36,13 +36,17 @@ interface Phase {
 
 function httpJson(agent: Agent, url: string, method: string, body: string | undefined): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent, headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method, agent, headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
     req.end(body);
@@ -55,26 +59,36 @@ async function drive(t: Target, op: 'put' | 'get', clients: number, seconds: num
   let errors = 0;
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
-  await Promise.all(Array.from({ length: clients }, async (_, c) => {
-    const url = t.urls[c % t.urls.length]!;
-    for (let k = 0; performance.now() < end; k++) {
-      const key = `key-${(c * 7919 + k) % keys}`;
-      const s = performance.now();
-      let ok = false;
-      try {
-        ok = op === 'put' ? await t.put(agent, url, key, value) : await t.get(agent, url, key);
-      } catch {
-        ok = false;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      const url = t.urls[c % t.urls.length]!;
+      for (let k = 0; performance.now() < end; k++) {
+        const key = `key-${(c * 7919 + k) % keys}`;
+        const s = performance.now();
+        let ok = false;
+        try {
+          ok = op === 'put' ? await t.put(agent, url, key, value) : await t.get(agent, url, key);
+        } catch {
+          ok = false;
+        }
+        if (ok) lat.push(performance.now() - s);
+        else errors++;
       }
-      if (ok) lat.push(performance.now() - s);
-      else errors++;
-    }
-  }));
+    }),
+  );
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
   lat.sort((a, b) => a - b);
   const q = (p: number): number => (lat.length === 0 ? NaN : lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!);
-  return { ops: lat.length, errors, seconds: elapsed, perSecond: lat.length / elapsed, p50: q(0.5), p99: q(0.99), max: lat.length === 0 ? NaN : lat[lat.length - 1]! };
+  return {
+    ops: lat.length,
+    errors,
+    seconds: elapsed,
+    perSecond: lat.length / elapsed,
+    p50: q(0.5),
+    p99: q(0.99),
+    max: lat.length === 0 ? NaN : lat[lat.length - 1]!,
+  };
 }
 
 async function liferaftTarget(cli: string, dir: string, tickMs: number): Promise<Target> {
@@ -123,13 +137,36 @@ async function etcdTarget(bin: string, dir: string): Promise<Target> {
   const peer = (i: number): string => `http://127.0.0.1:${ports[2 * i]}`;
   const client = (i: number): string => `http://127.0.0.1:${ports[2 * i + 1]}`;
   const initial = names.map((n, i) => `${n}=${peer(i)}`).join(',');
-  const procs: ChildProcess[] = names.map((n, i) => spawn(bin, [
-    '--name', n, '--data-dir', join(dir, n),
-    '--listen-peer-urls', peer(i), '--initial-advertise-peer-urls', peer(i),
-    '--listen-client-urls', client(i), '--advertise-client-urls', client(i),
-    '--initial-cluster', initial, '--initial-cluster-state', 'new', '--initial-cluster-token', 'liferaft-bench',
-    '--log-level', 'error', '--logger', 'zap',
-  ], { stdio: 'ignore' }));
+  const procs: ChildProcess[] = names.map((n, i) =>
+    spawn(
+      bin,
+      [
+        '--name',
+        n,
+        '--data-dir',
+        join(dir, n),
+        '--listen-peer-urls',
+        peer(i),
+        '--initial-advertise-peer-urls',
+        peer(i),
+        '--listen-client-urls',
+        client(i),
+        '--advertise-client-urls',
+        client(i),
+        '--initial-cluster',
+        initial,
+        '--initial-cluster-state',
+        'new',
+        '--initial-cluster-token',
+        'liferaft-bench',
+        '--log-level',
+        'error',
+        '--logger',
+        'zap',
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
   const urls = names.map((_, i) => client(i));
   const agent = new Agent({ keepAlive: false });
   const deadline = Date.now() + 20_000;
@@ -160,21 +197,35 @@ async function etcdTarget(bin: string, dir: string): Promise<Target> {
       return r.status === 200;
     },
     async stop() {
-      await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
-        if (p.exitCode !== null) return resolve();
-        p.once('exit', () => resolve());
-        p.kill('SIGTERM');
-        setTimeout(() => p.kill('SIGKILL'), 3000).unref();
-      })));
+      await Promise.all(
+        procs.map(
+          (p) =>
+            new Promise<void>((resolve) => {
+              if (p.exitCode !== null) return resolve();
+              p.once('exit', () => resolve());
+              p.kill('SIGTERM');
+              setTimeout(() => p.kill('SIGKILL'), 3000).unref();
+            }),
+        ),
+      );
     },
   };
 }
 
 export async function benchKvCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: {
-    clients: { type: 'string' }, seconds: { type: 'string' }, 'value-bytes': { type: 'string' }, keys: { type: 'string' },
-    'tick-ms': { type: 'string' }, etcd: { type: 'string' }, 'no-etcd': { type: 'boolean' }, json: { type: 'boolean' },
-  } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      clients: { type: 'string' },
+      seconds: { type: 'string' },
+      'value-bytes': { type: 'string' },
+      keys: { type: 'string' },
+      'tick-ms': { type: 'string' },
+      etcd: { type: 'string' },
+      'no-etcd': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
   const clients = intOption('clients', values.clients, 32, 1, 4096);
   const seconds = intOption('seconds', values.seconds, 8, 1, 3600);
   const valueBytes = intOption('value-bytes', values['value-bytes'], 100, 1, 60_000);
@@ -189,11 +240,13 @@ export async function benchKvCommand(argv: string[], io: Io): Promise<number> {
     if (!json) io.out(l);
   };
   const results: Record<string, { put: Phase; get: Phase; note: string }> = {};
-  say(`liferaft bench kv: ${clients} concurrent clients over HTTP/JSON (keep-alive), spread over 3 members on loopback; ${keys} keys, ${valueBytes}-byte values; ${seconds} s of puts, then ${seconds} s of linearizable gets; fsync on; data in ${tmpdir()}`);
+  say(
+    `liferaft bench kv: ${clients} concurrent clients over HTTP/JSON (keep-alive), spread over 3 members on loopback; ${keys} keys, ${valueBytes}-byte values; ${seconds} s of puts, then ${seconds} s of linearizable gets; fsync on; data in ${tmpdir()}`,
+  );
   try {
     const targets: (() => Promise<Target>)[] = [() => liferaftTarget(cli, join(dir, 'liferaft'), tickMs)];
     if (etcdBin !== null) targets.push(() => etcdTarget(etcdBin, join(dir, 'etcd')));
-    else say('  (etcd not found on PATH: install Debian\'s etcd-server, or pass --etcd PATH, for the side-by-side run)');
+    else say("  (etcd not found on PATH: install Debian's etcd-server, or pass --etcd PATH, for the side-by-side run)");
     for (const make of targets) {
       const t = await make();
       try {
@@ -212,7 +265,9 @@ export async function benchKvCommand(argv: string[], io: Io): Promise<number> {
     const l = results['LifeRaft'];
     const e = results['etcd'];
     if (l !== undefined && e !== undefined) {
-      say(`  ratio LifeRaft/etcd: put throughput ${(l.put.perSecond / e.put.perSecond).toFixed(2)} (target ≥ 1), put p99 ${(l.put.p99 / e.put.p99).toFixed(2)} (target ≤ 1); get throughput ${(l.get.perSecond / e.get.perSecond).toFixed(2)}, get p99 ${(l.get.p99 / e.get.p99).toFixed(2)}`);
+      say(
+        `  ratio LifeRaft/etcd: put throughput ${(l.put.perSecond / e.put.perSecond).toFixed(2)} (target ≥ 1), put p99 ${(l.put.p99 / e.put.p99).toFixed(2)} (target ≤ 1); get throughput ${(l.get.perSecond / e.get.perSecond).toFixed(2)}, get p99 ${(l.get.p99 / e.get.p99).toFixed(2)}`,
+      );
     }
     if (json) io.out(JSON.stringify({ clients, seconds, valueBytes, keys, results }));
   } finally {

@@ -6,7 +6,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkHistory, generateAppendKv, generateHistory, generateRegister, modelStep, readHistory, type GenerateOptions, type LinResult, type Operation } from '../sim';
+import {
+  checkHistory,
+  generateAppendKv,
+  generateHistory,
+  generateRegister,
+  modelStep,
+  readHistory,
+  type GenerateOptions,
+  type LinResult,
+  type Operation,
+} from '../sim';
 import { UsageError, type Io } from './args';
 import { runPorcupine } from './porcupine';
 
@@ -18,25 +28,52 @@ interface Case {
   readonly initial?: string;
 }
 
-const classic = (gen: Omit<GenerateOptions, 'seed'>, breakOneRead = false) => (seed: number): Operation[] => {
-  const h = generateHistory({ ...gen, seed });
-  if (!breakOneRead) return h;
-  const reads = h.map((o, i) => [o, i] as const).filter(([o]) => o.op === 'get' && o.return !== null);
-  const [, i] = reads[Math.floor(reads.length / 2)]!;
-  return h.map((o, j) => (j === i ? { ...o, output: 'never-written' } : o));
-};
+const classic =
+  (gen: Omit<GenerateOptions, 'seed'>, breakOneRead = false) =>
+  (seed: number): Operation[] => {
+    const h = generateHistory({ ...gen, seed });
+    if (!breakOneRead) return h;
+    const reads = h.map((o, i) => [o, i] as const).filter(([o]) => o.op === 'get' && o.return !== null);
+    const [, i] = reads[Math.floor(reads.length / 2)]!;
+    return h.map((o, j) => (j === i ? { ...o, output: 'never-written' } : o));
+  };
 
 const APPEND_KV = { operations: 2000, keys: 10, clients: 50 } as const;
 const REGISTER = { operations: 1000, processes: 5, infoRatio: 0.2 } as const;
 
 const CASES: readonly Case[] = [
-  { name: '10k ops, 10 keys, 10 clients', make: classic({ operations: 10_000, keys: 10, clients: 10, maxDuration: 50, maxGap: 20, pendingRatio: 0.001 }), seeds: 5 },
-  { name: '100k ops, 100 keys, 20 clients', make: classic({ operations: 100_000, keys: 100, clients: 20, maxDuration: 50, maxGap: 20, pendingRatio: 0.001 }), seeds: 2 },
-  { name: 'hard: 10k ops, 1 key, 10 clients', make: classic({ operations: 10_000, keys: 1, clients: 10, maxDuration: 50, maxGap: 20, pendingRatio: 0.001 }), seeds: 2 },
-  { name: 'hard: 2k ops, 1 key, 20 clients, long ops', make: classic({ operations: 2_000, keys: 1, clients: 20, maxDuration: 100, maxGap: 20, pendingRatio: 0.001 }), seeds: 2 },
-  { name: 'illegal: 10k ops, 10 keys, one read broken', make: classic({ operations: 10_000, keys: 10, clients: 10, maxDuration: 50, maxGap: 20, pendingRatio: 0.001 }, true), seeds: 3 },
+  {
+    name: '10k ops, 10 keys, 10 clients',
+    make: classic({ operations: 10_000, keys: 10, clients: 10, maxDuration: 50, maxGap: 20, pendingRatio: 0.001 }),
+    seeds: 5,
+  },
+  {
+    name: '100k ops, 100 keys, 20 clients',
+    make: classic({ operations: 100_000, keys: 100, clients: 20, maxDuration: 50, maxGap: 20, pendingRatio: 0.001 }),
+    seeds: 2,
+  },
+  {
+    name: 'hard: 10k ops, 1 key, 10 clients',
+    make: classic({ operations: 10_000, keys: 1, clients: 10, maxDuration: 50, maxGap: 20, pendingRatio: 0.001 }),
+    seeds: 2,
+  },
+  {
+    name: 'hard: 2k ops, 1 key, 20 clients, long ops',
+    make: classic({ operations: 2_000, keys: 1, clients: 20, maxDuration: 100, maxGap: 20, pendingRatio: 0.001 }),
+    seeds: 2,
+  },
+  {
+    name: 'illegal: 10k ops, 10 keys, one read broken',
+    make: classic({ operations: 10_000, keys: 10, clients: 10, maxDuration: 50, maxGap: 20, pendingRatio: 0.001 }, true),
+    seeds: 3,
+  },
   { name: 'append kv: 2k ops, 10 keys, 50 clients', make: (seed) => generateAppendKv({ ...APPEND_KV, seed }), seeds: 3, initial: '' },
-  { name: 'append kv illegal: two pieces of a read swapped', make: (seed) => generateAppendKv({ ...APPEND_KV, seed, breakOneRead: true }), seeds: 3, initial: '' },
+  {
+    name: 'append kv illegal: two pieces of a read swapped',
+    make: (seed) => generateAppendKv({ ...APPEND_KV, seed, breakOneRead: true }),
+    seeds: 3,
+    initial: '',
+  },
   { name: 'register: 1k ops, 5 procs, 20% :info', make: (seed) => generateRegister({ ...REGISTER, seed }), seeds: 3 },
   { name: 'register: 1k ops, 10 procs, 40% :info', make: (seed) => generateRegister({ operations: 1000, processes: 10, infoRatio: 0.4, seed }), seeds: 3 },
 ];
@@ -57,12 +94,24 @@ function replay(h: readonly Operation[], initial: string | null): number {
 }
 
 export function benchLinCommand(argv: string[], io: Io): number {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, porcupine: { type: 'string' }, repeat: { type: 'string' }, 'only-porcupine': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, porcupine: { type: 'string' }, repeat: { type: 'string' }, 'only-porcupine': { type: 'boolean' } },
+  });
   const json = values.json === true;
   const porcupine = values.porcupine ?? process.env.PORCUPINE_DIR;
   const repeat = values.repeat === undefined ? 3 : Number(values.repeat);
   if (!Number.isSafeInteger(repeat) || repeat < 1) throw new UsageError(`--repeat must be a positive integer (got ${JSON.stringify(values.repeat)})`);
-  const rows: { name: string; operations: number; result: string; msPerHistory: number; opsPerSecond: number; baselineOpsPerSecond: number; ratio: number; minimalSet?: number }[] = [];
+  const rows: {
+    name: string;
+    operations: number;
+    result: string;
+    msPerHistory: number;
+    opsPerSecond: number;
+    baselineOpsPerSecond: number;
+    ratio: number;
+    minimalSet?: number;
+  }[] = [];
   if (!json) {
     io.out('liferaft bench lin: linearizability checking of generated histories (P-compositional WGL/Lowe search, memoized, with pruning)');
     io.out('  (replay baseline: the same operations applied one after another to the model, no search, in the same run; ratio = checker ops/s ÷ replay ops/s)');
@@ -90,13 +139,20 @@ export function benchLinCommand(argv: string[], io: Io): number {
     const ops = Math.round(n / c.seeds);
     const result = [...results].join('/');
     const row = {
-      name: c.name, operations: ops, result, msPerHistory: Math.round(msPer * 10) / 10,
-      opsPerSecond: Math.round(ops / (msPer / 1000)), baselineOpsPerSecond: Math.round(ops / (base / c.seeds / 1000)),
-      ratio: Math.round((base / ms) * 1000) / 1000, ...(minimal === undefined ? {} : { minimalSet: minimal }),
+      name: c.name,
+      operations: ops,
+      result,
+      msPerHistory: Math.round(msPer * 10) / 10,
+      opsPerSecond: Math.round(ops / (msPer / 1000)),
+      baselineOpsPerSecond: Math.round(ops / (base / c.seeds / 1000)),
+      ratio: Math.round((base / ms) * 1000) / 1000,
+      ...(minimal === undefined ? {} : { minimalSet: minimal }),
     };
     rows.push(row);
     if (!json) {
-      io.out(`  ${c.name.padEnd(48)} ${result.padEnd(8)} ${String(row.msPerHistory).padStart(8)} ms/history  ${fmt(row.opsPerSecond).padStart(6)} ops/s  (replay baseline ${fmt(row.baselineOpsPerSecond)} ops/s, ratio ${row.ratio})${minimal === undefined ? '' : `  minimal failing set: ${minimal} ops`}`);
+      io.out(
+        `  ${c.name.padEnd(48)} ${result.padEnd(8)} ${String(row.msPerHistory).padStart(8)} ms/history  ${fmt(row.opsPerSecond).padStart(6)} ops/s  (replay baseline ${fmt(row.baselineOpsPerSecond)} ops/s, ratio ${row.ratio})${minimal === undefined ? '' : `  minimal failing set: ${minimal} ops`}`,
+      );
     }
   }
   let sideBySide: SideBySide | undefined;
@@ -111,7 +167,16 @@ export function benchLinCommand(argv: string[], io: Io): number {
 
 interface SideBySide {
   readonly commit: string;
-  readonly classes: { name: string; histories: number; agree: number; liferaftMs: number; liferaftWithMinimizingMs: number; porcupineMs: number; ratio: number; undecided: { liferaft: number; porcupine: number } }[];
+  readonly classes: {
+    name: string;
+    histories: number;
+    agree: number;
+    liferaftMs: number;
+    liferaftWithMinimizingMs: number;
+    porcupineMs: number;
+    ratio: number;
+    undecided: { liferaft: number; porcupine: number };
+  }[];
   readonly liferaftPeakRssMiB: number;
 }
 
@@ -121,27 +186,55 @@ function benchPorcupine(dir: string, repeat: number, out: (line: string) => void
   try {
     // Porcupine's own suite: the histories its tests check (etcd_095.log, empty, is not one of them).
     const tests = readFileSync(join(dir, 'porcupine_test.go'), 'utf8');
-    const etcd = [...tests.matchAll(/checkJepsen\(t, (\d+), (?:true|false)\)/g)].map((m) => join(dir, 'test_data', 'jepsen', `etcd_${m[1]!.padStart(3, '0')}.log`));
+    const etcd = [...tests.matchAll(/checkJepsen\(t, (\d+), (?:true|false)\)/g)].map((m) =>
+      join(dir, 'test_data', 'jepsen', `etcd_${m[1]!.padStart(3, '0')}.log`),
+    );
     const kv = [...new Set([...tests.matchAll(/checkKv\(t, "([\w-]+)", (?:true|false), true\)/g)].map((m) => join(dir, 'test_data', 'kv', `${m[1]}.txt`)))];
     if (etcd.length === 0 || kv.length === 0) throw new UsageError(`${dir}/porcupine_test.go names no checkJepsen/checkKv tests: not the Porcupine expected`);
     const classes: { name: string; kind: 'etcd' | 'kv'; paths: string[] }[] = [
       { name: "Porcupine's etcd (Jepsen) logs", kind: 'etcd', paths: etcd },
       { name: "Porcupine's key/value logs", kind: 'kv', paths: kv },
-      { name: 'generated append kv, 50 clients (ok)', kind: 'kv', paths: [1, 2, 3].map((s) => writeKv(join(gen, `append-ok-${s}.txt`), generateAppendKv({ ...APPEND_KV, seed: s }))) },
-      { name: 'generated append kv, 50 clients (bad)', kind: 'kv', paths: [1, 2, 3].map((s) => writeKv(join(gen, `append-bad-${s}.txt`), generateAppendKv({ ...APPEND_KV, seed: s, breakOneRead: true }))) },
-      { name: 'generated register, 20% :info', kind: 'etcd', paths: [1, 2, 3].map((s) => writeEtcd(join(gen, `register-${s}.log`), generateRegister({ ...REGISTER, seed: s }))) },
-      { name: 'generated register, 10 procs, 40% :info', kind: 'etcd', paths: [1, 2, 3].map((s) => writeEtcd(join(gen, `register-info-${s}.log`), generateRegister({ operations: 1000, processes: 10, infoRatio: 0.4, seed: s }))) },
+      {
+        name: 'generated append kv, 50 clients (ok)',
+        kind: 'kv',
+        paths: [1, 2, 3].map((s) => writeKv(join(gen, `append-ok-${s}.txt`), generateAppendKv({ ...APPEND_KV, seed: s }))),
+      },
+      {
+        name: 'generated append kv, 50 clients (bad)',
+        kind: 'kv',
+        paths: [1, 2, 3].map((s) => writeKv(join(gen, `append-bad-${s}.txt`), generateAppendKv({ ...APPEND_KV, seed: s, breakOneRead: true }))),
+      },
+      {
+        name: 'generated register, 20% :info',
+        kind: 'etcd',
+        paths: [1, 2, 3].map((s) => writeEtcd(join(gen, `register-${s}.log`), generateRegister({ ...REGISTER, seed: s }))),
+      },
+      {
+        name: 'generated register, 10 procs, 40% :info',
+        kind: 'etcd',
+        paths: [1, 2, 3].map((s) =>
+          writeEtcd(join(gen, `register-info-${s}.log`), generateRegister({ operations: 1000, processes: 10, infoRatio: 0.4, seed: s })),
+        ),
+      },
     ];
     const timeoutMs = 60_000;
-    out(`side by side with Porcupine (${dir}), best of ${repeat} per history, checking time in process (parsing not counted), ${timeoutMs / 1000} s budget each:`);
-    out('  (times: the sum over the class of each history\'s best time; agree: histories where both checkers gave the same verdict;');
-    out('  Porcupine/LifeRaft: Porcupine\'s time ÷ ours, above 1× LifeRaft is faster; (+minimal): ours also minimizing each illegal');
+    out(
+      `side by side with Porcupine (${dir}), best of ${repeat} per history, checking time in process (parsing not counted), ${timeoutMs / 1000} s budget each:`,
+    );
+    out("  (times: the sum over the class of each history's best time; agree: histories where both checkers gave the same verdict;");
+    out("  Porcupine/LifeRaft: Porcupine's time ÷ ours, above 1× LifeRaft is faster; (+minimal): ours also minimizing each illegal");
     out('  key, which Porcupine does not do, so the ratio is taken without it)');
-    const p = runPorcupine(dir, classes.flatMap((c) => c.paths.map((path) => ({ kind: c.kind, path }))), { repeat, timeoutMs });
+    const p = runPorcupine(
+      dir,
+      classes.flatMap((c) => c.paths.map((path) => ({ kind: c.kind, path }))),
+      { repeat, timeoutMs },
+    );
     out(`  Porcupine: ${p.commit} (${p.goVersion})`);
     let peak = process.memoryUsage().rss;
     const rowsOut: SideBySide['classes'] = [];
-    out(`  ${'class'.padEnd(42)} ${'histories'.padStart(9)} ${'agree'.padStart(7)} ${'LifeRaft'.padStart(11)} ${'(+minimal)'.padStart(11)} ${'Porcupine'.padStart(11)}  Porcupine/LifeRaft`);
+    out(
+      `  ${'class'.padEnd(42)} ${'histories'.padStart(9)} ${'agree'.padStart(7)} ${'LifeRaft'.padStart(11)} ${'(+minimal)'.padStart(11)} ${'Porcupine'.padStart(11)}  Porcupine/LifeRaft`,
+    );
     const totals = { histories: 0, agree: 0, ours: 0, oursMin: 0, theirs: 0 };
     for (const c of classes) {
       let ours = 0;
@@ -151,7 +244,12 @@ function benchPorcupine(dir: string, repeat: number, out: (line: string) => void
       const undecided = { liferaft: 0, porcupine: 0 };
       for (const path of c.paths) {
         const h = readHistory(readFileSync(path, 'utf8'), path);
-        const opts = { initial: c.kind === 'kv' ? '' : null, minimize: false, searchStepsMax: Number.MAX_SAFE_INTEGER, shouldStop: undefined as (() => boolean) | undefined };
+        const opts = {
+          initial: c.kind === 'kv' ? '' : null,
+          minimize: false,
+          searchStepsMax: Number.MAX_SAFE_INTEGER,
+          shouldStop: undefined as (() => boolean) | undefined,
+        };
         let best = Number.POSITIVE_INFINITY;
         let verdict = '';
         for (let i = 0; i < repeat; i++) {
@@ -173,17 +271,32 @@ function benchPorcupine(dir: string, repeat: number, out: (line: string) => void
         if (them !== undefined && them.verdict === verdict && verdict !== 'unknown') agree++;
       }
       const ratio = theirs / ours;
-      rowsOut.push({ name: c.name, histories: c.paths.length, agree, liferaftMs: round(ours), liferaftWithMinimizingMs: round(oursMin), porcupineMs: round(theirs), ratio: round(ratio), undecided });
+      rowsOut.push({
+        name: c.name,
+        histories: c.paths.length,
+        agree,
+        liferaftMs: round(ours),
+        liferaftWithMinimizingMs: round(oursMin),
+        porcupineMs: round(theirs),
+        ratio: round(ratio),
+        undecided,
+      });
       totals.histories += c.paths.length;
       totals.agree += agree;
       totals.ours += ours;
       totals.oursMin += oursMin;
       totals.theirs += theirs;
       const und = undecided.liferaft + undecided.porcupine > 0 ? `  undecided: LifeRaft ${undecided.liferaft}, Porcupine ${undecided.porcupine}` : '';
-      out(`  ${c.name.padEnd(42)} ${String(c.paths.length).padStart(9)} ${`${agree}/${c.paths.length}`.padStart(7)} ${ms(ours).padStart(11)} ${ms(oursMin).padStart(11)} ${ms(theirs).padStart(11)}  ${ratio.toFixed(1)}×${und}`);
+      out(
+        `  ${c.name.padEnd(42)} ${String(c.paths.length).padStart(9)} ${`${agree}/${c.paths.length}`.padStart(7)} ${ms(ours).padStart(11)} ${ms(oursMin).padStart(11)} ${ms(theirs).padStart(11)}  ${ratio.toFixed(1)}×${und}`,
+      );
     }
-    out(`  ${'total'.padEnd(42)} ${String(totals.histories).padStart(9)} ${`${totals.agree}/${totals.histories}`.padStart(7)} ${ms(totals.ours).padStart(11)} ${ms(totals.oursMin).padStart(11)} ${ms(totals.theirs).padStart(11)}  ${(totals.theirs / totals.ours).toFixed(1)}×`);
-    out(`  LifeRaft's peak resident memory over the side-by-side: ${Math.round(peak / 2 ** 20)} MiB; "(+minimal)" is one run that also minimizes each illegal key (Porcupine does not)`);
+    out(
+      `  ${'total'.padEnd(42)} ${String(totals.histories).padStart(9)} ${`${totals.agree}/${totals.histories}`.padStart(7)} ${ms(totals.ours).padStart(11)} ${ms(totals.oursMin).padStart(11)} ${ms(totals.theirs).padStart(11)}  ${(totals.theirs / totals.ours).toFixed(1)}×`,
+    );
+    out(
+      `  LifeRaft's peak resident memory over the side-by-side: ${Math.round(peak / 2 ** 20)} MiB; "(+minimal)" is one run that also minimizes each illegal key (Porcupine does not)`,
+    );
     return { commit: p.commit, classes: rowsOut, liferaftPeakRssMiB: Math.round(peak / 2 ** 20) };
   } finally {
     rmSync(gen, { recursive: true, force: true });
@@ -235,4 +348,3 @@ function ms(x: number): string {
 function fmt(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : String(x);
 }
-

@@ -59,7 +59,10 @@ const DEFAULT_STATE = '.liferaft/soundness-state.json';
 export function exampleScenarios(): string[] {
   const dir = join(__dirname, '..', 'examples');
   if (!existsSync(dir)) throw new UsageError(`no example scenarios at ${dir}: name the scenarios to run`);
-  return readdirSync(dir).filter((f) => f.endsWith('.raftsim')).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.raftsim'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** What ran: the worker bundle (or, run from sources, the sources' entry), so a rebuilt tool starts over. */
@@ -74,70 +77,90 @@ function loadState(path: string, build: string, fresh: boolean, io: Io): Campaig
   if (fresh || !existsSync(path)) return empty;
   let s: CampaignState;
   try {
-      s = JSON.parse(readFileSync(path, 'utf8')) as CampaignState;
-    } catch (e) {
-      throw new UsageError(`cannot read the campaign state ${path}: ${(e as Error).message} (--fresh starts over)`);
-    }
-    if (s.version !== 1 || typeof s.runs !== 'object' || s.runs === null) throw new UsageError(`${path} is not a soundness campaign state (--fresh starts over)`);
-    if (s.build !== build) {
-      io.err(`liferaft: the build changed since ${path} was written: every scenario starts over`);
-      return empty;
-    }
-    return s;
+    s = JSON.parse(readFileSync(path, 'utf8')) as CampaignState;
+  } catch (e) {
+    throw new UsageError(`cannot read the campaign state ${path}: ${(e as Error).message} (--fresh starts over)`);
   }
-
-  function saveState(path: string, s: CampaignState): void {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(s, null, 1)}\n`);
-    renameSync(tmp, path);
+  if (s.version !== 1 || typeof s.runs !== 'object' || s.runs === null) throw new UsageError(`${path} is not a soundness campaign state (--fresh starts over)`);
+  if (s.build !== build) {
+    io.err(`liferaft: the build changed since ${path} was written: every scenario starts over`);
+    return empty;
   }
+  return s;
+}
 
-  export async function benchSoundnessCommand(argv: string[], io: Io): Promise<number> {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        seeds: { type: 'string' }, shard: { type: 'string' }, workers: { type: 'string' }, chunk: { type: 'string' },
-        state: { type: 'string' }, fresh: { type: 'boolean' }, out: { type: 'string' }, json: { type: 'boolean' },
-      },
-      allowPositionals: true,
-    });
-    const range = values.seeds === undefined ? { from: 1, to: DEFAULT_SEEDS } : seedsOption(values.seeds);
-    const shard = shardOption(values.shard);
-    const workers = intOption('workers', values.workers, availableParallelism(), 0, 64);
-    const chunk = intOption('chunk', values.chunk, 1000, 1, 1e9);
-    // Shards that run on one machine keep one state file each (they would overwrite each other's).
-    const statePath = values.state ?? (shard === null ? DEFAULT_STATE : DEFAULT_STATE.replace(/\.json$/, `-shard-${shard.i}-of-${shard.n}.json`));
-    const json = values.json === true;
-    const say = (l: string): void => {
-      if (!json) io.out(l);
-    };
-    const paths = positionals.length > 0 ? positionals : exampleScenarios();
-    const scenarios = paths.map((p) => ({ path: p, scenario: readScenario(p), text: readFileSync(p, 'utf8') }));
-    const build = buildId();
-    const state = loadState(statePath, build, values.fresh === true, io);
-    const shardText = shard === null ? '1/1' : `${shard.i}/${shard.n}`;
-    const perScenario = seedsInShard(range, shard);
-    say(`liferaft soundness campaign: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} × seeds ${range.from}..${range.to}${shard === null ? '' : ` (shard ${shardText}: ${perScenario.toLocaleString('en-US')} seeds each)`} on ${workers === 0 ? 'the main thread' : `${workers} worker${workers === 1 ? '' : 's'}`}; state in ${statePath}`);
-    // One column width for every row (long paths included), so the figures line up.
-    const width = Math.max(28, ...scenarios.map(({ path }) => displayName(path).length));
-    const rows: SoundnessRow[] = [];
-    const quiet: Io = { out: () => {}, err: () => {}, progress: null };
-    // Ctrl-C: the chunks that finished are in the state file; say so, and how to go on.
-    let running: { name: string; p: ScenarioProgress } | null = null;
-    const onInterrupt = (): void => {
-      const where = running === null ? '' : ` (${running.name}: ${running.p.seeds.toLocaleString('en-US')} of ${perScenario.toLocaleString('en-US')} seeds saved)`;
-      io.err(`\nliferaft: interrupted${where}; progress is in ${statePath}: run the same command to resume (the chunk that was running starts again)`);
-      process.exit(130);
-    };
-    process.once('SIGINT', onInterrupt);
-    let lastLine = Date.now();
-    try {
+function saveState(path: string, s: CampaignState): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(s, null, 1)}\n`);
+  renameSync(tmp, path);
+}
+
+export async function benchSoundnessCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      seeds: { type: 'string' },
+      shard: { type: 'string' },
+      workers: { type: 'string' },
+      chunk: { type: 'string' },
+      state: { type: 'string' },
+      fresh: { type: 'boolean' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    allowPositionals: true,
+  });
+  const range = values.seeds === undefined ? { from: 1, to: DEFAULT_SEEDS } : seedsOption(values.seeds);
+  const shard = shardOption(values.shard);
+  const workers = intOption('workers', values.workers, availableParallelism(), 0, 64);
+  const chunk = intOption('chunk', values.chunk, 1000, 1, 1e9);
+  // Shards that run on one machine keep one state file each (they would overwrite each other's).
+  const statePath = values.state ?? (shard === null ? DEFAULT_STATE : DEFAULT_STATE.replace(/\.json$/, `-shard-${shard.i}-of-${shard.n}.json`));
+  const json = values.json === true;
+  const say = (l: string): void => {
+    if (!json) io.out(l);
+  };
+  const paths = positionals.length > 0 ? positionals : exampleScenarios();
+  const scenarios = paths.map((p) => ({ path: p, scenario: readScenario(p), text: readFileSync(p, 'utf8') }));
+  const build = buildId();
+  const state = loadState(statePath, build, values.fresh === true, io);
+  const shardText = shard === null ? '1/1' : `${shard.i}/${shard.n}`;
+  const perScenario = seedsInShard(range, shard);
+  say(
+    `liferaft soundness campaign: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} × seeds ${range.from}..${range.to}${shard === null ? '' : ` (shard ${shardText}: ${perScenario.toLocaleString('en-US')} seeds each)`} on ${workers === 0 ? 'the main thread' : `${workers} worker${workers === 1 ? '' : 's'}`}; state in ${statePath}`,
+  );
+  // One column width for every row (long paths included), so the figures line up.
+  const width = Math.max(28, ...scenarios.map(({ path }) => displayName(path).length));
+  const rows: SoundnessRow[] = [];
+  const quiet: Io = { out: () => {}, err: () => {}, progress: null };
+  // Ctrl-C: the chunks that finished are in the state file; say so, and how to go on.
+  let running: { name: string; p: ScenarioProgress } | null = null;
+  const onInterrupt = (): void => {
+    const where =
+      running === null ? '' : ` (${running.name}: ${running.p.seeds.toLocaleString('en-US')} of ${perScenario.toLocaleString('en-US')} seeds saved)`;
+    io.err(`\nliferaft: interrupted${where}; progress is in ${statePath}: run the same command to resume (the chunk that was running starts again)`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  let lastLine = Date.now();
+  try {
     for (const { path, scenario, text } of scenarios) {
       const name = displayName(path);
       const textHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
       const key = `${resolve(path)}|${textHash}|${range.from}..${range.to}|${shardText}`;
-      const p: ScenarioProgress = state.runs[key] ??= { scenario: path, textHash, from: range.from, to: range.to, shard: shardText, next: range.from, seeds: 0, steps: 0, ms: 0, failures: [] };
+      const p: ScenarioProgress = (state.runs[key] ??= {
+        scenario: path,
+        textHash,
+        from: range.from,
+        to: range.to,
+        shard: shardText,
+        next: range.from,
+        seeds: 0,
+        steps: 0,
+        ms: 0,
+        failures: [],
+      });
       const resumedFrom = p.seeds;
       running = { name, p };
       if (p.next <= range.to && p.seeds > 0) say(`  resuming ${name}: ${p.seeds.toLocaleString('en-US')} of ${perScenario.toLocaleString('en-US')} seeds done`);
@@ -145,12 +168,27 @@ function loadState(path: string, build: string, fresh: boolean, io: Io): Campaig
       while (p.next <= range.to) {
         // Each chunk starts its workers from the built bundle: a rebuild in the middle of a campaign
         // would test other code under this state's build.
-        if (buildId() !== build) throw new UsageError(`the build changed during the campaign (npm run build?): progress so far is saved in ${statePath}; run again to start over on the new build`);
+        if (buildId() !== build)
+          throw new UsageError(
+            `the build changed during the campaign (npm run build?): progress so far is saved in ${statePath}; run again to start over on the new build`,
+          );
         const to = Math.min(range.to, p.next + chunk - 1);
-        const r = await explore({
-          scenario, seeds: { from: p.next, to }, timeSec: null, workers, shard, outDir: values.out ?? null, checkDeterminism: false,
-          shrinkSeconds: 0, from: 1, bias: false, untilFailure: false,
-        }, quiet);
+        const r = await explore(
+          {
+            scenario,
+            seeds: { from: p.next, to },
+            timeSec: null,
+            workers,
+            shard,
+            outDir: values.out ?? null,
+            checkDeterminism: false,
+            shrinkSeconds: 0,
+            from: 1,
+            bias: false,
+            untilFailure: false,
+          },
+          quiet,
+        );
         for (const f of r.failures) {
           const { seed, verdict, invariant, step, message, traceHash } = f;
           p.failures.push({ seed, verdict, invariant, step, message, traceHash });
@@ -170,12 +208,24 @@ function loadState(path: string, build: string, fresh: boolean, io: Io): Campaig
       }
       if (io.progress !== null) io.progress('');
       const row: SoundnessRow = {
-        scenario: name, seeds: p.seeds, failures: p.failures.map((f) => ({ ...f, reproduce: reproduceCommand(path, f.seed, undefined) })), wallSeconds: Math.round(p.ms / 100) / 10, resumedFrom,
-        seedsPerSecond: Math.round((p.seeds / Math.max(0.001, p.ms / 1000)) * 10) / 10, eventsPerSecond: Math.round(p.steps / Math.max(0.001, p.ms / 1000)),
+        scenario: name,
+        seeds: p.seeds,
+        failures: p.failures.map((f) => ({ ...f, reproduce: reproduceCommand(path, f.seed, undefined) })),
+        wallSeconds: Math.round(p.ms / 100) / 10,
+        resumedFrom,
+        seedsPerSecond: Math.round((p.seeds / Math.max(0.001, p.ms / 1000)) * 10) / 10,
+        eventsPerSecond: Math.round(p.steps / Math.max(0.001, p.ms / 1000)),
       };
       rows.push(row);
-      const resumed = row.resumedFrom === 0 ? '' : row.resumedFrom === row.seeds ? ` (already done: all from ${statePath})` : ` (resumed after ${row.resumedFrom.toLocaleString('en-US')})`;
-      say(`  ${name.padEnd(width)} ${row.seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(row.failures.length).padStart(4)} failures  ${row.seedsPerSecond.toFixed(1).padStart(7)} seeds/s  ${fmtDuration(row.wallSeconds).padStart(8)} wall${resumed}`);
+      const resumed =
+        row.resumedFrom === 0
+          ? ''
+          : row.resumedFrom === row.seeds
+            ? ` (already done: all from ${statePath})`
+            : ` (resumed after ${row.resumedFrom.toLocaleString('en-US')})`;
+      say(
+        `  ${name.padEnd(width)} ${row.seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(row.failures.length).padStart(4)} failures  ${row.seedsPerSecond.toFixed(1).padStart(7)} seeds/s  ${fmtDuration(row.wallSeconds).padStart(8)} wall${resumed}`,
+      );
       for (const f of row.failures.slice(0, 20)) {
         say(`      seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step} (trace ${f.traceHash}): ${f.message}`);
         say(`        reproduce: ${f.reproduce}`);
@@ -188,8 +238,10 @@ function loadState(path: string, build: string, fresh: boolean, io: Io): Campaig
   const seeds = rows.reduce((n, r) => n + r.seeds, 0);
   const failures = rows.reduce((n, r) => n + r.failures.length, 0);
   const wall = rows.reduce((n, r) => n + r.wallSeconds, 0);
-  if (rows.some((r) => r.resumedFrom > 0)) say('  (wall: the time spent on each scenario\'s seeds, over every session that ran them)');
-  say(`  ${'total'.padEnd(width)} ${seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(failures).padStart(4)} failures  ${''.padStart(15)}  ${fmtDuration(wall).padStart(8)} wall`);
+  if (rows.some((r) => r.resumedFrom > 0)) say("  (wall: the time spent on each scenario's seeds, over every session that ran them)");
+  say(
+    `  ${'total'.padEnd(width)} ${seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(failures).padStart(4)} failures  ${''.padStart(15)}  ${fmtDuration(wall).padStart(8)} wall`,
+  );
   if (json) io.out(JSON.stringify({ range, shard: shardText, workers, build, scenarios: rows }));
   return failures === 0 ? 0 : 1;
 }

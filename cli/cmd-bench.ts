@@ -20,7 +20,11 @@ export interface BenchReport {
   readonly simulation: Measure & { readonly seeds: number };
   readonly ratio: number;
   readonly explore: {
-    readonly workers: number; readonly seeds: number; readonly seedsPerSecond: number; readonly eventsPerSecond: number; readonly eventsPerSecondPerCore: number;
+    readonly workers: number;
+    readonly seeds: number;
+    readonly seedsPerSecond: number;
+    readonly eventsPerSecond: number;
+    readonly eventsPerSecondPerCore: number;
     /** Explore's events/s per core over the one-core simulation's (target ≥ 0.8). */
     readonly perCoreRatio: number;
   };
@@ -29,7 +33,13 @@ export interface BenchReport {
    * at once: what this machine's cores give together without explore's scheduling. Explore's ratio
    * to it is explore's own overhead; its ratio to one core is the machine's (shared cores, memory).
    */
-  readonly parallelCeiling: { readonly workers: number; readonly eventsPerSecond: number; readonly eventsPerSecondPerCore: number; readonly perCoreRatio: number; readonly exploreRatio: number };
+  readonly parallelCeiling: {
+    readonly workers: number;
+    readonly eventsPerSecond: number;
+    readonly eventsPerSecondPerCore: number;
+    readonly perCoreRatio: number;
+    readonly exploreRatio: number;
+  };
   /** Without clients: only the simulator's own machinery (should be flat). */
   readonly memoryProtocol: MemoryRun;
   /** With the default workload: the replicated data grows with committed writes (no snapshots yet). */
@@ -117,7 +127,14 @@ function memory(s: Scenario, events: number, every: number): MemoryRun {
   const growth = last.events > first.events ? ((last.heapMB - first.heapMB) / (last.events - first.events)) * 1e6 : 0;
   const entries = sim.checker.committedLog.length;
   const bytes = entries > 0 ? Math.round(((last.heapMB - first.heapMB) * 2 ** 20) / entries) : null;
-  return { events: sim.steps, samples, peakRssMB: Math.round(peakRss / 2 ** 20), growthMBPerMillionEvents: Math.round(growth * 100) / 100, committedEntries: entries, bytesPerCommittedEntry: bytes };
+  return {
+    events: sim.steps,
+    samples,
+    peakRssMB: Math.round(peakRss / 2 ** 20),
+    growthMBPerMillionEvents: Math.round(growth * 100) / 100,
+    committedEntries: entries,
+    bytesPerCommittedEntry: bytes,
+  };
 }
 
 export async function benchCommand(argv: string[], io: Io): Promise<number> {
@@ -133,33 +150,70 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const { base, sim } = interleaved(s, quick ? 1_000_000 : 5_000_000, quick ? 500_000 : 3_000_000);
   say(`  no-op event loop (heap + PRNG):  ${fmt(base.perSecond)} events/s   (best of ${PASSES} passes, taken in turn with the simulation's)`);
   const ratio = Math.round((sim.perSecond / base.perSecond) * 1000) / 1000;
-  say(`  full simulation, one core:       ${fmt(sim.perSecond)} events/s (${sim.seeds} seeds, ${fmt(sim.events)} events; best of ${PASSES})  ratio to no-op: ${ratio}`);
+  say(
+    `  full simulation, one core:       ${fmt(sim.perSecond)} events/s (${sim.seeds} seeds, ${fmt(sim.events)} events; best of ${PASSES})  ratio to no-op: ${ratio}`,
+  );
   const workers = availableParallelism();
   // Long enough that each worker's warm-up (a fresh V8 isolate compiles the simulator again) weighs
   // as little as in a real campaign of many thousand seeds.
   const seeds = quick ? 40 : 4000;
-  const ex = await explore({ scenario: s, seeds: { from: 1, to: seeds }, timeSec: null, workers, shard: null, outDir: null, checkDeterminism: false, shrinkSeconds: 0, from: 1, bias: false, untilFailure: false }, { out: () => {}, err: () => {}, progress: null });
+  const ex = await explore(
+    {
+      scenario: s,
+      seeds: { from: 1, to: seeds },
+      timeSec: null,
+      workers,
+      shard: null,
+      outDir: null,
+      checkDeterminism: false,
+      shrinkSeconds: 0,
+      from: 1,
+      bias: false,
+      untilFailure: false,
+    },
+    { out: () => {}, err: () => {}, progress: null },
+  );
   const perCore = Math.round(ex.eventsPerSecond / workers);
   const perCoreRatio = Math.round((perCore / sim.perSecond) * 100) / 100;
-  say(`  explore on ${workers} worker threads:   ${ex.seedsPerSecond} seeds/s, ${fmt(ex.eventsPerSecond)} events/s (${fmt(perCore)} per core, ${perCoreRatio} of one core; ${ex.seedsRun} seeds)`);
+  say(
+    `  explore on ${workers} worker threads:   ${ex.seedsPerSecond} seeds/s, ${fmt(ex.eventsPerSecond)} events/s (${fmt(perCore)} per core, ${perCoreRatio} of one core; ${ex.seedsRun} seeds)`,
+  );
   const ceiling = await sideBySide(s, seeds, workers);
   const ceilingPerCore = Math.round(ceiling / workers);
   const parallelCeiling = {
-    workers, eventsPerSecond: ceiling, eventsPerSecondPerCore: ceilingPerCore,
-    perCoreRatio: Math.round((ceilingPerCore / sim.perSecond) * 100) / 100, exploreRatio: Math.round((ex.eventsPerSecond / ceiling) * 100) / 100,
+    workers,
+    eventsPerSecond: ceiling,
+    eventsPerSecondPerCore: ceilingPerCore,
+    perCoreRatio: Math.round((ceilingPerCore / sim.perSecond) * 100) / 100,
+    exploreRatio: Math.round((ex.eventsPerSecond / ceiling) * 100) / 100,
   };
-  say(`  the same seeds as ${workers} plain runs side by side: ${fmt(ceiling)} events/s (${fmt(ceilingPerCore)} per core, ${parallelCeiling.perCoreRatio} of one core); explore reaches ${parallelCeiling.exploreRatio} of it`);
+  say(
+    `  the same seeds as ${workers} plain runs side by side: ${fmt(ceiling)} events/s (${fmt(ceilingPerCore)} per core, ${parallelCeiling.perCoreRatio} of one core); explore reaches ${parallelCeiling.exploreRatio} of it`,
+  );
   const memEvents = quick ? 1_000_000 : 10_000_000;
   const protocol = memory({ ...s, workload: { ...s.workload, clients: 0 } }, memEvents, memEvents / 10);
-  say(`  one run of ${fmt(protocol.events)} events without clients: heap ${protocol.samples.map((x) => `${x.heapMB}`).join(' → ')} MB (every ${fmt(memEvents / 10)} events), peak RSS ${protocol.peakRssMB} MB`);
+  say(
+    `  one run of ${fmt(protocol.events)} events without clients: heap ${protocol.samples.map((x) => `${x.heapMB}`).join(' → ')} MB (every ${fmt(memEvents / 10)} events), peak RSS ${protocol.peakRssMB} MB`,
+  );
   const workload = memory(s, memEvents, memEvents / 10);
-  say(`  one run of ${fmt(workload.events)} events with 3 clients: heap ${workload.samples.map((x) => `${x.heapMB}`).join(' → ')} MB, peak RSS ${workload.peakRssMB} MB;`);
-  say(`    ${fmt(workload.committedEntries)} entries committed, ${workload.bytesPerCommittedEntry ?? '-'} bytes of heap per committed entry (logs on every node and disk, checker, client history; compaction is off in this scenario)`);
+  say(
+    `  one run of ${fmt(workload.events)} events with 3 clients: heap ${workload.samples.map((x) => `${x.heapMB}`).join(' → ')} MB, peak RSS ${workload.peakRssMB} MB;`,
+  );
+  say(
+    `    ${fmt(workload.committedEntries)} entries committed, ${workload.bytesPerCommittedEntry ?? '-'} bytes of heap per committed entry (logs on every node and disk, checker, client history; compaction is off in this scenario)`,
+  );
   const report: BenchReport = {
     baseline: base,
     simulation: sim,
     ratio,
-    explore: { workers, seeds: ex.seedsRun, seedsPerSecond: ex.seedsPerSecond, eventsPerSecond: ex.eventsPerSecond, eventsPerSecondPerCore: perCore, perCoreRatio },
+    explore: {
+      workers,
+      seeds: ex.seedsRun,
+      seedsPerSecond: ex.seedsPerSecond,
+      eventsPerSecond: ex.eventsPerSecond,
+      eventsPerSecondPerCore: perCore,
+      perCoreRatio,
+    },
     parallelCeiling,
     memoryProtocol: protocol,
     memoryWorkload: workload,
@@ -176,17 +230,27 @@ async function sideBySide(s: Scenario, n: number, workers: number): Promise<numb
   const threads = shares.map(() => new Worker(script, WORKER_OPTIONS));
   try {
     // Load the bundle in every thread before the clock starts (explore pays this once per run too).
-    await Promise.all(threads.map((w) => new Promise<void>((res, rej) => {
-      w.once('message', () => res());
-      w.once('error', rej);
-      w.postMessage({ scenario: s, seeds: [], twice: false } satisfies WorkerRequest);
-    })));
+    await Promise.all(
+      threads.map(
+        (w) =>
+          new Promise<void>((res, rej) => {
+            w.once('message', () => res());
+            w.once('error', rej);
+            w.postMessage({ scenario: s, seeds: [], twice: false } satisfies WorkerRequest);
+          }),
+      ),
+    );
     const t0 = performance.now();
-    const steps = await Promise.all(threads.map((w, i) => new Promise<number>((res, rej) => {
-      w.once('message', (rs: SeedSummary[]) => res(rs.reduce((k, r) => k + r.steps, 0)));
-      w.once('error', rej);
-      w.postMessage({ scenario: s, seeds: shares[i]!, twice: false } satisfies WorkerRequest);
-    })));
+    const steps = await Promise.all(
+      threads.map(
+        (w, i) =>
+          new Promise<number>((res, rej) => {
+            w.once('message', (rs: SeedSummary[]) => res(rs.reduce((k, r) => k + r.steps, 0)));
+            w.once('error', rej);
+            w.postMessage({ scenario: s, seeds: shares[i]!, twice: false } satisfies WorkerRequest);
+          }),
+      ),
+    );
     const seconds = (performance.now() - t0) / 1000;
     return Math.round(steps.reduce((a, b) => a + b, 0) / seconds);
   } finally {

@@ -64,9 +64,18 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      seeds: { type: 'string' }, time: { type: 'string' }, workers: { type: 'string' }, shard: { type: 'string' },
-      out: { type: 'string' }, 'check-determinism': { type: 'boolean' }, json: { type: 'boolean' }, 'shrink-seconds': { type: 'string' },
-      bug: { type: 'string', multiple: true }, from: { type: 'string' }, 'no-bias': { type: 'boolean' }, 'until-failure': { type: 'boolean' },
+      seeds: { type: 'string' },
+      time: { type: 'string' },
+      workers: { type: 'string' },
+      shard: { type: 'string' },
+      out: { type: 'string' },
+      'check-determinism': { type: 'boolean' },
+      json: { type: 'boolean' },
+      'shrink-seconds': { type: 'string' },
+      bug: { type: 'string', multiple: true },
+      from: { type: 'string' },
+      'no-bias': { type: 'boolean' },
+      'until-failure': { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -90,15 +99,26 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
   };
   const report = await explore(opts, io);
   if (values.json === true) {
-    io.out(JSON.stringify({
-      seedsRun: report.seedsRun,
-      failures: report.failures.map(({ seed, verdict, invariant, step, traceHash, trace, shrunk }) => ({ seed, verdict, invariant, step, traceHash, trace, shrunk, reproduce: reproduceCommand(positionals[0], seed, values.bug) })),
-      eventsPerSecond: report.eventsPerSecond,
-      seedsPerSecond: report.seedsPerSecond,
-      elapsedMs: report.elapsedMs,
-      firstFailure: report.firstFailure,
-      coverage: report.coverage,
-    }));
+    io.out(
+      JSON.stringify({
+        seedsRun: report.seedsRun,
+        failures: report.failures.map(({ seed, verdict, invariant, step, traceHash, trace, shrunk }) => ({
+          seed,
+          verdict,
+          invariant,
+          step,
+          traceHash,
+          trace,
+          shrunk,
+          reproduce: reproduceCommand(positionals[0], seed, values.bug),
+        })),
+        eventsPerSecond: report.eventsPerSecond,
+        seedsPerSecond: report.seedsPerSecond,
+        elapsedMs: report.elapsedMs,
+        firstFailure: report.firstFailure,
+        coverage: report.coverage,
+      }),
+    );
   } else {
     for (const line of describeExplore(report, opts, positionals[0], values.bug)) io.out(line);
   }
@@ -128,7 +148,8 @@ export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport>
     results.push(...rs);
     for (const r of rs) {
       picker.report(r.seed, r.coverage);
-      if (failedAt === null && (r.verdict !== 'ok' || r.secondHash !== undefined)) failedAt = { seeds: results.length, ms: Math.round(performance.now() - started) };
+      if (failedAt === null && (r.verdict !== 'ok' || r.secondHash !== undefined))
+        failedAt = { seeds: results.length, ms: Math.round(performance.now() - started) };
     }
     const now = performance.now();
     if (io.progress !== null && now - lastDraw > 100) {
@@ -192,7 +213,12 @@ export function workerScript(): string {
   return path;
 }
 
-function runPool(size: number, nextBatch: () => number[], req: (seeds: number[]) => WorkerRequest, onResults: (r: readonly SeedSummary[]) => void): Promise<void> {
+function runPool(
+  size: number,
+  nextBatch: () => number[],
+  req: (seeds: number[]) => WorkerRequest,
+  onResults: (r: readonly SeedSummary[]) => void,
+): Promise<void> {
   const script = workerScript();
   return new Promise((resolve, reject) => {
     let active = 0;
@@ -286,16 +312,25 @@ function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | und
     `explored ${r.seedsRun} seeds of ${path === undefined ? 'the built-in default scenario' : o.scenario.file} in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.workers === 0 ? 'the main thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${fmtRate(r.eventsPerSecond)} events/s, ${r.seedsPerSecond} seeds/s`,
   ];
   const never = r.coverage.rulesNeverHit;
-  lines.push(`coverage: ${r.coverage.signals} of ${r.coverage.of} signals; ${never.length === 0 ? 'every rule of the core hit' : `${never.length} rule${never.length === 1 ? '' : 's'} never hit: ${never.slice(0, 8).join(', ')}${never.length > 8 ? ', …' : ''}`}`);
+  lines.push(
+    `coverage: ${r.coverage.signals} of ${r.coverage.of} signals; ${never.length === 0 ? 'every rule of the core hit' : `${never.length} rule${never.length === 1 ? '' : 's'} never hit: ${never.slice(0, 8).join(', ')}${never.length > 8 ? ', …' : ''}`}`,
+  );
   if (r.failures.length === 0) {
     lines.push('no failures');
     return lines;
   }
-  if (r.firstFailure !== null) lines.push(`first failure found after ${r.firstFailure.seeds} seed${r.firstFailure.seeds === 1 ? '' : 's'} had run (${(r.firstFailure.ms / 1000).toFixed(1)}s); lowest failing seed: ${Math.min(...r.failures.map((f) => f.seed))}`);
-  lines.push(`${r.failures.length} failing seed${r.failures.length === 1 ? '' : 's'}${o.untilFailure && r.failures.length > 1 ? ' (--until-failure: seeds already running on other workers finish)' : ''}:`);
+  if (r.firstFailure !== null)
+    lines.push(
+      `first failure found after ${r.firstFailure.seeds} seed${r.firstFailure.seeds === 1 ? '' : 's'} had run (${(r.firstFailure.ms / 1000).toFixed(1)}s); lowest failing seed: ${Math.min(...r.failures.map((f) => f.seed))}`,
+    );
+  lines.push(
+    `${r.failures.length} failing seed${r.failures.length === 1 ? '' : 's'}${o.untilFailure && r.failures.length > 1 ? ' (--until-failure: seeds already running on other workers finish)' : ''}:`,
+  );
   for (const f of r.failures) {
     lines.push(`  seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step} (trace ${f.traceHash}): ${f.message}`);
-    lines.push(`    ${f.trace !== null ? `trace: ${f.trace}; ` : ''}${f.shrunk !== null ? `shrunk: ${f.shrunk}; ` : ''}reproduce: ${reproduceCommand(path, f.seed, cliBugs)}`);
+    lines.push(
+      `    ${f.trace !== null ? `trace: ${f.trace}; ` : ''}${f.shrunk !== null ? `shrunk: ${f.shrunk}; ` : ''}reproduce: ${reproduceCommand(path, f.seed, cliBugs)}`,
+    );
   }
   return lines;
 }

@@ -88,7 +88,9 @@ export class KvClient {
           try {
             const res = await fetch(`${e}/status`, { signal: AbortSignal.timeout(2000) });
             const s = (await res.json()) as Record<string, unknown>;
-            lines.push(`${e}  ${String(s['id'])}  ${String(s['role'])}  term ${String(s['term'])}  leader ${String(s['leader'] ?? '-')}  commit ${String(s['commit'])}  keys ${String(s['keys'])}`);
+            lines.push(
+              `${e}  ${String(s['id'])}  ${String(s['role'])}  term ${String(s['term'])}  leader ${String(s['leader'] ?? '-')}  commit ${String(s['commit'])}  keys ${String(s['keys'])}`,
+            );
           } catch (err) {
             lines.push(`${e}  unreachable (${describe(err)})`);
           }
@@ -105,7 +107,8 @@ export class KvClient {
     const msg = typeof r.body['error'] === 'string' ? r.body['error'] : `HTTP ${r.status}`;
     // A write that timed out or lost its connection somewhere may still be applied, whatever the last
     // node said: say so rather than repeat a later "not applied".
-    if (r.maybeApplied && (r.status >= 500 || r.status === 0)) return { lines: [`error: outcome unknown: the write may or may not be applied (last: ${msg})`], code: KV_EXIT.unavailable };
+    if (r.maybeApplied && (r.status >= 500 || r.status === 0))
+      return { lines: [`error: outcome unknown: the write may or may not be applied (last: ${msg})`], code: KV_EXIT.unavailable };
     if (r.status === 400 || r.status === 405 || r.status === 413) return { lines: [`error: ${msg}`], code: KV_EXIT.usage };
     return { lines: [`error: ${msg}`], code: r.status >= 500 || r.status === 0 ? KV_EXIT.unavailable : KV_EXIT.no };
   }
@@ -169,7 +172,11 @@ export function splitWords(line: string): string[] {
 }
 
 export async function kvCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { endpoints: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { endpoints: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean' } },
+  });
   if (values.help === true) {
     io.out(KV_USAGE);
     return KV_EXIT.ok;

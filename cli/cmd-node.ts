@@ -28,7 +28,10 @@ export function parseAddress(flag: string, raw: string): Address {
 
 export function parsePeers(raw: string, self: string): Map<string, Address> {
   const peers = new Map<string, Address>();
-  for (const part of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const part of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const eq = part.indexOf('=');
     if (eq < 0) throw new UsageError(`--peers: "${part}" must be ID=[HOST:]PORT`);
     const id = part.slice(0, eq);
@@ -86,7 +89,9 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   const stamp = (): string => new Date().toISOString().slice(11, 23);
   const log = (l: string): void => io.err(`${stamp()} ${id}: ${l}`);
   if (secret === null && [listen, ...(http === null ? [] : [http])].some((a) => !isLoopback(a.host))) {
-    log('WARNING: listening beyond loopback without a cluster secret — anyone who can reach the port can inject Raft messages (set LIFERAFT_CLUSTER_SECRET or --secret-file)');
+    log(
+      'WARNING: listening beyond loopback without a cluster secret — anyone who can reach the port can inject Raft messages (set LIFERAFT_CLUSTER_SECRET or --secret-file)',
+    );
   }
 
   let node;
@@ -104,7 +109,9 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     }
     throw e;
   }
-  log(`peers on ${listen.host}:${node.raftPort}${node.httpPort === null ? '' : `, clients on http://${http!.host}:${node.httpPort}`}; data in ${values.data}${secret === null ? '' : '; peer frames signed with the cluster secret'}`);
+  log(
+    `peers on ${listen.host}:${node.raftPort}${node.httpPort === null ? '' : `, clients on http://${http!.host}:${node.httpPort}`}; data in ${values.data}${secret === null ? '' : '; peer frames signed with the cluster secret'}`,
+  );
   const running = node;
   return new Promise<number>((resolve) => {
     let stopping = false;

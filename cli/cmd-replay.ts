@@ -19,7 +19,15 @@ export function replayCommand(argv: string[], io: Io): number {
     if (trace.bugs !== undefined && trace.bugs.length > 0) io.err(`liferaft: planted bugs on (recorded in ${path}): ${trace.bugs.join(', ')}`);
     const r = replayTrace(trace);
     if (values.json === true) {
-      io.out(JSON.stringify({ ok: r.ok, steps: r.steps, traceHash: r.traceHash, verdict: r.verdict, ...(r.divergedAt === undefined ? {} : { divergedAt: r.divergedAt }) }));
+      io.out(
+        JSON.stringify({
+          ok: r.ok,
+          steps: r.steps,
+          traceHash: r.traceHash,
+          verdict: r.verdict,
+          ...(r.divergedAt === undefined ? {} : { divergedAt: r.divergedAt }),
+        }),
+      );
     } else if (r.ok) {
       io.out(`${path}: replayed ${r.steps} steps of seed ${trace.seed}; every hash matches (trace ${r.traceHash}, verdict ${r.verdict})`);
       if (r.violation !== undefined) io.out(`  ${r.violation.invariant} at step ${r.violation.step}: ${r.violation.message}`);

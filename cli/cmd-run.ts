@@ -7,7 +7,13 @@ import { exitFor, intOption, readScenario, reproduceCommand, UsageError, withCli
 export function runCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { seed: { type: 'string' }, trace: { type: 'string' }, history: { type: 'string' }, json: { type: 'boolean' }, bug: { type: 'string', multiple: true } },
+    options: {
+      seed: { type: 'string' },
+      trace: { type: 'string' },
+      history: { type: 'string' },
+      json: { type: 'boolean' },
+      bug: { type: 'string', multiple: true },
+    },
     allowPositionals: true,
   });
   if (positionals.length > 1) throw new UsageError(`run takes one scenario file, got ${positionals.length}`);
@@ -29,7 +35,12 @@ export function runCommand(argv: string[], io: Io): number {
   if (values.history !== undefined) writeFileSync(values.history, `${JSON.stringify(history.map(fromSimulator), null, 1)}\n`);
   if (values.json === true) {
     const { stats: _s, swarm: _w, ...summary } = result;
-    io.out(JSON.stringify({ ...summary, ...(result.verdict === 'ok' ? {} : { reproduce: reproduceCommand(positionals[0], result.seed, values.bug, `--trace seed-${result.seed}.rafttrace`) }) }));
+    io.out(
+      JSON.stringify({
+        ...summary,
+        ...(result.verdict === 'ok' ? {} : { reproduce: reproduceCommand(positionals[0], result.seed, values.bug, `--trace seed-${result.seed}.rafttrace`) }),
+      }),
+    );
   } else {
     for (const line of describeRun(result, positionals[0], values.bug)) io.out(line);
     if (values.trace !== undefined) io.out(`  trace written to ${values.trace}`);
@@ -47,7 +58,11 @@ export function describeRun(r: RunResult, scenarioPath: string | undefined, cliB
     lines.push(`  ${v.invariant} at step ${v.step} (t=${fmtUs(v.time)})${v.nodes.length > 0 ? ` on ${v.nodes.join(', ')}` : ''}: ${v.message}`);
     lines.push(`  reproduce: ${reproduceCommand(scenarioPath, r.seed, cliBugs, `--trace seed-${r.seed}.rafttrace`)}`);
   }
-  lines.push(`  faults: ${s.crashes} crashes (${s.tornWrites} torn writes, ${s.corruptions} corruptions, ${s.refusedToStart} refused to start), ${s.partitions} partitions, ${s.pauses} pauses, ${s.clogs} clogs; messages: ${s.messagesSent} sent, ${s.messagesLost} lost`);
-  lines.push(`  clients: ${s.opsCompleted}/${s.opsStarted} operations completed, ${s.opsAbandoned} abandoned; ${s.leaderChanges} leader elections; history linearizable: ${r.linearizability}`);
+  lines.push(
+    `  faults: ${s.crashes} crashes (${s.tornWrites} torn writes, ${s.corruptions} corruptions, ${s.refusedToStart} refused to start), ${s.partitions} partitions, ${s.pauses} pauses, ${s.clogs} clogs; messages: ${s.messagesSent} sent, ${s.messagesLost} lost`,
+  );
+  lines.push(
+    `  clients: ${s.opsCompleted}/${s.opsStarted} operations completed, ${s.opsAbandoned} abandoned; ${s.leaderChanges} leader elections; history linearizable: ${r.linearizability}`,
+  );
   return lines;
 }

@@ -34,9 +34,22 @@ export function shrinkCommand(argv: string[], io: Io): number {
   writeFileSync(out, result.text);
   const lines = scenarioLines(result.text);
   if (values.json === true) {
-    io.out(JSON.stringify({ out, reproduced: result.reproduced, lines, runs: result.runs, steps: result.result.steps, originalSteps: result.original.steps, verdict: result.result.verdict, invariant: result.result.violation?.invariant ?? null }));
+    io.out(
+      JSON.stringify({
+        out,
+        reproduced: result.reproduced,
+        lines,
+        runs: result.runs,
+        steps: result.result.steps,
+        originalSteps: result.original.steps,
+        verdict: result.result.verdict,
+        invariant: result.result.violation?.invariant ?? null,
+      }),
+    );
   } else {
-    io.out(`${out}: ${lines} scenario lines, ${result.result.steps} steps (from ${result.original.steps}) after ${result.runs} runs; fails with ${result.result.verdict}${result.result.violation ? ` ${result.result.violation.invariant}` : ''}`);
+    io.out(
+      `${out}: ${lines} scenario lines, ${result.result.steps} steps (from ${result.original.steps}) after ${result.runs} runs; fails with ${result.result.verdict}${result.result.violation ? ` ${result.result.violation.invariant}` : ''}`,
+    );
     if (!result.reproduced) io.out('  warning: the shrunk scenario no longer fails the same way; the unshrunk scenario was written instead');
   }
   return result.reproduced ? EXIT.ok : EXIT.crash;

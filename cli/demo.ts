@@ -1,15 +1,6 @@
 // `liferaft demo`: the pure Raft core on an in-memory network, without the simulator — elect a
 // leader, then commit client writes sent to every node (followers relay them to the leader).
-import {
-  clientId,
-  describeEntryData,
-  describeOutcome,
-  describeRequest,
-  lastIndex,
-  MemoryCluster,
-  type ClientRequest,
-  type NodeId,
-} from '../core';
+import { clientId, describeEntryData, describeOutcome, describeRequest, lastIndex, MemoryCluster, type ClientRequest, type NodeId } from '../core';
 
 export interface DemoOptions {
   readonly nodes: number;
@@ -86,7 +77,19 @@ export function runDemo(opts: DemoOptions): DemoReport {
   lines.push('', `applied on every node (${logsAgree ? 'identical' : 'DIFFERENT'}):`);
   for (const e of first.log.slice(0, first.applied)) lines.push(`  ${e.index}@t${e.term} ${describeEntryData(e.data)}`);
   const ok = electedAtTick !== null && logsAgree && writes.every((w) => w.outcome.startsWith('ok')) && read === 'ok "v1"';
-  return { ok, nodes: opts.nodes, seed: opts.seed, leader, term: leader === null ? 0 : cluster.node(leader).term, electedAtTick, steps, writes, read, logsAgree, lines };
+  return {
+    ok,
+    nodes: opts.nodes,
+    seed: opts.seed,
+    leader,
+    term: leader === null ? 0 : cluster.node(leader).term,
+    electedAtTick,
+    steps,
+    writes,
+    read,
+    logsAgree,
+    lines,
+  };
 }
 
 function agree(cluster: MemoryCluster): boolean {

@@ -30,8 +30,15 @@ export function runSeeds(req: WorkerRequest): SeedSummary[] {
   return req.seeds.map((seed) => {
     const r = new Simulation(scenario, seed).run();
     const base: SeedSummary = {
-      seed, verdict: r.verdict, steps: r.steps, simulatedMs: r.simulatedMs, traceHash: r.traceHash, coverage: r.coverage,
-      ...(r.violation === undefined ? {} : { violation: { invariant: r.violation.invariant, step: r.violation.step, message: r.violation.message, nodes: r.violation.nodes } }),
+      seed,
+      verdict: r.verdict,
+      steps: r.steps,
+      simulatedMs: r.simulatedMs,
+      traceHash: r.traceHash,
+      coverage: r.coverage,
+      ...(r.violation === undefined
+        ? {}
+        : { violation: { invariant: r.violation.invariant, step: r.violation.step, message: r.violation.message, nodes: r.violation.nodes } }),
     };
     if (!req.twice) return base;
     const again = new Simulation(scenario, seed).run();

@@ -161,7 +161,13 @@ describe('liferaft CLI', function () {
       const { out } = await capture(['explore', '--seeds', '1..10', '--shard', '2/3', '--workers', '0', '--json']);
       assert.equal((JSON.parse(out[0]!) as { seedsRun: number }).seedsRun, 4); // I=2 of 3 takes the seeds ≡ 1 (mod 3): 1, 4, 7, 10
       // The count of a shard's seeds, computed without visiting them, agrees with visiting them.
-      for (const [from, to, i, n] of [[1, 10, 2, 3], [0, 0, 1, 1], [5, 5, 2, 2], [7, 100, 3, 7], [3, 2000, 4, 4]] as const) {
+      for (const [from, to, i, n] of [
+        [1, 10, 2, 3],
+        [0, 0, 1, 1],
+        [5, 5, 2, 2],
+        [7, 100, 3, 7],
+        [3, 2000, 4, 4],
+      ] as const) {
         const expected = Array.from({ length: to - from + 1 }, (_, k) => from + k).filter((s) => s % n === i - 1).length;
         assert.equal(seedsInShard({ from, to }, { i, n }), expected, `${from}..${to} shard ${i}/${n}`);
       }
@@ -208,12 +214,14 @@ describe('liferaft CLI', function () {
       assert.match(readFileSync(out, 'utf8'), /^bugs stale-vote-response$/m);
     });
 
-    it('explore --bug --until-failure stops at the first failure, caught by the catalogue\'s invariant, and reports coverage', async () => {
+    it("explore --bug --until-failure stops at the first failure, caught by the catalogue's invariant, and reports coverage", async () => {
       const { code, out, err } = await capture(['explore', '--bug', 'stale-read', '--seeds', '1..500', '--workers', '0', '--until-failure', '--json']);
       assert.equal(code, EXIT.safety);
       assert.match(err.join('\n'), /planted bugs on: stale-read/);
       const r = JSON.parse(out[0]!) as {
-        seedsRun: number; failures: { seed: number; invariant: string }[]; firstFailure: { seeds: number; ms: number };
+        seedsRun: number;
+        failures: { seed: number; invariant: string }[];
+        firstFailure: { seeds: number; ms: number };
         coverage: { signals: number; of: number; rulesNeverHit: string[] };
       };
       assert.equal(r.failures.length, 1);
@@ -238,7 +246,10 @@ describe('liferaft CLI', function () {
       const fromFile = join(root, 'sim/testdata/bugs/vote-without-log-check.raftsim');
       const cases: { argv: string[]; expectFailures: boolean }[] = [
         { argv: ['explore', '--bug', 'stale-vote-response', '--seeds', '25..40', '--workers', '0'], expectFailures: true },
-        { argv: ['explore', mine, '--bug', 'stale-read', '--bug', 'duplicate-apply', '--seeds', '10..20', '--workers', '0', '--until-failure'], expectFailures: true },
+        {
+          argv: ['explore', mine, '--bug', 'stale-read', '--bug', 'duplicate-apply', '--seeds', '10..20', '--workers', '0', '--until-failure'],
+          expectFailures: true,
+        },
         { argv: ['explore', fromFile, '--seeds', '11000034..11000036', '--workers', '0'], expectFailures: true },
         { argv: ['run', mine, '--seed', '5', '--bug', 'stale-vote-response', '--bug', 'duplicate-apply'], expectFailures: false },
         { argv: ['run', '--seed', '30', '--bug', 'stale-vote-response'], expectFailures: true },
@@ -252,7 +263,8 @@ describe('liferaft CLI', function () {
         for (const command of commands) {
           const seed = Number(/--seed (\d+)/.exec(command)![1]);
           // What the original run printed for this seed: its verdict and its trace hash.
-          const hash = c.argv[0] === 'run' ? /trace ([0-9a-f]{16})/.exec(text)![1]! : new RegExp(`seed ${seed}: (\\w+) .*\\(trace ([0-9a-f]{16})\\)`).exec(text)![2]!;
+          const hash =
+            c.argv[0] === 'run' ? /trace ([0-9a-f]{16})/.exec(text)![1]! : new RegExp(`seed ${seed}: (\\w+) .*\\(trace ([0-9a-f]{16})\\)`).exec(text)![2]!;
           const words = shellWords(command);
           assert.deepEqual(words.slice(0, 2), ['liferaft', 'run']);
           const again = await capture([...words.slice(1).filter((w, i, a) => w !== '--trace' && a[i - 1] !== '--trace'), '--json']);
@@ -267,7 +279,10 @@ describe('liferaft CLI', function () {
 
     it('a reproduce line printed by `node dist/cli.js` starts the way the CLI was started, and reproduces when pasted', () => {
       // From a clone there is no `liferaft` on PATH: the printed command must be one the user can paste.
-      const first = spawnSync(process.execPath, [relative(root, cli), 'explore', '--bug', 'stale-vote-response', '--seeds', '25..40', '--workers', '0'], { cwd: root, encoding: 'utf8' });
+      const first = spawnSync(process.execPath, [relative(root, cli), 'explore', '--bug', 'stale-vote-response', '--seeds', '25..40', '--workers', '0'], {
+        cwd: root,
+        encoding: 'utf8',
+      });
       const line = /reproduce: (.*)$/m.exec(first.stdout)?.[1];
       assert.ok(line !== undefined, first.stdout + first.stderr);
       const words = shellWords(line);
@@ -293,23 +308,30 @@ describe('liferaft CLI', function () {
       }
     });
 
-    it('run --bug reproduces a bug\'s shrunk regression scenario; unknown bugs are refused', async () => {
+    it("run --bug reproduces a bug's shrunk regression scenario; unknown bugs are refused", async () => {
       const file = join(root, 'sim/testdata/bugs/vote-without-log-check.raftsim');
       const r = await capture(['run', file, '--json']);
       assert.notEqual(r.code, EXIT.ok);
       assert.match(r.err.join('\n'), /planted bugs on \(from .*\): vote-without-log-check/);
-      for (const argv of [['run', '--seed', '1', '--bug', 'nope'], ['explore', '--bug', 'nope'], ['bench', 'bugs', '--bug', 'nope']]) {
+      for (const argv of [
+        ['run', '--seed', '1', '--bug', 'nope'],
+        ['explore', '--bug', 'nope'],
+        ['bench', 'bugs', '--bug', 'nope'],
+      ]) {
         const bad = await capture(argv);
         assert.equal(bad.code, EXIT.usage, argv.join(' '));
         assert.match(bad.err.join('\n'), /unknown planted bug "nope" \(known: stale-vote-response, /);
       }
     });
 
-    it('bench bugs finds a bug with LifeRaft\'s search and reports it against uniform random exploration', () => {
-      const r = spawnSync(process.execPath, [cli, 'bench', 'bugs', '--bug', 'vote-without-log-check', '--streams', '1', '--budget', '3', '--json'], { encoding: 'utf8' });
+    it("bench bugs finds a bug with LifeRaft's search and reports it against uniform random exploration", () => {
+      const r = spawnSync(process.execPath, [cli, 'bench', 'bugs', '--bug', 'vote-without-log-check', '--streams', '1', '--budget', '3', '--json'], {
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 0, r.stderr);
       const b = JSON.parse(r.stdout) as {
-        streams: number; bugs: { bug: string; expected: string; targeted: { found: boolean; invariant: string }[]; uniform: unknown[]; shrunkLines: number | null }[];
+        streams: number;
+        bugs: { bug: string; expected: string; targeted: { found: boolean; invariant: string }[]; uniform: unknown[]; shrunkLines: number | null }[];
         noBug: { seeds: number; failures: number };
       };
       assert.equal(b.bugs.length, 1);
@@ -366,14 +388,17 @@ describe('liferaft CLI', function () {
 
     it('reads a Jepsen EDN history as it is: the failing operations with their lines, a hint for "" reads, file:line:col on bad input', async () => {
       const f = join(dir, 'history.edn');
-      writeFileSync(f, [
-        '{:type :invoke, :f :write, :value [:k 1], :process 0, :time 1}',
-        '{:type :ok, :f :write, :value [:k 1], :process 0, :time 2}',
-        '{:type :invoke, :f :read, :value [:k nil], :process 1, :time 3}',
-        '{:type :ok, :f :read, :value [:k 2], :process 1, :time 4}',
-        '{:type :invoke, :f :read, :value [:j nil], :process 2, :time 5}',
-        '{:type :ok, :f :read, :value [:j ""], :process 2, :time 6}',
-      ].join('\n'));
+      writeFileSync(
+        f,
+        [
+          '{:type :invoke, :f :write, :value [:k 1], :process 0, :time 1}',
+          '{:type :ok, :f :write, :value [:k 1], :process 0, :time 2}',
+          '{:type :invoke, :f :read, :value [:k nil], :process 1, :time 3}',
+          '{:type :ok, :f :read, :value [:k 2], :process 1, :time 4}',
+          '{:type :invoke, :f :read, :value [:j nil], :process 2, :time 5}',
+          '{:type :ok, :f :read, :value [:j ""], :process 2, :time 6}',
+        ].join('\n'),
+      );
       const text = await capture(['check', f]);
       assert.equal(text.code, 1);
       assert.match(text.out.join('\n'), /^illegal: on key ":[jk]"/);
@@ -391,17 +416,24 @@ describe('liferaft CLI', function () {
       assert.match(bad.err.join('\n'), /history\.edn:2:32: "\}" does not match the "\[" at 2:28/);
       const badJson = await capture(['check', f, '--json']);
       assert.equal(badJson.code, EXIT.usage);
-      assert.match((JSON.parse(badJson.out[0]!) as { result: string; error: string }).error, /history\.edn:2:32:/, '--json answers bad input with one object too');
+      assert.match(
+        (JSON.parse(badJson.out[0]!) as { result: string; error: string }).error,
+        /history\.edn:2:32:/,
+        '--json answers bad input with one object too',
+      );
     });
 
-    it("reads Porcupine's key/value logs with keys starting as \"\", writes --html into a new folder after the verdict", async () => {
+    it('reads Porcupine\'s key/value logs with keys starting as "", writes --html into a new folder after the verdict', async () => {
       const f = join(dir, 'c01.txt');
-      writeFileSync(f, [
-        '{:process 0, :type :invoke, :f :get, :key "5", :value nil}',
-        '{:process 0, :type :ok, :f :get, :key "5", :value ""}',
-        '{:process 1, :type :invoke, :f :append, :key "5", :value "x 1 0 y"}',
-        '{:process 1, :type :ok, :f :append, :key "5", :value "x 1 0 y"}',
-      ].join('\n'));
+      writeFileSync(
+        f,
+        [
+          '{:process 0, :type :invoke, :f :get, :key "5", :value nil}',
+          '{:process 0, :type :ok, :f :get, :key "5", :value ""}',
+          '{:process 1, :type :invoke, :f :append, :key "5", :value "x 1 0 y"}',
+          '{:process 1, :type :ok, :f :append, :key "5", :value "x 1 0 y"}',
+        ].join('\n'),
+      );
       const ok = await capture(['check', f, '--html', join(dir, 'new', 'folder', 'c01.html')]);
       assert.equal(ok.code, 0, ok.out.join('\n'));
       assert.match(ok.out.join('\n'), /^note: every key starts as "" \(Porcupine's key\/value log[^]*^ok: 2 operations[^]*^the picture: /m);
@@ -435,7 +467,14 @@ describe('liferaft CLI', function () {
     const state = join(dir, 'campaign.json');
     const mine = join(dir, 'campaign.raftsim');
     writeFileSync(mine, readFileSync(join(root, 'examples/partitions.raftsim'), 'utf8'));
-    type Row = { scenario: string; seeds: number; failures: { seed: number; traceHash: string; reproduce: string }[]; seedsPerSecond: number; wallSeconds: number; resumedFrom: number };
+    type Row = {
+      scenario: string;
+      seeds: number;
+      failures: { seed: number; traceHash: string; reproduce: string }[];
+      seedsPerSecond: number;
+      wallSeconds: number;
+      resumedFrom: number;
+    };
     const campaign = async (argv: string[]): Promise<{ code: number; rows: Row[]; text: string }> => {
       const r = await capture(['bench', 'soundness', ...argv, '--workers', '0', '--state', state, '--json']);
       return { code: r.code, rows: (JSON.parse(r.out.at(-1)!) as { scenarios: Row[] }).scenarios, text: r.out.join('\n') };
@@ -449,7 +488,18 @@ describe('liferaft CLI', function () {
     const deep = join(dir, 'a-rather-long-directory-name', 'and-another-below-it');
     mkdirSync(deep, { recursive: true });
     writeFileSync(join(deep, 'campaign.raftsim'), readFileSync(mine, 'utf8'));
-    const table = await capture(['bench', 'soundness', join(deep, 'campaign.raftsim'), mine, '--seeds', '1', '--workers', '0', '--state', join(dir, 'columns.json')]);
+    const table = await capture([
+      'bench',
+      'soundness',
+      join(deep, 'campaign.raftsim'),
+      mine,
+      '--seeds',
+      '1',
+      '--workers',
+      '0',
+      '--state',
+      join(dir, 'columns.json'),
+    ]);
     const lines = table.out.filter((l) => / seeds +\d+ failures/.test(l));
     assert.equal(lines.length, 3, table.out.join('\n'));
     assert.equal(new Set(lines.map((l) => l.indexOf(' seeds '))).size, 1, lines.join('\n'));
@@ -479,15 +529,26 @@ describe('liferaft CLI', function () {
     const r = spawnSync(process.execPath, ['--expose-gc', cli, 'bench', '--quick', '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const b = JSON.parse(r.stdout) as {
-      baseline: { perSecond: number }; simulation: { perSecond: number; events: number }; ratio: number;
-      explore: { seedsPerSecond: number; eventsPerSecondPerCore: number; perCoreRatio: number }; memoryProtocol: { samples: unknown[] }; memoryWorkload: { committedEntries: number };
+      baseline: { perSecond: number };
+      simulation: { perSecond: number; events: number };
+      ratio: number;
+      explore: { seedsPerSecond: number; eventsPerSecondPerCore: number; perCoreRatio: number };
+      memoryProtocol: { samples: unknown[] };
+      memoryWorkload: { committedEntries: number };
       parallelCeiling: { eventsPerSecond: number; eventsPerSecondPerCore: number; perCoreRatio: number; exploreRatio: number };
     };
     assert.ok(b.baseline.perSecond > 0 && b.simulation.perSecond > 0 && b.simulation.events >= 500_000);
     assert.equal(b.ratio, Math.round((b.simulation.perSecond / b.baseline.perSecond) * 1000) / 1000);
     assert.ok(b.explore.seedsPerSecond > 0);
-    assert.equal(b.explore.perCoreRatio, Math.round((b.explore.eventsPerSecondPerCore / b.simulation.perSecond) * 100) / 100, 'explore per core against one core');
-    assert.ok(b.parallelCeiling.eventsPerSecond > 0 && b.parallelCeiling.perCoreRatio > 0 && b.parallelCeiling.exploreRatio > 0, 'the side-by-side ceiling is measured in the same run');
+    assert.equal(
+      b.explore.perCoreRatio,
+      Math.round((b.explore.eventsPerSecondPerCore / b.simulation.perSecond) * 100) / 100,
+      'explore per core against one core',
+    );
+    assert.ok(
+      b.parallelCeiling.eventsPerSecond > 0 && b.parallelCeiling.perCoreRatio > 0 && b.parallelCeiling.exploreRatio > 0,
+      'the side-by-side ceiling is measured in the same run',
+    );
     assert.equal(b.memoryProtocol.samples.length, 11);
     assert.ok(b.memoryWorkload.committedEntries > 0);
   });
@@ -520,7 +581,7 @@ describe('liferaft CLI', function () {
     assert.equal(worstVerdict(['liveness']), 'liveness');
   });
 
-  it('COMMAND --help and help COMMAND print that command\'s usage and exit 0', async () => {
+  it("COMMAND --help and help COMMAND print that command's usage and exit 0", async () => {
     for (const [argv, first, takesBug] of [
       [['explore', '--help'], /^usage: liferaft explore \[SCENARIO\]/, true],
       [['bench', 'soundness', '-h'], /^usage: liferaft bench soundness \[SCENARIO\.\.\.\]/, false],
@@ -537,8 +598,8 @@ describe('liferaft CLI', function () {
     }
     const bad = await capture(['bench', 'soundness', '--bug', 'x']);
     assert.equal(bad.code, EXIT.usage);
-    assert.match(bad.err.join('\n'), /Unknown option '--bug'[^]*usage: liferaft bench soundness/, 'a bad option shows that command\'s usage');
-    assert.doesNotMatch(bad.err.join('\n'), /\n {2}replay FILE/, 'not every command\'s');
+    assert.match(bad.err.join('\n'), /Unknown option '--bug'[^]*usage: liferaft bench soundness/, "a bad option shows that command's usage");
+    assert.doesNotMatch(bad.err.join('\n'), /\n {2}replay FILE/, "not every command's");
     const after = await capture(['run', '--seed', '1', '--', '--help']);
     assert.notEqual(after.out.join('\n').slice(0, 6), 'usage:', 'a --help after -- is a positional');
     const none = await capture(['help', 'nope']);

@@ -142,7 +142,11 @@ export function usageOf(words: readonly string[]): string | null {
     footer = [...footer.slice(0, from), ...footer.slice(to)];
   }
   // A command with exit codes of its own (check) does not get the general ones.
-  if (lines.slice(start, end).some((l) => /\bExit 0 /.test(l))) footer = footer.slice(0, footer.findIndex((l) => l.startsWith('exit codes:')));
+  if (lines.slice(start, end).some((l) => /\bExit 0 /.test(l)))
+    footer = footer.slice(
+      0,
+      footer.findIndex((l) => l.startsWith('exit codes:')),
+    );
   return [`usage: liferaft ${lines[start]!.trim()}`, ...lines.slice(start + 1, end), '', ...footer].join('\n').trimEnd();
 }
 
@@ -216,7 +220,10 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
       // A bad option: that command's usage (the whole text only when the command is unknown).
       if (/unknown command/.test((e as Error).message)) io.err(`\n${USAGE}`);
       else if (!(e instanceof UsageError)) io.err(`\n${usageOf(argv) ?? USAGE}`);
-      else if (/^(--|[a-z]+ needs )/.test((e as Error).message)) io.err(`(liferaft ${argv[0] === 'bench' && argv[1] !== undefined && !argv[1].startsWith('-') ? `bench ${argv[1]}` : argv[0]} --help shows the options)`);
+      else if (/^(--|[a-z]+ needs )/.test((e as Error).message))
+        io.err(
+          `(liferaft ${argv[0] === 'bench' && argv[1] !== undefined && !argv[1].startsWith('-') ? `bench ${argv[1]}` : argv[0]} --help shows the options)`,
+        );
       return EXIT.usage;
     }
     throw e;

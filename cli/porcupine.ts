@@ -67,9 +67,14 @@ export interface PorcupineRun {
 }
 
 /** Runs Porcupine on `histories` (kind: etcd = jepsen.util log, kv = Porcupine's key/value log). */
-export function runPorcupine(checkout: string, histories: readonly { kind: 'etcd' | 'kv'; path: string }[], opts: { repeat: number; timeoutMs: number }): PorcupineRun {
+export function runPorcupine(
+  checkout: string,
+  histories: readonly { kind: 'etcd' | 'kv'; path: string }[],
+  opts: { repeat: number; timeoutMs: number },
+): PorcupineRun {
   const dir = resolve(checkout);
-  if (!existsSync(join(dir, 'checker.go')) || !existsSync(join(dir, 'porcupine_test.go'))) throw new Error(`${checkout} is not a checkout of Porcupine (no checker.go and porcupine_test.go)`);
+  if (!existsSync(join(dir, 'checker.go')) || !existsSync(join(dir, 'porcupine_test.go')))
+    throw new Error(`${checkout} is not a checkout of Porcupine (no checker.go and porcupine_test.go)`);
   const go = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (go.status !== 0) throw new Error('Go is not installed (Debian: apt-get install golang-go)');
   const work = mkdtempSync(join(tmpdir(), 'liferaft-porcupine-'));
@@ -81,13 +86,21 @@ export function runPorcupine(checkout: string, histories: readonly { kind: 'etcd
     const r = spawnSync('go', ['test', '-run', 'TestLiferaftSideBySide', '-count=1', '-v', '-timeout', '2h', '.'], {
       cwd: work,
       encoding: 'utf8',
-      env: { ...process.env, LIFERAFT_SUITE: suite, LIFERAFT_REPEAT: String(opts.repeat), LIFERAFT_TIMEOUT_MS: String(opts.timeoutMs), GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+      env: {
+        ...process.env,
+        LIFERAFT_SUITE: suite,
+        LIFERAFT_REPEAT: String(opts.repeat),
+        LIFERAFT_TIMEOUT_MS: String(opts.timeoutMs),
+        GOFLAGS: '-mod=mod',
+        GOTOOLCHAIN: 'local',
+      },
       maxBuffer: 64 * 2 ** 20,
     });
     const results = new Map<string, { verdict: string; ms: number }>();
     for (const line of r.stdout.split('\n')) {
       const [tag, path, verdict, us] = line.split('\t');
-      if (tag === 'LIFERAFT' && path !== undefined) results.set(path, { verdict: verdict === 'Ok' ? 'ok' : verdict === 'Illegal' ? 'illegal' : 'unknown', ms: Number(us) / 1000 });
+      if (tag === 'LIFERAFT' && path !== undefined)
+        results.set(path, { verdict: verdict === 'Ok' ? 'ok' : verdict === 'Illegal' ? 'illegal' : 'unknown', ms: Number(us) / 1000 });
     }
     if (results.size === 0) throw new Error(`go test printed no results (exit ${r.status}):\n${(r.stdout + r.stderr).slice(-2000)}`);
     const commit = spawnSync('git', ['-C', dir, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).stdout.trim();

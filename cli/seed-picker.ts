@@ -7,17 +7,50 @@ import { drawSwarm, Rng, type Scenario } from '../sim';
 
 /** Feature names of a seed's swarm draw (for reports). */
 export const FEATURES = [
-  'nodes=1..2', 'nodes=3', 'nodes=4', 'nodes=5', 'nodes=6..9', 'drop', 'duplicate', 'corrupt', 'crash', 'partition', 'pause', 'clog',
-  'isolate-leader', 'crash-leader', 'delay', 'crash-after-vote', 'crash-after-append', 'pct', 'split-votes',
-  'no-prevote', 'no-checkquorum',
+  'nodes=1..2',
+  'nodes=3',
+  'nodes=4',
+  'nodes=5',
+  'nodes=6..9',
+  'drop',
+  'duplicate',
+  'corrupt',
+  'crash',
+  'partition',
+  'pause',
+  'clog',
+  'isolate-leader',
+  'crash-leader',
+  'delay',
+  'crash-after-vote',
+  'crash-after-append',
+  'pct',
+  'split-votes',
+  'no-prevote',
+  'no-checkquorum',
 ] as const;
 
 export function features(s: Scenario, seed: number): number[] {
   const w = drawSwarm(s, seed);
   const f: number[] = [w.nodes <= 2 ? 0 : w.nodes === 3 ? 1 : w.nodes === 4 ? 2 : w.nodes === 5 ? 3 : 4];
-  const on = [w.drop > 0, w.duplicate > 0, w.corrupt > 0, w.crash !== null, w.partition !== null, w.pause !== null, w.clog !== null,
-    w.isolateLeader !== null, w.crashLeader !== null, w.delay !== null, w.crashAfterVote !== null, w.crashAfterAppend !== null, w.pct !== null, w.splitVotes,
-    !w.preVote, !w.checkQuorum];
+  const on = [
+    w.drop > 0,
+    w.duplicate > 0,
+    w.corrupt > 0,
+    w.crash !== null,
+    w.partition !== null,
+    w.pause !== null,
+    w.clog !== null,
+    w.isolateLeader !== null,
+    w.crashLeader !== null,
+    w.delay !== null,
+    w.crashAfterVote !== null,
+    w.crashAfterAppend !== null,
+    w.pct !== null,
+    w.splitVotes,
+    !w.preVote,
+    !w.checkQuorum,
+  ];
   on.forEach((b, i) => {
     if (b) f.push(5 + i);
   });

@@ -44,14 +44,22 @@ function follower(log: Entry[], t: number, commit: number): NodeState {
 
 const noop = (index: number, t: number): Entry => ({ index: logIndex(index), term: term(t), data: { type: 'noop' } });
 const append = (t: number, prev: number, prevTerm: number, entries: Entry[], commit = 0): Message => ({
-  type: 'AppendEntries', from: n1, to: n2, term: term(t), prevLogIndex: logIndex(prev), prevLogTerm: term(prevTerm), entries, commit: logIndex(commit),
+  type: 'AppendEntries',
+  from: n1,
+  to: n2,
+  term: term(t),
+  prevLogIndex: logIndex(prev),
+  prevLogTerm: term(prevTerm),
+  entries,
+  commit: logIndex(commit),
 });
 
 const tests: Record<NodeInvariant, () => void> = {
   'commit-within-log': () => {
     const n = follower([noop(1, 1)], 1, 0);
     throwsInvariant('commit-within-log', () =>
-      step(n, { type: 'receive', message: { type: 'Heartbeat', from: n1, to: n2, term: term(1), commit: logIndex(5), readSeq: 0 } }));
+      step(n, { type: 'receive', message: { type: 'Heartbeat', from: n1, to: n2, term: term(1), commit: logIndex(5), readSeq: 0 } }),
+    );
   },
   'applied-within-commit': () => {
     const n = follower([noop(1, 1), noop(2, 1)], 1, 1);
@@ -104,7 +112,16 @@ const tests: Record<NodeInvariant, () => void> = {
   },
   'one-leader-per-term': () => {
     const c = electedCluster();
-    const msg: Message = { type: 'AppendEntries', from: n2, to: n1, term: term(1), prevLogIndex: logIndex(0), prevLogTerm: term(0), entries: [], commit: logIndex(0) };
+    const msg: Message = {
+      type: 'AppendEntries',
+      from: n2,
+      to: n1,
+      term: term(1),
+      prevLogIndex: logIndex(0),
+      prevLogTerm: term(0),
+      entries: [],
+      commit: logIndex(0),
+    };
     throwsInvariant('one-leader-per-term', () => step(c.node(n1), { type: 'receive', message: msg }));
   },
   'message-addressed-here': () => {
@@ -127,22 +144,33 @@ const tests: Record<NodeInvariant, () => void> = {
   'progress-for-every-peer': () => {
     const leader = electedCluster().node(n1);
     leader.progress.delete(n3);
-    throwsInvariant('progress-for-every-peer', () => step(leader, { type: 'receive', message: { type: 'AppendEntriesResp', from: n3, to: n1, term: leader.term, success: true, matchIndex: lastIndex(leader) } }));
+    throwsInvariant('progress-for-every-peer', () =>
+      step(leader, {
+        type: 'receive',
+        message: { type: 'AppendEntriesResp', from: n3, to: n1, term: leader.term, success: true, matchIndex: lastIndex(leader) },
+      }),
+    );
   },
   'self-ack-within-log': () => {
     const leader = electedCluster().node(n1);
     const beyond = logIndex(lastIndex(leader) + 5);
-    throwsInvariant('self-ack-within-log', () => step(leader, { type: 'receive', message: { type: 'AppendEntriesResp', from: n1, to: n1, term: leader.term, success: true, matchIndex: beyond } }));
+    throwsInvariant('self-ack-within-log', () =>
+      step(leader, { type: 'receive', message: { type: 'AppendEntriesResp', from: n1, to: n1, term: leader.term, success: true, matchIndex: beyond } }),
+    );
   },
   'ack-within-log': () => {
     const leader = electedCluster().node(n1);
     const beyond = logIndex(lastIndex(leader) + 5);
-    throwsInvariant('ack-within-log', () => step(leader, { type: 'receive', message: { type: 'AppendEntriesResp', from: n2, to: n1, term: leader.term, success: true, matchIndex: beyond } }));
+    throwsInvariant('ack-within-log', () =>
+      step(leader, { type: 'receive', message: { type: 'AppendEntriesResp', from: n2, to: n1, term: leader.term, success: true, matchIndex: beyond } }),
+    );
   },
   'next-within-log': () => {
     const leader = electedCluster().node(n1);
     leader.progress.get(n2)!.next = logIndex(lastIndex(leader) + 5);
-    throwsInvariant('next-within-log', () => step(leader, { type: 'clientRequest', request: { client: clientId('c1'), seq: 1, op: { type: 'put', key: 'x', value: '1' } } }));
+    throwsInvariant('next-within-log', () =>
+      step(leader, { type: 'clientRequest', request: { client: clientId('c1'), seq: 1, op: { type: 'put', key: 'x', value: '1' } } }),
+    );
   },
   'snapshot-covers-log-start': () => {
     const leader = electedCluster().node(n1);
@@ -152,7 +180,9 @@ const tests: Record<NodeInvariant, () => void> = {
     leader.log = leader.log.slice(1);
     leader.logStart = { index: logIndex(1), term: term(1) };
     leader.snapshot = null;
-    throwsInvariant('snapshot-covers-log-start', () => step(leader, { type: 'clientRequest', request: { client: clientId('c1'), seq: 1, op: { type: 'put', key: 'x', value: '1' } } }));
+    throwsInvariant('snapshot-covers-log-start', () =>
+      step(leader, { type: 'clientRequest', request: { client: clientId('c1'), seq: 1, op: { type: 'put', key: 'x', value: '1' } } }),
+    );
   },
   'inflight-within-limit': () => {
     const c = electedCluster();

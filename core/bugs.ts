@@ -12,7 +12,8 @@ export const BUGS = {
     caughtBy: 'LeaderCompletenessInv',
   },
   'no-truncate-conflict': {
-    models: 'A follower overwrites a conflicting entry but keeps the entries after it (Raft §5.3 says delete them): logs with the same entry at an index differ before it.',
+    models:
+      'A follower overwrites a conflicting entry but keeps the entries after it (Raft §5.3 says delete them): logs with the same entry at an index differ before it.',
     caughtBy: 'LogMatchingInv',
   },
   'vote-not-durable': {
@@ -24,7 +25,8 @@ export const BUGS = {
     caughtBy: 'LeaderCompletenessInv',
   },
   'stale-read': {
-    models: 'A leader answers reads from its state machine without confirming it is still leader (ReadIndex skipped, thesis §6.4): a deposed leader serves stale data.',
+    models:
+      'A leader answers reads from its state machine without confirming it is still leader (ReadIndex skipped, thesis §6.4): a deposed leader serves stale data.',
     caughtBy: 'Linearizability',
   },
   'duplicate-apply': {
@@ -36,7 +38,8 @@ export const BUGS = {
     caughtBy: 'ElectionTimerReset',
   },
   'check-quorum-ignores-acks': {
-    models: "With check-quorum, the leader does not count its followers' answers as signs of life (thesis §6.2): a healthy leader steps down every election timeout, on a quiet network too (a liveness bug).",
+    models:
+      "With check-quorum, the leader does not count its followers' answers as signs of life (thesis §6.2): a healthy leader steps down every election timeout, on a quiet network too (a liveness bug).",
     caughtBy: 'CheckQuorum',
   },
 } as const;

@@ -28,7 +28,10 @@ describe('config', () => {
       [{ id: ids[0]!, peers: ids, seed: Number.NaN }, /seed must be an integer/],
     ];
     for (const [input, message] of bad) {
-      assert.throws(() => makeConfig(input), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+      assert.throws(
+        () => makeConfig(input),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      );
     }
   });
 });

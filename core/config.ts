@@ -35,10 +35,11 @@ export interface RaftConfig {
   readonly bugs: ReadonlySet<BugName>;
 }
 
-export type RaftConfigInput = Pick<RaftConfig, 'id' | 'peers'> & Partial<Omit<RaftConfig, 'id' | 'peers' | 'bugs'>> & {
-  /** Planted bugs to switch on, by name. */
-  readonly bugs?: readonly string[];
-};
+export type RaftConfigInput = Pick<RaftConfig, 'id' | 'peers'> &
+  Partial<Omit<RaftConfig, 'id' | 'peers' | 'bugs'>> & {
+    /** Planted bugs to switch on, by name. */
+    readonly bugs?: readonly string[];
+  };
 
 export const CONFIG_DEFAULTS = {
   electionTicksMin: 10,
@@ -69,8 +70,7 @@ export function makeConfig(input: RaftConfigInput): RaftConfig {
   check(c.peers.length > 0, 'peers must not be empty');
   check(new Set(c.peers).size === c.peers.length, 'peers must not repeat');
   check(c.peers.includes(c.id), `peers must include the node itself (${c.id})`);
-  for (const k of ['electionTicksMin', 'electionTicksMax', 'heartbeatTicks', 'entriesPerAppendMax',
-    'inflightAppendsMax', 'pendingRequestsMax'] as const) {
+  for (const k of ['electionTicksMin', 'electionTicksMax', 'heartbeatTicks', 'entriesPerAppendMax', 'inflightAppendsMax', 'pendingRequestsMax'] as const) {
     check(Number.isSafeInteger(c[k]) && c[k] >= 1, `${k} must be a positive integer (got ${c[k]})`);
   }
   check(Number.isSafeInteger(c.snapshotEntries) && c.snapshotEntries >= 0, `snapshotEntries must be a non-negative integer (got ${c.snapshotEntries})`);

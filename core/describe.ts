@@ -59,9 +59,12 @@ export function describeMessage(m: Message, opts: { entries?: boolean } = {}): s
     case 'RequestVoteResp':
       return `${m.type} ${t} ${m.granted ? 'granted' : 'rejected'}`;
     case 'AppendEntries': {
-      const body = m.entries.length === 0 ? 'no entries'
-        : opts.entries === true ? `[${m.entries.map(describeEntry).join(', ')}]`
-        : `+${m.entries.length} ${m.entries.length === 1 ? 'entry' : 'entries'}`;
+      const body =
+        m.entries.length === 0
+          ? 'no entries'
+          : opts.entries === true
+            ? `[${m.entries.map(describeEntry).join(', ')}]`
+            : `+${m.entries.length} ${m.entries.length === 1 ? 'entry' : 'entries'}`;
       return `AppendEntries ${t} prev ${m.prevLogIndex}/${m.prevLogTerm} ${body} commit ${m.commit}`;
     }
     case 'AppendEntriesResp':

@@ -36,7 +36,8 @@ export function applyPersist(d: StoredState, p: Persist): void {
   }
   if (p.log !== null) {
     const keep = p.log.from - 1 - d.logStart.index;
-    if (keep < 0 || p.log.from - 1 > lastIndex(d)) throw new PersistError(`a write from index ${p.log.from} does not fit a stored log of ${d.logStart.index + 1}..${lastIndex(d)}`);
+    if (keep < 0 || p.log.from - 1 > lastIndex(d))
+      throw new PersistError(`a write from index ${p.log.from} does not fit a stored log of ${d.logStart.index + 1}..${lastIndex(d)}`);
     d.log.length = keep;
     d.log.push(...p.log.entries);
   }

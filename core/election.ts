@@ -97,9 +97,11 @@ export function handleVoteRequest(ctx: StepContext, m: PreVote | RequestVote): v
     const t = granted && pre ? m.term : n.term;
     // Literals in one field order, not spreads: every message of a type then shares one shape
     // (a spread here was the simulator's single hottest line).
-    ctx.send(m.type === 'PreVote'
-      ? { type: 'PreVoteResp', from: n.config.id, to: m.from, term: t, granted, round: m.round }
-      : { type: 'RequestVoteResp', from: n.config.id, to: m.from, term: t, granted });
+    ctx.send(
+      m.type === 'PreVote'
+        ? { type: 'PreVoteResp', from: n.config.id, to: m.from, term: t, granted, round: m.round }
+        : { type: 'RequestVoteResp', from: n.config.id, to: m.from, term: t, granted },
+    );
   };
   if (pre && inLease(n)) {
     ctx.note('prevote.reject.leader-alive');
@@ -139,9 +141,10 @@ export function handleVoteResponse(ctx: StepContext, m: PreVoteResp | RequestVot
   const n = ctx.node;
   const pre = m.type === 'PreVoteResp';
   // A granted pre-vote carries our term + 1; a refusal carries the voter's term, equal to ours here.
-  const current = m.type === 'PreVoteResp'
-    ? n.role === 'pre-candidate' && m.round === n.preVoteRound && m.term === (m.granted ? n.term + 1 : n.term)
-    : n.role === 'candidate';
+  const current =
+    m.type === 'PreVoteResp'
+      ? n.role === 'pre-candidate' && m.round === n.preVoteRound && m.term === (m.granted ? n.term + 1 : n.term)
+      : n.role === 'candidate';
   if (!current) {
     ctx.note('response.ignore');
     return;

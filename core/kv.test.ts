@@ -70,10 +70,25 @@ describe('KV state machine', () => {
     applyWrite(kv, clientId('a'), 1, { type: 'put', key: 'x', value: '1' });
     applyWrite(kv, clientId('b'), 4, { type: 'append', key: 'y', value: 'z' });
     const snap = snapshotOf(kv, logIndex(9), term(2));
-    assert.deepEqual(JSON.parse(JSON.stringify(snap)), { index: 9, term: 2, data: [['x', '1'], ['y', 'z']], sessions: [['a', 1, { ok: true, value: '1' }], ['b', 4, { ok: true, value: 'z' }]] });
+    assert.deepEqual(JSON.parse(JSON.stringify(snap)), {
+      index: 9,
+      term: 2,
+      data: [
+        ['x', '1'],
+        ['y', 'z'],
+      ],
+      sessions: [
+        ['a', 1, { ok: true, value: '1' }],
+        ['b', 4, { ok: true, value: 'z' }],
+      ],
+    });
     const back = kvFromSnapshot(snap);
     assert.deepEqual([...back.data], [...kv.data]);
     assert.deepEqual([...back.sessions], [...kv.sessions]);
-    assert.equal(applyWrite(back, clientId('b'), 4, { type: 'append', key: 'y', value: 'z' }).effect, 'duplicate', 'a retry after a restore is still answered from the session');
+    assert.equal(
+      applyWrite(back, clientId('b'), 4, { type: 'append', key: 'y', value: 'z' }).effect,
+      'duplicate',
+      'a retry after a restore is still answered from the session',
+    );
   });
 });

@@ -73,10 +73,15 @@ export class MemoryCluster {
     const lines = [header, `  ${outputs.reasons.join(' ')}`];
     const p = outputs.persist;
     if (p?.hardState) lines.push(`  persist term=${p.hardState.term} vote=${p.hardState.vote ?? '∅'}`);
-    if (p?.compact) lines.push(`  persist snapshot at ${p.compact.snapshot.index}/t${p.compact.snapshot.term} (${p.compact.snapshot.data.map(([k, v]) => `${k}=${v}`).join(' ') || 'empty'}), log from ${p.compact.logStart.index + 1}`);
+    if (p?.compact)
+      lines.push(
+        `  persist snapshot at ${p.compact.snapshot.index}/t${p.compact.snapshot.term} (${p.compact.snapshot.data.map(([k, v]) => `${k}=${v}`).join(' ') || 'empty'}), log from ${p.compact.logStart.index + 1}`,
+      );
     if (p?.log) lines.push(`  persist log from ${p.log.from}: ${p.log.entries.map(describeEntry).join(', ') || '(truncate)'}`);
     for (const a of outputs.applied) {
-      lines.push(`  apply ${a.index}@t${a.term} ${describeEntryData(a.data)}${a.effect === 'noop' ? '' : ` = ${a.effect === 'applied' ? '' : `${a.effect} `}${a.result === null ? '' : describeResult(a.result)}`.trimEnd()}`);
+      lines.push(
+        `  apply ${a.index}@t${a.term} ${describeEntryData(a.data)}${a.effect === 'noop' ? '' : ` = ${a.effect === 'applied' ? '' : `${a.effect} `}${a.result === null ? '' : describeResult(a.result)}`.trimEnd()}`,
+      );
     }
     const local: Message[] = [];
     for (const m of outputs.messages) {
@@ -150,10 +155,11 @@ export class MemoryCluster {
   /** Cuts every link between the groups (a node in no group keeps its links). */
   partition(groups: readonly (readonly NodeId[])[]): void {
     this.cut.clear();
-    for (const a of groups) for (const b of groups) {
-      if (a === b) continue;
-      for (const x of a) for (const y of b) this.cut.add(`${x}→${y}`);
-    }
+    for (const a of groups)
+      for (const b of groups) {
+        if (a === b) continue;
+        for (const x of a) for (const y of b) this.cut.add(`${x}→${y}`);
+      }
   }
 
   heal(): void {

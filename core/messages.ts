@@ -46,8 +46,10 @@ function outcome(v: unknown): boolean {
 }
 function snapshot(v: unknown): boolean {
   if (!obj(v) || !int(v['index']) || !int(v['term']) || !Array.isArray(v['data']) || !Array.isArray(v['sessions'])) return false;
-  return (v['data'] as unknown[]).every((p) => Array.isArray(p) && p.length === 2 && str(p[0]) && str(p[1]))
-    && (v['sessions'] as unknown[]).every((p) => Array.isArray(p) && p.length === 3 && str(p[0]) && int(p[1]) && kvResult(p[2]));
+  return (
+    (v['data'] as unknown[]).every((p) => Array.isArray(p) && p.length === 2 && str(p[0]) && str(p[1])) &&
+    (v['sessions'] as unknown[]).every((p) => Array.isArray(p) && p.length === 3 && str(p[0]) && int(p[1]) && kvResult(p[2]))
+  );
 }
 
 const FIELDS: Record<Message['type'], Record<string, Check>> = {
@@ -65,7 +67,10 @@ const FIELDS: Record<Message['type'], Record<string, Check>> = {
 };
 
 // As parallel arrays, made once: the simulator checks every message it routes, so this loop is hot.
-interface FieldList { readonly names: readonly string[]; readonly checks: readonly Check[] }
+interface FieldList {
+  readonly names: readonly string[];
+  readonly checks: readonly Check[];
+}
 const list = (fields: Record<string, Check>): FieldList => ({ names: Object.keys(fields), checks: Object.values(fields) });
 const FIELD_LISTS = new Map<string, FieldList>(Object.entries(FIELDS).map(([type, fields]) => [type, list(fields)]));
 const ACCEPT_FIELDS = list({ matchIndex: int });

@@ -118,7 +118,10 @@ function logsMatch(a: LogView, b: LogView, ida: NodeId, idb: NodeId): void {
 }
 
 function run(actions: readonly Action[], stats: Stats, snapshotEntries = 0): void {
-  const c = new MemoryCluster({ size: 3, config: { electionTicksMin: 3, electionTicksMax: 7, entriesPerAppendMax: 2, inflightAppendsMax: 2, snapshotEntries } });
+  const c = new MemoryCluster({
+    size: 3,
+    config: { electionTicksMin: 3, electionTicksMax: 7, entriesPerAppendMax: 2, inflightAppendsMax: 2, snapshotEntries },
+  });
   const checker = new Checker(c);
   c.onStep = (id, _input, out) => {
     checker.afterStep(id, out.applied);
@@ -182,7 +185,10 @@ describe('core properties', function () {
 
   it('election safety, log matching and state machine safety hold under any schedule', () => {
     const stats: Stats = { leaders: 0, applied: 0, runs: 0, snapshotsTaken: 0, snapshotsInstalled: 0 };
-    fc.assert(fc.property(fc.array(action, { minLength: 20, maxLength: 400, size: 'max' }), (actions) => run(actions, stats)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.array(action, { minLength: 20, maxLength: 400, size: 'max' }), (actions) => run(actions, stats)),
+      { numRuns: 1000 },
+    );
     // The schedules must actually exercise the protocol, not just tick idle nodes.
     assert.ok(stats.leaders > stats.runs, `only ${stats.leaders} leaders elected in ${stats.runs} runs`);
     assert.ok(stats.applied > stats.runs, `only ${stats.applied} entries applied in ${stats.runs} runs`);
@@ -190,7 +196,10 @@ describe('core properties', function () {
 
   it('... and with log compaction every 2 entries: snapshots taken, sent, installed and restarted from', () => {
     const stats: Stats = { leaders: 0, applied: 0, runs: 0, snapshotsTaken: 0, snapshotsInstalled: 0 };
-    fc.assert(fc.property(fc.array(action, { minLength: 20, maxLength: 400, size: 'max' }), (actions) => run(actions, stats, 2)), { numRuns: 600 });
+    fc.assert(
+      fc.property(fc.array(action, { minLength: 20, maxLength: 400, size: 'max' }), (actions) => run(actions, stats, 2)),
+      { numRuns: 600 },
+    );
     assert.ok(stats.applied > stats.runs, `only ${stats.applied} entries applied in ${stats.runs} runs`);
     assert.ok(stats.snapshotsTaken > stats.runs, `only ${stats.snapshotsTaken} snapshots taken in ${stats.runs} runs`);
     console.log(`      ${stats.runs} runs: ${stats.applied} entries applied, ${stats.snapshotsTaken} snapshots taken, ${stats.snapshotsInstalled} installed`);
@@ -198,8 +207,14 @@ describe('core properties', function () {
   });
 
   it('the checker itself catches a broken log (two different entries at one index and term)', () => {
-    const a: Entry[] = [{ index: 1 as Entry['index'], term: 1 as Term, data: { type: 'noop' } }, { index: 2 as Entry['index'], term: 2 as Term, data: { type: 'noop' } }];
-    const b: Entry[] = [{ index: 1 as Entry['index'], term: 1 as Term, data: { type: 'command', client: clientId('c'), seq: 1, op: { type: 'put', key: 'x', value: '1' } } }, a[1]!];
+    const a: Entry[] = [
+      { index: 1 as Entry['index'], term: 1 as Term, data: { type: 'noop' } },
+      { index: 2 as Entry['index'], term: 2 as Term, data: { type: 'noop' } },
+    ];
+    const b: Entry[] = [
+      { index: 1 as Entry['index'], term: 1 as Term, data: { type: 'command', client: clientId('c'), seq: 1, op: { type: 'put', key: 'x', value: '1' } } },
+      a[1]!,
+    ];
     assert.throws(() => logsMatch(fullLog(a), fullLog(b), 'n1' as NodeId, 'n2' as NodeId), /agree on 2@t2 but differ at 1/);
   });
 });

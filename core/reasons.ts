@@ -3,7 +3,7 @@
 
 export const REASONS = {
   // Timers
-  'tick': 'a tick elapsed; no timer fired',
+  tick: 'a tick elapsed; no timer fired',
   'election.timeout': 'election timer expired without hearing from a leader (Raft §5.2)',
   'heartbeat.send': 'heartbeat interval elapsed; the leader sends heartbeats (Raft §5.2)',
 
@@ -51,7 +51,7 @@ export const REASONS = {
   'heartbeat.ack': 'a follower answered a heartbeat; it is active and may need entries',
   'commit.advance': 'the commit index moved forward (Raft §5.3, §5.4.2)',
   'commit.skip-old-term': 'a quorum holds an entry of an older term; do not commit by counting it (Raft §5.4.2, Figure 8)',
-  'apply': 'committed entries applied to the state machine in log order (Raft §5.3)',
+  apply: 'committed entries applied to the state machine in log order (Raft §5.3)',
 
   // Clients (thesis §6)
   'client.propose': 'the leader appends the client write to its log (Raft §5.3)',
@@ -70,14 +70,14 @@ export const REASONS = {
   'bug.commit-old-term': 'PLANTED BUG: an entry of an earlier term is committed by counting replicas',
   'bug.no-truncate-conflict': 'PLANTED BUG: a conflicting entry is overwritten but the entries after it are kept',
   'bug.vote-not-durable': 'PLANTED BUG: the vote is not persisted',
-  'bug.vote-without-log-check': "PLANTED BUG: a vote is granted to a candidate whose log is not up to date",
+  'bug.vote-without-log-check': 'PLANTED BUG: a vote is granted to a candidate whose log is not up to date',
   'bug.stale-read': 'PLANTED BUG: a read is served without confirming leadership',
   'bug.duplicate-apply': 'PLANTED BUG: a retried write is applied again',
   'bug.timer-not-reset-on-vote': 'PLANTED BUG: the election timer is not reset when granting a vote',
   'bug.check-quorum-ignores-acks': 'PLANTED BUG: the leader does not count this answer as a sign of life for check-quorum',
 
   // Process
-  'restart': 'restart from durable state; volatile state (commit, leader, progress) is rebuilt (Raft Figure 2)',
+  restart: 'restart from durable state; volatile state (commit, leader, progress) is rebuilt (Raft Figure 2)',
   'ignore.unknown-sender': 'a message from a node outside the configuration is ignored',
 
   // Log compaction (Raft §7). Kept last: trace hashes number the reasons in this order.

@@ -130,7 +130,8 @@ function sendAppend(ctx: StepContext, to: NodeId, allowEmpty: boolean): boolean 
 function sendSnapshot(ctx: StepContext, to: NodeId, pr: Progress): boolean {
   const n = ctx.node;
   const snap = n.snapshot;
-  if (snap === null || snap.index < n.logStart.index) raise('snapshot-covers-log-start', n.config.id, `log starts at ${n.logStart.index} but the snapshot is at ${snap?.index ?? 'nothing'}`);
+  if (snap === null || snap.index < n.logStart.index)
+    raise('snapshot-covers-log-start', n.config.id, `log starts at ${n.logStart.index} but the snapshot is at ${snap?.index ?? 'nothing'}`);
   ctx.send({ type: 'InstallSnapshot', from: n.config.id, to, term: n.term, snapshot: snap });
   ctx.note('snapshot.send');
   pr.mode = 'probe';
@@ -217,7 +218,8 @@ export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
     return;
   }
   if (prevTerm !== m.prevLogTerm) {
-    if (!(m.prevLogIndex > n.commit)) raise('no-truncate-committed', n.config.id, `leader ${m.from} has term ${m.prevLogTerm} at committed index ${m.prevLogIndex}, we have ${prevTerm}`);
+    if (!(m.prevLogIndex > n.commit))
+      raise('no-truncate-committed', n.config.id, `leader ${m.from} has term ${m.prevLogTerm} at committed index ${m.prevLogIndex}, we have ${prevTerm}`);
     ctx.note('append.reject.log-mismatch');
     // Fast backtracking: point the leader at the first entry of the conflicting term (Raft §5.3).
     const conflictIndex = logIndex(Math.max(firstIndexOfTermAt(n, m.prevLogIndex), n.commit + 1));
@@ -253,7 +255,8 @@ export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
 function appendEntry(ctx: StepContext, e: Entry): void {
   const n = ctx.node;
   if (!(e.index === lastIndex(n) + 1)) raise('log-contiguous', n.config.id, `entry ${e.index} appended after ${lastIndex(n)}`);
-  if (!(e.term <= n.term && e.term >= lastTerm(n))) raise('log-terms-valid', n.config.id, `entry ${e.index} has term ${e.term}; last term ${lastTerm(n)}, current term ${n.term}`);
+  if (!(e.term <= n.term && e.term >= lastTerm(n)))
+    raise('log-terms-valid', n.config.id, `entry ${e.index} has term ${e.term}; last term ${lastTerm(n)}, current term ${n.term}`);
   n.log.push(e);
   ctx.markLogWritten(e.index);
 }

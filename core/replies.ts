@@ -56,7 +56,8 @@ export function onEntryApplied(ctx: StepContext, e: Entry, outcome: ApplyOutcome
   const p = n.proposals.get(e.index);
   if (p === undefined) return;
   n.proposals.delete(e.index);
-  if (!(e.data.type === 'command' && e.data.client === p.request.client && e.data.seq === p.request.seq)) raise('proposal-matches-entry', n.config.id, `entry ${e.index} is not the request ${p.request.client}#${p.request.seq}`);
+  if (!(e.data.type === 'command' && e.data.client === p.request.client && e.data.seq === p.request.seq))
+    raise('proposal-matches-entry', n.config.id, `entry ${e.index} is not the request ${p.request.client}#${p.request.seq}`);
   answer(ctx, p.origin, p.request, outcome.effect === 'stale' ? { status: 'stale-sequence' } : { status: 'ok', result: outcome.result });
 }
 

@@ -37,7 +37,10 @@ describe('step', () => {
     while (node.role !== 'leader') step(node, { type: 'tick' });
     const request = { client: clientId('c'), seq: 1, op: { type: 'put', key: 'k', value: 'v' } } as const;
     const proposed = step(node, { type: 'clientRequest', request }).outputs;
-    assert.deepEqual(proposed.persist?.log?.entries.map((e) => e.index), [2]);
+    assert.deepEqual(
+      proposed.persist?.log?.entries.map((e) => e.index),
+      [2],
+    );
     assert.deepEqual(proposed.replies, [], 'nothing is committed before the entry is durable');
     const selfAck = proposed.messages.find((m) => m.to === n1);
     assert.deepEqual(selfAck, { type: 'AppendEntriesResp', from: n1, to: n1, term: node.term, success: true, matchIndex: 2 });
@@ -69,11 +72,23 @@ describe('step', () => {
     assert.ok(checked.includes('RequestVote') && checked.includes('RequestVoteResp') && checked.includes('AppendEntriesResp'));
   });
 
-  it('lets only a leader\'s appends, heartbeats and snapshots to another node leave before its writes are durable', () => {
+  it("lets only a leader's appends, heartbeats and snapshots to another node leave before its writes are durable", () => {
     // Thesis §10.2.1: the leader may send its entries while it writes them; every message that
     // claims something durable (an acknowledgement, a granted vote, a client's answer) waits.
     const early = new Set<MessageType>(['AppendEntries', 'Heartbeat', 'InstallSnapshot']);
-    const types: MessageType[] = ['PreVote', 'PreVoteResp', 'RequestVote', 'RequestVoteResp', 'AppendEntries', 'AppendEntriesResp', 'InstallSnapshot', 'Heartbeat', 'HeartbeatResp', 'ClientForward', 'ClientForwardReply'];
+    const types: MessageType[] = [
+      'PreVote',
+      'PreVoteResp',
+      'RequestVote',
+      'RequestVoteResp',
+      'AppendEntries',
+      'AppendEntriesResp',
+      'InstallSnapshot',
+      'Heartbeat',
+      'HeartbeatResp',
+      'ClientForward',
+      'ClientForwardReply',
+    ];
     for (const type of types) {
       assert.equal(mayLeaveBeforePersist({ type, from: n1, to: n2 } as Message), early.has(type), `${type} to another node`);
       assert.equal(mayLeaveBeforePersist({ type, from: n1, to: n1 } as Message), false, `${type} to itself`);
@@ -109,7 +124,10 @@ describe('step', () => {
     assert.equal(after.kv.data.size, 0);
     assert.equal(after.progress.size, 0);
     assert.equal(after.proposals.size, 0);
-    assert.deepEqual({ term: after.term, vote: after.vote, log: after.log }, { term: c.disks.get(n1)!.term, vote: c.disks.get(n1)!.vote, log: c.disks.get(n1)!.log });
+    assert.deepEqual(
+      { term: after.term, vote: after.vote, log: after.log },
+      { term: c.disks.get(n1)!.term, vote: c.disks.get(n1)!.vote, log: c.disks.get(n1)!.log },
+    );
   });
 
   it('is deterministic: the same inputs give the same outputs, and a clone evolves like the original', () => {
@@ -150,7 +168,8 @@ describe('step', () => {
     const first = campaign();
     const second = campaign();
     assert.equal(second, first + 1);
-    const grant = (round: number) => step(node, { type: 'receive', message: { type: 'PreVoteResp', from: n2, to: n3, term: term(1), granted: true, round } }).outputs;
+    const grant = (round: number) =>
+      step(node, { type: 'receive', message: { type: 'PreVoteResp', from: n2, to: n3, term: term(1), granted: true, round } }).outputs;
     assert.deepEqual(grant(first).reasons, ['response.ignore']);
     assert.equal(node.role, 'pre-candidate');
     assert.deepEqual(grant(second).reasons, ['prevote.won', 'election.start']);

@@ -6,7 +6,18 @@ import { handleClientForward, handleClientForwardReply, handleClientRequest } fr
 import { handleVoteRequest, handleVoteResponse, inLease, tickElection } from './election';
 import { becomeFollower } from './follower';
 import { entriesFrom, lastIndex } from './log';
-import { ackOwnAppend, handleAppendEntries, handleAppendResp, handleHeartbeat, handleHeartbeatResp, handleInstallSnapshot, handleSelfAck, maybeCompact, progressOf, tickLeader } from './replication';
+import {
+  ackOwnAppend,
+  handleAppendEntries,
+  handleAppendResp,
+  handleHeartbeat,
+  handleHeartbeatResp,
+  handleInstallSnapshot,
+  handleSelfAck,
+  maybeCompact,
+  progressOf,
+  tickLeader,
+} from './replication';
 import { restartNode, StepContext, type NodeState } from './state';
 import { logIndex, type Input, type Message, type Persist, type StepOutputs, type Term } from './types';
 
@@ -126,10 +137,28 @@ function rejectStale(ctx: StepContext, m: PeerMessage): void {
       ctx.send({ type: 'RequestVoteResp', from, to, term, granted: false });
       break;
     case 'AppendEntries':
-      ctx.send({ type: 'AppendEntriesResp', from, to, term, success: false, rejectedIndex: m.prevLogIndex, conflictIndex: logIndex(m.prevLogIndex + 1), conflictTerm: 0 as Term });
+      ctx.send({
+        type: 'AppendEntriesResp',
+        from,
+        to,
+        term,
+        success: false,
+        rejectedIndex: m.prevLogIndex,
+        conflictIndex: logIndex(m.prevLogIndex + 1),
+        conflictTerm: 0 as Term,
+      });
       break;
     case 'InstallSnapshot':
-      ctx.send({ type: 'AppendEntriesResp', from, to, term, success: false, rejectedIndex: m.snapshot.index, conflictIndex: logIndex(m.snapshot.index + 1), conflictTerm: 0 as Term });
+      ctx.send({
+        type: 'AppendEntriesResp',
+        from,
+        to,
+        term,
+        success: false,
+        rejectedIndex: m.snapshot.index,
+        conflictIndex: logIndex(m.snapshot.index + 1),
+        conflictTerm: 0 as Term,
+      });
       break;
     case 'Heartbeat':
       ctx.send({ type: 'HeartbeatResp', from, to, term, readSeq: 0 });
@@ -151,10 +180,12 @@ function stepLeader(ctx: StepContext, m: PeerMessage): void {
       break;
     case 'AppendEntriesResp':
       if (m.from === n.config.id) return handleSelfAck(ctx, m);
-      if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks'); else progressOf(n, m.from).recentActive = true;
+      if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks');
+      else progressOf(n, m.from).recentActive = true;
       return handleAppendResp(ctx, m);
     case 'HeartbeatResp':
-      if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks'); else progressOf(n, m.from).recentActive = true;
+      if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks');
+      else progressOf(n, m.from).recentActive = true;
       return handleHeartbeatResp(ctx, m);
     default:
       ctx.note('response.ignore');
@@ -198,11 +229,18 @@ export function checkStep(n: NodeState, ctx: StepContext, restarted: boolean): v
   if (!(n.commit <= lastIndex(n))) raise('commit-within-log', id, `commit ${n.commit} > last index ${lastIndex(n)}`);
   if (!(n.applied <= n.commit)) raise('applied-within-commit', id, `applied ${n.applied} > commit ${n.commit}`);
   // Terms never decrease along the log, across its start too (a log kept after a snapshot must follow it).
-  if (n.log.length > 0 && n.log[0]!.term < n.logStart.term) raise('log-terms-valid', id, `entry ${n.log[0]!.index} has term ${n.log[0]!.term}, older than the term ${n.logStart.term} of the log start ${n.logStart.index}`);
+  if (n.log.length > 0 && n.log[0]!.term < n.logStart.term)
+    raise(
+      'log-terms-valid',
+      id,
+      `entry ${n.log[0]!.index} has term ${n.log[0]!.term}, older than the term ${n.logStart.term} of the log start ${n.logStart.index}`,
+    );
   if (n.role === 'leader') {
-    if (!(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n))) raise('leader-knows-itself', id, `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n)}`);
+    if (!(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n)))
+      raise('leader-knows-itself', id, `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n)}`);
     for (const [peer, pr] of n.progress) {
-      if (!(pr.inflight.length <= n.config.inflightAppendsMax && (pr.mode === 'replicate' || pr.inflight.length === 0))) raise('inflight-within-limit', id, `${pr.inflight.length} appends in flight to ${peer} (${pr.mode}, limit ${n.config.inflightAppendsMax})`);
+      if (!(pr.inflight.length <= n.config.inflightAppendsMax && (pr.mode === 'replicate' || pr.inflight.length === 0)))
+        raise('inflight-within-limit', id, `${pr.inflight.length} appends in flight to ${peer} (${pr.mode}, limit ${n.config.inflightAppendsMax})`);
     }
   }
   if (restarted) return;

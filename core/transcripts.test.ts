@@ -6,7 +6,9 @@ import { Interaction } from './testing/interact';
 
 describe('core transcripts', () => {
   const dir = join(__dirname, 'testdata');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     it(file, () => {
       const interaction = new Interaction();
       runFile(join(dir, file), (tc) => interaction.run(tc));

@@ -75,8 +75,7 @@ export interface ClientReply {
 
 export type EntryData =
   /** Appended by every new leader so it can commit entries of its term (Raft §5.4.2, §8). */
-  | { readonly type: 'noop' }
-  | { readonly type: 'command'; readonly client: ClientId; readonly seq: number; readonly op: KvWriteOp };
+  { readonly type: 'noop' } | { readonly type: 'command'; readonly client: ClientId; readonly seq: number; readonly op: KvWriteOp };
 
 export interface Entry {
   /** Invariant: the term of the leader that created it; never above the term of the log's owner. */
@@ -132,21 +131,21 @@ export interface AppendEntries extends MessageBase {
   readonly commit: LogIndex;
 }
 export type AppendEntriesResp = MessageBase & { readonly type: 'AppendEntriesResp' } & (
-  | {
-      readonly success: true;
-      /** The follower's log matches the leader's up to here (prevLogIndex + entries accepted). */
-      readonly matchIndex: LogIndex;
-    }
-  | {
-      readonly success: false;
-      /** prevLogIndex of the rejected request, so the leader can tell stale rejections apart. */
-      readonly rejectedIndex: LogIndex;
-      /** Fast backtracking (Raft §5.3): first index of conflictTerm in the follower's log, or its lastIndex+1. */
-      readonly conflictIndex: LogIndex;
-      /** The follower's term at rejectedIndex; 0 when the follower's log is too short. */
-      readonly conflictTerm: Term;
-    }
-);
+    | {
+        readonly success: true;
+        /** The follower's log matches the leader's up to here (prevLogIndex + entries accepted). */
+        readonly matchIndex: LogIndex;
+      }
+    | {
+        readonly success: false;
+        /** prevLogIndex of the rejected request, so the leader can tell stale rejections apart. */
+        readonly rejectedIndex: LogIndex;
+        /** Fast backtracking (Raft §5.3): first index of conflictTerm in the follower's log, or its lastIndex+1. */
+        readonly conflictIndex: LogIndex;
+        /** The follower's term at rejectedIndex; 0 when the follower's log is too short. */
+        readonly conflictTerm: Term;
+      }
+  );
 /**
  * The leader's state machine at a log index, for a follower that needs entries the leader has
  * compacted away (Raft §7). Answered with an AppendEntriesResp (success: matchIndex = the index).

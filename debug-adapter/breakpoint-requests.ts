@@ -13,7 +13,10 @@ import { SEGMENT_STEPS, type SimRuntime } from './runtime';
 import { simEnv } from './views';
 
 /** What a breakpoint's source is to this session. */
-export type SourceKind = { readonly kind: 'scenario' } | { readonly kind: 'trace'; readonly segment: number } | { readonly kind: 'other'; readonly message: string };
+export type SourceKind =
+  | { readonly kind: 'scenario' }
+  | { readonly kind: 'trace'; readonly segment: number }
+  | { readonly kind: 'other'; readonly message: string };
 
 /** What the breakpoint requests need of the session. */
 export interface BreakpointHost {
@@ -100,7 +103,14 @@ export class BreakpointRequests {
       if (x.ids !== null) continue;
       x.ids = (x.args.breakpoints ?? []).map(() => nextBreakpointId++);
       const ids = x.ids;
-      x.response.body = { breakpoints: (x.args.breakpoints ?? []).map((b, k) => ({ id: ids[k]!, verified: false, line: b.line, message: 'not verified yet: no scenario is loaded (waiting for the launch request)' })) };
+      x.response.body = {
+        breakpoints: (x.args.breakpoints ?? []).map((b, k) => ({
+          id: ids[k]!,
+          verified: false,
+          line: b.line,
+          message: 'not verified yet: no scenario is loaded (waiting for the launch request)',
+        })),
+      };
       this.host.sendResponse(x.response);
     }
   }
@@ -145,7 +155,11 @@ export class BreakpointRequests {
         const common = commonSpec(b.condition, b.hitCondition, b.logMessage, id);
         const why = where.kind === 'scenario' ? whyLineNeverFires(rt.scenario, rt.sim.swarm, rt.seed, b.line) : null;
         if (why !== null) return { id, verified: false, line: b.line, message: why };
-        specs.push(where.kind === 'scenario' ? { ...common, type: 'scenario-line', line: b.line } : { ...common, type: 'step', step: where.segment * SEGMENT_STEPS + b.line });
+        specs.push(
+          where.kind === 'scenario'
+            ? { ...common, type: 'scenario-line', line: b.line }
+            : { ...common, type: 'step', step: where.segment * SEGMENT_STEPS + b.line },
+        );
         return { id, verified: true, line: b.line };
       } catch (e) {
         return { id, verified: false, line: b.line, message: (e as Error).message };
@@ -167,7 +181,8 @@ export class BreakpointRequests {
     const answers = breakpoints.map((b): DebugProtocol.Breakpoint => {
       try {
         const name = b.name.trim();
-        if (!isEventName(name)) return { verified: false, message: `unknown event or rule "${name}" (e.g. becomeLeader, AppendEntries, vote.granted, crash, tick)` };
+        if (!isEventName(name))
+          return { verified: false, message: `unknown event or rule "${name}" (e.g. becomeLeader, AppendEntries, vote.granted, crash, tick)` };
         const spec: BreakpointSpec = { ...commonSpec(b.condition, b.hitCondition, undefined), type: 'function', name };
         specs.push(spec);
         return { id: spec.id, verified: true };
@@ -182,9 +197,7 @@ export class BreakpointRequests {
   /** dataBreakpointInfo: whether the value at `path` can be watched. */
   dataInfo(path: string): DebugProtocol.DataBreakpointInfoResponse['body'] {
     const why = this.unwatchable(path);
-    return why === null
-      ? { dataId: path, description: `${path} changes`, accessTypes: ['write'], canPersist: true }
-      : { dataId: null, description: why };
+    return why === null ? { dataId: path, description: `${path} changes`, accessTypes: ['write'], canPersist: true } : { dataId: null, description: why };
   }
 
   data(breakpoints: readonly DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
@@ -217,7 +230,8 @@ export class BreakpointRequests {
     if (rt === null) return null;
     try {
       const v = e.evaluate(simEnv(rt.sim));
-      if (v !== null && typeof v === 'object') return `${path} is ${isSeq(v) || Array.isArray(v) ? 'a list' : 'a record'}: watch one of its values (e.g. n2.lastIndex, n2.commit)`;
+      if (v !== null && typeof v === 'object')
+        return `${path} is ${isSeq(v) || Array.isArray(v) ? 'a list' : 'a record'}: watch one of its values (e.g. n2.lastIndex, n2.commit)`;
     } catch (err) {
       return (err as Error).message;
     }
@@ -225,7 +239,12 @@ export class BreakpointRequests {
   }
 }
 
-function commonSpec(condition: string | undefined, hit: string | undefined, log: string | undefined, id = nextBreakpointId++): Omit<BreakpointSpec & { type: 'step' }, 'type' | 'step'> {
+function commonSpec(
+  condition: string | undefined,
+  hit: string | undefined,
+  log: string | undefined,
+  id = nextBreakpointId++,
+): Omit<BreakpointSpec & { type: 'step' }, 'type' | 'step'> {
   return {
     id,
     condition: condition === undefined || condition.trim() === '' ? null : Expr.parse(condition),

@@ -26,11 +26,15 @@ describe('line breakpoints on a scenario', () => {
     );
     assert.equal(why(1, lineOf('scheduler')), 'scheduler pct is off for seed 1 (swarm testing switched it off); it never fires on this seed.');
     const noSwarm = loadScenario('nodes 3\ncrash-after-vote chance=0% for=1ms\nswarm off\n', 'x.raftsim');
-    assert.match(whyLineNeverFires(noSwarm, drawSwarm(noSwarm, 4), 4, 2)!, /^crash-after-vote is off for seed 4 \(its chance is 0%\); it never fires on this seed\. No node crashes on this seed\.$/);
+    assert.match(
+      whyLineNeverFires(noSwarm, drawSwarm(noSwarm, 4), 4, 2)!,
+      /^crash-after-vote is off for seed 4 \(its chance is 0%\); it never fires on this seed\. No node crashes on this seed\.$/,
+    );
   });
 
   it('says what can take a line breakpoint on every other line', () => {
-    const help = /A line breakpoint stops on the steps a scenario line causes: `at` lines, and each occurrence of crash, .*function breakpoint \(crash, restart, becomeLeader, vote\.granted.* or a condition/;
+    const help =
+      /A line breakpoint stops on the steps a scenario line causes: `at` lines, and each occurrence of crash, .*function breakpoint \(crash, restart, becomeLeader, vote\.granted.* or a condition/;
     assert.match(why(1, lineOf('nodes'))!, /^`nodes 3\.\.5` is a setting of the run, not a step of it\. /);
     assert.match(why(1, lineOf('nodes'))!, help);
     assert.match(why(1, lineOf('latency'))!, /^`latency uniform 1ms\.\.15ms` is a setting/);

@@ -19,9 +19,30 @@ export const EXCEPTION_FILTERS: readonly { readonly id: string; readonly label: 
 /** Names a function breakpoint can use besides reason codes: step kinds, message types, faults, role changes. */
 export const EVENT_NAMES: readonly string[] = [
   ...new Set(KIND_NAMES),
-  'PreVote', 'PreVoteResp', 'RequestVote', 'RequestVoteResp', 'AppendEntries', 'AppendEntriesResp', 'Heartbeat', 'HeartbeatResp', 'ClientForward', 'ClientForwardReply',
-  'crash', 'restart', 'partition', 'cut', 'isolate', 'heal', 'clog', 'pause', 'resume', 'corrupt',
-  'becomeLeader', 'becomeCandidate', 'becomePreCandidate', 'becomeFollower',
+  'PreVote',
+  'PreVoteResp',
+  'RequestVote',
+  'RequestVoteResp',
+  'AppendEntries',
+  'AppendEntriesResp',
+  'Heartbeat',
+  'HeartbeatResp',
+  'ClientForward',
+  'ClientForwardReply',
+  'crash',
+  'restart',
+  'partition',
+  'cut',
+  'isolate',
+  'heal',
+  'clog',
+  'pause',
+  'resume',
+  'corrupt',
+  'becomeLeader',
+  'becomeCandidate',
+  'becomePreCandidate',
+  'becomeFollower',
 ];
 
 export type HitKind = 'exception' | 'breakpoint' | 'function breakpoint' | 'data breakpoint';
@@ -62,10 +83,14 @@ export function parseHitCondition(text: string): HitCondition {
 
 function hitMatches(c: HitCondition, hits: number): boolean {
   switch (c.op) {
-    case '==': return hits === c.n;
-    case '>=': return hits >= c.n;
-    case '>': return hits > c.n;
-    case '%': return hits % c.n === 0;
+    case '==':
+      return hits === c.n;
+    case '>=':
+      return hits >= c.n;
+    case '>':
+      return hits > c.n;
+    case '%':
+      return hits % c.n === 0;
   }
 }
 
@@ -151,7 +176,8 @@ export class Breakpoints {
     }
     if (this.functions.length > 0) {
       const names = stepNames(sim, before);
-      for (const spec of this.functions) if (spec.type === 'function' && names.has(spec.name)) fire(spec, 'function breakpoint', `function breakpoint ${spec.name}`);
+      for (const spec of this.functions)
+        if (spec.type === 'function' && names.has(spec.name)) fire(spec, 'function breakpoint', `function breakpoint ${spec.name}`);
     }
     this.data.forEach((spec, k) => {
       const now = watch(spec.expr, sim);
@@ -191,7 +217,13 @@ export class Breakpoints {
         (out.verdict === 'safety' && (f.has('any-invariant') || f.has(`invariant:${v.invariant}`))) ||
         (out.verdict === 'liveness' && (f.has('liveness') || f.has(`invariant:${v.invariant}`))) ||
         (out.verdict === 'crash' && f.has('assertion'));
-      if (on) return { kind: 'exception', ids: [], description: `${v.invariant} violated`, exception: { id: v.invariant, description: v.message, nodes: v.nodes, step: v.step } };
+      if (on)
+        return {
+          kind: 'exception',
+          ids: [],
+          description: `${v.invariant} violated`,
+          exception: { id: v.invariant, description: v.message, nodes: v.nodes, step: v.step },
+        };
     }
     if (f.has('node-crash')) {
       for (let i = 0; i < sim.nodes.length; i++) {
@@ -228,7 +260,8 @@ const LINE_HELP =
 export function whyLineNeverFires(scenario: Scenario, swarm: SwarmDraw, seed: number, line: number): string | null {
   if (scenario.schedule.some((f) => f.line === line)) return null;
   const s = scenario;
-  const chance = (f: { readonly chance: { readonly max: number } } | null): string => (f !== null && f.chance.max === 0 ? 'its chance is 0%' : 'swarm testing switched it off');
+  const chance = (f: { readonly chance: { readonly max: number } } | null): string =>
+    f !== null && f.chance.max === 0 ? 'its chance is 0%' : 'swarm testing switched it off';
   const faults: readonly { readonly name: string; readonly line: number | undefined; readonly on: boolean; readonly why: string }[] = [
     { name: 'crash', line: s.crash?.line, on: swarm.crash !== null, why: 'swarm testing switched it off' },
     { name: 'partition', line: s.partition?.line, on: swarm.partition !== null, why: 'swarm testing switched it off' },
@@ -239,7 +272,9 @@ export function whyLineNeverFires(scenario: Scenario, swarm: SwarmDraw, seed: nu
     { name: 'crash-after-append', line: s.crashAfterAppend?.line, on: swarm.crashAfterAppend !== null, why: chance(s.crashAfterAppend) },
     { name: 'crash-after-vote', line: s.crashAfterVote?.line, on: swarm.crashAfterVote !== null, why: chance(s.crashAfterVote) },
     {
-      name: 'scheduler pct', line: s.pct?.line, on: swarm.pct !== null && swarm.pct.depth > 0,
+      name: 'scheduler pct',
+      line: s.pct?.line,
+      on: swarm.pct !== null && swarm.pct.depth > 0,
       why: swarm.pct === null ? 'swarm testing switched it off' : 'it drew depth 0: no change of priorities',
     },
   ];
@@ -263,7 +298,11 @@ export function whyLineNeverFires(scenario: Scenario, swarm: SwarmDraw, seed: nu
   return `\`${stmt}\` is a setting of the run, not a step of it. ${LINE_HELP}`;
 }
 
-function group<T extends BreakpointSpec['type']>(specs: readonly BreakpointSpec[], type: T, key: (s: BreakpointSpec & { type: T }) => number): Map<number, BreakpointSpec[]> {
+function group<T extends BreakpointSpec['type']>(
+  specs: readonly BreakpointSpec[],
+  type: T,
+  key: (s: BreakpointSpec & { type: T }) => number,
+): Map<number, BreakpointSpec[]> {
   const m = new Map<number, BreakpointSpec[]>();
   for (const s of specs) {
     if (s.type !== type) continue;
@@ -281,7 +320,12 @@ function watch(expr: Expr, sim: Simulation): string | null {
   }
 }
 
-const BECOME: Readonly<Record<Role, string>> = { 'follower': 'becomeFollower', 'pre-candidate': 'becomePreCandidate', 'candidate': 'becomeCandidate', 'leader': 'becomeLeader' };
+const BECOME: Readonly<Record<Role, string>> = {
+  follower: 'becomeFollower',
+  'pre-candidate': 'becomePreCandidate',
+  candidate: 'becomeCandidate',
+  leader: 'becomeLeader',
+};
 
 /** The names a function breakpoint matches at this step. */
 export function stepNames(sim: Simulation, before: { readonly roles: readonly string[] }): Set<string> {

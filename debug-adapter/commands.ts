@@ -26,13 +26,18 @@ export interface CommandResult {
 function node(rt: SimRuntime, word: string | undefined): number {
   const m = word === undefined ? null : /^n(\d)$/.exec(word);
   const i = m === null ? -1 : Number(m[1]) - 1;
-  if (i < 0 || i >= rt.sim.nodes.length) throw new RuntimeError(`expected a node name n1…n${rt.sim.nodes.length}, found ${word === undefined ? 'nothing' : `"${word}"`}`);
+  if (i < 0 || i >= rt.sim.nodes.length)
+    throw new RuntimeError(`expected a node name n1…n${rt.sim.nodes.length}, found ${word === undefined ? 'nothing' : `"${word}"`}`);
   return i;
 }
 
 function parseAction(rt: SimRuntime, cmd: string, args: string[], rest: string): ForkAction {
   switch (cmd) {
-    case '.crash': case '.restart': case '.pause': case '.resume': case '.isolate':
+    case '.crash':
+    case '.restart':
+    case '.pause':
+    case '.resume':
+    case '.isolate':
       return { kind: cmd.slice(1) as 'crash', node: node(rt, args[0]) };
     case '.heal':
       return { kind: 'heal' };
@@ -42,7 +47,13 @@ function parseAction(rt: SimRuntime, cmd: string, args: string[], rest: string):
       return { kind: 'drop', seq };
     }
     case '.partition': {
-      const groups = [...rest.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!.trim().split(/[\s,]+/).filter((w) => w !== '').map((w) => node(rt, w)));
+      const groups = [...rest.matchAll(/\{([^}]*)\}/g)].map((m) =>
+        m[1]!
+          .trim()
+          .split(/[\s,]+/)
+          .filter((w) => w !== '')
+          .map((w) => node(rt, w)),
+      );
       if (groups.length < 2) throw new RuntimeError('usage: .partition {n1} {n2 n3} (two or more groups)');
       return { kind: 'partition', groups };
     }
@@ -58,7 +69,13 @@ export function runCommand(rt: SimRuntime, line: string, atStep: number | null):
     case '.help':
       return { text: COMMANDS.map((c) => `${c.usage.padEnd(26)} ${c.doc}`).join('\n'), stop: null };
     case '.forks':
-      return { text: rt.forks.length === 0 ? 'no forks: this is the seed\'s own timeline' : rt.forks.map((f) => `after step ${f.step}: ${describeAction(f.action)}`).join('\n'), stop: null };
+      return {
+        text:
+          rt.forks.length === 0
+            ? "no forks: this is the seed's own timeline"
+            : rt.forks.map((f) => `after step ${f.step}: ${describeAction(f.action)}`).join('\n'),
+        stop: null,
+      };
     case '.goto': {
       const n = Number(args[0]);
       if (args[0] === undefined || !Number.isSafeInteger(n) || n < 0) throw new RuntimeError('usage: .goto N (a step number ≥ 0)');

@@ -6,7 +6,15 @@ import { rec, seq, simEnv } from './views';
 
 const env: Env = {
   lookup: (name) => {
-    const vars: Record<string, Value> = { a: 3, b: 4, s: 'x', t: true, nil: null, list: [1, 2, 3], node: rec({ id: () => 'n2', term: () => 7, log: () => seq(5, (i) => i * 10) }, 'n2') };
+    const vars: Record<string, Value> = {
+      a: 3,
+      b: 4,
+      s: 'x',
+      t: true,
+      nil: null,
+      list: [1, 2, 3],
+      node: rec({ id: () => 'n2', term: () => 7, log: () => seq(5, (i) => i * 10) }, 'n2'),
+    };
     return Object.hasOwn(vars, name) ? vars[name] : undefined;
   },
   names: () => ['a', 'b', 's', 't', 'nil', 'list', 'node'],
@@ -36,7 +44,13 @@ describe('expression language', () => {
     assert.equal(ev('max(a, b, 1) - min(a, b)'), 1);
     assert.equal(ev('node["term"]'), 7);
     assert.equal(ev('nil == null'), true);
-    assert.equal(equal([1, 2], seq(2, (i) => i + 1)), true);
+    assert.equal(
+      equal(
+        [1, 2],
+        seq(2, (i) => i + 1),
+      ),
+      true,
+    );
   });
 
   it('explains errors with the column, and never reaches JavaScript objects', () => {
@@ -57,7 +71,8 @@ describe('expression language', () => {
     assert.match(err('a / 0').message, /division by zero/);
     assert.match(err('a && t').message, /expected true or false/);
     assert.match(err('eval(1)').message, /unknown function eval/);
-    for (const src of ['constructor', '__proto__', 'node.constructor', 'node.__proto__', 'node["constructor"]', 'node.toString', 'list.length', 's.length']) err(src);
+    for (const src of ['constructor', '__proto__', 'node.constructor', 'node.__proto__', 'node["constructor"]', 'node.toString', 'list.length', 's.length'])
+      err(src);
     assert.throws(() => Expr.parse('x'.repeat(3000)), ExprError);
     for (const src of ['constructor(1)', 'toString()', '__proto__(1)', 'valueOf()']) assert.match(err(src).message, /unknown function/);
     assert.match(err(`${'('.repeat(900)}1${')'.repeat(900)}`).message, /nested deeper/);
@@ -65,27 +80,72 @@ describe('expression language', () => {
   });
 
   it('any input either evaluates or fails with an ExprError (never another exception, never hangs)', () => {
-    const tokens = ['a', 'b', 'node', '.', 'term', 'log', '[', ']', '(', ')', '1', '0', '"s"', '+', '-', '*', '/', '%', '==', '<', '&&', '||', '!', 'len', 'has', ',', 'null', 'true', '__proto__'];
+    const tokens = [
+      'a',
+      'b',
+      'node',
+      '.',
+      'term',
+      'log',
+      '[',
+      ']',
+      '(',
+      ')',
+      '1',
+      '0',
+      '"s"',
+      '+',
+      '-',
+      '*',
+      '/',
+      '%',
+      '==',
+      '<',
+      '&&',
+      '||',
+      '!',
+      'len',
+      'has',
+      ',',
+      'null',
+      'true',
+      '__proto__',
+    ];
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(fc.constantFrom(...tokens), { maxLength: 12 }).map((t) => t.join(' '))), (src) => {
-        try {
-          Expr.parse(src).evaluate(env);
-        } catch (e) {
-          if (!(e instanceof ExprError)) throw e;
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(fc.constantFrom(...tokens), { maxLength: 12 }).map((t) => t.join(' ')),
+        ),
+        (src) => {
+          try {
+            Expr.parse(src).evaluate(env);
+          } catch (e) {
+            if (!(e instanceof ExprError)) throw e;
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('completes names and the fields of a record', () => {
-    assert.deepEqual(complete('no', env).map((c) => c.label), ['node']);
-    assert.deepEqual(complete('a + node.t', env).map((c) => [c.label, c.start]), [['term', 9]]);
+    assert.deepEqual(
+      complete('no', env).map((c) => c.label),
+      ['node'],
+    );
+    assert.deepEqual(
+      complete('a + node.t', env).map((c) => [c.label, c.start]),
+      [['term', 9]],
+    );
     assert.ok(complete('', env).some((c) => c.label === 'len'));
     // Linear in the text: a long line completes at once.
     const long = `${'a + '.repeat(10_000)}node.t`;
     const t0 = Date.now();
-    assert.deepEqual(complete(long, env).map((c) => c.label), ['term']);
+    assert.deepEqual(
+      complete(long, env).map((c) => c.label),
+      ['term'],
+    );
     assert.ok(Date.now() - t0 < 2000);
   });
 

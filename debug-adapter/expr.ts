@@ -122,7 +122,8 @@ class Parser {
 
   private expect(text: string): void {
     const t = this.next();
-    if (t.kind !== 'op' || t.text !== text) throw new ExprError(t.kind === 'end' ? `expected '${text}' at the end` : `expected '${text}', found '${t.text}'`, t.at);
+    if (t.kind !== 'op' || t.text !== text)
+      throw new ExprError(t.kind === 'end' ? `expected '${text}' at the end` : `expected '${text}', found '${t.text}'`, t.at);
   }
 
   private binary(level: number): Node {
@@ -221,26 +222,32 @@ class Parser {
 }
 
 const FUNCTIONS: Readonly<Record<string, { readonly doc: string; readonly fn: (args: readonly Value[], at: number) => Value }>> = {
-  len: { doc: 'len(x): the length of a list or a string, or the number of fields of a record', fn: (a, at) => {
-    const x = one(a, 'len', at);
-    if (typeof x === 'string' || Array.isArray(x) || isSeq(x)) return x.length;
-    if (isRec(x)) return x.fields().length;
-    throw new ExprError(`len() of ${typeName(x)}`, at);
-  } },
+  len: {
+    doc: 'len(x): the length of a list or a string, or the number of fields of a record',
+    fn: (a, at) => {
+      const x = one(a, 'len', at);
+      if (typeof x === 'string' || Array.isArray(x) || isSeq(x)) return x.length;
+      if (isRec(x)) return x.fields().length;
+      throw new ExprError(`len() of ${typeName(x)}`, at);
+    },
+  },
   min: { doc: 'min(a, b, …): the smallest number', fn: (a, at) => Math.min(...numbers(a, 'min', at)) },
   max: { doc: 'max(a, b, …): the largest number', fn: (a, at) => Math.max(...numbers(a, 'max', at)) },
   abs: { doc: 'abs(x): the absolute value', fn: (a, at) => Math.abs(numbers(a, 'abs', at)[0]!) },
-  has: { doc: 'has(list, x): whether a list holds x (or a record has a field named x)', fn: (a, at) => {
-    if (a.length !== 2) throw new ExprError('has() takes 2 arguments', at);
-    const [l, x] = a as [Value, Value];
-    if (Array.isArray(l)) return l.some((y: Value) => equal(y, x));
-    if (isSeq(l)) {
-      for (let i = 0; i < l.length; i++) if (equal(l.at(i), x)) return true;
-      return false;
-    }
-    if (isRec(l) && typeof x === 'string') return l.field(x) !== undefined;
-    throw new ExprError(`has() of ${typeName(l)}`, at);
-  } },
+  has: {
+    doc: 'has(list, x): whether a list holds x (or a record has a field named x)',
+    fn: (a, at) => {
+      if (a.length !== 2) throw new ExprError('has() takes 2 arguments', at);
+      const [l, x] = a as [Value, Value];
+      if (Array.isArray(l)) return l.some((y: Value) => equal(y, x));
+      if (isSeq(l)) {
+        for (let i = 0; i < l.length; i++) if (equal(l.at(i), x)) return true;
+        return false;
+      }
+      if (isRec(l) && typeof x === 'string') return l.field(x) !== undefined;
+      throw new ExprError(`has() of ${typeName(l)}`, at);
+    },
+  },
 };
 
 function one(a: readonly Value[], fn: string, at: number): Value {
@@ -264,7 +271,9 @@ export function isRec(v: Value | undefined): v is Rec {
 function isValue(v: unknown): v is Value {
   if (v === null) return true;
   switch (typeof v) {
-    case 'number': case 'string': case 'boolean':
+    case 'number':
+    case 'string':
+    case 'boolean':
       return true;
     case 'object':
       return Array.isArray(v) || (v as Rec).kind === 'record' || (v as Seq).kind === 'seq';
@@ -339,7 +348,10 @@ function evaluate(n: Node, env: Env): Value {
       throw new ExprError(`cannot index ${typeName(of)} with ${typeName(i)}`, n.at);
     }
     case 'call':
-      return FUNCTIONS[n.fn]!.fn(n.args.map((a) => evaluate(a, env)), n.at);
+      return FUNCTIONS[n.fn]!.fn(
+        n.args.map((a) => evaluate(a, env)),
+        n.at,
+      );
     case 'unary': {
       const v = evaluate(n.arg, env);
       if (n.op === '!') return !truthy(v, n.at);
@@ -365,13 +377,17 @@ function binary(op: string, l: Node, r: Node, env: Env, at: number): Value {
   if (op === '!=') return !equal(a, b);
   if (op === '+' && typeof a === 'string' && (typeof b === 'string' || typeof b === 'number')) return a + String(b);
   if (typeof a !== 'number' || typeof b !== 'number') {
-    if ((op === '<' || op === '<=' || op === '>' || op === '>=') && typeof a === 'string' && typeof b === 'string') return compare(op, a < b ? -1 : a > b ? 1 : 0);
+    if ((op === '<' || op === '<=' || op === '>' || op === '>=') && typeof a === 'string' && typeof b === 'string')
+      return compare(op, a < b ? -1 : a > b ? 1 : 0);
     throw new ExprError(`'${op}' needs numbers, found ${typeName(a)} and ${typeName(b)}`, at);
   }
   switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
     case '/':
       if (b === 0) throw new ExprError('division by zero', at);
       return a / b;
@@ -418,7 +434,10 @@ export function show(v: Value, depth = 0): string {
   if (r.id !== undefined && depth > 0) return r.id;
   if (r.summary !== undefined && depth > 0) return r.summary;
   if (depth > 1) return '{…}';
-  return `{${r.fields().map((f) => `${f}: ${show(r.field(f)!, depth + 1)}`).join(', ')}}`;
+  return `{${r
+    .fields()
+    .map((f) => `${f}: ${show(r.field(f)!, depth + 1)}`)
+    .join(', ')}}`;
 }
 
 /** A value compared across steps by a data breakpoint. */
@@ -443,7 +462,10 @@ export function complete(text: string, env: Env): { readonly label: string; read
       return [];
     }
     if (!isRec(v)) return [];
-    return v.fields().filter((f) => f.startsWith(prefix)).map((label) => ({ label, start }));
+    return v
+      .fields()
+      .filter((f) => f.startsWith(prefix))
+      .map((label) => ({ label, start }));
   }
   const names = env.names().map((label) => ({ label, start }));
   const fns = Object.entries(FUNCTIONS).map(([label, f]) => ({ label, start, detail: f.doc }));

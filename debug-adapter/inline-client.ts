@@ -47,4 +47,3 @@ export class InlineClient {
     return s;
   }
 }
-

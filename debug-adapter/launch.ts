@@ -14,9 +14,12 @@ export function validateLaunch(a: protocol.LaunchArguments): void {
   if (has('seed') && has('trace')) problems.push('"seed" cannot be given with "trace": the trace fixes its seed');
   if (has('seed') && (!Number.isSafeInteger(a.seed) || a.seed! < 0)) problems.push(`"seed" must be a non-negative integer, not ${JSON.stringify(a.seed)}`);
   if (has('stopOnEntry') && typeof a.stopOnEntry !== 'boolean') problems.push('"stopOnEntry" must be true or false');
-  if (has('maxSteps') && (!Number.isSafeInteger(a.maxSteps) || a.maxSteps! < 1)) problems.push(`"maxSteps" must be a positive integer, not ${JSON.stringify(a.maxSteps)}`);
-  if (has('checkpointBudgetMB') && (typeof a.checkpointBudgetMB !== 'number' || !(a.checkpointBudgetMB >= 1))) problems.push('"checkpointBudgetMB" must be a number ≥ 1');
-  if (has('checkpointEvery') && (!Number.isSafeInteger(a.checkpointEvery) || a.checkpointEvery! < 10)) problems.push('"checkpointEvery" must be an integer ≥ 10');
+  if (has('maxSteps') && (!Number.isSafeInteger(a.maxSteps) || a.maxSteps! < 1))
+    problems.push(`"maxSteps" must be a positive integer, not ${JSON.stringify(a.maxSteps)}`);
+  if (has('checkpointBudgetMB') && (typeof a.checkpointBudgetMB !== 'number' || !(a.checkpointBudgetMB >= 1)))
+    problems.push('"checkpointBudgetMB" must be a number ≥ 1');
+  if (has('checkpointEvery') && (!Number.isSafeInteger(a.checkpointEvery) || a.checkpointEvery! < 10))
+    problems.push('"checkpointEvery" must be an integer ≥ 10');
   if (has('bugs')) {
     if (!Array.isArray(a.bugs)) problems.push('"bugs" must be a list of planted bug names');
     else for (const b of a.bugs) if (!BUG_NAMES.includes(b as never)) problems.push(`unknown bug ${JSON.stringify(b)} (known: ${BUG_NAMES.join(', ')})`);

@@ -36,8 +36,15 @@ export function stateBody(rt: SimRuntime): protocol.StateResponseBody {
       syncedLength: n.disk.syncedLength,
     })),
     inFlight: inFlight(sim).map((e) => ({
-      id: e.seq, from: e.msg.from, to: e.msg.to, type: e.msg.type, term: e.msg.term, text: describeMessage(e.msg),
-      sentAtStep: e.cause, sentAtUs: rt.timeline.timeOf(e.cause), arrivesUs: e.time,
+      id: e.seq,
+      from: e.msg.from,
+      to: e.msg.to,
+      type: e.msg.type,
+      term: e.msg.term,
+      text: describeMessage(e.msg),
+      sentAtStep: e.cause,
+      sentAtUs: rt.timeline.timeOf(e.cause),
+      arrivesUs: e.time,
     })),
     cutLinks: sim.network.cutLinks(),
     invariants: INVARIANT_NAMES.map((name) => ({ name, status: invariantStatus(sim, name) })),
@@ -54,7 +61,14 @@ export function stepsBody(rt: SimRuntime, from: number, count: number): protocol
   const to = Math.min(rt.frontier, from + count - 1);
   for (let s = from; s <= to; s++) {
     const node = rt.timeline.nodeOf(s);
-    steps.push({ step: s, timeUs: rt.timeline.timeOf(s), node: node < 0 ? null : nodeName(node), kind: KIND_NAMES[rt.timeline.kindOf(s)] ?? '?', cause: rt.timeline.causeOf(s), text: rt.describe(s) });
+    steps.push({
+      step: s,
+      timeUs: rt.timeline.timeOf(s),
+      node: node < 0 ? null : nodeName(node),
+      kind: KIND_NAMES[rt.timeline.kindOf(s)] ?? '?',
+      cause: rt.timeline.causeOf(s),
+      text: rt.describe(s),
+    });
   }
   return { steps, frontier: rt.frontier };
 }

@@ -29,12 +29,17 @@ export interface LaunchArguments {
 export const LAUNCH_SCHEMA = {
   properties: {
     scenario: { type: 'string', description: 'Path of the .raftsim scenario to run (give this or "trace").' },
-    seed: { type: 'integer', minimum: 0, description: "Seed of the run (default: the scenario's `seed` line, else 1). Not with \"trace\"." },
+    seed: { type: 'integer', minimum: 0, description: 'Seed of the run (default: the scenario\'s `seed` line, else 1). Not with "trace".' },
     trace: { type: 'string', description: 'Path of a .rafttrace to open: its scenario, seed, planted bugs and forks.' },
     stopOnEntry: { type: 'boolean', default: true, description: 'Stop at step 0, before the first event.' },
     maxSteps: { type: 'integer', minimum: 1, description: 'The debugger never runs beyond this step.' },
-    bugs: { type: 'array', items: { type: 'string' }, description: 'Planted bugs to switch on (see sim/BUGS.md), in addition to the scenario\'s `bugs` line.' },
-    checkpointEvery: { type: 'integer', minimum: 10, default: 2000, description: 'Steps between time-travel checkpoints at first (they thin out to stay within the budget).' },
+    bugs: { type: 'array', items: { type: 'string' }, description: "Planted bugs to switch on (see sim/BUGS.md), in addition to the scenario's `bugs` line." },
+    checkpointEvery: {
+      type: 'integer',
+      minimum: 10,
+      default: 2000,
+      description: 'Steps between time-travel checkpoints at first (they thin out to stay within the budget).',
+    },
     checkpointBudgetMB: { type: 'number', minimum: 1, default: 150, description: 'Memory for time-travel checkpoints, in MB.' },
   },
 } as const;
@@ -120,7 +125,14 @@ export interface StateResponseBody {
   readonly linearizability: LinearizabilitySnapshot;
   readonly forks: number;
   /** What time travel holds in memory. */
-  readonly memory: { readonly checkpoints: number; readonly checkpointEvery: number; readonly checkpointMB: number; readonly near: number; readonly views: number; readonly timelineBytes: number };
+  readonly memory: {
+    readonly checkpoints: number;
+    readonly checkpointEvery: number;
+    readonly checkpointMB: number;
+    readonly near: number;
+    readonly views: number;
+    readonly timelineBytes: number;
+  };
 }
 
 export interface StepsArguments {

@@ -110,7 +110,13 @@ describe('SimRuntime (time travel without DAP)', function () {
     const first = finish(rt);
     assert.equal(first.reason, 'function breakpoint');
     assert.equal(rt.sim.nodes[rt.sim.lastNode]!.state.role, 'leader');
-    rt.breakpoints.replace('function', [spec({ type: 'function', name: 'AppendEntries', condition: Expr.parse('event.message.entries != null && len(event.message.entries) >= 1 && n1.commit >= 0') })]);
+    rt.breakpoints.replace('function', [
+      spec({
+        type: 'function',
+        name: 'AppendEntries',
+        condition: Expr.parse('event.message.entries != null && len(event.message.entries) >= 1 && n1.commit >= 0'),
+      }),
+    ]);
     rt.startForward();
     assert.equal(finish(rt).reason, 'function breakpoint');
     const ev = rt.sim.lastEvent!;
@@ -134,7 +140,10 @@ describe('SimRuntime (time travel without DAP)', function () {
   });
 
   it('line breakpoints: on a scheduled fault of the scenario, and on a step of the trace document', () => {
-    const sc = loadScenario('nodes 3\ntick 10ms\nelection 10..20\nheartbeat 1\nworkload clients=1\nat 300ms crash n2\nat 900ms restart n2\nsafety 2s\nliveness 2s\n', 'lines.raftsim');
+    const sc = loadScenario(
+      'nodes 3\ntick 10ms\nelection 10..20\nheartbeat 1\nworkload clients=1\nat 300ms crash n2\nat 900ms restart n2\nsafety 2s\nliveness 2s\n',
+      'lines.raftsim',
+    );
     const rt = new SimRuntime({ scenario: sc, seed: 1, checkpointEvery: 50 });
     rt.breakpoints.replace('scenario-line', [spec({ type: 'scenario-line', line: 7 })]);
     rt.startForward();

@@ -41,9 +41,7 @@ export interface Stop {
 }
 
 /** What a run in progress (continue, step in/out, reverse continue) is looking for. */
-type Run =
-  | { readonly dir: 'forward'; readonly until: ((sim: Simulation) => string | null) | null }
-  | { readonly dir: 'backward'; hi: number };
+type Run = { readonly dir: 'forward'; readonly until: ((sim: Simulation) => string | null) | null } | { readonly dir: 'backward'; hi: number };
 
 /** Lines of the trace document per segment (one virtual document each). */
 export const SEGMENT_STEPS = 10_000;
@@ -147,13 +145,27 @@ export class SimRuntime {
 
   /** The run's outcome, once the timeline reached its end. */
   get outcome(): RunResult | null {
-    return this.end === null ? null : this.cur.outcome ?? this.simAt(this.end).outcome;
+    return this.end === null ? null : (this.cur.outcome ?? this.simAt(this.end).outcome);
   }
 
   /** Number of snapshots held and the timeline's bytes (for the benchmark and the status line). */
-  get memory(): { readonly checkpoints: number; readonly checkpointEvery: number; readonly checkpointMB: number; readonly near: number; readonly views: number; readonly timelineBytes: number } {
+  get memory(): {
+    readonly checkpoints: number;
+    readonly checkpointEvery: number;
+    readonly checkpointMB: number;
+    readonly near: number;
+    readonly views: number;
+    readonly timelineBytes: number;
+  } {
     const slots = this.checkpointSlots.reduce((a, b) => a + b, 0);
-    return { checkpoints: this.checkpoints.length, checkpointEvery: this.interval, checkpointMB: Math.round((slots * BYTES_PER_SLOT) / 1e6), near: this.near.size, views: this.views.size, timelineBytes: this.timeline.bytes };
+    return {
+      checkpoints: this.checkpoints.length,
+      checkpointEvery: this.interval,
+      checkpointMB: Math.round((slots * BYTES_PER_SLOT) / 1e6),
+      near: this.near.size,
+      views: this.views.size,
+      timelineBytes: this.timeline.bytes,
+    };
   }
 
   // ------------------------------------------------------------------------------------------
@@ -308,7 +320,8 @@ export class SimRuntime {
     this.run = null;
     const sim = this.cur;
     if (sim.done) throw new RuntimeError('the run is over at this step; go back to an earlier step to fork');
-    if ('node' in action && (action.node < 0 || action.node >= sim.nodes.length)) throw new RuntimeError(`no node ${nodeName(action.node)} (the cluster has ${sim.nodes.length})`);
+    if ('node' in action && (action.node < 0 || action.node >= sim.nodes.length))
+      throw new RuntimeError(`no node ${nodeName(action.node)} (the cluster has ${sim.nodes.length})`);
     if (!sim.fork(action)) throw new RuntimeError(action.kind === 'drop' ? `no message with id ${action.seq} is in flight` : 'cannot apply that here');
     const p = sim.steps;
     this.forkList = [...this.forkList.filter((f) => f.step <= p), { step: p, action }];

@@ -2,7 +2,16 @@
 // this file maps nodes to threads, steps to frames, records to variables, and requests to
 // runtime calls, and formats errors from one catalogue.
 import {
-  DebugSession, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
+  DebugSession,
+  InitializedEvent,
+  OutputEvent,
+  Scope,
+  Source,
+  StackFrame,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
+  ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { nodeName, type TraceFile } from '../sim';
@@ -33,7 +42,6 @@ interface FrameRef {
   /** The top frame shows the cursor's state. */
   readonly top: boolean;
 }
-
 
 interface VarRef {
   readonly value: Rec | Seq | readonly Value[];
@@ -94,7 +102,11 @@ export class SimDebugSession extends DebugSession {
   private fail(response: DebugProtocol.Response, e: unknown): void {
     const code = e instanceof AdapterError ? e.code : e instanceof ExprError ? ERR.expression : ERR.request;
     const message = e instanceof Error ? e.message : String(e);
-    this.sendErrorResponse(response, { id: code, format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: code === ERR.launch || code === ERR.fork });
+    this.sendErrorResponse(response, {
+      id: code,
+      format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')),
+      showUser: code === ERR.launch || code === ERR.fork,
+    });
   }
 
   guard(response: DebugProtocol.Response, f: () => void): void {
@@ -184,7 +196,9 @@ export class SimDebugSession extends DebugSession {
     if (rt === null) return; // disconnected while waiting
     this.bp.flushPending();
     const a = args as protocol.LaunchArguments;
-    this.output(`LifeRaft: ${rt.scenario.file}, seed ${rt.seed}, ${rt.sim.nodes.length} nodes${rt.scenario.bugs.length > 0 ? `, planted bugs: ${rt.scenario.bugs.join(', ')}` : ''}${rt.forks.length > 0 ? `, ${rt.forks.length} fork(s)` : ''}. Type .help in this console for commands.\n`);
+    this.output(
+      `LifeRaft: ${rt.scenario.file}, seed ${rt.seed}, ${rt.sim.nodes.length} nodes${rt.scenario.bugs.length > 0 ? `, planted bugs: ${rt.scenario.bugs.join(', ')}` : ''}${rt.forks.length > 0 ? `, ${rt.forks.length} fork(s)` : ''}. Type .help in this console for commands.\n`,
+    );
     if (a.stopOnEntry === true) this.report({ reason: 'entry', description: 'step 0: before the first event' });
     else this.startRun(() => rt.startForward());
   }
@@ -194,7 +208,14 @@ export class SimDebugSession extends DebugSession {
     if (plan.trace !== null) this.trace = plan.trace;
     this.scenarioPath = plan.scenarioPath;
     const { scenario, seed, forks, maxSteps } = plan;
-    this.rt = new SimRuntime({ scenario, seed, forks, ...(maxSteps === undefined ? {} : { maxSteps }), ...(a.checkpointEvery === undefined ? {} : { checkpointEvery: a.checkpointEvery }), ...(a.checkpointBudgetMB === undefined ? {} : { checkpointBudgetMB: a.checkpointBudgetMB }) });
+    this.rt = new SimRuntime({
+      scenario,
+      seed,
+      forks,
+      ...(maxSteps === undefined ? {} : { maxSteps }),
+      ...(a.checkpointEvery === undefined ? {} : { checkpointEvery: a.checkpointEvery }),
+      ...(a.checkpointBudgetMB === undefined ? {} : { checkpointBudgetMB: a.checkpointBudgetMB }),
+    });
     this.liveThreads = new Set(this.threadIds());
   }
 
@@ -285,7 +306,11 @@ export class SimDebugSession extends DebugSession {
     this.trace = null;
     const replayed = rt.sim.trace.hash.hex();
     if (replayed === t.traceHash) this.output(`The run reproduces the trace: ${t.steps} steps, trace hash ${t.traceHash}.\n`);
-    else this.output(`WARNING: the run diverges from the trace: recorded hash ${t.traceHash}, replayed ${replayed} (liferaft replay shows the first divergent step).\n`, 'stderr');
+    else
+      this.output(
+        `WARNING: the run diverges from the trace: recorded hash ${t.traceHash}, replayed ${replayed} (liferaft replay shows the first divergent step).\n`,
+        'stderr',
+      );
   }
 
   private flushLogs(): void {
@@ -554,7 +579,12 @@ export class SimDebugSession extends DebugSession {
       scope(`Event (step ${f.step})`, eventRec(f.top && f.step !== rt.position ? rt.simAt(f.step) : sim), 'event');
       scope('Network', networkRec(sim), 'network');
       scope('Invariants', invariantsRec(sim), 'invariants');
-      scope(`Client history (${sim.history.length})`, seq(sim.history.length, (k) => historyOpRec(sim.history[k]!)), 'history', true);
+      scope(
+        `Client history (${sim.history.length})`,
+        seq(sim.history.length, (k) => historyOpRec(sim.history[k]!)),
+        'history',
+        true,
+      );
       response.body = { scopes };
     });
   }
@@ -615,7 +645,11 @@ export class SimDebugSession extends DebugSession {
       const sim = this.simOf(f);
       const value = Expr.parse(text).evaluate(simEnv(sim));
       const v = this.variable(text, value, text);
-      response.body = { result: args.context === 'repl' && (isRec(value) && value.id === undefined) ? show(value) : v.value, variablesReference: v.variablesReference, ...(v.indexedVariables === undefined ? {} : { indexedVariables: v.indexedVariables }) };
+      response.body = {
+        result: args.context === 'repl' && isRec(value) && value.id === undefined ? show(value) : v.value,
+        variablesReference: v.variablesReference,
+        ...(v.indexedVariables === undefined ? {} : { indexedVariables: v.indexedVariables }),
+      };
     });
   }
 
@@ -625,12 +659,26 @@ export class SimDebugSession extends DebugSession {
       const before = args.text.slice(0, Math.max(0, args.column - 1));
       if (before.trimStart().startsWith('.')) {
         const word = before.trimStart();
-        response.body = { targets: COMMANDS.filter((c) => c.name.startsWith(word)).map((c) => ({ label: c.name, detail: c.usage, start: before.length - word.length, length: word.length })) };
+        response.body = {
+          targets: COMMANDS.filter((c) => c.name.startsWith(word)).map((c) => ({
+            label: c.name,
+            detail: c.usage,
+            start: before.length - word.length,
+            length: word.length,
+          })),
+        };
         return;
       }
       const f = this.frame(args.frameId);
       const items = complete(before, simEnv(this.simOf(f)));
-      response.body = { targets: items.map((c) => ({ label: c.label, start: c.start, length: before.length - c.start, ...(c.detail === undefined ? {} : { detail: c.detail }) })) };
+      response.body = {
+        targets: items.map((c) => ({
+          label: c.label,
+          start: c.start,
+          length: before.length - c.start,
+          ...(c.detail === undefined ? {} : { detail: c.detail }),
+        })),
+      };
     });
   }
 
@@ -642,7 +690,14 @@ export class SimDebugSession extends DebugSession {
         exceptionId: ex.id,
         description: `${ex.id} at step ${ex.step}${ex.nodes.length > 0 ? ` (${ex.nodes.join(', ')})` : ''}: ${ex.description}`,
         breakMode: 'always',
-        details: { message: ex.description, typeName: ex.id, stackTrace: this.runtime().timeline.chain(ex.step, 20).map((s) => this.runtime().describe(s)).join('\n') },
+        details: {
+          message: ex.description,
+          typeName: ex.id,
+          stackTrace: this.runtime()
+            .timeline.chain(ex.step, 20)
+            .map((s) => this.runtime().describe(s))
+            .join('\n'),
+        },
       };
     });
   }
@@ -650,7 +705,10 @@ export class SimDebugSession extends DebugSession {
   // ------------------------------------------------------------------------------------------
   // Breakpoints
 
-  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
     this.guard(response, () => {
       response.body = { breakpoints: this.bp.exceptionFilters(args.filters) };
     });
@@ -660,7 +718,10 @@ export class SimDebugSession extends DebugSession {
     this.bp.lines(response, args);
   }
 
-  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+  protected override setFunctionBreakPointsRequest(
+    response: DebugProtocol.SetFunctionBreakpointsResponse,
+    args: DebugProtocol.SetFunctionBreakpointsArguments,
+  ): void {
     this.guard(response, () => {
       response.body = { breakpoints: this.bp.functions(args.breakpoints) };
     });
@@ -683,7 +744,8 @@ export class SimDebugSession extends DebugSession {
   sourceKind(source: DebugProtocol.Source): SourceKind {
     const rt = this.runtime();
     const doc = traceDocOfPath(source.path);
-    if (doc !== undefined && doc.seed !== rt.seed) return { kind: 'other', message: `a trace document of seed ${doc.seed}: this debug session runs seed ${rt.seed}` };
+    if (doc !== undefined && doc.seed !== rt.seed)
+      return { kind: 'other', message: `a trace document of seed ${doc.seed}: this debug session runs seed ${rt.seed}` };
     const segment = doc?.segment ?? (source.sourceReference === undefined ? undefined : this.refSegment.get(source.sourceReference));
     if (segment !== undefined) return { kind: 'trace', segment };
     if (this.isScenario(source)) return { kind: 'scenario' };

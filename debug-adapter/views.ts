@@ -2,7 +2,21 @@
 // event of the step, the network, invariants, the clients' history). The same records serve the
 // expression language (conditions, console, hovers), the Variables view, and the panels.
 import { describeEntry, describeMessage, describeOp, describeReply, type Entry, type Message } from '../core';
-import { checkHistory, describeAction, describeOperation, fromSimulator, INVARIANT_NAMES, INVARIANTS, EventKind, KIND_NAMES, LIVENESS_INVARIANTS, nodeName, type DeliverEvent, type HistoryOp, type Simulation } from '../sim';
+import {
+  checkHistory,
+  describeAction,
+  describeOperation,
+  fromSimulator,
+  INVARIANT_NAMES,
+  INVARIANTS,
+  EventKind,
+  KIND_NAMES,
+  LIVENESS_INVARIANTS,
+  nodeName,
+  type DeliverEvent,
+  type HistoryOp,
+  type Simulation,
+} from '../sim';
 import type { LinearizabilitySnapshot } from './protocol';
 import type { Env, Rec, Seq, Value } from './expr';
 
@@ -45,33 +59,48 @@ export function nodeRec(sim: Simulation, i: number): Rec {
   const n: SimNode = sim.nodes[i]!;
   const s = n.state;
   const ids = sim.nodes.map((x) => x.id as string);
-  return rec({
-    id: () => n.id,
-    status: () => n.status,
-    role: () => s.role,
-    term: () => s.term,
-    vote: () => s.vote,
-    leader: () => s.leader,
-    commit: () => s.commit,
-    applied: () => s.applied,
-    lastIndex: () => s.logStart.index + s.log.length,
-    lastTerm: () => s.log[s.log.length - 1]?.term ?? s.logStart.term,
-    log: () => seq(s.log.length, (k) => entryRec(s.log[k]!)),
-    ...(s.logStart.index === 0 && s.snapshot === null ? {} : {
-      logStart: () => s.logStart.index,
-      snapshot: () => rec({ index: () => s.snapshot?.index ?? 0, term: () => s.snapshot?.term ?? 0, keys: () => s.snapshot?.data.length ?? 0 }),
-    }),
-    electionElapsed: () => s.electionElapsed,
-    electionTimeout: () => s.electionTimeout,
-    heartbeatElapsed: () => s.heartbeatElapsed,
-    progress: () => rec(Object.fromEntries(ids.filter((id) => s.progress.has(id as never)).map((id) => [id, () => {
-      const p = s.progress.get(id as never)!;
-      return rec({ match: () => p.match, next: () => p.next, mode: () => p.mode, inflight: () => p.inflight.length, active: () => p.recentActive });
-    }]))),
-    kv: () => rec(Object.fromEntries([...s.kv.data].map(([k, v]) => [k, () => v]))),
-    disk: () => rec({ synced: () => n.disk.syncedLength, pendingWrites: () => n.disk.pendingWrites, corrupted: () => n.corrupted }),
-    ...(n.deadReason === null ? {} : { deadReason: () => n.deadReason }),
-  }, n.id);
+  return rec(
+    {
+      id: () => n.id,
+      status: () => n.status,
+      role: () => s.role,
+      term: () => s.term,
+      vote: () => s.vote,
+      leader: () => s.leader,
+      commit: () => s.commit,
+      applied: () => s.applied,
+      lastIndex: () => s.logStart.index + s.log.length,
+      lastTerm: () => s.log[s.log.length - 1]?.term ?? s.logStart.term,
+      log: () => seq(s.log.length, (k) => entryRec(s.log[k]!)),
+      ...(s.logStart.index === 0 && s.snapshot === null
+        ? {}
+        : {
+            logStart: () => s.logStart.index,
+            snapshot: () => rec({ index: () => s.snapshot?.index ?? 0, term: () => s.snapshot?.term ?? 0, keys: () => s.snapshot?.data.length ?? 0 }),
+          }),
+      electionElapsed: () => s.electionElapsed,
+      electionTimeout: () => s.electionTimeout,
+      heartbeatElapsed: () => s.heartbeatElapsed,
+      progress: () =>
+        rec(
+          Object.fromEntries(
+            ids
+              .filter((id) => s.progress.has(id as never))
+              .map((id) => [
+                id,
+                () => {
+                  const p = s.progress.get(id as never)!;
+                  return rec({ match: () => p.match, next: () => p.next, mode: () => p.mode, inflight: () => p.inflight.length, active: () => p.recentActive });
+                },
+              ]),
+          ),
+        ),
+      kv: () => rec(Object.fromEntries([...s.kv.data].map(([k, v]) => [k, () => v]))),
+      disk: () => rec({ synced: () => n.disk.syncedLength, pendingWrites: () => n.disk.pendingWrites, corrupted: () => n.corrupted }),
+      ...(n.deadReason === null ? {} : { deadReason: () => n.deadReason }),
+    },
+    n.id,
+  );
 }
 
 /** Messages in flight, by arrival time. */
@@ -150,16 +179,20 @@ export function invariantsRec(sim: Simulation): Rec {
 }
 
 export function historyOpRec(h: HistoryOp): Rec {
-  return rec({
-    client: () => h.client,
-    op: () => h.op,
-    key: () => h.key,
-    ...(h.value === undefined ? {} : { value: () => h.value! }),
-    ...(h.expected === undefined ? {} : { expected: () => h.expected! }),
-    call: () => h.call,
-    return: () => h.return,
-    output: () => (h.output === undefined ? null : dataValue(h.output)),
-  }, undefined, `${h.client} ${h.op} ${h.key}${h.value === undefined ? '' : ` ${h.value}`} [${h.call}, ${h.return ?? '…'}]`);
+  return rec(
+    {
+      client: () => h.client,
+      op: () => h.op,
+      key: () => h.key,
+      ...(h.value === undefined ? {} : { value: () => h.value! }),
+      ...(h.expected === undefined ? {} : { expected: () => h.expected! }),
+      call: () => h.call,
+      return: () => h.return,
+      output: () => (h.output === undefined ? null : dataValue(h.output)),
+    },
+    undefined,
+    `${h.client} ${h.op} ${h.key}${h.value === undefined ? '' : ` ${h.value}`} [${h.call}, ${h.return ?? '…'}]`,
+  );
 }
 
 /** The currently running leader of the highest term, if any. */
@@ -214,7 +247,14 @@ export function linearizabilityOf(sim: Simulation): LinearizabilitySnapshot {
   return {
     result: 'illegal',
     key: r.key,
-    operations: shown.map(({ op, index }) => ({ index, client: op.client, text: describeOperation(op, index), call: op.call, return: op.return, illegal: illegal.has(index) })),
+    operations: shown.map(({ op, index }) => ({
+      index,
+      client: op.client,
+      text: describeOperation(op, index),
+      call: op.call,
+      return: op.return,
+      illegal: illegal.has(index),
+    })),
   };
 }
 

@@ -19,7 +19,14 @@ async function debugScenario(failing: FailingSeeds, arg: unknown): Promise<void>
   if (uri === undefined) return;
   const seed = await pickSeed(uri, failingHints(failing, uri), 'Debug');
   if (seed === undefined) return;
-  await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name: `${nameOf(uri)} · seed ${seed}`, scenario: pathOf(uri), seed, stopOnEntry: true });
+  await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), {
+    type: DEBUG_TYPE,
+    request: 'launch',
+    name: `${nameOf(uri)} · seed ${seed}`,
+    scenario: pathOf(uri),
+    seed,
+    stopOnEntry: true,
+  });
 }
 
 async function runSeed(output: vscode.OutputChannel, failing: FailingSeeds, arg: unknown): Promise<void> {
@@ -36,7 +43,9 @@ async function runSeed(output: vscode.OutputChannel, failing: FailingSeeds, arg:
     return;
   }
   const v = result.violation;
-  output.appendLine(`${path} seed ${seed}: ${result.verdict} after ${result.steps} steps (${result.simulatedMs} ms simulated), trace hash ${result.traceHash}${v === undefined ? '' : ` — ${v.invariant} at step ${v.step}: ${v.message}`}`);
+  output.appendLine(
+    `${path} seed ${seed}: ${result.verdict} after ${result.steps} steps (${result.simulatedMs} ms simulated), trace hash ${result.traceHash}${v === undefined ? '' : ` — ${v.invariant} at step ${v.step}: ${v.message}`}`,
+  );
   output.show(true);
   if (result.verdict === 'ok') {
     void vscode.window.showInformationMessage(`LifeRaft: seed ${seed} of ${nameOf(uri)} passes (${result.steps} steps).`);
@@ -47,7 +56,10 @@ async function runSeed(output: vscode.OutputChannel, failing: FailingSeeds, arg:
 }
 
 async function openTrace(arg?: unknown): Promise<void> {
-  const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'LifeRaft trace': ['rafttrace'] }, title: 'Open a LifeRaft trace' }))?.[0];
+  const uri =
+    arg instanceof vscode.Uri
+      ? arg
+      : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'LifeRaft trace': ['rafttrace'] }, title: 'Open a LifeRaft trace' }))?.[0];
   if (uri === undefined) return;
   await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name: nameOf(uri), trace: pathOf(uri) });
 }
@@ -68,8 +80,15 @@ async function saveTrace(): Promise<void> {
   const stem = (file.split(/[\\/]/).pop() ?? 'run').replace(/\.raftsim$/, '').replace(/[^\w.-]+/g, '-') || 'run';
   const name = `${stem}-seed-${trace.seed ?? 0}.rafttrace`;
   const scenarioUri = file === '' ? undefined : toUri(file);
-  const dir = scenarioUri?.scheme === 'untitled' || scenarioUri === undefined ? (session.workspaceFolder ?? vscode.workspace.workspaceFolders?.[0])?.uri : vscode.Uri.joinPath(scenarioUri, '..');
-  const target = await vscode.window.showSaveDialog({ filters: { 'LifeRaft trace': ['rafttrace'] }, title: 'Save the run (with its forks) as a trace', ...(dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, name) }) });
+  const dir =
+    scenarioUri?.scheme === 'untitled' || scenarioUri === undefined
+      ? (session.workspaceFolder ?? vscode.workspace.workspaceFolders?.[0])?.uri
+      : vscode.Uri.joinPath(scenarioUri, '..');
+  const target = await vscode.window.showSaveDialog({
+    filters: { 'LifeRaft trace': ['rafttrace'] },
+    title: 'Save the run (with its forks) as a trace',
+    ...(dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, name) }),
+  });
   if (target === undefined) return;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(trace)}\n`));
   void vscode.window.showInformationMessage(`LifeRaft: saved ${nameOf(target)}; it replays exactly (liferaft replay, or open it to debug).`);
@@ -78,7 +97,11 @@ async function saveTrace(): Promise<void> {
 async function gotoStep(): Promise<void> {
   const session = liferaftSession();
   if (session === undefined) return;
-  const text = await vscode.window.showInputBox({ title: 'LifeRaft: go to step', prompt: 'Step number (back or forward)', validateInput: (v) => (/^\d+$/.test(v.trim()) ? null : 'a step number') });
+  const text = await vscode.window.showInputBox({
+    title: 'LifeRaft: go to step',
+    prompt: 'Step number (back or forward)',
+    validateInput: (v) => (/^\d+$/.test(v.trim()) ? null : 'a step number'),
+  });
   if (text !== undefined) await session.customRequest(GOTO_REQUEST, { step: Number(text.trim()) });
 }
 

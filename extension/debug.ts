@@ -24,7 +24,10 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
    * F5 with no launch.json, or a configuration without a scenario: the active .raftsim / .rafttrace,
    * else a scenario the user picks. No seed: the adapter runs the scenario's pinned seed, else 1.
    */
-  async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+  async resolveDebugConfiguration(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
     const c = config as LiferaftConfiguration;
     if (c.scenario !== undefined || c.trace !== undefined) return c;
     const doc = vscode.window.activeTextEditor?.document;
@@ -38,7 +41,10 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
    * After VS Code's save-before-start: an untitled scenario saved just now is debugged as the saved
    * file. And a `"scenario": "${file}"` configuration on a .rafttrace in front opens that trace.
    */
-  async resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
     let c = config as LiferaftConfiguration;
     if (typeof c.scenario === 'string' && c.scenario.endsWith('.rafttrace') && c.trace === undefined) {
       const { scenario, seed: _seed, ...rest } = c;
@@ -60,9 +66,14 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
     if (problems.length > 0) {
       const first = problems[0]!;
       const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-      void vscode.window.showErrorMessage(`LifeRaft: ${nameOf(uri)} has ${problems.length === 1 ? 'an error' : `${problems.length} errors`} — line ${first.line}: ${first.message}${more}. Fix ${problems.length === 1 ? 'it' : 'them'} to debug the scenario.`, 'Show Problems').then((b) => {
-        if (b === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
-      });
+      void vscode.window
+        .showErrorMessage(
+          `LifeRaft: ${nameOf(uri)} has ${problems.length === 1 ? 'an error' : `${problems.length} errors`} — line ${first.line}: ${first.message}${more}. Fix ${problems.length === 1 ? 'it' : 'them'} to debug the scenario.`,
+          'Show Problems',
+        )
+        .then((b) => {
+          if (b === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+        });
       return undefined;
     }
     return c;

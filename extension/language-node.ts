@@ -5,7 +5,12 @@ import { CLIENT_OPTIONS, CLIENT_ID, CLIENT_NAME } from './language';
 
 export function startLanguageClient(context: vscode.ExtensionContext): vscode.Disposable {
   const module = vscode.Uri.joinPath(context.extensionUri, 'dist', 'languageServer.js').fsPath;
-  const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, { run: { module, transport: TransportKind.ipc }, debug: { module, transport: TransportKind.ipc } }, CLIENT_OPTIONS());
+  const client = new LanguageClient(
+    CLIENT_ID,
+    CLIENT_NAME,
+    { run: { module, transport: TransportKind.ipc }, debug: { module, transport: TransportKind.ipc } },
+    CLIENT_OPTIONS(),
+  );
   void client.start();
   return { dispose: () => void client.stop() };
 }

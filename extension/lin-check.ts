@@ -43,7 +43,12 @@ class LinView {
   }
 
   private create(column: vscode.ViewColumn): vscode.WebviewPanel {
-    return vscode.window.createWebviewPanel('liferaft.linearizability', `Linearizability: ${this.name}`, { viewColumn: column, preserveFocus: true }, { enableScripts: true });
+    return vscode.window.createWebviewPanel(
+      'liferaft.linearizability',
+      `Linearizability: ${this.name}`,
+      { viewColumn: column, preserveFocus: true },
+      { enableScripts: true },
+    );
   }
 
   private adopt(panel: vscode.WebviewPanel, attempt: number): void {
@@ -110,7 +115,11 @@ export function linPanelHtml(webview: vscode.Webview, script: string, style: str
 }
 
 /** The result of checking a document's text: a report, or the input error. */
-export function checkText(text: string, name: string, initial?: string | null): { report: LinReport; hint: boolean } | { error: string; line: number; col: number } {
+export function checkText(
+  text: string,
+  name: string,
+  initial?: string | null,
+): { report: LinReport; hint: boolean } | { error: string; line: number; col: number } {
   let h;
   try {
     h = readHistory(text, name);
@@ -123,7 +132,17 @@ export function checkText(text: string, name: string, initial?: string | null): 
   const t0 = Date.now();
   const r = checkHistory(h.operations, { initial: init, shouldStop: () => Date.now() - t0 > SECONDS * 1000 });
   const hint = r.result === 'illegal' && init === null && r.operations.some((i) => h.operations[i]!.op === 'get' && h.operations[i]!.output === '');
-  const report = linReport(h.operations, r, { title: name, elapsedMs: Date.now() - t0, lines: h.lines, initial: init, ...(hint ? { hint: 'a read returned "" where the key may never have been written: if the store reads a missing key as "", check again with missing keys read as "" (the button in the notification)' } : {}) });
+  const report = linReport(h.operations, r, {
+    title: name,
+    elapsedMs: Date.now() - t0,
+    lines: h.lines,
+    initial: init,
+    ...(hint
+      ? {
+          hint: 'a read returned "" where the key may never have been written: if the store reads a missing key as "", check again with missing keys read as "" (the button in the notification)',
+        }
+      : {}),
+  });
   return { report, hint };
 }
 
@@ -146,13 +165,21 @@ async function checkLinearizability(context: vscode.ExtensionContext, arg: unkno
   const key = uri.toString();
   let view = views.get(key);
   if (view === undefined) {
-    const [script, style] = await Promise.all([asset(context.extensionUri, 'dist', 'media', 'lin-page.js'), asset(context.extensionUri, 'media', 'panels.css')]);
+    const [script, style] = await Promise.all([
+      asset(context.extensionUri, 'dist', 'media', 'lin-page.js'),
+      asset(context.extensionUri, 'media', 'panels.css'),
+    ]);
     view = new LinView(uri, name, script, style, () => views.delete(key));
     views.set(key, view);
   }
   view.show(report);
   const failing = report.keys[0];
-  const summary = report.result === 'ok' ? `${report.operations} operations on ${report.keys.length} keys are linearizable` : report.result === 'illegal' ? `NOT linearizable: key ${JSON.stringify(failing?.key)} has ${failing?.operations.filter((o) => o.illegal).length} operations that cannot be ordered together` : `unknown: ${report.reason}`;
+  const summary =
+    report.result === 'ok'
+      ? `${report.operations} operations on ${report.keys.length} keys are linearizable`
+      : report.result === 'illegal'
+        ? `NOT linearizable: key ${JSON.stringify(failing?.key)} has ${failing?.operations.filter((o) => o.illegal).length} operations that cannot be ordered together`
+        : `unknown: ${report.reason}`;
   if (outcome.hint) {
     const retry = 'Check with missing keys read as ""';
     void vscode.window.showWarningMessage(`LifeRaft: ${summary}. A read returned "" where the key may never have been written.`, retry).then((c) => {

@@ -1,6 +1,15 @@
 // Messages between the extension and its webview panels (media/): the only thing media/ may
 // import. The state itself is the debug adapter's `liferaft/state` answer.
-export type { LinOperation, LinReport, LinKeyView, LinOperationView, MessageSnapshot, NodeSnapshot, StateResponseBody, StepSummary } from '../debug-adapter/protocol';
+export type {
+  LinOperation,
+  LinReport,
+  LinKeyView,
+  LinOperationView,
+  MessageSnapshot,
+  NodeSnapshot,
+  StateResponseBody,
+  StepSummary,
+} from '../debug-adapter/protocol';
 import type { StateResponseBody, StepSummary } from '../debug-adapter/protocol';
 
 /** Extension → panel. */

@@ -50,7 +50,8 @@ function panelAssets(kind: PanelKind, extensionUri: vscode.Uri): Promise<PanelAs
   const key = `${extensionUri.toString()}#${kind}`;
   let p = assetCache.get(key);
   if (p === undefined) {
-    const read = async (...path: string[]): Promise<string> => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, ...path)));
+    const read = async (...path: string[]): Promise<string> =>
+      new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, ...path)));
     p = Promise.all([read('dist', 'media', `${kind}.js`), read('media', 'panels.css')]).then(([script, style]) => ({ script, style }));
     p.catch(() => assetCache.delete(key));
     assetCache.set(key, p);
@@ -81,7 +82,9 @@ class Panel {
       this.panel.reveal(undefined, true);
       return;
     }
-    this.adopt(vscode.window.createWebviewPanel(`liferaft.${this.kind}`, TITLES[this.kind], { viewColumn: column, preserveFocus: true }, { enableScripts: true }));
+    this.adopt(
+      vscode.window.createWebviewPanel(`liferaft.${this.kind}`, TITLES[this.kind], { viewColumn: column, preserveFocus: true }, { enableScripts: true }),
+    );
     void this.host.refresh(this);
   }
 
@@ -100,7 +103,10 @@ class Panel {
   adopt(panel: vscode.WebviewPanel, attempt = 1): void {
     this.panel = panel;
     this.ready = false;
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'media'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'media'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
     panel.onDidDispose(() => {
       if (this.panel !== panel) return;
       this.panel = null;
@@ -125,7 +131,8 @@ class Panel {
         if (this.panel === panel) panel.webview.html = panelHtml(this.kind, panel.webview, assets);
       },
       (e: unknown) => {
-        if (this.panel === panel) panel.webview.html = `<!DOCTYPE html><html><body><p>LifeRaft could not load this panel: ${String(e).replace(/[<&]/g, ' ')}</p></body></html>`;
+        if (this.panel === panel)
+          panel.webview.html = `<!DOCTYPE html><html><body><p>LifeRaft could not load this panel: ${String(e).replace(/[<&]/g, ' ')}</p></body></html>`;
       },
     );
     if (panel.visible) this.watch(panel, attempt);
@@ -141,7 +148,12 @@ class Panel {
     clearTimeout(this.watchdog);
     this.watchdog = setTimeout(() => {
       if (this.ready || this.panel !== panel || !panel.visible || attempt >= LOADS_MAX) return;
-      const fresh = vscode.window.createWebviewPanel(`liferaft.${this.kind}`, TITLES[this.kind], { viewColumn: panel.viewColumn ?? vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true });
+      const fresh = vscode.window.createWebviewPanel(
+        `liferaft.${this.kind}`,
+        TITLES[this.kind],
+        { viewColumn: panel.viewColumn ?? vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true },
+      );
       this.adopt(fresh, attempt + 1);
       panel.dispose();
     }, READY_MS);
@@ -164,7 +176,9 @@ export class Panels {
       invariants: new Panel('invariants', this, context.extensionUri),
     };
     for (const p of Object.values(this.panels)) {
-      context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(`liferaft.${p.kind}`, { deserializeWebviewPanel: async (panel) => p.adopt(panel) }));
+      context.subscriptions.push(
+        vscode.window.registerWebviewPanelSerializer(`liferaft.${p.kind}`, { deserializeWebviewPanel: async (panel) => p.adopt(panel) }),
+      );
     }
     context.subscriptions.push(
       vscode.debug.onDidTerminateDebugSession((s) => {
@@ -185,7 +199,10 @@ export class Panels {
   async showAll(): Promise<void> {
     const all = Object.values(this.panels);
     if (all.every((p) => p.panel === null) && vscode.window.tabGroups.all.length === 1) {
-      await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: 0.4 }, { size: 0.6, groups: [{ size: 0.62, groups: [{}, {}] }, { size: 0.38 }] }] });
+      await vscode.commands.executeCommand('vscode.setEditorLayout', {
+        orientation: 0,
+        groups: [{ size: 0.4 }, { size: 0.6, groups: [{ size: 0.62, groups: [{}, {}] }, { size: 0.38 }] }],
+      });
       // One after the other: pages that load at once can race for a service worker (code-server).
       const columns = [vscode.ViewColumn.Two, vscode.ViewColumn.Three, vscode.ViewColumn.Four];
       for (const [i, p] of [this.panels.cluster, this.panels.timeline, this.panels.invariants].entries()) {
@@ -213,7 +230,10 @@ export class Panels {
     this.session = session;
     try {
       const state = (await session.customRequest(STATE_REQUEST)) as StateResponseBody;
-      const steps = p.kind === 'timeline' ? ((await session.customRequest(STEPS_REQUEST, { from: Math.max(1, state.step - BEFORE), count: BEFORE + AFTER + 1 })) as StepsResponseBody).steps : undefined;
+      const steps =
+        p.kind === 'timeline'
+          ? ((await session.customRequest(STEPS_REQUEST, { from: Math.max(1, state.step - BEFORE), count: BEFORE + AFTER + 1 })) as StepsResponseBody).steps
+          : undefined;
       p.post({ type: 'state', state, ...(steps === undefined ? {} : { steps }) });
     } catch {
       // The session ended meanwhile.
@@ -229,5 +249,4 @@ export class Panels {
     const p = this.panels[kind];
     return p.panel === null || p.last === null ? null : p.last.state.step;
   }
-
 }

@@ -42,11 +42,14 @@ export async function chooseScenario(arg: unknown, action: string): Promise<vsco
   type Item = vscode.QuickPickItem & { uri?: vscode.Uri };
   const items: Item[] = uris.map((uri) => {
     const doc = openDocument(uri);
-    const where = uri.scheme === 'untitled' ? 'unsaved' : (vscode.workspace.asRelativePath(uri, false) + (doc?.isDirty === true ? ' (unsaved changes)' : ''));
+    const where = uri.scheme === 'untitled' ? 'unsaved' : vscode.workspace.asRelativePath(uri, false) + (doc?.isDirty === true ? ' (unsaved changes)' : '');
     return { label: `$(file) ${nameOf(uri)}`, description: where === nameOf(uri) ? '' : where, uri };
   });
   items.push({ label: '$(new-file) New Scenario…', description: 'the default scenario, every statement with comments' });
-  const pick = await vscode.window.showQuickPick(items, { title: `LifeRaft: ${action} — which scenario?`, placeHolder: uris.length === 0 ? 'No .raftsim scenario is open or in the workspace' : 'A scenario open in an editor or in the workspace' });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `LifeRaft: ${action} — which scenario?`,
+    placeHolder: uris.length === 0 ? 'No .raftsim scenario is open or in the workspace' : 'A scenario open in an editor or in the workspace',
+  });
   if (pick === undefined) return undefined;
   if (pick.uri !== undefined) return pick.uri;
   await vscode.commands.executeCommand(NEW_SCENARIO);
@@ -90,7 +93,7 @@ export async function pickSeed(uri: vscode.Uri, hints: readonly SeedHint[], acti
     seen.add(seed);
     fixed.push({ label: `seed ${seed}`, description: detail, seed });
   };
-  if (pinned !== null) add(pinned, 'pinned by the scenario\'s `seed` line');
+  if (pinned !== null) add(pinned, "pinned by the scenario's `seed` line");
   for (const h of hints) add(h.seed, h.detail);
   if (pinned === null) add(1, 'the default');
   const qp = vscode.window.createQuickPick<Item>();
@@ -100,7 +103,10 @@ export async function pickSeed(uri: vscode.Uri, hints: readonly SeedHint[], acti
   qp.onDidChangeValue((v) => {
     const t = v.trim();
     const n = Number(t);
-    const typed = /^\d+$/.test(t) && Number.isSafeInteger(n) ? [{ label: `seed ${n}`, description: seen.has(n) ? fixed.find((i) => i.seed === n)?.description : 'typed', seed: n, alwaysShow: true }] : [];
+    const typed =
+      /^\d+$/.test(t) && Number.isSafeInteger(n)
+        ? [{ label: `seed ${n}`, description: seen.has(n) ? fixed.find((i) => i.seed === n)?.description : 'typed', seed: n, alwaysShow: true }]
+        : [];
     qp.items = [...typed, ...fixed.filter((i) => i.seed !== n)];
   });
   return new Promise<number | undefined>((resolve) => {

@@ -28,7 +28,11 @@ export function registerTesting(context: vscode.ExtensionContext, start: StartWo
     if (item === undefined) await discover();
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.raftsim');
-  context.subscriptions.push(watcher, watcher.onDidCreate(add), watcher.onDidDelete((u) => ctrl.items.delete(u.toString())));
+  context.subscriptions.push(
+    watcher,
+    watcher.onDidCreate(add),
+    watcher.onDidDelete((u) => ctrl.items.delete(u.toString())),
+  );
 
   const run = async (request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> => {
     const run = ctrl.createTestRun(request);
@@ -47,33 +51,46 @@ export function registerTesting(context: vscode.ExtensionContext, start: StartWo
   ctrl.createRunProfile('Explore seeds', vscode.TestRunProfileKind.Run, (r, t) => void run(r, t), true);
   // Debugging a failing seed's item opens that seed; a scenario's item, its first failing seed (or,
   // when none failed, the seed it pins). "Debug Failed Tests" sends both: each seed is debugged once.
-  ctrl.createRunProfile('Debug failing seed', vscode.TestRunProfileKind.Debug, async (request) => {
-    const targets = new Map<string, { uri: vscode.Uri; seed: number | undefined }>();
-    const items: vscode.TestItem[] = [];
-    if (request.include === undefined) ctrl.items.forEach((i) => items.push(i));
-    else items.push(...request.include);
-    for (const item of items) {
-      const m = SEED_ID.exec(item.id);
-      const scenario = m === null ? item : item.parent;
-      if (scenario?.uri === undefined) continue;
-      let seed = m === null ? undefined : Number(m[1]);
-      if (seed === undefined) {
-        const failed: number[] = [];
-        scenario.children.forEach((c) => {
-          const cm = SEED_ID.exec(c.id);
-          if (cm !== null) failed.push(Number(cm[1]));
-        });
-        if (failed.some((s) => targets.has(`${scenario.uri!.toString()}#${s}`))) continue;
-        seed = failed.length === 0 ? undefined : Math.min(...failed);
+  ctrl.createRunProfile(
+    'Debug failing seed',
+    vscode.TestRunProfileKind.Debug,
+    async (request) => {
+      const targets = new Map<string, { uri: vscode.Uri; seed: number | undefined }>();
+      const items: vscode.TestItem[] = [];
+      if (request.include === undefined) ctrl.items.forEach((i) => items.push(i));
+      else items.push(...request.include);
+      for (const item of items) {
+        const m = SEED_ID.exec(item.id);
+        const scenario = m === null ? item : item.parent;
+        if (scenario?.uri === undefined) continue;
+        let seed = m === null ? undefined : Number(m[1]);
+        if (seed === undefined) {
+          const failed: number[] = [];
+          scenario.children.forEach((c) => {
+            const cm = SEED_ID.exec(c.id);
+            if (cm !== null) failed.push(Number(cm[1]));
+          });
+          if (failed.some((s) => targets.has(`${scenario.uri!.toString()}#${s}`))) continue;
+          seed = failed.length === 0 ? undefined : Math.min(...failed);
+        }
+        targets.set(`${scenario.uri.toString()}#${seed ?? 'pinned'}`, { uri: scenario.uri, seed });
       }
-      targets.set(`${scenario.uri.toString()}#${seed ?? 'pinned'}`, { uri: scenario.uri, seed });
-    }
-    for (const t of targets.values()) await debugSeed(t.uri, t.seed);
-  }, true);
+      for (const t of targets.values()) await debugSeed(t.uri, t.seed);
+    },
+    true,
+  );
   return ctrl;
 }
 
-async function runScenario(context: vscode.ExtensionContext, start: StartWorker, run: vscode.TestRun, item: vscode.TestItem, n: number, token: vscode.CancellationToken, ctrl: vscode.TestController): Promise<ExploreOutcome> {
+async function runScenario(
+  context: vscode.ExtensionContext,
+  start: StartWorker,
+  run: vscode.TestRun,
+  item: vscode.TestItem,
+  n: number,
+  token: vscode.CancellationToken,
+  ctrl: vscode.TestController,
+): Promise<ExploreOutcome> {
   const uri = item.uri!;
   run.started(item);
   item.children.replace([]);
@@ -89,7 +106,9 @@ async function runScenario(context: vscode.ExtensionContext, start: StartWorker,
     if (r.verdict === 'ok') return;
     const child = ctrl.createTestItem(`${uri.toString()}#seed-${r.seed}`, `seed ${r.seed}: ${r.violation?.invariant ?? r.verdict}`, uri);
     item.children.add(child);
-    const msg = new vscode.TestMessage(`${r.violation?.invariant ?? r.verdict} at step ${r.violation?.step ?? r.steps}: ${r.violation?.message ?? ''}\nDebug this test item to open the failing seed in the debugger.`);
+    const msg = new vscode.TestMessage(
+      `${r.violation?.invariant ?? r.verdict} at step ${r.violation?.step ?? r.steps}: ${r.violation?.message ?? ''}\nDebug this test item to open the failing seed in the debugger.`,
+    );
     msg.location = new vscode.Location(uri, new vscode.Position(0, 0));
     run.failed(child, msg);
   });
@@ -101,7 +120,13 @@ async function runScenario(context: vscode.ExtensionContext, start: StartWorker,
     run.errored(item, msg, ms);
   } else if (outcome.failures.length > 0) {
     const f = outcome.failures[0]!;
-    run.failed(item, new vscode.TestMessage(`${outcome.failures.length} of ${outcome.seedsRun} seeds fail; first: seed ${f.seed}, ${f.violation?.invariant ?? f.verdict}: ${f.violation?.message ?? ''}`), ms);
+    run.failed(
+      item,
+      new vscode.TestMessage(
+        `${outcome.failures.length} of ${outcome.seedsRun} seeds fail; first: seed ${f.seed}, ${f.violation?.invariant ?? f.verdict}: ${f.violation?.message ?? ''}`,
+      ),
+      ms,
+    );
   } else if (outcome.cancelled) run.skipped(item);
   else {
     run.appendOutput(`${uri.path.split('/').pop() ?? ''}: ${outcome.seedsRun} seeds, no failure\r\n`);

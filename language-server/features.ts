@@ -91,7 +91,12 @@ function warnings(s: Scenario, text: string): Diagnostic[] {
   let last: { atUs: number; line: number } | null = null;
   // (The parser orders the schedule by time; in the file, a fault earlier than the one above it is easy to misread.)
   for (const f of [...s.schedule].sort((a, b) => a.line - b.line)) {
-    if (last !== null && f.atUs < last.atUs) out.push({ range: whole(f.line), severity: 'warning', message: `scheduled faults run in time order: this one happens before line ${last.line}'s, although it is written after it` });
+    if (last !== null && f.atUs < last.atUs)
+      out.push({
+        range: whole(f.line),
+        severity: 'warning',
+        message: `scheduled faults run in time order: this one happens before line ${last.line}'s, although it is written after it`,
+      });
     last = f;
   }
   return out;
@@ -118,7 +123,11 @@ export function complete(text: string, line: number, character: number): Complet
     return Object.entries(STATEMENTS).map(([label, s]) => ({ label, kind: 'keyword' as const, detail: s.usage, documentation: s.doc }));
   }
   const stmt = done[0]!;
-  if (stmt === 'check') return [{ label: 'all', kind: 'value' as const, detail: 'every invariant' }, ...INVARIANT_NAMES.map((n) => ({ label: n, kind: 'invariant' as const, documentation: INVARIANTS[n] }))];
+  if (stmt === 'check')
+    return [
+      { label: 'all', kind: 'value' as const, detail: 'every invariant' },
+      ...INVARIANT_NAMES.map((n) => ({ label: n, kind: 'invariant' as const, documentation: INVARIANTS[n] })),
+    ];
   if (stmt === 'bugs') return BUG_NAMES.map((n) => ({ label: n, kind: 'bug' as const, documentation: `${BUGS[n].models} Caught by ${BUGS[n].caughtBy}.` }));
   if (stmt === 'at') {
     if (done.length === 1) return [];
@@ -156,7 +165,8 @@ export function hover(text: string, line: number, character: number): { markdown
   const stmt = Object.hasOwn(STATEMENTS, w.word) ? STATEMENTS[w.word] : undefined;
   if (stmt !== undefined && w.word === first) return { markdown: `**${w.word}** — \`${stmt.usage}\`\n\n${stmt.doc}`, range };
   if (first === 'at' && Object.hasOwn(FAULT_ACTIONS, w.word)) return { markdown: `**${w.word}** (scheduled fault): ${FAULT_ACTIONS[w.word]}`, range };
-  if ((INVARIANT_NAMES as readonly string[]).includes(w.word)) return { markdown: `**${w.word}** (invariant): ${INVARIANTS[w.word as keyof typeof INVARIANTS]}`, range };
+  if ((INVARIANT_NAMES as readonly string[]).includes(w.word))
+    return { markdown: `**${w.word}** (invariant): ${INVARIANTS[w.word as keyof typeof INVARIANTS]}`, range };
   if ((BUG_NAMES as readonly string[]).includes(w.word)) {
     const b = BUGS[w.word as keyof typeof BUGS];
     return { markdown: `**${w.word}** (planted bug): ${b.models}\n\nCaught by **${b.caughtBy}**.`, range };
@@ -172,7 +182,12 @@ export function symbols(text: string): DocSymbol[] {
     if (code === '') return;
     const [head = '', ...rest] = code.split(/\s+/);
     const fault = head === 'at';
-    out.push({ name: fault ? `at ${rest.join(' ')}` : head, detail: fault ? 'scheduled fault' : rest.join(' '), kind: fault ? 'fault' : 'setting', range: lineRange(line, raw.length - raw.trimStart().length, raw.length) });
+    out.push({
+      name: fault ? `at ${rest.join(' ')}` : head,
+      detail: fault ? 'scheduled fault' : rest.join(' '),
+      kind: fault ? 'fault' : 'setting',
+      range: lineRange(line, raw.length - raw.trimStart().length, raw.length),
+    });
   });
   return out;
 }
@@ -185,7 +200,11 @@ export function format(text: string): string {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const rows = text.split(/\r?\n/).map((raw) => {
     const hash = raw.indexOf('#');
-    const code = (hash < 0 ? raw : raw.slice(0, hash)).trim().split(/\s+/).filter((w) => w !== '').join(' ');
+    const code = (hash < 0 ? raw : raw.slice(0, hash))
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '')
+      .join(' ');
     const comment = hash < 0 ? null : raw.slice(hash).trimEnd();
     return { code, comment };
   });
@@ -201,7 +220,7 @@ export function format(text: string): string {
       continue;
     }
     const r = rows[i]!;
-    out.push(r.code !== '' ? r.code : r.comment ?? '');
+    out.push(r.code !== '' ? r.code : (r.comment ?? ''));
     i++;
   }
   const collapsed: string[] = [];

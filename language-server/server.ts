@@ -3,15 +3,27 @@
 // answer requests. A failure inside a feature is logged and answered empty — the server never dies
 // on any input.
 import {
-  CompletionItemKind, DiagnosticSeverity, MarkupKind, SymbolKind, TextDocuments, TextDocumentSyncKind,
-  type Connection, type CompletionItem, type DocumentSymbol,
+  CompletionItemKind,
+  DiagnosticSeverity,
+  MarkupKind,
+  SymbolKind,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type CompletionItem,
+  type DocumentSymbol,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, complete, formatEdits, hover, symbols, type Completion } from './features';
 
 const KINDS: Readonly<Record<Completion['kind'], CompletionItemKind>> = {
-  keyword: CompletionItemKind.Keyword, node: CompletionItemKind.Variable, invariant: CompletionItemKind.Class,
-  bug: CompletionItemKind.Constant, action: CompletionItemKind.Function, parameter: CompletionItemKind.Property, value: CompletionItemKind.Value,
+  keyword: CompletionItemKind.Keyword,
+  node: CompletionItemKind.Variable,
+  invariant: CompletionItemKind.Class,
+  bug: CompletionItemKind.Constant,
+  action: CompletionItemKind.Function,
+  parameter: CompletionItemKind.Property,
+  value: CompletionItemKind.Value,
 };
 
 export function startServer(connection: Connection): void {
@@ -39,7 +51,10 @@ export function startServer(connection: Connection): void {
   const validate = (doc: TextDocument): void => {
     const diagnostics = guard('diagnostics', [], () =>
       analyze(doc.getText(), doc.uri.split('/').pop() ?? doc.uri).diagnostics.map((d) => ({
-        range: d.range, message: d.message, source: 'liferaft', severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+        range: d.range,
+        message: d.message,
+        source: 'liferaft',
+        severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
       })),
     );
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
@@ -50,10 +65,14 @@ export function startServer(connection: Connection): void {
   connection.onCompletion((p): CompletionItem[] => {
     const doc = documents.get(p.textDocument.uri);
     if (doc === undefined) return [];
-    return guard('completion', [], () => complete(doc.getText(), p.position.line, p.position.character).map((c) => ({
-      label: c.label, kind: KINDS[c.kind], ...(c.detail === undefined ? {} : { detail: c.detail }),
-      ...(c.documentation === undefined ? {} : { documentation: { kind: MarkupKind.Markdown, value: c.documentation } }),
-    })));
+    return guard('completion', [], () =>
+      complete(doc.getText(), p.position.line, p.position.character).map((c) => ({
+        label: c.label,
+        kind: KINDS[c.kind],
+        ...(c.detail === undefined ? {} : { detail: c.detail }),
+        ...(c.documentation === undefined ? {} : { documentation: { kind: MarkupKind.Markdown, value: c.documentation } }),
+      })),
+    );
   });
   connection.onHover((p) => {
     const doc = documents.get(p.textDocument.uri);
@@ -66,9 +85,15 @@ export function startServer(connection: Connection): void {
   connection.onDocumentSymbol((p): DocumentSymbol[] => {
     const doc = documents.get(p.textDocument.uri);
     if (doc === undefined) return [];
-    return guard('symbols', [], () => symbols(doc.getText()).map((s) => ({
-      name: s.name, detail: s.detail, kind: s.kind === 'fault' ? SymbolKind.Event : SymbolKind.Property, range: s.range, selectionRange: s.range,
-    })));
+    return guard('symbols', [], () =>
+      symbols(doc.getText()).map((s) => ({
+        name: s.name,
+        detail: s.detail,
+        kind: s.kind === 'fault' ? SymbolKind.Event : SymbolKind.Property,
+        range: s.range,
+        selectionRange: s.range,
+      })),
+    );
   });
   connection.onDocumentFormatting((p) => {
     const doc = documents.get(p.textDocument.uri);

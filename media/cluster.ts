@@ -67,7 +67,13 @@ function nodeGlyph(x: NodeSnapshot, p: { x: number; y: number }): SVGElement {
   g.append(svg('text', { class: 'vote', x: p.x, y: p.y + 20 }, x.vote === null ? '' : `→${x.vote}`));
   const status = x.status === 'up' ? `${x.role} · commit ${x.commit}` : x.status;
   g.append(svg('text', { class: 'status', x: p.x, y: p.y + r + 18 }, status));
-  g.append(svg('title', {}, `${x.id}: ${x.status}, ${x.role}, term ${x.term}, vote ${x.vote ?? '-'}, leader ${x.leader ?? '-'}, commit ${x.commit}, applied ${x.applied}, ${x.logTerms.length} entries (${x.syncedLength} on disk)`));
+  g.append(
+    svg(
+      'title',
+      {},
+      `${x.id}: ${x.status}, ${x.role}, term ${x.term}, vote ${x.vote ?? '-'}, leader ${x.leader ?? '-'}, commit ${x.commit}, applied ${x.applied}, ${x.logTerms.length} entries (${x.syncedLength} on disk)`,
+    ),
+  );
   return g;
 }
 
@@ -90,13 +96,22 @@ function logMatrix(s: StateResponseBody): HTMLElement {
     const row = el('tr', { 'data-node': x.id });
     row.append(el('th', {}, x.id));
     const p = leader === undefined || leader.id === x.id ? undefined : leader.progress[x.id];
-    for (let k = from; k <= Math.max(longest, (p?.next ?? 0)); k++) {
+    for (let k = from; k <= Math.max(longest, p?.next ?? 0); k++) {
       const start = x.logStart ?? 0;
       const compacted = k <= start;
       const term = compacted ? undefined : x.logTerms[k - start - 1];
-      const marks = [k <= x.commit && term !== undefined ? 'committed' : '', p?.match === k ? 'match' : '', p?.next === k ? 'next' : '', compacted ? 'compacted' : term === undefined ? 'empty' : ''].filter((c) => c !== '').join(' ');
+      const marks = [
+        k <= x.commit && term !== undefined ? 'committed' : '',
+        p?.match === k ? 'match' : '',
+        p?.next === k ? 'next' : '',
+        compacted ? 'compacted' : term === undefined ? 'empty' : '',
+      ]
+        .filter((c) => c !== '')
+        .join(' ');
       const title = `${x.id} [${k}]${compacted ? ' (compacted into the snapshot)' : term === undefined ? ' (none)' : ` term ${term}`}${k <= x.commit && term !== undefined ? ', committed' : ''}${p?.match === k ? `, ${leader!.id}'s match for ${x.id}` : ''}${p?.next === k ? `, ${leader!.id}'s next for ${x.id}` : ''}`;
-      row.append(el('td', { class: marks, title, ...(term === undefined ? {} : { style: `background:${termColour(term)}` }) }, term === undefined ? '' : String(term)));
+      row.append(
+        el('td', { class: marks, title, ...(term === undefined ? {} : { style: `background:${termColour(term)}` }) }, term === undefined ? '' : String(term)),
+      );
     }
     table.append(row);
   }
@@ -112,7 +127,14 @@ function render(s: StateResponseBody, ended: boolean): void {
   header.append(el('span', { class: 'event', title: s.event }, s.event));
   const main = el('main');
   const right = el('div');
-  right.append(logMatrix(s), el('div', { class: 'legend' }, `${s.inFlight.length} message(s) in flight · colour = term · outlined = committed · underlined = leader's match · left bar = leader's next${s.cutLinks.length > 0 ? ` · cut: ${s.cutLinks.join(' ')}` : ''}`));
+  right.append(
+    logMatrix(s),
+    el(
+      'div',
+      { class: 'legend' },
+      `${s.inFlight.length} message(s) in flight · colour = term · outlined = committed · underlined = leader's match · left bar = leader's next${s.cutLinks.length > 0 ? ` · cut: ${s.cutLinks.join(' ')}` : ''}`,
+    ),
+  );
   main.append(ring(s), right);
   document.body.replaceChildren(header, main);
   document.body.dataset['step'] = String(s.step);

@@ -4,11 +4,13 @@ import type { LinOperation } from '../extension/messages';
 import { keyTimeline } from './lin-view';
 import { el, goto, runPanel, type Shown } from './webview';
 
-
 function render(v: Shown): void {
   const s = v.state;
   const header = el('header');
-  header.append(el('span', { class: 'step' }, `step ${s.step}`), el('span', {}, s.verdict !== null ? `verdict: ${s.verdict}` : v.ended ? 'no verdict: the session ended before the run did' : 'run in progress'));
+  header.append(
+    el('span', { class: 'step' }, `step ${s.step}`),
+    el('span', {}, s.verdict !== null ? `verdict: ${s.verdict}` : v.ended ? 'no verdict: the session ended before the run did' : 'run in progress'),
+  );
   if (v.ended && s.verdict !== null) header.append(el('span', { class: 'ended' }, '(session ended)'));
   const parts: HTMLElement[] = [header];
   if (s.violation !== null) {
@@ -39,7 +41,6 @@ function render(v: Shown): void {
   document.body.replaceChildren(...parts);
   document.body.dataset['step'] = String(s.step);
 }
-
 
 /** The operations on the failing key along virtual time (the shared linearizability view). */
 function timeAxis(key: string, ops: readonly LinOperation[]): HTMLElement {

@@ -17,16 +17,35 @@ export function linView(report: LinReport): HTMLElement {
   const head = el('header');
   head.append(
     el('span', { class: `verdict ${report.result}` }, report.result === 'ok' ? 'linearizable' : report.result === 'illegal' ? 'NOT linearizable' : 'unknown'),
-    el('span', {}, `${report.title}: ${report.operations} operations on ${report.keys.length} key${report.keys.length === 1 ? '' : 's'}, checked in ${report.elapsedMs} ms`),
+    el(
+      'span',
+      {},
+      `${report.title}: ${report.operations} operations on ${report.keys.length} key${report.keys.length === 1 ? '' : 's'}, checked in ${report.elapsedMs} ms`,
+    ),
   );
   root.append(head);
   if (report.reason !== undefined) root.append(el('p', { class: 'reason' }, `gave up: ${report.reason}`));
   if (report.hint !== undefined) root.append(el('p', { class: 'hint' }, `Hint: ${report.hint}`));
-  root.append(el('p', { class: 'legend' }, 'One row per client; each bar runs from the call to the answer (dashed: never answered). The purple path goes through the operations in the order of the linearization found — for an illegal key, the longest partial one; grey: operations it leaves out; red: operations that cannot be ordered together (a minimal such set, each read kept with a writer of its value). Wheel or +/− to zoom, drag to pan, hover for details (in VS Code, click to see the line).'));
+  root.append(
+    el(
+      'p',
+      { class: 'legend' },
+      'One row per client; each bar runs from the call to the answer (dashed: never answered). The purple path goes through the operations in the order of the linearization found — for an illegal key, the longest partial one; grey: operations it leaves out; red: operations that cannot be ordered together (a minimal such set, each read kept with a writer of its value). Wheel or +/− to zoom, drag to pan, hover for details (in VS Code, click to see the line).',
+    ),
+  );
   report.keys.forEach((k, i) => {
     const details = el('details', { class: `lin-key ${k.result.replace(' ', '-')}`, 'data-key': k.key });
     const illegal = k.operations.filter((o) => o.illegal).length;
-    const what = k.result === 'illegal' ? `NOT linearizable: ${illegal === 1 ? '1 operation cannot be ordered' : `${illegal} operations cannot be ordered together`} (red); the longest partial linearization found orders ${k.linearized} of the key's operations` : k.result === 'ok' ? (k.linearized > 0 ? 'linearizable' : 'linearizable (no order shown: finding one took too long)') : k.result === 'unknown' ? 'undecided' : 'not checked (the check stopped at the failing key)';
+    const what =
+      k.result === 'illegal'
+        ? `NOT linearizable: ${illegal === 1 ? '1 operation cannot be ordered' : `${illegal} operations cannot be ordered together`} (red); the longest partial linearization found orders ${k.linearized} of the key's operations`
+        : k.result === 'ok'
+          ? k.linearized > 0
+            ? 'linearizable'
+            : 'linearizable (no order shown: finding one took too long)'
+          : k.result === 'unknown'
+            ? 'undecided'
+            : 'not checked (the check stopped at the failing key)';
     details.append(el('summary', {}, `key ${JSON.stringify(k.key)}, ${k.operations.length} operation${k.operations.length === 1 ? '' : 's'} — ${what}`));
     let drawn = false;
     const draw = (): void => {
@@ -68,7 +87,9 @@ function points(ops: readonly LinOperationView[], end: number): Map<number, numb
 export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
   const box = el('div', { class: 'lin-timeline' });
   const ops = k.operations;
-  const clients = [...new Set(ops.map((o) => o.client))].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
+  const clients = [...new Set(ops.map((o) => o.client))].sort((a, b) =>
+    /^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0,
+  );
   // A client whose operation never returned may issue more (a simulated client gives up and goes
   // on): overlapping operations of one client get lanes of their own within its row.
   const end0 = Math.max(...ops.map((o) => o.return ?? o.call)) + 1;
@@ -146,8 +167,11 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
       plot.append(g);
     }
     if (showPath && at.size > 0) {
-      const pts = ops.filter((o) => at.has(o.index) && at.get(o.index)! >= w0 - (w1 - w0) && at.get(o.index)! <= w1 + (w1 - w0)).sort((p, q) => p.order! - q.order!);
-      if (pts.length > 1) plot.append(svg('polyline', { class: 'lin-path', points: pts.map((o) => `${x(at.get(o.index)!).toFixed(1)},${yOf(o) + 9}`).join(' ') }));
+      const pts = ops
+        .filter((o) => at.has(o.index) && at.get(o.index)! >= w0 - (w1 - w0) && at.get(o.index)! <= w1 + (w1 - w0))
+        .sort((p, q) => p.order! - q.order!);
+      if (pts.length > 1)
+        plot.append(svg('polyline', { class: 'lin-path', points: pts.map((o) => `${x(at.get(o.index)!).toFixed(1)},${yOf(o) + 9}`).join(' ') }));
       for (const o of pts) plot.append(svg('circle', { class: 'lin-point', cx: x(at.get(o.index)!).toFixed(1), cy: yOf(o) + 9, r: 2.5 }));
     }
     area.replaceChildren(root);
@@ -184,13 +208,17 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
     showPath = pathBox.checked;
     render();
   });
-  area.addEventListener('wheel', (e) => {
-    e.preventDefault();
-    const rect = area.getBoundingClientRect();
-    const W = width();
-    const t = w0 + ((e.clientX - rect.left - LEFT) / (W - LEFT - 12)) * (w1 - w0);
-    zoom(e.deltaY < 0 ? 0.8 : 1.25, Math.min(w1, Math.max(w0, t)));
-  }, { passive: false });
+  area.addEventListener(
+    'wheel',
+    (e) => {
+      e.preventDefault();
+      const rect = area.getBoundingClientRect();
+      const W = width();
+      const t = w0 + ((e.clientX - rect.left - LEFT) / (W - LEFT - 12)) * (w1 - w0);
+      zoom(e.deltaY < 0 ? 0.8 : 1.25, Math.min(w1, Math.max(w0, t)));
+    },
+    { passive: false },
+  );
   let drag: { x: number; w0: number; w1: number } | null = null;
   let moved = false;
   area.addEventListener('mousedown', (e) => {
@@ -222,8 +250,20 @@ export function keyTimeline(k: LinKeyView, unit: 'µs' | ''): HTMLElement {
     const o = ops.find((x) => String(x.index) === g.getAttribute('data-index'))!;
     hover.replaceChildren(
       el('div', { class: 'what' }, o.text.replace(/ \[[^\]]*\]$/, '')),
-      el('div', {}, `client ${o.client} · called ${fmtTime(o.call, unit)} · ${o.return === null ? 'never answered' : `answered ${fmtTime(o.return, unit)}`}${o.line === undefined ? '' : ` · line ${o.line}`}`),
-      el('div', {}, o.order !== undefined ? `number ${o.order} in the ${k.result === 'illegal' ? 'longest partial ' : ''}linearization found` : k.linearized > 0 || k.result === 'illegal' ? 'not in the linearization found' : ''),
+      el(
+        'div',
+        {},
+        `client ${o.client} · called ${fmtTime(o.call, unit)} · ${o.return === null ? 'never answered' : `answered ${fmtTime(o.return, unit)}`}${o.line === undefined ? '' : ` · line ${o.line}`}`,
+      ),
+      el(
+        'div',
+        {},
+        o.order !== undefined
+          ? `number ${o.order} in the ${k.result === 'illegal' ? 'longest partial ' : ''}linearization found`
+          : k.linearized > 0 || k.result === 'illegal'
+            ? 'not in the linearization found'
+            : '',
+      ),
       ...(o.illegal ? [el('div', { class: 'bad' }, 'in the minimal set that cannot be ordered together (red)')] : []),
     );
     const rect = box.getBoundingClientRect();

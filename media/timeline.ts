@@ -25,7 +25,9 @@ function diagram(s: StateResponseBody, steps: readonly StepSummary[]): SVGElemen
   for (const x of steps) {
     const cause = byStep.get(x.cause);
     if (cause !== undefined && cause.node !== x.node) {
-      root.append(svg('line', { class: `edge ${x.kind}`, x1: col(cause.node), y1: y(cause.step), x2: col(x.node), y2: y(x.step), 'marker-end': 'url(#arrow)' }));
+      root.append(
+        svg('line', { class: `edge ${x.kind}`, x1: col(cause.node), y1: y(cause.step), x2: col(x.node), y2: y(x.step), 'marker-end': 'url(#arrow)' }),
+      );
     }
   }
   const defs = svg('defs', {});

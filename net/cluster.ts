@@ -34,11 +34,15 @@ export interface Member {
 /** Ports free right now (bound to port 0 and released): the processes are told them on their command line. */
 export async function freePorts(k: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: k }, () => new Promise<import('node:net').Server>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: k },
+      () =>
+        new Promise<import('node:net').Server>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
@@ -76,12 +80,36 @@ export class LocalCluster {
 
   spawn(id: string): void {
     const m = this.member(id);
-    const peers = [...this.members.values()].filter((p) => p.id !== id).map((p) => `${p.id}=127.0.0.1:${p.raftPort}`).join(',');
+    const peers = [...this.members.values()]
+      .filter((p) => p.id !== id)
+      .map((p) => `${p.id}=127.0.0.1:${p.raftPort}`)
+      .join(',');
     const secret = this.o.secret?.(id) ?? null;
     const env = { ...process.env };
     delete env['LIFERAFT_CLUSTER_SECRET'];
     if (secret !== null) env['LIFERAFT_CLUSTER_SECRET'] = secret;
-    const proc = spawn(process.execPath, [this.o.cli, 'node', '--id', id, '--listen', `127.0.0.1:${m.raftPort}`, '--peers', peers, '--data', join(this.o.dir, id), '--http', `127.0.0.1:${m.httpPort}`, '--tick-ms', String(this.o.tickMs ?? 20), ...(this.o.snapshotEntries === undefined ? [] : ['--snapshot-entries', String(this.o.snapshotEntries)]), ...(this.o.walRewriteBytes === undefined ? [] : ['--wal-rewrite-bytes', String(this.o.walRewriteBytes)])], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const proc = spawn(
+      process.execPath,
+      [
+        this.o.cli,
+        'node',
+        '--id',
+        id,
+        '--listen',
+        `127.0.0.1:${m.raftPort}`,
+        '--peers',
+        peers,
+        '--data',
+        join(this.o.dir, id),
+        '--http',
+        `127.0.0.1:${m.httpPort}`,
+        '--tick-ms',
+        String(this.o.tickMs ?? 20),
+        ...(this.o.snapshotEntries === undefined ? [] : ['--snapshot-entries', String(this.o.snapshotEntries)]),
+        ...(this.o.walRewriteBytes === undefined ? [] : ['--wal-rewrite-bytes', String(this.o.walRewriteBytes)]),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], env },
+    );
     m.proc = proc;
     m.exit = null;
     let rest = '';
@@ -152,14 +180,16 @@ export class LocalCluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.members.values()].map(async (m) => {
-      const p = m.proc;
-      if (p === null) return;
-      const gone = new Promise((r) => p.once('exit', r));
-      p.kill('SIGTERM');
-      const t = setTimeout(() => p.kill('SIGKILL'), 3000);
-      await gone;
-      clearTimeout(t);
-    }));
+    await Promise.all(
+      [...this.members.values()].map(async (m) => {
+        const p = m.proc;
+        if (p === null) return;
+        const gone = new Promise((r) => p.once('exit', r));
+        p.kill('SIGTERM');
+        const t = setTimeout(() => p.kill('SIGKILL'), 3000);
+        await gone;
+        clearTimeout(t);
+      }),
+    );
   }
 }

@@ -8,25 +8,34 @@ const msg = { type: 'AppendEntries', from: 'n1', to: 'n2', term: 3, entries: [{ 
 describe('TCP frames', () => {
   it('round-trip, whatever way the socket splits the bytes', () => {
     fc.assert(
-      fc.property(fc.array(fc.jsonValue(), { minLength: 1, maxLength: 6 }), fc.array(fc.nat(40), { maxLength: 20 }), fc.constantFrom(null, 's3cret'), (values, cuts, secret) => {
-        const bytes = Buffer.concat(values.map((v) => encodeFrame(v, secret)));
-        const d = new FrameDecoder(secret);
-        const got: unknown[] = [];
-        let at = 0;
-        for (const c of cuts) {
-          const next = Math.min(bytes.length, at + c);
-          got.push(...d.push(bytes.subarray(at, next)));
-          at = next;
-        }
-        got.push(...d.push(bytes.subarray(at)));
-        assert.deepEqual(got, JSON.parse(JSON.stringify(values)));
-      }),
+      fc.property(
+        fc.array(fc.jsonValue(), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(40), { maxLength: 20 }),
+        fc.constantFrom(null, 's3cret'),
+        (values, cuts, secret) => {
+          const bytes = Buffer.concat(values.map((v) => encodeFrame(v, secret)));
+          const d = new FrameDecoder(secret);
+          const got: unknown[] = [];
+          let at = 0;
+          for (const c of cuts) {
+            const next = Math.min(bytes.length, at + c);
+            got.push(...d.push(bytes.subarray(at, next)));
+            at = next;
+          }
+          got.push(...d.push(bytes.subarray(at)));
+          assert.deepEqual(got, JSON.parse(JSON.stringify(values)));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('refuses garbage, other versions, oversized and corrupted frames with a reason', () => {
-    const refuse = (bytes: Buffer, why: RegExp, d = new FrameDecoder()): void => assert.throws(() => d.push(bytes), (e: unknown) => e instanceof FrameError && why.test(e.message));
+    const refuse = (bytes: Buffer, why: RegExp, d = new FrameDecoder()): void =>
+      assert.throws(
+        () => d.push(bytes),
+        (e: unknown) => e instanceof FrameError && why.test(e.message),
+      );
     refuse(Buffer.from('GET / HTTP/1.1\r\n\r\n'), /bad magic/);
     const f = encodeFrame(msg);
     const v2 = Buffer.from(f);

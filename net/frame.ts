@@ -69,7 +69,8 @@ export class FrameDecoder {
       const header = b.subarray(0, HEADER);
       const payload = b.subarray(start, start + len);
       if (crc32(payload) !== b.readUInt32LE(8)) throw new FrameError('checksum mismatch');
-      if (this.secret !== null && !timingSafeEqual(b.subarray(HEADER, HEADER + MAC), mac(this.secret, header, payload))) throw new FrameError('bad signature: not signed with this cluster\'s secret');
+      if (this.secret !== null && !timingSafeEqual(b.subarray(HEADER, HEADER + MAC), mac(this.secret, header, payload)))
+        throw new FrameError("bad signature: not signed with this cluster's secret");
       let value: unknown;
       try {
         value = JSON.parse(payload.toString('utf8'));

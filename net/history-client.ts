@@ -48,7 +48,12 @@ export class HistoryClient {
       const url = urls[this.next++ % urls.length]!;
       const left = deadline - Date.now();
       try {
-        const res = await fetch(`${url}${path}?timeout=${Math.max(1, Math.min(left, 2000))}`, { method, headers, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(left + 500) });
+        const res = await fetch(`${url}${path}?timeout=${Math.max(1, Math.min(left, 2000))}`, {
+          method,
+          headers,
+          ...(body === undefined ? {} : { body }),
+          signal: AbortSignal.timeout(left + 500),
+        });
         const parsed = (await res.json()) as Record<string, unknown>;
         last = { status: res.status, body: parsed };
         if (res.status === 504) maybeApplied = true;

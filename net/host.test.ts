@@ -10,13 +10,22 @@ import { callLeader } from './testing';
 const started: NodeHost[] = [];
 
 /** Three hosted nodes on an in-process network (delivery on a later turn, like a socket). */
-function cluster(dir: string, snapshotEntries = 0, onFatal?: (id: string, e: Error) => void, walRewriteBytes?: number): { hosts: Map<string, NodeHost>; replies: ClientReply[] } {
+function cluster(
+  dir: string,
+  snapshotEntries = 0,
+  onFatal?: (id: string, e: Error) => void,
+  walRewriteBytes?: number,
+): { hosts: Map<string, NodeHost>; replies: ClientReply[] } {
   const ids = ['n1', 'n2', 'n3'];
   const hosts = new Map<string, NodeHost>();
   const replies: ClientReply[] = [];
   for (const id of ids) {
     const h = new NodeHost({
-      id, peers: ids, dataDir: join(dir, id), tickMs: 5, snapshotEntries,
+      id,
+      peers: ids,
+      dataDir: join(dir, id),
+      tickMs: 5,
+      snapshotEntries,
       ...(walRewriteBytes === undefined ? {} : { walRewriteBytes }),
       ...(onFatal === undefined ? {} : { onFatal: (e: Error) => onFatal(id, e) }),
       transport: { send: (to: NodeId, m: Message) => void setImmediate(() => hosts.get(to)?.receive(m)) },
@@ -76,7 +85,12 @@ describe('a hosted node (real clock, write-ahead log)', function () {
     assert.equal(fatal.length, 1);
     assert.match(fatal[0]!, /writing the log failed \(ENOSPC: no space left on device\); stopping/);
     assert.equal(c.replies.slice(n).filter((r) => r.seq === 2).length, 0, 'the write was not answered');
-    for (const h of c.hosts.values()) if (h !== leader) assert.ok(h.state.log.every((e) => e.data.type !== 'command' || e.data.seq !== 2), `${h.id} never received the unwritten entry`);
+    for (const h of c.hosts.values())
+      if (h !== leader)
+        assert.ok(
+          h.state.log.every((e) => e.data.type !== 'command' || e.data.seq !== 2),
+          `${h.id} never received the unwritten entry`,
+        );
     for (const h of c.hosts.values()) h.stop();
   });
 
@@ -90,7 +104,10 @@ describe('a hosted node (real clock, write-ahead log)', function () {
     }
     const leader = [...c.hosts.values()].find((h) => h.state.role === 'leader')!;
     assert.ok(leader.stats.snapshots >= 10, `snapshots taken: ${leader.stats.snapshots}`);
-    assert.ok(leader.stats.rewrites >= 2 && leader.stats.rewrites < leader.stats.snapshots, `rewrites ${leader.stats.rewrites} (of ${leader.stats.snapshots} snapshots): only when the WAL passed its limit`);
+    assert.ok(
+      leader.stats.rewrites >= 2 && leader.stats.rewrites < leader.stats.snapshots,
+      `rewrites ${leader.stats.rewrites} (of ${leader.stats.snapshots} snapshots): only when the WAL passed its limit`,
+    );
     assert.ok(Math.max(...sizes) <= 4 * 4096 + 2048, `the WAL stays bounded: ${sizes.join(', ')} bytes`);
     for (const h of c.hosts.values()) h.stop();
     c = cluster(dir, 10, undefined, 4096);

@@ -8,7 +8,24 @@
 // nothing leaves before every persist up to its step is durable, and one fsync serves every request
 // of the turn (and of every turn that arrived while the previous fsync ran).
 // Messages a node sends itself (a leader's self-acknowledgement) are delivered on a later turn.
-import { durableOf, lastIndex, makeConfig, mayLeaveBeforePersist, newNode, nodeId, step, type ClientReply, type ClientRequest, type Input, type Message, type NodeId, type NodeState, type Role, type StepOutputs, type Term } from '../core';
+import {
+  durableOf,
+  lastIndex,
+  makeConfig,
+  mayLeaveBeforePersist,
+  newNode,
+  nodeId,
+  step,
+  type ClientReply,
+  type ClientRequest,
+  type Input,
+  type Message,
+  type NodeId,
+  type NodeState,
+  type Role,
+  type StepOutputs,
+  type Term,
+} from '../core';
 import type { NodeStatus } from './http-api';
 import type { Submitter } from './requester';
 import { Wal, type Recovery } from './wal';
@@ -84,7 +101,12 @@ export class NodeHost implements Submitter {
 
   constructor(private readonly o: HostOptions) {
     this.id = nodeId(o.id);
-    const config = makeConfig({ id: this.id, peers: o.peers.map((p) => nodeId(p)), seed: o.seed ?? hashSeed(o.id), snapshotEntries: o.snapshotEntries ?? 10_000 });
+    const config = makeConfig({
+      id: this.id,
+      peers: o.peers.map((p) => nodeId(p)),
+      seed: o.seed ?? hashSeed(o.id),
+      snapshotEntries: o.snapshotEntries ?? 10_000,
+    });
     this.state = newNode(config);
     const { wal, recovery } = Wal.open(o.dataDir);
     this.wal = wal;

@@ -53,7 +53,10 @@ describe('the HTTP client API', () => {
     assert.deepEqual(await call('GET', '/kv/a%2Fb'), [404, { error: 'key not found', key: 'a/b' }]);
     assert.deepEqual(await call('PUT', '/kv/a%2Fb', '{"value":"1"}'), [200, { key: 'a/b', value: '1' }]);
     assert.deepEqual(await call('GET', '/kv/a%2Fb'), [200, { key: 'a/b', value: '1' }]);
-    assert.deepEqual(await call('POST', '/kv/a%2Fb', '{"op":"cas","expected":"0","value":"2"}'), [409, { error: 'compare failed: the current value is not the expected one', key: 'a/b', value: '1' }]);
+    assert.deepEqual(await call('POST', '/kv/a%2Fb', '{"op":"cas","expected":"0","value":"2"}'), [
+      409,
+      { error: 'compare failed: the current value is not the expected one', key: 'a/b', value: '1' },
+    ]);
     assert.deepEqual(await call('POST', '/kv/a%2Fb', '{"op":"cas","expected":"1","value":"2"}'), [200, { key: 'a/b', value: '2', swapped: true }]);
     assert.deepEqual(await call('POST', '/kv/new', '{"op":"cas","expected":null,"value":"x"}'), [200, { key: 'new', value: 'x', swapped: true }]);
     assert.deepEqual(await call('POST', '/kv/a%2Fb', '{"op":"append","value":"3"}'), [200, { key: 'a/b', value: '23' }]);
@@ -89,7 +92,10 @@ describe('the HTTP client API', () => {
     }
     const [s, b] = await call('PUT', '/kv/x', '{"value":"still here"}');
     assert.deepEqual([s, b], [200, { key: 'x', value: 'still here' }]);
-    assert.deepEqual(await call('GET', '/kv/x', undefined, { 'liferaft-client': 'c', 'liferaft-seq': 'zero' }), [400, { error: 'LifeRaft-Seq must be a positive integer (with LifeRaft-Client)' }]);
+    assert.deepEqual(await call('GET', '/kv/x', undefined, { 'liferaft-client': 'c', 'liferaft-seq': 'zero' }), [
+      400,
+      { error: 'LifeRaft-Seq must be a positive integer (with LifeRaft-Client)' },
+    ]);
   });
 
   it('no leader: 503 (not applied) with Retry-After; a write that lost its leader: 504, indeterminate', async () => {
@@ -115,10 +121,16 @@ describe('the HTTP client API', () => {
     mode.answer = 'ok';
     assert.equal((await pending)[0], 200);
     assert.ok(fake.seen.length >= 2);
-    assert.ok(fake.seen.every((r) => r.client === 'http:me' && r.seq === 7), JSON.stringify(fake.seen));
+    assert.ok(
+      fake.seen.every((r) => r.client === 'http:me' && r.seq === 7),
+      JSON.stringify(fake.seen),
+    );
     fake.seen.length = 0;
     for (let i = 0; i < 5; i++) await call('PUT', '/kv/z', `{"value":"${i}"}`);
     assert.equal(new Set(fake.seen.map((r) => r.client)).size, 1, 'one lane served five sequential requests');
-    assert.deepEqual(fake.seen.map((r) => r.seq), [1, 2, 3, 4, 5].map((k) => k + fake.seen[0]!.seq - 1));
+    assert.deepEqual(
+      fake.seen.map((r) => r.seq),
+      [1, 2, 3, 4, 5].map((k) => k + fake.seen[0]!.seq - 1),
+    );
   });
 });

@@ -112,7 +112,8 @@ async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse):
       const kind = body['op'];
       if (kind === 'cas') {
         const expected = body['expected'];
-        if (!('expected' in body) || (expected !== null && typeof expected !== 'string')) throw new HttpError(400, '"expected" must be a string, or null for "the key is absent"');
+        if (!('expected' in body) || (expected !== null && typeof expected !== 'string'))
+          throw new HttpError(400, '"expected" must be a string, or null for "the key is absent"');
         op = { type: 'cas', key, expected: expected as string | null, value: valueField(body, 'value') };
       } else if (kind === 'append') {
         op = { type: 'append', key, value: valueField(body, 'value') };
@@ -176,7 +177,8 @@ function timeoutOf(url: URL, fallback: number): number {
   const raw = url.searchParams.get('timeout');
   if (raw === null) return fallback;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 1 || n > LIMITS.timeoutMs) throw new HttpError(400, `timeout must be an integer number of ms from 1 to ${LIMITS.timeoutMs} (got ${JSON.stringify(raw)})`);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 1 || n > LIMITS.timeoutMs)
+    throw new HttpError(400, `timeout must be an integer number of ms from 1 to ${LIMITS.timeoutMs} (got ${JSON.stringify(raw)})`);
   return n;
 }
 
@@ -184,9 +186,11 @@ function sessionOf(req: IncomingMessage): { client: string; seq: number } | null
   const client = req.headers['liferaft-client'];
   const seqRaw = req.headers['liferaft-seq'];
   if (client === undefined && seqRaw === undefined) return null;
-  if (typeof client !== 'string' || client === '' || client.length > 128) throw new HttpError(400, 'LifeRaft-Client must be a non-empty id of at most 128 characters (with LifeRaft-Seq)');
+  if (typeof client !== 'string' || client === '' || client.length > 128)
+    throw new HttpError(400, 'LifeRaft-Client must be a non-empty id of at most 128 characters (with LifeRaft-Seq)');
   const seq = Number(seqRaw);
-  if (typeof seqRaw !== 'string' || !Number.isSafeInteger(seq) || seq < 1) throw new HttpError(400, 'LifeRaft-Seq must be a positive integer (with LifeRaft-Client)');
+  if (typeof seqRaw !== 'string' || !Number.isSafeInteger(seq) || seq < 1)
+    throw new HttpError(400, 'LifeRaft-Seq must be a positive integer (with LifeRaft-Client)');
   return { client: `http:${client}`, seq };
 }
 
@@ -225,4 +229,3 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'expected a JSON object body, e.g. {"value": "hello"}');
   return v as Record<string, unknown>;
 }
-

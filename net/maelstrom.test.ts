@@ -18,17 +18,20 @@ function network(dir: string) {
   const toClients: Line[] = [];
   const logs: string[] = [];
   for (const id of ['n1', 'n2', 'n3']) {
-    nodes.set(id, new MaelstromNode({
-      write: (l) => {
-        const m = JSON.parse(l) as Line;
-        if (m.dest.startsWith('c')) toClients.push(m);
-        else setImmediate(() => nodes.get(m.dest)?.handleLine(l));
-      },
-      log: (l) => logs.push(l),
-      dataDir: (i) => join(dir, i),
-      tickMs: 5,
-      timeoutMs: 3000,
-    }));
+    nodes.set(
+      id,
+      new MaelstromNode({
+        write: (l) => {
+          const m = JSON.parse(l) as Line;
+          if (m.dest.startsWith('c')) toClients.push(m);
+          else setImmediate(() => nodes.get(m.dest)?.handleLine(l));
+        },
+        log: (l) => logs.push(l),
+        dataDir: (i) => join(dir, i),
+        tickMs: 5,
+        timeoutMs: 3000,
+      }),
+    );
   }
   let msgId = 0;
   const ask = async (to: string, body: Record<string, unknown>, client = 'c1'): Promise<Line['body']> => {
@@ -52,10 +55,11 @@ describe('liferaft maelstrom (Maelstrom lin-kv protocol)', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('init, then write / read / cas through any node, with Maelstrom\'s error codes', async () => {
+  it("init, then write / read / cas through any node, with Maelstrom's error codes", async () => {
     net = network(dir);
     const ids = ['n1', 'n2', 'n3'];
-    for (const id of ids) assert.deepEqual(await net.ask(id, { type: 'init', node_id: id, node_ids: ids }), { type: 'init_ok', in_reply_to: ids.indexOf(id) + 1, msg_id: 1 });
+    for (const id of ids)
+      assert.deepEqual(await net.ask(id, { type: 'init', node_id: id, node_ids: ids }), { type: 'init_ok', in_reply_to: ids.indexOf(id) + 1, msg_id: 1 });
     const strip = (b: Line['body']): Record<string, unknown> => {
       const { msg_id: _m, in_reply_to: _r, ...rest } = b as Record<string, unknown>;
       return rest;
@@ -92,12 +96,20 @@ describe('liferaft maelstrom (Maelstrom lin-kv protocol)', function () {
     assert.equal((await net.ask('n1', { type: 'frobnicate' }))['code'], ERR.notSupported);
     assert.equal((await net.ask('n1', { type: 'write', key: 1 }))['code'], ERR.malformed);
     assert.equal((await net.ask('n1', { type: 'cas', key: 1, from: 1 }))['code'], ERR.malformed);
-    n1.handleLine(JSON.stringify({ src: 'n7', dest: 'n1', body: { type: 'raft', msg: { type: 'Heartbeat', from: 'n7', to: 'n1', term: 50, commit: 0, readSeq: 0 } } }));
+    n1.handleLine(
+      JSON.stringify({ src: 'n7', dest: 'n1', body: { type: 'raft', msg: { type: 'Heartbeat', from: 'n7', to: 'n1', term: 50, commit: 0, readSeq: 0 } } }),
+    );
     n1.handleLine(JSON.stringify({ src: 'n1', dest: 'n1', body: { type: 'raft', msg: { type: 'ClientForwardReply', from: 'n1', to: 'n1', term: 0 } } }));
     let r = await net.ask('n1', { type: 'write', key: 1, value: 2 });
     while (r['code'] === ERR.unavailable) r = await net.ask('n1', { type: 'write', key: 1, value: 2 });
     assert.equal(r['type'], 'write_ok', 'a single-node cluster commits on its own');
-    assert.ok(net.logs.some((l) => /not JSON/.test(l)) && net.logs.some((l) => /without src/.test(l)) && net.logs.some((l) => /dropped a raft message from n7/.test(l)) && net.logs.some((l) => /dropped a malformed raft message from n1: ClientForwardReply with a bad "reply"/.test(l)), net.logs.join('\n'));
+    assert.ok(
+      net.logs.some((l) => /not JSON/.test(l)) &&
+        net.logs.some((l) => /without src/.test(l)) &&
+        net.logs.some((l) => /dropped a raft message from n7/.test(l)) &&
+        net.logs.some((l) => /dropped a malformed raft message from n1: ClientForwardReply with a bad "reply"/.test(l)),
+      net.logs.join('\n'),
+    );
   });
 
   it('the CLI speaks it on stdin/stdout', async () => {

@@ -52,7 +52,14 @@ export class MaelstromNode {
       this.o.log(`skipped a line that is not JSON: ${(e as Error).message}`);
       return;
     }
-    if (typeof env !== 'object' || env === null || typeof env.src !== 'string' || typeof env.body !== 'object' || env.body === null || typeof env.body.type !== 'string') {
+    if (
+      typeof env !== 'object' ||
+      env === null ||
+      typeof env.src !== 'string' ||
+      typeof env.body !== 'object' ||
+      env.body === null ||
+      typeof env.body.type !== 'string'
+    ) {
       this.o.log('skipped a message without src and body.type');
       return;
     }

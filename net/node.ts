@@ -55,7 +55,9 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     throw e;
   }
   const r = host.recovery;
-  log(`recovered ${r.snapshotIndex === null ? '' : `a snapshot at index ${r.snapshotIndex} and `}${r.records} WAL records: term ${r.durable.term}, ${r.durable.log.length} log entries${r.truncatedBytes > 0 ? `; cut a torn tail of ${r.truncatedBytes} bytes` : ''}`);
+  log(
+    `recovered ${r.snapshotIndex === null ? '' : `a snapshot at index ${r.snapshotIndex} and `}${r.records} WAL records: term ${r.durable.term}, ${r.durable.log.length} log entries${r.truncatedBytes > 0 ? `; cut a torn tail of ${r.truncatedBytes} bytes` : ''}`,
+  );
   // The parts, wired once: peers' messages to the host, the host's answers to the requester.
   const requester = new Requester(host, o.id);
   host.listen({
@@ -64,7 +66,12 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       log(`${role} in term ${term}${role === 'leader' ? '' : `, leader ${leader ?? 'unknown'}`}`);
       if (leader !== null) requester.onLeaderChange();
     },
-    snapshot: (how, index, start) => log(how === 'installed' ? `installed the leader's snapshot at index ${index}; the log now begins after ${start}` : `took a snapshot at index ${index}; the log now begins after ${start}`),
+    snapshot: (how, index, start) =>
+      log(
+        how === 'installed'
+          ? `installed the leader's snapshot at index ${index}; the log now begins after ${start}`
+          : `took a snapshot at index ${index}; the log now begins after ${start}`,
+      ),
   });
   transport.deliverTo((m) => host.receive(m));
   let server: Server | null = null;

@@ -115,8 +115,7 @@ export class Requester {
       if (reply === null) {
         last = 'no answer in time';
         maybeApplied = true;
-      }
-      else {
+      } else {
         const out = reply.outcome;
         switch (out.status) {
           case 'ok':

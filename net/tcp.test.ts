@@ -24,7 +24,13 @@ describe('three nodes over TCP on 127.0.0.1', function () {
     const ids = ['n1', 'n2', 'n3'];
     const addrs = new Map<string, { host: string; port: number }>();
     for (const id of ids) {
-      const t = await TcpTransport.listen({ self: id, listen: { host: '127.0.0.1', port: 0 }, peers: addrs, secret: SECRET, log: (l) => refused.push(`${id}: ${l}`) });
+      const t = await TcpTransport.listen({
+        self: id,
+        listen: { host: '127.0.0.1', port: 0 },
+        peers: addrs,
+        secret: SECRET,
+        log: (l) => refused.push(`${id}: ${l}`),
+      });
       transports.set(id, t);
       addrs.set(id, { host: '127.0.0.1', port: t.port });
     }
@@ -49,25 +55,33 @@ describe('three nodes over TCP on 127.0.0.1', function () {
   }
 
   it('elects a leader and commits writes through authenticated frames', async () => {
-    for (let seq = 1; seq <= 3; seq++) assert.equal((await call({ client: clientId('c1'), seq, op: { type: 'put', key: 'k', value: `v${seq}` } })).outcome.status, 'ok');
+    for (let seq = 1; seq <= 3; seq++)
+      assert.equal((await call({ client: clientId('c1'), seq, op: { type: 'put', key: 'k', value: `v${seq}` } })).outcome.status, 'ok');
   });
 
   it('garbage, an oversized frame and a stranger without the secret are refused; the cluster keeps serving', async () => {
     const port = transports.get('n1')!.port;
-    const closed = (bytes: Buffer): Promise<void> => new Promise((resolve) => {
-      const s = connect(port, '127.0.0.1', () => s.write(bytes));
-      s.on('close', () => resolve());
-      s.on('error', () => undefined);
-    });
+    const closed = (bytes: Buffer): Promise<void> =>
+      new Promise((resolve) => {
+        const s = connect(port, '127.0.0.1', () => s.write(bytes));
+        s.on('close', () => resolve());
+        s.on('error', () => undefined);
+      });
     await closed(Buffer.from('GET /kv/x HTTP/1.1\r\nHost: x\r\n\r\n'));
     const big = encodeFrame({ x: 1 }, SECRET);
     big.writeUInt32LE(1 << 30, 4);
     await closed(big);
     await closed(encodeFrame({ type: 'RequestVote', from: 'n2', to: 'n1', term: 999, lastLogIndex: 99, lastLogTerm: 99 }, 'wrong-secret'));
-    assert.ok(refused.some((l) => /bad magic/.test(l)), refused.join('\n'));
+    assert.ok(
+      refused.some((l) => /bad magic/.test(l)),
+      refused.join('\n'),
+    );
     assert.ok(refused.some((l) => /exceeds/.test(l)));
     assert.ok(refused.some((l) => /bad signature/.test(l)));
-    assert.ok([...hosts.values()].every((h) => h.state.term < 999), 'the forged vote request had no effect');
+    assert.ok(
+      [...hosts.values()].every((h) => h.state.term < 999),
+      'the forged vote request had no effect',
+    );
     assert.equal((await call({ client: clientId('c1'), seq: 4, op: { type: 'get', key: 'k' } })).outcome.status, 'ok');
   });
 });

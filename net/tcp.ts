@@ -169,4 +169,3 @@ export class TcpTransport implements Transport {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 }
-

@@ -3,11 +3,29 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { applyPersist, durableFrom, emptyStored, makeConfig, newNode, nodeId, step, type Entry, type LogIndex, type NodeId, type Persist, type Snapshot, type Term } from '../core';
+import {
+  applyPersist,
+  durableFrom,
+  emptyStored,
+  makeConfig,
+  newNode,
+  nodeId,
+  step,
+  type Entry,
+  type LogIndex,
+  type NodeId,
+  type Persist,
+  type Snapshot,
+  type Term,
+} from '../core';
 import { NodeHost } from './host';
 import { Wal, WalCorruptError } from './wal';
 
-const entry = (index: number, term: number, key = 'k'): Entry => ({ index: index as LogIndex, term: term as Term, data: { type: 'command', client: 'c1' as never, seq: index, op: { type: 'put', key, value: `v${index}` } } });
+const entry = (index: number, term: number, key = 'k'): Entry => ({
+  index: index as LogIndex,
+  term: term as Term,
+  data: { type: 'command', client: 'c1' as never, seq: index, op: { type: 'put', key, value: `v${index}` } },
+});
 const hard = (term: number, vote: string | null): Persist => ({ hardState: { term: term as Term, vote: vote as NodeId | null }, log: null });
 const log = (from: number, entries: Entry[]): Persist => ({ hardState: null, log: { from: from as LogIndex, entries } });
 
@@ -30,7 +48,15 @@ describe('write-ahead log', () => {
     assert.equal(recovery.truncatedBytes, 0);
     assert.equal(recovery.durable.term, 3);
     assert.equal(recovery.durable.vote, null);
-    assert.deepEqual(recovery.durable.log.map((e) => [e.index, e.term]), [[1, 1], [2, 1], [3, 2], [4, 2]]);
+    assert.deepEqual(
+      recovery.durable.log.map((e) => [e.index, e.term]),
+      [
+        [1, 1],
+        [2, 1],
+        [3, 2],
+        [4, 2],
+      ],
+    );
     assert.equal((recovery.durable.log[2]!.data as { op: { key: string } }).op.key, 'x');
   });
 
@@ -53,7 +79,10 @@ describe('write-ahead log', () => {
     assert.equal(statSync(file).size, good);
     w3.append(log(2, [entry(2, 1)]));
     w3.close();
-    assert.deepEqual(Wal.open(dir).recovery.durable.log.map((e) => e.index), [1, 2]);
+    assert.deepEqual(
+      Wal.open(dir).recovery.durable.log.map((e) => e.index),
+      [1, 2],
+    );
   });
 
   it('refuses to start on a corrupt record in the middle, says where, and overwrites nothing', () => {
@@ -68,7 +97,10 @@ describe('write-ahead log', () => {
     const bad = Buffer.from(bytes);
     bad[second + 12] = bad[second + 12]! ^ 0xff; // a bit flip inside the second record's payload
     writeFileSync(file, bad);
-    assert.throws(() => Wal.open(dir), (e: unknown) => e instanceof WalCorruptError && e.offset === second && /checksum mismatch.*refusing to start/.test(e.message));
+    assert.throws(
+      () => Wal.open(dir),
+      (e: unknown) => e instanceof WalCorruptError && e.offset === second && /checksum mismatch.*refusing to start/.test(e.message),
+    );
     assert.deepEqual(readFileSync(file), bad, 'the file is left as it was');
   });
 
@@ -86,7 +118,10 @@ describe('write-ahead log', () => {
     assert.equal(recovery.snapshotIndex, 4);
     assert.equal(recovery.records, 2);
     assert.deepEqual(recovery.durable.logStart, { index: 4, term: 1 });
-    assert.deepEqual(recovery.durable.log.map((e) => e.index), [5, 6, 7]);
+    assert.deepEqual(
+      recovery.durable.log.map((e) => e.index),
+      [5, 6, 7],
+    );
     // The core restarts from it: the state machine from the snapshot, commit at its index.
     const n = newNode(makeConfig({ id: nodeId('n1'), peers: [nodeId('n1'), nodeId('n2'), nodeId('n3')] }));
     step(n, { type: 'restart', durable: recovery.durable });
@@ -96,12 +131,21 @@ describe('write-ahead log', () => {
   it('a rewrite of a long log is written as several records, none growing with the log', () => {
     const { wal } = Wal.open(dir);
     const entries = Array.from({ length: 2500 }, (_, i) => entry(101 + i, 3));
-    wal.rewrite({ term: 3 as Term, vote: null, log: entries, snapshot: { index: 100 as LogIndex, term: 2 as Term, data: [], sessions: [] }, logStart: { index: 100 as LogIndex, term: 2 as Term } });
+    wal.rewrite({
+      term: 3 as Term,
+      vote: null,
+      log: entries,
+      snapshot: { index: 100 as LogIndex, term: 2 as Term, data: [], sessions: [] },
+      logStart: { index: 100 as LogIndex, term: 2 as Term },
+    });
     wal.close();
     const { recovery, wal: again } = Wal.open(dir);
     again.close();
     assert.equal(recovery.records, 3, 'a base record and two more');
-    assert.deepEqual(recovery.durable.log.map((e) => e.index), entries.map((e) => e.index));
+    assert.deepEqual(
+      recovery.durable.log.map((e) => e.index),
+      entries.map((e) => e.index),
+    );
     assert.deepEqual(recovery.durable.logStart, { index: 100, term: 2 });
   });
 
@@ -136,44 +180,60 @@ describe('write-ahead log', () => {
     const bytes = readFileSync(snap);
     bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 0xff;
     writeFileSync(snap, bytes);
-    assert.throws(() => Wal.open(dir), (e: unknown) => e instanceof WalCorruptError && /snapshot: corrupt record at byte 0 \(checksum mismatch\)/.test(e.message));
+    assert.throws(
+      () => Wal.open(dir),
+      (e: unknown) => e instanceof WalCorruptError && /snapshot: corrupt record at byte 0 \(checksum mismatch\)/.test(e.message),
+    );
   });
 
   it('after a crash at any byte, recovers exactly the records written whole before it', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.tuple(fc.constant('hard' as const), fc.nat(5), fc.constantFrom(null, 'n1', 'n2')), fc.tuple(fc.constant('log' as const), fc.nat(6), fc.nat(3))), { minLength: 1, maxLength: 12 }), fc.double({ min: 0, max: 1, noNaN: true }), (ops, cut) => {
-        rmSync(dir, { recursive: true, force: true });
-        const { wal } = Wal.open(dir);
-        const persisted: Persist[] = [];
-        const ends: number[] = [];
-        let term = 0;
-        let length = 0;
-        for (const op of ops) {
-          let p: Persist;
-          if (op[0] === 'hard') p = hard((term += op[1]), op[2]);
-          else {
-            const from = 1 + Math.min(op[1], length);
-            length = from + op[2];
-            p = log(from, Array.from({ length: op[2] + 1 }, (_, i) => entry(from + i, term)));
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.tuple(fc.constant('hard' as const), fc.nat(5), fc.constantFrom(null, 'n1', 'n2')),
+            fc.tuple(fc.constant('log' as const), fc.nat(6), fc.nat(3)),
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (ops, cut) => {
+          rmSync(dir, { recursive: true, force: true });
+          const { wal } = Wal.open(dir);
+          const persisted: Persist[] = [];
+          const ends: number[] = [];
+          let term = 0;
+          let length = 0;
+          for (const op of ops) {
+            let p: Persist;
+            if (op[0] === 'hard') p = hard((term += op[1]), op[2]);
+            else {
+              const from = 1 + Math.min(op[1], length);
+              length = from + op[2];
+              p = log(
+                from,
+                Array.from({ length: op[2] + 1 }, (_, i) => entry(from + i, term)),
+              );
+            }
+            wal.append(p);
+            persisted.push(p);
+            ends.push(wal.bytes);
           }
-          wal.append(p);
-          persisted.push(p);
-          ends.push(wal.bytes);
-        }
-        wal.close();
-        const file = join(dir, 'wal');
-        const all = readFileSync(file);
-        const at = Math.floor(cut * all.length);
-        writeFileSync(file, all.subarray(0, at));
-        const whole = ends.filter((e) => e <= at).length;
-        const stored = emptyStored();
-        for (const p of persisted.slice(0, whole)) applyPersist(stored, p);
-        const expected = durableFrom(stored);
-        const { recovery, wal: again } = Wal.open(dir);
-        again.close();
-        assert.equal(recovery.records, whole);
-        assert.deepEqual(recovery.durable, expected);
-      }),
+          wal.close();
+          const file = join(dir, 'wal');
+          const all = readFileSync(file);
+          const at = Math.floor(cut * all.length);
+          writeFileSync(file, all.subarray(0, at));
+          const whole = ends.filter((e) => e <= at).length;
+          const stored = emptyStored();
+          for (const p of persisted.slice(0, whole)) applyPersist(stored, p);
+          const expected = durableFrom(stored);
+          const { recovery, wal: again } = Wal.open(dir);
+          again.close();
+          assert.equal(recovery.records, whole);
+          assert.deepEqual(recovery.durable, expected);
+        },
+      ),
       { numRuns: 200 },
     );
   });

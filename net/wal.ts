@@ -16,7 +16,19 @@
 import { closeSync, existsSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { applyPersist as applyToStored, durableFrom, emptyStored, PersistError, type DurableState, type Entry, type LogStart, type NodeId, type Persist, type Snapshot, type Term } from '../core';
+import {
+  applyPersist as applyToStored,
+  durableFrom,
+  emptyStored,
+  PersistError,
+  type DurableState,
+  type Entry,
+  type LogStart,
+  type NodeId,
+  type Persist,
+  type Snapshot,
+  type Term,
+} from '../core';
 
 const HEADER = 8;
 /** Refuse absurd lengths (a corrupted length field) rather than allocate them. */
@@ -34,7 +46,9 @@ export class WalCorruptError extends Error {
     detail: string,
     what = 'with valid records after it',
   ) {
-    super(`${file}: corrupt record at byte ${offset} (${detail}), ${what}: refusing to start — the log holds data this node may have promised to others; restore the node from a peer or a backup (nothing was overwritten)`);
+    super(
+      `${file}: corrupt record at byte ${offset} (${detail}), ${what}: refusing to start — the log holds data this node may have promised to others; restore the node from a peer or a backup (nothing was overwritten)`,
+    );
   }
 }
 
@@ -86,7 +100,7 @@ function recordOfJson(json: string, max = MAX_RECORD_BYTES): Buffer {
 
 /** writeSync may write less than asked: go on until all of it is written. */
 function writeAll(fd: number, data: Buffer, at: number): void {
-  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done, at + done);
+  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done, at + done);
 }
 
 function fsyncDir(dir: string): void {
@@ -211,7 +225,9 @@ export class Wal {
       while (i < json.length && i - from < 1000 && bytes < CHUNK_BYTES) bytes += json[i++]!.length;
       return json.slice(from, i).join(',');
     };
-    chunks.push(recordOfJson(`{"base":{"term":${JSON.stringify(d.term)},"vote":${JSON.stringify(d.vote)},"logStart":${JSON.stringify(start)},"log":[${take()}]}}`));
+    chunks.push(
+      recordOfJson(`{"base":{"term":${JSON.stringify(d.term)},"vote":${JSON.stringify(d.vote)},"logStart":${JSON.stringify(start)},"log":[${take()}]}}`),
+    );
     while (i < json.length) {
       const from = start.index + i + 1;
       chunks.push(recordOfJson(`{"hardState":null,"log":{"from":${from},"entries":[${take()}]}}`));

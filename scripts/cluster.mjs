@@ -10,8 +10,24 @@ const ids = ['n1', 'n2', 'n3'];
 const data = process.env.LIFERAFT_DATA ?? mkdtempSync(join(tmpdir(), 'liferaft-cluster-'));
 const children = [];
 for (const [i, id] of ids.entries()) {
-  const peers = ids.filter((p) => p !== id).map((p) => `${p}=127.0.0.1:${7001 + ids.indexOf(p)}`).join(',');
-  const args = ['dist/cli.js', 'node', '--id', id, '--listen', `127.0.0.1:${7001 + i}`, '--peers', peers, '--data', join(data, id), '--http', `127.0.0.1:${8001 + i}`];
+  const peers = ids
+    .filter((p) => p !== id)
+    .map((p) => `${p}=127.0.0.1:${7001 + ids.indexOf(p)}`)
+    .join(',');
+  const args = [
+    'dist/cli.js',
+    'node',
+    '--id',
+    id,
+    '--listen',
+    `127.0.0.1:${7001 + i}`,
+    '--peers',
+    peers,
+    '--data',
+    join(data, id),
+    '--http',
+    `127.0.0.1:${8001 + i}`,
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'pipe'] });
   child.stderr.setEncoding('utf8');
   let rest = '';
@@ -25,7 +41,9 @@ for (const [i, id] of ids.entries()) {
   });
   children.push(child);
 }
-process.stderr.write(`liferaft cluster: data in ${data}\n  try: node dist/cli.js kv set x 1 · node dist/cli.js kv get x · node dist/cli.js kv (a prompt) · curl http://127.0.0.1:8001/status\n`);
+process.stderr.write(
+  `liferaft cluster: data in ${data}\n  try: node dist/cli.js kv set x 1 · node dist/cli.js kv get x · node dist/cli.js kv (a prompt) · curl http://127.0.0.1:8001/status\n`,
+);
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {

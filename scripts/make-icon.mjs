@@ -15,11 +15,12 @@ const put = (x, y, [r, g, b, a]) => {
   px[i + 3] = Math.max(px[i + 3], a);
 };
 const disc = (cx, cy, r, c) => {
-  for (let y = Math.floor(cy - r - 1); y <= cy + r + 1; y++) for (let x = Math.floor(cx - r - 1); x <= cx + r + 1; x++) {
-    const d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
-    const cover = Math.max(0, Math.min(1, r + 0.5 - d));
-    if (cover > 0) put(x, y, [c[0], c[1], c[2], Math.round(c[3] * cover)]);
-  }
+  for (let y = Math.floor(cy - r - 1); y <= cy + r + 1; y++)
+    for (let x = Math.floor(cx - r - 1); x <= cx + r + 1; x++) {
+      const d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
+      const cover = Math.max(0, Math.min(1, r + 0.5 - d));
+      if (cover > 0) put(x, y, [c[0], c[1], c[2], Math.round(c[3] * cover)]);
+    }
 };
 const line = (x0, y0, x1, y1, w, c) => {
   const len = Math.hypot(x1 - x0, y1 - y0);
@@ -56,6 +57,11 @@ ihdr[8] = 8; // bit depth
 ihdr[9] = 6; // RGBA
 const raw = Buffer.alloc(N * (N * 4 + 1));
 for (let y = 0; y < N; y++) Buffer.from(px.subarray(y * N * 4, (y + 1) * N * 4)).copy(raw, y * (N * 4 + 1) + 1);
-const png = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+const png = Buffer.concat([
+  Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+  chunk('IHDR', ihdr),
+  chunk('IDAT', deflateSync(raw, { level: 9 })),
+  chunk('IEND', Buffer.alloc(0)),
+]);
 writeFileSync(new URL('../media/icon.png', import.meta.url), png);
 console.log(`media/icon.png: ${png.length} bytes`);

@@ -29,10 +29,18 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 
-const USAGE = 'usage: node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--example-seeds N] [--concurrency K] [--fresh | --survivors] [--mutate GLOB]';
+const USAGE =
+  'usage: node scripts/mutants.mjs [explorer|examples|unit|all] [--seeds N] [--example-seeds N] [--concurrency K] [--fresh | --survivors] [--mutate GLOB]';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h') || args[0] === 'help') {
-  console.log(`${USAGE}\n\n${readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(5, 24).map((l) => l.slice(3)).join('\n')}`);
+  console.log(
+    `${USAGE}\n\n${readFileSync(new URL(import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('//'))
+      .slice(5, 24)
+      .map((l) => l.slice(3))
+      .join('\n')}`,
+  );
   process.exit(0);
 }
 const WITH_VALUE = new Set(['--seeds', '--example-seeds', '--concurrency', '--mutate']);
@@ -59,9 +67,10 @@ const concurrency = opt('concurrency', availableParallelism());
 const mutateAt = args.indexOf('--mutate');
 if (mutateAt >= 0 && (args[mutateAt + 1] === undefined || args[mutateAt + 1].startsWith('--'))) fail('--mutate needs a glob, e.g. core/log.ts');
 // --mutate GLOB: only these files (a quick look at one file; the scores then cover only it).
-const mutate = mutateAt >= 0
-  ? [args[mutateAt + 1]]
-  : ['core/**/*.ts', '!core/**/*.test.ts', '!core/bugs.ts', '!core/testing/**', '!core/index.ts', '!core/reasons.ts', '!core/describe.ts', '!core/assert.ts'];
+const mutate =
+  mutateAt >= 0
+    ? [args[mutateAt + 1]]
+    : ['core/**/*.ts', '!core/**/*.test.ts', '!core/bugs.ts', '!core/testing/**', '!core/index.ts', '!core/reasons.ts', '!core/describe.ts', '!core/assert.ts'];
 const OUT = '.liferaft/mutants';
 const PROTOCOL = ['step', 'election', 'follower', 'replication', 'log', 'kv'];
 mkdirSync(OUT, { recursive: true });
@@ -148,7 +157,8 @@ function survivorRanges(base, equivalents) {
   const ranges = new Set();
   // The report's columns count from 1; a range's from 0 (as Babel's): off by one, a range misses
   // the mutant it was made for and takes only those nested inside it.
-  for (const m of base.values()) if (alive(m.status) && !equivalents.has(m.key)) ranges.add(`${m.file}:${m.line}:${m.column - 1}-${m.endLine}:${m.endColumn - 1}`);
+  for (const m of base.values())
+    if (alive(m.status) && !equivalents.has(m.key)) ranges.add(`${m.file}:${m.line}:${m.column - 1}-${m.endLine}:${m.endColumn - 1}`);
   return [...ranges].sort();
 }
 
@@ -244,7 +254,13 @@ function summarize({ kind, seconds, mutants, base }, equivalents) {
     const valid = r.killed + r.timeout + r.survived + r.noCoverage;
     return valid === 0 ? 100 : (100 * (r.killed + r.timeout)) / valid;
   };
-  const add = (a, b) => ({ killed: a.killed + b.killed, survived: a.survived + b.survived, timeout: a.timeout + b.timeout, noCoverage: a.noCoverage + b.noCoverage, equivalent: a.equivalent + b.equivalent });
+  const add = (a, b) => ({
+    killed: a.killed + b.killed,
+    survived: a.survived + b.survived,
+    timeout: a.timeout + b.timeout,
+    noCoverage: a.noCoverage + b.noCoverage,
+    equivalent: a.equivalent + b.equivalent,
+  });
   const zero = { killed: 0, survived: 0, timeout: 0, noCoverage: 0, equivalent: 0 };
   const protocol = [...rows].filter(([f]) => PROTOCOL.includes(f)).reduce((a, [, r]) => add(a, r), zero);
   const all = [...rows.values()].reduce(add, zero);
@@ -254,15 +270,28 @@ function summarize({ kind, seconds, mutants, base }, equivalents) {
     unit: `the explorer and core's unit tests`,
   }[kind];
   console.log(`\nmutants of core/ killed by ${title}: ${mutants.size} mutants, ${fmtTime(seconds)}${kind === 'explorer' ? '' : ' for the survivors'}`);
-  console.log(`  ${'file'.padEnd(34)} ${'killed'.padStart(7)} ${'survived'.padStart(9)} ${'timeout'.padStart(8)} ${'no cov'.padStart(7)} ${'equiv'.padStart(6)} ${'score'.padStart(7)}`);
-  const line = (name, r) => console.log(`  ${name.padEnd(34)} ${String(r.killed).padStart(7)} ${String(r.survived).padStart(9)} ${String(r.timeout).padStart(8)} ${String(r.noCoverage).padStart(7)} ${String(r.equivalent).padStart(6)} ${`${score(r).toFixed(1)}%`.padStart(7)}`);
+  console.log(
+    `  ${'file'.padEnd(34)} ${'killed'.padStart(7)} ${'survived'.padStart(9)} ${'timeout'.padStart(8)} ${'no cov'.padStart(7)} ${'equiv'.padStart(6)} ${'score'.padStart(7)}`,
+  );
+  const line = (name, r) =>
+    console.log(
+      `  ${name.padEnd(34)} ${String(r.killed).padStart(7)} ${String(r.survived).padStart(9)} ${String(r.timeout).padStart(8)} ${String(r.noCoverage).padStart(7)} ${String(r.equivalent).padStart(6)} ${`${score(r).toFixed(1)}%`.padStart(7)}`,
+    );
   for (const [f, r] of [...rows].sort()) line(f, r);
   if (rows.size > 1) {
     line(`protocol files (${[...rows.keys()].filter((f) => PROTOCOL.includes(f)).length})`, protocol);
     line('all mutated files', all);
   }
-  console.log(`  score = (killed + timed out) / (all − equivalent); protocol files: ${PROTOCOL.join(', ')}${kind === 'explorer' ? '; target for the explorer alone: ≥ 80% of them' : ''}`);
-  if (killers.size > 0) console.log(`  the explorer's survivors killed here, by scenario: ${[...killers].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(' · ')}`);
+  console.log(
+    `  score = (killed + timed out) / (all − equivalent); protocol files: ${PROTOCOL.join(', ')}${kind === 'explorer' ? '; target for the explorer alone: ≥ 80% of them' : ''}`,
+  );
+  if (killers.size > 0)
+    console.log(
+      `  the explorer's survivors killed here, by scenario: ${[...killers]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(' · ')}`,
+    );
   const file = join(OUT, `survivors-${kind}${partial}.tsv`);
   const byPlace = (a, b) => {
     const [fa, la, ca] = a.split('\t')[0].split(':');
@@ -286,7 +315,10 @@ if (which === 'unit' || which === 'all') results.push(await runOnSurvivors('unit
 const summaries = results.map((r) => summarize(r, equivalents));
 const used = new Set(summaries.flatMap((s) => [...s.usedEquivalents]));
 const stale = [...equivalents.keys()].filter((k) => !used.has(k));
-if (stale.length > 0) console.log(`\n${stale.length} entries of test/mutants/equivalent.tsv matched no surviving mutant (moved or killed now):\n${stale.map((k) => `  ${k}`).join('\n')}`);
+if (stale.length > 0)
+  console.log(
+    `\n${stale.length} entries of test/mutants/equivalent.tsv matched no surviving mutant (moved or killed now):\n${stale.map((k) => `  ${k}`).join('\n')}`,
+  );
 // One entry per row: a later run of one row keeps the others.
 const summaryFile = join(OUT, `summary${partial}.json`);
 const earlier = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')).filter((e) => !summaries.some((s) => s.kind === e.kind)) : [];

@@ -47,6 +47,11 @@ try {
 }
 if (!quiet) {
   const files = await listFiles({ cwd: process.cwd(), packageManager: 2 /* None: the bundles are self-contained */, readmePath });
-  console.log(files.sort().map((f) => `  ${f}`).join('\n'));
+  console.log(
+    files
+      .sort()
+      .map((f) => `  ${f}`)
+      .join('\n'),
+  );
   console.log(`${join(packagePath)}: ${(statSync(packagePath).size / 1024).toFixed(0)} KiB, ${files.length} files`);
 }

@@ -41,7 +41,10 @@ describe('log compaction under simulation (examples/compaction.raftsim)', functi
       assert.equal(sim.swarm.splitVotes, true);
       const r = sim.run();
       assert.equal(r.verdict, 'ok', `seed ${seed}: ${r.violation?.message ?? ''}`);
-      assert.ok(sim.nodes.some((n) => n.status === 'dead'), `seed ${seed} has a node that refused to start`);
+      assert.ok(
+        sim.nodes.some((n) => n.status === 'dead'),
+        `seed ${seed} has a node that refused to start`,
+      );
       for (const n of sim.nodes) assert.equal(n.state.config.electionTicksMax, s.electionTicks.max + 1, 'timeouts are drawn from the whole range again');
     }
   });
@@ -58,7 +61,7 @@ describe('log compaction under simulation (examples/compaction.raftsim)', functi
     }
   });
 
-  it('installs over a log that holds the snapshot\'s entry (kept) and over a conflicting one (dropped) run clean', () => {
+  it("installs over a log that holds the snapshot's entry (kept) and over a conflicting one (dropped) run clean", () => {
     // Deposed leaders with conflicting suffixes (no check-quorum, the leader isolated often) and
     // snapshots every few entries, so a follower often installs a snapshot over a log of its own.
     const diverging = text
@@ -74,6 +77,9 @@ describe('log compaction under simulation (examples/compaction.raftsim)', functi
       const r = sim.run();
       assert.equal(r.verdict, 'ok', `seed ${seed}: ${JSON.stringify(r.violation)}`);
     }
-    assert.ok((seen.get('snapshot.keep-log') ?? 0) > 0 && (seen.get('snapshot.drop-log') ?? 0) > 0, `both install paths were taken: ${JSON.stringify([...seen])}`);
+    assert.ok(
+      (seen.get('snapshot.keep-log') ?? 0) > 0 && (seen.get('snapshot.drop-log') ?? 0) > 0,
+      `both install paths were taken: ${JSON.stringify([...seen])}`,
+    );
   });
 });

@@ -10,7 +10,11 @@ describe('coverage counters', () => {
       const counts = new Uint32Array(COUNTERS);
       new TraceRecorder(false).add(1, 0, 0, 0, [code, code], 0, counts);
       assert.equal(counts[reasonSignal(code)], 2, code);
-      assert.equal(counts.reduce((a, b) => a + b, 0), 2, `${code} counted elsewhere too`);
+      assert.equal(
+        counts.reduce((a, b) => a + b, 0),
+        2,
+        `${code} counted elsewhere too`,
+      );
     }
   });
 

@@ -24,7 +24,10 @@ describe('disk model', () => {
     d.sync(d.write(append(2, [e(2, 2)])));
     const r = d.recover();
     assert.ok(r.ok);
-    assert.deepEqual(r.durable.log.map((x) => `${x.index}@${x.term}`), ['1@1', '2@2']);
+    assert.deepEqual(
+      r.durable.log.map((x) => `${x.index}@${x.term}`),
+      ['1@1', '2@2'],
+    );
   });
 
   it('a crash keeps a prefix of the unsynced writes, may tear the next, loses the rest', () => {

@@ -23,9 +23,7 @@ interface PendingWrite {
   readonly persist: Persist;
 }
 
-export type Recovery =
-  | { readonly ok: true; readonly durable: DurableState; readonly tornEntries: number }
-  | { readonly ok: false; readonly reason: string };
+export type Recovery = { readonly ok: true; readonly durable: DurableState; readonly tornEntries: number } | { readonly ok: false; readonly reason: string };
 
 /** What a crash did to the unsynced writes. */
 export interface CrashEffect {
@@ -172,7 +170,11 @@ export class Disk {
     this.unsyncedFrom = Infinity;
     this.hardUnsynced = false;
     const durable = { term: this.hard.term, vote: this.hard.vote, log: [...this.entries] };
-    return { ok: true, durable: this.snap === null && off === 0 ? durable : { ...durable, snapshot: this.snap?.snapshot ?? null, logStart: this.logStart }, tornEntries: torn };
+    return {
+      ok: true,
+      durable: this.snap === null && off === 0 ? durable : { ...durable, snapshot: this.snap?.snapshot ?? null, logStart: this.logStart },
+      tornEntries: torn,
+    };
   }
 
   private apply(p: Persist, unsynced: boolean): void {
@@ -199,7 +201,8 @@ export class Disk {
     }
     if (p.log !== null) {
       const from = p.log.from - 1 - this.logStart.index;
-      if (from < 0 || from > this.entries.length) throw new Error(`disk: write at ${p.log.from} outside the log ${this.logStart.index + 1}..${this.logStart.index + this.entries.length + 1}`);
+      if (from < 0 || from > this.entries.length)
+        throw new Error(`disk: write at ${p.log.from} outside the log ${this.logStart.index + 1}..${this.logStart.index + this.entries.length + 1}`);
       if (from < this.entries.length) {
         this.entries.length = from;
         this.sums.length = from;

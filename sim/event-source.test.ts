@@ -29,7 +29,10 @@ describe('event sources (scenario lines of the steps)', function () {
         else if (e.kind === EventKind.Pct) want = lineOf(s, 'scheduler');
         else if (e.kind === EventKind.Fault && e.line > 0) want = e.line;
         else if (e.kind === EventKind.Fault && e.action.kind === 'crash') {
-          assert.ok(targeted.includes(e.src), `step ${sim.steps} of seed ${seed}: a random crash comes from crash-after-append or crash-after-vote, not line ${e.src}`);
+          assert.ok(
+            targeted.includes(e.src),
+            `step ${sim.steps} of seed ${seed}: a random crash comes from crash-after-append or crash-after-vote, not line ${e.src}`,
+          );
           want = e.src;
         }
         assert.equal(e.src, want, `step ${sim.steps} of seed ${seed} (kind ${e.kind})`);

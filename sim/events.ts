@@ -179,7 +179,27 @@ interface Slots {
 }
 
 function make(time: number, kind: number, node: number, src: number): Slots {
-  return { time, seq: 0, kind, node, cause: 0, src, tickGen: 0, inc: 0, writeSeq: 0, msg: null, client: -1, request: null, reply: null, attempt: 0, action: null, line: 0, recur: 0, depth: 0, settleGen: 0 };
+  return {
+    time,
+    seq: 0,
+    kind,
+    node,
+    cause: 0,
+    src,
+    tickGen: 0,
+    inc: 0,
+    writeSeq: 0,
+    msg: null,
+    client: -1,
+    request: null,
+    reply: null,
+    attempt: 0,
+    action: null,
+    line: 0,
+    recur: 0,
+    depth: 0,
+    settleGen: 0,
+  };
 }
 
 export function tickEvent(time: number, node: number, tickGen: number): TickEvent {

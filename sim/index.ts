@@ -6,7 +6,24 @@ export { EventKind, KIND_NAMES, type SimEvent, type DeliverEvent } from './event
 export { cloneGraph, CLONE, SnapshotError, type SnapshotRules, type CloneSize } from './snapshot';
 export { parseScenario, withBugs, ScenarioError, STATEMENTS, DEFAULTS, nodeName, type Scenario, type FaultAction, type ScheduledFault } from './scenario';
 export { INVARIANTS, INVARIANT_NAMES, LIVENESS_INVARIANTS, type InvariantName, type Violation, type NodeStatus } from './invariants';
-export { loadScenario, recordRun, runWithForks, forkActionProblem, parseTrace, replayTrace, traceScenario, toBase64, fromBase64, TraceError, TRACE_FORMAT, TRACE_VERSION, KNOWN, type TraceFile, type TraceFork, type ReplayResult } from './tracefile';
+export {
+  loadScenario,
+  recordRun,
+  runWithForks,
+  forkActionProblem,
+  parseTrace,
+  replayTrace,
+  traceScenario,
+  toBase64,
+  fromBase64,
+  TraceError,
+  TRACE_FORMAT,
+  TRACE_VERSION,
+  KNOWN,
+  type TraceFile,
+  type TraceFork,
+  type ReplayResult,
+} from './tracefile';
 export { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from './default-scenario';
 export { drawSwarm, type SwarmDraw } from './swarm';
 export { shrink, materialize, pinDraws, scenarioLines, failureKey, type ShrinkResult, type ShrinkOptions } from './shrink';

@@ -1,7 +1,24 @@
 // Every invariant has a test that builds a violating state and sees it caught (and the healthy
 // variant of the same state accepted).
 import assert from 'node:assert/strict';
-import { clientId, logIndex, makeConfig, newNode, nodeId, term, type AppliedEntry, type Entry, type Message, type NodeState, type Progress, type ReasonCode, type Role, type Snapshot, type StepOutputs, step } from '../core';
+import {
+  clientId,
+  logIndex,
+  makeConfig,
+  newNode,
+  nodeId,
+  term,
+  type AppliedEntry,
+  type Entry,
+  type Message,
+  type NodeState,
+  type Progress,
+  type ReasonCode,
+  type Role,
+  type Snapshot,
+  type StepOutputs,
+  step,
+} from '../core';
 import { Disk } from './disk';
 import { loadScenario } from './tracefile';
 import { Simulation } from './simulation';
@@ -20,7 +37,11 @@ class Fake implements CheckedNode {
   readonly state: NodeState;
   readonly disk = new Disk();
   status: NodeStatus = 'up';
-  constructor(readonly id: ReturnType<typeof nodeId>, size: number, snapshotEntries = 0) {
+  constructor(
+    readonly id: ReturnType<typeof nodeId>,
+    size: number,
+    snapshotEntries = 0,
+  ) {
     this.state = newNode(makeConfig({ id, peers: ids.slice(0, size), snapshotEntries }));
   }
 }
@@ -34,7 +55,20 @@ class World {
     this.checker = new InvariantChecker(this.nodes, Math.floor(size / 2) + 1, only);
   }
 
-  set(i: number, p: { log?: Entry[]; term?: number; role?: Role; commit?: number; durable?: boolean; applied?: Entry[]; appliedAs?: Pick<AppliedEntry, 'result' | 'effect'>; snapshot?: Snapshot; tick?: boolean }): Violation | null {
+  set(
+    i: number,
+    p: {
+      log?: Entry[];
+      term?: number;
+      role?: Role;
+      commit?: number;
+      durable?: boolean;
+      applied?: Entry[];
+      appliedAs?: Pick<AppliedEntry, 'result' | 'effect'>;
+      snapshot?: Snapshot;
+      tick?: boolean;
+    },
+  ): Violation | null {
     const n = this.nodes[i]!;
     const s = n.state;
     const before: StepBefore = { role: s.role, term: s.term, commit: s.commit, applied: s.applied, lastIndex: s.log.length, tick: p.tick === true };
@@ -62,11 +96,23 @@ class World {
     // Applying moves the node's applied index to the last entry listed, as the core's step does.
     if (p.applied !== undefined && p.applied.length > 0) s.applied = p.applied[p.applied.length - 1]!.index;
     const out: StepOutputs = {
-      persist: p.snapshot !== undefined ? { hardState: null, log: null, compact: { snapshot: p.snapshot, logStart: s.logStart } }
-        : from === null ? null : { hardState: null, log: { from: logIndex(from), entries: s.log.slice(from - 1) } },
+      persist:
+        p.snapshot !== undefined
+          ? { hardState: null, log: null, compact: { snapshot: p.snapshot, logStart: s.logStart } }
+          : from === null
+            ? null
+            : { hardState: null, log: { from: logIndex(from), entries: s.log.slice(from - 1) } },
       messages: [],
       // A put's own answer, unless the test says otherwise.
-      applied: (p.applied ?? []).map((e) => ({ index: e.index, term: e.term, data: e.data, ...(p.appliedAs ?? (e.data.type === 'command' && e.data.op.type === 'put' ? { result: { ok: true, value: e.data.op.value }, effect: 'applied' as const } : { result: null, effect: 'noop' as const })) })),
+      applied: (p.applied ?? []).map((e) => ({
+        index: e.index,
+        term: e.term,
+        data: e.data,
+        ...(p.appliedAs ??
+          (e.data.type === 'command' && e.data.op.type === 'put'
+            ? { result: { ok: true, value: e.data.op.value }, effect: 'applied' as const }
+            : { result: null, effect: 'noop' as const })),
+      })),
       replies: [],
       reasons: ['tick'],
     };
@@ -108,13 +154,21 @@ const tests: Record<InvariantName, () => void> = {
     const w = new World(3);
     assert.equal(w.set(0, { log: [entry(1, 2)], term: 2, role: 'leader' }), null);
     assert.equal(w.set(1, { log: [entry(1, 2)], term: 2 }), null);
-    expectViolation(w.set(2, { log: [entry(1, 2), entry(2, 2, 'x')], term: 2 }), 'ElectionSafetyInv', /n3 has an entry of term 2 at index 2, beyond .* \(1\) of its leader n1/);
+    expectViolation(
+      w.set(2, { log: [entry(1, 2), entry(2, 2, 'x')], term: 2 }),
+      'ElectionSafetyInv',
+      /n3 has an entry of term 2 at index 2, beyond .* \(1\) of its leader n1/,
+    );
   },
   LogMatchingInv: () => {
     const w = new World(3);
     assert.equal(w.set(0, { log: [entry(1, 1), entry(2, 2)], term: 2 }), null);
     assert.equal(w.set(1, { log: [entry(1, 1), entry(2, 3)], term: 3 }), null, 'different terms at an index are allowed');
-    expectViolation(w.set(2, { log: [entry(1, 2), entry(2, 2)], term: 2 }), 'LogMatchingInv', /n3 and n1 both have an entry of term 2 at index 2, but their logs differ at index 1 \(n3: 1@t2 noop; n1: 1@t1 noop\)/);
+    expectViolation(
+      w.set(2, { log: [entry(1, 2), entry(2, 2)], term: 2 }),
+      'LogMatchingInv',
+      /n3 and n1 both have an entry of term 2 at index 2, but their logs differ at index 1 \(n3: 1@t2 noop; n1: 1@t1 noop\)/,
+    );
     const v = new World(2);
     v.set(0, { log: [entry(1, 1, 'a')], term: 1 });
     expectViolation(v.set(1, { log: [entry(1, 1, 'b')], term: 1 }), 'LogMatchingInv', /same term|term 1 at index 1, but their logs differ at index 1/);
@@ -132,7 +186,11 @@ const tests: Record<InvariantName, () => void> = {
     const a = [entry(1, 1), entry(2, 1, 'a')];
     for (const i of [0, 2, 3, 4]) assert.equal(w.set(i, { log: a, term: 1 }), null);
     assert.equal(w.set(0, { commit: 2 }), null);
-    expectViolation(w.set(1, { log: [entry(1, 1), entry(2, 2, 'b')], term: 2 }), 'MoreUpToDateCorrectInv', /n2's log \(last 2@t2\) is at least as up to date as n1's, but lacks n1's committed prefix \(commit 2, committed by term 1\)/);
+    expectViolation(
+      w.set(1, { log: [entry(1, 1), entry(2, 2, 'b')], term: 2 }),
+      'MoreUpToDateCorrectInv',
+      /n2's log \(last 2@t2\) is at least as up to date as n1's, but lacks n1's committed prefix \(commit 2, committed by term 1\)/,
+    );
     // Correct Raft can hold a log whose last term is older than the term that committed: not flagged.
     const v = new World(5);
     const committed = [entry(1, 1), entry(2, 19, 'c')];
@@ -147,20 +205,32 @@ const tests: Record<InvariantName, () => void> = {
     assert.equal(w.set(0, { log: a, term: 1 }), null);
     assert.equal(w.set(1, { log: a, term: 1 }), null);
     assert.equal(w.set(0, { commit: 2 }), null);
-    expectViolation(w.set(2, { log: [entry(1, 1)], term: 3, role: 'leader' }), 'LeaderCompletenessInv', /leader n3 of term 3 lacks committed entry 2@t1 put k=a/);
+    expectViolation(
+      w.set(2, { log: [entry(1, 1)], term: 3, role: 'leader' }),
+      'LeaderCompletenessInv',
+      /leader n3 of term 3 lacks committed entry 2@t1 put k=a/,
+    );
     // An entry of term 5 committed in term 7: a leader of term 6 elected late (on delayed votes) need not have it.
     const v = new World(3, ['LeaderCompletenessInv']);
     v.set(0, { log: [entry(1, 5, 'a')], term: 7 });
     v.set(1, { log: [entry(1, 5, 'a')], term: 7 });
     assert.equal(v.set(0, { role: 'leader', commit: 1 }), null);
     assert.equal(v.set(2, { log: [], term: 6, role: 'leader' }), null, 'leader of term 6 < 7');
-    expectViolation(v.set(1, { log: [entry(1, 8)], term: 8, role: 'leader' }), 'LeaderCompletenessInv', /leader n2 of term 8 lacks committed entry 1@t5 put k=a/);
+    expectViolation(
+      v.set(1, { log: [entry(1, 8)], term: 8, role: 'leader' }),
+      'LeaderCompletenessInv',
+      /leader n2 of term 8 lacks committed entry 1@t5 put k=a/,
+    );
   },
   CommittedIsDurableInv: () => {
     // (CommittedOnQuorumInv objects to this state too; only this one is checked here.)
     const w = new World(1, ['CommittedIsDurableInv']);
     assert.equal(w.set(0, { log: [entry(1, 1)], term: 1, role: 'leader', commit: 1 }), null);
-    expectViolation(w.set(0, { log: [entry(1, 1), entry(2, 1, 'x')], commit: 2, durable: false }), 'CommittedIsDurableInv', /leader n1 committed up to 2 but its disk holds only 1 entries/);
+    expectViolation(
+      w.set(0, { log: [entry(1, 1), entry(2, 1, 'x')], commit: 2, durable: false }),
+      'CommittedIsDurableInv',
+      /leader n1 committed up to 2 but its disk holds only 1 entries/,
+    );
   },
   MessageTermsLtCurrentTerm: () => {
     const w = new World(3);
@@ -172,20 +242,35 @@ const tests: Record<InvariantName, () => void> = {
   StateMachineSafety: () => {
     const w = new World(3);
     assert.equal(w.set(0, { log: [entry(1, 1, 'a')], term: 1, applied: [entry(1, 1, 'a')] }), null);
-    expectViolation(w.set(1, { log: [entry(1, 2, 'b')], term: 2, applied: [entry(1, 2, 'b')] }), 'StateMachineSafety', /n2 applied 1@t2 put k=b .* at index 1, where another node applied a different entry/);
+    expectViolation(
+      w.set(1, { log: [entry(1, 2, 'b')], term: 2, applied: [entry(1, 2, 'b')] }),
+      'StateMachineSafety',
+      /n2 applied 1@t2 put k=b .* at index 1, where another node applied a different entry/,
+    );
     // The same entry applied with another answer than the state machine's definition gives.
     const r = new World(3);
     const log = [entry(1, 1), entry(2, 1, 'a'), entry(3, 1, 'b')];
     for (const i of [0, 1]) r.set(i, { log, term: 1 });
     assert.equal(r.set(0, { commit: 3, applied: log }), null, 'noop, then two puts answered with their values');
-    expectViolation(r.set(1, { commit: 2, applied: [entry(2, 1, 'a')], appliedAs: { effect: 'applied', result: { ok: false, value: null } } }), 'StateMachineSafety',
-      /n2 applied 2@t1 put k=a .* at index 2 as applied \{"ok":false,"value":null\}; the state machine's definition, after the 1 entries committed before it, gives applied \{"ok":true,"value":"a"\}/);
-    expectViolation(r.set(2, { log, term: 1, commit: 3, applied: [entry(2, 1, 'a')], appliedAs: { effect: 'duplicate', result: { ok: true, value: 'a' } } }), 'StateMachineSafety', /as duplicate .* gives applied/);
+    expectViolation(
+      r.set(1, { commit: 2, applied: [entry(2, 1, 'a')], appliedAs: { effect: 'applied', result: { ok: false, value: null } } }),
+      'StateMachineSafety',
+      /n2 applied 2@t1 put k=a .* at index 2 as applied \{"ok":false,"value":null\}; the state machine's definition, after the 1 entries committed before it, gives applied \{"ok":true,"value":"a"\}/,
+    );
+    expectViolation(
+      r.set(2, { log, term: 1, commit: 3, applied: [entry(2, 1, 'a')], appliedAs: { effect: 'duplicate', result: { ok: true, value: 'a' } } }),
+      'StateMachineSafety',
+      /as duplicate .* gives applied/,
+    );
     // Every entry applied is reported once, in order: an entry left out (here the no-op) is a gap.
     const g = new World(3);
     for (const i of [0, 1]) g.set(i, { log, term: 1 });
     assert.equal(g.set(0, { commit: 3, applied: log }), null);
-    expectViolation(g.set(1, { commit: 3, applied: [entry(2, 1, 'a'), entry(3, 1, 'b')] }), 'StateMachineSafety', /n2 moved applied from 0 to 3 but its step reported applying index 2 where 1 was next \(it must report 1\.\.3 once, in order\)/);
+    expectViolation(
+      g.set(1, { commit: 3, applied: [entry(2, 1, 'a'), entry(3, 1, 'b')] }),
+      'StateMachineSafety',
+      /n2 moved applied from 0 to 3 but its step reported applying index 2 where 1 was next \(it must report 1\.\.3 once, in order\)/,
+    );
   },
   ProgressInv: () => {
     // A leader of term 1 over a log of three entries, n2 replicating with two appends in flight.
@@ -193,8 +278,20 @@ const tests: Record<InvariantName, () => void> = {
       const w = new World(3, ['ProgressInv']);
       const s = w.nodes[0]!.state;
       w.set(0, { log: [entry(1, 1), entry(2, 1, 'a'), entry(3, 1, 'b')], term: 1 });
-      const probe = (): Progress => ({ match: logIndex(0), next: logIndex(4), mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0, snapshotWait: 0 });
-      s.progress = new Map([[ids[1]!, probe()], [ids[2]!, probe()]]);
+      const probe = (): Progress => ({
+        match: logIndex(0),
+        next: logIndex(4),
+        mode: 'probe',
+        probeSent: false,
+        inflight: [],
+        recentActive: false,
+        readAck: 0,
+        snapshotWait: 0,
+      });
+      s.progress = new Map([
+        [ids[1]!, probe()],
+        [ids[2]!, probe()],
+      ]);
       assert.equal(w.set(0, { role: 'leader' }), null, 'a new leader probing both followers');
       const pr = s.progress.get(ids[1]!)!;
       Object.assign(pr, { mode: 'replicate', match: logIndex(1), next: logIndex(4), inflight: [logIndex(2), logIndex(3)] });
@@ -215,13 +312,22 @@ const tests: Record<InvariantName, () => void> = {
     broken((s) => (s.selfMatch = logIndex(2)), /its own match went back from 3 to 2/);
     broken((_, pr) => (pr.readAck = 0), /n2's read acknowledgement went from 1 to 0/);
     broken((_, pr) => (pr.readAck = 3), /n2's read acknowledgement went from 1 to 3 \(read rounds started: 2\)/);
-    broken((_, pr) => (pr.inflight = [logIndex(3), logIndex(2)]), /n2 has appends in flight ending at 3, 2: each must be past match 1 and the one before, and before next 4/);
+    broken(
+      (_, pr) => (pr.inflight = [logIndex(3), logIndex(2)]),
+      /n2 has appends in flight ending at 3, 2: each must be past match 1 and the one before, and before next 4/,
+    );
     broken((_, pr) => (pr.inflight = [logIndex(1), logIndex(3)]), /in flight ending at 1, 3/);
-    broken((s, pr) => ((s.config as { inflightAppendsMax: number }).inflightAppendsMax = 1, void pr), /n2 has 2 appends in flight \(2, 3\), more than inflightAppendsMax 1/);
+    broken(
+      (s, pr) => (((s.config as { inflightAppendsMax: number }).inflightAppendsMax = 1), void pr),
+      /n2 has 2 appends in flight \(2, 3\), more than inflightAppendsMax 1/,
+    );
     broken((_, pr) => (pr.probeSent = true), /n2 is in replicate mode with a probe outstanding/);
     broken((_, pr) => (pr.mode = 'probe'), /n2 is in probe mode with appends in flight \(2, 3\)/);
     broken((_, pr) => ((pr.mode = 'probe'), (pr.inflight = []), (pr.snapshotWait = 3)), /n2 waits for a snapshot in probe mode with no probe outstanding/);
-    broken((s, pr) => ((pr.mode = 'probe'), (pr.inflight = []), (pr.probeSent = true), (pr.snapshotWait = s.config.electionTicksMin + 1)), /n2 has a snapshot wait of \d+ ticks; it is at most one election timeout/);
+    broken(
+      (s, pr) => ((pr.mode = 'probe'), (pr.inflight = []), (pr.probeSent = true), (pr.snapshotWait = s.config.electionTicksMin + 1)),
+      /n2 has a snapshot wait of \d+ ticks; it is at most one election timeout/,
+    );
     // A snapshot wait counts the leader's ticks down, one each; other steps may keep it.
     const waiting = leader();
     Object.assign(waiting.pr, { mode: 'probe', inflight: [], probeSent: true, snapshotWait: 3 });
@@ -248,11 +354,19 @@ const tests: Record<InvariantName, () => void> = {
     const log = [entry(1, 1), entry(2, 1, 'a'), entry(3, 1, 'b')];
     for (const i of [0, 1]) w.set(i, { log, term: 1 });
     assert.equal(w.set(0, { commit: 1, applied: [entry(1, 1)] }), null, 'one applied entry past no snapshot: under 2');
-    expectViolation(w.set(0, { commit: 2, applied: [entry(2, 1, 'a')] }), 'CompactionCadence', /n1 has applied 2 entries past its snapshot at 0 \(applied 2\) without compacting; it snapshots every 2/);
+    expectViolation(
+      w.set(0, { commit: 2, applied: [entry(2, 1, 'a')] }),
+      'CompactionCadence',
+      /n1 has applied 2 entries past its snapshot at 0 \(applied 2\) without compacting; it snapshots every 2/,
+    );
     const ok = new World(3, null, 2);
     for (const i of [0, 1]) ok.set(i, { log, term: 1 });
     assert.equal(ok.set(0, { commit: 2 }), null);
-    assert.equal(ok.set(0, { snapshot: { index: logIndex(2), term: term(1), data: [['k', 'a']], sessions: [[clientId('c'), 2, { ok: true, value: 'a' }]] } }), null, 'compacted at 2: nothing applied past it');
+    assert.equal(
+      ok.set(0, { snapshot: { index: logIndex(2), term: term(1), data: [['k', 'a']], sessions: [[clientId('c'), 2, { ok: true, value: 'a' }]] } }),
+      null,
+      'compacted at 2: nothing applied past it',
+    );
   },
   MonotonicTerm: () => {
     const w = new World(3);
@@ -303,7 +417,13 @@ const tests: Record<InvariantName, () => void> = {
   },
   ElectionTimerReset: () => {
     const w = new World(3);
-    const grant: StepOutputs = { persist: null, messages: [{ type: 'RequestVoteResp', from: ids[1]!, to: ids[0]!, term: term(2), granted: true }], applied: [], replies: [], reasons: ['vote.granted'] };
+    const grant: StepOutputs = {
+      persist: null,
+      messages: [{ type: 'RequestVoteResp', from: ids[1]!, to: ids[0]!, term: term(2), granted: true }],
+      applied: [],
+      replies: [],
+      reasons: ['vote.granted'],
+    };
     const quiet: StepOutputs = { persist: null, messages: [], applied: [], replies: [], reasons: ['tick'] };
     const timeout: StepOutputs = { persist: null, messages: [], applied: [], replies: [], reasons: ['election.timeout', 'prevote.start'] };
     assert.equal(w.checker.afterTimer(1, timeout, true), null, 'no vote granted yet');
@@ -312,7 +432,11 @@ const tests: Record<InvariantName, () => void> = {
     assert.equal(w.checker.afterTimer(1, timeout, true), null, '11 ticks after the vote: fine (minimum 10)');
     assert.equal(w.checker.afterTimer(1, grant, false), null);
     for (let t = 0; t < 3; t++) w.checker.afterTimer(1, quiet, true);
-    expectViolation(w.checker.afterTimer(1, timeout, true), 'ElectionTimerReset', /n2 started an election 4 ticks after granting a vote \(the election timeout is at least 10 ticks\)/);
+    expectViolation(
+      w.checker.afterTimer(1, timeout, true),
+      'ElectionTimerReset',
+      /n2 started an election 4 ticks after granting a vote \(the election timeout is at least 10 ticks\)/,
+    );
   },
   LeaseRespected: () => {
     const stepOut = (messages: Message[] = []): StepOutputs => ({ persist: null, messages, applied: [], replies: [], reasons: [] });
@@ -321,7 +445,10 @@ const tests: Record<InvariantName, () => void> = {
       const s = w.nodes[1]!.state;
       s.term = term(2);
       // n2 took a heartbeat of term 2 from its leader n1.
-      assert.equal(w.checker.afterTimer(1, stepOut(), false, { type: 'Heartbeat', from: ids[0]!, to: ids[1]!, term: term(2), commit: logIndex(0), readSeq: 0 }), null);
+      assert.equal(
+        w.checker.afterTimer(1, stepOut(), false, { type: 'Heartbeat', from: ids[0]!, to: ids[1]!, term: term(2), commit: logIndex(0), readSeq: 0 }),
+        null,
+      );
       return { w, s, tick: () => w.checker.afterTimer(1, stepOut(), true) };
     };
     const preVote: Message = { type: 'PreVote', from: ids[2]!, to: ids[1]!, term: term(3), lastLogIndex: logIndex(0), lastLogTerm: term(0), round: 1 };
@@ -329,7 +456,11 @@ const tests: Record<InvariantName, () => void> = {
     const f = follower();
     const E = f.s.config.electionTicksMin;
     for (let t = 0; t < E - 1; t++) assert.equal(f.tick(), null);
-    expectViolation(f.w.checker.afterTimer(1, stepOut([granted]), false, preVote), 'LeaseRespected', new RegExp(`n2 granted a pre-vote to n3 ${E - 1} ticks after it last heard from its leader of term 2 \\(the lease lasts ${E}\\)`));
+    expectViolation(
+      f.w.checker.afterTimer(1, stepOut([granted]), false, preVote),
+      'LeaseRespected',
+      new RegExp(`n2 granted a pre-vote to n3 ${E - 1} ticks after it last heard from its leader of term 2 \\(the lease lasts ${E}\\)`),
+    );
     const late = follower();
     for (let t = 0; t < E; t++) late.tick();
     assert.equal(late.w.checker.afterTimer(1, stepOut([granted]), false, preVote), null, 'the lease is over');
@@ -337,12 +468,33 @@ const tests: Record<InvariantName, () => void> = {
     const v = follower();
     (v.s.config as { checkQuorum: boolean }).checkQuorum = true;
     v.s.term = term(3);
-    expectViolation(v.w.checker.afterTimer(1, stepOut(), false, { type: 'RequestVote', from: ids[2]!, to: ids[1]!, term: term(3), lastLogIndex: logIndex(0), lastLogTerm: term(0) }), 'LeaseRespected',
-      /n2 took term 3 from n3's vote request 0 ticks after it last heard from its leader of term 2 \(the lease lasts \d+\), with check-quorum on/);
+    expectViolation(
+      v.w.checker.afterTimer(1, stepOut(), false, {
+        type: 'RequestVote',
+        from: ids[2]!,
+        to: ids[1]!,
+        term: term(3),
+        lastLogIndex: logIndex(0),
+        lastLogTerm: term(0),
+      }),
+      'LeaseRespected',
+      /n2 took term 3 from n3's vote request 0 ticks after it last heard from its leader of term 2 \(the lease lasts \d+\), with check-quorum on/,
+    );
     const off = follower();
     (off.s.config as { checkQuorum: boolean }).checkQuorum = false;
     off.s.term = term(3);
-    assert.equal(off.w.checker.afterTimer(1, stepOut(), false, { type: 'RequestVote', from: ids[2]!, to: ids[1]!, term: term(3), lastLogIndex: logIndex(0), lastLogTerm: term(0) }), null, 'without check-quorum a vote request may take the term');
+    assert.equal(
+      off.w.checker.afterTimer(1, stepOut(), false, {
+        type: 'RequestVote',
+        from: ids[2]!,
+        to: ids[1]!,
+        term: term(3),
+        lastLogIndex: logIndex(0),
+        lastLogTerm: term(0),
+      }),
+      null,
+      'without check-quorum a vote request may take the term',
+    );
   },
   CheckQuorum: () => {
     const stepOut = (...reasons: ReasonCode[]): StepOutputs => ({ persist: null, messages: [], applied: [], replies: [], reasons });
@@ -353,8 +505,20 @@ const tests: Record<InvariantName, () => void> = {
       (s.config as { checkQuorum: boolean }).checkQuorum = true;
       s.term = term(1);
       s.role = 'leader';
-      const probe = (): Progress => ({ match: logIndex(0), next: logIndex(1), mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0, snapshotWait: 0 });
-      s.progress = new Map([[ids[1]!, probe()], [ids[2]!, probe()]]);
+      const probe = (): Progress => ({
+        match: logIndex(0),
+        next: logIndex(1),
+        mode: 'probe',
+        probeSent: false,
+        inflight: [],
+        recentActive: false,
+        readAck: 0,
+        snapshotWait: 0,
+      });
+      s.progress = new Map([
+        [ids[1]!, probe()],
+        [ids[2]!, probe()],
+      ]);
       assert.equal(w.checker.afterTimer(0, stepOut('election.won'), false), null);
       return { w, s, tick: () => w.checker.afterTimer(0, stepOut('tick'), true) };
     };
@@ -366,14 +530,25 @@ const tests: Record<InvariantName, () => void> = {
     }
     // (The last answer came one tick before the loop's last tick.)
     for (let t = 1; t < 2 * E; t++) assert.equal(tick(), null, `no answer for ${t + 1} ticks: the last count may have been just before it went quiet`);
-    expectViolation(tick(), 'CheckQuorum', new RegExp(`n1 still leads term 1 after ${7 * E} ticks, but only 1 of its cluster \\(itself included; a quorum is 2\\) answered it within the last ${2 * E} ticks`));
+    expectViolation(
+      tick(),
+      'CheckQuorum',
+      new RegExp(
+        `n1 still leads term 1 after ${7 * E} ticks, but only 1 of its cluster \\(itself included; a quorum is 2\\) answered it within the last ${2 * E} ticks`,
+      ),
+    );
     // A leader answered by n2 three ticks ago must not step down at this count.
     const h = leader();
     h.w.checker.afterTimer(0, stepOut('heartbeat.ack'), false, answer(1));
     for (let t = 0; t < 3; t++) h.tick();
     h.s.role = 'follower';
-    expectViolation(h.w.checker.afterTimer(0, stepOut('leader.step-down.check-quorum'), true), 'CheckQuorum',
-      new RegExp(`n1 stepped down as leader of term 1 by check-quorum, but 2 of its cluster \\(itself included; a quorum is 2\\) answered it within the last ${E} ticks`));
+    expectViolation(
+      h.w.checker.afterTimer(0, stepOut('leader.step-down.check-quorum'), true),
+      'CheckQuorum',
+      new RegExp(
+        `n1 stepped down as leader of term 1 by check-quorum, but 2 of its cluster \\(itself included; a quorum is 2\\) answered it within the last ${E} ticks`,
+      ),
+    );
     // One answered E + 1 ticks ago (before the previous count) does not keep it.
     const q = leader();
     q.w.checker.afterTimer(0, stepOut('heartbeat.ack'), false, answer(2));
@@ -404,19 +579,32 @@ const tests: Record<InvariantName, () => void> = {
     assert.equal(w.set(0, { log, term: 1, commit: 2 }), null, 'two of three disks hold it');
     const more = [...log, entry(3, 1, 'b')];
     w.set(1, { log: more, term: 1, durable: false });
-    expectViolation(w.set(0, { log: more, term: 1, commit: 3, durable: false }), 'CommittedOnQuorumInv', /n1 committed up to 3, but only 0 node\(s\) hold it on a synced disk \(a quorum is 2\)/);
+    expectViolation(
+      w.set(0, { log: more, term: 1, commit: 3, durable: false }),
+      'CommittedOnQuorumInv',
+      /n1 committed up to 3, but only 0 node\(s\) hold it on a synced disk \(a quorum is 2\)/,
+    );
     // Long enough is not enough: n2's disk holds a stale entry of term 1 where term 2's was committed.
     const w2 = new World(3);
     w2.set(1, { log: [...log, entry(3, 1, 'stale')], term: 1 });
     const t2 = [...log, entry(3, 2, 'new')];
-    expectViolation(w2.set(0, { log: t2, term: 2, commit: 3, durable: false }), 'CommittedOnQuorumInv', /n1 committed up to 3, but only 0 node\(s\) hold it on a synced disk/);
+    expectViolation(
+      w2.set(0, { log: t2, term: 2, commit: 3, durable: false }),
+      'CommittedOnQuorumInv',
+      /n1 committed up to 3, but only 0 node\(s\) hold it on a synced disk/,
+    );
   },
   CompactionInv: () => {
     const w = new World(3, null, 2);
     const log = [entry(1, 1), entry(2, 1, 'a'), entry(3, 1, 'b')];
     w.set(1, { log, term: 1 });
     assert.equal(w.set(0, { log, term: 1, commit: 2 }), null);
-    const snap = (index: number, data: [string, string][]): Snapshot => ({ index: logIndex(index), term: term(1), data, sessions: index >= 2 ? [[clientId('c'), index, { ok: true, value: data[0]?.[1] ?? null }]] : [] });
+    const snap = (index: number, data: [string, string][]): Snapshot => ({
+      index: logIndex(index),
+      term: term(1),
+      data,
+      sessions: index >= 2 ? [[clientId('c'), index, { ok: true, value: data[0]?.[1] ?? null }]] : [],
+    });
     expectViolation(w.set(1, { snapshot: snap(3, [['k', 'b']]) }), 'CompactionInv', /n2 has a snapshot at 3 .* but only 2 entries are committed/);
   },
   SnapshotInv: () => {
@@ -425,9 +613,21 @@ const tests: Record<InvariantName, () => void> = {
     w.set(1, { log, term: 1 });
     assert.equal(w.set(0, { log, term: 1, commit: 3 }), null);
     const session = (seq: number, value: string): Snapshot['sessions'][number] => [clientId('c'), seq, { ok: true, value }];
-    assert.equal(w.set(0, { snapshot: { index: logIndex(2), term: term(1), data: [['k', 'a']], sessions: [session(2, 'a')] } }), null, 'the state machine after entry 2');
-    expectViolation(w.set(1, { snapshot: { index: logIndex(3), term: term(1), data: [['k', 'a']], sessions: [session(3, 'b')] } }), 'SnapshotInv', /n2's snapshot at 3 holds k=a, not the state machine after the committed log up to 3/);
-    expectViolation(w.set(2, { snapshot: { index: logIndex(3), term: term(2), data: [['k', 'b']], sessions: [session(3, 'b')] } }), 'SnapshotInv', /n3's snapshot at 3 says term 2; the committed entry there is 3@t1/);
+    assert.equal(
+      w.set(0, { snapshot: { index: logIndex(2), term: term(1), data: [['k', 'a']], sessions: [session(2, 'a')] } }),
+      null,
+      'the state machine after entry 2',
+    );
+    expectViolation(
+      w.set(1, { snapshot: { index: logIndex(3), term: term(1), data: [['k', 'a']], sessions: [session(3, 'b')] } }),
+      'SnapshotInv',
+      /n2's snapshot at 3 holds k=a, not the state machine after the committed log up to 3/,
+    );
+    expectViolation(
+      w.set(2, { snapshot: { index: logIndex(3), term: term(2), data: [['k', 'b']], sessions: [session(3, 'b')] } }),
+      'SnapshotInv',
+      /n3's snapshot at 3 says term 2; the committed entry there is 3@t1/,
+    );
   },
   BacktrackHint: () => {
     const w = new World(3, ['BacktrackHint']);
@@ -437,23 +637,48 @@ const tests: Record<InvariantName, () => void> = {
     f.log = [entry(1, 1), entry(2, 2), entry(3, 2), entry(4, 2)];
     f.commit = logIndex(1);
     f.applied = logIndex(1);
-    const append = (prev: number, prevTerm: number): Extract<Message, { type: 'AppendEntries' }> =>
-      ({ type: 'AppendEntries', from: ids[0]!, to: ids[1]!, term: term(3), prevLogIndex: logIndex(prev), prevLogTerm: term(prevTerm), entries: [], commit: logIndex(1) });
+    const append = (prev: number, prevTerm: number): Extract<Message, { type: 'AppendEntries' }> => ({
+      type: 'AppendEntries',
+      from: ids[0]!,
+      to: ids[1]!,
+      term: term(3),
+      prevLogIndex: logIndex(prev),
+      prevLogTerm: term(prevTerm),
+      entries: [],
+      commit: logIndex(1),
+    });
     const take = (i: number, m: Message): StepOutputs => step(w.nodes[i]!.state, { type: 'receive', message: m }).outputs;
     // The real core's refusals pass: a term mismatch at 4 (term 2 there, its run from 2), and a gap at 7.
     const mismatch = append(4, 3);
     const refusal = take(1, mismatch);
-    assert.deepEqual(refusal.messages.map((m) => m.type === 'AppendEntriesResp' && !m.success ? [m.rejectedIndex, m.conflictTerm, m.conflictIndex] : m.type), [[4, 2, 2]]);
+    assert.deepEqual(
+      refusal.messages.map((m) => (m.type === 'AppendEntriesResp' && !m.success ? [m.rejectedIndex, m.conflictTerm, m.conflictIndex] : m.type)),
+      [[4, 2, 2]],
+    );
     assert.equal(w.checker.afterAppendExchange(1, refusal, mismatch), null);
     const gap = append(7, 3);
     const gapOut = take(1, gap);
     assert.equal(w.checker.afterAppendExchange(1, gapOut, gap), null);
     // Hints that are off by one entry, or that name another index, fail.
-    const doctor = (out: StepOutputs, fields: Record<string, number>): StepOutputs => ({ ...out, messages: out.messages.map((m) => ({ ...m, ...fields }) as Message) });
-    expectViolation(w.checker.afterAppendExchange(1, doctor(refusal, { conflictIndex: 3 }), mismatch), 'BacktrackHint',
-      /n2 refused n1's append after index 4 with the hint term 2, index 3, but it holds term 2 there, that term's run starting at 2 \(above its commit 1\): the hint should be term 2, index 2/);
-    expectViolation(w.checker.afterAppendExchange(1, doctor(gapOut, { conflictIndex: 4 }), gap), 'BacktrackHint', /it holds no entry there \(its log ends at 4\): the hint should be term 0, index 5/);
-    expectViolation(w.checker.afterAppendExchange(1, doctor(refusal, { rejectedIndex: 3 }), mismatch), 'BacktrackHint', /n2 refused n1's append after index 4 but named index 3/);
+    const doctor = (out: StepOutputs, fields: Record<string, number>): StepOutputs => ({
+      ...out,
+      messages: out.messages.map((m) => ({ ...m, ...fields }) as Message),
+    });
+    expectViolation(
+      w.checker.afterAppendExchange(1, doctor(refusal, { conflictIndex: 3 }), mismatch),
+      'BacktrackHint',
+      /n2 refused n1's append after index 4 with the hint term 2, index 3, but it holds term 2 there, that term's run starting at 2 \(above its commit 1\): the hint should be term 2, index 2/,
+    );
+    expectViolation(
+      w.checker.afterAppendExchange(1, doctor(gapOut, { conflictIndex: 4 }), gap),
+      'BacktrackHint',
+      /it holds no entry there \(its log ends at 4\): the hint should be term 0, index 5/,
+    );
+    expectViolation(
+      w.checker.afterAppendExchange(1, doctor(refusal, { rejectedIndex: 3 }), mismatch),
+      'BacktrackHint',
+      /n2 refused n1's append after index 4 but named index 3/,
+    );
     // A refusal of a stale term only names the index.
     f.term = term(4);
     const stale = take(1, mismatch);
@@ -468,21 +693,52 @@ const tests: Record<InvariantName, () => void> = {
     l.commit = logIndex(1);
     l.applied = logIndex(1);
     l.selfMatch = logIndex(5);
-    const pr = (match: number, next: number): Progress => ({ match: logIndex(match), next: logIndex(next), mode: 'probe', probeSent: true, inflight: [], recentActive: true, readAck: 0, snapshotWait: 0 });
-    l.progress = new Map([[ids[1]!, pr(1, 5)], [ids[2]!, pr(5, 6)]]);
-    const refused = { type: 'AppendEntriesResp', from: ids[1]!, to: ids[0]!, term: term(3), success: false, rejectedIndex: logIndex(4), conflictIndex: logIndex(2), conflictTerm: term(2) } as const;
+    const pr = (match: number, next: number): Progress => ({
+      match: logIndex(match),
+      next: logIndex(next),
+      mode: 'probe',
+      probeSent: true,
+      inflight: [],
+      recentActive: true,
+      readAck: 0,
+      snapshotWait: 0,
+    });
+    l.progress = new Map([
+      [ids[1]!, pr(1, 5)],
+      [ids[2]!, pr(5, 6)],
+    ]);
+    const refused = {
+      type: 'AppendEntriesResp',
+      from: ids[1]!,
+      to: ids[0]!,
+      term: term(3),
+      success: false,
+      rejectedIndex: logIndex(4),
+      conflictIndex: logIndex(2),
+      conflictTerm: term(2),
+    } as const;
     // Its last entry of term 2 is 3: the core probes from 4 (after 3), and passes.
     const probe = take(0, refused);
-    assert.deepEqual(probe.messages.map((m) => m.type === 'AppendEntries' ? m.prevLogIndex : m.type), [3]);
+    assert.deepEqual(
+      probe.messages.map((m) => (m.type === 'AppendEntries' ? m.prevLogIndex : m.type)),
+      [3],
+    );
     assert.equal(w.checker.afterAppendExchange(0, probe, refused), null);
-    expectViolation(w.checker.afterAppendExchange(0, doctor(probe, { prevLogIndex: 1 }), refused), 'BacktrackHint',
-      /n1 took n2's refusal of index 4 \(hint term 2, index 2\) and probed from 2, but its own last entry of term 2 is 3 and n2 is known to hold 1: the probe should start at 4/);
+    expectViolation(
+      w.checker.afterAppendExchange(0, doctor(probe, { prevLogIndex: 1 }), refused),
+      'BacktrackHint',
+      /n1 took n2's refusal of index 4 \(hint term 2, index 2\) and probed from 2, but its own last entry of term 2 is 3 and n2 is known to hold 1: the probe should start at 4/,
+    );
     // A term the leader never held: the hint index stands (here below the match, so just above it).
     l.progress.set(ids[1]!, pr(2, 5));
     const unknown = { ...refused, conflictTerm: term(9), conflictIndex: logIndex(1) };
     const fromMatch = take(0, unknown);
     assert.equal(w.checker.afterAppendExchange(0, fromMatch, unknown), null);
-    expectViolation(w.checker.afterAppendExchange(0, doctor(fromMatch, { prevLogIndex: 1 }), unknown), 'BacktrackHint', /it holds no entry of term 9 up to 4, so the hint index 1 stands and n2 is known to hold 2: the probe should start at 3/);
+    expectViolation(
+      w.checker.afterAppendExchange(0, doctor(fromMatch, { prevLogIndex: 1 }), unknown),
+      'BacktrackHint',
+      /it holds no entry of term 9 up to 4, so the hint index 1 stands and n2 is known to hold 2: the probe should start at 3/,
+    );
   },
   LeaderHint: () => {
     const w = new World(3, ['LeaderHint']);
@@ -491,24 +747,52 @@ const tests: Record<InvariantName, () => void> = {
     const request = { client: clientId('c1'), seq: 1, op: { type: 'get', key: 'k' } } as const;
     const forward: Message = { type: 'ClientForward', from: ids[2]!, to: ids[1]!, term: term(0), request };
     const take = (m: Message): StepOutputs => step(f, { type: 'receive', message: m }).outputs;
-    const hinted = (out: StepOutputs, hint: string | null): StepOutputs =>
-      ({ ...out, messages: out.messages.map((m) => (m.type === 'ClientForwardReply' ? { ...m, reply: { ...m.reply, outcome: { status: 'not-leader', leaderHint: hint } } } : m) as Message) });
+    const hinted = (out: StepOutputs, hint: string | null): StepOutputs => ({
+      ...out,
+      messages: out.messages.map(
+        (m) => (m.type === 'ClientForwardReply' ? { ...m, reply: { ...m.reply, outcome: { status: 'not-leader', leaderHint: hint } } } : m) as Message,
+      ),
+    });
     // n2 follows n1: a request relayed to it by n3 is turned away towards n1 (the real core's answer passes).
     f.leader = ids[0]!;
     const away = take(forward);
-    assert.deepEqual(away.messages.map((m) => (m.type === 'ClientForwardReply' ? m.reply.outcome : m.type)), [{ status: 'not-leader', leaderHint: ids[0] }]);
+    assert.deepEqual(
+      away.messages.map((m) => (m.type === 'ClientForwardReply' ? m.reply.outcome : m.type)),
+      [{ status: 'not-leader', leaderHint: ids[0] }],
+    );
     assert.equal(w.checker.afterClientAnswers(1, away, forward), null);
-    expectViolation(w.checker.afterClientAnswers(1, hinted(away, null), forward), 'LeaderHint', /n2 turned n3's client away with the hint none, but after that step it follows n1/);
-    expectViolation(w.checker.afterClientAnswers(1, hinted(away, ids[1]!), forward), 'LeaderHint', /n2 turned n3's client away with the hint n2, but after that step it follows n1/);
+    expectViolation(
+      w.checker.afterClientAnswers(1, hinted(away, null), forward),
+      'LeaderHint',
+      /n2 turned n3's client away with the hint none, but after that step it follows n1/,
+    );
+    expectViolation(
+      w.checker.afterClientAnswers(1, hinted(away, ids[1]!), forward),
+      'LeaderHint',
+      /n2 turned n3's client away with the hint n2, but after that step it follows n1/,
+    );
     // Following nobody, it answers its own client with no hint; a made-up one fails.
     f.leader = null;
     const alone = step(f, { type: 'clientRequest', request }).outputs;
-    assert.deepEqual(alone.replies.map((r) => r.outcome), [{ status: 'not-leader', leaderHint: null }]);
+    assert.deepEqual(
+      alone.replies.map((r) => r.outcome),
+      [{ status: 'not-leader', leaderHint: null }],
+    );
     assert.equal(w.checker.afterClientAnswers(1, alone, null), null);
     const madeUp: StepOutputs = { ...alone, replies: alone.replies.map((r) => ({ ...r, outcome: { status: 'not-leader', leaderHint: ids[2]! } })) };
-    expectViolation(w.checker.afterClientAnswers(1, madeUp, null), 'LeaderHint', /n2 turned its client away with the hint n3, but after that step it follows no leader/);
+    expectViolation(
+      w.checker.afterClientAnswers(1, madeUp, null),
+      'LeaderHint',
+      /n2 turned its client away with the hint n3, but after that step it follows no leader/,
+    );
     // A relay passes the leader's words on unjudged.
-    const relayed: Message = { type: 'ClientForwardReply', from: ids[0]!, to: ids[1]!, term: term(0), reply: { client: request.client, seq: 1, outcome: { status: 'not-leader', leaderHint: ids[2]! } } };
+    const relayed: Message = {
+      type: 'ClientForwardReply',
+      from: ids[0]!,
+      to: ids[1]!,
+      term: term(0),
+      reply: { client: request.client, seq: 1, outcome: { status: 'not-leader', leaderHint: ids[2]! } },
+    };
     assert.equal(w.checker.afterClientAnswers(1, take(relayed), relayed), null);
   },
   QuietLeader: () => {
@@ -527,13 +811,23 @@ const tests: Record<InvariantName, () => void> = {
     busy.leader.log.push({ index: logIndex(last + 1), term: busy.leader.term, data: { type: 'noop' } });
     const r1 = busy.sim.run();
     assert.equal(r1.verdict, 'liveness');
-    expectViolation((r1.violation ?? null) as Violation | null, 'QuietLeader', new RegExp(`with every follower holding n\\d's whole log \\(${last}\\), and no client asked for anything since, yet n\\d sent n\\d entries ${last + 1}\\.\\.${last + 1}`));
+    expectViolation(
+      (r1.violation ?? null) as Violation | null,
+      'QuietLeader',
+      new RegExp(
+        `with every follower holding n\\d's whole log \\(${last}\\), and no client asked for anything since, yet n\\d sent n\\d entries ${last + 1}\\.\\.${last + 1}`,
+      ),
+    );
     // A leader that skips heartbeats: too few reach each follower over the window.
     const skips = settle();
     skips.leader.heartbeatElapsed = -4;
     const r2 = skips.sim.run();
     assert.equal(r2.verdict, 'liveness');
-    expectViolation((r2.violation ?? null) as Violation | null, 'QuietLeader', /over the settle window's (\d+) ticks of n\d, with a heartbeat every 1 tick, n\d should have got \1 heartbeats, but n\d sent it \d+/);
+    expectViolation(
+      (r2.violation ?? null) as Violation | null,
+      'QuietLeader',
+      /over the settle window's (\d+) ticks of n\d, with a heartbeat every 1 tick, n\d should have got \1 heartbeats, but n\d sent it \d+/,
+    );
   },
 };
 
@@ -579,7 +873,7 @@ describe('invariants', () => {
   });
 });
 
-describe('the simulator\'s oracles beyond the invariants', () => {
+describe("the simulator's oracles beyond the invariants", () => {
   it('a malformed message or client answer from the core fails the run, as a peer would refuse it', () => {
     const s = loadScenario('nodes 3\nworkload clients=1 keys=1\nsafety 1s\nliveness 2s', 'shape.raftsim');
     type Releases = { release(n: unknown, messages: readonly unknown[], replies: readonly unknown[]): void };
@@ -613,7 +907,10 @@ describe('the simulator\'s oracles beyond the invariants', () => {
     const caught = new Simulation(loadScenario(`${text}\nbugs check-quorum-ignores-acks`, 'quiet.raftsim'), 3).run();
     assert.equal(caught.verdict, 'liveness');
     assert.equal(caught.violation?.invariant, 'CheckQuorum');
-    assert.match(caught.violation?.message ?? '', /n\d stepped down as leader of term \d+ by check-quorum, but 3 of its cluster \(itself included; a quorum is 2\) answered it within the last 10 ticks/);
+    assert.match(
+      caught.violation?.message ?? '',
+      /n\d stepped down as leader of term \d+ by check-quorum, but 3 of its cluster \(itself included; a quorum is 2\) answered it within the last 10 ticks/,
+    );
   });
 });
 

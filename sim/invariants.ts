@@ -12,45 +12,81 @@
 // positions it compacted away are read as G's — a node compacts only what it applied, so committed,
 // and CompactionInv checks that — and every snapshot is checked against a reference state machine
 // fed with G (SnapshotInv).
-import { describeEntry, NO_LOG_START, type ClientId, type ClientOutcome, type Entry, type KvResult, type LogIndex, type LogView, type Message, type NodeId, type NodeState, type Progress, type Role, type Snapshot, type StepOutputs, type Term } from '../core';
+import {
+  describeEntry,
+  NO_LOG_START,
+  type ClientId,
+  type ClientOutcome,
+  type Entry,
+  type KvResult,
+  type LogIndex,
+  type LogView,
+  type Message,
+  type NodeId,
+  type NodeState,
+  type Progress,
+  type Role,
+  type Snapshot,
+  type StepOutputs,
+  type Term,
+} from '../core';
 import type { KvState } from '../core';
 import { ReferenceKv, sameResult, type ReferenceOutcome } from './reference-kv';
 import type { Disk } from './disk';
 import { entryHash, mix } from './hash';
 
 export const INVARIANTS = {
-  LogInv: 'committed logs never conflict: each node\'s committed prefix is a prefix of every longer one (etcdraft.tla)',
+  LogInv: "committed logs never conflict: each node's committed prefix is a prefix of every longer one (etcdraft.tla)",
   MoreThanOneLeaderInv: 'two nodes that are both leaders have different terms (etcdraft.tla)',
   OneLeaderPerTerm: 'at most one node is ever elected leader of a term, even at different times (Raft §5.2 Election Safety)',
   ElectionSafetyInv: 'a leader holds the highest index among all entries of its own term (etcdraft.tla)',
   LogMatchingInv: 'two logs with an entry of the same term at an index are identical up to it (etcdraft.tla)',
   QuorumLogInv: 'every quorum has a member whose log contains every committed entry (etcdraft.tla)',
-  MoreUpToDateCorrectInv: 'a log at least as up to date as another, whose last term is not older than the other\'s commit, contains the other\'s committed entries (etcdraft.tla, corrected)',
+  MoreUpToDateCorrectInv:
+    "a log at least as up to date as another, whose last term is not older than the other's commit, contains the other's committed entries (etcdraft.tla, corrected)",
   LeaderCompletenessInv: 'an entry committed in a term is in the log of every leader of a later term (Raft §5.4; etcdraft.tla, by commit term)',
-  CommittedIsDurableInv: 'a leader never commits beyond what its own disk holds (etcdraft.tla; not with early appends, where followers\' disks can make the quorum)',
+  CommittedIsDurableInv:
+    "a leader never commits beyond what its own disk holds (etcdraft.tla; not with early appends, where followers' disks can make the quorum)",
   CommittedOnQuorumInv: 'every committed entry is on the synced disks of a quorum when it is committed (Raft §5.3; what early appends still guarantee)',
-  MessageTermsLtCurrentTerm: 'no message carries a term above its sender\'s term (etcdraft.tla, defined but unchecked there)',
-  StateMachineSafety: 'no two nodes apply different entries at the same index, and a node applies each committed entry once, in log order, with the answer the state machine gives (Raft §5.4.3)',
-  MonotonicTerm: 'a node\'s term, and the term on its disk, never decrease',
-  MonotonicCommit: 'a node\'s commit index never decreases while it runs',
+  MessageTermsLtCurrentTerm: "no message carries a term above its sender's term (etcdraft.tla, defined but unchecked there)",
+  StateMachineSafety:
+    'no two nodes apply different entries at the same index, and a node applies each committed entry once, in log order, with the answer the state machine gives (Raft §5.4.3)',
+  MonotonicTerm: "a node's term, and the term on its disk, never decrease",
+  MonotonicCommit: "a node's commit index never decreases while it runs",
   LeaderAppendOnly: 'a leader never overwrites or deletes entries of its log (Raft §5.3)',
-  ProgressInv: "a leader's record of each follower stays consistent through its term: match < next ≤ last index + 1; match, its own match and read acknowledgements never go back; its own match is on its synced disk; appends in flight lie ascending between match and next, at most inflightAppendsMax, none while probing; no probe outstanding while replicating; a snapshot wait only while probing, at most one election timeout, counting down by one each tick (etcd raft's Progress)",
+  ProgressInv:
+    "a leader's record of each follower stays consistent through its term: match < next ≤ last index + 1; match, its own match and read acknowledgements never go back; its own match is on its synced disk; appends in flight lie ascending between match and next, at most inflightAppendsMax, none while probing; no probe outstanding while replicating; a snapshot wait only while probing, at most one election timeout, counting down by one each tick (etcd raft's Progress)",
   OneVotePerTerm: 'a node grants at most one vote per term, even across restarts (Raft §5.2)',
   AckedWritesCommitted: 'a write acknowledged to a client is committed',
   Linearizability: "the clients' history of operations is linearizable (checked at the end of the run)",
   ElectionTimerReset: 'a node that granted a vote waits a full election timeout before campaigning (Raft §5.2; a liveness rule)',
   CompactionInv: 'a node compacts (and snapshots) only committed entries (Raft §7)',
-  SnapshotInv: 'a snapshot, taken or installed, holds exactly the state machine after applying the committed log up to its index, and the term of the entry there (Raft §7)',
-  LeaseRespected: 'a follower that heard from its leader within the minimum election timeout grants no pre-vote and, with check-quorum, takes no higher term from a vote request (thesis §4.2.3, §9.6: a partitioned node cannot disrupt a working leader; a liveness rule)',
-  CheckQuorum: 'with check-quorum, a leader steps down once it has not heard from a quorum for two election timeouts, and never while a quorum answered it within the last one (thesis §6.2; a liveness rule)',
-  CompactionCadence: 'a node that snapshots every N applied entries never holds N or more applied entries past its snapshot after a step (`snapshot N`; a log that grows without bound is a liveness failure)',
-  BacktrackHint: "a follower refusing an append names the index it refuses and states its log there: the term it holds at that index and the first index of that term's run (never at or below its commit), or no term and its last index + 1; the leader's next probe then starts just after its own last entry of that term up to the refused index, or at the hint when it holds none, never at or below the follower's match (Raft §5.3's fast backtracking; a wrong hint or probe costs round trips: a liveness rule)",
-  LeaderHint: "a node that turns a client away (not-leader) names the leader it follows after that step, or none when it follows none, never itself (clients retry where the hint points: a wrong or missing one costs retries, so a liveness rule)",
-  QuietLeader: 'on a converged cluster with no client traffic (the settle window), the leader sends no appends or snapshots, since every follower holds its whole log, and one heartbeat to each follower per heartbeat interval (a leader that resends what its followers hold, or beats too often or too seldom, wastes the network or its lease: a liveness rule)',
+  SnapshotInv:
+    'a snapshot, taken or installed, holds exactly the state machine after applying the committed log up to its index, and the term of the entry there (Raft §7)',
+  LeaseRespected:
+    'a follower that heard from its leader within the minimum election timeout grants no pre-vote and, with check-quorum, takes no higher term from a vote request (thesis §4.2.3, §9.6: a partitioned node cannot disrupt a working leader; a liveness rule)',
+  CheckQuorum:
+    'with check-quorum, a leader steps down once it has not heard from a quorum for two election timeouts, and never while a quorum answered it within the last one (thesis §6.2; a liveness rule)',
+  CompactionCadence:
+    'a node that snapshots every N applied entries never holds N or more applied entries past its snapshot after a step (`snapshot N`; a log that grows without bound is a liveness failure)',
+  BacktrackHint:
+    "a follower refusing an append names the index it refuses and states its log there: the term it holds at that index and the first index of that term's run (never at or below its commit), or no term and its last index + 1; the leader's next probe then starts just after its own last entry of that term up to the refused index, or at the hint when it holds none, never at or below the follower's match (Raft §5.3's fast backtracking; a wrong hint or probe costs round trips: a liveness rule)",
+  LeaderHint:
+    'a node that turns a client away (not-leader) names the leader it follows after that step, or none when it follows none, never itself (clients retry where the hint points: a wrong or missing one costs retries, so a liveness rule)',
+  QuietLeader:
+    'on a converged cluster with no client traffic (the settle window), the leader sends no appends or snapshots, since every follower holds its whole log, and one heartbeat to each follower per heartbeat interval (a leader that resends what its followers hold, or beats too often or too seldom, wastes the network or its lease: a liveness rule)',
 } as const;
 
 /** Invariants whose violation is a liveness failure (exit 2) rather than a safety one. */
-export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set(['ElectionTimerReset', 'LeaseRespected', 'CheckQuorum', 'CompactionCadence', 'BacktrackHint', 'LeaderHint', 'QuietLeader']);
+export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set([
+  'ElectionTimerReset',
+  'LeaseRespected',
+  'CheckQuorum',
+  'CompactionCadence',
+  'BacktrackHint',
+  'LeaderHint',
+  'QuietLeader',
+]);
 
 export type InvariantName = keyof typeof INVARIANTS;
 export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
@@ -228,7 +264,10 @@ function kvFingerprint(data: Iterable<readonly [string, string]>, sessions: Iter
 }
 
 function referenceFingerprint(kv: ReferenceKv): string {
-  return kvFingerprint(kv.data, [...kv.sessions].map(([c, x]) => [c, x.seq, x.result] as const));
+  return kvFingerprint(
+    kv.data,
+    [...kv.sessions].map(([c, x]) => [c, x.seq, x.result] as const),
+  );
 }
 
 function snapshotFingerprint(s: Snapshot): string {
@@ -314,7 +353,10 @@ export class InvariantChecker {
 
   /** A running node's state machine, as the same kind of fingerprint. */
   static stateOf(kv: KvState): string {
-    return kvFingerprint(kv.data, [...kv.sessions].map(([c, x]) => [c, x.lastSeq, x.lastResult] as const));
+    return kvFingerprint(
+      kv.data,
+      [...kv.sessions].map(([c, x]) => [c, x.lastSeq, x.lastResult] as const),
+    );
   }
 
   private live(i: number): boolean {
@@ -372,7 +414,9 @@ export class InvariantChecker {
       this.checkMonotonic(i, before) ??
       this.checkLeaderAppendOnly(i, before, logFrom) ??
       // (An installed snapshot may keep the log after it: that suffix must match the others too.)
-      (logFrom !== null || compact !== null ? this.checkLogMatching(i, Math.min(logFrom ?? Infinity, compact !== null ? n.logStart.index + 1 : Infinity)) : null) ??
+      (logFrom !== null || compact !== null
+        ? this.checkLogMatching(i, Math.min(logFrom ?? Infinity, compact !== null ? n.logStart.index + 1 : Infinity))
+        : null) ??
       (logFrom !== null ? this.checkElectionSafetyOfAppends(i, logFrom) : null) ??
       (becameLeader ? this.checkElected(i) : null) ??
       (n.role === 'leader' && (becameLeader || logFrom !== null) ? this.checkLeader(i) : null) ??
@@ -383,7 +427,7 @@ export class InvariantChecker {
       (out.applied.length > 0 || n.applied !== before.applied ? this.checkAppliedInOrder(i, out, before.applied, compact?.snapshot.index ?? null) : null) ??
       (n.config.snapshotEntries > 0 ? this.checkCompactionCadence(i) : null) ??
       (logFrom !== null || n.commit !== before.commit ? this.checkQuorumAndUpToDate(i) : null) ??
-      (n.role === 'leader' ? this.checkDurable(i) ?? this.checkProgress(i, before.tick === true) : null)
+      (n.role === 'leader' ? (this.checkDurable(i) ?? this.checkProgress(i, before.tick === true)) : null)
     );
   }
 
@@ -406,7 +450,11 @@ export class InvariantChecker {
       const since = ++this.ticksSinceVote[i]!;
       const min = s.config.electionTicksMin;
       if (since < min && out.reasons.includes('election.timeout')) {
-        return this.fail('ElectionTimerReset', [i], `${this.name(i)} started an election ${since} ticks after granting a vote (the election timeout is at least ${min} ticks)`);
+        return this.fail(
+          'ElectionTimerReset',
+          [i],
+          `${this.name(i)} started an election ${since} ticks after granting a vote (the election timeout is at least ${min} ticks)`,
+        );
       }
     } else if (this.ticksSinceVote[i] === -1) {
       this.ticksSinceVote[i] = 0;
@@ -426,13 +474,23 @@ export class InvariantChecker {
     const ticks = this.leaseTicks[i]!;
     const E = s.config.electionTicksMin;
     if (term >= 0 && ticks < E) {
-      if (grantedPreVote !== null) return this.fail('LeaseRespected', [i], `${this.name(i)} granted a pre-vote to ${grantedPreVote.to} ${leaseHeld(ticks, term, E)}`);
+      if (grantedPreVote !== null)
+        return this.fail('LeaseRespected', [i], `${this.name(i)} granted a pre-vote to ${grantedPreVote.to} ${leaseHeld(ticks, term, E)}`);
       if (heard !== null && heard.type === 'RequestVote' && s.config.checkQuorum && heard.term > term && s.term > term) {
-        return this.fail('LeaseRespected', [i], `${this.name(i)} took term ${s.term} from ${heard.from}'s vote request ${leaseHeld(ticks, term, E)}, with check-quorum on`);
+        return this.fail(
+          'LeaseRespected',
+          [i],
+          `${this.name(i)} took term ${s.term} from ${heard.from}'s vote request ${leaseHeld(ticks, term, E)}, with check-quorum on`,
+        );
       }
     }
     if (s.role !== 'follower' || (term >= 0 && s.term !== term)) this.leaseTerm[i] = -1;
-    if (heard !== null && (heard.type === 'AppendEntries' || heard.type === 'Heartbeat' || heard.type === 'InstallSnapshot') && s.role === 'follower' && s.term === heard.term) {
+    if (
+      heard !== null &&
+      (heard.type === 'AppendEntries' || heard.type === 'Heartbeat' || heard.type === 'InstallSnapshot') &&
+      s.role === 'follower' &&
+      s.term === heard.term
+    ) {
       this.leaseTerm[i] = heard.term;
       this.leaseTicks[i] = 0;
     } else if (tick && this.leaseTerm[i]! >= 0) {
@@ -460,19 +518,28 @@ export class InvariantChecker {
       seen.ticks++;
       const n = answeredWithin(seen, E);
       if (n < this.quorum) return null;
-      return this.fail('CheckQuorum', [i], `${this.name(i)} stepped down as leader of term ${s.term} by check-quorum, but ${n} of its cluster (itself included; a quorum is ${this.quorum}) answered it within the last ${E} ticks`);
+      return this.fail(
+        'CheckQuorum',
+        [i],
+        `${this.name(i)} stepped down as leader of term ${s.term} by check-quorum, but ${n} of its cluster (itself included; a quorum is ${this.quorum}) answered it within the last ${E} ticks`,
+      );
     }
     if (seen === null || seen.term !== s.term) {
       seen = { term: s.term, ticks: 0, heardAt: this.nodes.map(() => Number.NEGATIVE_INFINITY) };
       this.quorumSeen[i] = seen;
     }
-    if (heard !== null && (heard.type === 'AppendEntriesResp' || heard.type === 'HeartbeatResp') && heard.term === s.term && s.progress.has(heard.from)) seen.heardAt[indexOf(heard.from)] = seen.ticks;
+    if (heard !== null && (heard.type === 'AppendEntriesResp' || heard.type === 'HeartbeatResp') && heard.term === s.term && s.progress.has(heard.from))
+      seen.heardAt[indexOf(heard.from)] = seen.ticks;
     if (!tick) return null;
     seen.ticks++;
     if (seen.ticks <= 2 * E) return null;
     const n = answeredWithin(seen, 2 * E);
     if (n >= this.quorum) return null;
-    return this.fail('CheckQuorum', [i], `${this.name(i)} still leads term ${s.term} after ${seen.ticks} ticks, but only ${n} of its cluster (itself included; a quorum is ${this.quorum}) answered it within the last ${2 * E} ticks (check-quorum every ${E})`);
+    return this.fail(
+      'CheckQuorum',
+      [i],
+      `${this.name(i)} still leads term ${s.term} after ${seen.ticks} ticks, but only ${n} of its cluster (itself included; a quorum is ${this.quorum}) answered it within the last ${2 * E} ticks (check-quorum every ${E})`,
+    );
   }
 
   /**
@@ -494,14 +561,21 @@ export class InvariantChecker {
       const m = msgs[k]!;
       if (m.to !== heard.from) continue;
       if (heard.type === 'AppendEntries' && m.type === 'AppendEntriesResp' && !m.success) return this.checkHint(i, s, heard, m);
-      if (heard.type === 'AppendEntriesResp' && !heard.success && m.type === 'AppendEntries' && s.role === 'leader' && heard.term === s.term) return this.checkProbe(i, s, heard, m);
+      if (heard.type === 'AppendEntriesResp' && !heard.success && m.type === 'AppendEntries' && s.role === 'leader' && heard.term === s.term)
+        return this.checkProbe(i, s, heard, m);
     }
     return null;
   }
 
-  private checkHint(i: number, s: NodeState, req: Extract<Message, { type: 'AppendEntries' }>, r: Extract<Message, { type: 'AppendEntriesResp'; success: false }>): Violation | null {
+  private checkHint(
+    i: number,
+    s: NodeState,
+    req: Extract<Message, { type: 'AppendEntries' }>,
+    r: Extract<Message, { type: 'AppendEntriesResp'; success: false }>,
+  ): Violation | null {
     const R = req.prevLogIndex;
-    if (r.rejectedIndex !== R) return this.fail('BacktrackHint', [i], `${this.name(i)} refused ${req.from}'s append after index ${R} but named index ${r.rejectedIndex}`);
+    if (r.rejectedIndex !== R)
+      return this.fail('BacktrackHint', [i], `${this.name(i)} refused ${req.from}'s append after index ${R} but named index ${r.rejectedIndex}`);
     // A refusal of a stale term only tells the sender the newer term; its hint is moot.
     if (s.term !== req.term) return null;
     const off = s.logStart.index;
@@ -517,11 +591,23 @@ export class InvariantChecker {
       index = Math.max(j, s.commit + 1);
     }
     if (r.conflictTerm === term && r.conflictIndex === index) return null;
-    const holds = term === 0 ? `holds no entry there (its log ends at ${last})` : `holds term ${term} there, that term's run starting at ${index === s.commit + 1 ? `${index} (above its commit ${s.commit})` : index}`;
-    return this.fail('BacktrackHint', [i], `${this.name(i)} refused ${req.from}'s append after index ${R} with the hint term ${r.conflictTerm}, index ${r.conflictIndex}, but it ${holds}: the hint should be term ${term}, index ${index}`);
+    const holds =
+      term === 0
+        ? `holds no entry there (its log ends at ${last})`
+        : `holds term ${term} there, that term's run starting at ${index === s.commit + 1 ? `${index} (above its commit ${s.commit})` : index}`;
+    return this.fail(
+      'BacktrackHint',
+      [i],
+      `${this.name(i)} refused ${req.from}'s append after index ${R} with the hint term ${r.conflictTerm}, index ${r.conflictIndex}, but it ${holds}: the hint should be term ${term}, index ${index}`,
+    );
   }
 
-  private checkProbe(i: number, s: NodeState, r: Extract<Message, { type: 'AppendEntriesResp'; success: false }>, probe: Extract<Message, { type: 'AppendEntries' }>): Violation | null {
+  private checkProbe(
+    i: number,
+    s: NodeState,
+    r: Extract<Message, { type: 'AppendEntriesResp'; success: false }>,
+    probe: Extract<Message, { type: 'AppendEntries' }>,
+  ): Violation | null {
     const match = s.progress.get(r.from)?.match ?? 0;
     const R = r.rejectedIndex;
     let next = r.conflictIndex as number;
@@ -535,8 +621,17 @@ export class InvariantChecker {
     }
     const want = Math.max(Math.min(next, R), match + 1);
     if (probe.prevLogIndex + 1 === want) return null;
-    const why = own > 0 ? `its own last entry of term ${r.conflictTerm} is ${own}` : r.conflictTerm > 0 ? `it holds no entry of term ${r.conflictTerm} up to ${R}, so the hint index ${r.conflictIndex} stands` : `the hint index is ${r.conflictIndex}`;
-    return this.fail('BacktrackHint', [i], `${this.name(i)} took ${r.from}'s refusal of index ${R} (hint term ${r.conflictTerm}, index ${r.conflictIndex}) and probed from ${probe.prevLogIndex + 1}, but ${why} and ${r.from} is known to hold ${match}: the probe should start at ${want}`);
+    const why =
+      own > 0
+        ? `its own last entry of term ${r.conflictTerm} is ${own}`
+        : r.conflictTerm > 0
+          ? `it holds no entry of term ${r.conflictTerm} up to ${R}, so the hint index ${r.conflictIndex} stands`
+          : `the hint index is ${r.conflictIndex}`;
+    return this.fail(
+      'BacktrackHint',
+      [i],
+      `${this.name(i)} took ${r.from}'s refusal of index ${R} (hint term ${r.conflictTerm}, index ${r.conflictIndex}) and probed from ${probe.prevLogIndex + 1}, but ${why} and ${r.from} is known to hold ${match}: the probe should start at ${want}`,
+    );
   }
 
   /**
@@ -565,7 +660,11 @@ export class InvariantChecker {
     if (o.status !== 'not-leader') return null;
     const want = s.leader === s.config.id ? null : s.leader;
     if (o.leaderHint === want && o.leaderHint !== s.config.id) return null;
-    return this.fail('LeaderHint', [i], `${this.name(i)} turned ${whom} away with the hint ${o.leaderHint ?? 'none'}, but after that step it ${s.leader === null ? 'follows no leader' : s.leader === s.config.id ? 'leads itself' : `follows ${s.leader}`}`);
+    return this.fail(
+      'LeaderHint',
+      [i],
+      `${this.name(i)} turned ${whom} away with the hint ${o.leaderHint ?? 'none'}, but after that step it ${s.leader === null ? 'follows no leader' : s.leader === s.config.id ? 'leads itself' : `follows ${s.leader}`}`,
+    );
   }
 
   /** QuietLeader: the settle window's leader misbehaved on a quiet network (the simulator watches it). */
@@ -622,7 +721,11 @@ export class InvariantChecker {
   /** A client got an ok answer for a write. */
   onWriteAcknowledged(client: string, seq: number, via: string): Violation | null {
     if (this.committedIndexOf.has(`${client}#${seq}`)) return null;
-    return this.fail('AckedWritesCommitted', [], `${client}#${seq} was acknowledged (through ${via}) but is not in the committed log (${this.committed.length} entries)`);
+    return this.fail(
+      'AckedWritesCommitted',
+      [],
+      `${client}#${seq} was acknowledged (through ${via}) but is not in the committed log (${this.committed.length} entries)`,
+    );
   }
 
   private checkMonotonic(i: number, before: StepBefore): Violation | null {
@@ -642,7 +745,11 @@ export class InvariantChecker {
   private checkLeaderAppendOnly(i: number, before: StepBefore, logFrom: number | null): Violation | null {
     const n = this.nodes[i]!.state;
     if (logFrom === null || before.role !== 'leader' || n.role !== 'leader' || n.term !== before.term || logFrom > before.lastIndex) return null;
-    return this.fail('LeaderAppendOnly', [i], `leader ${this.name(i)} of term ${n.term} rewrote its log from index ${logFrom} (it had ${before.lastIndex} entries)`);
+    return this.fail(
+      'LeaderAppendOnly',
+      [i],
+      `leader ${this.name(i)} of term ${n.term} rewrote its log from index ${logFrom} (it had ${before.lastIndex} entries)`,
+    );
   }
 
   /** Entries from..end of node i against every other node with the same term at an index. */
@@ -663,8 +770,11 @@ export class InvariantChecker {
         if (t !== (k > oj ? lj.log[k - oj - 1]!.term : g[k - 1]!.term)) continue;
         if (samePrefix(hi, hj, k)) continue;
         const d = this.firstDifference(hi, hj, k);
-        return this.fail('LogMatchingInv', [i, j],
-          `${this.name(i)} and ${this.name(j)} both have an entry of term ${t} at index ${k}, but their logs differ at index ${d} (${this.name(i)}: ${this.entryAt(i, d)}; ${this.name(j)}: ${this.entryAt(j, d)})`);
+        return this.fail(
+          'LogMatchingInv',
+          [i, j],
+          `${this.name(i)} and ${this.name(j)} both have an entry of term ${t} at index ${k}, but their logs differ at index ${d} (${this.name(i)}: ${this.entryAt(i, d)}; ${this.name(j)}: ${this.entryAt(j, d)})`,
+        );
       }
     }
     return null;
@@ -694,7 +804,11 @@ export class InvariantChecker {
         const mine = lastIndexOfTerm(log, t);
         const leaders = lastIndexOfTerm(this.views[l]!, t);
         if (mine > leaders) {
-          return this.fail('ElectionSafetyInv', [l, i], `${this.name(i)} has an entry of term ${t} at index ${mine}, beyond the last entry of that term (${leaders}) of its leader ${this.name(l)}`);
+          return this.fail(
+            'ElectionSafetyInv',
+            [l, i],
+            `${this.name(i)} has an entry of term ${t} at index ${mine}, beyond the last entry of that term (${leaders}) of its leader ${this.name(l)}`,
+          );
         }
       }
     }
@@ -724,7 +838,11 @@ export class InvariantChecker {
       const theirs = lastIndexOfTerm(this.views[j]!, t);
       const mine = lastIndexOfTerm(log, t);
       if (theirs > mine) {
-        return this.fail('ElectionSafetyInv', [i, j], `${this.name(j)} has an entry of term ${t} at index ${theirs}, beyond the last entry of that term (${mine}) of the leader ${this.name(i)}`);
+        return this.fail(
+          'ElectionSafetyInv',
+          [i, j],
+          `${this.name(j)} has an entry of term ${t} at index ${theirs}, beyond the last entry of that term (${mine}) of the leader ${this.name(i)}`,
+        );
       }
     }
     return this.checkLeaderCompleteness(i);
@@ -741,8 +859,11 @@ export class InvariantChecker {
     if (samePrefix(this.hashes[i]!, this.G, k)) return null;
     const d = this.firstDifference(this.hashes[i]!, this.G, k);
     const committed = this.committed[d - 1]!;
-    return this.fail('LeaderCompletenessInv', [i],
-      `leader ${this.name(i)} of term ${t} lacks committed entry ${describeEntry(committed)} (it has ${this.entryAt(i, d)} at index ${d})`);
+    return this.fail(
+      'LeaderCompletenessInv',
+      [i],
+      `leader ${this.name(i)} of term ${t} lacks committed entry ${describeEntry(committed)} (it has ${this.entryAt(i, d)} at index ${d})`,
+    );
   }
 
   /** Node i's commit index moved (or its committed region was written): it must agree with G, and may extend it. */
@@ -752,13 +873,22 @@ export class InvariantChecker {
     const shared = Math.min(c, this.G.length);
     if (!samePrefix(h, this.G, shared)) {
       const d = this.firstDifference(h, this.G, shared);
-      return this.fail('LogInv', [i], `${this.name(i)} has committed ${this.entryAt(i, d)} at index ${d}, but ${describeEntry(this.committed[d - 1]!)} was committed there before`);
+      return this.fail(
+        'LogInv',
+        [i],
+        `${this.name(i)} has committed ${this.entryAt(i, d)} at index ${d}, but ${describeEntry(this.committed[d - 1]!)} was committed there before`,
+      );
     }
     if (c <= this.G.length) return null;
     const by = this.nodes[i]!.state.term;
     for (let k = this.G.length; k < c; k++) {
       const e = this.entryOf(i, k + 1);
-      if (e === undefined) return this.fail('CompactionInv', [i], `${this.name(i)} committed up to ${c}, but index ${k + 1} is neither in its log (from ${this.views[i]!.logStart.index + 1}) nor committed before`);
+      if (e === undefined)
+        return this.fail(
+          'CompactionInv',
+          [i],
+          `${this.name(i)} committed up to ${c}, but index ${k + 1} is neither in its log (from ${this.views[i]!.logStart.index + 1}) nor committed before`,
+        );
       this.committed.push(e);
       this.feedReference(e);
       this.commitTerms.push(Math.max(by, this.commitTerms[this.commitTerms.length - 1] ?? 0));
@@ -773,7 +903,11 @@ export class InvariantChecker {
     let onDisk = 0;
     for (const n of this.nodes) if (holdsSynced(n, c, term)) onDisk++;
     if (onDisk < this.quorum) {
-      return this.fail('CommittedOnQuorumInv', [i], `${this.name(i)} committed up to ${c}, but only ${onDisk} node(s) hold it on a synced disk (a quorum is ${this.quorum})`);
+      return this.fail(
+        'CommittedOnQuorumInv',
+        [i],
+        `${this.name(i)} committed up to ${c}, but only ${onDisk} node(s) hold it on a synced disk (a quorum is ${this.quorum})`,
+      );
     }
     // Every current leader must hold what is now committed (of earlier terms).
     for (let l = 0; l < this.nodes.length; l++) {
@@ -797,14 +931,22 @@ export class InvariantChecker {
       if (seen === undefined) {
         this.appliedAt[a.index - 1] = { a: h.a, b: h.b };
       } else if (seen.a !== h.a || seen.b !== h.b) {
-        return this.fail('StateMachineSafety', [i], `${this.name(i)} applied ${describeEntry(e)} at index ${a.index}, where another node applied a different entry`);
+        return this.fail(
+          'StateMachineSafety',
+          [i],
+          `${this.name(i)} applied ${describeEntry(e)} at index ${a.index}, where another node applied a different entry`,
+        );
       }
       // The answer, by the state machine's definition applied to the committed log up to here.
       const want = this.refOutcomes[a.index - 1];
       if (want === undefined) continue; // (not committed as far as the checker knows: LogInv's case)
       const effect = want === null ? 'noop' : want.effect;
       if (a.effect !== effect || !sameResult(a.result, want === null ? null : want.result)) {
-        return this.fail('StateMachineSafety', [i], `${this.name(i)} applied ${describeEntry(e)} at index ${a.index} as ${a.effect} ${JSON.stringify(a.result)}; the state machine's definition, after the ${a.index - 1} entries committed before it, gives ${effect} ${JSON.stringify(want?.result ?? null)}`);
+        return this.fail(
+          'StateMachineSafety',
+          [i],
+          `${this.name(i)} applied ${describeEntry(e)} at index ${a.index} as ${a.effect} ${JSON.stringify(a.result)}; the state machine's definition, after the ${a.index - 1} entries committed before it, gives ${effect} ${JSON.stringify(want?.result ?? null)}`,
+        );
       }
     }
     return null;
@@ -823,10 +965,20 @@ export class InvariantChecker {
     const want = `${before + 1}..${now}`;
     let expect = before + 1;
     for (const a of list) {
-      if (a.index !== expect) return this.fail('StateMachineSafety', [i], `${this.name(i)} moved applied from ${before} to ${now} but its step reported applying index ${a.index} where ${expect} was next (it must report ${want} once, in order)`);
+      if (a.index !== expect)
+        return this.fail(
+          'StateMachineSafety',
+          [i],
+          `${this.name(i)} moved applied from ${before} to ${now} but its step reported applying index ${a.index} where ${expect} was next (it must report ${want} once, in order)`,
+        );
       expect++;
     }
-    if (expect - 1 !== now) return this.fail('StateMachineSafety', [i], `${this.name(i)} moved applied from ${before} to ${now} but its step reported applying ${list.length === 0 ? 'nothing' : `${before + 1}..${expect - 1}`} (it must report ${want} once, in order)`);
+    if (expect - 1 !== now)
+      return this.fail(
+        'StateMachineSafety',
+        [i],
+        `${this.name(i)} moved applied from ${before} to ${now} but its step reported applying ${list.length === 0 ? 'nothing' : `${before + 1}..${expect - 1}`} (it must report ${want} once, in order)`,
+      );
     return null;
   }
 
@@ -836,7 +988,11 @@ export class InvariantChecker {
     const every = n.config.snapshotEntries;
     const since = n.applied - (n.snapshot?.index ?? 0);
     if (since < every) return null;
-    return this.fail('CompactionCadence', [i], `${this.name(i)} has applied ${since} entries past its snapshot at ${n.snapshot?.index ?? 0} (applied ${n.applied}) without compacting; it snapshots every ${every}`);
+    return this.fail(
+      'CompactionCadence',
+      [i],
+      `${this.name(i)} has applied ${since} entries past its snapshot at ${n.snapshot?.index ?? 0} (applied ${n.applied}) without compacting; it snapshots every ${every}`,
+    );
   }
 
   /** QuorumLogInv over G, and MoreUpToDateCorrectInv for every pair involving node i. */
@@ -846,7 +1002,11 @@ export class InvariantChecker {
       const lacking: number[] = [];
       for (let j = 0; j < this.nodes.length; j++) if (this.live(j) && !samePrefix(this.hashes[j]!, this.G, g)) lacking.push(j);
       if (lacking.length >= this.quorum) {
-        return this.fail('QuorumLogInv', lacking, `the quorum {${lacking.map((j) => this.name(j)).join(', ')}} has no member whose log holds all ${g} committed entries`);
+        return this.fail(
+          'QuorumLogInv',
+          lacking,
+          `the quorum {${lacking.map((j) => this.name(j)).join(', ')}} has no member whose log holds all ${g} committed entries`,
+        );
       }
     }
     if (!this.live(i) || !this.enabled.has('MoreUpToDateCorrectInv')) return null;
@@ -883,8 +1043,11 @@ export class InvariantChecker {
     if (c === 0 || samePrefix(this.hashes[a]!, this.hashes[b]!, c)) return null;
     const lastTerm = lastTermOf(la);
     if (lastTerm < this.commitTerms[c - 1]!) return null;
-    return this.fail('MoreUpToDateCorrectInv', [a, b],
-      `${this.name(a)}'s log (last ${lastOf(la)}@t${lastTerm}) is at least as up to date as ${this.name(b)}'s, but lacks ${this.name(b)}'s committed prefix (commit ${c}, committed by term ${this.commitTerms[c - 1]})`);
+    return this.fail(
+      'MoreUpToDateCorrectInv',
+      [a, b],
+      `${this.name(a)}'s log (last ${lastOf(la)}@t${lastTerm}) is at least as up to date as ${this.name(b)}'s, but lacks ${this.name(b)}'s committed prefix (commit ${c}, committed by term ${this.commitTerms[c - 1]})`,
+    );
   }
 
   /** The reference state machine applies the next committed entry. */
@@ -898,14 +1061,27 @@ export class InvariantChecker {
     const v = this.views[i]!;
     const g = this.committed.length;
     if (snap.index > g || v.logStart.index > snap.index) {
-      return this.fail('CompactionInv', [i], `${this.name(i)} has a snapshot at ${snap.index} and its log starts after ${v.logStart.index}, but only ${g} entries are committed`);
+      return this.fail(
+        'CompactionInv',
+        [i],
+        `${this.name(i)} has a snapshot at ${snap.index} and its log starts after ${v.logStart.index}, but only ${g} entries are committed`,
+      );
     }
     if (snap.index === 0) return null;
     const e = this.committed[snap.index - 1]!;
-    if (e.term !== snap.term) return this.fail('SnapshotInv', [i], `${this.name(i)}'s snapshot at ${snap.index} says term ${snap.term}; the committed entry there is ${describeEntry(e)}`);
+    if (e.term !== snap.term)
+      return this.fail(
+        'SnapshotInv',
+        [i],
+        `${this.name(i)}'s snapshot at ${snap.index} says term ${snap.term}; the committed entry there is ${describeEntry(e)}`,
+      );
     const want = this.refAt?.[snap.index - 1];
     if (want !== undefined && want !== snapshotFingerprint(snap)) {
-      return this.fail('SnapshotInv', [i], `${this.name(i)}'s snapshot at ${snap.index} holds ${snap.data.map(([k, x]) => `${k}=${x}`).join(' ') || 'nothing'}, not the state machine after the committed log up to ${snap.index}`);
+      return this.fail(
+        'SnapshotInv',
+        [i],
+        `${this.name(i)}'s snapshot at ${snap.index} holds ${snap.data.map(([k, x]) => `${k}=${x}`).join(' ') || 'nothing'}, not the state machine after the committed log up to ${snap.index}`,
+      );
     }
     return null;
   }
@@ -950,29 +1126,36 @@ export class InvariantChecker {
   private followerProblem(s: NodeState, seen: ProgressSeen, last: number, id: NodeId, pr: Progress, tick: boolean): string | null {
     const max = s.config.inflightAppendsMax;
     const wait = s.config.electionTicksMin;
-    if (!(pr.match < pr.next && pr.next <= last + 1)) return `${id} has match ${pr.match} and next ${pr.next}; match < next ≤ last index + 1 (${last + 1}) must hold`;
+    if (!(pr.match < pr.next && pr.next <= last + 1))
+      return `${id} has match ${pr.match} and next ${pr.next}; match < next ≤ last index + 1 (${last + 1}) must hold`;
     const k = indexOf(id);
     const m0 = seen.match[k]!;
     if (pr.match < m0) return `${id}'s match went back from ${m0} to ${pr.match}`;
     seen.match[k] = pr.match;
     const r0 = seen.readAck[k]!;
-    if (!(pr.readAck >= r0 && pr.readAck <= s.readSeq)) return `${id}'s read acknowledgement went from ${r0} to ${pr.readAck} (read rounds started: ${s.readSeq})`;
+    if (!(pr.readAck >= r0 && pr.readAck <= s.readSeq))
+      return `${id}'s read acknowledgement went from ${r0} to ${pr.readAck} (read rounds started: ${s.readSeq})`;
     seen.readAck[k] = pr.readAck;
     const fl = pr.inflight;
-    if (pr.mode === 'probe' ? fl.length > 0 : pr.probeSent) return `${id} is in ${pr.mode} mode with ${pr.mode === 'probe' ? `appends in flight (${fl.join(', ')})` : 'a probe outstanding'}`;
+    if (pr.mode === 'probe' ? fl.length > 0 : pr.probeSent)
+      return `${id} is in ${pr.mode} mode with ${pr.mode === 'probe' ? `appends in flight (${fl.join(', ')})` : 'a probe outstanding'}`;
     if (fl.length > max) return `${id} has ${fl.length} appends in flight (${fl.join(', ')}), more than inflightAppendsMax ${max}`;
     let prev = pr.match;
     for (let j = 0; j < fl.length; j++) {
       const x = fl[j]!;
-      if (!(x > prev && x < pr.next)) return `${id} has appends in flight ending at ${fl.join(', ')}: each must be past match ${pr.match} and the one before, and before next ${pr.next}`;
+      if (!(x > prev && x < pr.next))
+        return `${id} has appends in flight ending at ${fl.join(', ')}: each must be past match ${pr.match} and the one before, and before next ${pr.next}`;
       prev = x;
     }
-    if (!(pr.snapshotWait >= 0 && pr.snapshotWait <= wait)) return `${id} has a snapshot wait of ${pr.snapshotWait} ticks; it is at most one election timeout (${wait})`;
-    if (pr.snapshotWait > 0 && !(pr.mode === 'probe' && pr.probeSent)) return `${id} waits for a snapshot in ${pr.mode} mode${pr.probeSent ? '' : ' with no probe outstanding'}`;
+    if (!(pr.snapshotWait >= 0 && pr.snapshotWait <= wait))
+      return `${id} has a snapshot wait of ${pr.snapshotWait} ticks; it is at most one election timeout (${wait})`;
+    if (pr.snapshotWait > 0 && !(pr.mode === 'probe' && pr.probeSent))
+      return `${id} waits for a snapshot in ${pr.mode} mode${pr.probeSent ? '' : ' with no probe outstanding'}`;
     // The wait counts the leader's ticks down (a tick sends no snapshot and takes no answer): one that
     // never runs out leaves a follower whose snapshot was lost unrepaired for good.
     const w0 = seen.snapshotWait[k]!;
-    if (tick && pr.snapshotWait !== Math.max(0, w0 - 1)) return `${id}'s snapshot wait went from ${w0} to ${pr.snapshotWait} ticks over a tick; it counts down by one`;
+    if (tick && pr.snapshotWait !== Math.max(0, w0 - 1))
+      return `${id}'s snapshot wait went from ${w0} to ${pr.snapshotWait} ticks over a tick; it counts down by one`;
     seen.snapshotWait[k] = pr.snapshotWait;
     return null;
   }
@@ -980,6 +1163,10 @@ export class InvariantChecker {
   private checkDurable(i: number): Violation | null {
     const n = this.nodes[i]!;
     if (n.state.commit <= n.disk.syncedLength) return null;
-    return this.fail('CommittedIsDurableInv', [i], `leader ${this.name(i)} committed up to ${n.state.commit} but its disk holds only ${n.disk.syncedLength} entries`);
+    return this.fail(
+      'CommittedIsDurableInv',
+      [i],
+      `leader ${this.name(i)} committed up to ${n.state.commit} but its disk holds only ${n.disk.syncedLength} entries`,
+    );
   }
 }

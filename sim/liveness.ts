@@ -85,7 +85,12 @@ export class Liveness {
     const s = this.settled;
     if (s !== null) {
       const problem = this.unsettled(s);
-      if (problem !== null) sim.finish('liveness', undefined, `converged at ${fmtUs(s.sinceUs)} with leader ${sim.nodes[s.leader]!.id} in term ${s.term}, then ${fmtUs(sim.time - s.sinceUs)} later on a quiet network: ${problem}`);
+      if (problem !== null)
+        sim.finish(
+          'liveness',
+          undefined,
+          `converged at ${fmtUs(s.sinceUs)} with leader ${sim.nodes[s.leader]!.id} in term ${s.term}, then ${fmtUs(sim.time - s.sinceUs)} later on a quiet network: ${problem}`,
+        );
       return;
     }
     if (this.convergenceProblem() !== null) return;
@@ -138,8 +143,18 @@ export class Liveness {
       if (m.type === 'Heartbeat') q.beats[sim.nodeIndex(m.to)]!++;
       // (A node that refused to start holds less: the leader may still try to repair it.)
       else if ((m.type === 'AppendEntries' || m.type === 'InstallSnapshot') && sim.nodes[sim.nodeIndex(m.to)]!.status === 'up') {
-        const what = m.type === 'InstallSnapshot' ? `a snapshot at ${m.snapshot.index}` : m.entries.length === 0 ? `an empty append after ${m.prevLogIndex}` : `entries ${m.entries[0]!.index}..${m.entries[m.entries.length - 1]!.index}`;
-        return sim.violation(sim.checker.quietLeader(n.index, `converged at ${fmtUs(this.settled!.sinceUs)} with every follower holding ${n.id}'s whole log (${q.last}), and no client asked for anything since, yet ${n.id} sent ${m.to} ${what} ${fmtUs(sim.time - this.settled!.sinceUs)} later`));
+        const what =
+          m.type === 'InstallSnapshot'
+            ? `a snapshot at ${m.snapshot.index}`
+            : m.entries.length === 0
+              ? `an empty append after ${m.prevLogIndex}`
+              : `entries ${m.entries[0]!.index}..${m.entries[m.entries.length - 1]!.index}`;
+        return sim.violation(
+          sim.checker.quietLeader(
+            n.index,
+            `converged at ${fmtUs(this.settled!.sinceUs)} with every follower holding ${n.id}'s whole log (${q.last}), and no client asked for anything since, yet ${n.id} sent ${m.to} ${what} ${fmtUs(sim.time - this.settled!.sinceUs)} later`,
+          ),
+        );
       }
     }
     return false;
@@ -163,7 +178,10 @@ export class Liveness {
       if (j === leader.index) continue;
       const got = q.beats[j]!;
       if (got < lo || got > hi) {
-        return sim.checker.quietLeader(leader.index, `over the settle window's ${q.ticks} ticks of ${leader.id}, with a heartbeat every ${h} tick${h === 1 ? '' : 's'}, ${to} should have got ${lo === hi ? lo : `${lo} or ${hi}`} heartbeats, but ${leader.id} sent it ${got}`);
+        return sim.checker.quietLeader(
+          leader.index,
+          `over the settle window's ${q.ticks} ticks of ${leader.id}, with a heartbeat every ${h} tick${h === 1 ? '' : 's'}, ${to} should have got ${lo === hi ? lo : `${lo} or ${hi}`} heartbeats, but ${leader.id} sent it ${got}`,
+        );
       }
     }
     return null;
@@ -231,7 +249,8 @@ export class Liveness {
     for (const n of this.sim.nodes) {
       if (n.status !== 'up' || n === leader) continue;
       const s = n.state;
-      if (lastIndex(s) !== last || lastTerm(s) !== lastTerm(ls)) return `${n.id}'s log ends at ${lastIndex(s)}@t${lastTerm(s)}, the leader's at ${last}@t${lastTerm(ls)}`;
+      if (lastIndex(s) !== last || lastTerm(s) !== lastTerm(ls))
+        return `${n.id}'s log ends at ${lastIndex(s)}@t${lastTerm(s)}, the leader's at ${last}@t${lastTerm(ls)}`;
       if (s.commit !== ls.commit) return `${n.id} has commit ${s.commit}, the leader ${ls.commit}`;
     }
     for (const n of this.sim.nodes) {
@@ -261,7 +280,8 @@ export class Liveness {
       }
     }
     for (const e of sim.queued) {
-      if (e.kind === EventKind.Deliver && e.msg.term > ls.term && !sim.isDropped(e.seq)) return `a ${e.msg.type} of term ${e.msg.term} from ${e.msg.from} is still on its way`;
+      if (e.kind === EventKind.Deliver && e.msg.term > ls.term && !sim.isDropped(e.seq))
+        return `a ${e.msg.type} of term ${e.msg.term} from ${e.msg.from} is still on its way`;
     }
     return null;
   }
@@ -273,7 +293,8 @@ export class Liveness {
     const want = sim.checker.referenceStateAt(ls.commit, ls.kv.sessionsMax);
     for (const n of sim.nodes) {
       if (n.status !== 'up') continue;
-      if (want !== null && InvariantChecker.stateOf(n.state.kv) !== want) return `${n.id}'s state machine differs from the committed log's after applying all ${ls.commit} entries`;
+      if (want !== null && InvariantChecker.stateOf(n.state.kv) !== want)
+        return `${n.id}'s state machine differs from the committed log's after applying all ${ls.commit} entries`;
     }
     return null;
   }

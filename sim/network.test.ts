@@ -14,7 +14,10 @@ describe('network model', () => {
       assert.ok(out[0]! >= 11_000 + i && out[0]! <= 12_000 + i);
       times.push(out[0]!);
     }
-    assert.ok(times.some((t, i) => i > 0 && t < times[i - 1]!), 'later messages sometimes arrive first');
+    assert.ok(
+      times.some((t, i) => i > 0 && t < times[i - 1]!),
+      'later messages sometimes arrive first',
+    );
   });
 
   it('drops and duplicates at the given rates', () => {

@@ -14,7 +14,11 @@ function meaning(s: Scenario): unknown {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v === null || typeof v !== 'object') return v;
-    return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'line').map(([k, x]) => [k, strip(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => k !== 'line')
+        .map(([k, x]) => [k, strip(x)]),
+    );
   };
   return strip(rest);
 }
@@ -75,6 +79,15 @@ describe('scenario formatting', () => {
       }),
       { numRuns: 5000 },
     );
-    assert.deepEqual([0, 250, 1_000, 1_500, 317_944, 2_000_000, 90_000_000, 120_000_000].map(fmtDuration), ['0us', '250us', '1ms', '1.5ms', '317.944ms', '2s', '90s', '2m']);
+    assert.deepEqual([0, 250, 1_000, 1_500, 317_944, 2_000_000, 90_000_000, 120_000_000].map(fmtDuration), [
+      '0us',
+      '250us',
+      '1ms',
+      '1.5ms',
+      '317.944ms',
+      '2s',
+      '90s',
+      '2m',
+    ]);
   });
 });

@@ -10,7 +10,10 @@ import { nodeName, type FaultAction, type Range } from './scenario-model';
 export function fmtDuration(us: number): string {
   if (!Number.isSafeInteger(us) || us < 0) throw new Error(`fmtDuration: ${us} is not a whole number of microseconds`);
   if (us !== 0 && us % 60_000_000 === 0) return `${us / 60_000_000}m`;
-  for (const [unit, size] of [['s', 1_000_000], ['ms', 1_000]] as const) {
+  for (const [unit, size] of [
+    ['s', 1_000_000],
+    ['ms', 1_000],
+  ] as const) {
     if (us < size) continue;
     const text = `${exactQuotient(us, size)}${unit}`;
     if (durationLiteralUs(text) === us) return text;
@@ -23,7 +26,9 @@ function exactQuotient(n: number, size: number): string {
   const whole = Math.floor(n / size);
   const rest = n - whole * size;
   if (rest === 0) return String(whole);
-  return `${whole}.${String(rest).padStart(String(size).length - 1, '0').replace(/0+$/, '')}`;
+  return `${whole}.${String(rest)
+    .padStart(String(size).length - 1, '0')
+    .replace(/0+$/, '')}`;
 }
 
 export function fmtDurationRange(r: Range): string {
@@ -56,7 +61,10 @@ function shortestPercent(x: number): string | null {
 function shortestDecimal(ys: readonly number[], ok: (text: string) => boolean): string | null {
   for (let digits = 0; digits <= 100; digits++) {
     for (const y of ys) {
-      const text = y.toFixed(digits).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+      const text = y
+        .toFixed(digits)
+        .replace(/(\.\d*?)0+$/, '$1')
+        .replace(/\.$/, '');
       if (ok(text)) return text;
     }
   }

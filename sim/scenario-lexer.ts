@@ -211,7 +211,11 @@ export class LineParser {
     const dur = kv.get('for');
     if (every === undefined || dur === undefined) this.failLine('needs every=MIN..MAX and for=MIN..MAX');
     const w = kv.get('weight');
-    return { everyUs: this.durationRange('an interval', 1, every), forUs: this.durationRange('a duration', 1, dur), weight: w === undefined ? 0.5 : this.percent(w) };
+    return {
+      everyUs: this.durationRange('an interval', 1, every),
+      forUs: this.durationRange('a duration', 1, dur),
+      weight: w === undefined ? 0.5 : this.percent(w),
+    };
   }
 
   node(what = 'a node (e.g. n1)'): number {
@@ -309,4 +313,3 @@ function parsePercent(p: LineParser, t: Token, text: string): number {
   if (v > 1) p.fail(t, `${text} is above 100%`);
   return v;
 }
-

@@ -152,7 +152,11 @@ export const DEFAULTS = {
   torn: 0,
   corrupt: { min: 0, max: 0 },
   workload: {
-    clients: 3, keys: 4, thinkUs: { min: 10_000, max: 100_000 }, timeoutUs: 500_000, attempts: 10,
+    clients: 3,
+    keys: 4,
+    thinkUs: { min: 10_000, max: 100_000 },
+    timeoutUs: 500_000,
+    attempts: 10,
     mix: { get: 40, put: 20, append: 15, cas: 15, delete: 10 },
   } as Workload,
   swarm: true,

@@ -28,16 +28,45 @@ describe('scenario parser', () => {
   });
 
   it('parses scheduled faults of every kind, in time order', () => {
-    const s = parseScenario([
-      'nodes 5', 'safety 10s',
-      'at 3s heal', 'at 1.2s partition n1 n2 | n3 n4 n5', 'at 2s crash n1', 'at 2500ms restart n1',
-      'at 4s cut n2 -> n3', 'at 5s isolate n4', 'at 6s pause n5', 'at 7s resume n5', 'at 8s clog n1 n2 for 300ms', 'at 9s corrupt n3',
-    ].join('\n'), 's.raftsim');
-    assert.deepEqual(s.schedule.map((f) => [f.atUs, f.action.kind, f.line]), [
-      [1_200_000, 'partition', 4], [2_000_000, 'crash', 5], [2_500_000, 'restart', 6], [3_000_000, 'heal', 3], [4_000_000, 'cut', 7],
-      [5_000_000, 'isolate', 8], [6_000_000, 'pause', 9], [7_000_000, 'resume', 10], [8_000_000, 'clog', 11], [9_000_000, 'corrupt', 12],
-    ]);
-    assert.deepEqual(s.schedule[0]!.action, { kind: 'partition', groups: [[0, 1], [2, 3, 4]] });
+    const s = parseScenario(
+      [
+        'nodes 5',
+        'safety 10s',
+        'at 3s heal',
+        'at 1.2s partition n1 n2 | n3 n4 n5',
+        'at 2s crash n1',
+        'at 2500ms restart n1',
+        'at 4s cut n2 -> n3',
+        'at 5s isolate n4',
+        'at 6s pause n5',
+        'at 7s resume n5',
+        'at 8s clog n1 n2 for 300ms',
+        'at 9s corrupt n3',
+      ].join('\n'),
+      's.raftsim',
+    );
+    assert.deepEqual(
+      s.schedule.map((f) => [f.atUs, f.action.kind, f.line]),
+      [
+        [1_200_000, 'partition', 4],
+        [2_000_000, 'crash', 5],
+        [2_500_000, 'restart', 6],
+        [3_000_000, 'heal', 3],
+        [4_000_000, 'cut', 7],
+        [5_000_000, 'isolate', 8],
+        [6_000_000, 'pause', 9],
+        [7_000_000, 'resume', 10],
+        [8_000_000, 'clog', 11],
+        [9_000_000, 'corrupt', 12],
+      ],
+    );
+    assert.deepEqual(s.schedule[0]!.action, {
+      kind: 'partition',
+      groups: [
+        [0, 1],
+        [2, 3, 4],
+      ],
+    });
   });
 
   const errors: [string, string][] = [
@@ -67,11 +96,14 @@ describe('scenario parser', () => {
   ];
   for (const [text, message] of errors) {
     it(`refuses ${JSON.stringify(text)} with file:line:col`, () => {
-      assert.throws(() => parseScenario(text, 'f.raftsim', known), (e: unknown) => {
-        assert.ok(e instanceof ScenarioError);
-        assert.ok(e.message.startsWith(message), `got: ${e.message}`);
-        return true;
-      });
+      assert.throws(
+        () => parseScenario(text, 'f.raftsim', known),
+        (e: unknown) => {
+          assert.ok(e instanceof ScenarioError);
+          assert.ok(e.message.startsWith(message), `got: ${e.message}`);
+          return true;
+        },
+      );
     });
   }
 
@@ -84,13 +116,19 @@ describe('scenario parser', () => {
   ];
   for (const [text, stmt, col, detail] of twice) {
     it(`refuses ${JSON.stringify(text)} for its value and for setting "${stmt}" twice, each where it is`, () => {
-      assert.throws(() => parseScenario(text, 'f.raftsim', known), (e: unknown) => {
-        assert.ok(e instanceof ScenarioError);
-        assert.deepEqual([e.line, e.col, e.detail], [2, col, detail]);
-        assert.deepEqual(e.also.map((a) => [a.line, a.col, a.length, a.detail]), [[2, 1, stmt.length, `"${stmt}" already set on line 1`]]);
-        assert.equal(e.message, `f.raftsim:2:${col}: ${detail}\nf.raftsim:2:1: "${stmt}" already set on line 1`);
-        return true;
-      });
+      assert.throws(
+        () => parseScenario(text, 'f.raftsim', known),
+        (e: unknown) => {
+          assert.ok(e instanceof ScenarioError);
+          assert.deepEqual([e.line, e.col, e.detail], [2, col, detail]);
+          assert.deepEqual(
+            e.also.map((a) => [a.line, a.col, a.length, a.detail]),
+            [[2, 1, stmt.length, `"${stmt}" already set on line 1`]],
+          );
+          assert.equal(e.message, `f.raftsim:2:${col}: ${detail}\nf.raftsim:2:1: "${stmt}" already set on line 1`);
+          return true;
+        },
+      );
     });
   }
 

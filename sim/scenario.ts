@@ -12,11 +12,30 @@ export { durationLiteralUs, percentLiteral } from './scenario-lexer';
 export { STATEMENTS, type Statement } from './statements';
 
 /** Parses a scenario. Known invariant and bug names are passed in (they live in other modules). */
-export function parseScenario(text: string, file: string, known: { invariants: readonly string[]; bugs: readonly string[] } = { invariants: [], bugs: [] }): Scenario {
+export function parseScenario(
+  text: string,
+  file: string,
+  known: { invariants: readonly string[]; bugs: readonly string[] } = { invariants: [], bugs: [] },
+): Scenario {
   const s: Mutable<Scenario> = {
-    file, text, ...DEFAULTS,
-    crash: null, partition: null, pause: null, clog: null, isolateLeader: null, crashLeader: null, delay: null, crashAfterVote: null, crashAfterAppend: null, splitVotes: null, pct: null,
-    schedule: [], check: null, bugs: [], seed: null,
+    file,
+    text,
+    ...DEFAULTS,
+    crash: null,
+    partition: null,
+    pause: null,
+    clog: null,
+    isolateLeader: null,
+    crashLeader: null,
+    delay: null,
+    crashAfterVote: null,
+    crashAfterAppend: null,
+    splitVotes: null,
+    pct: null,
+    schedule: [],
+    check: null,
+    bugs: [],
+    seed: null,
   };
   const seen = new Map<string, number>();
   const schedule: ScheduledFault[] = [];
@@ -42,11 +61,21 @@ export function parseScenario(text: string, file: string, known: { invariants: r
   for (const check of later) check();
   if (s.heartbeatTicks >= s.electionTicks.min) {
     const line = seen.get('heartbeat') ?? seen.get('election') ?? 1;
-    throw new ScenarioError(file, line, 1, `heartbeat (${s.heartbeatTicks} ticks) must be shorter than the election timeout (${s.electionTicks.min}..${s.electionTicks.max} ticks)`);
+    throw new ScenarioError(
+      file,
+      line,
+      1,
+      `heartbeat (${s.heartbeatTicks} ticks) must be shorter than the election timeout (${s.electionTicks.min}..${s.electionTicks.max} ticks)`,
+    );
   }
   for (const f of schedule) {
     if (f.atUs >= s.safetyUs) {
-      throw new ScenarioError(file, f.line, 4, `at ${f.atUs / 1000}ms is not inside the safety phase (0..${s.safetyUs / 1000}ms); the liveness phase runs without faults`);
+      throw new ScenarioError(
+        file,
+        f.line,
+        4,
+        `at ${f.atUs / 1000}ms is not inside the safety phase (0..${s.safetyUs / 1000}ms); the liveness phase runs without faults`,
+      );
     }
   }
   s.schedule = schedule.sort((a, b) => a.atUs - b.atUs || a.line - b.line);

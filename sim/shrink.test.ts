@@ -23,7 +23,7 @@ describe('shrinking', function () {
     }
   });
 
-  it('pinning a seed\'s draws (generators kept, swarm off) replays the same run, also from its text', () => {
+  it("pinning a seed's draws (generators kept, swarm off) replays the same run, also from its text", () => {
     for (let seed = 1; seed <= 8; seed++) {
       const a = new Simulation(base, seed);
       const ra = a.run();

@@ -61,8 +61,9 @@ export function materialize(s: Scenario, seed: number): { scenario: Scenario; re
   const sim = new Simulation(s, seed);
   const result = sim.run();
   const random = sim.faultLog.filter((f) => f.random && f.time < s.safetyUs);
-  const schedule: ScheduledFault[] = [...s.schedule, ...random.map((f, i) => ({ atUs: f.time, action: f.action, line: 100_000 + i }))]
-    .sort((a, b) => a.atUs - b.atUs || a.line - b.line);
+  const schedule: ScheduledFault[] = [...s.schedule, ...random.map((f, i) => ({ atUs: f.time, action: f.action, line: 100_000 + i }))].sort(
+    (a, b) => a.atUs - b.atUs || a.line - b.line,
+  );
   // Random faults that happened are now in the schedule; their generators go off.
   const scenario: Scenario = {
     ...pinDraws(s, seed),
@@ -134,12 +135,23 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
     const r = new Simulation(c, sd).run();
     return failureKey(r) === key ? r : null;
   };
-  const notReproduced = (): ShrinkResult =>
-    ({ scenario: { ...s, seed }, text: formatScenario({ ...s, seed }, header(s, seed, seed, original, false)), seed, result: original, original, runs, reproduced: false });
+  const notReproduced = (): ShrinkResult => ({
+    scenario: { ...s, seed },
+    text: formatScenario({ ...s, seed }, header(s, seed, seed, original, false)),
+    seed,
+    result: original,
+    original,
+    runs,
+    reproduced: false,
+  });
   if (key === 'ok') return notReproduced();
 
   /** A scenario that fails like the original, the seed it fails with, and how. */
-  interface Found { scenario: Scenario; seed: number; result: RunResult }
+  interface Found {
+    scenario: Scenario;
+    seed: number;
+    result: RunResult;
+  }
   // Each candidate is tried with the current seed, then (if `seeds` allows) with others derived from
   // the original seed; the first that fails the same way wins.
   const attempt = (best: Found, c: Scenario, seeds: number, within: () => boolean = budget): Found | null => {
@@ -193,7 +205,7 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
   if (pinnedResult !== null) {
     a = { scenario: pinned, seed, result: pinnedResult };
     const phaseA = (): boolean => runs < maxRuns / 2 && !stop();
-    for (let changed = true; changed && phaseA();) {
+    for (let changed = true; changed && phaseA(); ) {
       changed = false;
       for (const c of [...generators(a.scenario), ...knobs(a.scenario, a.result.verdict === 'liveness')]) {
         if (!phaseA()) break;
@@ -232,12 +244,12 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
     // one that undoes it (crash/restart, pause/resume, partition/heal), which alone would leave the
     // cluster broken for the rest of the run.
     for (let size = Math.ceil(b.scenario.schedule.length / 2); size >= 1 && budget(); size = size === 1 ? 0 : Math.ceil(size / 2)) {
-      for (let i = 0; i < b.scenario.schedule.length && budget();) {
+      for (let i = 0; i < b.scenario.schedule.length && budget(); ) {
         const schedule = [...b.scenario.schedule.slice(0, i), ...b.scenario.schedule.slice(i + size)];
         if (!tryB({ ...b.scenario, schedule })) i += size;
       }
       if (size <= 2) {
-        for (let i = 0; i < b.scenario.schedule.length && budget();) {
+        for (let i = 0; i < b.scenario.schedule.length && budget(); ) {
           const j = undoing(b.scenario.schedule, i);
           if (j === -1 || !tryB({ ...b.scenario, schedule: b.scenario.schedule.filter((_, k) => k !== i && k !== j) })) i++;
         }
@@ -248,7 +260,7 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
       if (!budget()) break;
       tryB({ ...c, schedule: b.scenario.schedule });
     }
-    for (let i = 0; i < b.scenario.schedule.length && budget();) {
+    for (let i = 0; i < b.scenario.schedule.length && budget(); ) {
       if (!tryB({ ...b.scenario, schedule: [...b.scenario.schedule.slice(0, i), ...b.scenario.schedule.slice(i + 1)] })) i++;
     }
     cut();
@@ -256,7 +268,9 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
   if (a === null && b === null) return notReproduced();
 
   // The shorter of the two (the explicit schedule when they tie: it reads as a story).
-  const shorter = [a, b].filter((x): x is Found => x !== null).map((f) => ({ f, lines: scenarioLines(formatScenario(f.scenario)) }))
+  const shorter = [a, b]
+    .filter((x): x is Found => x !== null)
+    .map((f) => ({ f, lines: scenarioLines(formatScenario(f.scenario)) }))
     .reduce((x, y) => (y.lines <= x.lines ? y : x)).f;
   // Phase C, numbers (rounding changes no line count), with the seed fixed. It has runs of its own
   // (ROUNDING_RUNS, past maxRuns and the stop signal): a scenario found as the time ran out still
@@ -316,7 +330,10 @@ export function roundings(v: number, unit: 'ratio' | 'us'): number[] {
 
 /** Significant digits of a number as written ("1.9075%" → 5, "0.007" → 1, "300000" → 1). */
 function significantDigits(text: string): number {
-  return text.replace(/[^0-9]/g, '').replace(/^0+/, '').replace(/0+$/, '').length;
+  return text
+    .replace(/[^0-9]/g, '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '').length;
 }
 
 function parses(c: Scenario): boolean {
@@ -333,11 +350,27 @@ function points(c: Scenario): Point[] {
   const pin = (v: number): Range => ({ min: v, max: v });
   const point = (unit: Point['unit'], r: Range | undefined, set: (c: Scenario, r: Range) => Scenario): Point[] =>
     r === undefined || r.min !== r.max ? [] : [{ unit, value: r.min, set: (x, v) => set(x, pin(v)) }];
-  const recurring = (['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader'] as const)
-    .flatMap((k) => point('us', c[k]?.everyUs, (x, everyUs) => ({ ...x, [k]: { ...x[k]!, everyUs } })));
+  const recurring = (['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader'] as const).flatMap((k) =>
+    point('us', c[k]?.everyUs, (x, everyUs) => ({ ...x, [k]: { ...x[k]!, everyUs } })),
+  );
   const schedule = c.schedule.flatMap((f, i): Point[] => [
-    { unit: 'us', value: f.atUs, set: (x, atUs) => inOrder(x, i, atUs) ? { ...x, schedule: x.schedule.map((g, j) => (j === i ? { ...g, atUs } : g)) } : null },
-    ...(f.action.kind === 'clog' ? [{ unit: 'us' as const, value: f.action.forUs, set: (x: Scenario, forUs: number) => ({ ...x, schedule: x.schedule.map((g, j) => (j === i && g.action.kind === 'clog' ? { ...g, action: { ...g.action, forUs } } : g)) }) }] : []),
+    {
+      unit: 'us',
+      value: f.atUs,
+      set: (x, atUs) => (inOrder(x, i, atUs) ? { ...x, schedule: x.schedule.map((g, j) => (j === i ? { ...g, atUs } : g)) } : null),
+    },
+    ...(f.action.kind === 'clog'
+      ? [
+          {
+            unit: 'us' as const,
+            value: f.action.forUs,
+            set: (x: Scenario, forUs: number) => ({
+              ...x,
+              schedule: x.schedule.map((g, j) => (j === i && g.action.kind === 'clog' ? { ...g, action: { ...g.action, forUs } } : g)),
+            }),
+          },
+        ]
+      : []),
   ]);
   return [
     ...point('ratio', c.drop, (x, drop) => ({ ...x, drop })),
@@ -367,7 +400,8 @@ export function scenarioLines(text: string): number {
 /** The index of the later fault that undoes schedule[i] (the next restart of a crashed node, …), or -1. */
 function undoing(schedule: readonly ScheduledFault[], i: number): number {
   const a = schedule[i]!.action;
-  const undo = a.kind === 'crash' ? 'restart' : a.kind === 'pause' ? 'resume' : a.kind === 'partition' || a.kind === 'cut' || a.kind === 'isolate' ? 'heal' : null;
+  const undo =
+    a.kind === 'crash' ? 'restart' : a.kind === 'pause' ? 'resume' : a.kind === 'partition' || a.kind === 'cut' || a.kind === 'isolate' ? 'heal' : null;
   if (undo === null) return -1;
   for (let j = i + 1; j < schedule.length; j++) {
     const b = schedule[j]!.action;

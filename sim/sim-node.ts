@@ -48,7 +48,13 @@ export function nodesHash(nodes: readonly SimNode[], extra: number): string {
   const h = new Hash64();
   for (const n of nodes) {
     const s = n.state;
-    h.addString(n.status).add(s.term).addString(s.vote ?? '').addString(s.role).add(s.commit).add(s.applied).add(s.log.length);
+    h.addString(n.status)
+      .add(s.term)
+      .addString(s.vote ?? '')
+      .addString(s.role)
+      .add(s.commit)
+      .add(s.applied)
+      .add(s.log.length);
     const last = s.log[s.log.length - 1];
     if (last !== undefined) h.add(last.term);
   }

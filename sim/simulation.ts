@@ -116,7 +116,14 @@ export class Simulation implements SimHost {
   private readonly tickJitterRng: Rng;
   private readonly receiveInput: { type: 'receive'; message: Message | null } = { type: 'receive', message: null };
   private readonly requestInput: { type: 'clientRequest'; request: ClientRequest | null } = { type: 'clientRequest', request: null };
-  private readonly before: { -readonly [K in keyof StepBefore]: StepBefore[K] } = { role: 'follower', term: 0 as StepBefore['term'], commit: 0 as StepBefore['commit'], applied: 0 as StepBefore['applied'], lastIndex: 0, tick: false };
+  private readonly before: { -readonly [K in keyof StepBefore]: StepBefore[K] } = {
+    role: 'follower',
+    term: 0 as StepBefore['term'],
+    commit: 0 as StepBefore['commit'],
+    applied: 0 as StepBefore['applied'],
+    lastIndex: 0,
+    tick: false,
+  };
 
   constructor(
     readonly scenario: Scenario,
@@ -138,9 +145,16 @@ export class Simulation implements SimHost {
     const clockRng = Rng.stream(seed, 'clocks');
     this.nodes = ids.map((id, i) => {
       const config = makeConfig({
-        id, peers: ids, seed: Rng.stream(seed, `node/${id}`).u32(),
-        electionTicksMin: s.electionTicks.min, electionTicksMax: this.swarm.splitVotes ? s.electionTicks.min + 1 : s.electionTicks.max + 1, heartbeatTicks: s.heartbeatTicks,
-        preVote: this.swarm.preVote, checkQuorum: this.swarm.checkQuorum, bugs: s.bugs, entriesPerAppendMax: this.swarm.batch,
+        id,
+        peers: ids,
+        seed: Rng.stream(seed, `node/${id}`).u32(),
+        electionTicksMin: s.electionTicks.min,
+        electionTicksMax: this.swarm.splitVotes ? s.electionTicks.min + 1 : s.electionTicks.max + 1,
+        heartbeatTicks: s.heartbeatTicks,
+        preVote: this.swarm.preVote,
+        checkQuorum: this.swarm.checkQuorum,
+        bugs: s.bugs,
+        entriesPerAppendMax: this.swarm.batch,
         snapshotEntries: this.swarm.snapshotEntries,
       });
       const node = new SimNode(i, id, newNode(config), new Disk(), this.swarm.tickUs[i]!);
@@ -381,12 +395,27 @@ export class Simulation implements SimHost {
   }
 
   /** Folds the step into the trace hash; in record mode also keeps it (text null: described from the event). */
-  record(e: SimEvent, node: number, text: string | null, reasons: StepOutputs['reasons'] | null, extra: number, suffix = '', coverage: Uint32Array | null = null): void {
+  record(
+    e: SimEvent,
+    node: number,
+    text: string | null,
+    reasons: StepOutputs['reasons'] | null,
+    extra: number,
+    suffix = '',
+    coverage: Uint32Array | null = null,
+  ): void {
     this.trace.add(this.steps, this.time, node, e.kind, reasons, extra, coverage);
     this.lastNode = node;
     this.lastReasons = reasons ?? NO_REASONS;
     if (this.trace.steps !== null) {
-      this.trace.steps.push({ step: this.steps, time: this.time, node, kind: KIND_NAMES[e.kind]!, text: (text ?? describeEvent(e, this.nodes)) + suffix, reasons: reasons ?? [] });
+      this.trace.steps.push({
+        step: this.steps,
+        time: this.time,
+        node,
+        kind: KIND_NAMES[e.kind]!,
+        text: (text ?? describeEvent(e, this.nodes)) + suffix,
+        reasons: reasons ?? [],
+      });
     }
     if (this.options.record === true && this.steps % CHECKPOINT_EVERY === 0) this.trace.checkpoints.push({ step: this.steps, hash: this.stateHash() });
   }
@@ -452,7 +481,10 @@ export class Simulation implements SimHost {
       this.record(e, n.index, null, null, 2);
       this.finish('crash', undefined, undefined, {
         invariant: err instanceof RaftAssertionError ? `assert:${err.invariant}` : 'exception',
-        step: this.steps, time: this.time, nodes: [n.id], message: err instanceof Error ? err.message : String(err),
+        step: this.steps,
+        time: this.time,
+        nodes: [n.id],
+        message: err instanceof Error ? err.message : String(err),
       });
       return;
     }
@@ -495,7 +527,12 @@ export class Simulation implements SimHost {
   private checkStep(n: SimNode, input: Input, out: StepOutputs): boolean {
     const heard = input.type === 'receive' ? input.message : null;
     if (this.violation(this.checker.afterStep(n.index, out, this.before) ?? this.checker.afterTimer(n.index, out, input.type === 'tick', heard))) return true;
-    if (heard !== null && (heard.type === 'AppendEntries' || (heard.type === 'AppendEntriesResp' && !heard.success)) && this.violation(this.checker.afterAppendExchange(n.index, out, heard))) return true;
+    if (
+      heard !== null &&
+      (heard.type === 'AppendEntries' || (heard.type === 'AppendEntriesResp' && !heard.success)) &&
+      this.violation(this.checker.afterAppendExchange(n.index, out, heard))
+    )
+      return true;
     if ((out.replies.length > 0 || out.messages.length > 0) && this.violation(this.checker.afterClientAnswers(n.index, out, heard))) return true;
     const settled = this.liveness.settled;
     return this.liveness.quiet !== null && settled !== null && n.index === settled.leader && this.liveness.watchQuiet(n, out, input.type === 'tick');
@@ -511,7 +548,13 @@ export class Simulation implements SimHost {
 
   /** The core produced output no receiver would accept: the run fails as a crash of that node's code. */
   private malformed(n: SimNode, what: string, value: unknown): void {
-    this.finish('crash', undefined, undefined, { invariant: 'malformed-output', step: this.steps, time: this.time, nodes: [n.id], message: `${n.id} ${what}: ${JSON.stringify(value)}` });
+    this.finish('crash', undefined, undefined, {
+      invariant: 'malformed-output',
+      step: this.steps,
+      time: this.time,
+      nodes: [n.id],
+      message: `${n.id} ${what}: ${JSON.stringify(value)}`,
+    });
   }
 
   releaseOutbox(n: SimNode): void {
@@ -570,8 +613,21 @@ export class Simulation implements SimHost {
     if (this.result !== null) return;
     this.stats.opsAbandoned = this.traffic.abandoned();
     this.result = runResult(
-      { seed: this.seed, steps: this.steps, time: this.time, history: this.history, checkLinearizability: this.checkLinearizability, traceHash: this.trace.hash.hex(), coverage: signalsOf(this.coverage), stats: this.stats, swarm: this.swarm },
-      verdict, v, livenessMessage, crash,
+      {
+        seed: this.seed,
+        steps: this.steps,
+        time: this.time,
+        history: this.history,
+        checkLinearizability: this.checkLinearizability,
+        traceHash: this.trace.hash.hex(),
+        coverage: signalsOf(this.coverage),
+        stats: this.stats,
+        swarm: this.swarm,
+      },
+      verdict,
+      v,
+      livenessMessage,
+      crash,
     );
   }
 

@@ -11,7 +11,27 @@ import type { HistoryOp } from './workload';
  * A completed client operation never changes again; a pending one gets its return time later.
  */
 export const SNAPSHOT_RULES: SnapshotRules = new Map<string, SnapshotRule>([
-  ...['scenario', 'swarm', 'options', 'config', 'msg', 'message', 'request', 'reply', 'action', 'messages', 'replies', 'persist', 'w', 'latency', 'rates', 'enabled', 'lastEvent', 'lastReasons', 'lastAction'].map((k) => [k, 'share'] as const),
+  ...[
+    'scenario',
+    'swarm',
+    'options',
+    'config',
+    'msg',
+    'message',
+    'request',
+    'reply',
+    'action',
+    'messages',
+    'replies',
+    'persist',
+    'w',
+    'latency',
+    'rates',
+    'enabled',
+    'lastEvent',
+    'lastReasons',
+    'lastAction',
+  ].map((k) => [k, 'share'] as const),
   ...['log', 'entries', 'committed', 'items', 'held', 'outbox', 'faultLog', 'appliedAt', 'pending', 'forks'].map((k) => [k, 'elements'] as const),
   ['history', { mutable: (op) => (op as HistoryOp).return === null }],
   // The log each node is judged by (its state, or its disk's log after a crash): copied — the same

@@ -15,7 +15,10 @@ describe('simulation snapshots', function () {
   it('copies, shares and keeps cycles as the rules say', () => {
     const shared = { immutable: true };
     const a: { self?: unknown; list: number[]; keep: object; map: Map<string, { n: number }>; bytes: Uint8Array } = {
-      list: [1, 2], keep: shared, map: new Map([['k', { n: 1 }]]), bytes: new Uint8Array([1, 2]),
+      list: [1, 2],
+      keep: shared,
+      map: new Map([['k', { n: 1 }]]),
+      bytes: new Uint8Array([1, 2]),
     };
     a.self = a;
     const b = cloneGraph(a, new Map([['keep', 'share']]));
@@ -34,7 +37,10 @@ describe('simulation snapshots', function () {
 
   // The law the debugger's time travel rests on: a snapshot runs on exactly as the original does,
   // and running one never disturbs the other.
-  for (const [name, sc, seeds] of [['default', scenario, [1, 2, 3, 4, 5, 6]], ['with planted bugs', buggy, [11, 12, 13, 14]]] as const) {
+  for (const [name, sc, seeds] of [
+    ['default', scenario, [1, 2, 3, 4, 5, 6]],
+    ['with planted bugs', buggy, [11, 12, 13, 14]],
+  ] as const) {
     it(`a snapshot taken mid-run finishes like the original (${name})`, () => {
       for (const seed of seeds) {
         const whole = new Simulation(sc, seed).run();
@@ -86,7 +92,10 @@ describe('simulation snapshots', function () {
     for (const x of [fromA, fromB]) {
       assert.equal(x.stateHash(), sim.stateHash());
       assert.equal(x.trace.hash.hex(), sim.trace.hash.hex());
-      assert.deepEqual(x.nodes.map((n) => n.state.log.length), sim.nodes.map((n) => n.state.log.length));
+      assert.deepEqual(
+        x.nodes.map((n) => n.state.log.length),
+        sim.nodes.map((n) => n.state.log.length),
+      );
     }
     // The stored copies themselves did not move.
     assert.equal(a.steps, 300_000);

@@ -23,13 +23,44 @@ describe('scenario statements: one table', () => {
 
   it('each statement written back reads back as the same scenario', () => {
     const text = [
-      'seed 7', 'nodes 3..5', 'tick 5ms', 'election 5..9', 'heartbeat 2', 'batch 1..8', 'snapshot 4..9 50%', 'prevote off',
-      'checkquorum 25%', 'early-appends on', 'latency exp 2ms cap 30ms', 'drop 1%..2%', 'duplicate 1%', 'drift 5%', 'sync 1ms..2ms',
-      'torn 10%', 'corrupt 0%..3%', 'workload clients=2 think=1ms..3ms', 'mix get=1 put=2', 'crash every=1s..2s for=100ms..1s',
-      'partition every=2s for=1s weight=30%', 'pause every=1s for=10ms', 'clog every=1s for=5ms', 'isolate-leader every=3s for=1s',
-      'crash-leader every=4s for=1s', 'delay chance=10% by=5ms..20ms', 'crash-after-vote chance=5% for=10ms..1s weight=20%',
-      'crash-after-append chance=5% for=10ms..1s', 'split-votes 20%', 'scheduler pct depth=1..3 step=1ms..2ms', 'swarm off',
-      'safety 4s', 'liveness 6s', 'steps 90000', 'at 1s crash n2', 'at 2s partition n1 | n2 n3', 'check ElectionSafety', 'bugs',
+      'seed 7',
+      'nodes 3..5',
+      'tick 5ms',
+      'election 5..9',
+      'heartbeat 2',
+      'batch 1..8',
+      'snapshot 4..9 50%',
+      'prevote off',
+      'checkquorum 25%',
+      'early-appends on',
+      'latency exp 2ms cap 30ms',
+      'drop 1%..2%',
+      'duplicate 1%',
+      'drift 5%',
+      'sync 1ms..2ms',
+      'torn 10%',
+      'corrupt 0%..3%',
+      'workload clients=2 think=1ms..3ms',
+      'mix get=1 put=2',
+      'crash every=1s..2s for=100ms..1s',
+      'partition every=2s for=1s weight=30%',
+      'pause every=1s for=10ms',
+      'clog every=1s for=5ms',
+      'isolate-leader every=3s for=1s',
+      'crash-leader every=4s for=1s',
+      'delay chance=10% by=5ms..20ms',
+      'crash-after-vote chance=5% for=10ms..1s weight=20%',
+      'crash-after-append chance=5% for=10ms..1s',
+      'split-votes 20%',
+      'scheduler pct depth=1..3 step=1ms..2ms',
+      'swarm off',
+      'safety 4s',
+      'liveness 6s',
+      'steps 90000',
+      'at 1s crash n2',
+      'at 2s partition n1 | n2 n3',
+      'check ElectionSafety',
+      'bugs',
     ];
     // `bugs` needs a known name; every other statement appears once above.
     const s = parseScenario(text.filter((l) => l !== 'bugs').join('\n'), 'all.raftsim', { invariants: ['ElectionSafety'], bugs: [] });
@@ -37,7 +68,11 @@ describe('scenario statements: one table', () => {
     // (Statements remember their line for the debugger; the written file has its own lines.)
     const meaning = (x: object): unknown => JSON.parse(JSON.stringify({ ...x, file: '', text: '' }, (k, v: unknown) => (k === 'line' ? undefined : v)));
     assert.deepEqual(meaning(back), meaning(s));
-    const written = new Set(formatScenario(s).split('\n').map((l) => l.split(' ')[0]));
+    const written = new Set(
+      formatScenario(s)
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    );
     for (const name of Object.keys(STATEMENTS)) if (name !== 'bugs') assert.ok(written.has(name), `${name} is written back`);
     assert.equal(formatScenario(parseScenario('', 'empty.raftsim')), '\n', 'the defaults are written as nothing');
     assert.equal(DEFAULTS.nodes, 5);

@@ -122,7 +122,10 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
       s.nodes = r.max;
       s.nodesMin = r.min;
     },
-    format: (s) => when(s.nodes !== DEFAULTS.nodes || s.nodesMin !== DEFAULTS.nodesMin, () => (s.nodesMin === s.nodes ? `nodes ${s.nodes}` : `nodes ${s.nodesMin}..${s.nodes}`)),
+    format: (s) =>
+      when(s.nodes !== DEFAULTS.nodes || s.nodesMin !== DEFAULTS.nodesMin, () =>
+        s.nodesMin === s.nodes ? `nodes ${s.nodes}` : `nodes ${s.nodesMin}..${s.nodes}`,
+      ),
   },
   tick: {
     usage: 'tick DURATION',
@@ -169,11 +172,19 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
       s.snapshot = p.intRangeToken(p.next('a number of entries'), 'a number of entries between snapshots', 0, 1_000_000);
       s.snapshotChance = p.peek() === undefined ? 1 : p.onOffChance();
     },
-    format: (s) => when(!same(s.snapshot, DEFAULTS.snapshot) || s.snapshotChance !== DEFAULTS.snapshotChance, () => `snapshot ${intRange(s.snapshot)}${s.snapshotChance < 1 ? ` ${fmtRatio(s.snapshotChance)}` : ''}`),
+    format: (s) =>
+      when(
+        !same(s.snapshot, DEFAULTS.snapshot) || s.snapshotChance !== DEFAULTS.snapshotChance,
+        () => `snapshot ${intRange(s.snapshot)}${s.snapshotChance < 1 ? ` ${fmtRatio(s.snapshotChance)}` : ''}`,
+      ),
   },
   prevote: onOffChance('prevote', 'preVote', 'Pre-vote before elections (thesis §9.6); with P%, each seed runs with it at that chance.'),
   checkquorum: onOffChance('checkquorum', 'checkQuorum', 'Leaders step down without a quorum (thesis §6.2); with P%, each seed runs with it at that chance.'),
-  'early-appends': onOffChance('early-appends', 'earlyAppends', "A leader's AppendEntries, heartbeats and snapshots leave before its own fsync (the Persist contract's allowance, thesis §10.2.1, as etcd and `liferaft node` do); with P%, each seed runs with it at that chance."),
+  'early-appends': onOffChance(
+    'early-appends',
+    'earlyAppends',
+    "A leader's AppendEntries, heartbeats and snapshots leave before its own fsync (the Persist contract's allowance, thesis §10.2.1, as etcd and `liferaft node` do); with P%, each seed runs with it at that chance.",
+  ),
   latency: {
     usage: 'latency uniform MIN..MAX | latency exp MEAN cap CAP',
     doc: 'One-way message delay; reordering comes from it.',
@@ -181,9 +192,12 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
     parse: (p, s) => {
       s.latency = p.latency();
     },
-    format: (s) => when(!same(s.latency, DEFAULTS.latency), () => (s.latency.kind === 'uniform'
-      ? `latency uniform ${fmtDuration(s.latency.minUs)}..${fmtDuration(s.latency.maxUs)}`
-      : `latency exp ${fmtDuration(s.latency.meanUs)} cap ${fmtDuration(s.latency.capUs)}`)),
+    format: (s) =>
+      when(!same(s.latency, DEFAULTS.latency), () =>
+        s.latency.kind === 'uniform'
+          ? `latency uniform ${fmtDuration(s.latency.minUs)}..${fmtDuration(s.latency.maxUs)}`
+          : `latency exp ${fmtDuration(s.latency.meanUs)} cap ${fmtDuration(s.latency.capUs)}`,
+      ),
   },
   drop: rate('drop', 'drop', 'Chance a message is lost (the swarm draws one value per seed in the range).'),
   duplicate: rate('duplicate', 'duplicate', 'Chance a message is delivered twice (drawn per seed).'),
@@ -243,14 +257,31 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
     parse: (p, s) => {
       s.workload = { ...s.workload, mix: p.mix() };
     },
-    format: (s) => when(!same(s.workload.mix, DEFAULTS.workload.mix), () => `mix ${Object.entries(s.workload.mix).map(([k, v]) => `${k}=${v}`).join(' ')}`),
+    format: (s) =>
+      when(
+        !same(s.workload.mix, DEFAULTS.workload.mix),
+        () =>
+          `mix ${Object.entries(s.workload.mix)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+      ),
   },
   crash: recurring('crash', 'crash', 'Random crashes (volatile state and unsynced writes lost), restarted after `for`.'),
   partition: recurring('partition', 'partition', 'Random partitions: split the cluster, isolate one node, or cut one link one way.'),
   pause: recurring('pause', 'pause', 'Random process pauses (SIGSTOP-like): ticks stop, messages wait.'),
   clog: recurring('clog', 'clog', 'Random clogged links: messages wait until the clog clears.'),
-  'isolate-leader': recurring('isolate-leader', 'isolateLeader', 'Targeted: cut whichever node is leader off from everyone (deposed leaders, stale reads, conflicting suffixes).', true),
-  'crash-leader': recurring('crash-leader', 'crashLeader', 'Targeted: crash whichever node is leader, restart it after `for` (elections, Figure 8 histories).', true),
+  'isolate-leader': recurring(
+    'isolate-leader',
+    'isolateLeader',
+    'Targeted: cut whichever node is leader off from everyone (deposed leaders, stale reads, conflicting suffixes).',
+    true,
+  ),
+  'crash-leader': recurring(
+    'crash-leader',
+    'crashLeader',
+    'Targeted: crash whichever node is leader, restart it after `for` (elections, Figure 8 histories).',
+    true,
+  ),
   delay: {
     usage: 'delay chance=P%[..Q%] by=MIN..MAX [weight=P%]',
     doc: 'Targeted: an election message or an acknowledgement (PreVote, RequestVote, their responses, append acks) is held back by `by`, past a term change; half of the time the original goes through and a late copy follows.',
@@ -267,7 +298,11 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
     format: (s) => (s.delay === null ? [] : [`delay chance=${fmtRatioRange(s.delay.chance)} by=${fmtDurationRange(s.delay.byUs)}${weight(s.delay.weight)}`]),
   },
   'crash-after-vote': crashAfter('crash-after-vote', 'crashAfterVote', 'Targeted: a node crashes right after it granted a vote (durability of votes).'),
-  'crash-after-append': crashAfter('crash-after-append', 'crashAfterAppend', 'Targeted: a leader crashes right after a step that sent new entries — a chance on each of its first 16 such steps in a term (partial replication, Figure 8 histories).'),
+  'crash-after-append': crashAfter(
+    'crash-after-append',
+    'crashAfterAppend',
+    'Targeted: a leader crashes right after a step that sent new entries — a chance on each of its first 16 such steps in a term (partial replication, Figure 8 histories).',
+  ),
   'split-votes': {
     usage: 'split-votes P%[..Q%]',
     doc: 'Targeted: the chance per seed that all election timeouts are nearly equal, so elections collide (lifted in the liveness phase).',
@@ -353,7 +388,8 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
       }
       for (const n of names) {
         if (n.text === 'all') p.fail(n, '"all" cannot be combined with names');
-        if (c.known.invariants.length > 0 && !c.known.invariants.includes(n.text)) p.fail(n, `unknown invariant "${n.text}" (known: ${c.known.invariants.join(', ')})`);
+        if (c.known.invariants.length > 0 && !c.known.invariants.includes(n.text))
+          p.fail(n, `unknown invariant "${n.text}" (known: ${c.known.invariants.join(', ')})`);
       }
       s.check = names.map((n) => n.text);
     },
@@ -367,7 +403,8 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
       const names = p.rest('a bug name');
       const known = c.known.bugs;
       for (const n of names) {
-        if (!known.includes(n.text)) p.fail(n, known.length === 0 ? `unknown bug "${n.text}" (no planted bugs exist yet)` : `unknown bug "${n.text}" (known: ${known.join(', ')})`);
+        if (!known.includes(n.text))
+          p.fail(n, known.length === 0 ? `unknown bug "${n.text}" (no planted bugs exist yet)` : `unknown bug "${n.text}" (known: ${known.join(', ')})`);
       }
       s.bugs = names.map((n) => n.text);
     },
@@ -387,9 +424,10 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
 /** The two tables of SCENARIOS.md: every statement's usage, meaning and default. */
 export function statementsMarkdown(): string {
   const cell = (t: string): string => t.replace(/\|/g, '\\|');
-  const rows = (targeted: boolean): string[] => Object.entries(STATEMENTS)
-    .filter(([, st]) => (st.targeted === true) === targeted)
-    .map(([, st]) => `| \`${cell(st.usage)}\` | ${cell(st.doc)} | ${cell(st.default)} |`);
+  const rows = (targeted: boolean): string[] =>
+    Object.entries(STATEMENTS)
+      .filter(([, st]) => (st.targeted === true) === targeted)
+      .map(([, st]) => `| \`${cell(st.usage)}\` | ${cell(st.doc)} | ${cell(st.default)} |`);
   return [
     '| statement | meaning | default |',
     '|---|---|---|',

@@ -48,7 +48,9 @@ export class TraceRecorder {
     }
     // (The step number is implied by the order of the additions.)
     const h = this.hash;
-    h.add(time | 0).add(((node + 1) & 0xff) | ((kind & 0xff) << 8) | ((extra & 0xffff) << 16)).add(r);
+    h.add(time | 0)
+      .add(((node + 1) & 0xff) | ((kind & 0xff) << 8) | ((extra & 0xffff) << 16))
+      .add(r);
     if (time >= 0x8000_0000) h.add(Math.floor(time / 0x1_0000_0000));
     if (this.bytes !== null) {
       if (step >= this.bytes.length) {

@@ -47,10 +47,14 @@ export function forkActionProblem(a: unknown, nodes = 9): string | null {
     case 'cut':
       return node(x['from']) && node(x['to']) ? null : '"cut" needs node indexes from and to';
     case 'clog':
-      return node(x['a']) && node(x['b']) && Number.isSafeInteger(x['forUs']) && (x['forUs'] as number) > 0 ? null : '"clog" needs node indexes a, b and forUs > 0';
+      return node(x['a']) && node(x['b']) && Number.isSafeInteger(x['forUs']) && (x['forUs'] as number) > 0
+        ? null
+        : '"clog" needs node indexes a, b and forUs > 0';
     case 'partition': {
       const g = x['groups'];
-      return Array.isArray(g) && g.length >= 2 && g.every((h: unknown) => Array.isArray(h) && h.every(node)) ? null : '"partition" needs at least two groups of node indexes';
+      return Array.isArray(g) && g.length >= 2 && g.every((h: unknown) => Array.isArray(h) && h.every(node))
+        ? null
+        : '"partition" needs at least two groups of node indexes';
     }
     case 'drop':
       return Number.isSafeInteger(x['seq']) && (x['seq'] as number) >= 0 ? null : '"drop" needs the seq of a message in flight';
@@ -70,7 +74,12 @@ export function loadScenario(text: string, file: string): Scenario {
 }
 
 /** Runs a seed (with forks made in the debugger, if any) while recording; returns the result with its trace file. */
-export function recordRun(scenario: Scenario, seed: number, stopAtStep?: number, forks: readonly TraceFork[] = []): { result: RunResult; trace: TraceFile; sim: Simulation } {
+export function recordRun(
+  scenario: Scenario,
+  seed: number,
+  stopAtStep?: number,
+  forks: readonly TraceFork[] = [],
+): { result: RunResult; trace: TraceFile; sim: Simulation } {
   const sim = new Simulation(scenario, seed, { record: true, ...(stopAtStep === undefined ? {} : { stopAtStep }) });
   const result = forks.length === 0 ? sim.run() : runWithForks(sim, forks);
   const trace: TraceFile = {
@@ -122,19 +131,29 @@ export function parseTrace(text: string, file: string): TraceFile {
   const sc = t.scenario as { file?: unknown; text?: unknown } | undefined;
   need(typeof sc === 'object' && sc !== null && typeof sc.file === 'string' && typeof sc.text === 'string', '"scenario" must be { file, text } strings');
   need(Number.isSafeInteger(t.seed), '"seed" must be an integer');
-  need(t.bugs === undefined || (Array.isArray(t.bugs) && t.bugs.every((b: unknown) => typeof b === 'string' && BUG_NAMES.includes(b as never))), '"bugs" must be a list of known planted bug names');
+  need(
+    t.bugs === undefined || (Array.isArray(t.bugs) && t.bugs.every((b: unknown) => typeof b === 'string' && BUG_NAMES.includes(b as never))),
+    '"bugs" must be a list of known planted bug names',
+  );
   need(Number.isSafeInteger(t.steps) && (t.steps as number) >= 0, '"steps" must be a non-negative integer');
   need(typeof t.traceHash === 'string' && /^[0-9a-f]{16}$/.test(t.traceHash), '"traceHash" must be 16 hex digits');
   need(Array.isArray(t.forks), '"forks" must be a list');
-  need(Array.isArray(t.checkpoints) && t.checkpoints.every((c: unknown) => {
-    const x = c as { step?: unknown; hash?: unknown };
-    return typeof x === 'object' && x !== null && Number.isSafeInteger(x.step) && typeof x.hash === 'string';
-  }), '"checkpoints" must be a list of { step, hash }');
+  need(
+    Array.isArray(t.checkpoints) &&
+      t.checkpoints.every((c: unknown) => {
+        const x = c as { step?: unknown; hash?: unknown };
+        return typeof x === 'object' && x !== null && Number.isSafeInteger(x.step) && typeof x.hash === 'string';
+      }),
+    '"checkpoints" must be a list of { step, hash }',
+  );
   need(typeof t.stepBytes === 'string', '"stepBytes" must be a base64 string');
   need(['ok', 'safety', 'liveness', 'crash'].includes(t.verdict as string), '"verdict" must be ok, safety, liveness or crash');
   (t.forks as unknown[]).forEach((f: unknown, i) => {
     const x = f as { step?: unknown; action?: unknown };
-    need(typeof x === 'object' && x !== null && Number.isSafeInteger(x.step) && (x.step as number) >= 0, `fork ${i + 1}: "step" must be a non-negative integer`);
+    need(
+      typeof x === 'object' && x !== null && Number.isSafeInteger(x.step) && (x.step as number) >= 0,
+      `fork ${i + 1}: "step" must be a non-negative integer`,
+    );
     const problem = forkActionProblem(x.action);
     need(problem === null, `fork ${i + 1}: ${problem}`);
   });
@@ -172,14 +191,24 @@ export function traceScenario(trace: TraceFile): Scenario {
 export function replayTrace(trace: TraceFile): ReplayResult {
   const scenario = traceScenario(trace);
   const { result, trace: again } = recordRun(scenario, trace.seed, trace.steps, trace.forks);
-  const base = { steps: result.steps, traceHash: result.traceHash, verdict: result.verdict, ...(result.violation === undefined ? {} : { violation: result.violation }) };
+  const base = {
+    steps: result.steps,
+    traceHash: result.traceHash,
+    verdict: result.verdict,
+    ...(result.violation === undefined ? {} : { violation: result.violation }),
+  };
   const d = firstDivergence(fromBase64(trace.stepBytes), fromBase64(again.stepBytes));
   const checkpoint = trace.checkpoints.find((c, i) => again.checkpoints[i]?.hash !== c.hash);
   if (d === null && checkpoint === undefined && result.traceHash === trace.traceHash && result.steps === trace.steps) {
     return { ok: true, ...base };
   }
   const divergedAt = d ?? checkpoint?.step ?? Math.min(result.steps, trace.steps);
-  return { ok: false, ...base, divergedAt, message: `the replay diverged from the recording at step ${divergedAt} (recorded ${trace.steps} steps, hash ${trace.traceHash}; replayed ${result.steps} steps, hash ${result.traceHash})` };
+  return {
+    ok: false,
+    ...base,
+    divergedAt,
+    message: `the replay diverged from the recording at step ${divergedAt} (recorded ${trace.steps} steps, hash ${trace.traceHash}; replayed ${result.steps} steps, hash ${result.traceHash})`,
+  };
 }
 
 export function toBase64(bytes: Uint8Array): string {

@@ -2,7 +2,15 @@
 // requests over the client network (with its own latency stream), time out and retry, and take the
 // nodes' answers — every invocation and answer going into the history checked for linearizability.
 import { describeOp, describeReply, type ClientReply } from '../core';
-import { clientReplyEvent, clientRequestEvent, clientStartEvent, clientTimeoutEvent, type ClientReplyEvent, type ClientStartEvent, type ClientTimeoutEvent } from './events';
+import {
+  clientReplyEvent,
+  clientRequestEvent,
+  clientStartEvent,
+  clientTimeoutEvent,
+  type ClientReplyEvent,
+  type ClientStartEvent,
+  type ClientTimeoutEvent,
+} from './events';
 import { Rng } from './rng';
 import { nodeName } from './scenario';
 import type { SimNode } from './sim-node';

@@ -47,7 +47,9 @@ class Runner {
           lines.push(`${String(s.step).padStart(5)} ${fmtUs(s.time).padStart(9)}  ${s.text}${s.reasons.length > 0 ? `  [${s.reasons.join(' ')}]` : ''}`);
         }
         flush();
-        lines.push(`verdict ${result.verdict} after ${result.steps} steps${result.violation ? `: ${result.violation.invariant}: ${result.violation.message}` : ''}`);
+        lines.push(
+          `verdict ${result.verdict} after ${result.steps} steps${result.violation ? `: ${result.violation.invariant}: ${result.violation.message}` : ''}`,
+        );
         return lines.join('\n');
       }
       case 'hashes': {
@@ -73,7 +75,9 @@ class Runner {
 describe('simulator transcripts', function () {
   this.timeout(60_000);
   const dir = join(__dirname, 'testdata');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     it(file, () => {
       const r = new Runner();
       runFile(join(dir, file), (tc) => r.run(tc));

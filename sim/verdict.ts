@@ -54,8 +54,22 @@ export interface RunStats {
 
 export function emptyStats(): RunStats {
   return {
-    messagesSent: 0, messagesDelivered: 0, messagesLost: 0, crashes: 0, restarts: 0, refusedToStart: 0, tornWrites: 0,
-    corruptions: 0, partitions: 0, pauses: 0, clogs: 0, leaderChanges: 0, delayed: 0, opsStarted: 0, opsCompleted: 0, opsAbandoned: 0,
+    messagesSent: 0,
+    messagesDelivered: 0,
+    messagesLost: 0,
+    crashes: 0,
+    restarts: 0,
+    refusedToStart: 0,
+    tornWrites: 0,
+    corruptions: 0,
+    partitions: 0,
+    pauses: 0,
+    clogs: 0,
+    leaderChanges: 0,
+    delayed: 0,
+    opsStarted: 0,
+    opsCompleted: 0,
+    opsAbandoned: 0,
   };
 }
 
@@ -78,8 +92,8 @@ export interface Ending {
  * history turns the verdict into a safety violation.
  */
 export function runResult(end: Ending, verdict: Verdict, v?: Violation, livenessMessage?: string, crash?: RunViolation): RunResult {
-  let violation = v ?? crash ?? (livenessMessage === undefined ? undefined
-    : { invariant: 'Liveness', step: end.steps, time: end.time, nodes: [], message: livenessMessage });
+  let violation =
+    v ?? crash ?? (livenessMessage === undefined ? undefined : { invariant: 'Liveness', step: end.steps, time: end.time, nodes: [], message: livenessMessage });
   // The clients' history must be linearizable, whatever happened to liveness.
   let linearizability: RunResult['linearizability'] = 'skipped';
   if ((verdict === 'ok' || verdict === 'liveness') && end.checkLinearizability) {
@@ -92,14 +106,23 @@ export function runResult(end: Ending, verdict: Verdict, v?: Violation, liveness
     if (lin === null) {
       verdict = 'safety';
       violation = {
-        invariant: 'Linearizability', step: end.steps, time: end.time, nodes: [],
+        invariant: 'Linearizability',
+        step: end.steps,
+        time: end.time,
+        nodes: [],
         message: `a client got a malformed answer: ${describeOperation(ops[bad]!, bad)}: ${problems[bad]!}${history[bad]!.output === undefined ? '' : ` (${JSON.stringify(history[bad]!.output)})`}`,
       };
     } else if (lin.result === 'illegal') {
       verdict = 'safety';
-      const shown = lin.operations.slice(0, 8).map((i) => describeOperation(ops[i]!, i)).join('; ');
+      const shown = lin.operations
+        .slice(0, 8)
+        .map((i) => describeOperation(ops[i]!, i))
+        .join('; ');
       violation = {
-        invariant: 'Linearizability', step: end.steps, time: end.time, nodes: [],
+        invariant: 'Linearizability',
+        step: end.steps,
+        time: end.time,
+        nodes: [],
         message: `the clients' history is not linearizable: on key ${lin.key}, these ${lin.operations.length} operations cannot be ordered: ${shown}${lin.operations.length > 8 ? '; …' : ''}`,
       };
     }

@@ -65,7 +65,15 @@ export class Client {
   start(now: number): ClientAction {
     const op = this.nextOp();
     const seq = ++this.seq;
-    const h: HistoryOp = { client: this.id, op: op.type, key: op.key, ...(op.type === 'put' || op.type === 'append' ? { value: op.value } : {}), ...(op.type === 'cas' ? { expected: op.expected, value: op.value } : {}), call: now, return: null };
+    const h: HistoryOp = {
+      client: this.id,
+      op: op.type,
+      key: op.key,
+      ...(op.type === 'put' || op.type === 'append' ? { value: op.value } : {}),
+      ...(op.type === 'cas' ? { expected: op.expected, value: op.value } : {}),
+      call: now,
+      return: null,
+    };
     this.history.push(h);
     const target = this.leaderGuess ?? this.rng.int(this.nodes);
     this.current = { request: { client: this.id, seq, op }, history: h, attempts: 0, attemptId: 0, target };

@@ -46,7 +46,11 @@ describe('debug adapter in a web worker realm', function () {
     `;
     const out = await build({
       stdin: { contents: entry, resolveDir: root, loader: 'ts' },
-      bundle: true, platform: 'browser', format: 'iife', write: false, logLevel: 'silent',
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      write: false,
+      logLevel: 'silent',
       alias: { url: join(root, 'scripts/shims/url.mjs') },
     });
     const code = out.outputFiles[0]!.text;
@@ -57,7 +61,18 @@ describe('debug adapter in a web worker realm', function () {
     for (let i = 0; i < 200 && realm.result === undefined && realm.error === undefined; i++) await new Promise((r) => setTimeout(r, 25));
     assert.equal(realm.error, undefined, realm.error);
     // The same conversation in Node.
-    const node = await build({ stdin: { contents: `import { SimDebugSession } from './debug-adapter/session';\nimport { InlineClient } from './debug-adapter/inline-client';\n${CONVERSATION}`, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' });
+    const node = await build({
+      stdin: {
+        contents: `import { SimDebugSession } from './debug-adapter/session';\nimport { InlineClient } from './debug-adapter/inline-client';\n${CONVERSATION}`,
+        resolveDir: root,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      write: false,
+      logLevel: 'silent',
+    });
     const mod: { exports: { converse?: () => Promise<unknown> } } = { exports: {} };
     new Function('module', 'exports', 'require', node.outputFiles[0]!.text)(mod, mod.exports, require);
     const here = await mod.exports.converse!();

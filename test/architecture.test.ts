@@ -50,12 +50,26 @@ describe('architecture rules', function () {
 
     it('reports every upward import, host module and stray vscode import', () => {
       // (The json reporter exits 0; `npm run lint` uses the err reporter, which exits non-zero.)
-      const output = execFileSync(process.execPath, [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
-        '--config', join(root, '.dependency-cruiser.cjs'), '--output-type', 'json', '.'], { cwd: dir, encoding: 'utf8' });
-      const violations = (JSON.parse(output) as { summary: { violations: { from: string; to: string; rule: { name: string } }[] } })
-        .summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
+      const output = execFileSync(
+        process.execPath,
+        [
+          join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+          '--config',
+          join(root, '.dependency-cruiser.cjs'),
+          '--output-type',
+          'json',
+          '.',
+        ],
+        { cwd: dir, encoding: 'utf8' },
+      );
+      const violations = (JSON.parse(output) as { summary: { violations: { from: string; to: string; rule: { name: string } }[] } }).summary.violations
+        .map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)
+        .sort();
       const expect = (rule: string, from: string): void => {
-        assert.ok(violations.some((v) => v.startsWith(`${rule}: ${from} →`)), `expected ${rule} on ${from}; got:\n${violations.join('\n')}`);
+        assert.ok(
+          violations.some((v) => v.startsWith(`${rule}: ${from} →`)),
+          `expected ${rule} on ${from}; got:\n${violations.join('\n')}`,
+        );
       };
       expect('core-is-pure', 'core/upward.ts');
       expect('core-is-pure', 'core/uses-node.ts');
@@ -100,15 +114,24 @@ describe('architecture rules', function () {
       it(`refuses \`${code}\` in core/ and sim/, allows it in cli/`, async () => {
         for (const file of ['core/fixture.ts', 'sim/fixture.ts']) {
           const messages = await lint(code, file);
-          assert.ok(messages.some((m) => /no-restricted-(globals|properties)/.test(m)), `${file}: ${code} not reported (${messages.join('; ')})`);
+          assert.ok(
+            messages.some((m) => /no-restricted-(globals|properties)/.test(m)),
+            `${file}: ${code} not reported (${messages.join('; ')})`,
+          );
         }
         const cli = await lint(code, 'cli/fixture.ts');
         assert.ok(!cli.some((m) => /no-restricted/.test(m)), `cli/ should allow ${code}: ${cli.join('; ')}`);
       });
     }
     it('allows local names that merely look like host APIs', async () => {
-      const messages = await lint('const performance = { now: () => 1 };\nexport const t = performance.now();\nexport function f(Date: number): number { return Date; }', 'core/fixture.ts');
-      assert.deepEqual(messages.filter((m) => /no-restricted/.test(m)), []);
+      const messages = await lint(
+        'const performance = { now: () => 1 };\nexport const t = performance.now();\nexport function f(Date: number): number { return Date; }',
+        'core/fixture.ts',
+      );
+      assert.deepEqual(
+        messages.filter((m) => /no-restricted/.test(m)),
+        [],
+      );
     });
   });
 

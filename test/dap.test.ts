@@ -103,9 +103,14 @@ async function session(f: (t: Transcript) => Promise<void>): Promise<void> {
 }
 
 async function launch(t: Transcript, args: object, setup: () => Promise<void> = async () => undefined): Promise<DebugProtocol.StoppedEvent> {
-  await t.req('initialize', { adapterID: 'liferaft', linesStartAt1: true, columnsStartAt1: true, supportsVariablePaging: true }, (b: DebugProtocol.Capabilities | undefined) => ({
-    ...b, exceptionBreakpointFilters: `${b?.exceptionBreakpointFilters?.length ?? 0} filters`,
-  }));
+  await t.req(
+    'initialize',
+    { adapterID: 'liferaft', linesStartAt1: true, columnsStartAt1: true, supportsVariablePaging: true },
+    (b: DebugProtocol.Capabilities | undefined) => ({
+      ...b,
+      exceptionBreakpointFilters: `${b?.exceptionBreakpointFilters?.length ?? 0} filters`,
+    }),
+  );
   const stopped = t.dc.waitForEvent('stopped', 20_000);
   await t.req('launch', args);
   await setup();
@@ -115,8 +120,12 @@ async function launch(t: Transcript, args: object, setup: () => Promise<void> = 
   return e;
 }
 
-const frameNames = (b: DebugProtocol.StackTraceResponse['body']): unknown => ({ totalFrames: b.totalFrames, frames: b.stackFrames.map((f) => `${f.name} @ ${f.source?.name ?? '-'}:${f.line}`) });
-const varList = (b: DebugProtocol.VariablesResponse['body']): unknown => b.variables.map((v) => `${v.name} = ${v.value}${v.variablesReference > 0 ? ' …' : ''}`);
+const frameNames = (b: DebugProtocol.StackTraceResponse['body']): unknown => ({
+  totalFrames: b.totalFrames,
+  frames: b.stackFrames.map((f) => `${f.name} @ ${f.source?.name ?? '-'}:${f.line}`),
+});
+const varList = (b: DebugProtocol.VariablesResponse['body']): unknown =>
+  b.variables.map((v) => `${v.name} = ${v.value}${v.variablesReference > 0 ? ' …' : ''}`);
 
 async function variablesOfNode(t: Transcript, thread: number): Promise<unknown> {
   const st = await t.req<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: thread, levels: 3 }, frameNames);
@@ -141,7 +150,9 @@ describe('debug adapter over DAP (golden transcripts)', function () {
       await t.req('threads', {});
       const st = await t.req<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: 1000, startFrame: 0, levels: 8 }, frameNames);
       const top = st.body.stackFrames[0]!;
-      const sc = await t.req<DebugProtocol.ScopesResponse>('scopes', { frameId: top.id }, (b) => b.scopes.map((s) => `${s.name}${s.indexedVariables === undefined ? '' : ` [${s.indexedVariables}]`}`));
+      const sc = await t.req<DebugProtocol.ScopesResponse>('scopes', { frameId: top.id }, (b) =>
+        b.scopes.map((s) => `${s.name}${s.indexedVariables === undefined ? '' : ` [${s.indexedVariables}]`}`),
+      );
       const nodes = await t.req<DebugProtocol.VariablesResponse>('variables', { variablesReference: sc.body.scopes[0]!.variablesReference }, varList);
       const n1 = nodes.body.variables.find((v) => v.name === 'n1')!;
       const n1vars = await t.req<DebugProtocol.VariablesResponse>('variables', { variablesReference: n1.variablesReference }, varList);
@@ -153,7 +164,9 @@ describe('debug adapter over DAP (golden transcripts)', function () {
       const lsc = await t.req<DebugProtocol.ScopesResponse>('scopes', { frameId: lower.id }, (b) => b.scopes.map((s) => s.name));
       await t.req('variables', { variablesReference: lsc.body.scopes[1]!.variablesReference }, varList);
       t.note('the trace document: one line per step');
-      await t.req<DebugProtocol.SourceResponse>('source', { source: top.source, sourceReference: top.source!.sourceReference }, (b) => b.content.split('\n').slice(1497, 1500));
+      await t.req<DebugProtocol.SourceResponse>('source', { source: top.source, sourceReference: top.source!.sourceReference }, (b) =>
+        b.content.split('\n').slice(1497, 1500),
+      );
       t.check('entry-threads-stack');
     });
   });
@@ -215,14 +228,24 @@ describe('debug adapter over DAP (golden transcripts)', function () {
       t.note('VS Code sends breakpoints as soon as the adapter is initialized, before launch has read the scenario');
       const lines = [1, 2, 8, 9, 10].map((line) => ({ line }));
       const a = t.send<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: LINES }, breakpoints: lines });
-      const b = t.send<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: join(ROOT, 'examples/crashes.raftsim') }, breakpoints: [{ line: 7 }] });
+      const b = t.send<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', {
+        source: { path: join(ROOT, 'examples/crashes.raftsim') },
+        breakpoints: [{ line: 7 }],
+      });
       const launched = t.send('launch', { scenario: LINES, seed: 2, stopOnEntry: true });
       const [ra, rb] = await Promise.all([a, b, launched]);
-      assert.deepEqual(ra.body.breakpoints.map((x) => x.verified), [false, false, true, false, true], 'comment, nodes, crash every=, pause (off on seed 2), at');
+      assert.deepEqual(
+        ra.body.breakpoints.map((x) => x.verified),
+        [false, false, true, false, true],
+        'comment, nodes, crash every=, pause (off on seed 2), at',
+      );
       assert.ok(ra.body.breakpoints.every((x, k) => x.line === lines[k]!.line));
       assert.match(ra.body.breakpoints[1]!.message!, /^`nodes 3` is a setting of the run, not a step of it\. .*function breakpoint/);
       assert.equal(ra.body.breakpoints[3]!.message, 'pause is off for seed 2 (swarm testing switched it off); it never fires on this seed.');
-      assert.deepEqual(rb.body.breakpoints.map((x) => [x.verified, x.message]), [[false, 'not the scenario of this debug session (it runs lines.raftsim)']]);
+      assert.deepEqual(
+        rb.body.breakpoints.map((x) => [x.verified, x.message]),
+        [[false, 'not the scenario of this debug session (it runs lines.raftsim)']],
+      );
       const entry = t.dc.waitForEvent('stopped', 20_000);
       await t.req('configurationDone', {});
       t.lines.push(`⇐ stopped ${stable((await entry).body)}`);
@@ -267,7 +290,11 @@ describe('debug adapter over DAP (golden transcripts)', function () {
       await t.stop('evaluate', { expression: '.partition {n1} {n2 n3}', context: 'repl' });
       await t.req('evaluate', { expression: '.forks', context: 'repl' });
       await t.stop('continue', { threadId: 1000 });
-      const r = await t.req<DebugProtocol.Response>('liferaft/trace', {}, (b: { forks: unknown[]; steps: number; traceHash: string }) => ({ forks: b.forks, steps: b.steps, traceHash: b.traceHash }));
+      const r = await t.req<DebugProtocol.Response>('liferaft/trace', {}, (b: { forks: unknown[]; steps: number; traceHash: string }) => ({
+        forks: b.forks,
+        steps: b.steps,
+        traceHash: b.traceHash,
+      }));
       trace = r.body as typeof trace;
       t.check('fork');
     });
@@ -279,7 +306,10 @@ describe('debug adapter over DAP (golden transcripts)', function () {
         t.dc.on('output', (e: DebugProtocol.OutputEvent) => said.push(e.body.output));
         await launch(t, { trace: file });
         for (let i = 0; i < 100 && !said.some((x) => x.includes('reproduces the trace')); i++) await new Promise((r) => setTimeout(r, 20));
-        assert.ok(said.some((x) => x.startsWith(`The run reproduces the trace: ${trace!.steps} steps`)), said.join(''));
+        assert.ok(
+          said.some((x) => x.startsWith(`The run reproduces the trace: ${trace!.steps} steps`)),
+          said.join(''),
+        );
         const r = await t.req<DebugProtocol.Response>('liferaft/trace', {}, (b: { traceHash: string }) => b.traceHash);
         assert.equal((r.body as { traceHash: string }).traceHash, trace!.traceHash, 'the fork replays exactly');
       });
@@ -311,7 +341,10 @@ describe('debug adapter over DAP (golden transcripts)', function () {
         const st = await t.req<DebugProtocol.Response>('liferaft/state', {}, (b: { step: number }) => b.step);
         assert.equal((st.body as { step: number }).step, 6, 'the replay ends at the recorded last step');
         for (let i = 0; i < 100 && !said.some((x) => x.includes('reproduces the trace')); i++) await new Promise((r) => setTimeout(r, 20));
-        assert.ok(said.some((x) => x.startsWith('The run reproduces the trace: 6 steps')), said.join(''));
+        assert.ok(
+          said.some((x) => x.startsWith('The run reproduces the trace: 6 steps')),
+          said.join(''),
+        );
       });
     } finally {
       (await import('node:fs')).rmSync(file, { force: true });
@@ -397,7 +430,9 @@ describe('debug adapter over DAP (golden transcripts)', function () {
     await dc.request('configurationDone');
     await entry;
     const frames = async (): Promise<string[]> =>
-      ((await dc.request('stackTrace', { threadId: 1000 })) as DebugProtocol.StackTraceResponse).body.stackFrames.map((f) => `${f.name} @ ${f.source?.name ?? 'Unknown Source'}:${f.line}`);
+      ((await dc.request('stackTrace', { threadId: 1000 })) as DebugProtocol.StackTraceResponse).body.stackFrames.map(
+        (f) => `${f.name} @ ${f.source?.name ?? 'Unknown Source'}:${f.line}`,
+      );
     assert.deepEqual(await frames(), ['#0 start: before the first event @ default.raftsim:5']);
     await dc.stop('next', { threadId: 1000 });
     assert.equal((await frames())[0], '#1 c1 starts put k0=c1.1 @ seed 3 steps 1–10000.rafttrace-steps:1');
@@ -415,11 +450,26 @@ describe('debug adapter over DAP (golden transcripts)', function () {
     };
     await dc.request('initialize', { adapterID: 'liferaft' });
     // A client that waits for these answers before it launches must not wait forever.
-    const r = (await dc.request('setBreakpoints', { source: { path: 'lines.raftsim' }, breakpoints: [{ line: 8 }, { line: 2 }] })) as DebugProtocol.SetBreakpointsResponse;
-    assert.deepEqual(r.body.breakpoints.map((b) => [b.verified, b.message]), [[false, 'not verified yet: no scenario is loaded (waiting for the launch request)'], [false, 'not verified yet: no scenario is loaded (waiting for the launch request)']]);
+    const r = (await dc.request('setBreakpoints', {
+      source: { path: 'lines.raftsim' },
+      breakpoints: [{ line: 8 }, { line: 2 }],
+    })) as DebugProtocol.SetBreakpointsResponse;
+    assert.deepEqual(
+      r.body.breakpoints.map((b) => [b.verified, b.message]),
+      [
+        [false, 'not verified yet: no scenario is loaded (waiting for the launch request)'],
+        [false, 'not verified yet: no scenario is loaded (waiting for the launch request)'],
+      ],
+    );
     const entry = dc.stopped();
     await dc.request('launch', { scenario: 'lines.raftsim', seed: 2, stopOnEntry: true });
-    assert.deepEqual(events.map((e) => [e.body.reason, e.body.breakpoint.id, e.body.breakpoint.verified]), [['changed', r.body.breakpoints[0]!.id, true], ['changed', r.body.breakpoints[1]!.id, false]]);
+    assert.deepEqual(
+      events.map((e) => [e.body.reason, e.body.breakpoint.id, e.body.breakpoint.verified]),
+      [
+        ['changed', r.body.breakpoints[0]!.id, true],
+        ['changed', r.body.breakpoints[1]!.id, false],
+      ],
+    );
     await dc.request('configurationDone');
     await entry;
     const hit = await dc.stop('continue', { threadId: 1000 });

@@ -9,15 +9,23 @@ describe('datadriven runner', () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'liferaft-dd-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const echo = (tc: TestCase): string => `${tc.cmd}(${tc.args.map((a) => (a.vals.length > 0 ? `${a.key}=${a.vals.join('|')}` : a.key)).join(' ')})${tc.input ? `\n${tc.input}` : ''}`;
+  const echo = (tc: TestCase): string =>
+    `${tc.cmd}(${tc.args.map((a) => (a.vals.length > 0 ? `${a.key}=${a.vals.join('|')}` : a.key)).join(' ')})${tc.input ? `\n${tc.input}` : ''}`;
 
   it('parses commands, arguments, input lines and both output forms', () => {
     const chunks = parseFile('f.txt', '# comment\ncmd a k=v l=(1,2)\nin1\n----\nout\n\nother\n----\n----\nx\n\ny\n----\n----\n');
     const cases = chunks.flatMap((c) => (c.tc ? [c.tc] : []));
     assert.equal(cases.length, 2);
     assert.deepEqual(cases[0], {
-      pos: 'f.txt:2', cmd: 'cmd', input: 'in1', expected: 'out',
-      args: [{ key: 'a', vals: [] }, { key: 'k', vals: ['v'] }, { key: 'l', vals: ['1', '2'] }],
+      pos: 'f.txt:2',
+      cmd: 'cmd',
+      input: 'in1',
+      expected: 'out',
+      args: [
+        { key: 'a', vals: [] },
+        { key: 'k', vals: ['v'] },
+        { key: 'l', vals: ['1', '2'] },
+      ],
     });
     assert.deepEqual(parseArgs(['x=']), [{ key: 'x', vals: [''] }]);
     assert.equal(cases[1]!.expected, 'x\n\ny');
@@ -26,7 +34,10 @@ describe('datadriven runner', () => {
   it('passes when outputs match and reports file:line when they do not', () => {
     const f = join(dir, 't.txt');
     writeFileSync(f, 'one a\n----\none(a)\n\ntwo\n----\nwrong\n');
-    assert.throws(() => runFile(f, echo), (e: Error) => e.message.includes(`${f}:5: output of "two" differs`));
+    assert.throws(
+      () => runFile(f, echo),
+      (e: Error) => e.message.includes(`${f}:5: output of "two" differs`),
+    );
     writeFileSync(f, 'one a\n----\none(a)\n');
     runFile(f, echo);
   });

@@ -34,7 +34,13 @@ export function parseArgs(words: readonly string[]): CmdArg[] {
     const eq = w.indexOf('=');
     if (eq < 0) return { key: w, vals: [] };
     const raw = w.slice(eq + 1);
-    const vals = raw.startsWith('(') && raw.endsWith(')') ? raw.slice(1, -1).split(',').map((s) => s.trim()) : [raw];
+    const vals =
+      raw.startsWith('(') && raw.endsWith(')')
+        ? raw
+            .slice(1, -1)
+            .split(',')
+            .map((s) => s.trim())
+        : [raw];
     return { key: w.slice(0, eq), vals };
   });
 }

@@ -16,7 +16,14 @@ describe('determinism across realms', function () {
       const s = loadScenario(DEFAULT_SCENARIO, 'default.raftsim');
       globalThis.result = [1, 2, 3, 4, 5].map((seed) => new Simulation(s, seed).run().traceHash);
     `;
-    const out = await build({ stdin: { contents: entry, resolveDir: __dirname, loader: 'ts' }, bundle: true, platform: 'browser', format: 'iife', write: false, logLevel: 'silent' });
+    const out = await build({
+      stdin: { contents: entry, resolveDir: __dirname, loader: 'ts' },
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      write: false,
+      logLevel: 'silent',
+    });
     const code = out.outputFiles[0]!.text;
     assert.doesNotMatch(code, /\brequire\(/, 'the browser bundle must not need require()');
     const context: { result?: string[]; btoa: typeof btoa; atob: typeof atob } = { btoa, atob };

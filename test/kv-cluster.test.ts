@@ -39,24 +39,26 @@ function startLoad(c: LocalCluster, n: number, keys: number): Load {
     const client = new HistoryClient(name, () => c.urls, { timeoutMs: 4000 });
     clients.push(client);
     const r = rng(i + 1);
-    loops.push((async () => {
-      for (let k = 0; running; k++) {
-        const key = `k${Math.floor(r() * keys)}`;
-        const x = r();
-        let call: KvOp;
-        if (k % 5 === 4) {
-          const u = { key: `u-${name}-${k}`, value: `v${k}` };
-          const out = await client.run({ type: 'put', ...u });
-          unique.push({ ...u, kind: out.kind });
-          continue;
+    loops.push(
+      (async () => {
+        for (let k = 0; running; k++) {
+          const key = `k${Math.floor(r() * keys)}`;
+          const x = r();
+          let call: KvOp;
+          if (k % 5 === 4) {
+            const u = { key: `u-${name}-${k}`, value: `v${k}` };
+            const out = await client.run({ type: 'put', ...u });
+            unique.push({ ...u, kind: out.kind });
+            continue;
+          }
+          if (x < 0.35) call = { type: 'get', key };
+          else if (x < 0.65) call = { type: 'put', key, value: `${name}.${k}` };
+          else if (x < 0.85) call = { type: 'append', key, value: `${i}` };
+          else call = { type: 'cas', key, expected: null, value: `${name}.${k}` };
+          await client.run(call);
         }
-        if (x < 0.35) call = { type: 'get', key };
-        else if (x < 0.65) call = { type: 'put', key, value: `${name}.${k}` };
-        else if (x < 0.85) call = { type: 'append', key, value: `${i}` };
-        else call = { type: 'cas', key, expected: null, value: `${name}.${k}` };
-        await client.run(call);
-      }
-    })());
+      })(),
+    );
   }
   return {
     clients,
@@ -133,7 +135,10 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     const v = await verify(c, load);
     const st = await c.status(leader);
     assert.ok(Number(st?.['applied']) > 0 && Number(st?.['term']) >= 2, `the restarted node recovered and caught up: ${JSON.stringify(st)}`);
-    assert.ok(c.member(leader).log.some((l) => /recovered a snapshot at index \d+/.test(l)), `the restarted node recovered from its snapshot:\n${c.member(leader).log.join('\n')}`);
+    assert.ok(
+      c.member(leader).log.some((l) => /recovered a snapshot at index \d+/.test(l)),
+      `the restarted node recovered from its snapshot:\n${c.member(leader).log.join('\n')}`,
+    );
     for (const id of c.members.keys()) {
       const s = await c.status(id);
       assert.ok(Number(s?.['logStart']) > 0, `${id} compacted its log: ${JSON.stringify(s)}`);
@@ -166,18 +171,21 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     const taken = logs.filter((l) => /took a snapshot/.test(l)).length;
     const installed = logs.filter((l) => /installed the leader's snapshot/.test(l)).length;
     assert.ok(taken > 0, 'snapshots were taken');
-    console.log(`      ${cycles} kill/restart cycles in ${seconds} s: ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present; ${taken} snapshots taken, ${installed} installed from a leader`);
+    console.log(
+      `      ${cycles} kill/restart cycles in ${seconds} s: ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present; ${taken} snapshots taken, ${installed} installed from a leader`,
+    );
   });
 
   it('garbage and oversized frames on the peer port close that connection; the node keeps serving; a node with the wrong secret is refused', async () => {
     const c = (cluster = await LocalCluster.start({ cli: CLI, dir, secret: (id) => (id === 'n3' ? 'not-the-secret' : 'the-secret') }));
     const n1 = c.member('n1');
-    const closed = (bytes: Buffer): Promise<void> => new Promise((resolve, reject) => {
-      const s = connect(n1.raftPort, '127.0.0.1', () => s.write(bytes));
-      s.on('close', () => resolve());
-      s.on('error', () => undefined);
-      setTimeout(() => reject(new Error('the node did not close a connection sending a bad frame')), 5000);
-    });
+    const closed = (bytes: Buffer): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const s = connect(n1.raftPort, '127.0.0.1', () => s.write(bytes));
+        s.on('close', () => resolve());
+        s.on('error', () => undefined);
+        setTimeout(() => reject(new Error('the node did not close a connection sending a bad frame')), 5000);
+      });
     await closed(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
     const huge = Buffer.alloc(12);
     huge.write('LR', 0, 'latin1');
@@ -201,10 +209,16 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     const s3 = await c.status('n3');
     assert.equal(s3?.['commit'], 0, 'the stranger learned nothing');
     assert.equal(s3?.['leader'], null);
-    assert.ok(n1.log.some((l) => /refused a connection .*bad signature/.test(l)), `n1 logged the refusal:\n${n1.log.join('\n')}`);
+    assert.ok(
+      n1.log.some((l) => /refused a connection .*bad signature/.test(l)),
+      `n1 logged the refusal:\n${n1.log.join('\n')}`,
+    );
     assert.ok(n1.log.some((l) => /refused a connection .*bad magic/.test(l)));
     assert.ok(n1.log.some((l) => /refused a connection .*exceeds/.test(l)));
-    assert.ok(n1.log.some((l) => /dropped a malformed message .*ClientForwardReply with a bad "reply"/.test(l)), 'the malformed message was dropped');
+    assert.ok(
+      n1.log.some((l) => /dropped a malformed message .*ClientForwardReply with a bad "reply"/.test(l)),
+      'the malformed message was dropped',
+    );
     assert.equal(n1.exit, null, 'n1 is still running');
   });
 });

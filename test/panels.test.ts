@@ -18,9 +18,45 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(root, 'test-artifacts');
 
 const THEMES = {
-  dark: { '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1e1e1e', '--vscode-charts-yellow': '#cca700', '--vscode-charts-blue': '#3794ff', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-purple': '#b180d7', '--vscode-disabledForeground': '#808080', '--vscode-descriptionForeground': '#9d9d9d', '--vscode-errorForeground': '#f48771' },
-  light: { '--vscode-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-charts-yellow': '#bf8803', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-orange': '#d18616', '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-purple': '#652d90', '--vscode-disabledForeground': '#616161', '--vscode-descriptionForeground': '#717171', '--vscode-errorForeground': '#a1260d' },
-  'high-contrast': { '--vscode-foreground': '#ffffff', '--vscode-editor-background': '#000000', '--vscode-charts-yellow': '#ffff00', '--vscode-charts-blue': '#3794ff', '--vscode-charts-orange': '#ff8c00', '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f14c4c', '--vscode-charts-purple': '#b180d7', '--vscode-disabledForeground': '#a5a5a5', '--vscode-descriptionForeground': '#ffffff', '--vscode-errorForeground': '#f48771' },
+  dark: {
+    '--vscode-foreground': '#cccccc',
+    '--vscode-editor-background': '#1e1e1e',
+    '--vscode-charts-yellow': '#cca700',
+    '--vscode-charts-blue': '#3794ff',
+    '--vscode-charts-orange': '#d18616',
+    '--vscode-charts-green': '#89d185',
+    '--vscode-charts-red': '#f14c4c',
+    '--vscode-charts-purple': '#b180d7',
+    '--vscode-disabledForeground': '#808080',
+    '--vscode-descriptionForeground': '#9d9d9d',
+    '--vscode-errorForeground': '#f48771',
+  },
+  light: {
+    '--vscode-foreground': '#3b3b3b',
+    '--vscode-editor-background': '#ffffff',
+    '--vscode-charts-yellow': '#bf8803',
+    '--vscode-charts-blue': '#1a85ff',
+    '--vscode-charts-orange': '#d18616',
+    '--vscode-charts-green': '#388a34',
+    '--vscode-charts-red': '#e51400',
+    '--vscode-charts-purple': '#652d90',
+    '--vscode-disabledForeground': '#616161',
+    '--vscode-descriptionForeground': '#717171',
+    '--vscode-errorForeground': '#a1260d',
+  },
+  'high-contrast': {
+    '--vscode-foreground': '#ffffff',
+    '--vscode-editor-background': '#000000',
+    '--vscode-charts-yellow': '#ffff00',
+    '--vscode-charts-blue': '#3794ff',
+    '--vscode-charts-orange': '#ff8c00',
+    '--vscode-charts-green': '#89d185',
+    '--vscode-charts-red': '#f14c4c',
+    '--vscode-charts-purple': '#b180d7',
+    '--vscode-disabledForeground': '#a5a5a5',
+    '--vscode-descriptionForeground': '#ffffff',
+    '--vscode-errorForeground': '#f48771',
+  },
 } as const;
 
 /** A state (and the steps around it) from a real session: the default scenario, seed 3, at `step`. */
@@ -43,7 +79,9 @@ async function recordedState(step: number, bugs: string[] = []): Promise<StateRe
 }
 
 async function open(page: Page, theme: keyof typeof THEMES, saved: unknown = null, panel = 'cluster'): Promise<void> {
-  const vars = Object.entries(THEMES[theme]).map(([k, v]) => `${k}:${v}`).join(';');
+  const vars = Object.entries(THEMES[theme])
+    .map(([k, v]) => `${k}:${v}`)
+    .join(';');
   await page.setContent(`<!DOCTYPE html><html><head><style>:root{${vars};--vscode-font-family:sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace}</style>
 <style>${readFileSync(join(root, 'media/panels.css'), 'utf8')}</style></head><body class="vscode-${theme}"></body></html>`);
   // Functions passed to the page are compiled by tsx, which names them with a helper: give the page one.
@@ -58,7 +96,10 @@ async function open(page: Page, theme: keyof typeof THEMES, saved: unknown = nul
 }
 
 async function post(page: Page, state: StateResponseBody, steps?: StepSummary[]): Promise<void> {
-  await page.evaluate(([s, w]) => (globalThis as unknown as { postMessage: (m: unknown, o: string) => void }).postMessage({ type: 'state', state: s, steps: w }, '*'), [state, steps] as const);
+  await page.evaluate(
+    ([s, w]) => (globalThis as unknown as { postMessage: (m: unknown, o: string) => void }).postMessage({ type: 'state', state: s, steps: w }, '*'),
+    [state, steps] as const,
+  );
   await page.waitForFunction(`document.body.dataset.step === "${state.step}"`);
 }
 
@@ -76,9 +117,19 @@ describe('Cluster panel in Chromium', function () {
     }
     scratch = mkdtempSync(join(tmpdir(), 'liferaft-panels-'));
     context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
-      executablePath: CHROMIUM, headless: true, env: { ...process.env, HOME: scratch, XDG_CONFIG_HOME: join(scratch, '.config'), XDG_CACHE_HOME: join(scratch, '.cache') },
+      executablePath: CHROMIUM,
+      headless: true,
+      env: { ...process.env, HOME: scratch, XDG_CONFIG_HOME: join(scratch, '.config'), XDG_CACHE_HOME: join(scratch, '.cache') },
       viewport: { width: 1100, height: 560 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = context.pages()[0] ?? (await context.newPage());
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -101,7 +152,7 @@ describe('Cluster panel in Chromium', function () {
     }
     const drawn = await page.locator('circle.msg').count();
     assert.equal(drawn, s.inFlight.filter((m) => m.from !== m.to).length, 'one dot per message in flight');
-    assert.equal(await page.locator('line.link.cut').count() > 0, s.cutLinks.length > 0);
+    assert.equal((await page.locator('line.link.cut').count()) > 0, s.cutLinks.length > 0);
     assert.equal(await page.locator('table.log tr[data-node]').count(), s.nodes.length);
     const committed = await page.locator('table.log td.committed').count();
     assert.ok(s.nodes.some((n) => n.commit > 0) ? committed > 0 : committed === 0);
@@ -147,14 +198,20 @@ describe('Cluster panel in Chromium', function () {
 
   it('a log of 10,000 entries on 5 nodes is windowed to its newest columns', async () => {
     const s = await recordedState(1500);
-    const big: StateResponseBody = { ...s, nodes: s.nodes.map((n) => ({ ...n, logTerms: Array.from({ length: 10_000 }, (_, i) => 1 + Math.floor(i / 700)), commit: 9_990 })) };
+    const big: StateResponseBody = {
+      ...s,
+      nodes: s.nodes.map((n) => ({ ...n, logTerms: Array.from({ length: 10_000 }, (_, i) => 1 + Math.floor(i / 700)), commit: 9_990 })),
+    };
     await open(page, 'dark');
     await post(page, big);
     assert.equal(await page.locator('table.log tr[data-node]').first().locator('td').count(), 40);
     console.log(`      redraw at 5 nodes × 10k entries: ${await page.evaluate('document.body.dataset.renderMs')} ms`);
     // After compaction a node holds only the entries after its log start: the columns before it are
     // drawn as compacted, the others at their own index.
-    const compacted: StateResponseBody = { ...big, nodes: big.nodes.map((n, i) => (i === 0 ? { ...n, logStart: 9_980, logTerms: n.logTerms.slice(9_980) } : n)) };
+    const compacted: StateResponseBody = {
+      ...big,
+      nodes: big.nodes.map((n, i) => (i === 0 ? { ...n, logStart: 9_980, logTerms: n.logTerms.slice(9_980) } : n)),
+    };
     await post(page, compacted);
     const first = page.locator('table.log tr[data-node]').first();
     assert.equal(await first.locator('td.compacted').count(), 20, 'indexes 9961..9980 (of the 40 newest columns) are in the snapshot');
@@ -194,7 +251,7 @@ describe('Cluster panel in Chromium', function () {
     await page.screenshot({ path: join(ARTIFACTS, 'invariants-light.png') });
   });
 
-  it('Invariants: a linearizability failure shows the failing key\'s operations on a time axis', async () => {
+  it("Invariants: a linearizability failure shows the failing key's operations on a time axis", async () => {
     const session = new SimDebugSession({ readFile: async () => readFileSync(join(root, 'examples/default.raftsim'), 'utf8') });
     const dc = new InlineClient(session);
     await dc.request('initialize', { adapterID: 'liferaft' });
@@ -219,11 +276,16 @@ describe('Cluster panel in Chromium', function () {
   it('the page check --html writes stands alone: the verdict, the failing key in red, the linearization, hover, zoom, no request', async () => {
     // A Jepsen history (EDN): key :x has a read of 1 after a write of 2 completed; key :y is fine.
     const edn = [
-      '{:type :invoke, :f :write, :value [:x 1], :process 0}', '{:type :ok, :f :write, :value [:x 1], :process 0}',
-      '{:type :invoke, :f :write, :value [:y 5], :process 3}', '{:type :ok, :f :write, :value [:y 5], :process 3}',
-      '{:type :invoke, :f :write, :value [:x 2], :process 0}', '{:type :ok, :f :write, :value [:x 2], :process 0}',
-      '{:type :invoke, :f :read, :value [:x nil], :process 1}', '{:type :ok, :f :read, :value [:x 1], :process 1}',
-      '{:type :invoke, :f :read, :value [:y nil], :process 2}', '{:type :ok, :f :read, :value [:y 5], :process 2}',
+      '{:type :invoke, :f :write, :value [:x 1], :process 0}',
+      '{:type :ok, :f :write, :value [:x 1], :process 0}',
+      '{:type :invoke, :f :write, :value [:y 5], :process 3}',
+      '{:type :ok, :f :write, :value [:y 5], :process 3}',
+      '{:type :invoke, :f :write, :value [:x 2], :process 0}',
+      '{:type :ok, :f :write, :value [:x 2], :process 0}',
+      '{:type :invoke, :f :read, :value [:x nil], :process 1}',
+      '{:type :ok, :f :read, :value [:x 1], :process 1}',
+      '{:type :invoke, :f :read, :value [:y nil], :process 2}',
+      '{:type :ok, :f :read, :value [:y 5], :process 2}',
     ].join('\n');
     const h = readHistory(edn, 'history.edn');
     const r = checkHistory(h.operations);
@@ -252,7 +314,10 @@ describe('Cluster panel in Chromium', function () {
       await page.hover('details.lin-key[data-key=":x"] g.op.illegal >> nth=2');
       const hover = (await page.textContent('.lin-hover')) ?? '';
       assert.match(hover, /get :x → "1"[^]*line 7[^]*cannot be ordered together/);
-      const span = async (): Promise<number> => page.evaluate('(() => { const t = document.querySelector(\'details.lin-key[data-key=":x"] .lin-timeline\'); return Number(t.dataset.w1) - Number(t.dataset.w0); })()') as Promise<number>;
+      const span = async (): Promise<number> =>
+        page.evaluate(
+          '(() => { const t = document.querySelector(\'details.lin-key[data-key=":x"] .lin-timeline\'); return Number(t.dataset.w1) - Number(t.dataset.w0); })()',
+        ) as Promise<number>;
       const whole = await span();
       await page.click('details.lin-key[data-key=":x"] button[data-action="zoom-in"]');
       assert.ok((await span()) < whole, 'zoomed in');

@@ -43,7 +43,8 @@ export class Interaction {
       case 'drop': {
         const from = opt('from');
         const to = opt('to');
-        if (this.c.drop(from === undefined ? null : this.checkNode(from), to === undefined ? null : this.checkNode(to)).length === 0) return ['nothing to drop'];
+        if (this.c.drop(from === undefined ? null : this.checkNode(from), to === undefined ? null : this.checkNode(to)).length === 0)
+          return ['nothing to drop'];
         return [];
       }
       case 'request':
@@ -87,17 +88,19 @@ export class Interaction {
   private addNodes(size: number, opt: (k: string) => string | undefined): string[] {
     const bool = (k: string): boolean | undefined => (opt(k) === undefined ? undefined : opt(k) === 'true');
     const num = (k: string): number | undefined => (opt(k) === undefined ? undefined : Number(opt(k)));
-    const config = Object.fromEntries(Object.entries({
-      preVote: bool('prevote'),
-      checkQuorum: bool('checkquorum'),
-      electionTicksMin: num('election'),
-      electionTicksMax: num('election-max'),
-      heartbeatTicks: num('heartbeat'),
-      entriesPerAppendMax: num('max-entries'),
-      inflightAppendsMax: num('max-inflight'),
-      pendingRequestsMax: num('max-pending'),
-      snapshotEntries: num('snapshot-entries'),
-    }).filter(([, v]) => v !== undefined));
+    const config = Object.fromEntries(
+      Object.entries({
+        preVote: bool('prevote'),
+        checkQuorum: bool('checkquorum'),
+        electionTicksMin: num('election'),
+        electionTicksMax: num('election-max'),
+        heartbeatTicks: num('heartbeat'),
+        entriesPerAppendMax: num('max-entries'),
+        inflightAppendsMax: num('max-inflight'),
+        pendingRequestsMax: num('max-pending'),
+        snapshotEntries: num('snapshot-entries'),
+      }).filter(([, v]) => v !== undefined),
+    );
     this.cluster = new MemoryCluster({ size, config });
     return this.c.ids.map((id) => this.c.statusLine(id));
   }

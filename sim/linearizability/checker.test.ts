@@ -66,7 +66,11 @@ describe('linearizability: classic cases', () => {
   it('a pending cas may or may not have swapped', () => {
     assert.equal(verdict([put('a', '0', 0, 1), cas('b', '0', '1', undefined, 10, null), get('c', '1', 20, 30)]), 'ok');
     assert.equal(verdict([put('a', '0', 0, 1), cas('b', '0', '1', undefined, 10, null), get('c', '0', 20, 30)]), 'ok');
-    assert.equal(verdict([put('a', '5', 0, 1), cas('b', '0', '1', undefined, 10, null), get('c', '1', 20, 30)]), 'illegal', 'the expected value was never there');
+    assert.equal(
+      verdict([put('a', '5', 0, 1), cas('b', '0', '1', undefined, 10, null), get('c', '1', 20, 30)]),
+      'illegal',
+      'the expected value was never there',
+    );
   });
 
   it('appends accumulate in one order', () => {
@@ -87,7 +91,11 @@ describe('linearizability: classic cases', () => {
     assert.equal(verdict([put('a', '1', 0, 10), op('b', { op: 'put', value: '2', output: true, call: 20, return: 30 }), get('c', '2', 40, 50)]), 'ok');
     const huge = 'v'.repeat(MAX_VALUE_LENGTH + 1);
     assert.equal(verdict([put('a', '1', 0, 10), refused('b', huge, 20, 30), get('c', '1', 40, 50)]), 'ok', 'a refused put changes nothing');
-    assert.equal(verdict([put('a', '1', 0, 10), op('b', { op: 'put', value: huge, output: true, call: 20, return: 30 })]), 'illegal', 'an over-long value is never applied');
+    assert.equal(
+      verdict([put('a', '1', 0, 10), op('b', { op: 'put', value: huge, output: true, call: 20, return: 30 })]),
+      'illegal',
+      'an over-long value is never applied',
+    );
   });
 
   it('keys are independent (P-compositionality) and the failing key is named', () => {
@@ -132,7 +140,8 @@ describe('linearizability: classic cases', () => {
     if (r.result === 'illegal') {
       assert.deepEqual(r.operations, [2, 3, 4]);
       // (Without the put of "3" the read would have no writer: a set that says nothing.)
-      for (const drop of [3, 4]) assert.equal(checkHistory(r.operations.filter((i) => i !== drop).map((i) => h[i]!)).result, 'ok', `without #${drop} the rest is linearizable`);
+      for (const drop of [3, 4])
+        assert.equal(checkHistory(r.operations.filter((i) => i !== drop).map((i) => h[i]!)).result, 'ok', `without #${drop} the rest is linearizable`);
     }
   });
 
@@ -183,79 +192,93 @@ describe('linearizability: budgets and hard keys', () => {
 
 describe('linearizability: properties', () => {
   /** Runs random operations sequentially against the model, then gives them random overlapping intervals that still contain their sequential point. */
-  const arbHistory = fc.array(
-    fc.record({
-      kind: fc.constantFrom('get', 'put', 'delete', 'cas', 'append'),
-      key: fc.constantFrom('a', 'b', 'c'),
-      client: fc.integer({ min: 0, max: 5 }),
-      value: fc.constantFrom('1', '2', '3'),
-      useLast: fc.boolean(),
-      before: fc.integer({ min: 0, max: 30 }),
-      after: fc.integer({ min: 0, max: 30 }),
-      pending: fc.integer({ min: 0, max: 9 }),
-    }),
-    { minLength: 1, maxLength: 60 },
-  ).map((specs) => {
-    const state = new Map<string, State>();
-    const ops: Op[] = [];
-    specs.forEach((s, i) => {
-      const t = i * 10 + 5; // the operation's linearization point
-      const cur = state.get(s.key) ?? null;
-      let o: Omit<Op, 'call' | 'return'>;
-      switch (s.kind) {
-        case 'get':
-          o = { client: `c${s.client}`, op: 'get', key: s.key, output: cur };
-          break;
-        case 'put':
-          o = { client: `c${s.client}`, op: 'put', key: s.key, value: s.value };
-          break;
-        case 'delete':
-          o = { client: `c${s.client}`, op: 'delete', key: s.key, output: cur !== null };
-          break;
-        case 'cas': {
-          const expected = s.useLast ? cur : s.value;
-          o = { client: `c${s.client}`, op: 'cas', key: s.key, expected, value: `${s.value}${i}`, output: cur === expected };
-          break;
+  const arbHistory = fc
+    .array(
+      fc.record({
+        kind: fc.constantFrom('get', 'put', 'delete', 'cas', 'append'),
+        key: fc.constantFrom('a', 'b', 'c'),
+        client: fc.integer({ min: 0, max: 5 }),
+        value: fc.constantFrom('1', '2', '3'),
+        useLast: fc.boolean(),
+        before: fc.integer({ min: 0, max: 30 }),
+        after: fc.integer({ min: 0, max: 30 }),
+        pending: fc.integer({ min: 0, max: 9 }),
+      }),
+      { minLength: 1, maxLength: 60 },
+    )
+    .map((specs) => {
+      const state = new Map<string, State>();
+      const ops: Op[] = [];
+      specs.forEach((s, i) => {
+        const t = i * 10 + 5; // the operation's linearization point
+        const cur = state.get(s.key) ?? null;
+        let o: Omit<Op, 'call' | 'return'>;
+        switch (s.kind) {
+          case 'get':
+            o = { client: `c${s.client}`, op: 'get', key: s.key, output: cur };
+            break;
+          case 'put':
+            o = { client: `c${s.client}`, op: 'put', key: s.key, value: s.value };
+            break;
+          case 'delete':
+            o = { client: `c${s.client}`, op: 'delete', key: s.key, output: cur !== null };
+            break;
+          case 'cas': {
+            const expected = s.useLast ? cur : s.value;
+            o = { client: `c${s.client}`, op: 'cas', key: s.key, expected, value: `${s.value}${i}`, output: cur === expected };
+            break;
+          }
+          default:
+            o = { client: `c${s.client}`, op: 'append', key: s.key, value: s.value, output: (cur ?? '') + s.value };
         }
-        default:
-          o = { client: `c${s.client}`, op: 'append', key: s.key, value: s.value, output: (cur ?? '') + s.value };
-      }
-      const [ok, next] = modelStep(cur, { ...o, call: 0, return: 0 } as Op);
-      assert.ok(ok);
-      state.set(s.key, next);
-      const pending = s.pending === 0 && o.op !== 'get';
-      const { output: _out, ...withoutOutput } = o;
-      ops.push(pending ? { ...withoutOutput, call: t - s.before, return: null } as Op : { ...o, call: t - s.before, return: t + s.after } as Op);
+        const [ok, next] = modelStep(cur, { ...o, call: 0, return: 0 } as Op);
+        assert.ok(ok);
+        state.set(s.key, next);
+        const pending = s.pending === 0 && o.op !== 'get';
+        const { output: _out, ...withoutOutput } = o;
+        ops.push(pending ? ({ ...withoutOutput, call: t - s.before, return: null } as Op) : ({ ...o, call: t - s.before, return: t + s.after } as Op));
+      });
+      return ops;
     });
-    return ops;
-  });
 
   it('histories produced by running operations sequentially against the model are always ok', () => {
-    fc.assert(fc.property(arbHistory, (h) => {
-      assert.equal(checkHistory(h).result, 'ok');
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(arbHistory, (h) => {
+        assert.equal(checkHistory(h).result, 'ok');
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('changing one read to a value never written is always illegal', () => {
-    fc.assert(fc.property(arbHistory, fc.nat(), (h, pick) => {
-      const reads = h.map((o, i) => [o, i] as const).filter(([o]) => o.op === 'get' && o.return !== null);
-      fc.pre(reads.length > 0);
-      const [, i] = reads[pick % reads.length]!;
-      const broken = h.map((o, j) => (j === i ? { ...o, output: 'never-written' } : o));
-      const r = checkHistory(broken);
-      assert.equal(r.result, 'illegal');
-      if (r.result === 'illegal') {
-        // The reported operations are illegal on their own...
-        assert.equal(checkHistory(r.operations.map((k) => broken[k]!), { minimize: false }).result, 'illegal');
-        // ...and where the key has only puts of distinct values and gets (every value read names its
-        // one writer),
-        // they include the culprit rather than a read whose writer was removed.
-        const sameKey = broken.filter((o) => o.key === broken[i]!.key);
-        const puts = sameKey.filter((o) => o.op === 'put').map((o) => o.value);
-        const exact = sameKey.every((o) => o.op === 'put' || o.op === 'get') && new Set(puts).size === puts.length;
-        if (exact) assert.ok(r.operations.includes(i), 'the broken read is in the failing set');
-      }
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(arbHistory, fc.nat(), (h, pick) => {
+        const reads = h.map((o, i) => [o, i] as const).filter(([o]) => o.op === 'get' && o.return !== null);
+        fc.pre(reads.length > 0);
+        const [, i] = reads[pick % reads.length]!;
+        const broken = h.map((o, j) => (j === i ? { ...o, output: 'never-written' } : o));
+        const r = checkHistory(broken);
+        assert.equal(r.result, 'illegal');
+        if (r.result === 'illegal') {
+          // The reported operations are illegal on their own...
+          assert.equal(
+            checkHistory(
+              r.operations.map((k) => broken[k]!),
+              { minimize: false },
+            ).result,
+            'illegal',
+          );
+          // ...and where the key has only puts of distinct values and gets (every value read names its
+          // one writer),
+          // they include the culprit rather than a read whose writer was removed.
+          const sameKey = broken.filter((o) => o.key === broken[i]!.key);
+          const puts = sameKey.filter((o) => o.op === 'put').map((o) => o.value);
+          const exact = sameKey.every((o) => o.op === 'put' || o.op === 'get') && new Set(puts).size === puts.length;
+          if (exact) assert.ok(r.operations.includes(i), 'the broken read is in the failing set');
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -285,47 +308,63 @@ function bruteForce(h: readonly Op[]): boolean {
 }
 
 describe('linearizability: against brute force', () => {
-  const small = fc.array(
-    fc.record({
-      op: fc.constantFrom('get', 'put', 'delete', 'cas', 'append'),
-      key: fc.constantFrom('a', 'b'),
-      value: fc.constantFrom('1', '2'),
-      expected: fc.constantFrom(null, '1', '2'),
-      out: fc.constantFrom(null, '1', '2', '12', '21', true, false, 'none'),
-      call: fc.integer({ min: 0, max: 20 }),
-      dur: fc.integer({ min: 0, max: 20 }),
-      pending: fc.integer({ min: 0, max: 4 }),
-    }),
-    { minLength: 1, maxLength: 7 },
-  ).map((specs) => specs.map((s, i): Op => {
-    const ret = s.pending === 0 ? null : s.call + s.dur;
-    const base = { client: `c${i}`, op: s.op, key: s.key, call: s.call, return: ret } as Op;
-    const withArgs = { ...base, ...(s.op === 'put' || s.op === 'append' || s.op === 'cas' ? { value: s.value } : {}), ...(s.op === 'cas' ? { expected: s.expected } : {}) } as Op;
-    if (ret === null) return withArgs;
-    switch (s.op) {
-      case 'get': return { ...withArgs, output: typeof s.out === 'boolean' || s.out === 'none' ? null : s.out };
-      case 'cas': return { ...withArgs, output: typeof s.out === 'boolean' ? s.out : true };
-      case 'delete': return typeof s.out === 'boolean' ? { ...withArgs, output: s.out } : withArgs;
-      case 'append': return typeof s.out === 'string' && s.out !== 'none' ? { ...withArgs, output: s.out } : withArgs;
-      default: return withArgs;
-    }
-  }));
+  const small = fc
+    .array(
+      fc.record({
+        op: fc.constantFrom('get', 'put', 'delete', 'cas', 'append'),
+        key: fc.constantFrom('a', 'b'),
+        value: fc.constantFrom('1', '2'),
+        expected: fc.constantFrom(null, '1', '2'),
+        out: fc.constantFrom(null, '1', '2', '12', '21', true, false, 'none'),
+        call: fc.integer({ min: 0, max: 20 }),
+        dur: fc.integer({ min: 0, max: 20 }),
+        pending: fc.integer({ min: 0, max: 4 }),
+      }),
+      { minLength: 1, maxLength: 7 },
+    )
+    .map((specs) =>
+      specs.map((s, i): Op => {
+        const ret = s.pending === 0 ? null : s.call + s.dur;
+        const base = { client: `c${i}`, op: s.op, key: s.key, call: s.call, return: ret } as Op;
+        const withArgs = {
+          ...base,
+          ...(s.op === 'put' || s.op === 'append' || s.op === 'cas' ? { value: s.value } : {}),
+          ...(s.op === 'cas' ? { expected: s.expected } : {}),
+        } as Op;
+        if (ret === null) return withArgs;
+        switch (s.op) {
+          case 'get':
+            return { ...withArgs, output: typeof s.out === 'boolean' || s.out === 'none' ? null : s.out };
+          case 'cas':
+            return { ...withArgs, output: typeof s.out === 'boolean' ? s.out : true };
+          case 'delete':
+            return typeof s.out === 'boolean' ? { ...withArgs, output: s.out } : withArgs;
+          case 'append':
+            return typeof s.out === 'string' && s.out !== 'none' ? { ...withArgs, output: s.out } : withArgs;
+          default:
+            return withArgs;
+        }
+      }),
+    );
 
   it('agrees with exhaustive search on small histories, legal or not', () => {
     let illegal = 0;
-    fc.assert(fc.property(small, (h) => {
-      const expected = bruteForce(h);
-      const r = checkHistory(h, { minimize: false });
-      assert.equal(r.result, expected ? 'ok' : 'illegal');
-      if (!expected) illegal++;
-    }), { numRuns: Number(process.env.LIN_RUNS ?? 2000) });
+    fc.assert(
+      fc.property(small, (h) => {
+        const expected = bruteForce(h);
+        const r = checkHistory(h, { minimize: false });
+        assert.equal(r.result, expected ? 'ok' : 'illegal');
+        if (!expected) illegal++;
+      }),
+      { numRuns: Number(process.env.LIN_RUNS ?? 2000) },
+    );
     assert.ok(illegal > 100, `only ${illegal} illegal histories generated`);
   });
 });
 
-describe('linearizability: the simulated clients\' answers', () => {
+describe("linearizability: the simulated clients' answers", () => {
   const h = (op: HistoryOp['op'], output: unknown, value?: string): HistoryOp =>
-    ({ client: 'c1', op, key: 'x', ...(value === undefined ? {} : { value }), call: 0, return: 1, output } as unknown as HistoryOp);
+    ({ client: 'c1', op, key: 'x', ...(value === undefined ? {} : { value }), call: 0, return: 1, output }) as unknown as HistoryOp;
   it('a well-formed answer passes; a garbled field is named', () => {
     assert.equal(malformedReply(h('get', { ok: true, value: null })), null);
     assert.equal(malformedReply(h('put', { ok: true, value: 'v' }, 'v')), null);
@@ -373,7 +412,10 @@ describe('linearizability: history format', () => {
   ];
   for (const [o, message] of bad) {
     it(`refuses ${JSON.stringify(o)}`, () => {
-      assert.throws(() => validateOperation(o, 'h.json: operation 0'), (e: unknown) => e instanceof HistoryError && message.test(e.message) && e.message.startsWith('h.json: operation 0: '));
+      assert.throws(
+        () => validateOperation(o, 'h.json: operation 0'),
+        (e: unknown) => e instanceof HistoryError && message.test(e.message) && e.message.startsWith('h.json: operation 0: '),
+      );
     });
   }
 

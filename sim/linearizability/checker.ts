@@ -68,7 +68,13 @@ export function checkHistory(history: readonly Operation[], opts: CheckOptions =
   for (const [key, indices] of byKey) {
     const kept = indices.filter((i) => !(history[i]!.op === 'get' && history[i]!.return === null));
     const ops = kept.map((i) => history[i]!);
-    running.push({ key, indices, kept, searches: [new KeySearch(ops, initial, maxSteps, true)], orders: ops.some((o) => o.return === null) ? [true, false] : [true] });
+    running.push({
+      key,
+      indices,
+      kept,
+      searches: [new KeySearch(ops, initial, maxSteps, true)],
+      orders: ops.some((o) => o.return === null) ? [true, false] : [true],
+    });
   }
   const bytesOf = (r: Running): number => r.searches.reduce((b, s) => b + (s.status === 'running' ? s.bytes : 0), 0);
   let total = 0;
@@ -79,7 +85,8 @@ export function checkHistory(history: readonly Operation[], opts: CheckOptions =
     for (const r of running) {
       let decided: 'ok' | 'illegal' | null = null;
       let undecided = 0;
-      if (r.searches.length < r.orders.length && r.searches[0]!.steps > 0) r.searches.push(new KeySearch(r.searches[0]!.ops, initial, maxSteps, r.orders[r.searches.length]!));
+      if (r.searches.length < r.orders.length && r.searches[0]!.steps > 0)
+        r.searches.push(new KeySearch(r.searches[0]!.ops, initial, maxSteps, r.orders[r.searches.length]!));
       for (const search of r.searches) {
         const before = search.steps;
         const status = search.run(SLICE, opts.shouldStop);
@@ -88,7 +95,15 @@ export function checkHistory(history: readonly Operation[], opts: CheckOptions =
           decided = status;
           if (status === 'illegal') {
             const partial = search.best.map((j) => r.kept[j]!);
-            const minimal = opts.minimize === false ? [...r.indices] : minimize(history, r.indices, opts, r.searches.reduce((n, x) => n + x.steps, 0));
+            const minimal =
+              opts.minimize === false
+                ? [...r.indices]
+                : minimize(
+                    history,
+                    r.indices,
+                    opts,
+                    r.searches.reduce((n, x) => n + x.steps, 0),
+                  );
             return { result: 'illegal', key: r.key, operations: minimal, partial, searchSteps: total };
           }
           break;
@@ -108,7 +123,10 @@ export function checkHistory(history: readonly Operation[], opts: CheckOptions =
       for (const r of running) held += bytesOf(r);
       if (held > maxBytes) {
         const worst = running.reduce((a, b) => (bytesOf(b) > bytesOf(a) ? b : a));
-        unknown ??= { key: worst.key, reason: `memory budget of ${mib(maxBytes)} reached (${mib(held)} of search state; this key held ${mib(bytesOf(worst))} after ${worst.searches.reduce((n, s) => n + s.steps, 0)} steps)` };
+        unknown ??= {
+          key: worst.key,
+          reason: `memory budget of ${mib(maxBytes)} reached (${mib(held)} of search state; this key held ${mib(bytesOf(worst))} after ${worst.searches.reduce((n, s) => n + s.steps, 0)} steps)`,
+        };
         break;
       }
     }
@@ -123,9 +141,16 @@ function mib(bytes: number): string {
 }
 
 /** Runs one search (both orders, in turns) to its end or its budget; the steps it took. */
-function decide(ops: readonly Operation[], initial: State, maxSteps: number, shouldStop: (() => boolean) | undefined): { status: 'ok' | 'illegal' | 'unknown'; steps: number } {
+function decide(
+  ops: readonly Operation[],
+  initial: State,
+  maxSteps: number,
+  shouldStop: (() => boolean) | undefined,
+): { status: 'ok' | 'illegal' | 'unknown'; steps: number } {
   const kept = ops.filter((o) => !(o.op === 'get' && o.return === null));
-  const searches = kept.some((o) => o.return === null) ? [new KeySearch(kept, initial, maxSteps, true), new KeySearch(kept, initial, maxSteps, false)] : [new KeySearch(kept, initial, maxSteps)];
+  const searches = kept.some((o) => o.return === null)
+    ? [new KeySearch(kept, initial, maxSteps, true), new KeySearch(kept, initial, maxSteps, false)]
+    : [new KeySearch(kept, initial, maxSteps)];
   const steps = (): number => searches.reduce((n, s) => n + s.steps, 0);
   for (;;) {
     let gaveUp = 0;
@@ -191,7 +216,8 @@ function minimize(history: readonly Operation[], indices: readonly number[], opt
     return subset.every((i) => {
       const o = history[i]!;
       const by = o.return ?? Number.POSITIVE_INFINITY;
-      const needs = (v: string | null | undefined): boolean => typeof v !== 'string' || appendsOfKey.size > 0 || !(writtenBy(allWritten, v, i) < by) || writtenBy(written, v, i) < by;
+      const needs = (v: string | null | undefined): boolean =>
+        typeof v !== 'string' || appendsOfKey.size > 0 || !(writtenBy(allWritten, v, i) < by) || writtenBy(written, v, i) < by;
       if (o.op === 'get') return needs(o.output as string | null | undefined);
       if (o.op === 'cas' && o.output !== false) return needs(o.expected);
       if (o.op === 'delete' && o.output === true) return writers > 0;
@@ -230,7 +256,7 @@ function minimize(history: readonly Operation[], indices: readonly number[], opt
   // because a read needed it as a writer, say), so no one operation of the answer is superfluous.
   const pass = (size: number): boolean => {
     let removed = false;
-    for (let k = 0; k < current.length;) {
+    for (let k = 0; k < current.length; ) {
       const candidate = [...current.slice(0, k), ...current.slice(k + size)];
       if (candidate.length > 0 && fails(candidate, cut)) {
         current = candidate;

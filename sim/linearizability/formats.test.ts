@@ -3,7 +3,11 @@ import { checkHistory, HistoryError } from './index';
 import { readHistory, REGISTER_KEY } from './formats';
 
 const refuses = (text: string, message: RegExp): void => {
-  assert.throws(() => readHistory(text, 'h.edn'), (e: unknown) => e instanceof HistoryError && message.test(e.message), `expected ${message} for ${JSON.stringify(text)}`);
+  assert.throws(
+    () => readHistory(text, 'h.edn'),
+    (e: unknown) => e instanceof HistoryError && message.test(e.message),
+    `expected ${message} for ${JSON.stringify(text)}`,
+  );
 };
 
 describe('history formats: Jepsen EDN', () => {
@@ -42,37 +46,65 @@ describe('history formats: Jepsen EDN', () => {
     assert.deepEqual(readHistory(vector, 'h.edn').operations, readHistory(register, 'h.edn').operations);
     // Several operations on a line: times are positions among the operations.
     const oneLine = readHistory(`[${lines.join(' ')}]`, 'h.edn').operations;
-    assert.deepEqual(oneLine.map((o) => [o.call, o.return]), [[0, 2], [1, 3], [6, null], [8, null]]);
+    assert.deepEqual(
+      oneLine.map((o) => [o.call, o.return]),
+      [
+        [0, 2],
+        [1, 3],
+        [6, null],
+        [8, null],
+      ],
+    );
     const tagged = lines.map((l) => `#jepsen.history.Op${l}`).join('\n');
     assert.deepEqual(readHistory(tagged, 'h.edn').operations, readHistory(register, 'h.edn').operations);
   });
 
   it('reads jepsen.independent [key value] tuples as keys, and a non-linearizable read is found on its key', () => {
-    const h = readHistory([
-      '{:type :invoke, :f :write, :value [:x 1], :process 0}',
-      '{:type :ok, :f :write, :value [:x 1], :process 0}',
-      '{:type :invoke, :f :cas, :value [:y [nil 2]], :process 1}',
-      '{:type :ok, :f :cas, :value [:y [nil 2]], :process 1}',
-      '{:type :invoke, :f :read, :value [:x nil], :process 2}',
-      '{:type :ok, :f :read, :value [:x 2], :process 2}',
-    ].join('\n'), 'h.edn');
-    assert.deepEqual(h.operations.map((o) => [o.key, o.op]), [[':x', 'put'], [':y', 'cas'], [':x', 'get']]);
+    const h = readHistory(
+      [
+        '{:type :invoke, :f :write, :value [:x 1], :process 0}',
+        '{:type :ok, :f :write, :value [:x 1], :process 0}',
+        '{:type :invoke, :f :cas, :value [:y [nil 2]], :process 1}',
+        '{:type :ok, :f :cas, :value [:y [nil 2]], :process 1}',
+        '{:type :invoke, :f :read, :value [:x nil], :process 2}',
+        '{:type :ok, :f :read, :value [:x 2], :process 2}',
+      ].join('\n'),
+      'h.edn',
+    );
+    assert.deepEqual(
+      h.operations.map((o) => [o.key, o.op]),
+      [
+        [':x', 'put'],
+        [':y', 'cas'],
+        [':x', 'get'],
+      ],
+    );
     assert.equal(h.operations[1]!.expected, null);
     const r = checkHistory(h.operations);
     assert.equal(r.result, 'illegal');
     if (r.result === 'illegal') assert.equal(r.key, ':x');
   });
 
-  it('reads Porcupine\'s key/value logs (:key with :get, :put, :append)', () => {
-    const h = readHistory([
-      '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}',
-      '{:process 1, :type :invoke, :f :get, :key "0", :value nil}',
-      '{:process 0, :type :ok, :f :append, :key "0", :value "x 0 0 y"}',
-      '{:process 1, :type :ok, :f :get, :key "0", :value "x 0 0 y"}',
-      '{:process 2, :type :invoke, :f :get, :key "7", :value nil}',
-      '{:process 2, :type :ok, :f :get, :key "7", :value ""}',
-    ].join('\n'), 'kv.txt');
-    assert.deepEqual(h.operations.map((o) => [o.key, o.op, o.output ?? o.value]), [['0', 'append', 'x 0 0 y'], ['0', 'get', 'x 0 0 y'], ['7', 'get', '']]);
+  it("reads Porcupine's key/value logs (:key with :get, :put, :append)", () => {
+    const h = readHistory(
+      [
+        '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}',
+        '{:process 1, :type :invoke, :f :get, :key "0", :value nil}',
+        '{:process 0, :type :ok, :f :append, :key "0", :value "x 0 0 y"}',
+        '{:process 1, :type :ok, :f :get, :key "0", :value "x 0 0 y"}',
+        '{:process 2, :type :invoke, :f :get, :key "7", :value nil}',
+        '{:process 2, :type :ok, :f :get, :key "7", :value ""}',
+      ].join('\n'),
+      'kv.txt',
+    );
+    assert.deepEqual(
+      h.operations.map((o) => [o.key, o.op, o.output ?? o.value]),
+      [
+        ['0', 'append', 'x 0 0 y'],
+        ['0', 'get', 'x 0 0 y'],
+        ['7', 'get', ''],
+      ],
+    );
     assert.equal(checkHistory(h.operations).result, 'illegal', 'a missing key reads as nil, not ""');
     assert.equal(checkHistory(h.operations, { initial: '' }).result, 'ok', 'with every key starting as "" (Porcupine\'s model)');
   });
@@ -83,9 +115,18 @@ describe('history formats: Jepsen EDN', () => {
     refuses('{:f :read, :value nil, :process 0}', /^h\.edn:1:1: the operation has no :type/);
     refuses('{:type :begin, :f :read, :process 0}', /^h\.edn:1:1: :type must be :invoke, :ok, :fail or :info \(got :begin\)/);
     refuses('{:type :invoke, :f :read, :process "p"}', /^h\.edn:1:1: :process must be an integer/);
-    refuses('{:type :invoke, :f :read, :process 0}\n{:type :ok, :f :read, :value 1, :process 1}', /^h\.edn:2:1: a :ok of process 1 that has no operation in flight/);
-    refuses('{:type :invoke, :f :read, :process 0}\n{:type :invoke, :f :read, :process 0}', /^h\.edn:2:1: process 0 invokes again before its operation at 1:1 completed/);
-    refuses('{:type :invoke, :f :write, :value 1, :process 0}\n{:type :info, :f :write, :value 1, :process 0}\n{:type :invoke, :f :read, :process 0}', /^h\.edn:3:1: process 0 invokes again after its :info at 2:1/);
+    refuses(
+      '{:type :invoke, :f :read, :process 0}\n{:type :ok, :f :read, :value 1, :process 1}',
+      /^h\.edn:2:1: a :ok of process 1 that has no operation in flight/,
+    );
+    refuses(
+      '{:type :invoke, :f :read, :process 0}\n{:type :invoke, :f :read, :process 0}',
+      /^h\.edn:2:1: process 0 invokes again before its operation at 1:1 completed/,
+    );
+    refuses(
+      '{:type :invoke, :f :write, :value 1, :process 0}\n{:type :info, :f :write, :value 1, :process 0}\n{:type :invoke, :f :read, :process 0}',
+      /^h\.edn:3:1: process 0 invokes again after its :info at 2:1/,
+    );
     refuses('{:type :invoke, :f :cas, :value 1, :process 0}', /^h\.edn:1:1: a :cas's value must be \[old new\]/);
     refuses('{:type :invoke, :f :enqueue, :value 1, :process 0}', /^h\.edn:1:1: :f :enqueue is not a key\/value operation/);
     refuses('42', /^h\.edn:1:1: expected an operation map/);
@@ -94,7 +135,7 @@ describe('history formats: Jepsen EDN', () => {
 });
 
 describe('history formats: jepsen.util log lines', () => {
-  it('reads Knossos\' etcd logs, skipping other lines; a timed-out read is dropped, a timed-out write never returns', () => {
+  it("reads Knossos' etcd logs, skipping other lines; a timed-out read is dropped, a timed-out write never returns", () => {
     const log = [
       'INFO  jepsen.core - starting',
       'INFO  jepsen.util - 0\t:invoke\t:read\tnil',
@@ -130,7 +171,14 @@ describe('history formats: JSON', () => {
     assert.equal(h.operations[0]!.client, '3');
     assert.deepEqual(h.lines, [2]);
     assert.equal(checkHistory(h.operations, { initial: h.initial }).result, 'ok');
-    assert.throws(() => readHistory('[\n {"client": "a", "op": "get", "key": "k", "output": null, "call": 0, "return": 1},\n  {"client": "a", "op": "put", "key": "k", "call": 0, "return": 1}\n]', 'h.json'), /^HistoryError: h\.json:3:3: operation 1: a put needs a string "value"/);
+    assert.throws(
+      () =>
+        readHistory(
+          '[\n {"client": "a", "op": "get", "key": "k", "output": null, "call": 0, "return": 1},\n  {"client": "a", "op": "put", "key": "k", "call": 0, "return": 1}\n]',
+          'h.json',
+        ),
+      /^HistoryError: h\.json:3:3: operation 1: a put needs a string "value"/,
+    );
     assert.throws(() => readHistory('[\n {"client": "a",, }]', 'h.json'), /^HistoryError: h\.json:2:17: not JSON/);
     assert.throws(() => readHistory('{"operations": [], "extra": 1}', 'h.json'), /^HistoryError: h\.json:1:1: unknown top-level field "extra"/);
   });

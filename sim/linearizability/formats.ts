@@ -6,7 +6,6 @@
 import { parseEDNString } from 'edn-data';
 import { HistoryError, parseHistoryJson, type Operation } from './history';
 
-
 export type HistoryFormat = 'json' | 'edn' | 'jepsen-log';
 
 export interface History {
@@ -26,7 +25,8 @@ export function readHistory(text: string, file: string): History {
   const body = text.replace(/^\uFEFF/, '');
   const first = /\S/.exec(body);
   if (first === null) throw new HistoryError(`${file}:1:1: the file is empty (expected a history: JSON, Jepsen EDN or a jepsen.util log)`);
-  if (/jepsen\.util\s+-\s+\S+\s+:(invoke|ok|fail|info)\b/.test(body.slice(0, 65536)) && !/^[[({#;]/.test(body.slice(first.index))) return readJepsenLog(body, file);
+  if (/jepsen\.util\s+-\s+\S+\s+:(invoke|ok|fail|info)\b/.test(body.slice(0, 65536)) && !/^[[({#;]/.test(body.slice(first.index)))
+    return readJepsenLog(body, file);
   const c = body[first.index]!;
   // JSON starts with [ or {" ; EDN with {: or [{: or ( or ; (a comment) or #.
   if (c === '[' || c === '{') {
@@ -131,7 +131,8 @@ function topLevelForms(text: string, file: string, from = 0, to = text.length): 
         skipSpace();
         if (i >= to) fail(start, `"${c}" is not closed`);
         if (text[i] === close) return ++i;
-        if (text[i] === ')' || text[i] === ']' || text[i] === '}') fail(i, `"${text[i]}" does not match the "${c}" at ${position(text, start).line}:${position(text, start).col}`);
+        if (text[i] === ')' || text[i] === ']' || text[i] === '}')
+          fail(i, `"${text[i]}" does not match the "${c}" at ${position(text, start).line}:${position(text, start).col}`);
         skipForm();
       }
     }
@@ -155,7 +156,19 @@ function topLevelForms(text: string, file: string, from = 0, to = text.length): 
 
 // ---- EDN histories ------------------------------------------------------------------------------
 
-type Edn = null | boolean | number | bigint | string | { key: string } | { map: [Edn, Edn][] } | { tag: string; val: Edn } | Edn[] | { set: Edn[] } | { char: string } | { sym: string };
+type Edn =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | { key: string }
+  | { map: [Edn, Edn][] }
+  | { tag: string; val: Edn }
+  | Edn[]
+  | { set: Edn[] }
+  | { char: string }
+  | { sym: string };
 
 const isKeyword = (v: Edn | undefined): v is { key: string } => typeof v === 'object' && v !== null && !Array.isArray(v) && 'key' in v;
 const isMap = (v: Edn): v is { map: [Edn, Edn][] } => typeof v === 'object' && v !== null && !Array.isArray(v) && 'map' in v;
@@ -195,7 +208,8 @@ interface JepsenOp {
 function readEdn(text: string, file: string): History {
   let forms = topLevelForms(text, file);
   // One vector or list of ops: its elements are the ops.
-  if (forms.length === 1 && (text[forms[0]!.start] === '[' || text[forms[0]!.start] === '(')) forms = topLevelForms(text, file, forms[0]!.start + 1, forms[0]!.end - 1);
+  if (forms.length === 1 && (text[forms[0]!.start] === '[' || text[forms[0]!.start] === '('))
+    forms = topLevelForms(text, file, forms[0]!.start + 1, forms[0]!.end - 1);
   const ops: JepsenOp[] = [];
   for (const form of forms) {
     const where = (): string => {
@@ -204,23 +218,28 @@ function readEdn(text: string, file: string): History {
     };
     let v = parseForm(text, form, file);
     if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'tag' in v) v = v.val; // #jepsen.history.Op{...}
-    if (!isMap(v)) throw new HistoryError(`${where()}: expected an operation map like {:type :invoke, :process 0, :f :read, :value nil}, got ${showEdn(v).slice(0, 60)}`);
+    if (!isMap(v))
+      throw new HistoryError(`${where()}: expected an operation map like {:type :invoke, :process 0, :f :read, :value nil}, got ${showEdn(v).slice(0, 60)}`);
     const fields = new Map<string, Edn>();
     for (const [k, x] of v.map) if (isKeyword(k)) fields.set(k.key, x);
     const field = (name: string): Edn | undefined => fields.get(name);
     const type = field('type');
     if (type === undefined) throw new HistoryError(`${where()}: the operation has no :type (expected :invoke, :ok, :fail or :info)`);
-    if (!isKeyword(type) || !['invoke', 'ok', 'fail', 'info'].includes(type.key)) throw new HistoryError(`${where()}: :type must be :invoke, :ok, :fail or :info (got ${showEdn(type)})`);
+    if (!isKeyword(type) || !['invoke', 'ok', 'fail', 'info'].includes(type.key))
+      throw new HistoryError(`${where()}: :type must be :invoke, :ok, :fail or :info (got ${showEdn(type)})`);
     const process = field('process');
     if (isKeyword(process)) {
       if (process.key === 'nemesis') continue; // the fault injector's own operations are not client operations
       throw new HistoryError(`${where()}: :process must be an integer (or :nemesis), got ${showEdn(process)}`);
     }
-    if (typeof process !== 'number' || !Number.isSafeInteger(process)) throw new HistoryError(`${where()}: :process must be an integer (or :nemesis), got ${process === undefined ? 'nothing' : showEdn(process)}`);
+    if (typeof process !== 'number' || !Number.isSafeInteger(process))
+      throw new HistoryError(`${where()}: :process must be an integer (or :nemesis), got ${process === undefined ? 'nothing' : showEdn(process)}`);
     const f = field('f');
-    if (!isKeyword(f) && typeof f !== 'string') throw new HistoryError(`${where()}: :f must be a keyword such as :read, :write or :cas (got ${f === undefined ? 'nothing' : showEdn(f)})`);
+    if (!isKeyword(f) && typeof f !== 'string')
+      throw new HistoryError(`${where()}: :f must be a keyword such as :read, :write or :cas (got ${f === undefined ? 'nothing' : showEdn(f)})`);
     const key = field('key');
-    if (key !== undefined && typeof key !== 'string' && typeof key !== 'number' && !isKeyword(key)) throw new HistoryError(`${where()}: :key must be a string, number or keyword (got ${showEdn(key)})`);
+    if (key !== undefined && typeof key !== 'string' && typeof key !== 'number' && !isKeyword(key))
+      throw new HistoryError(`${where()}: :key must be a string, number or keyword (got ${showEdn(key)})`);
     ops.push({
       type: type.key as JepsenOp['type'],
       process,
@@ -251,7 +270,8 @@ function readJepsenLog(text: string, file: string): History {
     if (proc === ':nemesis') continue;
     if (!/^-?\d+$/.test(proc!)) throw new HistoryError(`${where(col)}: the process must be an integer (got ${proc})`);
     const t = type!.slice(1);
-    if (!['invoke', 'ok', 'fail', 'info'].includes(t)) throw new HistoryError(`${where(col + proc!.length + 1)}: the type must be :invoke, :ok, :fail or :info (got ${type})`);
+    if (!['invoke', 'ok', 'fail', 'info'].includes(t))
+      throw new HistoryError(`${where(col + proc!.length + 1)}: the type must be :invoke, :ok, :fail or :info (got ${type})`);
     let value: Edn = null;
     if (rest!.trim() !== '') {
       const vStart = raw.indexOf(rest!, col + proc!.length + type!.length + f!.length);
@@ -303,18 +323,23 @@ function pairJepsen(raw: readonly JepsenOp[], text: string, file: string, format
   let tick = 0;
   const convert = (inv: JepsenOp, done: JepsenOp | null, index: number, returned: number | null): Operation | null => {
     const kind = F_ALIASES[inv.f];
-    if (kind === undefined) throw new HistoryError(`${at(inv)}: :f :${inv.f} is not a key/value operation (expected :read, :write, :cas, or :get, :put, :append with a :key)`);
+    if (kind === undefined)
+      throw new HistoryError(`${at(inv)}: :f :${inv.f} is not a key/value operation (expected :read, :write, :cas, or :get, :put, :append with a :key)`);
     let key = inv.key ?? REGISTER_KEY;
     let arg: Edn = inv.value;
     let result: Edn = done === null ? null : done.value;
     if (independent) {
       const [k, v] = inv.value as Edn[];
       const ks = scalar(k!);
-      if (ks === undefined || ks === null) throw new HistoryError(`${at(inv)}: the key of a [key value] tuple must be a string, number or keyword (got ${showEdn(k!)})`);
+      if (ks === undefined || ks === null)
+        throw new HistoryError(`${at(inv)}: the key of a [key value] tuple must be a string, number or keyword (got ${showEdn(k!)})`);
       key = ks;
       arg = v!;
       if (done !== null) {
-        if (!Array.isArray(done.value) || done.value.length !== 2 || scalar(done.value[0]!) !== ks) throw new HistoryError(`${at(done)}: the completion's [key value] tuple does not name the key ${JSON.stringify(ks)} of its invocation at ${at(inv).slice(file.length + 1)}`);
+        if (!Array.isArray(done.value) || done.value.length !== 2 || scalar(done.value[0]!) !== ks)
+          throw new HistoryError(
+            `${at(done)}: the completion's [key value] tuple does not name the key ${JSON.stringify(ks)} of its invocation at ${at(inv).slice(file.length + 1)}`,
+          );
         result = done.value[1]!;
       }
     }
@@ -330,7 +355,8 @@ function pairJepsen(raw: readonly JepsenOp[], text: string, file: string, format
       case 'put':
       case 'append': {
         const v = scalar(arg);
-        if (v === undefined || v === null) throw new HistoryError(`${at(inv)}: a :${inv.f}'s value must be a string, a number or a keyword (got ${showEdn(arg)})`);
+        if (v === undefined || v === null)
+          throw new HistoryError(`${at(inv)}: a :${inv.f}'s value must be a string, a number or a keyword (got ${showEdn(arg)})`);
         return { ...base, op: kind, value: v };
       }
       case 'delete':
@@ -339,7 +365,8 @@ function pairJepsen(raw: readonly JepsenOp[], text: string, file: string, format
         if (!Array.isArray(arg) || arg.length !== 2) throw new HistoryError(`${at(inv)}: a :cas's value must be [old new] (got ${showEdn(arg)})`);
         const expected = scalar(arg[0]!);
         const value = scalar(arg[1]!);
-        if (expected === undefined || value === undefined || value === null) throw new HistoryError(`${at(inv)}: a :cas's [old new] must hold strings, numbers or keywords (got ${showEdn(arg)})`);
+        if (expected === undefined || value === undefined || value === null)
+          throw new HistoryError(`${at(inv)}: a :cas's [old new] must hold strings, numbers or keywords (got ${showEdn(arg)})`);
         return { ...base, op: 'cas', expected, value, ...(complete ? { output: true } : {}) };
       }
     }
@@ -348,15 +375,20 @@ function pairJepsen(raw: readonly JepsenOp[], text: string, file: string, format
     const index = ownLines ? lineOf[tick++]! : tick++;
     if (o.type === 'invoke') {
       const prior = open.get(o.process);
-      if (prior !== undefined) throw new HistoryError(`${at(o)}: process ${o.process} invokes again before its operation at ${at(prior.inv).slice(file.length + 1)} completed`);
+      if (prior !== undefined)
+        throw new HistoryError(`${at(o)}: process ${o.process} invokes again before its operation at ${at(prior.inv).slice(file.length + 1)} completed`);
       const dead = crashed.get(o.process);
-      if (dead !== undefined) throw new HistoryError(`${at(o)}: process ${o.process} invokes again after its :info at ${at(dead).slice(file.length + 1)} (a process whose operation is indeterminate issues nothing more; Jepsen starts a new process)`);
+      if (dead !== undefined)
+        throw new HistoryError(
+          `${at(o)}: process ${o.process} invokes again after its :info at ${at(dead).slice(file.length + 1)} (a process whose operation is indeterminate issues nothing more; Jepsen starts a new process)`,
+        );
       open.set(o.process, { inv: o, index });
       continue;
     }
     const inv = open.get(o.process);
     if (inv === undefined) throw new HistoryError(`${at(o)}: a :${o.type} of process ${o.process} that has no operation in flight`);
-    if (inv.inv.f !== o.f) throw new HistoryError(`${at(o)}: a :${o.type} :${o.f} completes process ${o.process}'s :${inv.inv.f} invoked at ${at(inv.inv).slice(file.length + 1)}`);
+    if (inv.inv.f !== o.f)
+      throw new HistoryError(`${at(o)}: a :${o.type} :${o.f} completes process ${o.process}'s :${inv.inv.f} invoked at ${at(inv.inv).slice(file.length + 1)}`);
     open.delete(o.process);
     if (o.type === 'info') crashed.set(o.process, o);
     if (o.type === 'fail') continue; // did not happen

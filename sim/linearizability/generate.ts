@@ -38,7 +38,11 @@ export function generateHistory(o: GenerateOptions): Operation[] {
     const value = `v${made}`;
     const base = { client: `c${c}`, op: kind, key, call, return: ret as number | null };
     const op: Omit<Operation, 'output'> =
-      kind === 'put' || kind === 'append' ? { ...base, value } : kind === 'cas' ? { ...base, value, expected: rng.next() < 0.5 ? null : `v${rng.int(Math.max(1, made))}` } : base;
+      kind === 'put' || kind === 'append'
+        ? { ...base, value }
+        : kind === 'cas'
+          ? { ...base, value, expected: rng.next() < 0.5 ? null : `v${rng.int(Math.max(1, made))}` }
+          : base;
     const pending = rng.chance(o.pendingRatio) && kind !== 'get';
     if (pending) stopped[c] = true;
     planned.push({ op: pending ? { ...op, return: null } : op, point, returns: !pending });
@@ -49,7 +53,7 @@ export function generateHistory(o: GenerateOptions): Operation[] {
   // or, half the time, never.
   const order = planned.map((_, i) => i).sort((a, b) => planned[a]!.point - planned[b]!.point || a - b);
   const state = new Map<string, State>();
-  const outputs: (Operation['output'])[] = new Array(planned.length);
+  const outputs: Operation['output'][] = new Array(planned.length);
   for (const i of order) {
     const p = planned[i]!;
     if (!p.returns && rng.next() < 0.5) continue;
@@ -59,11 +63,20 @@ export function generateHistory(o: GenerateOptions): Operation[] {
     state.set(p.op.key, nextState);
     if (!p.returns) continue;
     switch (p.op.op) {
-      case 'get': outputs[i] = cur; break;
-      case 'cas': outputs[i] = cur === p.op.expected; break;
-      case 'delete': outputs[i] = cur !== null; break;
-      case 'append': outputs[i] = nextState; break;
-      default: break;
+      case 'get':
+        outputs[i] = cur;
+        break;
+      case 'cas':
+        outputs[i] = cur === p.op.expected;
+        break;
+      case 'delete':
+        outputs[i] = cur !== null;
+        break;
+      case 'append':
+        outputs[i] = nextState;
+        break;
+      default:
+        break;
     }
     if (p.op.op === 'cas' && cur !== p.op.expected) state.set(p.op.key, cur);
   }

@@ -56,8 +56,11 @@ export function parseHistoryJson(text: string, file: string): { operations: Oper
   const list = Array.isArray(raw) ? raw : obj?.operations;
   if (!Array.isArray(list)) throw new HistoryError(`${file}:1:1: expected a JSON array of operations (or { "operations": [...] })`);
   if (obj !== null) {
-    for (const k of Object.keys(obj)) if (k !== 'operations' && k !== 'initial') throw new HistoryError(`${file}:1:1: unknown top-level field "${k}" (expected "operations" and optionally "initial")`);
-    if (obj.initial !== undefined && obj.initial !== null && typeof obj.initial !== 'string') throw new HistoryError(`${file}:1:1: "initial" must be a string or null (what every key holds before the first operation)`);
+    for (const k of Object.keys(obj))
+      if (k !== 'operations' && k !== 'initial')
+        throw new HistoryError(`${file}:1:1: unknown top-level field "${k}" (expected "operations" and optionally "initial")`);
+    if (obj.initial !== undefined && obj.initial !== null && typeof obj.initial !== 'string')
+      throw new HistoryError(`${file}:1:1: "initial" must be a string or null (what every key holds before the first operation)`);
   }
   const starts = elementStarts(text, Array.isArray(raw) ? text.indexOf('[') : text.indexOf('[', text.indexOf('"operations"')));
   const lines: number[] = [];
@@ -175,7 +178,8 @@ export function validateOperation(o: unknown, where: string): Operation {
  * would otherwise pass. A "stale-sequence" answer to a client's latest request is wrong too.
  */
 export function malformedReply(h: HistoryOp): string | null {
-  if (h.staleAnswer === true) return `answered "stale-sequence" to the client's latest request (a client sends one request at a time, so no later one of its requests can have been applied)`;
+  if (h.staleAnswer === true)
+    return `answered "stale-sequence" to the client's latest request (a client sends one request at a time, so no later one of its requests can have been applied)`;
   const r = h.output;
   if (r === undefined) return null;
   if (typeof r !== 'object' || r === null) return `not a result: ${JSON.stringify(r)}`;
@@ -194,7 +198,9 @@ export function malformedReply(h: HistoryOp): string | null {
     case 'cas':
       return r.value === h.value ? null : `an applied ${h.op} of ${JSON.stringify(h.value)} answered the value ${JSON.stringify(r.value)}`;
     case 'append':
-      return typeof r.value === 'string' && r.value.endsWith(h.value!) ? null : `an applied append of ${JSON.stringify(h.value)} answered the value ${JSON.stringify(r.value)}`;
+      return typeof r.value === 'string' && r.value.endsWith(h.value!)
+        ? null
+        : `an applied append of ${JSON.stringify(h.value)} answered the value ${JSON.stringify(r.value)}`;
     case 'delete':
       return r.value === null ? null : `a delete answered the value ${JSON.stringify(r.value)}`;
     case 'get':

@@ -48,7 +48,12 @@ export function linReport(history: readonly Operation[], r: LinResult, o: Report
     }
     if (result !== 'illegal' && result !== 'unknown') {
       const kept = indices.filter((i) => !(history[i]!.op === 'get' && history[i]!.return === null));
-      const s = new KeySearch(kept.map((i) => history[i]!), o.initial ?? null, o.stepsPerKey ?? 200_000, true);
+      const s = new KeySearch(
+        kept.map((i) => history[i]!),
+        o.initial ?? null,
+        o.stepsPerKey ?? 200_000,
+        true,
+      );
       const status = s.run(o.stepsPerKey ?? 200_000);
       if (status === 'ok') order = s.best.map((j) => kept[j]!);
       if (result === 'not checked' && status === 'ok') result = 'ok';
@@ -62,9 +67,27 @@ export function linReport(history: readonly Operation[], r: LinResult, o: Report
         const op = history[index]!;
         const at = position.get(index);
         const line = o.lines?.[index];
-        return { index, client: op.client, text: describeOperation(op, index), call: op.call, return: op.return, illegal: illegal.has(index), ...(at === undefined ? {} : { order: at }), ...(line === undefined ? {} : { line }) };
+        return {
+          index,
+          client: op.client,
+          text: describeOperation(op, index),
+          call: op.call,
+          return: op.return,
+          illegal: illegal.has(index),
+          ...(at === undefined ? {} : { order: at }),
+          ...(line === undefined ? {} : { line }),
+        };
       }),
     };
   });
-  return { title: o.title, result: r.result, ...(r.result === 'unknown' ? { reason: r.reason } : {}), elapsedMs: o.elapsedMs, timeUnit: o.timeUnit ?? '', ...(o.hint === undefined ? {} : { hint: o.hint }), operations: history.length, keys: views };
+  return {
+    title: o.title,
+    result: r.result,
+    ...(r.result === 'unknown' ? { reason: r.reason } : {}),
+    elapsedMs: o.elapsedMs,
+    timeUnit: o.timeUnit ?? '',
+    ...(o.hint === undefined ? {} : { hint: o.hint }),
+    operations: history.length,
+    keys: views,
+  };
 }

@@ -119,7 +119,6 @@ class ConfigSet {
   }
 }
 
-
 /** A key's operations compiled to integers, and its initial lists (see KeySearch). */
 interface Compiled {
   readonly values: (string | null)[];
@@ -178,10 +177,26 @@ function compileKey(ops: readonly Operation[]): Compiled {
     if (o.op === 'append') hasAppends = true;
   }
   const c: Compiled = {
-    values: [null], ids: new Map(), kind: new Uint8Array(n), arg: new Int32Array(n), expected: new Int32Array(n), outcome: new Int8Array(n),
-    appendOut: new Int32Array(n), suffix: hasAppends ? new Array<string>(n).fill('') : [], appendMemo: new Array<Map<number, number>>(hasAppends ? n : 0), readOnly: new Uint8Array(n),
-    retTime, callTime, pending: pendingOp, replacer: new Uint8Array(n), hasAppends, completed,
-    next: new Int32Array(2 * n + 1).fill(-1), prev: new Int32Array(2 * n + 1).fill(-1), pnext: new Int32Array(n + 1).fill(-1), pprev: new Int32Array(n + 1).fill(-1),
+    values: [null],
+    ids: new Map(),
+    kind: new Uint8Array(n),
+    arg: new Int32Array(n),
+    expected: new Int32Array(n),
+    outcome: new Int8Array(n),
+    appendOut: new Int32Array(n),
+    suffix: hasAppends ? new Array<string>(n).fill('') : [],
+    appendMemo: new Array<Map<number, number>>(hasAppends ? n : 0),
+    readOnly: new Uint8Array(n),
+    retTime,
+    callTime,
+    pending: pendingOp,
+    replacer: new Uint8Array(n),
+    hasAppends,
+    completed,
+    next: new Int32Array(2 * n + 1).fill(-1),
+    prev: new Int32Array(2 * n + 1).fill(-1),
+    pnext: new Int32Array(n + 1).fill(-1),
+    pprev: new Int32Array(n + 1).fill(-1),
   };
   for (let i = 0; i < n; i++) compileOne(c, ops[i]!, i);
   for (let i = 0; i < n; i++) {
@@ -376,7 +391,12 @@ export class KeySearch {
    *   most of them did not take effect, as in etcd's Jepsen histories), rather than at their call
    *   (fast when many did). checkHistory runs both orders side by side and takes the first answer.
    */
-  constructor(readonly ops: readonly Operation[], initial: State, private readonly maxSteps: number, private readonly pendingLast = false) {
+  constructor(
+    readonly ops: readonly Operation[],
+    initial: State,
+    private readonly maxSteps: number,
+    private readonly pendingLast = false,
+  ) {
     const n = (this.n = ops.length);
     tokensFor(n);
     // The compiled model and the initial lists, shared by the searches of the same operations (the
@@ -432,7 +452,6 @@ export class KeySearch {
   private intern(v: string | null): number {
     return internIn({ values: this.values, ids: this.ids }, v);
   }
-
 
   /** The state after op i from state s, or -1 if op i's output rules it out there. */
   private apply(s: number, i: number): number {

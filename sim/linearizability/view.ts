@@ -38,4 +38,3 @@ export interface LinReport {
   /** The failing (or undecided) key first, then the others by name. */
   readonly keys: readonly LinKeyView[];
 }
-

