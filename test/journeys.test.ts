@@ -532,7 +532,10 @@ for (const host of HOSTS) {
           () => false,
         );
         if (gone) break;
-        if (attempt === 3) assert.fail(`Remove from Failing Seeds did not remove seed 1 after 3 tries (rows: ${(await pane.locator('.monaco-list-row').allInnerTexts()).join(' | ')}; seeds: ${JSON.stringify(await wb.run(async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly { seed: number; invariant: string }[] } }).failingSeeds.all.map((x) => `${x.seed} ${x.invariant}`)))})`);
+        if (attempt === 3)
+          assert.fail(
+            `Remove from Failing Seeds did not remove seed 1 after 3 tries (rows: ${(await pane.locator('.monaco-list-row').allInnerTexts()).join(' | ')}; seeds: ${JSON.stringify(await wb.run(async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly { seed: number; invariant: string }[] } }).failingSeeds.all.map((x) => `${x.seed} ${x.invariant}`)))})`,
+          );
         await wb.press('Escape');
       }
       assert.equal(await pane.locator('.monaco-list-row').count(), 2, 'the other two stay');
