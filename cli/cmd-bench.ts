@@ -7,7 +7,7 @@ import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, EventHeap, loadScenario, Rng, 
 import { type Io } from './args';
 import { Worker } from 'node:worker_threads';
 import { explore, WORKER_OPTIONS, workerScript } from './cmd-explore';
-import type { SeedSummary, WorkerRequest } from './explore-core';
+import type { SeedBatch, SeedSummary } from '../sim';
 
 interface Measure {
   readonly events: number;
@@ -236,7 +236,7 @@ async function sideBySide(s: Scenario, n: number, workers: number): Promise<numb
           new Promise<void>((res, rej) => {
             w.once('message', () => res());
             w.once('error', rej);
-            w.postMessage({ scenario: s, seeds: [], twice: false } satisfies WorkerRequest);
+            w.postMessage({ scenario: s, seeds: [], twice: false } satisfies SeedBatch);
           }),
       ),
     );
@@ -247,7 +247,7 @@ async function sideBySide(s: Scenario, n: number, workers: number): Promise<numb
           new Promise<number>((res, rej) => {
             w.once('message', (rs: SeedSummary[]) => res(rs.reduce((k, r) => k + r.steps, 0)));
             w.once('error', rej);
-            w.postMessage({ scenario: s, seeds: shares[i]!, twice: false } satisfies WorkerRequest);
+            w.postMessage({ scenario: s, seeds: shares[i]!, twice: false } satisfies SeedBatch);
           }),
       ),
     );

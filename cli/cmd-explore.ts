@@ -6,11 +6,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { counterOf, describeCounter, firstDivergence, fromBase64, REASON_COUNTERS, recordRun, SIGNALS, type Scenario } from '../sim';
-import { SeedPicker } from './seed-picker';
+import { Exploration, firstDivergence, fromBase64, recordRun, runSeeds, type Scenario, type SeedBatch, type SeedSummary } from '../sim';
 import { exitFor, intOption, readScenario, reproduceCommand, seedsOption, shardOption, UsageError, withCliBugs, type Io } from './args';
 import { shrinkWithBudget } from './cmd-shrink';
-import { runSeeds, type SeedSummary, type WorkerRequest } from './explore-core';
 
 export interface ExploreOptions {
   readonly scenario: Scenario;
@@ -130,65 +128,37 @@ export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport>
   const started = performance.now();
   const deadline = o.timeSec === null ? Infinity : started + o.timeSec * 1000;
   const total = o.seeds === null ? null : countSeeds(o);
-  const picker = new SeedPicker({ scenario: o.scenario, range: o.seeds, from: o.from, shard: o.shard, bias: o.bias });
-  let failedAt: { seeds: number; ms: number } | null = null;
-  const nextBatch = (): number[] => {
-    const batch: number[] = [];
-    if (performance.now() >= deadline || (o.untilFailure && failedAt !== null)) return batch;
-    for (let i = 0; i < BATCH; i++) {
-      const s = picker.next();
-      if (s === undefined) break;
-      batch.push(s);
-    }
-    return batch;
-  };
-  const results: SeedSummary[] = [];
+  const exploration = new Exploration(o);
+  let failedAtMs: number | null = null;
+  const nextBatch = (): SeedBatch => exploration.nextBatch(BATCH, () => performance.now() >= deadline);
   let lastDraw = 0;
   const onResults = (rs: readonly SeedSummary[]): void => {
-    results.push(...rs);
-    for (const r of rs) {
-      picker.report(r.seed, r.coverage);
-      if (failedAt === null && (r.verdict !== 'ok' || r.secondHash !== undefined))
-        failedAt = { seeds: results.length, ms: Math.round(performance.now() - started) };
-    }
+    if (exploration.report(rs).length > 0) failedAtMs ??= Math.round(performance.now() - started);
     const now = performance.now();
     if (io.progress !== null && now - lastDraw > 100) {
       lastDraw = now;
-      io.progress(progressLine(results, total, now - started, o.timeSec));
+      io.progress(progressLine(exploration.progress, total, now - started, o.timeSec));
     }
   };
-  const req = (seeds: number[]): WorkerRequest => ({ scenario: o.scenario, seeds, twice: o.checkDeterminism });
   const workers = o.workers;
   if (workers === 0) {
-    for (let b = nextBatch(); b.length > 0; b = nextBatch()) onResults(runSeeds(req(b)));
+    for (let b = nextBatch(); b.seeds.length > 0; b = nextBatch()) onResults(runSeeds(b));
   } else {
-    await runPool(workers, nextBatch, req, onResults);
+    await runPool(workers, nextBatch, onResults);
   }
   if (io.progress !== null) io.progress('');
   const elapsedMs = Math.max(1, Math.round(performance.now() - started));
-  results.sort((a, b) => a.seed - b.seed);
-  const failures = collectFailures(results, o);
-  const steps = results.reduce((n, r) => n + r.steps * (o.checkDeterminism ? 2 : 1), 0);
-  const hit = picker.coverage;
-  const counters = new Set([...hit].map(counterOf));
-  const rulesNeverHit: string[] = [];
-  const bugsOn = new Set<string>(o.scenario.bugs);
-  for (let i = 0; i < REASON_COUNTERS; i++) {
-    if (counters.has(i)) continue;
-    const rule = describeCounter(i).replace(/^rule /, '');
-    // A planted bug's path is only reachable with the bug on.
-    if (!rule.startsWith('bug.') || bugsOn.has(rule.slice(4))) rulesNeverHit.push(rule);
-  }
+  const summary = exploration.summarize();
   return {
-    seedsRun: results.length,
-    failures,
-    steps,
-    eventsPerSecond: Math.round(steps / (elapsedMs / 1000)),
-    seedsPerSecond: Math.round((results.length / (elapsedMs / 1000)) * 10) / 10,
+    seedsRun: summary.results.length,
+    failures: collectFailures(summary.results, o),
+    steps: summary.steps,
+    eventsPerSecond: Math.round(summary.steps / (elapsedMs / 1000)),
+    seedsPerSecond: Math.round((summary.results.length / (elapsedMs / 1000)) * 10) / 10,
     elapsedMs,
     workers,
-    firstFailure: failedAt,
-    coverage: { signals: hit.size, of: SIGNALS, rulesNeverHit, novelSeeds: picker.novelSeeds },
+    firstFailure: summary.firstFailureAfter === null ? null : { seeds: summary.firstFailureAfter, ms: failedAtMs ?? 0 },
+    coverage: summary.coverage,
   };
 }
 
@@ -213,25 +183,20 @@ export function workerScript(): string {
   return path;
 }
 
-function runPool(
-  size: number,
-  nextBatch: () => number[],
-  req: (seeds: number[]) => WorkerRequest,
-  onResults: (r: readonly SeedSummary[]) => void,
-): Promise<void> {
+function runPool(size: number, nextBatch: () => SeedBatch, onResults: (r: readonly SeedSummary[]) => void): Promise<void> {
   const script = workerScript();
   return new Promise((resolve, reject) => {
     let active = 0;
     let failed = false;
     const feed = (w: Worker): void => {
       const batch = nextBatch();
-      if (batch.length === 0) {
+      if (batch.seeds.length === 0) {
         void w.terminate();
         active--;
         if (active === 0) resolve();
         return;
       }
-      w.postMessage(req(batch));
+      w.postMessage(batch);
     };
     for (let i = 0; i < size; i++) {
       const w = new Worker(script, WORKER_OPTIONS);
@@ -287,14 +252,12 @@ function collectFailures(results: readonly SeedSummary[], o: ExploreOptions): Ex
   return failures;
 }
 
-function progressLine(results: readonly SeedSummary[], total: number | null, elapsedMs: number, timeSec: number | null): string {
-  const done = results.length;
+function progressLine(p: Exploration['progress'], total: number | null, elapsedMs: number, timeSec: number | null): string {
+  const done = p.seeds;
   const frac = total !== null ? done / Math.max(1, total) : timeSec !== null ? elapsedMs / (timeSec * 1000) : 0;
   const width = 24;
   const filled = Math.max(0, Math.min(width, Math.round(frac * width)));
-  const steps = results.reduce((n, r) => n + r.steps, 0);
-  const failures = results.filter((r) => r.verdict !== 'ok' || r.secondHash !== undefined).length;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}${total === null ? '' : `/${total}`} seeds  ${fmtRate(steps / (elapsedMs / 1000))} events/s  ${failures} failing`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}${total === null ? '' : `/${total}`} seeds  ${fmtRate(p.steps / (elapsedMs / 1000))} events/s  ${p.failing} failing`;
 }
 
 function fmtRate(x: number): string {

@@ -2,7 +2,7 @@
 // and cancel; failing seeds can be debugged at once. Used by the Explore command and the Testing view.
 import * as vscode from 'vscode';
 import { DEBUG_TYPE } from '../debug-adapter/protocol';
-import type { ExploreReply, ExploreRequest, SeedResult } from './explore-worker';
+import { budgetOf, type ExploreReply, type ExploreRequest, type SeedResult } from './explore-worker';
 import { nameOf, pathOf, readText } from './files';
 
 /** A worker started by the platform's entry (worker thread or web worker). */
@@ -19,6 +19,8 @@ export interface ExploreOutcome {
   readonly failures: readonly SeedResult[];
   readonly cancelled: boolean;
   readonly error?: string;
+  /** What the seeds covered (when the exploration ran to its end). */
+  readonly coverage?: Extract<ExploreReply, { type: 'done' }>['coverage'];
 }
 
 export function seedsSetting(): number {
@@ -52,7 +54,7 @@ export function exploreInWorker(
         if (m.result.verdict !== 'ok') failures.push(m.result);
         onSeed(m.result);
       } else if (m.type === 'error') finish({ seedsRun, failures, cancelled: false, error: m.message });
-      else finish({ seedsRun, failures, cancelled: false });
+      else if (m.type === 'done') finish({ seedsRun, failures, cancelled: false, coverage: m.coverage });
     });
     worker.post(req);
   });
@@ -89,12 +91,12 @@ export async function exploreCommand(
 ): Promise<ExploreOutcome | undefined> {
   const text = await vscode.window.showInputBox({
     title: 'LifeRaft: explore',
-    prompt: 'How many seeds (from seed 1)?',
+    prompt: 'How many seeds (from seed 1), or for how long (e.g. 30s or 2m: seeds chosen by coverage, as liferaft explore --time)?',
     value: String(seedsSetting()),
-    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? null : 'a positive number'),
+    validateInput: (v) => (budgetOf(v) !== null ? null : 'a number of seeds (e.g. 100) or a time (e.g. 30s, 2m)'),
   });
   if (text === undefined) return undefined;
-  const n = Number(text.trim());
+  const budget = budgetOf(text)!;
   let source: string;
   try {
     source = await readText(uri);
@@ -102,28 +104,43 @@ export async function exploreCommand(
     void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
     return undefined;
   }
-  const req: ExploreRequest = { text: source, file: pathOf(uri), bugs: [], from: 1, to: n };
-  const outcome = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `LifeRaft: exploring ${n} seeds`, cancellable: true },
-    (progress, token) =>
-      exploreInWorker(context, start, req, token, (r) =>
-        progress.report({ increment: 100 / n, message: `seed ${r.seed}${r.verdict === 'ok' ? '' : ` failed (${r.violation?.invariant ?? r.verdict})`}` }),
-      ),
+  const n = 'seeds' in budget ? budget.seeds : null;
+  const req: ExploreRequest = { text: source, file: pathOf(uri), bugs: [], from: 1, to: n ?? 1, ...('seconds' in budget ? { seconds: budget.seconds } : {}) };
+  const title = n !== null ? `LifeRaft: exploring ${n} seeds` : `LifeRaft: exploring for ${budget.text}, seeds chosen by coverage`;
+  const t0 = Date.now();
+  let done = 0; // the share of the bar filled so far, 0..1
+  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+    exploreInWorker(context, start, req, token, (r) => {
+      // By seeds, or by time for a time budget.
+      const now = n !== null ? Math.min(1, done + 1 / n) : Math.min(1, (Date.now() - t0) / (1000 * ('seconds' in budget ? budget.seconds : 1)));
+      progress.report({
+        increment: 100 * (now - done),
+        message: `seed ${r.seed}${r.verdict === 'ok' ? '' : ` failed (${r.violation?.invariant ?? r.verdict})`}${n === null ? ` — ${Math.round((Date.now() - t0) / 1000)}s of ${budget.text}` : ''}`,
+      });
+      done = now;
+    }),
   );
   if (outcome.error === undefined) failing.replace(uri, outcome.failures);
-  return report(output, uri, n, outcome);
+  return report(output, uri, n !== null ? `of ${n} seeds run` : `seeds run in ${budget.text}, chosen by coverage`, outcome);
 }
 
-async function report(output: vscode.OutputChannel, uri: vscode.Uri, n: number, o: ExploreOutcome): Promise<ExploreOutcome> {
+async function report(output: vscode.OutputChannel, uri: vscode.Uri, ran: string, o: ExploreOutcome): Promise<ExploreOutcome> {
   if (o.error !== undefined) {
     void vscode.window.showErrorMessage(`LifeRaft: ${o.error}`);
     return o;
   }
-  output.appendLine(`${pathOf(uri)}: ${o.seedsRun} of ${n} seeds run${o.cancelled ? ' (cancelled)' : ''}, ${o.failures.length} failed`);
+  output.appendLine(`${pathOf(uri)}: ${o.seedsRun} ${ran}${o.cancelled ? ' (cancelled)' : ''}, ${o.failures.length} failed`);
   for (const f of o.failures)
     output.appendLine(
       `  seed ${f.seed}: ${f.verdict}${f.violation === undefined ? '' : ` — ${f.violation.invariant} at step ${f.violation.step}: ${f.violation.message}`}`,
     );
+  const c = o.coverage;
+  if (c !== undefined) {
+    const never = c.rulesNeverHit;
+    output.appendLine(
+      `  coverage: ${c.signals} of ${c.of} signals${never.length === 0 ? '; every rule was hit' : `; ${never.length} rule(s) never hit: ${never.join(', ')}`}`,
+    );
+  }
   if (o.failures.length === 0) {
     void vscode.window.showInformationMessage(`LifeRaft: ${o.seedsRun} seeds, no failure.`);
     return o;

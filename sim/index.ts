@@ -53,3 +53,14 @@ export {
   type GenerateOptions,
 } from './linearizability';
 export { describeSignal, describeCounter, counterOf, SIGNALS, REASON_COUNTERS } from './coverage';
+export {
+  Exploration,
+  SeedPicker,
+  features,
+  FEATURES,
+  runSeeds,
+  type ExplorationOptions,
+  type ExplorationSummary,
+  type SeedBatch,
+  type SeedSummary,
+} from './explorer';
