@@ -1,18 +1,7 @@
 // SimDebugSession: DAP translation only. Every decision about the simulation is SimRuntime's;
 // this file maps nodes to threads, steps to frames, records to variables, and requests to
 // runtime calls, and formats errors from one catalogue.
-import {
-  DebugSession,
-  InitializedEvent,
-  OutputEvent,
-  Scope,
-  Source,
-  StackFrame,
-  StoppedEvent,
-  TerminatedEvent,
-  Thread,
-  ThreadEvent,
-} from '@vscode/debugadapter';
+import { DebugSession, InitializedEvent, OutputEvent, Scope, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { nodeName, type TraceFile } from '../sim';
 import { BreakpointRequests, type SourceKind } from './breakpoint-requests';
@@ -24,7 +13,7 @@ import { planLaunch } from './launch';
 import * as protocol from './protocol';
 import { SEGMENT_STEPS, SimRuntime, type Stop } from './runtime';
 import { stateBody, stepsBody } from './panel-state';
-import { baseName, firstStatementLine, sameSource, segmentOfPath, traceDocOfPath } from './sources';
+import { firstStatementLine, SourceDocuments } from './sources';
 import { traceOf } from './trace-export';
 import { clusterRec, eventRec, historyOpRec, invariantsRec, networkRec, nodeRec, seq, simEnv } from './views';
 
@@ -51,7 +40,6 @@ interface VarRef {
 
 export class SimDebugSession extends DebugSession {
   private rt: SimRuntime | null = null;
-  private scenarioPath = '';
   private trace: TraceFile | null = null;
   private configured: () => void = () => undefined;
   private readonly configurationDone = new Promise<void>((resolve) => {
@@ -67,15 +55,8 @@ export class SimDebugSession extends DebugSession {
   /** Why there is no scenario to verify line breakpoints against (the launch failed, the session ended), if so. */
   noScenario: string | null = null;
   private readonly bp = new BreakpointRequests(this);
-  /**
-   * The trace documents: the current reference of each segment, and every reference ever given
-   * (→ segment). A segment gets a new reference when its text changes (the timeline grew past what
-   * was served, or a fork replaced it), so the client fetches it again instead of showing stale lines.
-   */
-  private sourceRefs = new Map<number, { ref: number; served: number; generation: number }>();
-  private refSegment = new Map<number, number>();
-  private nextSourceRef = 1;
-  private scenarioRef = 0;
+  /** The scenario and trace documents this session serves. */
+  private readonly docs = new SourceDocuments((p) => this.convertDebuggerPathToClient(p));
 
   constructor(private readonly files: FileAccessor) {
     super();
@@ -206,7 +187,7 @@ export class SimDebugSession extends DebugSession {
   private async launch(a: protocol.LaunchArguments): Promise<void> {
     const plan = await planLaunch(a, (path) => this.read(path));
     if (plan.trace !== null) this.trace = plan.trace;
-    this.scenarioPath = plan.scenarioPath;
+    this.docs.scenarioPath = plan.scenarioPath;
     const { scenario, seed, forks, maxSteps } = plan;
     this.rt = new SimRuntime({
       scenario,
@@ -267,8 +248,10 @@ export class SimDebugSession extends DebugSession {
     }
   }
 
-  /** Reports a stop after the response to the request that caused it has gone out (DAP order). */
-  /** Reports a stop after the response in hand; `preserveFocus` keeps the keyboard where it is (a console command). */
+  /**
+   * Reports a stop after the response to the request that caused it has gone out (DAP order);
+   * `preserveFocus` keeps the keyboard where it is (a console command).
+   */
   private later(stop: Stop, preserveFocus = false): void {
     const rt = this.rt;
     setTimeout(() => {
@@ -402,7 +385,7 @@ export class SimDebugSession extends DebugSession {
   protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
     this.guard(response, () => {
       const rt = this.stopped();
-      const step = this.stepOfSourceLine(args.source, args.line);
+      const step = this.docs.stepOf(this.runtime(), args.source, args.line);
       if (step === null) throw new AdapterError(ERR.goto, `no step at line ${args.line} of ${args.source.name ?? args.source.path ?? 'this source'}`);
       response.body = { targets: [{ id: step, label: `step ${step}: ${rt.describe(step)}`, line: args.line }] };
     });
@@ -482,17 +465,17 @@ export class SimDebugSession extends DebugSession {
     const rt = this.runtime();
     const id = this.frames.create({ thread, step, top });
     // Before the first event: the run is its scenario, from its first statement.
-    if (step === 0) return new StackFrame(id, '#0 start: before the first event', this.scenarioSource(), firstStatementLine(rt.scenario), 1);
+    if (step === 0) return new StackFrame(id, '#0 start: before the first event', this.docs.scenario(rt), firstStatementLine(rt.scenario), 1);
     const text = rt.describe(step).replace(/^#\d+ (\d+\.\d+ms )?/, '');
     const frame = new StackFrame(id, `#${step} ${text}`) as DebugProtocol.StackFrame;
     // The scenario line that caused the step (an `at` fault, an occurrence of `crash every=…`), else the trace document.
     const line = rt.timeline.lineOf(step);
     if (line !== undefined) {
-      frame.source = this.scenarioSource();
+      frame.source = this.docs.scenario(rt);
       frame.line = line;
     } else {
       const g = Math.floor((step - 1) / SEGMENT_STEPS);
-      frame.source = this.traceSource(g);
+      frame.source = this.docs.trace(rt, g);
       frame.line = step - g * SEGMENT_STEPS;
     }
     frame.column = 1;
@@ -500,47 +483,10 @@ export class SimDebugSession extends DebugSession {
     return frame as StackFrame;
   }
 
-  private scenarioSource(): Source {
-    if (this.scenarioPath !== '') return new Source(baseName(this.scenarioPath), this.convertDebuggerPathToClient(this.scenarioPath));
-    if (this.scenarioRef === 0) this.scenarioRef = this.nextSourceRef++;
-    const s = new Source(baseName(this.runtime().scenario.file), undefined, this.scenarioRef) as DebugProtocol.Source;
-    s.presentationHint = 'emphasize';
-    return s as Source;
-  }
-
-  private traceSource(g: number): Source {
-    const rt = this.runtime();
-    const available = Math.min(SEGMENT_STEPS, rt.frontier - g * SEGMENT_STEPS);
-    let e = this.sourceRefs.get(g);
-    if (e === undefined || e.generation !== rt.generation || (e.served >= 0 && e.served < available)) {
-      e = { ref: this.nextSourceRef++, served: -1, generation: rt.generation };
-      this.sourceRefs.set(g, e);
-      this.refSegment.set(e.ref, g);
-    }
-    const ref = e.ref;
-    const first = g * SEGMENT_STEPS + 1;
-    const s = new Source(`seed ${rt.seed} steps ${first}–${first + SEGMENT_STEPS - 1}.rafttrace-steps`, undefined, ref) as DebugProtocol.Source;
-    // A rooted path: VS Code builds the debug: URI of the document from it (a relative one yields a broken URI).
-    s.path = `/liferaft-trace/seed-${rt.seed}/steps-${first}.rafttrace-steps`;
-    s.origin = 'simulation trace (read-only)';
-    return s as Source;
-  }
-
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    // Served while running too (an editor may ask at any time); describing steps never moves the cursor.
     this.guard(response, () => {
-      // Served while running too (an editor may ask at any time); describing steps never moves the cursor.
-      const rt = this.runtime();
-      const ref = args.source?.sourceReference ?? args.sourceReference;
-      if (ref === this.scenarioRef && ref !== 0) {
-        response.body = { content: rt.scenario.text, mimeType: 'text/x-raftsim' };
-        return;
-      }
-      const g = (ref === undefined ? undefined : this.refSegment.get(ref)) ?? segmentOfPath(args.source?.path);
-      if (g === undefined) throw new AdapterError(ERR.unknownReference, `no source with reference ${ref}`);
-      const lines = rt.segment(g);
-      const e = this.sourceRefs.get(g);
-      if (e !== undefined && e.ref === ref) e.served = lines.length;
-      response.body = { content: `${lines.join('\n')}\n`, mimeType: 'text/plain' };
+      response.body = this.docs.serve(this.runtime(), args);
     });
   }
 
@@ -740,24 +686,9 @@ export class SimDebugSession extends DebugSession {
     });
   }
 
-  /** Which of this session's sources `source` is: its scenario, a trace document, or neither (and what to say). */
+  /** Which of this session's sources `source` is (for the breakpoint requests). */
   sourceKind(source: DebugProtocol.Source): SourceKind {
-    const rt = this.runtime();
-    const doc = traceDocOfPath(source.path);
-    if (doc !== undefined && doc.seed !== rt.seed)
-      return { kind: 'other', message: `a trace document of seed ${doc.seed}: this debug session runs seed ${rt.seed}` };
-    const segment = doc?.segment ?? (source.sourceReference === undefined ? undefined : this.refSegment.get(source.sourceReference));
-    if (segment !== undefined) return { kind: 'trace', segment };
-    if (this.isScenario(source)) return { kind: 'scenario' };
-    const runs = this.scenarioPath !== '' ? this.scenarioPath : rt.scenario.file;
-    const name = source.path === undefined || baseName(source.path) !== baseName(runs) ? baseName(runs) : runs;
-    return { kind: 'other', message: `not the scenario of this debug session (it runs ${name}${this.scenarioPath === '' ? ', from a trace' : ''})` };
-  }
-
-  /** Whether `source` is this session's scenario: its file, or the document served for it (a trace's scenario). */
-  private isScenario(source: DebugProtocol.Source): boolean {
-    if (this.scenarioRef !== 0 && source.sourceReference === this.scenarioRef) return true;
-    return this.scenarioPath !== '' && source.path !== undefined && sameSource(source.path, this.scenarioPath);
+    return this.docs.kind(this.runtime(), source);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -792,24 +723,6 @@ export class SimDebugSession extends DebugSession {
           throw new AdapterError(ERR.request, `unknown request "${command}"`);
       }
     });
-  }
-
-  private stepOfSourceLine(source: DebugProtocol.Source, line: number): number | null {
-    const rt = this.runtime();
-    const where = this.sourceKind(source);
-    if (where.kind === 'other') return null;
-    if (where.kind === 'trace') {
-      const step = where.segment * SEGMENT_STEPS + line;
-      return step >= 1 && step <= rt.frontier ? step : null;
-    }
-    // The next step the line caused after the cursor (a recurring fault's next occurrence), else its first.
-    let first: number | null = null;
-    for (let s = 1; s <= rt.frontier; s++) {
-      if (rt.timeline.lineOf(s) !== line) continue;
-      if (s > rt.position) return s;
-      first ??= s;
-    }
-    return first;
   }
 }
 
