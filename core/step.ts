@@ -18,8 +18,8 @@ import {
   progressOf,
   tickLeader,
 } from './replication';
-import { restartNode, StepContext, type NodeState } from './state';
-import { logIndex, type Input, type Message, type Persist, type StepOutputs, type Term } from './types';
+import { restartNode, StepContext, type NodeState, type Progress } from './state';
+import { logIndex, type Input, type Message, type NodeId, type Persist, type StepOutputs, type Term } from './types';
 
 /** Messages a leader may send before its step's persist is durable (the Persist contract's allowance). */
 export function mayLeaveBeforePersist(m: Message): boolean {
@@ -223,6 +223,13 @@ function stepFollower(ctx: StepContext, m: PeerMessage): void {
   }
 }
 
+/** A leader's appends in flight to one peer: within the limit, and none while probing (Map.forEach: no iterator per step). */
+function checkInflight(this: NodeState, pr: Progress, peer: NodeId): void {
+  const max = this.config.inflightAppendsMax;
+  if (!(pr.inflight.length <= max && (pr.mode === 'replicate' || pr.inflight.length === 0)))
+    raise('inflight-within-limit', this.config.id, `${pr.inflight.length} appends in flight to ${peer} (${pr.mode}, limit ${max})`);
+}
+
 /** The node's own invariants, checked after every step (O(1)). @internal exported for tests. */
 export function checkStep(n: NodeState, ctx: StepContext, restarted: boolean): void {
   const id = n.config.id;
@@ -238,10 +245,7 @@ export function checkStep(n: NodeState, ctx: StepContext, restarted: boolean): v
   if (n.role === 'leader') {
     if (!(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n)))
       raise('leader-knows-itself', id, `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n)}`);
-    for (const [peer, pr] of n.progress) {
-      if (!(pr.inflight.length <= n.config.inflightAppendsMax && (pr.mode === 'replicate' || pr.inflight.length === 0)))
-        raise('inflight-within-limit', id, `${pr.inflight.length} appends in flight to ${peer} (${pr.mode}, limit ${n.config.inflightAppendsMax})`);
-    }
+    n.progress.forEach(checkInflight, n);
   }
   if (restarted) return;
   if (n.term < ctx.termBefore) raise('term-monotonic', id, `term went from ${ctx.termBefore} to ${n.term}`);
