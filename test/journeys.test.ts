@@ -545,6 +545,39 @@ for (const host of HOSTS) {
       assert.equal(await wb.run(async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly unknown[] } }).failingSeeds.all.length), 0);
     });
 
+    it('Explore Seeds for a time: seeds chosen by coverage, as the CLI does; the Output names the rules never hit', async () => {
+      await wb.openFile('buggy.raftsim');
+      await wb.page.locator('.codelens-decoration a', { hasText: 'Explore seeds' }).first().click();
+      await wb.answer('3s');
+      const pick = await wb.waitQuickInput(/\d+ failing seed/, 60_000);
+      await wb.press('Escape');
+      const failing = await wb.run(
+        async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly { seed: number }[] } }).failingSeeds.all.length,
+      );
+      assert.ok(failing >= 1 && pick.title.includes(`${failing} failing seed`), `${pick.title}: ${failing} in the Failing Seeds view`);
+      // The Output the command opened (it does when seeds fail) says how the seeds were chosen and what they covered.
+      const outputText = async (): Promise<string> =>
+        wb.run(async (vs) =>
+          vs.workspace.textDocuments
+            .filter((d) => d.uri.scheme === 'output')
+            .map((d) => d.getText())
+            .join('\n'),
+        );
+      await waitUntil(
+        async () => /seeds run in 3s, chosen by coverage/.test(await outputText()),
+        15_000,
+        async () => `the Output to report the time-budget exploration (it has: ${(await outputText()).slice(-400)})`,
+      );
+      assert.match(await outputText(), /buggy\.raftsim: \d+ seeds run in 3s, chosen by coverage, \d+ failed[^]*coverage: \d+ of \d+ signals/);
+      await wb.command('LifeRaft: Clear Failing Seeds');
+      await waitUntil(
+        async () =>
+          (await wb.run(async (vs, _a, ctx) => ((await ctx.liferaft()) as { failingSeeds: { all: readonly unknown[] } }).failingSeeds.all.length)) === 0,
+        10_000,
+        'the Failing Seeds view to empty',
+      );
+    });
+
     it('Check Linearizability: a Jepsen history file, then an untitled JSON history, side by side with the view; a bad line puts the cursor on it', async () => {
       /** The result the linearizability view shows in some webview, with its red operations and text. */
       const views = async (): Promise<{ result: string; red: number; text: string }[]> => {
