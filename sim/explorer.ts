@@ -108,14 +108,8 @@ export function features(s: Scenario, seed: number): number[] {
   return f;
 }
 
-export interface PickerOptions {
-  readonly scenario: Scenario;
-  /** null: open-ended from `from`. */
-  readonly range: { readonly from: number; readonly to: number } | null;
-  readonly from: number;
-  readonly shard: { readonly i: number; readonly n: number } | null;
-  readonly bias: boolean;
-}
+/** What the seed picker needs of an exploration's options. */
+export type PickerOptions = Pick<ExplorationOptions, 'scenario' | 'seeds' | 'from' | 'shard' | 'bias'>;
 
 const WINDOW = 8;
 const EXPLORE = 0.25;
@@ -131,7 +125,7 @@ export class SeedPicker {
   novelSeeds = 0;
 
   constructor(private readonly o: PickerOptions) {
-    this.nextSeed = o.range?.from ?? o.from;
+    this.nextSeed = o.seeds?.from ?? o.from;
   }
 
   private inShard(s: number): boolean {
@@ -139,7 +133,7 @@ export class SeedPicker {
   }
 
   private pull(): number | undefined {
-    while (this.o.range === null || this.nextSeed <= this.o.range.to) {
+    while (this.o.seeds === null || this.nextSeed <= this.o.seeds.to) {
       const s = this.nextSeed++;
       if (this.inShard(s)) return s;
     }
@@ -148,7 +142,7 @@ export class SeedPicker {
 
   /** The next seed to run, or undefined when the range is exhausted. */
   next(): number | undefined {
-    if (!this.o.bias || this.o.range !== null) return this.pull();
+    if (!this.o.bias || this.o.seeds !== null) return this.pull();
     while (this.pool.length < WINDOW) {
       const s = this.pull();
       if (s === undefined) break;
@@ -232,7 +226,7 @@ export class Exploration {
   readonly progress = { seeds: 0, steps: 0, failing: 0 };
 
   constructor(private readonly o: ExplorationOptions) {
-    this.picker = new SeedPicker({ scenario: o.scenario, range: o.seeds, from: o.from, shard: o.shard, bias: o.bias });
+    this.picker = new SeedPicker(o);
   }
 
   /** The next seeds to run (empty: the exploration is over). */
