@@ -22,6 +22,8 @@ export type SourceKind =
 export interface BreakpointHost {
   /** The runtime, once launch has made it. */
   readonly runtimeOrNull: SimRuntime | null;
+  /** The runtime, or the session's "launch first" error. */
+  runtime(): SimRuntime;
   /** Why there is no scenario to verify line breakpoints against (the launch failed, the session ended), if so. */
   readonly noScenario: string | null;
   readonly launchStarted: boolean;
@@ -65,18 +67,12 @@ export class BreakpointRequests {
     else f();
   }
 
-  private runtime(): SimRuntime {
-    const rt = this.host.runtimeOrNull;
-    if (rt === null) throw new AdapterError(ERR.notLaunched, 'no simulation: launch first');
-    return rt;
-  }
-
   exceptionFilters(filters: readonly string[]): DebugProtocol.Breakpoint[] {
     const known = new Set(EXCEPTION_FILTERS.map((f) => f.id));
     const unknown = filters.filter((f) => !known.has(f));
     if (unknown.length > 0) throw new AdapterError(ERR.request, `unknown exception filter(s): ${unknown.join(', ')}`);
     this.configure(() => {
-      this.runtime().breakpoints.filters = new Set(filters);
+      this.host.runtime().breakpoints.filters = new Set(filters);
     });
     return filters.map(() => ({ verified: true }));
   }
@@ -190,7 +186,7 @@ export class BreakpointRequests {
         return { verified: false, message: (e as Error).message };
       }
     });
-    this.configure(() => this.runtime().breakpoints.replace('function', specs));
+    this.configure(() => this.host.runtime().breakpoints.replace('function', specs));
     return answers;
   }
 
@@ -213,7 +209,7 @@ export class BreakpointRequests {
         return { verified: false, message: (e as Error).message };
       }
     });
-    this.configure(() => this.runtime().breakpoints.replace('data', specs));
+    this.configure(() => this.host.runtime().breakpoints.replace('data', specs));
     return answers;
   }
 

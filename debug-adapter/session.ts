@@ -103,7 +103,7 @@ export class SimDebugSession extends DebugSession {
     return this.rt;
   }
 
-  private runtime(): SimRuntime {
+  runtime(): SimRuntime {
     if (this.rt === null) throw new AdapterError(ERR.notLaunched, 'no simulation: launch first');
     return this.rt;
   }

@@ -222,8 +222,9 @@ export class Exploration {
   private readonly picker: SeedPicker;
   private readonly results: SeedSummary[] = [];
   private failedAfter: number | null = null;
-  /** Seeds finished, their steps (first runs), and how many failed: for progress lines. */
-  readonly progress = { seeds: 0, steps: 0, failing: 0 };
+  /** Steps of the seeds finished (first runs) and how many failed: for progress lines. */
+  private steps = 0;
+  private failing = 0;
 
   constructor(private readonly o: ExplorationOptions) {
     this.picker = new SeedPicker(o);
@@ -248,15 +249,19 @@ export class Exploration {
     this.results.push(...rs);
     for (const r of rs) {
       this.picker.report(r.seed, r.coverage);
-      this.progress.seeds++;
-      this.progress.steps += r.steps;
+      this.steps += r.steps;
       if (r.verdict !== 'ok' || r.secondHash !== undefined) {
-        this.progress.failing++;
+        this.failing++;
         failed.push(r);
         this.failedAfter ??= this.results.length;
       }
     }
     return failed;
+  }
+
+  /** Seeds finished, their steps (first runs), and how many failed. */
+  get progress(): { readonly seeds: number; readonly steps: number; readonly failing: number } {
+    return { seeds: this.results.length, steps: this.steps, failing: this.failing };
   }
 
   summarize(): ExplorationSummary {

@@ -112,7 +112,7 @@ export class Faults {
     sim.record(e, 'node' in a ? a.node : -1, text, null, 0);
   }
 
-  crash(n: SimNode): void {
+  private crash(n: SimNode): void {
     const { sim } = this;
     if (n.status === 'down' || n.status === 'dead') return;
     sim.stats.crashes++;
