@@ -1,6 +1,7 @@
 // Layering of DESIGN.md: each layer imports only from the layers listed before it.
-// Test files (*.test.ts) are exempt; test/ may import anything.
-const test = '\\.test\\.ts$';
+// Test code is exempt: *.test.ts, the cases they run (*.cases.ts) and their helpers (*.fixture.ts);
+// test/ may import anything.
+const test = '\\.(test|cases|fixture)\\.ts$';
 const layer = (name, mayImport, comment) => ({
   name: `layer-${name}`,
   comment,
@@ -14,6 +15,13 @@ const layer = (name, mayImport, comment) => ({
 
 module.exports = {
   forbidden: [
+    {
+      name: 'no-test-code-in-product',
+      comment: "what ships never imports test code (cases, helpers, the core's test harness)",
+      severity: 'error',
+      from: { pathNot: [test, '^test/'] },
+      to: { path: [test, '^core/testing/'] },
+    },
     {
       name: 'core-is-pure',
       comment: 'core/ imports nothing outside core/: no packages, no Node modules, no other layer',

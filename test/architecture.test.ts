@@ -37,6 +37,9 @@ describe('architecture rules', function () {
       'media/ok.ts': "import type { Msg } from '../extension/messages';\nexport type M = Msg;",
       'extension/messages.ts': 'export type Msg = { type: "stopped" };',
       'core/fine.test.ts': "import { s } from '../sim/engine';\nexport const t = s;",
+      'sim/world.fixture.ts': "import { readFileSync } from 'node:fs';\nexport const w = readFileSync;",
+      'sim/rules.cases.ts': "import { w } from './world.fixture';\nexport const cases = w;",
+      'sim/leaky.ts': "import { cases } from './rules.cases';\nexport const l = cases;",
     };
 
     before(() => {
@@ -83,7 +86,9 @@ describe('architecture rules', function () {
       expect('no-circular', 'sim/ping.ts');
       expect('core-through-index', 'sim/reach.ts');
       expect('sim-through-index', 'net/reach.ts');
-      for (const fine of ['core/ok.ts', 'core/index.ts', 'sim/engine.ts', 'sim/index.ts', 'cli/main.ts', 'media/ok.ts', 'core/fine.test.ts']) {
+      expect('no-test-code-in-product', 'sim/leaky.ts');
+      const fineFiles = ['core/ok.ts', 'core/index.ts', 'sim/engine.ts', 'sim/index.ts', 'cli/main.ts', 'media/ok.ts', 'core/fine.test.ts'];
+      for (const fine of [...fineFiles, 'sim/world.fixture.ts', 'sim/rules.cases.ts']) {
         assert.ok(!violations.some((v) => v.includes(`: ${fine} →`)), `${fine} is allowed but was reported`);
       }
     });
