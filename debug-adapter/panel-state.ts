@@ -4,9 +4,39 @@
 // the session only translates requests.
 import { describeMessage } from '../core';
 import { INVARIANT_NAMES, KIND_NAMES, nodeName } from '../sim';
-import type * as protocol from './protocol';
-import type { SimRuntime } from './runtime';
+import { AdapterError, ERR } from './errors';
+import * as protocol from './protocol';
+import type { SimRuntime, Stop } from './runtime';
+import { traceOf } from './trace-export';
 import { inFlight, invariantStatus, linearizabilityOf } from './views';
+
+/**
+ * Answers one of the panels' custom requests (protocol.ts) while stopped: a body, or, for
+ * `liferaft/goto`, the stop the move made (the session reports it after answering). Arguments are
+ * checked here; a bad one is refused with the request's name.
+ */
+export function panelRequest(rt: SimRuntime, command: string, args: unknown): { readonly body?: unknown; readonly stop?: Stop } {
+  switch (command) {
+    case protocol.STATE_REQUEST:
+      return { body: stateBody(rt) };
+    case protocol.STEPS_REQUEST: {
+      const a = args as Partial<protocol.StepsArguments> | undefined;
+      const from = Math.max(1, Math.floor(Number(a?.from ?? 1)));
+      const count = Math.min(5000, Math.max(0, Math.floor(Number(a?.count ?? 100))));
+      if (!Number.isFinite(from) || !Number.isFinite(count)) throw new AdapterError(ERR.request, 'liferaft/steps needs numbers from and count');
+      return { body: stepsBody(rt, from, count) };
+    }
+    case protocol.GOTO_REQUEST: {
+      const step = Number((args as Partial<protocol.GotoArguments> | undefined)?.step);
+      if (!Number.isSafeInteger(step) || step < 0) throw new AdapterError(ERR.goto, 'liferaft/goto needs a step number ≥ 0');
+      return { stop: rt.goto(step) };
+    }
+    case protocol.TRACE_REQUEST:
+      return { body: traceOf(rt) };
+    default:
+      throw new AdapterError(ERR.request, `unknown request "${command}"`);
+  }
+}
 
 /** The `liferaft/state` answer: everything the panels draw at the current step. */
 export function stateBody(rt: SimRuntime): protocol.StateResponseBody {

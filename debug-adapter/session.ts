@@ -1,41 +1,26 @@
-// SimDebugSession: DAP translation only. Every decision about the simulation is SimRuntime's;
-// this file maps nodes to threads, steps to frames, records to variables, and requests to
-// runtime calls, and formats errors from one catalogue.
-import { DebugSession, InitializedEvent, OutputEvent, Scope, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent } from '@vscode/debugadapter';
+// SimDebugSession: DAP translation only. Every decision about the simulation is SimRuntime's; this
+// file maps requests to runtime calls and formats errors from one catalogue. What a stop shows
+// (nodes as threads, steps as frames, records as variables) is frames.ts's; the documents served,
+// sources.ts's; breakpoint requests, breakpoint-requests.ts's.
+import { DebugSession, InitializedEvent, OutputEvent, StoppedEvent, TerminatedEvent, Thread, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { nodeName, type TraceFile } from '../sim';
+import type { TraceFile } from '../sim';
 import { BreakpointRequests, type SourceKind } from './breakpoint-requests';
 import { EXCEPTION_FILTERS, type Hit } from './breakpoints';
 import { AdapterError, ERR } from './errors';
 import { runCommand, COMMANDS } from './commands';
-import { complete, Expr, ExprError, isRec, isSeq, show, type Rec, type Seq, type Value } from './expr';
+import { complete, Expr, ExprError, isRec, show } from './expr';
+import { CLUSTER_THREAD, Frames, join, nodeOfThread, threadIds } from './frames';
 import { planLaunch } from './launch';
 import * as protocol from './protocol';
-import { SEGMENT_STEPS, SimRuntime, type Stop } from './runtime';
-import { stateBody, stepsBody } from './panel-state';
-import { firstStatementLine, SourceDocuments } from './sources';
-import { traceOf } from './trace-export';
-import { clusterRec, eventRec, historyOpRec, invariantsRec, networkRec, nodeRec, seq, simEnv } from './views';
+import { SimRuntime, type Stop } from './runtime';
+import { panelRequest } from './panel-state';
+import { SourceDocuments } from './sources';
+import { simEnv } from './views';
 
 /** How the adapter reads files: Node's fs on stdio/TCP, the workspace file system in VS Code. */
 export interface FileAccessor {
   readFile(path: string): Promise<string>;
-}
-
-/** The thread of steps outside the nodes (clients, faults, phases). */
-const CLUSTER_THREAD = 1000;
-const MAX_FRAMES = 200;
-interface FrameRef {
-  readonly thread: number;
-  readonly step: number;
-  /** The top frame shows the cursor's state. */
-  readonly top: boolean;
-}
-
-interface VarRef {
-  readonly value: Rec | Seq | readonly Value[];
-  /** The expression that evaluates to it (for evaluateName and data breakpoints). */
-  readonly path: string;
 }
 
 export class SimDebugSession extends DebugSession {
@@ -45,9 +30,6 @@ export class SimDebugSession extends DebugSession {
   private readonly configurationDone = new Promise<void>((resolve) => {
     this.configured = resolve;
   });
-  /** Frame and variable ids never repeat: an id from an earlier stop is refused, never misread. */
-  private frames = new IdMap<FrameRef>();
-  private vars = new IdMap<VarRef>();
   private lastHit: Hit | null = null;
   private liveThreads = new Set<number>();
   private pauseRequested = false;
@@ -57,6 +39,8 @@ export class SimDebugSession extends DebugSession {
   private readonly bp = new BreakpointRequests(this);
   /** The scenario and trace documents this session serves. */
   private readonly docs = new SourceDocuments((p) => this.convertDebuggerPathToClient(p));
+  /** Threads, frames and variables of the current stop. */
+  private readonly view = new Frames(this.docs);
 
   constructor(private readonly files: FileAccessor) {
     super();
@@ -197,7 +181,7 @@ export class SimDebugSession extends DebugSession {
       ...(a.checkpointEvery === undefined ? {} : { checkpointEvery: a.checkpointEvery }),
       ...(a.checkpointBudgetMB === undefined ? {} : { checkpointBudgetMB: a.checkpointBudgetMB }),
     });
-    this.liveThreads = new Set(this.threadIds());
+    this.liveThreads = new Set(threadIds(this.runtime()));
   }
 
   private async read(path: string): Promise<string> {
@@ -263,10 +247,9 @@ export class SimDebugSession extends DebugSession {
     const rt = this.rt;
     if (rt === null) return; // disconnected meanwhile
     this.flushLogs();
-    this.frames.clear();
-    this.vars.clear();
+    this.view.clear();
     this.lastHit = stop.hit ?? null;
-    const now = new Set(this.threadIds());
+    const now = new Set(threadIds(this.runtime()));
     for (const t of this.liveThreads) if (!now.has(t)) this.sendEvent(new ThreadEvent('exited', t));
     for (const t of now) if (!this.liveThreads.has(t)) this.sendEvent(new ThreadEvent('started', t));
     this.liveThreads = now;
@@ -314,11 +297,6 @@ export class SimDebugSession extends DebugSession {
     return n >= 0 && this.liveThreads.has(n + 1) ? n + 1 : CLUSTER_THREAD;
   }
 
-  private threadIds(): number[] {
-    const rt = this.runtime();
-    return [...rt.sim.nodes.filter((n) => n.status === 'up' || n.status === 'paused').map((n) => n.index + 1), CLUSTER_THREAD];
-  }
-
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
     this.guard(response, () => {
       const rt = this.stopped();
@@ -354,14 +332,14 @@ export class SimDebugSession extends DebugSession {
       if (args.threadId === CLUSTER_THREAD) {
         const stop = rt.next();
         this.later(stop);
-      } else this.startRun(() => rt.startStepIn(this.nodeOfThread(args.threadId)));
+      } else this.startRun(() => rt.startStepIn(nodeOfThread(rt, args.threadId)));
     });
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
     this.guard(response, () => {
       const rt = this.stopped();
-      const node = args.threadId === CLUSTER_THREAD ? Math.max(0, rt.sim.lastNode) : this.nodeOfThread(args.threadId);
+      const node = args.threadId === CLUSTER_THREAD ? Math.max(0, rt.sim.lastNode) : nodeOfThread(rt, args.threadId);
       this.startRun(() => rt.startStepOut(node));
     });
   }
@@ -400,7 +378,7 @@ export class SimDebugSession extends DebugSession {
 
   protected override restartFrameRequest(response: DebugProtocol.RestartFrameResponse, args: DebugProtocol.RestartFrameArguments): void {
     this.guard(response, () => {
-      const f = this.frame(args.frameId);
+      const f = this.view.frame(this.runtime(), args.frameId);
       const rt = this.stopped();
       rt.goto(f.step - 1);
       this.later({ reason: 'restart', description: `before step ${f.step}: the next step re-executes it` });
@@ -431,13 +409,6 @@ export class SimDebugSession extends DebugSession {
   // ------------------------------------------------------------------------------------------
   // Threads, frames, scopes, variables
 
-  private nodeOfThread(threadId: number): number {
-    const rt = this.runtime();
-    const i = threadId - 1;
-    if (!Number.isInteger(i) || i < 0 || i >= rt.sim.nodes.length) throw new AdapterError(ERR.unknownReference, `no thread ${threadId}`);
-    return i;
-  }
-
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     this.guard(response, () => {
       const rt = this.runtime();
@@ -451,36 +422,8 @@ export class SimDebugSession extends DebugSession {
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     this.guard(response, () => {
-      const rt = this.stopped();
-      const top = args.threadId === CLUSTER_THREAD ? rt.position : rt.timeline.lastOfNode(this.nodeOfThread(args.threadId), rt.position);
-      const start = args.startFrame ?? 0;
-      const levels = args.levels === undefined || args.levels === 0 ? MAX_FRAMES : Math.min(args.levels, MAX_FRAMES);
-      const chain = top === 0 ? [0] : rt.timeline.chain(top, start + levels);
-      const frames = chain.slice(start).map((step, k) => this.stackFrame(args.threadId, step, start + k === 0));
-      response.body = { stackFrames: frames, totalFrames: top === 0 ? 1 : rt.timeline.chainLength(top) };
+      response.body = this.view.stackTrace(this.stopped(), args);
     });
-  }
-
-  private stackFrame(thread: number, step: number, top: boolean): StackFrame {
-    const rt = this.runtime();
-    const id = this.frames.create({ thread, step, top });
-    // Before the first event: the run is its scenario, from its first statement.
-    if (step === 0) return new StackFrame(id, '#0 start: before the first event', this.docs.scenario(rt), firstStatementLine(rt.scenario), 1);
-    const text = rt.describe(step).replace(/^#\d+ (\d+\.\d+ms )?/, '');
-    const frame = new StackFrame(id, `#${step} ${text}`) as DebugProtocol.StackFrame;
-    // The scenario line that caused the step (an `at` fault, an occurrence of `crash every=…`), else the trace document.
-    const line = rt.timeline.lineOf(step);
-    if (line !== undefined) {
-      frame.source = this.docs.scenario(rt);
-      frame.line = line;
-    } else {
-      const g = Math.floor((step - 1) / SEGMENT_STEPS);
-      frame.source = this.docs.trace(rt, g);
-      frame.line = step - g * SEGMENT_STEPS;
-    }
-    frame.column = 1;
-    // (No 'subtle' hint on causal frames: VS Code would fold them away under "Show N More".)
-    return frame as StackFrame;
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
@@ -490,86 +433,17 @@ export class SimDebugSession extends DebugSession {
     });
   }
 
-  private frame(frameId: number | undefined): FrameRef {
-    const f = frameId === undefined ? undefined : this.frames.get(frameId);
-    if (f === undefined) {
-      if (frameId === undefined) return { thread: CLUSTER_THREAD, step: this.runtime().position, top: true };
-      throw new AdapterError(ERR.unknownReference, `no frame ${frameId} (frames are valid until the next step)`);
-    }
-    return f;
-  }
-
-  /** The state a frame shows: the cursor's for top frames, else the state just after its step. */
-  private simOf(f: FrameRef): SimRuntime['sim'] {
-    const rt = this.runtime();
-    return f.top ? rt.sim : rt.simAt(f.step);
-  }
-
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     this.guard(response, () => {
-      const f = this.frame(args.frameId);
-      const sim = this.simOf(f);
-      const rt = this.runtime();
-      const scopes: Scope[] = [];
-      const scope = (name: string, value: Rec | Seq, path: string, expensive = false): void => {
-        const s = new Scope(name, this.vars.create({ value, path }), expensive) as DebugProtocol.Scope;
-        if (isSeq(value)) s.indexedVariables = value.length;
-        scopes.push(s as Scope);
-      };
-      if (f.thread !== CLUSTER_THREAD) {
-        const i = this.nodeOfThread(f.thread);
-        scope(`Node ${nodeName(i)}`, nodeRec(sim, i), nodeName(i));
-      } else {
-        scope('Nodes', clusterRec(sim), '');
-      }
-      scope(`Event (step ${f.step})`, eventRec(f.top && f.step !== rt.position ? rt.simAt(f.step) : sim), 'event');
-      scope('Network', networkRec(sim), 'network');
-      scope('Invariants', invariantsRec(sim), 'invariants');
-      scope(
-        `Client history (${sim.history.length})`,
-        seq(sim.history.length, (k) => historyOpRec(sim.history[k]!)),
-        'history',
-        true,
-      );
-      response.body = { scopes };
+      response.body = { scopes: this.view.scopes(this.runtime(), args.frameId) };
     });
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     this.guard(response, () => {
       this.stopped();
-      const ref = this.vars.get(args.variablesReference);
-      if (ref === undefined) throw new AdapterError(ERR.unknownReference, `no variables with reference ${args.variablesReference}`);
-      const out: DebugProtocol.Variable[] = [];
-      const v = ref.value;
-      if (isRec(v)) {
-        if (args.filter !== 'indexed') for (const name of v.fields()) out.push(this.variable(name, v.field(name)!, join(ref.path, name)));
-      } else {
-        const list = v as readonly Value[] | Seq;
-        const start = args.start ?? 0;
-        const end = Math.min(list.length, args.count === undefined || args.count === 0 ? list.length : start + args.count);
-        for (let i = start; i < end; i++) {
-          const item = isSeq(list) ? list.at(i) : (list as readonly Value[])[i]!;
-          // A log entry is named by its index (after compaction the first held one is not 1).
-          const name = ref.path.endsWith('.log') ? String(isRec(item) ? (item.field('index') ?? i + 1) : i + 1) : String(i);
-          out.push(this.variable(name, item, `${ref.path}[${i}]`));
-        }
-      }
-      response.body = { variables: out };
+      response.body = { variables: this.view.variables(args) };
     });
-  }
-
-  private variable(name: string, value: Value, path: string): DebugProtocol.Variable {
-    const v: DebugProtocol.Variable = { name, value: show(value, 1), variablesReference: 0, evaluateName: path };
-    if (isRec(value) || isSeq(value) || Array.isArray(value)) {
-      v.variablesReference = this.vars.create({ value: value as Rec | Seq | readonly Value[], path });
-      if (isSeq(value) || Array.isArray(value)) {
-        v.indexedVariables = (value as Seq).length;
-        v.value = `(${(value as Seq).length}) ${show(value, 1)}`;
-      }
-      if (isRec(value) && value.id !== undefined) v.value = `${value.id}`;
-    }
-    return v;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -578,7 +452,7 @@ export class SimDebugSession extends DebugSession {
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     this.guard(response, () => {
       const rt = this.stopped();
-      const f = this.frame(args.frameId);
+      const f = this.view.frame(this.runtime(), args.frameId);
       const text = args.expression.trim();
       if (args.context === 'repl' && text.startsWith('.')) {
         const r = runCommand(rt, text, f.top ? null : f.step);
@@ -588,9 +462,9 @@ export class SimDebugSession extends DebugSession {
         if (r.stop !== null) this.later(r.stop, true);
         return;
       }
-      const sim = this.simOf(f);
+      const sim = this.view.simOf(this.runtime(), f);
       const value = Expr.parse(text).evaluate(simEnv(sim));
-      const v = this.variable(text, value, text);
+      const v = this.view.variable(text, value, text);
       response.body = {
         result: args.context === 'repl' && isRec(value) && value.id === undefined ? show(value) : v.value,
         variablesReference: v.variablesReference,
@@ -615,8 +489,8 @@ export class SimDebugSession extends DebugSession {
         };
         return;
       }
-      const f = this.frame(args.frameId);
-      const items = complete(before, simEnv(this.simOf(f)));
+      const f = this.view.frame(this.runtime(), args.frameId);
+      const items = complete(before, simEnv(this.view.simOf(this.runtime(), f)));
       response.body = {
         targets: items.map((c) => ({
           label: c.label,
@@ -675,7 +549,7 @@ export class SimDebugSession extends DebugSession {
 
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
     this.guard(response, () => {
-      const parent = args.variablesReference === undefined ? undefined : this.vars.get(args.variablesReference);
+      const parent = args.variablesReference === undefined ? undefined : this.view.varRef(args.variablesReference);
       response.body = this.bp.dataInfo(parent === undefined ? args.name : join(parent.path, args.name));
     });
   }
@@ -696,54 +570,9 @@ export class SimDebugSession extends DebugSession {
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     this.guard(response, () => {
-      const rt = this.stopped();
-      switch (command) {
-        case protocol.STATE_REQUEST:
-          response.body = stateBody(rt);
-          return;
-        case protocol.STEPS_REQUEST: {
-          const a = args as Partial<protocol.StepsArguments> | undefined;
-          const from = Math.max(1, Math.floor(Number(a?.from ?? 1)));
-          const count = Math.min(5000, Math.max(0, Math.floor(Number(a?.count ?? 100))));
-          if (!Number.isFinite(from) || !Number.isFinite(count)) throw new AdapterError(ERR.request, 'liferaft/steps needs numbers from and count');
-          response.body = stepsBody(rt, from, count);
-          return;
-        }
-        case protocol.GOTO_REQUEST: {
-          const step = Number((args as Partial<protocol.GotoArguments> | undefined)?.step);
-          if (!Number.isSafeInteger(step) || step < 0) throw new AdapterError(ERR.goto, 'liferaft/goto needs a step number ≥ 0');
-          const stop = rt.goto(step);
-          this.later(stop);
-          return;
-        }
-        case protocol.TRACE_REQUEST:
-          response.body = traceOf(rt);
-          return;
-        default:
-          throw new AdapterError(ERR.request, `unknown request "${command}"`);
-      }
+      const answer = panelRequest(this.stopped(), command, args);
+      if (answer.body !== undefined) response.body = answer.body;
+      if (answer.stop !== undefined) this.later(answer.stop);
     });
   }
-}
-
-/** Handles whose ids keep growing across stops (the library's Handles restart at the same id). */
-class IdMap<T> {
-  private next = 1000;
-  private readonly map = new Map<number, T>();
-  create(v: T): number {
-    const id = this.next++;
-    this.map.set(id, v);
-    return id;
-  }
-  get(id: number): T | undefined {
-    return this.map.get(id);
-  }
-  clear(): void {
-    this.map.clear();
-  }
-}
-
-function join(path: string, name: string): string {
-  if (path === '') return name;
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
 }
