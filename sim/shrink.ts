@@ -123,47 +123,45 @@ export function pinDraws(s: Scenario, seed: number): Scenario {
 export const ROUNDING_RUNS = 120;
 
 export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): ShrinkResult {
-  const maxRuns = opts.maxRuns ?? 3000;
-  const stop = opts.shouldStop ?? (() => false);
-  const reseeds = opts.reseeds ?? 16;
   const original = new Simulation(s, seed).run();
   const key = failureKey(original);
-  let runs = 1;
-  const budget = (): boolean => runs < maxRuns && !stop();
-  const check = (c: Scenario, sd: number): RunResult | null => {
-    runs++;
-    const r = new Simulation(c, sd).run();
-    return failureKey(r) === key ? r : null;
-  };
+  const sh = new Shrinker(seed, key, opts);
   const notReproduced = (): ShrinkResult => ({
     scenario: { ...s, seed },
     text: formatScenario({ ...s, seed }, header(s, seed, seed, original, false)),
     seed,
     result: original,
     original,
-    runs,
+    runs: sh.runs,
     reproduced: false,
   });
   if (key === 'ok') return notReproduced();
+  const a = sh.statements(s);
+  const b = sh.events(a ?? { scenario: s, seed, result: original });
+  if (a === null && b === null) return notReproduced();
+  // The shorter of the two (the explicit schedule when they tie: it reads as a story).
+  const shorter = [a, b]
+    .filter((x): x is Found => x !== null)
+    .map((f) => ({ f, lines: scenarioLines(formatScenario(f.scenario)) }))
+    .reduce((x, y) => (y.lines <= x.lines ? y : x)).f;
+  const best = sh.numbers(shorter);
+  const text = formatScenario(best.scenario, header(s, seed, best.seed, best.result, true));
+  // Round trip: the text must describe the same run.
+  const reparsed = parseScenario(text, s.file, { invariants: INVARIANT_NAMES, bugs: best.scenario.bugs });
+  const final = new Simulation(reparsed, best.seed).run();
+  return { scenario: reparsed, text, seed: best.seed, result: final, original, runs: sh.runs + 1, reproduced: failureKey(final) === key };
+}
 
-  /** A scenario that fails like the original, the seed it fails with, and how. */
-  interface Found {
-    scenario: Scenario;
-    seed: number;
-    result: RunResult;
-  }
-  // Each candidate is tried with the current seed, then (if `seeds` allows) with others derived from
-  // the original seed; the first that fails the same way wins.
-  const attempt = (best: Found, c: Scenario, seeds: number, within: () => boolean = budget): Found | null => {
-    const tries = [best.seed, ...Array.from({ length: seeds }, (_, k) => seed + (k + 1) * 1_000_003).filter((x) => x !== best.seed)];
-    for (const sd of tries) {
-      if (!within()) return null;
-      const r = check({ ...c, seed: sd }, sd);
-      if (r !== null) return { scenario: { ...c, seed: sd }, seed: sd, result: r };
-    }
-    return null;
-  };
-  const knobs = (c: Scenario, liveness: boolean): Scenario[] => [
+/** A scenario that fails like the original, the seed it fails with, and how. */
+interface Found {
+  scenario: Scenario;
+  seed: number;
+  result: RunResult;
+}
+
+/** Environment knobs a shrink tries to turn down or back to their defaults, one scenario each. */
+function knobs(c: Scenario, liveness: boolean): Scenario[] {
+  return [
     ...(c.workload.clients > 0 ? [{ ...c, workload: { ...c.workload, clients: 0 } }] : []),
     ...(c.workload.clients > 1 ? [{ ...c, workload: { ...c.workload, clients: 1 } }] : []),
     ...(c.workload.keys > 1 ? [{ ...c, workload: { ...c.workload, keys: 1 } }] : []),
@@ -185,7 +183,11 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
     ...(same(c.batch, DEFAULTS.batch) ? [] : [{ ...c, batch: DEFAULTS.batch }]),
     ...[3, 4].flatMap((n) => (c.nodes > n && c.schedule.every((f) => nodesOf(f).every((x) => x < n)) ? [{ ...c, nodes: n, nodesMin: n }] : [])),
   ];
-  const generators = (c: Scenario): Scenario[] => [
+}
+
+/** The scenario without each of its random fault generators in turn. */
+function generators(c: Scenario): Scenario[] {
+  return [
     ...(c.crash === null ? [] : [{ ...c, crash: null }]),
     ...(c.partition === null ? [] : [{ ...c, partition: null }]),
     ...(c.pause === null ? [] : [{ ...c, pause: null }]),
@@ -195,21 +197,65 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
     ...(c.crashAfterVote === null ? [] : [{ ...c, crashAfterVote: null }]),
     ...(c.crashAfterAppend === null ? [] : [{ ...c, crashAfterAppend: null }]),
   ];
+}
 
-  // Phase A, statements: the random fault generators stay (one line each, draws pinned); whole fault
-  // kinds and environment knobs go, each change kept if the scenario still fails — with this seed or
-  // one of a few others (a small scenario is a mini exploration; it pins the seed it fails with).
-  let a: Found | null = null;
-  const pinned = pinDraws(s, seed);
-  const pinnedResult = check(pinned, seed);
-  if (pinnedResult !== null) {
-    a = { scenario: pinned, seed, result: pinnedResult };
-    const phaseA = (): boolean => runs < maxRuns / 2 && !stop();
+/** One shrink's runs: each candidate is run, and kept when it fails the way the original did. */
+class Shrinker {
+  /** Runs so far (the original's included). */
+  runs = 1;
+  private readonly maxRuns: number;
+  private readonly stop: () => boolean;
+  private readonly reseeds: number;
+
+  constructor(
+    private readonly seed: number,
+    private readonly key: string,
+    opts: ShrinkOptions,
+  ) {
+    this.maxRuns = opts.maxRuns ?? 3000;
+    this.stop = opts.shouldStop ?? (() => false);
+    this.reseeds = opts.reseeds ?? 16;
+  }
+
+  private readonly budget = (): boolean => this.runs < this.maxRuns && !this.stop();
+
+  private check(c: Scenario, sd: number): RunResult | null {
+    this.runs++;
+    const r = new Simulation(c, sd).run();
+    return failureKey(r) === this.key ? r : null;
+  }
+
+  /**
+   * Each candidate is tried with the current seed, then (if `seeds` allows) with others derived from
+   * the original seed; the first that fails the same way wins.
+   */
+  private attempt(best: Found, c: Scenario, seeds: number, within: () => boolean = this.budget): Found | null {
+    const tries = [best.seed, ...Array.from({ length: seeds }, (_, k) => this.seed + (k + 1) * 1_000_003).filter((x) => x !== best.seed)];
+    for (const sd of tries) {
+      if (!within()) return null;
+      const r = this.check({ ...c, seed: sd }, sd);
+      if (r !== null) return { scenario: { ...c, seed: sd }, seed: sd, result: r };
+    }
+    return null;
+  }
+
+  /**
+   * Phase A, statements: the random fault generators stay (one line each, draws pinned); whole fault
+   * kinds and environment knobs go, each change kept if the scenario still fails — with this seed or
+   * one of a few others (a small scenario is a mini exploration; it pins the seed it fails with).
+   * Null when the pinned scenario no longer fails.
+   */
+  statements(s: Scenario): Found | null {
+    const pinned = pinDraws(s, this.seed);
+    const pinnedResult = this.check(pinned, this.seed);
+    if (pinnedResult === null) return null;
+    let a: Found = { scenario: pinned, seed: this.seed, result: pinnedResult };
+    const phaseA = (): boolean => this.runs < this.maxRuns / 2 && !this.stop();
     for (let changed = true; changed && phaseA(); ) {
       changed = false;
       for (const c of [...generators(a.scenario), ...knobs(a.scenario, a.result.verdict === 'liveness')]) {
         if (!phaseA()) break;
-        const f = attempt(a, c, reseeds);
+        const f = this.attempt(a, c, this.reseeds);
         if (f !== null) {
           a = f;
           changed = true;
@@ -217,39 +263,43 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
         }
       }
     }
+    return a;
   }
 
-  // Phase B, events: materialize (every random fault that happened becomes an `at` line), then remove
-  // faults ddmin-style and simplify the environment with the seed fixed.
-  const from = a ?? { scenario: s, seed, result: original };
-  const m = materialize(from.scenario, from.seed);
-  const first = check(m.scenario, from.seed);
-  let b: Found | null = first === null ? null : { scenario: m.scenario, seed: from.seed, result: first };
-  if (b !== null) {
+  /**
+   * Phase B, events: materialize (every random fault that happened becomes an `at` line), then remove
+   * faults ddmin-style and simplify the environment with the seed fixed. Null when the materialized
+   * scenario no longer fails.
+   */
+  events(from: Found): Found | null {
+    const m = materialize(from.scenario, from.seed);
+    const first = this.check(m.scenario, from.seed);
+    if (first === null) return null;
+    let b: Found = { scenario: m.scenario, seed: from.seed, result: first };
     const tryB = (c: Scenario): boolean => {
-      const f = attempt(b!, c, 0);
+      const f = this.attempt(b, c, 0);
       if (f !== null) b = f;
       return f !== null;
     };
     // Faults scheduled after a safety failure cannot have caused it: drop them. (The phase lengths
     // stay: PCT change points and the liveness phase depend on them, and so would the run.)
     const cut = (): void => {
-      const v = b!.result.violation;
-      if (b!.result.verdict === 'liveness' || v === undefined) return;
-      const schedule = b!.scenario.schedule.filter((f) => f.atUs <= v.time);
-      if (schedule.length < b!.scenario.schedule.length) tryB({ ...b!.scenario, schedule });
+      const v = b.result.violation;
+      if (b.result.verdict === 'liveness' || v === undefined) return;
+      const schedule = b.scenario.schedule.filter((f) => f.atUs <= v.time);
+      if (schedule.length < b.scenario.schedule.length) tryB({ ...b.scenario, schedule });
     };
     cut();
     // ddmin over the schedule: remove chunks, halving the chunk size; then a fault together with the
     // one that undoes it (crash/restart, pause/resume, partition/heal), which alone would leave the
     // cluster broken for the rest of the run.
-    for (let size = Math.ceil(b.scenario.schedule.length / 2); size >= 1 && budget(); size = size === 1 ? 0 : Math.ceil(size / 2)) {
-      for (let i = 0; i < b.scenario.schedule.length && budget(); ) {
+    for (let size = Math.ceil(b.scenario.schedule.length / 2); size >= 1 && this.budget(); size = size === 1 ? 0 : Math.ceil(size / 2)) {
+      for (let i = 0; i < b.scenario.schedule.length && this.budget(); ) {
         const schedule = [...b.scenario.schedule.slice(0, i), ...b.scenario.schedule.slice(i + size)];
         if (!tryB({ ...b.scenario, schedule })) i += size;
       }
       if (size <= 2) {
-        for (let i = 0; i < b.scenario.schedule.length && budget(); ) {
+        for (let i = 0; i < b.scenario.schedule.length && this.budget(); ) {
           const j = undoing(b.scenario.schedule, i);
           if (j === -1 || !tryB({ ...b.scenario, schedule: b.scenario.schedule.filter((_, k) => k !== i && k !== j) })) i++;
         }
@@ -257,37 +307,32 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
     }
     // Simpler environment, one knob at a time; then removing one more fault may be possible.
     for (const c of knobs(b.scenario, b.result.verdict === 'liveness')) {
-      if (!budget()) break;
+      if (!this.budget()) break;
       tryB({ ...c, schedule: b.scenario.schedule });
     }
-    for (let i = 0; i < b.scenario.schedule.length && budget(); ) {
+    for (let i = 0; i < b.scenario.schedule.length && this.budget(); ) {
       if (!tryB({ ...b.scenario, schedule: [...b.scenario.schedule.slice(0, i), ...b.scenario.schedule.slice(i + 1)] })) i++;
     }
     cut();
+    return b;
   }
-  if (a === null && b === null) return notReproduced();
 
-  // The shorter of the two (the explicit schedule when they tie: it reads as a story).
-  const shorter = [a, b]
-    .filter((x): x is Found => x !== null)
-    .map((f) => ({ f, lines: scenarioLines(formatScenario(f.scenario)) }))
-    .reduce((x, y) => (y.lines <= x.lines ? y : x)).f;
-  // Phase C, numbers (rounding changes no line count), with the seed fixed. It has runs of its own
-  // (ROUNDING_RUNS, past maxRuns and the stop signal): a scenario found as the time ran out still
-  // reads as a person would write it.
-  let best: Found = shorter;
-  let roundingRuns = 0;
-  const roundingBudget = (): boolean => roundingRuns++ < ROUNDING_RUNS;
-  roundNumbers(shorter.scenario, (c) => {
-    const f = attempt(best, c, 0, roundingBudget);
-    if (f !== null) best = f;
-    return f !== null;
-  });
-  const text = formatScenario(best.scenario, header(s, seed, best.seed, best.result, true));
-  // Round trip: the text must describe the same run.
-  const reparsed = parseScenario(text, s.file, { invariants: INVARIANT_NAMES, bugs: best.scenario.bugs });
-  const final = new Simulation(reparsed, best.seed).run();
-  return { scenario: reparsed, text, seed: best.seed, result: final, original, runs: runs + 1, reproduced: failureKey(final) === key };
+  /**
+   * Phase C, numbers (rounding changes no line count), with the seed fixed. It has runs of its own
+   * (ROUNDING_RUNS, past maxRuns and the stop signal): a scenario found as the time ran out still
+   * reads as a person would write it.
+   */
+  numbers(shorter: Found): Found {
+    let best: Found = shorter;
+    let roundingRuns = 0;
+    const roundingBudget = (): boolean => roundingRuns++ < ROUNDING_RUNS;
+    roundNumbers(shorter.scenario, (c) => {
+      const f = this.attempt(best, c, 0, roundingBudget);
+      if (f !== null) best = f;
+      return f !== null;
+    });
+    return best;
+  }
 }
 
 /** A single value of a scenario that the rounding pass may change. */
