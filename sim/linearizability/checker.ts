@@ -41,30 +41,30 @@ const SLICE = 4096;
 /** The least a minimization may spend, however quickly the key was decided. */
 const MIN_MINIMIZE_STEPS = 200_000;
 
-export function checkHistory(history: readonly Operation[], opts: CheckOptions = {}): LinResult {
+/** One key being checked. */
+interface Running {
+  readonly key: string;
+  readonly indices: readonly number[];
+  /** indices of the searched operations (a read that never returned is left out: it can always go). */
+  readonly kept: readonly number[];
+  /**
+   * The same search in two orders of the operations that never returned (see KeySearch): each is
+   * complete, so the first to finish decides — at most twice the steps of the better order.
+   */
+  readonly searches: KeySearch[];
+  /** The searches to make (the second only if the first does not decide in its first turn). */
+  readonly orders: readonly boolean[];
+}
+
+/** The history split by key (P-compositionality: each key is checked alone), each with its first search. */
+function startKeys(history: readonly Operation[], initial: State, maxSteps: number): { byKey: Map<string, number[]>; running: Running[] } {
   const byKey = new Map<string, number[]>();
   history.forEach((o, i) => {
     let list = byKey.get(o.key);
     if (list === undefined) byKey.set(o.key, (list = []));
     list.push(i);
   });
-  const maxSteps = opts.searchStepsMax ?? DEFAULT_MAX_STEPS;
-  const maxBytes = opts.memoryBytesMax ?? DEFAULT_MAX_BYTES;
-  const initial = opts.initial ?? null;
-  interface Running {
-    readonly key: string;
-    readonly indices: readonly number[];
-    /** indices of the searched operations (a read that never returned is left out: it can always go). */
-    readonly kept: readonly number[];
-    /**
-     * The same search in two orders of the operations that never returned (see KeySearch): each is
-     * complete, so the first to finish decides — at most twice the steps of the better order.
-     */
-    readonly searches: KeySearch[];
-    /** The searches to make (the second only if the first does not decide in its first turn). */
-    readonly orders: readonly boolean[];
-  }
-  let running: Running[] = [];
+  const running: Running[] = [];
   for (const [key, indices] of byKey) {
     const kept = indices.filter((i) => !(history[i]!.op === 'get' && history[i]!.return === null));
     const ops = kept.map((i) => history[i]!);
@@ -76,6 +76,16 @@ export function checkHistory(history: readonly Operation[], opts: CheckOptions =
       orders: ops.some((o) => o.return === null) ? [true, false] : [true],
     });
   }
+  return { byKey, running };
+}
+
+export function checkHistory(history: readonly Operation[], opts: CheckOptions = {}): LinResult {
+  const maxSteps = opts.searchStepsMax ?? DEFAULT_MAX_STEPS;
+  const maxBytes = opts.memoryBytesMax ?? DEFAULT_MAX_BYTES;
+  const initial = opts.initial ?? null;
+  const start = startKeys(history, initial, maxSteps);
+  const byKey = start.byKey;
+  let running = start.running;
   const bytesOf = (r: Running): number => r.searches.reduce((b, s) => b + (s.status === 'running' ? s.bytes : 0), 0);
   let total = 0;
   let unknown: { key: string; reason: string } | null = null;
@@ -169,75 +179,8 @@ function decide(
  * freedom, so the same operations with their real returns fail too — then ddmin.
  */
 function minimize(history: readonly Operation[], indices: readonly number[], opts: CheckOptions, decidedIn: number): number[] {
+  const m = new Minimizer(history, indices, opts, decidedIn);
   const byCall = [...indices].sort((a, b) => history[a]!.call - history[b]!.call || a - b);
-  // A budget of search steps for the whole minimization: twice what deciding the key took.
-  // When it runs out, the smallest failing set found so far is the answer.
-  let budget = Math.min(opts.searchStepsMax ?? DEFAULT_MAX_STEPS, Math.max(MIN_MINIMIZE_STEPS, 2 * decidedIn));
-  // A candidate must still explain what it keeps: otherwise the "minimal" answer would often be a
-  // lone read (or cas, or delete) whose writer was removed, which says nothing. So a read of a value
-  // some put/cas wrote, a cas (successful, or pending: it may be what wrote a value read later) of
-  // such a value, and a delete that found the key keep a possible writer; and appends are never
-  // removed (their outputs depend on every earlier append). A writer is another operation (a cas
-  // from "0" to "0" does not explain itself) called before the reader returned: a read of 2
-  // "explained" by a write of 2 that started after the read ended would blame the wrong operations.
-  /** Per value, the two earliest calls of operations that write it (put, cas), and the first's index. */
-  type Writers = Map<string, { first: number; firstOp: number; second: number }>;
-  const writersOf = (subset: Iterable<number>): Writers => {
-    const m: Writers = new Map();
-    for (const i of subset) {
-      const o = history[i]!;
-      if (o.op !== 'put' && o.op !== 'cas') continue;
-      const w = m.get(o.value!);
-      if (w === undefined) m.set(o.value!, { first: o.call, firstOp: i, second: Number.POSITIVE_INFINITY });
-      else if (o.call < w.first) m.set(o.value!, { first: o.call, firstOp: i, second: w.first });
-      else if (o.call < w.second) w.second = o.call;
-    }
-    return m;
-  };
-  /** The earliest call of a writer of v other than op `self`. */
-  const writtenBy = (m: Writers, v: string, self: number): number => {
-    const w = m.get(v);
-    if (w === undefined) return Number.POSITIVE_INFINITY;
-    return w.firstOp === self ? w.second : w.first;
-  };
-  const allWritten = writersOf(indices);
-  const appendsOfKey = new Set<number>();
-  for (const i of indices) if (history[i]!.op === 'append') appendsOfKey.add(i);
-  const explained = (subset: readonly number[]): boolean => {
-    const written = writersOf(subset);
-    let writers = 0;
-    let appends = 0;
-    for (const i of subset) {
-      const o = history[i]!;
-      if (o.op !== 'get' && o.op !== 'delete') writers++;
-      if (o.op === 'append') appends++;
-    }
-    if (appends < requiredAppends) return false;
-    return subset.every((i) => {
-      const o = history[i]!;
-      const by = o.return ?? Number.POSITIVE_INFINITY;
-      const needs = (v: string | null | undefined): boolean =>
-        typeof v !== 'string' || appendsOfKey.size > 0 || !(writtenBy(allWritten, v, i) < by) || writtenBy(written, v, i) < by;
-      if (o.op === 'get') return needs(o.output as string | null | undefined);
-      if (o.op === 'cas' && o.output !== false) return needs(o.expected);
-      if (o.op === 'delete' && o.output === true) return writers > 0;
-      return true;
-    });
-  };
-  let requiredAppends = 0;
-  const fails = (subset: readonly number[], cut: number): boolean => {
-    if (!explained(subset)) return false;
-    if (budget <= 0) return false;
-    const ops = subset.map((i) => {
-      const o = history[i]!;
-      if (o.return === null || o.return <= cut) return o;
-      const { output: _output, ...rest } = o;
-      return { ...rest, return: null };
-    });
-    const r = decide(ops, opts.initial ?? null, budget, opts.shouldStop);
-    budget -= r.steps;
-    return r.status === 'illegal';
-  };
   // Prefixes are monotone (a prefix of a linearizable history is linearizable), so binary search.
   const n = byCall.length;
   const cutOf = (k: number): number => (k === n ? Number.POSITIVE_INFINITY : history[byCall[k - 1]!]!.call);
@@ -245,12 +188,12 @@ function minimize(history: readonly Operation[], indices: readonly number[], opt
   let hi = n; // the whole key is known to fail
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (fails(byCall.slice(0, mid), cutOf(mid))) hi = mid;
+    if (m.fails(byCall.slice(0, mid), cutOf(mid))) hi = mid;
     else lo = mid + 1;
   }
   const cut = cutOf(hi);
   let current = byCall.slice(0, hi);
-  requiredAppends = current.filter((i) => appendsOfKey.has(i)).length;
+  m.keepAppendsOf(current);
   // ddmin: remove chunks, halving their size, while the rest still fails; then single operations
   // until none can go (an operation may become removable once another is gone: a cas kept only
   // because a read needed it as a writer, say), so no one operation of the answer is superfluous.
@@ -258,7 +201,7 @@ function minimize(history: readonly Operation[], indices: readonly number[], opt
     let removed = false;
     for (let k = 0; k < current.length; ) {
       const candidate = [...current.slice(0, k), ...current.slice(k + size)];
-      if (candidate.length > 0 && fails(candidate, cut)) {
+      if (candidate.length > 0 && m.fails(candidate, cut)) {
         current = candidate;
         removed = true;
       } else k += size;
@@ -266,6 +209,104 @@ function minimize(history: readonly Operation[], indices: readonly number[], opt
     return removed;
   };
   for (let size = Math.ceil(current.length / 2); size > 1; size = Math.ceil(size / 2)) pass(size);
-  while (pass(1) && budget > 0);
+  while (pass(1) && m.budget > 0);
   return current.sort((a, b) => a - b);
+}
+
+/** Per value, the two earliest calls of operations that write it (put, cas), and the first's index. */
+type Writers = Map<string, { first: number; firstOp: number; second: number }>;
+
+function writersOf(history: readonly Operation[], subset: Iterable<number>): Writers {
+  const m: Writers = new Map();
+  for (const i of subset) {
+    const o = history[i]!;
+    if (o.op !== 'put' && o.op !== 'cas') continue;
+    const w = m.get(o.value!);
+    if (w === undefined) m.set(o.value!, { first: o.call, firstOp: i, second: Number.POSITIVE_INFINITY });
+    else if (o.call < w.first) m.set(o.value!, { first: o.call, firstOp: i, second: w.first });
+    else if (o.call < w.second) w.second = o.call;
+  }
+  return m;
+}
+
+/** The earliest call of a writer of v other than op `self`. */
+function writtenBy(m: Writers, v: string, self: number): number {
+  const w = m.get(v);
+  if (w === undefined) return Number.POSITIVE_INFINITY;
+  return w.firstOp === self ? w.second : w.first;
+}
+
+/** The candidates a minimization tries: which it accepts, and the search steps it has left. */
+class Minimizer {
+  /**
+   * Search steps for the whole minimization: twice what deciding the key took. When it runs out,
+   * the smallest failing set found so far is the answer.
+   */
+  budget: number;
+  private readonly allWritten: Writers;
+  private readonly appendsOfKey = new Set<number>();
+  private requiredAppends = 0;
+
+  constructor(
+    private readonly history: readonly Operation[],
+    indices: readonly number[],
+    private readonly opts: CheckOptions,
+    decidedIn: number,
+  ) {
+    this.budget = Math.min(opts.searchStepsMax ?? DEFAULT_MAX_STEPS, Math.max(MIN_MINIMIZE_STEPS, 2 * decidedIn));
+    this.allWritten = writersOf(history, indices);
+    for (const i of indices) if (history[i]!.op === 'append') this.appendsOfKey.add(i);
+  }
+
+  /** From now on a candidate keeps every append of `ops` (their outputs depend on every earlier append). */
+  keepAppendsOf(ops: readonly number[]): void {
+    this.requiredAppends = ops.filter((i) => this.appendsOfKey.has(i)).length;
+  }
+
+  /**
+   * A candidate must still explain what it keeps: otherwise the "minimal" answer would often be a
+   * lone read (or cas, or delete) whose writer was removed, which says nothing. So a read of a value
+   * some put/cas wrote, a cas (successful, or pending: it may be what wrote a value read later) of
+   * such a value, and a delete that found the key keep a possible writer; and appends are never
+   * removed. A writer is another operation (a cas from "0" to "0" does not explain itself) called
+   * before the reader returned: a read of 2 "explained" by a write of 2 that started after the read
+   * ended would blame the wrong operations.
+   */
+  private explained(subset: readonly number[]): boolean {
+    const history = this.history;
+    const written = writersOf(history, subset);
+    let writers = 0;
+    let appends = 0;
+    for (const i of subset) {
+      const o = history[i]!;
+      if (o.op !== 'get' && o.op !== 'delete') writers++;
+      if (o.op === 'append') appends++;
+    }
+    if (appends < this.requiredAppends) return false;
+    return subset.every((i) => {
+      const o = history[i]!;
+      const by = o.return ?? Number.POSITIVE_INFINITY;
+      const needs = (v: string | null | undefined): boolean =>
+        typeof v !== 'string' || this.appendsOfKey.size > 0 || !(writtenBy(this.allWritten, v, i) < by) || writtenBy(written, v, i) < by;
+      if (o.op === 'get') return needs(o.output as string | null | undefined);
+      if (o.op === 'cas' && o.output !== false) return needs(o.expected);
+      if (o.op === 'delete' && o.output === true) return writers > 0;
+      return true;
+    });
+  }
+
+  /** Whether `subset`, cut at time `cut` (later returns become pending), explains itself and still fails. */
+  fails(subset: readonly number[], cut: number): boolean {
+    if (!this.explained(subset)) return false;
+    if (this.budget <= 0) return false;
+    const ops = subset.map((i) => {
+      const o = this.history[i]!;
+      if (o.return === null || o.return <= cut) return o;
+      const { output: _output, ...rest } = o;
+      return { ...rest, return: null };
+    });
+    const r = decide(ops, this.opts.initial ?? null, this.budget, this.opts.shouldStop);
+    this.budget -= r.steps;
+    return r.status === 'illegal';
+  }
 }
