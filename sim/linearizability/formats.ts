@@ -299,6 +299,69 @@ function scalar(v: Edn): string | null | undefined {
 }
 
 /**
+ * One Jepsen operation (its invocation and completion, null when it never completed) as ours, or null
+ * when it tells nothing (a read that did not complete). `independent`: values are [key value] tuples.
+ */
+function toOperation(
+  inv: JepsenOp,
+  done: JepsenOp | null,
+  index: number,
+  returned: number | null,
+  independent: boolean,
+  at: (o: JepsenOp) => string,
+  file: string,
+): Operation | null {
+  const kind = F_ALIASES[inv.f];
+  if (kind === undefined)
+    throw new HistoryError(`${at(inv)}: :f :${inv.f} is not a key/value operation (expected :read, :write, :cas, or :get, :put, :append with a :key)`);
+  let key = inv.key ?? REGISTER_KEY;
+  let arg: Edn = inv.value;
+  let result: Edn = done === null ? null : done.value;
+  if (independent) {
+    const [k, v] = inv.value as Edn[];
+    const ks = scalar(k!);
+    if (ks === undefined || ks === null)
+      throw new HistoryError(`${at(inv)}: the key of a [key value] tuple must be a string, number or keyword (got ${showEdn(k!)})`);
+    key = ks;
+    arg = v!;
+    if (done !== null) {
+      if (!Array.isArray(done.value) || done.value.length !== 2 || scalar(done.value[0]!) !== ks)
+        throw new HistoryError(
+          `${at(done)}: the completion's [key value] tuple does not name the key ${JSON.stringify(ks)} of its invocation at ${at(inv).slice(file.length + 1)}`,
+        );
+      result = done.value[1]!;
+    }
+  }
+  const base = { client: String(inv.process), key, call: index, return: returned };
+  const complete = done !== null && done.type === 'ok';
+  switch (kind) {
+    case 'get': {
+      if (!complete) return null; // a read that did not complete tells nothing
+      const v = scalar(result);
+      if (v === undefined) throw new HistoryError(`${at(done!)}: a :read's value must be nil, a string, a number or a keyword (got ${showEdn(result)})`);
+      return { ...base, op: 'get', output: v };
+    }
+    case 'put':
+    case 'append': {
+      const v = scalar(arg);
+      if (v === undefined || v === null)
+        throw new HistoryError(`${at(inv)}: a :${inv.f}'s value must be a string, a number or a keyword (got ${showEdn(arg)})`);
+      return { ...base, op: kind, value: v };
+    }
+    case 'delete':
+      return { ...base, op: 'delete' };
+    case 'cas': {
+      if (!Array.isArray(arg) || arg.length !== 2) throw new HistoryError(`${at(inv)}: a :cas's value must be [old new] (got ${showEdn(arg)})`);
+      const expected = scalar(arg[0]!);
+      const value = scalar(arg[1]!);
+      if (expected === undefined || value === undefined || value === null)
+        throw new HistoryError(`${at(inv)}: a :cas's [old new] must hold strings, numbers or keywords (got ${showEdn(arg)})`);
+      return { ...base, op: 'cas', expected, value, ...(complete ? { output: true } : {}) };
+    }
+  }
+}
+
+/**
  * Pairs each invocation with its process's next completion. Times are lines in the file (or positions,
  * when operations share lines): Jepsen histories are in real-time order. `:fail` did not happen (dropped); `:info` may or may not have
  * happened (never returns: `return: null`), and its process issues nothing more.
@@ -321,56 +384,8 @@ function pairJepsen(raw: readonly JepsenOp[], text: string, file: string, format
   const lineOf = raw.map((o) => position(text, o.at).line);
   const ownLines = lineOf.every((l, k) => k === 0 || l > lineOf[k - 1]!);
   let tick = 0;
-  const convert = (inv: JepsenOp, done: JepsenOp | null, index: number, returned: number | null): Operation | null => {
-    const kind = F_ALIASES[inv.f];
-    if (kind === undefined)
-      throw new HistoryError(`${at(inv)}: :f :${inv.f} is not a key/value operation (expected :read, :write, :cas, or :get, :put, :append with a :key)`);
-    let key = inv.key ?? REGISTER_KEY;
-    let arg: Edn = inv.value;
-    let result: Edn = done === null ? null : done.value;
-    if (independent) {
-      const [k, v] = inv.value as Edn[];
-      const ks = scalar(k!);
-      if (ks === undefined || ks === null)
-        throw new HistoryError(`${at(inv)}: the key of a [key value] tuple must be a string, number or keyword (got ${showEdn(k!)})`);
-      key = ks;
-      arg = v!;
-      if (done !== null) {
-        if (!Array.isArray(done.value) || done.value.length !== 2 || scalar(done.value[0]!) !== ks)
-          throw new HistoryError(
-            `${at(done)}: the completion's [key value] tuple does not name the key ${JSON.stringify(ks)} of its invocation at ${at(inv).slice(file.length + 1)}`,
-          );
-        result = done.value[1]!;
-      }
-    }
-    const base = { client: String(inv.process), key, call: index, return: returned };
-    const complete = done !== null && done.type === 'ok';
-    switch (kind) {
-      case 'get': {
-        if (!complete) return null; // a read that did not complete tells nothing
-        const v = scalar(result);
-        if (v === undefined) throw new HistoryError(`${at(done!)}: a :read's value must be nil, a string, a number or a keyword (got ${showEdn(result)})`);
-        return { ...base, op: 'get', output: v };
-      }
-      case 'put':
-      case 'append': {
-        const v = scalar(arg);
-        if (v === undefined || v === null)
-          throw new HistoryError(`${at(inv)}: a :${inv.f}'s value must be a string, a number or a keyword (got ${showEdn(arg)})`);
-        return { ...base, op: kind, value: v };
-      }
-      case 'delete':
-        return { ...base, op: 'delete' };
-      case 'cas': {
-        if (!Array.isArray(arg) || arg.length !== 2) throw new HistoryError(`${at(inv)}: a :cas's value must be [old new] (got ${showEdn(arg)})`);
-        const expected = scalar(arg[0]!);
-        const value = scalar(arg[1]!);
-        if (expected === undefined || value === undefined || value === null)
-          throw new HistoryError(`${at(inv)}: a :cas's [old new] must hold strings, numbers or keywords (got ${showEdn(arg)})`);
-        return { ...base, op: 'cas', expected, value, ...(complete ? { output: true } : {}) };
-      }
-    }
-  };
+  const convert = (inv: JepsenOp, done: JepsenOp | null, index: number, returned: number | null): Operation | null =>
+    toOperation(inv, done, index, returned, independent, at, file);
   for (const o of raw) {
     const index = ownLines ? lineOf[tick++]! : tick++;
     if (o.type === 'invoke') {
