@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intOption, readScenario, reproduceCommand, seedsOption, shardOption, UsageError, type Io } from './args';
+import type { Scenario } from '../sim';
 import { explore, seedsInShard, type ExploreFailure } from './cmd-explore';
 
 /** What the state file keeps of a failing seed (its trace and shrunk paths belong to one run). */
@@ -113,124 +114,41 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
   });
   const range = values.seeds === undefined ? { from: 1, to: DEFAULT_SEEDS } : seedsOption(values.seeds);
   const shard = shardOption(values.shard);
-  const workers = intOption('workers', values.workers, availableParallelism(), 0, 64);
-  const chunk = intOption('chunk', values.chunk, 1000, 1, 1e9);
   // Shards that run on one machine keep one state file each (they would overwrite each other's).
   const statePath = values.state ?? (shard === null ? DEFAULT_STATE : DEFAULT_STATE.replace(/\.json$/, `-shard-${shard.i}-of-${shard.n}.json`));
   const json = values.json === true;
-  const say = (l: string): void => {
-    if (!json) io.out(l);
-  };
   const paths = positionals.length > 0 ? positionals : exampleScenarios();
   const scenarios = paths.map((p) => ({ path: p, scenario: readScenario(p), text: readFileSync(p, 'utf8') }));
   const build = buildId();
-  const state = loadState(statePath, build, values.fresh === true, io);
-  const shardText = shard === null ? '1/1' : `${shard.i}/${shard.n}`;
-  const perScenario = seedsInShard(range, shard);
-  say(
-    `liferaft soundness campaign: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} × seeds ${range.from}..${range.to}${shard === null ? '' : ` (shard ${shardText}: ${perScenario.toLocaleString('en-US')} seeds each)`} on ${workers === 0 ? 'the main thread' : `${workers} worker${workers === 1 ? '' : 's'}`}; state in ${statePath}`,
+  const c = new Campaign(io, json, {
+    range,
+    shard,
+    workers: intOption('workers', values.workers, availableParallelism(), 0, 64),
+    chunk: intOption('chunk', values.chunk, 1000, 1, 1e9),
+    statePath,
+    state: loadState(statePath, build, values.fresh === true, io),
+    build,
+    outDir: values.out ?? null,
+  });
+  c.say(
+    `liferaft soundness campaign: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} × seeds ${range.from}..${range.to}${shard === null ? '' : ` (shard ${c.shardText}: ${c.perScenario.toLocaleString('en-US')} seeds each)`} on ${c.o.workers === 0 ? 'the main thread' : `${c.o.workers} worker${c.o.workers === 1 ? '' : 's'}`}; state in ${statePath}`,
   );
   // One column width for every row (long paths included), so the figures line up.
   const width = Math.max(28, ...scenarios.map(({ path }) => displayName(path).length));
   const rows: SoundnessRow[] = [];
-  const quiet: Io = { out: () => {}, err: () => {}, progress: null };
   // Ctrl-C: the chunks that finished are in the state file; say so, and how to go on.
-  let running: { name: string; p: ScenarioProgress } | null = null;
   const onInterrupt = (): void => {
-    const where =
-      running === null ? '' : ` (${running.name}: ${running.p.seeds.toLocaleString('en-US')} of ${perScenario.toLocaleString('en-US')} seeds saved)`;
+    const r = c.running;
+    const where = r === null ? '' : ` (${r.name}: ${r.p.seeds.toLocaleString('en-US')} of ${c.perScenario.toLocaleString('en-US')} seeds saved)`;
     io.err(`\nliferaft: interrupted${where}; progress is in ${statePath}: run the same command to resume (the chunk that was running starts again)`);
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
-  let lastLine = Date.now();
   try {
     for (const { path, scenario, text } of scenarios) {
-      const name = displayName(path);
-      const textHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-      const key = `${resolve(path)}|${textHash}|${range.from}..${range.to}|${shardText}`;
-      const p: ScenarioProgress = (state.runs[key] ??= {
-        scenario: path,
-        textHash,
-        from: range.from,
-        to: range.to,
-        shard: shardText,
-        next: range.from,
-        seeds: 0,
-        steps: 0,
-        ms: 0,
-        failures: [],
-      });
-      const resumedFrom = p.seeds;
-      running = { name, p };
-      if (p.next <= range.to && p.seeds > 0) say(`  resuming ${name}: ${p.seeds.toLocaleString('en-US')} of ${perScenario.toLocaleString('en-US')} seeds done`);
-      if (scenario.bugs.length > 0) io.err(`liferaft: ${name} plants bugs (${scenario.bugs.join(', ')}): its failures are expected, not false alarms`);
-      while (p.next <= range.to) {
-        // Each chunk starts its workers from the built bundle: a rebuild in the middle of a campaign
-        // would test other code under this state's build.
-        if (buildId() !== build)
-          throw new UsageError(
-            `the build changed during the campaign (npm run build?): progress so far is saved in ${statePath}; run again to start over on the new build`,
-          );
-        const to = Math.min(range.to, p.next + chunk - 1);
-        const r = await explore(
-          {
-            scenario,
-            seeds: { from: p.next, to },
-            timeSec: null,
-            workers,
-            shard,
-            outDir: values.out ?? null,
-            checkDeterminism: false,
-            shrinkSeconds: 0,
-            from: 1,
-            bias: false,
-            untilFailure: false,
-          },
-          quiet,
-        );
-        for (const f of r.failures) {
-          const { seed, verdict, invariant, step, message, traceHash } = f;
-          p.failures.push({ seed, verdict, invariant, step, message, traceHash });
-        }
-        p.next = to + 1;
-        p.seeds += r.seedsRun;
-        p.steps += r.steps;
-        p.ms += r.elapsedMs;
-        saveState(statePath, state);
-        const rate = p.seeds / Math.max(0.001, p.ms / 1000);
-        const line = `${name}: ${p.seeds.toLocaleString('en-US')}/${perScenario.toLocaleString('en-US')} seeds, ${p.failures.length} failing, ${rate.toFixed(1)} seeds/s, ${fmtDuration((perScenario - p.seeds) / Math.max(0.001, rate))} left`;
-        if (io.progress !== null) io.progress(line);
-        else if (Date.now() - lastLine >= 60_000 && p.next <= range.to) {
-          say(`    ${line}`);
-          lastLine = Date.now();
-        }
-      }
-      if (io.progress !== null) io.progress('');
-      const row: SoundnessRow = {
-        scenario: name,
-        seeds: p.seeds,
-        failures: p.failures.map((f) => ({ ...f, reproduce: reproduceCommand(path, f.seed, undefined) })),
-        wallSeconds: Math.round(p.ms / 100) / 10,
-        resumedFrom,
-        seedsPerSecond: Math.round((p.seeds / Math.max(0.001, p.ms / 1000)) * 10) / 10,
-        eventsPerSecond: Math.round(p.steps / Math.max(0.001, p.ms / 1000)),
-      };
+      const row = await c.runScenario(path, scenario, text);
       rows.push(row);
-      const resumed =
-        row.resumedFrom === 0
-          ? ''
-          : row.resumedFrom === row.seeds
-            ? ` (already done: all from ${statePath})`
-            : ` (resumed after ${row.resumedFrom.toLocaleString('en-US')})`;
-      say(
-        `  ${name.padEnd(width)} ${row.seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(row.failures.length).padStart(4)} failures  ${row.seedsPerSecond.toFixed(1).padStart(7)} seeds/s  ${fmtDuration(row.wallSeconds).padStart(8)} wall${resumed}`,
-      );
-      for (const f of row.failures.slice(0, 20)) {
-        say(`      seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step} (trace ${f.traceHash}): ${f.message}`);
-        say(`        reproduce: ${f.reproduce}`);
-      }
-      if (row.failures.length > 20) say(`      … and ${row.failures.length - 20} more (all in ${statePath})`);
+      c.sayRow(row, width);
     }
   } finally {
     process.removeListener('SIGINT', onInterrupt);
@@ -238,12 +156,159 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
   const seeds = rows.reduce((n, r) => n + r.seeds, 0);
   const failures = rows.reduce((n, r) => n + r.failures.length, 0);
   const wall = rows.reduce((n, r) => n + r.wallSeconds, 0);
-  if (rows.some((r) => r.resumedFrom > 0)) say("  (wall: the time spent on each scenario's seeds, over every session that ran them)");
-  say(
+  if (rows.some((r) => r.resumedFrom > 0)) c.say("  (wall: the time spent on each scenario's seeds, over every session that ran them)");
+  c.say(
     `  ${'total'.padEnd(width)} ${seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(failures).padStart(4)} failures  ${''.padStart(15)}  ${fmtDuration(wall).padStart(8)} wall`,
   );
-  if (json) io.out(JSON.stringify({ range, shard: shardText, workers, build, scenarios: rows }));
+  if (json) io.out(JSON.stringify({ range, shard: c.shardText, workers: c.o.workers, build, scenarios: rows }));
   return failures === 0 ? 0 : 1;
+}
+
+/** What a campaign runs: seeds, shard, workers, chunk size, and where its progress is kept. */
+interface CampaignOptions {
+  readonly range: { readonly from: number; readonly to: number };
+  readonly shard: { readonly i: number; readonly n: number } | null;
+  readonly workers: number;
+  readonly chunk: number;
+  readonly statePath: string;
+  readonly state: CampaignState;
+  readonly build: string;
+  readonly outDir: string | null;
+}
+
+/** One campaign: scenario after scenario, chunk after chunk, its progress saved after each chunk. */
+class Campaign {
+  readonly shardText: string;
+  /** Seeds each scenario runs (of this shard). */
+  readonly perScenario: number;
+  /** The scenario running now and its progress (for an interrupt to say what was saved). */
+  running: { name: string; p: ScenarioProgress } | null = null;
+  private lastLine = Date.now();
+
+  constructor(
+    private readonly io: Io,
+    private readonly json: boolean,
+    readonly o: CampaignOptions,
+  ) {
+    this.shardText = o.shard === null ? '1/1' : `${o.shard.i}/${o.shard.n}`;
+    this.perScenario = seedsInShard(o.range, o.shard);
+  }
+
+  say(l: string): void {
+    if (!this.json) this.io.out(l);
+  }
+
+  /** The saved progress of a scenario in this campaign (its text, range and shard), or a fresh one. */
+  private progressOf(path: string, text: string): ScenarioProgress {
+    const { range } = this.o;
+    const textHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    const key = `${resolve(path)}|${textHash}|${range.from}..${range.to}|${this.shardText}`;
+    return (this.o.state.runs[key] ??= {
+      scenario: path,
+      textHash,
+      from: range.from,
+      to: range.to,
+      shard: this.shardText,
+      next: range.from,
+      seeds: 0,
+      steps: 0,
+      ms: 0,
+      failures: [],
+    });
+  }
+
+  /** Runs a scenario's remaining seeds, a chunk at a time, and sums them up. */
+  async runScenario(path: string, scenario: Scenario, text: string): Promise<SoundnessRow> {
+    const { range, statePath } = this.o;
+    const name = displayName(path);
+    const p = this.progressOf(path, text);
+    const resumedFrom = p.seeds;
+    this.running = { name, p };
+    if (p.next <= range.to && p.seeds > 0)
+      this.say(`  resuming ${name}: ${p.seeds.toLocaleString('en-US')} of ${this.perScenario.toLocaleString('en-US')} seeds done`);
+    if (scenario.bugs.length > 0) this.io.err(`liferaft: ${name} plants bugs (${scenario.bugs.join(', ')}): its failures are expected, not false alarms`);
+    while (p.next <= range.to) {
+      // Each chunk starts its workers from the built bundle: a rebuild in the middle of a campaign
+      // would test other code under this state's build.
+      if (buildId() !== this.o.build)
+        throw new UsageError(
+          `the build changed during the campaign (npm run build?): progress so far is saved in ${statePath}; run again to start over on the new build`,
+        );
+      await this.runChunk(scenario, p);
+      saveState(statePath, this.o.state);
+      this.progress(name, p);
+    }
+    if (this.io.progress !== null) this.io.progress('');
+    return {
+      scenario: name,
+      seeds: p.seeds,
+      failures: p.failures.map((f) => ({ ...f, reproduce: reproduceCommand(path, f.seed, undefined) })),
+      wallSeconds: Math.round(p.ms / 100) / 10,
+      resumedFrom,
+      seedsPerSecond: Math.round((p.seeds / Math.max(0.001, p.ms / 1000)) * 10) / 10,
+      eventsPerSecond: Math.round(p.steps / Math.max(0.001, p.ms / 1000)),
+    };
+  }
+
+  /** The next chunk of a scenario's seeds, explored quietly; its counts and failures go into `p`. */
+  private async runChunk(scenario: Scenario, p: ScenarioProgress): Promise<void> {
+    const to = Math.min(this.o.range.to, p.next + this.o.chunk - 1);
+    const quiet: Io = { out: () => {}, err: () => {}, progress: null };
+    const r = await explore(
+      {
+        scenario,
+        seeds: { from: p.next, to },
+        timeSec: null,
+        workers: this.o.workers,
+        shard: this.o.shard,
+        outDir: this.o.outDir,
+        checkDeterminism: false,
+        shrinkSeconds: 0,
+        from: 1,
+        bias: false,
+        untilFailure: false,
+      },
+      quiet,
+    );
+    for (const f of r.failures) {
+      const { seed, verdict, invariant, step, message, traceHash } = f;
+      p.failures.push({ seed, verdict, invariant, step, message, traceHash });
+    }
+    p.next = to + 1;
+    p.seeds += r.seedsRun;
+    p.steps += r.steps;
+    p.ms += r.elapsedMs;
+  }
+
+  /** The progress line: on a terminal after every chunk, in a log once a minute. */
+  private progress(name: string, p: ScenarioProgress): void {
+    const rate = p.seeds / Math.max(0.001, p.ms / 1000);
+    const line = `${name}: ${p.seeds.toLocaleString('en-US')}/${this.perScenario.toLocaleString('en-US')} seeds, ${p.failures.length} failing, ${rate.toFixed(1)} seeds/s, ${fmtDuration((this.perScenario - p.seeds) / Math.max(0.001, rate))} left`;
+    if (this.io.progress !== null) this.io.progress(line);
+    else if (Date.now() - this.lastLine >= 60_000 && p.next <= this.o.range.to) {
+      this.say(`    ${line}`);
+      this.lastLine = Date.now();
+    }
+  }
+
+  /** A scenario's row of the table, and its first failures with the command that reproduces each. */
+  sayRow(row: SoundnessRow, width: number): void {
+    const statePath = this.o.statePath;
+    const resumed =
+      row.resumedFrom === 0
+        ? ''
+        : row.resumedFrom === row.seeds
+          ? ` (already done: all from ${statePath})`
+          : ` (resumed after ${row.resumedFrom.toLocaleString('en-US')})`;
+    this.say(
+      `  ${row.scenario.padEnd(width)} ${row.seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(row.failures.length).padStart(4)} failures  ${row.seedsPerSecond.toFixed(1).padStart(7)} seeds/s  ${fmtDuration(row.wallSeconds).padStart(8)} wall${resumed}`,
+    );
+    for (const f of row.failures.slice(0, 20)) {
+      this.say(`      seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step} (trace ${f.traceHash}): ${f.message}`);
+      this.say(`        reproduce: ${f.reproduce}`);
+    }
+    if (row.failures.length > 20) this.say(`      … and ${row.failures.length - 20} more (all in ${statePath})`);
+  }
 }
 
 function displayName(path: string): string {
