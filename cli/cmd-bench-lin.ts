@@ -180,43 +180,83 @@ interface SideBySide {
   readonly liferaftPeakRssMiB: number;
 }
 
+/** A class of histories of the side-by-side, in the format both checkers read. */
+interface HistoryClass {
+  readonly name: string;
+  readonly kind: 'etcd' | 'kv';
+  readonly paths: string[];
+}
+
+/** Porcupine's own suite (the histories its tests check) and our generated hard classes, written to `gen`. */
+function porcupineClasses(dir: string, gen: string): HistoryClass[] {
+  // (etcd_095.log, empty, is not one of Porcupine's tests.)
+  const tests = readFileSync(join(dir, 'porcupine_test.go'), 'utf8');
+  const etcd = [...tests.matchAll(/checkJepsen\(t, (\d+), (?:true|false)\)/g)].map((m) =>
+    join(dir, 'test_data', 'jepsen', `etcd_${m[1]!.padStart(3, '0')}.log`),
+  );
+  const kv = [...new Set([...tests.matchAll(/checkKv\(t, "([\w-]+)", (?:true|false), true\)/g)].map((m) => join(dir, 'test_data', 'kv', `${m[1]}.txt`)))];
+  if (etcd.length === 0 || kv.length === 0) throw new UsageError(`${dir}/porcupine_test.go names no checkJepsen/checkKv tests: not the Porcupine expected`);
+  return [
+    { name: "Porcupine's etcd (Jepsen) logs", kind: 'etcd', paths: etcd },
+    { name: "Porcupine's key/value logs", kind: 'kv', paths: kv },
+    {
+      name: 'generated append kv, 50 clients (ok)',
+      kind: 'kv',
+      paths: [1, 2, 3].map((s) => writeKv(join(gen, `append-ok-${s}.txt`), generateAppendKv({ ...APPEND_KV, seed: s }))),
+    },
+    {
+      name: 'generated append kv, 50 clients (bad)',
+      kind: 'kv',
+      paths: [1, 2, 3].map((s) => writeKv(join(gen, `append-bad-${s}.txt`), generateAppendKv({ ...APPEND_KV, seed: s, breakOneRead: true }))),
+    },
+    {
+      name: 'generated register, 20% :info',
+      kind: 'etcd',
+      paths: [1, 2, 3].map((s) => writeEtcd(join(gen, `register-${s}.log`), generateRegister({ ...REGISTER, seed: s }))),
+    },
+    {
+      name: 'generated register, 10 procs, 40% :info',
+      kind: 'etcd',
+      paths: [1, 2, 3].map((s) =>
+        writeEtcd(join(gen, `register-info-${s}.log`), generateRegister({ operations: 1000, processes: 10, infoRatio: 0.4, seed: s })),
+      ),
+    },
+  ];
+}
+
+/**
+ * Our checker on one history: the best of `repeat` timed checks, its verdict and the resident memory
+ * after them, then one run that also minimizes.
+ */
+function timeOurs(
+  path: string,
+  kind: 'etcd' | 'kv',
+  repeat: number,
+  timeoutMs: number,
+): { best: number; verdict: string; rss: number; withMinimizing: number } {
+  const h = readHistory(readFileSync(path, 'utf8'), path);
+  const opts = { initial: kind === 'kv' ? '' : null, minimize: false, searchStepsMax: Number.MAX_SAFE_INTEGER };
+  let best = Number.POSITIVE_INFINITY;
+  let verdict = '';
+  let rss = 0;
+  for (let i = 0; i < repeat; i++) {
+    const deadline = performance.now() + timeoutMs;
+    const t0 = performance.now();
+    verdict = checkHistory(h.operations, { ...opts, shouldStop: () => performance.now() > deadline }).result;
+    best = Math.min(best, performance.now() - t0);
+    rss = Math.max(rss, process.memoryUsage().rss);
+    if (verdict === 'unknown') break;
+  }
+  const t0 = performance.now();
+  checkHistory(h.operations, { ...opts, minimize: true });
+  return { best, verdict, rss, withMinimizing: performance.now() - t0 };
+}
+
 /** Porcupine's own suite (its test_data) and the generated hard classes, in both checkers. */
 function benchPorcupine(dir: string, repeat: number, out: (line: string) => void): SideBySide {
   const gen = mkdtempSync(join(tmpdir(), 'liferaft-bench-lin-'));
   try {
-    // Porcupine's own suite: the histories its tests check (etcd_095.log, empty, is not one of them).
-    const tests = readFileSync(join(dir, 'porcupine_test.go'), 'utf8');
-    const etcd = [...tests.matchAll(/checkJepsen\(t, (\d+), (?:true|false)\)/g)].map((m) =>
-      join(dir, 'test_data', 'jepsen', `etcd_${m[1]!.padStart(3, '0')}.log`),
-    );
-    const kv = [...new Set([...tests.matchAll(/checkKv\(t, "([\w-]+)", (?:true|false), true\)/g)].map((m) => join(dir, 'test_data', 'kv', `${m[1]}.txt`)))];
-    if (etcd.length === 0 || kv.length === 0) throw new UsageError(`${dir}/porcupine_test.go names no checkJepsen/checkKv tests: not the Porcupine expected`);
-    const classes: { name: string; kind: 'etcd' | 'kv'; paths: string[] }[] = [
-      { name: "Porcupine's etcd (Jepsen) logs", kind: 'etcd', paths: etcd },
-      { name: "Porcupine's key/value logs", kind: 'kv', paths: kv },
-      {
-        name: 'generated append kv, 50 clients (ok)',
-        kind: 'kv',
-        paths: [1, 2, 3].map((s) => writeKv(join(gen, `append-ok-${s}.txt`), generateAppendKv({ ...APPEND_KV, seed: s }))),
-      },
-      {
-        name: 'generated append kv, 50 clients (bad)',
-        kind: 'kv',
-        paths: [1, 2, 3].map((s) => writeKv(join(gen, `append-bad-${s}.txt`), generateAppendKv({ ...APPEND_KV, seed: s, breakOneRead: true }))),
-      },
-      {
-        name: 'generated register, 20% :info',
-        kind: 'etcd',
-        paths: [1, 2, 3].map((s) => writeEtcd(join(gen, `register-${s}.log`), generateRegister({ ...REGISTER, seed: s }))),
-      },
-      {
-        name: 'generated register, 10 procs, 40% :info',
-        kind: 'etcd',
-        paths: [1, 2, 3].map((s) =>
-          writeEtcd(join(gen, `register-info-${s}.log`), generateRegister({ operations: 1000, processes: 10, infoRatio: 0.4, seed: s })),
-        ),
-      },
-    ];
+    const classes = porcupineClasses(dir, gen);
     const timeoutMs = 60_000;
     out(
       `side by side with Porcupine (${dir}), best of ${repeat} per history, checking time in process (parsing not counted), ${timeoutMs / 1000} s budget each:`,
@@ -243,32 +283,15 @@ function benchPorcupine(dir: string, repeat: number, out: (line: string) => void
       let agree = 0;
       const undecided = { liferaft: 0, porcupine: 0 };
       for (const path of c.paths) {
-        const h = readHistory(readFileSync(path, 'utf8'), path);
-        const opts = {
-          initial: c.kind === 'kv' ? '' : null,
-          minimize: false,
-          searchStepsMax: Number.MAX_SAFE_INTEGER,
-          shouldStop: undefined as (() => boolean) | undefined,
-        };
-        let best = Number.POSITIVE_INFINITY;
-        let verdict = '';
-        for (let i = 0; i < repeat; i++) {
-          const deadline = performance.now() + timeoutMs;
-          const t0 = performance.now();
-          verdict = checkHistory(h.operations, { ...opts, shouldStop: () => performance.now() > deadline }).result;
-          best = Math.min(best, performance.now() - t0);
-          peak = Math.max(peak, process.memoryUsage().rss);
-          if (verdict === 'unknown') break;
-        }
-        const t0 = performance.now();
-        checkHistory(h.operations, { ...opts, minimize: true });
-        oursMin += performance.now() - t0;
-        ours += best;
+        const t = timeOurs(path, c.kind, repeat, timeoutMs);
+        peak = Math.max(peak, t.rss);
+        ours += t.best;
+        oursMin += t.withMinimizing;
         const them = p.results.get(path);
         theirs += them?.ms ?? timeoutMs;
-        if (verdict === 'unknown') undecided.liferaft++;
+        if (t.verdict === 'unknown') undecided.liferaft++;
         if (them === undefined || them.verdict === 'unknown') undecided.porcupine++;
-        if (them !== undefined && them.verdict === verdict && verdict !== 'unknown') agree++;
+        if (them !== undefined && them.verdict === t.verdict && t.verdict !== 'unknown') agree++;
       }
       const ratio = theirs / ours;
       rowsOut.push({
