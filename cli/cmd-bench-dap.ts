@@ -78,40 +78,13 @@ export async function benchDapCommand(argv: string[], io: Io): Promise<number> {
   );
 
   const rng = new Rng(`bench-dap/${seed}`);
-  const jumpMs: number[] = [];
-  const jumpRefreshMs: number[] = [];
-  for (let i = 0; i < jumps; i++) {
-    const target = rng.intIn(0, reached);
-    let t = performance.now();
-    await dc.stop('goto', { threadId: 1000, targetId: target });
-    jumpMs.push(performance.now() - t);
-    // What VS Code asks for after a stop: threads, the top frames, scopes, the node's variables.
-    t = performance.now();
-    await dc.request('threads');
-    const st = (await dc.request('stackTrace', { threadId: 1000, startFrame: 0, levels: 20 })) as DebugProtocol.StackTraceResponse;
-    const sc = (await dc.request('scopes', { frameId: st.body.stackFrames[0]!.id })) as DebugProtocol.ScopesResponse;
-    await dc.request('variables', { variablesReference: sc.body.scopes[0]!.variablesReference });
-    jumpRefreshMs.push(performance.now() - t);
-  }
-  const jump = stats(jumpMs);
-  const refresh = stats(jumpRefreshMs);
+  const { jump, refresh } = await timeJumps(dc, rng, reached, jumps);
   const naiveMs = (baselineMs / plain.steps) * (reached / 2);
   say(`  jump to a random step (goto):     p50 ${jump.p50} ms, p99 ${jump.p99} ms, max ${jump.max} ms (${jump.n} jumps)   target p99 < 100 ms`);
   say(`    vs. re-executing from step 0:   ${Math.round(naiveMs)} ms on average (baseline speed); ratio p50/naive ${(jump.p50 / naiveMs).toFixed(3)}`);
   say(`    then threads+stack+scopes+vars: p50 ${refresh.p50} ms, p99 ${refresh.p99} ms`);
 
-  const firstBackMs: number[] = [];
-  const backMs: number[] = [];
-  for (let i = 0; i < Math.max(10, Math.floor(jumps / 4)); i++) {
-    await dc.stop('goto', { threadId: 1000, targetId: rng.intIn(10, reached) });
-    for (let k = 0; k < 8; k++) {
-      const t = performance.now();
-      await dc.stop('stepBack', { threadId: 1000 });
-      (k === 0 ? firstBackMs : backMs).push(performance.now() - t);
-    }
-  }
-  const first = stats(firstBackMs);
-  const back = stats(backMs);
+  const { first, back } = await timeStepBacks(dc, rng, reached, jumps);
   say(`  stepBack right after a jump:      p50 ${first.p50} ms, p99 ${first.p99} ms, max ${first.max} ms (${first.n})   target < 20 ms`);
   say(`  stepBack again (2nd–8th):         p50 ${back.p50} ms, p99 ${back.p99} ms, max ${back.max} ms (${back.n})`);
   const after = memoryMB();
@@ -142,6 +115,43 @@ export async function benchDapCommand(argv: string[], io: Io): Promise<number> {
     );
   }
   return 0;
+}
+
+/**
+ * `jumps` gotos to random steps, each followed by what VS Code asks for after a stop: threads, the
+ * top frames, scopes, the node's variables.
+ */
+async function timeJumps(dc: InlineClient, rng: Rng, reached: number, jumps: number): Promise<{ jump: Stats; refresh: Stats }> {
+  const jumpMs: number[] = [];
+  const jumpRefreshMs: number[] = [];
+  for (let i = 0; i < jumps; i++) {
+    const target = rng.intIn(0, reached);
+    let t = performance.now();
+    await dc.stop('goto', { threadId: 1000, targetId: target });
+    jumpMs.push(performance.now() - t);
+    t = performance.now();
+    await dc.request('threads');
+    const st = (await dc.request('stackTrace', { threadId: 1000, startFrame: 0, levels: 20 })) as DebugProtocol.StackTraceResponse;
+    const sc = (await dc.request('scopes', { frameId: st.body.stackFrames[0]!.id })) as DebugProtocol.ScopesResponse;
+    await dc.request('variables', { variablesReference: sc.body.scopes[0]!.variablesReference });
+    jumpRefreshMs.push(performance.now() - t);
+  }
+  return { jump: stats(jumpMs), refresh: stats(jumpRefreshMs) };
+}
+
+/** Eight step-backs after each of a quarter as many random jumps (at least 10): the first after a jump, and the rest. */
+async function timeStepBacks(dc: InlineClient, rng: Rng, reached: number, jumps: number): Promise<{ first: Stats; back: Stats }> {
+  const firstBackMs: number[] = [];
+  const backMs: number[] = [];
+  for (let i = 0; i < Math.max(10, Math.floor(jumps / 4)); i++) {
+    await dc.stop('goto', { threadId: 1000, targetId: rng.intIn(10, reached) });
+    for (let k = 0; k < 8; k++) {
+      const t = performance.now();
+      await dc.stop('stepBack', { threadId: 1000 });
+      (k === 0 ? firstBackMs : backMs).push(performance.now() - t);
+    }
+  }
+  return { first: stats(firstBackMs), back: stats(backMs) };
 }
 
 /** The same run without a debugger (the simulation is dropped before memory is measured). */
