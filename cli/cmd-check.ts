@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkHistory, describeOperation, HistoryError, linReport, readHistory, type History, type LinReport } from '../sim';
+import { checkHistory, describeOperation, HistoryError, linReport, readHistory, type History, type LinReport, type LinResult } from '../sim';
 import { intOption, UsageError, type Io } from './args';
 
 export const CHECK_EXIT = { ok: 0, illegal: 1, unknown: 2 } as const;
@@ -28,23 +28,7 @@ export function checkCommand(argv: string[], io: Io): number {
   const seconds = intOption('seconds', values.seconds, 60, 1, 24 * 3600);
   const searchStepsMax = intOption('max-steps', values['max-steps'], 20_000_000, 1, Number.MAX_SAFE_INTEGER);
   const memoryBytesMax = intOption('max-memory', values['max-memory'], 1024, 16, 1024 * 1024) * 2 ** 20;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let h: History;
-  try {
-    h = readHistory(text, path);
-  } catch (e) {
-    if (e instanceof HistoryError) {
-      // --json promises one object on stdout, an error too (the message also goes to stderr).
-      if (values.json === true) io.out(JSON.stringify({ result: 'error', error: e.message }));
-      throw new UsageError(e.message);
-    }
-    throw e;
-  }
+  const h = readHistoryFile(path, values.json === true, io);
   if (values.initial !== undefined && values['initial-absent'] === true) throw new UsageError('--initial and --initial-absent contradict each other');
   const ops = h.operations;
   const initial = values['initial-absent'] === true ? null : (values.initial ?? h.initial);
@@ -77,7 +61,47 @@ export function checkCommand(argv: string[], io: Io): number {
         elapsedMs,
       }),
     );
-  } else if (r.result === 'ok') {
+  } else {
+    sayVerdict(io, path, h, r, elapsedMs, hint);
+  }
+  // The page after the verdict: a page that cannot be written does not hide the verdict.
+  if (values.html !== undefined) {
+    const report = linReport(ops, r, { title: basename(path), elapsedMs, lines: h.lines, initial, ...(hint === null ? {} : { hint }) });
+    try {
+      mkdirSync(dirname(resolve(values.html)), { recursive: true });
+      writeFileSync(values.html, linPage(report));
+    } catch (e) {
+      throw new UsageError(`cannot write --html ${values.html}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (values.json !== true) io.out(`the picture: ${values.html} (open it in a browser)`);
+  }
+  return CHECK_EXIT[r.result];
+}
+
+/** The history in `path`, parsed; a file that cannot be read or parsed is refused (--json: as an error object too). */
+function readHistoryFile(path: string, json: boolean, io: Io): History {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return readHistory(text, path);
+  } catch (e) {
+    if (e instanceof HistoryError) {
+      // --json promises one object on stdout, an error too (the message also goes to stderr).
+      if (json) io.out(JSON.stringify({ result: 'error', error: e.message }));
+      throw new UsageError(e.message);
+    }
+    throw e;
+  }
+}
+
+/** The verdict for a person: what is linearizable, or which operations cannot be, and where in the file. */
+function sayVerdict(io: Io, path: string, h: History, r: LinResult, elapsedMs: number, hint: string | null): void {
+  const ops = h.operations;
+  if (r.result === 'ok') {
     io.out(
       `ok: ${plural(r.operations, 'operation')} on ${plural(r.keys, 'key')} ${r.operations === 1 ? 'is' : 'are'} linearizable (${elapsedMs} ms, ${r.searchSteps} search steps)`,
     );
@@ -102,18 +126,6 @@ export function checkCommand(argv: string[], io: Io): number {
   } else {
     io.out(`unknown: gave up on key ${JSON.stringify(r.key)}: ${r.reason} (${elapsedMs} ms)`);
   }
-  // The page after the verdict: a page that cannot be written does not hide the verdict.
-  if (values.html !== undefined) {
-    const report = linReport(ops, r, { title: basename(path), elapsedMs, lines: h.lines, initial, ...(hint === null ? {} : { hint }) });
-    try {
-      mkdirSync(dirname(resolve(values.html)), { recursive: true });
-      writeFileSync(values.html, linPage(report));
-    } catch (e) {
-      throw new UsageError(`cannot write --html ${values.html}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    if (values.json !== true) io.out(`the picture: ${values.html} (open it in a browser)`);
-  }
-  return CHECK_EXIT[r.result];
 }
 
 /** A file of the package, from dist/ (the built CLI) or from cli/ (tests run the sources). */
