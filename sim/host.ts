@@ -1,4 +1,4 @@
-// What the simulator's parts (faults.ts, traffic.ts, liveness.ts) may use of the simulation they
+// What the simulator's parts (faults.ts, traffic.ts, liveness.ts, outputs.ts) may use of the simulation they
 // run in. The Simulation implements it; the parts never import simulation.ts (no import cycle), and
 // one part reaches another only through the few calls listed at the end.
 import type { DeliverEvent, ClientRequestEvent, SimEvent } from './events';

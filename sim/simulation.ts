@@ -2,21 +2,18 @@
 // delivered (or lost at a node that is down), a disk sync completing, a client request or answer, a
 // fault — then the invariant checks. The parts live in modules of their own, as TigerBeetle keeps
 // each part of its simulator: events.ts (what can happen), sim-node.ts (a node, its disk, its
-// outbox), faults.ts, traffic.ts (the clients), liveness.ts (the liveness phase, the settle window),
+// outbox), outputs.ts (its writes to disk, its messages and replies once durable), faults.ts,
+// traffic.ts (the clients), liveness.ts (the liveness phase, the settle window),
 // verdict.ts (the result); host.ts is what the parts may use of the simulation, and
 // snapshot-rules.ts what a debugger checkpoint shares. Same scenario and seed: same steps and trace
 // hash, everywhere.
 import {
   makeConfig,
-  mayLeaveBeforePersist,
-  messageProblem,
-  replyProblem,
   newNode,
   nodeId,
   quorumSize,
   RaftAssertionError,
   step as coreStep,
-  type ClientReply,
   type ClientRequest,
   type Input,
   type Message,
@@ -34,7 +31,6 @@ import {
   KIND_NAMES,
   livenessEvent,
   pctEvent,
-  syncEvent,
   tickEvent,
   type ClientRequestEvent,
   type DeliverEvent,
@@ -49,6 +45,7 @@ import { EventHeap } from './heap';
 import { InvariantChecker, LIVENESS_INVARIANTS, type StepBefore, type Violation } from './invariants';
 import { Liveness } from './liveness';
 import { Network } from './network';
+import { Outputs } from './outputs';
 import { Rng, shuffled } from './rng';
 import { nodeName, type FaultAction, type Scenario } from './scenario';
 import { describeEvent, nodesHash, SimNode } from './sim-node';
@@ -86,6 +83,8 @@ export class Simulation implements SimHost {
   readonly faults: Faults;
   readonly traffic: Traffic;
   readonly liveness: Liveness;
+  /** A node's writes and messages after its step (outputs.ts). */
+  private readonly outputs: Outputs;
   time = 0;
   steps = 0;
   /** The event of the latest step, and the node it concerned (-1: none) — what the debugger shows. */
@@ -104,10 +103,7 @@ export class Simulation implements SimHost {
   private pctOrder: number[] = [];
   /** Queue sequence numbers of messages dropped by hand (forks): lost on arrival. */
   private readonly dropped = new Set<number>();
-  /** Delivery times of the message being sent: original, duplicate, late copy. */
-  private readonly routeBuf = new Float64Array(3);
   private result: RunResult | null = null;
-  private readonly syncImmediate: boolean;
   /** Whether crash-after-append or crash-after-vote is on (faults.afterStep has work after a step). */
   private readonly targetedCrashes: boolean;
   private lastLeader = '';
@@ -134,7 +130,6 @@ export class Simulation implements SimHost {
     this.swarm = drawSwarm(s, seed);
     this.diskRng = Rng.stream(seed, 'disk');
     this.tickJitterRng = Rng.stream(seed, 'tick-jitter');
-    this.syncImmediate = s.syncUs.max === 0;
     this.targetedCrashes = this.swarm.crashAfterAppend !== null || this.swarm.crashAfterVote !== null;
     this.checkLinearizability = s.check === null || s.check.includes('Linearizability');
     this.trace = new TraceRecorder(options.record === true);
@@ -173,6 +168,7 @@ export class Simulation implements SimHost {
     // (The order of what is queued before the run decides ties at equal times: keep it.)
     this.traffic = new Traffic(this, seed, this.history);
     this.traffic.schedule();
+    this.outputs = new Outputs(this, this.faults, this.traffic);
     this.faults.schedule();
     this.push(livenessEvent(s.safetyUs));
     this.push(deadlineEvent(s.safetyUs + s.livenessUs));
@@ -491,36 +487,13 @@ export class Simulation implements SimHost {
     // (The trace hash and the coverage counters look each reason code up once, together.)
     this.record(e, n.index, null, out.reasons, out.messages.length, '', this.coverage);
     if (s.role !== before.role) this.coverage[roleSignal(before.role, s.role)]!++;
-    if (out.persist !== null) this.persist(n, out.persist);
+    if (out.persist !== null) this.outputs.persist(n, out.persist);
     if (s.role === 'leader' && before.role !== 'leader') this.noteLeader(n);
     if (this.checkStep(n, input, out)) return;
     if (this.targetedCrashes && this.liveness.phase === 'safety') this.faults.afterStep(n, out.messages);
     if (out.messages.length === 0 && out.replies.length === 0) return;
-    let held = out.messages;
-    if (this.swarm.earlyAppends && n.lastWriteSeq > n.syncedSeq && s.role === 'leader' && held.some(mayLeaveBeforePersist)) {
-      // The Persist contract's allowance: a leader's appends leave now; the rest waits for the sync.
-      this.release(n, held.filter(mayLeaveBeforePersist), []);
-      if (this.result !== null) return;
-      held = held.filter((m) => !mayLeaveBeforePersist(m));
-    }
-    if (n.lastWriteSeq > n.syncedSeq) n.outbox.push({ seq: n.lastWriteSeq, messages: held, replies: out.replies });
-    else this.release(n, held, out.replies);
+    if (this.outputs.send(n, out)) return;
     this.liveness.checkConverged();
-  }
-
-  /** A step's writes go to the node's disk, synced now or after a latency (one write at a time). */
-  private persist(n: SimNode, p: NonNullable<StepOutputs['persist']>): void {
-    const seq = n.disk.write(p);
-    n.lastWriteSeq = seq;
-    if (this.syncImmediate) {
-      n.disk.sync(seq);
-      n.syncedSeq = seq;
-    } else {
-      const { min, max } = this.scenario.syncUs;
-      const at = Math.max(this.time, n.syncBusyUntil) + this.diskRng.intIn(min, max);
-      n.syncBusyUntil = at;
-      this.push(syncEvent(at, n.index, n.inc, seq));
-    }
   }
 
   /** The invariants a node's step may break; true when the run failed. */
@@ -546,52 +519,9 @@ export class Simulation implements SimHost {
     }
   }
 
-  /** The core produced output no receiver would accept: the run fails as a crash of that node's code. */
-  private malformed(n: SimNode, what: string, value: unknown): void {
-    this.finish('crash', undefined, undefined, {
-      invariant: 'malformed-output',
-      step: this.steps,
-      time: this.time,
-      nodes: [n.id],
-      message: `${n.id} ${what}: ${JSON.stringify(value)}`,
-    });
-  }
-
+  /** Sends what a node's synced writes held back. */
   releaseOutbox(n: SimNode): void {
-    let k = 0;
-    while (k < n.outbox.length && n.outbox[k]!.seq <= n.syncedSeq) {
-      const o = n.outbox[k++]!;
-      this.release(n, o.messages, o.replies);
-      if (this.result !== null) return;
-    }
-    if (k > 0) n.outbox.splice(0, k);
-  }
-
-  /** The writes these outputs depend on are durable: send the messages and answer the clients. */
-  private release(n: SimNode, messages: readonly Message[], replies: readonly ClientReply[]): void {
-    // (Indexed loops: `messages` is sometimes the core's shared empty list, and for-of over lists of
-    // two shapes allocates an iterator result per element.)
-    const buf = this.routeBuf;
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
-      // A peer would drop a malformed message (net/ checks every frame by the same rules): a core bug.
-      const problem = messageProblem(m);
-      if (problem !== null) return this.malformed(n, `sent a malformed message (${problem})`, m);
-      if (this.violation(this.checker.onSend(n.index, m, n.state.term))) return;
-      const to = this.nodeIndex(m.to);
-      let copies = this.network.deliveries(n.index, to, this.time, buf);
-      if (m.from !== m.to) {
-        this.stats.messagesSent++;
-        if (this.swarm.delay !== null) copies = this.faults.delay(m, copies, buf);
-      }
-      for (let k = 0; k < copies; k++) this.push(deliverEvent(buf[k]!, to, m));
-    }
-    for (let i = 0; i < replies.length; i++) {
-      const r = replies[i]!;
-      const problem = replyProblem(r);
-      if (problem !== null) return this.malformed(n, `answered a client with a malformed reply (${problem})`, r);
-      this.traffic.send(n, r);
-    }
+    this.outputs.releaseOutbox(n);
   }
 
   /** Messages from lower-priority nodes are held back by one step per rank (PCT-style). */

@@ -65,16 +65,17 @@ describe('invariants', () => {
 describe("the simulator's oracles beyond the invariants", () => {
   it('a malformed message or client answer from the core fails the run, as a peer would refuse it', () => {
     const s = loadScenario('nodes 3\nworkload clients=1 keys=1\nsafety 1s\nliveness 2s', 'shape.raftsim');
-    type Releases = { release(n: unknown, messages: readonly unknown[], replies: readonly unknown[]): void };
+    // (Through the simulation's private outputs part: what it does with a step's messages and replies.)
+    type Releases = { outputs: { release(n: unknown, messages: readonly unknown[], replies: readonly unknown[]): void } };
     const sim = new Simulation(s, 1);
     while (sim.steps < 50) sim.step();
-    (sim as unknown as Releases).release(sim.nodes[0], [{ type: 'AppendEntriesResp', from: 'n1', to: 'n2', term: 1, success: true }], []);
+    (sim as unknown as Releases).outputs.release(sim.nodes[0], [{ type: 'AppendEntriesResp', from: 'n1', to: 'n2', term: 1, success: true }], []);
     assert.equal(sim.outcome?.verdict, 'crash');
     assert.equal(sim.outcome?.violation?.invariant, 'malformed-output');
     assert.match(sim.outcome?.violation?.message ?? '', /n1 sent a malformed message \(AppendEntriesResp with a bad "matchIndex"\)/);
     const other = new Simulation(s, 1);
     while (other.steps < 50) other.step();
-    (other as unknown as Releases).release(other.nodes[1], [], [{ client: 'c1', seq: 1, outcome: { status: 'ok', result: {} } }]);
+    (other as unknown as Releases).outputs.release(other.nodes[1], [], [{ client: 'c1', seq: 1, outcome: { status: 'ok', result: {} } }]);
     assert.match(other.outcome?.violation?.message ?? '', /n2 answered a client with a malformed reply/);
   });
 
