@@ -8,13 +8,6 @@ import { ConfigSet, TOKENS, tokensFor } from './config-set';
 import type { Operation } from './history';
 import type { State } from './model';
 
-/** What opening a frame of the search did (KeySearch.openFrame). */
-const enum Frame {
-  Open,
-  Forced,
-  Exhausted,
-}
-
 /** Outcome of `KeySearch.run`. */
 export type SearchStatus = 'running' | 'ok' | 'illegal' | 'unknown';
 
@@ -275,6 +268,7 @@ export class KeySearch {
    */
   run(slice: number, shouldStop?: () => boolean): SearchStatus {
     if (this.status !== 'running') return this.status;
+    const { next } = this;
     const end = Math.min(this.steps + slice, this.maxSteps);
     while (this.completed > 0) {
       if (this.steps >= end) {
@@ -289,9 +283,51 @@ export class KeySearch {
         continue;
       }
       if (!this.open) {
-        const opened = this.openFrame(d);
-        if (opened === Frame.Exhausted) return this.fail();
-        if (opened === Frame.Forced) continue;
+        // A new frame: a consistent read-only candidate goes first, alone.
+        let forced = -1;
+        let e = next[0]!;
+        for (; e >= 0 && (e & 1) === 1; e = next[e]!) {
+          const i = (e - 1) >> 1;
+          if (this.readOnly[i] === 1 && this.apply(this.state, i) >= 0) {
+            forced = i;
+            break;
+          }
+        }
+        const start = d === 0 ? 0 : this.candEnd[d - 1]!;
+        this.candStart[d] = this.candEnd[d] = this.candPos[d] = start;
+        if (forced >= 0) {
+          this.flip(forced);
+          if (this.fresh(this.state, -1)) {
+            this.push(forced, this.state, true);
+          } else {
+            this.flip(forced);
+            if (!this.pop()) return this.fail();
+          }
+          continue;
+        }
+        // e is the first pending return: operations called after it cannot go next.
+        this.limit[d] = e < 0 ? Number.POSITIVE_INFINITY : this.retTime[(e - 2) >> 1]!;
+        this.pcur[d] = this.pnext[this.n]!;
+        // The completed candidates, earliest return first (the order real linearization points tend to have).
+        let top = start;
+        for (let c = next[0]!; c >= 0 && (c & 1) === 1; c = next[c]!) {
+          const i = (c - 1) >> 1;
+          if (top >= this.pool.length) {
+            const grown = new Int32Array(this.pool.length * 2);
+            grown.set(this.pool);
+            this.pool = grown;
+          }
+          const pool = this.pool;
+          const r = this.retTime[i]!;
+          let k = top++;
+          while (k > start && this.retTime[pool[k - 1]!]! > r) {
+            pool[k] = pool[k - 1]!;
+            k--;
+          }
+          pool[k] = i;
+        }
+        this.candEnd[d] = top;
+        this.open = true;
       }
       // The next candidate: an operation that never returned, at its call (the earliest it can take
       // effect), or a completed one, at its return, whichever comes first — or, pendingLast, the
@@ -325,60 +361,6 @@ export class KeySearch {
     this.best = Array.from(this.stackOp.subarray(0, this.depth));
     this.status = 'ok';
     return 'ok';
-  }
-
-  /**
-   * Opens frame d: a consistent read-only candidate goes first, alone (Forced: pushed, or the frame
-   * backtracked; Exhausted: backtracked past the first frame); else the frame's candidates are
-   * gathered (Open).
-   */
-  private openFrame(d: number): Frame {
-    const next = this.next;
-    let forced = -1;
-    let e = next[0]!;
-    for (; e >= 0 && (e & 1) === 1; e = next[e]!) {
-      const i = (e - 1) >> 1;
-      if (this.readOnly[i] === 1 && this.apply(this.state, i) >= 0) {
-        forced = i;
-        break;
-      }
-    }
-    const start = d === 0 ? 0 : this.candEnd[d - 1]!;
-    this.candStart[d] = this.candEnd[d] = this.candPos[d] = start;
-    if (forced >= 0) {
-      this.flip(forced);
-      if (this.fresh(this.state, -1)) {
-        this.push(forced, this.state, true);
-      } else {
-        this.flip(forced);
-        if (!this.pop()) return Frame.Exhausted;
-      }
-      return Frame.Forced;
-    }
-    // e is the first pending return: operations called after it cannot go next.
-    this.limit[d] = e < 0 ? Number.POSITIVE_INFINITY : this.retTime[(e - 2) >> 1]!;
-    this.pcur[d] = this.pnext[this.n]!;
-    // The completed candidates, earliest return first (the order real linearization points tend to have).
-    let top = start;
-    for (let c = next[0]!; c >= 0 && (c & 1) === 1; c = next[c]!) {
-      const i = (c - 1) >> 1;
-      if (top >= this.pool.length) {
-        const grown = new Int32Array(this.pool.length * 2);
-        grown.set(this.pool);
-        this.pool = grown;
-      }
-      const pool = this.pool;
-      const r = this.retTime[i]!;
-      let k = top++;
-      while (k > start && this.retTime[pool[k - 1]!]! > r) {
-        pool[k] = pool[k - 1]!;
-        k--;
-      }
-      pool[k] = i;
-    }
-    this.candEnd[d] = top;
-    this.open = true;
-    return Frame.Open;
   }
 
   /**
