@@ -1,45 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { EXIT, main } from './main';
+import { EXIT } from './main';
+import { capture, cli, root, shellWords } from './cli.fixture';
 import { seedsInShard, worstVerdict } from './cmd-explore';
 import { reproduceCommand, setInvocation } from './args';
-
-const root = join(__dirname, '..');
-const cli = join(root, 'dist/cli.js');
-
-async function capture(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s), progress: null });
-  return { code, out, err };
-}
-
-/** Splits a command line as a POSIX shell would (bare words, '…' quotes, backslash escapes). */
-function shellWords(line: string): string[] {
-  const words: string[] = [];
-  let word: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (ch === "'") {
-      const end = line.indexOf("'", i + 1);
-      assert.ok(end > i, `unterminated quote in ${line}`);
-      word = (word ?? '') + line.slice(i + 1, end);
-      i = end;
-    } else if (ch === '\\') {
-      word = (word ?? '') + line[++i]!;
-    } else if (/\s/.test(ch)) {
-      if (word !== null) words.push(word);
-      word = null;
-    } else {
-      word = (word ?? '') + ch;
-    }
-  }
-  if (word !== null) words.push(word);
-  return words;
-}
 
 describe('liferaft CLI', function () {
   this.timeout(120_000);
@@ -344,109 +311,6 @@ describe('liferaft CLI', function () {
     });
   });
 
-  describe('check', () => {
-    it('checks the history of a simulated run, and finds a broken one illegal', async () => {
-      const h = join(dir, 'h.json');
-      type Op = { op: string; output?: unknown; return: number | null };
-      // The first seed whose clients completed a read (faults may leave a short run without one).
-      let ops: Op[] = [];
-      for (let seed = 1; !ops.some((o) => o.op === 'get' && o.return !== null); seed++) {
-        assert.ok(seed <= 20, 'no seed of 1..20 completed a read');
-        const run = await capture(['run', '--seed', String(seed), '--history', h]);
-        assert.equal(run.code, EXIT.ok);
-        assert.match(run.out.join('\n'), /history linearizable: ok/);
-        ops = JSON.parse(readFileSync(h, 'utf8')) as Op[];
-      }
-      const ok = await capture(['check', h, '--json']);
-      assert.equal(ok.code, 0);
-      assert.equal((JSON.parse(ok.out[0]!) as { result: string }).result, 'ok');
-      const read = ops.findIndex((o) => o.op === 'get' && o.return !== null);
-      ops[read]!.output = 'never-written';
-      writeFileSync(join(dir, 'bad.json'), JSON.stringify(ops));
-      const bad = await capture(['check', join(dir, 'bad.json'), '--json']);
-      assert.equal(bad.code, 1);
-      const r = JSON.parse(bad.out[0]!) as { result: string; key: string; operations: number[] };
-      assert.equal(r.result, 'illegal');
-      assert.ok(r.operations.includes(read));
-      const text = await capture(['check', join(dir, 'bad.json')]);
-      assert.match(text.out.join('\n'), /^illegal: on key "k\d" these \d+ operations cannot be linearized together/);
-      assert.match(text.out.join('\n'), /never-written/);
-    });
-
-    it('answers unknown past its budget (exit 2) and refuses malformed histories (exit 64)', async () => {
-      const f = join(dir, 'hard.json');
-      const ops = Array.from({ length: 12 }, (_, i) => ({ client: `c${i}`, op: 'put', key: 'x', value: String(i), call: 0, return: 100 }));
-      writeFileSync(f, JSON.stringify([...ops, { client: 'z', op: 'get', key: 'x', output: '99', call: 200, return: 201 }]));
-      const u = await capture(['check', f, '--max-steps', '20', '--json']);
-      assert.equal(u.code, 2);
-      assert.equal((JSON.parse(u.out[0]!) as { result: string }).result, 'unknown');
-      writeFileSync(f, JSON.stringify([{ client: 'c', op: 'get', key: 'x', call: 5, return: 1, output: null }]));
-      const m = await capture(['check', f]);
-      assert.equal(m.code, EXIT.usage);
-      assert.match(m.err.join('\n'), /operation 0: "return" \(1\) is before "call" \(5\)/);
-    });
-
-    it('reads a Jepsen EDN history as it is: the failing operations with their lines, a hint for "" reads, file:line:col on bad input', async () => {
-      const f = join(dir, 'history.edn');
-      writeFileSync(
-        f,
-        [
-          '{:type :invoke, :f :write, :value [:k 1], :process 0, :time 1}',
-          '{:type :ok, :f :write, :value [:k 1], :process 0, :time 2}',
-          '{:type :invoke, :f :read, :value [:k nil], :process 1, :time 3}',
-          '{:type :ok, :f :read, :value [:k 2], :process 1, :time 4}',
-          '{:type :invoke, :f :read, :value [:j nil], :process 2, :time 5}',
-          '{:type :ok, :f :read, :value [:j ""], :process 2, :time 6}',
-        ].join('\n'),
-      );
-      const text = await capture(['check', f]);
-      assert.equal(text.code, 1);
-      assert.match(text.out.join('\n'), /^illegal: on key ":[jk]"/);
-      const json = await capture(['check', f, '--json']);
-      const r = JSON.parse(json.out[0]!) as { result: string; format: string; key: string; lines: number[]; hint?: string };
-      assert.equal(r.format, 'edn');
-      if (r.key === ':k') assert.ok(r.lines.includes(3), 'the read of a value never written, on line 3');
-      writeFileSync(f, readFileSync(f, 'utf8').split('\n').slice(4).join('\n'));
-      const hinted = await capture(['check', f]);
-      assert.match(hinted.out.join('\n'), /hint: .*--initial ""/);
-      assert.equal((await capture(['check', f, '--initial', ''])).code, 0);
-      writeFileSync(f, '{:type :invoke, :f :read, :process 0}\n{:type :ok :f :read :value [1 2}');
-      const bad = await capture(['check', f]);
-      assert.equal(bad.code, EXIT.usage);
-      assert.match(bad.err.join('\n'), /history\.edn:2:32: "\}" does not match the "\[" at 2:28/);
-      const badJson = await capture(['check', f, '--json']);
-      assert.equal(badJson.code, EXIT.usage);
-      assert.match(
-        (JSON.parse(badJson.out[0]!) as { result: string; error: string }).error,
-        /history\.edn:2:32:/,
-        '--json answers bad input with one object too',
-      );
-    });
-
-    it('reads Porcupine\'s key/value logs with keys starting as "", writes --html into a new folder after the verdict', async () => {
-      const f = join(dir, 'c01.txt');
-      writeFileSync(
-        f,
-        [
-          '{:process 0, :type :invoke, :f :get, :key "5", :value nil}',
-          '{:process 0, :type :ok, :f :get, :key "5", :value ""}',
-          '{:process 1, :type :invoke, :f :append, :key "5", :value "x 1 0 y"}',
-          '{:process 1, :type :ok, :f :append, :key "5", :value "x 1 0 y"}',
-        ].join('\n'),
-      );
-      const ok = await capture(['check', f, '--html', join(dir, 'new', 'folder', 'c01.html')]);
-      assert.equal(ok.code, 0, ok.out.join('\n'));
-      assert.match(ok.out.join('\n'), /^note: every key starts as "" \(Porcupine's key\/value log[^]*^ok: 2 operations[^]*^the picture: /m);
-      assert.ok(existsSync(join(dir, 'new', 'folder', 'c01.html')));
-      assert.equal((await capture(['check', f, '--initial-absent'])).code, 1, 'a read of "" is illegal when keys start absent');
-      const blocked = join(dir, 'c01.txt', 'x.html'); // a folder that is a file
-      const r = await capture(['check', f, '--html', blocked]);
-      assert.equal(r.code, EXIT.usage);
-      assert.match(r.out.join('\n'), /^ok: /m, 'the verdict is printed before the page fails');
-      assert.match(r.err.join('\n'), /cannot write --html .*x\.html: (ENOTDIR|EEXIST)/);
-    });
-  });
-
   describe('explore at scale', () => {
     it('runs 300 seeds of the default scenario on worker threads without a violation', () => {
       const r = spawnSync(process.execPath, [cli, 'explore', '--seeds', '1..300', '--json'], { encoding: 'utf8' });
@@ -461,96 +325,6 @@ describe('liferaft CLI', function () {
       assert.equal(code, EXIT.ok);
       assert.deepEqual((JSON.parse(out[0]!) as { failures: unknown[] }).failures, []);
     });
-  });
-
-  it('bench soundness: per scenario seeds, failures, seeds/s and wall time; resumes, shards, and prints reproduce commands', async () => {
-    const state = join(dir, 'campaign.json');
-    const mine = join(dir, 'campaign.raftsim');
-    writeFileSync(mine, readFileSync(join(root, 'examples/partitions.raftsim'), 'utf8'));
-    type Row = {
-      scenario: string;
-      seeds: number;
-      failures: { seed: number; traceHash: string; reproduce: string }[];
-      seedsPerSecond: number;
-      wallSeconds: number;
-      resumedFrom: number;
-    };
-    const campaign = async (argv: string[]): Promise<{ code: number; rows: Row[]; text: string }> => {
-      const r = await capture(['bench', 'soundness', ...argv, '--workers', '0', '--state', state, '--json']);
-      return { code: r.code, rows: (JSON.parse(r.out.at(-1)!) as { scenarios: Row[] }).scenarios, text: r.out.join('\n') };
-    };
-    const first = await campaign([mine, '--seeds', '6', '--chunk', '2']);
-    assert.equal(first.code, EXIT.ok);
-    assert.equal(first.rows.length, 1);
-    assert.deepEqual([first.rows[0]!.seeds, first.rows[0]!.failures.length, first.rows[0]!.resumedFrom], [6, 0, 0]);
-    assert.ok(first.rows[0]!.seedsPerSecond > 0 && first.rows[0]!.wallSeconds > 0);
-    // The figures line up in columns, however long a scenario's path is.
-    const deep = join(dir, 'a-rather-long-directory-name', 'and-another-below-it');
-    mkdirSync(deep, { recursive: true });
-    writeFileSync(join(deep, 'campaign.raftsim'), readFileSync(mine, 'utf8'));
-    const table = await capture([
-      'bench',
-      'soundness',
-      join(deep, 'campaign.raftsim'),
-      mine,
-      '--seeds',
-      '1',
-      '--workers',
-      '0',
-      '--state',
-      join(dir, 'columns.json'),
-    ]);
-    const lines = table.out.filter((l) => / seeds +\d+ failures/.test(l));
-    assert.equal(lines.length, 3, table.out.join('\n'));
-    assert.equal(new Set(lines.map((l) => l.indexOf(' seeds '))).size, 1, lines.join('\n'));
-    // Cut short after the first chunk: the next run does only the rest.
-    const saved = JSON.parse(readFileSync(state, 'utf8')) as { runs: Record<string, { next: number; seeds: number }> };
-    const run = Object.values(saved.runs)[0]!;
-    run.next = 3;
-    run.seeds = 2;
-    writeFileSync(state, JSON.stringify(saved));
-    const resumed = await campaign([mine, '--seeds', '6', '--chunk', '2']);
-    assert.deepEqual([resumed.rows[0]!.seeds, resumed.rows[0]!.resumedFrom], [6, 2]);
-    // A changed scenario starts over; a shard takes its share of the range.
-    writeFileSync(mine, `${readFileSync(mine, 'utf8')}\n# changed\n`);
-    const sharded = await campaign([mine, '--seeds', '9', '--shard', '2/3']);
-    assert.deepEqual([sharded.rows[0]!.seeds, sharded.rows[0]!.resumedFrom], [3, 0]);
-    // On a scenario with a planted bug, the failure is reported with a command that reproduces it.
-    const buggy = await campaign([join(root, 'sim/testdata/bugs/vote-without-log-check.raftsim'), '--seeds', '11000035..11000035']);
-    assert.equal(buggy.code, 1);
-    const f = buggy.rows[0]!.failures[0]!;
-    assert.equal(f.seed, 11000035);
-    const again = await capture([...f.reproduce.split(' ').slice(1), '--json']);
-    assert.equal((JSON.parse(again.out[0]!) as { traceHash: string }).traceHash, f.traceHash);
-  });
-
-  it('bench --quick reports throughput against its baseline, explore and memory', function () {
-    this.timeout(120_000);
-    const r = spawnSync(process.execPath, ['--expose-gc', cli, 'bench', '--quick', '--json'], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    const b = JSON.parse(r.stdout) as {
-      baseline: { perSecond: number };
-      simulation: { perSecond: number; events: number };
-      ratio: number;
-      explore: { seedsPerSecond: number; eventsPerSecondPerCore: number; perCoreRatio: number };
-      memoryProtocol: { samples: unknown[] };
-      memoryWorkload: { committedEntries: number };
-      parallelCeiling: { eventsPerSecond: number; eventsPerSecondPerCore: number; perCoreRatio: number; exploreRatio: number };
-    };
-    assert.ok(b.baseline.perSecond > 0 && b.simulation.perSecond > 0 && b.simulation.events >= 500_000);
-    assert.equal(b.ratio, Math.round((b.simulation.perSecond / b.baseline.perSecond) * 1000) / 1000);
-    assert.ok(b.explore.seedsPerSecond > 0);
-    assert.equal(
-      b.explore.perCoreRatio,
-      Math.round((b.explore.eventsPerSecondPerCore / b.simulation.perSecond) * 100) / 100,
-      'explore per core against one core',
-    );
-    assert.ok(
-      b.parallelCeiling.eventsPerSecond > 0 && b.parallelCeiling.perCoreRatio > 0 && b.parallelCeiling.exploreRatio > 0,
-      'the side-by-side ceiling is measured in the same run',
-    );
-    assert.equal(b.memoryProtocol.samples.length, 11);
-    assert.ok(b.memoryWorkload.committedEntries > 0);
   });
 
   it('refuses bad usage with exit 64 and a message', async () => {
