@@ -46,6 +46,56 @@ export function uniformScenario(s: Scenario): Scenario {
 
 const STREAM = 1_000_000_007;
 
+/** Explores `s` from seed `from` on for `budget` seconds, until the first failure, printing nothing. */
+function exploreFor(s: Scenario, from: number, bias: boolean, budget: number, workers: number): Promise<ExploreReport> {
+  const quiet: Io = { out: () => {}, err: () => {}, progress: null };
+  return explore(
+    {
+      scenario: s,
+      seeds: null,
+      timeSec: budget,
+      workers,
+      shard: null,
+      outDir: null,
+      checkDeterminism: false,
+      shrinkSeconds: 0,
+      from,
+      bias,
+      untilFailure: true,
+    },
+    quiet,
+  );
+}
+
+/** One stream's hunt for a failure: how many seeds and seconds it took to the first, and which. */
+async function hunt(s: Scenario, stream: number, bias: boolean, budget: number, workers: number): Promise<Attempt> {
+  const r = await exploreFor(s, 1 + stream * STREAM, bias, budget, workers);
+  const f = r.failures[0];
+  return f === undefined
+    ? { found: false, seeds: r.seedsRun, seconds: r.elapsedMs / 1000, invariant: null, seed: null }
+    : { found: true, seeds: r.firstFailure?.seeds ?? r.seedsRun, seconds: (r.firstFailure?.ms ?? r.elapsedMs) / 1000, invariant: f.invariant, seed: f.seed };
+}
+
+/**
+ * One planted bug: `streams` hunts on the default scenario (coverage-guided) and as many on the
+ * uniform one, then the first failure found shrunk to a regression scenario (its line count).
+ */
+async function benchBug(bug: string, base: Scenario, uniform: Scenario, streams: number, budget: number, workers: number): Promise<BugRow> {
+  const targeted: Attempt[] = [];
+  const plain: Attempt[] = [];
+  for (let k = 0; k < streams; k++) targeted.push(await hunt({ ...base, bugs: [bug] }, k, true, budget, workers));
+  for (let k = 0; k < streams; k++) plain.push(await hunt({ ...uniform, bugs: [bug] }, k, false, budget, workers));
+  let shrunkLines: number | null = null;
+  const first = targeted.find((a) => a.found);
+  if (first?.seed != null) {
+    const deadline = performance.now() + budget * 1000;
+    const r = shrink({ ...base, bugs: [bug] }, first.seed, { shouldStop: () => performance.now() > deadline });
+    if (r.reproduced) shrunkLines = scenarioLines(r.text);
+  }
+  const expected = isBugName(bug) ? BUGS[bug].caughtBy : '?';
+  return { bug, expected, targeted, uniform: plain, shrunkLines };
+}
+
 export async function benchBugsCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -64,65 +114,18 @@ export async function benchBugsCommand(argv: string[], io: Io): Promise<number> 
   const base = loadScenario(DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE);
   const uniform = uniformScenario(base);
   const workers = availableParallelism();
-  const quiet: Io = { out: () => {}, err: () => {}, progress: null };
-  const hunt = async (s: Scenario, stream: number, bias: boolean): Promise<Attempt> => {
-    const r: ExploreReport = await explore(
-      {
-        scenario: s,
-        seeds: null,
-        timeSec: budget,
-        workers,
-        shard: null,
-        outDir: null,
-        checkDeterminism: false,
-        shrinkSeconds: 0,
-        from: 1 + stream * STREAM,
-        bias,
-        untilFailure: true,
-      },
-      quiet,
-    );
-    const f = r.failures[0];
-    return f === undefined
-      ? { found: false, seeds: r.seedsRun, seconds: r.elapsedMs / 1000, invariant: null, seed: null }
-      : { found: true, seeds: r.firstFailure?.seeds ?? r.seedsRun, seconds: (r.firstFailure?.ms ?? r.elapsedMs) / 1000, invariant: f.invariant, seed: f.seed };
-  };
   say(`liferaft bench bugs: ${streams} seed streams per bug, ${budget}s budget each, ${workers} workers; default scenario vs uniform random`);
   say(`${'bug'.padEnd(24)} ${'caught by'.padEnd(26)} ${'LifeRaft: seeds / seconds to first failure'.padEnd(46)} shrunk  uniform random: seeds / seconds`);
   const rows: BugRow[] = [];
   for (const bug of bugs) {
-    const targeted: Attempt[] = [];
-    const plain: Attempt[] = [];
-    for (let k = 0; k < streams; k++) targeted.push(await hunt({ ...base, bugs: [bug] }, k, true));
-    for (let k = 0; k < streams; k++) plain.push(await hunt({ ...uniform, bugs: [bug] }, k, false));
-    let shrunkLines: number | null = null;
-    const first = targeted.find((a) => a.found);
-    if (first?.seed != null) {
-      const deadline = performance.now() + budget * 1000;
-      const r = shrink({ ...base, bugs: [bug] }, first.seed, { shouldStop: () => performance.now() > deadline });
-      if (r.reproduced) shrunkLines = scenarioLines(r.text);
-    }
-    const expected = isBugName(bug) ? BUGS[bug].caughtBy : '?';
-    rows.push({ bug, expected, targeted, uniform: plain, shrunkLines });
-    say(`${bug.padEnd(24)} ${caughtBy(targeted).padEnd(26)} ${summary(targeted).padEnd(46)} ${String(shrunkLines ?? '-').padStart(6)}  ${summary(plain)}`);
+    const row = await benchBug(bug, base, uniform, streams, budget, workers);
+    rows.push(row);
+    say(
+      `${bug.padEnd(24)} ${caughtBy(row.targeted).padEnd(26)} ${summary(row.targeted).padEnd(46)} ${String(row.shrunkLines ?? '-').padStart(6)}  ${summary(row.uniform)}`,
+    );
   }
   // Without a bug, the same budget must find nothing.
-  const clean = await explore(
-    {
-      scenario: base,
-      seeds: null,
-      timeSec: budget,
-      workers,
-      shard: null,
-      outDir: null,
-      checkDeterminism: false,
-      shrinkSeconds: 0,
-      from: 1,
-      bias: true,
-      untilFailure: true,
-    },
-    quiet,
-  );
+  const clean = await exploreFor(base, 1, true, budget, workers);
   say(
     `no planted bug: ${clean.seedsRun} seeds in ${(clean.elapsedMs / 1000).toFixed(1)}s, ${clean.failures.length} failures${clean.failures[0] ? ` (seed ${clean.failures[0].seed}: ${clean.failures[0].invariant})` : ''}`,
   );
