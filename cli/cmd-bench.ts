@@ -156,7 +156,43 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const workers = availableParallelism();
   // Long enough that each worker's warm-up (a fresh V8 isolate compiles the simulator again) weighs
   // as little as in a real campaign of many thousand seeds.
-  const seeds = quick ? 40 : 4000;
+  const { explore: exploreFigures, parallelCeiling } = await benchExplore(s, quick ? 40 : 4000, workers, sim.perSecond, say);
+  const memEvents = quick ? 1_000_000 : 10_000_000;
+  const protocol = memory({ ...s, workload: { ...s.workload, clients: 0 } }, memEvents, memEvents / 10);
+  say(
+    `  one run of ${fmt(protocol.events)} events without clients: heap ${protocol.samples.map((x) => `${x.heapMB}`).join(' → ')} MB (every ${fmt(memEvents / 10)} events), peak RSS ${protocol.peakRssMB} MB`,
+  );
+  const workload = memory(s, memEvents, memEvents / 10);
+  say(
+    `  one run of ${fmt(workload.events)} events with 3 clients: heap ${workload.samples.map((x) => `${x.heapMB}`).join(' → ')} MB, peak RSS ${workload.peakRssMB} MB;`,
+  );
+  say(
+    `    ${fmt(workload.committedEntries)} entries committed, ${workload.bytesPerCommittedEntry ?? '-'} bytes of heap per committed entry (logs on every node and disk, checker, client history; compaction is off in this scenario)`,
+  );
+  const report: BenchReport = {
+    baseline: base,
+    simulation: sim,
+    ratio,
+    explore: exploreFigures,
+    parallelCeiling,
+    memoryProtocol: protocol,
+    memoryWorkload: workload,
+  };
+  if (values.json === true) io.out(JSON.stringify(report));
+  return 0;
+}
+
+/**
+ * Explore's throughput on `workers` threads over seeds 1..seeds, against one core's (`simPerSecond`)
+ * and against the same seeds run as plain simulations side by side (the ceiling explore can reach).
+ */
+async function benchExplore(
+  s: Scenario,
+  seeds: number,
+  workers: number,
+  simPerSecond: number,
+  say: (l: string) => void,
+): Promise<{ explore: BenchReport['explore']; parallelCeiling: BenchReport['parallelCeiling'] }> {
   const ex = await explore(
     {
       scenario: s,
@@ -174,7 +210,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     { out: () => {}, err: () => {}, progress: null },
   );
   const perCore = Math.round(ex.eventsPerSecond / workers);
-  const perCoreRatio = Math.round((perCore / sim.perSecond) * 100) / 100;
+  const perCoreRatio = Math.round((perCore / simPerSecond) * 100) / 100;
   say(
     `  explore on ${workers} worker threads:   ${ex.seedsPerSecond} seeds/s, ${fmt(ex.eventsPerSecond)} events/s (${fmt(perCore)} per core, ${perCoreRatio} of one core; ${ex.seedsRun} seeds)`,
   );
@@ -184,28 +220,13 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     workers,
     eventsPerSecond: ceiling,
     eventsPerSecondPerCore: ceilingPerCore,
-    perCoreRatio: Math.round((ceilingPerCore / sim.perSecond) * 100) / 100,
+    perCoreRatio: Math.round((ceilingPerCore / simPerSecond) * 100) / 100,
     exploreRatio: Math.round((ex.eventsPerSecond / ceiling) * 100) / 100,
   };
   say(
     `  the same seeds as ${workers} plain runs side by side: ${fmt(ceiling)} events/s (${fmt(ceilingPerCore)} per core, ${parallelCeiling.perCoreRatio} of one core); explore reaches ${parallelCeiling.exploreRatio} of it`,
   );
-  const memEvents = quick ? 1_000_000 : 10_000_000;
-  const protocol = memory({ ...s, workload: { ...s.workload, clients: 0 } }, memEvents, memEvents / 10);
-  say(
-    `  one run of ${fmt(protocol.events)} events without clients: heap ${protocol.samples.map((x) => `${x.heapMB}`).join(' → ')} MB (every ${fmt(memEvents / 10)} events), peak RSS ${protocol.peakRssMB} MB`,
-  );
-  const workload = memory(s, memEvents, memEvents / 10);
-  say(
-    `  one run of ${fmt(workload.events)} events with 3 clients: heap ${workload.samples.map((x) => `${x.heapMB}`).join(' → ')} MB, peak RSS ${workload.peakRssMB} MB;`,
-  );
-  say(
-    `    ${fmt(workload.committedEntries)} entries committed, ${workload.bytesPerCommittedEntry ?? '-'} bytes of heap per committed entry (logs on every node and disk, checker, client history; compaction is off in this scenario)`,
-  );
-  const report: BenchReport = {
-    baseline: base,
-    simulation: sim,
-    ratio,
+  return {
     explore: {
       workers,
       seeds: ex.seedsRun,
@@ -215,11 +236,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
       perCoreRatio,
     },
     parallelCeiling,
-    memoryProtocol: protocol,
-    memoryWorkload: workload,
   };
-  if (values.json === true) io.out(JSON.stringify(report));
-  return 0;
 }
 
 /** Seeds 1..n as plain simulations on `workers` threads, each sent its share at once; events/s over all. */
