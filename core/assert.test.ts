@@ -191,6 +191,14 @@ const tests: Record<NodeInvariant, () => void> = {
     pr.inflight = [logIndex(1)];
     throwsInvariant('inflight-within-limit', () => c.tick(n1));
   },
+  'transferee-is-a-follower': () => {
+    const c = electedCluster();
+    c.node(n2).transferee = n3; // a follower that thinks it hands leadership over
+    throwsInvariant('transferee-is-a-follower', () => c.tick(n2));
+    const d = electedCluster();
+    d.node(n1).transferee = n1; // a leader handing over to itself
+    throwsInvariant('transferee-is-a-follower', () => d.tick(n1));
+  },
 };
 
 describe('node assertions', () => {

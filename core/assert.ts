@@ -21,6 +21,7 @@ export const NODE_INVARIANTS = {
   'next-within-log': "a peer's next index is at most the leader's last index + 1",
   'snapshot-covers-log-start': 'a node whose log starts after index 0 holds the snapshot that replaced the entries before it',
   'inflight-within-limit': 'at most inflightAppendsMax appends are in flight to a follower, and none while probing',
+  'transferee-is-a-follower': 'only a leader hands leadership over, and only to one of its peers (thesis §3.10)',
 } as const;
 
 export type NodeInvariant = keyof typeof NODE_INVARIANTS;

@@ -47,6 +47,12 @@ function acceptAsLeader(ctx: StepContext, request: ClientRequest, origin: NodeId
     startRead(ctx, request, origin);
     return;
   }
+  if (n.transferee !== null) {
+    // Thesis §3.10: no new writes while handing over, or the transferee could never catch up.
+    ctx.note('client.reject.transferring');
+    answer(ctx, origin, request, { status: 'not-leader', leaderHint: n.transferee });
+    return;
+  }
   const index = appendAsLeader(ctx, { type: 'command', client: request.client, seq: request.seq, op: request.op });
   n.proposals.set(index, { request, origin });
   ctx.note('client.propose');

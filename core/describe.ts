@@ -53,8 +53,9 @@ export function describeMessage(m: Message, opts: { entries?: boolean } = {}): s
   const t = `t${m.term}`;
   switch (m.type) {
     case 'PreVote':
+      return `PreVote ${t} last ${m.lastLogIndex}/${m.lastLogTerm}`;
     case 'RequestVote':
-      return `${m.type} ${t} last ${m.lastLogIndex}/${m.lastLogTerm}`;
+      return `RequestVote ${t} last ${m.lastLogIndex}/${m.lastLogTerm}${m.transfer === true ? ' (transfer)' : ''}`;
     case 'PreVoteResp':
     case 'RequestVoteResp':
       return `${m.type} ${t} ${m.granted ? 'granted' : 'rejected'}`;
@@ -81,5 +82,7 @@ export function describeMessage(m: Message, opts: { entries?: boolean } = {}): s
       return `ClientForward ${describeRequest(m.request)}`;
     case 'ClientForwardReply':
       return `ClientForwardReply ${describeReply(m.reply)}`;
+    case 'TimeoutNow':
+      return `TimeoutNow ${t}`;
   }
 }

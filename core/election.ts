@@ -49,7 +49,13 @@ function becomePreCandidate(ctx: StepContext): void {
   }
 }
 
-function becomeCandidate(ctx: StepContext): void {
+/** TimeoutNow from the leader handing over (thesis §3.10): campaign at once, skipping pre-vote. */
+export function campaignNow(ctx: StepContext): void {
+  ctx.note('transfer.campaign');
+  becomeCandidate(ctx, true);
+}
+
+function becomeCandidate(ctx: StepContext, transfer = false): void {
   const n = ctx.node;
   n.term = term(n.term + 1);
   n.vote = n.config.id;
@@ -63,7 +69,12 @@ function becomeCandidate(ctx: StepContext): void {
     return;
   }
   for (const to of peersOf(n)) {
-    ctx.send({ type: 'RequestVote', from: n.config.id, to, term: n.term, lastLogIndex: lastIndex(n), lastLogTerm: lastTerm(n) });
+    // (Two literals, not a spread: a vote request of a transfer is the only one with `transfer`.)
+    ctx.send(
+      transfer
+        ? { type: 'RequestVote', from: n.config.id, to, term: n.term, lastLogIndex: lastIndex(n), lastLogTerm: lastTerm(n), transfer: true }
+        : { type: 'RequestVote', from: n.config.id, to, term: n.term, lastLogIndex: lastIndex(n), lastLogTerm: lastTerm(n) },
+    );
   }
 }
 

@@ -20,5 +20,7 @@ export function becomeFollower(ctx: StepContext, t: Term, leader: NodeId | null)
   n.votes = new Map();
   n.progress = new Map();
   n.heartbeatElapsed = 0;
+  n.transferee = null;
+  n.transferElapsed = 0;
   resetElectionTimer(n);
 }

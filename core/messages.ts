@@ -55,7 +55,7 @@ function snapshot(v: unknown): boolean {
 const FIELDS: Record<Message['type'], Record<string, Check>> = {
   PreVote: { lastLogIndex: int, lastLogTerm: int, round: int },
   PreVoteResp: { granted: bool, round: int },
-  RequestVote: { lastLogIndex: int, lastLogTerm: int },
+  RequestVote: { lastLogIndex: int, lastLogTerm: int, transfer: (v) => v === undefined || v === true },
   RequestVoteResp: { granted: bool },
   AppendEntries: { prevLogIndex: int, prevLogTerm: int, commit: int, entries: (v) => Array.isArray(v) && v.every(entry) },
   AppendEntriesResp: { success: bool },
@@ -64,6 +64,7 @@ const FIELDS: Record<Message['type'], Record<string, Check>> = {
   HeartbeatResp: { readSeq: int },
   ClientForward: { request },
   ClientForwardReply: { reply: (v) => obj(v) && str(v['client']) && int(v['seq']) && outcome(v['outcome']) },
+  TimeoutNow: {},
 };
 
 // As parallel arrays, made once: the simulator checks every message it routes, so this loop is hot.

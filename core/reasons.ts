@@ -88,6 +88,17 @@ export const REASONS = {
   'snapshot.ignore-old': 'a snapshot no newer than the commit index: nothing to install; acknowledge the commit index',
   'snapshot.keep-log': "the log holds the snapshot's last entry: keep the entries after it (Raft §7)",
   'snapshot.drop-log': "the log has another term at the snapshot's index (a conflicting suffix): discard all of it (Raft §7)",
+
+  // Leadership transfer (thesis §3.10). Appended after compaction, for the same reason.
+  'transfer.start': 'hand leadership to another node: catch it up, then tell it to campaign at once; take no new writes meanwhile (thesis §3.10)',
+  'transfer.ignore.not-leader': 'a transfer asked of a node that does not lead: nothing to hand over',
+  'transfer.ignore.self': 'a transfer to the leader itself: nothing to do',
+  'transfer.ignore.unknown': 'a transfer to a node outside the configuration: refused',
+  'transfer.ignore.in-progress': 'a transfer to the node already being handed leadership: it goes on',
+  'transfer.timeout-now': 'the transferee holds the whole log: tell it to campaign now (thesis §3.10 TimeoutNow)',
+  'transfer.abort': 'the transfer did not finish within an election timeout: give it up and take writes again (thesis §3.10)',
+  'transfer.campaign': 'the leader told this node to campaign: start an election at once, no pre-vote, past the lease (thesis §3.10)',
+  'client.reject.transferring': 'a leadership transfer is under way: refuse the write and name the transferee (thesis §3.10)',
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -102,7 +102,7 @@ export function bcastAppend(ctx: StepContext, allowEmpty = false): void {
 }
 
 /** maybe-style: sends one AppendEntries to `to` unless its flow is paused; returns whether it did. */
-function sendAppend(ctx: StepContext, to: NodeId, allowEmpty: boolean): boolean {
+export function sendAppend(ctx: StepContext, to: NodeId, allowEmpty: boolean): boolean {
   const n = ctx.node;
   const pr = progressOf(n, to);
   if (pr.mode === 'probe' ? pr.probeSent : pr.inflight.length >= n.config.inflightAppendsMax) return false;

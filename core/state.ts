@@ -120,6 +120,13 @@ export interface NodeState {
   reads: PendingRead[];
   /** Leader only: the newest ReadIndex round started in this term. */
   readSeq: number;
+  /**
+   * Leader only: the node leadership is being handed to (thesis §3.10), null when none. While set
+   * the leader takes no new writes. Invariant: a peer, and null unless leader.
+   */
+  transferee: NodeId | null;
+  /** Leader only: ticks since the transfer began; it is given up after electionTicksMin. */
+  transferElapsed: number;
 }
 
 /** A fresh node with empty durable state. */
@@ -147,6 +154,8 @@ export function newNode(config: RaftConfig): NodeState {
     proposals: new Map(),
     reads: [],
     readSeq: 0,
+    transferee: null,
+    transferElapsed: 0,
   };
   resetElectionTimer(node);
   return node;
@@ -184,6 +193,8 @@ export function restartNode(node: NodeState, durable: DurableState): boolean {
   node.proposals = new Map();
   node.reads = [];
   node.readSeq = 0;
+  node.transferee = null;
+  node.transferElapsed = 0;
   resetElectionTimer(node);
   return reconciled;
 }

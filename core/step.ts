@@ -3,7 +3,7 @@
 // dispatched by role, as in etcd raft's Step / stepLeader / stepCandidate / stepFollower.
 import { assertNever, raise } from './assert';
 import { handleClientForward, handleClientForwardReply, handleClientRequest } from './client';
-import { handleVoteRequest, handleVoteResponse, inLease, tickElection } from './election';
+import { campaignNow, handleVoteRequest, handleVoteResponse, inLease, tickElection } from './election';
 import { becomeFollower } from './follower';
 import { entriesFrom, lastIndex } from './log';
 import {
@@ -19,6 +19,7 @@ import {
   tickLeader,
 } from './replication';
 import { restartNode, StepContext, type NodeState, type Progress } from './state';
+import { maybeTimeoutNow, startTransfer, tickTransfer } from './transfer';
 import { logIndex, type Input, type Message, type NodeId, type Persist, type StepOutputs, type Term } from './types';
 
 /** Messages a leader may send before its step's persist is durable (the Persist contract's allowance). */
@@ -45,8 +46,10 @@ export function step(state: NodeState, input: Input): StepResult {
   const ctx = new StepContext(state);
   switch (input.type) {
     case 'tick':
-      if (state.role === 'leader') tickLeader(ctx);
-      else tickElection(ctx);
+      if (state.role === 'leader') {
+        tickLeader(ctx);
+        tickTransfer(ctx);
+      } else tickElection(ctx);
       break;
     case 'receive':
       receive(ctx, input.message);
@@ -57,6 +60,9 @@ export function step(state: NodeState, input: Input): StepResult {
     case 'restart':
       if (restartNode(state, input.durable)) ctx.compacted = true;
       ctx.note('restart');
+      break;
+    case 'transferLeadership':
+      startTransfer(ctx, input.to);
       break;
     default:
       assertNever(input, 'input');
@@ -80,7 +86,8 @@ function receive(ctx: StepContext, m: Message): void {
   if (m.type === 'ClientForwardReply') return handleClientForwardReply(ctx, m);
 
   if (m.term > n.term) {
-    if (m.type === 'RequestVote' && n.config.checkQuorum && inLease(n)) {
+    // (A vote request of a leadership transfer is the leader handing over: no lease to keep.)
+    if (m.type === 'RequestVote' && n.config.checkQuorum && inLease(n) && m.transfer !== true) {
       ctx.note('vote.ignore.in-lease');
       return;
     }
@@ -182,7 +189,13 @@ function stepLeader(ctx: StepContext, m: PeerMessage): void {
       if (m.from === n.config.id) return handleSelfAck(ctx, m);
       if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks');
       else progressOf(n, m.from).recentActive = true;
-      return handleAppendResp(ctx, m);
+      {
+        // (TimeoutNow once, on the acknowledgement that brought the transferee level; etcd raft too.)
+        const before = progressOf(n, m.from).match;
+        handleAppendResp(ctx, m);
+        if (progressOf(n, m.from).match > before) maybeTimeoutNow(ctx, m.from);
+      }
+      return;
     case 'HeartbeatResp':
       if (n.config.bugs.has('check-quorum-ignores-acks')) ctx.note('bug.check-quorum-ignores-acks');
       else progressOf(n, m.from).recentActive = true;
@@ -218,6 +231,8 @@ function stepFollower(ctx: StepContext, m: PeerMessage): void {
       n.leader = m.from;
       n.electionElapsed = 0;
       return m.type === 'AppendEntries' ? handleAppendEntries(ctx, m) : m.type === 'InstallSnapshot' ? handleInstallSnapshot(ctx, m) : handleHeartbeat(ctx, m);
+    case 'TimeoutNow':
+      return campaignNow(ctx);
     default:
       ctx.note('response.ignore');
   }
@@ -247,6 +262,8 @@ export function checkStep(n: NodeState, ctx: StepContext, restarted: boolean): v
       raise('leader-knows-itself', id, `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n)}`);
     n.progress.forEach(checkInflight, n);
   }
+  if (n.transferee !== null && !(n.role === 'leader' && n.progress.has(n.transferee)))
+    raise('transferee-is-a-follower', id, `transferee ${n.transferee} as ${n.role}`);
   if (restarted) return;
   if (n.term < ctx.termBefore) raise('term-monotonic', id, `term went from ${ctx.termBefore} to ${n.term}`);
   if (n.commit < ctx.commitBefore) raise('commit-monotonic', id, `commit went from ${ctx.commitBefore} to ${n.commit}`);

@@ -116,6 +116,15 @@ export interface RequestVote extends MessageBase {
   readonly type: 'RequestVote';
   readonly lastLogIndex: LogIndex;
   readonly lastLogTerm: Term;
+  /**
+   * Present (true) only when the candidate campaigns because its leader told it to (TimeoutNow): the
+   * leader is handing over, so voters do not hold to its lease (thesis §3.10, §4.2.3).
+   */
+  readonly transfer?: true;
+}
+/** A leader handing over tells the transferee, which holds its whole log, to campaign at once (thesis §3.10). */
+export interface TimeoutNow extends MessageBase {
+  readonly type: 'TimeoutNow';
 }
 export interface RequestVoteResp extends MessageBase {
   readonly type: 'RequestVoteResp';
@@ -187,7 +196,8 @@ export type Message =
   | Heartbeat
   | HeartbeatResp
   | ClientForward
-  | ClientForwardReply;
+  | ClientForwardReply
+  | TimeoutNow;
 
 export type MessageType = Message['type'];
 
@@ -229,7 +239,9 @@ export type Input =
   | { readonly type: 'receive'; readonly message: Message }
   | { readonly type: 'clientRequest'; readonly request: ClientRequest }
   /** The process restarts with only what it had made durable; all volatile state is rebuilt. */
-  | { readonly type: 'restart'; readonly durable: DurableState };
+  | { readonly type: 'restart'; readonly durable: DurableState }
+  /** An operator asks this node, if it leads, to hand leadership to `to` (thesis §3.10). */
+  | { readonly type: 'transferLeadership'; readonly to: NodeId };
 
 /**
  * What must be written to stable storage.

@@ -34,6 +34,11 @@ export class Interaction {
         return this.tick(this.checkNode(pos[0]), Number(pos[1] ?? 1));
       case 'campaign':
         return this.campaign(this.checkNode(pos[0]));
+      case 'transfer': {
+        const [from, to] = [this.checkNode(pos[0]), pos[1] ?? ''];
+        this.c.stepNode(from, { type: 'transferLeadership', to: nodeId(to) }, `${from} ⇐ transfer leadership to ${to}`);
+        return [];
+      }
       case 'deliver':
         this.c.deliver(ids());
         return [];
