@@ -12,6 +12,7 @@ export const COMMANDS: readonly { readonly name: string; readonly usage: string;
   { name: '.isolate', usage: '.isolate n2', doc: 'cut a node off from all others (fork)' },
   { name: '.partition', usage: '.partition {n1} {n2 n3}', doc: 'split the network into groups (fork)' },
   { name: '.heal', usage: '.heal', doc: 'reconnect every link (fork)' },
+  { name: '.transfer', usage: '.transfer n3', doc: 'the leader hands leadership to a node (fork)' },
   { name: '.drop', usage: '.drop ID', doc: 'lose a message in flight, by its id in Network › inFlight (fork)' },
   { name: '.forks', usage: '.forks', doc: 'list the forks of this timeline' },
   { name: '.help', usage: '.help', doc: 'this list' },
@@ -38,6 +39,7 @@ function parseAction(rt: SimRuntime, cmd: string, args: string[], rest: string):
     case '.pause':
     case '.resume':
     case '.isolate':
+    case '.transfer':
       return { kind: cmd.slice(1) as 'crash', node: node(rt, args[0]) };
     case '.heal':
       return { kind: 'heal' };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_SCENARIO, EventKind, loadScenario, Simulation } from '../sim';
 import { parseHitCondition } from './breakpoints';
+import { runCommand } from './commands';
 import { Expr } from './expr';
 import { SimRuntime, type Stop } from './runtime';
 
@@ -255,6 +256,30 @@ describe('SimRuntime (time travel without DAP)', function () {
     assert.equal(again.outcome?.traceHash, rt.outcome?.traceHash);
     assert.notEqual(rt.outcome?.traceHash, new Simulation(scenario, 8).run().traceHash);
     assert.throws(() => rt.fork({ kind: 'crash', node: 9 }), /the run is over|no node/);
+  });
+
+  it('.transfer n3 in the console forks a timeline where the leader hands over to n3', () => {
+    const quiet = loadScenario('nodes 3\nprevote on\ncheckquorum on\nworkload clients=1 keys=1\nswarm off\nsafety 2s\nliveness 3s\n', 'quiet.raftsim');
+    const rt = new SimRuntime({ scenario: quiet, seed: 1 });
+    rt.goto(400);
+    const leader = rt.sim.nodes.find((n) => n.state.role === 'leader')!;
+    const target = rt.sim.nodes.find((n) => n.state.role !== 'leader')!;
+    const r = runCommand(rt, `.transfer ${target.id}`, null);
+    assert.ok(r.stop !== null, r.text);
+    assert.match(r.text, new RegExp(`transfer ${target.id}`));
+    assert.deepEqual(
+      rt.forks.map((f) => f.action),
+      [{ kind: 'transfer', node: target.index }],
+    );
+    rt.next(); // the fork is the next step
+    assert.equal(rt.sim.lastNode, leader.index, 'the leader took the step');
+    assert.ok(rt.sim.lastReasons.includes('transfer.start'), rt.sim.lastReasons.join(' '));
+    assert.match(rt.describe(rt.position), new RegExp(`transfer ${target.id}: ${leader.id}, the leader, is asked to hand over`));
+    rt.startForward();
+    finish(rt);
+    assert.equal(rt.outcome?.verdict, 'ok', rt.outcome?.violation?.message);
+    assert.equal(rt.sim.nodes.find((n) => n.state.role === 'leader')?.id, target.id, 'the transferee leads at the end of the run');
+    assert.throws(() => runCommand(rt, '.transfer n7', null), /expected a node name n1…n3/);
   });
 
   it('describes steps and their causal chain', () => {

@@ -3,7 +3,7 @@
 // semantic warnings, completion, hover, document symbols and formatting. Lines and characters are
 // 0-based, as in LSP.
 import { BUGS, BUG_NAMES } from '../core';
-import { INVARIANTS, INVARIANT_NAMES, KNOWN, parseScenario, ScenarioError, STATEMENTS, type Scenario } from '../sim';
+import { FAULT_ACTIONS, INVARIANTS, INVARIANT_NAMES, KNOWN, NODE_ACTIONS, parseScenario, ScenarioError, STATEMENTS, type Scenario } from '../sim';
 
 export interface Range {
   readonly start: { readonly line: number; readonly character: number };
@@ -38,19 +38,7 @@ export interface TextEdit {
 }
 
 const MAX_ERRORS = 100;
-const FAULT_ACTIONS: Readonly<Record<string, string>> = {
-  partition: 'partition A B | C — split the network into groups (links between groups cut both ways)',
-  cut: 'cut A -> B — messages from A to B are lost (one way)',
-  isolate: 'isolate N — cut a node off from all others',
-  heal: 'heal — reconnect every link',
-  crash: 'crash N — the node stops; volatile state and unsynced writes are lost',
-  restart: 'restart N — a crashed node starts again from its disk',
-  pause: 'pause N — the process stops (SIGSTOP-like); messages to it wait',
-  resume: 'resume N — a paused node runs again',
-  clog: 'clog A B for D — messages on the link wait until the clog clears',
-  corrupt: 'corrupt N — a synced record of the node rots (caught by its checksum)',
-};
-const NODE_ACTIONS = new Set(['isolate', 'crash', 'restart', 'pause', 'resume', 'corrupt']);
+const NODE_ACTION_SET: ReadonlySet<string> = new Set(NODE_ACTIONS);
 
 function lineRange(line: number, start: number, end: number): Range {
   return { start: { line, character: start }, end: { line, character: end } };
@@ -134,7 +122,7 @@ export function complete(text: string, line: number, character: number): Complet
     if (done.length === 2) return Object.entries(FAULT_ACTIONS).map(([label, doc]) => ({ label, kind: 'action' as const, documentation: doc }));
     const action = done[2]!;
     // One node for crash/restart/…, none for heal; partition, cut and clog take several.
-    if (action === 'heal' || (NODE_ACTIONS.has(action) && done.length > 3)) return [];
+    if (action === 'heal' || (NODE_ACTION_SET.has(action) && done.length > 3)) return [];
     return nodeNames(text);
   }
   if (stmt in STATEMENTS && !current.includes('=')) {
@@ -164,7 +152,8 @@ export function hover(text: string, line: number, character: number): { markdown
   const first = lineText.trimStart().split(/\s+/)[0];
   const stmt = Object.hasOwn(STATEMENTS, w.word) ? STATEMENTS[w.word] : undefined;
   if (stmt !== undefined && w.word === first) return { markdown: `**${w.word}** — \`${stmt.usage}\`\n\n${stmt.doc}`, range };
-  if (first === 'at' && Object.hasOwn(FAULT_ACTIONS, w.word)) return { markdown: `**${w.word}** (scheduled fault): ${FAULT_ACTIONS[w.word]}`, range };
+  if (first === 'at' && Object.hasOwn(FAULT_ACTIONS, w.word))
+    return { markdown: `**${w.word}** (scheduled fault): ${FAULT_ACTIONS[w.word as keyof typeof FAULT_ACTIONS]}`, range };
   if ((INVARIANT_NAMES as readonly string[]).includes(w.word))
     return { markdown: `**${w.word}** (invariant): ${INVARIANTS[w.word as keyof typeof INVARIANTS]}`, range };
   if ((BUG_NAMES as readonly string[]).includes(w.word)) {

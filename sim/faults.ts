@@ -100,6 +100,21 @@ export class Faults {
       case 'resume':
         this.resume(sim.nodes[a.node]!);
         break;
+      case 'transfer': {
+        // An operator asks the leader to hand over; with no leader running, nothing happens.
+        const leader = sim.currentLeader();
+        if (leader === null || leader.status !== 'up') {
+          sim.record(e, a.node, `${text} (no leader running: nothing to hand over)`, null, 0);
+          return;
+        }
+        sim.operate(
+          leader,
+          { type: 'transferLeadership', to: sim.nodes[a.node]!.id },
+          e,
+          sim.trace.steps === null ? '' : `${text}: ${leader.id}, the leader, is asked to hand over`,
+        );
+        return;
+      }
       case 'corrupt': {
         const n = sim.nodes[a.node]!;
         const what = n.disk.corrupt(this.corruptRng);

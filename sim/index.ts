@@ -4,7 +4,19 @@ export { SNAPSHOT_RULES } from './snapshot-rules';
 export { Simulation, type RunResult, type RunStats, type Verdict, type SimulationOptions, type ForkAction } from './simulation';
 export { EventKind, KIND_NAMES, type SimEvent, type DeliverEvent } from './events';
 export { cloneGraph, CLONE, SnapshotError, type SnapshotRules, type CloneSize } from './snapshot';
-export { parseScenario, withBugs, ScenarioError, STATEMENTS, DEFAULTS, nodeName, type Scenario, type FaultAction, type ScheduledFault } from './scenario';
+export {
+  parseScenario,
+  withBugs,
+  ScenarioError,
+  STATEMENTS,
+  DEFAULTS,
+  FAULT_ACTIONS,
+  NODE_ACTIONS,
+  nodeName,
+  type Scenario,
+  type FaultAction,
+  type ScheduledFault,
+} from './scenario';
 export { INVARIANTS, INVARIANT_NAMES, LIVENESS_INVARIANTS, type InvariantName, type Violation, type NodeStatus } from './invariants';
 export {
   loadScenario,

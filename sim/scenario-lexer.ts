@@ -1,7 +1,7 @@
 // Reading one line of a scenario: tokens with their columns, and LineParser, which reads the
 // values statements take (integers, durations, percentages, ranges, key=value pairs, fault actions)
 // and fails with file:line:col and what was expected.
-import { ScenarioError, type FaultAction, type Latency, type OpKind, type Range, type Workload } from './scenario-model';
+import { FAULT_ACTIONS, ScenarioError, type FaultAction, type Latency, type NodeActionKind, type OpKind, type Range, type Workload } from './scenario-model';
 
 export interface Token {
   readonly text: string;
@@ -226,7 +226,7 @@ export class LineParser {
   }
 
   action(): FaultAction {
-    const t = this.keyword('partition', 'cut', 'isolate', 'heal', 'crash', 'restart', 'pause', 'resume', 'clog', 'corrupt');
+    const t = this.keyword(...Object.keys(FAULT_ACTIONS));
     switch (t.text) {
       case 'partition': {
         const groups: number[][] = [[]];
@@ -259,7 +259,7 @@ export class LineParser {
         return { kind: 'clog', a, b, forUs: this.duration('a clog duration', 1) };
       }
       default:
-        return { kind: t.text as 'isolate' | 'crash' | 'restart' | 'pause' | 'resume' | 'corrupt', node: this.node() };
+        return { kind: t.text as NodeActionKind, node: this.node() };
     }
   }
 }

@@ -19,17 +19,36 @@ export interface RecurringFault {
   readonly line: number;
 }
 
+/**
+ * Every fault action of an `at` line (and of the debugger's forks), with what it does — the one
+ * list the parser, the trace files and the language server read (completions in this order).
+ */
+export const FAULT_ACTIONS = {
+  partition: 'partition A B | C — split the network into groups (links between groups cut both ways)',
+  cut: 'cut A -> B — messages from A to B are lost (one way)',
+  isolate: 'isolate N — cut a node off from all others',
+  heal: 'heal — reconnect every link',
+  crash: 'crash N — the node stops; volatile state and unsynced writes are lost',
+  restart: 'restart N — a crashed node starts again from its disk',
+  pause: 'pause N — the process stops (SIGSTOP-like); messages to it wait',
+  resume: 'resume N — a paused node runs again',
+  clog: 'clog A B for D — messages on the link wait until the clog clears',
+  corrupt: 'corrupt N — a synced record of the node rots (caught by its checksum)',
+  transfer:
+    'transfer N — the leader hands leadership to N (thesis §3.10): it catches N up, takes no writes meanwhile, and tells N to campaign; nothing happens while no node leads',
+} as const;
+
+export type FaultActionKind = keyof typeof FAULT_ACTIONS;
+/** The actions that name one node. */
+export const NODE_ACTIONS = ['isolate', 'crash', 'restart', 'pause', 'resume', 'corrupt', 'transfer'] as const satisfies readonly FaultActionKind[];
+export type NodeActionKind = (typeof NODE_ACTIONS)[number];
+
 export type FaultAction =
   | { readonly kind: 'partition'; readonly groups: readonly (readonly number[])[] }
   | { readonly kind: 'cut'; readonly from: number; readonly to: number }
-  | { readonly kind: 'isolate'; readonly node: number }
   | { readonly kind: 'heal' }
-  | { readonly kind: 'crash'; readonly node: number }
-  | { readonly kind: 'restart'; readonly node: number }
-  | { readonly kind: 'pause'; readonly node: number }
-  | { readonly kind: 'resume'; readonly node: number }
   | { readonly kind: 'clog'; readonly a: number; readonly b: number; readonly forUs: number }
-  | { readonly kind: 'corrupt'; readonly node: number };
+  | { readonly kind: NodeActionKind; readonly node: number };
 
 export interface ScheduledFault {
   readonly atUs: number;

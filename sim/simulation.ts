@@ -460,8 +460,13 @@ export class Simulation implements SimHost {
     return id.charCodeAt(1) - 49;
   }
 
-  /** Runs the core on one node and handles its outputs: disk, invariants, outbox. */
-  private nodeStep(n: SimNode, input: Input, e: SimEvent): void {
+  /** An operator's input to a node (a leadership transfer), as the current step described by `text`. */
+  operate(n: SimNode, input: Input, e: SimEvent, text: string): void {
+    this.nodeStep(n, input, e, text);
+  }
+
+  /** Runs the core on one node and handles its outputs: disk, invariants, outbox (text null: the step described from its event). */
+  private nodeStep(n: SimNode, input: Input, e: SimEvent, text: string | null = null): void {
     const s = n.state;
     const before = this.before;
     before.role = s.role;
@@ -485,7 +490,7 @@ export class Simulation implements SimHost {
       return;
     }
     // (The trace hash and the coverage counters look each reason code up once, together.)
-    this.record(e, n.index, null, out.reasons, out.messages.length, '', this.coverage);
+    this.record(e, n.index, text, out.reasons, out.messages.length, '', this.coverage);
     if (s.role !== before.role) this.coverage[roleSignal(before.role, s.role)]!++;
     if (out.persist !== null) this.outputs.persist(n, out.persist);
     if (s.role === 'leader' && before.role !== 'leader') this.noteLeader(n);

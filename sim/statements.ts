@@ -4,7 +4,7 @@
 // hover) and sim/SCENARIOS.md (generated from this table; a test keeps it so) all read this table.
 import { checkNodes, LineParser, type Token } from './scenario-lexer';
 import { fmtAction, fmtDuration, fmtDurationRange, fmtRatio, fmtRatioRange } from './scenario-format';
-import { DEFAULTS, type FaultAction, type Mutable, type RecurringFault, type Scenario, type ScheduledFault } from './scenario-model';
+import { DEFAULTS, FAULT_ACTIONS, type FaultAction, type Mutable, type RecurringFault, type Scenario, type ScheduledFault } from './scenario-model';
 
 /** What a statement's reader may use besides its arguments. */
 export interface StatementContext {
@@ -366,7 +366,9 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
   },
   at: {
     usage: 'at TIME ACTION',
-    doc: 'A scheduled fault inside the safety phase: partition A B | C, cut A -> B, isolate N, heal, crash N, restart N, pause N, resume N, clog A B for D, corrupt N.',
+    doc: `A scheduled fault inside the safety phase: ${Object.values(FAULT_ACTIONS)
+      .map((d) => d.split(' — ')[0])
+      .join(', ')}.`,
     default: '—',
     parse: (p, s, c) => {
       const atUs = p.duration('a time', 0);

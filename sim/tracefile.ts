@@ -3,7 +3,7 @@
 // CHECKPOINT_EVERY steps and one byte per step, which pinpoints the first divergent step).
 import { BUG_NAMES } from '../core';
 import { INVARIANT_NAMES } from './invariants';
-import { parseScenario, type Scenario } from './scenario';
+import { NODE_ACTIONS, parseScenario, type Scenario } from './scenario';
 import { Simulation, type ForkAction, type RunResult } from './simulation';
 import { firstDivergence } from './trace';
 
@@ -33,14 +33,12 @@ export interface TraceFork {
   readonly action: ForkAction;
 }
 
-const NODE_ACTIONS = ['isolate', 'crash', 'restart', 'pause', 'resume', 'corrupt'];
-
 /** Checks a fork's action read from a file or typed by a user; returns a message, or null if valid. */
 export function forkActionProblem(a: unknown, nodes = 9): string | null {
   const x = a as Record<string, unknown>;
   if (typeof x !== 'object' || x === null) return 'an action must be an object';
   const node = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < nodes;
-  if (NODE_ACTIONS.includes(x['kind'] as string)) return node(x['node']) ? null : `"${String(x['kind'])}" needs a node index 0..${nodes - 1}`;
+  if ((NODE_ACTIONS as readonly unknown[]).includes(x['kind'])) return node(x['node']) ? null : `"${String(x['kind'])}" needs a node index 0..${nodes - 1}`;
   switch (x['kind']) {
     case 'heal':
       return null;

@@ -164,6 +164,29 @@ export const exchangesCases: InvariantCases = {
       'LeaderHint',
       /n2 turned its client away with the hint n3, but after that step it follows no leader/,
     );
+    // A leader handing over turns writes away towards the transferee (thesis §3.10): the real core's
+    // answer passes; one naming nobody fails.
+    const l = w.nodes[0]!.state;
+    l.term = term(2);
+    l.role = 'leader';
+    l.leader = ids[0]!;
+    l.transferee = ids[2]!;
+    const write = { client: clientId('c1'), seq: 2, op: { type: 'put', key: 'k', value: 'v' } } as const;
+    const during: StepOutputs = {
+      persist: null,
+      messages: [],
+      applied: [],
+      replies: [{ client: write.client, seq: 2, outcome: { status: 'not-leader', leaderHint: ids[2]! } }],
+      reasons: ['client.reject.transferring', 'client.reply'],
+    };
+    assert.equal(w.checker.afterClientAnswers(0, during, null), null);
+    expectViolation(
+      w.checker.afterClientAnswers(0, { ...during, replies: [{ ...during.replies[0]!, outcome: { status: 'not-leader', leaderHint: null } }] }, null),
+      'LeaderHint',
+      /n1 turned its client away with the hint none, but after that step it leads, handing over to n3/,
+    );
+    l.transferee = null;
+    l.role = 'follower';
     // A relay passes the leader's words on unjudged.
     const relayed: Message = {
       type: 'ClientForwardReply',

@@ -125,12 +125,13 @@ export class ExchangeRules {
 
   private checkLeaderHint(i: number, s: NodeState, o: ClientOutcome, whom: string): Violation | null {
     if (o.status !== 'not-leader') return null;
-    const want = s.leader === s.config.id ? null : s.leader;
+    // (A leader handing over names the transferee, thesis §3.10.)
+    const want = s.leader === s.config.id ? s.transferee : s.leader;
     if (o.leaderHint === want && o.leaderHint !== s.config.id) return null;
     return this.judge.fail(
       'LeaderHint',
       [i],
-      `${this.judge.name(i)} turned ${whom} away with the hint ${o.leaderHint ?? 'none'}, but after that step it ${s.leader === null ? 'follows no leader' : s.leader === s.config.id ? 'leads itself' : `follows ${s.leader}`}`,
+      `${this.judge.name(i)} turned ${whom} away with the hint ${o.leaderHint ?? 'none'}, but after that step it ${s.leader === null ? 'follows no leader' : s.leader === s.config.id ? (s.transferee === null ? 'leads itself' : `leads, handing over to ${s.transferee}`) : `follows ${s.leader}`}`,
     );
   }
 }

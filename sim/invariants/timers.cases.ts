@@ -70,6 +70,23 @@ export const timersCases: InvariantCases = {
       'LeaseRespected',
       /n2 took term 3 from n3's vote request 0 ticks after it last heard from its leader of term 2 \(the lease lasts \d+\), with check-quorum on/,
     );
+    // A transfer's vote request is the leader handing over (thesis §3.10): within the lease, fine.
+    const handover = follower();
+    (handover.s.config as { checkQuorum: boolean }).checkQuorum = true;
+    handover.s.term = term(3);
+    assert.equal(
+      handover.w.checker.afterTimer(1, stepOut(), false, {
+        type: 'RequestVote',
+        from: ids[2]!,
+        to: ids[1]!,
+        term: term(3),
+        lastLogIndex: logIndex(0),
+        lastLogTerm: term(0),
+        transfer: true,
+      }),
+      null,
+      "a leadership transfer's vote request may take the term within the lease",
+    );
     const off = follower();
     (off.s.config as { checkQuorum: boolean }).checkQuorum = false;
     off.s.term = term(3);

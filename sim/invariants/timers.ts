@@ -87,7 +87,8 @@ export class TimerRules {
    * term's leader fewer than electionTicksMin of its ticks ago must refuse pre-votes and, with
    * check-quorum, ignore vote requests of higher terms, or a node that was partitioned away and
    * campaigned on its own forces a working leader out when it comes back. (The core may hold its
-   * lease longer — a re-granted vote restarts its timer too — never shorter.)
+   * lease longer — a re-granted vote restarts its timer too — never shorter. A vote request of a
+   * leadership transfer is the leader handing over: it owes it no lease, thesis §3.10.)
    */
   private checkLease(i: number, s: NodeState, grantedPreVote: Message | null, tick: boolean, heard: Message | null): Violation | null {
     const term = this.leaseTerm[i]!;
@@ -96,7 +97,7 @@ export class TimerRules {
     if (term >= 0 && ticks < E) {
       if (grantedPreVote !== null)
         return this.judge.fail('LeaseRespected', [i], `${this.judge.name(i)} granted a pre-vote to ${grantedPreVote.to} ${leaseHeld(ticks, term, E)}`);
-      if (heard !== null && heard.type === 'RequestVote' && s.config.checkQuorum && heard.term > term && s.term > term) {
+      if (heard !== null && heard.type === 'RequestVote' && heard.transfer !== true && s.config.checkQuorum && heard.term > term && s.term > term) {
         return this.judge.fail(
           'LeaseRespected',
           [i],
