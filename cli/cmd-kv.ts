@@ -171,17 +171,9 @@ export function splitWords(line: string): string[] {
   return out;
 }
 
-export async function kvCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { endpoints: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean' } },
-  });
-  if (values.help === true) {
-    io.out(KV_USAGE);
-    return KV_EXIT.ok;
-  }
-  const endpoints = (values.endpoints ?? process.env['LIFERAFT_ENDPOINTS'] ?? DEFAULT_ENDPOINTS)
+/** --endpoints (else $LIFERAFT_ENDPOINTS, else the local cluster of \`npm run cluster\`) as URLs. */
+export function endpointsOption(raw: string | undefined): string[] {
+  const endpoints = (raw ?? process.env['LIFERAFT_ENDPOINTS'] ?? DEFAULT_ENDPOINTS)
     .split(',')
     .map((s) => s.trim().replace(/\/+$/, ''))
     .filter((s) => s !== '')
@@ -194,6 +186,20 @@ export async function kvCommand(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`--endpoints: ${JSON.stringify(e)} is not a URL`);
     }
   }
+  return endpoints;
+}
+
+export async function kvCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { endpoints: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help === true) {
+    io.out(KV_USAGE);
+    return KV_EXIT.ok;
+  }
+  const endpoints = endpointsOption(values.endpoints);
   const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout);
   if (!Number.isSafeInteger(timeout) || timeout < 1) throw new UsageError('--timeout must be a positive integer (ms)');
   const kv = new KvClient(endpoints, timeout);

@@ -13,6 +13,7 @@ import { dapCommand } from './cmd-dap';
 import { demoCommand } from './cmd-demo';
 import { exploreCommand } from './cmd-explore';
 import { kvCommand } from './cmd-kv';
+import { memberCommand } from './cmd-member';
 import { maelstromCommand } from './cmd-maelstrom';
 import { nodeCommand } from './cmd-node';
 import { replayCommand } from './cmd-replay';
@@ -82,6 +83,9 @@ commands:
   kv [--endpoints URL,...] [--timeout MS] [get KEY | set KEY VALUE | del KEY | cas KEY OLD NEW | append KEY SUFFIX | status]
       A client of the cluster's HTTP API; without a command, an interactive prompt. Prints ok, the
       value, or "key not found". Writes are exactly-once across retries on other nodes.
+  member [--endpoints URL,...] [--timeout MS] list [--json] | transfer ID [--json]
+      The cluster's members as an operator sees them (list), and moving leadership to a member
+      (transfer: the leader catches it up and hands over, thesis §3.10; answered once it leads).
   maelstrom [--data DIR] [--tick-ms N] [--timeout-ms N]
       A node speaking Jepsen Maelstrom's JSON-lines protocol (init, read, write, cas; Maelstrom's
       error codes) on stdin/stdout, for Maelstrom's lin-kv workload and checker.
@@ -151,7 +155,7 @@ export function usageOf(words: readonly string[]): string | null {
 }
 
 /** Commands that print their own, longer usage for --help. */
-const OWN_USAGE: readonly string[] = ['node', 'kv'];
+const OWN_USAGE: readonly string[] = ['node', 'kv', 'member'];
 
 export async function main(argv: string[], io: Io = consoleIo()): Promise<number> {
   const [command, ...rest] = argv;
@@ -199,6 +203,8 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
         return await nodeCommand(rest, io);
       case 'kv':
         return await kvCommand(rest, io);
+      case 'member':
+        return await memberCommand(rest, io);
       case 'maelstrom':
         return await maelstromCommand(rest, io);
       case '--version':

@@ -174,6 +174,29 @@ export class NodeHost implements Submitter {
     this.input({ type: 'clientRequest', request: r });
   }
 
+  /** Whether this node, leading, is handing leadership over. */
+  transferring(): boolean {
+    return this.state.transferee !== null;
+  }
+
+  /** The configuration's members (this node included). */
+  members(): readonly NodeId[] {
+    return this.state.config.peers;
+  }
+
+  /**
+   * Asks this node, which must lead, to hand leadership to `to` (thesis §3.10). Returns why it cannot
+   * (null: the transfer started; the core gives it up after an election timeout).
+   */
+  transferLeadership(to: string): string | null {
+    const s = this.state;
+    if (!s.config.peers.includes(to as NodeId)) return `${to} is not a member (members: ${[...s.config.peers].sort().join(', ')})`;
+    if (s.role !== 'leader') return `${this.id} does not lead`;
+    if (to === this.id) return `${to} already leads`;
+    this.input({ type: 'transferLeadership', to: to as NodeId });
+    return null;
+  }
+
   private input(input: Input): void {
     if (this.stopped) return;
     const before = { role: this.state.role, term: this.state.term, leader: this.state.leader };

@@ -9,6 +9,9 @@
 //                                           → 200 {"key","value","swapped":true} · 409 {"error","value": current}
 //   POST   /kv/KEY   {"op":"append","value":"suffix"} → 200 {"key","value": new value}
 //   GET    /status                          → this node's role, term, leader, indexes, WAL and fsync counts
+//   POST   /transfer {"to": "n2"}           → 200 {"leader","term"} once n2 leads (thesis §3.10) · 400 not a
+//                                             member · 409 it already leads · 503 this node does not lead
+//                                             ({"leader"}: the one that does) · 504 given up: leadership did not move
 //
 // KEY is the rest of the path, percent-decoded (it may contain "/"). Optional headers
 // `LifeRaft-Client` + `LifeRaft-Seq` make a client's retries exactly-once across nodes (its session);
@@ -34,9 +37,17 @@ export interface NodeStatus {
   readonly [k: string]: unknown;
 }
 
+/** What a transfer request came to (see the /transfer route). */
+export type TransferOutcome =
+  | { readonly kind: 'done'; readonly leader: string; readonly term: number }
+  | { readonly kind: 'refused'; readonly status: 400 | 409 | 503; readonly error: string; readonly leader?: string | null }
+  | { readonly kind: 'timeout'; readonly error: string };
+
 export interface ApiOptions {
   readonly requester: Requester;
   readonly status: () => NodeStatus;
+  /** Hands leadership to a member and waits until it leads or the transfer is given up. */
+  readonly transfer?: (to: string, timeoutMs: number) => Promise<TransferOutcome>;
   readonly defaultTimeoutMs?: number;
   /** The client addresses of the other nodes, for "ask the leader" answers (by node id). */
   readonly peerHttp?: ReadonlyMap<string, string>;
@@ -82,7 +93,8 @@ async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse):
     send(res, url.pathname === '/health' && status['leader'] === null ? 503 : 200, status);
     return;
   }
-  if (!url.pathname.startsWith('/kv/')) throw new HttpError(404, `no such route ${url.pathname} (routes: /kv/KEY, /status, /health)`);
+  if (url.pathname === '/transfer') return transfer(o, req, res, url);
+  if (!url.pathname.startsWith('/kv/')) throw new HttpError(404, `no such route ${url.pathname} (routes: /kv/KEY, /status, /health, /transfer)`);
   let key: string;
   try {
     key = decodeURIComponent(url.pathname.slice('/kv/'.length));
@@ -128,6 +140,22 @@ async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse):
   }
   const result = await o.requester.call(op, { timeoutMs, ...(session === null ? {} : { session }) });
   answer(o, res, op, result);
+}
+
+/** POST /transfer {"to": ID}: the leader hands leadership to ID; answered once ID leads, or the transfer was given up. */
+async function transfer(o: ApiOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST');
+    throw new HttpError(405, `${req.method ?? 'GET'} is not allowed on /transfer (POST {"to": "n2"})`);
+  }
+  if (o.transfer === undefined) throw new HttpError(404, 'this node serves no /transfer');
+  const body = await readJson(req);
+  const to = body['to'];
+  if (typeof to !== 'string' || to === '') throw new HttpError(400, '"to" must name a member, e.g. {"to": "n2"}');
+  const r = await o.transfer(to, timeoutOf(url, o.defaultTimeoutMs ?? 5000));
+  if (r.kind === 'done') return send(res, 200, { leader: r.leader, term: r.term });
+  if (r.kind === 'timeout') throw new HttpError(504, r.error);
+  throw new HttpError(r.status, r.error, r.leader === undefined ? {} : { leader: r.leader });
 }
 
 function answer(o: ApiOptions, res: ServerResponse, op: KvOp, r: CallResult): void {

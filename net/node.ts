@@ -1,8 +1,9 @@
 // A whole node process: the hosted core (host.ts), its TCP transport to the peers (tcp.ts), and the
 // client API over HTTP (http-api.ts) — what `liferaft node` runs.
 import type { Server } from 'node:http';
+import type { NodeId } from '../core';
 import { NodeHost } from './host';
-import { createApiServer } from './http-api';
+import { createApiServer, type TransferOutcome } from './http-api';
 import { Requester } from './requester';
 import { TcpTransport } from './tcp';
 
@@ -76,7 +77,8 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   transport.deliverTo((m) => host.receive(m));
   let server: Server | null = null;
   try {
-    server = o.http == null ? null : await listenHttp(createApiServer({ requester, status: () => host.status(requester.inFlight) }), o.http, log);
+    const api = { requester, status: () => host.status(requester.inFlight), transfer: (to: string, ms: number) => transferLeadership(host, to, ms) };
+    server = o.http == null ? null : await listenHttp(createApiServer(api), o.http, log);
   } catch (e) {
     // No client API: do not run as a member that nobody can use.
     host.stop();
@@ -101,6 +103,28 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       await transport.close();
     },
   };
+}
+
+/**
+ * Asks the host to hand leadership to `to` and waits until `to` leads, this node learns another
+ * leader, or `timeoutMs` passes (the core gives a transfer up after an election timeout).
+ */
+async function transferLeadership(host: NodeHost, to: string, timeoutMs: number): Promise<TransferOutcome> {
+  const leader = host.leader();
+  const term = host.status(0)['term'] as number;
+  if (leader === to) return { kind: 'refused', status: 409, error: `${to} already leads (term ${term})` };
+  const why = host.transferLeadership(to);
+  if (why !== null)
+    return host.members().includes(to as NodeId) ? { kind: 'refused', status: 503, error: why, leader } : { kind: 'refused', status: 400, error: why };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 10));
+    const now = host.leader();
+    if (now === to) return { kind: 'done', leader: to, term: host.status(0)['term'] as number };
+    if (now !== null && now !== leader) return { kind: 'refused', status: 409, error: `${now} took leadership instead of ${to}`, leader: now };
+    if (Date.now() > deadline || (now === leader && host.status(0)['role'] === 'leader' && !host.transferring()))
+      return { kind: 'timeout', error: `leadership did not move to ${to}: the transfer was given up (is ${to} reachable and caught up?)` };
+  }
 }
 
 /** Binds the client API (an error here, such as the port in use, fails the start). */

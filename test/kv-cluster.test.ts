@@ -1,6 +1,7 @@
 // The real key/value cluster as users run it: `liferaft node` processes on 127.0.0.1, killed with
 // SIGKILL and restarted, clients on the HTTP API recording a history for the linearizability checker.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -145,6 +146,58 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     }
     assert.ok(v.ops > 50, `enough operations ran (${v.ops})`);
     console.log(`      ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present`);
+  });
+
+  it('member transfer moves leadership under load, through the CLI; bad requests change nothing; acknowledged writes survive', async () => {
+    const c = (cluster = await LocalCluster.start({ cli: CLI, dir }));
+    const leader = await c.leader();
+    const [target, other] = [...c.members.keys()].filter((id) => id !== leader) as [string, string];
+    // (Asynchronously: the load's clients, and the nodes' log pipes, keep flowing meanwhile.)
+    const member = (...args: string[]): Promise<{ code: number; out: string; err: string }> =>
+      new Promise((resolve) => {
+        const p = spawn(process.execPath, [CLI, 'member', '--endpoints', c.urls.join(','), ...args]);
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        p.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+      });
+    const listed = await member('list', '--json');
+    assert.equal(listed.code, 0, listed.err);
+    const rows = JSON.parse(listed.out) as { id: string; role: string; leader: string }[];
+    assert.deepEqual(rows.map((r) => r.id).sort(), [...c.members.keys()].sort());
+    assert.deepEqual(
+      rows.filter((r) => r.role === 'leader').map((r) => r.id),
+      [leader],
+    );
+
+    const load = startLoad(c, 4, 4);
+    await sleep(500);
+    // Refused, and nothing changes: an unknown member, the leader itself, a follower asked directly.
+    const unknown = await member('transfer', 'n9');
+    assert.equal(unknown.code, 1, unknown.err);
+    assert.match(unknown.err, /n9 is not a member \(members: n1, n2, n3\)/);
+    const self = await member('transfer', leader);
+    assert.equal(self.code, 1);
+    assert.match(self.err, new RegExp(`${leader} already leads`));
+    const direct = await fetch(`${c.member(target).url}/transfer`, { method: 'POST', body: JSON.stringify({ to: other }) });
+    assert.equal(direct.status, 503);
+    assert.deepEqual(await direct.json(), { error: `${target} does not lead`, leader });
+    const bad = await fetch(`${c.member(leader).url}/transfer`, { method: 'POST', body: '{"to": 3}' });
+    assert.equal(bad.status, 400);
+    assert.equal(await c.leader(), leader, 'still the same leader');
+
+    const moved = await member('transfer', target);
+    assert.equal(moved.code, 0, moved.err);
+    assert.match(moved.out, new RegExp(`^${target} leads \\(term \\d+\\)`));
+    assert.equal(await c.leader(), target);
+    const back = await member('transfer', leader, '--json');
+    assert.equal(back.code, 0, back.err);
+    assert.equal((JSON.parse(back.out) as { leader: string }).leader, leader);
+    await sleep(500);
+    await load.stop();
+    const v = await verify(c, load);
+    console.log(`      two transfers under load: ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present`);
   });
 
   it('soak: repeated kill -9 / restart of random nodes under load, bounded in time', async () => {

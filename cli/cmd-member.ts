@@ -1,0 +1,117 @@
+// liferaft member: the real cluster's members, as an operator sees them. `list` asks each endpoint
+// for its /status; `transfer ID` finds the leader and asks it to hand leadership to ID (thesis §3.10,
+// POST /transfer), waiting until ID leads or the transfer is given up.
+import { parseArgs } from 'node:util';
+import { UsageError, type Io } from './args';
+import { endpointsOption } from './cmd-kv';
+
+export const MEMBER_USAGE = `usage: liferaft member [--endpoints URL,...] [--timeout MS] list [--json] | transfer ID [--json]
+  list          every endpoint's node: id, role, term, the leader it knows, commit and applied index
+  transfer ID   the leader hands leadership to member ID, which campaigns at once; answered once ID
+                leads (the leader gives up after an election timeout if ID cannot catch up)
+  Endpoints default to $LIFERAFT_ENDPOINTS, else http://127.0.0.1:8001,8002,8003 (npm run cluster).
+  Exit: 0 ok · 1 refused (not a member, already the leader) · 2 cluster unavailable or transfer given up · 64 usage.`;
+
+export const MEMBER_EXIT = { ok: 0, refused: 1, unavailable: 2 } as const;
+
+interface Seen {
+  readonly endpoint: string;
+  readonly status: Record<string, unknown> | null;
+  readonly error: string | null;
+}
+
+async function getStatus(endpoint: string, timeoutMs: number): Promise<Seen> {
+  try {
+    const res = await fetch(`${endpoint}/status`, { signal: AbortSignal.timeout(Math.min(timeoutMs, 3000)) });
+    const body = (await res.json()) as Record<string, unknown>;
+    return res.ok ? { endpoint, status: body, error: null } : { endpoint, status: null, error: `HTTP ${res.status}: ${String(body['error'])}` };
+  } catch (e) {
+    return { endpoint, status: null, error: (e as Error).message };
+  }
+}
+
+export async function memberCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { endpoints: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
+  if (values.help === true) {
+    io.out(MEMBER_USAGE);
+    return MEMBER_EXIT.ok;
+  }
+  const endpoints = endpointsOption(values.endpoints);
+  const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout);
+  if (!Number.isSafeInteger(timeout) || timeout < 1) throw new UsageError('--timeout must be a positive integer (ms)');
+  const json = values.json === true;
+  const [cmd, ...args] = positionals;
+  switch (cmd) {
+    case 'list':
+      if (args.length !== 0) throw new UsageError('usage: liferaft member list [--json]');
+      return list(endpoints, timeout, json, io);
+    case 'transfer':
+      if (args.length !== 1) throw new UsageError('usage: liferaft member transfer ID (the member to lead, e.g. n2)');
+      return transfer(endpoints, args[0]!, timeout, json, io);
+    default:
+      throw new UsageError(cmd === undefined ? MEMBER_USAGE : `unknown member command "${cmd}" (list, transfer)`);
+  }
+}
+
+async function list(endpoints: readonly string[], timeout: number, json: boolean, io: Io): Promise<number> {
+  const seen = await Promise.all(endpoints.map((e) => getStatus(e, timeout)));
+  if (json) io.out(JSON.stringify(seen.map((s) => (s.status === null ? { endpoint: s.endpoint, error: s.error } : { endpoint: s.endpoint, ...s.status }))));
+  else {
+    io.out(`${'id'.padEnd(6)}${'role'.padEnd(15)}${'term'.padStart(6)}  ${'leader'.padEnd(8)}${'commit'.padStart(8)}${'applied'.padStart(9)}  endpoint`);
+    for (const s of seen) {
+      const st = s.status;
+      if (st === null)
+        io.out(`${'?'.padEnd(6)}${'unreachable'.padEnd(15)}${''.padStart(6)}  ${''.padEnd(8)}${''.padStart(8)}${''.padStart(9)}  ${s.endpoint} (${s.error})`);
+      else
+        io.out(
+          `${String(st['id']).padEnd(6)}${String(st['role']).padEnd(15)}${String(st['term']).padStart(6)}  ${String(st['leader'] ?? '-').padEnd(8)}${String(st['commit']).padStart(8)}${String(st['applied']).padStart(9)}  ${s.endpoint}`,
+        );
+    }
+  }
+  return seen.some((s) => s.status !== null) ? MEMBER_EXIT.ok : MEMBER_EXIT.unavailable;
+}
+
+async function transfer(endpoints: readonly string[], to: string, timeout: number, json: boolean, io: Io): Promise<number> {
+  const say = (code: number, result: Record<string, unknown>, line: string): number => {
+    if (json) io.out(JSON.stringify(result));
+    else if (code === MEMBER_EXIT.ok) io.out(line);
+    else io.err(`liferaft: ${line}`);
+    return code;
+  };
+  const deadline = Date.now() + timeout;
+  let last = 'no endpoint answered';
+  // The leader is whichever endpoint says it leads (the highest term when two do, for a moment).
+  while (Date.now() < deadline) {
+    const seen = (await Promise.all(endpoints.map((e) => getStatus(e, timeout)))).filter((s) => s.status !== null);
+    const leaders = seen.filter((s) => s.status!['role'] === 'leader').sort((a, b) => Number(b.status!['term']) - Number(a.status!['term']));
+    const at = leaders[0];
+    if (at === undefined) {
+      last = seen.length === 0 ? `no endpoint answered (${endpoints.join(', ')})` : 'no node leads right now';
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${at.endpoint}/transfer?timeout=${Math.max(1, Math.min(60_000, deadline - Date.now()))}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to }),
+        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now()) + 1000),
+      });
+    } catch (e) {
+      last = `${at.endpoint}: ${(e as Error).message}`;
+      continue;
+    }
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (res.status === 200) return say(MEMBER_EXIT.ok, { result: 'ok', ...body }, `${String(body['leader'])} leads (term ${String(body['term'])})`);
+    if (res.status === 400 || res.status === 409) return say(MEMBER_EXIT.refused, { result: 'refused', ...body }, String(body['error']));
+    if (res.status === 504) return say(MEMBER_EXIT.unavailable, { result: 'given-up', ...body }, String(body['error']));
+    // 503: that node no longer leads; look again.
+    last = `${at.endpoint}: ${String(body['error'])}`;
+  }
+  return say(MEMBER_EXIT.unavailable, { result: 'unavailable', error: last }, `could not reach the leader within ${timeout} ms: ${last}`);
+}
