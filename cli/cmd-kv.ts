@@ -177,14 +177,18 @@ export function endpointsOption(raw: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim().replace(/\/+$/, ''))
     .filter((s) => s !== '')
-    .map((s) => (/^https?:\/\//.test(s) ? s : `http://${s}`));
+    // A bare port is this machine's, as for \`liferaft node --http\`; a bare HOST:PORT is http.
+    .map((s) => (/^\d+$/.test(s) ? `http://127.0.0.1:${s}` : /^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : `http://${s}`));
   if (endpoints.length === 0) throw new UsageError('--endpoints: no endpoint given');
   for (const e of endpoints) {
+    let u: URL;
     try {
-      new URL(e);
+      u = new URL(e);
     } catch {
       throw new UsageError(`--endpoints: ${JSON.stringify(e)} is not a URL`);
     }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--endpoints: ${e} is not an http:// or https:// URL`);
+    if (u.pathname !== '/' || u.search !== '') throw new UsageError(`--endpoints: ${e} has a path; give the node's address only (http://HOST:PORT)`);
   }
   return endpoints;
 }

@@ -26,7 +26,8 @@ async function getStatus(endpoint: string, timeoutMs: number): Promise<Seen> {
     const body = (await res.json()) as Record<string, unknown>;
     return res.ok ? { endpoint, status: body, error: null } : { endpoint, status: null, error: `HTTP ${res.status}: ${String(body['error'])}` };
   } catch (e) {
-    return { endpoint, status: null, error: (e as Error).message };
+    const err = e as Error;
+    return { endpoint, status: null, error: err.name === 'TimeoutError' ? 'no answer within 3 s' : ((err.cause as Error | undefined)?.message ?? err.message) };
   }
 }
 
@@ -50,7 +51,7 @@ export async function memberCommand(argv: string[], io: Io): Promise<number> {
       if (args.length !== 0) throw new UsageError('usage: liferaft member list [--json]');
       return list(endpoints, timeout, json, io);
     case 'transfer':
-      if (args.length !== 1) throw new UsageError('usage: liferaft member transfer ID (the member to lead, e.g. n2)');
+      if (args.length !== 1 || args[0]!.trim() === '') throw new UsageError('usage: liferaft member transfer ID (the member to lead, e.g. n2)');
       return transfer(endpoints, args[0]!, timeout, json, io);
     default:
       throw new UsageError(cmd === undefined ? MEMBER_USAGE : `unknown member command "${cmd}" (list, transfer)`);
@@ -90,7 +91,15 @@ async function transfer(endpoints: readonly string[], to: string, timeout: numbe
     const leaders = seen.filter((s) => s.status!['role'] === 'leader').sort((a, b) => Number(b.status!['term']) - Number(a.status!['term']));
     const at = leaders[0];
     if (at === undefined) {
-      last = seen.length === 0 ? `no endpoint answered (${endpoints.join(', ')})` : 'no node leads right now';
+      const known = [...new Set(seen.map((s) => s.status!['leader']).filter((l): l is string => typeof l === 'string'))];
+      last =
+        seen.length === 0
+          ? `no endpoint answered (${endpoints.join(', ')})`
+          : known.length > 0
+            ? `none of these endpoints leads; they follow ${known.join(', ')}: add its client address to --endpoints`
+            : 'no node leads right now';
+      // (Waiting will not help when the leader is known but not among the endpoints.)
+      if (known.length > 0) break;
       await new Promise((r) => setTimeout(r, 200));
       continue;
     }

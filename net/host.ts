@@ -69,6 +69,8 @@ export interface HostListener {
   readonly role?: (role: Role, term: Term, leader: NodeId | null) => void;
   /** A snapshot was taken (compaction) or installed from the leader. */
   readonly snapshot?: (how: 'taken' | 'installed', index: number, logStart: number) => void;
+  /** This node, leading, started handing leadership to `to`, or gave a transfer up. */
+  readonly transfer?: (what: 'started' | 'given-up', to: NodeId | null) => void;
 }
 
 export interface HostStats {
@@ -231,6 +233,10 @@ export class NodeHost implements Submitter {
       // recovers from what is on disk.
       this.fail(new Error(`${this.wal.file}: writing the log failed (${(e as Error).message}); stopping — restart the node to recover from what is on disk`));
       return;
+    }
+    if (this.listener.transfer !== undefined) {
+      if (input.type === 'transferLeadership' && out.reasons.includes('transfer.start')) this.listener.transfer('started', input.to);
+      else if (out.reasons.includes('transfer.abort')) this.listener.transfer('given-up', null);
     }
     if (this.listener.role !== undefined && (before.role !== this.state.role || before.term !== this.state.term || before.leader !== this.state.leader)) {
       this.listener.role(this.state.role, this.state.term, this.state.leader);

@@ -10,8 +10,10 @@
 //   POST   /kv/KEY   {"op":"append","value":"suffix"} → 200 {"key","value": new value}
 //   GET    /status                          → this node's role, term, leader, indexes, WAL and fsync counts
 //   POST   /transfer {"to": "n2"}           → 200 {"leader","term"} once n2 leads (thesis §3.10) · 400 not a
-//                                             member · 409 it already leads · 503 this node does not lead
-//                                             ({"leader"}: the one that does) · 504 given up: leadership did not move
+//                                             member · 409 it already leads (any node says so) · 503 this node
+//                                             does not lead ({"leader"}: the one that does) · 504 given up:
+//                                             leadership did not move (a TimeoutNow already sent may still
+//                                             reach n2 later and start an election)
 //
 // KEY is the rest of the path, percent-decoded (it may contain "/"). Optional headers
 // `LifeRaft-Client` + `LifeRaft-Seq` make a client's retries exactly-once across nodes (its session);
@@ -149,7 +151,7 @@ async function transfer(o: ApiOptions, req: IncomingMessage, res: ServerResponse
     throw new HttpError(405, `${req.method ?? 'GET'} is not allowed on /transfer (POST {"to": "n2"})`);
   }
   if (o.transfer === undefined) throw new HttpError(404, 'this node serves no /transfer');
-  const body = await readJson(req);
+  const body = await readJson(req, '{"to": "n2"}');
   const to = body['to'];
   if (typeof to !== 'string' || to === '') throw new HttpError(400, '"to" must name a member, e.g. {"to": "n2"}');
   const r = await o.transfer(to, timeoutOf(url, o.defaultTimeoutMs ?? 5000));
@@ -230,7 +232,7 @@ function valueField(body: Record<string, unknown>, field: string): string {
   return v;
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readJson(req: IncomingMessage, example = '{"value": "hello"}'): Promise<Record<string, unknown>> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > LIMITS.bodyBytes) {
     req.resume();
@@ -247,13 +249,13 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     chunks.push(c);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new HttpError(400, 'expected a JSON object body, e.g. {"value": "hello"}');
+  if (text.trim() === '') throw new HttpError(400, `expected a JSON object body, e.g. ${example}`);
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
     throw new HttpError(400, `bad JSON: ${(e as Error).message}`);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'expected a JSON object body, e.g. {"value": "hello"}');
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, `expected a JSON object body, e.g. ${example}`);
   return v as Record<string, unknown>;
 }

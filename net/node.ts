@@ -67,6 +67,12 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       log(`${role} in term ${term}${role === 'leader' ? '' : `, leader ${leader ?? 'unknown'}`}`);
       if (leader !== null) requester.onLeaderChange();
     },
+    transfer: (what, to) =>
+      log(
+        what === 'started'
+          ? `handing leadership to ${to} (thesis §3.10): no new writes until it leads or an election timeout passes`
+          : 'gave the leadership transfer up: taking writes again',
+      ),
     snapshot: (how, index, start) =>
       log(
         how === 'installed'
@@ -123,7 +129,10 @@ async function transferLeadership(host: NodeHost, to: string, timeoutMs: number)
     if (now === to) return { kind: 'done', leader: to, term: host.status(0)['term'] as number };
     if (now !== null && now !== leader) return { kind: 'refused', status: 409, error: `${now} took leadership instead of ${to}`, leader: now };
     if (Date.now() > deadline || (now === leader && host.status(0)['role'] === 'leader' && !host.transferring()))
-      return { kind: 'timeout', error: `leadership did not move to ${to}: the transfer was given up (is ${to} reachable and caught up?)` };
+      return {
+        kind: 'timeout',
+        error: `leadership did not move to ${to}: the transfer was given up (is ${to} reachable and caught up? a TimeoutNow already sent may still reach it later and start an election)`,
+      };
   }
 }
 

@@ -107,6 +107,7 @@ export class Faults {
           sim.record(e, a.node, `${text} (no leader running: nothing to hand over)`, null, 0);
           return;
         }
+        sim.stats.transfers++;
         sim.operate(
           leader,
           { type: 'transferLeadership', to: sim.nodes[a.node]!.id },

@@ -45,6 +45,8 @@ export interface RunStats {
   partitions: number;
   pauses: number;
   clogs: number;
+  /** Leadership transfers a leader was asked for (`at TIME transfer nX`, the debugger's .transfer). */
+  transfers: number;
   leaderChanges: number;
   delayed: number;
   opsStarted: number;
@@ -65,6 +67,7 @@ export function emptyStats(): RunStats {
     partitions: 0,
     pauses: 0,
     clogs: 0,
+    transfers: 0,
     leaderChanges: 0,
     delayed: 0,
     opsStarted: 0,

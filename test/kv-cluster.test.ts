@@ -155,7 +155,7 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     // (Asynchronously: the load's clients, and the nodes' log pipes, keep flowing meanwhile.)
     const member = (...args: string[]): Promise<{ code: number; out: string; err: string }> =>
       new Promise((resolve) => {
-        const p = spawn(process.execPath, [CLI, 'member', '--endpoints', c.urls.join(','), ...args]);
+        const p = spawn(process.execPath, [CLI, 'member', ...(args.includes('--endpoints') ? [] : ['--endpoints', c.urls.join(',')]), ...args]);
         let out = '';
         let err = '';
         p.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -185,12 +185,22 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     assert.deepEqual(await direct.json(), { error: `${target} does not lead`, leader });
     const bad = await fetch(`${c.member(leader).url}/transfer`, { method: 'POST', body: '{"to": 3}' });
     assert.equal(bad.status, 400);
+    const array = await fetch(`${c.member(leader).url}/transfer`, { method: 'POST', body: '[]' });
+    assert.deepEqual(await array.json(), { error: 'expected a JSON object body, e.g. {"to": "n2"}' });
+    // Only a follower's address: it says who leads, at once, instead of waiting out the timeout.
+    const viaFollower = await member('--endpoints', c.member(target).url, 'transfer', target);
+    assert.equal(viaFollower.code, 2);
+    assert.match(viaFollower.err, new RegExp(`none of these endpoints leads; they follow ${leader}: add its client address to --endpoints`));
     assert.equal(await c.leader(), leader, 'still the same leader');
 
     const moved = await member('transfer', target);
     assert.equal(moved.code, 0, moved.err);
     assert.match(moved.out, new RegExp(`^${target} leads \\(term \\d+\\)`));
     assert.equal(await c.leader(), target);
+    assert.ok(
+      c.member(leader).log.some((l) => l.includes(`handing leadership to ${target}`)),
+      `the leader logged the handover:\n${c.member(leader).log.join('\n')}`,
+    );
     const back = await member('transfer', leader, '--json');
     assert.equal(back.code, 0, back.err);
     assert.equal((JSON.parse(back.out) as { leader: string }).leader, leader);
