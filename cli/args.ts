@@ -43,18 +43,23 @@ export function seedsOption(raw: string): { from: number; to: number } {
 }
 
 /** The scenario at `path`, or the built-in default. Scenario errors become usage errors (exit 64). */
+/** A file the user named, as text; one that cannot be read is a usage error saying why ("cannot read trace t.rafttrace: no such file"). */
+export function readInput(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? (e as Error).message);
+    throw new UsageError(`cannot read ${what} ${path}: ${why}`);
+  }
+}
+
 export function readScenario(path: string | undefined): Scenario {
   let text = DEFAULT_SCENARIO;
   let file = DEFAULT_SCENARIO_FILE;
   if (path !== undefined) {
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? (e as Error).message);
-      throw new UsageError(`cannot read scenario ${path}: ${why}`);
-    }
+    text = readInput(path, 'scenario');
     file = path;
   }
   try {

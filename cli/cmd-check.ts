@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkHistory, describeOperation, HistoryError, linReport, readHistory, type History, type LinReport, type LinResult } from '../sim';
-import { intOption, UsageError, type Io } from './args';
+import { intOption, readInput, UsageError, type Io } from './args';
 
 export const CHECK_EXIT = { ok: 0, illegal: 1, unknown: 2 } as const;
 
@@ -80,12 +80,7 @@ export function checkCommand(argv: string[], io: Io): number {
 
 /** The history in `path`, parsed; a file that cannot be read or parsed is refused (--json: as an error object too). */
 function readHistoryFile(path: string, json: boolean, io: Io): History {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInput(path, 'history');
   try {
     return readHistory(text, path);
   } catch (e) {

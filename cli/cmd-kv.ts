@@ -193,6 +193,13 @@ export function endpointsOption(raw: string | undefined): string[] {
   return endpoints;
 }
 
+/** --timeout MS of a cluster client (default 10 s). */
+export function timeoutOption(raw: string | undefined): number {
+  const timeout = raw === undefined ? 10_000 : Number(raw);
+  if (!Number.isSafeInteger(timeout) || timeout < 1) throw new UsageError('--timeout must be a positive integer (ms)');
+  return timeout;
+}
+
 export async function kvCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -204,8 +211,7 @@ export async function kvCommand(argv: string[], io: Io): Promise<number> {
     return KV_EXIT.ok;
   }
   const endpoints = endpointsOption(values.endpoints);
-  const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout);
-  if (!Number.isSafeInteger(timeout) || timeout < 1) throw new UsageError('--timeout must be a positive integer (ms)');
+  const timeout = timeoutOption(values.timeout);
   const kv = new KvClient(endpoints, timeout);
   if (positionals.length > 0) {
     const a = await kv.run(positionals);

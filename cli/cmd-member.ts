@@ -3,7 +3,7 @@
 // POST /transfer), waiting until ID leads or the transfer is given up.
 import { parseArgs } from 'node:util';
 import { UsageError, type Io } from './args';
-import { endpointsOption } from './cmd-kv';
+import { endpointsOption, timeoutOption } from './cmd-kv';
 
 export const MEMBER_USAGE = `usage: liferaft member [--endpoints URL,...] [--timeout MS] list [--json] | transfer ID [--json]
   list          every endpoint's node: id, role, term, the leader it knows, commit and applied index
@@ -42,8 +42,7 @@ export async function memberCommand(argv: string[], io: Io): Promise<number> {
     return MEMBER_EXIT.ok;
   }
   const endpoints = endpointsOption(values.endpoints);
-  const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout);
-  if (!Number.isSafeInteger(timeout) || timeout < 1) throw new UsageError('--timeout must be a positive integer (ms)');
+  const timeout = timeoutOption(values.timeout);
   const json = values.json === true;
   const [cmd, ...args] = positionals;
   switch (cmd) {

@@ -1,19 +1,13 @@
 // liferaft replay FILE [--json]: re-executes a .rafttrace and verifies every hash.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseTrace, replayTrace, TraceError } from '../sim';
-import { EXIT, UsageError, type Io } from './args';
+import { EXIT, readInput, UsageError, type Io } from './args';
 
 export function replayCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError('replay needs one .rafttrace file');
   const path = positionals[0]!;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInput(path, 'trace');
   try {
     const trace = parseTrace(text, path);
     if (trace.bugs !== undefined && trace.bugs.length > 0) io.err(`liferaft: planted bugs on (recorded in ${path}): ${trace.bugs.join(', ')}`);

@@ -1,9 +1,9 @@
 // liferaft shrink FILE [--out FILE] [--seconds N] [--json]: a failing .rafttrace → a small .raftsim
 // regression scenario (its seed pinned) that fails with the same invariant.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseTrace, scenarioLines, shrink, traceScenario, TraceError, type Scenario, type ShrinkResult } from '../sim';
-import { EXIT, intOption, UsageError, type Io } from './args';
+import { EXIT, intOption, readInput, UsageError, type Io } from './args';
 
 export function shrinkCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({
@@ -14,12 +14,7 @@ export function shrinkCommand(argv: string[], io: Io): number {
   if (positionals.length !== 1) throw new UsageError('shrink needs one failing .rafttrace file');
   const path = positionals[0]!;
   const seconds = intOption('seconds', values.seconds, 60, 1, 24 * 3600);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInput(path, 'trace');
   let result: ShrinkResult;
   try {
     const trace = parseTrace(text, path);

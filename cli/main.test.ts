@@ -103,7 +103,7 @@ describe('liferaft CLI', function () {
       }
       const missing = await capture(['replay', join(dir, 'nope.rafttrace')]);
       assert.equal(missing.code, EXIT.usage);
-      assert.match(missing.err.join('\n'), /cannot read .*ENOENT/);
+      assert.match(missing.err.join('\n'), /cannot read trace .*nope.rafttrace: no such file/);
     });
   });
 

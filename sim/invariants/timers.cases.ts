@@ -41,6 +41,16 @@ export const timersCases: InvariantCases = {
       );
       return { w, s, tick: () => w.checker.afterTimer(1, stepOut(), true) };
     };
+    /** n3's vote request of term 3 to n2 (a leadership transfer's, with `transfer`). */
+    const voteRequest = (transfer = false): Message => ({
+      type: 'RequestVote',
+      from: ids[2]!,
+      to: ids[1]!,
+      term: term(3),
+      lastLogIndex: logIndex(0),
+      lastLogTerm: term(0),
+      ...(transfer ? { transfer: true as const } : {}),
+    });
     const preVote: Message = { type: 'PreVote', from: ids[2]!, to: ids[1]!, term: term(3), lastLogIndex: logIndex(0), lastLogTerm: term(0), round: 1 };
     const granted: Message = { type: 'PreVoteResp', from: ids[1]!, to: ids[2]!, term: term(3), granted: true, round: 1 };
     const f = follower();
@@ -59,14 +69,7 @@ export const timersCases: InvariantCases = {
     (v.s.config as { checkQuorum: boolean }).checkQuorum = true;
     v.s.term = term(3);
     expectViolation(
-      v.w.checker.afterTimer(1, stepOut(), false, {
-        type: 'RequestVote',
-        from: ids[2]!,
-        to: ids[1]!,
-        term: term(3),
-        lastLogIndex: logIndex(0),
-        lastLogTerm: term(0),
-      }),
+      v.w.checker.afterTimer(1, stepOut(), false, voteRequest()),
       'LeaseRespected',
       /n2 took term 3 from n3's vote request 0 ticks after it last heard from its leader of term 2 \(the lease lasts \d+\), with check-quorum on/,
     );
@@ -75,33 +78,14 @@ export const timersCases: InvariantCases = {
     (handover.s.config as { checkQuorum: boolean }).checkQuorum = true;
     handover.s.term = term(3);
     assert.equal(
-      handover.w.checker.afterTimer(1, stepOut(), false, {
-        type: 'RequestVote',
-        from: ids[2]!,
-        to: ids[1]!,
-        term: term(3),
-        lastLogIndex: logIndex(0),
-        lastLogTerm: term(0),
-        transfer: true,
-      }),
+      handover.w.checker.afterTimer(1, stepOut(), false, voteRequest(true)),
       null,
       "a leadership transfer's vote request may take the term within the lease",
     );
     const off = follower();
     (off.s.config as { checkQuorum: boolean }).checkQuorum = false;
     off.s.term = term(3);
-    assert.equal(
-      off.w.checker.afterTimer(1, stepOut(), false, {
-        type: 'RequestVote',
-        from: ids[2]!,
-        to: ids[1]!,
-        term: term(3),
-        lastLogIndex: logIndex(0),
-        lastLogTerm: term(0),
-      }),
-      null,
-      'without check-quorum a vote request may take the term',
-    );
+    assert.equal(off.w.checker.afterTimer(1, stepOut(), false, voteRequest()), null, 'without check-quorum a vote request may take the term');
   },
   CheckQuorum: () => {
     const stepOut = (...reasons: ReasonCode[]): StepOutputs => ({ persist: null, messages: [], applied: [], replies: [], reasons });
