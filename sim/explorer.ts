@@ -79,6 +79,7 @@ export const FEATURES = [
   'split-votes',
   'no-prevote',
   'no-checkquorum',
+  'transfer-leader',
 ] as const;
 
 export function features(s: Scenario, seed: number): number[] {
@@ -101,6 +102,7 @@ export function features(s: Scenario, seed: number): number[] {
     w.splitVotes,
     !w.preVote,
     !w.checkQuorum,
+    w.transferLeader !== null,
   ];
   on.forEach((b, i) => {
     if (b) f.push(5 + i);

@@ -12,8 +12,9 @@ import type { SimHost } from './host';
 import { describeAction } from './scenario-format';
 
 /** The recurring faults, by index (a RecurEvent's `recur`). */
-export type RecurKind = 'crash' | 'partition' | 'pause' | 'clog' | 'isolateLeader' | 'crashLeader';
-export const RECUR: readonly RecurKind[] = ['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader'];
+export type RecurKind = 'crash' | 'partition' | 'pause' | 'clog' | 'isolateLeader' | 'crashLeader' | 'transferLeader';
+// (Appended in this order: a recurring event carries its kind's position.)
+export const RECUR: readonly RecurKind[] = ['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader', 'transferLeader'];
 
 /** Crash-after-append may strike on a leader's first this-many steps that send entries in a term. */
 const CAA_STEPS = 16;
@@ -277,6 +278,14 @@ export class Faults {
           this.apply(e, { kind: 'isolate', node: leader.index });
           end({ kind: 'heal' });
         }
+        break;
+      }
+      case 'transferLeader': {
+        const leader = sim.currentLeader();
+        const others = leader === null ? [] : sim.nodes.filter((x) => x !== leader && x.status === 'up');
+        if (leader === null || others.length === 0)
+          sim.record(e, -1, `transfer leadership: ${leader === null ? 'no node leads' : 'no other node is up'}`, null, 0);
+        else this.apply(e, { kind: 'transfer', node: rng.pick(others).index });
         break;
       }
       case 'clog': {

@@ -279,10 +279,15 @@ export class Liveness {
         return `leader ${leader.id} does not know that ${n.id} holds its whole log (${pr === undefined ? 'no record' : `match ${pr.match} of ${last}, ${pr.mode}${pr.inflight.length > 0 ? `, appends in flight to ${pr.inflight.join(', ')}` : ''}${pr.snapshotWait > 0 ? ', waiting for a snapshot' : ''}`})`;
       }
     }
+    // A leadership transfer is a change under way, not a quiet cluster: the leader handing over, or a
+    // TimeoutNow on its way (one sent before the transfer was given up still starts an election).
+    if (ls.transferee !== null) return `leader ${leader.id} is handing leadership to ${ls.transferee}`;
     for (const e of sim.queued) {
-      if (e.kind === EventKind.Deliver && e.msg.term > ls.term && !sim.isDropped(e.seq))
+      if (e.kind === EventKind.Deliver && (e.msg.term > ls.term || e.msg.type === 'TimeoutNow') && !sim.isDropped(e.seq))
         return `a ${e.msg.type} of term ${e.msg.term} from ${e.msg.from} is still on its way`;
     }
+    for (const n of sim.nodes)
+      if (n.outbox.some((o) => o.messages.some((m) => m.type === 'TimeoutNow'))) return `${n.id} holds a TimeoutNow until its disk syncs`;
     return null;
   }
 

@@ -112,6 +112,8 @@ export interface Scenario {
   readonly isolateLeader: RecurringFault | null;
   /** Crash whichever node is leader. */
   readonly crashLeader: RecurringFault | null;
+  /** Ask whichever node leads to hand leadership to another running node (thesis §3.10); `forUs` is unused. */
+  readonly transferLeader: RecurringFault | null;
   /** Hold some messages back long enough to arrive after a term change. */
   readonly delay: { readonly chance: Range; readonly byUs: Range; readonly weight: number; readonly line: number } | null;
   /** Crash a node right after it granted a vote. */

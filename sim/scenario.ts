@@ -27,6 +27,7 @@ export function parseScenario(
     clog: null,
     isolateLeader: null,
     crashLeader: null,
+    transferLeader: null,
     delay: null,
     crashAfterVote: null,
     crashAfterAppend: null,

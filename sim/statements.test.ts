@@ -48,6 +48,7 @@ describe('scenario statements: one table', () => {
       'clog every=1s for=5ms',
       'isolate-leader every=3s for=1s',
       'crash-leader every=4s for=1s',
+      'transfer-leader every=2s..5s weight=40%',
       'delay chance=10% by=5ms..20ms',
       'crash-after-vote chance=5% for=10ms..1s weight=20%',
       'crash-after-append chance=5% for=10ms..1s',

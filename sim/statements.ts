@@ -282,6 +282,28 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
     'Targeted: crash whichever node is leader, restart it after `for` (elections, Figure 8 histories).',
     true,
   ),
+  'transfer-leader': {
+    usage: 'transfer-leader every=MIN..MAX [weight=P%]',
+    doc: 'Targeted: ask whichever node leads to hand leadership to another running node (thesis §3.10: it catches it up, takes no writes meanwhile, tells it to campaign; it gives up after an election timeout).',
+    default: 'off',
+    targeted: true,
+    parse: (p: LineParser, s, c) => {
+      const kv = p.pairs(['every', 'weight']);
+      const every = kv.get('every');
+      if (every === undefined) p.failLine('needs every=MIN..MAX');
+      const w = kv.get('weight');
+      s.transferLeader = {
+        everyUs: p.durationRange('an interval', 1, every),
+        forUs: { min: 0, max: 0 },
+        weight: w === undefined ? 0.5 : p.percent(w),
+        line: c.line,
+      };
+    },
+    format: (s) => {
+      const f = s.transferLeader;
+      return f === null ? [] : [`transfer-leader every=${fmtDurationRange(f.everyUs)}${weight(f.weight)}`];
+    },
+  },
   delay: {
     usage: 'delay chance=P%[..Q%] by=MIN..MAX [weight=P%]',
     doc: 'Targeted: an election message or an acknowledgement (PreVote, RequestVote, their responses, append acks) is held back by `by`, past a term change; half of the time the original goes through and a late copy follows.',

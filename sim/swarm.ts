@@ -25,6 +25,7 @@ export interface SwarmDraw {
   readonly clog: RecurringDraw | null;
   readonly isolateLeader: RecurringDraw | null;
   readonly crashLeader: RecurringDraw | null;
+  readonly transferLeader: RecurringDraw | null;
   readonly delay: { readonly chance: number; readonly byUs: Range } | null;
   readonly crashAfterVote: { readonly chance: number; readonly forUs: Range } | null;
   readonly pct: { readonly depth: number; readonly stepUs: number } | null;
@@ -103,6 +104,8 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
   const earlyAppends = s.earlyAppends === 0 ? false : s.earlyAppends === 1 ? true : rng.next() < s.earlyAppends;
   // Drawn after everything else, and only for a chance below 100%, for the same reason.
   const compacts = s.snapshotChance >= 1 || (s.snapshotChance > 0 && rng.next() < s.snapshotChance);
+  // Drawn after everything else, and only when the scenario has the line, for the same reason.
+  const transferLeader = s.transferLeader === null ? null : recurring(s.transferLeader);
   return {
     earlyAppends,
     snapshotEntries: compacts ? snapshotEntries : 0,
@@ -122,6 +125,7 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
     clog,
     isolateLeader,
     crashLeader,
+    transferLeader,
     delay: s.delay !== null && delayOn && delayChance > 0 ? { chance: delayChance, byUs: s.delay.byUs } : null,
     crashAfterVote: s.crashAfterVote !== null && cavOn && cavChance > 0 ? { chance: cavChance, forUs: s.crashAfterVote.forUs } : null,
     pct: s.pct !== null && pctOn ? { depth: pctDepth, stepUs: pctStep } : null,
