@@ -64,6 +64,7 @@ export function stateBody(rt: SimRuntime): protocol.StateResponseBody {
       logStart: n.state.logStart.index,
       progress: Object.fromEntries([...n.state.progress].map(([id, p]) => [id, { match: p.match as number, next: p.next as number }])),
       syncedLength: n.disk.syncedLength,
+      ...(n.state.transferee === null ? {} : { transferee: n.state.transferee }),
     })),
     inFlight: inFlight(sim).map((e) => ({
       id: e.seq,

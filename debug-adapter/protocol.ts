@@ -71,6 +71,8 @@ export interface NodeSnapshot {
   /** Per follower, when leader. */
   readonly progress: Readonly<Record<string, { readonly match: number; readonly next: number }>>;
   readonly syncedLength: number;
+  /** A leader handing leadership over (thesis §3.10): to whom. Absent otherwise. */
+  readonly transferee?: string;
 }
 
 export interface MessageSnapshot {

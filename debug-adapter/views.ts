@@ -81,6 +81,8 @@ export function nodeRec(sim: Simulation, i: number): Rec {
       electionElapsed: () => s.electionElapsed,
       electionTimeout: () => s.electionTimeout,
       heartbeatElapsed: () => s.heartbeatElapsed,
+      // (Only while a leader hands over, thesis §3.10: a variable that appears and goes.)
+      ...(s.transferee === null ? {} : { transferee: () => s.transferee }),
       progress: () =>
         rec(
           Object.fromEntries(

@@ -65,13 +65,13 @@ function nodeGlyph(x: NodeSnapshot, p: { x: number; y: number }): SVGElement {
   g.append(svg('text', { class: 'id', x: p.x, y: p.y - 9 }, x.id));
   g.append(svg('text', { class: 'term', x: p.x, y: p.y + 7 }, `t${x.term}`));
   g.append(svg('text', { class: 'vote', x: p.x, y: p.y + 20 }, x.vote === null ? '' : `→${x.vote}`));
-  const status = x.status === 'up' ? `${x.role} · commit ${x.commit}` : x.status;
+  const status = x.status !== 'up' ? x.status : x.transferee === undefined ? `${x.role} · commit ${x.commit}` : `${x.role} → ${x.transferee}`;
   g.append(svg('text', { class: 'status', x: p.x, y: p.y + r + 18 }, status));
   g.append(
     svg(
       'title',
       {},
-      `${x.id}: ${x.status}, ${x.role}, term ${x.term}, vote ${x.vote ?? '-'}, leader ${x.leader ?? '-'}, commit ${x.commit}, applied ${x.applied}, ${x.logTerms.length} entries (${x.syncedLength} on disk)`,
+      `${x.id}: ${x.status}, ${x.role}${x.transferee === undefined ? '' : ` handing leadership to ${x.transferee}`}, term ${x.term}, vote ${x.vote ?? '-'}, leader ${x.leader ?? '-'}, commit ${x.commit}, applied ${x.applied}, ${x.logTerms.length} entries (${x.syncedLength} on disk)`,
     ),
   );
   return g;

@@ -196,6 +196,27 @@ describe('Cluster panel in Chromium', function () {
     await page.screenshot({ path: join(ARTIFACTS, 'cluster-high-contrast.png') });
   });
 
+  it('a leader handing leadership over shows its transferee (a real session stopped on transfer.start)', async () => {
+    const text = 'nodes 3\nprevote on\ncheckquorum on\nworkload clients=1 keys=1\nswarm off\nsafety 2s\nliveness 3s\nat 600ms transfer n2\n';
+    const session = new SimDebugSession({ readFile: async () => text });
+    const dc = new InlineClient(session);
+    await dc.request('initialize', { adapterID: 'liferaft' });
+    const entry = dc.stopped();
+    await dc.request('launch', { scenario: 'transfer.raftsim', seed: 1, stopOnEntry: true });
+    await dc.request('setFunctionBreakpoints', { breakpoints: [{ name: 'transfer.start' }] });
+    await dc.request('configurationDone');
+    await entry;
+    await dc.stop('continue', { threadId: 1000 });
+    const s = (await dc.request('liferaft/state')).body as StateResponseBody;
+    const leader = s.nodes.find((n) => n.role === 'leader')!;
+    assert.equal(leader.transferee, 'n2');
+    assert.ok(s.nodes.every((n) => n === leader || n.transferee === undefined));
+    await open(page, 'light');
+    await post(page, s);
+    assert.equal(await page.textContent(`g.node[data-node="${leader.id}"] text.status`), 'leader → n2');
+    assert.match((await page.textContent(`g.node[data-node="${leader.id}"] title`)) ?? '', /leader handing leadership to n2, term/);
+  });
+
   it('a log of 10,000 entries on 5 nodes is windowed to its newest columns', async () => {
     const s = await recordedState(1500);
     const big: StateResponseBody = {
