@@ -176,6 +176,16 @@ export class NodeHost implements Submitter {
     this.input({ type: 'clientRequest', request: r });
   }
 
+  /** This node's current term. */
+  term(): number {
+    return this.state.term;
+  }
+
+  /** Whether this node leads. */
+  leads(): boolean {
+    return this.state.role === 'leader';
+  }
+
   /** Whether this node, leading, is handing leadership over. */
   transferring(): boolean {
     return this.state.transferee !== null;

@@ -117,7 +117,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
  */
 async function transferLeadership(host: NodeHost, to: string, timeoutMs: number): Promise<TransferOutcome> {
   const leader = host.leader();
-  const term = host.status(0)['term'] as number;
+  const term = host.term();
   if (leader === to) return { kind: 'refused', status: 409, error: `${to} already leads (term ${term})` };
   const why = host.transferLeadership(to);
   if (why !== null)
@@ -126,9 +126,9 @@ async function transferLeadership(host: NodeHost, to: string, timeoutMs: number)
   for (;;) {
     await new Promise((r) => setTimeout(r, 10));
     const now = host.leader();
-    if (now === to) return { kind: 'done', leader: to, term: host.status(0)['term'] as number };
+    if (now === to) return { kind: 'done', leader: to, term: host.term() };
     if (now !== null && now !== leader) return { kind: 'refused', status: 409, error: `${now} took leadership instead of ${to}`, leader: now };
-    if (Date.now() > deadline || (now === leader && host.status(0)['role'] === 'leader' && !host.transferring()))
+    if (Date.now() > deadline || (now === leader && host.leads() && !host.transferring()))
       return {
         kind: 'timeout',
         error: `leadership did not move to ${to}: the transfer was given up (is ${to} reachable and caught up? a TimeoutNow already sent may still reach it later and start an election)`,

@@ -1,7 +1,7 @@
 // Cases of invariants.test.ts: ProgressInv: a leader's bookkeeping of its followers (progress.ts).
 import assert from 'node:assert/strict';
 import { logIndex, term, type NodeState, type Progress } from '../../core';
-import { entry, expectViolation, ids, World, type InvariantCases } from './world.fixture';
+import { entry, expectViolation, ids, probing, World, type InvariantCases } from './world.fixture';
 
 export const progressCases: InvariantCases = {
   ProgressInv: () => {
@@ -10,16 +10,7 @@ export const progressCases: InvariantCases = {
       const w = new World(3, ['ProgressInv']);
       const s = w.nodes[0]!.state;
       w.set(0, { log: [entry(1, 1), entry(2, 1, 'a'), entry(3, 1, 'b')], term: 1 });
-      const probe = (): Progress => ({
-        match: logIndex(0),
-        next: logIndex(4),
-        mode: 'probe',
-        probeSent: false,
-        inflight: [],
-        recentActive: false,
-        readAck: 0,
-        snapshotWait: 0,
-      });
+      const probe = (): Progress => probing(4);
       s.progress = new Map([
         [ids[1]!, probe()],
         [ids[2]!, probe()],

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { logIndex, term, type Message, type NodeState, type Progress, type ReasonCode, type StepOutputs } from '../../core';
 import { type Violation } from '.';
-import { expectViolation, ids, World, type InvariantCases } from './world.fixture';
+import { expectViolation, ids, probing, World, type InvariantCases } from './world.fixture';
 
 export const timersCases: InvariantCases = {
   ElectionTimerReset: () => {
@@ -96,16 +96,7 @@ export const timersCases: InvariantCases = {
       (s.config as { checkQuorum: boolean }).checkQuorum = true;
       s.term = term(1);
       s.role = 'leader';
-      const probe = (): Progress => ({
-        match: logIndex(0),
-        next: logIndex(1),
-        mode: 'probe',
-        probeSent: false,
-        inflight: [],
-        recentActive: false,
-        readAck: 0,
-        snapshotWait: 0,
-      });
+      const probe = (): Progress => probing(1);
       s.progress = new Map([
         [ids[1]!, probe()],
         [ids[2]!, probe()],

@@ -11,6 +11,7 @@ import {
   type AppliedEntry,
   type Entry,
   type NodeState,
+  type Progress,
   type Role,
   type Snapshot,
   type StepOutputs,
@@ -120,4 +121,9 @@ export function expectViolation(v: Violation | null, invariant: InvariantName, p
   assert.ok(v !== null, `expected ${invariant}, got no violation`);
   assert.equal(v.invariant, invariant, v.message);
   if (pattern !== undefined) assert.match(v.message, pattern);
+}
+
+/** A leader's fresh record of a follower: probing from `next`, nothing in flight. */
+export function probing(next: number): Progress {
+  return { match: logIndex(0), next: logIndex(next), mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0, snapshotWait: 0 };
 }
