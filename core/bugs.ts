@@ -1,6 +1,7 @@
 // The bug zoo: deliberate, well-known Raft mistakes that can be switched on to see LifeRaft find
 // them. Off unless named one by one in the configuration (makeConfig refuses unknown names; there
-// is no "all"). Each entry says the real-world failure it models and the invariant that catches it.
+// is no "all"). Each entry says the real-world failure it models and the invariant that catches it;
+// `membership` marks the bugs that only show when the configuration changes.
 
 export const BUGS = {
   'stale-vote-response': {
@@ -41,6 +42,23 @@ export const BUGS = {
     models:
       "With check-quorum, the leader does not count its followers' answers as signs of life (thesis §6.2): a healthy leader steps down every election timeout, on a quiet network too (a liveness bug).",
     caughtBy: 'CheckQuorum',
+  },
+  'concurrent-config-change': {
+    models:
+      'A leader starts a configuration change before the previous one committed (thesis §4.1 allows one at a time): two changes apart, the old and new majorities need not overlap.',
+    caughtBy: 'OneConfigChangeInv',
+    membership: true,
+  },
+  'removed-leader-stays': {
+    models: 'A leader removed from the configuration keeps leading once the removal commits (thesis §4.2.2 says step down): a cluster led by a non-member.',
+    caughtBy: 'LeaderIsVoterInv',
+    membership: true,
+  },
+  'snapshot-drops-config': {
+    models:
+      'Snapshots leave out the configuration (thesis §5.1 says keep the latest one they cover): a node restarting from one, or a follower installing it, falls back to an old membership.',
+    caughtBy: 'SnapshotInv',
+    membership: true,
   },
 } as const;
 

@@ -15,10 +15,13 @@ describe('config', () => {
     assert.equal(quorumSize(makeConfig({ id: ids[0]!, peers: [...ids, nodeId('n4')] })), 3);
   });
 
+  it('takes empty peers: a node that joins, with no configuration until a leader adds it', () => {
+    assert.deepEqual(makeConfig({ id: ids[0]!, peers: [] }).peers, []);
+  });
+
   it('refuses every invalid field with a message naming it', () => {
     const bad: [Parameters<typeof makeConfig>[0], RegExp][] = [
       [{ id: nodeId('n9'), peers: ids }, /peers must include the node itself \(n9\)/],
-      [{ id: ids[0]!, peers: [] }, /peers must not be empty/],
       [{ id: ids[0]!, peers: [ids[0]!, ids[0]!] }, /peers must not repeat/],
       [{ id: ids[0]!, peers: ids, electionTicksMin: 0 }, /electionTicksMin must be a positive integer \(got 0\)/],
       [{ id: ids[0]!, peers: ids, electionTicksMin: 1.5 }, /electionTicksMin must be a positive integer/],

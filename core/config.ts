@@ -1,11 +1,15 @@
 // Node configuration: cluster membership, timer settings, feature switches and limits.
 import { BUG_NAMES, isBugName, type BugName } from './bugs';
-import type { NodeId } from './types';
+import type { Membership, NodeId } from './types';
 
 export interface RaftConfig {
-  /** This node. Invariant: a member of `peers`. */
+  /** This node. Invariant: a member of `peers`, unless `peers` is empty. */
   readonly id: NodeId;
-  /** Every voting member, this node included, in a fixed order. Invariant: no duplicates. */
+  /**
+   * The bootstrap configuration: every voting member, this node included, in a fixed order, until a
+   * configuration entry says otherwise (thesis §4.1). Empty: a node that joins, and waits for a
+   * leader to add it. Invariant: no duplicates.
+   */
   readonly peers: readonly NodeId[];
   /** Lower bound of the randomized election timeout, in ticks (Raft §5.2). */
   readonly electionTicksMin: number;
@@ -67,9 +71,8 @@ export function makeConfig(input: RaftConfigInput): RaftConfig {
   const check = (ok: boolean, what: string): void => {
     if (!ok) throw new ConfigError(`invalid Raft config for ${String(c.id)}: ${what}`);
   };
-  check(c.peers.length > 0, 'peers must not be empty');
   check(new Set(c.peers).size === c.peers.length, 'peers must not repeat');
-  check(c.peers.includes(c.id), `peers must include the node itself (${c.id})`);
+  check(c.peers.length === 0 || c.peers.includes(c.id), `peers must include the node itself (${c.id}), or be empty for a node that joins`);
   for (const k of ['electionTicksMin', 'electionTicksMax', 'heartbeatTicks', 'entriesPerAppendMax', 'inflightAppendsMax', 'pendingRequestsMax'] as const) {
     check(Number.isSafeInteger(c[k]) && c[k] >= 1, `${k} must be a positive integer (got ${c[k]})`);
   }
@@ -80,7 +83,19 @@ export function makeConfig(input: RaftConfigInput): RaftConfig {
   return c;
 }
 
-/** The number of votes that make a majority of the configuration. */
+/** The number of votes that make a majority of the bootstrap configuration (`peers`). */
 export function quorumSize(config: RaftConfig): number {
   return Math.floor(config.peers.length / 2) + 1;
+}
+
+const bootstraps = new WeakMap<RaftConfig, Membership>();
+
+/** The configuration a node starts with, before any change: its `peers` as voters (none for a node that joins). */
+export function bootstrapMembers(config: RaftConfig): Membership {
+  let m = bootstraps.get(config);
+  if (m === undefined) {
+    m = { voters: config.peers, learners: [] };
+    bootstraps.set(config, m);
+  }
+  return m;
 }

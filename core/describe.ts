@@ -1,6 +1,6 @@
 // Short human-readable descriptions of entries, operations and messages, for transcripts,
 // the CLI and the debugger (e.g. "AppendEntries t3 prev 5/2 +2 entries commit 4").
-import type { ClientOutcome, ClientReply, ClientRequest, Entry, EntryData, KvOp, KvResult, Message } from './types';
+import type { ClientOutcome, ClientReply, ClientRequest, Entry, EntryData, KvOp, KvResult, Membership, Message } from './types';
 
 export function describeOp(op: KvOp): string {
   switch (op.type) {
@@ -22,7 +22,14 @@ export function describeRequest(r: ClientRequest): string {
 }
 
 export function describeEntryData(d: EntryData): string {
-  return d.type === 'noop' ? 'noop' : `${describeOp(d.op)} (${d.client}#${d.seq})`;
+  if (d.type === 'noop') return 'noop';
+  if (d.type === 'config') return `config ${describeMembers(d)}`;
+  return `${describeOp(d.op)} (${d.client}#${d.seq})`;
+}
+
+/** `voters=n1,n2,n3 learners=n4` (learners only when there are some). */
+export function describeMembers(m: Membership): string {
+  return `voters=${m.voters.join(',') || '∅'}${m.learners.length > 0 ? ` learners=${m.learners.join(',')}` : ''}`;
 }
 
 export function describeEntry(e: Entry): string {

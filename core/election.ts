@@ -1,11 +1,11 @@
 // Roles and elections: becomeX role changes, the election timer, pre-vote (thesis §9.6),
 // vote requests and the counting of votes (Raft §5.2, §5.4.1).
 import { raise } from './assert';
-import { quorumSize } from './config';
 import { isUpToDate, lastIndex, lastTerm } from './log';
+import { membersOf, newProgress } from './members';
 import { appendAsLeader, bcastAppend, maybeCommit } from './replication';
 import { becomeFollower } from './follower';
-import { peersOf, resetElectionTimer, type NodeState, type StepContext } from './state';
+import { resetElectionTimer, type NodeState, type StepContext } from './state';
 import { logIndex, term, type PreVote, type PreVoteResp, type RequestVote, type RequestVoteResp } from './types';
 
 /**
@@ -23,6 +23,12 @@ export function tickElection(ctx: StepContext): void {
   n.electionElapsed++;
   if (n.electionElapsed < n.electionTimeout) {
     ctx.note('tick');
+    return;
+  }
+  if (!membersOf(n).voter) {
+    // A learner, a removed node or one not yet added: only voters campaign (thesis §4.2.1, §4.2.3).
+    ctx.note('election.skip.not-voter');
+    resetElectionTimer(n);
     return;
   }
   ctx.note('election.timeout');
@@ -44,13 +50,14 @@ function becomePreCandidate(ctx: StepContext): void {
     return;
   }
   const proposed = term(n.term + 1);
-  for (const to of peersOf(n)) {
+  for (const to of membersOf(n).otherVoters) {
     ctx.send({ type: 'PreVote', from: n.config.id, to, term: proposed, lastLogIndex: lastIndex(n), lastLogTerm: lastTerm(n), round: n.preVoteRound });
   }
 }
 
 /** TimeoutNow from the leader handing over (thesis §3.10): campaign at once, skipping pre-vote. */
 export function campaignNow(ctx: StepContext): void {
+  if (!membersOf(ctx.node).voter) return ctx.note('transfer.ignore.not-voter');
   ctx.note('transfer.campaign');
   becomeCandidate(ctx, true);
 }
@@ -68,7 +75,7 @@ function becomeCandidate(ctx: StepContext, transfer = false): void {
     becomeLeader(ctx);
     return;
   }
-  for (const to of peersOf(n)) {
+  for (const to of membersOf(n).otherVoters) {
     // (Two literals, not a spread: a vote request of a transfer is the only one with `transfer`.)
     ctx.send(
       transfer
@@ -90,9 +97,7 @@ function becomeLeader(ctx: StepContext): void {
   n.selfMatch = logIndex(0);
   n.progress = new Map();
   const next = logIndex(lastIndex(n) + 1);
-  for (const id of peersOf(n)) {
-    n.progress.set(id, { match: logIndex(0), next, mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0, snapshotWait: 0 });
-  }
+  for (const id of membersOf(n).others) n.progress.set(id, newProgress(next));
   appendAsLeader(ctx, { type: 'noop' });
   ctx.note('leader.append-noop');
   bcastAppend(ctx);
@@ -175,15 +180,17 @@ export function handleVoteResponse(ctx: StepContext, m: PreVoteResp | RequestVot
   }
 }
 
+/** Only the votes of voters of the configuration in force count (thesis §4.1). */
 function pollVotes(n: NodeState): 'won' | 'lost' | 'pending' {
+  const v = membersOf(n);
   let granted = 0;
   let refused = 0;
-  for (const v of n.votes.values()) {
-    if (v) granted++;
+  for (const [id, g] of n.votes) {
+    if (!v.voterSet.has(id)) continue;
+    if (g) granted++;
     else refused++;
   }
-  const q = quorumSize(n.config);
-  if (granted >= q) return 'won';
-  if (n.config.peers.length - refused < q) return 'lost';
+  if (granted >= v.quorum) return 'won';
+  if (v.voterSet.size - refused < v.quorum) return 'lost';
   return 'pending';
 }

@@ -5,7 +5,7 @@
 // It honours the core's contract: a step's Persist is applied to the node's "disk" before its
 // messages enter the network. (The full simulator with faults lives in sim/.)
 import { makeConfig, type RaftConfigInput } from './config';
-import { describeEntry, describeEntryData, describeMessage, describeOp, describeReply, describeResult } from './describe';
+import { describeEntry, describeEntryData, describeMembers, describeMessage, describeOp, describeReply, describeResult } from './describe';
 import { applyPersist, durableFrom, emptyStored, type StoredState } from './durable';
 import { lastIndex, lastTerm } from './log';
 import { newNode, type NodeState } from './state';
@@ -14,6 +14,8 @@ import { nodeId, type ClientReply, type ClientRequest, type DurableState, type I
 
 export interface ClusterOptions {
   readonly size: number;
+  /** Nodes outside the cluster (empty bootstrap configuration), waiting to be added; named after the members. */
+  readonly spares?: number;
   /** Node settings; `seed` is the cluster's seed, from which each node's own seed is derived. */
   readonly config?: Omit<RaftConfigInput, 'id' | 'peers'>;
 }
@@ -43,11 +45,12 @@ export class MemoryCluster {
   private lines: string[] = [];
 
   constructor(opts: ClusterOptions) {
-    this.ids = Array.from({ length: opts.size }, (_, i) => nodeId(`n${i + 1}`));
+    this.ids = Array.from({ length: opts.size + (opts.spares ?? 0) }, (_, i) => nodeId(`n${i + 1}`));
+    const members = this.ids.slice(0, opts.size);
     this.ids.forEach((id, i) => {
       // Each node draws its own timeouts: its seed derives from the cluster seed and its position.
       const seed = (opts.config?.seed ?? 0) * 16 + i + 1;
-      const config = makeConfig({ ...opts.config, seed, id, peers: this.ids });
+      const config = makeConfig({ ...opts.config, seed, id, peers: i < opts.size ? members : [] });
       this.nodes.set(id, newNode(config));
       this.disks.set(id, emptyStored());
     });
@@ -194,7 +197,9 @@ export class MemoryCluster {
   statusLine(id: NodeId): string {
     const n = this.node(id);
     const role = this.crashed.has(id) ? 'down' : n.role;
-    return `${id}: ${role} term=${n.term} vote=${n.vote ?? '∅'} leader=${n.leader ?? '∅'} commit=${n.commit} applied=${n.applied} last=${lastIndex(n)}/t${lastTerm(n)}${n.logStart.index > 0 ? ` start=${n.logStart.index}` : ''}`;
+    return `${id}: ${role} term=${n.term} vote=${n.vote ?? '∅'} leader=${n.leader ?? '∅'} commit=${n.commit} applied=${n.applied} last=${lastIndex(n)}/t${lastTerm(n)}${n.logStart.index > 0 ? ` start=${n.logStart.index}` : ''}${
+      n.configIndex > 0 || n.config.peers.length === 0 ? ` config=${describeMembers(n.members)}@${n.configIndex}` : ''
+    }`;
   }
 
   private flushQuiet(): void {

@@ -23,7 +23,15 @@ function entry(v: unknown): boolean {
   if (!obj(v) || !int(v['index']) || !int(v['term']) || !obj(v['data'])) return false;
   const d = v['data'];
   if (d['type'] === 'noop') return true;
+  if (d['type'] === 'config') return membership(d);
   return d['type'] === 'command' && str(d['client']) && int(d['seq']) && kvOp(d['op']) && d['op'] !== null && (d['op'] as { type: string }).type !== 'get';
+}
+const ids: Check = (v) => Array.isArray(v) && v.every(str) && new Set(v).size === v.length;
+/** Voters and learners: lists of distinct node ids, disjoint. */
+function membership(v: unknown): boolean {
+  if (!obj(v) || !ids(v['voters']) || !ids(v['learners'])) return false;
+  const voters = new Set(v['voters'] as string[]);
+  return (v['learners'] as string[]).every((l) => !voters.has(l));
 }
 const kvResult: Check = (v) => obj(v) && bool(v['ok']) && nullableStr(v['value']);
 function request(v: unknown): boolean {
@@ -46,6 +54,7 @@ function outcome(v: unknown): boolean {
 }
 function snapshot(v: unknown): boolean {
   if (!obj(v) || !int(v['index']) || !int(v['term']) || !Array.isArray(v['data']) || !Array.isArray(v['sessions'])) return false;
+  if (v['config'] !== undefined && !membership(v['config'])) return false;
   return (
     (v['data'] as unknown[]).every((p) => Array.isArray(p) && p.length === 2 && str(p[0]) && str(p[1])) &&
     (v['sessions'] as unknown[]).every((p) => Array.isArray(p) && p.length === 3 && str(p[0]) && int(p[1]) && kvResult(p[2]))

@@ -99,6 +99,28 @@ export const REASONS = {
   'transfer.abort': 'the transfer did not finish within an election timeout: give it up and take writes again (thesis §3.10)',
   'transfer.campaign': 'the leader told this node to campaign: start an election at once, no pre-vote, past the lease (thesis §3.10)',
   'client.reject.transferring': 'a leadership transfer is under way: refuse the write and name the transferee (thesis §3.10)',
+
+  // Membership changes (thesis chapter 4). Appended after transfers, for the same reason.
+  'config.start': 'change the configuration by one server: append it to the log; it is in force at once, committed or not (thesis §4.1)',
+  'config.reject.not-leader': 'a configuration change asked of a node that does not lead: refused',
+  'config.reject.pending': 'the previous configuration change is not committed yet: one change at a time (thesis §4.1)',
+  'config.reject.term-not-committed':
+    "the leader has not committed an entry of its term yet: a change now could be lost beside another leader's (Ongaro, raft-dev 2015: the single-server change bug)",
+  'config.reject.transferring': 'a leadership transfer is under way: no configuration change meanwhile',
+  'config.reject.member': 'the node to add is already in the configuration (a voter, or a learner catching up)',
+  'config.reject.unknown': 'the node to remove is not in the configuration',
+  'config.reject.last-voter': 'removing the last voter would leave a cluster that can never elect a leader: refused',
+  'config.append': 'a configuration entry entered the log: the configuration it holds is in force here (thesis §4.1)',
+  'config.revert': 'a conflicting suffix held a configuration entry: the one before it is in force again (thesis §4.1)',
+  'config.promote': 'a learner has caught up with the commit index: make it a voter (thesis §4.2.1)',
+  'config.step-down': 'the configuration that removed this leader is committed: step down (thesis §4.2.2)',
+  'election.skip.not-voter': 'the election timer fired at a node that is not a voter (a learner, removed, or not yet added): it does not campaign',
+  'transfer.ignore.not-voter': 'leadership can only go to a voter: a transfer to a learner (or a TimeoutNow at a non-voter) is ignored',
+  'bug.concurrent-config-change': 'PLANTED BUG: a second configuration change is started before the first one committed',
+  'bug.removed-leader-stays': 'PLANTED BUG: a leader removed by a committed configuration keeps leading',
+  'bug.snapshot-drops-config': 'PLANTED BUG: the snapshot leaves out the configuration',
+  'config.reject.quorum-loss':
+    "the voters left that the leader has heard from lately would not make a quorum of the new configuration: removing the node would stop the cluster (etcd's strict reconfiguration check)",
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -1,12 +1,12 @@
 // Log replication (Raft §5.3): the leader's per-follower progress, AppendEntries and heartbeats,
 // fast conflict backtracking, the commit rule of §5.4.2 and applying committed entries in order.
 import { raise } from './assert';
-import { quorumSize } from './config';
 import { becomeFollower } from './follower';
 import { applyWrite, kvFromSnapshot, snapshotOf } from './kv';
 import { entriesBetween, entriesFrom, entryAt, firstIndexOfTermAt, isCompacted, lastIndex, lastIndexOfTerm, lastTerm, termAt } from './log';
+import { configAt, membersOf, refreshMembers } from './members';
 import { onCommitAdvanced, onEntryApplied, processReads } from './replies';
-import { peersOf, type NodeState, type Progress, type StepContext } from './state';
+import type { NodeState, Progress, StepContext } from './state';
 import {
   logIndex,
   term,
@@ -79,10 +79,12 @@ export function tickLeader(ctx: StepContext): void {
   ctx.note('tick');
 }
 
+/** The voters heard from since the last round, the leader itself included if it votes, make a quorum. */
 function quorumActive(n: NodeState): boolean {
-  let active = 1; // the leader itself
-  for (const pr of n.progress.values()) if (pr.recentActive) active++;
-  return active >= quorumSize(n.config);
+  const v = membersOf(n);
+  let active = v.voter ? 1 : 0;
+  for (const id of v.otherVoters) if (n.progress.get(id)!.recentActive) active++;
+  return active >= v.quorum;
 }
 
 export function bcastHeartbeat(ctx: StepContext): void {
@@ -97,7 +99,7 @@ export function bcastHeartbeat(ctx: StepContext): void {
 /** Sends new entries to every follower that can take them. */
 export function bcastAppend(ctx: StepContext, allowEmpty = false): void {
   let sent = false;
-  for (const to of peersOf(ctx.node)) sent = sendAppend(ctx, to, allowEmpty) || sent;
+  for (const to of membersOf(ctx.node).others) sent = sendAppend(ctx, to, allowEmpty) || sent;
   if (sent) ctx.note('append.send');
 }
 
@@ -169,6 +171,7 @@ export function handleInstallSnapshot(ctx: StepContext, m: InstallSnapshot): voi
   n.applied = s.index;
   ctx.compacted = true;
   ctx.note('snapshot.install');
+  refreshMembers(ctx, n, null);
   ack(s.index);
 }
 
@@ -189,7 +192,14 @@ export function maybeCompact(ctx: StepContext): void {
     n.log = entriesFrom(n, logIndex(prev.index + 1));
     n.logStart = { index: prev.index, term: prev.term };
   }
-  n.snapshot = snapshotOf(n.kv, n.applied, t);
+  const snap = snapshotOf(n.kv, n.applied, t);
+  // The snapshot carries the configuration in force at its index (thesis §5.1); none means the bootstrap one.
+  const config = configAt(n, n.applied);
+  if (config.from === 0) n.snapshot = snap;
+  else if (n.config.bugs.has('snapshot-drops-config')) {
+    ctx.note('bug.snapshot-drops-config');
+    n.snapshot = snap;
+  } else n.snapshot = { ...snap, config: config.members };
   ctx.compacted = true;
   ctx.note('snapshot.take');
 }
@@ -245,6 +255,7 @@ export function handleAppendEntries(ctx: StepContext, m: AppendEntries): void {
     }
     appendEntry(ctx, e);
   }
+  if (ctx.logWrittenFrom !== null) refreshMembers(ctx, n, ctx.logWrittenFrom);
   const lastNew = logIndex(m.prevLogIndex + m.entries.length);
   ctx.note('append.accept');
   accept(lastNew);
@@ -346,10 +357,13 @@ export function handleHeartbeatResp(ctx: StepContext, m: HeartbeatResp): void {
  */
 export function maybeCommit(ctx: StepContext): boolean {
   const n = ctx.node;
-  const matches = [n.selfMatch as number];
-  for (const pr of n.progress.values()) matches.push(pr.match);
+  // Only voters of the configuration in force count — the leader too, unless it is removing itself (thesis §4.2.2).
+  const v = membersOf(n);
+  const matches: number[] = v.voter ? [n.selfMatch] : [];
+  if (v.others.length === v.otherVoters.length) for (const pr of n.progress.values()) matches.push(pr.match);
+  else for (const id of v.otherVoters) matches.push(n.progress.get(id)!.match);
   matches.sort((a, b) => b - a);
-  const candidate = logIndex(matches[quorumSize(n.config) - 1]!);
+  const candidate = logIndex(matches[v.quorum - 1]!);
   if (candidate <= n.commit) return false;
   if (termAt(n, candidate) !== n.term) {
     if (!n.config.bugs.has('commit-old-term')) {
@@ -381,7 +395,7 @@ function applyCommitted(ctx: StepContext): void {
   while (n.applied < n.commit) {
     const index = logIndex(n.applied + 1);
     const e = entryAt(n, index)!;
-    if (e.data.type === 'noop') {
+    if (e.data.type !== 'command') {
       ctx.apply({ index, term: e.term, data: e.data, result: null, effect: 'noop' });
     } else {
       const dedup = !n.config.bugs.has('duplicate-apply');

@@ -3,10 +3,10 @@
 // itself, direct or through the follower that relayed the request. Called by replication (on commit
 // and apply), by the role changes and by the request handlers in client.ts; it calls none of them.
 import { raise } from './assert';
-import { quorumSize } from './config';
 import type { ApplyOutcome } from './kv';
 import { read } from './kv';
 import { termAt } from './log';
+import { membersOf } from './members';
 import type { NodeState, StepContext } from './state';
 import { term, type ClientOutcome, type ClientRequest, type Entry, type NodeId } from './types';
 
@@ -19,14 +19,14 @@ export function committedInTerm(n: NodeState): boolean {
 export function processReads(ctx: StepContext): void {
   const n = ctx.node;
   if (n.role !== 'leader' || n.reads.length === 0) return;
-  const q = quorumSize(n.config);
+  const v = membersOf(n);
   // Confirmation is monotone in seq, so confirmed reads always form a prefix of the queue.
   let confirmedNow = false;
   for (const r of n.reads) {
     if (r.confirmed) continue;
-    let acks = 1;
-    for (const pr of n.progress.values()) if (pr.readAck >= r.seq) acks++;
-    if (acks < q) break;
+    let acks = v.voter ? 1 : 0;
+    for (const id of v.otherVoters) if (n.progress.get(id)!.readAck >= r.seq) acks++;
+    if (acks < v.quorum) break;
     r.confirmed = true;
     confirmedNow = true;
   }

@@ -1,5 +1,5 @@
 // The state of one Raft node, and the per-step context that collects its outputs.
-import type { RaftConfig } from './config';
+import { bootstrapMembers, type RaftConfig } from './config';
 import { newKv, cloneKv, kvFromSnapshot, type KvState } from './kv';
 import { NO_LOG_START, termAt } from './log';
 import { nextIntIn, seedRng, type RngState } from './rng';
@@ -14,6 +14,7 @@ import {
   type Entry,
   type LogIndex,
   type LogStart,
+  type Membership,
   type Message,
   type NodeId,
   type Role,
@@ -84,6 +85,14 @@ export interface NodeState {
   logStart: LogStart;
   /** The latest snapshot of the state machine (null until the first). Invariant: index ≤ applied. */
   snapshot: Snapshot | null;
+  /**
+   * The configuration in force (thesis §4.1): the last configuration entry in the log, else the
+   * snapshot's, else the bootstrap one (config.peers). Derived from the durable state, so rebuilt
+   * on a restart and on every change of the log; shared, never mutated.
+   */
+  members: Membership;
+  /** The index of the entry that holds `members`: the snapshot's index for its configuration, 0 for the bootstrap one. */
+  configIndex: LogIndex;
 
   // Volatile state.
   role: Role;
@@ -138,6 +147,8 @@ export function newNode(config: RaftConfig): NodeState {
     log: [],
     logStart: NO_LOG_START,
     snapshot: null,
+    members: bootstrapMembers(config),
+    configIndex: logIndex(0),
     role: 'follower',
     leader: null,
     commit: logIndex(0),
@@ -162,7 +173,8 @@ export function newNode(config: RaftConfig): NodeState {
 }
 
 /**
- * Restart from durable state: everything volatile is rebuilt; the random stream continues.
+ * Restart from durable state: everything volatile is rebuilt; the random stream continues. The
+ * configuration is left at the bootstrap one: the caller (step) puts in force the one the log holds.
  * With a snapshot, the state machine restarts from it (commit = applied = its index). A snapshot
  * taken past the end of the durable log (entries applied before they were synced here) or over a
  * log that does not hold its entry replaces the log: the log then begins at the snapshot — and the
@@ -181,6 +193,8 @@ export function restartNode(node: NodeState, durable: DurableState): boolean {
     node.log = [];
     node.logStart = { index: snap.index, term: snap.term };
   }
+  node.members = bootstrapMembers(node.config);
+  node.configIndex = logIndex(0);
   node.role = 'follower';
   node.leader = null;
   node.commit = snap?.index ?? logIndex(0);
@@ -297,16 +311,4 @@ export class StepContext {
   markLogWritten(from: LogIndex): void {
     if (this.logWrittenFrom === null || from < this.logWrittenFrom) this.logWrittenFrom = from;
   }
-}
-
-const othersByConfig = new WeakMap<NodeState['config'], readonly NodeId[]>();
-
-/** The other members, in configuration order (computed once per configuration). */
-export function peersOf(n: NodeState): readonly NodeId[] {
-  let others = othersByConfig.get(n.config);
-  if (others === undefined) {
-    others = n.config.peers.filter((p) => p !== n.config.id);
-    othersByConfig.set(n.config, others);
-  }
-  return others;
 }

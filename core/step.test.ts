@@ -95,15 +95,28 @@ describe('step', () => {
     }
   });
 
-  it('ignores messages from nodes outside the configuration', () => {
+  it('ignores answers from nodes outside the configuration, and answers anyone asking for a vote', () => {
     const node = newNode(makeConfig({ id: n1, peers: [n1, n2, n3] }));
-    const { outputs } = step(node, {
-      type: 'receive',
-      message: { type: 'RequestVote', from: nodeId('n9'), to: n1, term: term(5), lastLogIndex: logIndex(0), lastLogTerm: term(0) },
-    });
-    assert.deepEqual(outputs.reasons, ['ignore.unknown-sender']);
+    const n9 = nodeId('n9');
+    const ignored = step(node, { type: 'receive', message: { type: 'HeartbeatResp', from: n9, to: n1, term: term(5), readSeq: 0 } }).outputs;
+    assert.deepEqual(ignored.reasons, ['ignore.unknown-sender']);
     assert.equal(node.term, 0);
-    assert.equal(outputs.messages.length, 0);
+    assert.equal(ignored.messages.length, 0);
+    // Configurations differ while a change spreads: a voter this node does not know yet must get its vote.
+    const vote = step(node, {
+      type: 'receive',
+      message: { type: 'RequestVote', from: n9, to: n1, term: term(5), lastLogIndex: logIndex(0), lastLogTerm: term(0) },
+    }).outputs;
+    assert.deepEqual(vote.reasons, ['term.adopt', 'vote.granted']);
+    // But a node outside the configuration is held to the lease even with check-quorum off (thesis §4.2.3).
+    const led = newNode(makeConfig({ id: n1, peers: [n1, n2, n3], checkQuorum: false }));
+    step(led, { type: 'receive', message: { type: 'Heartbeat', from: n2, to: n1, term: term(1), commit: logIndex(0), readSeq: 0 } });
+    const lease = step(led, {
+      type: 'receive',
+      message: { type: 'RequestVote', from: n9, to: n1, term: term(5), lastLogIndex: logIndex(0), lastLogTerm: term(0) },
+    }).outputs;
+    assert.deepEqual(lease.reasons, ['vote.ignore.in-lease']);
+    assert.equal(led.term, 1);
   });
 
   it('restart keeps only durable state and rebuilds the rest', () => {

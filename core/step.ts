@@ -18,6 +18,8 @@ import {
   progressOf,
   tickLeader,
 } from './replication';
+import { membersOf, refreshMembers } from './members';
+import { maybePromote, maybeStepDownRemoved, startMembershipChange } from './membership';
 import { restartNode, StepContext, type NodeState, type Progress } from './state';
 import { maybeTimeoutNow, startTransfer, tickTransfer } from './transfer';
 import { logIndex, type Input, type Message, type NodeId, type Persist, type StepOutputs, type Term } from './types';
@@ -49,6 +51,7 @@ export function step(state: NodeState, input: Input): StepResult {
       if (state.role === 'leader') {
         tickLeader(ctx);
         tickTransfer(ctx);
+        if (state.role === 'leader' && state.members.learners.length > 0) maybePromote(ctx);
       } else tickElection(ctx);
       break;
     case 'receive':
@@ -59,35 +62,56 @@ export function step(state: NodeState, input: Input): StepResult {
       break;
     case 'restart':
       if (restartNode(state, input.durable)) ctx.compacted = true;
+      refreshMembers(null, state, null);
       ctx.note('restart');
       break;
     case 'transferLeadership':
       startTransfer(ctx, input.to);
       break;
+    case 'changeMembership':
+      startMembershipChange(ctx, input.action, input.node);
+      break;
     default:
       assertNever(input, 'input');
   }
   const restarted = input.type === 'restart';
+  if (state.role === 'leader' && state.configIndex > 0) maybeStepDownRemoved(ctx);
   if (!restarted && state.config.snapshotEntries > 0) maybeCompact(ctx);
   ackOwnAppend(ctx);
   checkStep(state, ctx, restarted);
   return { state, outputs: finish(ctx, restarted) };
 }
 
+/** A message only a leader sends to its followers. */
+function fromLeader(m: Message): boolean {
+  return m.type === 'AppendEntries' || m.type === 'Heartbeat' || m.type === 'InstallSnapshot';
+}
+
+function isVoteRequest(m: Message): boolean {
+  return m.type === 'PreVote' || m.type === 'RequestVote';
+}
+
 function receive(ctx: StepContext, m: Message): void {
   const n = ctx.node;
   if (m.to !== n.config.id) raise('message-addressed-here', n.config.id, `${m.type} for ${m.to} delivered here`);
-  const selfAck = m.from === n.config.id && m.type === 'AppendEntriesResp';
-  if (!n.config.peers.includes(m.from) || (m.from === n.config.id && !selfAck)) {
+  if (m.type === 'ClientForward') return handleClientForward(ctx, m);
+  if (m.type === 'ClientForwardReply') return handleClientForwardReply(ctx, m);
+  // Answers and TimeoutNow from a node outside our configuration are not heard (a leader keeps no
+  // record of it). Anyone's leader messages are: a node being added hears of the configuration that
+  // holds it only from the leader (thesis §4.2.1). Anyone's vote requests are answered too: nodes'
+  // configurations differ while a change spreads, and a voter of a newer one must win the votes of
+  // nodes that do not know it yet (a removed node is kept from disrupting by the lease, below).
+  const member = m.from === n.config.id ? m.type === 'AppendEntriesResp' : fromLeader(m) || isVoteRequest(m) || membersOf(n).memberSet.has(m.from);
+  if (!member) {
     ctx.note('ignore.unknown-sender');
     return;
   }
-  if (m.type === 'ClientForward') return handleClientForward(ctx, m);
-  if (m.type === 'ClientForwardReply') return handleClientForwardReply(ctx, m);
 
   if (m.term > n.term) {
     // (A vote request of a leadership transfer is the leader handing over: no lease to keep.)
-    if (m.type === 'RequestVote' && n.config.checkQuorum && inLease(n) && m.transfer !== true) {
+    // (Thesis §4.2.3: a node outside the configuration — removed, and unaware — is held to the lease
+    // with check-quorum off too, or it would depose leader after leader.)
+    if (m.type === 'RequestVote' && inLease(n) && m.transfer !== true && (n.config.checkQuorum || !membersOf(n).memberSet.has(m.from))) {
       ctx.note('vote.ignore.in-lease');
       return;
     }
@@ -95,8 +119,7 @@ function receive(ctx: StepContext, m: Message): void {
     const preVote = m.type === 'PreVote' || (m.type === 'PreVoteResp' && m.granted);
     if (!preVote) {
       ctx.note('term.adopt');
-      const fromLeader = m.type === 'AppendEntries' || m.type === 'Heartbeat' || m.type === 'InstallSnapshot';
-      becomeFollower(ctx, m.term, fromLeader ? m.from : null);
+      becomeFollower(ctx, m.term, fromLeader(m) ? m.from : null);
     }
   } else if (m.term < n.term) {
     if (m.type === 'RequestVoteResp' && n.role === 'candidate' && n.config.bugs.has('stale-vote-response')) {
@@ -258,7 +281,7 @@ export function checkStep(n: NodeState, ctx: StepContext, restarted: boolean): v
       `entry ${n.log[0]!.index} has term ${n.log[0]!.term}, older than the term ${n.logStart.term} of the log start ${n.logStart.index}`,
     );
   if (n.role === 'leader') {
-    if (!(n.leader === id && n.progress.size === n.config.peers.length - 1 && n.selfMatch <= lastIndex(n)))
+    if (!(n.leader === id && n.progress.size === membersOf(n).others.length && n.selfMatch <= lastIndex(n)))
       raise('leader-knows-itself', id, `leader field ${n.leader}, progress for ${n.progress.size} peers, self match ${n.selfMatch} of ${lastIndex(n)}`);
     n.progress.forEach(checkInflight, n);
   }

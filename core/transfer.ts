@@ -5,6 +5,7 @@
 // election timeout is given up, and the leader takes writes again; the leader stepping down (it sees
 // the transferee's higher term) ends it too (follower.ts).
 import { lastIndex } from './log';
+import { membersOf } from './members';
 import { sendAppend } from './replication';
 import type { StepContext } from './state';
 import type { NodeId } from './types';
@@ -16,6 +17,7 @@ export function startTransfer(ctx: StepContext, to: NodeId): void {
   if (to === n.config.id) return ctx.note('transfer.ignore.self');
   const pr = n.progress.get(to);
   if (pr === undefined) return ctx.note('transfer.ignore.unknown');
+  if (!membersOf(n).voterSet.has(to)) return ctx.note('transfer.ignore.not-voter');
   if (n.transferee === to) return ctx.note('transfer.ignore.in-progress');
   // (A transfer to another node replaces one under way, as etcd raft does.)
   n.transferee = to;

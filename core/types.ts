@@ -73,9 +73,26 @@ export interface ClientReply {
 // ---------------------------------------------------------------------------------------------
 // The replicated log
 
+/**
+ * A cluster configuration (thesis chapter 4): who votes, and who only receives the log. A learner
+ * is a server being added: it catches up without counting towards any quorum (thesis §4.2.1).
+ * Invariant: voters and learners are disjoint, without duplicates; voters is not empty once a
+ * cluster is running (a joining node starts with neither and waits to be added).
+ */
+export interface Membership {
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+}
+
 export type EntryData =
   /** Appended by every new leader so it can commit entries of its term (Raft §5.4.2, §8). */
-  { readonly type: 'noop' } | { readonly type: 'command'; readonly client: ClientId; readonly seq: number; readonly op: KvWriteOp };
+  | { readonly type: 'noop' }
+  | { readonly type: 'command'; readonly client: ClientId; readonly seq: number; readonly op: KvWriteOp }
+  /**
+   * A configuration change (thesis §4.1): one server added (as a learner), promoted, or removed. It
+   * takes effect on every node as soon as it is in the node's log, committed or not.
+   */
+  | ({ readonly type: 'config' } & Membership);
 
 export interface Entry {
   /** Invariant: the term of the leader that created it; never above the term of the log's owner. */
@@ -214,6 +231,11 @@ export interface Snapshot {
   readonly term: Term;
   readonly data: readonly (readonly [key: string, value: string])[];
   readonly sessions: readonly (readonly [client: ClientId, lastSeq: number, lastResult: KvResult])[];
+  /**
+   * The configuration in force at `index` (thesis §5.1: a snapshot carries the latest configuration
+   * it covers). Absent: the cluster's bootstrap configuration (no change was made up to `index`).
+   */
+  readonly config?: Membership;
 }
 
 /** Where a compacted log begins: entries up to `index` are gone; `term` is the term of the entry at `index`. */
@@ -241,7 +263,13 @@ export type Input =
   /** The process restarts with only what it had made durable; all volatile state is rebuilt. */
   | { readonly type: 'restart'; readonly durable: DurableState }
   /** An operator asks this node, if it leads, to hand leadership to `to` (thesis §3.10). */
-  | { readonly type: 'transferLeadership'; readonly to: NodeId };
+  | { readonly type: 'transferLeadership'; readonly to: NodeId }
+  /**
+   * An operator asks this node, if it leads, to change the configuration by one server (thesis
+   * §4.1): `add` brings `node` in as a learner, promoted to voter by the leader once it has caught
+   * up (§4.2.1); `remove` takes it out (a voter or a learner; the leader itself too, §4.2.2).
+   */
+  | { readonly type: 'changeMembership'; readonly action: 'add' | 'remove'; readonly node: NodeId };
 
 /**
  * What must be written to stable storage.

@@ -65,6 +65,12 @@ export class Hash64 {
 
 function hashData(h: number, d: EntryData): number {
   if (d.type === 'noop') return mix(h, 1);
+  if (d.type === 'config') {
+    h = mixNumber(mix(h, 3), d.voters.length);
+    for (const id of d.voters) h = mixString(h, id);
+    for (const id of d.learners) h = mixString(h, id);
+    return h;
+  }
   h = mixString(mix(h, 2), d.client);
   h = mixNumber(h, d.seq);
   const op = d.op;

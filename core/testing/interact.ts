@@ -39,6 +39,12 @@ export class Interaction {
         this.c.stepNode(from, { type: 'transferLeadership', to: nodeId(to) }, `${from} ⇐ transfer leadership to ${to}`);
         return [];
       }
+      case 'member': {
+        const [leader, action, target] = [this.checkNode(pos[0]), pos[1], pos[2] ?? ''];
+        if (action !== 'add' && action !== 'remove') throw new Error(`member: add or remove, not ${action}`);
+        this.c.stepNode(leader, { type: 'changeMembership', action, node: nodeId(target) }, `${leader} ⇐ ${action} ${target}`);
+        return [];
+      }
       case 'deliver':
         this.c.deliver(ids());
         return [];
@@ -106,7 +112,7 @@ export class Interaction {
         snapshotEntries: num('snapshot-entries'),
       }).filter(([, v]) => v !== undefined),
     );
-    this.cluster = new MemoryCluster({ size, config });
+    this.cluster = new MemoryCluster({ size, spares: num('spares') ?? 0, config });
     return this.c.ids.map((id) => this.c.statusLine(id));
   }
 
