@@ -1,5 +1,5 @@
 // liferaft bench bugs [--streams N] [--budget SECONDS] [--json]: for every planted bug, explore the
-// default scenario until the first failure over N independent seed streams, with LifeRaft's search
+// default scenario (with membership changes for the bugs that need them) until the first failure over N independent seed streams, with LifeRaft's search
 // (swarm, targeted faults, PCT scheduler, coverage-guided seed choice) and with plain uniform random
 // exploration side by side; shrink the first failure; and check that with no bug the same budget
 // finds nothing.
@@ -44,6 +44,16 @@ export function uniformScenario(s: Scenario): Scenario {
   };
 }
 
+/** A scenario with membership changes: two spares, and a leader asked to add or remove one server every 200ms–2s (as examples/membership.raftsim). */
+export function withChurn(s: Scenario): Scenario {
+  return { ...s, spares: 2, churn: { everyUs: { min: 200_000, max: 2_000_000 }, forUs: { min: 0, max: 0 }, weight: 0.9, line: 0 } };
+}
+
+/** The scenario a bug is hunted on: the default one, with membership changes for the bugs that need them. */
+function huntedOn(bug: string, s: Scenario): Scenario {
+  return isBugName(bug) && 'membership' in BUGS[bug] ? withChurn(s) : s;
+}
+
 const STREAM = 1_000_000_007;
 
 /** Explores `s` from seed `from` on for `budget` seconds, until the first failure, printing nothing. */
@@ -80,9 +90,11 @@ async function hunt(s: Scenario, stream: number, bias: boolean, budget: number, 
  * One planted bug: `streams` hunts on the default scenario (coverage-guided) and as many on the
  * uniform one, then the first failure found shrunk to a regression scenario (its line count).
  */
-async function benchBug(bug: string, base: Scenario, uniform: Scenario, streams: number, budget: number, workers: number): Promise<BugRow> {
+async function benchBug(bug: string, defaultScenario: Scenario, uniformDefault: Scenario, streams: number, budget: number, workers: number): Promise<BugRow> {
   const targeted: Attempt[] = [];
   const plain: Attempt[] = [];
+  const base = huntedOn(bug, defaultScenario);
+  const uniform = huntedOn(bug, uniformDefault);
   for (let k = 0; k < streams; k++) targeted.push(await hunt({ ...base, bugs: [bug] }, k, true, budget, workers));
   for (let k = 0; k < streams; k++) plain.push(await hunt({ ...uniform, bugs: [bug] }, k, false, budget, workers));
   let shrunkLines: number | null = null;
@@ -124,11 +136,16 @@ export async function benchBugsCommand(argv: string[], io: Io): Promise<number> 
       `${bug.padEnd(24)} ${caughtBy(row.targeted).padEnd(26)} ${summary(row.targeted).padEnd(46)} ${String(row.shrunkLines ?? '-').padStart(6)}  ${summary(row.uniform)}`,
     );
   }
-  // Without a bug, the same budget must find nothing.
+  // Without a bug, the same budget must find nothing — with membership changes too.
   const clean = await exploreFor(base, 1, true, budget, workers);
-  say(
-    `no planted bug: ${clean.seedsRun} seeds in ${(clean.elapsedMs / 1000).toFixed(1)}s, ${clean.failures.length} failures${clean.failures[0] ? ` (seed ${clean.failures[0].seed}: ${clean.failures[0].invariant})` : ''}`,
-  );
+  const cleanChurn = await exploreFor(withChurn(base), 1, true, budget, workers);
+  for (const [what, c] of [
+    ['no planted bug', clean],
+    ['no planted bug, with membership changes', cleanChurn],
+  ] as const)
+    say(
+      `${what}: ${c.seedsRun} seeds in ${(c.elapsedMs / 1000).toFixed(1)}s, ${c.failures.length} failures${c.failures[0] ? ` (seed ${c.failures[0].seed}: ${c.failures[0].invariant})` : ''}`,
+    );
   if (json)
     io.out(
       JSON.stringify({
@@ -137,10 +154,11 @@ export async function benchBugsCommand(argv: string[], io: Io): Promise<number> 
         workers,
         bugs: rows,
         noBug: { seeds: clean.seedsRun, seconds: clean.elapsedMs / 1000, failures: clean.failures.length },
+        noBugWithChurn: { seeds: cleanChurn.seedsRun, seconds: cleanChurn.elapsedMs / 1000, failures: cleanChurn.failures.length },
       }),
     );
   // A failure with no bug planted is a real finding (or a false invariant): the bench fails.
-  return clean.failures.length === 0 ? 0 : 1;
+  return clean.failures.length === 0 && cleanChurn.failures.length === 0 ? 0 : 1;
 }
 
 /** The invariant that caught the bug in most streams, and how many other invariants did in the rest. */

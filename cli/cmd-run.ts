@@ -59,7 +59,7 @@ export function describeRun(r: RunResult, scenarioPath: string | undefined, cliB
     lines.push(`  reproduce: ${reproduceCommand(scenarioPath, r.seed, cliBugs, `--trace seed-${r.seed}.rafttrace`)}`);
   }
   lines.push(
-    `  faults: ${s.crashes} crashes (${s.tornWrites} torn writes, ${s.corruptions} corruptions, ${s.refusedToStart} refused to start), ${s.partitions} partitions, ${s.pauses} pauses, ${s.clogs} clogs${s.transfers > 0 ? `, ${s.transfers} leadership transfer${s.transfers === 1 ? '' : 's'}` : ''}; messages: ${s.messagesSent} sent, ${s.messagesLost} lost`,
+    `  faults: ${s.crashes} crashes (${s.tornWrites} torn writes, ${s.corruptions} corruptions, ${s.refusedToStart} refused to start), ${s.partitions} partitions, ${s.pauses} pauses, ${s.clogs} clogs${s.transfers > 0 ? `, ${s.transfers} leadership transfer${s.transfers === 1 ? '' : 's'}` : ''}${s.configChanges > 0 ? `, ${s.configChanges} membership change${s.configChanges === 1 ? '' : 's'}` : ''}; messages: ${s.messagesSent} sent, ${s.messagesLost} lost`,
   );
   lines.push(
     `  clients: ${s.opsCompleted}/${s.opsStarted} operations completed, ${s.opsAbandoned} abandoned; ${s.leaderChanges} leader elections; history linearizable: ${r.linearizability}`,

@@ -17,6 +17,9 @@ const CAUGHT_BY: Record<string, readonly string[]> = {
   'duplicate-apply': ['StateMachineSafety', 'Linearizability'],
   'timer-not-reset-on-vote': ['ElectionTimerReset'],
   'check-quorum-ignores-acks': ['CheckQuorum', 'Liveness'],
+  'concurrent-config-change': ['OneConfigChangeInv'],
+  'removed-leader-stays': ['LeaderIsVoterInv'],
+  'snapshot-drops-config': ['SnapshotInv'],
 };
 
 describe('bug zoo', function () {

@@ -8,7 +8,7 @@ const REASON_NAMES = Object.keys(REASONS);
 const REASON_INDEX = new Map<string, number>(REASON_NAMES.map((r, i) => [r, i]));
 const ROLES = ['follower', 'pre-candidate', 'candidate', 'leader'] as const;
 // (In this order: a run's coverage signals number them. New kinds go last.)
-const FAULTS = ['partition', 'cut', 'isolate', 'heal', 'crash', 'restart', 'pause', 'resume', 'clog', 'corrupt', 'transfer'] as const;
+const FAULTS = ['partition', 'cut', 'isolate', 'heal', 'crash', 'restart', 'pause', 'resume', 'clog', 'corrupt', 'transfer', 'add', 'remove'] as const;
 
 const ROLE_BASE = REASON_NAMES.length;
 const FAULT_BASE = ROLE_BASE + ROLES.length * ROLES.length;

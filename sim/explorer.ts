@@ -80,6 +80,7 @@ export const FEATURES = [
   'no-prevote',
   'no-checkquorum',
   'transfer-leader',
+  'churn',
 ] as const;
 
 export function features(s: Scenario, seed: number): number[] {
@@ -103,6 +104,7 @@ export function features(s: Scenario, seed: number): number[] {
     !w.preVote,
     !w.checkQuorum,
     w.transferLeader !== null,
+    w.churn !== null,
   ];
   on.forEach((b, i) => {
     if (b) f.push(5 + i);

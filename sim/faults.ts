@@ -12,9 +12,9 @@ import type { SimHost } from './host';
 import { describeAction } from './scenario-format';
 
 /** The recurring faults, by index (a RecurEvent's `recur`). */
-export type RecurKind = 'crash' | 'partition' | 'pause' | 'clog' | 'isolateLeader' | 'crashLeader' | 'transferLeader';
+export type RecurKind = 'crash' | 'partition' | 'pause' | 'clog' | 'isolateLeader' | 'crashLeader' | 'transferLeader' | 'churn';
 // (Appended in this order: a recurring event carries its kind's position.)
-export const RECUR: readonly RecurKind[] = ['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader', 'transferLeader'];
+export const RECUR: readonly RecurKind[] = ['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader', 'transferLeader', 'churn'];
 
 /** Crash-after-append may strike on a leader's first this-many steps that send entries in a term. */
 const CAA_STEPS = 16;
@@ -117,6 +117,23 @@ export class Faults {
         );
         return;
       }
+      case 'add':
+      case 'remove': {
+        // An operator asks the leader to change the configuration; with no leader running, nothing happens.
+        const leader = sim.currentLeader();
+        if (leader === null || leader.status !== 'up') {
+          sim.record(e, a.node, `${text} (no leader running: nothing changes)`, null, 0);
+          return;
+        }
+        sim.stats.configChanges++;
+        sim.operate(
+          leader,
+          { type: 'changeMembership', action: a.kind, node: sim.nodes[a.node]!.id },
+          e,
+          sim.trace.steps === null ? '' : `${text}: ${leader.id}, the leader, is asked to ${a.kind} ${sim.nodes[a.node]!.id}`,
+        );
+        return;
+      }
       case 'corrupt': {
         const n = sim.nodes[a.node]!;
         const what = n.disk.corrupt(this.corruptRng);
@@ -127,6 +144,35 @@ export class Faults {
       }
     }
     sim.record(e, 'node' in a ? a.node : -1, text, null, 0);
+  }
+
+  /**
+   * One random membership change, asked of the leader: add a node outside its configuration, or
+   * remove a member (the leader too). Removals keep at least 3 voters (the cluster size, if smaller)
+   * that can still vote — a corrupted node never will — so churn alone never leaves the cluster
+   * without a quorum.
+   */
+  private churn(e: RecurEvent): void {
+    const { sim } = this;
+    const rng = this.faultRng;
+    const leader = sim.currentLeader();
+    if (leader === null || leader.status !== 'up') {
+      sim.record(e, -1, 'change the configuration: no node leads', null, 0);
+      return;
+    }
+    const m = leader.state.members;
+    const members = new Set([...m.voters, ...m.learners]);
+    const outside = sim.nodes.filter((x) => !members.has(x.id));
+    const floor = Math.min(3, sim.swarm.nodes);
+    const healthy = (ids: readonly string[]): number => ids.filter((id) => !sim.nodes[sim.nodeIndex(id)]!.corrupted).length;
+    const removable = [...members].filter((id) => {
+      const voters = m.voters.filter((v) => v !== id);
+      return voters.length >= floor && healthy(voters) >= Math.floor(voters.length / 2) + 1;
+    });
+    const add = outside.length > 0 && (removable.length === 0 || rng.chance(0.5));
+    if (add) this.apply(e, { kind: 'add', node: rng.pick(outside).index });
+    else if (removable.length > 0) this.apply(e, { kind: 'remove', node: sim.nodeIndex(rng.pick(removable)) });
+    else sim.record(e, -1, 'change the configuration: no node to add, none to remove', null, 0);
   }
 
   private crash(n: SimNode): void {
@@ -143,7 +189,12 @@ export class Faults {
     if (effect.torn) sim.stats.tornWrites++;
     n.lastWriteSeq = 0;
     n.syncedSeq = 0;
-    if (sim.swarm.corrupt > 0 && this.corruptChanceRng.chance(sim.swarm.corrupt) && this.corruptedNodes() < Math.floor((sim.nodes.length - 1) / 2)) {
+    if (
+      sim.swarm.corrupt > 0 &&
+      this.corruptChanceRng.chance(sim.swarm.corrupt) &&
+      this.corruptedNodes() < Math.floor((sim.swarm.nodes - 1) / 2) &&
+      this.quorumsSurvive(n)
+    ) {
       this.faultLog.push({ time: sim.time, action: { kind: 'corrupt', node: n.index }, random: true });
       n.disk.corrupt(this.corruptRng);
       n.corrupted = true;
@@ -155,6 +206,22 @@ export class Faults {
       return;
     }
     sim.violation(sim.checker.afterCrash(n.index, r.durable));
+  }
+
+  /**
+   * Losing `victim` for good leaves every node's configuration a quorum of voters that can still vote
+   * (with a fixed membership this is the cap above; with membership changes a smaller configuration
+   * may hold it).
+   */
+  private quorumsSurvive(victim: SimNode): boolean {
+    for (const x of this.sim.nodes) {
+      if (x.status === 'dead') continue;
+      const voters = x.state.members.voters;
+      if (!voters.includes(victim.id)) continue;
+      const healthy = voters.filter((id) => id !== victim.id && !this.sim.nodes[this.sim.nodeIndex(id)]!.corrupted).length;
+      if (healthy < Math.floor(voters.length / 2) + 1) return false;
+    }
+    return true;
   }
 
   private corruptedNodes(): number {
@@ -288,6 +355,9 @@ export class Faults {
         else this.apply(e, { kind: 'transfer', node: rng.pick(others).index });
         break;
       }
+      case 'churn':
+        this.churn(e);
+        break;
       case 'clog': {
         const a = rng.int(n);
         const b = n === 1 ? a : (a + rng.intIn(1, n - 1)) % n;

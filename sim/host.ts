@@ -48,7 +48,7 @@ export interface SimHost {
   tickInterval(n: SimNode): number;
   /** Sends what a node's synced writes held back. */
   releaseOutbox(n: SimNode): void;
-  /** Runs an operator's input on a node (a leadership transfer) as the current step, outputs and checks included. */
+  /** Runs an operator's input on a node (a leadership transfer, a membership change) as the current step, outputs and checks included. */
   operate(n: SimNode, input: Input, e: SimEvent, text: string): void;
   /** Applies the PCT priorities of the current phase to the network. */
   applyPriorities(): void;

@@ -3,7 +3,7 @@
 // deadline, then stay converged for a settle window in which the leader has nothing to send but
 // heartbeats (QuietLeader). TigerBeetle's simulator ends its runs the same way: heal, then require
 // every replica to converge.
-import { lastIndex, lastTerm, type RaftConfig, type StepOutputs } from '../core';
+import { lastIndex, lastTerm, viewOf, type RaftConfig, type StepOutputs } from '../core';
 import { EventKind, settledEvent, type DeadlineEvent, type LivenessEvent, type SettledEvent } from './events';
 import { InvariantChecker, type Violation } from './invariants';
 import type { SimNode } from './sim-node';
@@ -173,9 +173,8 @@ export class Liveness {
     const h = leader.state.config.heartbeatTicks;
     const lo = Math.floor(q.ticks / h);
     const hi = Math.ceil(q.ticks / h);
-    for (const to of leader.state.config.peers) {
+    for (const to of viewOf(leader.state.members, leader.id).others) {
       const j = sim.nodeIndex(to);
-      if (j === leader.index) continue;
       const got = q.beats[j]!;
       if (got < lo || got > hi) {
         return sim.checker.quietLeader(
@@ -200,7 +199,7 @@ export class Liveness {
   /** What moved since the cluster converged (null: nothing). */
   private unsettled(s: NonNullable<Liveness['settled']>): string | null {
     const { sim } = this;
-    for (const n of sim.nodes) {
+    for (const n of this.clusterOf(sim.nodes[s.leader]!)) {
       if (n.status !== 'up') continue;
       const st = n.state;
       if (st.term !== s.term) return `${n.id} is in term ${st.term} (${st.role})`;
@@ -232,28 +231,41 @@ export class Liveness {
       }
     }
     if (leaders !== 1 || leader === null) return leaders === 0 ? 'no leader' : `${leaders} leaders`;
-    for (const n of sim.nodes) {
+    const cluster = this.clusterOf(leader);
+    for (const n of cluster) {
       if (n.status !== 'up') continue;
       if (n.state.term !== leader.state.term || n.state.leader !== leader.id) return `${n.id} does not follow ${leader.id} in term ${leader.state.term}`;
     }
+    // A learner that can catch up is promoted: a change under way, not a quiet cluster.
+    for (const id of leader.state.members.learners)
+      if (sim.nodes[sim.nodeIndex(id)]!.status !== 'dead') return `${id} is still a learner in ${leader.id}'s configuration`;
     const waiting = sim.clients.filter((c) => c.busy).length;
     if (waiting > 0) return `${waiting} client operation(s) still pending`;
-    return this.replicasBehind(leader) ?? this.leaderUnaware(leader) ?? this.stateDiffers(leader);
+    return this.replicasBehind(leader, cluster) ?? this.leaderUnaware(leader, cluster) ?? this.stateDiffers(leader, cluster);
+  }
+
+  /**
+   * The leader and the members of its configuration: nodes outside it (spares never added, removed
+   * nodes) take no part in convergence — a removed node may never learn it was removed.
+   */
+  private clusterOf(leader: SimNode): SimNode[] {
+    const v = viewOf(leader.state.members, leader.id);
+    return this.sim.nodes.filter((n) => n === leader || v.memberSet.has(n.id));
   }
 
   /** Every running replica holds the leader's whole log, committed and applied (null: yes). */
-  private replicasBehind(leader: SimNode): string | null {
+  private replicasBehind(leader: SimNode, cluster: readonly SimNode[]): string | null {
     const ls = leader.state;
     const last = lastIndex(ls);
     if (ls.commit !== last) return `leader ${leader.id} has committed ${ls.commit} of its ${last} entries`;
-    for (const n of this.sim.nodes) {
+    for (const n of cluster) {
       if (n.status !== 'up' || n === leader) continue;
       const s = n.state;
       if (lastIndex(s) !== last || lastTerm(s) !== lastTerm(ls))
         return `${n.id}'s log ends at ${lastIndex(s)}@t${lastTerm(s)}, the leader's at ${last}@t${lastTerm(ls)}`;
       if (s.commit !== ls.commit) return `${n.id} has commit ${s.commit}, the leader ${ls.commit}`;
     }
-    for (const n of this.sim.nodes) {
+    for (const n of cluster) {
       if (n.status !== 'up') continue;
       if (n.state.applied !== ls.commit) return `${n.id} has applied ${n.state.applied} of ${ls.commit} committed entries`;
     }
@@ -267,12 +279,12 @@ export class Liveness {
    * of a later term still on its way (delayed, or sent by a node that since died) may yet depose it:
    * not settled until it lands. (No running node is past the leader's term.)
    */
-  private leaderUnaware(leader: SimNode): string | null {
+  private leaderUnaware(leader: SimNode, cluster: readonly SimNode[]): string | null {
     const { sim } = this;
     const ls = leader.state;
     const last = lastIndex(ls);
     if (ls.selfMatch !== last) return `leader ${leader.id} has not counted its own log as synced (its match ${ls.selfMatch} of ${last})`;
-    for (const n of sim.nodes) {
+    for (const n of cluster) {
       if (n.status !== 'up' || n === leader) continue;
       const pr = ls.progress.get(n.id);
       if (pr === undefined || pr.match !== last || pr.mode !== 'replicate' || pr.inflight.length > 0 || pr.snapshotWait > 0) {
@@ -282,8 +294,10 @@ export class Liveness {
     // A leadership transfer is a change under way, not a quiet cluster: the leader handing over, or a
     // TimeoutNow on its way (one sent before the transfer was given up still starts an election).
     if (ls.transferee !== null) return `leader ${leader.id} is handing leadership to ${ls.transferee}`;
+    // (Members do not hear a node outside the configuration — a removed one may campaign forever.)
+    const members = viewOf(ls.members, leader.id).memberSet;
     for (const e of sim.queued) {
-      if (e.kind === EventKind.Deliver && (e.msg.term > ls.term || e.msg.type === 'TimeoutNow') && !sim.isDropped(e.seq))
+      if (e.kind === EventKind.Deliver && (e.msg.term > ls.term || e.msg.type === 'TimeoutNow') && members.has(e.msg.from) && !sim.isDropped(e.seq))
         return `a ${e.msg.type} of term ${e.msg.term} from ${e.msg.from} is still on its way`;
     }
     for (const n of sim.nodes)
@@ -292,11 +306,11 @@ export class Liveness {
   }
 
   /** Every running replica's state machine equals the committed log's (checked once everything else converged). */
-  private stateDiffers(leader: SimNode): string | null {
+  private stateDiffers(leader: SimNode, cluster: readonly SimNode[]): string | null {
     const { sim } = this;
     const ls = leader.state;
     const want = sim.checker.referenceStateAt(ls.commit, ls.kv.sessionsMax);
-    for (const n of sim.nodes) {
+    for (const n of cluster) {
       if (n.status !== 'up') continue;
       if (want !== null && InvariantChecker.stateOf(n.state.kv) !== want)
         return `${n.id}'s state machine differs from the committed log's after applying all ${ls.commit} entries`;

@@ -8,7 +8,7 @@ export interface Token {
   readonly col: number;
 }
 
-export function checkNodes(action: FaultAction, nodes: number, maxNodes: number, p: LineParser): void {
+export function checkNodes(action: FaultAction, nodes: number, maxNodes: number, spares: number, p: LineParser): void {
   const ids: number[] = [];
   switch (action.kind) {
     case 'partition':
@@ -26,7 +26,10 @@ export function checkNodes(action: FaultAction, nodes: number, maxNodes: number,
       ids.push(action.node);
   }
   for (const id of ids) {
-    if (id >= nodes) p.failLine(`node n${id + 1} does not exist (the cluster has ${nodes} nodes${maxNodes > nodes ? ' in its smallest size' : ''})`);
+    if (id >= nodes + spares)
+      p.failLine(
+        `node n${id + 1} does not exist (the cluster has ${nodes} nodes${maxNodes > nodes ? ' in its smallest size' : ''}${spares > 0 ? ` and ${spares} spare${spares === 1 ? '' : 's'}` : ''})`,
+      );
   }
 }
 

@@ -36,11 +36,23 @@ export const FAULT_ACTIONS = {
   corrupt: 'corrupt N — a synced record of the node rots (caught by its checksum)',
   transfer:
     'transfer N — the leader hands leadership to N (thesis §3.10): it catches N up, takes no writes meanwhile, and tells N to campaign; nothing happens while no node leads',
+  add: 'add N — the leader adds N to the configuration (thesis §4.1): as a learner that catches up, then promoted to voter; refused while another change is pending',
+  remove: 'remove N — the leader removes N from the configuration (thesis §4.1); a leader removing itself steps down once that commits (§4.2.2)',
 } as const;
 
 export type FaultActionKind = keyof typeof FAULT_ACTIONS;
 /** The actions that name one node. */
-export const NODE_ACTIONS = ['isolate', 'crash', 'restart', 'pause', 'resume', 'corrupt', 'transfer'] as const satisfies readonly FaultActionKind[];
+export const NODE_ACTIONS = [
+  'isolate',
+  'crash',
+  'restart',
+  'pause',
+  'resume',
+  'corrupt',
+  'transfer',
+  'add',
+  'remove',
+] as const satisfies readonly FaultActionKind[];
 export type NodeActionKind = (typeof NODE_ACTIONS)[number];
 
 export type FaultAction =
@@ -77,6 +89,8 @@ export interface Scenario {
   /** Largest cluster size; each seed draws its size in nodesMin..nodes. */
   readonly nodes: number;
   readonly nodesMin: number;
+  /** Nodes outside the cluster at the start, waiting to be added (named after the drawn size's members). */
+  readonly spares: number;
   readonly tickUs: number;
   readonly electionTicks: Range;
   readonly heartbeatTicks: number;
@@ -114,6 +128,8 @@ export interface Scenario {
   readonly crashLeader: RecurringFault | null;
   /** Ask whichever node leads to hand leadership to another running node (thesis §3.10); `forUs` is unused. */
   readonly transferLeader: RecurringFault | null;
+  /** Ask whichever node leads to add or remove one server (thesis §4.1); `forUs` is unused. */
+  readonly churn: RecurringFault | null;
   /** Hold some messages back long enough to arrive after a term change. */
   readonly delay: { readonly chance: Range; readonly byUs: Range; readonly weight: number; readonly line: number } | null;
   /** Crash a node right after it granted a vote. */
@@ -156,6 +172,7 @@ export class ScenarioError extends Error {
 export const DEFAULTS = {
   nodes: 5,
   nodesMin: 5,
+  spares: 0,
   tickUs: 10_000,
   electionTicks: { min: 10, max: 20 },
   heartbeatTicks: 1,

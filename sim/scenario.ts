@@ -28,6 +28,7 @@ export function parseScenario(
     isolateLeader: null,
     crashLeader: null,
     transferLeader: null,
+    churn: null,
     delay: null,
     crashAfterVote: null,
     crashAfterAppend: null,

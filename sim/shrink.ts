@@ -75,6 +75,7 @@ export function materialize(s: Scenario, seed: number): { scenario: Scenario; re
     isolateLeader: null,
     crashLeader: null,
     transferLeader: null,
+    churn: null,
     crashAfterVote: null,
     crashAfterAppend: null,
     schedule,
@@ -103,6 +104,7 @@ export function pinDraws(s: Scenario, seed: number): Scenario {
     isolateLeader: rec(s.isolateLeader, w.isolateLeader),
     crashLeader: rec(s.crashLeader, w.crashLeader),
     transferLeader: rec(s.transferLeader, w.transferLeader),
+    churn: rec(s.churn, w.churn),
     crashAfterVote: w.crashAfterVote === null || s.crashAfterVote === null ? null : { ...s.crashAfterVote, chance: pin(w.crashAfterVote.chance) },
     crashAfterAppend: w.crashAfterAppend === null || s.crashAfterAppend === null ? null : { ...s.crashAfterAppend, chance: pin(w.crashAfterAppend.chance) },
     splitVotes: w.splitVotes ? { min: 1, max: 1 } : null,
@@ -197,6 +199,7 @@ function generators(c: Scenario): Scenario[] {
     ...(c.isolateLeader === null ? [] : [{ ...c, isolateLeader: null }]),
     ...(c.crashLeader === null ? [] : [{ ...c, crashLeader: null }]),
     ...(c.transferLeader === null ? [] : [{ ...c, transferLeader: null }]),
+    ...(c.churn === null ? [] : [{ ...c, churn: null }]),
     ...(c.crashAfterVote === null ? [] : [{ ...c, crashAfterVote: null }]),
     ...(c.crashAfterAppend === null ? [] : [{ ...c, crashAfterAppend: null }]),
   ];
@@ -398,7 +401,7 @@ function points(c: Scenario): Point[] {
   const pin = (v: number): Range => ({ min: v, max: v });
   const point = (unit: Point['unit'], r: Range | undefined, set: (c: Scenario, r: Range) => Scenario): Point[] =>
     r === undefined || r.min !== r.max ? [] : [{ unit, value: r.min, set: (x, v) => set(x, pin(v)) }];
-  const recurring = (['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader', 'transferLeader'] as const).flatMap((k) =>
+  const recurring = (['crash', 'partition', 'pause', 'clog', 'isolateLeader', 'crashLeader', 'transferLeader', 'churn'] as const).flatMap((k) =>
     point('us', c[k]?.everyUs, (x, everyUs) => ({ ...x, [k]: { ...x[k]!, everyUs } })),
   );
   const schedule = c.schedule.flatMap((f, i): Point[] => [

@@ -118,6 +118,7 @@ export class Simulation implements SimHost {
     commit: 0 as StepBefore['commit'],
     applied: 0 as StepBefore['applied'],
     lastIndex: 0,
+    members: { voters: [], learners: [] },
     tick: false,
   };
 
@@ -135,13 +136,16 @@ export class Simulation implements SimHost {
     this.trace = new TraceRecorder(options.record === true);
     this.liveness = new Liveness(this);
     this.faults = new Faults(this, seed);
-    const size = this.swarm.nodes;
+    // The members n1…nN, then the spares, outside the cluster until a leader adds them.
+    const members = this.swarm.nodes;
+    const size = members + s.spares;
     const ids = Array.from({ length: size }, (_, i) => nodeId(nodeName(i)));
+    const memberIds = ids.slice(0, members);
     const clockRng = Rng.stream(seed, 'clocks');
     this.nodes = ids.map((id, i) => {
       const config = makeConfig({
         id,
-        peers: ids,
+        peers: i < members ? memberIds : [],
         seed: Rng.stream(seed, `node/${id}`).u32(),
         electionTicksMin: s.electionTicks.min,
         electionTicksMax: this.swarm.splitVotes ? s.electionTicks.min + 1 : s.electionTicks.max + 1,
@@ -460,7 +464,7 @@ export class Simulation implements SimHost {
     return id.charCodeAt(1) - 49;
   }
 
-  /** An operator's input to a node (a leadership transfer), as the current step described by `text`. */
+  /** An operator's input to a node (a leadership transfer, a membership change), as the current step described by `text`. */
   operate(n: SimNode, input: Input, e: SimEvent, text: string): void {
     this.nodeStep(n, input, e, text);
   }
@@ -474,6 +478,7 @@ export class Simulation implements SimHost {
     before.commit = s.commit;
     before.applied = s.applied;
     before.lastIndex = s.log.length;
+    before.members = s.members;
     before.tick = input.type === 'tick';
     let out: StepOutputs;
     try {

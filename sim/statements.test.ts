@@ -25,6 +25,7 @@ describe('scenario statements: one table', () => {
     const text = [
       'seed 7',
       'nodes 3..5',
+      'spares 2',
       'tick 5ms',
       'election 5..9',
       'heartbeat 2',
@@ -49,6 +50,7 @@ describe('scenario statements: one table', () => {
       'isolate-leader every=3s for=1s',
       'crash-leader every=4s for=1s',
       'transfer-leader every=2s..5s weight=40%',
+      'churn every=500ms..2s weight=70%',
       'delay chance=10% by=5ms..20ms',
       'crash-after-vote chance=5% for=10ms..1s weight=20%',
       'crash-after-append chance=5% for=10ms..1s',
@@ -60,6 +62,8 @@ describe('scenario statements: one table', () => {
       'steps 90000',
       'at 1s crash n2',
       'at 2s partition n1 | n2 n3',
+      'at 3s add n4',
+      'at 3500ms remove n1',
       'check ElectionSafety',
       'bugs',
     ];

@@ -127,6 +127,18 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
         s.nodesMin === s.nodes ? `nodes ${s.nodes}` : `nodes ${s.nodesMin}..${s.nodes}`,
       ),
   },
+  spares: {
+    usage: 'spares N',
+    doc: 'Nodes outside the cluster at the start, waiting to be added (`add`, `churn`): with `nodes 3`, `spares 2` are n4 and n5 (numbered after the size each seed draws). At most 9 nodes in all.',
+    default: '0',
+    parse: (p, s, c) => {
+      s.spares = p.int('a spare count', 0, 8);
+      c.later.push(() => {
+        if (s.nodes + s.spares > 9) new LineParser(c.file, c.line, c.tokens).failLine(`${s.nodes} nodes and ${s.spares} spares make more than 9 nodes`);
+      });
+    },
+    format: (s) => when(s.spares !== DEFAULTS.spares, () => `spares ${s.spares}`),
+  },
   tick: {
     usage: 'tick DURATION',
     doc: "Virtual length of one tick of a node's clock.",
@@ -304,6 +316,23 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
       return f === null ? [] : [`transfer-leader every=${fmtDurationRange(f.everyUs)}${weight(f.weight)}`];
     },
   },
+  churn: {
+    usage: 'churn every=MIN..MAX [weight=P%]',
+    doc: 'Targeted: ask whichever node leads to change the configuration by one server (thesis §4.1): add a node outside it (a spare, or one removed earlier) or remove a member (the leader too), keeping at least 3 voters (or the cluster size, if smaller).',
+    default: 'off',
+    targeted: true,
+    parse: (p: LineParser, s, c) => {
+      const kv = p.pairs(['every', 'weight']);
+      const every = kv.get('every');
+      if (every === undefined) p.failLine('needs every=MIN..MAX');
+      const w = kv.get('weight');
+      s.churn = { everyUs: p.durationRange('an interval', 1, every), forUs: { min: 0, max: 0 }, weight: w === undefined ? 0.5 : p.percent(w), line: c.line };
+    },
+    format: (s) => {
+      const f = s.churn;
+      return f === null ? [] : [`churn every=${fmtDurationRange(f.everyUs)}${weight(f.weight)}`];
+    },
+  },
   delay: {
     usage: 'delay chance=P%[..Q%] by=MIN..MAX [weight=P%]',
     doc: 'Targeted: an election message or an acknowledgement (PreVote, RequestVote, their responses, append acks) is held back by `by`, past a term change; half of the time the original goes through and a late copy follows.',
@@ -396,7 +425,7 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
       const atUs = p.duration('a time', 0);
       const action: FaultAction = p.action();
       c.schedule.push({ atUs, action, line: c.line });
-      c.later.push(() => checkNodes(action, s.nodesMin, s.nodes, new LineParser(c.file, c.line, c.tokens)));
+      c.later.push(() => checkNodes(action, s.nodesMin, s.nodes, s.spares, new LineParser(c.file, c.line, c.tokens)));
     },
     format: (s) => s.schedule.map((f) => `at ${fmtDuration(f.atUs)} ${fmtAction(f.action)}`),
   },

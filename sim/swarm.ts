@@ -17,7 +17,7 @@ export interface SwarmDraw {
   readonly drop: number;
   readonly duplicate: number;
   readonly corrupt: number;
-  /** Each node's tick length, with its clock drift applied. */
+  /** Each node's tick length, with its clock drift applied (the spares' after the members'). */
   readonly tickUs: readonly number[];
   readonly crash: RecurringDraw | null;
   readonly partition: RecurringDraw | null;
@@ -26,6 +26,7 @@ export interface SwarmDraw {
   readonly isolateLeader: RecurringDraw | null;
   readonly crashLeader: RecurringDraw | null;
   readonly transferLeader: RecurringDraw | null;
+  readonly churn: RecurringDraw | null;
   readonly delay: { readonly chance: number; readonly byUs: Range } | null;
   readonly crashAfterVote: { readonly chance: number; readonly forUs: Range } | null;
   readonly pct: { readonly depth: number; readonly stepUs: number } | null;
@@ -70,11 +71,12 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
   const drop = pick(s.drop);
   const duplicate = pick(s.duplicate);
   const corrupt = pick(s.corrupt);
-  const tickUs = Array.from({ length: s.nodes }, () => {
+  const drawTick = (): number => {
     const d = inRange(rng, s.drift);
     const sign = rng.next() < 0.5 ? -1 : 1;
     return Math.max(1, Math.round(s.tickUs * (1 + sign * d)));
-  });
+  };
+  const tickUs = Array.from({ length: s.nodes }, drawTick);
   const crash = recurring(s.crash);
   const partition = recurring(s.partition);
   const pause = recurring(s.pause);
@@ -106,6 +108,8 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
   const compacts = s.snapshotChance >= 1 || (s.snapshotChance > 0 && rng.next() < s.snapshotChance);
   // Drawn after everything else, and only when the scenario has the line, for the same reason.
   const transferLeader = s.transferLeader === null ? null : recurring(s.transferLeader);
+  const churn = s.churn === null ? null : recurring(s.churn);
+  const spareTicks = Array.from({ length: s.spares }, drawTick);
   return {
     earlyAppends,
     snapshotEntries: compacts ? snapshotEntries : 0,
@@ -115,7 +119,7 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
     drop,
     duplicate,
     corrupt,
-    tickUs: tickUs.slice(0, nodes),
+    tickUs: [...tickUs.slice(0, nodes), ...spareTicks],
     crashAfterAppend: s.crashAfterAppend !== null && caaOn && caaChance > 0 ? { chance: caaChance, forUs: s.crashAfterAppend.forUs } : null,
     splitVotes: splitDraw < splitChance,
     batch,
@@ -126,6 +130,7 @@ export function drawSwarm(s: Scenario, seed: number): SwarmDraw {
     isolateLeader,
     crashLeader,
     transferLeader,
+    churn,
     delay: s.delay !== null && delayOn && delayChance > 0 ? { chance: delayChance, byUs: s.delay.byUs } : null,
     crashAfterVote: s.crashAfterVote !== null && cavOn && cavChance > 0 ? { chance: cavChance, forUs: s.crashAfterVote.forUs } : null,
     pct: s.pct !== null && pctOn ? { depth: pctDepth, stepUs: pctStep } : null,

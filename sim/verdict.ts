@@ -47,6 +47,8 @@ export interface RunStats {
   clogs: number;
   /** Leadership transfers a leader was asked for (`at TIME transfer nX`, the debugger's .transfer). */
   transfers: number;
+  /** Membership changes a leader was asked for (`at TIME add|remove nX`, `churn`, the debugger's .add/.remove). */
+  configChanges: number;
   leaderChanges: number;
   delayed: number;
   opsStarted: number;
@@ -68,6 +70,7 @@ export function emptyStats(): RunStats {
     pauses: 0,
     clogs: 0,
     transfers: 0,
+    configChanges: 0,
     leaderChanges: 0,
     delayed: 0,
     opsStarted: 0,

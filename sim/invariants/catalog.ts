@@ -1,6 +1,6 @@
 // The invariants the checker knows (name → what it says, with its source), what a violation
 // reports, and what the checker sees of each node and of the step it judges.
-import type { LogIndex, NodeId, NodeState, Role, Term } from '../../core';
+import type { LogIndex, Membership, NodeId, NodeState, Role, Term } from '../../core';
 import type { Disk } from '../disk';
 
 export const INVARIANTS = {
@@ -9,13 +9,15 @@ export const INVARIANTS = {
   OneLeaderPerTerm: 'at most one node is ever elected leader of a term, even at different times (Raft §5.2 Election Safety)',
   ElectionSafetyInv: 'a leader holds the highest index among all entries of its own term (etcdraft.tla)',
   LogMatchingInv: 'two logs with an entry of the same term at an index are identical up to it (etcdraft.tla)',
-  QuorumLogInv: 'every quorum has a member whose log contains every committed entry (etcdraft.tla)',
+  QuorumLogInv:
+    'every quorum of the latest committed configuration has a member whose log contains every committed entry (etcdraft.tla, restated for membership changes)',
   MoreUpToDateCorrectInv:
     "a log at least as up to date as another, whose last term is not older than the other's commit, contains the other's committed entries (etcdraft.tla, corrected)",
   LeaderCompletenessInv: 'an entry committed in a term is in the log of every leader of a later term (Raft §5.4; etcdraft.tla, by commit term)',
   CommittedIsDurableInv:
     "a leader never commits beyond what its own disk holds (etcdraft.tla; not with early appends, where followers' disks can make the quorum)",
-  CommittedOnQuorumInv: 'every committed entry is on the synced disks of a quorum when it is committed (Raft §5.3; what early appends still guarantee)',
+  CommittedOnQuorumInv:
+    "every committed entry is on the synced disks of a quorum of the committing node's configuration when it is committed (Raft §5.3; what early appends still guarantee)",
   MessageTermsLtCurrentTerm: "no message carries a term above its sender's term (etcdraft.tla, defined but unchecked there)",
   StateMachineSafety:
     'no two nodes apply different entries at the same index, and a node applies each committed entry once, in log order, with the answer the state machine gives (Raft §5.4.3)',
@@ -43,6 +45,11 @@ export const INVARIANTS = {
     'a node that turns a client away (not-leader) names the leader it follows after that step, or none when it follows none, never itself (clients retry where the hint points: a wrong or missing one costs retries, so a liveness rule)',
   QuietLeader:
     'on a converged cluster with no client traffic (the settle window), the leader sends no appends or snapshots, since every follower holds its whole log, and one heartbeat to each follower per heartbeat interval (a leader that resends what its followers hold, or beats too often or too seldom, wastes the network or its lease: a liveness rule)',
+  OneConfigChangeInv: "a leader's log holds at most one configuration entry it has not committed (thesis §4.1: one change at a time)",
+  ConfigChangeInv:
+    'each configuration a leader appends differs from the one before it by one server: a learner added, a learner promoted, or one member removed (thesis §4.1, §4.2.1)',
+  LeaderIsVoterInv:
+    'a leader is a voter of its configuration when elected, and steps down once a configuration without it as a voter is committed (thesis §4.2.2: a server not in a configuration never leads it)',
 } as const;
 
 /** Invariants whose violation is a liveness failure (exit 2) rather than a safety one. */
@@ -83,6 +90,8 @@ export interface StepBefore {
   readonly commit: LogIndex;
   readonly applied: LogIndex;
   readonly lastIndex: number;
+  /** The configuration in force. */
+  readonly members: Membership;
   /** The step was a tick of the node's clock (not given: it was not). */
   readonly tick?: boolean;
 }

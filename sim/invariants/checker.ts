@@ -14,11 +14,24 @@
 // positions it compacted away are read as G's — a node compacts only what it applied, so committed,
 // and CompactionInv checks that — and every snapshot is checked against a reference state machine
 // fed with G (SnapshotInv).
-import { describeEntry, NO_LOG_START, type Entry, type KvState, type LogView, type Message, type NodeId, type StepOutputs, type Term } from '../../core';
+import {
+  bootstrapMembers,
+  describeEntry,
+  viewOf,
+  NO_LOG_START,
+  type Entry,
+  type KvState,
+  type LogView,
+  type Message,
+  type NodeId,
+  type StepOutputs,
+  type Term,
+} from '../../core';
 import { INVARIANT_NAMES, type CheckedNode, type InvariantName, type StepBefore, type Violation } from './catalog';
 import { ExchangeRules } from './exchanges';
 import { Judge } from './judge';
 import { firstDifference, holdsSynced, isUpToDate, lastIndexOfTerm, lastOf, lastTermOf, PrefixHashes, samePrefix } from './logs';
+import { MembershipRules } from './membership';
 import { ProgressRules } from './progress';
 import { StateMachineRules } from './state-machine';
 import { TimerRules } from './timers';
@@ -41,6 +54,7 @@ export class InvariantChecker {
   private readonly progress: ProgressRules;
   private readonly exchanges: ExchangeRules;
   private readonly stateMachine: StateMachineRules;
+  private readonly membership: MembershipRules;
 
   constructor(
     private readonly nodes: readonly CheckedNode[],
@@ -60,6 +74,7 @@ export class InvariantChecker {
     this.progress = new ProgressRules(this.judge);
     this.exchanges = new ExchangeRules(this.judge);
     this.stateMachine = new StateMachineRules(this.judge, this.committed, this.views);
+    this.membership = new MembershipRules(this.judge, bootstrapMembers(nodes[0]!.state.config));
   }
 
   /** The step being judged (a violation reports it). */
@@ -137,14 +152,16 @@ export class InvariantChecker {
       (n.role === 'leader' && (becameLeader || logFrom !== null) ? this.checkLeader(i) : null) ??
       (n.commit !== before.commit || (logFrom !== null && logFrom <= n.commit) ? this.checkCommitted(i) : null) ??
       // After G took in what this step committed: a node may snapshot what it committed in the same step.
-      (compact !== null ? this.stateMachine.checkCompaction(i, compact.snapshot) : null) ??
+      (compact !== null ? (this.stateMachine.checkCompaction(i, compact.snapshot) ?? this.membership.checkSnapshot(i, compact.snapshot)) : null) ??
       (out.applied.length > 0 ? this.stateMachine.checkApplied(i, out) : null) ??
       (out.applied.length > 0 || n.applied !== before.applied
         ? this.stateMachine.checkAppliedInOrder(i, out, before.applied, compact?.snapshot.index ?? null)
         : null) ??
       (n.config.snapshotEntries > 0 ? this.stateMachine.checkCadence(i) : null) ??
       (logFrom !== null || n.commit !== before.commit ? this.checkQuorumAndUpToDate(i) : null) ??
-      (n.role === 'leader' ? (this.checkDurable(i) ?? this.progress.check(i, before.tick === true)) : null)
+      (n.role === 'leader'
+        ? (this.checkDurable(i) ?? this.progress.check(i, before.tick === true) ?? this.membership.afterLeaderStep(i, before, becameLeader, logFrom))
+        : null)
     );
   }
 
@@ -379,6 +396,7 @@ export class InvariantChecker {
         );
       this.committed.push(e);
       this.stateMachine.feed(e);
+      this.membership.committedEntry(e);
       this.commitTerms.push(Math.max(by, this.commitTerms[this.commitTerms.length - 1] ?? 0));
       if (e.data.type === 'command') {
         const key = `${e.data.client}#${e.data.seq}`;
@@ -386,15 +404,18 @@ export class InvariantChecker {
       }
     }
     this.G.update({ log: this.committed, logStart: NO_LOG_START }, this.G.length + 1);
-    // What was just committed must already be on a quorum of synced disks (see holdsSynced).
+    // What was just committed must already be on a quorum of synced disks (see holdsSynced), a
+    // quorum of the configuration the committing node counted with.
     const term = this.committed[c - 1]!.term;
+    const committer = this.judge.nodes[i]!;
+    const v = viewOf(committer.state.members, committer.id);
     let onDisk = 0;
-    for (const n of this.judge.nodes) if (holdsSynced(n, c, term)) onDisk++;
-    if (onDisk < this.judge.quorum) {
+    for (const n of this.judge.nodes) if (v.voterSet.has(n.id) && holdsSynced(n, c, term)) onDisk++;
+    if (onDisk < v.quorum) {
       return this.judge.fail(
         'CommittedOnQuorumInv',
         [i],
-        `${this.judge.name(i)} committed up to ${c}, but only ${onDisk} node(s) hold it on a synced disk (a quorum is ${this.judge.quorum})`,
+        `${this.judge.name(i)} committed up to ${c}, but only ${onDisk} of its voters hold it on a synced disk (a quorum is ${v.quorum})`,
       );
     }
     // Every current leader must hold what is now committed (of earlier terms).
@@ -410,9 +431,12 @@ export class InvariantChecker {
   private checkQuorumAndUpToDate(i: number): Violation | null {
     const g = this.G.length;
     if (g > 0 && this.judge.enabled.has('QuorumLogInv')) {
+      // (Dead nodes never vote again, so they are in no quorum that can elect a leader.)
+      const v = viewOf(this.membership.committed, this.judge.nodes[0]!.id);
       const lacking: number[] = [];
-      for (let j = 0; j < this.judge.nodes.length; j++) if (this.judge.live(j) && !samePrefix(this.hashes[j]!, this.G, g)) lacking.push(j);
-      if (lacking.length >= this.judge.quorum) {
+      for (let j = 0; j < this.judge.nodes.length; j++)
+        if (this.judge.live(j) && v.voterSet.has(this.judge.nodes[j]!.id) && !samePrefix(this.hashes[j]!, this.G, g)) lacking.push(j);
+      if (lacking.length >= v.quorum) {
         return this.judge.fail(
           'QuorumLogInv',
           lacking,

@@ -7,12 +7,20 @@ import { Simulation } from '../simulation';
 import { INVARIANT_NAMES, InvariantChecker } from '.';
 import { exchangesCases } from './exchanges.cases';
 import { logRulesCases } from './log-rules.cases';
+import { membershipCases, snapshotConfigCase } from './membership.cases';
 import { progressCases } from './progress.cases';
 import { stateMachineCases } from './state-machine.cases';
 import { timersCases } from './timers.cases';
 import { entry, ids, World } from './world.fixture';
 
-const tests: Record<string, (() => void) | undefined> = { ...logRulesCases, ...stateMachineCases, ...progressCases, ...timersCases, ...exchangesCases };
+const tests: Record<string, (() => void) | undefined> = {
+  ...logRulesCases,
+  ...stateMachineCases,
+  ...progressCases,
+  ...timersCases,
+  ...exchangesCases,
+  ...membershipCases,
+};
 
 describe('invariants', () => {
   for (const name of INVARIANT_NAMES) {
@@ -22,6 +30,8 @@ describe('invariants', () => {
       t();
     });
   }
+
+  it('catches a snapshot that does not hold the configuration of the committed log at its index (SnapshotInv)', snapshotConfigCase);
 
   it('reports only the invariants a scenario asked for', () => {
     const w = new World(3);

@@ -183,7 +183,7 @@ export const logRulesCases: InvariantCases = {
     expectViolation(
       w.set(0, { log: more, term: 1, commit: 3, durable: false }),
       'CommittedOnQuorumInv',
-      /n1 committed up to 3, but only 0 node\(s\) hold it on a synced disk \(a quorum is 2\)/,
+      /n1 committed up to 3, but only 0 of its voters hold it on a synced disk \(a quorum is 2\)/,
     );
     // Long enough is not enough: n2's disk holds a stale entry of term 1 where term 2's was committed.
     const w2 = new World(3);
@@ -192,7 +192,7 @@ export const logRulesCases: InvariantCases = {
     expectViolation(
       w2.set(0, { log: t2, term: 2, commit: 3, durable: false }),
       'CommittedOnQuorumInv',
-      /n1 committed up to 3, but only 0 node\(s\) hold it on a synced disk/,
+      /n1 committed up to 3, but only 0 of its voters hold it on a synced disk/,
     );
   },
 };

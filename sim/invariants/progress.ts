@@ -6,6 +6,8 @@ import { indexOf, type Judge } from './judge';
 
 interface ProgressSeen {
   readonly term: number;
+  /** The leader's configuration entry when last seen: a member removed (and maybe added again) starts afresh. */
+  configIndex: number;
   selfMatch: number;
   /** By node index (arrays, not Maps: checked after every leader step). */
   readonly match: number[];
@@ -40,12 +42,22 @@ export class ProgressRules {
     if (seen === null || seen.term !== s.term) {
       seen = {
         term: s.term,
+        configIndex: s.configIndex,
         selfMatch: 0,
         match: this.judge.nodes.map(() => 0),
         readAck: this.judge.nodes.map(() => 0),
         snapshotWait: this.judge.nodes.map(() => 0),
       };
       this.seen[i] = seen;
+    }
+    if (seen.configIndex !== s.configIndex) {
+      seen.configIndex = s.configIndex;
+      for (let k = 0; k < this.judge.nodes.length; k++) {
+        if (s.progress.has(this.judge.nodes[k]!.id)) continue;
+        seen.match[k] = 0;
+        seen.readAck[k] = 0;
+        seen.snapshotWait[k] = 0;
+      }
     }
     const last = s.logStart.index + s.log.length;
     const problem = this.selfProgressProblem(s, seen, last, node.disk.syncedLength) ?? this.followerProgressProblem(s, seen, last, tick);

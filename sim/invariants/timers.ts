@@ -2,7 +2,7 @@
 // timer), LeaseRespected (a follower that hears from its leader refuses to help depose it) and
 // CheckQuorum (a leader steps down exactly when a quorum stops answering). Each keeps a few numbers
 // per node; a crash forgets them.
-import type { Message, NodeState, StepOutputs } from '../../core';
+import { viewOf, type MembersView, type Message, type NodeState, type StepOutputs } from '../../core';
 import type { Violation } from './catalog';
 import { indexOf, type Judge } from './judge';
 
@@ -12,6 +12,9 @@ interface QuorumSeen {
   ticks: number;
   /** By node index: the leader's tick count when that follower last answered (-Infinity: never). */
   readonly heardAt: number[];
+  /** The leader's configuration entry, and its tick count when that configuration came into force. */
+  configIndex: number;
+  configAt: number;
 }
 
 function leaseHeld(ticks: number, term: number, E: number): string {
@@ -19,9 +22,10 @@ function leaseHeld(ticks: number, term: number, E: number): string {
 }
 
 /** How many of the cluster answered the leader within its last `within` ticks, itself included. */
-function answeredWithin(seen: QuorumSeen, within: number): number {
-  let n = 1;
-  for (let k = 0; k < seen.heardAt.length; k++) if (seen.ticks - seen.heardAt[k]! <= within) n++;
+/** The voters of the leader's configuration (itself included, if it votes) heard within the last `within` ticks. */
+function answeredWithin(seen: QuorumSeen, within: number, nodes: Judge['nodes'], v: MembersView): number {
+  let n = v.voter ? 1 : 0;
+  for (let k = 0; k < seen.heardAt.length; k++) if (seen.ticks - seen.heardAt[k]! <= within && v.voterSet.has(nodes[k]!.id)) n++;
   return n;
 }
 
@@ -137,29 +141,37 @@ export class TimerRules {
       this.quorumSeen[i] = null;
       if (seen === null || seen.term !== s.term || !tick || !out.reasons.includes('leader.step-down.check-quorum')) return null;
       seen.ticks++;
-      const n = answeredWithin(seen, E);
-      if (n < this.judge.quorum) return null;
+      // (Answers heard under an earlier configuration are not the core's to count: judge whole rounds of this one.)
+      if (seen.configIndex !== s.configIndex || (seen.configAt > 0 && seen.ticks - seen.configAt <= E)) return null;
+      const v = viewOf(s.members, s.config.id);
+      const n = answeredWithin(seen, E, this.judge.nodes, v);
+      if (n < v.quorum) return null;
       return this.judge.fail(
         'CheckQuorum',
         [i],
-        `${this.judge.name(i)} stepped down as leader of term ${s.term} by check-quorum, but ${n} of its cluster (itself included; a quorum is ${this.judge.quorum}) answered it within the last ${E} ticks`,
+        `${this.judge.name(i)} stepped down as leader of term ${s.term} by check-quorum, but ${n} of its cluster (itself included; a quorum is ${v.quorum}) answered it within the last ${E} ticks`,
       );
     }
     if (seen === null || seen.term !== s.term) {
-      seen = { term: s.term, ticks: 0, heardAt: this.judge.nodes.map(() => Number.NEGATIVE_INFINITY) };
+      seen = { term: s.term, ticks: 0, heardAt: this.judge.nodes.map(() => Number.NEGATIVE_INFINITY), configIndex: s.configIndex, configAt: 0 };
       this.quorumSeen[i] = seen;
     }
     if (heard !== null && (heard.type === 'AppendEntriesResp' || heard.type === 'HeartbeatResp') && heard.term === s.term && s.progress.has(heard.from))
       seen.heardAt[indexOf(heard.from)] = seen.ticks;
+    if (seen.configIndex !== s.configIndex) {
+      seen.configIndex = s.configIndex;
+      seen.configAt = seen.ticks;
+    }
     if (!tick) return null;
     seen.ticks++;
-    if (seen.ticks <= 2 * E) return null;
-    const n = answeredWithin(seen, 2 * E);
-    if (n >= this.judge.quorum) return null;
+    if (seen.ticks - seen.configAt <= 2 * E) return null;
+    const v = viewOf(s.members, s.config.id);
+    const n = answeredWithin(seen, 2 * E, this.judge.nodes, v);
+    if (n >= v.quorum) return null;
     return this.judge.fail(
       'CheckQuorum',
       [i],
-      `${this.judge.name(i)} still leads term ${s.term} after ${seen.ticks} ticks, but only ${n} of its cluster (itself included; a quorum is ${this.judge.quorum}) answered it within the last ${2 * E} ticks (check-quorum every ${E})`,
+      `${this.judge.name(i)} still leads term ${s.term} after ${seen.ticks} ticks, but only ${n} of its cluster (itself included; a quorum is ${v.quorum}) answered it within the last ${2 * E} ticks (check-quorum every ${E})`,
     );
   }
 }

@@ -10,6 +10,7 @@ import {
   term,
   type AppliedEntry,
   type Entry,
+  type Membership,
   type NodeState,
   type Progress,
   type Role,
@@ -30,6 +31,15 @@ export function entry(index: number, t: number, tag = ''): Entry {
     : { index: logIndex(index), term: term(t), data: { type: 'command', client: clientId('c'), seq: index, op: { type: 'put', key: 'k', value: tag } } };
 }
 
+/** A configuration entry: voters and learners by node number (1 → n1). */
+export function configEntry(index: number, t: number, voters: number[], learners: number[] = []): Entry {
+  return {
+    index: logIndex(index),
+    term: term(t),
+    data: { type: 'config', voters: voters.map((k) => ids[k - 1]!), learners: learners.map((k) => ids[k - 1]!) },
+  };
+}
+
 export class Fake implements CheckedNode {
   readonly state: NodeState;
   readonly disk = new Disk();
@@ -47,8 +57,9 @@ export class Fake implements CheckedNode {
 export class World {
   readonly nodes: Fake[];
   readonly checker: InvariantChecker;
-  constructor(size: number, only: InvariantName[] | null = null, snapshotEntries = 0) {
-    this.nodes = ids.slice(0, size).map((id) => new Fake(id, size, snapshotEntries));
+  /** `spares` more nodes start outside the cluster, with no configuration. */
+  constructor(size: number, only: InvariantName[] | null = null, snapshotEntries = 0, spares = 0) {
+    this.nodes = ids.slice(0, size + spares).map((id, i) => new Fake(id, i < size ? size : 0, snapshotEntries));
     this.checker = new InvariantChecker(this.nodes, Math.floor(size / 2) + 1, only);
   }
 
@@ -64,11 +75,22 @@ export class World {
       appliedAs?: Pick<AppliedEntry, 'result' | 'effect'>;
       snapshot?: Snapshot;
       tick?: boolean;
+      /** The configuration the node puts in force in this step, and the index of its entry. */
+      members?: Membership;
+      configIndex?: number;
     },
   ): Violation | null {
     const n = this.nodes[i]!;
     const s = n.state;
-    const before: StepBefore = { role: s.role, term: s.term, commit: s.commit, applied: s.applied, lastIndex: s.log.length, tick: p.tick === true };
+    const before: StepBefore = {
+      role: s.role,
+      term: s.term,
+      commit: s.commit,
+      applied: s.applied,
+      lastIndex: s.log.length,
+      members: s.members,
+      tick: p.tick === true,
+    };
     let from: number | null = null;
     if (p.log !== undefined) {
       let k = 0;
@@ -82,6 +104,8 @@ export class World {
     }
     if (p.term !== undefined) s.term = term(p.term);
     if (p.role !== undefined) s.role = p.role;
+    if (p.members !== undefined) s.members = p.members;
+    if (p.configIndex !== undefined) s.configIndex = logIndex(p.configIndex);
     if (p.commit !== undefined) s.commit = logIndex(p.commit);
     if (p.snapshot !== undefined) {
       // Compaction as the core does it: the snapshot, and the log after it.
