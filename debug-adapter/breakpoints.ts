@@ -16,7 +16,10 @@ export const EXCEPTION_FILTERS: readonly { readonly id: string; readonly label: 
   ...INVARIANT_NAMES.map((name) => ({ id: `invariant:${name}`, label: name, description: INVARIANTS[name], default: false })),
 ];
 
-/** Names a function breakpoint can use besides reason codes: step kinds, message types, faults, role changes. */
+/**
+ * Names a function breakpoint can use besides reason codes: step kinds, message types, faults, role
+ * changes, and configChange (any change of a node's configuration).
+ */
 export const EVENT_NAMES: readonly string[] = [
   ...new Set(KIND_NAMES),
   'PreVote',
@@ -41,6 +44,9 @@ export const EVENT_NAMES: readonly string[] = [
   'resume',
   'corrupt',
   'transfer',
+  'add',
+  'remove',
+  'configChange',
   'becomeLeader',
   'becomeCandidate',
   'becomePreCandidate',
@@ -332,6 +338,8 @@ const BECOME: Readonly<Record<Role, string>> = {
 /** The names a function breakpoint matches at this step. */
 export function stepNames(sim: Simulation, before: { readonly roles: readonly string[] }): Set<string> {
   const names = new Set<string>(sim.lastReasons);
+  // Any change of a node's configuration: started, appended, reverted, a promotion, a removed leader stepping down.
+  for (const r of sim.lastReasons) if (r.startsWith('config.') && !r.startsWith('config.reject')) names.add('configChange');
   const e = sim.lastEvent;
   if (e !== null) {
     names.add(KIND_NAMES[e.kind]!);

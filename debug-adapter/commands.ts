@@ -13,6 +13,8 @@ export const COMMANDS: readonly { readonly name: string; readonly usage: string;
   { name: '.partition', usage: '.partition {n1} {n2 n3}', doc: 'split the network into groups (fork)' },
   { name: '.heal', usage: '.heal', doc: 'reconnect every link (fork)' },
   { name: '.transfer', usage: '.transfer n3', doc: 'the leader hands leadership to a node (fork)' },
+  { name: '.add', usage: '.add n4', doc: 'the leader adds a node to the configuration: a learner, then a voter (fork)' },
+  { name: '.remove', usage: '.remove n2', doc: 'the leader removes a node from the configuration (fork)' },
   { name: '.drop', usage: '.drop ID', doc: 'lose a message in flight, by its id in Network › inFlight (fork)' },
   { name: '.forks', usage: '.forks', doc: 'list the forks of this timeline' },
   { name: '.help', usage: '.help', doc: 'this list' },
@@ -40,6 +42,8 @@ function parseAction(rt: SimRuntime, cmd: string, args: string[], rest: string):
     case '.resume':
     case '.isolate':
     case '.transfer':
+    case '.add':
+    case '.remove':
       return { kind: cmd.slice(1) as 'crash', node: node(rt, args[0]) };
     case '.heal':
       return { kind: 'heal' };

@@ -38,10 +38,39 @@ export function panelRequest(rt: SimRuntime, command: string, args: unknown): { 
   }
 }
 
+/**
+ * The configuration the panels show (the leader's; with none, the newest a running node holds), and
+ * each node's place in it — only in runs that change membership (spares, or a configuration entry).
+ */
+function membershipView(sim: SimRuntime['sim']): {
+  readonly config: NonNullable<protocol.StateResponseBody['config']>;
+  readonly place: (n: SimRuntime['sim']['nodes'][number]) => NonNullable<protocol.NodeSnapshot['membership']>;
+} | null {
+  if (sim.scenario.spares === 0 && sim.nodes.every((n) => n.state.configIndex === 0)) return null;
+  let ref = sim.currentLeader();
+  if (ref === null) for (const n of sim.nodes) if (n.status !== 'dead' && (ref === null || n.state.configIndex > ref.state.configIndex)) ref = n;
+  const s = (ref ?? sim.nodes[0]!).state;
+  const voters = new Set<string>(s.members.voters);
+  const learners = new Set<string>(s.members.learners);
+  return {
+    config: { voters: [...s.members.voters], learners: [...s.members.learners], index: s.configIndex, committed: s.configIndex <= s.commit },
+    // (A node with an empty bootstrap configuration that never held one with itself in it was never added.)
+    place: (n) =>
+      voters.has(n.id)
+        ? 'voter'
+        : learners.has(n.id)
+          ? 'learner'
+          : n.state.config.peers.length === 0 && !n.state.members.voters.includes(n.id) && !n.state.members.learners.includes(n.id) && n.state.configIndex === 0
+            ? 'spare'
+            : 'removed',
+  };
+}
+
 /** The `liferaft/state` answer: everything the panels draw at the current step. */
 export function stateBody(rt: SimRuntime): protocol.StateResponseBody {
   const sim = rt.sim;
   const v = sim.outcome?.violation;
+  const m = membershipView(sim);
   return {
     step: sim.steps,
     timeUs: sim.time,
@@ -65,7 +94,9 @@ export function stateBody(rt: SimRuntime): protocol.StateResponseBody {
       progress: Object.fromEntries([...n.state.progress].map(([id, p]) => [id, { match: p.match as number, next: p.next as number }])),
       syncedLength: n.disk.syncedLength,
       ...(n.state.transferee === null ? {} : { transferee: n.state.transferee }),
+      ...(m === null ? {} : { membership: m.place(n) }),
     })),
+    ...(m === null ? {} : { config: m.config }),
     inFlight: inFlight(sim).map((e) => ({
       id: e.seq,
       from: e.msg.from,

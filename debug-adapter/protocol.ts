@@ -73,6 +73,12 @@ export interface NodeSnapshot {
   readonly syncedLength: number;
   /** A leader handing leadership over (thesis §3.10): to whom. Absent otherwise. */
   readonly transferee?: string;
+  /**
+   * The node's place in the cluster's configuration (StateResponseBody.config): a voter, a learner
+   * catching up to join, removed from it, or a spare never added. Absent when the run changes no
+   * membership.
+   */
+  readonly membership?: 'voter' | 'learner' | 'removed' | 'spare';
 }
 
 export interface MessageSnapshot {
@@ -119,6 +125,11 @@ export interface StateResponseBody {
   readonly phase: 'safety' | 'liveness';
   readonly event: string;
   readonly nodes: readonly NodeSnapshot[];
+  /**
+   * The cluster's configuration (thesis chapter 4): the leader's, or with none the newest any running
+   * node holds; `committed` once that node has committed it. Absent when the run changes no membership.
+   */
+  readonly config?: { readonly voters: readonly string[]; readonly learners: readonly string[]; readonly index: number; readonly committed: boolean };
   readonly inFlight: readonly MessageSnapshot[];
   readonly cutLinks: readonly string[];
   readonly invariants: readonly { readonly name: string; readonly status: string }[];

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { DEFAULT_SCENARIO, EventKind, loadScenario, Simulation } from '../sim';
 import { parseHitCondition } from './breakpoints';
 import { runCommand } from './commands';
-import { Expr } from './expr';
+import { Expr, show } from './expr';
 import { SimRuntime, type Stop } from './runtime';
+import { simEnv } from './views';
 
 const scenario = loadScenario(DEFAULT_SCENARIO, 'default.raftsim');
 /** The 1-based line of the default scenario that starts with `prefix`. */
@@ -280,6 +281,37 @@ describe('SimRuntime (time travel without DAP)', function () {
     assert.equal(rt.outcome?.verdict, 'ok', rt.outcome?.violation?.message);
     assert.equal(rt.sim.nodes.find((n) => n.state.role === 'leader')?.id, target.id, 'the transferee leads at the end of the run');
     assert.throws(() => runCommand(rt, '.transfer n7', null), /expected a node name n1…n3/);
+  });
+
+  it('.add n4 and .remove in the console fork timelines that change the configuration, one server at a time', () => {
+    const spare = loadScenario(
+      'nodes 3\nspares 1\nprevote on\ncheckquorum on\nworkload clients=1 keys=1\nswarm off\nsafety 2s\nliveness 3s\n',
+      'spare.raftsim',
+    );
+    const rt = new SimRuntime({ scenario: spare, seed: 1 });
+    rt.goto(400);
+    const leader = rt.sim.nodes.find((n) => n.state.role === 'leader')!;
+    const r = runCommand(rt, '.add n4', null);
+    assert.ok(r.stop !== null, r.text);
+    rt.next();
+    assert.equal(rt.sim.lastNode, leader.index, 'the leader took the step');
+    assert.ok(rt.sim.lastReasons.includes('config.start'), rt.sim.lastReasons.join(' '));
+    assert.match(rt.describe(rt.position), new RegExp(`add n4: ${leader.id}, the leader, is asked to add n4`));
+    // The configuration is a variable whose summary changes with it (what a data breakpoint on n1.config compares).
+    const config = (): string => show(Expr.parse(`${leader.id}.config`).evaluate(simEnv(rt.sim)), 1);
+    assert.match(config(), /voters=n1,n2,n3 learners=n4 \(entry \d+, not committed\)/);
+    // A second change waits for the first: refused while it is not committed.
+    const r2 = runCommand(rt, `.remove ${leader.id}`, null);
+    assert.ok(r2.stop !== null, r2.text);
+    // (The fork is queued at this instant, after what already waits there: the leader's self-acknowledgement.)
+    for (let k = 0; k < 5 && !/remove/.test(rt.describe(rt.position)); k++) rt.next();
+    assert.ok(rt.sim.lastReasons.includes('config.reject.pending'), `${rt.describe(rt.position)}: ${rt.sim.lastReasons.join(' ')}`);
+    rt.startForward();
+    finish(rt);
+    assert.equal(rt.outcome?.verdict, 'ok', rt.outcome?.violation?.message);
+    const n4 = rt.sim.nodes[3]!.state;
+    assert.deepEqual(n4.members.voters, ['n1', 'n2', 'n3', 'n4'], 'n4 caught up and was promoted');
+    assert.equal(n4.commit, rt.sim.nodes.find((n) => n.state.role === 'leader')!.state.commit);
   });
 
   it('describes steps and their causal chain', () => {

@@ -1,7 +1,7 @@
 // The simulation's state as the debugger shows it: lazy records over one Simulation (nodes, the
 // event of the step, the network, invariants, the clients' history). The same records serve the
 // expression language (conditions, console, hovers), the Variables view, and the panels.
-import { describeEntry, describeMessage, describeOp, describeReply, type Entry, type Message } from '../core';
+import { describeEntry, describeMembers, describeMessage, describeOp, describeReply, type Entry, type Message, type NodeState } from '../core';
 import {
   checkHistory,
   describeAction,
@@ -83,6 +83,7 @@ export function nodeRec(sim: Simulation, i: number): Rec {
       heartbeatElapsed: () => s.heartbeatElapsed,
       // (Only while a leader hands over, thesis §3.10: a variable that appears and goes.)
       ...(s.transferee === null ? {} : { transferee: () => s.transferee }),
+      config: () => configRec(s),
       progress: () =>
         rec(
           Object.fromEntries(
@@ -102,6 +103,22 @@ export function nodeRec(sim: Simulation, i: number): Rec {
       ...(n.deadReason === null ? {} : { deadReason: () => n.deadReason }),
     },
     n.id,
+  );
+}
+
+/** The configuration in force on a node (thesis §4.1): its summary changes with it (data breakpoints on n1.config). */
+export function configRec(s: NodeState): Rec {
+  const from =
+    s.configIndex === 0 ? 'bootstrap' : s.snapshot !== null && s.configIndex === s.snapshot.index ? `snapshot at ${s.configIndex}` : `entry ${s.configIndex}`;
+  return rec(
+    {
+      voters: () => [...s.members.voters],
+      learners: () => [...s.members.learners],
+      index: () => s.configIndex,
+      committed: () => s.configIndex <= s.commit,
+    },
+    undefined,
+    `${describeMembers(s.members)} (${from}${s.configIndex > s.commit ? ', not committed' : ''})`,
   );
 }
 

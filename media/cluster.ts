@@ -52,8 +52,12 @@ function ring(s: StateResponseBody): SVGElement {
   return root;
 }
 
+/** What a node's place in the configuration adds to its label (nothing for a voter, or when membership never changes). */
+const PLACE: Readonly<Record<NonNullable<NodeSnapshot['membership']>, string>> = { voter: '', learner: 'learner', removed: 'removed', spare: 'spare' };
+
 function nodeGlyph(x: NodeSnapshot, p: { x: number; y: number }): SVGElement {
-  const g = svg('g', { class: `node ${x.status === 'up' ? x.role : x.status}${x.status === 'paused' ? ` paused ${x.role}` : ''}`, 'data-node': x.id });
+  const place = x.membership === undefined || x.membership === 'voter' ? '' : ` ${x.membership}`;
+  const g = svg('g', { class: `node ${x.status === 'up' ? x.role : x.status}${x.status === 'paused' ? ` paused ${x.role}` : ''}${place}`, 'data-node': x.id });
   const r = 34;
   g.append(svg('circle', { class: 'body', cx: p.x, cy: p.y, r }));
   if (x.status === 'up' && x.role !== 'leader' && x.electionTimeout > 0) {
@@ -66,12 +70,13 @@ function nodeGlyph(x: NodeSnapshot, p: { x: number; y: number }): SVGElement {
   g.append(svg('text', { class: 'term', x: p.x, y: p.y + 7 }, `t${x.term}`));
   g.append(svg('text', { class: 'vote', x: p.x, y: p.y + 20 }, x.vote === null ? '' : `→${x.vote}`));
   const status = x.status !== 'up' ? x.status : x.transferee === undefined ? `${x.role} · commit ${x.commit}` : `${x.role} → ${x.transferee}`;
-  g.append(svg('text', { class: 'status', x: p.x, y: p.y + r + 18 }, status));
+  const label = x.membership === undefined || PLACE[x.membership] === '' ? status : `${PLACE[x.membership]} · ${status}`;
+  g.append(svg('text', { class: 'status', x: p.x, y: p.y + r + 18 }, label));
   g.append(
     svg(
       'title',
       {},
-      `${x.id}: ${x.status}, ${x.role}${x.transferee === undefined ? '' : ` handing leadership to ${x.transferee}`}, term ${x.term}, vote ${x.vote ?? '-'}, leader ${x.leader ?? '-'}, commit ${x.commit}, applied ${x.applied}, ${x.logTerms.length} entries (${x.syncedLength} on disk)`,
+      `${x.id}: ${x.status}, ${x.role}${x.membership === undefined ? '' : ` (${x.membership === 'learner' ? 'a learner catching up to join' : x.membership === 'spare' ? 'a spare, not added' : x.membership === 'removed' ? 'removed from the configuration' : 'a voter'})`}${x.transferee === undefined ? '' : ` handing leadership to ${x.transferee}`}, term ${x.term}, vote ${x.vote ?? '-'}, leader ${x.leader ?? '-'}, commit ${x.commit}, applied ${x.applied}, ${x.logTerms.length} entries (${x.syncedLength} on disk)`,
     ),
   );
   return g;
@@ -135,6 +140,14 @@ function render(s: StateResponseBody, ended: boolean): void {
       `${s.inFlight.length} message(s) in flight · colour = term · outlined = committed · underlined = leader's match · left bar = leader's next${s.cutLinks.length > 0 ? ` · cut: ${s.cutLinks.join(' ')}` : ''}`,
     ),
   );
+  if (s.config !== undefined)
+    right.append(
+      el(
+        'div',
+        { class: 'config' },
+        `configuration (entry ${s.config.index}${s.config.committed ? '' : ', not committed'}): voters ${s.config.voters.join(', ') || '—'}${s.config.learners.length > 0 ? ` · learners ${s.config.learners.join(', ')}` : ''}`,
+      ),
+    );
   main.append(ring(s), right);
   document.body.replaceChildren(header, main);
   document.body.dataset['step'] = String(s.step);

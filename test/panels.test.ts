@@ -217,6 +217,31 @@ describe('Cluster panel in Chromium', function () {
     assert.match((await page.textContent(`g.node[data-node="${leader.id}"] title`)) ?? '', /leader handing leadership to n2, term/);
   });
 
+  it('a membership change shows learners, spares and the configuration (a real session stopped on a configChange breakpoint)', async () => {
+    const text = 'nodes 3\nspares 2\nprevote on\ncheckquorum on\nworkload clients=1 keys=1\nswarm off\nsafety 2s\nliveness 3s\nat 600ms add n4\n';
+    const session = new SimDebugSession({ readFile: async () => text });
+    const dc = new InlineClient(session);
+    await dc.request('initialize', { adapterID: 'liferaft' });
+    const entry = dc.stopped();
+    await dc.request('launch', { scenario: 'membership.raftsim', seed: 1, stopOnEntry: true });
+    await dc.request('setFunctionBreakpoints', { breakpoints: [{ name: 'config.start' }] });
+    await dc.request('configurationDone');
+    await entry;
+    await dc.stop('continue', { threadId: 1000 });
+    const s = (await dc.request('liferaft/state')).body as StateResponseBody;
+    assert.deepEqual(s.config, { voters: ['n1', 'n2', 'n3'], learners: ['n4'], index: s.config!.index, committed: false });
+    assert.deepEqual(
+      s.nodes.map((n) => n.membership),
+      ['voter', 'voter', 'voter', 'learner', 'spare'],
+    );
+    await open(page, 'light');
+    await post(page, s);
+    assert.match((await page.textContent('g.node[data-node="n4"] text.status')) ?? '', /^learner · follower/);
+    assert.match((await page.textContent('g.node[data-node="n5"] title')) ?? '', /a spare, not added/);
+    assert.match((await page.textContent('.config')) ?? '', /configuration \(entry \d+, not committed\): voters n1, n2, n3 · learners n4/);
+    assert.equal(await page.getAttribute('g.node[data-node="n4"]', 'class'), 'node follower learner');
+  });
+
   it('a log of 10,000 entries on 5 nodes is windowed to its newest columns', async () => {
     const s = await recordedState(1500);
     const big: StateResponseBody = {
