@@ -1,16 +1,27 @@
 // liferaft member: the real cluster's members, as an operator sees them. `list` asks each endpoint
 // for its /status; `transfer ID` finds the leader and asks it to hand leadership to ID (thesis §3.10,
-// POST /transfer), waiting until ID leads or the transfer is given up.
+// POST /transfer), waiting until ID leads or the transfer is given up; `add` and `remove` change the
+// configuration by one server (thesis §4.1, POST /members and DELETE /members/ID), waiting until the
+// change is committed (an added node promoted to voter once it caught up).
 import { parseArgs } from 'node:util';
 import { UsageError, type Io } from './args';
 import { endpointsOption, timeoutOption } from './cmd-kv';
 
-export const MEMBER_USAGE = `usage: liferaft member [--endpoints URL,...] [--timeout MS] list [--json] | transfer ID [--json]
-  list          every endpoint's node: id, role, term, the leader it knows, commit and applied index
-  transfer ID   the leader hands leadership to member ID, which campaigns at once; answered once ID
-                leads (the leader gives up after an election timeout if ID cannot catch up)
-  Endpoints default to $LIFERAFT_ENDPOINTS, else http://127.0.0.1:8001,8002,8003 (npm run cluster).
-  Exit: 0 ok · 1 refused (not a member, already the leader) · 2 cluster unavailable or transfer given up · 64 usage.`;
+export const MEMBER_USAGE = `usage: liferaft member [--endpoints URL,...] [--timeout MS] COMMAND [--json]
+  list                          every endpoint's node: id, role, term, the leader it knows, commit and
+                                applied index; then the configuration (voters, learners)
+  add ID HOST:PORT [--http ADDR]
+                                add node ID, listening for peers at HOST:PORT (started with liferaft node
+                                --join): a learner until it has caught up, then a voter; answered once
+                                it is a voter
+  remove ID                     remove member ID (the leader too: it steps down once that commits);
+                                answered once the change is committed
+  transfer ID                   the leader hands leadership to member ID, which campaigns at once;
+                                answered once ID leads (given up after an election timeout)
+  One configuration change at a time. Endpoints default to $LIFERAFT_ENDPOINTS, else
+  http://127.0.0.1:8001,8002,8003 (npm run cluster).
+  Exit: 0 ok · 1 refused (unknown member, a change pending, the last voter, already the leader) ·
+  2 cluster unavailable, or not done in time · 64 usage.`;
 
 export const MEMBER_EXIT = { ok: 0, refused: 1, unavailable: 2 } as const;
 
@@ -35,7 +46,7 @@ export async function memberCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { endpoints: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { endpoints: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, http: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help === true) {
     io.out(MEMBER_USAGE);
@@ -51,9 +62,38 @@ export async function memberCommand(argv: string[], io: Io): Promise<number> {
       return list(endpoints, timeout, json, io);
     case 'transfer':
       if (args.length !== 1 || args[0]!.trim() === '') throw new UsageError('usage: liferaft member transfer ID (the member to lead, e.g. n2)');
-      return transfer(endpoints, args[0]!, timeout, json, io);
+      return atLeader(
+        endpoints,
+        timeout,
+        json,
+        io,
+        'transfer',
+        { method: 'POST', path: '/transfer', body: { to: args[0]! } },
+        (b) => `${String(b['leader'])} leads (term ${String(b['term'])})`,
+      );
+    case 'add': {
+      if (args.length !== 2 || !/^[A-Za-z0-9_.-]+$/.test(args[0]!) || !/^[^\s:/]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(args[1]!))
+        throw new UsageError('usage: liferaft member add ID HOST:PORT [--http HOST:PORT] (the new node, started with liferaft node --join)');
+      const body = {
+        id: args[0]!,
+        peer: args[1]!,
+        ...(values.http === undefined ? {} : { http: values.http.startsWith('http') ? values.http : `http://${values.http}` }),
+      };
+      return atLeader(endpoints, timeout, json, io, 'add', { method: 'POST', path: '/members', body }, (b) => `${args[0]!} added: ${configLine(b)}`);
+    }
+    case 'remove':
+      if (args.length !== 1 || !/^[A-Za-z0-9_.-]+$/.test(args[0]!)) throw new UsageError('usage: liferaft member remove ID');
+      return atLeader(
+        endpoints,
+        timeout,
+        json,
+        io,
+        'remove',
+        { method: 'DELETE', path: `/members/${encodeURIComponent(args[0]!)}` },
+        (b) => `${args[0]!} removed: ${configLine(b)}`,
+      );
     default:
-      throw new UsageError(cmd === undefined ? MEMBER_USAGE : `unknown member command "${cmd}" (list, transfer)`);
+      throw new UsageError(cmd === undefined ? MEMBER_USAGE : `unknown member command "${cmd}" (list, add, remove, transfer)`);
   }
 }
 
@@ -71,11 +111,35 @@ async function list(endpoints: readonly string[], timeout: number, json: boolean
           `${String(st['id']).padEnd(6)}${String(st['role']).padEnd(15)}${String(st['term']).padStart(6)}  ${String(st['leader'] ?? '-').padEnd(8)}${String(st['commit']).padStart(8)}${String(st['applied']).padStart(9)}  ${s.endpoint}`,
         );
     }
+    // The configuration, as the leader (or else the most advanced endpoint) holds it.
+    const up = seen.filter((s) => s.status !== null && typeof s.status['config'] === 'object');
+    const ref = up.find((s) => s.status!['role'] === 'leader') ?? up.sort((a, b) => Number(b.status!['commit']) - Number(a.status!['commit']))[0];
+    if (ref !== undefined) io.out(`configuration: ${configLine(ref.status!['config'] as Record<string, unknown>)}, as ${String(ref.status!['id'])} holds it`);
   }
   return seen.some((s) => s.status !== null) ? MEMBER_EXIT.ok : MEMBER_EXIT.unavailable;
 }
 
-async function transfer(endpoints: readonly string[], to: string, timeout: number, json: boolean, io: Io): Promise<number> {
+/** "voters n1, n2, n4 · learners n5 (entry 12)" from a /members or /status configuration. */
+function configLine(c: Record<string, unknown>): string {
+  const voters = (c['voters'] as string[] | undefined) ?? [];
+  const learners = (c['learners'] as string[] | undefined) ?? [];
+  return `voters ${voters.join(', ') || '—'}${learners.length > 0 ? ` · learners ${learners.join(', ')}` : ''} (entry ${String(c['index'])}${c['committed'] === false ? ', not committed' : ''})`;
+}
+
+/**
+ * Finds the leader among the endpoints (the highest term when two say so, for a moment) and sends it
+ * `req`, until it answers or the deadline passes: 200 done; 400, 404 and 409 refused; 504 not done in
+ * time; 503 (it no longer leads) looks again.
+ */
+async function atLeader(
+  endpoints: readonly string[],
+  timeout: number,
+  json: boolean,
+  io: Io,
+  what: string,
+  req: { readonly method: string; readonly path: string; readonly body?: unknown },
+  done: (body: Record<string, unknown>) => string,
+): Promise<number> {
   const say = (code: number, result: Record<string, unknown>, line: string): number => {
     if (json) io.out(JSON.stringify(result));
     else if (code === MEMBER_EXIT.ok) io.out(line);
@@ -84,7 +148,6 @@ async function transfer(endpoints: readonly string[], to: string, timeout: numbe
   };
   const deadline = Date.now() + timeout;
   let last = 'no endpoint answered';
-  // The leader is whichever endpoint says it leads (the highest term when two do, for a moment).
   while (Date.now() < deadline) {
     const seen = (await Promise.all(endpoints.map((e) => getStatus(e, timeout)))).filter((s) => s.status !== null);
     const leaders = seen.filter((s) => s.status!['role'] === 'leader').sort((a, b) => Number(b.status!['term']) - Number(a.status!['term']));
@@ -104,10 +167,9 @@ async function transfer(endpoints: readonly string[], to: string, timeout: numbe
     }
     let res: Response;
     try {
-      res = await fetch(`${at.endpoint}/transfer?timeout=${Math.max(1, Math.min(60_000, deadline - Date.now()))}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ to }),
+      res = await fetch(`${at.endpoint}${req.path}?timeout=${Math.max(1, Math.min(60_000, deadline - Date.now()))}`, {
+        method: req.method,
+        ...(req.body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) }),
         signal: AbortSignal.timeout(Math.max(1, deadline - Date.now()) + 1000),
       });
     } catch (e) {
@@ -115,9 +177,9 @@ async function transfer(endpoints: readonly string[], to: string, timeout: numbe
       continue;
     }
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (res.status === 200) return say(MEMBER_EXIT.ok, { result: 'ok', ...body }, `${String(body['leader'])} leads (term ${String(body['term'])})`);
-    if (res.status === 400 || res.status === 409) return say(MEMBER_EXIT.refused, { result: 'refused', ...body }, String(body['error']));
-    if (res.status === 504) return say(MEMBER_EXIT.unavailable, { result: 'given-up', ...body }, String(body['error']));
+    if (res.status === 200) return say(MEMBER_EXIT.ok, { result: 'ok', ...body }, done(body));
+    if (res.status === 400 || res.status === 404 || res.status === 409) return say(MEMBER_EXIT.refused, { result: 'refused', ...body }, String(body['error']));
+    if (res.status === 504) return say(MEMBER_EXIT.unavailable, { result: what === 'transfer' ? 'given-up' : 'timeout', ...body }, String(body['error']));
     // 503: that node no longer leads; look again.
     last = `${at.endpoint}: ${String(body['error'])}`;
   }

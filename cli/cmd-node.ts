@@ -6,9 +6,12 @@ import { startNode, type Address } from '../net/node';
 import { WalCorruptError } from '../net/wal';
 import { intOption, UsageError, type Io } from './args';
 
-export const NODE_USAGE = `usage: liferaft node --id ID --listen [HOST:]PORT --peers ID=[HOST:]PORT,... --data DIR
+export const NODE_USAGE = `usage: liferaft node --id ID --listen [HOST:]PORT (--peers ID=[HOST:]PORT,... | --join) --data DIR
                      [--http [HOST:]PORT] [--secret-file FILE] [--tick-ms N] [--snapshot-entries N]
                      [--wal-rewrite-bytes N]
+  --peers: the other members of the bootstrap configuration. --join: start outside the cluster and
+  wait for its leader to add this node (liferaft member add ID HOST:PORT); it learns the members
+  from the leader (--peers with --join only tells it where some are).
   HOST defaults to 127.0.0.1 (loopback). The cluster secret (authenticating peer frames) comes from
   --secret-file or the LIFERAFT_CLUSTER_SECRET environment variable; every member needs the same.
   --snapshot-entries: compact the log into a snapshot every N applied entries (default 10000; 0: never).
@@ -60,6 +63,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
       'tick-ms': { type: 'string' },
       'snapshot-entries': { type: 'string' },
       'wal-rewrite-bytes': { type: 'string' },
+      join: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -67,12 +71,16 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     io.out(NODE_USAGE);
     return 0;
   }
-  const missing = (['id', 'listen', 'peers', 'data'] as const).filter((k) => values[k] === undefined);
-  if (missing.length > 0) throw new UsageError(`node: missing ${missing.map((k) => `--${k}`).join(', ')}\n${NODE_USAGE}`);
+  const join = values.join === true;
+  const missing = (join ? (['id', 'listen', 'data'] as const) : (['id', 'listen', 'peers', 'data'] as const)).filter((k) => values[k] === undefined);
+  if (missing.length > 0)
+    throw new UsageError(
+      `node: missing ${missing.map((k) => `--${k}`).join(', ')}${join ? '' : ' (or --join, to be added to a running cluster)'}\n${NODE_USAGE}`,
+    );
   const id = values.id!;
   if (!ID.test(id)) throw new UsageError(`--id: bad node id ${JSON.stringify(id)} (letters, digits, _ . -)`);
   const listen = parseAddress('listen', values.listen!);
-  const peers = parsePeers(values.peers!, id);
+  const peers = parsePeers(values.peers ?? '', id);
   const http = values.http === undefined ? null : parseAddress('http', values.http);
   const tickMs = intOption('tick-ms', values['tick-ms'], 50, 1, 10_000);
   const snapshotEntries = intOption('snapshot-entries', values['snapshot-entries'], 10_000, 0, 100_000_000);
@@ -96,7 +104,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
 
   let node;
   try {
-    node = await startNode({ id, listen, peers, dataDir: values.data!, http, secret, tickMs, snapshotEntries, walRewriteBytes, log });
+    node = await startNode({ id, listen, peers, join, dataDir: values.data!, http, secret, tickMs, snapshotEntries, walRewriteBytes, log });
   } catch (e) {
     if (e instanceof WalCorruptError) {
       io.err(`liferaft node: ${e.message}`);
@@ -112,6 +120,11 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   log(
     `peers on ${listen.host}:${node.raftPort}${node.httpPort === null ? '' : `, clients on http://${http!.host}:${node.httpPort}`}; data in ${values.data}${secret === null ? '' : '; peer frames signed with the cluster secret'}`,
   );
+  const m = node.host.state.members;
+  if (join && m.voters.length === 0 && m.learners.length === 0)
+    log(
+      `waiting to be added: liferaft member add ${id} ${listen.host}:${node.raftPort}${node.httpPort === null ? '' : ` --http ${http!.host}:${node.httpPort}`}`,
+    );
   const running = node;
   return new Promise<number>((resolve) => {
     let stopping = false;

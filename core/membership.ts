@@ -17,7 +17,7 @@ import type { Membership, NodeId } from './types';
 export type MembershipChange = 'add' | 'remove';
 
 /** The changeMembership input: one server in or out (thesis §4.1). */
-export function startMembershipChange(ctx: StepContext, action: MembershipChange, node: NodeId): void {
+export function startMembershipChange(ctx: StepContext, action: MembershipChange, node: NodeId, addresses?: Readonly<Record<string, string>>): void {
   const n = ctx.node;
   if (n.role !== 'leader') return ctx.note('config.reject.not-leader');
   const m = n.members;
@@ -26,12 +26,21 @@ export function startMembershipChange(ctx: StepContext, action: MembershipChange
   if (action === 'remove' && m.voters.length === 1 && m.voters[0] === node) return ctx.note('config.reject.last-voter');
   if (n.transferee !== null) return ctx.note('config.reject.transferring');
   if (!changeAllowed(ctx)) return;
-  const next: Membership =
+  const next = withAddresses(
     action === 'add'
       ? { voters: m.voters, learners: [...m.learners, node] }
-      : { voters: m.voters.filter((id) => id !== node), learners: m.learners.filter((id) => id !== node) };
+      : { voters: m.voters.filter((id) => id !== node), learners: m.learners.filter((id) => id !== node) },
+    { ...m.addresses, ...addresses },
+  );
   if (action === 'remove' && !quorumActiveIn(ctx, next)) return ctx.note('config.reject.quorum-loss');
   appendConfig(ctx, next);
+}
+
+/** `m` with the addresses of its members among `addresses` (none when there are none). */
+function withAddresses(m: Membership, addresses: Readonly<Record<string, string>>): Membership {
+  const a: Record<string, string> = {};
+  for (const id of [...m.voters, ...m.learners]) if (Object.hasOwn(addresses, id)) a[id] = addresses[id]!;
+  return Object.keys(a).length === 0 ? m : { ...m, addresses: a };
 }
 
 /** The leader and the voters of `next` it heard from since its last check-quorum round make a quorum of `next`. */
@@ -61,7 +70,12 @@ function changeAllowed(ctx: StepContext): boolean {
 
 function appendConfig(ctx: StepContext, next: Membership): void {
   const n = ctx.node;
-  const index = appendAsLeader(ctx, { type: 'config', voters: next.voters, learners: next.learners });
+  const index = appendAsLeader(
+    ctx,
+    next.addresses === undefined
+      ? { type: 'config', voters: next.voters, learners: next.learners }
+      : { type: 'config', voters: next.voters, learners: next.learners, addresses: next.addresses },
+  );
   setMembers(n, n.log[n.log.length - 1]!.data as Membership, index);
   ctx.note('config.start');
   bcastAppend(ctx);
@@ -77,7 +91,8 @@ export function maybePromote(ctx: StepContext): void {
     const pr = n.progress.get(id);
     if (pr === undefined || pr.match < n.commit) continue;
     ctx.note('config.promote');
-    appendConfig(ctx, { voters: [...m.voters, id], learners: m.learners.filter((l) => l !== id) });
+    const promoted = { voters: [...m.voters, id], learners: m.learners.filter((l) => l !== id) };
+    appendConfig(ctx, m.addresses === undefined ? promoted : { ...promoted, addresses: m.addresses });
     return;
   }
 }

@@ -30,6 +30,8 @@ const ids: Check = (v) => Array.isArray(v) && v.every(str) && new Set(v).size ==
 /** Voters and learners: lists of distinct node ids, disjoint. */
 function membership(v: unknown): boolean {
   if (!obj(v) || !ids(v['voters']) || !ids(v['learners'])) return false;
+  const a = v['addresses'];
+  if (a !== undefined && !(obj(a) && Object.values(a).every(str))) return false;
   const voters = new Set(v['voters'] as string[]);
   return (v['learners'] as string[]).every((l) => !voters.has(l));
 }

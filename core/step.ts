@@ -69,7 +69,7 @@ export function step(state: NodeState, input: Input): StepResult {
       startTransfer(ctx, input.to);
       break;
     case 'changeMembership':
-      startMembershipChange(ctx, input.action, input.node);
+      startMembershipChange(ctx, input.action, input.node, input.addresses);
       break;
     default:
       assertNever(input, 'input');

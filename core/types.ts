@@ -82,6 +82,12 @@ export interface ClientReply {
 export interface Membership {
   readonly voters: readonly NodeId[];
   readonly learners: readonly NodeId[];
+  /**
+   * Where a real cluster reaches each member, by id: opaque to the core, carried from one
+   * configuration to the next (so a node learns how to reach a member added after it started, as
+   * etcd's member list does). Absent in the simulator.
+   */
+  readonly addresses?: Readonly<Record<string, string>>;
 }
 
 export type EntryData =
@@ -269,7 +275,13 @@ export type Input =
    * §4.1): `add` brings `node` in as a learner, promoted to voter by the leader once it has caught
    * up (§4.2.1); `remove` takes it out (a voter or a learner; the leader itself too, §4.2.2).
    */
-  | { readonly type: 'changeMembership'; readonly action: 'add' | 'remove'; readonly node: NodeId };
+  | {
+      readonly type: 'changeMembership';
+      readonly action: 'add' | 'remove';
+      readonly node: NodeId;
+      /** Addresses the operator's node knows (Membership.addresses), merged into the new configuration's for its members. */
+      readonly addresses?: Readonly<Record<string, string>>;
+    };
 
 /**
  * What must be written to stable storage.

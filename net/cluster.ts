@@ -26,6 +26,8 @@ export interface Member {
   readonly httpPort: number;
   readonly url: string;
   proc: ChildProcess | null;
+  /** Started with --join: outside the cluster until a leader adds it (not in other nodes' --peers). */
+  readonly joins: boolean;
   /** How the last process ended (null while running). */
   exit: { code: number | null; signal: string | null } | null;
   readonly log: string[];
@@ -61,7 +63,7 @@ export class LocalCluster {
     ids.forEach((id, i) => {
       const raftPort = ports[2 * i]!;
       const httpPort = ports[2 * i + 1]!;
-      c.members.set(id, { id, raftPort, httpPort, url: `http://127.0.0.1:${httpPort}`, proc: null, exit: null, log: [] });
+      c.members.set(id, { id, raftPort, httpPort, url: `http://127.0.0.1:${httpPort}`, proc: null, joins: false, exit: null, log: [] });
     });
     for (const id of ids) c.spawn(id);
     await c.waitReady();
@@ -78,10 +80,24 @@ export class LocalCluster {
     return m;
   }
 
+  /**
+   * Starts a new node with an empty disk and --join: it waits outside the cluster until a leader adds
+   * it (`liferaft member add ID 127.0.0.1:PORT`). Answers once it serves /status.
+   */
+  async join(id: string): Promise<Member> {
+    if (this.members.has(id)) throw new Error(`${id} exists`);
+    const [raftPort, httpPort] = await freePorts(2);
+    const m: Member = { id, raftPort: raftPort!, httpPort: httpPort!, url: `http://127.0.0.1:${httpPort}`, proc: null, joins: true, exit: null, log: [] };
+    this.members.set(id, m);
+    this.spawn(id);
+    await this.waitReady([id]);
+    return m;
+  }
+
   spawn(id: string): void {
     const m = this.member(id);
     const peers = [...this.members.values()]
-      .filter((p) => p.id !== id)
+      .filter((p) => p.id !== id && !p.joins)
       .map((p) => `${p.id}=127.0.0.1:${p.raftPort}`)
       .join(',');
     const secret = this.o.secret?.(id) ?? null;
@@ -97,8 +113,7 @@ export class LocalCluster {
         id,
         '--listen',
         `127.0.0.1:${m.raftPort}`,
-        '--peers',
-        peers,
+        ...(m.joins ? ['--join'] : ['--peers', peers]),
         '--data',
         join(this.o.dir, id),
         '--http',

@@ -19,7 +19,10 @@ import {
   type ClientReply,
   type ClientRequest,
   type Input,
+  type Membership,
   type Message,
+  REASONS,
+  type ReasonCode,
   type NodeId,
   type NodeState,
   type Role,
@@ -71,6 +74,8 @@ export interface HostListener {
   readonly snapshot?: (how: 'taken' | 'installed', index: number, logStart: number) => void;
   /** This node, leading, started handing leadership to `to`, or gave a transfer up. */
   readonly transfer?: (what: 'started' | 'given-up', to: NodeId | null) => void;
+  /** The configuration in force changed (an entry appended, reverted, installed with a snapshot, or recovered). */
+  readonly config?: (members: Membership, index: number) => void;
 }
 
 export interface HostStats {
@@ -105,7 +110,8 @@ export class NodeHost implements Submitter {
     this.id = nodeId(o.id);
     const config = makeConfig({
       id: this.id,
-      peers: o.peers.map((p) => nodeId(p)),
+      // (Sorted: every member then holds the bootstrap configuration in the same order.)
+      peers: o.peers.map((p) => nodeId(p)).sort(),
       seed: o.seed ?? hashSeed(o.id),
       snapshotEntries: o.snapshotEntries ?? 10_000,
     });
@@ -149,6 +155,7 @@ export class NodeHost implements Submitter {
       wal: { bytes: this.walBytes, records: this.stats.records, fsyncs: this.stats.fsyncs, snapshots: this.stats.snapshots, rewrites: this.stats.rewrites },
       steps: this.stats.steps,
       pendingRequests,
+      config: { voters: [...s.members.voters], learners: [...s.members.learners], index: s.configIndex, committed: s.configIndex <= s.commit },
     };
   }
 
@@ -191,9 +198,15 @@ export class NodeHost implements Submitter {
     return this.state.transferee !== null;
   }
 
-  /** The configuration's members (this node included). */
+  /** The members of the configuration in force (voters, then learners). */
   members(): readonly NodeId[] {
-    return this.state.config.peers;
+    return [...this.state.members.voters, ...this.state.members.learners];
+  }
+
+  /** The configuration in force, the index of its entry (0: the bootstrap one) and whether this node has committed it. */
+  membership(): { readonly members: Membership; readonly index: number; readonly committed: boolean } {
+    const s = this.state;
+    return { members: s.members, index: s.configIndex, committed: s.configIndex <= s.commit };
   }
 
   /**
@@ -202,16 +215,30 @@ export class NodeHost implements Submitter {
    */
   transferLeadership(to: string): string | null {
     const s = this.state;
-    if (!s.config.peers.includes(to as NodeId)) return `${to} is not a member (members: ${[...s.config.peers].sort().join(', ')})`;
+    if (!s.members.voters.includes(to as NodeId)) return `${to} is not a voter (voters: ${[...s.members.voters].sort().join(', ')})`;
     if (s.role !== 'leader') return `${this.id} does not lead`;
     if (to === this.id) return `${to} already leads`;
     this.input({ type: 'transferLeadership', to: to as NodeId });
     return null;
   }
 
-  private input(input: Input): void {
-    if (this.stopped) return;
-    const before = { role: this.state.role, term: this.state.term, leader: this.state.leader };
+  /**
+   * Asks this node, which must lead, to change the configuration by one server (thesis §4.1): `add`
+   * brings `node` in as a learner (promoted once it has caught up), `remove` takes it out.
+   * `addresses` are the members' addresses this node knows (the new one's included), kept in the
+   * configuration so every member can reach every other. Returns why the core refused (null: the
+   * change is in the leader's log).
+   */
+  changeMembership(action: 'add' | 'remove', node: string, addresses: Readonly<Record<string, string>>): string | null {
+    if (this.state.role !== 'leader') return `${this.id} does not lead`;
+    const reasons = this.input({ type: 'changeMembership', action, node: node as NodeId, addresses });
+    const refused = reasons.find((r) => r.startsWith('config.reject.'));
+    return refused === undefined ? null : REASONS[refused];
+  }
+
+  private input(input: Input): readonly ReasonCode[] {
+    if (this.stopped) return [];
+    const before = { role: this.state.role, term: this.state.term, leader: this.state.leader, members: this.state.members };
     const out = step(this.state, input).outputs;
     this.stats.steps++;
     try {
@@ -242,8 +269,9 @@ export class NodeHost implements Submitter {
       // this step may leave, and the node cannot go on as if it were durable. Stop; a restart
       // recovers from what is on disk.
       this.fail(new Error(`${this.wal.file}: writing the log failed (${(e as Error).message}); stopping — restart the node to recover from what is on disk`));
-      return;
+      return out.reasons;
     }
+    if (before.members !== this.state.members) this.listener.config?.(this.state.members, this.state.configIndex);
     if (this.listener.transfer !== undefined) {
       if (input.type === 'transferLeadership' && out.reasons.includes('transfer.start')) this.listener.transfer('started', input.to);
       else if (out.reasons.includes('transfer.abort')) this.listener.transfer('given-up', null);
@@ -251,12 +279,12 @@ export class NodeHost implements Submitter {
     if (this.listener.role !== undefined && (before.role !== this.state.role || before.term !== this.state.term || before.leader !== this.state.leader)) {
       this.listener.role(this.state.role, this.state.term, this.state.leader);
     }
-    if (out.messages.length === 0 && out.replies.length === 0) return;
+    if (out.messages.length === 0 && out.replies.length === 0) return out.reasons;
     let held = out;
     if (this.o.earlyAppends !== false && this.state.role === 'leader' && out.messages.some(mayLeaveBeforePersist)) {
       for (const m of out.messages) if (mayLeaveBeforePersist(m)) this.o.transport.send(m.to, m);
       held = { ...out, messages: out.messages.filter((m) => !mayLeaveBeforePersist(m)) };
-      if (held.messages.length === 0 && held.replies.length === 0) return;
+      if (held.messages.length === 0 && held.replies.length === 0) return out.reasons;
     }
     this.held.push(held);
     if (!this.scheduled && !this.syncing) {
@@ -266,6 +294,7 @@ export class NodeHost implements Submitter {
         this.pump();
       });
     }
+    return out.reasons;
   }
 
   /** Starts an fsync for everything appended so far and releases the outputs held up to now after it. */

@@ -14,6 +14,15 @@
 //                                             does not lead ({"leader"}: the one that does) · 504 given up:
 //                                             leadership did not move (a TimeoutNow already sent may still
 //                                             reach n2 later and start an election)
+//   GET    /members                         → 200 {"voters","learners","index","committed","addresses"}: the
+//                                             configuration in force here (thesis chapter 4)
+//   POST   /members {"id","peer","http"?}   → 200 once id is a voter of a committed configuration: added as a
+//                                             learner, caught up, promoted (§4.2.1) · 400 bad input · 409 a
+//                                             member already, or another change pending · 503 this node does
+//                                             not lead ({"leader"}) · 504 not caught up in time (still a learner)
+//   DELETE /members/ID                      → 200 once a configuration without ID is committed · 404 not a
+//                                             member · 409 the last voter, a quorum would be lost, or another
+//                                             change pending · 503 this node does not lead · 504 not committed in time
 //
 // KEY is the rest of the path, percent-decoded (it may contain "/"). Optional headers
 // `LifeRaft-Client` + `LifeRaft-Seq` make a client's retries exactly-once across nodes (its session);
@@ -39,6 +48,22 @@ export interface NodeStatus {
   readonly [k: string]: unknown;
 }
 
+/** What a membership change came to (see the /members routes). */
+export type MembershipOutcome =
+  | { readonly kind: 'done'; readonly config: MembersBody }
+  | { readonly kind: 'refused'; readonly status: 400 | 404 | 409 | 503 | 504; readonly error: string; readonly leader?: string | null };
+
+/** GET /members. */
+export interface MembersBody {
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+  /** The index of the configuration's entry (0: the bootstrap configuration). */
+  readonly index: number;
+  readonly committed: boolean;
+  /** Where members listen, as this node knows it: {"n4": {"peer": "127.0.0.1:7004", "http": "http://…"}}. */
+  readonly addresses: Readonly<Record<string, { readonly peer: string; readonly http?: string }>>;
+}
+
 /** What a transfer request came to (see the /transfer route). */
 export type TransferOutcome =
   | { readonly kind: 'done'; readonly leader: string; readonly term: number }
@@ -50,6 +75,15 @@ export interface ApiOptions {
   readonly status: () => NodeStatus;
   /** Hands leadership to a member and waits until it leads or the transfer is given up. */
   readonly transfer?: (to: string, timeoutMs: number) => Promise<TransferOutcome>;
+  /** The configuration in force. */
+  readonly members?: () => MembersBody;
+  /** Adds (with its addresses) or removes a member and waits until the change is committed (an added one promoted). */
+  readonly changeMembership?: (
+    change:
+      | { readonly action: 'add'; readonly id: string; readonly peer: string; readonly http: string | null }
+      | { readonly action: 'remove'; readonly id: string },
+    timeoutMs: number,
+  ) => Promise<MembershipOutcome>;
   readonly defaultTimeoutMs?: number;
   /** The client addresses of the other nodes, for "ask the leader" answers (by node id). */
   readonly peerHttp?: ReadonlyMap<string, string>;
@@ -96,7 +130,8 @@ async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse):
     return;
   }
   if (url.pathname === '/transfer') return transfer(o, req, res, url);
-  if (!url.pathname.startsWith('/kv/')) throw new HttpError(404, `no such route ${url.pathname} (routes: /kv/KEY, /status, /health, /transfer)`);
+  if (url.pathname === '/members' || url.pathname.startsWith('/members/')) return members(o, req, res, url);
+  if (!url.pathname.startsWith('/kv/')) throw new HttpError(404, `no such route ${url.pathname} (routes: /kv/KEY, /status, /health, /transfer, /members)`);
   let key: string;
   try {
     key = decodeURIComponent(url.pathname.slice('/kv/'.length));
@@ -157,6 +192,42 @@ async function transfer(o: ApiOptions, req: IncomingMessage, res: ServerResponse
   const r = await o.transfer(to, timeoutOf(url, o.defaultTimeoutMs ?? 5000));
   if (r.kind === 'done') return send(res, 200, { leader: r.leader, term: r.term });
   if (r.kind === 'timeout') throw new HttpError(504, r.error);
+  throw new HttpError(r.status, r.error, r.leader === undefined ? {} : { leader: r.leader });
+}
+
+const ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const HOST_PORT = /^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
+
+/** GET /members, POST /members {"id","peer","http"?}, DELETE /members/ID (thesis chapter 4). */
+async function members(o: ApiOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (o.members === undefined || o.changeMembership === undefined) throw new HttpError(404, 'this node serves no /members');
+  const method = req.method ?? 'GET';
+  const rest = url.pathname.slice('/members'.length);
+  let r: MembershipOutcome;
+  if (rest === '' && (method === 'GET' || method === 'HEAD')) return send(res, 200, o.members());
+  if (rest === '' && method === 'POST') {
+    const body = await readJson(req, '{"id": "n4", "peer": "127.0.0.1:7004", "http": "127.0.0.1:8004"}');
+    const id = body['id'];
+    const peer = body['peer'];
+    const http = body['http'];
+    if (typeof id !== 'string' || !ID.test(id)) throw new HttpError(400, '"id" must be a node id (letters, digits, _ . -), e.g. "n4"');
+    if (typeof peer !== 'string' || !HOST_PORT.test(peer))
+      throw new HttpError(400, '"peer" must be where the node listens for peers, HOST:PORT (e.g. "127.0.0.1:7004")');
+    if (http !== undefined && http !== null && (typeof http !== 'string' || !HOST_PORT.test(http.replace(/^https?:\/\//, ''))))
+      throw new HttpError(400, '"http" must be the node\'s client address, [http://]HOST:PORT');
+    r = await o.changeMembership({ action: 'add', id, peer, http: typeof http === 'string' ? http : null }, timeoutOf(url, o.defaultTimeoutMs ?? 5000));
+  } else if (rest.startsWith('/') && rest.length > 1 && method === 'DELETE') {
+    const id = decodeURIComponent(rest.slice(1));
+    if (!ID.test(id)) throw new HttpError(400, `${JSON.stringify(id)} is not a node id`);
+    r = await o.changeMembership({ action: 'remove', id }, timeoutOf(url, o.defaultTimeoutMs ?? 5000));
+  } else {
+    res.setHeader('allow', rest === '' ? 'GET, POST' : 'DELETE');
+    throw new HttpError(
+      rest === '' || rest.startsWith('/') ? 405 : 404,
+      `${method} ${url.pathname}: use GET /members, POST /members {"id","peer"} or DELETE /members/ID`,
+    );
+  }
+  if (r.kind === 'done') return send(res, 200, r.config);
   throw new HttpError(r.status, r.error, r.leader === undefined ? {} : { leader: r.leader });
 }
 

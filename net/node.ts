@@ -1,9 +1,9 @@
 // A whole node process: the hosted core (host.ts), its TCP transport to the peers (tcp.ts), and the
 // client API over HTTP (http-api.ts) — what `liferaft node` runs.
 import type { Server } from 'node:http';
-import type { NodeId } from '../core';
+import { describeMembers, type Membership, type NodeId } from '../core';
 import { NodeHost } from './host';
-import { createApiServer, type TransferOutcome } from './http-api';
+import { createApiServer, type MembersBody, type MembershipOutcome, type TransferOutcome } from './http-api';
 import { Requester } from './requester';
 import { TcpTransport } from './tcp';
 
@@ -15,8 +15,14 @@ export interface Address {
 export interface NodeOptions {
   readonly id: string;
   readonly listen: Address;
-  /** The other members and where they listen for peer traffic. */
+  /** The other members and where they listen for peer traffic (with `join`: where to find the cluster; may be empty). */
   readonly peers: ReadonlyMap<string, Address>;
+  /**
+   * Start outside the cluster, with no configuration, and wait for a leader to add this node
+   * (`liferaft member add`, thesis §4.2.1). Without it, `peers` and this node are the bootstrap
+   * configuration — until the log holds a configuration entry.
+   */
+  readonly join?: boolean;
   readonly dataDir: string;
   readonly http?: Address | null;
   /** Authenticates peer frames (HMAC-SHA256); every member must have the same. */
@@ -39,12 +45,14 @@ export interface RunningNode {
 
 export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const log = o.log ?? (() => undefined);
-  const transport = await TcpTransport.listen({ self: o.id, listen: o.listen, peers: o.peers, secret: o.secret ?? null, log });
+  // The address book: the command line's peers, then what configurations say (members added later).
+  const book = new Map<string, Address>(o.peers);
+  const transport = await TcpTransport.listen({ self: o.id, listen: o.listen, peers: book, secret: o.secret ?? null, log });
   let host: NodeHost;
   try {
     host = new NodeHost({
       id: o.id,
-      peers: [o.id, ...o.peers.keys()],
+      peers: o.join === true ? [] : [o.id, ...o.peers.keys()],
       dataDir: o.dataDir,
       transport,
       tickMs: o.tickMs ?? 50,
@@ -56,6 +64,13 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     throw e;
   }
   const r = host.recovery;
+  const learn = (m: Membership): void => {
+    for (const [id, a] of Object.entries(m.addresses ?? {})) {
+      const peer = parseAddresses(a)?.peer;
+      if (id !== o.id && peer !== undefined) book.set(id, peer);
+    }
+  };
+  learn(host.state.members);
   log(
     `recovered ${r.snapshotIndex === null ? '' : `a snapshot at index ${r.snapshotIndex} and `}${r.records} WAL records: term ${r.durable.term}, ${r.durable.log.length} log entries${r.truncatedBytes > 0 ? `; cut a torn tail of ${r.truncatedBytes} bytes` : ''}`,
   );
@@ -73,6 +88,11 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
           ? `handing leadership to ${to} (thesis §3.10): no new writes until it leads or an election timeout passes`
           : 'gave the leadership transfer up: taking writes again',
       ),
+    config: (m, index) => {
+      learn(m);
+      const self = m.voters.includes(o.id as NodeId) ? 'a voter' : m.learners.includes(o.id as NodeId) ? 'a learner' : 'not a member';
+      log(`configuration ${describeMembers(m)} (entry ${index}): this node is ${self}`);
+    },
     snapshot: (how, index, start) =>
       log(
         how === 'installed'
@@ -83,8 +103,24 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   transport.deliverTo((m) => host.receive(m));
   let server: Server | null = null;
   try {
-    const api = { requester, status: () => host.status(requester.inFlight), transfer: (to: string, ms: number) => transferLeadership(host, to, ms) };
+    let httpUrl: string | null = null;
+    // Where this node is reached, for the configuration entries it writes when it leads a change.
+    const here = (): Record<string, string> => {
+      const known: Record<string, string> = {};
+      for (const [id, a] of book) known[id] = JSON.stringify({ peer: `${a.host}:${a.port}` });
+      known[o.id] = JSON.stringify({ peer: `${o.listen.host}:${transport.port}`, ...(httpUrl === null ? {} : { http: httpUrl }) });
+      return known;
+    };
+    const api = {
+      requester,
+      status: () => host.status(requester.inFlight),
+      transfer: (to: string, ms: number) => transferLeadership(host, to, ms),
+      members: () => membersBody(host, book),
+      changeMembership: (c: Parameters<typeof changeMembership>[1], ms: number) => changeMembership(host, c, ms, () => membersBody(host, book), here),
+    };
     server = o.http == null ? null : await listenHttp(createApiServer(api), o.http, log);
+    const a = server?.address();
+    if (server !== null && typeof a === 'object' && a !== null) httpUrl = `http://${o.http!.host}:${a.port}`;
   } catch (e) {
     // No client API: do not run as a member that nobody can use.
     host.stop();
@@ -132,6 +168,78 @@ async function transferLeadership(host: NodeHost, to: string, timeoutMs: number)
       return {
         kind: 'timeout',
         error: `leadership did not move to ${to}: the transfer was given up (is ${to} reachable and caught up? a TimeoutNow already sent may still reach it later and start an election)`,
+      };
+  }
+}
+
+/** A member's address as a configuration carries it: {"peer": "HOST:PORT", "http"?: URL}. */
+function parseAddresses(text: string): { peer: Address; http: string | null } | null {
+  try {
+    const v = JSON.parse(text) as { peer?: unknown; http?: unknown };
+    if (typeof v.peer !== 'string') return null;
+    const colon = v.peer.lastIndexOf(':');
+    const port = Number(v.peer.slice(colon + 1));
+    if (colon <= 0 || !Number.isSafeInteger(port)) return null;
+    return { peer: { host: v.peer.slice(0, colon).replace(/^\[|\]$/g, ''), port }, http: typeof v.http === 'string' ? v.http : null };
+  } catch {
+    return null;
+  }
+}
+
+function membersBody(host: NodeHost, book: ReadonlyMap<string, Address>): MembersBody {
+  const { members, index, committed } = host.membership();
+  const addresses: Record<string, { peer: string; http?: string }> = {};
+  for (const id of [...members.voters, ...members.learners]) {
+    const carried = parseAddresses(members.addresses?.[id] ?? '');
+    const a = carried?.peer ?? book.get(id);
+    if (a !== undefined) addresses[id] = { peer: `${a.host}:${a.port}`, ...(carried?.http == null ? {} : { http: carried.http }) };
+  }
+  return { voters: [...members.voters], learners: [...members.learners], index, committed, addresses };
+}
+
+/**
+ * Adds or removes a member through the host (which must lead) and waits until the change is
+ * committed here — for an added node, until it was promoted to voter (thesis §4.2.1), which needs it
+ * running (liferaft node --join) and caught up.
+ */
+async function changeMembership(
+  host: NodeHost,
+  c: { readonly action: 'add'; readonly id: string; readonly peer: string; readonly http: string | null } | { readonly action: 'remove'; readonly id: string },
+  timeoutMs: number,
+  body: () => MembersBody,
+  known: () => Record<string, string>,
+): Promise<MembershipOutcome> {
+  const member = host.members().includes(c.id as NodeId);
+  if (!host.leads()) return { kind: 'refused', status: 503, error: `${host.id} does not lead`, leader: host.leader() };
+  if (c.action === 'add' && member)
+    return { kind: 'refused', status: 409, error: `${c.id} is already a member (${describeMembers(host.membership().members)})` };
+  if (c.action === 'remove' && !member)
+    return { kind: 'refused', status: 404, error: `${c.id} is not a member (${describeMembers(host.membership().members)})` };
+  const addresses = c.action === 'add' ? { ...known(), [c.id]: JSON.stringify({ peer: c.peer, ...(c.http === null ? {} : { http: c.http }) }) } : known();
+  const why = host.changeMembership(c.action, c.id, addresses);
+  if (why !== null) return { kind: 'refused', status: 409, error: why };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 10));
+    const { members, committed } = host.membership();
+    const done =
+      c.action === 'add' ? members.voters.includes(c.id as NodeId) : !members.voters.includes(c.id as NodeId) && !members.learners.includes(c.id as NodeId);
+    if (done && committed) return { kind: 'done', config: body() };
+    if (!host.leads() && !done)
+      return {
+        kind: 'refused',
+        status: 503,
+        error: `${host.id} stopped leading before the change committed (it may still commit: see member list)`,
+        leader: host.leader(),
+      };
+    if (Date.now() > deadline)
+      return {
+        kind: 'refused',
+        status: 504,
+        error:
+          c.action === 'add' && members.learners.includes(c.id as NodeId)
+            ? `${c.id} was added as a learner but has not caught up within ${timeoutMs} ms: is it running (liferaft node --join) and reachable at ${c.peer}?`
+            : `the change was not committed within ${timeoutMs} ms`,
       };
   }
 }

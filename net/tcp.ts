@@ -2,6 +2,10 @@
 // exponential backoff, messages queued up to a limit while it is down) and a listener for incoming
 // connections. Frames are net/frame.ts's, signed when the cluster has a secret. A bad frame closes
 // that connection only; the node keeps serving the others.
+//
+// Each outgoing connection opens with a hello: the sender's id and where it listens. The receiver
+// then takes messages on that connection from that id only, and knows how to answer a node it has
+// no address for — a node that joins the cluster knows nobody until the leader calls it.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Message, NodeId } from '../core';
 import { encodeFrame, FrameDecoder, FrameError } from './frame';
@@ -9,10 +13,16 @@ import type { Transport } from './host';
 import { messageProblem } from '../core';
 
 export interface TcpOptions {
-  /** This node's name: frames addressed to another node, or from a node outside `peers`, are dropped. */
+  /**
+   * This node's name: frames addressed to another node are dropped, and so are frames from a node
+   * that neither said hello on the connection nor is in `peers`.
+   */
   readonly self: string;
   readonly listen: { readonly host: string; readonly port: number };
-  /** Where the peers listen (read when a peer is first sent to: it may be filled in after listening). */
+  /**
+   * Where the peers listen (read when a peer is first sent to: it may be filled in after listening,
+   * and grows as the configuration does).
+   */
   readonly peers: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
   readonly secret?: string | null;
   /** Problems worth a log line (refused frames, connection errors). */
@@ -36,6 +46,8 @@ class Peer {
     readonly id: string,
     private readonly addr: { host: string; port: number },
     private readonly log: (l: string) => void,
+    /** The first frame on every connection: who we are and where we listen. */
+    private readonly hello: Buffer,
   ) {}
 
   send(frame: Buffer): void {
@@ -58,6 +70,7 @@ class Peer {
     s.on('connect', () => {
       this.connected = true;
       this.backoff = BACKOFF_MIN_MS;
+      s.write(this.hello);
       for (const f of this.queue.splice(0)) s.write(f);
     });
     s.on('error', () => undefined);
@@ -82,8 +95,31 @@ class Peer {
   }
 }
 
+/** The first frame of a connection. */
+interface Hello {
+  readonly hello: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+function isHello(v: unknown): v is Hello {
+  const h = v as Hello;
+  return (
+    typeof h === 'object' &&
+    h !== null &&
+    typeof h.hello === 'string' &&
+    typeof h.host === 'string' &&
+    Number.isSafeInteger(h.port) &&
+    h.port > 0 &&
+    h.port < 65536
+  );
+}
+
 export class TcpTransport implements Transport {
   private readonly peers = new Map<string, Peer>();
+  /** Where nodes that said hello listen (for those not in the address book). */
+  private readonly learned = new Map<string, { host: string; port: number }>();
+  private hello: Buffer | null = null;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly log: (l: string) => void;
@@ -122,9 +158,10 @@ export class TcpTransport implements Transport {
   send(to: NodeId, m: Message): void {
     let p = this.peers.get(to);
     if (p === undefined) {
-      const addr = this.o.peers.get(to);
+      const addr = this.o.peers.get(to) ?? this.learned.get(to);
       if (addr === undefined) return;
-      p = new Peer(to, addr, this.log);
+      this.hello ??= encodeFrame({ hello: this.o.self, host: this.o.listen.host, port: this.port } satisfies Hello, this.o.secret ?? null);
+      p = new Peer(to, addr, this.log, this.hello);
       this.peers.set(to, p);
     }
     let frame: Buffer;
@@ -142,6 +179,8 @@ export class TcpTransport implements Transport {
   private accept(s: Socket): void {
     this.sockets.add(s);
     const decoder = new FrameDecoder(this.o.secret ?? null);
+    // Who is on the other end, once it said hello.
+    let from: string | null = null;
     s.on('data', (chunk: Buffer) => {
       let values: unknown[];
       try {
@@ -152,11 +191,18 @@ export class TcpTransport implements Transport {
         return;
       }
       for (const v of values) {
+        if (isHello(v)) {
+          from = v.hello;
+          // A wildcard listen address names no host: the connection's source does.
+          const host = v.host === '0.0.0.0' || v.host === '::' || v.host === '' ? (s.remoteAddress ?? v.host) : v.host;
+          if (!this.o.peers.has(from)) this.learned.set(from, { host, port: v.port });
+          continue;
+        }
         const problem = messageProblem(v);
         const m = v as Message;
         if (problem !== null) this.log(`dropped a malformed message from ${s.remoteAddress ?? '?'}: ${problem}`);
-        else if (m.to === this.o.self && this.o.peers.has(m.from)) this.deliver?.(m);
-        else this.log(`dropped a frame that is not a message to ${this.o.self} from a peer`);
+        else if (m.to === this.o.self && (from === null ? this.o.peers.has(m.from) : m.from === from)) this.deliver?.(m);
+        else this.log(`dropped a frame that is not a message to ${this.o.self} from ${from ?? 'a peer'}`);
       }
     });
     s.on('error', () => undefined);

@@ -81,10 +81,10 @@ async function get(url: string, key: string): Promise<{ status: number; body: Re
 }
 
 /** Every acknowledged unique write is readable, from every node; the history linearizes. */
-async function verify(c: LocalCluster, load: Load): Promise<{ ops: number; acked: number; unknown: number }> {
+async function verify(c: LocalCluster, load: Load, urls: readonly string[] = c.urls): Promise<{ ops: number; acked: number; unknown: number }> {
   const acked = load.unique.filter((u) => u.kind === 'ok');
   assert.ok(acked.length > 0, 'some unique writes were acknowledged');
-  for (const url of c.urls) {
+  for (const url of urls) {
     for (const u of acked) {
       const r = await get(url, u.key);
       assert.equal(r.status, 200, `${u.key} (acknowledged) is present, read through ${url}`);
@@ -176,7 +176,7 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     // Refused, and nothing changes: an unknown member, the leader itself, a follower asked directly.
     const unknown = await member('transfer', 'n9');
     assert.equal(unknown.code, 1, unknown.err);
-    assert.match(unknown.err, /n9 is not a member \(members: n1, n2, n3\)/);
+    assert.match(unknown.err, /n9 is not a voter \(voters: n1, n2, n3\)/);
     const self = await member('transfer', leader);
     assert.equal(self.code, 1);
     assert.match(self.err, new RegExp(`${leader} already leads`));
@@ -208,6 +208,91 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     await load.stop();
     const v = await verify(c, load);
     console.log(`      two transfers under load: ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present`);
+  });
+
+  it('member add, remove and replace under load, through the CLI: a node joins with an empty disk, the leader is removed, a killed node is replaced', async () => {
+    const c = (cluster = await LocalCluster.start({ cli: CLI, dir, snapshotEntries: 30, walRewriteBytes: 8192 }));
+    const member = (...args: string[]): Promise<{ code: number; out: string; err: string }> =>
+      new Promise((resolve) => {
+        const p = spawn(process.execPath, [CLI, 'member', '--endpoints', c.urls.join(','), '--timeout', '15000', ...args]);
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        p.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+      });
+    const leader = await c.leader();
+    const load = startLoad(c, 4, 4);
+    await sleep(500);
+    // Refused, and nothing changes: an unknown member, a member added again, a follower asked directly, bad bodies.
+    const unknown = await member('remove', 'n9');
+    assert.equal(unknown.code, 1, unknown.err);
+    assert.match(unknown.err, /n9 is not a member \(voters=n1,n2,n3\)/);
+    const again = await member('add', 'n2', '127.0.0.1:1');
+    assert.equal(again.code, 1);
+    assert.match(again.err, /n2 is already a member/);
+    const follower = [...c.members.keys()].find((id) => id !== leader)!;
+    const direct = await fetch(`${c.member(follower).url}/members/n3`, { method: 'DELETE' });
+    assert.equal(direct.status, 503);
+    assert.deepEqual(await direct.json(), { error: `${follower} does not lead`, leader });
+    for (const body of ['{"id": "n4"}', '{"id": "n 4", "peer": "127.0.0.1:9"}', '[]']) {
+      const bad = await fetch(`${c.member(leader).url}/members`, { method: 'POST', body });
+      assert.equal(bad.status, 400, body);
+    }
+    const listed = JSON.parse((await member('list', '--json')).out) as { config: { voters: string[] } }[];
+    assert.deepEqual(listed[0]!.config.voters, ['n1', 'n2', 'n3'], 'nothing changed');
+
+    // 1. A new node with an empty disk joins: a learner, caught up, promoted.
+    const n4 = await c.join('n4');
+    assert.ok(
+      n4.log.some((l) => l.includes(`waiting to be added: liferaft member add n4 127.0.0.1:${n4.raftPort}`)),
+      n4.log.join('\n'),
+    );
+    const added = await member('add', 'n4', `127.0.0.1:${n4.raftPort}`, '--http', `127.0.0.1:${n4.httpPort}`);
+    assert.equal(added.code, 0, added.err);
+    assert.match(added.out, /^n4 added: voters n1, n2, n3, n4 \(entry \d+\)/);
+    assert.ok(
+      n4.log.some((l) => /configuration voters=n1,n2,n3,n4 \(entry \d+\): this node is a voter/.test(l)),
+      n4.log.join('\n'),
+    );
+    // Its WAL keeps the configuration: killed and restarted, it is a voter again at once.
+    await c.kill('n4');
+    await c.restart('n4');
+    assert.deepEqual(((await c.status('n4'))?.['config'] as { voters: string[] }).voters, ['n1', 'n2', 'n3', 'n4']);
+
+    // 2. The leader is removed: it leads until that commits, then steps down; another leads.
+    const removed = await member('remove', leader);
+    assert.equal(removed.code, 0, removed.err);
+    const next = await c.leader();
+    assert.notEqual(next, leader);
+    assert.ok(
+      c.member(leader).log.some((l) => /this node is not a member/.test(l)),
+      c.member(leader).log.join('\n'),
+    );
+
+    // 3. A killed node is replaced by a new one with an empty disk.
+    const victim = [...c.members.keys()].find((id) => id !== leader && id !== next && id !== 'n4')!;
+    await c.kill(victim);
+    const gone = await member('remove', victim);
+    assert.equal(gone.code, 0, gone.err);
+    const n5 = await c.join('n5');
+    const replaced = await member('add', 'n5', `127.0.0.1:${n5.raftPort}`, '--http', `127.0.0.1:${n5.httpPort}`);
+    assert.equal(replaced.code, 0, replaced.err);
+    const voters = [next, 'n4', 'n5'].sort();
+    assert.match(replaced.out, new RegExp(`^n5 added: voters ${voters.map((v) => `(?=.*${v})`).join('')}`));
+    const list = await member('list');
+    assert.match(list.out, /configuration: voters [^\n]*n5/);
+
+    await sleep(500);
+    await load.stop();
+    const v = await verify(
+      c,
+      load,
+      voters.map((id) => c.member(id).url),
+    );
+    console.log(
+      `      a join, the leader removed, a killed node replaced, under load: ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present`,
+    );
   });
 
   it('soak: repeated kill -9 / restart of random nodes under load, bounded in time', async () => {
