@@ -1,7 +1,8 @@
 // Property test: any sequence of ticks, deliveries, drops, duplicates, client requests, crashes,
 // restarts and partitions on a 3-node in-memory cluster keeps election safety, log matching and
 // state machine safety — and never trips one of the node's own assertions. Run again with log
-// compaction every few entries, so snapshots are taken, sent, installed and restarted from.
+// compaction every few entries, so snapshots are taken, sent, installed and restarted from; and
+// again with a spare node and membership changes asked of any node at any time.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fullLog, type LogView } from './log';
@@ -18,7 +19,8 @@ type Action =
   | { kind: 'crash'; node: number }
   | { kind: 'restart'; node: number }
   | { kind: 'partition'; node: number }
-  | { kind: 'heal' };
+  | { kind: 'heal' }
+  | { kind: 'member'; node: number; add: boolean; target: number };
 
 const key = fc.constantFrom('x', 'y');
 const value = fc.constantFrom('1', '2', '3');
@@ -50,7 +52,22 @@ interface Stats {
   runs: number;
   snapshotsTaken: number;
   snapshotsInstalled: number;
+  configChanges: number;
 }
+
+/** The same schedules with membership changes: a spare n4, and any node asked to add or remove any node. */
+const memberAction: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 12, arbitrary: action },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('member' as const),
+      node: fc.integer({ min: 0, max: 3 }),
+      add: fc.boolean(),
+      target: fc.integer({ min: 0, max: 3 }),
+    }),
+  },
+);
 
 /** Safety checks over the whole cluster, run after every step. */
 class Checker {
@@ -60,6 +77,17 @@ class Checker {
   private readonly kvAt = new Map<number, string>();
 
   constructor(private readonly c: MemoryCluster) {}
+
+  /**
+   * A leader that appended a configuration entry holds no other uncommitted one (thesis §4.1). (Not
+   * at every step: a new leader may find two in its log, both committed by its predecessor, before
+   * it learns their commit.)
+   */
+  afterConfigStart(id: NodeId): void {
+    const n = this.c.node(id);
+    const pending = n.log.filter((e) => e.index > n.commit && e.data.type === 'config').length;
+    assert.ok(pending === 1, `${id} started a configuration change with ${pending} uncommitted configuration entries in its log`);
+  }
 
   afterStep(id: NodeId, applied: readonly { index: number; term: number; data: unknown }[]): void {
     // Same applied index ⇒ same state machine (this is what a snapshot must carry over).
@@ -81,6 +109,8 @@ class Checker {
       const other = this.leaderOfTerm.get(n.term);
       assert.ok(other === undefined || other === id, `two leaders in term ${n.term}: ${other} and ${id}`);
       this.leaderOfTerm.set(n.term, id);
+      // Membership (thesis §4.2.2): a leader is a voter unless its removal is not committed yet.
+      assert.ok(n.members.voters.includes(id) || n.configIndex > n.commit, `${id} leads term ${n.term} outside its committed configuration`);
     }
     // State machine safety (Raft §5.4.3): every node applies the same entry at an index.
     for (const a of applied) {
@@ -117,14 +147,16 @@ function logsMatch(a: LogView, b: LogView, ida: NodeId, idb: NodeId): void {
   }
 }
 
-function run(actions: readonly Action[], stats: Stats, snapshotEntries = 0): void {
+function run(actions: readonly Action[], stats: Stats, snapshotEntries = 0, spares = 0): void {
   const c = new MemoryCluster({
     size: 3,
+    spares,
     config: { electionTicksMin: 3, electionTicksMax: 7, entriesPerAppendMax: 2, inflightAppendsMax: 2, snapshotEntries },
   });
   const checker = new Checker(c);
   c.onStep = (id, _input, out) => {
     checker.afterStep(id, out.applied);
+    if (out.reasons.includes('config.start')) checker.afterConfigStart(id);
     if (out.reasons.includes('snapshot.take')) stats.snapshotsTaken++;
     if (out.reasons.includes('snapshot.install')) stats.snapshotsInstalled++;
   };
@@ -172,6 +204,14 @@ function run(actions: readonly Action[], stats: Stats, snapshotEntries = 0): voi
       case 'heal':
         c.heal();
         break;
+      case 'member': {
+        const id = c.ids[a.node]!;
+        if (!c.crashed.has(id)) {
+          const out = c.stepNode(id, { type: 'changeMembership', action: a.add ? 'add' : 'remove', node: c.ids[a.target]! }, '');
+          if (out.reasons.includes('config.start')) stats.configChanges++;
+        }
+        break;
+      }
     }
     c.takeLines();
   }
@@ -184,7 +224,7 @@ describe('core properties', function () {
   this.timeout(120_000);
 
   it('election safety, log matching and state machine safety hold under any schedule', () => {
-    const stats: Stats = { leaders: 0, applied: 0, runs: 0, snapshotsTaken: 0, snapshotsInstalled: 0 };
+    const stats: Stats = { leaders: 0, applied: 0, runs: 0, snapshotsTaken: 0, snapshotsInstalled: 0, configChanges: 0 };
     fc.assert(
       fc.property(fc.array(action, { minLength: 20, maxLength: 400, size: 'max' }), (actions) => run(actions, stats)),
       { numRuns: 1000 },
@@ -195,7 +235,7 @@ describe('core properties', function () {
   });
 
   it('... and with log compaction every 2 entries: snapshots taken, sent, installed and restarted from', () => {
-    const stats: Stats = { leaders: 0, applied: 0, runs: 0, snapshotsTaken: 0, snapshotsInstalled: 0 };
+    const stats: Stats = { leaders: 0, applied: 0, runs: 0, snapshotsTaken: 0, snapshotsInstalled: 0, configChanges: 0 };
     fc.assert(
       fc.property(fc.array(action, { minLength: 20, maxLength: 400, size: 'max' }), (actions) => run(actions, stats, 2)),
       { numRuns: 600 },
@@ -204,6 +244,18 @@ describe('core properties', function () {
     assert.ok(stats.snapshotsTaken > stats.runs, `only ${stats.snapshotsTaken} snapshots taken in ${stats.runs} runs`);
     console.log(`      ${stats.runs} runs: ${stats.applied} entries applied, ${stats.snapshotsTaken} snapshots taken, ${stats.snapshotsInstalled} installed`);
     assert.ok(stats.snapshotsInstalled >= 5, `only ${stats.snapshotsInstalled} snapshots installed in ${stats.runs} runs`);
+  });
+
+  it('... and with a spare node and membership changes at any time (compaction every 3 entries)', () => {
+    const stats: Stats = { leaders: 0, applied: 0, runs: 0, snapshotsTaken: 0, snapshotsInstalled: 0, configChanges: 0 };
+    fc.assert(
+      fc.property(fc.array(memberAction, { minLength: 20, maxLength: 400, size: 'max' }), (actions) => run(actions, stats, 3, 1)),
+      { numRuns: 600 },
+    );
+    assert.ok(stats.applied > stats.runs, `only ${stats.applied} entries applied in ${stats.runs} runs`);
+    console.log(`      ${stats.runs} runs: ${stats.applied} entries applied, ${stats.configChanges} configuration changes started`);
+    // (Most requests are refused — asked of a follower, or while a change is pending — as they should be.)
+    assert.ok(stats.configChanges > 50, `only ${stats.configChanges} configuration changes in ${stats.runs} runs`);
   });
 
   it('the checker itself catches a broken log (two different entries at one index and term)', () => {
