@@ -2,7 +2,7 @@
 // vote requests and the counting of votes (Raft §5.2, §5.4.1).
 import { raise } from './assert';
 import { isUpToDate, lastIndex, lastTerm } from './log';
-import { membersOf, newProgress } from './members';
+import { mayCampaign, membersOf, newProgress } from './members';
 import { appendAsLeader, bcastAppend, maybeCommit } from './replication';
 import { becomeFollower } from './follower';
 import { resetElectionTimer, type NodeState, type StepContext } from './state';
@@ -25,7 +25,7 @@ export function tickElection(ctx: StepContext): void {
     ctx.note('tick');
     return;
   }
-  if (!membersOf(n).voter) {
+  if (!mayCampaign(n)) {
     // A learner, a removed node or one not yet added: only voters campaign (thesis §4.2.1, §4.2.3).
     ctx.note('election.skip.not-voter');
     resetElectionTimer(n);

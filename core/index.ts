@@ -2,7 +2,7 @@
 export { step, mayLeaveBeforePersist, type StepResult } from './step';
 export { newNode, restartNode, cloneNode, durableOf, type NodeState, type Progress, type PendingRead, type PendingProposal } from './state';
 export { makeConfig, quorumSize, bootstrapMembers, ConfigError, CONFIG_DEFAULTS, type RaftConfig, type RaftConfigInput } from './config';
-export { viewOf, membersOf, configAt, sameMembers, type MembersView } from './members';
+export { viewOf, membersOf, configAt, sameMembers, mayCampaign, type MembersView } from './members';
 export { RaftAssertionError, NODE_INVARIANTS, type NodeInvariant } from './assert';
 export { REASONS } from './reasons';
 export { BUGS, BUG_NAMES, isBugName, type BugName } from './bugs';

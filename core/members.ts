@@ -75,6 +75,19 @@ export function configAt(
   return { members: bootstrapMembers(n.config), from: logIndex(0) };
 }
 
+/**
+ * Whether this node may campaign: a voter of its configuration — or a voter of the one before it
+ * while the configuration that removes it is not committed here. A leader that removed itself and
+ * stepped down (or crashed) before the removal committed may hold the only copy of entries the
+ * others need to elect anyone; it campaigns, and leads the new configuration until that commits
+ * (thesis §4.2.2). A learner never campaigns.
+ */
+export function mayCampaign(n: NodeState): boolean {
+  if (membersOf(n).voter) return true;
+  if (n.configIndex <= n.commit || n.configIndex === 0) return false;
+  return configAt(n, logIndex(n.configIndex - 1)).members.voters.includes(n.config.id);
+}
+
 /** Puts a configuration in force; a leader starts or stops tracking the members that came or went. */
 export function setMembers(n: NodeState, members: Membership, from: LogIndex): void {
   n.members = members;
@@ -91,7 +104,7 @@ export function setMembers(n: NodeState, members: Membership, from: LogIndex): v
 
 /** A leader's record of a follower it knows nothing of yet: probe from the end of its own log. */
 export function newProgress(next: LogIndex): Progress {
-  return { match: logIndex(0), next, mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0, snapshotWait: 0 };
+  return { match: logIndex(0), next, mode: 'probe', probeSent: false, inflight: [], recentActive: false, prevActive: false, readAck: 0, snapshotWait: 0 };
 }
 
 /**

@@ -9,7 +9,7 @@
 // check-quorum keeps removed servers from disrupting the cluster (§4.2.3).
 import { becomeFollower } from './follower';
 import { membersOf, setMembers } from './members';
-import { committedInTerm } from './replies';
+import { committedInTerm, processReads } from './replies';
 import { appendAsLeader, bcastAppend, maybeCommit } from './replication';
 import type { StepContext } from './state';
 import type { Membership, NodeId } from './types';
@@ -43,11 +43,14 @@ function withAddresses(m: Membership, addresses: Readonly<Record<string, string>
   return Object.keys(a).length === 0 ? m : { ...m, addresses: a };
 }
 
-/** The leader and the voters of `next` it heard from since its last check-quorum round make a quorum of `next`. */
+/** The leader and the voters of `next` it heard from in this round or the one before make a quorum of `next`. */
 function quorumActiveIn(ctx: StepContext, next: Membership): boolean {
   const n = ctx.node;
   let active = 0;
-  for (const id of next.voters) if (id === n.config.id || n.progress.get(id)?.recentActive === true) active++;
+  for (const id of next.voters) {
+    const pr = n.progress.get(id);
+    if (id === n.config.id || pr?.recentActive === true || pr?.prevActive === true) active++;
+  }
   return active >= Math.floor(next.voters.length / 2) + 1;
 }
 
@@ -79,7 +82,9 @@ function appendConfig(ctx: StepContext, next: Membership): void {
   setMembers(n, n.log[n.log.length - 1]!.data as Membership, index);
   ctx.note('config.start');
   bcastAppend(ctx);
-  maybeCommit(ctx);
+  // (A removal shrinks the quorum: what the others hold may commit now, and reads may be confirmed.)
+  if (maybeCommit(ctx)) bcastAppend(ctx, true);
+  processReads(ctx);
 }
 
 /** A leader's tick: a learner holding the whole committed log becomes a voter (thesis §4.2.1). */

@@ -114,7 +114,8 @@ export const REASONS = {
   'config.revert': 'a conflicting suffix held a configuration entry: the one before it is in force again (thesis §4.1)',
   'config.promote': 'a learner has caught up with the commit index: make it a voter (thesis §4.2.1)',
   'config.step-down': 'the configuration that removed this leader is committed: step down (thesis §4.2.2)',
-  'election.skip.not-voter': 'the election timer fired at a node that is not a voter (a learner, removed, or not yet added): it does not campaign',
+  'election.skip.not-voter':
+    'the election timer fired at a node that is not a voter (a learner, removed — by a committed configuration — or not yet added): it does not campaign',
   'transfer.ignore.not-voter': 'leadership can only go to a voter: a transfer to a learner (or a TimeoutNow at a non-voter) is ignored',
   'bug.concurrent-config-change': 'PLANTED BUG: a second configuration change is started before the first one committed',
   'bug.removed-leader-stays': 'PLANTED BUG: a leader removed by a committed configuration keeps leading',

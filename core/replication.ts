@@ -61,13 +61,14 @@ export function tickLeader(ctx: StepContext): void {
   if (n.config.snapshotEntries > 0) for (const pr of n.progress.values()) if (pr.snapshotWait > 0) pr.snapshotWait--;
   if (n.electionElapsed >= n.config.electionTicksMin) {
     n.electionElapsed = 0;
-    if (n.config.checkQuorum) {
-      if (!quorumActive(n)) {
-        ctx.note('leader.step-down.check-quorum');
-        becomeFollower(ctx, n.term, null);
-        return;
-      }
-      for (const pr of n.progress.values()) pr.recentActive = false;
+    if (n.config.checkQuorum && !quorumActive(n)) {
+      ctx.note('leader.step-down.check-quorum');
+      becomeFollower(ctx, n.term, null);
+      return;
+    }
+    for (const pr of n.progress.values()) {
+      pr.prevActive = pr.recentActive;
+      pr.recentActive = false;
     }
   }
   if (n.heartbeatElapsed >= n.config.heartbeatTicks) {

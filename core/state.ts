@@ -42,6 +42,11 @@ export interface Progress {
   inflight: LogIndex[];
   /** Heard from the follower since the last check-quorum round (thesis §6.2). */
   recentActive: boolean;
+  /**
+   * Heard from it in the round before (rounds run every electionTicksMin, with check-quorum off
+   * too): with recentActive, whether it answered lately — what a removal's quorum check counts.
+   */
+  prevActive: boolean;
   /** The newest ReadIndex round the follower acknowledged in this term (thesis §6.4). */
   readAck: number;
   /**

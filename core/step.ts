@@ -101,7 +101,11 @@ function receive(ctx: StepContext, m: Message): void {
   // holds it only from the leader (thesis §4.2.1). Anyone's vote requests are answered too: nodes'
   // configurations differ while a change spreads, and a voter of a newer one must win the votes of
   // nodes that do not know it yet (a removed node is kept from disrupting by the lease, below).
-  const member = m.from === n.config.id ? m.type === 'AppendEntriesResp' : fromLeader(m) || isVoteRequest(m) || membersOf(n).memberSet.has(m.from);
+  // (A TimeoutNow from the leader we follow counts too: a leader that is removing itself may hand over.)
+  const member =
+    m.from === n.config.id
+      ? m.type === 'AppendEntriesResp'
+      : fromLeader(m) || isVoteRequest(m) || (m.type === 'TimeoutNow' && m.from === n.leader) || membersOf(n).memberSet.has(m.from);
   if (!member) {
     ctx.note('ignore.unknown-sender');
     return;

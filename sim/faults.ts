@@ -125,13 +125,14 @@ export class Faults {
           sim.record(e, a.node, `${text} (no leader running: nothing changes)`, null, 0);
           return;
         }
-        sim.stats.configChanges++;
         sim.operate(
           leader,
           { type: 'changeMembership', action: a.kind, node: sim.nodes[a.node]!.id },
           e,
           sim.trace.steps === null ? '' : `${text}: ${leader.id}, the leader, is asked to ${a.kind} ${sim.nodes[a.node]!.id}`,
         );
+        // (Counted when the leader started it: a request refused — pending, a member already — changes nothing.)
+        if (sim.lastReasons.includes('config.start')) sim.stats.configChanges++;
         return;
       }
       case 'corrupt': {

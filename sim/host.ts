@@ -1,7 +1,7 @@
 // What the simulator's parts (faults.ts, traffic.ts, liveness.ts, outputs.ts) may use of the simulation they
 // run in. The Simulation implements it; the parts never import simulation.ts (no import cycle), and
 // one part reaches another only through the few calls listed at the end.
-import type { Input } from '../core';
+import type { ReasonCode, Input } from '../core';
 import type { DeliverEvent, ClientRequestEvent, SimEvent } from './events';
 import type { InvariantChecker, Violation } from './invariants';
 import type { Network } from './network';
@@ -50,6 +50,8 @@ export interface SimHost {
   releaseOutbox(n: SimNode): void;
   /** Runs an operator's input on a node (a leadership transfer, a membership change) as the current step, outputs and checks included. */
   operate(n: SimNode, input: Input, e: SimEvent, text: string): void;
+  /** The reason codes of the step just taken. */
+  readonly lastReasons: readonly ReasonCode[];
   /** Applies the PCT priorities of the current phase to the network. */
   applyPriorities(): void;
   /** "n3" → 2. */

@@ -11,7 +11,6 @@ import {
   makeConfig,
   newNode,
   nodeId,
-  quorumSize,
   RaftAssertionError,
   step as coreStep,
   type ClientRequest,
@@ -168,7 +167,7 @@ export class Simulation implements SimHost {
       this.applyPriorities();
       for (let d = 0; d < pct.depth; d++) this.push(pctEvent(rng.int(Math.max(1, s.safetyUs)), d, s.pct!.line));
     }
-    this.checker = new InvariantChecker(this.nodes, quorumSize(this.nodes[0]!.state.config), s.check, { earlyAppends: this.swarm.earlyAppends });
+    this.checker = new InvariantChecker(this.nodes, s.check, { earlyAppends: this.swarm.earlyAppends });
     // (The order of what is queued before the run decides ties at equal times: keep it.)
     this.traffic = new Traffic(this, seed, this.history);
     this.traffic.schedule();

@@ -47,7 +47,7 @@ export interface RunStats {
   clogs: number;
   /** Leadership transfers a leader was asked for (`at TIME transfer nX`, the debugger's .transfer). */
   transfers: number;
-  /** Membership changes a leader was asked for (`at TIME add|remove nX`, `churn`, the debugger's .add/.remove). */
+  /** Membership changes a leader started when asked (`at TIME add|remove nX`, `churn`, the debugger's .add/.remove); refused ones are not counted. */
   configChanges: number;
   leaderChanges: number;
   delayed: number;

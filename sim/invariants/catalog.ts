@@ -45,11 +45,12 @@ export const INVARIANTS = {
     'a node that turns a client away (not-leader) names the leader it follows after that step, or none when it follows none, never itself (clients retry where the hint points: a wrong or missing one costs retries, so a liveness rule)',
   QuietLeader:
     'on a converged cluster with no client traffic (the settle window), the leader sends no appends or snapshots, since every follower holds its whole log, and one heartbeat to each follower per heartbeat interval (a leader that resends what its followers hold, or beats too often or too seldom, wastes the network or its lease: a liveness rule)',
-  OneConfigChangeInv: "a leader's log holds at most one configuration entry it has not committed (thesis §4.1: one change at a time)",
+  OneConfigChangeInv:
+    'a leader appends a configuration entry only when every earlier one in its log is committed (thesis §4.1: one change at a time; a leader elected with two past its commit index has not learnt that they commit yet)',
   ConfigChangeInv:
     'each configuration a leader appends differs from the one before it by one server: a learner added, a learner promoted, or one member removed (thesis §4.1, §4.2.1)',
   LeaderIsVoterInv:
-    'a leader is a voter of its configuration when elected, and steps down once a configuration without it as a voter is committed (thesis §4.2.2: a server not in a configuration never leads it)',
+    'a leader is a voter of its configuration when elected (or of the one before, while the one removing it is not committed), and steps down once a configuration without it as a voter is committed (thesis §4.2.2: a server not in a configuration never leads it)',
 } as const;
 
 /** Invariants whose violation is a liveness failure (exit 2) rather than a safety one. */

@@ -58,14 +58,13 @@ export class InvariantChecker {
 
   constructor(
     private readonly nodes: readonly CheckedNode[],
-    quorum: number,
     enabled: readonly string[] | null,
     opts: { readonly earlyAppends?: boolean } = {},
   ) {
     const on = new Set((enabled ?? INVARIANT_NAMES) as InvariantName[]);
     // With early appends a leader may commit what only its followers' disks hold (thesis §10.2.1).
     if (opts.earlyAppends === true) on.delete('CommittedIsDurableInv');
-    this.judge = new Judge(nodes, quorum, on);
+    this.judge = new Judge(nodes, on);
     this.hashes = nodes.map(() => new PrefixHashes());
     this.views = nodes.map((n) => n.state);
     this.votes = nodes.map(() => new Map());

@@ -79,6 +79,7 @@ export const exchangesCases: InvariantCases = {
       probeSent: true,
       inflight: [],
       recentActive: true,
+      prevActive: false,
       readAck: 0,
       snapshotWait: 0,
     });

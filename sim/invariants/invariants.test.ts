@@ -35,7 +35,7 @@ describe('invariants', () => {
 
   it('reports only the invariants a scenario asked for', () => {
     const w = new World(3);
-    const checker = new InvariantChecker(w.nodes, 2, ['LogInv']);
+    const checker = new InvariantChecker(w.nodes, ['LogInv']);
     const bad: Message = { type: 'Heartbeat', from: ids[0]!, to: ids[1]!, term: term(3), commit: logIndex(0), readSeq: 0 };
     assert.equal(checker.onSend(0, bad, term(2)), null);
   });

@@ -1,4 +1,4 @@
-// What every rule needs to judge a step: the nodes, the quorum, which invariants are on, and the
+// What every rule needs to judge a step: the nodes, which invariants are on, and the
 // step and time a violation is reported at. Each family of rules (checker.ts, timers.ts,
 // progress.ts, exchanges.ts, state-machine.ts) holds its own memory and reports through one Judge.
 import type { NodeId } from '../../core';
@@ -15,7 +15,6 @@ export class Judge {
 
   constructor(
     readonly nodes: readonly CheckedNode[],
-    readonly quorum: number,
     readonly enabled: ReadonlySet<InvariantName>,
   ) {}
 

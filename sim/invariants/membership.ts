@@ -3,7 +3,7 @@
 // removed one steps down once its removal commits (LeaderIsVoterInv); a snapshot holds the
 // configuration of the committed log at its index (part of SnapshotInv). The configurations of the
 // committed log G are kept here, so the quorum rules (checker.ts) judge by the latest committed one.
-import { describeMembers, sameMembers, viewOf, type Entry, type Membership, type NodeId, type Snapshot } from '../../core';
+import { describeMembers, mayCampaign, sameMembers, viewOf, type Entry, type Membership, type NodeId, type Snapshot } from '../../core';
 import type { StepBefore, Violation } from './catalog';
 import type { Judge } from './judge';
 
@@ -62,7 +62,9 @@ export class MembershipRules {
     const s = n.state;
     const v = viewOf(s.members, n.id);
     if (!v.voter) {
-      if (becameLeader)
+      // (Elected as a voter of the configuration before, while the one that removes it is not
+      // committed: it holds entries the others need, and leads until that commits — thesis §4.2.2.)
+      if (becameLeader && !mayCampaign(s))
         return this.judge.fail(
           'LeaderIsVoterInv',
           [i],

@@ -89,7 +89,7 @@ export class TimerRules {
   /**
    * The lease (thesis §4.2.3, §9.6): a follower that took an append, heartbeat or snapshot from its
    * term's leader fewer than electionTicksMin of its ticks ago must refuse pre-votes and, with
-   * check-quorum, ignore vote requests of higher terms, or a node that was partitioned away and
+   * check-quorum (or from a node outside its configuration), ignore vote requests of higher terms, or a node that was partitioned away and
    * campaigned on its own forces a working leader out when it comes back. (The core may hold its
    * lease longer — a re-granted vote restarts its timer too — never shorter. A vote request of a
    * leadership transfer is the leader handing over: it owes it no lease, thesis §3.10.)
@@ -101,11 +101,20 @@ export class TimerRules {
     if (term >= 0 && ticks < E) {
       if (grantedPreVote !== null)
         return this.judge.fail('LeaseRespected', [i], `${this.judge.name(i)} granted a pre-vote to ${grantedPreVote.to} ${leaseHeld(ticks, term, E)}`);
-      if (heard !== null && heard.type === 'RequestVote' && heard.transfer !== true && s.config.checkQuorum && heard.term > term && s.term > term) {
+      // (A node outside the configuration — removed, and unaware — is held to it with check-quorum off too.)
+      const outsider = heard !== null && !viewOf(s.members, s.config.id).memberSet.has(heard.from);
+      if (
+        heard !== null &&
+        heard.type === 'RequestVote' &&
+        heard.transfer !== true &&
+        (s.config.checkQuorum || outsider) &&
+        heard.term > term &&
+        s.term > term
+      ) {
         return this.judge.fail(
           'LeaseRespected',
           [i],
-          `${this.judge.name(i)} took term ${s.term} from ${heard.from}'s vote request ${leaseHeld(ticks, term, E)}, with check-quorum on`,
+          `${this.judge.name(i)} took term ${s.term} from ${heard.from}'s vote request ${leaseHeld(ticks, term, E)}, ${s.config.checkQuorum ? 'with check-quorum on' : `a node outside its configuration`}`,
         );
       }
     }

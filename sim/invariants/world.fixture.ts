@@ -60,7 +60,7 @@ export class World {
   /** `spares` more nodes start outside the cluster, with no configuration. */
   constructor(size: number, only: InvariantName[] | null = null, snapshotEntries = 0, spares = 0) {
     this.nodes = ids.slice(0, size + spares).map((id, i) => new Fake(id, i < size ? size : 0, snapshotEntries));
-    this.checker = new InvariantChecker(this.nodes, Math.floor(size / 2) + 1, only);
+    this.checker = new InvariantChecker(this.nodes, only);
   }
 
   set(
@@ -149,5 +149,15 @@ export function expectViolation(v: Violation | null, invariant: InvariantName, p
 
 /** A leader's fresh record of a follower: probing from `next`, nothing in flight. */
 export function probing(next: number): Progress {
-  return { match: logIndex(0), next: logIndex(next), mode: 'probe', probeSent: false, inflight: [], recentActive: false, readAck: 0, snapshotWait: 0 };
+  return {
+    match: logIndex(0),
+    next: logIndex(next),
+    mode: 'probe',
+    probeSent: false,
+    inflight: [],
+    recentActive: false,
+    prevActive: false,
+    readAck: 0,
+    snapshotWait: 0,
+  };
 }
