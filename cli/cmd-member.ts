@@ -72,14 +72,32 @@ export async function memberCommand(argv: string[], io: Io): Promise<number> {
         (b) => `${String(b['leader'])} leads (term ${String(b['term'])})`,
       );
     case 'add': {
-      if (args.length !== 2 || !/^[A-Za-z0-9_.-]+$/.test(args[0]!) || !/^[^\s:/]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(args[1]!))
-        throw new UsageError('usage: liferaft member add ID HOST:PORT [--http HOST:PORT] (the new node, started with liferaft node --join)');
+      const hostPort = (a: string | undefined): boolean =>
+        a !== undefined &&
+        /^[^\s:/]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(a) &&
+        Number(a.slice(a.lastIndexOf(':') + 1)) >= 1 &&
+        Number(a.slice(a.lastIndexOf(':') + 1)) <= 65535;
+      if (args.length !== 2 || !/^[A-Za-z0-9_.-]+$/.test(args[0]!) || !hostPort(args[1]))
+        throw new UsageError(
+          'usage: liferaft member add ID HOST:PORT [--http HOST:PORT] (the new node, started with liferaft node --join; a port from 1 to 65535)',
+        );
+      if (values.http !== undefined && !hostPort(values.http.replace(/^https?:\/\//, '')))
+        throw new UsageError(`--http must be [http://]HOST:PORT (got ${JSON.stringify(values.http)})`);
       const body = {
         id: args[0]!,
         peer: args[1]!,
         ...(values.http === undefined ? {} : { http: values.http.startsWith('http') ? values.http : `http://${values.http}` }),
       };
-      return atLeader(endpoints, timeout, json, io, 'add', { method: 'POST', path: '/members', body }, (b) => `${args[0]!} added: ${configLine(b)}`);
+      return atLeader(
+        endpoints,
+        timeout,
+        json,
+        io,
+        'add',
+        { method: 'POST', path: '/members', body },
+        (b) => `${args[0]!} added: ${configLine(b)}`,
+        (s) => s === 409,
+      );
     }
     case 'remove':
       if (args.length !== 1 || !/^[A-Za-z0-9_.-]+$/.test(args[0]!)) throw new UsageError('usage: liferaft member remove ID');
@@ -91,6 +109,7 @@ export async function memberCommand(argv: string[], io: Io): Promise<number> {
         'remove',
         { method: 'DELETE', path: `/members/${encodeURIComponent(args[0]!)}` },
         (b) => `${args[0]!} removed: ${configLine(b)}`,
+        (s) => s === 404,
       );
     default:
       throw new UsageError(cmd === undefined ? MEMBER_USAGE : `unknown member command "${cmd}" (list, add, remove, transfer)`);
@@ -108,15 +127,27 @@ async function list(endpoints: readonly string[], timeout: number, json: boolean
         io.out(`${'?'.padEnd(6)}${'unreachable'.padEnd(15)}${''.padStart(6)}  ${''.padEnd(8)}${''.padStart(8)}${''.padStart(9)}  ${s.endpoint} (${s.error})`);
       else
         io.out(
-          `${String(st['id']).padEnd(6)}${String(st['role']).padEnd(15)}${String(st['term']).padStart(6)}  ${String(st['leader'] ?? '-').padEnd(8)}${String(st['commit']).padStart(8)}${String(st['applied']).padStart(9)}  ${s.endpoint}`,
+          `${String(st['id']).padEnd(6)}${`${String(st['role'])}${outside(st) ? ' (outside)' : ''}`.padEnd(15)}${String(st['term']).padStart(6)}  ${String(st['leader'] ?? '-').padEnd(8)}${String(st['commit']).padStart(8)}${String(st['applied']).padStart(9)}  ${s.endpoint}`,
         );
     }
     // The configuration, as the leader (or else the most advanced endpoint) holds it.
     const up = seen.filter((s) => s.status !== null && typeof s.status['config'] === 'object');
     const ref = up.find((s) => s.status!['role'] === 'leader') ?? up.sort((a, b) => Number(b.status!['commit']) - Number(a.status!['commit']))[0];
-    if (ref !== undefined) io.out(`configuration: ${configLine(ref.status!['config'] as Record<string, unknown>)}, as ${String(ref.status!['id'])} holds it`);
+    if (ref !== undefined) {
+      const c = ref.status!['config'] as { voters: string[]; learners: string[] };
+      io.out(`configuration: ${configLine(c as unknown as Record<string, unknown>)}, as ${String(ref.status!['id'])} holds it`);
+      const listed = new Set(seen.map((s) => s.status?.['id']));
+      const missing = [...c.voters, ...c.learners].filter((id) => !listed.has(id));
+      if (missing.length > 0) io.out(`members not among the endpoints: ${missing.join(', ')} (GET /members has their addresses)`);
+    }
   }
   return seen.some((s) => s.status !== null) ? MEMBER_EXIT.ok : MEMBER_EXIT.unavailable;
+}
+
+/** A node outside its own configuration: removed, or started with --join and not added yet. */
+function outside(st: Record<string, unknown>): boolean {
+  const c = st['config'] as { voters?: string[]; learners?: string[] } | undefined;
+  return c !== undefined && !(c.voters ?? []).includes(String(st['id'])) && !(c.learners ?? []).includes(String(st['id']));
 }
 
 /** "voters n1, n2, n4 · learners n5 (entry 12)" from a /members or /status configuration. */
@@ -139,6 +170,8 @@ async function atLeader(
   what: string,
   req: { readonly method: string; readonly path: string; readonly body?: unknown },
   done: (body: Record<string, unknown>) => string,
+  /** After an earlier attempt whose fate is unknown, a refusal that means it went through (a member already, no longer one). */
+  already: ((status: number) => boolean) | null = null,
 ): Promise<number> {
   const say = (code: number, result: Record<string, unknown>, line: string): number => {
     if (json) io.out(JSON.stringify(result));
@@ -148,6 +181,7 @@ async function atLeader(
   };
   const deadline = Date.now() + timeout;
   let last = 'no endpoint answered';
+  let unsure = false;
   while (Date.now() < deadline) {
     const seen = (await Promise.all(endpoints.map((e) => getStatus(e, timeout)))).filter((s) => s.status !== null);
     const leaders = seen.filter((s) => s.status!['role'] === 'leader').sort((a, b) => Number(b.status!['term']) - Number(a.status!['term']));
@@ -174,14 +208,18 @@ async function atLeader(
       });
     } catch (e) {
       last = `${at.endpoint}: ${(e as Error).message}`;
+      unsure = true;
       continue;
     }
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (res.status === 200) return say(MEMBER_EXIT.ok, { result: 'ok', ...body }, done(body));
+    // (Sent again after a leader change: the first one went through.)
+    if (unsure && already?.(res.status) === true) return say(MEMBER_EXIT.ok, { result: 'ok', ...body }, `${what} done (an earlier attempt went through)`);
     if (res.status === 400 || res.status === 404 || res.status === 409) return say(MEMBER_EXIT.refused, { result: 'refused', ...body }, String(body['error']));
     if (res.status === 504) return say(MEMBER_EXIT.unavailable, { result: what === 'transfer' ? 'given-up' : 'timeout', ...body }, String(body['error']));
-    // 503: that node no longer leads; look again.
+    // 503: that node no longer leads (the change may still commit); look again.
     last = `${at.endpoint}: ${String(body['error'])}`;
+    unsure = true;
   }
   return say(MEMBER_EXIT.unavailable, { result: 'unavailable', error: last }, `could not reach the leader within ${timeout} ms: ${last}`);
 }

@@ -76,16 +76,18 @@ commands:
       The debug adapter (Debug Adapter Protocol) for any client: on stdin/stdout, or listening on
       a TCP port (default host 127.0.0.1). Launch attributes: scenario | trace, seed, stopOnEntry,
       maxSteps, bugs (see debug-adapter/README.md).
-  node --id ID --listen [HOST:]PORT --peers ID=[HOST:]PORT,... --data DIR [--http [HOST:]PORT]
+  node --id ID --listen [HOST:]PORT (--peers ID=[HOST:]PORT,... | --join) --data DIR [--http [HOST:]PORT]
        [--secret-file FILE] [--tick-ms N]
       One member of a real key/value cluster: the same Raft core over TCP, a write-ahead log with
       fsync under DIR, and the HTTP/JSON client API (net/README.md). Loopback unless a HOST is given.
+      --join: start outside the cluster and wait for its leader to add this node (member add).
   kv [--endpoints URL,...] [--timeout MS] [get KEY | set KEY VALUE | del KEY | cas KEY OLD NEW | append KEY SUFFIX | status]
       A client of the cluster's HTTP API; without a command, an interactive prompt. Prints ok, the
       value, or "key not found". Writes are exactly-once across retries on other nodes.
-  member [--endpoints URL,...] [--timeout MS] list [--json] | transfer ID [--json]
-      The cluster's members as an operator sees them (list), and moving leadership to a member
-      (transfer: the leader catches it up and hands over, thesis §3.10; answered once it leads).
+  member [--endpoints URL,...] [--timeout MS] list | add ID HOST:PORT [--http ADDR] | remove ID | transfer ID [--json]
+      The cluster's members and configuration as an operator sees them (list); membership changes
+      one server at a time (add: a learner, promoted once caught up; remove: the leader too; thesis
+      §4.1), answered once committed; moving leadership to a member (transfer, thesis §3.10).
   maelstrom [--data DIR] [--tick-ms N] [--timeout-ms N]
       A node speaking Jepsen Maelstrom's JSON-lines protocol (init, read, write, cas; Maelstrom's
       error codes) on stdin/stdout, for Maelstrom's lin-kv workload and checker.

@@ -198,6 +198,12 @@ export class NodeHost implements Submitter {
     return this.state.transferee !== null;
   }
 
+  /** Outside the configuration in force: removed, or started with --join and not added yet. */
+  outsider(): boolean {
+    const m = this.state.members;
+    return !m.voters.includes(this.id) && !m.learners.includes(this.id);
+  }
+
   /** The members of the configuration in force (voters, then learners). */
   members(): readonly NodeId[] {
     return [...this.state.members.voters, ...this.state.members.learners];

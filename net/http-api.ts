@@ -197,6 +197,11 @@ async function transfer(o: ApiOptions, req: IncomingMessage, res: ServerResponse
 
 const ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const HOST_PORT = /^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
+/** HOST:PORT with a port from 1 to 65535 (a bad one written into the configuration would be on every node). */
+function isHostPort(s: string): boolean {
+  const port = Number(s.slice(s.lastIndexOf(':') + 1));
+  return HOST_PORT.test(s) && port >= 1 && port <= 65535;
+}
 
 /** GET /members, POST /members {"id","peer","http"?}, DELETE /members/ID (thesis chapter 4). */
 async function members(o: ApiOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -211,13 +216,18 @@ async function members(o: ApiOptions, req: IncomingMessage, res: ServerResponse,
     const peer = body['peer'];
     const http = body['http'];
     if (typeof id !== 'string' || !ID.test(id)) throw new HttpError(400, '"id" must be a node id (letters, digits, _ . -), e.g. "n4"');
-    if (typeof peer !== 'string' || !HOST_PORT.test(peer))
-      throw new HttpError(400, '"peer" must be where the node listens for peers, HOST:PORT (e.g. "127.0.0.1:7004")');
-    if (http !== undefined && http !== null && (typeof http !== 'string' || !HOST_PORT.test(http.replace(/^https?:\/\//, ''))))
+    if (typeof peer !== 'string' || !isHostPort(peer))
+      throw new HttpError(400, '"peer" must be where the node listens for peers, HOST:PORT with a port from 1 to 65535 (e.g. "127.0.0.1:7004")');
+    if (http !== undefined && http !== null && (typeof http !== 'string' || !isHostPort(http.replace(/^https?:\/\//, ''))))
       throw new HttpError(400, '"http" must be the node\'s client address, [http://]HOST:PORT');
     r = await o.changeMembership({ action: 'add', id, peer, http: typeof http === 'string' ? http : null }, timeoutOf(url, o.defaultTimeoutMs ?? 5000));
   } else if (rest.startsWith('/') && rest.length > 1 && method === 'DELETE') {
-    const id = decodeURIComponent(rest.slice(1));
+    let id: string;
+    try {
+      id = decodeURIComponent(rest.slice(1));
+    } catch {
+      throw new HttpError(400, 'the member id is not valid percent-encoding');
+    }
     if (!ID.test(id)) throw new HttpError(400, `${JSON.stringify(id)} is not a node id`);
     r = await o.changeMembership({ action: 'remove', id }, timeoutOf(url, o.defaultTimeoutMs ?? 5000));
   } else {

@@ -67,7 +67,10 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const learn = (m: Membership): void => {
     for (const [id, a] of Object.entries(m.addresses ?? {})) {
       const peer = parseAddresses(a)?.peer;
-      if (id !== o.id && peer !== undefined) book.set(id, peer);
+      // (A wildcard listen address names no host: the hello of that node's connection will.)
+      if (id === o.id || peer === undefined || peer.host === '0.0.0.0' || peer.host === '::') continue;
+      book.set(id, peer);
+      transport.readdress(id);
     }
   };
   learn(host.state.members);
@@ -179,7 +182,7 @@ function parseAddresses(text: string): { peer: Address; http: string | null } | 
     if (typeof v.peer !== 'string') return null;
     const colon = v.peer.lastIndexOf(':');
     const port = Number(v.peer.slice(colon + 1));
-    if (colon <= 0 || !Number.isSafeInteger(port)) return null;
+    if (colon <= 0 || !Number.isSafeInteger(port) || port < 1 || port > 65535) return null;
     return { peer: { host: v.peer.slice(0, colon).replace(/^\[|\]$/g, ''), port }, http: typeof v.http === 'string' ? v.http : null };
   } catch {
     return null;

@@ -14,6 +14,8 @@ export interface Submitter {
   request(r: { client: ClientId; seq: number; op: KvOp }): void;
   /** The leader this node knows of (null: none). */
   leader(): NodeId | null;
+  /** This node is outside its configuration (removed, or waiting to be added): it serves no client. */
+  outsider?(): boolean;
 }
 
 export type CallResult =
@@ -105,6 +107,9 @@ export class Requester {
     let maybeApplied = false;
     let last = 'no leader';
     let pause = 10;
+    // (At once: its view of the leader may be stale forever, and the client has members to ask.)
+    if (this.node.outsider?.() === true)
+      return { kind: 'unavailable', reason: 'this node is not a member of the cluster (removed, or waiting to be added): ask a member', leader: null };
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0 || this.closed) {

@@ -44,7 +44,7 @@ class Peer {
 
   constructor(
     readonly id: string,
-    private readonly addr: { host: string; port: number },
+    readonly addr: { readonly host: string; readonly port: number },
     private readonly log: (l: string) => void,
     /** The first frame on every connection: who we are and where we listen. */
     private readonly hello: Buffer,
@@ -62,7 +62,16 @@ class Peer {
 
   private dial(): void {
     if (this.closed) return;
-    const s = connect(this.addr.port, this.addr.host);
+    let s: Socket;
+    try {
+      s = connect(this.addr.port, this.addr.host);
+    } catch (e) {
+      // A bad address (a port out of range) must not take the node down: nothing is sent to it.
+      this.log(`cannot dial ${this.id} at ${this.addr.host}:${this.addr.port}: ${(e as Error).message}`);
+      this.closed = true;
+      this.queue = [];
+      return;
+    }
     this.socket = s;
     s.setNoDelay(true);
     // A peer whose host vanished without a reset is noticed (and redialled) instead of written to forever.
@@ -85,7 +94,6 @@ class Peer {
       this.backoff = Math.min(BACKOFF_MAX_MS, this.backoff * 2);
     });
     s.on('data', () => undefined); // peers only send on their own connections
-    void this.log;
   }
 
   close(): void {
@@ -174,6 +182,18 @@ export class TcpTransport implements Transport {
       return;
     }
     p.send(frame);
+  }
+
+  /**
+   * The address book changed `id`'s address: a connection to the old one is closed, so the next
+   * message dials the new one (a node removed and added again elsewhere).
+   */
+  readdress(id: string): void {
+    const p = this.peers.get(id);
+    const now = this.o.peers.get(id);
+    if (p === undefined || now === undefined || (p.addr.host === now.host && p.addr.port === now.port)) return;
+    p.close();
+    this.peers.delete(id);
   }
 
   private accept(s: Socket): void {

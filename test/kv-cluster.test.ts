@@ -235,7 +235,9 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     const direct = await fetch(`${c.member(follower).url}/members/n3`, { method: 'DELETE' });
     assert.equal(direct.status, 503);
     assert.deepEqual(await direct.json(), { error: `${follower} does not lead`, leader });
-    for (const body of ['{"id": "n4"}', '{"id": "n 4", "peer": "127.0.0.1:9"}', '[]']) {
+    const badPort = await member('add', 'n6', '127.0.0.1:99999');
+    assert.equal(badPort.code, 64, 'a port out of range is a usage error');
+    for (const body of ['{"id": "n4"}', '{"id": "n 4", "peer": "127.0.0.1:9"}', '{"id": "n4", "peer": "127.0.0.1:99999"}', '[]']) {
       const bad = await fetch(`${c.member(leader).url}/members`, { method: 'POST', body });
       assert.equal(bad.status, 400, body);
     }
@@ -269,6 +271,12 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
       c.member(leader).log.some((l) => /this node is not a member/.test(l)),
       c.member(leader).log.join('\n'),
     );
+    // The removed node, still running, turns clients away at once (they have members to ask).
+    const t0 = Date.now();
+    const outsider = await fetch(`${c.member(leader).url}/kv/greeting`);
+    assert.equal(outsider.status, 503);
+    assert.match(((await outsider.json()) as { error: string }).error, /not a member of the cluster/);
+    assert.ok(Date.now() - t0 < 1000, `answered in ${Date.now() - t0} ms`);
 
     // 3. A killed node is replaced by a new one with an empty disk.
     const victim = [...c.members.keys()].find((id) => id !== leader && id !== next && id !== 'n4')!;

@@ -39,8 +39,24 @@ export const HISTORY_EDN = [
   '',
 ].join('\n');
 
+/** A spare that joins: line 10 adds it. */
+export const MEMBERS = [
+  '# A spare node, n4, joins the cluster',
+  'nodes 3',
+  'spares 1',
+  'prevote on',
+  'checkquorum on',
+  'workload clients=1 keys=1',
+  'swarm off',
+  'safety 2s',
+  'liveness 3s',
+  'at 600ms add n4',
+  '',
+].join('\n');
+
 export function files(): Record<string, string> {
   return {
+    'members.raftsim': MEMBERS,
     'default.raftsim': DEFAULT,
     'buggy.raftsim': `${DEFAULT}\nbugs vote-without-log-check\n`,
     'bp-a.raftsim': BP_A,

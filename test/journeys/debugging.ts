@@ -160,6 +160,40 @@ export function debuggingJourneys(j: Journeys): void {
     await wb.run(async (vs) => vs.debug.removeBreakpoints(vs.debug.breakpoints));
   });
 
+  it('membership: a breakpoint on an `at … add n4` line stops on the change; the Cluster panel shows the learner; .remove in the console forks', async () => {
+    const { wb } = j;
+    await wb.openFile('members.raftsim');
+    await wb.gotoLine(10);
+    await wb.toggleBreakpoint();
+    await wb.press('F5');
+    await wb.waitStopped(0);
+    await wb.runTo('F5');
+    assert.deepEqual(await wb.frameLine(), { file: 'members.raftsim', line: 10 }, 'stopped on the add');
+    await wb.command('LifeRaft: Show All Panels');
+    const cluster = await wb.panelFrame('cluster');
+    const status = async (): Promise<string> =>
+      (await cluster
+        .locator('g.node[data-node="n4"] text.status')
+        .textContent({ timeout: 1000 })
+        .catch(() => '')) ?? '';
+    await waitUntil(
+      async () => /^learner · /.test(await status()),
+      15_000,
+      async () => `n4 drawn as a learner (it says: ${await status()})`,
+    );
+    assert.match((await cluster.locator('.config').textContent()) ?? '', /voters n1, n2, n3 · learners n4/);
+    await wb.screenshot('membership-learner');
+    // A fork from the console: the leader is asked to remove n1 (refused while the add is pending, or done).
+    await wb.consoleInput('.remove n1');
+    await waitUntil(
+      async () => /remove n1/.test(await wb.debugConsole()),
+      10_000,
+      async () => `the fork (console: ${await wb.debugConsole()})`,
+    );
+    await wb.press('Shift+F5');
+    await wb.run(async (vs) => vs.debug.removeBreakpoints(vs.debug.breakpoints));
+  });
+
   it('create a launch.json; F5 with and without it; fork, save the run as a trace, open the trace and debug it', async () => {
     const { wb } = j;
     // F5 without a launch.json: the scenario in front, its pinned seed (none here: seed 1), stopped at step 0.
