@@ -3,7 +3,18 @@
 // scenario and of the trace document, changes of a watched value (data breakpoints). Conditions,
 // hit counts and logpoints use the expression language. No DAP here: the session translates.
 import type { Role } from '../core';
-import { describeAction, EventKind, INVARIANT_NAMES, INVARIANTS, KIND_NAMES, type NodeStatus, type Scenario, type Simulation, type SwarmDraw } from '../sim';
+import {
+  describeAction,
+  EventKind,
+  FAULT_ACTIONS,
+  INVARIANT_NAMES,
+  INVARIANTS,
+  KIND_NAMES,
+  type NodeStatus,
+  type Scenario,
+  type Simulation,
+  type SwarmDraw,
+} from '../sim';
 import { Expr, ExprError, fingerprint, show, type Value } from './expr';
 import { simEnv } from './views';
 
@@ -33,19 +44,7 @@ export const EVENT_NAMES: readonly string[] = [
   'ClientForward',
   'TimeoutNow',
   'ClientForwardReply',
-  'crash',
-  'restart',
-  'partition',
-  'cut',
-  'isolate',
-  'heal',
-  'clog',
-  'pause',
-  'resume',
-  'corrupt',
-  'transfer',
-  'add',
-  'remove',
+  ...Object.keys(FAULT_ACTIONS),
   'configChange',
   'becomeLeader',
   'becomeCandidate',

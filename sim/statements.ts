@@ -108,6 +108,27 @@ function rate(name: string, key: 'drop' | 'duplicate' | 'corrupt', doc: string):
   };
 }
 
+/** A targeted fault asked of the leader at random times, with no duration: `NAME every=MIN..MAX [weight=P%]`. */
+function everyOnly(name: string, key: 'transferLeader' | 'churn', doc: string): Statement {
+  return {
+    usage: `${name} every=MIN..MAX [weight=P%]`,
+    doc,
+    default: 'off',
+    targeted: true,
+    parse: (p: LineParser, s, c) => {
+      const kv = p.pairs(['every', 'weight']);
+      const every = kv.get('every');
+      if (every === undefined) p.failLine('needs every=MIN..MAX');
+      const w = kv.get('weight');
+      s[key] = { everyUs: p.durationRange('an interval', 1, every), forUs: { min: 0, max: 0 }, weight: w === undefined ? 0.5 : p.percent(w), line: c.line };
+    },
+    format: (s) => {
+      const f = s[key];
+      return f === null ? [] : [`${name} every=${fmtDurationRange(f.everyUs)}${weight(f.weight)}`];
+    },
+  };
+}
+
 /**
  * The statements, in the order of SCENARIOS.md and of completion. (formatScenario writes the pinned
  * `seed` first and the scheduled faults last, the others in this order.)
@@ -294,45 +315,16 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
     'Targeted: crash whichever node is leader, restart it after `for` (elections, Figure 8 histories).',
     true,
   ),
-  'transfer-leader': {
-    usage: 'transfer-leader every=MIN..MAX [weight=P%]',
-    doc: 'Targeted: ask whichever node leads to hand leadership to another running node (thesis §3.10: it catches it up, takes no writes meanwhile, tells it to campaign; it gives up after an election timeout).',
-    default: 'off',
-    targeted: true,
-    parse: (p: LineParser, s, c) => {
-      const kv = p.pairs(['every', 'weight']);
-      const every = kv.get('every');
-      if (every === undefined) p.failLine('needs every=MIN..MAX');
-      const w = kv.get('weight');
-      s.transferLeader = {
-        everyUs: p.durationRange('an interval', 1, every),
-        forUs: { min: 0, max: 0 },
-        weight: w === undefined ? 0.5 : p.percent(w),
-        line: c.line,
-      };
-    },
-    format: (s) => {
-      const f = s.transferLeader;
-      return f === null ? [] : [`transfer-leader every=${fmtDurationRange(f.everyUs)}${weight(f.weight)}`];
-    },
-  },
-  churn: {
-    usage: 'churn every=MIN..MAX [weight=P%]',
-    doc: 'Targeted: ask whichever node leads to change the configuration by one server (thesis §4.1): add a node outside it (a spare, or one removed earlier) or remove a member (the leader too), keeping at least 3 voters (or the cluster size, if smaller).',
-    default: 'off',
-    targeted: true,
-    parse: (p: LineParser, s, c) => {
-      const kv = p.pairs(['every', 'weight']);
-      const every = kv.get('every');
-      if (every === undefined) p.failLine('needs every=MIN..MAX');
-      const w = kv.get('weight');
-      s.churn = { everyUs: p.durationRange('an interval', 1, every), forUs: { min: 0, max: 0 }, weight: w === undefined ? 0.5 : p.percent(w), line: c.line };
-    },
-    format: (s) => {
-      const f = s.churn;
-      return f === null ? [] : [`churn every=${fmtDurationRange(f.everyUs)}${weight(f.weight)}`];
-    },
-  },
+  'transfer-leader': everyOnly(
+    'transfer-leader',
+    'transferLeader',
+    'Targeted: ask whichever node leads to hand leadership to another running node (thesis §3.10: it catches it up, takes no writes meanwhile, tells it to campaign; it gives up after an election timeout).',
+  ),
+  churn: everyOnly(
+    'churn',
+    'churn',
+    'Targeted: ask whichever node leads to change the configuration by one server (thesis §4.1): add a node outside it (a spare, or one removed earlier) or remove a member (the leader too), keeping at least 3 voters (or the cluster size, if smaller).',
+  ),
   delay: {
     usage: 'delay chance=P%[..Q%] by=MIN..MAX [weight=P%]',
     doc: 'Targeted: an election message or an acknowledgement (PreVote, RequestVote, their responses, append acks) is held back by `by`, past a term change; half of the time the original goes through and a late copy follows.',
