@@ -86,6 +86,16 @@ export const timersCases: InvariantCases = {
     (off.s.config as { checkQuorum: boolean }).checkQuorum = false;
     off.s.term = term(3);
     assert.equal(off.w.checker.afterTimer(1, stepOut(), false, voteRequest()), null, 'without check-quorum a vote request may take the term');
+    // ... but not one from a node outside the configuration (removed, and unaware: thesis §4.2.3).
+    const removed = follower();
+    (removed.s.config as { checkQuorum: boolean }).checkQuorum = false;
+    removed.s.members = { voters: [ids[0]!, ids[1]!], learners: [] };
+    removed.s.term = term(3);
+    expectViolation(
+      removed.w.checker.afterTimer(1, stepOut(), false, voteRequest()),
+      'LeaseRespected',
+      /n2 took term 3 from n3's vote request 0 ticks after it last heard from its leader of term 2 \(the lease lasts \d+\), a node outside its configuration/,
+    );
   },
   CheckQuorum: () => {
     const stepOut = (...reasons: ReasonCode[]): StepOutputs => ({ persist: null, messages: [], applied: [], replies: [], reasons });
