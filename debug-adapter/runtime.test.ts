@@ -314,6 +314,31 @@ describe('SimRuntime (time travel without DAP)', function () {
     assert.equal(n4.commit, rt.sim.nodes.find((n) => n.state.role === 'leader')!.state.commit);
   });
 
+  it('a data breakpoint on n4.config stops where the configuration changes, forwards and backwards; configChange is a function breakpoint', () => {
+    const spare = loadScenario(
+      'nodes 3\nspares 1\nprevote on\ncheckquorum on\nworkload clients=1 keys=1\nswarm off\nsafety 2s\nliveness 3s\nat 600ms add n4\n',
+      'spare.raftsim',
+    );
+    const rt = new SimRuntime({ scenario: spare, seed: 1, checkpointEvery: 200 });
+    rt.breakpoints.replace('data', [spec({ type: 'data', expr: Expr.parse('n4.config'), label: 'n4.config' })]);
+    rt.startForward();
+    const first = finish(rt);
+    assert.equal(first.reason, 'data breakpoint');
+    assert.match(first.hit!.description, /n4\.config changed: voters=∅ \(bootstrap\) → voters=n1,n2,n3 learners=n4 \(entry \d+(, not committed)?\)/);
+    const joined = rt.position;
+    rt.startForward();
+    assert.match(finish(rt).hit!.description, /n4\.config changed: .* → voters=n1,n2,n3,n4 \(entry \d+(, not committed)?\)/, 'promoted');
+    rt.startBackward();
+    assert.equal(finish(rt).reason, 'data breakpoint');
+    assert.equal(rt.position, joined, 'back to where n4 learnt it was added');
+    rt.breakpoints.replace('data', []);
+    rt.breakpoints.replace('function', [spec({ type: 'function', name: 'configChange' })]);
+    rt.goto(0);
+    rt.startForward();
+    assert.equal(finish(rt).reason, 'function breakpoint');
+    assert.ok(rt.sim.lastReasons.includes('config.start'), rt.sim.lastReasons.join(' '));
+  });
+
   it('describes steps and their causal chain', () => {
     const rt = new SimRuntime({ scenario, seed: 2 });
     rt.goto(800);
