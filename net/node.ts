@@ -2,7 +2,7 @@
 // client API over HTTP (http-api.ts) — what `liferaft node` runs.
 import type { Server } from 'node:http';
 import { describeMembers, type Membership, type NodeId } from '../core';
-import { NodeHost } from './host';
+import { NodeHost, type HostListener } from './host';
 import { createApiServer, type MembersBody, type MembershipOutcome, type TransferOutcome } from './http-api';
 import { Requester } from './requester';
 import { TcpTransport } from './tcp';
@@ -45,9 +45,9 @@ export interface RunningNode {
 
 export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const log = o.log ?? (() => undefined);
-  // The address book: the command line's peers, then what configurations say (members added later).
-  const book = new Map<string, Address>(o.peers);
-  const transport = await TcpTransport.listen({ self: o.id, listen: o.listen, peers: book, secret: o.secret ?? null, log });
+  const book = new AddressBook(o.id, o.peers);
+  const transport = await TcpTransport.listen({ self: o.id, listen: o.listen, peers: book.peers, secret: o.secret ?? null, log });
+  book.transport = transport;
   let host: NodeHost;
   try {
     host = new NodeHost({
@@ -64,66 +64,27 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     throw e;
   }
   const r = host.recovery;
-  const learn = (m: Membership): void => {
-    for (const [id, a] of Object.entries(m.addresses ?? {})) {
-      const peer = parseAddresses(a)?.peer;
-      // (A wildcard listen address names no host: the hello of that node's connection will.)
-      if (id === o.id || peer === undefined || peer.host === '0.0.0.0' || peer.host === '::') continue;
-      book.set(id, peer);
-      transport.readdress(id);
-    }
-  };
-  learn(host.state.members);
+  book.learn(host.state.members);
   log(
     `recovered ${r.snapshotIndex === null ? '' : `a snapshot at index ${r.snapshotIndex} and `}${r.records} WAL records: term ${r.durable.term}, ${r.durable.log.length} log entries${r.truncatedBytes > 0 ? `; cut a torn tail of ${r.truncatedBytes} bytes` : ''}`,
   );
   // The parts, wired once: peers' messages to the host, the host's answers to the requester.
   const requester = new Requester(host, o.id);
-  host.listen({
-    reply: (reply) => requester.onReply(reply),
-    role: (role, term, leader) => {
-      log(`${role} in term ${term}${role === 'leader' ? '' : `, leader ${leader ?? 'unknown'}`}`);
-      if (leader !== null) requester.onLeaderChange();
-    },
-    transfer: (what, to) =>
-      log(
-        what === 'started'
-          ? `handing leadership to ${to} (thesis §3.10): no new writes until it leads or an election timeout passes`
-          : 'gave the leadership transfer up: taking writes again',
-      ),
-    config: (m, index) => {
-      learn(m);
-      const self = m.voters.includes(o.id as NodeId) ? 'a voter' : m.learners.includes(o.id as NodeId) ? 'a learner' : 'not a member';
-      log(`configuration ${describeMembers(m)} (entry ${index}): this node is ${self}`);
-    },
-    snapshot: (how, index, start) =>
-      log(
-        how === 'installed'
-          ? `installed the leader's snapshot at index ${index}; the log now begins after ${start}`
-          : `took a snapshot at index ${index}; the log now begins after ${start}`,
-      ),
-  });
+  host.listen(listenerFor(o.id, requester, book, log));
   transport.deliverTo((m) => host.receive(m));
   let server: Server | null = null;
   try {
-    let httpUrl: string | null = null;
-    // Where this node is reached, for the configuration entries it writes when it leads a change.
-    const here = (): Record<string, string> => {
-      const known: Record<string, string> = {};
-      for (const [id, a] of book) known[id] = JSON.stringify({ peer: `${a.host}:${a.port}` });
-      known[o.id] = JSON.stringify({ peer: `${o.listen.host}:${transport.port}`, ...(httpUrl === null ? {} : { http: httpUrl }) });
-      return known;
-    };
+    const here = (): Record<string, string> => book.known(`${o.listen.host}:${transport.port}`);
     const api = {
       requester,
       status: () => host.status(requester.inFlight),
       transfer: (to: string, ms: number) => transferLeadership(host, to, ms),
-      members: () => membersBody(host, book),
-      changeMembership: (c: Parameters<typeof changeMembership>[1], ms: number) => changeMembership(host, c, ms, () => membersBody(host, book), here),
+      members: () => membersBody(host, book.peers),
+      changeMembership: (c: Parameters<typeof changeMembership>[1], ms: number) => changeMembership(host, c, ms, () => membersBody(host, book.peers), here),
     };
     server = o.http == null ? null : await listenHttp(createApiServer(api), o.http, log);
     const a = server?.address();
-    if (server !== null && typeof a === 'object' && a !== null) httpUrl = `http://${o.http!.host}:${a.port}`;
+    if (server !== null && typeof a === 'object' && a !== null) book.httpUrl = `http://${o.http!.host}:${a.port}`;
   } catch (e) {
     // No client API: do not run as a member that nobody can use.
     host.stop();
@@ -173,6 +134,70 @@ async function transferLeadership(host: NodeHost, to: string, timeoutMs: number)
         error: `leadership did not move to ${to}: the transfer was given up (is ${to} reachable and caught up? a TimeoutNow already sent may still reach it later and start an election)`,
       };
   }
+}
+
+/**
+ * Where the other nodes listen: the command line's peers, then what configurations say (members
+ * added later); and what this node writes into a configuration entry when it leads a change.
+ */
+class AddressBook {
+  readonly peers: Map<string, Address>;
+  transport: TcpTransport | null = null;
+  httpUrl: string | null = null;
+
+  constructor(
+    private readonly self: string,
+    initial: ReadonlyMap<string, Address>,
+  ) {
+    this.peers = new Map(initial);
+  }
+
+  /** Takes in the addresses a configuration carries. */
+  learn(m: Membership): void {
+    for (const [id, a] of Object.entries(m.addresses ?? {})) {
+      const peer = parseAddresses(a)?.peer;
+      // (A wildcard listen address names no host: the hello of that node's connection will.)
+      if (id === this.self || peer === undefined || peer.host === '0.0.0.0' || peer.host === '::') continue;
+      this.peers.set(id, peer);
+      this.transport?.readdress(id);
+    }
+  }
+
+  /** Every address known, this node's (`peer`) included, as configuration entries carry them. */
+  known(peer: string): Record<string, string> {
+    const known: Record<string, string> = {};
+    for (const [id, a] of this.peers) known[id] = JSON.stringify({ peer: `${a.host}:${a.port}` });
+    known[this.self] = JSON.stringify({ peer, ...(this.httpUrl === null ? {} : { http: this.httpUrl }) });
+    return known;
+  }
+}
+
+/** What the node logs and whom it tells when its role, transfers, configuration or snapshots change. */
+function listenerFor(id: string, requester: Requester, book: AddressBook, log: (line: string) => void): HostListener {
+  return {
+    reply: (reply) => requester.onReply(reply),
+    role: (role, term, leader) => {
+      log(`${role} in term ${term}${role === 'leader' ? '' : `, leader ${leader ?? 'unknown'}`}`);
+      if (leader !== null) requester.onLeaderChange();
+    },
+    transfer: (what, to) =>
+      log(
+        what === 'started'
+          ? `handing leadership to ${to} (thesis §3.10): no new writes until it leads or an election timeout passes`
+          : 'gave the leadership transfer up: taking writes again',
+      ),
+    config: (m, index) => {
+      book.learn(m);
+      const self = m.voters.includes(id as NodeId) ? 'a voter' : m.learners.includes(id as NodeId) ? 'a learner' : 'not a member';
+      log(`configuration ${describeMembers(m)} (entry ${index}): this node is ${self}`);
+    },
+    snapshot: (how, index, start) =>
+      log(
+        how === 'installed'
+          ? `installed the leader's snapshot at index ${index}; the log now begins after ${start}`
+          : `took a snapshot at index ${index}; the log now begins after ${start}`,
+      ),
+  };
 }
 
 /** A member's address as a configuration carries it: {"peer": "HOST:PORT", "http"?: URL}. */

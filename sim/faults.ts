@@ -2,7 +2,7 @@
 // targeted ones (crash right after an append or a granted vote, a message held back past a term
 // change) and what a user forks in the debugger. Each decision draws from a seeded stream of its own,
 // so adding one kind of fault does not shift the others' draws.
-import { step as coreStep, type DurableState, type Message } from '../core';
+import { step as coreStep, type DurableState, type Input, type Message } from '../core';
 import { faultSignal, reasonSignal } from './coverage';
 import { EventKind, faultEvent, recurEvent, tickEvent, type FaultEvent, type RecurEvent } from './events';
 import { Rng, shuffled } from './rng';
@@ -101,40 +101,19 @@ export class Faults {
       case 'resume':
         this.resume(sim.nodes[a.node]!);
         break;
-      case 'transfer': {
+      case 'transfer':
         // An operator asks the leader to hand over; with no leader running, nothing happens.
-        const leader = sim.currentLeader();
-        if (leader === null || leader.status !== 'up') {
-          sim.record(e, a.node, `${text} (no leader running: nothing to hand over)`, null, 0);
-          return;
-        }
-        sim.stats.transfers++;
-        sim.operate(
-          leader,
-          { type: 'transferLeadership', to: sim.nodes[a.node]!.id },
-          e,
-          sim.trace.steps === null ? '' : `${text}: ${leader.id}, the leader, is asked to hand over`,
-        );
+        if (this.askLeader(e, a.node, text, { type: 'transferLeadership', to: sim.nodes[a.node]!.id }, 'hand over')) sim.stats.transfers++;
         return;
-      }
       case 'add':
-      case 'remove': {
-        // An operator asks the leader to change the configuration; with no leader running, nothing happens.
-        const leader = sim.currentLeader();
-        if (leader === null || leader.status !== 'up') {
-          sim.record(e, a.node, `${text} (no leader running: nothing changes)`, null, 0);
-          return;
-        }
-        sim.operate(
-          leader,
-          { type: 'changeMembership', action: a.kind, node: sim.nodes[a.node]!.id },
-          e,
-          sim.trace.steps === null ? '' : `${text}: ${leader.id}, the leader, is asked to ${a.kind} ${sim.nodes[a.node]!.id}`,
-        );
+      case 'remove':
         // (Counted when the leader started it: a request refused — pending, a member already — changes nothing.)
-        if (sim.lastReasons.includes('config.start')) sim.stats.configChanges++;
+        if (
+          this.askLeader(e, a.node, text, { type: 'changeMembership', action: a.kind, node: sim.nodes[a.node]!.id }, `${a.kind} ${sim.nodes[a.node]!.id}`) &&
+          sim.lastReasons.includes('config.start')
+        )
+          sim.stats.configChanges++;
         return;
-      }
       case 'corrupt': {
         const n = sim.nodes[a.node]!;
         const what = n.disk.corrupt(this.corruptRng);
@@ -145,6 +124,21 @@ export class Faults {
       }
     }
     sim.record(e, 'node' in a ? a.node : -1, text, null, 0);
+  }
+
+  /**
+   * An operator's request to the leader of the moment, as this step (false: no leader running, and
+   * nothing happens — the step says so).
+   */
+  private askLeader(e: FaultEvent | RecurEvent, node: number, text: string, input: Input, what: string): boolean {
+    const { sim } = this;
+    const leader = sim.currentLeader();
+    if (leader === null || leader.status !== 'up') {
+      sim.record(e, node, `${text} (no leader running: nothing ${what === 'hand over' ? 'to hand over' : 'changes'})`, null, 0);
+      return false;
+    }
+    sim.operate(leader, input, e, sim.trace.steps === null ? '' : `${text}: ${leader.id}, the leader, is asked to ${what}`);
+    return true;
   }
 
   /**
