@@ -25,7 +25,9 @@ export function processReads(ctx: StepContext): void {
   for (const r of n.reads) {
     if (r.confirmed) continue;
     let acks = v.voter ? 1 : 0;
-    for (const id of v.otherVoters) if (n.progress.get(id)!.readAck >= r.seq) acks++;
+    // (Every follower votes unless there are learners: then the records themselves, no lookups.)
+    if (v.others.length === v.otherVoters.length) for (const pr of n.progress.values()) acks += pr.readAck >= r.seq ? 1 : 0;
+    else for (const id of v.otherVoters) if (n.progress.get(id)!.readAck >= r.seq) acks++;
     if (acks < v.quorum) break;
     r.confirmed = true;
     confirmedNow = true;

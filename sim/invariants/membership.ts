@@ -60,6 +60,8 @@ export class MembershipRules {
   afterLeaderStep(i: number, before: StepBefore, becameLeader: boolean, logFrom: number | null): Violation | null {
     const n = this.judge.nodes[i]!;
     const s = n.state;
+    // (No configuration entry in its log: the bootstrap configuration, which holds it as a voter.)
+    if (s.configIndex === 0 && s.config.peers.length > 0) return null;
     const v = viewOf(s.members, n.id);
     if (!v.voter) {
       // (Elected as a voter of the configuration before, while the one that removes it is not
