@@ -75,6 +75,11 @@ describe('liferaft CLI', function () {
       const b = JSON.parse(bad.out[0]!) as { ok: boolean; divergedAt: number };
       assert.equal(b.ok, false);
       assert.ok(b.divergedAt >= 1);
+      // A fork naming a node this run does not have is refused before the run (it crashed replay, exit 3).
+      writeFileSync(join(dir, 'fork.rafttrace'), JSON.stringify({ ...t, forks: [{ step: 10, action: { kind: 'pause', node: 8 } }] }));
+      const fork = await capture(['replay', join(dir, 'fork.rafttrace')]);
+      assert.equal(fork.code, EXIT.usage, fork.err.join('\n'));
+      assert.match(fork.err.join('\n'), /fork 1: "pause" needs a node index 0\.\.\d \(seed 5 of this scenario runs \d nodes\)/);
     });
 
     it('refuses bad scenarios with file:line:col and exit 64', async () => {

@@ -1,7 +1,7 @@
 // The launch request's attributes (protocol.ts's LaunchArguments): checked, then turned into what
 // the runtime starts from — a scenario (with any planted bugs), a seed and the forks of a trace.
 import { BUG_NAMES } from '../core';
-import { loadScenario, parseTrace, withBugs, type Scenario, type TraceFile } from '../sim';
+import { loadScenario, parseTrace, traceScenario, withBugs, type Scenario, type TraceFile } from '../sim';
 import type * as protocol from './protocol';
 
 /** Checks launch attributes; throws with what is wrong. */
@@ -45,9 +45,7 @@ export async function planLaunch(a: protocol.LaunchArguments, read: (path: strin
   let plan: Omit<LaunchPlan, 'maxSteps'>;
   if (a.trace !== undefined) {
     const t = parseTrace(await read(a.trace), a.trace);
-    let scenario = loadScenario(t.scenario.text, t.scenario.file);
-    if (t.bugs !== undefined) scenario = { ...scenario, bugs: t.bugs };
-    plan = { scenario, seed: t.seed, forks: t.forks, trace: t, scenarioPath: '' };
+    plan = { scenario: traceScenario(t), seed: t.seed, forks: t.forks, trace: t, scenarioPath: '' };
   } else {
     const path = a.scenario!;
     const scenario = loadScenario(await read(path), path);

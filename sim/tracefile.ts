@@ -5,6 +5,7 @@ import { BUG_NAMES } from '../core';
 import { INVARIANT_NAMES } from './invariants';
 import { NODE_ACTIONS, parseScenario, type Scenario } from './scenario';
 import { Simulation, type ForkAction, type RunResult } from './simulation';
+import { drawSwarm } from './swarm';
 import { firstDivergence } from './trace';
 
 export const TRACE_FORMAT = 'liferaft-trace';
@@ -174,7 +175,11 @@ export interface ReplayResult {
   readonly message?: string;
 }
 
-/** The scenario a trace ran: its text, with the planted bugs that were on (some may come from --bug, not the text). */
+/**
+ * The scenario a trace ran: its text, with the planted bugs that were on (some may come from --bug,
+ * not the text). Its forks must name nodes the seed's run has (its drawn size, and its spares):
+ * a fork of another run is refused here, before anything runs.
+ */
 export function traceScenario(trace: TraceFile): Scenario {
   let scenario: Scenario;
   try {
@@ -182,7 +187,13 @@ export function traceScenario(trace: TraceFile): Scenario {
   } catch (e) {
     throw new TraceError(`the trace's scenario does not parse: ${(e as Error).message}`);
   }
-  return trace.bugs === undefined ? scenario : { ...scenario, bugs: trace.bugs };
+  const s = trace.bugs === undefined ? scenario : { ...scenario, bugs: trace.bugs };
+  const nodes = drawSwarm(s, trace.seed).nodes + s.spares;
+  trace.forks.forEach((f, i) => {
+    const problem = forkActionProblem(f.action, nodes);
+    if (problem !== null) throw new TraceError(`fork ${i + 1}: ${problem} (seed ${trace.seed} of this scenario runs ${nodes} nodes)`);
+  });
+  return s;
 }
 
 /** Re-executes a trace and verifies every hash. */
