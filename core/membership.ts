@@ -96,8 +96,8 @@ export function maybePromote(ctx: StepContext): void {
     const pr = n.progress.get(id);
     if (pr === undefined || pr.match < n.commit) continue;
     ctx.note('config.promote');
-    const promoted = { voters: [...m.voters, id], learners: m.learners.filter((l) => l !== id) };
-    appendConfig(ctx, m.addresses === undefined ? promoted : { ...promoted, addresses: m.addresses });
+    // (Addresses, if any, carried over: appendConfig takes the fields of a configuration only.)
+    appendConfig(ctx, { ...m, voters: [...m.voters, id], learners: m.learners.filter((l) => l !== id) });
     return;
   }
 }

@@ -141,6 +141,7 @@ export class NodeHost implements Submitter {
   /** The node's state for /status (`pendingRequests`: client requests waiting for their answer). */
   status(pendingRequests: number): NodeStatus {
     const s = this.state;
+    const c = this.membership();
     return {
       id: this.id,
       role: s.role,
@@ -155,7 +156,7 @@ export class NodeHost implements Submitter {
       wal: { bytes: this.walBytes, records: this.stats.records, fsyncs: this.stats.fsyncs, snapshots: this.stats.snapshots, rewrites: this.stats.rewrites },
       steps: this.stats.steps,
       pendingRequests,
-      config: { voters: [...s.members.voters], learners: [...s.members.learners], index: s.configIndex, committed: s.configIndex <= s.commit },
+      config: { voters: [...c.members.voters], learners: [...c.members.learners], index: c.index, committed: c.committed },
     };
   }
 

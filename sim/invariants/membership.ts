@@ -50,12 +50,6 @@ export class MembershipRules {
     return this.bootstrap;
   }
 
-  /** The voters of node i's configuration in force. */
-  votersOf(i: number): ReadonlySet<NodeId> {
-    const n = this.judge.nodes[i]!;
-    return viewOf(n.state.members, n.id).voterSet;
-  }
-
   /** After a step of node i, a leader now: see the rules above. `logFrom`: where the step wrote its log. */
   afterLeaderStep(i: number, before: StepBefore, becameLeader: boolean, logFrom: number | null): Violation | null {
     const n = this.judge.nodes[i]!;
