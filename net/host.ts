@@ -160,6 +160,11 @@ export class NodeHost implements Submitter {
     };
   }
 
+  /** `key` in this node's state machine now, and how far it has applied (a serializable read). */
+  localRead(key: string): { value: string | null; applied: number } {
+    return { value: this.state.kv.data.get(key) ?? null, applied: this.state.applied };
+  }
+
   start(): void {
     this.timer = setInterval(() => this.input({ type: 'tick' }), this.o.tickMs ?? 50);
   }

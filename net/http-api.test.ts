@@ -32,7 +32,11 @@ describe('the HTTP client API', () => {
 
   before(async () => {
     fake = fakeNode(mode);
-    server = createApiServer({ requester: fake.requester, status: () => ({ id: 'n1', leader: mode.answer === 'ok' ? 'n1' : null }) });
+    server = createApiServer({
+      requester: fake.requester,
+      status: () => ({ id: 'n1', leader: mode.answer === 'ok' ? 'n1' : null }),
+      localRead: (key) => ({ value: fake.data.get(key) ?? null, applied: 7 }),
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
@@ -48,6 +52,20 @@ describe('the HTTP client API', () => {
     const res = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
     return [res.status, (await res.json()) as Record<string, unknown>];
   }
+
+  it("a serializable read answers from the node's own copy at once, with no leader; a bad consistency is refused", async () => {
+    assert.deepEqual(await call('PUT', '/kv/s', '{"value":"here"}'), [200, { key: 's', value: 'here' }]);
+    mode.answer = 'silent';
+    assert.deepEqual(await call('GET', '/kv/s?consistency=serializable'), [200, { key: 's', value: 'here', applied: 7 }]);
+    assert.deepEqual(await call('GET', '/kv/none?consistency=serializable'), [404, { error: 'key not found', key: 'none', applied: 7 }]);
+    assert.deepEqual(await call('GET', '/kv/s?consistency=stale'), [
+      400,
+      { error: 'consistency must be "linearizable" (the default) or "serializable" (got "stale")' },
+    ]);
+    // The default is a linearizable read, through the leader: with none, it waits and gives up.
+    const [status] = await call('GET', '/kv/s?consistency=linearizable&timeout=100');
+    assert.equal(status, 503);
+  });
 
   it('get / put / delete / cas / append with their answers', async () => {
     assert.deepEqual(await call('GET', '/kv/a%2Fb'), [404, { error: 'key not found', key: 'a/b' }]);

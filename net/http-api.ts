@@ -3,6 +3,9 @@
 // (core ClientForward), and answers 503 with the leader it knows when there is none to relay to.
 //
 //   GET    /kv/KEY                          → 200 {"key","value"} · 404 key not found
+//   GET    /kv/KEY?consistency=serializable → the same from this node's own state machine, at once, with
+//                                             no round to the leader: it may be stale (etcd's serializable
+//                                             read); {"applied"} says how far this node had applied
 //   PUT    /kv/KEY   {"value": "v"}         → 200 {"key","value"}
 //   DELETE /kv/KEY                          → 200 {"key","deleted":true} · 404 key not found
 //   POST   /kv/KEY   {"op":"cas","expected": "old" | null,"value":"new"}
@@ -73,6 +76,8 @@ export type TransferOutcome =
 export interface ApiOptions {
   readonly requester: Requester;
   readonly status: () => NodeStatus;
+  /** A key as this node's state machine holds it now (GET ?consistency=serializable). */
+  readonly localRead?: (key: string) => { readonly value: string | null; readonly applied: number };
   /** Hands leadership to a member and waits until it leads or the transfer is given up. */
   readonly transfer?: (to: string, timeoutMs: number) => Promise<TransferOutcome>;
   /** The configuration in force. */
@@ -146,6 +151,7 @@ async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse):
   let op: KvOp;
   switch (method) {
     case 'GET':
+      if (serializable(url)) return localGet(o, res, key);
       op = { type: 'get', key };
       break;
     case 'DELETE':
@@ -177,6 +183,22 @@ async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse):
   }
   const result = await o.requester.call(op, { timeoutMs, ...(session === null ? {} : { session }) });
   answer(o, res, op, result);
+}
+
+/** `?consistency=serializable` (or `linearizable`, the default); anything else is refused. */
+function serializable(url: URL): boolean {
+  const c = url.searchParams.get('consistency');
+  if (c === null || c === 'linearizable') return false;
+  if (c === 'serializable') return true;
+  throw new HttpError(400, `consistency must be "linearizable" (the default) or "serializable" (got ${JSON.stringify(c)})`);
+}
+
+/** GET /kv/KEY?consistency=serializable: this node's own copy, however stale. */
+function localGet(o: ApiOptions, res: ServerResponse, key: string): void {
+  if (o.localRead === undefined) throw new HttpError(404, 'this node serves no serializable reads');
+  const r = o.localRead(key);
+  if (r.value === null) throw new HttpError(404, 'key not found', { key, applied: r.applied });
+  send(res, 200, { key, value: r.value, applied: r.applied });
 }
 
 /** POST /transfer {"to": ID}: the leader hands leadership to ID; answered once ID leads, or the transfer was given up. */

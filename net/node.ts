@@ -78,6 +78,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     const api = {
       requester,
       status: () => host.status(requester.inFlight),
+      localRead: (key: string) => host.localRead(key),
       transfer: (to: string, ms: number) => transferLeadership(host, to, ms),
       members: () => membersBody(host, book.peers),
       changeMembership: (c: Parameters<typeof changeMembership>[1], ms: number) => changeMembership(host, c, ms, () => membersBody(host, book.peers), here),
