@@ -6,6 +6,7 @@ import { benchCommand } from './cmd-bench';
 import { benchBugsCommand } from './cmd-bench-bugs';
 import { benchDapCommand } from './cmd-bench-dap';
 import { benchKvCommand } from './cmd-bench-kv';
+import { chaosCommand } from './cmd-chaos';
 import { benchLinCommand } from './cmd-bench-lin';
 import { benchSoundnessCommand } from './cmd-bench-soundness';
 import { checkCommand } from './cmd-check';
@@ -88,6 +89,12 @@ commands:
       The cluster's members and configuration as an operator sees them (list); membership changes
       one server at a time (add: a learner, promoted once caught up; remove: the leader too; thesis
       §4.1), answered once committed; moving leadership to a member (transfer, thesis §3.10).
+  chaos [--cycles N] [--nodes 3|5] [--seed N] [--faults KIND,...] [--clients N] [--hold-ms MS] [--history FILE] [-v] [--json]
+      The real cluster (liferaft node processes on 127.0.0.1, every peer link through a relay of
+      its own) under Jepsen-style faults while clients write and read: each cycle one of kill -9
+      and restart, partition, one-way cut, delay, loss, or SIGSTOP/SIGCONT, then heal. At the end:
+      every acknowledged write is read back from every node, and the history must be linearizable.
+      Faults: kill, partition, cut, delay, loss, pause. Exit 0 ok, 1 a write lost or not linearizable.
   maelstrom [--data DIR] [--tick-ms N] [--timeout-ms N]
       A node speaking Jepsen Maelstrom's JSON-lines protocol (init, read, write, cas; Maelstrom's
       error codes) on stdin/stdout, for Maelstrom's lin-kv workload and checker.
@@ -207,6 +214,8 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
         return await kvCommand(rest, io);
       case 'member':
         return await memberCommand(rest, io);
+      case 'chaos':
+        return await chaosCommand(rest, io);
       case 'maelstrom':
         return await maelstromCommand(rest, io);
       case '--version':

@@ -16,6 +16,13 @@ export interface LocalClusterOptions {
   readonly walRewriteBytes?: number;
   /** The cluster secret per node (a wrong one on a node is how tests play a stranger). */
   readonly secret?: (id: string) => string | null;
+  /**
+   * Where node `from` is told `to` listens, as HOST:PORT (default: `to`'s own port). `liferaft chaos`
+   * points it at a relay per link.
+   */
+  readonly peerAddress?: (from: string, to: Member) => string;
+  /** Called once every member's ports are chosen, before any process starts (to set up relays). */
+  readonly prepare?: (members: ReadonlyMap<string, Member>) => Promise<void>;
   /** Every line a node writes on stderr. */
   readonly onLog?: (id: string, line: string) => void;
 }
@@ -65,6 +72,7 @@ export class LocalCluster {
       const httpPort = ports[2 * i + 1]!;
       c.members.set(id, { id, raftPort, httpPort, url: `http://127.0.0.1:${httpPort}`, proc: null, joins: false, exit: null, log: [] });
     });
+    await o.prepare?.(c.members);
     for (const id of ids) c.spawn(id);
     await c.waitReady();
     return c;
@@ -98,7 +106,7 @@ export class LocalCluster {
     const m = this.member(id);
     const peers = [...this.members.values()]
       .filter((p) => p.id !== id && !p.joins)
-      .map((p) => `${p.id}=127.0.0.1:${p.raftPort}`)
+      .map((p) => `${p.id}=${this.o.peerAddress?.(id, p) ?? `127.0.0.1:${p.raftPort}`}`)
       .join(',');
     const secret = this.o.secret?.(id) ?? null;
     const env = { ...process.env };
@@ -153,6 +161,16 @@ export class LocalCluster {
     await gone;
   }
 
+  /** SIGSTOP: the process halts where it is, its sockets open (a long GC pause, a stalled VM). */
+  pause(id: string): void {
+    this.member(id).proc?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(). */
+  resume(id: string): void {
+    this.member(id).proc?.kill('SIGCONT');
+  }
+
   async restart(id: string): Promise<void> {
     this.spawn(id);
     await this.waitReady([id]);
@@ -200,6 +218,8 @@ export class LocalCluster {
         const p = m.proc;
         if (p === null) return;
         const gone = new Promise((r) => p.once('exit', r));
+        // (A paused process would hold the SIGTERM until continued.)
+        p.kill('SIGCONT');
         p.kill('SIGTERM');
         const t = setTimeout(() => p.kill('SIGKILL'), 3000);
         await gone;

@@ -82,3 +82,14 @@ export class FrameDecoder {
     }
   }
 }
+
+/**
+ * The size in bytes of the first whole frame at the start of `buf` (header, MAC and payload), or
+ * null while it is incomplete or not a frame at all: for a relay that forwards frames whole (the
+ * chaos proxy) without checking them — the receiving node does that.
+ */
+export function frameSize(buf: Buffer): number | null {
+  if (buf.length < HEADER || buf[0] !== MAGIC0 || buf[1] !== MAGIC1) return null;
+  const size = HEADER + ((buf[3]! & 1) === 1 ? MAC : 0) + buf.readUInt32LE(4);
+  return buf.length >= size ? size : null;
+}

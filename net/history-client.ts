@@ -52,7 +52,8 @@ export class HistoryClient {
           method,
           headers,
           ...(body === undefined ? {} : { body }),
-          signal: AbortSignal.timeout(left + 500),
+          // (A node that does not answer — paused, cut off — costs one try, not the whole budget.)
+          signal: AbortSignal.timeout(Math.min(left, 2000) + 500),
         });
         const parsed = (await res.json()) as Record<string, unknown>;
         last = { status: res.status, body: parsed };

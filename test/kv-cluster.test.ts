@@ -8,67 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCluster } from '../net/cluster';
 import { encodeFrame } from '../net/frame';
-import type { KvOp } from '../core';
-import { HistoryClient } from '../net/history-client';
+import { lcg, missingWrites, startWorkload, type Workload } from '../net/workload';
 import { checkHistory, type Operation } from '../sim/linearizability';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 
-/** A small deterministic generator per client (the ops; timing is real and varies). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+type Load = Workload;
 
-interface Load {
-  readonly clients: HistoryClient[];
-  /** Unique keys written once each, with the outcome: the "every acknowledged write is present" check. */
-  readonly unique: { key: string; value: string; kind: 'ok' | 'failed' | 'unknown' }[];
-  stop(): Promise<void>;
-}
-
+/** `n` clients on `keys` shared keys, and a write-once key every fifth operation. */
 function startLoad(c: LocalCluster, n: number, keys: number): Load {
-  const clients: HistoryClient[] = [];
-  const unique: Load['unique'] = [];
-  let running = true;
-  const loops: Promise<void>[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = `c${i}`;
-    const client = new HistoryClient(name, () => c.urls, { timeoutMs: 4000 });
-    clients.push(client);
-    const r = rng(i + 1);
-    loops.push(
-      (async () => {
-        for (let k = 0; running; k++) {
-          const key = `k${Math.floor(r() * keys)}`;
-          const x = r();
-          let call: KvOp;
-          if (k % 5 === 4) {
-            const u = { key: `u-${name}-${k}`, value: `v${k}` };
-            const out = await client.run({ type: 'put', ...u });
-            unique.push({ ...u, kind: out.kind });
-            continue;
-          }
-          if (x < 0.35) call = { type: 'get', key };
-          else if (x < 0.65) call = { type: 'put', key, value: `${name}.${k}` };
-          else if (x < 0.85) call = { type: 'append', key, value: `${i}` };
-          else call = { type: 'cas', key, expected: null, value: `${name}.${k}` };
-          await client.run(call);
-        }
-      })(),
-    );
-  }
-  return {
-    clients,
-    unique,
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-    },
-  };
+  return startWorkload({ urls: () => c.urls, clients: n, key: (r) => `k${Math.floor(r() * keys)}` });
 }
 
 async function sleep(ms: number): Promise<void> {
@@ -84,14 +33,9 @@ async function get(url: string, key: string): Promise<{ status: number; body: Re
 async function verify(c: LocalCluster, load: Load, urls: readonly string[] = c.urls): Promise<{ ops: number; acked: number; unknown: number }> {
   const acked = load.unique.filter((u) => u.kind === 'ok');
   assert.ok(acked.length > 0, 'some unique writes were acknowledged');
-  for (const url of urls) {
-    for (const u of acked) {
-      const r = await get(url, u.key);
-      assert.equal(r.status, 200, `${u.key} (acknowledged) is present, read through ${url}`);
-      assert.equal(r.body['value'], u.value);
-    }
-  }
-  const history: Operation[] = load.clients.flatMap((x) => x.history);
+  for (const url of urls)
+    assert.deepEqual(await missingWrites(url, acked, { serializable: false }), [], `every acknowledged write-once key is read through ${url}`);
+  const history: Operation[] = load.history();
   const result = checkHistory(history, { searchStepsMax: 5_000_000 });
   assert.equal(result.result, 'ok', `the recorded history is linearizable: ${JSON.stringify(result).slice(0, 400)}`);
   return { ops: history.length, acked: acked.length, unknown: history.filter((o) => o.return === null).length };
@@ -307,7 +251,7 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     const seconds = Number(process.env['LIFERAFT_SOAK_SECONDS'] ?? 8);
     const c = (cluster = await LocalCluster.start({ cli: CLI, dir, snapshotEntries: 15, walRewriteBytes: 8192 }));
     const load = startLoad(c, 3, 3);
-    const r = rng(42);
+    const r = lcg(42);
     const ids = [...c.members.keys()];
     const end = Date.now() + seconds * 1000;
     let cycles = 0;
@@ -330,6 +274,30 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     console.log(
       `      ${cycles} kill/restart cycles in ${seconds} s: ${v.ops} operations (${v.unknown} of unknown outcome), ${v.acked} acknowledged unique writes all present; ${taken} snapshots taken, ${installed} installed from a leader`,
     );
+  });
+
+  it('liferaft chaos --cycles 6 --json: each fault once (kill -9, partition, one-way cut, delay, loss, SIGSTOP) through relays on every link; nothing lost, linearizable', async () => {
+    const out = await new Promise<{ code: number; out: string; err: string }>((resolve) => {
+      const p = spawn(process.execPath, [CLI, 'chaos', '--cycles', '6', '--hold-ms', '700', '--seed', '3', '--json']);
+      let o = '';
+      let e = '';
+      p.stdout.on('data', (d: Buffer) => (o += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (e += d.toString()));
+      p.on('close', (code) => resolve({ code: code ?? -1, out: o, err: e }));
+    });
+    assert.equal(out.code, 0, `${out.out}\n${out.err}`);
+    const lines = out.out.trim().split('\n');
+    assert.equal(lines.length, 1, 'exactly one JSON line on stdout');
+    const r = JSON.parse(lines[0]!) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(r), ['cycles', 'kills', 'networkFaults', 'pauses', 'operations', 'ackedWrites', 'lost', 'linearizable', 'elapsedS']);
+    assert.deepEqual(
+      { cycles: r['cycles'], kills: r['kills'], networkFaults: r['networkFaults'], pauses: r['pauses'] },
+      { cycles: 6, kills: 1, networkFaults: 4, pauses: 1 },
+    );
+    assert.equal(r['lost'], 0);
+    assert.equal(r['linearizable'], true);
+    assert.ok(Number(r['operations']) > 100 && Number(r['ackedWrites']) > 10, JSON.stringify(r));
+    console.log(`      ${lines[0]}`);
   });
 
   it('garbage and oversized frames on the peer port close that connection; the node keeps serving; a node with the wrong secret is refused', async () => {
