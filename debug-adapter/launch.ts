@@ -6,6 +6,10 @@ import type * as protocol from './protocol';
 
 /** Checks launch attributes; throws with what is wrong. */
 export function validateLaunch(a: protocol.LaunchArguments): void {
+  if (typeof a !== 'object' || a === null || Array.isArray(a))
+    throw new Error(
+      `invalid launch configuration: the arguments must be an object with "scenario" (a .raftsim path) or "trace" (a .rafttrace path) (got ${JSON.stringify(a)})`,
+    );
   const problems: string[] = [];
   const has = (k: keyof protocol.LaunchArguments): boolean => a[k] !== undefined && a[k] !== null;
   if (has('scenario') === has('trace')) problems.push('give exactly one of "scenario" (a .raftsim path) or "trace" (a .rafttrace path)');

@@ -15,6 +15,7 @@ import { planLaunch } from './launch';
 import * as protocol from './protocol';
 import { SimRuntime, type Stop } from './runtime';
 import { panelRequest } from './panel-state';
+import { argumentsProblem } from './request-args';
 import { SourceDocuments } from './sources';
 import { simEnv } from './views';
 
@@ -58,6 +59,8 @@ export class SimDebugSession extends DebugSession {
       request.arguments = { ...a, pathFormat: a.pathFormat ?? 'path' };
     }
     try {
+      const problem = argumentsProblem(request.command, request.arguments);
+      if (problem !== null) throw new AdapterError(ERR.request, problem);
       super.dispatchRequest(request);
     } catch (e) {
       this.fail({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false }, e);
