@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { execute } from '../core/kv';
 import type { ClientId, ClientReply, KvOp, NodeId } from '../core';
 import { createApiServer, LIMITS } from './http-api';
@@ -108,6 +108,19 @@ describe('the HTTP client API', () => {
       assert.equal(s, status, `${method} ${path.slice(0, 40)} → ${status}`);
       assert.match(String(b['error']), re);
     }
+    // A target that would name a host if resolved as a URL reference is a path here (it was a 500).
+    assert.deepEqual(await call('GET', '//[x/kv'), [404, { error: 'no such route //[x/kv (routes: /kv/KEY, /status, /health, /transfer, /members)' }]);
+    // What Node's own parser refuses gets the API's form too: a status and {"error"}.
+    const raw = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const r = request(`${base}/kv/x`, { method: 'BREW' }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      r.on('error', reject);
+      r.end();
+    });
+    assert.deepEqual([raw.status, JSON.parse(raw.body)], [400, { error: 'malformed HTTP request: HPE_INVALID_METHOD (Invalid method encountered)' }]);
     const [s, b] = await call('PUT', '/kv/x', '{"value":"still here"}');
     assert.deepEqual([s, b], [200, { key: 'x', value: 'still here' }]);
     assert.deepEqual(await call('GET', '/kv/x', undefined, { 'liferaft-client': 'c', 'liferaft-seq': 'zero' }), [

@@ -34,6 +34,7 @@
 // large · 503 no leader (definitely not applied; Retry-After) · 504 a write timed out and may or may
 // not be applied ("indeterminate": true).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { MAX_VALUE_LENGTH, type KvOp, type KvResult } from '../core';
 import type { CallResult, Requester } from './requester';
 
@@ -111,6 +112,24 @@ export function createApiServer(o: ApiOptions): Server {
       else send(res, 500, { error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
     });
   });
+  // What Node's HTTP parser refuses (an unknown method, a bad header, a body longer than its
+  // Content-Length…) is answered in the API's own form: a status and {"error"}.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout']
+          : [400, 'Bad Request'];
+    const body = `${JSON.stringify({ error: `malformed HTTP request: ${err.code ?? 'unparsable'}${'reason' in err && typeof err.reason === 'string' ? ` (${err.reason})` : ''}` })}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   server.keepAliveTimeout = 30_000;
   // A slow or stuck client holds one socket, never the node.
   server.requestTimeout = LIMITS.timeoutMs + 10_000;
@@ -126,7 +145,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://node');
+  const url = requestUrl(req.url ?? '/');
   const method = req.method ?? 'GET';
   if (url.pathname === '/status' || url.pathname === '/health') {
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on ${url.pathname} (use GET)`);
@@ -183,6 +202,18 @@ async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse):
   }
   const result = await o.requester.call(op, { timeoutMs, ...(session === null ? {} : { session }) });
   answer(o, res, op, result);
+}
+
+/**
+ * The request target as a URL on this node. Resolved against a base, "//x/y" would name a host;
+ * here it is a path, and a target that is no path at all is refused.
+ */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(`http://node${target.startsWith('/') ? '' : '/'}${target}`);
+  } catch {
+    throw new HttpError(400, `the request target is not a valid path: ${JSON.stringify(target.slice(0, 100))}`);
+  }
 }
 
 /** `?consistency=serializable` (or `linearizable`, the default); anything else is refused. */
