@@ -3,12 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startNode, type Address } from '../net/node';
+import { readTlsFiles, TlsConfigError, type TlsFiles } from '../net/tls';
 import { WalCorruptError } from '../net/wal';
 import { intOption, UsageError, type Io } from './args';
 
 export const NODE_USAGE = `usage: liferaft node --id ID --listen [HOST:]PORT (--peers ID=[HOST:]PORT,... | --join) --data DIR
                      [--http [HOST:]PORT] [--secret-file FILE] [--tick-ms N] [--snapshot-entries N]
-                     [--wal-rewrite-bytes N]
+                     [--wal-rewrite-bytes N] [--peer-cert FILE --peer-key FILE --peer-ca FILE]
+                     [--client-cert FILE --client-key FILE [--client-ca FILE]]
+                     [--max-peer-connections N] [--max-client-requests N]
   --peers: the other members of the bootstrap configuration. --join: start outside the cluster and
   wait for its leader to add this node (liferaft member add ID HOST:PORT); it learns the members
   from the leader (--peers with --join only tells it where some are).
@@ -16,7 +19,14 @@ export const NODE_USAGE = `usage: liferaft node --id ID --listen [HOST:]PORT (--
   --secret-file or the LIFERAFT_CLUSTER_SECRET environment variable; every member needs the same.
   --snapshot-entries: compact the log into a snapshot every N applied entries (default 10000; 0: never).
   --wal-rewrite-bytes: after compactions, rewrite the WAL (snapshot file + the log after it) once it
-  passes N bytes or 4× its size after the last rewrite (default 16777216).`;
+  passes N bytes or 4× its size after the last rewrite (default 16777216).
+  --peer-cert/--peer-key/--peer-ca: mutual TLS between peers (PEM files). Every member's certificate
+  must chain to the CA and name its node id (subject CN or a DNS subject alt name, e.g. CN=n2); a
+  peer without one, with another CA's, or claiming another id gets nothing.
+  --client-cert/--client-key: serve clients over HTTPS; with --client-ca, only clients presenting a
+  certificate from that CA are served.
+  --max-peer-connections: incoming peer connections open at once (default 256).
+  --max-client-requests: client requests served at once (default 4096); more get 503 + Retry-After.`;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -46,6 +56,30 @@ export function parsePeers(raw: string, self: string): Map<string, Address> {
   return peers;
 }
 
+/** The TLS files the flags name: all three --peer-* or none; --client-cert with --client-key. */
+function tlsOptions(v: Record<string, string | boolean | undefined>): { peerTls: TlsFiles | null; clientTls: TlsFiles | null } {
+  const str = (k: string): string | null => (typeof v[k] === 'string' ? (v[k] as string) : null);
+  const peer = ['peer-cert', 'peer-key', 'peer-ca'].map(str);
+  if (peer.some((x) => x !== null) && peer.some((x) => x === null))
+    throw new UsageError("--peer-cert, --peer-key and --peer-ca go together (mutual TLS needs this node's certificate and key, and the CA of its peers)");
+  const client = ['client-cert', 'client-key'].map(str);
+  if (client.some((x) => x !== null) && client.some((x) => x === null)) throw new UsageError('--client-cert and --client-key go together');
+  if (str('client-ca') !== null && client[0] === null) throw new UsageError('--client-ca needs --client-cert and --client-key (HTTPS)');
+  try {
+    return {
+      peerTls:
+        peer[0] === null ? null : readTlsFiles({ cert: '--peer-cert', key: '--peer-key', ca: '--peer-ca' }, { cert: peer[0]!, key: peer[1]!, ca: peer[2]! }),
+      clientTls:
+        client[0] === null
+          ? null
+          : readTlsFiles({ cert: '--client-cert', key: '--client-key', ca: '--client-ca' }, { cert: client[0]!, key: client[1]!, ca: str('client-ca') }),
+    };
+  } catch (e) {
+    if (e instanceof TlsConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
@@ -65,6 +99,14 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
       'wal-rewrite-bytes': { type: 'string' },
       join: { type: 'boolean' },
       help: { type: 'boolean' },
+      'peer-cert': { type: 'string' },
+      'peer-key': { type: 'string' },
+      'peer-ca': { type: 'string' },
+      'client-cert': { type: 'string' },
+      'client-key': { type: 'string' },
+      'client-ca': { type: 'string' },
+      'max-peer-connections': { type: 'string' },
+      'max-client-requests': { type: 'string' },
     },
   });
   if (values.help === true) {
@@ -94,23 +136,47 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     }
   }
   if (secret === '') throw new UsageError('the cluster secret is empty');
+  const { peerTls, clientTls } = tlsOptions(values);
+  if (clientTls !== null && http === null) throw new UsageError('--client-cert needs --http (the client API it secures)');
+  const maxPeerConnections = intOption('max-peer-connections', values['max-peer-connections'], 256, 1, 65_536);
+  const maxClientRequests = intOption('max-client-requests', values['max-client-requests'], 4096, 1, 1_000_000);
   const stamp = (): string => new Date().toISOString().slice(11, 23);
   const log = (l: string): void => io.err(`${stamp()} ${id}: ${l}`);
-  if (secret === null && [listen, ...(http === null ? [] : [http])].some((a) => !isLoopback(a.host))) {
+  if (secret === null && peerTls === null && [listen, ...(http === null ? [] : [http])].some((a) => !isLoopback(a.host))) {
     log(
-      'WARNING: listening beyond loopback without a cluster secret — anyone who can reach the port can inject Raft messages (set LIFERAFT_CLUSTER_SECRET or --secret-file)',
+      'WARNING: listening beyond loopback without a cluster secret — anyone who can reach the port can inject Raft messages (set LIFERAFT_CLUSTER_SECRET or --secret-file, or --peer-cert/--peer-key/--peer-ca)',
     );
   }
 
   let node;
   try {
-    node = await startNode({ id, listen, peers, join, dataDir: values.data!, http, secret, tickMs, snapshotEntries, walRewriteBytes, log });
+    node = await startNode({
+      id,
+      listen,
+      peers,
+      join,
+      dataDir: values.data!,
+      http,
+      secret,
+      tickMs,
+      snapshotEntries,
+      walRewriteBytes,
+      peerTls,
+      clientTls,
+      maxPeerConnections,
+      maxClientRequests,
+      log,
+    });
   } catch (e) {
     if (e instanceof WalCorruptError) {
       io.err(`liferaft node: ${e.message}`);
       return 1;
     }
     const code = (e as NodeJS.ErrnoException).code;
+    if (code?.startsWith('ERR_OSSL') === true || /PEM|key values mismatch|certificate/i.test((e as Error).message)) {
+      io.err(`liferaft node: the TLS files cannot be used: ${(e as Error).message}`);
+      return 64;
+    }
     if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
       io.err(`liferaft node: cannot listen: ${(e as Error).message}`);
       return 1;
@@ -118,7 +184,7 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   log(
-    `peers on ${listen.host}:${node.raftPort}${node.httpPort === null ? '' : `, clients on http://${http!.host}:${node.httpPort}`}; data in ${values.data}${secret === null ? '' : '; peer frames signed with the cluster secret'}`,
+    `peers on ${listen.host}:${node.raftPort}${peerTls === null ? '' : ' (mutual TLS)'}${node.httpPort === null ? '' : `, clients on ${clientTls === null ? 'http' : 'https'}://${http!.host}:${node.httpPort}${clientTls?.ca != null ? ' (client certificates required)' : ''}`}; data in ${values.data}${secret === null ? '' : '; peer frames signed with the cluster secret'}`,
   );
   const m = node.host.state.members;
   if (join && m.voters.length === 0 && m.learners.length === 0)

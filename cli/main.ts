@@ -78,10 +78,11 @@ commands:
       a TCP port (default host 127.0.0.1). Launch attributes: scenario | trace, seed, stopOnEntry,
       maxSteps, bugs (see debug-adapter/README.md).
   node --id ID --listen [HOST:]PORT (--peers ID=[HOST:]PORT,... | --join) --data DIR [--http [HOST:]PORT]
-       [--secret-file FILE] [--tick-ms N]
+       [--secret-file FILE] [--tick-ms N] [--peer-cert F --peer-key F --peer-ca F] [--client-cert F --client-key F [--client-ca F]]
       One member of a real key/value cluster: the same Raft core over TCP, a write-ahead log with
       fsync under DIR, and the HTTP/JSON client API (net/README.md). Loopback unless a HOST is given.
       --join: start outside the cluster and wait for its leader to add this node (member add).
+      --peer-*: mutual TLS between peers (each certificate names its node id); --client-*: HTTPS.
   kv [--endpoints URL,...] [--timeout MS] [get KEY | set KEY VALUE | del KEY | cas KEY OLD NEW | append KEY SUFFIX | status]
       A client of the cluster's HTTP API; without a command, an interactive prompt. Prints ok, the
       value, or "key not found". Writes are exactly-once across retries on other nodes.

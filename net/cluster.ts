@@ -23,6 +23,12 @@ export interface LocalClusterOptions {
   readonly peerAddress?: (from: string, to: Member) => string;
   /** Called once every member's ports are chosen, before any process starts (to set up relays). */
   readonly prepare?: (members: ReadonlyMap<string, Member>) => Promise<void>;
+  /**
+   * Mutual TLS between the peers: a folder with ca.crt and ID.crt/ID.key per node
+   * (net/testdata/tls); `tlsFiles` may name another node's files for one (a stranger).
+   */
+  readonly tlsDir?: string;
+  readonly tlsFiles?: (id: string) => { cert: string; key: string; ca: string };
   /** Every line a node writes on stderr. */
   readonly onLog?: (id: string, line: string) => void;
 }
@@ -130,6 +136,7 @@ export class LocalCluster {
         String(this.o.tickMs ?? 20),
         ...(this.o.snapshotEntries === undefined ? [] : ['--snapshot-entries', String(this.o.snapshotEntries)]),
         ...(this.o.walRewriteBytes === undefined ? [] : ['--wal-rewrite-bytes', String(this.o.walRewriteBytes)]),
+        ...this.tlsArgs(id),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], env },
     );
@@ -149,6 +156,13 @@ export class LocalCluster {
       m.exit = { code, signal };
       if (m.proc === proc) m.proc = null;
     });
+  }
+
+  private tlsArgs(id: string): string[] {
+    const dir = this.o.tlsDir;
+    if (dir === undefined) return [];
+    const f = this.o.tlsFiles?.(id) ?? { cert: `${id}.crt`, key: `${id}.key`, ca: 'ca.crt' };
+    return ['--peer-cert', join(dir, f.cert), '--peer-key', join(dir, f.key), '--peer-ca', join(dir, f.ca)];
   }
 
   /** kill -9: no chance to flush or say goodbye. */

@@ -34,7 +34,9 @@
 // large · 503 no leader (definitely not applied; Retry-After) · 504 a write timed out and may or may
 // not be applied ("indeterminate": true).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { TlsFiles } from './tls';
 import { MAX_VALUE_LENGTH, type KvOp, type KvResult } from '../core';
 import type { CallResult, Requester } from './requester';
 
@@ -91,6 +93,8 @@ export interface ApiOptions {
     timeoutMs: number,
   ) => Promise<MembershipOutcome>;
   readonly defaultTimeoutMs?: number;
+  /** Requests served at once (default 4096); more are answered 503 with Retry-After at once. */
+  readonly maxInFlight?: number;
   /** The client addresses of the other nodes, for "ask the leader" answers (by node id). */
   readonly peerHttp?: ReadonlyMap<string, string>;
 }
@@ -105,13 +109,26 @@ class HttpError extends Error {
   }
 }
 
-export function createApiServer(o: ApiOptions): Server {
-  const server = createServer((req, res) => {
+/** The API over HTTP, or over HTTPS with `tls` (and, when it has a CA, only for clients with a certificate from it). */
+export function createApiServer(o: ApiOptions, tls: TlsFiles | null = null): Server {
+  const max = o.maxInFlight ?? 4096;
+  let inFlight = 0;
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (inFlight >= max && req.url !== '/status' && req.url !== '/health') {
+      send(res, 503, { error: `overloaded: ${inFlight} requests in flight here (limit ${max}); not applied, retry later` }, { 'retry-after': '1' });
+      return;
+    }
+    inFlight++;
+    res.once('close', () => inFlight--);
     handle(o, req, res).catch((e: unknown) => {
       if (e instanceof HttpError) send(res, e.status, { error: e.message, ...e.extra });
       else send(res, 500, { error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
     });
-  });
+  };
+  const server: Server =
+    tls === null
+      ? createServer(handler)
+      : createHttpsServer({ cert: tls.cert, key: tls.key, ...(tls.ca === null ? {} : { ca: tls.ca, requestCert: true, rejectUnauthorized: true }) }, handler);
   // What Node's HTTP parser refuses (an unknown method, a bad header, a body longer than its
   // Content-Length…) is answered in the API's own form: a status and {"error"}.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {

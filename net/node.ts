@@ -6,6 +6,7 @@ import { NodeHost, type HostListener } from './host';
 import { createApiServer, type MembersBody, type MembershipOutcome, type TransferOutcome } from './http-api';
 import { Requester } from './requester';
 import { TcpTransport } from './tcp';
+import type { TlsFiles } from './tls';
 
 export interface Address {
   readonly host: string;
@@ -33,6 +34,14 @@ export interface NodeOptions {
   /** Rewrite the WAL (after compactions) once it passes this size (default 16 MiB). */
   readonly walRewriteBytes?: number;
   readonly log?: (line: string) => void;
+  /** Mutual TLS between peers (net/tls.ts): every member needs a certificate naming its id, from one CA. */
+  readonly peerTls?: TlsFiles | null;
+  /** HTTPS for clients; with a `ca`, clients must present a certificate from it. */
+  readonly clientTls?: TlsFiles | null;
+  /** Incoming peer connections open at once (default 256). */
+  readonly maxPeerConnections?: number;
+  /** Client requests served at once; more get 503 with Retry-After (default 4096). */
+  readonly maxClientRequests?: number;
 }
 
 export interface RunningNode {
@@ -46,7 +55,15 @@ export interface RunningNode {
 export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const log = o.log ?? (() => undefined);
   const book = new AddressBook(o.id, o.peers);
-  const transport = await TcpTransport.listen({ self: o.id, listen: o.listen, peers: book.peers, secret: o.secret ?? null, log });
+  const transport = await TcpTransport.listen({
+    self: o.id,
+    listen: o.listen,
+    peers: book.peers,
+    secret: o.secret ?? null,
+    tls: o.peerTls ?? null,
+    ...(o.maxPeerConnections === undefined ? {} : { maxConnections: o.maxPeerConnections }),
+    log,
+  });
   book.transport = transport;
   let host: NodeHost;
   try {
@@ -83,9 +100,10 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       members: () => membersBody(host, book.peers),
       changeMembership: (c: Parameters<typeof changeMembership>[1], ms: number) => changeMembership(host, c, ms, () => membersBody(host, book.peers), here),
     };
-    server = o.http == null ? null : await listenHttp(createApiServer(api), o.http, log);
+    const limits = o.maxClientRequests === undefined ? {} : { maxInFlight: o.maxClientRequests };
+    server = o.http == null ? null : await listenHttp(createApiServer({ ...api, ...limits }, o.clientTls ?? null), o.http, log);
     const a = server?.address();
-    if (server !== null && typeof a === 'object' && a !== null) book.httpUrl = `http://${o.http!.host}:${a.port}`;
+    if (server !== null && typeof a === 'object' && a !== null) book.httpUrl = `${o.clientTls == null ? 'http' : 'https'}://${o.http!.host}:${a.port}`;
   } catch (e) {
     // No client API: do not run as a member that nobody can use.
     host.stop();

@@ -6,11 +6,13 @@
 // Each outgoing connection opens with a hello: the sender's id and where it listens. The receiver
 // then takes messages on that connection from that id only, and knows how to answer a node it has
 // no address for — a node that joins the cluster knows nobody until the leader calls it.
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, connect, isIP, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Message, NodeId } from '../core';
 import { encodeFrame, FrameDecoder, FrameError } from './frame';
 import type { Transport } from './host';
 import { messageProblem } from '../core';
+import { certificateIds, type TlsFiles } from './tls';
 
 export interface TcpOptions {
   /**
@@ -25,6 +27,13 @@ export interface TcpOptions {
    */
   readonly peers: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
   readonly secret?: string | null;
+  /**
+   * Mutual TLS: connections are dialled and accepted only with certificates that chain to `ca`, and
+   * a peer's certificate must name the node it says it is (its CN or a DNS alt name is the node id).
+   */
+  readonly tls?: TlsFiles | null;
+  /** Incoming peer connections open at once (default 256); more are closed at once and logged. */
+  readonly maxConnections?: number;
   /** Problems worth a log line (refused frames, connection errors). */
   readonly log?: (line: string) => void;
 }
@@ -33,6 +42,8 @@ export interface TcpOptions {
 const QUEUE_LIMIT = 1000;
 const BACKOFF_MIN_MS = 50;
 const BACKOFF_MAX_MS = 2000;
+/** An incoming connection that has sent no whole frame by then is closed (it holds a slot). */
+const FIRST_FRAME_MS = 10_000;
 
 class Peer {
   private socket: Socket | null = null;
@@ -40,6 +51,8 @@ class Peer {
   private queue: Buffer[] = [];
   private backoff = BACKOFF_MIN_MS;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The last connection error logged (each new one is logged once, not every redial). */
+  private lastError: string | null = null;
   closed = false;
 
   constructor(
@@ -48,7 +61,26 @@ class Peer {
     private readonly log: (l: string) => void,
     /** The first frame on every connection: who we are and where we listen. */
     private readonly hello: Buffer,
+    private readonly tls: TlsFiles | null,
   ) {}
+
+  private open(): Socket {
+    const { host, port } = this.addr;
+    if (this.tls === null) return connect(port, host);
+    return tlsConnect({
+      host,
+      port,
+      cert: this.tls.cert,
+      key: this.tls.key,
+      ca: this.tls.ca ?? undefined,
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+      // Who answers must be the node we meant to reach, whatever address it has.
+      checkServerIdentity: (_host, cert) => {
+        const ids = certificateIds(cert);
+        return ids.includes(this.id) ? undefined : new Error(`its certificate names ${ids.join(', ') || 'no node'}, not ${this.id}`);
+      },
+    });
+  }
 
   send(frame: Buffer): void {
     if (this.connected && this.socket !== null) {
@@ -64,7 +96,7 @@ class Peer {
     if (this.closed) return;
     let s: Socket;
     try {
-      s = connect(this.addr.port, this.addr.host);
+      s = this.open();
     } catch (e) {
       // A bad address (a port out of range) must not take the node down: nothing is sent to it.
       this.log(`cannot dial ${this.id} at ${this.addr.host}:${this.addr.port}: ${(e as Error).message}`);
@@ -76,13 +108,19 @@ class Peer {
     s.setNoDelay(true);
     // A peer whose host vanished without a reset is noticed (and redialled) instead of written to forever.
     s.setKeepAlive(true, 5000);
-    s.on('connect', () => {
+    s.on(this.tls === null ? 'connect' : 'secureConnect', () => {
       this.connected = true;
+      this.lastError = null;
       this.backoff = BACKOFF_MIN_MS;
       s.write(this.hello);
       for (const f of this.queue.splice(0)) s.write(f);
     });
-    s.on('error', () => undefined);
+    s.on('error', (e) => {
+      // (Refused connections while a peer is down are the normal case; TLS refusals are worth a line.)
+      if (this.tls === null || e.message === this.lastError || (e as NodeJS.ErrnoException).code === 'ECONNREFUSED') return;
+      this.lastError = e.message;
+      this.log(`cannot reach ${this.id} over TLS at ${this.addr.host}:${this.addr.port}: ${e.message}`);
+    });
     s.on('close', () => {
       this.connected = false;
       this.socket = null;
@@ -131,12 +169,33 @@ export class TcpTransport implements Transport {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly log: (l: string) => void;
+  /** When each kind of refused connection was last logged (a flood gives a line per kind every 5 s). */
+  private readonly warned = new Map<string, number>();
   /** Where messages for this node go (until deliverTo, nothing takes part yet: they are dropped, and Raft resends). */
   private deliver: ((m: Message) => void) | null = null;
 
   private constructor(private readonly o: TcpOptions) {
     this.log = o.log ?? (() => undefined);
-    this.server = createServer((s) => this.accept(s));
+    const tls = o.tls ?? null;
+    if (tls === null) this.server = createServer((s) => this.accept(s, null));
+    else {
+      this.server = createTlsServer(
+        { cert: tls.cert, key: tls.key, ca: tls.ca ?? undefined, requestCert: true, rejectUnauthorized: true, handshakeTimeout: FIRST_FRAME_MS },
+        (s: TLSSocket) => this.accept(s, certificateIds(s.getPeerCertificate())),
+      );
+      // Plaintext, no certificate, or one from another CA: the handshake fails and nothing is read.
+      this.server.on('tlsClientError', (e, s) =>
+        this.warn(`tls: ${e.message}`, `refused a TLS connection${s.remoteAddress === undefined ? '' : ` from ${s.remoteAddress}`}: ${e.message}`),
+      );
+    }
+  }
+
+  /** Logs `line` unless a line of this kind was logged in the last 5 s. */
+  private warn(kind: string, line: string): void {
+    const now = Date.now();
+    if (now - (this.warned.get(kind) ?? -Infinity) < 5000) return;
+    this.warned.set(kind, now);
+    this.log(line);
   }
 
   /** Hands every message addressed to this node from a known peer to `receive` (the node's host). */
@@ -169,7 +228,7 @@ export class TcpTransport implements Transport {
       const addr = this.o.peers.get(to) ?? this.learned.get(to);
       if (addr === undefined) return;
       this.hello ??= encodeFrame({ hello: this.o.self, host: this.o.listen.host, port: this.port } satisfies Hello, this.o.secret ?? null);
-      p = new Peer(to, addr, this.log, this.hello);
+      p = new Peer(to, addr, this.log, this.hello, this.o.tls ?? null);
       this.peers.set(to, p);
     }
     let frame: Buffer;
@@ -196,8 +255,21 @@ export class TcpTransport implements Transport {
     this.peers.delete(id);
   }
 
-  private accept(s: Socket): void {
+  /** An incoming connection; `ids`: the node ids its TLS certificate vouches for (null without TLS). */
+  private accept(s: Socket, ids: readonly string[] | null): void {
+    const max = this.o.maxConnections ?? 256;
+    if (this.sockets.size >= max) {
+      this.warn('cap', `refused a connection from ${s.remoteAddress ?? '?'}: ${max} peer connections are open already`);
+      s.destroy();
+      return;
+    }
     this.sockets.add(s);
+    s.on('close', () => this.sockets.delete(s));
+    s.on('error', () => undefined);
+    s.setTimeout(FIRST_FRAME_MS, () => {
+      this.warn('idle', `closed a connection from ${s.remoteAddress ?? '?'} that sent no frame in ${FIRST_FRAME_MS / 1000} s`);
+      s.destroy();
+    });
     const decoder = new FrameDecoder(this.o.secret ?? null);
     // Who is on the other end, once it said hello.
     let from: string | null = null;
@@ -206,12 +278,19 @@ export class TcpTransport implements Transport {
       try {
         values = decoder.push(chunk);
       } catch (e) {
-        this.log(`refused a connection from ${s.remoteAddress ?? '?'}:${s.remotePort ?? '?'}: ${e instanceof FrameError ? e.message : String(e)}`);
+        const why = e instanceof FrameError ? e.message : String(e);
+        this.warn(`frame: ${why}`, `refused a connection from ${s.remoteAddress ?? '?'}:${s.remotePort ?? '?'}: ${why}`);
         s.destroy();
         return;
       }
+      if (values.length > 0) s.setTimeout(0);
       for (const v of values) {
         if (isHello(v)) {
+          if (ids !== null && !ids.includes(v.hello)) {
+            this.warn('identity', `refused a connection that says it is ${v.hello}: its certificate names ${ids.join(', ') || 'no node'}`);
+            s.destroy();
+            return;
+          }
           from = v.hello;
           // A wildcard listen address names no host: the connection's source does.
           const host = v.host === '0.0.0.0' || v.host === '::' || v.host === '' ? (s.remoteAddress ?? v.host) : v.host;
@@ -221,12 +300,11 @@ export class TcpTransport implements Transport {
         const problem = messageProblem(v);
         const m = v as Message;
         if (problem !== null) this.log(`dropped a malformed message from ${s.remoteAddress ?? '?'}: ${problem}`);
-        else if (m.to === this.o.self && (from === null ? this.o.peers.has(m.from) : m.from === from)) this.deliver?.(m);
+        else if (m.to === this.o.self && (from === null ? this.o.peers.has(m.from) && (ids === null || ids.includes(m.from)) : m.from === from))
+          this.deliver?.(m);
         else this.log(`dropped a frame that is not a message to ${this.o.self} from ${from ?? 'a peer'}`);
       }
     });
-    s.on('error', () => undefined);
-    s.on('close', () => this.sockets.delete(s));
   }
 
   async close(): Promise<void> {

@@ -146,6 +146,20 @@ describe('liferaft kv / node / bench kv (processes)', function () {
     assert.match(r.stderr, /--listen must be \[HOST:\]PORT/);
     r = run(['--id', 'n1', '--listen', '7001', '--peers', 'n1=7002', '--data', dir]);
     assert.match(r.stderr, /list the other members only/);
+    // TLS flags: all three for peers; files that exist and are PEM; a key that fits the certificate.
+    const tls = join(__dirname, '..', 'net', 'testdata', 'tls');
+    const base = ['--id', 'n1', '--listen', '0', '--peers', 'n2=1', '--data', join(dir, 'tls')];
+    r = run([...base, '--peer-cert', join(tls, 'n1.crt')]);
+    assert.equal(r.status, 64);
+    assert.match(r.stderr, /--peer-cert, --peer-key and --peer-ca go together/);
+    r = run([...base, '--peer-cert', join(tls, 'n1.crt'), '--peer-key', join(tls, 'n1.key'), '--peer-ca', join(tls, 'nope.crt')]);
+    assert.equal(r.status, 64);
+    assert.match(r.stderr, /cannot read --peer-ca .*nope\.crt: ENOENT/);
+    r = run([...base, '--peer-cert', join(tls, 'n1.crt'), '--peer-key', join(tls, 'n2.key'), '--peer-ca', join(tls, 'ca.crt')]);
+    assert.equal(r.status, 64);
+    assert.match(r.stderr, /the TLS files cannot be used: .*key values mismatch/);
+    r = run([...base, '--client-cert', join(tls, 'server.crt'), '--client-key', join(tls, 'server.key')]);
+    assert.match(r.stderr, /--client-cert needs --http/);
 
     const data = join(dir, 'corrupt');
     mkdirSync(data);

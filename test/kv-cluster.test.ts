@@ -300,6 +300,43 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     console.log(`      ${lines[0]}`);
   });
 
+  it('peers over mutual TLS (liferaft node --peer-cert/--peer-key/--peer-ca): the members elect and commit through a kill -9; a node whose certificate is from another CA learns nothing', async () => {
+    const TLS = join(__dirname, '..', 'net', 'testdata', 'tls');
+    // n3 runs with the stranger's certificate: it says n1, and its CA is not the cluster's.
+    const c = (cluster = await LocalCluster.start({
+      cli: CLI,
+      dir,
+      tlsDir: TLS,
+      tlsFiles: (id) => (id === 'n3' ? { cert: 'stranger.crt', key: 'stranger.key', ca: 'ca.crt' } : { cert: `${id}.crt`, key: `${id}.key`, ca: 'ca.crt' }),
+    }));
+    assert.ok(
+      c.member('n1').log.some((l) => /peers on 127\.0\.0\.1:\d+ \(mutual TLS\)/.test(l)),
+      c.member('n1').log.join('\n'),
+    );
+    // (Clients use the members: the stranger knows no leader and would make each try wait.)
+    const members = [c.member('n1').url, c.member('n2').url];
+    const load = startWorkload({ urls: () => members, clients: 2, key: (r) => `k${Math.floor(r() * 2)}` });
+    await sleep(600);
+    const leader = await c.leader();
+    assert.ok(leader === 'n1' || leader === 'n2', `a member leads (${leader})`);
+    await c.kill(leader);
+    await sleep(300);
+    await c.restart(leader);
+    await sleep(800);
+    await load.stop();
+    const v = await verify(c, load, members);
+    const s3 = await c.status('n3');
+    assert.deepEqual([s3?.['commit'], s3?.['leader']], [0, null], 'the stranger learned nothing');
+    // The members say why: the stranger's certificate does not chain to the cluster's CA.
+    const refusals = ['n1', 'n2']
+      .flatMap((id) => c.member(id).log)
+      .filter((l) => /cannot reach n3 over TLS at .*: unable to verify the first certificate/.test(l));
+    assert.ok(refusals.length > 0, ['n1', 'n2'].flatMap((id) => c.member(id).log).join('\n'));
+    console.log(
+      `      ${v.ops} operations over TLS through a kill -9 of the leader; ${v.acked} acknowledged writes present; "${refusals[0]!.replace(/^\S+ n\d: /, '')}"`,
+    );
+  });
+
   it('garbage and oversized frames on the peer port close that connection; the node keeps serving; a node with the wrong secret is refused', async () => {
     const c = (cluster = await LocalCluster.start({ cli: CLI, dir, secret: (id) => (id === 'n3' ? 'not-the-secret' : 'the-secret') }));
     const n1 = c.member('n1');
