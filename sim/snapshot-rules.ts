@@ -32,7 +32,9 @@ export const SNAPSHOT_RULES: SnapshotRules = new Map<string, SnapshotRule>([
     'lastReasons',
     'lastAction',
   ].map((k) => [k, 'share'] as const),
-  ...['log', 'entries', 'committed', 'items', 'held', 'outbox', 'faultLog', 'appliedAt', 'pending', 'forks'].map((k) => [k, 'elements'] as const),
+  ...['log', 'entries', 'committed', 'items', 'held', 'outbox', 'faultLog', 'appliedAt', 'refOutcomes', 'pending', 'forks'].map(
+    (k) => [k, 'elements'] as const,
+  ),
   ['history', { mutable: (op) => (op as HistoryOp).return === null }],
   // The log each node is judged by (its state, or its disk's log after a crash): copied — the same
   // copy as the node's state when it is the node's state — with entries shared.

@@ -62,6 +62,38 @@ describe('simulation snapshots', function () {
     });
   }
 
+  it('a stored copy of a large Map shares its unchanged chunks; copied back, it is the Map it was, in order', () => {
+    const live = { m: new Map<string, unknown>(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])) };
+    const first = { slots: 0, objects: 0 };
+    const a = cloneGraph(live, new Map(), first, true);
+    live.m.set('k5000', 5000);
+    const second = { slots: 0, objects: 0 };
+    const b = cloneGraph(live, new Map(), second, true);
+    assert.ok(second.slots < first.slots / 10, `only the last chunk is new: ${second.slots} vs ${first.slots} slots`);
+    // A change in the middle, a deletion, an object value: those chunks are copied, the rest shared.
+    live.m.set('k10', 'changed');
+    live.m.delete('k4000');
+    const obj = { n: 1 };
+    live.m.set('o', obj);
+    const c = cloneGraph(live, new Map(), undefined, true);
+    obj.n = 2;
+    const back = (x: typeof live): [string, unknown][] => [...cloneGraph(x, new Map()).m];
+    assert.deepEqual(
+      back(a),
+      Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]),
+    );
+    assert.deepEqual(back(b).length, 5001);
+    const cc = back(c);
+    assert.deepEqual(cc[10], ['k10', 'changed']);
+    assert.equal(cc.length, 5001);
+    assert.ok(!cc.some(([k]) => k === 'k4000'));
+    assert.deepEqual(cc[cc.length - 1], ['o', { n: 1 }], 'an object value was copied when stored, not shared');
+    // A map copied back and changed does not change the stored copy.
+    const run = cloneGraph(b, new Map());
+    run.m.set('k0', 'x');
+    assert.equal(cloneGraph(b, new Map()).m.get('k0'), 0);
+  });
+
   it('a stored copy shares unchanged chunks of long arrays with the last one, and runs on like the original once copied', () => {
     const long = loadScenario(DEFAULT_SCENARIO.replace(/^safety .*$/m, 'safety 1000s'), 'long.raftsim');
     const sim = new Simulation(long, 2);

@@ -54,6 +54,23 @@ const MIN_CHUNKED = 1024;
 const lastStored = new WeakMap<readonly unknown[], ChunkedArray>();
 
 /**
+ * A large Map as a stored snapshot keeps it: its entries in insertion order, as chunks of
+ * [key, value, key, value, …] shared with the previous stored snapshot of the same live Map
+ * wherever they are unchanged. The checker's maps (votes by term, commands by client and seq,
+ * leaders by term) only grow at the end, so they cost about their last chunk, as long arrays do.
+ */
+class ChunkedMap {
+  constructor(
+    readonly chunks: readonly (readonly unknown[])[],
+    readonly size: number,
+  ) {}
+}
+const MIN_CHUNKED_MAP = 512;
+const lastStoredMap = new WeakMap<ReadonlyMap<unknown, unknown>, ChunkedMap>();
+/** One chunk's entries while they are compared with the previous snapshot's (reused). */
+const pending: unknown[] = [];
+
+/**
  * A deep copy of `root` following `rules`; `size`, if given, is increased by what was copied.
  * `stored`: a copy that is kept and only ever copied again, never run — long arrays become shared chunks.
  */
@@ -93,6 +110,8 @@ class Cloner {
       this.slots += (v as unknown as Uint8Array).byteLength >> 3;
       return this.remember(v, (v as unknown as Uint8Array).slice());
     }
+    if (v instanceof ChunkedMap) return this.unchunkMap(v, key);
+    if (v instanceof Map && this.stored && v.size >= MIN_CHUNKED_MAP) return this.chunkedMap(v, key);
     if (v instanceof Map) {
       const out = this.remember(v, new Map());
       this.slots += 2 * v.size;
@@ -165,6 +184,55 @@ class Cloner {
     this.slots += c.length;
     // The next stored snapshot of this live array shares these chunks where they still hold.
     lastStored.set(out, c);
+    return out;
+  }
+
+  private chunkedMap(v: ReadonlyMap<unknown, unknown>, key: string): ChunkedMap {
+    const prev = lastStoredMap.get(v);
+    const rule = this.rules.get(key);
+    const chunks: (readonly unknown[])[] = [];
+    let n = 0;
+    let same = true;
+    const close = (): void => {
+      const old = prev?.chunks[chunks.length];
+      if (same && old !== undefined && old.length === n) chunks.push(old);
+      else {
+        // (Sliced first: copying an element may clone another large Map, which uses `pending` too.)
+        const chunk = pending.slice(0, n);
+        for (let i = 0; i < n; i++) if (!this.fixed(chunk[i], rule)) chunk[i] = this.copy(chunk[i], key);
+        this.slots += n;
+        chunks.push(chunk);
+      }
+      n = 0;
+      same = true;
+    };
+    for (const [k, x] of v) {
+      const old = prev?.chunks[chunks.length];
+      same = same && old !== undefined && old[n] === k && old[n + 1] === x && this.fixed(k, rule) && this.fixed(x, rule);
+      pending[n++] = k;
+      pending[n++] = x;
+      if (n === 2 * CHUNK) close();
+    }
+    if (n > 0) close();
+    pending.length = 0;
+    this.slots += chunks.length;
+    const out = this.remember(v, new ChunkedMap(chunks, v.size));
+    lastStoredMap.set(v, out);
+    return out;
+  }
+
+  private unchunkMap(c: ChunkedMap, key: string): unknown {
+    if (this.stored) return this.remember(c, c);
+    const rule = this.rules.get(key);
+    const out = this.remember(c, new Map<unknown, unknown>());
+    for (const chunk of c.chunks)
+      for (let i = 0; i < chunk.length; i += 2) {
+        const k = chunk[i];
+        const x = chunk[i + 1];
+        out.set(this.fixed(k, rule) ? k : this.copy(k, key), this.fixed(x, rule) ? x : this.copy(x, key));
+      }
+    this.slots += 2 * c.size;
+    lastStoredMap.set(out, c);
     return out;
   }
 
