@@ -54,6 +54,13 @@ const NEAR_STEPS = 256;
 /** About how many bytes a copied slot (field, element) costs, measured on long runs. */
 const BYTES_PER_SLOT = 10;
 const CHUNK_CACHE = 64;
+/**
+ * At most this many checkpoints: past it the interval doubles, as when they outgrow their memory.
+ * A checkpoint costs more the longer the run (the state grows), so a long run going forward takes
+ * them more sparsely and keeps the debugger's forward speed; a jump then re-executes at most one
+ * interval (8k steps at 1M): a few tens of milliseconds.
+ */
+const MAX_CHECKPOINTS = 128;
 
 export class SimRuntime {
   readonly breakpoints = new Breakpoints();
@@ -102,7 +109,7 @@ export class SimRuntime {
     this.checkpointSlots.push(size.slots + 4 * size.objects);
     let total = 0;
     for (const x of this.checkpointSlots) total += x;
-    if (total > this.budgetSlots && this.checkpoints.length > 2) {
+    if ((total > this.budgetSlots || this.checkpoints.length > MAX_CHECKPOINTS) && this.checkpoints.length > 2) {
       // Keep the checkpoints at multiples of 2K.
       const keep = (_: unknown, i: number): boolean => i % 2 === 0;
       const kept = this.checkpoints.filter(keep);

@@ -2,13 +2,12 @@
 // of copying, by field name — names of fields of the Simulation, its parts (faults.ts, traffic.ts,
 // liveness.ts), its nodes (sim-node.ts), the checker and the clients.
 import type { SnapshotRule, SnapshotRules } from './snapshot';
-import type { HistoryOp } from './workload';
 
 /**
  * What a snapshot (the debugger's checkpoints) shares instead of copying, by field name. Shared
  * values never change once made: messages, requests, replies, log entries, fault actions, queued
  * events (the heap re-orders its array, never an event), the scenario and configuration.
- * A completed client operation never changes again; a pending one gets its return time later.
+ * Client operations in the history never change: an outcome replaces the record (workload.ts).
  */
 export const SNAPSHOT_RULES: SnapshotRules = new Map<string, SnapshotRule>([
   ...[
@@ -32,10 +31,9 @@ export const SNAPSHOT_RULES: SnapshotRules = new Map<string, SnapshotRule>([
     'lastReasons',
     'lastAction',
   ].map((k) => [k, 'share'] as const),
-  ...['log', 'entries', 'committed', 'items', 'held', 'outbox', 'faultLog', 'appliedAt', 'refOutcomes', 'pending', 'forks'].map(
+  ...['log', 'entries', 'committed', 'items', 'held', 'outbox', 'faultLog', 'appliedAt', 'refOutcomes', 'pending', 'forks', 'history'].map(
     (k) => [k, 'elements'] as const,
   ),
-  ['history', { mutable: (op) => (op as HistoryOp).return === null }],
   // The log each node is judged by (its state, or its disk's log after a crash): copied — the same
   // copy as the node's state when it is the node's state — with entries shared.
   ['views', { mutable: () => true }],

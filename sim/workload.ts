@@ -29,6 +29,8 @@ export interface HistoryOp {
 export interface PendingOp {
   readonly request: ClientRequest;
   readonly history: HistoryOp;
+  /** Where `history` is in the run's history (an outcome replaces the record there). */
+  readonly at: number;
   attempts: number;
   /** Identifies the current attempt (for its timeout). */
   attemptId: number;
@@ -76,7 +78,7 @@ export class Client {
     };
     this.history.push(h);
     const target = this.leaderGuess ?? this.rng.int(this.nodes);
-    this.current = { request: { client: this.id, seq, op }, history: h, attempts: 0, attemptId: 0, target };
+    this.current = { request: { client: this.id, seq, op }, history: h, at: this.history.length - 1, attempts: 0, attemptId: 0, target };
     return this.send(target, 0);
   }
 
@@ -86,8 +88,7 @@ export class Client {
     if (cur === null || cur.request.seq !== seq) return null;
     switch (outcome.status) {
       case 'ok':
-        cur.history.output = outcome.result;
-        cur.history.return = now;
+        this.settle(cur, { output: outcome.result, return: now });
         this.learn(cur.request.op, outcome.result);
         this.leaderGuess = node;
         this.current = null;
@@ -104,7 +105,7 @@ export class Client {
       case 'stale-sequence':
         // "A later request of ours was already applied": never true here (one request at a time,
         // always the latest), so the answer itself is a fault; kept for the checker to report.
-        cur.history.staleAnswer = true;
+        this.settle(cur, { staleAnswer: true });
         this.current = null;
         return this.think();
     }
@@ -115,6 +116,14 @@ export class Client {
     if (cur === null || cur.attemptId !== attemptId) return null;
     this.leaderGuess = null;
     return this.retry(this.otherNode(cur.target), 0, unlimited);
+  }
+
+  /**
+   * What became of the current operation: a new record takes the old one's place in the history.
+   * Records never change once made, so the debugger's snapshots share them.
+   */
+  private settle(cur: PendingOp, outcome: Pick<HistoryOp, 'output' | 'return'> | { readonly staleAnswer: true }): void {
+    this.history[cur.at] = { ...cur.history, ...outcome };
   }
 
   get busy(): boolean {
