@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { execute } from '../core/kv';
 import type { ClientId, ClientReply, KvOp, NodeId } from '../core';
 import { createApiServer, LIMITS } from './http-api';
@@ -163,5 +164,75 @@ describe('the HTTP client API', () => {
       fake.seen.map((r) => r.seq),
       [1, 2, 3, 4, 5].map((k) => k + fake.seen[0]!.seq - 1),
     );
+  });
+});
+
+describe('the HTTP client API, connection by connection', () => {
+  /** A server whose requester answers only when `answer()` is called (requests stay in flight). */
+  async function serve(maxInFlight: number) {
+    const waiting: ((v: unknown) => void)[] = [];
+    const calls: KvOp[] = [];
+    const requester = {
+      call: (op: KvOp) => {
+        calls.push(op);
+        return new Promise((r) => waiting.push(r));
+      },
+      inFlight: 0,
+    } as unknown as Requester;
+    const server = createApiServer({ requester, status: () => ({}), maxInFlight });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const answer = (): void => {
+      for (const w of waiting.splice(0)) w({ kind: 'ok', outcome: { status: 'ok', result: { ok: true, value: 'v' } } });
+    };
+    const close = async (): Promise<void> => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    };
+    return { port, answer, calls, close };
+  }
+
+  /** Writes `bytes` on a connection of its own; what came back before it closed (or `ms` passed). */
+  function raw(port: number, bytes: string, ms = 300): Promise<string> {
+    return new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1', () => s.write(bytes));
+      let got = '';
+      s.on('data', (c: Buffer) => (got += c.toString()));
+      s.on('error', () => undefined);
+      s.on('close', () => resolve(got));
+      setTimeout(() => s.destroy(), ms);
+    });
+  }
+
+  it('pipelined requests dropped with their connection give their places back (no lasting 503)', async () => {
+    const srv = await serve(3);
+    try {
+      await raw(srv.port, 'GET /kv/a HTTP/1.1\r\nHost: x\r\n\r\nGET /kv/b HTTP/1.1\r\nHost: x\r\n\r\nGET /kv/c HTTP/1.1\r\nHost: x\r\n\r\n', 100);
+      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 4; i++) {
+        const res = fetch(`http://127.0.0.1:${srv.port}/kv/k${i}`);
+        await new Promise((r) => setTimeout(r, 20));
+        srv.answer();
+        assert.equal((await res).status, 200, `request ${i} after the dropped connection`);
+      }
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('garbage after a write on the same connection resets it: no 400 that would read as "not applied"', async () => {
+    const srv = await serve(10);
+    try {
+      const got = await raw(srv.port, 'PUT /kv/x HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\n\r\n{"value":"a"}NOT HTTP AT ALL\r\n\r\n');
+      assert.deepEqual(srv.calls, [{ type: 'put', key: 'x', value: 'a' }], 'the write was taken');
+      assert.doesNotMatch(got, /^HTTP\/1\.1 400/, 'and the client was not told it was refused');
+      // The absolute form of a target names the same route.
+      const abs = raw(srv.port, 'GET http://node.example/kv/y HTTP/1.1\r\nHost: node.example\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 50));
+      srv.answer();
+      assert.match(await abs, /^HTTP\/1\.1 200 OK[\s\S]*"key":"y"/);
+    } finally {
+      srv.close();
+    }
   });
 });

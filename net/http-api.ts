@@ -113,13 +113,28 @@ class HttpError extends Error {
 export function createApiServer(o: ApiOptions, tls: TlsFiles | null = null): Server {
   const max = o.maxInFlight ?? 4096;
   let inFlight = 0;
+  /** Requests being served, per connection (a pipelining client may have several). */
+  const serving = new WeakMap<object, number>();
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     if (inFlight >= max && req.url !== '/status' && req.url !== '/health') {
       send(res, 503, { error: `overloaded: ${inFlight} requests in flight here (limit ${max}); not applied, retry later` }, { 'retry-after': '1' });
       return;
     }
+    // Released once, when the answer is done or the connection goes (a pipelined request queued
+    // behind another never gets a 'close' of its own response).
+    const socket = req.socket;
     inFlight++;
-    res.once('close', () => inFlight--);
+    serving.set(socket, (serving.get(socket) ?? 0) + 1);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      inFlight--;
+      serving.set(socket, (serving.get(socket) ?? 1) - 1);
+      socket.off('close', release);
+    };
+    res.once('close', release);
+    socket.once('close', release);
     handle(o, req, res).catch((e: unknown) => {
       if (e instanceof HttpError) send(res, e.status, { error: e.message, ...e.extra });
       else send(res, 500, { error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
@@ -132,7 +147,10 @@ export function createApiServer(o: ApiOptions, tls: TlsFiles | null = null): Ser
   // What Node's HTTP parser refuses (an unknown method, a bad header, a body longer than its
   // Content-Length…) is answered in the API's own form: a status and {"error"}.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    // A request on this connection is still being served (the bad bytes came after it): an answer
+    // written now would be read as its answer. Reset instead — the client then knows nothing of
+    // that request's outcome, which is the truth.
+    if (err.code === 'ECONNRESET' || !socket.writable || (serving.get(socket) ?? 0) > 0 || (socket as { _httpMessage?: unknown })._httpMessage != null) {
       socket.destroy();
       return;
     }
@@ -227,6 +245,11 @@ async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse):
  */
 function requestUrl(target: string): URL {
   try {
+    // The absolute form (RFC 9112 §3.2.2: "GET http://host/kv/x") names the path after its authority.
+    if (/^https?:\/\//i.test(target)) {
+      const u = new URL(target);
+      return new URL(`http://node${u.pathname}${u.search}`);
+    }
     return new URL(`http://node${target.startsWith('/') ? '' : '/'}${target}`);
   } catch {
     throw new HttpError(400, `the request target is not a valid path: ${JSON.stringify(target.slice(0, 100))}`);
