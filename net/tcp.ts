@@ -34,6 +34,8 @@ export interface TcpOptions {
   readonly tls?: TlsFiles | null;
   /** Incoming peer connections open at once (default 256); more are closed at once and logged. */
   readonly maxConnections?: number;
+  /** An incoming connection must bring a whole frame (or finish its TLS handshake) within this (default 10 s). */
+  readonly firstFrameMs?: number;
   /** Problems worth a log line (refused frames, connection errors). */
   readonly log?: (line: string) => void;
 }
@@ -177,10 +179,18 @@ export class TcpTransport implements Transport {
   private constructor(private readonly o: TcpOptions) {
     this.log = o.log ?? (() => undefined);
     const tls = o.tls ?? null;
+    if (tls !== null && tls.ca === null) throw new Error("mutual TLS needs the CA that signs the peers' certificates");
     if (tls === null) this.server = createServer((s) => this.accept(s, null));
     else {
       this.server = createTlsServer(
-        { cert: tls.cert, key: tls.key, ca: tls.ca ?? undefined, requestCert: true, rejectUnauthorized: true, handshakeTimeout: FIRST_FRAME_MS },
+        {
+          cert: tls.cert,
+          key: tls.key,
+          ca: tls.ca ?? undefined,
+          requestCert: true,
+          rejectUnauthorized: true,
+          handshakeTimeout: o.firstFrameMs ?? FIRST_FRAME_MS,
+        },
         (s: TLSSocket) => this.accept(s, certificateIds(s.getPeerCertificate())),
       );
       // Plaintext, no certificate, or one from another CA: the handshake fails and nothing is read.
@@ -188,6 +198,7 @@ export class TcpTransport implements Transport {
         this.warn(`tls: ${e.message}`, `refused a TLS connection${s.remoteAddress === undefined ? '' : ` from ${s.remoteAddress}`}: ${e.message}`),
       );
     }
+    this.server.prependListener('connection', (raw: Socket) => this.admit(raw));
   }
 
   /** Logs `line` unless a line of this kind was logged in the last 5 s. */
@@ -255,21 +266,35 @@ export class TcpTransport implements Transport {
     this.peers.delete(id);
   }
 
-  /** An incoming connection; `ids`: the node ids its TLS certificate vouches for (null without TLS). */
-  private accept(s: Socket, ids: readonly string[] | null): void {
+  /**
+   * Every incoming TCP connection, before any TLS handshake: the cap counts these (a handshake in
+   * progress holds a slot too).
+   */
+  private admit(raw: Socket): void {
     const max = this.o.maxConnections ?? 256;
     if (this.sockets.size >= max) {
-      this.warn('cap', `refused a connection from ${s.remoteAddress ?? '?'}: ${max} peer connections are open already`);
-      s.destroy();
+      this.warn('cap', `refused a connection from ${raw.remoteAddress ?? '?'}: ${max} peer connections are open already`);
+      raw.destroy();
       return;
     }
-    this.sockets.add(s);
-    s.on('close', () => this.sockets.delete(s));
+    this.sockets.add(raw);
+    raw.on('close', () => this.sockets.delete(raw));
+    raw.on('error', () => undefined);
+  }
+
+  /** A connection ready to carry frames; `ids`: the node ids its TLS certificate vouches for (null without TLS). */
+  private accept(s: Socket, ids: readonly string[] | null): void {
     s.on('error', () => undefined);
-    s.setTimeout(FIRST_FRAME_MS, () => {
-      this.warn('idle', `closed a connection from ${s.remoteAddress ?? '?'} that sent no frame in ${FIRST_FRAME_MS / 1000} s`);
+    // A whole frame within FIRST_FRAME_MS of the connection, or it is closed (a byte now and then
+    // does not keep a slot).
+    let framed = false;
+    const ms = this.o.firstFrameMs ?? FIRST_FRAME_MS;
+    const deadline = setTimeout(() => {
+      if (framed) return;
+      this.warn('idle', `closed a connection from ${s.remoteAddress ?? '?'} that sent no whole frame in ${ms / 1000} s`);
       s.destroy();
-    });
+    }, ms);
+    s.once('close', () => clearTimeout(deadline));
     const decoder = new FrameDecoder(this.o.secret ?? null);
     // Who is on the other end, once it said hello.
     let from: string | null = null;
@@ -283,7 +308,10 @@ export class TcpTransport implements Transport {
         s.destroy();
         return;
       }
-      if (values.length > 0) s.setTimeout(0);
+      if (values.length > 0 && !framed) {
+        framed = true;
+        clearTimeout(deadline);
+      }
       for (const v of values) {
         if (isHello(v)) {
           if (ids !== null && !ids.includes(v.hello)) {

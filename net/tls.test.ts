@@ -179,3 +179,60 @@ describe('HTTPS for clients', function () {
     }
   });
 });
+
+describe('peer connection limits', function () {
+  this.timeout(30_000);
+
+  it('a connection that trickles bytes but never a whole frame is closed in time; raw connections count against the cap', async () => {
+    const log: string[] = [];
+    const t = await TcpTransport.listen({
+      self: 'n2',
+      listen: { host: '127.0.0.1', port: 0 },
+      peers: new Map(),
+      secret: 's',
+      maxConnections: 2,
+      firstFrameMs: 1500,
+      log: (l) => log.push(l),
+    });
+    try {
+      const header = Buffer.alloc(12);
+      header.write('LR', 0, 'latin1');
+      header[2] = 1;
+      header[3] = 1;
+      header.writeUInt32LE(1000, 4);
+      const slow = connect(t.port, '127.0.0.1');
+      slow.on('error', () => undefined);
+      let i = 0;
+      const drip = setInterval(() => slow.write(header.subarray(i % 12, (i++ % 12) + 1)), 200);
+      const closed = new Promise<number>((r) => {
+        const t0 = Date.now();
+        slow.once('close', () => r(Date.now() - t0));
+      });
+      // A TLS-less transport still counts raw connections: a second one fills the cap, a third is refused.
+      const second = connect(t.port, '127.0.0.1');
+      second.on('error', () => undefined);
+      await sleep(100);
+      const third = connect(t.port, '127.0.0.1');
+      third.on('error', () => undefined);
+      const thirdClosed = await new Promise<boolean>((r) => (third.once('close', () => r(true)), setTimeout(() => r(false), 1000)));
+      assert.ok(thirdClosed, 'over the cap: closed');
+      const after = await closed;
+      clearInterval(drip);
+      assert.ok(after >= 1_400 && after < 4_000, `the trickler was closed after ${after} ms`);
+      assert.ok(
+        log.some((l) => /sent no whole frame in 1\.5 s/.test(l)),
+        log.join('\n'),
+      );
+      second.destroy();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('mutual TLS without a CA is refused at start (it would trust the public roots)', async () => {
+    await assert.rejects(
+      TcpTransport.listen({ self: 'n1', listen: { host: '127.0.0.1', port: 0 }, peers: new Map(), tls: { cert: pem('n1.crt'), key: pem('n1.key'), ca: null } }),
+      /mutual TLS needs the CA/,
+    );
+  });
+});
