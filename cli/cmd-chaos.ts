@@ -60,12 +60,26 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
         else io.progress?.(line);
       },
     });
-    const verdict = r.lost === 0 && r.linearizable === true;
+    const verdict = r.lost === 0 && r.linearizable === true && r.problems.length === 0;
     // The history, for `liferaft check` (always when asked; on a failure in any case).
     const historyFile = values.history ?? (verdict ? null : `liferaft-chaos-${seed}.history.json`);
     if (historyFile !== null) writeFileSync(historyFile, `${JSON.stringify(r.history)}\n`);
     const { cycles: c, kills, networkFaults, pauses, operations, ackedWrites, lost, linearizable, elapsedS } = r;
-    if (json) io.out(JSON.stringify({ cycles: c, kills, networkFaults, pauses, operations, ackedWrites, lost, linearizable, elapsedS }));
+    if (json)
+      io.out(
+        JSON.stringify({
+          cycles: c,
+          kills,
+          networkFaults,
+          pauses,
+          operations,
+          ackedWrites,
+          lost,
+          linearizable,
+          elapsedS,
+          ...(r.problems.length > 0 ? { problems: r.problems } : {}),
+        }),
+      );
     else {
       io.progress?.('');
       io.out(`  ${kills} kills, ${networkFaults} network faults, ${pauses} pauses in ${elapsedS} s`);
@@ -77,6 +91,7 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
       io.out(
         `  history: ${linearizable === true ? 'linearizable' : linearizable === false ? `NOT linearizable (key ${(r.check as { key: string }).key})` : `unknown (${(r.check as { reason: string }).reason})`}`,
       );
+      for (const p of r.problems) io.out(`  PROBLEM: ${p}`);
       if (historyFile !== null) io.out(`  history written to ${historyFile} (liferaft check ${historyFile} --html out.html)`);
       io.out(verdict ? 'ok' : 'FAILED');
     }

@@ -81,6 +81,20 @@ describe('the chaos relay of one link', () => {
       'what passes keeps its order',
     );
 
+    // Many frames with jitter larger than the delay, and a heal while some are held: still in order.
+    proxy.set({ delayMs: 5, jitterMs: 40 });
+    const n0 = target.got.length;
+    send(...Array.from({ length: 1500 }, (_, i) => ({ j: i })));
+    await sleep(20);
+    proxy.set({});
+    send(...Array.from({ length: 100 }, (_, i) => ({ j: 1500 + i })));
+    await until(() => target.got.length === n0 + 1600);
+    assert.deepEqual(
+      target.got.slice(n0).map((v) => (v as { j: number }).j),
+      Array.from({ length: 1600 }, (_, i) => i),
+      'jitter and a heal never reorder',
+    );
+
     proxy.set({ delayMs: 150, jitterMs: 100 });
     const before = target.got.length;
     const t0 = performance.now();

@@ -31,8 +31,10 @@ interface Relay {
   buf: Buffer;
   /** Frames seen (the first, the hello, always passes). */
   frames: number;
-  /** When the last held-back frame goes out: later ones never overtake it. */
-  releaseAt: number;
+  /** Frames held back, in order, each with when it may go (never before the one ahead of it). */
+  readonly queue: { readonly frame: Buffer; readonly at: number }[];
+  /** The one timer that sends the head of the queue when it is due. */
+  timer: ReturnType<typeof setTimeout> | null;
   /** The connection does not speak frames: relayed byte for byte. */
   raw: boolean;
 }
@@ -81,13 +83,14 @@ export class LinkProxy {
   private accept(down: Socket): void {
     this.stats.connections++;
     const up = connect(this.targetPort, '127.0.0.1');
-    const r: Relay = { down, up, buf: Buffer.alloc(0), frames: 0, releaseAt: 0, raw: false };
+    const r: Relay = { down, up, buf: Buffer.alloc(0), frames: 0, queue: [], timer: null, raw: false };
     this.relays.add(r);
     down.setNoDelay(true);
     up.setNoDelay(true);
     // Until the target accepts, writes to `up` are buffered by the socket.
     const end = (): void => {
       this.relays.delete(r);
+      if (r.timer !== null) clearTimeout(r.timer);
       down.destroy();
       up.destroy();
     };
@@ -131,21 +134,28 @@ export class LinkProxy {
     }
     const now = performance.now();
     const hold = hello ? 0 : (f.delayMs ?? 0) + (f.jitterMs ?? 0) * this.random();
-    const at = Math.max(now + hold, r.releaseAt);
-    if (at <= now) {
+    // Nothing overtakes a frame held back before it (TCP keeps order, whatever the delays).
+    if (hold <= 0 && r.queue.length === 0) {
       this.stats.forwarded++;
       r.up.write(frame);
       return;
     }
+    const last = r.queue[r.queue.length - 1];
     // (A copy: the socket's chunk buffer may be reused.)
-    const copy = Buffer.from(frame);
-    r.releaseAt = at;
+    r.queue.push({ frame: Buffer.from(frame), at: Math.max(now + hold, last?.at ?? 0) });
     this.stats.delayed++;
-    setTimeout(() => {
-      if (!this.relays.has(r)) return;
+    if (r.timer === null) this.release(r);
+  }
+
+  /** Sends every queued frame that is due, in order, and waits for the next one. */
+  private release(r: Relay): void {
+    r.timer = null;
+    const now = performance.now();
+    while (r.queue.length > 0 && r.queue[0]!.at <= now) {
       this.stats.forwarded++;
-      r.up.write(copy);
-    }, at - now);
+      r.up.write(r.queue.shift()!.frame);
+    }
+    if (r.queue.length > 0 && this.relays.has(r)) r.timer = setTimeout(() => this.release(r), Math.max(1, r.queue[0]!.at - now));
   }
 
   /** Closes every connection through the link (the sender redials: a reset, as after a crash of a middlebox). */

@@ -64,6 +64,8 @@ export interface ChaosReport {
   readonly term: number;
   /** What the relays did: frames dropped and held back, connections made (each redial is one). */
   readonly relays: { readonly dropped: number; readonly delayed: number; readonly connections: number };
+  /** What else went wrong (a node that did not restart, no convergence); the run fails if any. */
+  readonly problems: readonly string[];
   /** The clients' whole history (for `liferaft check`). */
   readonly history: readonly Operation[];
 }
@@ -120,6 +122,8 @@ interface Counts {
   leaderChanges: number;
   /** The leader seen last (before a cycle). */
   leader: string | null;
+  /** What went wrong besides lost writes and the history: a node that did not come back, no convergence. */
+  problems: string[];
 }
 
 /** The chaos run: see the header. */
@@ -128,44 +132,48 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const random = lcg(o.seed);
   const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
   let links: Links | null = null;
-  const cluster = await LocalCluster.start({
-    cli: o.cli,
-    dir: o.dir,
-    ids,
-    // Compaction and WAL rewrites happen often, so restarts recover from snapshots and laggards get InstallSnapshot.
-    snapshotEntries: 500,
-    walRewriteBytes: 256 * 1024,
-    prepare: async (members) => {
-      links = await Links.open(members, lcg(o.seed + 1));
-    },
-    peerAddress: (from, to) => `127.0.0.1:${links!.get(from, to.id).port}`,
-  });
-  const net = links! as Links;
-  let cycle = 0;
-  const workload = startWorkload({
-    urls: () => cluster.urls,
-    clients: o.clients ?? 4,
-    seed: o.seed,
-    // Keys of this cycle and the one before: each key's history spans a fault and its recovery,
-    // and stays short enough to check whatever the number of cycles.
-    key: (r) => `g${Math.max(0, cycle - (r() < 0.5 ? 1 : 0))}-k${Math.floor(r() * 3)}`,
-  });
-  const counts: Counts = { kills: 0, networkFaults: 0, pauses: 0, leaderChanges: 0, leader: null };
+  let cluster: LocalCluster | null = null;
+  let workload: Workload | null = null;
   try {
+    cluster = await LocalCluster.start({
+      cli: o.cli,
+      dir: o.dir,
+      ids,
+      // Compaction and WAL rewrites happen often, so restarts recover from snapshots and laggards get InstallSnapshot.
+      snapshotEntries: 500,
+      walRewriteBytes: 256 * 1024,
+      prepare: async (members) => {
+        links = await Links.open(members, lcg(o.seed + 1));
+      },
+      peerAddress: (from, to) => `127.0.0.1:${links!.get(from, to.id).port}`,
+    });
+    const c = cluster;
+    const net = links! as Links;
+    let cycle = 0;
+    workload = startWorkload({
+      urls: () => c.urls,
+      clients: o.clients ?? 4,
+      seed: o.seed,
+      // Keys of this cycle and the one before: each key's history spans a fault and its recovery,
+      // and stays short enough to check whatever the number of cycles.
+      key: (r) => `g${Math.max(0, cycle - (r() < 0.5 ? 1 : 0))}-k${Math.floor(r() * 3)}`,
+    });
+    const counts: Counts = { kills: 0, networkFaults: 0, pauses: 0, leaderChanges: 0, leader: null, problems: [] };
     const kinds = schedule(o.faults ?? CHAOS_FAULTS, o.cycles, random);
     const [lo, hi] = o.holdMs ?? [300, 1500];
     for (cycle = 1; cycle <= o.cycles; cycle++) {
       const hold = Math.round(lo + (hi - lo) * random());
-      const what = await inject(cluster, net, kinds[cycle - 1]!, ids, random, hold, counts);
+      const what = await inject(c, net, kinds[cycle - 1]!, ids, random, hold, counts);
       o.onCycle?.(`cycle ${cycle}/${o.cycles}: ${what}`);
       await sleep(o.settleMs ?? 300);
     }
     net.heal();
-    return await finish(cluster, net, workload, counts, o, t0);
+    return await finish(c, net, workload, counts, o, t0);
   } finally {
-    await workload.stop();
-    await cluster.stop();
-    await net.close();
+    // (Also when the cluster did not start: nothing may outlive the run, or the process would not exit.)
+    await workload?.stop();
+    await cluster?.stop();
+    await (links as Links | null)?.close();
   }
 }
 
@@ -200,8 +208,10 @@ async function inject(
       counts.kills++;
       await cluster.kill(node);
       await sleep(hold);
-      await cluster.restart(node);
-      return `kill -9 ${who}, restarted after ${hold} ms`;
+      const why = await restart(cluster, node);
+      if (why === null) return `kill -9 ${who}, restarted after ${hold} ms`;
+      counts.problems.push(`${node} did not restart after kill -9: ${why}`);
+      return `kill -9 ${who}: it did not restart (${why})`;
     }
     case 'pause': {
       counts.pauses++;
@@ -249,16 +259,38 @@ async function inject(
   return `${what} for ${hold} ms`;
 }
 
-/** Waits until every node has applied what the leader had committed (all healed and running); the leader's term. */
-async function converge(cluster: LocalCluster, timeoutMs: number): Promise<number> {
+/** Restarts a killed node; why it did not come back (null: it did). */
+async function restart(cluster: LocalCluster, id: string): Promise<string | null> {
+  try {
+    await cluster.restart(id);
+    return null;
+  } catch (e) {
+    return (e as Error).message.split('\n')[0]!;
+  }
+}
+
+/**
+ * Once the clients have stopped and everything is healed: waits until the leader has committed its
+ * whole log (a new leader's commit index may lag what its predecessor committed until an entry of
+ * its own term commits) and every node has applied at least that, and at least the highest commit
+ * index any node reports. The leader's term; or why it did not happen in time.
+ */
+async function converge(cluster: LocalCluster, timeoutMs: number): Promise<{ term: number } | { problem: string }> {
   const deadline = Date.now() + timeoutMs;
-  const leader = await cluster.leader(timeoutMs);
-  const st = await cluster.status(leader);
-  const commit = Number(st?.['commit'] ?? 0);
+  let last = '';
   for (;;) {
     const all = await Promise.all([...cluster.members.keys()].map((id) => cluster.status(id)));
-    if (all.every((s) => Number(s?.['applied'] ?? -1) >= commit)) return Number(st?.['term'] ?? 0);
-    if (Date.now() > deadline) throw new Error(`the nodes did not all apply index ${commit} in time: ${JSON.stringify(all.map((s) => s?.['applied']))}`);
+    const leaders = all.filter((x) => x?.['role'] === 'leader');
+    const num = (x: Record<string, unknown> | null | undefined, k: string): number => Number(x?.[k] ?? -1);
+    if (leaders.length === 1) {
+      const l = leaders[0]!;
+      const target = Math.max(num(l, 'lastIndex'), ...all.map((x) => num(x, 'commit')));
+      if (num(l, 'commit') >= target && all.every((x) => num(x, 'applied') >= target)) return { term: num(l, 'term') };
+    }
+    last = JSON.stringify(
+      all.map((x) => (x === null ? 'no answer' : { role: x['role'], commit: x['commit'], applied: x['applied'], lastIndex: x['lastIndex'] })),
+    );
+    if (Date.now() > deadline) return { problem: `the nodes did not converge in ${timeoutMs / 1000} s: ${last}` };
     await sleep(50);
   }
 }
@@ -272,10 +304,21 @@ function relayStats(net: Links): ChaosReport['relays'] {
 async function finish(cluster: LocalCluster, net: Links, workload: Workload, counts: Counts, o: ChaosOptions, t0: number): Promise<ChaosReport> {
   await sleep(o.settleMs ?? 300);
   await workload.stop();
-  const term = await converge(cluster, 30_000);
+  // A node that did not come back after a kill gets one more try.
+  for (const m of cluster.members.values()) if (m.proc === null) await restart(cluster, m.id);
+  const conv = await converge(cluster, 30_000);
+  if ('problem' in conv) counts.problems.push(conv.problem);
+  const term = 'term' in conv ? conv.term : 0;
   const lostBy = new Map<string, string[]>();
   for (const m of cluster.members.values()) {
-    for (const w of await missingWrites(m.url, workload.unique, { serializable: true })) {
+    let missing;
+    try {
+      missing = await missingWrites(m.url, workload.unique, { serializable: true });
+    } catch (e) {
+      counts.problems.push(`${m.id} could not be read: ${(e as Error).message}`);
+      continue;
+    }
+    for (const w of missing) {
       lostBy.set(`${w.key}=${w.value}`, [...(lostBy.get(`${w.key}=${w.value}`) ?? []), m.id]);
     }
   }
@@ -298,5 +341,6 @@ async function finish(cluster: LocalCluster, net: Links, workload: Workload, cou
     lostWrites: [...lostBy].slice(0, 10).map(([w, on]) => `${w} missing on ${on.join(',')}`),
     check,
     history,
+    problems: counts.problems,
   };
 }

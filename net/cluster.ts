@@ -80,7 +80,13 @@ export class LocalCluster {
     });
     await o.prepare?.(c.members);
     for (const id of ids) c.spawn(id);
-    await c.waitReady();
+    try {
+      await c.waitReady();
+    } catch (e) {
+      // (The ones that did start must not outlive the failure.)
+      await c.stop();
+      throw e;
+    }
     return c;
   }
 
