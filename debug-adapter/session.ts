@@ -152,7 +152,9 @@ export class SimDebugSession extends DebugSession {
     } catch (e) {
       this.noScenario = `the launch failed: ${e instanceof Error ? e.message : String(e)}`;
       this.bp.answerEarly();
-      this.fail(response, e instanceof AdapterError || e instanceof Error ? new AdapterError(ERR.launch, e.message) : e);
+      // What the launch refuses is a launch error; a JavaScript error (a bug of ours) keeps its kind.
+      const bug = e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError;
+      this.fail(response, e instanceof AdapterError || (e instanceof Error && !bug) ? new AdapterError(ERR.launch, e.message) : e);
       return;
     }
     // Before waiting for configurationDone: the client sends it only once these are answered.

@@ -5,7 +5,12 @@
 import { Rng } from './gen';
 
 export interface Outcome {
-  readonly kind: 'accepted' | 'refused';
+  /**
+   * accepted, refused with the surface's own error, or (peer frames only) `stopped`: a well-formed
+   * forged message tripped one of the core's assertions, and a real node stops (fail-stop, as etcd
+   * panics) — counted apart, never as a refusal.
+   */
+  readonly kind: 'accepted' | 'refused' | 'stopped';
   /** For a refusal: the message the user sees. */
   readonly message?: string;
 }
@@ -32,6 +37,7 @@ export interface CampaignResult {
   readonly inputs: number;
   readonly accepted: number;
   readonly refused: number;
+  readonly stopped: number;
   readonly crashes: number;
   /** The most frequent refusals, by message shape (numbers and quoted parts blanked). */
   readonly refusals: readonly (readonly [string, number])[];
@@ -52,7 +58,7 @@ export function shape(message: string): string {
 export async function runCampaign(t: FuzzTarget, inputs: number, seed: number, progress?: (done: number) => void): Promise<CampaignResult> {
   const r = new Rng(seed);
   const h = await t.open();
-  const counts = { accepted: 0, refused: 0, crashes: 0 };
+  const counts = { accepted: 0, refused: 0, stopped: 0, crashes: 0 };
   const refusals = new Map<string, number>();
   const crashInputs: { error: string; input: string }[] = [];
   let current: unknown = null;
@@ -71,7 +77,7 @@ export async function runCampaign(t: FuzzTarget, inputs: number, seed: number, p
       try {
         const o = await h.run(input);
         counts[o.kind]++;
-        if (o.kind === 'refused') {
+        if (o.kind !== 'accepted') {
           const k = shape(o.message ?? '');
           refusals.set(k, (refusals.get(k) ?? 0) + 1);
         }

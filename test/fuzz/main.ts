@@ -32,7 +32,7 @@ async function main(): Promise<number> {
     results.push(res);
     if (values.json === true) continue;
     process.stdout.write(
-      `  ${t.name.padEnd(10)} ${res.inputs.toLocaleString('en').padStart(9)} inputs  ${res.accepted.toLocaleString('en').padStart(8)} accepted  ${res.refused.toLocaleString('en').padStart(8)} refused  ${String(res.crashes).padStart(4)} crashes  ${Math.round(
+      `  ${t.name.padEnd(10)} ${res.inputs.toLocaleString('en').padStart(9)} inputs  ${res.accepted.toLocaleString('en').padStart(8)} accepted  ${res.refused.toLocaleString('en').padStart(8)} refused  ${res.stopped > 0 ? `${res.stopped.toLocaleString('en')} stopped  ` : ''}${String(res.crashes).padStart(4)} crashes  ${Math.round(
         res.inputs / res.seconds,
       )
         .toLocaleString('en')

@@ -14,6 +14,7 @@ import { RuntimeError } from '../../debug-adapter/runtime';
 import { SimDebugSession } from '../../debug-adapter/session';
 import { encodeFrame, FrameDecoder, FrameError } from '../../net/frame';
 import { startNode, type RunningNode } from '../../net/node';
+import { TcpTransport } from '../../net/tcp';
 import { FuzzFailure, type FuzzTarget, type Outcome } from './campaign';
 import { junkValue, mutateJson, randomString, type Rng } from './gen';
 import { scenarioCorpus } from './targets-text';
@@ -155,7 +156,30 @@ class Sequence {
         const r = msg as DebugProtocol.Response;
         this.waiting.get(r.request_seq)?.(r);
         this.waiting.delete(r.request_seq);
+      } else if (msg.type === 'event') {
+        const e = msg as DebugProtocol.Event;
+        // A failure inside a run is reported as output, not as a response: it is a crash all the same.
+        if (e.event === 'output' && /internal error/.test(String((e.body as { output?: string }).output))) this.internal.push(new Error(String(e.body.output)));
+        if (e.event === 'stopped' || e.event === 'terminated') {
+          this.stops++;
+          for (const w of this.stopWaiters.splice(0)) w();
+        }
       }
+    });
+  }
+
+  stops = 0;
+  private stopWaiters: (() => void)[] = [];
+
+  /** Resolves at the next stop (or end) after `since` stops; a run that never stops is a failure. */
+  stopAfter(since: number, what: string): Promise<void> {
+    if (this.stops > since) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new FuzzFailure(`${what}: the run never stopped (10 s)`)), 10_000);
+      this.stopWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
     });
   }
 
@@ -171,6 +195,9 @@ class Sequence {
     });
   }
 }
+
+/** Requests answered before the run they start, which ends with a stop. */
+const RUNS = new Set(['continue', 'reverseContinue', 'next', 'stepBack', 'stepIn', 'stepOut', 'goto', 'restartFrame', 'liferaft/goto']);
 
 export const dapTarget: FuzzTarget<{ command: string; args: unknown }> = {
   name: 'dap',
@@ -207,7 +234,10 @@ export const dapTarget: FuzzTarget<{ command: string; args: unknown }> = {
         }
         left--;
         const s = current;
+        const stops = s.stops;
         const resp = await s.request(input.command, input.args);
+        // A request that starts a run is judged once the run has stopped (errors inside it show then).
+        if (resp.success && RUNS.has(input.command)) await s.stopAfter(stops, input.command);
         await new Promise((res) => setImmediate(res));
         if (s.internal.length > 0) {
           const e = s.internal.splice(0)[0];
@@ -354,13 +384,62 @@ function deliverBytes(node: NodeState, bytes: Buffer, cuts: readonly number[], s
 /** The core stopped on an assertion: the node would stop (fail-stop); counted apart from crashes. */
 class AssertionStop extends Error {}
 
-export const tcpTarget: FuzzTarget<{ bytes: Buffer; cuts: number[]; secret: string | null }> = {
+/** One input over a real socket into a live TcpTransport: what it delivered, refused or stopped. */
+async function overSocket(port: number, bytes: Buffer, cuts: readonly number[]): Promise<void> {
+  const s = connect(port, '127.0.0.1');
+  s.on('error', () => undefined);
+  await new Promise<void>((r) => {
+    s.once('connect', () => r());
+    s.once('close', () => r());
+  });
+  let at = 0;
+  for (const c of [...cuts, bytes.length]) {
+    const next = Math.min(bytes.length, at + c);
+    if (!s.destroyed) s.write(bytes.subarray(at, next));
+    at = next;
+  }
+  // The transport has read it all (or closed the connection) by then.
+  await new Promise<void>((r) => {
+    const t = setTimeout(r, 25);
+    s.once('close', () => (clearTimeout(t), r()));
+  });
+  s.destroy();
+}
+
+export const tcpTarget: FuzzTarget<{ bytes: Buffer; cuts: number[]; secret: string | null; live: boolean }> = {
   name: 'tcp',
-  about: 'peer connections: frames cut anywhere, mutated bytes and messages, into the core (fresh node every 100 inputs)',
+  about:
+    'peer connections: frames cut anywhere, mutated bytes and messages, into the core (fresh node every 100 inputs); one in 40 over a real socket into a live transport',
   async open() {
     let node: NodeState | null = null;
     let used = 0;
     const fresh = (): NodeState => newNode(makeConfig({ id: nodeId('n1'), peers: ['n1', 'n2', 'n3'].map(nodeId), seed: 1 }));
+    // The live transport's node: an assertion inside the socket's handler would stop a real node;
+    // here it is caught and counted as such, anything else escapes as a crash.
+    let liveNode = fresh();
+    let delivered = 0;
+    let stopped: string | null = null;
+    const logs: string[] = [];
+    const peer = { host: '127.0.0.1', port: 1 };
+    const live = await TcpTransport.listen({
+      self: 'n1',
+      listen: { host: '127.0.0.1', port: 0 },
+      peers: new Map([
+        ['n2', peer],
+        ['n3', peer],
+      ]),
+      log: (l) => logs.push(l),
+    });
+    live.deliverTo((m) => {
+      try {
+        step(liveNode, { type: 'receive', message: m });
+        delivered++;
+      } catch (e) {
+        if (!(e instanceof RaftAssertionError)) throw e;
+        stopped = e.message;
+        liveNode = fresh();
+      }
+    });
     return {
       make(r) {
         const secret = r.chance(0.3) ? 's3cret' : null;
@@ -383,9 +462,20 @@ export const tcpTarget: FuzzTarget<{ bytes: Buffer; cuts: number[]; secret: stri
           else bytes.writeUInt32LE(r.pick([0, 1, 0xffffffff, 16 * 1024 * 1024 + 1, r.int(100)]), Math.min(4, Math.max(0, bytes.length - 4)));
         }
         const cuts = Array.from({ length: r.int(6) }, () => r.int(40));
-        return { bytes, cuts, secret };
+        return { bytes, cuts, secret, live: r.chance(1 / 40) };
       },
-      run(input) {
+      async run(input) {
+        if (input.live) {
+          const before = delivered;
+          logs.length = 0;
+          stopped = null;
+          await overSocket(live.port, input.bytes, input.cuts);
+          if (stopped !== null) return { kind: 'stopped', message: `core assertion: ${stopped}` };
+          if (delivered > before) return { kind: 'accepted' };
+          const line = logs[logs.length - 1];
+          if (line !== undefined && line.trim() === '') throw new FuzzFailure('an empty log line for a refusal');
+          return { kind: 'refused', message: `live: ${line ?? 'nothing delivered'}` };
+        }
         if (node === null || used++ >= 100) {
           node = fresh();
           used = 0;
@@ -395,11 +485,11 @@ export const tcpTarget: FuzzTarget<{ bytes: Buffer; cuts: number[]; secret: stri
         } catch (e) {
           if (!(e instanceof AssertionStop)) throw e;
           node = null;
-          return { kind: 'refused', message: `core assertion (the node would stop): ${e.message}` };
+          return { kind: 'stopped', message: `core assertion: ${e.message}` };
         }
       },
-      show: (i) => JSON.stringify({ bytes: i.bytes.toString('base64'), cuts: i.cuts, secret: i.secret }),
-      close: async () => undefined,
+      show: (i) => JSON.stringify({ bytes: i.bytes.toString('base64'), cuts: i.cuts, secret: i.secret, live: i.live }),
+      close: () => live.close(),
     };
   },
 };
@@ -413,11 +503,14 @@ interface HttpInput {
   readonly body: string | undefined;
   /** Bytes sent as they are, on a connection of their own (not HTTP a client library would send). */
   readonly raw: string | null;
+  /** The raw bytes are a whole, well-formed request: no answer is a failure. */
+  readonly whole?: boolean;
 }
 
 const KEYS = ['k', 'a/b', 'x%2Fy', '%zz', '%', '', '..', 'é', '%00', 'k'.repeat(1100), '🚀', 'k?x=1', 'k#f'];
 
 function httpInput(r: Rng): HttpInput {
+  if (r.chance(0.005)) return { method: 'RAW', path: '', headers: {}, body: undefined, raw: `GET /kv/k?timeout=200 HTTP/1.1\r\nHost: x\r\n\r\n`, whole: true };
   if (r.chance(0.03)) {
     const raw = r.pick([
       `GET /kv/k HTTP/1.1\r\nHost: x\r\n\r\n`,
@@ -526,9 +619,12 @@ export const httpTarget: FuzzTarget<HttpInput> = {
         if (i.raw !== null) {
           const got = await sendRaw(node.httpPort!, i.raw);
           const status = Number(/^HTTP\/1\.1 (\d+)/.exec(got)?.[1] ?? 0);
+          if (status === 0 && i.whole === true) throw new FuzzFailure(`a well-formed request got no answer: ${JSON.stringify(i.raw)}`);
           if (status >= 500) throw new FuzzFailure(`raw request answered ${status}: ${got.slice(0, 200)}`);
           // (Node's HTTP parser answers what it cannot parse with 400 and closes; a valid one is served.)
-          return status >= 200 && status < 300 ? { kind: 'accepted' } : { kind: 'refused', message: `raw: ${got.split('\r\n')[0] ?? '(closed)'}` };
+          return status >= 200 && status < 300
+            ? { kind: 'accepted' }
+            : { kind: 'refused', message: `raw: ${got === '' ? '(closed without an answer)' : got.split('\r\n')[0]}` };
         }
         const res = await send(agent, base, i);
         if (res.status >= 500 && res.status !== 503 && res.status !== 504)
