@@ -44,6 +44,30 @@ describe('DAP request arguments', () => {
     session.dispose();
   });
 
+  it('a run asked for, then a disconnect before it begins: no internal error', async () => {
+    const text = readFileSync(join(__dirname, '..', 'examples', 'default.raftsim'), 'utf8');
+    const session = new SimDebugSession({ readFile: async () => text });
+    const dc = new InlineClient(session);
+    const outputs: string[] = [];
+    dc.tap = (m) => {
+      const e = m as { type: string; event?: string; body?: { output?: string } };
+      if (e.type === 'event' && e.event === 'output') outputs.push(String(e.body?.output));
+    };
+    await dc.request('initialize', { adapterID: 'liferaft' });
+    const entry = dc.stopped();
+    await dc.request('launch', { scenario: '/w/default.raftsim', seed: 3, stopOnEntry: true });
+    await dc.request('configurationDone');
+    await entry;
+    await dc.request('continue', { threadId: 1000 });
+    await dc.request('disconnect', {});
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(
+      outputs.filter((o) => /internal error/.test(o)),
+      [],
+    );
+    session.dispose();
+  });
+
   it('a launch with no arguments object is refused as a launch configuration, not with a TypeError', async () => {
     const session = new SimDebugSession({ readFile: async () => '' });
     const dc = new InlineClient(session);

@@ -210,8 +210,11 @@ export class SimDebugSession extends DebugSession {
   private async pump(): Promise<void> {
     // The response to continue/step goes out first; the run starts on the next turn.
     await new Promise((r) => setTimeout(r, 0));
+    // Disconnected in between: there is no run to do (nor anything wrong).
+    const rt = this.rt;
+    if (rt === null) return;
     try {
-      await this.pumpSlices(this.runtime());
+      await this.pumpSlices(rt);
     } catch (e) {
       // A failure inside the run must not take the adapter down: say it, and stop where we are.
       this.output(`LifeRaft: internal error while running: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, 'stderr');
