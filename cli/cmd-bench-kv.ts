@@ -212,11 +212,19 @@ async function etcdTarget(bin: string, dir: string): Promise<Target> {
   };
 }
 
+type Results = Record<string, { put: Phase; get: Phase; note: string }>;
+
+/** `--clients 32,64`: one or more client counts. */
+function clientCounts(raw: string | undefined): number[] {
+  return (raw ?? '32').split(',').map((x) => intOption('clients', x.trim(), 32, 1, 4096));
+}
+
 export async function benchKvCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
       clients: { type: 'string' },
+      runs: { type: 'string' },
       seconds: { type: 'string' },
       'value-bytes': { type: 'string' },
       keys: { type: 'string' },
@@ -226,7 +234,8 @@ export async function benchKvCommand(argv: string[], io: Io): Promise<number> {
       json: { type: 'boolean' },
     },
   });
-  const clients = intOption('clients', values.clients, 32, 1, 4096);
+  const counts = clientCounts(values.clients);
+  const runs = intOption('runs', values.runs, 1, 1, 100);
   const seconds = intOption('seconds', values.seconds, 8, 1, 3600);
   const valueBytes = intOption('value-bytes', values['value-bytes'], 100, 1, 60_000);
   const keys = intOption('keys', values.keys, 1000, 1, 1_000_000);
@@ -239,41 +248,58 @@ export async function benchKvCommand(argv: string[], io: Io): Promise<number> {
   const say = (l: string): void => {
     if (!json) io.out(l);
   };
-  const results: Record<string, { put: Phase; get: Phase; note: string }> = {};
+  const all: { run: number; clients: number; results: Results }[] = [];
   say(
-    `liferaft bench kv: ${clients} concurrent clients over HTTP/JSON (keep-alive), spread over 3 members on loopback; ${keys} keys, ${valueBytes}-byte values; ${seconds} s of puts, then ${seconds} s of linearizable gets; fsync on; data in ${tmpdir()}`,
+    `liferaft bench kv: ${counts.join(' and ')} concurrent clients over HTTP/JSON (keep-alive), spread over 3 members on loopback; ${keys} keys, ${valueBytes}-byte values; ${seconds} s of puts, then ${seconds} s of linearizable gets; fsync on; ${runs} run${runs === 1 ? '' : 's'} of each, LifeRaft and etcd interleaved; data in ${tmpdir()}`,
   );
+  if (etcdBin === null) say("  (etcd not found on PATH: install Debian's etcd-server, or pass --etcd PATH, for the side-by-side run)");
   try {
-    const targets: (() => Promise<Target>)[] = [() => liferaftTarget(cli, join(dir, 'liferaft'), tickMs)];
-    if (etcdBin !== null) targets.push(() => etcdTarget(etcdBin, join(dir, 'etcd')));
-    else say("  (etcd not found on PATH: install Debian's etcd-server, or pass --etcd PATH, for the side-by-side run)");
-    for (const make of targets) {
-      const t = await make();
-      try {
-        await drive(t, 'put', clients, 1, keys, value); // warm-up: connections, JIT, first entries
-        await t.mark?.();
-        const put = await drive(t, 'put', clients, seconds, keys, value);
-        const note = t.stats === undefined ? '' : await t.stats(put.ops);
-        const get = await drive(t, 'get', clients, seconds, keys, value);
-        results[t.name] = { put, get, note };
-        say(`  ${t.name.padEnd(9)} put ${row(put)}${note === '' ? '' : `  (${note})`}`);
-        say(`  ${''.padEnd(9)} get ${row(get)}`);
-      } finally {
-        await t.stop();
+    for (let run = 1; run <= runs; run++) {
+      for (const clients of counts) {
+        const results: Results = {};
+        say(`  run ${run}, ${clients} clients:`);
+        const targets: (() => Promise<Target>)[] = [() => liferaftTarget(cli, join(dir, `liferaft-${run}-${clients}`), tickMs)];
+        if (etcdBin !== null) targets.push(() => etcdTarget(etcdBin, join(dir, `etcd-${run}-${clients}`)));
+        for (const make of targets) {
+          const t = await make();
+          try {
+            await drive(t, 'put', clients, 1, keys, value); // warm-up: connections, JIT, first entries
+            await t.mark?.();
+            const put = await drive(t, 'put', clients, seconds, keys, value);
+            const note = t.stats === undefined ? '' : await t.stats(put.ops);
+            const get = await drive(t, 'get', clients, seconds, keys, value);
+            results[t.name] = { put, get, note };
+            say(`    ${t.name.padEnd(9)} put ${row(put)}${note === '' ? '' : `  (${note})`}`);
+            say(`    ${''.padEnd(9)} get ${row(get)}`);
+          } finally {
+            await t.stop();
+          }
+        }
+        const l = results['LifeRaft'];
+        const e = results['etcd'];
+        if (l !== undefined && e !== undefined) say(`    ratio LifeRaft/etcd: ${ratios(l, e)}`);
+        all.push({ run, clients, results });
       }
     }
-    const l = results['LifeRaft'];
-    const e = results['etcd'];
-    if (l !== undefined && e !== undefined) {
-      say(
-        `  ratio LifeRaft/etcd: put throughput ${(l.put.perSecond / e.put.perSecond).toFixed(2)} (target ≥ 1), put p99 ${(l.put.p99 / e.put.p99).toFixed(2)} (target ≤ 1); get throughput ${(l.get.perSecond / e.get.perSecond).toFixed(2)}, get p99 ${(l.get.p99 / e.get.p99).toFixed(2)}`,
-      );
+    if (etcdBin !== null && runs > 1) {
+      for (const clients of counts) {
+        const rs = all.filter((x) => x.clients === clients).map((x) => ({ l: x.results['LifeRaft']!, e: x.results['etcd']! }));
+        const met = rs.filter(({ l, e }) => l.put.perSecond >= e.put.perSecond && l.put.p99 <= e.put.p99).length;
+        say(
+          `  ${clients} clients: put throughput ratio ${rs.map(({ l, e }) => (l.put.perSecond / e.put.perSecond).toFixed(2)).join(', ')}; put p99 ratio ${rs.map(({ l, e }) => (l.put.p99 / e.put.p99).toFixed(2)).join(', ')} — both targets met in ${met} of ${rs.length} runs`,
+        );
+      }
     }
-    if (json) io.out(JSON.stringify({ clients, seconds, valueBytes, keys, results }));
+    if (json) io.out(JSON.stringify({ clients: counts[0], seconds, valueBytes, keys, results: all[all.length - 1]!.results, runs: all }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   return 0;
+}
+
+/** Put and get, LifeRaft against etcd: throughput (target ≥ 1) and p99 (target ≤ 1). */
+function ratios(l: Results[string], e: Results[string]): string {
+  return `put throughput ${(l.put.perSecond / e.put.perSecond).toFixed(2)} (target ≥ 1), put p99 ${(l.put.p99 / e.put.p99).toFixed(2)} (target ≤ 1); get throughput ${(l.get.perSecond / e.get.perSecond).toFixed(2)}, get p99 ${(l.get.p99 / e.get.p99).toFixed(2)}`;
 }
 
 function row(p: Phase): string {

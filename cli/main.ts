@@ -59,9 +59,11 @@ commands:
   bench dap [--steps N] [--jumps N] [--seed N] [--json]
       The debugger over DAP on a long run (default 1M steps): first stop, forward speed against a
       plain run, jumps to random steps, step-backs, memory.
-  bench kv [--clients N] [--seconds S] [--value-bytes B] [--keys K] [--etcd PATH | --no-etcd] [--json]
+  bench kv [--clients N[,N...]] [--runs N] [--seconds S] [--value-bytes B] [--keys K] [--etcd PATH | --no-etcd] [--json]
       The real cluster (3 liferaft node processes, fsync on) under N concurrent HTTP clients: put
-      and get throughput, p50/p99; the same against 3 etcd members when etcd is installed, with ratios.
+      and get throughput, p50/p99; the same against 3 etcd members when etcd is installed, with ratios;
+      --runs N repeats each client count N times, LifeRaft and etcd interleaved, and counts the runs
+      where LifeRaft's put throughput ≥ etcd's and its put p99 ≤ etcd's.
   bench soundness [SCENARIO...] [--seeds N | A..B] [--shard I/N] [--workers K] [--chunk K] [--state FILE] [--fresh] [--out DIR] [--json]
       The soundness campaign: seeds 1..N (default 100,000) of every example scenario on the
       correct core, where any failure is a false alarm or a core bug; per scenario seeds, failures,
