@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startNode, type Address } from '../net/node';
-import { readTlsFiles, TlsConfigError, type TlsFiles } from '../net/tls';
+import { certificateIdsOf, readTlsFiles, TlsConfigError, type TlsFiles } from '../net/tls';
 import { WalCorruptError } from '../net/wal';
 import { intOption, UsageError, type Io } from './args';
 
@@ -137,6 +137,13 @@ export async function nodeCommand(argv: string[], io: Io): Promise<number> {
   }
   if (secret === '') throw new UsageError('the cluster secret is empty');
   const { peerTls, clientTls } = tlsOptions(values);
+  if (peerTls !== null) {
+    const names = certificateIdsOf(peerTls.cert);
+    if (!names.includes(id))
+      throw new UsageError(
+        `--peer-cert names ${names.join(', ') || 'no node'}, but this node is ${id}: its peers would refuse it (a node's certificate names its id, as CN or a DNS alt name)`,
+      );
+  }
   if (clientTls !== null && http === null) throw new UsageError('--client-cert needs --http (the client API it secures)');
   const maxPeerConnections = intOption('max-peer-connections', values['max-peer-connections'], 256, 1, 65_536);
   const maxClientRequests = intOption('max-client-requests', values['max-client-requests'], 4096, 1, 1_000_000);

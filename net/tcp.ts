@@ -12,7 +12,7 @@ import type { Message, NodeId } from '../core';
 import { encodeFrame, FrameDecoder, FrameError } from './frame';
 import type { Transport } from './host';
 import { messageProblem } from '../core';
-import { certificateIds, type TlsFiles } from './tls';
+import { certificateIds, tlsProblem, type TlsFiles } from './tls';
 
 export interface TcpOptions {
   /**
@@ -110,20 +110,31 @@ class Peer {
     s.setNoDelay(true);
     // A peer whose host vanished without a reset is noticed (and redialled) instead of written to forever.
     s.setKeepAlive(true, 5000);
+    let openedAt = 0;
     s.on(this.tls === null ? 'connect' : 'secureConnect', () => {
       this.connected = true;
-      this.lastError = null;
+      openedAt = Date.now();
+      if (this.tls !== null) this.lastError = null;
       this.backoff = BACKOFF_MIN_MS;
       s.write(this.hello);
       for (const f of this.queue.splice(0)) s.write(f);
     });
     s.on('error', (e) => {
       // (Refused connections while a peer is down are the normal case; TLS refusals are worth a line.)
-      if (this.tls === null || e.message === this.lastError || (e as NodeJS.ErrnoException).code === 'ECONNREFUSED') return;
-      this.lastError = e.message;
-      this.log(`cannot reach ${this.id} over TLS at ${this.addr.host}:${this.addr.port}: ${e.message}`);
+      if (this.tls === null || (e as NodeJS.ErrnoException).code === 'ECONNREFUSED') return;
+      // Our own identity check says it plainly; OpenSSL's failures get words.
+      const why = /^its certificate names/.test(e.message) ? e.message : tlsProblem(e);
+      if (why === this.lastError) return;
+      this.lastError = why;
+      this.log(`cannot reach ${this.id} over TLS at ${this.addr.host}:${this.addr.port}: ${why}`);
     });
     s.on('close', () => {
+      // A plaintext connection the other side closes at once: it refused our frames (or our hello).
+      if (this.tls === null && this.connected && Date.now() - openedAt < 1000) {
+        const why = 'closed the connection as soon as it opened (does it use TLS, --peer-cert, or another cluster secret?)';
+        if (why !== this.lastError) this.log(`${this.id} at ${this.addr.host}:${this.addr.port} ${why}`);
+        this.lastError = why;
+      } else if (this.tls === null && this.connected) this.lastError = null;
       this.connected = false;
       this.socket = null;
       if (this.closed) return;
@@ -195,7 +206,7 @@ export class TcpTransport implements Transport {
       );
       // Plaintext, no certificate, or one from another CA: the handshake fails and nothing is read.
       this.server.on('tlsClientError', (e, s) =>
-        this.warn(`tls: ${e.message}`, `refused a TLS connection${s.remoteAddress === undefined ? '' : ` from ${s.remoteAddress}`}: ${e.message}`),
+        this.warn(`tls: ${tlsProblem(e)}`, `refused a TLS connection${s.remoteAddress === undefined ? '' : ` from ${s.remoteAddress}`}: ${tlsProblem(e)}`),
       );
     }
     this.server.prependListener('connection', (raw: Socket) => this.admit(raw));

@@ -1,7 +1,8 @@
 // TLS for the real cluster: mutual TLS between peers (each node's certificate names its node id)
 // and HTTPS for clients. Files are read once at start; a bad one is an error naming the file.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { PeerCertificate } from 'node:tls';
+import { createSecureContext, type PeerCertificate } from 'node:tls';
 
 /** A node's certificate and key, and the CA its peers' (or clients') certificates must chain to. */
 export interface TlsFiles {
@@ -28,7 +29,43 @@ function read(flag: string, path: string): Buffer {
 
 /** Reads the PEM files of `--peer-cert/--peer-key/--peer-ca` (or the client ones). */
 export function readTlsFiles(flags: { cert: string; key: string; ca: string | null }, paths: { cert: string; key: string; ca: string | null }): TlsFiles {
-  return { cert: read(flags.cert, paths.cert), key: read(flags.key, paths.key), ca: paths.ca === null ? null : read(flags.ca!, paths.ca) };
+  const files = { cert: read(flags.cert, paths.cert), key: read(flags.key, paths.key), ca: paths.ca === null ? null : read(flags.ca!, paths.ca) };
+  try {
+    createSecureContext({ cert: files.cert, key: files.key, ...(files.ca === null ? {} : { ca: files.ca }) });
+  } catch (e) {
+    const why = (e as { reason?: string }).reason ?? (e as Error).message;
+    throw new TlsConfigError(
+      `${flags.cert} ${paths.cert} and ${flags.key} ${paths.key}${paths.ca === null ? '' : ` (with ${flags.ca} ${paths.ca})`} cannot be used together: ${why}`,
+    );
+  }
+  return files;
+}
+
+/** The node ids a PEM certificate names (CN and DNS alt names), as certificateIds reads a peer's. */
+export function certificateIdsOf(pem: Buffer): string[] {
+  const x = new X509Certificate(pem);
+  const cn = /(?:^|\n)CN=([^\n]+)/.exec(x.subject)?.[1];
+  const ids = cn === undefined ? [] : [cn];
+  for (const part of (x.subjectAltName ?? '').split(',')) {
+    const m = /^\s*DNS:(.+?)\s*$/.exec(part);
+    if (m !== null && !ids.includes(m[1]!)) ids.push(m[1]!);
+  }
+  return ids;
+}
+
+/** A TLS failure in words a user can act on (OpenSSL's own text names a source file, not a cause). */
+export function tlsProblem(e: Error): string {
+  const x = e as Error & { code?: string; reason?: string };
+  const all = `${x.code ?? ''} ${x.reason ?? ''} ${x.message}`;
+  if (/WRONG_VERSION_NUMBER|HTTP_REQUEST|PACKET_LENGTH_TOO_LONG|UNEXPECTED_RECORD|http request/i.test(all))
+    return 'not TLS: plaintext (a node without --peer-cert?) or another protocol';
+  if (/CERTIFICATE_REQUIRED|did not return a certificate|certificate required/i.test(all)) return 'no certificate was presented';
+  if (/EXPIRED/i.test(all)) return 'the certificate has expired';
+  if (/UNKNOWN_CA|unknown ca|ISSUER|VERIFY_LEAF|SELF_SIGNED|verify failed|unable to verify/i.test(all))
+    return "the certificate is not from the cluster's CA (--peer-ca)";
+  if (/socket hang up|ECONNRESET/i.test(all))
+    return "the handshake was broken off: one side does not trust the other's certificate (another CA, or another --peer-ca)";
+  return x.reason ?? x.message.replace(/^[0-9A-F]+:error:[0-9A-F]+:/, '').split(':')[0] ?? x.message;
 }
 
 /**

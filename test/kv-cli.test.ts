@@ -157,7 +157,11 @@ describe('liferaft kv / node / bench kv (processes)', function () {
     assert.match(r.stderr, /cannot read --peer-ca .*nope\.crt: ENOENT/);
     r = run([...base, '--peer-cert', join(tls, 'n1.crt'), '--peer-key', join(tls, 'n2.key'), '--peer-ca', join(tls, 'ca.crt')]);
     assert.equal(r.status, 64);
-    assert.match(r.stderr, /the TLS files cannot be used: .*key values mismatch/);
+    assert.match(r.stderr, /--peer-cert .*n1\.crt and --peer-key .*n2\.key \(with --peer-ca .*ca\.crt\) cannot be used together: key values mismatch/);
+    // A certificate made for another node: its peers would refuse this one, so it does not start.
+    r = run([...base, '--peer-cert', join(tls, 'n2.crt'), '--peer-key', join(tls, 'n2.key'), '--peer-ca', join(tls, 'ca.crt')]);
+    assert.equal(r.status, 64);
+    assert.match(r.stderr, /--peer-cert names n2, but this node is n1: its peers would refuse it/);
     r = run([...base, '--client-cert', join(tls, 'server.crt'), '--client-key', join(tls, 'server.key')]);
     assert.match(r.stderr, /--client-cert needs --http/);
 
