@@ -11,6 +11,8 @@ export const KV_USAGE = `usage: liferaft kv [--endpoints URL,...] [--timeout MS]
 commands:  get KEY · set KEY VALUE · del KEY · cas KEY OLD NEW · append KEY SUFFIX · status
   Without a command: an interactive prompt (the same commands; help; exit).
   Endpoints default to $LIFERAFT_ENDPOINTS, else http://127.0.0.1:8001,8002,8003 (npm run cluster).
+  https:// endpoints work with nodes started with --client-cert; for a private CA set
+  NODE_EXTRA_CA_CERTS=ca.crt (client certificates, --client-ca, are not supported here: use curl).
   Exit: 0 ok · 1 key not found or cas mismatch · 2 cluster unavailable or outcome unknown ·
   64 usage or input refused (bad request, value too large).`;
 
@@ -126,7 +128,8 @@ export class KvClient {
     }
     const deadline = Date.now() + this.timeoutMs;
     let last: Reply | null = null;
-    let lastError = '';
+    /** Why each endpoint did not answer (the last reason for each). */
+    const errors = new Map<string, string>();
     let maybeApplied = false;
     for (let i = 0; Date.now() < deadline; i++) {
       const at = (this.preferred + i) % this.endpoints.length;
@@ -147,15 +150,33 @@ export class KvClient {
         }
       } catch (err) {
         const why = describe(err);
-        // Refused before anything was sent: not applied. Otherwise the request may have arrived.
-        if (write && why !== 'ECONNREFUSED') maybeApplied = true;
-        lastError = `${this.endpoints[at]}: ${why}`;
+        // Refused before anything was sent (no connection, or a TLS handshake that failed): not
+        // applied. Otherwise the request may have arrived.
+        if (write && why !== 'ECONNREFUSED' && !NOT_SENT.test(why)) maybeApplied = true;
+        errors.set(this.endpoints[at]!, `${why}${hint(this.endpoints[at]!, why)}`);
       }
       if (i % this.endpoints.length === this.endpoints.length - 1) await new Promise((r) => setTimeout(r, 100));
     }
     if (last !== null) return { ...last, maybeApplied };
-    return { status: 0, body: { error: `no endpoint answered (${lastError})` }, maybeApplied };
+    const whys = [...errors].map(([e, why]) => `${e}: ${why}`).join('; ');
+    return { status: 0, body: { error: `no endpoint answered (${whys})` }, maybeApplied };
   }
+}
+
+/** Failures of the TLS handshake: the request was never sent. */
+const NOT_SENT = /CERT|SELF_SIGNED|UNABLE_TO_|ALTNAME|ERR_SSL_|ERR_TLS_/;
+
+/** What a user can do about a connection failure, when we can tell. */
+function hint(endpoint: string, why: string): string {
+  if (/ERR_SSL_WRONG_VERSION_NUMBER|ERR_SSL_PACKET_LENGTH_TOO_LONG/.test(why)) return ' — the node does not speak TLS there: use http://';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_/.test(why) && !/ALTNAME/.test(why))
+    return " — the node's certificate is not trusted: for a private CA, set NODE_EXTRA_CA_CERTS=ca.crt";
+  if (/ALTNAME/.test(why)) return " — the node's certificate does not name this address: use the name or IP it was made for";
+  if (why === 'UND_ERR_SOCKET')
+    return endpoint.startsWith('http:')
+      ? ' — the connection was closed: if the node serves HTTPS (--client-cert), use https://'
+      : ' — the connection was closed: if the node asks for client certificates (--client-ca), use curl --cert/--key';
+  return '';
 }
 
 function describe(e: unknown): string {
