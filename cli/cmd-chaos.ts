@@ -1,5 +1,6 @@
 // liferaft chaos: the real cluster under Jepsen-style faults (net/chaos.ts), with a verdict: every
 // acknowledged write on every node, and a linearizable history. Exit 0 when both hold, 1 otherwise.
+import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,17 +33,27 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
     },
   });
   const cycles = intOption('cycles', values.cycles, 20, 1, 1_000_000);
-  const nodes = intOption('nodes', values.nodes, 3, 3, 5);
-  if (nodes !== 3 && nodes !== 5) throw new UsageError(`--nodes must be 3 or 5 (got ${nodes})`);
-  const seed = intOption('seed', values.seed, 1, 0, 2 ** 31 - 1);
+  if (values.nodes !== undefined && values.nodes !== '3' && values.nodes !== '5')
+    throw new UsageError(`--nodes must be 3 or 5 (got ${JSON.stringify(values.nodes)})`);
+  const nodes = values.nodes === '5' ? 5 : 3;
+  // A new fault order each run unless asked to repeat one (the seed is printed either way).
+  const seed = intOption('seed', values.seed, randomInt(1, 2 ** 31 - 1), 0, 2 ** 31 - 1);
   const clients = intOption('clients', values.clients, 4, 1, 256);
   const holdMax = intOption('hold-ms', values['hold-ms'], 1500, 100, 60_000);
   const faults = faultsOption(values.faults);
+  // Where the history goes is checked now, not after the whole run.
+  if (values.history !== undefined) {
+    try {
+      writeFileSync(values.history, '');
+    } catch (e) {
+      throw new UsageError(`--history ${values.history}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
   const json = values.json === true;
   const dir = mkdtempSync(join(tmpdir(), 'liferaft-chaos-'));
   if (!json)
     io.out(
-      `liferaft chaos: ${nodes} nodes on 127.0.0.1, a relay per peer link, ${clients} clients; ${cycles} cycles of ${(faults ?? CHAOS_FAULTS).join(' | ')}; seed ${seed}; data in ${dir}`,
+      `liferaft chaos: ${nodes} nodes on 127.0.0.1, a relay per peer link, ${clients} client${clients === 1 ? '' : 's'}; ${cycles} cycle${cycles === 1 ? '' : 's'} of ${(faults ?? CHAOS_FAULTS).join(' | ')}; seed ${seed} (--seed ${seed} repeats this fault order); data in ${dir}`,
     );
   try {
     const r = await runChaos({
@@ -82,8 +93,9 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
       );
     else {
       io.progress?.('');
-      io.out(`  ${kills} kills, ${networkFaults} network faults, ${pauses} pauses in ${elapsedS} s`);
-      io.out(`  ${r.leaderChanges} changes of leader seen between cycles; term ${r.term} at the end`);
+      const n = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
+      io.out(`  ${n(kills, 'kill')}, ${n(networkFaults, 'network fault')}, ${n(pauses, 'pause')} in ${elapsedS} s`);
+      io.out(`  ${n(r.leaderChanges, 'change', 'changes')} of leader seen between cycles; term ${r.term} at the end`);
       io.out(`  relays: ${r.relays.dropped} frames dropped, ${r.relays.delayed} held back, ${r.relays.connections} connections (redials included)`);
       io.out(`  ${operations} operations (${r.unknownOutcome} of unknown outcome)`);
       io.out(`  ${ackedWrites} acknowledged write-once keys, read back from every node: ${lost === 0 ? 'none lost' : `${lost} LOST`}`);

@@ -97,7 +97,11 @@ commands:
       its own) under Jepsen-style faults while clients write and read: each cycle one of kill -9
       and restart, partition, one-way cut, delay, loss, or SIGSTOP/SIGCONT, then heal. At the end:
       every acknowledged write is read back from every node, and the history must be linearizable.
-      Faults: kill, partition, cut, delay, loss, pause. Exit 0 ok, 1 a write lost or not linearizable.
+      Faults: kill, partition, cut, delay, loss, pause. Defaults: 20 cycles, 3 nodes, 4 clients, each
+      fault held 0.3–1.5 s (--hold-ms sets the upper bound), a random seed (printed; --seed repeats
+      the fault order, not the timing). With npm: npm run -s chaos -- --json (-s: no npm banner).
+      Exit 0 ok, 1 a write lost, the history not linearizable, or a problem (a node that did not
+      restart, nodes that did not converge).
   maelstrom [--data DIR] [--tick-ms N] [--timeout-ms N]
       A node speaking Jepsen Maelstrom's JSON-lines protocol (init, read, write, cas; Maelstrom's
       error codes) on stdin/stdout, for Maelstrom's lin-kv workload and checker.

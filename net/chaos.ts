@@ -241,7 +241,7 @@ async function inject(
       const froms = wide ? ids : [node];
       net.set(froms, ids, f);
       if (!wide) net.set(others, [node], f);
-      what = `delay ${f.delayMs}±${f.jitterMs} ms on ${wide ? 'every link' : `${who}'s links`}`;
+      what = `delay ${f.delayMs}±${f.jitterMs} ms on ${wide ? 'every link' : `the links of ${who}`}`;
       break;
     }
     case 'loss': {
@@ -249,7 +249,7 @@ async function inject(
       const froms = wide ? ids : [node];
       net.set(froms, ids, f);
       if (!wide) net.set(others, [node], f);
-      what = `loss ${Math.round(f.loss * 100)}% on ${wide ? 'every link' : `${who}'s links`}`;
+      what = `loss ${Math.round(f.loss * 100)}% on ${wide ? 'every link' : `the links of ${who}`}`;
       break;
     }
   }
