@@ -63,6 +63,10 @@ describe('the HTTP client API', () => {
       400,
       { error: 'consistency must be "linearizable" (the default) or "serializable" (got "stale")' },
     ]);
+    assert.deepEqual(await call('PUT', '/kv/s?consistency=serializable', '{"value":"x"}'), [
+      400,
+      { error: 'consistency is a read option: PUT always goes through the log' },
+    ]);
     // The default is a linearizable read, through the leader: with none, it waits and gives up.
     const [status] = await call('GET', '/kv/s?consistency=linearizable&timeout=100');
     assert.equal(status, 503);

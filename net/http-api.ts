@@ -201,6 +201,8 @@ async function handle(o: ApiOptions, req: IncomingMessage, res: ServerResponse):
   if (Buffer.byteLength(key) > LIMITS.keyBytes) throw new HttpError(413, `key of ${Buffer.byteLength(key)} bytes exceeds the ${LIMITS.keyBytes}-byte limit`);
   const timeoutMs = timeoutOf(url, o.defaultTimeoutMs ?? 5000);
   const session = sessionOf(req);
+  if (method !== 'GET' && method !== 'HEAD' && url.searchParams.has('consistency'))
+    throw new HttpError(400, `consistency is a read option: ${method} always goes through the log`);
 
   let op: KvOp;
   switch (method) {
