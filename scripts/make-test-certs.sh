@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Makes the TLS fixtures of the tests in net/testdata/tls (committed; run again only to change them):
+# Makes a CA and certificates for a cluster: scripts/make-test-certs.sh DIR. Without DIR it makes
+# the TLS fixtures of the tests in net/testdata/tls (committed; run again only to change them):
 # a cluster CA, a certificate per node naming the node id (subject CN and a DNS subject alt name),
 # a client certificate, and a foreign CA with a node certificate of its own (a stranger that claims
-# to be n1). Valid for 100 years. TEST KEYS ONLY: never use them for a real cluster.
+# to be n1). Valid for 100 years. The committed fixtures are TEST KEYS ONLY: never use them for a
+# real cluster; make your own with a DIR of yours.
 set -euo pipefail
-out="$(dirname "$0")/../net/testdata/tls"
+out="${1:-$(dirname "$0")/../net/testdata/tls}"
 mkdir -p "$out"
 cd "$out"
 days=36500

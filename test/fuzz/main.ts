@@ -6,22 +6,45 @@ import { parseArgs } from 'node:util';
 import { runCampaign, type CampaignResult } from './campaign';
 import { TARGETS } from './targets';
 
+const USAGE = `usage: npm run fuzz -- [--target NAME,...] [--inputs N] [--seed S] [--json]
+  Seeded random and mutated inputs against each input surface; counts of accepted, refused (by kind),
+  stopped (peer frames: a forged message tripped a core assertion) and crashes. Exit 0 with no crash,
+  1 with crashes (their inputs in fuzz-crashes/), 64 bad options.
+  --target  ${TARGETS.map((t) => t.name).join(', ')} (default: all)
+  --inputs  per target (default 100000)
+  --seed    (default 1): the same seed gives the same inputs`;
+
+function usage(problem: string): number {
+  process.stderr.write(`fuzz: ${problem}\n${USAGE}\n`);
+  return 64;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { target: { type: 'string' }, inputs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
-  });
-  const names = values.target?.split(',') ?? TARGETS.map((t) => t.name);
-  const unknown = names.filter((n) => !TARGETS.some((t) => t.name === n));
-  if (unknown.length > 0) {
-    process.stderr.write(`fuzz: unknown target ${unknown.join(', ')} (targets: ${TARGETS.map((t) => t.name).join(', ')})\n`);
-    return 64;
+  let values: { target?: string; inputs?: string; seed?: string; json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        target: { type: 'string' },
+        inputs: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    return usage((e as Error).message);
   }
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const names = values.target?.split(',').map((x) => x.trim()) ?? TARGETS.map((t) => t.name);
+  const unknown = names.filter((n) => !TARGETS.some((t) => t.name === n));
+  if (unknown.length > 0) return usage(`unknown target ${unknown.map((u) => JSON.stringify(u)).join(', ')}`);
   const inputs = Number(values.inputs ?? 100_000);
   const seed = Number(values.seed ?? 1);
-  if (!Number.isSafeInteger(inputs) || inputs < 1 || !Number.isSafeInteger(seed)) {
-    process.stderr.write('fuzz: --inputs must be a positive integer and --seed an integer\n');
-    return 64;
-  }
+  if (!Number.isSafeInteger(inputs) || inputs < 1) return usage(`--inputs must be a positive integer (got ${JSON.stringify(values.inputs)})`);
+  if (!Number.isSafeInteger(seed)) return usage(`--seed must be an integer (got ${JSON.stringify(values.seed)})`);
   const results: CampaignResult[] = [];
   if (values.json !== true) process.stdout.write(`fuzz campaigns: ${inputs.toLocaleString('en')} inputs per target, seed ${seed}\n`);
   for (const t of TARGETS.filter((x) => names.includes(x.name))) {
@@ -30,6 +53,11 @@ async function main(): Promise<number> {
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
     results.push(res);
+    if (values.json !== true) {
+      const crashes = results.reduce((a, r) => a + r.crashes, 0);
+      const total = results.reduce((a, r) => a + r.inputs, 0);
+      process.stdout.write(`${crashes === 0 ? 'ok' : 'FAILED'}: ${total.toLocaleString('en')} inputs, ${crashes} crash${crashes === 1 ? '' : 'es'}\n`);
+    }
     if (values.json === true) continue;
     process.stdout.write(
       `  ${t.name.padEnd(10)} ${res.inputs.toLocaleString('en').padStart(9)} inputs  ${res.accepted.toLocaleString('en').padStart(8)} accepted  ${res.refused.toLocaleString('en').padStart(8)} refused  ${res.stopped > 0 ? `${res.stopped.toLocaleString('en')} stopped  ` : ''}${String(res.crashes).padStart(4)} crashes  ${Math.round(

@@ -630,7 +630,8 @@ export const httpTarget: FuzzTarget<HttpInput> = {
         if (res.status >= 500 && res.status !== 503 && res.status !== 504)
           throw new FuzzFailure(`${i.method} ${i.path}: ${res.status} ${res.text.slice(0, 300)}`);
         if (res.status < 400) return { kind: 'accepted' };
-        if (i.method === 'HEAD') return { kind: 'refused', message: `HEAD: ${res.status}` };
+        // (A HEAD answer has no body to read the error from.)
+        if (i.method === 'HEAD') return { kind: 'refused', message: `HEAD answered ${res.status} (no body)` };
         let error: unknown;
         try {
           error = (JSON.parse(res.text) as { error?: unknown }).error;
