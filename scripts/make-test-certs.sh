@@ -2,8 +2,8 @@
 # Makes a CA and certificates for a cluster: scripts/make-test-certs.sh DIR. Without DIR it makes
 # the TLS fixtures of the tests in net/testdata/tls (committed; run again only to change them):
 # a cluster CA, a certificate per node naming the node id (subject CN and a DNS subject alt name),
-# a client certificate, and a foreign CA with a node certificate of its own (a stranger that claims
-# to be n1). Valid for 100 years. The committed fixtures are TEST KEYS ONLY: never use them for a
+# a client certificate, and a foreign CA with node certificates of its own (strangers that claim to
+# be n1, and n3). Valid for 100 years. The committed fixtures are TEST KEYS ONLY: never use them for a
 # real cluster; make your own with a DIR of yours.
 set -euo pipefail
 out="${1:-$(dirname "$0")/../net/testdata/tls}"
@@ -25,5 +25,6 @@ leaf client client ca clientAuth
 leaf server localhost ca serverAuth
 ca foreign-ca "Someone else's CA"
 leaf stranger n1 foreign-ca serverAuth,clientAuth
+leaf stranger-n3 n3 foreign-ca serverAuth,clientAuth
 rm -f ./*.srl
 echo "wrote $(ls | wc -l) files to $out"
