@@ -87,15 +87,17 @@ export interface HostStats {
   /** Rewrites of the WAL and the snapshot file. */
   rewrites: number;
   fsyncs: number;
-  /** Outputs held for an fsync and released after it (steps whose messages/replies waited). */
+  /** Steps whose held outputs were released: after an fsync, or at once (see `early`). */
   released: number;
+  /** Steps whose answers went out at once: what they rest on was already durable. */
+  early: number;
 }
 
 export class NodeHost implements Submitter {
   readonly id: NodeId;
   readonly state: NodeState;
   readonly recovery: Recovery;
-  readonly stats: HostStats = { steps: 0, records: 0, snapshots: 0, rewrites: 0, fsyncs: 0, released: 0 };
+  readonly stats: HostStats = { steps: 0, records: 0, snapshots: 0, rewrites: 0, fsyncs: 0, released: 0, early: 0 };
   private rewriteAt: number;
   private readonly wal: Wal;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -104,6 +106,9 @@ export class NodeHost implements Submitter {
   private held: StepOutputs[] = [];
   private syncing = false;
   private scheduled = false;
+  /** What was written since the last fsync started, and what the running fsync covers (see answersReady). */
+  private unsynced: Unsynced = CLEAN;
+  private covering: Unsynced = CLEAN;
   private listener: HostListener = {};
 
   constructor(private readonly o: HostOptions) {
@@ -271,10 +276,17 @@ export class NodeHost implements Submitter {
           this.wal.append({ hardState: p.hardState, log: p.log });
           this.stats.records++;
         }
+        this.unsynced = { ...this.unsynced, other: true };
         this.listener.snapshot?.(installed ? 'installed' : 'taken', this.state.snapshot?.index ?? 0, this.state.logStart.index);
       } else if (p !== null) {
         this.wal.append(p);
         this.stats.records++;
+        const u = this.unsynced;
+        this.unsynced = {
+          hardState: u.hardState || p.hardState !== null,
+          logFrom: p.log === null ? u.logFrom : Math.min(u.logFrom, p.log.from),
+          other: u.other,
+        };
       }
     } catch (e) {
       // The state in memory is ahead of the disk (ENOSPC, EIO, a record over the limit): nothing of
@@ -298,6 +310,13 @@ export class NodeHost implements Submitter {
       held = { ...out, messages: out.messages.filter((m) => !mayLeaveBeforePersist(m)) };
       if (held.messages.length === 0 && held.replies.length === 0) return out.reasons;
     }
+    // Answers to clients about what is applied need only that applied part of the log durable (and
+    // no term or vote change pending): they need not wait for an fsync of later entries.
+    if (out.persist === null && held.messages.every((m) => m.type === 'ClientForwardReply') && this.answersReady()) {
+      this.stats.early++;
+      this.release([held]);
+      return out.reasons;
+    }
     this.held.push(held);
     if (!this.scheduled && !this.syncing) {
       this.scheduled = true;
@@ -309,19 +328,36 @@ export class NodeHost implements Submitter {
     return out.reasons;
   }
 
+  /**
+   * Whether everything an answer can rest on is durable: no term or vote written since the last
+   * completed fsync, no compaction, and no log write at or below the applied index (an answer is
+   * about entries up to it). A leader may count its own unsynced log towards a commit; then this
+   * is false until the fsync that covers it completes.
+   */
+  private answersReady(): boolean {
+    const applied = this.state.applied;
+    for (const u of [this.unsynced, this.covering]) if (u.hardState || u.other || u.logFrom <= applied) return false;
+    return true;
+  }
+
   /** Starts an fsync for everything appended so far and releases the outputs held up to now after it. */
   private pump(): void {
     if (this.stopped || this.syncing || this.held.length === 0) return;
     const batch = this.held;
     this.held = [];
     if (!this.wal.dirty) {
+      // Everything written is durable (synced, or superseded by a rewrite).
+      this.unsynced = CLEAN;
       this.release(batch);
       return;
     }
     this.syncing = true;
     this.stats.fsyncs++;
+    this.covering = this.unsynced;
+    this.unsynced = CLEAN;
     this.wal.syncAsync((e) => {
       this.syncing = false;
+      this.covering = CLEAN;
       if (this.stopped) return;
       if (e !== null) {
         // After a failed fsync the kernel may have dropped the dirty pages: what is durable is unknown.
@@ -360,6 +396,14 @@ function defaultFatal(e: Error): never {
   process.stderr.write(`liferaft: ${e.message}\n`);
   process.exit(70);
 }
+
+/** Writes not yet known durable: a term or vote, the lowest log index written, a compaction. */
+interface Unsynced {
+  readonly hardState: boolean;
+  readonly logFrom: number;
+  readonly other: boolean;
+}
+const CLEAN: Unsynced = { hardState: false, logFrom: Infinity, other: false };
 
 /** A node's seed for its election timeouts, from its name (different nodes draw differently). */
 function hashSeed(id: string): number {
