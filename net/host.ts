@@ -310,9 +310,18 @@ export class NodeHost implements Submitter {
       held = { ...out, messages: out.messages.filter((m) => !mayLeaveBeforePersist(m)) };
       if (held.messages.length === 0 && held.replies.length === 0) return out.reasons;
     }
+    // A client's request relayed to the leader says nothing of this node's state: it need not wait
+    // for this node's fsync (a follower fsyncs the leader's entries all the time under load).
+    if (held.messages.some((m) => m.type === 'ClientForward')) {
+      for (const m of held.messages) if (m.type === 'ClientForward') this.o.transport.send(m.to, m);
+      held = { ...held, messages: held.messages.filter((m) => m.type !== 'ClientForward') };
+      if (held.messages.length === 0 && held.replies.length === 0) return out.reasons;
+    }
     // Answers to clients about what is applied need only that applied part of the log durable (and
     // no term or vote change pending): they need not wait for an fsync of later entries.
-    if (out.persist === null && held.messages.every((m) => m.type === 'ClientForwardReply') && this.answersReady()) {
+    // A follower passing on the leader's answer (a ClientForwardReply) adds nothing of its own.
+    const relayed = input.type === 'receive' && input.message.type === 'ClientForwardReply';
+    if (out.persist === null && held.messages.every((m) => m.type === 'ClientForwardReply') && (relayed || this.answersReady())) {
       this.stats.early++;
       this.release([held]);
       return out.reasons;
