@@ -2,6 +2,7 @@
 // in a write-ahead log under --data, and the client API over HTTP (net/README.md).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { startNode, type Address } from '../net/node';
 import { certificateIdsOf, readTlsFiles, TlsConfigError, type TlsFiles } from '../net/tls';
 import { WalCorruptError } from '../net/wal';
@@ -85,6 +86,9 @@ function isLoopback(host: string): boolean {
 }
 
 export async function nodeCommand(argv: string[], io: Io): Promise<number> {
+  // A node under load allocates a little per request: a larger young generation means fewer
+  // scavenges, and fewer short pauses in the latency tail (set before the heap grows).
+  setFlagsFromString('--max-semi-space-size=32');
   const { values } = parseArgs({
     args: argv,
     options: {
