@@ -6,7 +6,9 @@
 // turn one fsync (on the thread pool, so the node keeps accepting work meanwhile) makes every
 // record appended so far durable, and only then are the outputs held before it released — so
 // nothing leaves before every persist up to its step is durable, and one fsync serves every request
-// of the turn (and of every turn that arrived while the previous fsync ran).
+// of the turn (and of every turn that arrived while the previous fsync ran). Answers wait less:
+// a reply resting only on what is already durable goes out at once (answersReady), and a follower
+// relays requests to the leader and the leader's answers back without waiting for its own fsync.
 // Messages a node sends itself (a leader's self-acknowledgement) are delivered on a later turn.
 import {
   durableOf,
