@@ -188,10 +188,10 @@ export class Wal {
     // A new file's name must survive a power loss too (the votes written to it depend on it).
     if (created) fsyncDir(dir);
     const truncatedBytes = buf.length - at;
-    if (truncatedBytes > 0) {
-      ftruncateSync(fd, at);
-      fsyncSync(fd);
-    }
+    if (truncatedBytes > 0) ftruncateSync(fd, at);
+    // What was read back may have been only in the page cache (the process was killed before its
+    // fsync): make it durable before anything is answered on the strength of it.
+    if (truncatedBytes > 0 || at > 0) fsyncSync(fd);
     return { wal: new Wal(dir, file, fd, at, false), recovery: { durable: durableFrom(d), records, truncatedBytes, snapshotIndex: snapshot?.index ?? null } };
   }
 
