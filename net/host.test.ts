@@ -62,6 +62,12 @@ describe('a hosted node (real clock, write-ahead log)', function () {
       const r = await call(c, { client, seq, op: { type: 'put', key: 'x', value: `v${seq}` } });
       assert.equal(r.outcome.status, 'ok');
     }
+    // The answers went out as soon as what they rest on was durable (commit waits for the leader's
+    // own fsync), not behind a later one.
+    assert.ok(
+      [...c.hosts.values()].some((h) => h.stats.early > 0),
+      JSON.stringify([...c.hosts.values()].map((h) => h.stats)),
+    );
     for (const h of c.hosts.values()) h.stop();
     c = cluster(dir);
     for (const h of c.hosts.values()) assert.ok(h.recovery.records > 0 && h.recovery.durable.log.length >= 5, `${h.id} recovered its log from disk`);

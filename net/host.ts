@@ -342,8 +342,9 @@ export class NodeHost implements Submitter {
   /**
    * Whether everything an answer can rest on is durable: no term or vote written since the last
    * completed fsync, no compaction, and no log write at or below the applied index (an answer is
-   * about entries up to it). A leader may count its own unsynced log towards a commit; then this
-   * is false until the fsync that covers it completes.
+   * about entries up to it). (A leader counts its own log towards a commit only through its
+   * self-acknowledgement, which waits for the fsync, so committed entries are durable here already;
+   * the check does not rely on that.)
    */
   private answersReady(): boolean {
     const applied = this.state.applied;
