@@ -6,7 +6,7 @@
 // The first frame of a connection (the hello) always passes. Nothing here listens anywhere but on
 // loopback, and nothing is relayed anywhere but to the target's loopback port.
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { frameSize } from './frame';
+import { frameSize, notAFrame } from './frame';
 
 export interface LinkFault {
   /** Every frame is dropped (a partition, or a one-way cut). */
@@ -112,7 +112,7 @@ export class LinkProxy {
       const size = frameSize(r.buf);
       if (size === null) {
         // Not a frame: the node will refuse it; pass it on so it does.
-        if (r.buf.length >= 2 && (r.buf[0] !== 0x4c || r.buf[1] !== 0x52)) {
+        if (notAFrame(r.buf)) {
           r.raw = true;
           r.up.write(r.buf);
           r.buf = Buffer.alloc(0);

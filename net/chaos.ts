@@ -177,13 +177,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-async function leaderNow(cluster: LocalCluster): Promise<string | null> {
-  const live = [...cluster.members.values()].filter((m) => m.proc !== null);
-  const s = await Promise.all(live.map((m) => cluster.status(m.id, 300)));
-  const leaders = s.filter((x) => x?.['role'] === 'leader').map((x) => String(x!['id']));
-  return leaders.length === 1 ? leaders[0]! : null;
-}
-
 /** Injects one fault, holds it `hold` ms, heals it; says what it did. */
 async function inject(
   cluster: LocalCluster,
@@ -194,7 +187,7 @@ async function inject(
   hold: number,
   counts: Counts,
 ): Promise<string> {
-  const leader = await leaderNow(cluster);
+  const leader = await cluster.leaderNow(300);
   if (leader !== null && counts.leader !== null && leader !== counts.leader) counts.leaderChanges++;
   if (leader !== null) counts.leader = leader;
   const pick = (): string => ids[Math.floor(random() * ids.length)]!;

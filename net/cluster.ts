@@ -209,13 +209,19 @@ export class LocalCluster {
   async leader(timeoutMs = 10_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const live = [...this.members.values()].filter((m) => m.proc !== null);
-      const s = await Promise.all(live.map((m) => this.status(m.id)));
-      const leaders = s.filter((x) => x?.['role'] === 'leader').map((x) => String(x!['id']));
-      if (leaders.length === 1) return leaders[0]!;
+      const l = await this.leaderNow();
+      if (l !== null) return l;
       await new Promise((r) => setTimeout(r, 20));
     }
     throw new Error('no single leader in time');
+  }
+
+  /** The node every running member that answers now says leads, if exactly one does (no waiting). */
+  async leaderNow(statusTimeoutMs = 1000): Promise<string | null> {
+    const live = [...this.members.values()].filter((m) => m.proc !== null);
+    const s = await Promise.all(live.map((m) => this.status(m.id, statusTimeoutMs)));
+    const leaders = s.filter((x) => x?.['role'] === 'leader').map((x) => String(x!['id']));
+    return leaders.length === 1 ? leaders[0]! : null;
   }
 
   /** Waits until the given members answer /status. */

@@ -54,7 +54,7 @@ export class FrameDecoder {
     const out: unknown[] = [];
     for (;;) {
       if (this.buf.length < HEADER) {
-        if (this.buf.length >= 2 && (this.buf[0] !== MAGIC0 || this.buf[1] !== MAGIC1)) throw new FrameError('not a LifeRaft frame (bad magic)');
+        if (notAFrame(this.buf)) throw new FrameError('not a LifeRaft frame (bad magic)');
         return out;
       }
       const b = this.buf;
@@ -81,6 +81,11 @@ export class FrameDecoder {
       this.buf = b.subarray(start + len);
     }
   }
+}
+
+/** Whether `buf` cannot be the start of a frame (its first two bytes are not the magic). */
+export function notAFrame(buf: Buffer): boolean {
+  return buf.length >= 2 && (buf[0] !== MAGIC0 || buf[1] !== MAGIC1);
 }
 
 /**

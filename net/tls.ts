@@ -45,8 +45,13 @@ export function readTlsFiles(flags: { cert: string; key: string; ca: string | nu
 export function certificateIdsOf(pem: Buffer): string[] {
   const x = new X509Certificate(pem);
   const cn = /(?:^|\n)CN=([^\n]+)/.exec(x.subject)?.[1];
-  const ids = cn === undefined ? [] : [cn];
-  for (const part of (x.subjectAltName ?? '').split(',')) {
+  return namedIds(cn === undefined ? [] : [cn], x.subjectAltName);
+}
+
+/** The common names, then the DNS names of a subject-alt-name list ("DNS:n2, IP Address:…"), once each. */
+function namedIds(cns: readonly string[], altNames: string | undefined): string[] {
+  const ids = [...cns];
+  for (const part of (altNames ?? '').split(',')) {
     const m = /^\s*DNS:(.+?)\s*$/.exec(part);
     if (m !== null && !ids.includes(m[1]!)) ids.push(m[1]!);
   }
@@ -74,13 +79,6 @@ export function tlsProblem(e: Error): string {
  */
 export function certificateIds(cert: PeerCertificate | null | undefined): string[] {
   if (cert == null || Object.keys(cert).length === 0) return [];
-  const ids: string[] = [];
-  const cn = cert.subject?.CN;
-  if (typeof cn === 'string') ids.push(cn);
-  else if (Array.isArray(cn)) ids.push(...(cn as string[]));
-  for (const part of (cert.subjectaltname ?? '').split(',')) {
-    const m = /^\s*DNS:(.+?)\s*$/.exec(part);
-    if (m !== null && !ids.includes(m[1]!)) ids.push(m[1]!);
-  }
-  return ids;
+  const cn = cert.subject?.CN as string | string[] | undefined;
+  return namedIds(typeof cn === 'string' ? [cn] : (cn ?? []), cert.subjectaltname);
 }
