@@ -1,8 +1,8 @@
-// liferaft run [SCENARIO] --seed N [--trace FILE] [--json]
-import { writeFileSync } from 'node:fs';
+// liferaft run [SCENARIO] --seed N [--trace FILE] [--history FILE] [--itf FILE [--itf-steps A..B|all]] [--json]
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { fmtUs, fromSimulator, recordRun, Simulation, type HistoryOp, type RunResult } from '../sim';
-import { exitFor, intOption, readScenario, reproduceCommand, UsageError, withCliBugs, type Io } from './args';
+import { fmtUs, fromSimulator, recordRun, Simulation, writeItf, type HistoryOp, type ItfSummary, type RunResult, type Scenario } from '../sim';
+import { exitFor, intOption, rangeOption, readScenario, reproduceCommand, UsageError, withCliBugs, type Io } from './args';
 
 export function runCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({
@@ -11,6 +11,8 @@ export function runCommand(argv: string[], io: Io): number {
       seed: { type: 'string' },
       trace: { type: 'string' },
       history: { type: 'string' },
+      itf: { type: 'string' },
+      'itf-steps': { type: 'string' },
       json: { type: 'boolean' },
       bug: { type: 'string', multiple: true },
     },
@@ -20,6 +22,8 @@ export function runCommand(argv: string[], io: Io): number {
   const scenario = withCliBugs(readScenario(positionals[0]), values.bug, io);
   if (values.seed === undefined && scenario.seed === null) throw new UsageError('run needs --seed N (or a `seed N` line in the scenario)');
   const seed = intOption('seed', values.seed, scenario.seed ?? 0, 0, Number.MAX_SAFE_INTEGER);
+  if (values['itf-steps'] !== undefined && values.itf === undefined) throw new UsageError('--itf-steps goes with --itf FILE');
+  const window = values['itf-steps'] === undefined || values['itf-steps'] === 'all' ? null : rangeOption('itf-steps', values['itf-steps']);
   let result: RunResult;
   let history: readonly HistoryOp[];
   if (values.trace !== undefined) {
@@ -33,11 +37,14 @@ export function runCommand(argv: string[], io: Io): number {
     history = sim.history;
   }
   if (values.history !== undefined) writeFileSync(values.history, `${JSON.stringify(history.map(fromSimulator), null, 1)}\n`);
+  if (window !== null && window.from > result.steps) throw new UsageError(`--itf-steps ${values['itf-steps']}: the run ends at step ${result.steps}`);
+  const itf = values.itf === undefined ? null : writeItfFile(values.itf, scenario, seed, values['itf-steps'] === 'all' ? { from: 0 } : (window ?? {}));
   if (values.json === true) {
     const { stats: _s, swarm: _w, ...summary } = result;
     io.out(
       JSON.stringify({
         ...summary,
+        ...(itf === null ? {} : { itf: { file: values.itf, from: itf.from, to: itf.to, states: itf.states, bytes: itf.bytes } }),
         ...(result.verdict === 'ok' ? {} : { reproduce: reproduceCommand(positionals[0], result.seed, values.bug, `--trace seed-${result.seed}.rafttrace`) }),
       }),
     );
@@ -45,6 +52,7 @@ export function runCommand(argv: string[], io: Io): number {
     for (const line of describeRun(result, positionals[0], values.bug)) io.out(line);
     if (values.trace !== undefined) io.out(`  trace written to ${values.trace}`);
     if (values.history !== undefined) io.out(`  client history (${history.length} operations) written to ${values.history}`);
+    if (itf !== null) io.out(`  ${describeItf(itf)} written to ${values.itf}`);
   }
   return exitFor(result.verdict);
 }
@@ -65,4 +73,23 @@ export function describeRun(r: RunResult, scenarioPath: string | undefined, cliB
     `  clients: ${s.opsCompleted}/${s.opsStarted} operations completed, ${s.opsAbandoned} abandoned; ${s.leaderChanges} leader elections; history linearizable: ${r.linearizability}`,
   );
   return lines;
+}
+
+/** Streams the run as ITF into `file` (a long run's states do not fit in memory at once). */
+function writeItfFile(file: string, scenario: Scenario, seed: number, window: { from?: number; to?: number }): ItfSummary {
+  const fd = openSync(file, 'w');
+  try {
+    return writeItf(scenario, seed, window, (chunk) => writeSync(fd, chunk));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function describeItf(s: ItfSummary): string {
+  const mb = s.bytes >= 1024 * 1024 ? `${(s.bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(s.bytes / 1024))} KB`;
+  const which =
+    s.from === 0 && s.to === s.steps
+      ? `every step (${s.states.toLocaleString('en-US')} states)`
+      : `steps ${s.from}–${s.to} of ${s.steps} (${s.states.toLocaleString('en-US')} states)`;
+  return `ITF trace of ${which}, ${mb},${s.windowed ? ' the last steps that fit in 64 MB (--itf-steps A..B or all for others),' : ''}`;
 }

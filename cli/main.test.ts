@@ -58,6 +58,40 @@ describe('liferaft CLI', function () {
       assert.equal(again.out[0], out[0], 'the same seed gives the same run');
     });
 
+    it('--itf writes the run in the Informal Trace Format: every step of a short run, a window when asked, usage errors for the rest', async () => {
+      const file = join(dir, 'run.itf.json');
+      const run = await capture(['run', 'sim/testdata/bugs/commit-old-term.raftsim', '--itf', file]);
+      assert.equal(run.code, EXIT.safety);
+      const steps = Number(/— ([\d,]+) steps/.exec(run.out[0]!)![1]!.replace(/,/g, ''));
+      assert.match(
+        run.out.join('\n'),
+        new RegExp(
+          `ITF trace of every step \\(${(steps + 1).toLocaleString('en-US')} states\\), [\\d.]+ (MB|KB), written to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+        ),
+      );
+      const t = JSON.parse(readFileSync(file, 'utf8')) as {
+        vars: string[];
+        states: { '#meta': { index: number; step: number } }[];
+        '#meta': { verdict: string };
+      };
+      assert.equal(t.states.length, steps + 1);
+      assert.equal(t['#meta'].verdict, 'safety');
+      const window = await capture(['run', '--seed', '3', '--itf', file, '--itf-steps', '10..20', '--json']);
+      assert.deepEqual((JSON.parse(window.out[0]!) as { itf: { from: number; to: number; states: number } }).itf, {
+        file,
+        from: 10,
+        to: 20,
+        states: 11,
+        bytes: readFileSync(file).length,
+      });
+      const past = await capture(['run', '--seed', '3', '--itf', file, '--itf-steps', '900000..900001']);
+      assert.equal(past.code, EXIT.usage);
+      assert.match(past.err.join('\n'), /--itf-steps 900000\.\.900001: the run ends at step \d+/);
+      const alone = await capture(['run', '--seed', '3', '--itf-steps', 'all']);
+      assert.equal(alone.code, EXIT.usage);
+      assert.match(alone.err.join('\n'), /--itf-steps goes with --itf FILE/);
+    });
+
     it('writes a trace that replays exactly', async () => {
       const trace = join(dir, 't.rafttrace');
       const run = await capture(['run', '--seed', '5', '--trace', trace]);

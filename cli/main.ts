@@ -26,10 +26,12 @@ export { EXIT } from './args';
 const USAGE = `usage: liferaft <command> [options]
 
 commands:
-  run [SCENARIO] [--seed N] [--bug NAME]... [--trace FILE] [--history FILE] [--json]
+  run [SCENARIO] [--seed N] [--bug NAME]... [--trace FILE] [--history FILE] [--itf FILE [--itf-steps A..B|all]] [--json]
       Run one seed of a scenario (default: the built-in default scenario; the seed may come from
       the scenario's \`seed\` line); --trace writes a .rafttrace that reproduces it exactly;
-      --history writes the clients' history (the input of \`check\`).
+      --history writes the clients' history (the input of \`check\`); --itf writes the run in the
+      Informal Trace Format (Quint, Apalache, the ITF trace viewer): one state per step, every step
+      unless the file would pass 64 MB, then the last steps that fit; --itf-steps picks others.
   explore [SCENARIO] (--seeds N|A..B | --time SECONDS) [--bug NAME]... [--workers K] [--shard I/N] [--out DIR]
           [--until-failure] [--from N] [--no-bias] [--check-determinism] [--shrink-seconds N] [--json]
       Run many seeds in parallel; write a .rafttrace and a shrunk .raftsim per failing seed into DIR.

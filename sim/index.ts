@@ -37,6 +37,7 @@ export {
   type ReplayResult,
 } from './tracefile';
 export { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from './default-scenario';
+export { itfOfRun, writeItf, ITF_VARS, ITF_DEFAULT_MAX_BYTES, type ItfTrace, type ItfState, type ItfValue, type ItfOptions, type ItfSummary } from './itf';
 export { drawSwarm, type SwarmDraw } from './swarm';
 export { shrink, materialize, pinDraws, scenarioLines, failureKey, type ShrinkResult, type ShrinkOptions } from './shrink';
 export { formatScenario } from './scenario';

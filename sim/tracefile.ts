@@ -98,8 +98,8 @@ export function recordRun(
   return { result, trace, sim };
 }
 
-/** Runs to the end, applying each fork after its step (as the debugger did). */
-export function runWithForks(sim: Simulation, forks: readonly TraceFork[]): RunResult {
+/** Runs to the end, applying each fork after its step (as the debugger did); `onStep` sees each step's outcome first. */
+export function runWithForks(sim: Simulation, forks: readonly TraceFork[], onStep?: () => void): RunResult {
   const apply = (): void => {
     for (const f of forks) if (f.step === sim.steps) sim.fork(f.action);
   };
@@ -107,7 +107,10 @@ export function runWithForks(sim: Simulation, forks: readonly TraceFork[]): RunR
   while (!sim.done) {
     const was = sim.steps;
     sim.step();
-    if (sim.steps !== was) apply();
+    if (sim.steps !== was) {
+      onStep?.();
+      apply();
+    }
   }
   return sim.outcome!;
 }
