@@ -3,7 +3,7 @@
 // two and Explore. Every command works on the scenario as the editor has it (untitled, unsaved).
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, GOTO_REQUEST, TRACE_REQUEST } from '../debug-adapter/protocol';
-import { DEFAULT_SCENARIO, loadScenario, Simulation } from '../sim';
+import { DEFAULT_SCENARIO, loadScenario, parseTrace, Simulation, traceScenario, writeItf } from '../sim';
 import { debugSeed, exploreCommand, type StartWorker } from './explore';
 import type { FailingSeeds } from './failing-seeds';
 import { nameOf, pathOf, readText, toUri } from './files';
@@ -94,6 +94,38 @@ async function saveTrace(): Promise<void> {
   void vscode.window.showInformationMessage(`LifeRaft: saved ${nameOf(target)}; it replays exactly (liferaft replay, or open it to debug).`);
 }
 
+/**
+ * The debugged run (forks included, up to the step reached) in the Informal Trace Format, for Quint,
+ * Apalache and the ITF trace viewer: one state per step, every step unless the file would pass
+ * 64 MB (then the last steps that fit, which the message says).
+ */
+async function saveTraceItf(): Promise<void> {
+  const session = liferaftSession();
+  if (session === undefined) return;
+  const trace = parseTrace(JSON.stringify(await session.customRequest(TRACE_REQUEST)), 'the debugged run');
+  const file = trace.scenario.file;
+  const stem = (file.split(/[\\/]/).pop() ?? 'run').replace(/\.raftsim$/, '').replace(/[^\w.-]+/g, '-') || 'run';
+  const scenarioUri = file === '' ? undefined : toUri(file);
+  const dir =
+    scenarioUri?.scheme === 'untitled' || scenarioUri === undefined
+      ? (session.workspaceFolder ?? vscode.workspace.workspaceFolders?.[0])?.uri
+      : vscode.Uri.joinPath(scenarioUri, '..');
+  const target = await vscode.window.showSaveDialog({
+    filters: { 'ITF trace': ['json'] },
+    title: 'Save the run in the Informal Trace Format (Quint, Apalache)',
+    ...(dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, `${stem}-seed-${trace.seed}.itf.json`) }),
+  });
+  if (target === undefined) return;
+  const parts: string[] = [];
+  const summary = writeItf(traceScenario(trace), trace.seed, { stopAtStep: trace.steps, forks: trace.forks }, (c) => parts.push(c));
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(parts.join('')));
+  const which =
+    summary.from === 0
+      ? `every step to ${summary.to}`
+      : `steps ${summary.from}–${summary.to} (the last that fit in 64 MB; \`liferaft run --itf-steps\` writes others)`;
+  void vscode.window.showInformationMessage(`LifeRaft: saved ${nameOf(target)} in the Informal Trace Format: ${which}, ${summary.states} states.`);
+}
+
 async function gotoStep(): Promise<void> {
   const session = liferaftSession();
   if (session === undefined) return;
@@ -148,6 +180,7 @@ export function registerCommands(context: vscode.ExtensionContext, startWorker: 
     vscode.commands.registerCommand('liferaft.openTrace', (arg?: unknown) => openTrace(arg)),
     vscode.commands.registerCommand('liferaft.newScenario', newScenario),
     vscode.commands.registerCommand('liferaft.saveTrace', saveTrace),
+    vscode.commands.registerCommand('liferaft.saveTraceItf', saveTraceItf),
     vscode.commands.registerCommand('liferaft.gotoStep', gotoStep),
     vscode.languages.registerCodeLensProvider({ language: 'raftsim' }, new ScenarioLenses()),
     vscode.languages.registerCodeLensProvider({ language: 'rafttrace' }, new TraceLenses()),

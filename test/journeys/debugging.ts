@@ -233,6 +233,25 @@ export function debuggingJourneys(j: Journeys): void {
     const saved = await wb.saveDialog();
     assert.match(saved, /\/default-seed-1\.rafttrace$/, 'the dialog offers a name beside the scenario');
     await wb.notification(/saved default-seed-1\.rafttrace/);
+    // The same run for Quint and Apalache: an ITF file whose states are steps 0…6, the fork's crash in them.
+    await wb.command('LifeRaft: Save the Debugged Run as ITF (Quint, Apalache)…');
+    const itfPath = await wb.saveDialog();
+    assert.match(itfPath, /\/default-seed-1\.itf\.json$/);
+    await wb.notification(/saved default-seed-1\.itf\.json in the Informal Trace Format: every step to 6, 7 states/);
+    const itf = await wb.run(async (vs) => {
+      const folder = vs.workspace.workspaceFolders![0]!.uri;
+      const t = JSON.parse(new TextDecoder().decode(await vs.workspace.fs.readFile(vs.Uri.joinPath(folder, 'default-seed-1.itf.json')))) as {
+        vars: string[];
+        states: { '#meta': { index: number; step: number }; status: { '#map': [string, string][] } }[];
+      };
+      return { vars: t.vars, steps: t.states.map((st) => st['#meta'].step), last: t.states[t.states.length - 1]!.status['#map'] };
+    });
+    assert.deepEqual(itf.steps, [0, 1, 2, 3, 4, 5, 6]);
+    assert.ok(itf.vars.includes('currentTerm') && itf.vars.includes('log'), itf.vars.join(', '));
+    assert.deepEqual(
+      itf.last.find(([id]) => id === 'n2'),
+      ['n2', 'down'],
+    );
     await wb.press('Shift+F5');
 
     // Open the trace and press F5: it replays (forks and all) and says so at its end.
