@@ -6,6 +6,7 @@
 // on) have most often led to new coverage (rules, role changes, faults never seen). Every run stays
 // reproducible from its seed alone. The hosts bring what is theirs: threads, clocks, files.
 import { counterOf, describeCounter, REASON_COUNTERS, SIGNALS } from './coverage';
+import type { RaftNode } from './node-api';
 import { Rng } from './rng';
 import type { Scenario } from './scenario';
 import { Simulation } from './simulation';
@@ -20,6 +21,14 @@ export interface SeedBatch {
   readonly seeds: readonly number[];
   /** Run each seed twice and compare (--check-determinism). */
   readonly twice: boolean;
+  /** A user's node to run instead of the core: its file, which each worker loads (null: the core). */
+  readonly node?: string | null;
+}
+
+/** A user's node, loaded by the host (sim/node-api.ts). */
+export interface LoadedNodeModule {
+  readonly module: RaftNode;
+  readonly label: string;
 }
 
 export interface SeedSummary {
@@ -35,10 +44,11 @@ export interface SeedSummary {
   readonly coverage: readonly number[];
 }
 
-export function runSeeds(req: SeedBatch): SeedSummary[] {
+export function runSeeds(req: SeedBatch, node?: LoadedNodeModule): SeedSummary[] {
   const scenario = req.scenario;
+  const options = node === undefined ? {} : { node };
   return req.seeds.map((seed) => {
-    const r = new Simulation(scenario, seed).run();
+    const r = new Simulation(scenario, seed, options).run();
     const base: SeedSummary = {
       seed,
       verdict: r.verdict,
@@ -51,7 +61,7 @@ export function runSeeds(req: SeedBatch): SeedSummary[] {
         : { violation: { invariant: r.violation.invariant, step: r.violation.step, message: r.violation.message, nodes: r.violation.nodes } }),
     };
     if (!req.twice) return base;
-    const again = new Simulation(scenario, seed).run();
+    const again = new Simulation(scenario, seed, options).run();
     return again.traceHash === r.traceHash ? base : { ...base, secondHash: again.traceHash };
   });
 }

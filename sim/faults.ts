@@ -3,6 +3,7 @@
 // change) and what a user forks in the debugger. Each decision draws from a seeded stream of its own,
 // so adding one kind of fault does not shift the others' draws.
 import { step as coreStep, type DurableState, type Input, type Message } from '../core';
+import { foreignOf, isForeign, type RecordDisk } from './foreign-node';
 import { faultSignal, reasonSignal } from './coverage';
 import { EventKind, faultEvent, recurEvent, tickEvent, type FaultEvent, type RecurEvent } from './events';
 import { Rng, shuffled } from './rng';
@@ -242,7 +243,8 @@ export class Faults {
     sim.stats.restarts++;
     n.status = 'up';
     n.tickGen++;
-    this.runRestart(n, r.durable);
+    if (n.driver !== null) this.runForeignRestart(n);
+    else this.runRestart(n, r.durable);
     sim.push(tickEvent(sim.time + sim.tickInterval(n), n.index, n.tickGen));
   }
 
@@ -256,6 +258,25 @@ export class Faults {
       if (out.persist !== null) n.disk.sync(n.disk.write(out.persist));
     } catch (err) {
       sim.finish('crash', undefined, undefined, { invariant: 'exception', step: sim.steps, time: sim.time, nodes: [n.id], message: String(err) });
+      return;
+    }
+    sim.violation(sim.checker.afterRestart(n.index));
+  }
+
+  /** A user's node restarts from the records on its disk (foreign-node.ts). */
+  private runForeignRestart(n: SimNode): void {
+    const { sim } = this;
+    try {
+      const { write } = n.driver!.restart(n.inc, n.disk as RecordDisk);
+      if (write !== null) n.disk.sync((n.disk as RecordDisk).writeRecords(write.persist, write.records));
+    } catch (err) {
+      sim.finish('crash', undefined, undefined, {
+        invariant: 'exception',
+        step: sim.steps,
+        time: sim.time,
+        nodes: [n.id],
+        message: err instanceof Error ? err.message : String(err),
+      });
       return;
     }
     sim.violation(sim.checker.afterRestart(n.index));
@@ -408,7 +429,14 @@ export class Faults {
   delay(m: Message, copies: number, buf: Float64Array): number {
     const { sim } = this;
     const d = sim.swarm.delay;
-    if (d === null || !DELAYABLE.has(m.type) || sim.phase !== 'safety' || copies === 0 || !this.delayRng.chance(d.chance)) return copies;
+    if (
+      d === null ||
+      !(isForeign(m) ? foreignOf(m).kind === 'vote' || foreignOf(m).kind === 'heartbeat' : DELAYABLE.has(m.type)) ||
+      sim.phase !== 'safety' ||
+      copies === 0 ||
+      !this.delayRng.chance(d.chance)
+    )
+      return copies;
     const extra = this.delayRng.intIn(d.byUs.min, d.byUs.max);
     if (this.delayRng.next() < 0.5) buf[copies++] = buf[0]! + extra;
     else for (let k = 0; k < copies; k++) buf[k] = buf[k]! + extra;

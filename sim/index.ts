@@ -1,7 +1,7 @@
 // Public API of the simulator (platform-neutral: no Node modules, no host clock or randomness).
 export { describeAction, fmtUs } from './scenario-format';
 export { SNAPSHOT_RULES } from './snapshot-rules';
-export { Simulation, type RunResult, type RunStats, type Verdict, type SimulationOptions, type ForkAction } from './simulation';
+export { Simulation, foreignProblem, type RunResult, type RunStats, type Verdict, type SimulationOptions, type ForkAction } from './simulation';
 export { EventKind, KIND_NAMES, type SimEvent, type DeliverEvent } from './events';
 export { cloneGraph, CLONE, SnapshotError, type SnapshotRules, type CloneSize } from './snapshot';
 export {
@@ -34,9 +34,13 @@ export {
   KNOWN,
   type TraceFile,
   type TraceFork,
+  type TraceNode,
+  type NodeRun,
   type ReplayResult,
 } from './tracefile';
 export { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from './default-scenario';
+export type * from './node-api';
+export { FOREIGN_INVARIANTS, ForeignNodeError } from './foreign-node';
 export { itfOfRun, writeItf, ITF_VARS, ITF_DEFAULT_MAX_BYTES, type ItfTrace, type ItfState, type ItfValue, type ItfOptions, type ItfSummary } from './itf';
 export { drawSwarm, type SwarmDraw } from './swarm';
 export { shrink, materialize, pinDraws, scenarioLines, failureKey, type ShrinkResult, type ShrinkOptions } from './shrink';
@@ -72,6 +76,7 @@ export {
   features,
   FEATURES,
   runSeeds,
+  type LoadedNodeModule,
   type ExplorationOptions,
   type ExplorationSummary,
   type SeedBatch,

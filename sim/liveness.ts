@@ -241,6 +241,9 @@ export class Liveness {
       if (sim.nodes[sim.nodeIndex(id)]!.status !== 'dead') return `${id} is still a learner in ${leader.id}'s configuration`;
     const waiting = sim.clients.filter((c) => c.busy).length;
     if (waiting > 0) return `${waiting} client operation(s) still pending`;
+    // (A user's node: its leader's bookkeeping and its state machine are its own, out of sight; the
+    // clients' history judges what it answers.)
+    if (leader.driver !== null) return this.replicasBehind(leader, cluster);
     return this.replicasBehind(leader, cluster) ?? this.leaderUnaware(leader, cluster) ?? this.stateDiffers(leader, cluster);
   }
 

@@ -7,6 +7,7 @@
 import { mayLeaveBeforePersist, messageProblem, replyProblem, type ClientReply, type Message, type StepOutputs } from '../core';
 import { deliverEvent, syncEvent } from './events';
 import type { Faults } from './faults';
+import { isForeign, type RecordDisk } from './foreign-node';
 import type { SimHost } from './host';
 import type { SimNode } from './sim-node';
 import type { Traffic } from './traffic';
@@ -25,8 +26,9 @@ export class Outputs {
   }
 
   /** A step's writes go to the node's disk, synced now or after a latency (one write at a time). */
-  persist(n: SimNode, p: NonNullable<StepOutputs['persist']>): void {
-    const seq = n.disk.write(p);
+  persist(n: SimNode, p: NonNullable<StepOutputs['persist']>, records?: readonly unknown[]): void {
+    // (A user's node writes its own records, with the change of its view they stand for.)
+    const seq = records === undefined ? n.disk.write(p) : (n.disk as RecordDisk).writeRecords(p, records);
     n.lastWriteSeq = seq;
     if (this.syncImmediate) {
       n.disk.sync(seq);
@@ -77,7 +79,7 @@ export class Outputs {
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       // A peer would drop a malformed message (net/ checks every frame by the same rules): a core bug.
-      const problem = messageProblem(m);
+      const problem = isForeign(m) ? null : messageProblem(m);
       if (problem !== null) return this.malformed(n, `sent a malformed message (${problem})`, m);
       if (sim.violation(sim.checker.onSend(n.index, m, n.state.term))) return;
       const to = sim.nodeIndex(m.to);

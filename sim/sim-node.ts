@@ -5,6 +5,7 @@ import { describeMessage, describeOp, type ClientReply, type Message, type NodeI
 import type { Disk } from './disk';
 import { Hash64 } from './hash';
 import { EventKind, KIND_NAMES, type ClientRequestEvent, type DeliverEvent, type SimEvent } from './events';
+import { foreignOf, isForeign, type ForeignDriver } from './foreign-node';
 import type { CheckedNode, NodeStatus } from './invariants';
 
 /** A step's messages and replies, held until every write up to `seq` is durable. */
@@ -32,6 +33,8 @@ export class SimNode implements CheckedNode {
   appendSteps = 0;
   sentTerm = 0;
   readonly tickText: string;
+  /** A user's node (node-api.ts) behind `state`, which is then its view; null: the core. */
+  driver: ForeignDriver | null = null;
   constructor(
     readonly index: number,
     readonly id: NodeId,
@@ -68,7 +71,7 @@ export function describeEvent(e: SimEvent, nodes: readonly SimNode[]): string {
     case EventKind.Tick:
       return nodes[e.node]!.tickText;
     case EventKind.Deliver:
-      return `${nodes[e.node]!.id} ← ${e.msg.from} ${describeMessage(e.msg)}`;
+      return `${nodes[e.node]!.id} ← ${e.msg.from} ${isForeign(e.msg) ? foreignOf(e.msg).text : describeMessage(e.msg)}`;
     case EventKind.ClientRequest:
       return `${nodes[e.node]!.id} ⇐ ${e.request.client}#${e.request.seq} ${describeOp(e.request.op)}`;
     default:

@@ -39,6 +39,8 @@ import {
   type TickEvent,
 } from './events';
 import { Faults } from './faults';
+import { FOREIGN_INVARIANTS, ForeignDriver, RecordDisk, type ForeignStep } from './foreign-node';
+import type { RaftNode } from './node-api';
 import type { SimHost } from './host';
 import { EventHeap } from './heap';
 import { InvariantChecker, LIVENESS_INVARIANTS, type StepBefore, type Violation } from './invariants';
@@ -69,6 +71,8 @@ export interface SimulationOptions {
   readonly record?: boolean;
   /** Stop after this many steps even if the run is not over (replay of a trace). */
   readonly stopAtStep?: number;
+  /** Run a user's Raft (node-api.ts) instead of the core; `label` names it in errors. */
+  readonly node?: { readonly module: RaftNode; readonly label: string };
 }
 
 export class Simulation implements SimHost {
@@ -127,7 +131,14 @@ export class Simulation implements SimHost {
     private readonly options: SimulationOptions = {},
   ) {
     const s = scenario;
-    this.swarm = drawSwarm(s, seed);
+    const foreign = options.node ?? null;
+    if (foreign !== null) {
+      const unsupported = foreignProblem(s);
+      if (unsupported !== null) throw new Error(`${s.file}: ${unsupported}: not yet with a user's node (${foreign.label})`);
+    }
+    const draw = drawSwarm(s, seed);
+    // A user's node: the faults that target the core's own messages and rules are off.
+    this.swarm = foreign === null ? draw : { ...draw, crashAfterAppend: null, crashAfterVote: null, earlyAppends: false, snapshotEntries: 0 };
     this.diskRng = Rng.stream(seed, 'disk');
     this.tickJitterRng = Rng.stream(seed, 'tick-jitter');
     this.targetedCrashes = this.swarm.crashAfterAppend !== null || this.swarm.crashAfterVote !== null;
@@ -155,7 +166,12 @@ export class Simulation implements SimHost {
         entriesPerAppendMax: this.swarm.batch,
         snapshotEntries: this.swarm.snapshotEntries,
       });
-      const node = new SimNode(i, id, newNode(config), new Disk(), this.swarm.tickUs[i]!);
+      const state = newNode(config);
+      const node = new SimNode(i, id, state, foreign === null ? new Disk() : new RecordDisk(), this.swarm.tickUs[i]!);
+      if (foreign !== null) {
+        const timing = { electionTicksMin: config.electionTicksMin, electionTicksMax: config.electionTicksMax, heartbeatTicks: config.heartbeatTicks };
+        node.driver = new ForeignDriver(foreign.module, foreign.label, state, i < members ? memberIds : [], timing, seed, ids);
+      }
       this.push(tickEvent(clockRng.int(node.tickUs), i, node.tickGen));
       return node;
     });
@@ -167,7 +183,8 @@ export class Simulation implements SimHost {
       this.applyPriorities();
       for (let d = 0; d < pct.depth; d++) this.push(pctEvent(rng.int(Math.max(1, s.safetyUs)), d, s.pct!.line));
     }
-    this.checker = new InvariantChecker(this.nodes, s.check, { earlyAppends: this.swarm.earlyAppends });
+    const checks = foreign === null ? s.check : FOREIGN_INVARIANTS.filter((x) => s.check === null || s.check.includes(x));
+    this.checker = new InvariantChecker(this.nodes, checks, { earlyAppends: this.swarm.earlyAppends });
     // (The order of what is queued before the run decides ties at equal times: keep it.)
     this.traffic = new Traffic(this, seed, this.history);
     this.traffic.schedule();
@@ -175,6 +192,9 @@ export class Simulation implements SimHost {
     this.faults.schedule();
     this.push(livenessEvent(s.safetyUs));
     this.push(deadlineEvent(s.safetyUs + s.livenessUs));
+    const failed = this.nodes.find((n) => n.driver?.initError != null);
+    if (failed !== undefined)
+      this.finish('crash', undefined, undefined, { invariant: 'exception', step: 0, time: 0, nodes: [failed.id], message: failed.driver!.initError! });
   }
 
   get clients(): readonly Client[] {
@@ -480,8 +500,10 @@ export class Simulation implements SimHost {
     before.members = s.members;
     before.tick = input.type === 'tick';
     let out: StepOutputs;
+    let write: ForeignStep['write'] = null;
     try {
-      out = coreStep(s, input).outputs;
+      if (n.driver === null) out = coreStep(s, input).outputs;
+      else ({ outputs: out, write } = n.driver.step(input));
     } catch (err) {
       this.record(e, n.index, null, null, 2);
       this.finish('crash', undefined, undefined, {
@@ -496,7 +518,9 @@ export class Simulation implements SimHost {
     // (The trace hash and the coverage counters look each reason code up once, together.)
     this.record(e, n.index, text, out.reasons, out.messages.length, '', this.coverage);
     if (s.role !== before.role) this.coverage[roleSignal(before.role, s.role)]!++;
-    if (out.persist !== null) this.outputs.persist(n, out.persist);
+    if (n.driver !== null) {
+      if (write !== null) this.outputs.persist(n, write.persist, write.records);
+    } else if (out.persist !== null) this.outputs.persist(n, out.persist);
     if (s.role === 'leader' && before.role !== 'leader') this.noteLeader(n);
     if (this.checkStep(n, input, out)) return;
     if (this.targetedCrashes && this.liveness.phase === 'safety') this.faults.afterStep(n, out.messages);
@@ -579,4 +603,16 @@ export class Simulation implements SimHost {
   nodesHash(extra = 0): string {
     return nodesHash(this.nodes, extra);
   }
+}
+
+/** What a scenario asks that a user's node cannot do yet (null: nothing). */
+export function foreignProblem(s: Scenario): string | null {
+  if (s.spares > 0) return '`spares` (membership changes)';
+  if (
+    s.schedule.some((f) => f.action.kind === 'add' || f.action.kind === 'remove' || f.action.kind === 'transfer') ||
+    s.churn !== null ||
+    s.transferLeader !== null
+  )
+    return 'membership changes and leadership transfers';
+  return null;
 }

@@ -2,6 +2,7 @@
 // number of steps, and hashes to verify a replay against (the trace hash, a state hash every
 // CHECKPOINT_EVERY steps and one byte per step, which pinpoints the first divergent step).
 import { BUG_NAMES } from '../core';
+import type { RaftNode } from './node-api';
 import { INVARIANT_NAMES } from './invariants';
 import { NODE_ACTIONS, parseScenario, type Scenario } from './scenario';
 import { Simulation, type ForkAction, type RunResult } from './simulation';
@@ -27,6 +28,19 @@ export interface TraceFile {
   readonly checkpoints: readonly { readonly step: number; readonly hash: string }[];
   /** base64 of one byte per step (byte 0 unused). */
   readonly stepBytes: string;
+  /** The user's node the run ran instead of the core (sim/node-api.ts): its file as given, name and SHA-256. */
+  readonly node?: TraceNode;
+}
+
+export interface TraceNode {
+  readonly file: string;
+  readonly name: string;
+  readonly sha256: string;
+}
+
+/** A user's node to run: the loaded module, and what a trace records of it. */
+export interface NodeRun extends TraceNode {
+  readonly module: RaftNode;
 }
 
 export interface TraceFork {
@@ -78,8 +92,13 @@ export function recordRun(
   seed: number,
   stopAtStep?: number,
   forks: readonly TraceFork[] = [],
+  node?: NodeRun,
 ): { result: RunResult; trace: TraceFile; sim: Simulation } {
-  const sim = new Simulation(scenario, seed, { record: true, ...(stopAtStep === undefined ? {} : { stopAtStep }) });
+  const sim = new Simulation(scenario, seed, {
+    record: true,
+    ...(stopAtStep === undefined ? {} : { stopAtStep }),
+    ...(node === undefined ? {} : { node: { module: node.module, label: node.name } }),
+  });
   const result = forks.length === 0 ? sim.run() : runWithForks(sim, forks);
   const trace: TraceFile = {
     format: TRACE_FORMAT,
@@ -94,6 +113,7 @@ export function recordRun(
     ...(result.violation === undefined ? {} : { violation: result.violation }),
     checkpoints: sim.trace.checkpoints,
     stepBytes: toBase64(sim.trace.stepBytes(result.steps)),
+    ...(node === undefined ? {} : { node: { file: node.file, name: node.name, sha256: node.sha256 } }),
   };
   return { result, trace, sim };
 }
@@ -164,6 +184,19 @@ export function parseTrace(text: string, file: string): TraceFile {
   } catch {
     need(false, '"stepBytes" is not valid base64');
   }
+  if (t.node !== undefined) {
+    const n = t.node as Record<string, unknown> | null;
+    need(
+      typeof n === 'object' &&
+        n !== null &&
+        typeof n.file === 'string' &&
+        n.file !== '' &&
+        typeof n.name === 'string' &&
+        typeof n.sha256 === 'string' &&
+        /^[0-9a-f]{64}$/.test(n.sha256),
+      '"node" must be { file, name, sha256 } (the user\'s node the run ran)',
+    );
+  }
   return raw as TraceFile;
 }
 
@@ -200,9 +233,11 @@ export function traceScenario(trace: TraceFile): Scenario {
 }
 
 /** Re-executes a trace and verifies every hash. */
-export function replayTrace(trace: TraceFile): ReplayResult {
+/** Re-executes a trace; one that ran a user's node needs it loaded (`node`: the host loads its file). */
+export function replayTrace(trace: TraceFile, node?: NodeRun): ReplayResult {
   const scenario = traceScenario(trace);
-  const { result, trace: again } = recordRun(scenario, trace.seed, trace.steps, trace.forks);
+  if (trace.node !== undefined && node === undefined) throw new TraceError(`the trace ran the node ${trace.node.file}: load it to replay`);
+  const { result, trace: again } = recordRun(scenario, trace.seed, trace.steps, trace.forks, node);
   const base = {
     steps: result.steps,
     traceHash: result.traceHash,
