@@ -3,11 +3,23 @@
 // Runs many seeds in parallel on worker threads; for each failing seed writes a .rafttrace.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { Exploration, firstDivergence, fromBase64, recordRun, runSeeds, type Scenario, type SeedBatch, type SeedSummary } from '../sim';
-import { exitFor, intOption, readScenario, reproduceCommand, seedsOption, shardOption, UsageError, withCliBugs, type Io } from './args';
+import {
+  Exploration,
+  firstDivergence,
+  foreignProblem,
+  fromBase64,
+  recordRun,
+  runSeeds,
+  type NodeRun,
+  type Scenario,
+  type SeedBatch,
+  type SeedSummary,
+} from '../sim';
+import { loadNode, type LoadedNode } from './node-module';
+import { exitFor, intOption, readScenario, reproduceCommand, seedsOption, shardOption, shellQuote, UsageError, withCliBugs, type Io } from './args';
 import { shrinkWithBudget } from './cmd-shrink';
 
 export interface ExploreOptions {
@@ -26,6 +38,8 @@ export interface ExploreOptions {
   readonly bias: boolean;
   /** Stop at the first failing seed (--until-failure). */
   readonly untilFailure: boolean;
+  /** A user's node instead of the core (--node). */
+  readonly node?: LoadedNode | null;
 }
 
 export interface ExploreFailure {
@@ -74,6 +88,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
       from: { type: 'string' },
       'no-bias': { type: 'boolean' },
       'until-failure': { type: 'boolean' },
+      node: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -94,7 +109,11 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
     from: intOption('from', values.from, 1, 0, Number.MAX_SAFE_INTEGER),
     bias: values['no-bias'] !== true,
     untilFailure: values['until-failure'] === true,
+    node: values.node === undefined ? null : await loadNode(values.node),
   };
+  const unsupported = opts.node == null ? null : foreignProblem(opts.scenario);
+  if (unsupported !== null) throw new UsageError(`${opts.scenario.file}: ${unsupported}: not yet with a user's node (${opts.node!.label})`);
+  const tail = opts.node == null ? '' : `--node ${shellQuote(opts.node.file)}`;
   const report = await explore(opts, io);
   if (values.json === true) {
     io.out(
@@ -108,7 +127,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
           traceHash,
           trace,
           shrunk,
-          reproduce: reproduceCommand(positionals[0], seed, values.bug),
+          reproduce: reproduceCommand(positionals[0], seed, values.bug, tail),
         })),
         eventsPerSecond: report.eventsPerSecond,
         seedsPerSecond: report.seedsPerSecond,
@@ -118,7 +137,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
       }),
     );
   } else {
-    for (const line of describeExplore(report, opts, positionals[0], values.bug)) io.out(line);
+    for (const line of describeExplore(report, opts, positionals[0], values.bug, tail)) io.out(line);
   }
   const worst = worstVerdict(report.failures.map((f) => f.verdict));
   return worst === null ? 0 : exitFor(worst);
@@ -130,7 +149,9 @@ export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport>
   const total = o.seeds === null ? null : countSeeds(o);
   const exploration = new Exploration(o);
   let failedAtMs: number | null = null;
-  const nextBatch = (): SeedBatch => exploration.nextBatch(BATCH, () => performance.now() >= deadline);
+  const nodeFile = o.node == null ? null : resolve(o.node.file);
+  const nextBatch = (): SeedBatch => ({ ...exploration.nextBatch(BATCH, () => performance.now() >= deadline), node: nodeFile });
+  const inline = o.node == null ? undefined : { module: o.node.module, label: o.node.label };
   let lastDraw = 0;
   const onResults = (rs: readonly SeedSummary[]): void => {
     if (exploration.report(rs).length > 0) failedAtMs ??= Math.round(performance.now() - started);
@@ -142,7 +163,7 @@ export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport>
   };
   const workers = o.workers;
   if (workers === 0) {
-    for (let b = nextBatch(); b.seeds.length > 0; b = nextBatch()) onResults(runSeeds(b));
+    for (let b = nextBatch(); b.seeds.length > 0; b = nextBatch()) onResults(runSeeds(b, inline));
   } else {
     await runPool(workers, nextBatch, onResults);
   }
@@ -218,6 +239,8 @@ function runPool(size: number, nextBatch: () => SeedBatch, onResults: (r: readon
 
 function collectFailures(results: readonly SeedSummary[], o: ExploreOptions): ExploreFailure[] {
   const failures: ExploreFailure[] = [];
+  const node: NodeRun | undefined = o.node == null ? undefined : { module: o.node.module, file: o.node.file, name: o.node.label, sha256: o.node.sha256 };
+  const record = (seed: number) => recordRun(o.scenario, seed, undefined, [], node);
   for (const r of results) {
     const nondeterministic = r.secondHash !== undefined;
     if (r.verdict === 'ok' && !nondeterministic) continue;
@@ -227,8 +250,8 @@ function collectFailures(results: readonly SeedSummary[], o: ExploreOptions): Ex
     let verdict = r.verdict;
     let invariant = r.violation?.invariant ?? r.verdict;
     if (nondeterministic) {
-      const a = recordRun(o.scenario, r.seed);
-      const b = recordRun(o.scenario, r.seed);
+      const a = record(r.seed);
+      const b = record(r.seed);
       step = firstDivergence(fromBase64(a.trace.stepBytes), fromBase64(b.trace.stepBytes)) ?? Math.min(a.result.steps, b.result.steps);
       verdict = 'nondeterminism';
       invariant = 'Determinism';
@@ -238,8 +261,9 @@ function collectFailures(results: readonly SeedSummary[], o: ExploreOptions): Ex
     if (o.outDir !== null && failures.length < MAX_TRACES) {
       mkdirSync(o.outDir, { recursive: true });
       trace = join(o.outDir, `seed-${r.seed}.rafttrace`);
-      writeFileSync(trace, JSON.stringify(recordRun(o.scenario, r.seed).trace));
-      if (!nondeterministic && o.shrinkSeconds > 0) {
+      writeFileSync(trace, JSON.stringify(record(r.seed).trace));
+      // (Shrinking a user's node's failure is not there yet: its trace replays it.)
+      if (!nondeterministic && o.shrinkSeconds > 0 && node === undefined) {
         const s = shrinkWithBudget(o.scenario, r.seed, o.shrinkSeconds);
         if (s.reproduced) {
           shrunk = join(o.outDir, `seed-${r.seed}.shrunk.raftsim`);
@@ -270,13 +294,15 @@ export function worstVerdict(verdicts: readonly string[]): string | null {
   return verdicts.reduce<string | null>((w, v) => (w === null || rank(v) > rank(w) ? v : w), null);
 }
 
-function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | undefined, cliBugs: readonly string[] | undefined): string[] {
+function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | undefined, cliBugs: readonly string[] | undefined, tail = ''): string[] {
   const lines = [
     `explored ${r.seedsRun} seeds of ${path === undefined ? 'the built-in default scenario' : o.scenario.file} in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.workers === 0 ? 'the main thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${fmtRate(r.eventsPerSecond)} events/s, ${r.seedsPerSecond} seeds/s`,
   ];
   const never = r.coverage.rulesNeverHit;
   lines.push(
-    `coverage: ${r.coverage.signals} of ${r.coverage.of} signals; ${never.length === 0 ? 'every rule of the core hit' : `${never.length} rule${never.length === 1 ? '' : 's'} never hit: ${never.slice(0, 8).join(', ')}${never.length > 8 ? ', …' : ''}`}`,
+    o.node != null
+      ? `coverage: ${r.coverage.signals} signals of faults and role changes (a user's node reports no Raft rules)`
+      : `coverage: ${r.coverage.signals} of ${r.coverage.of} signals; ${never.length === 0 ? 'every rule of the core hit' : `${never.length} rule${never.length === 1 ? '' : 's'} never hit: ${never.slice(0, 8).join(', ')}${never.length > 8 ? ', …' : ''}`}`,
   );
   if (r.failures.length === 0) {
     lines.push('no failures');
@@ -292,7 +318,7 @@ function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | und
   for (const f of r.failures) {
     lines.push(`  seed ${f.seed}: ${f.verdict} ${f.invariant} at step ${f.step} (trace ${f.traceHash}): ${f.message}`);
     lines.push(
-      `    ${f.trace !== null ? `trace: ${f.trace}; ` : ''}${f.shrunk !== null ? `shrunk: ${f.shrunk}; ` : ''}reproduce: ${reproduceCommand(path, f.seed, cliBugs)}`,
+      `    ${f.trace !== null ? `trace: ${f.trace}; ` : ''}${f.shrunk !== null ? `shrunk: ${f.shrunk}; ` : ''}reproduce: ${reproduceCommand(path, f.seed, cliBugs, tail)}`,
     );
   }
   return lines;

@@ -1,10 +1,23 @@
 // liferaft run [SCENARIO] --seed N [--trace FILE] [--history FILE] [--itf FILE [--itf-steps A..B|all]] [--json]
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { fmtUs, fromSimulator, recordRun, Simulation, writeItf, type HistoryOp, type ItfSummary, type RunResult, type Scenario } from '../sim';
-import { exitFor, intOption, rangeOption, readScenario, reproduceCommand, UsageError, withCliBugs, type Io } from './args';
+import {
+  fmtUs,
+  foreignProblem,
+  fromSimulator,
+  recordRun,
+  Simulation,
+  writeItf,
+  type HistoryOp,
+  type ItfSummary,
+  type NodeRun,
+  type RunResult,
+  type Scenario,
+} from '../sim';
+import { loadNode } from './node-module';
+import { exitFor, intOption, rangeOption, readScenario, reproduceCommand, shellQuote, UsageError, withCliBugs, type Io } from './args';
 
-export function runCommand(argv: string[], io: Io): number {
+export async function runCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
@@ -15,6 +28,7 @@ export function runCommand(argv: string[], io: Io): number {
       'itf-steps': { type: 'string' },
       json: { type: 'boolean' },
       bug: { type: 'string', multiple: true },
+      node: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -24,10 +38,19 @@ export function runCommand(argv: string[], io: Io): number {
   const seed = intOption('seed', values.seed, scenario.seed ?? 0, 0, Number.MAX_SAFE_INTEGER);
   if (values['itf-steps'] !== undefined && values.itf === undefined) throw new UsageError('--itf-steps goes with --itf FILE');
   const window = values['itf-steps'] === undefined || values['itf-steps'] === 'all' ? null : rangeOption('itf-steps', values['itf-steps']);
+  const loaded = values.node === undefined ? undefined : await loadNode(values.node);
+  const unsupported = loaded === undefined ? null : foreignProblem(scenario);
+  if (unsupported !== null) throw new UsageError(`${scenario.file}: ${unsupported}: not yet with a user's node (${loaded!.label})`);
+  const node: NodeRun | undefined = loaded === undefined ? undefined : { module: loaded.module, file: loaded.file, name: loaded.label, sha256: loaded.sha256 };
+  if (node !== undefined && values.itf !== undefined) throw new UsageError("--itf does not take a user's node yet (--node)");
   let result: RunResult;
   let history: readonly HistoryOp[];
-  if (values.trace !== undefined) {
-    const recorded = recordRun(scenario, seed);
+  if (node !== undefined && values.trace === undefined) {
+    const sim = new Simulation(scenario, seed, { node: { module: node.module, label: node.name } });
+    result = sim.run();
+    history = sim.history;
+  } else if (values.trace !== undefined) {
+    const recorded = recordRun(scenario, seed, undefined, [], node);
     result = recorded.result;
     history = recorded.sim.history;
     writeFileSync(values.trace, JSON.stringify(recorded.trace));
@@ -45,11 +68,13 @@ export function runCommand(argv: string[], io: Io): number {
       JSON.stringify({
         ...summary,
         ...(itf === null ? {} : { itf: { file: values.itf, from: itf.from, to: itf.to, states: itf.states, bytes: itf.bytes } }),
-        ...(result.verdict === 'ok' ? {} : { reproduce: reproduceCommand(positionals[0], result.seed, values.bug, `--trace seed-${result.seed}.rafttrace`) }),
+        ...(result.verdict === 'ok'
+          ? {}
+          : { reproduce: reproduceCommand(positionals[0], result.seed, values.bug, `${nodeTail(values.node)}--trace seed-${result.seed}.rafttrace`) }),
       }),
     );
   } else {
-    for (const line of describeRun(result, positionals[0], values.bug)) io.out(line);
+    for (const line of describeRun(result, positionals[0], values.bug, values.node)) io.out(line);
     if (values.trace !== undefined) io.out(`  trace written to ${values.trace}`);
     if (values.history !== undefined) io.out(`  client history (${history.length} operations) written to ${values.history}`);
     if (itf !== null) io.out(`  ${describeItf(itf)} written to ${values.itf}`);
@@ -57,14 +82,14 @@ export function runCommand(argv: string[], io: Io): number {
   return exitFor(result.verdict);
 }
 
-export function describeRun(r: RunResult, scenarioPath: string | undefined, cliBugs?: readonly string[]): string[] {
+export function describeRun(r: RunResult, scenarioPath: string | undefined, cliBugs?: readonly string[], nodeFile?: string): string[] {
   const s = r.stats;
   const head = `seed ${r.seed}: ${r.verdict === 'ok' ? 'ok' : r.verdict.toUpperCase()} — ${r.steps.toLocaleString('en-US')} steps, ${fmtUs(r.simulatedMs * 1000)} simulated, trace ${r.traceHash}`;
   const lines = [head];
   if (r.violation !== undefined) {
     const v = r.violation;
     lines.push(`  ${v.invariant} at step ${v.step} (t=${fmtUs(v.time)})${v.nodes.length > 0 ? ` on ${v.nodes.join(', ')}` : ''}: ${v.message}`);
-    lines.push(`  reproduce: ${reproduceCommand(scenarioPath, r.seed, cliBugs, `--trace seed-${r.seed}.rafttrace`)}`);
+    lines.push(`  reproduce: ${reproduceCommand(scenarioPath, r.seed, cliBugs, `${nodeTail(nodeFile)}--trace seed-${r.seed}.rafttrace`)}`);
   }
   lines.push(
     `  faults: ${s.crashes} crashes (${s.tornWrites} torn writes, ${s.corruptions} corruptions, ${s.refusedToStart} refused to start), ${s.partitions} partitions, ${s.pauses} pauses, ${s.clogs} clogs${s.transfers > 0 ? `, ${s.transfers} leadership transfer${s.transfers === 1 ? '' : 's'}` : ''}${s.configChanges > 0 ? `, ${s.configChanges} membership change${s.configChanges === 1 ? '' : 's'}` : ''}; messages: ${s.messagesSent} sent, ${s.messagesLost} lost`,
@@ -92,4 +117,9 @@ export function describeItf(s: ItfSummary): string {
       ? `every step (${s.states.toLocaleString('en-US')} states)`
       : `steps ${s.from}–${s.to} of ${s.steps} (${s.states.toLocaleString('en-US')} states)`;
   return `ITF trace of ${which}, ${mb},${s.windowed ? ' the last steps that fit in 64 MB (--itf-steps A..B or all for others),' : ''}`;
+}
+
+/** `--node FILE ` for a printed command (empty without a user's node). */
+function nodeTail(file: string | undefined): string {
+  return file === undefined ? '' : `--node ${shellQuote(file)} `;
 }

@@ -26,14 +26,16 @@ export { EXIT } from './args';
 const USAGE = `usage: liferaft <command> [options]
 
 commands:
-  run [SCENARIO] [--seed N] [--bug NAME]... [--trace FILE] [--history FILE] [--itf FILE [--itf-steps A..B|all]] [--json]
+  run [SCENARIO] [--seed N] [--bug NAME]... [--node FILE] [--trace FILE] [--history FILE] [--itf FILE [--itf-steps A..B|all]] [--json]
       Run one seed of a scenario (default: the built-in default scenario; the seed may come from
       the scenario's \`seed\` line); --trace writes a .rafttrace that reproduces it exactly;
       --history writes the clients' history (the input of \`check\`); --itf writes the run in the
       Informal Trace Format (Quint, Apalache, the ITF trace viewer): one state per step, every step
       unless the file would pass 64 MB, then the last steps that fit; --itf-steps picks others.
+      --node runs your own Raft instead of LifeRaft's (JavaScript or TypeScript, the interface of
+      sim/node-api.ts; explore and replay take it too): see examples/your-node/README.md.
   explore [SCENARIO] (--seeds N|A..B | --time SECONDS) [--bug NAME]... [--workers K] [--shard I/N] [--out DIR]
-          [--until-failure] [--from N] [--no-bias] [--check-determinism] [--shrink-seconds N] [--json]
+          [--until-failure] [--from N] [--no-bias] [--check-determinism] [--shrink-seconds N] [--node FILE] [--json]
       Run many seeds in parallel; write a .rafttrace and a shrunk .raftsim per failing seed into DIR.
       --time runs seeds from N (default 1) on, preferring among the next few those whose fault mix
       has most often reached new coverage (off with --no-bias); --until-failure starts no seed
@@ -197,11 +199,11 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
   try {
     switch (command) {
       case 'run':
-        return runCommand(rest, io);
+        return await runCommand(rest, io);
       case 'explore':
         return await exploreCommand(rest, io);
       case 'replay':
-        return replayCommand(rest, io);
+        return await replayCommand(rest, io);
       case 'shrink':
         return shrinkCommand(rest, io);
       case 'check':

@@ -1,7 +1,7 @@
 // The launch request's attributes (protocol.ts's LaunchArguments): checked, then turned into what
 // the runtime starts from — a scenario (with any planted bugs), a seed and the forks of a trace.
 import { BUG_NAMES } from '../core';
-import { loadScenario, parseTrace, traceScenario, withBugs, type Scenario, type TraceFile } from '../sim';
+import { loadScenario, parseTrace, traceScenario, withBugs, type Scenario, type TraceFile, TraceError } from '../sim';
 import type * as protocol from './protocol';
 
 /** Checks launch attributes; throws with what is wrong. */
@@ -49,6 +49,10 @@ export async function planLaunch(a: protocol.LaunchArguments, read: (path: strin
   let plan: Omit<LaunchPlan, 'maxSteps'>;
   if (a.trace !== undefined) {
     const t = parseTrace(await read(a.trace), a.trace);
+    if (t.node !== undefined)
+      throw new TraceError(
+        `${a.trace} ran a user's node (${t.node.name}); the debugger does not run user nodes yet: \`liferaft replay ${a.trace}\` re-executes it`,
+      );
     plan = { scenario: traceScenario(t), seed: t.seed, forks: t.forks, trace: t, scenarioPath: '' };
   } else {
     const path = a.scenario!;

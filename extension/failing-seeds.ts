@@ -161,6 +161,10 @@ async function shrinkTrace(context: vscode.ExtensionContext, start: StartWorker,
     void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
     return;
   }
+  if (trace.node !== undefined) {
+    void vscode.window.showErrorMessage(`LifeRaft: this trace ran a user's node (${trace.node.name}); shrinking user nodes is not there yet (liferaft replay re-executes it).`);
+    return;
+  }
   if (trace.forks.length > 0) {
     void vscode.window.showErrorMessage(
       "LifeRaft: this trace has forks made by hand in the debugger; a forked run cannot be shrunk into a scenario (only the seed's own timeline can).",

@@ -1,0 +1,90 @@
+// Loads a user's Raft node (sim/node-api.ts) for `--node FILE`: CommonJS or ESM JavaScript as
+// Node loads it, TypeScript compiled on the fly by esbuild. The module's export named `node`, else
+// its default export (module.exports), must have init, step, view and classify.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Module from 'node:module';
+import { basename, dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RaftNode } from '../sim';
+import { UsageError } from './args';
+
+export interface LoadedNode {
+  readonly module: RaftNode;
+  /** The name in reports: the node's own `name`, else the file's. */
+  readonly label: string;
+  /** The file as given, and the SHA-256 of its content (a trace says which node it ran). */
+  readonly file: string;
+  readonly sha256: string;
+}
+
+const REQUIRED = ['init', 'step', 'view', 'classify'] as const;
+
+// (Kept out of esbuild's sight: the CLI is bundled as CommonJS, and an import() it rewrote would
+// become a require(), which cannot load ES modules.)
+const dynamicImport = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, unknown>>;
+
+export async function loadNode(file: string): Promise<LoadedNode> {
+  const abs = resolve(file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read the node ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  let exported: Record<string, unknown>;
+  try {
+    // (Loaded afresh each time — a debug session started after an edit runs the edited file — so
+    // not through require's or import's caches: compiled here, or imported under its content hash.)
+    if (/\.[mc]?ts$/.test(abs)) exported = compileTypeScript(abs);
+    else if (abs.endsWith('.mjs') || isModuleSyntax(bytes.toString('utf8'))) exported = await dynamicImport(`${pathToFileURL(abs).href}?sha256=${sha256}`);
+    else exported = compileCommonJs(abs, bytes.toString('utf8'));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`the node ${file} does not load: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  }
+  const m = pick(exported);
+  const missing = REQUIRED.filter((k) => m === null || typeof m[k] !== 'function');
+  if (m === null || missing.length > 0) {
+    throw new UsageError(
+      `${file} is not a LifeRaft node: it exports no ${missing.join(', ')} (a node exports { init, step, view, classify }, as module.exports, its default export or an export named \`node\`; see examples/your-node/)`,
+    );
+  }
+  const name = typeof m.name === 'string' && m.name !== '' ? m.name : basename(abs);
+  return { module: m as unknown as RaftNode, label: name, file, sha256 };
+}
+
+function pick(exported: Record<string, unknown>): Record<string, unknown> | null {
+  const candidates = [exported.node, (exported.default as Record<string, unknown> | undefined)?.node, exported.default, exported];
+  for (const c of candidates)
+    if (c !== null && typeof c === 'object' && typeof (c as Record<string, unknown>).step === 'function') return c as Record<string, unknown>;
+  const d = exported.default ?? exported;
+  return d !== null && typeof d === 'object' ? (d as Record<string, unknown>) : null;
+}
+
+/** Whether a .js file is an ES module (import or export at the start of a line). */
+function isModuleSyntax(code: string): boolean {
+  return /^\s*(import\s*[\w{*'"]|export\s)/m.test(code);
+}
+
+function compileCommonJs(abs: string, code: string): Record<string, unknown> {
+  const m = new Module(abs) as Module & { _compile(code: string, file: string): void; paths: string[]; filename: string };
+  m.filename = abs;
+  m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(abs));
+  m._compile(code, abs);
+  return m.exports as Record<string, unknown>;
+}
+
+/** TypeScript: bundled to CommonJS by esbuild (its imports of other files too), then evaluated as a module. */
+function compileTypeScript(abs: string): Record<string, unknown> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = Module.createRequire(__filename)('esbuild') as typeof import('esbuild');
+  } catch {
+    throw new UsageError(`a TypeScript node needs esbuild to compile it (npm install esbuild), or compile ${basename(abs)} to JavaScript first`);
+  }
+  const out = esbuild.buildSync({ entryPoints: [abs], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent', packages: 'external' });
+  return compileCommonJs(abs, out.outputFiles[0]!.text);
+}

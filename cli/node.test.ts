@@ -1,0 +1,137 @@
+// `--node FILE`: a user's Raft under run, explore and replay, as a user types them.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planLaunch } from '../debug-adapter/launch';
+import { capture, cli, root } from './cli.fixture';
+import { EXIT } from './main';
+
+const RAFT = 'examples/your-node/raft.js';
+const BUGGY = 'examples/your-node/raft-bug-vote-any-log.js';
+
+describe('liferaft --node (a user’s Raft)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root });
+    dir = mkdtempSync(join(tmpdir(), 'liferaft-node-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('run: the example is clean; its bug fails with a reproduce command that names the node; the trace replays', async () => {
+    const ok = await capture(['run', '--node', join(root, RAFT), '--seed', '1', '--json']);
+    assert.equal(ok.code, EXIT.ok, ok.out.join('\n'));
+    assert.equal((JSON.parse(ok.out[0]!) as { linearizability: string }).linearizability, 'ok');
+    const bad = await capture(['run', '--node', join(root, BUGGY), '--seed', '9']);
+    assert.equal(bad.code, EXIT.safety, bad.out.join('\n'));
+    const text = bad.out.join('\n');
+    assert.match(text, /LeaderCompletenessInv at step \d+/);
+    assert.match(text, new RegExp(`reproduce: .* run --seed 9 --node ${join(root, BUGGY).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} --trace seed-9\\.rafttrace`));
+    const trace = join(dir, 'bug.rafttrace');
+    assert.equal((await capture(['run', '--node', join(root, BUGGY), '--seed', '9', '--trace', trace])).code, EXIT.safety);
+    const t = JSON.parse(readFileSync(trace, 'utf8')) as { node: { file: string; name: string; sha256: string } };
+    assert.equal(t.node.name, 'raft-bug-vote-any-log.js');
+    assert.match(t.node.sha256, /^[0-9a-f]{64}$/);
+    const replay = await capture(['replay', trace]);
+    assert.equal(replay.code, EXIT.ok, replay.out.join('\n'));
+    assert.match(replay.out.join('\n'), /every hash matches .*verdict safety/);
+    // What does not take a user's node yet says so, rather than running the core in its place.
+    const shrink = await capture(['shrink', trace]);
+    assert.equal(shrink.code, EXIT.usage);
+    assert.match(shrink.err.join('\n'), /ran a user's node \(raft-bug-vote-any-log\.js\): shrink does not take user nodes yet/);
+    await assert.rejects(
+      planLaunch({ trace }, async (p) => readFileSync(p, 'utf8')),
+      /ran a user's node \(raft-bug-vote-any-log\.js\); the debugger does not run user nodes yet/,
+    );
+  });
+
+  it('replay: a node file that changed since the recording is named, and the replay says where it diverged', async () => {
+    const node = join(dir, 'changing.js');
+    copyFileSync(join(root, BUGGY), node);
+    const trace = join(dir, 'changing.rafttrace');
+    await capture(['run', '--node', node, '--seed', '9', '--trace', trace]);
+    copyFileSync(join(root, RAFT), node); // the bug fixed
+    const r = await capture(['replay', trace]);
+    assert.equal(r.code, EXIT.diverged);
+    assert.match(r.err.join('\n'), /changing\.js changed since .*changing\.rafttrace was recorded/);
+    assert.match(r.out.join('\n'), /diverged from the recording at step \d+/);
+  });
+
+  it('explore on worker threads: the bug is found on several seeds, each with a trace; ESM and TypeScript nodes load', () => {
+    const out = join(dir, 'failures');
+    const r = spawnSync(process.execPath, [cli, 'explore', '--node', join(root, BUGGY), '--seeds', '8', '--workers', '2', '--out', out, '--json'], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, EXIT.safety, r.stderr);
+    const report = JSON.parse(r.stdout) as { seedsRun: number; failures: { seed: number; invariant: string; trace: string; reproduce: string }[] };
+    assert.equal(report.seedsRun, 8);
+    assert.ok(report.failures.length >= 2, r.stdout);
+    for (const f of report.failures) {
+      assert.equal(f.invariant, 'LeaderCompletenessInv');
+      assert.match(f.reproduce, /--node /);
+      assert.ok(readFileSync(f.trace, 'utf8').includes('"node"'));
+    }
+    // The same node as an ES module, and in TypeScript (compiled by esbuild as it loads).
+    const esm = join(dir, 'raft.mjs');
+    writeFileSync(
+      esm,
+      `import { createRequire } from 'node:module';\nconst raft = createRequire(import.meta.url)(${JSON.stringify(join(root, RAFT))});\nexport default { ...raft, name: 'esm' };\n`,
+    );
+    const ts = join(dir, 'raft.ts');
+    writeFileSync(
+      ts,
+      `const raft = require(${JSON.stringify(join(root, RAFT))});\ntype Role = 'follower' | 'candidate' | 'leader';\nconst name: string = 'ts';\nexport const node = { ...raft, name, roles: ['follower'] as Role[] };\n`,
+    );
+    for (const [file, name] of [
+      [esm, 'esm'],
+      [ts, 'ts'],
+    ] as const) {
+      const x = spawnSync(process.execPath, [cli, 'explore', '--node', file, '--seeds', '2', '--workers', '2', '--json'], { encoding: 'utf8' });
+      assert.equal(x.status, EXIT.ok, `${name}: ${x.stderr}${x.stdout}`);
+      assert.equal((JSON.parse(x.stdout) as { seedsRun: number }).seedsRun, 2);
+    }
+  });
+
+  it('--check-determinism names the first step where two runs of a node that uses Math.random differ', async () => {
+    const leaky = join(dir, 'leaky.js');
+    writeFileSync(
+      leaky,
+      `const raft = require(${JSON.stringify(join(root, RAFT))});\nmodule.exports = { ...raft, name: 'leaky', init: (id, peers, config, rng) => raft.init(id, peers, config, { int: (n) => rng.int(n), intIn: (a, b) => a + Math.floor(Math.random() * (b - a + 1)) }) };\n`,
+    );
+    // (A short run without split votes, where every node draws the same timeout and Math.random could not show.)
+    const short = join(dir, 'short.raftsim');
+    writeFileSync(
+      short,
+      readFileSync(join(root, 'examples/default.raftsim'), 'utf8')
+        .replace(/^safety .*$/m, 'safety 2s')
+        .replace(/^split-votes .*$/m, 'split-votes 0%'),
+    );
+    const r = await capture(['explore', short, '--node', leaky, '--seeds', '2', '--workers', '0', '--check-determinism', '--json']);
+    const report = JSON.parse(r.out[0]!) as { failures: { seed: number; invariant: string; step: number }[] };
+    assert.ok(report.failures.length >= 1, r.out.join('\n'));
+    for (const f of report.failures) {
+      assert.equal(f.invariant, 'Determinism');
+      assert.ok(f.step >= 1);
+    }
+  });
+
+  it('bad input: no such file, not a node, a node that does not load, a scenario it cannot run yet — exit 64 and why', async () => {
+    const cases: [string[], RegExp][] = [
+      [['run', '--node', join(dir, 'nope.js'), '--seed', '1'], /cannot read the node .*nope\.js: no such file/],
+      [['run', '--node', join(root, 'examples/README.md'), '--seed', '1'], /does not load|is not a LifeRaft node/],
+      [['run', '--node', join(dir, 'empty.js'), '--seed', '1'], /empty\.js is not a LifeRaft node: it exports no init, step, view, classify/],
+      [['run', '--node', join(dir, 'syntax.js'), '--seed', '1'], /the node .*syntax\.js does not load: SyntaxError/],
+      [['run', 'examples/membership.raftsim', '--node', join(root, RAFT), '--seed', '1'], /membership changes.*not yet with a user's node \(raft\.js\)/],
+      [['explore', 'examples/membership.raftsim', '--node', join(root, RAFT), '--seeds', '1'], /membership changes.*not yet with a user's node/],
+    ];
+    writeFileSync(join(dir, 'empty.js'), 'module.exports = {};\n');
+    writeFileSync(join(dir, 'syntax.js'), 'module.exports = {\n');
+    for (const [argv, message] of cases) {
+      const r = await capture(argv);
+      assert.equal(r.code, EXIT.usage, `${argv.join(' ')}: ${r.out.join('\n')}`);
+      assert.match(r.err.join('\n'), message, argv.join(' '));
+    }
+  });
+});
