@@ -9,6 +9,7 @@ import {
   Simulation,
   writeItf,
   type HistoryOp,
+  type ItfOptions,
   type ItfSummary,
   type NodeRun,
   type RunResult,
@@ -42,7 +43,6 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const unsupported = loaded === undefined ? null : foreignProblem(scenario);
   if (unsupported !== null) throw new UsageError(`${scenario.file}: ${unsupported}: not yet with a user's node (${loaded!.label})`);
   const node: NodeRun | undefined = loaded === undefined ? undefined : { module: loaded.module, file: loaded.file, name: loaded.label, sha256: loaded.sha256 };
-  if (node !== undefined && values.itf !== undefined) throw new UsageError("--itf does not take a user's node yet (--node)");
   let result: RunResult;
   let history: readonly HistoryOp[];
   if (node !== undefined && values.trace === undefined) {
@@ -61,7 +61,11 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.history !== undefined) writeFileSync(values.history, `${JSON.stringify(history.map(fromSimulator), null, 1)}\n`);
   if (window !== null && window.from > result.steps) throw new UsageError(`--itf-steps ${values['itf-steps']}: the run ends at step ${result.steps}`);
-  const itf = values.itf === undefined ? null : writeItfFile(values.itf, scenario, seed, values['itf-steps'] === 'all' ? { from: 0 } : (window ?? {}));
+  const itfWindow = values['itf-steps'] === 'all' ? { from: 0 } : (window ?? {});
+  const itf =
+    values.itf === undefined
+      ? null
+      : writeItfFile(values.itf, scenario, seed, node === undefined ? itfWindow : { ...itfWindow, node: { module: node.module, label: node.name } });
   if (values.json === true) {
     const { stats: _s, swarm: _w, ...summary } = result;
     io.out(
@@ -101,7 +105,7 @@ export function describeRun(r: RunResult, scenarioPath: string | undefined, cliB
 }
 
 /** Streams the run as ITF into `file` (a long run's states do not fit in memory at once). */
-function writeItfFile(file: string, scenario: Scenario, seed: number, window: { from?: number; to?: number }): ItfSummary {
+function writeItfFile(file: string, scenario: Scenario, seed: number, window: ItfOptions): ItfSummary {
   const fd = openSync(file, 'w');
   try {
     return writeItf(scenario, seed, window, (chunk) => writeSync(fd, chunk));

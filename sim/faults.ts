@@ -267,7 +267,7 @@ export class Faults {
   private runForeignRestart(n: SimNode): void {
     const { sim } = this;
     try {
-      const { write } = n.driver!.restart(n.inc, n.disk as RecordDisk);
+      const { write } = n.driver!.restart(n.state, n.inc, n.disk as RecordDisk);
       if (write !== null) n.disk.sync((n.disk as RecordDisk).writeRecords(write.persist, write.records));
     } catch (err) {
       sim.finish('crash', undefined, undefined, {

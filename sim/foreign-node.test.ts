@@ -149,6 +149,23 @@ describe("a user's Raft node under the simulator (node-api.ts)", function () {
     );
   });
 
+  it("a snapshot (the debugger's time travel) runs on exactly as the original, the node's state copied whole", () => {
+    const sim = new Simulation(scenario, 6, { node: { module: raft, label: 'raft.js' } });
+    for (let i = 0; i < 3000; i++) sim.step();
+    const copy = sim.snapshot();
+    const stored = sim.store().snapshot();
+    const a = sim.run();
+    assert.equal(copy.run().traceHash, a.traceHash);
+    assert.equal(stored.run().traceHash, a.traceHash);
+    // A node whose state holds a function cannot be copied: the error says whose and what to do.
+    const withFn = variant({ init: (id, peers, config, rng) => Object.assign(raft.init(id, peers, config, rng) as object, { onCommit: () => 1 }) });
+    const s2 = new Simulation(scenario, 6, { node: { module: withFn, label: 'fn.js' } });
+    assert.throws(
+      () => s2.snapshot(),
+      /fn\.js's state on n1 cannot be copied for time travel: cannot snapshot a function \(field "onCommit"\) \(a node's state must be plain data\)/,
+    );
+  });
+
   it('a scenario a user node cannot run yet is refused, saying what', () => {
     const membership = loadScenario(readFileSync(join(root, 'examples/membership.raftsim'), 'utf8'), 'examples/membership.raftsim');
     assert.throws(

@@ -25,6 +25,9 @@ import {
 import { Disk, type CrashEffect } from './disk';
 import type { MessageKind, NodeConfig, NodeInput, NodeView, RaftNode, ViewEntry } from './node-api';
 import { Rng } from './rng';
+import { CLONE, cloneGraph, SnapshotError, type SnapshotRules } from './snapshot';
+
+const NO_RULES: SnapshotRules = new Map();
 
 /** A user's message on the simulated network. */
 export interface ForeignMessage {
@@ -124,19 +127,22 @@ export class ForeignDriver {
   /** The node's log entries as of the last view, by identity: an entry still the same object is not compared again. */
   private seen: unknown[] = [];
 
+  private readonly id: NodeId;
+
   constructor(
     private readonly module: RaftNode,
     readonly label: string,
-    private readonly shadow: NodeState,
+    shadow: NodeState,
     private readonly peers: readonly NodeId[],
     private readonly config: NodeConfig,
     private readonly seed: number,
     clusterIds: readonly NodeId[],
   ) {
     this.ids = new Set(clusterIds);
+    this.id = shadow.config.id;
     try {
       this.state = this.init(0);
-      this.refresh();
+      this.refresh(shadow);
     } catch (e) {
       if (!(e instanceof ForeignNodeError)) throw e;
       this.initError = e.message;
@@ -146,9 +152,29 @@ export class ForeignDriver {
   /** Why the node could not start (its init or view threw, or gave what it may not): the run ends at step 0. */
   readonly initError: string | null = null;
 
+  /**
+   * A copy for the debugger's snapshots: the module and the settings are shared; the node's state
+   * is copied whole, with no field shared by name as the simulator's own are (a user's `log` or
+   * `messages` may be mutated in place), class instances keeping their prototypes.
+   */
+  [CLONE](): ForeignDriver {
+    const copy = Object.create(ForeignDriver.prototype) as ForeignDriver;
+    let state: unknown;
+    try {
+      state = cloneGraph(this.state, NO_RULES);
+    } catch (e) {
+      if (!(e instanceof SnapshotError)) throw e;
+      throw new SnapshotError(
+        `${this.label}'s state on ${this.id} cannot be copied for time travel: ${e.message.replace(/: keep state in data.*$/, '')} (a node's state must be plain data)`,
+      );
+    }
+    Object.assign(copy, this, { state, written: { ...this.written, log: this.written.log.slice() }, seen: [] });
+    return copy;
+  }
+
   private init(incarnation: number): unknown {
-    const rng = Rng.stream(this.seed, `node/${this.shadow.config.id}/${incarnation}`);
-    return this.call('init', () => this.module.init(this.shadow.config.id, [...this.peers], { ...this.config }, rng));
+    const rng = Rng.stream(this.seed, `node/${this.id}/${incarnation}`);
+    return this.call('init', () => this.module.init(this.id, [...this.peers], { ...this.config }, rng));
   }
 
   /** Runs `f` (a call into the user's code); what it throws becomes a ForeignNodeError naming the call. */
@@ -158,16 +184,16 @@ export class ForeignDriver {
     } catch (e) {
       if (e instanceof ForeignNodeError) throw e;
       const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      throw new ForeignNodeError(`${this.label}'s ${what} threw on ${this.shadow.config.id}: ${err}`);
+      throw new ForeignNodeError(`${this.label}'s ${what} threw on ${this.id}: ${err}`);
     }
   }
 
   private bad(what: string, detail: string): never {
-    throw new ForeignNodeError(`${this.label}'s ${what} on ${this.shadow.config.id} ${detail}`);
+    throw new ForeignNodeError(`${this.label}'s ${what} on ${this.id} ${detail}`);
   }
 
-  /** One input through the node: tick, message, client request. */
-  step(input: Input): ForeignStep {
+  /** One input through the node (tick, message, client request); `shadow` is its NodeState in the simulation. */
+  step(shadow: NodeState, input: Input): ForeignStep {
     let nodeInput: NodeInput<unknown>;
     switch (input.type) {
       case 'tick':
@@ -182,9 +208,9 @@ export class ForeignDriver {
         nodeInput = { type: 'request', request: input.request };
         break;
       default:
-        throw new ForeignNodeError(`${this.label} on ${this.shadow.config.id}: the simulator has no ${input.type} input for a user's node`);
+        throw new ForeignNodeError(`${this.label} on ${this.id}: the simulator has no ${input.type} input for a user's node`);
     }
-    return this.run(input.type === 'receive' ? 'step (message)' : `step (${nodeInput.type})`, nodeInput);
+    return this.run(shadow, input.type === 'receive' ? 'step (message)' : `step (${nodeInput.type})`, nodeInput);
   }
 
   /**
@@ -192,14 +218,14 @@ export class ForeignDriver {
    * Returns the step's outputs; its disk write is made durable at once (part of recovery), and its
    * messages and replies are dropped (a restarted node speaks from its next step on).
    */
-  restart(incarnation: number, disk: RecordDisk): ForeignStep {
+  restart(shadow: NodeState, incarnation: number, disk: RecordDisk): ForeignStep {
     this.state = this.init(incarnation);
     // What the disk holds is what the view held at its last write that survived.
     this.written = { term: disk.term, vote: disk.vote, log: disk.log.slice() };
-    return this.run('step (restart)', { type: 'restart', durable: structuredClone(disk.records) });
+    return this.run(shadow, 'step (restart)', { type: 'restart', durable: structuredClone(disk.records) });
   }
 
-  private run(what: string, input: NodeInput<unknown>): ForeignStep {
+  private run(shadow: NodeState, what: string, input: NodeInput<unknown>): ForeignStep {
     const result = this.call(what, () => this.module.step(this.state, input)) as unknown;
     if (result === null || typeof result !== 'object' || !('state' in result)) this.bad(what, `returned ${show(result)}, not { state, outputs }`);
     const r = result as { state: unknown; outputs?: unknown };
@@ -217,25 +243,25 @@ export class ForeignDriver {
     }
     const replies = out.replies ?? [];
     if (!Array.isArray(replies)) this.bad(what, `returned replies ${show(replies)}, not a list`);
-    const before = { term: this.shadow.term, vote: this.shadow.vote, log: this.shadow.log };
-    const logFrom = this.refresh();
-    const hardState = before.term !== this.shadow.term || before.vote !== this.shadow.vote ? { term: this.shadow.term, vote: this.shadow.vote } : null;
+    const before = { term: shadow.term, vote: shadow.vote };
+    const logFrom = this.refresh(shadow);
+    const hardState = before.term !== shadow.term || before.vote !== shadow.vote ? { term: shadow.term, vote: shadow.vote } : null;
     const viewChange: Persist | null =
       hardState === null && logFrom === null
         ? null
-        : { hardState, log: logFrom === null ? null : { from: logFrom as LogIndex, entries: this.shadow.log.slice(logFrom - 1) } };
+        : { hardState, log: logFrom === null ? null : { from: logFrom as LogIndex, entries: shadow.log.slice(logFrom - 1) } };
     let write: ForeignStep['write'] = null;
     if (records.length > 0) {
       const w = this.written;
-      const from = firstDifference(w.log, this.shadow.log);
+      const from = firstDifference(w.log, shadow.log);
       write = {
         persist: {
-          hardState: w.term !== this.shadow.term || w.vote !== this.shadow.vote ? { term: this.shadow.term, vote: this.shadow.vote } : null,
-          log: from === null ? null : { from: from as LogIndex, entries: this.shadow.log.slice(from - 1) },
+          hardState: w.term !== shadow.term || w.vote !== shadow.vote ? { term: shadow.term, vote: shadow.vote } : null,
+          log: from === null ? null : { from: from as LogIndex, entries: shadow.log.slice(from - 1) },
         },
         records,
       };
-      this.written = { term: this.shadow.term, vote: this.shadow.vote, log: this.shadow.log.slice() };
+      this.written = { term: shadow.term, vote: shadow.vote, log: shadow.log.slice() };
     }
     return { outputs: { persist: viewChange, messages, applied: [], replies: replies as StepOutputs['replies'], reasons: NO_REASONS }, write };
   }
@@ -243,7 +269,7 @@ export class ForeignDriver {
   private messages(what: string, raw: unknown): Message[] {
     if (raw === undefined) return [];
     if (!Array.isArray(raw)) this.bad(what, `returned messages ${show(raw)}, not a list of { to, message }`);
-    const from = this.shadow.config.id;
+    const from = this.id;
     return raw.map((m: unknown, i) => {
       if (m === null || typeof m !== 'object') this.bad(what, `returned message ${i} as ${show(m)}, not { to, message }`);
       const { to, message } = m as { to?: unknown; message?: unknown };
@@ -265,9 +291,8 @@ export class ForeignDriver {
   }
 
   /** Copies the node's view into the shadow; returns the first log index that changed (null: none). */
-  private refresh(): number | null {
+  private refresh(s: NodeState): number | null {
     const v = this.call('view', () => this.module.view(this.state)) as NodeView;
-    const s = this.shadow;
     if (v === null || typeof v !== 'object') this.bad('view', `returned ${show(v)}, not a view`);
     if (!ROLES.has(v.role)) this.bad('view', `gave role ${show(v.role)}: one of ${[...ROLES].join(', ')}`);
     if (!isCount(v.term)) this.bad('view', `gave term ${show(v.term)}: a whole number ≥ 0`);

@@ -7,6 +7,7 @@
 // integers only within ±(2^53 − 1)); functions of a node are #map, sets #set.
 import { describeEntryData, describeMessage, type Entry, type Message, type Membership } from '../core';
 import { EventKind } from './events';
+import type { RaftNode } from './node-api';
 import type { Scenario } from './scenario';
 import { Simulation } from './simulation';
 import { runWithForks, type TraceFork } from './tracefile';
@@ -98,6 +99,8 @@ export interface ItfOptions {
   readonly to?: number;
   /** The budget of the default window (bytes, estimated from the last state's size). */
   readonly maxBytes?: number;
+  /** A user's node to run instead of the core. */
+  readonly node?: { readonly module: RaftNode; readonly label: string };
 }
 
 export const ITF_DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -128,7 +131,11 @@ function utf8Length(s: string): number {
 }
 
 function newRun(scenario: Scenario, seed: number, options: ItfOptions): Simulation {
-  return new Simulation(scenario, seed, { record: true, ...(options.stopAtStep === undefined ? {} : { stopAtStep: options.stopAtStep }) });
+  return new Simulation(scenario, seed, {
+    record: true,
+    ...(options.stopAtStep === undefined ? {} : { stopAtStep: options.stopAtStep }),
+    ...(options.node === undefined ? {} : { node: options.node }),
+  });
 }
 
 /**

@@ -503,7 +503,7 @@ export class Simulation implements SimHost {
     let write: ForeignStep['write'] = null;
     try {
       if (n.driver === null) out = coreStep(s, input).outputs;
-      else ({ outputs: out, write } = n.driver.step(input));
+      else ({ outputs: out, write } = n.driver.step(s, input));
     } catch (err) {
       this.record(e, n.index, null, null, 2);
       this.finish('crash', undefined, undefined, {
