@@ -3,10 +3,22 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { SimDebugSession } from '../debug-adapter/session';
+import { SimDebugSession, type FileAccessor } from '../debug-adapter/session';
+import { loadNode } from './node-module';
 import { intOption, type Io } from './args';
 
-const nodeFiles = { readFile: (path: string): Promise<string> => readFile(path, 'utf8') };
+const nodeFiles: FileAccessor = {
+  readFile: (path: string): Promise<string> => readFile(path, 'utf8'),
+  // (A launch's `node`, or the node a trace ran; errors reach the client as the launch's error.)
+  loadNode: async (path: string) => {
+    try {
+      const n = await loadNode(path);
+      return { module: n.module, file: n.file, name: n.label, sha256: n.sha256 };
+    } catch (e) {
+      throw new Error((e as Error).message);
+    }
+  },
+};
 
 /** A session on stdio (the protocol owns stdout: nothing else may print there). */
 export function startStdioSession(): void {

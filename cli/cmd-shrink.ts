@@ -19,7 +19,8 @@ export function shrinkCommand(argv: string[], io: Io): number {
   try {
     const trace = parseTrace(text, path);
     if (trace.verdict === 'ok') throw new UsageError(`${path}: the run passed (verdict ok); there is nothing to shrink`);
-    if (trace.node !== undefined) throw new UsageError(`${path} ran a user's node (${trace.node.name}): shrink does not take user nodes yet (the trace replays it: liferaft replay)`);
+    if (trace.node !== undefined)
+      throw new UsageError(`${path} ran a user's node (${trace.node.name}): shrink does not take user nodes yet (the trace replays it: liferaft replay)`);
     // With the planted bugs it ran with: without them, the seed most likely passes.
     result = shrinkWithBudget(traceScenario(trace), trace.seed, seconds);
   } catch (e) {

@@ -2,8 +2,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import { planLaunch } from '../debug-adapter/launch';
 import { capture, cli, root } from './cli.fixture';
 import { EXIT } from './main';
@@ -41,10 +44,6 @@ describe('liferaft --node (a user’s Raft)', function () {
     const shrink = await capture(['shrink', trace]);
     assert.equal(shrink.code, EXIT.usage);
     assert.match(shrink.err.join('\n'), /ran a user's node \(raft-bug-vote-any-log\.js\): shrink does not take user nodes yet/);
-    await assert.rejects(
-      planLaunch({ trace }, async (p) => readFileSync(p, 'utf8')),
-      /ran a user's node \(raft-bug-vote-any-log\.js\); the debugger does not run user nodes yet/,
-    );
   });
 
   it('replay: a node file that changed since the recording is named, and the replay says where it diverged', async () => {
@@ -115,6 +114,52 @@ describe('liferaft --node (a user’s Raft)', function () {
       assert.equal(f.invariant, 'Determinism');
       assert.ok(f.step >= 1);
     }
+  });
+
+  it('debugging a user node over DAP (liferaft dap): stops on its violation, steps back, forks; its trace opens too', async () => {
+    const dc = new DebugClient('node', join(root, 'dist/debugAdapter.js'), 'liferaft');
+    await dc.start();
+    try {
+      await dc.initializeRequest({ adapterID: 'liferaft', linesStartAt1: true, columnsStartAt1: true });
+      const stopped = dc.waitForEvent('stopped', 60_000);
+      await dc.launch({ scenario: join(root, 'examples/default.raftsim'), seed: 9, node: join(root, BUGGY), stopOnEntry: false } as never);
+      await dc.configurationDoneRequest();
+      const e = (await stopped) as DebugProtocol.StoppedEvent;
+      assert.equal(e.body.reason, 'exception');
+      const info = await dc.customRequest('exceptionInfo', { threadId: e.body.threadId! });
+      assert.match(JSON.stringify(info.body), /LeaderCompletenessInv/);
+      const threads = (await dc.threadsRequest()).body.threads.map((t) => t.name);
+      assert.ok(threads.filter((n) => /^n\d \((follower|candidate|leader), t\d+\)$/.test(n)).length >= 3, threads.join(', '));
+      // Time travel over a user's node: a step back, and the term of a node read at that step.
+      const back = dc.waitForEvent('stopped', 30_000);
+      await dc.stepBackRequest({ threadId: e.body.threadId! });
+      await back;
+      const term = await dc.evaluateRequest({ expression: 'n1.term', context: 'watch' });
+      assert.match(term.body.result, /^\d+$/);
+      // A membership fork is refused for a user's node, saying why.
+      const fork = await dc.evaluateRequest({ expression: '.transfer n2', context: 'repl' }).then(
+        (r) => r.body.result,
+        (err: Error) => err.message,
+      );
+      assert.match(fork, /not with a user's node/);
+      await dc.disconnectRequest({});
+    } finally {
+      await dc.stop();
+    }
+    // A trace that ran the node opens in the debugger with that node.
+    const trace = join(dir, 'debug.rafttrace');
+    await capture(['run', '--node', join(root, BUGGY), '--seed', '9', '--trace', trace]);
+    const plan = await planLaunch(
+      { trace },
+      async (p) => readFileSync(p, 'utf8'),
+      async (p) => ({ module: createRequire(__filename)(p) as never, file: p, name: 'n', sha256: '0'.repeat(64) }),
+    );
+    assert.equal(plan.node?.file, join(root, BUGGY));
+    // A host without a loader (the VS Code extension) says what can.
+    await assert.rejects(
+      planLaunch({ trace }, async (p) => readFileSync(p, 'utf8')),
+      /cannot load a user's node yet .*`liferaft dap` can/,
+    );
   });
 
   it('bad input: no such file, not a node, a node that does not load, a scenario it cannot run yet — exit 64 and why', async () => {

@@ -1,7 +1,7 @@
 // The launch request's attributes (protocol.ts's LaunchArguments): checked, then turned into what
 // the runtime starts from — a scenario (with any planted bugs), a seed and the forks of a trace.
 import { BUG_NAMES } from '../core';
-import { loadScenario, parseTrace, traceScenario, withBugs, type Scenario, type TraceFile, TraceError } from '../sim';
+import { foreignProblem, loadScenario, parseTrace, traceScenario, withBugs, type NodeRun, type Scenario, type TraceFile } from '../sim';
 import type * as protocol from './protocol';
 
 /** Checks launch attributes; throws with what is wrong. */
@@ -24,6 +24,7 @@ export function validateLaunch(a: protocol.LaunchArguments): void {
     problems.push('"checkpointBudgetMB" must be a number ≥ 1');
   if (has('checkpointEvery') && (!Number.isSafeInteger(a.checkpointEvery) || a.checkpointEvery! < 10))
     problems.push('"checkpointEvery" must be an integer ≥ 10');
+  if (has('node') && (typeof a.node !== 'string' || a.node === '')) problems.push('"node" must be the path of a node module');
   if (has('bugs')) {
     if (!Array.isArray(a.bugs)) problems.push('"bugs" must be a list of planted bug names');
     else for (const b of a.bugs) if (!BUG_NAMES.includes(b as never)) problems.push(`unknown bug ${JSON.stringify(b)} (known: ${BUG_NAMES.join(', ')})`);
@@ -41,24 +42,36 @@ export interface LaunchPlan {
   readonly scenarioPath: string;
   /** The last step the debugger runs to: the attribute, or a trace's last step. */
   readonly maxSteps: number | undefined;
+  /** A user's node to run instead of the core (the launch's `node`, or the one a trace ran). */
+  readonly node: NodeRun | null;
 }
 
+/** Loads a user's node (sim/node-api.ts); hosts that cannot (a browser) have none. */
+export type NodeLoader = (path: string) => Promise<NodeRun>;
+
+const NO_LOADER = "this debugger cannot load a user's node yet (the VS Code extension's is in-process); `liferaft dap` can, for any DAP client";
+
 /** Reads what a launch names; `read` fails with a message the session reports. */
-export async function planLaunch(a: protocol.LaunchArguments, read: (path: string) => Promise<string>): Promise<LaunchPlan> {
+export async function planLaunch(a: protocol.LaunchArguments, read: (path: string) => Promise<string>, loadNode?: NodeLoader): Promise<LaunchPlan> {
   validateLaunch(a);
-  let plan: Omit<LaunchPlan, 'maxSteps'>;
+  let plan: Omit<LaunchPlan, 'maxSteps' | 'node'>;
+  let nodePath = a.node ?? null;
   if (a.trace !== undefined) {
     const t = parseTrace(await read(a.trace), a.trace);
-    if (t.node !== undefined)
-      throw new TraceError(
-        `${a.trace} ran a user's node (${t.node.name}); the debugger does not run user nodes yet: \`liferaft replay ${a.trace}\` re-executes it`,
-      );
+    if (t.node !== undefined && nodePath === null) nodePath = t.node.file;
     plan = { scenario: traceScenario(t), seed: t.seed, forks: t.forks, trace: t, scenarioPath: '' };
   } else {
     const path = a.scenario!;
     const scenario = loadScenario(await read(path), path);
     plan = { scenario, seed: a.seed ?? scenario.seed ?? 1, forks: [], trace: null, scenarioPath: path };
   }
+  let node: NodeRun | null = null;
+  if (nodePath !== null) {
+    if (loadNode === undefined) throw new Error(`"node" ${nodePath}: ${NO_LOADER}`);
+    node = await loadNode(nodePath);
+    const unsupported = foreignProblem(plan.scenario);
+    if (unsupported !== null) throw new Error(`${plan.scenario.file}: ${unsupported}: not yet with a user's node (${node.name})`);
+  }
   // A trace replays the run it recorded: up to its last step (a trace saved mid-run ends there).
-  return { ...plan, scenario: withBugs(plan.scenario, a.bugs ?? []), maxSteps: a.maxSteps ?? plan.trace?.steps };
+  return { ...plan, scenario: withBugs(plan.scenario, a.bugs ?? []), maxSteps: a.maxSteps ?? plan.trace?.steps, node };
 }

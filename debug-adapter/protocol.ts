@@ -20,6 +20,8 @@ export interface LaunchArguments {
   readonly checkpointEvery?: number;
   /** Memory for checkpoints in MB (default 150). */
   readonly checkpointBudgetMB?: number;
+  /** Path of a user's Raft node (sim/node-api.ts) to run instead of LifeRaft's core; hosts that can load one only. */
+  readonly node?: string;
 }
 
 /**
@@ -41,6 +43,11 @@ export const LAUNCH_SCHEMA = {
       description: 'Steps between time-travel checkpoints at first (they thin out to stay within the budget).',
     },
     checkpointBudgetMB: { type: 'number', minimum: 1, default: 150, description: 'Memory for time-travel checkpoints, in MB.' },
+    node: {
+      type: 'string',
+      description:
+        "Path of your own Raft node (JavaScript or TypeScript, the interface of sim/node-api.ts) to run instead of LifeRaft's core. For now with `liferaft dap` (any DAP client), not in the VS Code extension.",
+    },
   },
 } as const;
 

@@ -10,7 +10,7 @@
 //
 // Forks: a change made at step N (crash a node, drop a message…) replaces the timeline after N;
 // the forks are part of the run's definition and are saved in its trace, so the branch replays.
-import { nodeName, Simulation, type ForkAction, type RunResult, type Scenario } from '../sim';
+import { nodeName, Simulation, type ForkAction, type NodeRun, type RunResult, type Scenario } from '../sim';
 import { Breakpoints, type Hit } from './breakpoints';
 import { Timeline } from './timeline';
 
@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   readonly checkpointBudgetMB?: number;
   /** The debugger never goes beyond this step. */
   readonly maxSteps?: number;
+  /** A user's node to run instead of the core. */
+  readonly node?: NodeRun;
 }
 
 export type StopReason = 'entry' | 'step' | 'goto' | 'restart' | 'pause' | 'end' | 'exception' | 'breakpoint' | 'function breakpoint' | 'data breakpoint';
@@ -67,6 +69,8 @@ export class SimRuntime {
   readonly timeline = new Timeline();
   readonly scenario: Scenario;
   readonly seed: number;
+  /** The user's node the run runs instead of the core (null: the core). */
+  readonly node: NodeRun | null;
   /** Steps between checkpoints (doubles when they outgrow the budget). */
   /** Steps between kept checkpoints (doubles when the budget is reached). */
   private interval: number;
@@ -93,7 +97,8 @@ export class SimRuntime {
     this.budgetSlots = ((o.checkpointBudgetMB ?? 150) * 1e6) / BYTES_PER_SLOT;
     this.maxSteps = o.maxSteps ?? Number.MAX_SAFE_INTEGER;
     this.forkList = [...(o.forks ?? [])].sort((a, b) => a.step - b.step);
-    this.cur = new Simulation(o.scenario, o.seed);
+    this.node = o.node ?? null;
+    this.cur = new Simulation(o.scenario, o.seed, this.node === null ? {} : { node: { module: this.node.module, label: this.node.name } });
     this.applyForks(this.cur);
     this.takeCheckpoint(this.cur);
   }
@@ -329,6 +334,8 @@ export class SimRuntime {
     if (sim.done) throw new RuntimeError('the run is over at this step; go back to an earlier step to fork');
     if ('node' in action && (action.node < 0 || action.node >= sim.nodes.length))
       throw new RuntimeError(`no node ${nodeName(action.node)} (the cluster has ${sim.nodes.length})`);
+    if (this.node !== null && (action.kind === 'add' || action.kind === 'remove' || action.kind === 'transfer'))
+      throw new RuntimeError(`not with a user's node (${this.node.name}): it has no membership changes or leadership transfers to ask for`);
     if (!sim.fork(action)) throw new RuntimeError(action.kind === 'drop' ? `no message with id ${action.seq} is in flight` : 'cannot apply that here');
     const p = sim.steps;
     this.forkList = [...this.forkList.filter((f) => f.step <= p), { step: p, action }];

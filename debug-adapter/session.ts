@@ -11,7 +11,7 @@ import { AdapterError, ERR } from './errors';
 import { runCommand, COMMANDS } from './commands';
 import { complete, Expr, ExprError, isRec, show } from './expr';
 import { CLUSTER_THREAD, Frames, join, nodeOfThread, threadIds } from './frames';
-import { planLaunch } from './launch';
+import { planLaunch, type NodeLoader } from './launch';
 import * as protocol from './protocol';
 import { SimRuntime, type Stop } from './runtime';
 import { panelRequest } from './panel-state';
@@ -22,6 +22,8 @@ import { simEnv } from './views';
 /** How the adapter reads files: Node's fs on stdio/TCP, the workspace file system in VS Code. */
 export interface FileAccessor {
   readFile(path: string): Promise<string>;
+  /** Loads a user's Raft node (the launch's `node`); absent where the host cannot (a browser). */
+  loadNode?: NodeLoader;
 }
 
 export class SimDebugSession extends DebugSession {
@@ -174,14 +176,15 @@ export class SimDebugSession extends DebugSession {
   }
 
   private async launch(a: protocol.LaunchArguments): Promise<void> {
-    const plan = await planLaunch(a, (path) => this.read(path));
+    const plan = await planLaunch(a, (path) => this.read(path), this.files.loadNode);
     if (plan.trace !== null) this.trace = plan.trace;
     this.docs.scenarioPath = plan.scenarioPath;
-    const { scenario, seed, forks, maxSteps } = plan;
+    const { scenario, seed, forks, maxSteps, node } = plan;
     this.rt = new SimRuntime({
       scenario,
       seed,
       forks,
+      ...(node === null ? {} : { node }),
       ...(maxSteps === undefined ? {} : { maxSteps }),
       ...(a.checkpointEvery === undefined ? {} : { checkpointEvery: a.checkpointEvery }),
       ...(a.checkpointBudgetMB === undefined ? {} : { checkpointBudgetMB: a.checkpointBudgetMB }),

@@ -6,5 +6,5 @@ import type { SimRuntime } from './runtime';
 export function traceOf(rt: SimRuntime): TraceFile {
   const end = rt.lastStep;
   const stopAt = end !== null && rt.outcome !== null && rt.sim.scenario.maxSteps >= end ? undefined : rt.frontier;
-  return recordRun(rt.scenario, rt.seed, stopAt, rt.forks).trace;
+  return recordRun(rt.scenario, rt.seed, stopAt, rt.forks, rt.node ?? undefined).trace;
 }

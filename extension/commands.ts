@@ -103,6 +103,12 @@ async function saveTraceItf(): Promise<void> {
   const session = liferaftSession();
   if (session === undefined) return;
   const trace = parseTrace(JSON.stringify(await session.customRequest(TRACE_REQUEST)), 'the debugged run');
+  if (trace.node !== undefined) {
+    void vscode.window.showErrorMessage(
+      `LifeRaft: this run is of a user's node (${trace.node.name}); write its ITF with \`liferaft run --node … --itf FILE\`.`,
+    );
+    return;
+  }
   const file = trace.scenario.file;
   const stem = (file.split(/[\\/]/).pop() ?? 'run').replace(/\.raftsim$/, '').replace(/[^\w.-]+/g, '-') || 'run';
   const scenarioUri = file === '' ? undefined : toUri(file);

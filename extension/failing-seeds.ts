@@ -162,7 +162,9 @@ async function shrinkTrace(context: vscode.ExtensionContext, start: StartWorker,
     return;
   }
   if (trace.node !== undefined) {
-    void vscode.window.showErrorMessage(`LifeRaft: this trace ran a user's node (${trace.node.name}); shrinking user nodes is not there yet (liferaft replay re-executes it).`);
+    void vscode.window.showErrorMessage(
+      `LifeRaft: this trace ran a user's node (${trace.node.name}); shrinking user nodes is not there yet (liferaft replay re-executes it).`,
+    );
     return;
   }
   if (trace.forks.length > 0) {

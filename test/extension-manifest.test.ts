@@ -47,6 +47,7 @@ describe('extension manifest', () => {
       bugs: 'x',
       checkpointEvery: 1,
       checkpointBudgetMB: 0,
+      node: 3,
     };
     for (const [k, v] of Object.entries(wrong)) {
       assert.ok(Object.hasOwn(LAUNCH_SCHEMA.properties, k));
