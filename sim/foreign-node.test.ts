@@ -166,6 +166,15 @@ describe("a user's Raft node under the simulator (node-api.ts)", function () {
     );
   });
 
+  it('a scenario whose `node` line was not loaded by its host does not run the core in its place', () => {
+    const named = loadScenario(`${DEFAULT_SCENARIO}\nnode ./mine.js\n`, 'mine.raftsim');
+    const r = new Simulation(named, 1).run();
+    assert.equal(r.verdict, 'crash');
+    assert.equal(r.steps, 0);
+    assert.match(r.violation!.message, /^mine\.raftsim:\d+: the scenario runs the node \.\/mine\.js, which was not loaded here/);
+    assert.throws(() => loadScenario('node raft.py\n', 'x.raftsim'), /x\.raftsim:1:6: "raft\.py" is not a node module/);
+  });
+
   it('a scenario a user node cannot run yet is refused, saying what', () => {
     const membership = loadScenario(readFileSync(join(root, 'examples/membership.raftsim'), 'utf8'), 'examples/membership.raftsim');
     assert.throws(

@@ -151,6 +151,8 @@ export interface Scenario {
   readonly bugs: readonly string[];
   /** The seed `liferaft run` uses when none is given (shrunk regression scenarios pin theirs). */
   readonly seed: number | null;
+  /** A user's Raft node to run instead of the core (`node PATH`, relative to the scenario's folder); hosts load it. */
+  readonly node: { readonly path: string; readonly line: number } | null;
 }
 
 export class ScenarioError extends Error {
@@ -198,6 +200,7 @@ export const DEFAULTS = {
     mix: { get: 40, put: 20, append: 15, cas: 15, delete: 10 },
   } as Workload,
   swarm: true,
+  node: null as Scenario['node'],
   safetyUs: 10_000_000,
   livenessUs: 10_000_000,
   maxSteps: 5_000_000,

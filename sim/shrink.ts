@@ -18,7 +18,7 @@
 import { INVARIANT_NAMES } from './invariants';
 import { DEFAULTS, formatScenario, parseScenario, percentLiteral, type Range, type Scenario, type ScheduledFault } from './scenario';
 import { fmtRatio } from './scenario-format';
-import { Simulation, type RunResult } from './simulation';
+import { Simulation, type SimulationOptions, type RunResult } from './simulation';
 import { drawSwarm, type SwarmDraw } from './swarm';
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -35,6 +35,8 @@ export interface ShrinkOptions {
    * good a regression test (it pins the seed it fails with). 0 keeps the original seed.
    */
   readonly reseeds?: number;
+  /** A user's node to run instead of the core (sim/node-api.ts). */
+  readonly node?: SimulationOptions['node'];
 }
 
 export interface ShrinkResult {
@@ -57,8 +59,8 @@ export function failureKey(r: RunResult): string {
 }
 
 /** The same run with its random faults written out as a schedule and the swarm's draws pinned. */
-export function materialize(s: Scenario, seed: number): { scenario: Scenario; result: RunResult } {
-  const sim = new Simulation(s, seed);
+export function materialize(s: Scenario, seed: number, node?: SimulationOptions['node']): { scenario: Scenario; result: RunResult } {
+  const sim = new Simulation(s, seed, node === undefined ? {} : { node });
   const result = sim.run();
   const random = sim.faultLog.filter((f) => f.random && f.time < s.safetyUs);
   const schedule: ScheduledFault[] = [...s.schedule, ...random.map((f, i) => ({ atUs: f.time, action: f.action, line: 100_000 + i }))].sort(
@@ -127,7 +129,8 @@ export function pinDraws(s: Scenario, seed: number): Scenario {
 export const ROUNDING_RUNS = 120;
 
 export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): ShrinkResult {
-  const original = new Simulation(s, seed).run();
+  const options = opts.node === undefined ? {} : { node: opts.node };
+  const original = new Simulation(s, seed, options).run();
   const key = failureKey(original);
   const sh = new Shrinker(seed, key, opts);
   const notReproduced = (): ShrinkResult => ({
@@ -152,7 +155,7 @@ export function shrink(s: Scenario, seed: number, opts: ShrinkOptions = {}): Shr
   const text = formatScenario(best.scenario, header(s, seed, best.seed, best.result, true));
   // Round trip: the text must describe the same run.
   const reparsed = parseScenario(text, s.file, { invariants: INVARIANT_NAMES, bugs: best.scenario.bugs });
-  const final = new Simulation(reparsed, best.seed).run();
+  const final = new Simulation(reparsed, best.seed, options).run();
   return { scenario: reparsed, text, seed: best.seed, result: final, original, runs: sh.runs + 1, reproduced: failureKey(final) === key };
 }
 
@@ -212,12 +215,14 @@ class Shrinker {
   private readonly maxRuns: number;
   private readonly stop: () => boolean;
   private readonly reseeds: number;
+  private readonly node: ShrinkOptions['node'];
 
   constructor(
     private readonly seed: number,
     private readonly key: string,
     opts: ShrinkOptions,
   ) {
+    this.node = opts.node;
     this.maxRuns = opts.maxRuns ?? 3000;
     this.stop = opts.shouldStop ?? (() => false);
     this.reseeds = opts.reseeds ?? 16;
@@ -227,7 +232,7 @@ class Shrinker {
 
   private check(c: Scenario, sd: number): RunResult | null {
     this.runs++;
-    const r = new Simulation(c, sd).run();
+    const r = new Simulation(c, sd, this.node === undefined ? {} : { node: this.node }).run();
     return failureKey(r) === this.key ? r : null;
   }
 
@@ -278,7 +283,7 @@ class Shrinker {
    * scenario no longer fails.
    */
   events(from: Found): Found | null {
-    const m = materialize(from.scenario, from.seed);
+    const m = materialize(from.scenario, from.seed, this.node);
     const first = this.check(m.scenario, from.seed);
     if (first === null) return null;
     let b: Found = { scenario: m.scenario, seed: from.seed, result: first };

@@ -192,6 +192,15 @@ export class Simulation implements SimHost {
     this.faults.schedule();
     this.push(livenessEvent(s.safetyUs));
     this.push(deadlineEvent(s.safetyUs + s.livenessUs));
+    // A scenario naming a node that the host did not load must not silently run the core instead.
+    if (s.node !== null && foreign === null)
+      this.finish('crash', undefined, undefined, {
+        invariant: 'exception',
+        step: 0,
+        time: 0,
+        nodes: [],
+        message: `${s.file}:${s.node.line}: the scenario runs the node ${s.node.path}, which was not loaded here (liferaft run, explore, shrink and dap load it; the VS Code extension cannot yet)`,
+      });
     const failed = this.nodes.find((n) => n.driver?.initError != null);
     if (failed !== undefined)
       this.finish('crash', undefined, undefined, { invariant: 'exception', step: 0, time: 0, nodes: [failed.id], message: failed.driver!.initError! });

@@ -455,6 +455,17 @@ export const STATEMENTS: Readonly<Record<string, Statement>> = {
     },
     format: (s) => (s.bugs.length === 0 ? [] : [`bugs ${s.bugs.join(' ')}`]),
   },
+  node: {
+    usage: 'node PATH',
+    doc: "Run your own Raft instead of LifeRaft's core: a JavaScript or TypeScript module with the interface of sim/node-api.ts ([examples/your-node](../examples/your-node/README.md)); PATH is relative to the scenario's folder, without spaces. `--node` on the command line overrides it.",
+    default: "LifeRaft's core",
+    parse: (p, s, c) => {
+      const t = p.next('the path of a node module (.js, .cjs, .mjs or .ts)');
+      if (!/\.[cm]?[jt]s$/.test(t.text)) p.fail(t, `"${t.text}" is not a node module: a .js, .cjs, .mjs or .ts file`);
+      s.node = { path: t.text, line: c.line };
+    },
+    format: (s) => (s.node === null ? [] : [`node ${s.node.path}`]),
+  },
   seed: {
     usage: 'seed N',
     doc: 'The seed `liferaft run` uses when --seed is not given (shrunk regression scenarios pin theirs).',
