@@ -18,7 +18,7 @@ import {
   type SeedBatch,
   type SeedSummary,
 } from '../sim';
-import { loadNode, type LoadedNode } from './node-module';
+import { nodeFor, withNodeLine, type LoadedNode } from './node-module';
 import { exitFor, intOption, readScenario, reproduceCommand, seedsOption, shardOption, shellQuote, UsageError, withCliBugs, type Io } from './args';
 import { shrinkWithBudget } from './cmd-shrink';
 
@@ -97,7 +97,7 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
   const seeds = values.seeds !== undefined ? seedsOption(values.seeds) : values.time === undefined ? { from: 1, to: 100 } : null;
   const timeSec = values.time === undefined ? null : intOption('time', values.time, 0, 1, 7 * 24 * 3600);
   const shard = shardOption(values.shard);
-  const opts: ExploreOptions = {
+  let opts: ExploreOptions = {
     scenario: withCliBugs(readScenario(positionals[0]), values.bug, io),
     seeds,
     timeSec,
@@ -109,11 +109,12 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
     from: intOption('from', values.from, 1, 0, Number.MAX_SAFE_INTEGER),
     bias: values['no-bias'] !== true,
     untilFailure: values['until-failure'] === true,
-    node: values.node === undefined ? null : await loadNode(values.node),
+    node: null,
   };
+  opts = { ...opts, node: (await nodeFor(opts.scenario, values.node)) ?? null };
   const unsupported = opts.node == null ? null : foreignProblem(opts.scenario);
   if (unsupported !== null) throw new UsageError(`${opts.scenario.file}: ${unsupported}: not yet with a user's node (${opts.node!.label})`);
-  const tail = opts.node == null ? '' : `--node ${shellQuote(opts.node.file)}`;
+  const tail = values.node === undefined ? '' : `--node ${shellQuote(values.node)}`;
   const report = await explore(opts, io);
   if (values.json === true) {
     io.out(
@@ -262,12 +263,11 @@ function collectFailures(results: readonly SeedSummary[], o: ExploreOptions): Ex
       mkdirSync(o.outDir, { recursive: true });
       trace = join(o.outDir, `seed-${r.seed}.rafttrace`);
       writeFileSync(trace, JSON.stringify(record(r.seed).trace));
-      // (Shrinking a user's node's failure is not there yet: its trace replays it.)
-      if (!nondeterministic && o.shrinkSeconds > 0 && node === undefined) {
-        const s = shrinkWithBudget(o.scenario, r.seed, o.shrinkSeconds);
+      if (!nondeterministic && o.shrinkSeconds > 0) {
+        const s = shrinkWithBudget(o.scenario, r.seed, o.shrinkSeconds, node);
         if (s.reproduced) {
           shrunk = join(o.outDir, `seed-${r.seed}.shrunk.raftsim`);
-          writeFileSync(shrunk, s.text);
+          writeFileSync(shrunk, node === undefined ? s.text : withNodeLine(s.text, node, shrunk));
         }
       }
     }

@@ -1,10 +1,8 @@
 // liferaft replay FILE [--json]: re-executes a .rafttrace and verifies every hash.
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseTrace, replayTrace, TraceError, type NodeRun, type TraceFile } from '../sim';
+import { parseTrace, replayTrace, TraceError } from '../sim';
 import { EXIT, readInput, UsageError, type Io } from './args';
-import { loadNode } from './node-module';
+import { traceNode } from './node-module';
 
 export async function replayCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
@@ -36,21 +34,4 @@ export async function replayCommand(argv: string[], io: Io): Promise<number> {
     if (e instanceof TraceError) throw new UsageError(e.message);
     throw e;
   }
-}
-
-/**
- * The user's node a trace ran: its file as recorded (from the current folder, else beside the
- * trace). A file whose content changed since the recording is replayed all the same, with a warning.
- */
-async function traceNode(trace: TraceFile, tracePath: string, io: Io): Promise<NodeRun | undefined> {
-  const t = trace.node;
-  if (t === undefined) return undefined;
-  const beside = isAbsolute(t.file) ? t.file : join(dirname(tracePath), t.file);
-  const file = existsSync(t.file) || !existsSync(beside) ? t.file : beside;
-  const n = await loadNode(file);
-  if (n.sha256 !== t.sha256)
-    io.err(
-      `liferaft: ${file} changed since ${tracePath} was recorded (SHA-256 ${n.sha256.slice(0, 12)}…, recorded ${t.sha256.slice(0, 12)}…): replaying with it as it is now`,
-    );
-  return { module: n.module, file: t.file, name: n.label, sha256: n.sha256 };
 }

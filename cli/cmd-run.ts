@@ -15,7 +15,7 @@ import {
   type RunResult,
   type Scenario,
 } from '../sim';
-import { loadNode } from './node-module';
+import { nodeFor } from './node-module';
 import { exitFor, intOption, rangeOption, readScenario, reproduceCommand, shellQuote, UsageError, withCliBugs, type Io } from './args';
 
 export async function runCommand(argv: string[], io: Io): Promise<number> {
@@ -39,7 +39,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const seed = intOption('seed', values.seed, scenario.seed ?? 0, 0, Number.MAX_SAFE_INTEGER);
   if (values['itf-steps'] !== undefined && values.itf === undefined) throw new UsageError('--itf-steps goes with --itf FILE');
   const window = values['itf-steps'] === undefined || values['itf-steps'] === 'all' ? null : rangeOption('itf-steps', values['itf-steps']);
-  const loaded = values.node === undefined ? undefined : await loadNode(values.node);
+  const loaded = await nodeFor(scenario, values.node);
   const unsupported = loaded === undefined ? null : foreignProblem(scenario);
   if (unsupported !== null) throw new UsageError(`${scenario.file}: ${unsupported}: not yet with a user's node (${loaded!.label})`);
   const node: NodeRun | undefined = loaded === undefined ? undefined : { module: loaded.module, file: loaded.file, name: loaded.label, sha256: loaded.sha256 };

@@ -2,10 +2,11 @@
 // regression scenario (its seed pinned) that fails with the same invariant.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseTrace, scenarioLines, shrink, traceScenario, TraceError, type Scenario, type ShrinkResult } from '../sim';
-import { EXIT, intOption, readInput, UsageError, type Io } from './args';
+import { parseTrace, scenarioLines, shrink, traceScenario, TraceError, type NodeRun, type Scenario, type ShrinkResult } from '../sim';
+import { traceNode, withNodeLine } from './node-module';
+import { EXIT, intOption, readInput, reproduceCommand, UsageError, type Io } from './args';
 
-export function shrinkCommand(argv: string[], io: Io): number {
+export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: { out: { type: 'string' }, seconds: { type: 'string' }, json: { type: 'boolean' } },
@@ -16,19 +17,20 @@ export function shrinkCommand(argv: string[], io: Io): number {
   const seconds = intOption('seconds', values.seconds, 60, 1, 24 * 3600);
   const text = readInput(path, 'trace');
   let result: ShrinkResult;
+  let node: NodeRun | undefined;
   try {
     const trace = parseTrace(text, path);
     if (trace.verdict === 'ok') throw new UsageError(`${path}: the run passed (verdict ok); there is nothing to shrink`);
-    if (trace.node !== undefined)
-      throw new UsageError(`${path} ran a user's node (${trace.node.name}): shrink does not take user nodes yet (the trace replays it: liferaft replay)`);
+    node = await traceNode(trace, path, io);
     // With the planted bugs it ran with: without them, the seed most likely passes.
-    result = shrinkWithBudget(traceScenario(trace), trace.seed, seconds);
+    result = shrinkWithBudget(traceScenario(trace), trace.seed, seconds, node);
   } catch (e) {
     if (e instanceof TraceError) throw new UsageError(e.message);
     throw e;
   }
   const out = values.out ?? path.replace(/(\.rafttrace)?$/, '.shrunk.raftsim');
-  writeFileSync(out, result.text);
+  // (With a user's node, the regression scenario names it: it runs as it is, in the Testing view too.)
+  writeFileSync(out, node === undefined ? result.text : withNodeLine(result.text, node, out));
   const lines = scenarioLines(result.text);
   if (values.json === true) {
     io.out(
@@ -48,11 +50,15 @@ export function shrinkCommand(argv: string[], io: Io): number {
       `${out}: ${lines} scenario lines, ${result.result.steps} steps (from ${result.original.steps}) after ${result.runs} runs; fails with ${result.result.verdict}${result.result.violation ? ` ${result.result.violation.invariant}` : ''}`,
     );
     if (!result.reproduced) io.out('  warning: the shrunk scenario no longer fails the same way; the unshrunk scenario was written instead');
+    if (node !== undefined) io.out(`  it runs ${node.name} (its \`node\` line): ${reproduceCommand(out, result.seed, undefined)}`);
   }
   return result.reproduced ? EXIT.ok : EXIT.crash;
 }
 
-export function shrinkWithBudget(scenario: Scenario, seed: number, seconds: number): ShrinkResult {
+export function shrinkWithBudget(scenario: Scenario, seed: number, seconds: number, node?: NodeRun): ShrinkResult {
   const deadline = performance.now() + seconds * 1000;
-  return shrink(scenario, seed, { shouldStop: () => performance.now() > deadline });
+  return shrink(scenario, seed, {
+    shouldStop: () => performance.now() > deadline,
+    ...(node === undefined ? {} : { node: { module: node.module, label: node.name } }),
+  });
 }

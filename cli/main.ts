@@ -205,7 +205,7 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
       case 'replay':
         return await replayCommand(rest, io);
       case 'shrink':
-        return shrinkCommand(rest, io);
+        return await shrinkCommand(rest, io);
       case 'check':
         return checkCommand(rest, io);
       case 'bench':

@@ -2,12 +2,12 @@
 // Node loads it, TypeScript compiled on the fly by esbuild. The module's export named `node`, else
 // its default export (module.exports), must have init, step, view and classify.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RaftNode } from '../sim';
-import { UsageError } from './args';
+import type { NodeRun, RaftNode, Scenario, TraceFile } from '../sim';
+import { UsageError, type Io } from './args';
 
 export interface LoadedNode {
   readonly module: RaftNode;
@@ -87,4 +87,51 @@ function compileTypeScript(abs: string): Record<string, unknown> {
   }
   const out = esbuild.buildSync({ entryPoints: [abs], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent', packages: 'external' });
   return compileCommonJs(abs, out.outputFiles[0]!.text);
+}
+
+/**
+ * The user's node a trace ran: its file as recorded (from the current folder, else beside the
+ * trace). A file whose content changed since the recording is replayed all the same, with a warning.
+ */
+export async function traceNode(trace: TraceFile, tracePath: string, io: Io): Promise<NodeRun | undefined> {
+  const t = trace.node;
+  if (t === undefined) return undefined;
+  const beside = isAbsolute(t.file) ? t.file : join(dirname(tracePath), t.file);
+  const file = existsSync(t.file) || !existsSync(beside) ? t.file : beside;
+  const n = await loadNode(file);
+  if (n.sha256 !== t.sha256)
+    io.err(
+      `liferaft: ${file} changed since ${tracePath} was recorded (SHA-256 ${n.sha256.slice(0, 12)}…, recorded ${t.sha256.slice(0, 12)}…): replaying with it as it is now`,
+    );
+  return { module: n.module, file: t.file, name: n.label, sha256: n.sha256 };
+}
+
+/**
+ * The node a command runs: --node when given, else the scenario's `node` line (its path relative to
+ * the scenario's folder; a problem with it is reported at that line). None: the core.
+ */
+export async function nodeFor(scenario: Scenario, cliNode: string | undefined): Promise<LoadedNode | undefined> {
+  if (cliNode !== undefined) return loadNode(cliNode);
+  const n = scenario.node;
+  if (n === null) return undefined;
+  const file = isAbsolute(n.path) ? n.path : join(dirname(scenario.file), n.path);
+  try {
+    return await loadNode(file);
+  } catch (e) {
+    throw new UsageError(`${scenario.file}:${n.line}: ${(e as Error).message}`);
+  }
+}
+
+/** A shrunk scenario's text that runs `node` (its path made relative to where the scenario is written). */
+export function withNodeLine(text: string, node: { readonly file: string }, out: string): string {
+  let rel = relative(dirname(resolve(out)), resolve(node.file))
+    .split(sep)
+    .join('/');
+  if (!rel.startsWith('.') && !rel.startsWith('/')) rel = `./${rel}`;
+  const line = `node ${rel}`;
+  if (/^node .*$/m.test(text)) return text.replace(/^node .*$/m, line);
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => !l.startsWith('#'));
+  lines.splice(at < 0 ? lines.length : at, 0, line);
+  return lines.join('\n');
 }

@@ -1,10 +1,10 @@
 // `--node FILE`: a user's Raft under run, explore and replay, as a user types them.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { planLaunch } from '../debug-adapter/launch';
@@ -160,6 +160,38 @@ describe('liferaft --node (a user’s Raft)', function () {
       planLaunch({ trace }, async (p) => readFileSync(p, 'utf8')),
       /cannot load a user's node yet .*`liferaft dap` can/,
     );
+  });
+
+  it('a scenario with a `node` line runs that node (its path relative to the scenario); shrink writes a regression that keeps it', async () => {
+    const sub = join(dir, 'project', 'scenarios');
+    mkdirSync(join(dir, 'project', 'raft'), { recursive: true });
+    mkdirSync(sub, { recursive: true });
+    copyFileSync(join(root, BUGGY), join(dir, 'project', 'raft', 'buggy.js'));
+    const scenario = join(sub, 'mine.raftsim');
+    writeFileSync(scenario, `${readFileSync(join(root, 'examples/default.raftsim'), 'utf8')}\nnode ../raft/buggy.js\n`);
+    const run = await capture(['run', scenario, '--seed', '9', '--trace', join(dir, 'mine.rafttrace')]);
+    assert.equal(run.code, EXIT.safety, run.out.join('\n'));
+    assert.match(run.out.join('\n'), /LeaderCompletenessInv/);
+    // Shrunk beside another folder: the regression's `node` line points at the same file from there.
+    const out = join(dir, 'regressions', 'mine.shrunk.raftsim');
+    mkdirSync(join(dir, 'regressions'));
+    const shrunk = await capture(['shrink', join(dir, 'mine.rafttrace'), '--seconds', '10', '--out', out]);
+    assert.equal(shrunk.code, EXIT.ok, shrunk.out.join('\n'));
+    assert.match(readFileSync(out, 'utf8'), /^node \.\.\/project\/raft\/buggy\.js$/m);
+    const again = await capture(['run', out]);
+    assert.equal(again.code, EXIT.safety, again.out.join('\n'));
+    // A wrong path is reported at the scenario's line.
+    writeFileSync(join(sub, 'wrong.raftsim'), 'nodes 3\nnode ../raft/missing.js\n');
+    const wrong = await capture(['run', join(sub, 'wrong.raftsim'), '--seed', '1']);
+    assert.equal(wrong.code, EXIT.usage);
+    assert.match(wrong.err.join('\n'), /wrong\.raftsim:2: cannot read the node .*missing\.js: no such file/);
+    // The debugger reads the line too.
+    const plan = await planLaunch(
+      { scenario, seed: 9 },
+      async (p) => readFileSync(p, 'utf8'),
+      async (p) => ({ module: createRequire(__filename)(p) as never, file: p, name: 'b', sha256: '0'.repeat(64) }),
+    );
+    assert.equal(resolve(plan.node!.file), join(dir, 'project', 'raft', 'buggy.js'));
   });
 
   it('bad input: no such file, not a node, a node that does not load, a scenario it cannot run yet — exit 64 and why', async () => {

@@ -65,6 +65,11 @@ export async function planLaunch(a: protocol.LaunchArguments, read: (path: strin
     const scenario = loadScenario(await read(path), path);
     plan = { scenario, seed: a.seed ?? scenario.seed ?? 1, forks: [], trace: null, scenarioPath: path };
   }
+  // The scenario's `node` line, its path relative to the scenario's folder.
+  const line = plan.scenario.node;
+  if (nodePath === null && line !== null)
+    nodePath =
+      /^([/\\]|[A-Za-z]:)/.test(line.path) || !/[/\\]/.test(plan.scenarioPath) ? line.path : `${plan.scenarioPath.replace(/[/\\][^/\\]*$/, '')}/${line.path}`;
   let node: NodeRun | null = null;
   if (nodePath !== null) {
     if (loadNode === undefined) throw new Error(`"node" ${nodePath}: ${NO_LOADER}`);
