@@ -88,6 +88,10 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
           lost,
           linearizable,
           elapsedS,
+          // (What the text output says too: the seed to run the same faults again, and whether they bit.)
+          seed,
+          leaderChanges: r.leaderChanges,
+          relays: r.relays,
           ...(r.problems.length > 0 ? { problems: r.problems } : {}),
         }),
       );

@@ -289,7 +289,21 @@ describe('a real 3-node cluster (liferaft node processes on 127.0.0.1)', functio
     const lines = out.out.trim().split('\n');
     assert.equal(lines.length, 1, 'exactly one JSON line on stdout');
     const r = JSON.parse(lines[0]!) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(r), ['cycles', 'kills', 'networkFaults', 'pauses', 'operations', 'ackedWrites', 'lost', 'linearizable', 'elapsedS']);
+    assert.deepEqual(Object.keys(r), [
+      'cycles',
+      'kills',
+      'networkFaults',
+      'pauses',
+      'operations',
+      'ackedWrites',
+      'lost',
+      'linearizable',
+      'elapsedS',
+      'seed',
+      'leaderChanges',
+      'relays',
+    ]);
+    assert.ok(Number.isSafeInteger(r['seed']) && Number(r['leaderChanges']) >= 1, JSON.stringify(r));
     assert.deepEqual(
       { cycles: r['cycles'], kills: r['kills'], networkFaults: r['networkFaults'], pauses: r['pauses'] },
       { cycles: 6, kills: 1, networkFaults: 4, pauses: 1 },
