@@ -37,6 +37,11 @@ describe('TCP frames', () => {
         (e: unknown) => e instanceof FrameError && why.test(e.message),
       );
     refuse(Buffer.from('GET / HTTP/1.1\r\n\r\n'), /bad magic/);
+    // A TLS ClientHello at a plaintext node: said as such (the peer has --peer-cert, this node not).
+    refuse(
+      Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]),
+      /a TLS handshake \(the peer uses --peer-cert; this node does not\)/,
+    );
     const f = encodeFrame(msg);
     const v2 = Buffer.from(f);
     v2[2] = 2;

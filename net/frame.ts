@@ -54,11 +54,11 @@ export class FrameDecoder {
     const out: unknown[] = [];
     for (;;) {
       if (this.buf.length < HEADER) {
-        if (notAFrame(this.buf)) throw new FrameError('not a LifeRaft frame (bad magic)');
+        if (notAFrame(this.buf)) throw new FrameError(badMagic(this.buf));
         return out;
       }
       const b = this.buf;
-      if (b[0] !== MAGIC0 || b[1] !== MAGIC1) throw new FrameError('not a LifeRaft frame (bad magic)');
+      if (b[0] !== MAGIC0 || b[1] !== MAGIC1) throw new FrameError(badMagic(b));
       if (b[2] !== FRAME_VERSION) throw new FrameError(`unsupported frame version ${b[2]} (this node speaks ${FRAME_VERSION})`);
       const signed = (b[3]! & 1) === 1;
       if (this.secret !== null && !signed) throw new FrameError('unsigned frame: this cluster requires its secret');
@@ -97,4 +97,11 @@ export function frameSize(buf: Buffer): number | null {
   if (buf.length < HEADER || buf[0] !== MAGIC0 || buf[1] !== MAGIC1) return null;
   const size = HEADER + ((buf[3]! & 1) === 1 ? MAC : 0) + buf.readUInt32LE(4);
   return buf.length >= size ? size : null;
+}
+
+/** Why bytes are not a frame: a TLS handshake says which side lacks TLS. */
+function badMagic(b: Buffer): string {
+  return b[0] === 0x16 && b[1] === 0x03
+    ? 'not a LifeRaft frame: a TLS handshake (the peer uses --peer-cert; this node does not)'
+    : 'not a LifeRaft frame (bad magic)';
 }

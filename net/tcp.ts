@@ -205,9 +205,11 @@ export class TcpTransport implements Transport {
         (s: TLSSocket) => this.accept(s, certificateIds(s.getPeerCertificate())),
       );
       // Plaintext, no certificate, or one from another CA: the handshake fails and nothing is read.
-      this.server.on('tlsClientError', (e, s) =>
-        this.warn(`tls: ${tlsProblem(e)}`, `refused a TLS connection${s.remoteAddress === undefined ? '' : ` from ${s.remoteAddress}`}: ${tlsProblem(e)}`),
-      );
+      // (A socket cut during its handshake has lost its address: the underlying connection's is kept.)
+      this.server.on('tlsClientError', (e, s) => {
+        const from = s.remoteAddress ?? (s as TLSSocket & { _parent?: Socket })._parent?.remoteAddress;
+        this.warn(`tls: ${tlsProblem(e)}`, `refused a TLS connection${from === undefined ? '' : ` from ${from}`}: ${tlsProblem(e)}`);
+      });
     }
     this.server.prependListener('connection', (raw: Socket) => this.admit(raw));
   }

@@ -69,7 +69,7 @@ export function tlsProblem(e: Error): string {
   if (/UNKNOWN_CA|unknown ca|ISSUER|VERIFY_LEAF|SELF_SIGNED|verify failed|unable to verify/i.test(all))
     return "the certificate is not from the cluster's CA (--peer-ca)";
   if (/socket hang up|ECONNRESET/i.test(all))
-    return "the connection was cut during the handshake (the peer went away, or one side does not trust the other's certificate: another CA or --peer-ca)";
+    return "the connection was cut during the handshake: the other side does not trust this side's certificate (another CA, or its --peer-ca), does not speak TLS (no --peer-cert), or went away";
   return x.reason ?? x.message.replace(/^[0-9A-F]+:error:[0-9A-F]+:/, '').split(':')[0] ?? x.message;
 }
 
