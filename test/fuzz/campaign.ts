@@ -52,7 +52,7 @@ export function shape(message: string): string {
     .split('\n')[0]!
     .replace(/"(?:[^"\\]|\\.)*"|'[^']*'|`[^`]*`/g, '…')
     .replace(/\d+(\.\d+)?/g, '#')
-    .slice(0, 140);
+    .replace(/^(.{139}).{2,}$/s, '$1…');
 }
 
 export async function runCampaign(t: FuzzTarget, inputs: number, seed: number, progress?: (done: number) => void): Promise<CampaignResult> {

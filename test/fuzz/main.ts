@@ -53,11 +53,6 @@ async function main(): Promise<number> {
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
     results.push(res);
-    if (values.json !== true) {
-      const crashes = results.reduce((a, r) => a + r.crashes, 0);
-      const total = results.reduce((a, r) => a + r.inputs, 0);
-      process.stdout.write(`${crashes === 0 ? 'ok' : 'FAILED'}: ${total.toLocaleString('en')} inputs, ${crashes} crash${crashes === 1 ? '' : 'es'}\n`);
-    }
     if (values.json === true) continue;
     process.stdout.write(
       `  ${t.name.padEnd(10)} ${res.inputs.toLocaleString('en').padStart(9)} inputs  ${res.accepted.toLocaleString('en').padStart(8)} accepted  ${res.refused.toLocaleString('en').padStart(8)} refused  ${res.stopped > 0 ? `${res.stopped.toLocaleString('en')} stopped  ` : ''}${String(res.crashes).padStart(4)} crashes  ${Math.round(
@@ -74,10 +69,14 @@ async function main(): Promise<number> {
       process.stdout.write(`      crash: ${c.error.split('\n')[0]} (input in ${file})\n`);
     });
   }
+  const crashes = results.reduce((a, r) => a + r.crashes, 0);
+  const total = results.reduce((a, r) => a + r.inputs, 0);
+  // (One JSON object, as every command of the CLI prints with --json.)
   if (values.json === true)
     process.stdout.write(
-      `${JSON.stringify(results.map(({ crashInputs, ...r }) => ({ ...r, crashInputs: crashInputs.map((c) => c.error.split('\n')[0]) })))}\n`,
+      `${JSON.stringify({ seed, inputs: total, crashes, targets: results.map(({ crashInputs, ...r }) => ({ ...r, crashInputs: crashInputs.map((c) => c.error.split('\n')[0]) })) })}\n`,
     );
+  else process.stdout.write(`${crashes === 0 ? 'ok' : 'FAILED'}: ${total.toLocaleString('en')} inputs, ${crashes} crash${crashes === 1 ? '' : 'es'}\n`);
   return results.some((r) => r.crashes > 0) ? 1 : 0;
 }
 
