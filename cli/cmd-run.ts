@@ -38,7 +38,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (values.seed === undefined && scenario.seed === null) throw new UsageError('run needs --seed N (or a `seed N` line in the scenario)');
   const seed = intOption('seed', values.seed, scenario.seed ?? 0, 0, Number.MAX_SAFE_INTEGER);
   if (values['itf-steps'] !== undefined && values.itf === undefined) throw new UsageError('--itf-steps goes with --itf FILE');
-  const window = values['itf-steps'] === undefined || values['itf-steps'] === 'all' ? null : rangeOption('itf-steps', values['itf-steps']);
+  const steps = values['itf-steps'];
+  const window =
+    steps === undefined || steps === 'all' ? null : /^\d+$/.test(steps) ? rangeOption('itf-steps', `${steps}..${steps}`) : rangeOption('itf-steps', steps);
   const loaded = await nodeFor(scenario, values.node);
   const unsupported = loaded === undefined ? null : foreignProblem(scenario);
   if (unsupported !== null) throw new UsageError(`${scenario.file}: ${unsupported}: not yet with a user's node (${loaded!.label})`);
@@ -115,12 +117,10 @@ function writeItfFile(file: string, scenario: Scenario, seed: number, window: It
 }
 
 export function describeItf(s: ItfSummary): string {
-  const mb = s.bytes >= 1024 * 1024 ? `${(s.bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(s.bytes / 1024))} KB`;
-  const which =
-    s.from === 0 && s.to === s.steps
-      ? `every step (${s.states.toLocaleString('en-US')} states)`
-      : `steps ${s.from}–${s.to} of ${s.steps} (${s.states.toLocaleString('en-US')} states)`;
-  return `ITF trace of ${which}, ${mb},${s.windowed ? ' the last steps that fit in 64 MB (--itf-steps A..B or all for others),' : ''}`;
+  const mb = s.bytes >= 1e6 ? `${(s.bytes / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(s.bytes / 1e3))} kB`;
+  const states = `${s.states.toLocaleString('en-US')} state${s.states === 1 ? '' : 's'}`;
+  const which = s.from === 0 && s.to === s.steps ? `every step (${states})` : `steps ${s.from}–${s.to} of ${s.steps} (${states})`;
+  return `ITF trace of ${which}, ${mb},${s.windowed ? ' the last steps that fit in 64 MB (--itf-steps A..B, N or all for others),' : ''}`;
 }
 
 /** `--node FILE ` for a printed command (empty without a user's node). */

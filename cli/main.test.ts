@@ -66,7 +66,7 @@ describe('liferaft CLI', function () {
       assert.match(
         run.out.join('\n'),
         new RegExp(
-          `ITF trace of every step \\(${(steps + 1).toLocaleString('en-US')} states\\), [\\d.]+ (MB|KB), written to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+          `ITF trace of every step \\(${(steps + 1).toLocaleString('en-US')} states\\), [\\d.]+ (MB|kB), written to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
         ),
       );
       const t = JSON.parse(readFileSync(file, 'utf8')) as {

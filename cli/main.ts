@@ -31,7 +31,7 @@ commands:
       the scenario's \`seed\` line); --trace writes a .rafttrace that reproduces it exactly;
       --history writes the clients' history (the input of \`check\`); --itf writes the run in the
       Informal Trace Format (Quint, Apalache, the ITF trace viewer): one state per step, every step
-      unless the file would pass 64 MB, then the last steps that fit; --itf-steps picks others.
+      unless the file would pass 64 MB, then the last steps that fit; --itf-steps A..B or N picks others.
       --node runs your own Raft instead of LifeRaft's (JavaScript or TypeScript, the interface of
       sim/node-api.ts; explore and replay take it too): see examples/your-node/README.md.
   explore [SCENARIO] (--seeds N|A..B | --time SECONDS) [--bug NAME]... [--workers K] [--shard I/N] [--out DIR]
@@ -82,7 +82,7 @@ commands:
   dap [--server=PORT] [--host ADDR]
       The debug adapter (Debug Adapter Protocol) for any client: on stdin/stdout, or listening on
       a TCP port (default host 127.0.0.1). Launch attributes: scenario | trace, seed, stopOnEntry,
-      maxSteps, bugs (see debug-adapter/README.md).
+      maxSteps, bugs, node (your own Raft; examples/your-node/) (see debug-adapter/README.md).
   node --id ID --listen [HOST:]PORT (--peers ID=[HOST:]PORT,... | --join) --data DIR [--http [HOST:]PORT]
        [--secret-file FILE] [--tick-ms N] [--peer-cert F --peer-key F --peer-ca F] [--client-cert F --client-key F [--client-ca F]]
       One member of a real key/value cluster: the same Raft core over TCP, a write-ahead log with
@@ -183,7 +183,12 @@ export async function main(argv: string[], io: Io = consoleIo()): Promise<number
   const options = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
   if (command !== undefined && OWN_USAGE.includes(command) && options.includes('-h')) return main([command, '--help'], io);
   if (command !== undefined && !['help', '--help', '-h', ...OWN_USAGE].includes(command) && (options.includes('--help') || options.includes('-h'))) {
-    io.out(usageOf(argv) ?? USAGE);
+    const u = usageOf(argv);
+    if (u === null) {
+      io.err(`liferaft: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    io.out(u);
     return EXIT.ok;
   }
   if (command === 'help' && rest.length > 0) {

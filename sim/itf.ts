@@ -103,7 +103,7 @@ export interface ItfOptions {
   readonly node?: { readonly module: RaftNode; readonly label: string };
 }
 
-export const ITF_DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+export const ITF_DEFAULT_MAX_BYTES = 64_000_000;
 
 export interface ItfSummary {
   readonly steps: number;
