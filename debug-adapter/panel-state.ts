@@ -2,8 +2,7 @@
 // visible state at the current step — nodes, disks, messages in flight, cut links, invariants, the
 // verdict — and step summaries for the timeline. Read from the runtime and its simulation here, so
 // the session only translates requests.
-import { describeMessage } from '../core';
-import { INVARIANT_NAMES, KIND_NAMES, nodeName } from '../sim';
+import { describeSimMessage, INVARIANT_NAMES, KIND_NAMES, nodeName } from '../sim';
 import { AdapterError, ERR } from './errors';
 import * as protocol from './protocol';
 import type { SimRuntime, Stop } from './runtime';
@@ -103,7 +102,7 @@ export function stateBody(rt: SimRuntime): protocol.StateResponseBody {
       to: e.msg.to,
       type: e.msg.type,
       term: e.msg.term,
-      text: describeMessage(e.msg),
+      text: describeSimMessage(e.msg),
       sentAtStep: e.cause,
       sentAtUs: rt.timeline.timeOf(e.cause),
       arrivesUs: e.time,

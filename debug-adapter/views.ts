@@ -1,12 +1,13 @@
 // The simulation's state as the debugger shows it: lazy records over one Simulation (nodes, the
 // event of the step, the network, invariants, the clients' history). The same records serve the
 // expression language (conditions, console, hovers), the Variables view, and the panels.
-import { describeEntry, describeMembers, describeMessage, describeOp, describeReply, type Entry, type Message, type NodeState } from '../core';
+import { describeEntry, describeMembers, describeOp, describeReply, type Entry, type Message, type NodeState } from '../core';
 import {
   checkHistory,
   describeAction,
   describeOperation,
   fromSimulator,
+  describeSimMessage,
   INVARIANT_NAMES,
   INVARIANTS,
   EventKind,
@@ -129,9 +130,9 @@ export function inFlight(sim: Simulation): DeliverEvent[] {
 
 export function messageRec(m: Message, extra: Readonly<Record<string, () => Value>> = {}): Rec {
   const base = dataValue(m) as Rec;
-  const fields: Record<string, () => Value> = { text: () => describeMessage(m), ...extra };
+  const fields: Record<string, () => Value> = { text: () => describeSimMessage(m), ...extra };
   for (const f of base.fields()) fields[f] = () => base.field(f)!;
-  return rec(fields, undefined, describeMessage(m));
+  return rec(fields, undefined, describeSimMessage(m));
 }
 
 export function networkRec(sim: Simulation): Rec {

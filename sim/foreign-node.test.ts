@@ -128,8 +128,24 @@ describe("a user's Raft node under the simulator (node-api.ts)", function () {
       2,
     );
     assert.equal(r.verdict, 'crash');
-    assert.equal(r.violation!.invariant, 'malformed-output');
-    assert.match(r.violation!.message, /answered a client with a malformed reply/);
+    assert.match(r.violation!.message, /answered with reply 0 .*: status is one of ok, not-leader, leadership-lost, overloaded/);
+    // A hint naming no node of the cluster, and an answer to a client that asked nothing: the node's
+    // contract broken, never a crash of the simulator (which routes hints and answers by them).
+    const answer = (outcome: unknown, client?: string) =>
+      run(
+        variant({
+          step(s: unknown, input) {
+            const out = raft.step(s, input);
+            return input.type === 'request'
+              ? { ...out, outputs: { replies: [{ client: client ?? input.request.client, seq: input.request.seq, outcome } as never] } }
+              : out;
+          },
+        }),
+        2,
+      );
+    assert.match(answer({ status: 'not-leader', leaderHint: 'n9' }).violation!.message, /leaderHint is null or a node of the cluster/);
+    assert.match(answer({ status: 'overloaded' }, 'c99').violation!.message, /no client "c99" asked this node anything/);
+    assert.match(answer({ status: 'ok', result: { ok: 'yes', value: null } }).violation!.message, /an ok outcome carries result/);
   });
 
   it('a node that draws from Math.random diverges between two runs of a seed: --check-determinism sees it', () => {

@@ -9,6 +9,7 @@
 // that node at that step, with a message saying what was wrong — never a crash of the simulator.
 import {
   clientId,
+  describeMessage,
   type ClientRequest,
   type Entry,
   type EntryData,
@@ -76,6 +77,8 @@ export const FOREIGN_INVARIANTS = [
   'LeaderAppendOnly',
   'AckedWritesCommitted',
   'Linearizability',
+  // Judged on the disk as the model keeps it: what the node's view held when it last persisted.
+  'CommittedOnQuorumInv',
 ] as const;
 
 /** A disk that also keeps a user's records: those of synced writes survive a crash, in order. */
@@ -97,8 +100,10 @@ export class RecordDisk extends Disk {
   }
 
   /** As Disk.crash: the writes that reached the disk keep their records; a torn one and the rest are lost. */
-  override crash(rng: Rng, tornChance: number): CrashEffect {
-    const effect = super.crash(rng, tornChance);
+  override crash(rng: Rng, _tornChance: number): CrashEffect {
+    // A write of records reaches the disk whole or not at all (the records are the node's, not
+    // entries the model could cut in the middle): no torn writes here.
+    const effect = super.crash(rng, 0);
     for (let i = 0; i < effect.reached; i++) this.durableRecords.push(...this.pendingRecords[i]!.records);
     this.pendingRecords = [];
     return effect;
@@ -124,8 +129,8 @@ export class ForeignDriver {
   /** The view's log as of the last disk write (what the write's Persist is computed against). */
   private written: { term: number; vote: NodeId | null; log: readonly Entry[] } = { term: 0, vote: null, log: [] };
   private readonly ids: ReadonlySet<string>;
-  /** The node's log entries as of the last view, by identity: an entry still the same object is not compared again. */
-  private seen: unknown[] = [];
+  /** The clients whose requests reached this node: a node answers only those. */
+  private readonly clients = new Set<string>();
 
   private readonly id: NodeId;
 
@@ -168,7 +173,7 @@ export class ForeignDriver {
         `${this.label}'s state on ${this.id} cannot be copied for time travel: ${e.message.replace(/: keep state in data.*$/, '')} (a node's state must be plain data)`,
       );
     }
-    Object.assign(copy, this, { state, written: { ...this.written, log: this.written.log.slice() }, seen: [] });
+    Object.assign(copy, this, { state, written: { ...this.written, log: this.written.log.slice() }, clients: new Set(this.clients) });
     return copy;
   }
 
@@ -205,7 +210,9 @@ export class ForeignDriver {
         break;
       }
       case 'clientRequest':
-        nodeInput = { type: 'request', request: input.request };
+        // (A copy: the client keeps its request for retries, and snapshots share it.)
+        this.clients.add(input.request.client);
+        nodeInput = { type: 'request', request: structuredClone(input.request) };
         break;
       default:
         throw new ForeignNodeError(`${this.label} on ${this.id}: the simulator has no ${input.type} input for a user's node`);
@@ -222,7 +229,10 @@ export class ForeignDriver {
     this.state = this.init(incarnation);
     // What the disk holds is what the view held at its last write that survived.
     this.written = { term: disk.term, vote: disk.vote, log: disk.log.slice() };
-    return this.run(shadow, 'step (restart)', { type: 'restart', durable: structuredClone(disk.records) });
+    const step = this.run(shadow, 'step (restart)', { type: 'restart', durable: structuredClone(disk.records) });
+    // (Raft Figure 2: a server starts as a follower; what it did before the crash is volatile.)
+    if (shadow.role !== 'follower') this.bad('step (restart)', `came back as ${shadow.role}: a restarted node starts as a follower`);
+    return step;
   }
 
   private run(shadow: NodeState, what: string, input: NodeInput<unknown>): ForeignStep {
@@ -243,6 +253,7 @@ export class ForeignDriver {
     }
     const replies = out.replies ?? [];
     if (!Array.isArray(replies)) this.bad(what, `returned replies ${show(replies)}, not a list`);
+    replies.forEach((r: unknown, i) => this.checkReply(what, r, i));
     const before = { term: shadow.term, vote: shadow.vote };
     const logFrom = this.refresh(shadow);
     const hardState = before.term !== shadow.term || before.vote !== shadow.vote ? { term: shadow.term, vote: shadow.vote } : null;
@@ -264,6 +275,38 @@ export class ForeignDriver {
       this.written = { term: shadow.term, vote: shadow.vote, log: shadow.log.slice() };
     }
     return { outputs: { persist: viewChange, messages, applied: [], replies: replies as StepOutputs['replies'], reasons: NO_REASONS }, write };
+  }
+
+  /** A reply as node-api.ts allows it: to a client that asked this node, with an outcome it knows. */
+  private checkReply(what: string, raw: unknown, i: number): void {
+    const r = raw as {
+      client?: unknown;
+      seq?: unknown;
+      outcome?: { status?: unknown; leaderHint?: unknown; result?: { ok?: unknown; value?: unknown } };
+    } | null;
+    const no = (detail: string): never => this.bad(what, `answered with reply ${i} ${show(raw)}: ${detail}`);
+    if (r === null || typeof r !== 'object') no('not { client, seq, outcome }');
+    if (typeof r!.client !== 'string' || !this.clients.has(r!.client)) no(`no client ${show(r!.client)} asked this node anything`);
+    if (!Number.isSafeInteger(r!.seq)) no('seq is not an integer');
+    const o = r!.outcome;
+    if (o === null || typeof o !== 'object') no('no outcome');
+    switch (o!.status) {
+      case 'ok': {
+        const res = o!.result;
+        if (res === null || typeof res !== 'object' || typeof res.ok !== 'boolean' || !(res.value === null || typeof res.value === 'string'))
+          no('an ok outcome carries result { ok: boolean, value: string | null }');
+        break;
+      }
+      case 'not-leader':
+        if (o!.leaderHint !== null && (typeof o!.leaderHint !== 'string' || !this.ids.has(o!.leaderHint)))
+          no(`leaderHint is null or a node of the cluster (${[...this.ids].join(', ')})`);
+        break;
+      case 'leadership-lost':
+      case 'overloaded':
+        break;
+      default:
+        no('status is one of ok, not-leader, leadership-lost, overloaded');
+    }
   }
 
   private messages(what: string, raw: unknown): Message[] {
@@ -324,18 +367,13 @@ export class ForeignDriver {
       }
       const e = v.log[i] as ViewEntry;
       const old = log[i];
-      if (old !== undefined && ((e === this.seen[i] && e.term === old.term) || sameEntry(old, e))) {
-        this.seen[i] = e;
-        continue;
-      }
-      this.seen[i] = e;
+      if (old !== undefined && sameEntry(old, e)) continue;
       if (e === null || typeof e !== 'object' || !isCount(e.term) || e.term > v.term)
         this.bad('view', `gave log entry ${i + 1} as ${show(e)}: { term ≤ the node's term (${v.term}), request? }`);
       from ??= i + 1;
       log[i] = { index: (i + 1) as LogIndex, term: e.term as Term, data: entryData((e.request ?? null) as ClientRequest | null) };
     }
     if (log.length > n) log.length = n;
-    if (this.seen.length > n) this.seen.length = n;
     s.commit = v.commit as LogIndex;
     s.applied = v.applied as LogIndex;
     return from;
@@ -346,18 +384,23 @@ function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
+/** Whether a view entry is the shadow's entry (field by field: a user may rebuild or edit its entries). */
 function sameEntry(a: Entry, e: ViewEntry): boolean {
   if (e === null || typeof e !== 'object' || a.term !== e.term) return false;
   const r = e.request ?? null;
   if (a.data.type !== 'command') return r === null;
-  return r !== null && r.client === a.data.client && r.seq === a.data.seq && JSON.stringify(r.op) === JSON.stringify(a.data.op);
+  if (r === null || typeof r !== 'object' || r.client !== a.data.client || r.seq !== a.data.seq) return false;
+  const x = r.op as Partial<Record<'type' | 'key' | 'value' | 'expected', unknown>> | null;
+  const y = a.data.op as Partial<Record<'type' | 'key' | 'value' | 'expected', unknown>>;
+  return x !== null && typeof x === 'object' && x.type === y.type && x.key === y.key && x.value === y.value && x.expected === y.expected;
 }
 
 function entryData(r: ClientRequest | null): EntryData {
   if (r === null) return { type: 'noop' };
   if (typeof r !== 'object' || typeof r.client !== 'string' || !Number.isSafeInteger(r.seq) || r.op === null || typeof r.op !== 'object')
     throw new ForeignNodeError(`a log entry's request ${show(r)} is not a client request { client, seq, op }`);
-  return { type: 'command', client: clientId(r.client), seq: r.seq, op: r.op as (EntryData & { type: 'command' })['op'] };
+  // (The op copied: the shadow and the committed log must not change when the node edits its own.)
+  return { type: 'command', client: clientId(r.client), seq: r.seq, op: { ...r.op } as (EntryData & { type: 'command' })['op'] };
 }
 
 function firstDifference(a: readonly Entry[], b: readonly Entry[]): number | null {
@@ -374,4 +417,9 @@ function show(x: unknown): string {
     s = String(x);
   }
   return s.length > 120 ? `${s.slice(0, 117)}…` : s;
+}
+
+/** A message on the simulated network in words: the core's, or a user's (its envelope's text). */
+export function describeSimMessage(m: Message): string {
+  return isForeign(m) ? `${foreignOf(m).kind}: ${foreignOf(m).text}` : describeMessage(m);
 }

@@ -5,7 +5,8 @@
 // the simulator's (status, applied, leader, snapshotIndex) and the step that led to the state
 // (action). Integers are written as {"#bigint": "…"}, as Quint writes them (ITF allows plain JSON
 // integers only within ±(2^53 − 1)); functions of a node are #map, sets #set.
-import { describeEntryData, describeMessage, type Entry, type Message, type Membership } from '../core';
+import { describeEntryData, type Entry, type Message, type Membership } from '../core';
+import { describeSimMessage, foreignOf, isForeign } from './foreign-node';
 import { EventKind } from './events';
 import type { RaftNode } from './node-api';
 import type { Scenario } from './scenario';
@@ -60,7 +61,14 @@ function members(m: Membership): ItfValue {
 }
 
 function message(seq: number, m: Message): ItfValue {
-  return { seq: bigint(seq), mtype: m.type, mterm: bigint(m.term), msource: m.from, mdest: m.to, text: describeMessage(m) };
+  return {
+    seq: bigint(seq),
+    mtype: isForeign(m) ? foreignOf(m).kind : m.type,
+    mterm: bigint(m.term),
+    msource: m.from,
+    mdest: m.to,
+    text: describeSimMessage(m),
+  };
 }
 
 /** The variables of the simulation as it stands (after a step); without the logs' entries when `logs` is false. */

@@ -70,7 +70,8 @@ export interface ClientRequest {
 /**
  * get: ok, value = the current value (null: absent) · put and append: ok, value = the new value ·
  * delete: ok = whether the key existed, value = null · cas: ok = whether it matched, value = the
- * value after (the current one when it did not match).
+ * value after (the current one when it did not match). A put, append or cas that would make a value
+ * longer than 1 MiB (1,048,576 characters) changes nothing: ok false, value = the current one.
  */
 export interface KvResult {
   readonly ok: boolean;
@@ -107,7 +108,8 @@ export type NodeInput<M> =
   /**
    * The first input after a crash (the state is a fresh `init`): the records this node persisted
    * that reached its disk, in the order written. Records of writes that were not synced when the
-   * node crashed may be lost (any suffix of them).
+   * node crashed may be lost (any suffix of whole writes). The node must come back a follower;
+   * the messages and replies of this step are dropped.
    */
   | { readonly type: 'restart'; readonly durable: readonly unknown[] };
 
@@ -128,10 +130,7 @@ export interface StepResult<S, M> {
   readonly outputs: NodeOutputs<M>;
 }
 
-/**
- * One log entry as the invariants see it: its term, and the client request it carries (none: a
- * no-op). An entry that is still the same object with the same term is taken as unchanged.
- */
+/** One log entry as the invariants see it: its term, and the client request it carries (none: a no-op). */
 export interface ViewEntry {
   readonly term: number;
   readonly request?: ClientRequest | null;
@@ -143,7 +142,10 @@ export interface NodeView {
   readonly term: number;
   /** Who this node voted for in `term` (null: nobody). */
   readonly vote: NodeId | null;
-  /** The leader of `term` as far as this node knows (null: none). */
+  /**
+   * The leader of `term` as far as this node knows (null: none). The liveness phase waits for every
+   * follower to name the leader, as etcd raft's `lead` does.
+   */
   readonly leader: NodeId | null;
   /** The whole log, index 1 first. */
   readonly log: readonly ViewEntry[];
