@@ -65,6 +65,7 @@ describe('scenario statements: one table', () => {
       'at 3s add n4',
       'at 3500ms remove n1',
       'check ElectionSafety',
+      'node ../raft/node.js',
       'bugs',
     ];
     // `bugs` needs a known name; every other statement appears once above.

@@ -134,6 +134,7 @@ class RaftNode {
     // A no-op of the new term, so entries of earlier terms can commit through it (§5.4.2).
     this.saveLog(this.log.length + 1, [{ term: this.term, request: null }]);
     this.broadcast();
+    this.advanceCommit(); // (a cluster of one commits on its own)
   }
 
   abandonWaiting() {
@@ -229,6 +230,7 @@ class RaftNode {
     role.waiting[key] = true;
     this.saveLog(this.log.length + 1, [{ term: this.term, request: r }]);
     this.broadcast();
+    this.advanceCommit();
   }
 
   // ---- leader
