@@ -71,23 +71,28 @@ function liferaftSession(): vscode.DebugSession | undefined {
   return undefined;
 }
 
-async function saveTrace(): Promise<void> {
-  const session = liferaftSession();
-  if (session === undefined) return;
-  const trace = (await session.customRequest(TRACE_REQUEST)) as { seed?: number; scenario?: { file?: string } };
-  // Beside the scenario when it is a workspace file, else in the workspace folder: <scenario>-seed-<N>.rafttrace.
-  const file = trace.scenario?.file ?? '';
+/**
+ * Where a save dialog proposes to write a run: beside the scenario when it is a workspace file, else
+ * in the workspace folder, as <scenario>-seed-<N>.<extension>.
+ */
+function proposedUri(session: vscode.DebugSession, file: string, seed: number, extension: string): { defaultUri?: vscode.Uri } {
   const stem = (file.split(/[\\/]/).pop() ?? 'run').replace(/\.raftsim$/, '').replace(/[^\w.-]+/g, '-') || 'run';
-  const name = `${stem}-seed-${trace.seed ?? 0}.rafttrace`;
   const scenarioUri = file === '' ? undefined : toUri(file);
   const dir =
     scenarioUri?.scheme === 'untitled' || scenarioUri === undefined
       ? (session.workspaceFolder ?? vscode.workspace.workspaceFolders?.[0])?.uri
       : vscode.Uri.joinPath(scenarioUri, '..');
+  return dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, `${stem}-seed-${seed}.${extension}`) };
+}
+
+async function saveTrace(): Promise<void> {
+  const session = liferaftSession();
+  if (session === undefined) return;
+  const trace = (await session.customRequest(TRACE_REQUEST)) as { seed?: number; scenario?: { file?: string } };
   const target = await vscode.window.showSaveDialog({
     filters: { 'LifeRaft trace': ['rafttrace'] },
     title: 'Save the run (with its forks) as a trace',
-    ...(dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, name) }),
+    ...proposedUri(session, trace.scenario?.file ?? '', trace.seed ?? 0, 'rafttrace'),
   });
   if (target === undefined) return;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(trace)}\n`));
@@ -109,17 +114,10 @@ async function saveTraceItf(): Promise<void> {
     );
     return;
   }
-  const file = trace.scenario.file;
-  const stem = (file.split(/[\\/]/).pop() ?? 'run').replace(/\.raftsim$/, '').replace(/[^\w.-]+/g, '-') || 'run';
-  const scenarioUri = file === '' ? undefined : toUri(file);
-  const dir =
-    scenarioUri?.scheme === 'untitled' || scenarioUri === undefined
-      ? (session.workspaceFolder ?? vscode.workspace.workspaceFolders?.[0])?.uri
-      : vscode.Uri.joinPath(scenarioUri, '..');
   const target = await vscode.window.showSaveDialog({
     filters: { 'ITF trace': ['json'] },
     title: 'Save the run in the Informal Trace Format (Quint, Apalache)',
-    ...(dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, `${stem}-seed-${trace.seed}.itf.json`) }),
+    ...proposedUri(session, trace.scenario.file, trace.seed, 'itf.json'),
   });
   if (target === undefined) return;
   const parts: string[] = [];
