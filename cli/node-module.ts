@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { NodeRun, RaftNode, Scenario, TraceFile } from '../sim';
+import { whereThrown, type NodeRun, type RaftNode, type Scenario, type TraceFile } from '../sim';
 import { UsageError, type Io } from './args';
 
 export interface LoadedNode {
@@ -43,7 +43,7 @@ export async function loadNode(file: string): Promise<LoadedNode> {
     else exported = compileCommonJs(abs, bytes.toString('utf8'));
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`the node ${file} does not load: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    throw new UsageError(`the node ${file} does not load: ${e instanceof Error ? `${e.name}: ${e.message}${loadedAt(e)}` : String(e)}`);
   }
   const m = pick(exported);
   const missing = REQUIRED.filter((k) => m === null || typeof m[k] !== 'function');
@@ -135,4 +135,10 @@ export function withNodeLine(text: string, node: { readonly file: string }, out:
   const at = lines.findIndex((l) => !l.startsWith('#'));
   lines.splice(at < 0 ? lines.length : at, 0, line);
   return lines.join('\n');
+}
+
+/** Where loading failed: a syntax error's "FILE:LINE" (the first line of its stack), else the first frame. */
+function loadedAt(e: Error): string {
+  const first = (e.stack ?? '').split('\n')[0] ?? '';
+  return /^\S+:\d+$/.test(first) ? ` (at ${first})` : whereThrown(e);
 }

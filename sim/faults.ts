@@ -398,7 +398,11 @@ export class Faults {
       sim.push(faultEvent(sim.time + 1 + Math.max(1, down), { kind: 'restart', node: n.index }));
     }
     const cav = sim.swarm.crashAfterVote;
-    if (cav !== null && messages.some((m) => m.type === 'RequestVoteResp' && m.granted) && this.crashAfterVoteRng.chance(cav.chance)) {
+    if (
+      cav !== null &&
+      messages.some((m) => (m.type === 'RequestVoteResp' && m.granted) || (isForeign(m) && foreignOf(m).grantTerm !== undefined)) &&
+      this.crashAfterVoteRng.chance(cav.chance)
+    ) {
       const down = this.crashAfterVoteRng.intIn(cav.forUs.min, cav.forUs.max);
       // (1us later: a scheduled fault at the same instant would run before this step when replayed from a schedule.)
       sim.push(faultEvent(sim.time + 1, { kind: 'crash', node: n.index }, 0, sim.scenario.crashAfterVote!.line));
@@ -416,7 +420,11 @@ export class Faults {
       n.sentTerm = n.state.term;
       n.appendSteps = 0;
     }
-    if (n.appendSteps >= CAA_STEPS || !messages.some((m) => m.type === 'AppendEntries' && m.entries.length > 0)) return false;
+    if (
+      n.appendSteps >= CAA_STEPS ||
+      !messages.some((m) => (m.type === 'AppendEntries' && m.entries.length > 0) || (isForeign(m) && foreignOf(m).kind === 'append'))
+    )
+      return false;
     n.appendSteps++;
     return true;
   }

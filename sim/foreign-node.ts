@@ -41,6 +41,12 @@ export interface ForeignMessage {
   readonly body: unknown;
   /** The message in words (the node's `describe`, else its JSON). */
   readonly text: string;
+  /**
+   * Set when the message grants a vote: a vote-kind message to the node the sender's view says it
+   * voted for in this term (a refusal, a request or a pre-vote is not one). OneVotePerTerm and
+   * crash-after-vote read it.
+   */
+  readonly grantTerm?: number;
 }
 
 /** Whether a message on the network is a user's (the core's Message union does not know the envelope). */
@@ -79,6 +85,8 @@ export const FOREIGN_INVARIANTS = [
   'Linearizability',
   // Judged on the disk as the model keeps it: what the node's view held when it last persisted.
   'CommittedOnQuorumInv',
+  // On the grants that leave the node (see ForeignMessage.grantTerm), across its restarts.
+  'OneVotePerTerm',
 ] as const;
 
 /** A disk that also keeps a user's records: those of synced writes survive a crash, in order. */
@@ -188,7 +196,7 @@ export class ForeignDriver {
       return f();
     } catch (e) {
       if (e instanceof ForeignNodeError) throw e;
-      const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      const err = e instanceof Error ? `${e.name}: ${e.message}${whereThrown(e)}` : String(e);
       throw new ForeignNodeError(`${this.label}'s ${what} threw on ${this.id}: ${err}`);
     }
   }
@@ -242,7 +250,6 @@ export class ForeignDriver {
     this.state = r.state;
     const out = (r.outputs ?? {}) as Record<string, unknown>;
     if (typeof out !== 'object' || out === null) this.bad(what, `returned outputs ${show(out)}, not an object`);
-    const messages = this.messages(what, out.messages);
     const persist = out.persist ?? [];
     if (!Array.isArray(persist)) this.bad(what, `returned persist ${show(persist)}, not a list of records`);
     let records: unknown[];
@@ -256,6 +263,7 @@ export class ForeignDriver {
     replies.forEach((r: unknown, i) => this.checkReply(what, r, i));
     const before = { term: shadow.term, vote: shadow.vote };
     const logFrom = this.refresh(shadow);
+    const messages = this.messages(what, out.messages, shadow);
     const hardState = before.term !== shadow.term || before.vote !== shadow.vote ? { term: shadow.term, vote: shadow.vote } : null;
     const viewChange: Persist | null =
       hardState === null && logFrom === null
@@ -309,7 +317,7 @@ export class ForeignDriver {
     }
   }
 
-  private messages(what: string, raw: unknown): Message[] {
+  private messages(what: string, raw: unknown, shadow: NodeState): Message[] {
     if (raw === undefined) return [];
     if (!Array.isArray(raw)) this.bad(what, `returned messages ${show(raw)}, not a list of { to, message }`);
     const from = this.id;
@@ -328,7 +336,17 @@ export class ForeignDriver {
       const kind = this.call('classify', () => this.module.classify(body));
       if (typeof kind !== 'string' || !KINDS.has(kind)) this.bad('classify', `returned ${show(kind)} for ${show(body)}: one of ${[...KINDS].join(', ')}`);
       const text = this.module.describe === undefined ? JSON.stringify(body) : String(this.call('describe', () => this.module.describe!(body)));
-      const env: ForeignMessage = { type: 'Foreign', from, to: to as NodeId, term: 0 as Term, kind: kind as MessageKind, body, text };
+      const grant = kind === 'vote' && to !== from && shadow.vote === to;
+      const env: ForeignMessage = {
+        type: 'Foreign',
+        from,
+        to: to as NodeId,
+        term: 0 as Term,
+        kind: kind as MessageKind,
+        body,
+        text,
+        ...(grant ? { grantTerm: shadow.term } : {}),
+      };
       return env as unknown as Message;
     });
   }
@@ -422,4 +440,11 @@ function show(x: unknown): string {
 /** A message on the simulated network in words: the core's, or a user's (its envelope's text). */
 export function describeSimMessage(m: Message): string {
   return isForeign(m) ? `${foreignOf(m).kind}: ${foreignOf(m).text}` : describeMessage(m);
+}
+
+/** Where an error was thrown, from its stack's first frame: " (at FILE:LINE:COL)", or nothing. */
+export function whereThrown(e: Error): string {
+  const frame = (e.stack ?? '').split('\n').find((l) => /^\s+at /.test(l));
+  const m = frame === undefined ? null : /\(?((?:file:\/\/)?[^()\s]+:\d+:\d+)\)?\s*$/.exec(frame);
+  return m === null ? '' : ` (at ${m[1]})`;
 }

@@ -137,11 +137,10 @@ export class Simulation implements SimHost {
       if (unsupported !== null) throw new Error(`${s.file}: ${unsupported}: not yet with a user's node (${foreign.label})`);
     }
     const draw = drawSwarm(s, seed);
-    // A user's node: the faults that target the core's own messages and rules are off, and so are
-    // split votes (the liveness phase lifts them through the core's config, which a user's node
-    // read once at init).
-    this.swarm =
-      foreign === null ? draw : { ...draw, crashAfterAppend: null, crashAfterVote: null, earlyAppends: false, snapshotEntries: 0, splitVotes: false };
+    // A user's node: the core's own options are off, and so are split votes (the liveness phase
+    // lifts them through the core's config, which a user's node read once at init). Crashes after
+    // an append or a vote aim at its messages by their kind (foreign-node.ts).
+    this.swarm = foreign === null ? draw : { ...draw, earlyAppends: false, snapshotEntries: 0, splitVotes: false };
     this.diskRng = Rng.stream(seed, 'disk');
     this.tickJitterRng = Rng.stream(seed, 'tick-jitter');
     this.targetedCrashes = this.swarm.crashAfterAppend !== null || this.swarm.crashAfterVote !== null;

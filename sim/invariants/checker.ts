@@ -218,12 +218,14 @@ export class InvariantChecker {
     if (!proposed && m.term > senderTerm) {
       return this.judge.fail('MessageTermsLtCurrentTerm', [i], `${this.judge.name(i)} sent ${m.type} with term ${m.term} while its term is ${senderTerm}`);
     }
-    if (m.type === 'RequestVoteResp' && m.granted) {
-      const prior = this.votes[i]!.get(m.term);
+    // (A user's node's grant: its envelope says the term; see sim/foreign-node.ts.)
+    const grantTerm = m.type === 'RequestVoteResp' && m.granted ? m.term : (m as { grantTerm?: number }).grantTerm;
+    if (grantTerm !== undefined) {
+      const prior = this.votes[i]!.get(grantTerm as Term);
       if (prior !== undefined && prior !== m.to) {
-        return this.judge.fail('OneVotePerTerm', [i], `${this.judge.name(i)} granted its vote in term ${m.term} to ${prior} and then to ${m.to}`);
+        return this.judge.fail('OneVotePerTerm', [i], `${this.judge.name(i)} granted its vote in term ${grantTerm} to ${prior} and then to ${m.to}`);
       }
-      this.votes[i]!.set(m.term, m.to);
+      this.votes[i]!.set(grantTerm as Term, m.to);
     }
     return null;
   }
