@@ -56,9 +56,13 @@ describe('liferaft --node (a user’s Raft)', function () {
 
   it('explore on worker threads: the bug is found on several seeds, each with a trace; ESM and TypeScript nodes load', () => {
     const out = join(dir, 'failures');
-    const r = spawnSync(process.execPath, [cli, 'explore', '--node', join(root, BUGGY), '--seeds', '8', '--workers', '2', '--out', out, '--json'], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'explore', '--node', join(root, BUGGY), '--seeds', '8', '--workers', '2', '--out', out, '--shrink-seconds', '1', '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
     assert.equal(r.status, EXIT.safety, r.stderr);
     const report = JSON.parse(r.stdout) as { seedsRun: number; failures: { seed: number; invariant: string; trace: string; reproduce: string }[] };
     assert.equal(report.seedsRun, 8);
