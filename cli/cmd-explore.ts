@@ -67,6 +67,8 @@ export interface ExploreReport {
   /** Seeds run before the first failure was found (including it), and how long that took. */
   readonly firstFailure: { readonly seeds: number; readonly ms: number } | null;
   readonly coverage: { readonly signals: number; readonly of: number; readonly rulesNeverHit: readonly string[]; readonly novelSeeds: number };
+  /** Time spent after the seeds: re-running failures for their traces, shrinking them. */
+  readonly afterMs: number;
 }
 
 const BATCH = 4;
@@ -171,9 +173,14 @@ export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport>
   if (io.progress !== null) io.progress('');
   const elapsedMs = Math.max(1, Math.round(performance.now() - started));
   const summary = exploration.summarize();
+  // (Writing traces and shrinking come after the seeds, and may take longer than they did.)
+  const after = performance.now();
+  const failures = collectFailures(summary.results, o, (line) => io.progress?.(line));
+  if (io.progress !== null) io.progress('');
   return {
     seedsRun: summary.results.length,
-    failures: collectFailures(summary.results, o),
+    failures,
+    afterMs: Math.round(performance.now() - after),
     steps: summary.steps,
     eventsPerSecond: Math.round(summary.steps / (elapsedMs / 1000)),
     seedsPerSecond: Math.round((summary.results.length / (elapsedMs / 1000)) * 10) / 10,
@@ -238,7 +245,7 @@ function runPool(size: number, nextBatch: () => SeedBatch, onResults: (r: readon
   });
 }
 
-function collectFailures(results: readonly SeedSummary[], o: ExploreOptions): ExploreFailure[] {
+function collectFailures(results: readonly SeedSummary[], o: ExploreOptions, progress: (line: string) => void): ExploreFailure[] {
   const failures: ExploreFailure[] = [];
   const node: NodeRun | undefined = o.node == null ? undefined : { module: o.node.module, file: o.node.file, name: o.node.label, sha256: o.node.sha256 };
   const record = (seed: number) => recordRun(o.scenario, seed, undefined, [], node);
@@ -264,6 +271,7 @@ function collectFailures(results: readonly SeedSummary[], o: ExploreOptions): Ex
       trace = join(o.outDir, `seed-${r.seed}.rafttrace`);
       writeFileSync(trace, JSON.stringify(record(r.seed).trace));
       if (!nondeterministic && o.shrinkSeconds > 0) {
+        progress(`shrinking seed ${r.seed} (at most ${o.shrinkSeconds}s; failure ${failures.length + 1})…`);
         const s = shrinkWithBudget(o.scenario, r.seed, o.shrinkSeconds, node);
         if (s.reproduced) {
           shrunk = join(o.outDir, `seed-${r.seed}.shrunk.raftsim`);
@@ -296,7 +304,7 @@ export function worstVerdict(verdicts: readonly string[]): string | null {
 
 function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | undefined, cliBugs: readonly string[] | undefined, tail = ''): string[] {
   const lines = [
-    `explored ${r.seedsRun} seeds of ${path === undefined ? 'the built-in default scenario' : o.scenario.file} in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.workers === 0 ? 'the main thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${fmtRate(r.eventsPerSecond)} events/s, ${r.seedsPerSecond} seeds/s`,
+    `explored ${r.seedsRun} seed${r.seedsRun === 1 ? '' : 's'} of ${path === undefined ? 'the built-in default scenario' : o.scenario.file} in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.workers === 0 ? 'the main thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${fmtRate(r.eventsPerSecond)} events/s, ${r.seedsPerSecond} seeds/s`,
   ];
   const never = r.coverage.rulesNeverHit;
   lines.push(
@@ -308,6 +316,10 @@ function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | und
     lines.push('no failures');
     return lines;
   }
+  if (r.afterMs >= 1000)
+    lines.push(
+      `then ${(r.afterMs / 1000).toFixed(1)}s for traces${o.shrinkSeconds > 0 ? ` and shrinking (at most ${o.shrinkSeconds}s per failing seed; --shrink-seconds)` : ''}`,
+    );
   if (r.firstFailure !== null)
     lines.push(
       `first failure found after ${r.firstFailure.seeds} seed${r.firstFailure.seeds === 1 ? '' : 's'} had run (${(r.firstFailure.ms / 1000).toFixed(1)}s); lowest failing seed: ${Math.min(...r.failures.map((f) => f.seed))}`,
