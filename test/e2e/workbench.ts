@@ -208,19 +208,21 @@ export class Workbench {
       .locator('.explorer-folders-view .monaco-list-row')
       .filter({ hasText: new RegExp(`^${escapeRe(name)}$`) })
       .first();
-    // (Ctrl+Shift+E does nothing while a webview or a widget holds the keyboard: then the palette.)
+    // (Ctrl+Shift+E does nothing while a webview or a widget holds the keyboard: then the palette.
+    // A row can also be visible but covered a moment — a notification sliding in, the tree
+    // re-rendering as files change: the click is tried again, as a user clicks again.)
     for (let attempt = 1; ; attempt++) {
       await this.escapeOverlays();
       if (attempt === 1) await this.page.keyboard.press('Control+Shift+e');
       else await this.command('View: Show Explorer');
       try {
         await row.waitFor({ state: 'visible', timeout: 5000 });
+        await row.click({ timeout: 5000 });
         break;
       } catch (e) {
-        if (attempt >= 3) throw e;
+        if (attempt >= 4) throw e;
       }
     }
-    await row.click();
     await waitUntil(
       async () => (await this.run(async (vs) => vs.window.activeTextEditor?.document.uri.path ?? '')).endsWith(`/${name}`),
       10_000,
