@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import {
   Exploration,
   firstDivergence,
-  foreignProblem,
+  foreignRefusal,
   fromBase64,
   recordRun,
   runSeeds,
@@ -114,8 +114,8 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
     node: null,
   };
   opts = { ...opts, node: (await nodeFor(opts.scenario, values.node)) ?? null };
-  const unsupported = opts.node == null ? null : foreignProblem(opts.scenario);
-  if (unsupported !== null) throw new UsageError(`${opts.scenario.file}: ${unsupported}: not yet with a user's node (${opts.node!.label})`);
+  const refusal = opts.node == null ? null : foreignRefusal(opts.scenario, opts.node.label);
+  if (refusal !== null) throw new UsageError(refusal);
   const tail = values.node === undefined ? '' : `--node ${shellQuote(values.node)}`;
   const report = await explore(opts, io);
   if (values.json === true) {

@@ -3,7 +3,7 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   fmtUs,
-  foreignProblem,
+  foreignRefusal,
   fromSimulator,
   recordRun,
   Simulation,
@@ -42,8 +42,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const window =
     steps === undefined || steps === 'all' ? null : /^\d+$/.test(steps) ? rangeOption('itf-steps', `${steps}..${steps}`) : rangeOption('itf-steps', steps);
   const loaded = await nodeFor(scenario, values.node);
-  const unsupported = loaded === undefined ? null : foreignProblem(scenario);
-  if (unsupported !== null) throw new UsageError(`${scenario.file}: ${unsupported}: not yet with a user's node (${loaded!.label})`);
+  const refusal = loaded === undefined ? null : foreignRefusal(scenario, loaded.label);
+  if (refusal !== null) throw new UsageError(refusal);
   const node: NodeRun | undefined = loaded === undefined ? undefined : { module: loaded.module, file: loaded.file, name: loaded.label, sha256: loaded.sha256 };
   let result: RunResult;
   let history: readonly HistoryOp[];

@@ -1,7 +1,7 @@
 // The launch request's attributes (protocol.ts's LaunchArguments): checked, then turned into what
 // the runtime starts from — a scenario (with any planted bugs), a seed and the forks of a trace.
 import { BUG_NAMES } from '../core';
-import { foreignProblem, loadScenario, parseTrace, traceScenario, withBugs, type NodeRun, type Scenario, type TraceFile } from '../sim';
+import { foreignRefusal, loadScenario, parseTrace, traceScenario, withBugs, type NodeRun, type Scenario, type TraceFile } from '../sim';
 import type * as protocol from './protocol';
 
 /** Checks launch attributes; throws with what is wrong. */
@@ -74,8 +74,8 @@ export async function planLaunch(a: protocol.LaunchArguments, read: (path: strin
   if (nodePath !== null) {
     if (loadNode === undefined) throw new Error(`"node" ${nodePath}: ${NO_LOADER}`);
     node = await loadNode(nodePath);
-    const unsupported = foreignProblem(plan.scenario);
-    if (unsupported !== null) throw new Error(`${plan.scenario.file}: ${unsupported}: not yet with a user's node (${node.name})`);
+    const refusal = foreignRefusal(plan.scenario, node.name);
+    if (refusal !== null) throw new Error(refusal);
   }
   // A trace replays the run it recorded: up to its last step (a trace saved mid-run ends there).
   return { ...plan, scenario: withBugs(plan.scenario, a.bugs ?? []), maxSteps: a.maxSteps ?? plan.trace?.steps, node };

@@ -165,7 +165,8 @@ describe("a user's Raft node under the simulator (node-api.ts)", function () {
   });
 
   it('a node that draws from Math.random diverges between two runs of a seed: --check-determinism sees it', () => {
-    // Math.random instead of the seeded rng: the classic way to lose determinism.
+    // Math.random instead of the seeded rng: the classic way to lose determinism (determinism-ok:
+    // the test plants it on purpose, to see --check-determinism catch it).
     const leaky = variant({
       init: (id, peers, config, rng) =>
         raft.init(id, peers, config, { ...rng, intIn: (a: number, b: number) => a + Math.floor(Math.random() * (b - a + 1)), int: rng.int }),

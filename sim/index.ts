@@ -1,7 +1,7 @@
 // Public API of the simulator (platform-neutral: no Node modules, no host clock or randomness).
 export { describeAction, fmtUs } from './scenario-format';
 export { SNAPSHOT_RULES } from './snapshot-rules';
-export { Simulation, foreignProblem, type RunResult, type RunStats, type Verdict, type SimulationOptions, type ForkAction } from './simulation';
+export { Simulation, foreignRefusal, type RunResult, type RunStats, type Verdict, type SimulationOptions, type ForkAction } from './simulation';
 export { EventKind, KIND_NAMES, type SimEvent, type DeliverEvent } from './events';
 export { cloneGraph, CLONE, SnapshotError, type SnapshotRules, type CloneSize } from './snapshot';
 export {

@@ -12,7 +12,7 @@
 //   view(state) → { role, term, vote, log, … }      what the invariants, the panels and ITF see
 //   classify(message) → 'vote' | 'append' | …       what targeted faults and the timeline see
 //
-// What a node must not do: read a clock (Date, performance), draw randomness other than `rng`
+// What a node must not do (determinism-ok: this says what a node must avoid): read a clock (Date, performance), draw randomness other than `rng`
 // (Math.random, crypto), keep state outside `state` (module-level variables, closures over mutable
 // data), or do I/O. The same seed must give the same run: `liferaft explore --check-determinism`
 // runs each seed twice and names the first step where they differ. The state may be mutated in

@@ -133,8 +133,8 @@ export class Simulation implements SimHost {
     const s = scenario;
     const foreign = options.node ?? null;
     if (foreign !== null) {
-      const unsupported = foreignProblem(s);
-      if (unsupported !== null) throw new Error(`${s.file}: ${unsupported}: not yet with a user's node (${foreign.label})`);
+      const refusal = foreignRefusal(s, foreign.label);
+      if (refusal !== null) throw new Error(refusal);
     }
     const draw = drawSwarm(s, seed);
     // A user's node: the core's own options are off, and so are split votes (the liveness phase
@@ -616,8 +616,14 @@ export class Simulation implements SimHost {
   }
 }
 
+/** Why a scenario cannot run the user's node `label` yet, in words for the user (null: it can). */
+export function foreignRefusal(s: Scenario, label: string): string | null {
+  const problem = foreignProblem(s);
+  return problem === null ? null : `${s.file}: ${problem}: not yet with a user's node (${label})`;
+}
+
 /** What a scenario asks that a user's node cannot do yet (null: nothing). */
-export function foreignProblem(s: Scenario): string | null {
+function foreignProblem(s: Scenario): string | null {
   if (s.spares > 0) return '`spares` (membership changes)';
   if (
     s.schedule.some((f) => f.action.kind === 'add' || f.action.kind === 'remove' || f.action.kind === 'transfer') ||
