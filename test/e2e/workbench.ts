@@ -273,8 +273,18 @@ export class Workbench {
   async toggleBreakpoint(): Promise<void> {
     const count = async (): Promise<number> => this.run(async (vs) => vs.debug.breakpoints.length);
     const before = await count();
-    await this.page.keyboard.press('F9');
-    await waitUntil(async () => (await count()) !== before, 5000, 'the breakpoint to be set');
+    // (If the key went elsewhere — the focus not yet back in the editor — focus it and press again.)
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('F9');
+      try {
+        await waitUntil(async () => (await count()) !== before, 5000, 'the breakpoint to be set');
+        return;
+      } catch (e) {
+        if ((await count()) !== before) return;
+        if (attempt >= 2) throw e;
+        await this.page.keyboard.press('Control+1');
+      }
+    }
   }
 
   /** Waits until the debugger is stopped and the debug toolbar takes the next key or click. */
