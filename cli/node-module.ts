@@ -6,7 +6,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { whereThrown, type NodeRun, type RaftNode, type Scenario, type TraceFile } from '../sim';
+import {
+  isModuleSyntax,
+  isTypeScript,
+  nodeOfExports,
+  whereThrown,
+  withNodeLine as withSimNodeLine,
+  type NodeRun,
+  type RaftNode,
+  type Scenario,
+  type TraceFile,
+} from '../sim';
 import { UsageError, type Io } from './args';
 
 export interface LoadedNode {
@@ -17,8 +27,6 @@ export interface LoadedNode {
   readonly file: string;
   readonly sha256: string;
 }
-
-const REQUIRED = ['init', 'step', 'view', 'classify'] as const;
 
 // (Kept out of esbuild's sight: the CLI is bundled as CommonJS, and an import() it rewrote would
 // become a require(), which cannot load ES modules.)
@@ -38,35 +46,20 @@ export async function loadNode(file: string): Promise<LoadedNode> {
   try {
     // (Loaded afresh each time — a debug session started after an edit runs the edited file — so
     // not through require's or import's caches: compiled here, or imported under its content hash.)
-    if (/\.[mc]?ts$/.test(abs)) exported = compileTypeScript(abs);
+    if (isTypeScript(abs)) exported = compileTypeScript(abs);
     else if (abs.endsWith('.mjs') || isModuleSyntax(bytes.toString('utf8'))) exported = await dynamicImport(`${pathToFileURL(abs).href}?sha256=${sha256}`);
     else exported = compileCommonJs(abs, bytes.toString('utf8'));
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`the node ${file} does not load: ${e instanceof Error ? `${e.name}: ${e.message}${loadedAt(e)}` : String(e)}`);
   }
-  const m = pick(exported);
-  const missing = REQUIRED.filter((k) => m === null || typeof m[k] !== 'function');
-  if (m === null || missing.length > 0) {
-    throw new UsageError(
-      `${file} is not a LifeRaft node: it exports no ${missing.join(', ')} (a node exports { init, step, view, classify }, as module.exports, its default export or an export named \`node\`; see examples/your-node/)`,
-    );
+  let m: ReturnType<typeof nodeOfExports>;
+  try {
+    m = nodeOfExports(exported, file);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
-  const name = typeof m.name === 'string' && m.name !== '' ? m.name : basename(abs);
-  return { module: m as unknown as RaftNode, label: name, file, sha256 };
-}
-
-function pick(exported: Record<string, unknown>): Record<string, unknown> | null {
-  const candidates = [exported.node, (exported.default as Record<string, unknown> | undefined)?.node, exported.default, exported];
-  for (const c of candidates)
-    if (c !== null && typeof c === 'object' && typeof (c as Record<string, unknown>).step === 'function') return c as Record<string, unknown>;
-  const d = exported.default ?? exported;
-  return d !== null && typeof d === 'object' ? (d as Record<string, unknown>) : null;
-}
-
-/** Whether a .js file is an ES module (import or export at the start of a line). */
-function isModuleSyntax(code: string): boolean {
-  return /^\s*(import\s*[\w{*'"]|export\s)/m.test(code);
+  return { module: m.module, label: m.name, file, sha256 };
 }
 
 function compileCommonJs(abs: string, code: string): Record<string, unknown> {
@@ -129,12 +122,7 @@ export function withNodeLine(text: string, node: { readonly file: string }, out:
     .split(sep)
     .join('/');
   if (!rel.startsWith('.') && !rel.startsWith('/')) rel = `./${rel}`;
-  const line = `node ${rel}`;
-  if (/^node .*$/m.test(text)) return text.replace(/^node .*$/m, line);
-  const lines = text.split('\n');
-  const at = lines.findIndex((l) => !l.startsWith('#'));
-  lines.splice(at < 0 ? lines.length : at, 0, line);
-  return lines.join('\n');
+  return withSimNodeLine(text, rel);
 }
 
 /** Where loading failed: a syntax error's "FILE:LINE" (the first line of its stack), else the first frame. */
