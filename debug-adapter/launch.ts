@@ -49,7 +49,15 @@ export interface LaunchPlan {
 /** Loads a user's node (sim/node-api.ts); hosts that cannot (a browser) have none. */
 export type NodeLoader = (path: string) => Promise<NodeRun>;
 
-const NO_LOADER = "this debugger cannot load a user's node yet (the VS Code extension's is in-process); `liferaft dap` can, for any DAP client";
+const NO_LOADER = "this debug adapter was started without a loader for a user's node (`liferaft dap` and the VS Code extension have one)";
+
+/**
+ * The path a scenario's `node` line names: relative to the scenario's folder; as written when it is
+ * absolute, a URI, or the scenario has no folder (an untitled editor: the host resolves it).
+ */
+export function nodePathOf(line: string, scenarioPath: string): string {
+  return /^([/\\]|[A-Za-z]:|[a-z][a-z0-9+.-]+:)/i.test(line) || !/[/\\]/.test(scenarioPath) ? line : `${scenarioPath.replace(/[/\\][^/\\]*$/, '')}/${line}`;
+}
 
 /** Reads what a launch names; `read` fails with a message the session reports. */
 export async function planLaunch(a: protocol.LaunchArguments, read: (path: string) => Promise<string>, loadNode?: NodeLoader): Promise<LaunchPlan> {
@@ -65,11 +73,8 @@ export async function planLaunch(a: protocol.LaunchArguments, read: (path: strin
     const scenario = loadScenario(await read(path), path);
     plan = { scenario, seed: a.seed ?? scenario.seed ?? 1, forks: [], trace: null, scenarioPath: path };
   }
-  // The scenario's `node` line, its path relative to the scenario's folder.
   const line = plan.scenario.node;
-  if (nodePath === null && line !== null)
-    nodePath =
-      /^([/\\]|[A-Za-z]:)/.test(line.path) || !/[/\\]/.test(plan.scenarioPath) ? line.path : `${plan.scenarioPath.replace(/[/\\][^/\\]*$/, '')}/${line.path}`;
+  if (nodePath === null && line !== null) nodePath = nodePathOf(line.path, plan.scenarioPath);
   let node: NodeRun | null = null;
   if (nodePath !== null) {
     if (loadNode === undefined) throw new Error(`"node" ${nodePath}: ${NO_LOADER}`);

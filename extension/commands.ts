@@ -3,10 +3,11 @@
 // two and Explore. Every command works on the scenario as the editor has it (untitled, unsaved).
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, GOTO_REQUEST, TRACE_REQUEST } from '../debug-adapter/protocol';
-import { DEFAULT_SCENARIO, loadScenario, parseTrace, Simulation, traceScenario, writeItf } from '../sim';
+import { DEFAULT_SCENARIO, loadScenario, parseTrace, Simulation, traceScenario, writeItf, type NodeRun } from '../sim';
 import { debugSeed, exploreCommand, type StartWorker } from './explore';
 import type { FailingSeeds } from './failing-seeds';
 import { nameOf, pathOf, readText, toUri } from './files';
+import { loadUserNode, nodeUri, scenarioNode } from './node-source';
 import { chooseScenario, pickSeed, type SeedHint } from './scenarios';
 import { markDone } from './walkthrough';
 
@@ -37,7 +38,9 @@ async function runSeed(output: vscode.OutputChannel, failing: FailingSeeds, arg:
   const path = pathOf(uri);
   let result;
   try {
-    result = new Simulation(loadScenario(await readText(uri), path), seed).run();
+    const scenario = loadScenario(await readText(uri), path);
+    const node = await scenarioNode(scenario);
+    result = new Simulation(scenario, seed, node === undefined ? {} : { node: { module: node.module, label: node.name } }).run();
   } catch (e) {
     void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
     return;
@@ -108,11 +111,21 @@ async function saveTraceItf(): Promise<void> {
   const session = liferaftSession();
   if (session === undefined) return;
   const trace = parseTrace(JSON.stringify(await session.customRequest(TRACE_REQUEST)), 'the debugged run');
+  // A user's node runs again, as it is now: it must be the one the session ran.
+  let node: NodeRun | undefined;
   if (trace.node !== undefined) {
-    void vscode.window.showErrorMessage(
-      `LifeRaft: this run is of a user's node (${trace.node.name}); write its ITF with \`liferaft run --node … --itf FILE\`.`,
-    );
-    return;
+    try {
+      node = await loadUserNode(trace.node.file);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
+      return;
+    }
+    if (node.sha256 !== trace.node.sha256) {
+      void vscode.window.showErrorMessage(
+        `LifeRaft: ${nameOf(nodeUri(trace.node.file))} changed since this session started; restart the session to save the run as ITF.`,
+      );
+      return;
+    }
   }
   const target = await vscode.window.showSaveDialog({
     filters: { 'ITF trace': ['json'] },
@@ -121,7 +134,12 @@ async function saveTraceItf(): Promise<void> {
   });
   if (target === undefined) return;
   const parts: string[] = [];
-  const summary = writeItf(traceScenario(trace), trace.seed, { stopAtStep: trace.steps, forks: trace.forks }, (c) => parts.push(c));
+  const summary = writeItf(
+    traceScenario(trace),
+    trace.seed,
+    { stopAtStep: trace.steps, forks: trace.forks, ...(node === undefined ? {} : { node: { module: node.module, label: node.name } }) },
+    (c) => parts.push(c),
+  );
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(parts.join('')));
   const which =
     summary.from === 0

@@ -6,13 +6,14 @@ import { DEBUG_TYPE, STATE_REQUEST, type LaunchArguments, type StateResponseBody
 import { SimDebugSession } from '../debug-adapter/session';
 import { loadScenario, ScenarioError } from '../sim';
 import { nameOf, openDocument, pathOf, readText, savedAs, toUri, workspaceFiles } from './files';
+import { loadUserNode } from './node-source';
 import { chooseScenario } from './scenarios';
 
 type LiferaftConfiguration = vscode.DebugConfiguration & LaunchArguments;
 
 class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   createDebugAdapterDescriptor(): vscode.DebugAdapterDescriptor {
-    return new vscode.DebugAdapterInlineImplementation(new SimDebugSession(workspaceFiles) as unknown as vscode.DebugAdapter);
+    return new vscode.DebugAdapterInlineImplementation(new SimDebugSession({ ...workspaceFiles, loadNode: loadUserNode }) as unknown as vscode.DebugAdapter);
   }
 }
 

@@ -2,7 +2,8 @@
 // worker on the web (worker-node.ts / worker-web.ts wire the port). The same explorer as the CLI's
 // (sim/explorer.ts): a range of seeds in order, or for a time budget, coverage-guided. Each seed is
 // reported as it finishes, so the host can show progress and stop early; then the coverage.
-import { Exploration, loadScenario, runSeeds, shrink, withBugs, type ExplorationSummary } from '../sim';
+import { Exploration, loadScenario, runSeeds, shrink, withBugs, type ExplorationSummary, type LoadedNodeModule } from '../sim';
+import { evaluateNode, type NodeSource, type RequireFor } from './node-eval';
 
 export interface ExploreRequest {
   readonly text: string;
@@ -15,6 +16,8 @@ export interface ExploreRequest {
   readonly seconds?: number;
   /** Instead of exploring: shrink this failing seed into a small regression scenario, within `seconds`. */
   readonly shrink?: { readonly seed: number; readonly seconds: number };
+  /** A user's node to run instead of the core (the scenario's `node` line, as the host read it). */
+  readonly node?: NodeSource;
 }
 
 export interface SeedResult {
@@ -30,18 +33,33 @@ export type ExploreReply =
   | { readonly type: 'shrunk'; readonly text: string; readonly seed: number; readonly reproduced: boolean; readonly runs: number; readonly invariant: string }
   | { readonly type: 'done'; readonly coverage: ExplorationSummary['coverage'] };
 
-export function explore(req: ExploreRequest, reply: (r: ExploreReply) => void): void {
+/** Explores (or shrinks) as asked; `requireFor` is the platform's, for a user's node. */
+export function explore(req: ExploreRequest, reply: (r: ExploreReply) => void, requireFor: RequireFor): void {
   let scenario;
+  let node: LoadedNodeModule | undefined;
   try {
     scenario = loadScenario(req.text, req.file);
     scenario = withBugs(scenario, req.bugs);
+    if (req.node !== undefined) {
+      const n = evaluateNode(req.node, requireFor);
+      node = { module: n.module, label: n.name };
+    }
   } catch (e) {
     reply({ type: 'error', message: e instanceof Error ? e.message : String(e) });
     return;
   }
+  try {
+    run(req, scenario, node, reply);
+  } catch (e) {
+    // (A scenario a user's node cannot run, say: a message, never a dead worker.)
+    reply({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+function run(req: ExploreRequest, scenario: ReturnType<typeof loadScenario>, node: LoadedNodeModule | undefined, reply: (r: ExploreReply) => void): void {
   if (req.shrink !== undefined) {
     const deadline = Date.now() + req.shrink.seconds * 1000;
-    const r = shrink(scenario, req.shrink.seed, { shouldStop: () => Date.now() > deadline });
+    const r = shrink(scenario, req.shrink.seed, { shouldStop: () => Date.now() > deadline, ...(node === undefined ? {} : { node }) });
     reply({ type: 'shrunk', text: r.text, seed: r.seed, reproduced: r.reproduced, runs: r.runs, invariant: r.result.violation?.invariant ?? r.result.verdict });
     return;
   }
@@ -58,7 +76,7 @@ export function explore(req: ExploreRequest, reply: (r: ExploreReply) => void): 
   });
   // One seed at a time: progress after each, and the budget checked between them.
   for (let b = exploration.nextBatch(1, () => Date.now() >= deadline); b.seeds.length > 0; b = exploration.nextBatch(1, () => Date.now() >= deadline)) {
-    const rs = runSeeds(b);
+    const rs = runSeeds(b, node);
     exploration.report(rs);
     for (const r of rs) {
       const v = r.violation;

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { DEBUG_TYPE } from '../debug-adapter/protocol';
 import { budgetOf, type ExploreReply, type ExploreRequest, type SeedResult } from './explore-worker';
 import { nameOf, pathOf, readText } from './files';
+import { withScenarioNode } from './node-source';
 
 /** A worker started by the platform's entry (worker thread or web worker). */
 export interface ExploreWorker {
@@ -56,7 +57,13 @@ export function exploreInWorker(
       } else if (m.type === 'error') finish({ seedsRun, failures, cancelled: false, error: m.message });
       else if (m.type === 'done') finish({ seedsRun, failures, cancelled: false, coverage: m.coverage });
     });
-    worker.post(req);
+    // The scenario's user node, read here (the editor's text, the workspace's files).
+    withScenarioNode(req).then(
+      (r) => {
+        if (!finished) worker.post(r);
+      },
+      (e: Error) => finish({ seedsRun, failures, cancelled: false, error: e.message }),
+    );
   });
 }
 

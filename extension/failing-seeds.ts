@@ -2,9 +2,10 @@
 // Testing view; a click debugs it, the context menu shrinks it into a small regression scenario.
 import * as vscode from 'vscode';
 import { debugSeed, type StartWorker } from './explore';
-import type { ExploreReply, SeedResult } from './explore-worker';
-import { parseTrace, type TraceFile } from '../sim';
+import type { ExploreReply, ExploreRequest, SeedResult } from './explore-worker';
+import { parseTrace, withNodeLine, type TraceFile } from '../sim';
 import { nameOf, pathOf, readText } from './files';
+import { readNodeSource, withScenarioNode } from './node-source';
 
 export interface FailingSeed {
   readonly uri: vscode.Uri;
@@ -91,16 +92,19 @@ export async function shrinkSeed(
   context: vscode.ExtensionContext,
   start: StartWorker,
   s: FailingSeed,
-  source?: { text: string; file: string; bugs: readonly string[] },
+  source?: { text: string; file: string; bugs: readonly string[]; node?: string },
 ): Promise<void> {
-  let text: string;
+  const seconds = vscode.workspace.getConfiguration('liferaft').get<number>('shrink.seconds', 30);
+  let req: ExploreRequest;
   try {
-    text = source?.text ?? (await readText(s.uri));
+    const text = source?.text ?? (await readText(s.uri));
+    req = { text, file: source?.file ?? pathOf(s.uri), bugs: source?.bugs ?? [], from: s.seed, to: s.seed, shrink: { seed: s.seed, seconds } };
+    // A user's node: the trace's, else the scenario's `node` line.
+    req = source?.node !== undefined ? { ...req, node: await readNodeSource(source.node) } : await withScenarioNode(req);
   } catch (e) {
     void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
     return;
   }
-  const seconds = vscode.workspace.getConfiguration('liferaft').get<number>('shrink.seconds', 30);
   const reply = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `LifeRaft: shrinking seed ${s.seed} (up to ${seconds}s)`, cancellable: true },
     (_p, token) =>
@@ -116,7 +120,7 @@ export async function shrinkSeed(
           w.terminate();
           resolve(m);
         });
-        w.post({ text, file: source?.file ?? pathOf(s.uri), bugs: source?.bugs ?? [], from: s.seed, to: s.seed, shrink: { seed: s.seed, seconds } });
+        w.post(req);
       }),
   );
   if (reply === null) return;
@@ -124,9 +128,11 @@ export async function shrinkSeed(
     void vscode.window.showErrorMessage(`LifeRaft: ${reply.message}`);
     return;
   }
-  const doc = await vscode.workspace.openTextDocument({ language: 'raftsim', content: reply.text });
+  // (The node by its whole path: the scenario opens untitled, and may be saved anywhere.)
+  const content = req.node === undefined ? reply.text : withNodeLine(reply.text, req.node.file);
+  const doc = await vscode.workspace.openTextDocument({ language: 'raftsim', content });
   await vscode.window.showTextDocument(doc);
-  const lines = reply.text.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).length;
+  const lines = content.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).length;
   if (!reply.reproduced) {
     void vscode.window.showWarningMessage(`LifeRaft: seed ${s.seed} did not fail the same way again; nothing was shrunk.`);
     return;
@@ -161,12 +167,6 @@ async function shrinkTrace(context: vscode.ExtensionContext, start: StartWorker,
     void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
     return;
   }
-  if (trace.node !== undefined) {
-    void vscode.window.showErrorMessage(
-      `LifeRaft: this trace ran a user's node (${trace.node.name}); shrinking user nodes is not there yet (liferaft replay re-executes it).`,
-    );
-    return;
-  }
   if (trace.forks.length > 0) {
     void vscode.window.showErrorMessage(
       "LifeRaft: this trace has forks made by hand in the debugger; a forked run cannot be shrunk into a scenario (only the seed's own timeline can).",
@@ -181,7 +181,7 @@ async function shrinkTrace(context: vscode.ExtensionContext, start: StartWorker,
     context,
     start,
     { uri, seed: trace.seed, invariant: trace.violation?.invariant ?? trace.verdict, message: trace.violation?.message ?? '' },
-    { text: trace.scenario.text, file: trace.scenario.file, bugs: trace.bugs ?? [] },
+    { text: trace.scenario.text, file: trace.scenario.file, bugs: trace.bugs ?? [], ...(trace.node === undefined ? {} : { node: trace.node.file }) },
   );
 }
 

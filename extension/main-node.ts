@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { ExploreWorker } from './explore';
 import { activateWith, type Api } from './extension';
+import { desktopNodeHost } from './user-node-desktop';
 import { startLanguageClient } from './language-node';
 
 function startExploreWorker(context: vscode.ExtensionContext): ExploreWorker {
@@ -11,7 +12,7 @@ function startExploreWorker(context: vscode.ExtensionContext): ExploreWorker {
 }
 
 export function activate(context: vscode.ExtensionContext): Api {
-  return activateWith(context, { startLanguageClient, startExploreWorker });
+  return activateWith(context, { startLanguageClient, startExploreWorker, nodeHost: desktopNodeHost });
 }
 
 export { deactivate } from './extension';

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ExploreReply } from './explore-worker';
 import type { ExploreWorker } from './explore';
 import { activateWith, type Api } from './extension';
+import { webNodeHost } from './user-node-web';
 import { startLanguageClient } from './language-web';
 
 interface WebWorker {
@@ -24,7 +25,7 @@ function startExploreWorker(context: vscode.ExtensionContext): ExploreWorker {
 }
 
 export function activate(context: vscode.ExtensionContext): Api {
-  return activateWith(context, { startLanguageClient, startExploreWorker });
+  return activateWith(context, { startLanguageClient, startExploreWorker, nodeHost: webNodeHost });
 }
 
 export { deactivate } from './extension';

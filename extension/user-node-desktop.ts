@@ -1,0 +1,63 @@
+// A user's node on the desktop (a Node extension host and its worker threads): its code may
+// require() packages and files beside it, and TypeScript and ES modules are compiled to CommonJS by
+// esbuild — the node's project's own (npm install -D esbuild there), else the one beside the
+// extension — with the node's imports of its own files bundled in.
+import Module from 'node:module';
+import { dirname } from 'node:path';
+import type * as vscode from 'vscode';
+import type { NodeHost, NodeKind } from './node-source';
+import type { RequireFor } from './node-eval';
+
+export const requireFor: RequireFor = (file) => (/^[a-z][a-z0-9+.-]+:/i.test(file) ? refuse(file) : Module.createRequire(file));
+
+function refuse(file: string): (id: string) => unknown {
+  return (id) => {
+    throw new Error(`require(${JSON.stringify(id)}) from ${file}: only a node on this machine's disk can require other files`);
+  };
+}
+
+type Esbuild = typeof import('esbuild');
+
+function findEsbuild(file: string): Esbuild | null {
+  for (const from of [file, __filename]) {
+    try {
+      return Module.createRequire(from)('esbuild') as Esbuild;
+    } catch {
+      // Not there: the next place.
+    }
+  }
+  return null;
+}
+
+export const desktopNodeHost: NodeHost = {
+  requireFor,
+  async compile(uri: vscode.Uri, text: string, kind: NodeKind): Promise<string> {
+    const name = uri.path.split('/').pop() ?? uri.path;
+    if (uri.scheme !== 'file') throw new Error(`${name} is ${kind}, and only a file on this machine's disk can be compiled: give the node as CommonJS`);
+    const esbuild = findEsbuild(uri.fsPath);
+    if (esbuild === null)
+      throw new Error(
+        `${name} is ${kind}: the extension compiles it with esbuild, from the node's project (npm install -D esbuild there); or give the node as CommonJS (module.exports = { init, step, view, classify })`,
+      );
+    let out: import('esbuild').BuildResult<{ write: false }>;
+    try {
+      out = await esbuild.build({
+        stdin: { contents: text, resolveDir: dirname(uri.fsPath), sourcefile: uri.fsPath, loader: kind === 'TypeScript' ? 'ts' : 'js' },
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        write: false,
+        logLevel: 'silent',
+        packages: 'external',
+      });
+    } catch (e) {
+      const first = (e as { errors?: { text: string; location?: { line: number; column: number } | null }[] }).errors?.[0];
+      throw new Error(
+        first === undefined
+          ? `${name} does not compile: ${(e as Error).message}`
+          : `${name}${first.location ? `:${first.location.line}:${first.location.column + 1}` : ''}: ${first.text}`,
+      );
+    }
+    return out.outputFiles[0]!.text;
+  },
+};
