@@ -136,6 +136,22 @@ describe('liferaft --node (a user’s Raft)', function () {
       await back;
       const term = await dc.evaluateRequest({ expression: 'n1.term', context: 'watch' });
       assert.match(term.body.result, /^\d+$/);
+      // The node's own state, as its code keeps it, beside the view's fields: in Variables and expressions.
+      const timeout = await dc.evaluateRequest({ expression: 'n1.state.timeout', context: 'watch' });
+      assert.match(timeout.body.result, /^\d+$/);
+      assert.equal((await dc.evaluateRequest({ expression: 'n1.state.role.name == n1.role', context: 'watch' })).body.result, 'true');
+      const frame = (await dc.stackTraceRequest({ threadId: e.body.threadId! })).body.stackFrames[0]!;
+      const scopes = (await dc.scopesRequest({ frameId: frame.id })).body.scopes;
+      const names = async (ref: number): Promise<string[]> => (await dc.variablesRequest({ variablesReference: ref })).body.variables.map((v) => v.name);
+      const fieldsOf = async (ref: number, name: string): Promise<DebugProtocol.Variable> =>
+        (await dc.variablesRequest({ variablesReference: ref })).body.variables.find((v) => v.name === name)!;
+      const nodeScope = scopes.find((x) => /^Node n\d$/.test(x.name));
+      assert.ok(nodeScope !== undefined, scopes.map((x) => x.name).join(', '));
+      const fields = await names(nodeScope.variablesReference);
+      assert.ok(fields.includes('state') && !fields.includes('progress') && !fields.includes('electionTimeout'), fields.join(', '));
+      const state = await fieldsOf(nodeScope.variablesReference, 'state');
+      const stateFields = await names(state.variablesReference);
+      for (const f of ['term', 'vote', 'log', 'elapsed', 'timeout', 'role', 'kv']) assert.ok(stateFields.includes(f), `${f} in ${stateFields.join(', ')}`);
       // A membership fork is refused for a user's node, saying why.
       const fork = await dc.evaluateRequest({ expression: '.transfer n2', context: 'repl' }).then(
         (r) => r.body.result,

@@ -14,6 +14,7 @@ import {
   KIND_NAMES,
   LIVENESS_INVARIANTS,
   nodeName,
+  RecordDisk,
   type DeliverEvent,
   type HistoryOp,
   type Simulation,
@@ -36,11 +37,20 @@ export function seq(length: number, at: (i: number) => Value): Seq {
   return { kind: 'seq', length, at: (i) => at(i) };
 }
 
-/** Plain data (a message, a request) as a record: own fields only. */
+/**
+ * Plain data (a message, a request, a user's node's state) as a record: own fields only, a Map's
+ * entries by key, a Set's members in order.
+ */
 export function dataValue(v: unknown): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) return seq(v.length, (i) => dataValue(v[i]));
+  if (v instanceof Map) return rec(Object.fromEntries([...v].map(([k, x]) => [String(k), () => dataValue(x)])));
+  if (v instanceof Set) {
+    const members = [...v];
+    return seq(members.length, (i) => dataValue(members[i]));
+  }
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     const fields: Record<string, () => Value> = {};
@@ -58,6 +68,7 @@ type SimNode = Simulation['nodes'][number];
 
 export function nodeRec(sim: Simulation, i: number): Rec {
   const n: SimNode = sim.nodes[i]!;
+  if (n.driver !== null) return userNodeRec(n, n.driver);
   const s = n.state;
   const ids = sim.nodes.map((x) => x.id as string);
   return rec(
@@ -101,6 +112,38 @@ export function nodeRec(sim: Simulation, i: number): Rec {
         ),
       kv: () => rec(Object.fromEntries([...s.kv.data].map(([k, v]) => [k, () => v]))),
       disk: () => rec({ synced: () => n.disk.syncedLength, pendingWrites: () => n.disk.pendingWrites, corrupted: () => n.corrupted }),
+      ...(n.deadReason === null ? {} : { deadReason: () => n.deadReason }),
+    },
+    n.id,
+  );
+}
+
+/**
+ * A user's node: what its view says (the fields the invariants and the panels read, as the core's
+ * are named), its disk, and its own state as its code keeps it (`state`: watch or break on
+ * `n1.state.FIELD`).
+ */
+function userNodeRec(n: SimNode, driver: NonNullable<SimNode['driver']>): Rec {
+  const s = n.state;
+  return rec(
+    {
+      id: () => n.id,
+      status: () => n.status,
+      role: () => s.role,
+      term: () => s.term,
+      vote: () => s.vote,
+      leader: () => s.leader,
+      commit: () => s.commit,
+      applied: () => s.applied,
+      lastIndex: () => s.log.length,
+      lastTerm: () => s.log[s.log.length - 1]?.term ?? 0,
+      log: () => seq(s.log.length, (k) => entryRec(s.log[k]!)),
+      config: () => configRec(s),
+      state: () => dataValue(driver.userState),
+      disk: () => {
+        const durable = n.disk instanceof RecordDisk ? n.disk.records : [];
+        return rec({ durable: () => seq(durable.length, (k) => dataValue(durable[k])), pendingWrites: () => n.disk.pendingWrites });
+      },
       ...(n.deadReason === null ? {} : { deadReason: () => n.deadReason }),
     },
     n.id,

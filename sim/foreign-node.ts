@@ -162,6 +162,11 @@ export class ForeignDriver {
     }
   }
 
+  /** The node's own state, as its last step returned it (the debugger shows it; read it, never change it). */
+  get userState(): unknown {
+    return this.state;
+  }
+
   /** Why the node could not start (its init or view threw, or gave what it may not): the run ends at step 0. */
   readonly initError: string | null = null;
 
