@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import {
   Exploration,
+  findDivergence,
   firstDivergence,
   foreignRefusal,
   fromBase64,
@@ -122,11 +123,12 @@ export async function exploreCommand(argv: string[], io: Io): Promise<number> {
     io.out(
       JSON.stringify({
         seedsRun: report.seedsRun,
-        failures: report.failures.map(({ seed, verdict, invariant, step, traceHash, trace, shrunk }) => ({
+        failures: report.failures.map(({ seed, verdict, invariant, step, message, traceHash, trace, shrunk }) => ({
           seed,
           verdict,
           invariant,
           step,
+          message,
           traceHash,
           trace,
           shrunk,
@@ -258,12 +260,19 @@ function collectFailures(results: readonly SeedSummary[], o: ExploreOptions, pro
     let verdict = r.verdict;
     let invariant = r.violation?.invariant ?? r.verdict;
     if (nondeterministic) {
-      const a = record(r.seed);
-      const b = record(r.seed);
-      step = firstDivergence(fromBase64(a.trace.stepBytes), fromBase64(b.trace.stepBytes)) ?? Math.min(a.result.steps, b.result.steps);
       verdict = 'nondeterminism';
       invariant = 'Determinism';
-      message = `two runs of seed ${r.seed} diverge at step ${step} (hashes ${r.traceHash} and ${r.secondHash})`;
+      // Side by side, the step, node and field where they part; else where their traces part.
+      const d = findDivergence(o.scenario, r.seed, node === undefined ? undefined : { module: node.module, label: node.name });
+      if (d !== null) {
+        step = d.step;
+        message = `two runs of seed ${r.seed} diverge at step ${d.step}${d.node === null ? '' : ` on ${d.node}`} (${d.event}): ${d.detail}${node === undefined ? '' : ` — ${node.name} got an input other than its steps' and its rng's (Math.random, a clock, a variable kept outside its state?)`}`;
+      } else {
+        const a = record(r.seed);
+        const b = record(r.seed);
+        step = firstDivergence(fromBase64(a.trace.stepBytes), fromBase64(b.trace.stepBytes)) ?? Math.min(a.result.steps, b.result.steps);
+        message = `two runs of seed ${r.seed} diverge at step ${step} (hashes ${r.traceHash} and ${r.secondHash})`;
+      }
     }
     let shrunk: string | null = null;
     if (o.outDir !== null && failures.length < MAX_TRACES) {

@@ -108,11 +108,15 @@ describe('liferaft --node (a user’s Raft)', function () {
         .replace(/^split-votes .*$/m, 'split-votes 0%'),
     );
     const r = await capture(['explore', short, '--node', leaky, '--seeds', '2', '--workers', '0', '--check-determinism', '--json']);
-    const report = JSON.parse(r.out[0]!) as { failures: { seed: number; invariant: string; step: number }[] };
+    const report = JSON.parse(r.out[0]!) as { failures: { seed: number; invariant: string; step: number; message: string }[] };
     assert.ok(report.failures.length >= 1, r.out.join('\n'));
     for (const f of report.failures) {
       assert.equal(f.invariant, 'Determinism');
-      assert.ok(f.step >= 1);
+      // The step, the node and the field where the two runs part: the timeout its init drew.
+      assert.match(
+        f.message,
+        /^two runs of seed \d+ diverge at step 0 on n\d \(n\d's init\): its state\.timeout: \d+ in one run, \d+ in the other — leaky got an input other than/,
+      );
     }
   });
 

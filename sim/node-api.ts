@@ -15,7 +15,7 @@
 // What a node must not do (determinism-ok: this says what a node must avoid): read a clock (Date, performance), draw randomness other than `rng`
 // (Math.random, crypto), keep state outside `state` (module-level variables, closures over mutable
 // data), or do I/O. The same seed must give the same run: `liferaft explore --check-determinism`
-// runs each seed twice and names the first step where they differ. The state may be mutated in
+// runs each seed twice and names the first step, node and state field where they differ. The state may be mutated in
 // place and returned; it must be plain data (objects, arrays, Maps, Sets, class instances —
 // no functions), so the simulator can copy it for time travel.
 
