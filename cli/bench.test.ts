@@ -79,6 +79,35 @@ describe('liferaft bench', function () {
     assert.equal((JSON.parse(again.out[0]!) as { traceHash: string }).traceHash, f.traceHash);
   });
 
+  it("bench soundness --node: a user's node on the scenarios it can run; the others are skipped, saying why; its failures reproduce with the node", async () => {
+    const argv = (node: string, scenarios: string[]) => [
+      'bench',
+      'soundness',
+      ...scenarios,
+      '--node',
+      node,
+      '--seeds',
+      '2',
+      '--workers',
+      '0',
+      '--state',
+      join(dir, 'node.json'),
+    ];
+    const clean = await capture(
+      argv(join(root, 'examples/your-node/raft.js'), [join(root, 'examples/default.raftsim'), join(root, 'examples/membership.raftsim')]),
+    );
+    assert.equal(clean.code, EXIT.ok, clean.out.join('\n'));
+    const text = clean.out.join('\n');
+    assert.match(text, /membership\.raftsim: skipped \(`spares` \(membership changes\): not yet with a user's node \(raft\.js\)\)/);
+    assert.match(text, /default\.raftsim +2 seeds +0 failures/);
+    const buggy = await capture([...argv(join(root, 'examples/your-node/raft-bug-vote-any-log.js'), [join(root, 'examples/default.raftsim')]), '--json']);
+    assert.equal(buggy.code, 1);
+    const f = (JSON.parse(buggy.out.at(-1)!) as { scenarios: { failures: { reproduce: string; traceHash: string }[] }[] }).scenarios[0]!.failures[0]!;
+    assert.match(f.reproduce, /--node \S*raft-bug-vote-any-log\.js$/);
+    const again = await capture([...f.reproduce.split(' ').slice(1), '--json']);
+    assert.equal((JSON.parse(again.out[0]!) as { traceHash: string }).traceHash, f.traceHash);
+  });
+
   it('bench --quick reports throughput against its baseline, explore and memory', function () {
     this.timeout(120_000);
     const r = spawnSync(process.execPath, ['--expose-gc', cli, 'bench', '--quick', '--json'], { encoding: 'utf8' });

@@ -1,8 +1,10 @@
 // liferaft bench soundness [SCENARIO...] [--seeds N | A..B] [--shard I/N] [--workers K] [--chunk K]
-//                          [--state FILE] [--fresh] [--out DIR] [--json]
+//                          [--state FILE] [--fresh] [--out DIR] [--node FILE] [--json]
 // The soundness campaign: explore a large range of seeds of every shipped example scenario on the
 // correct core, and report per scenario seeds, failures, seeds/s and wall time. On a correct core
-// every failure is a false alarm of the tool or a bug of the core, so the target is zero.
+// every failure is a false alarm of the tool or a bug of the core, so the target is zero. With
+// --node, the same for a user's node (examples/your-node/raft.js): the scenarios it cannot run
+// (membership, transfers) are skipped, saying so.
 //
 // Resumable: progress is saved after every chunk of seeds (1,000 by default) in a state file, keyed
 // by the scenario's text, the seed range, the shard and the build, so an interrupted campaign (Ctrl-C
@@ -15,9 +17,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { intOption, readScenario, reproduceCommand, seedsOption, shardOption, UsageError, type Io } from './args';
-import type { Scenario } from '../sim';
+import { intOption, readScenario, reproduceCommand, seedsOption, shardOption, shellQuote, UsageError, type Io } from './args';
+import { foreignRefusal, type Scenario } from '../sim';
 import { explore, seedsInShard, type ExploreFailure } from './cmd-explore';
+import { loadNode, type LoadedNode } from './node-module';
 
 /** What the state file keeps of a failing seed (its trace and shrunk paths belong to one run). */
 type CampaignFailure = Pick<ExploreFailure, 'seed' | 'verdict' | 'invariant' | 'step' | 'message' | 'traceHash'>;
@@ -108,17 +111,21 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
       state: { type: 'string' },
       fresh: { type: 'boolean' },
       out: { type: 'string' },
+      node: { type: 'string' },
       json: { type: 'boolean' },
     },
     allowPositionals: true,
   });
+  const node = values.node === undefined ? null : await loadNode(values.node);
   const range = values.seeds === undefined ? { from: 1, to: DEFAULT_SEEDS } : seedsOption(values.seeds);
   const shard = shardOption(values.shard);
   // Shards that run on one machine keep one state file each (they would overwrite each other's).
   const statePath = values.state ?? (shard === null ? DEFAULT_STATE : DEFAULT_STATE.replace(/\.json$/, `-shard-${shard.i}-of-${shard.n}.json`));
   const json = values.json === true;
   const paths = positionals.length > 0 ? positionals : exampleScenarios();
-  const scenarios = paths.map((p) => ({ path: p, scenario: readScenario(p), text: readFileSync(p, 'utf8') }));
+  const all = paths.map((p) => ({ path: p, scenario: readScenario(p), text: readFileSync(p, 'utf8') }));
+  // A user's node runs the scenarios it can (no membership changes or transfers yet).
+  const scenarios = node === null ? all : all.filter((x) => foreignRefusal(x.scenario, node.label) === null);
   const build = buildId();
   const c = new Campaign(io, json, {
     range,
@@ -129,10 +136,13 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
     state: loadState(statePath, build, values.fresh === true, io),
     build,
     outDir: values.out ?? null,
+    node,
   });
   c.say(
     `liferaft soundness campaign: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} × seeds ${range.from}..${range.to}${shard === null ? '' : ` (shard ${c.shardText}: ${c.perScenario.toLocaleString('en-US')} seeds each)`} on ${c.o.workers === 0 ? 'the main thread' : `${c.o.workers} worker${c.o.workers === 1 ? '' : 's'}`}; state in ${statePath}`,
   );
+  for (const x of all)
+    if (!scenarios.includes(x)) c.say(`  ${displayName(x.path)}: skipped (${foreignRefusal(x.scenario, node!.label)!.replace(/^[^:]*: /, '')})`);
   // One column width for every row (long paths included), so the figures line up.
   const width = Math.max(28, ...scenarios.map(({ path }) => displayName(path).length));
   const rows: SoundnessRow[] = [];
@@ -174,6 +184,8 @@ interface CampaignOptions {
   readonly state: CampaignState;
   readonly build: string;
   readonly outDir: string | null;
+  /** A user's node instead of the core (its content hash keys its progress). */
+  readonly node: LoadedNode | null;
 }
 
 /** One campaign: scenario after scenario, chunk after chunk, its progress saved after each chunk. */
@@ -202,7 +214,8 @@ class Campaign {
   private progressOf(path: string, text: string): ScenarioProgress {
     const { range } = this.o;
     const textHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-    const key = `${resolve(path)}|${textHash}|${range.from}..${range.to}|${this.shardText}`;
+    const node = this.o.node === null ? '' : `|node ${this.o.node.sha256.slice(0, 16)}`;
+    const key = `${resolve(path)}|${textHash}|${range.from}..${range.to}|${this.shardText}${node}`;
     return (this.o.state.runs[key] ??= {
       scenario: path,
       textHash,
@@ -242,7 +255,10 @@ class Campaign {
     return {
       scenario: name,
       seeds: p.seeds,
-      failures: p.failures.map((f) => ({ ...f, reproduce: reproduceCommand(path, f.seed, undefined) })),
+      failures: p.failures.map((f) => ({
+        ...f,
+        reproduce: reproduceCommand(path, f.seed, undefined, this.o.node === null ? '' : `--node ${shellQuote(this.o.node.file)}`),
+      })),
       wallSeconds: Math.round(p.ms / 100) / 10,
       resumedFrom,
       seedsPerSecond: Math.round((p.seeds / Math.max(0.001, p.ms / 1000)) * 10) / 10,
@@ -267,6 +283,7 @@ class Campaign {
         from: 1,
         bias: false,
         untilFailure: false,
+        node: this.o.node,
       },
       quiet,
     );

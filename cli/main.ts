@@ -68,7 +68,7 @@ commands:
       and get throughput, p50/p99; the same against 3 etcd members when etcd is installed, with ratios;
       --runs N repeats each client count N times, LifeRaft and etcd interleaved, and counts the runs
       where LifeRaft's put throughput ≥ etcd's and its put p99 ≤ etcd's.
-  bench soundness [SCENARIO...] [--seeds N | A..B] [--shard I/N] [--workers K] [--chunk K] [--state FILE] [--fresh] [--out DIR] [--json]
+  bench soundness [SCENARIO...] [--seeds N | A..B] [--shard I/N] [--workers K] [--chunk K] [--state FILE] [--fresh] [--out DIR] [--node FILE] [--json]
       The soundness campaign: seeds 1..N (default 100,000) of every example scenario on the
       correct core, where any failure is a false alarm or a core bug; per scenario seeds, failures,
       seeds/s and wall time. Resumable: state saved every --chunk seeds (default 1,000) in
