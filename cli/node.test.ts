@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { planLaunch } from '../debug-adapter/launch';
+import { STATE_REQUEST, type StateResponseBody } from '../debug-adapter/protocol';
 import { capture, cli, root } from './cli.fixture';
 import { EXIT } from './main';
 
@@ -156,6 +157,10 @@ describe('liferaft --node (a user’s Raft)', function () {
       const state = await fieldsOf(nodeScope.variablesReference, 'state');
       const stateFields = await names(state.variablesReference);
       for (const f of ['term', 'vote', 'log', 'elapsed', 'timeout', 'role', 'kv']) assert.ok(stateFields.includes(f), `${f} in ${stateFields.join(', ')}`);
+      // The panels draw what the view says, and no timer arc (the node's timers are its own).
+      const panel = (await dc.customRequest(STATE_REQUEST)).body as StateResponseBody;
+      assert.ok(panel.nodes.every((n) => n.electionTimeout === 0 && Object.keys(n.progress).length === 0));
+      assert.ok(panel.nodes.some((n) => n.logTerms.length > 0));
       // A membership fork is refused for a user's node, saying why.
       const fork = await dc.evaluateRequest({ expression: '.transfer n2', context: 'repl' }).then(
         (r) => r.body.result,
