@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import {
   Exploration,
   findDivergence,
+  nodeRules,
   firstDivergence,
   foreignRefusal,
   fromBase64,
@@ -67,7 +68,14 @@ export interface ExploreReport {
   readonly workers: number;
   /** Seeds run before the first failure was found (including it), and how long that took. */
   readonly firstFailure: { readonly seeds: number; readonly ms: number } | null;
-  readonly coverage: { readonly signals: number; readonly of: number; readonly rulesNeverHit: readonly string[]; readonly novelSeeds: number };
+  readonly coverage: {
+    readonly signals: number;
+    readonly of: number;
+    /** The rules counted: the core's, or a user's node's own (none when it names none). */
+    readonly rules: number;
+    readonly rulesNeverHit: readonly string[];
+    readonly novelSeeds: number;
+  };
   /** Time spent after the seeds: re-running failures for their traces, shrinking them. */
   readonly afterMs: number;
 }
@@ -152,7 +160,7 @@ export async function explore(o: ExploreOptions, io: Io): Promise<ExploreReport>
   const started = performance.now();
   const deadline = o.timeSec === null ? Infinity : started + o.timeSec * 1000;
   const total = o.seeds === null ? null : countSeeds(o);
-  const exploration = new Exploration(o);
+  const exploration = new Exploration(o.node == null ? o : { ...o, nodeRules: nodeRules(o.node.module) });
   let failedAtMs: number | null = null;
   const nodeFile = o.node == null ? null : resolve(o.node.file);
   const nextBatch = (): SeedBatch => ({ ...exploration.nextBatch(BATCH, () => performance.now() >= deadline), node: nodeFile });
@@ -316,10 +324,17 @@ function describeExplore(r: ExploreReport, o: ExploreOptions, path: string | und
     `explored ${r.seedsRun} seed${r.seedsRun === 1 ? '' : 's'} of ${path === undefined ? 'the built-in default scenario' : o.scenario.file} in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.workers === 0 ? 'the main thread' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${fmtRate(r.eventsPerSecond)} events/s, ${r.seedsPerSecond} seeds/s`,
   ];
   const never = r.coverage.rulesNeverHit;
+  const neverHit = (whose: string): string =>
+    never.length === 0
+      ? `every rule of ${whose} hit`
+      : `${never.length} rule${never.length === 1 ? '' : 's'} never hit: ${never.slice(0, 8).join(', ')}${never.length > 8 ? ', …' : ''}`;
+  const rules = o.node == null ? [] : nodeRules(o.node.module);
   lines.push(
-    o.node != null
-      ? `coverage: ${r.coverage.signals} signals of faults and role changes (a user's node reports no Raft rules)`
-      : `coverage: ${r.coverage.signals} of ${r.coverage.of} signals; ${never.length === 0 ? 'every rule of the core hit' : `${never.length} rule${never.length === 1 ? '' : 's'} never hit: ${never.slice(0, 8).join(', ')}${never.length > 8 ? ', …' : ''}`}`,
+    o.node == null
+      ? `coverage: ${r.coverage.signals} of ${r.coverage.of} signals; ${neverHit('the core')}`
+      : rules.length === 0
+        ? `coverage: ${r.coverage.signals} signals of faults and role changes (${o.node.label} names no rules: export \`rules\` and report them in \`outputs.rules\` to see which are never taken)`
+        : `coverage: ${r.coverage.signals} of ${r.coverage.of} signals of faults, role changes and ${o.node.label}'s ${rules.length} rules; ${neverHit(o.node.label)}`,
   );
   if (r.failures.length === 0) {
     lines.push('no failures');

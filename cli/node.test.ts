@@ -65,8 +65,15 @@ describe('liferaft --node (a user’s Raft)', function () {
       },
     );
     assert.equal(r.status, EXIT.safety, r.stderr);
-    const report = JSON.parse(r.stdout) as { seedsRun: number; failures: { seed: number; invariant: string; trace: string; reproduce: string }[] };
+    const report = JSON.parse(r.stdout) as {
+      seedsRun: number;
+      failures: { seed: number; invariant: string; trace: string; reproduce: string }[];
+      coverage: { rules: number; rulesNeverHit: string[] };
+    };
     assert.equal(report.seedsRun, 8);
+    // The node's own rules: its bug is the rule it never takes.
+    assert.equal(report.coverage.rules, 23);
+    assert.ok(report.coverage.rulesNeverHit.includes('vote.refuse.log-behind'), report.coverage.rulesNeverHit.join(', '));
     assert.ok(report.failures.length >= 2, r.stdout);
     for (const f of report.failures) {
       assert.equal(f.invariant, 'LeaderCompletenessInv');

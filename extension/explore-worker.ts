@@ -2,7 +2,7 @@
 // worker on the web (worker-node.ts / worker-web.ts wire the port). The same explorer as the CLI's
 // (sim/explorer.ts): a range of seeds in order, or for a time budget, coverage-guided. Each seed is
 // reported as it finishes, so the host can show progress and stop early; then the coverage.
-import { Exploration, loadScenario, runSeeds, shrink, withBugs, type ExplorationSummary, type LoadedNodeModule } from '../sim';
+import { Exploration, loadScenario, nodeRules, runSeeds, shrink, withBugs, type ExplorationSummary, type LoadedNodeModule } from '../sim';
 import { evaluateNode, type NodeSource, type RequireFor } from './node-eval';
 
 export interface ExploreRequest {
@@ -73,6 +73,7 @@ function run(req: ExploreRequest, scenario: ReturnType<typeof loadScenario>, nod
     bias: true,
     checkDeterminism: false,
     untilFailure: false,
+    ...(node === undefined ? {} : { nodeRules: nodeRules(node.module) }),
   });
   // One seed at a time: progress after each, and the budget checked between them.
   for (let b = exploration.nextBatch(1, () => Date.now() >= deadline); b.seeds.length > 0; b = exploration.nextBatch(1, () => Date.now() >= deadline)) {

@@ -145,7 +145,7 @@ async function report(output: vscode.OutputChannel, uri: vscode.Uri, ran: string
   if (c !== undefined) {
     const never = c.rulesNeverHit;
     output.appendLine(
-      `  coverage: ${c.signals} of ${c.of} signals${never.length === 0 ? '; every rule was hit' : `; ${never.length} rule(s) never hit: ${never.join(', ')}`}`,
+      `  coverage: ${c.signals} of ${c.of} signals${c.rules === 0 ? ' (the node names no rules: export `rules` and report them in `outputs.rules` to see which are never taken)' : never.length === 0 ? '; every rule was hit' : `; ${never.length} rule(s) never hit: ${never.join(', ')}`}`,
     );
   }
   if (o.failures.length === 0) {

@@ -41,15 +41,16 @@ export function faultSignal(kind: string): number {
   return FAULT_BASE + FAULTS.indexOf(kind as (typeof FAULTS)[number]);
 }
 
-/** Names a counter (`signal / 4` for a signal). */
-export function describeCounter(i: number): string {
+/** Names a counter (`signal / 4` for a signal); past the simulator's, a user's node's rules (`userRules`). */
+export function describeCounter(i: number, userRules: readonly string[] = []): string {
+  if (i >= COUNTERS) return `rule ${userRules[i - COUNTERS] ?? `#${i - COUNTERS}`} (the node's)`;
   if (i < ROLE_BASE) return `rule ${REASON_NAMES[i]}`;
   if (i < FAULT_BASE) return `role ${ROLES[Math.floor((i - ROLE_BASE) / ROLES.length)]}→${ROLES[(i - ROLE_BASE) % ROLES.length]}`;
   return `fault ${FAULTS[i - FAULT_BASE]}`;
 }
 
-export function describeSignal(s: number): string {
-  return `${describeCounter(Math.floor(s / BUCKETS))} ×${['1', '2–7', '8–63', '64+'][s % BUCKETS]}`;
+export function describeSignal(s: number, userRules: readonly string[] = []): string {
+  return `${describeCounter(Math.floor(s / BUCKETS), userRules)} ×${['1', '2–7', '8–63', '64+'][s % BUCKETS]}`;
 }
 
 /** The counter of a signal. */
@@ -59,3 +60,13 @@ export function counterOf(signal: number): number {
 
 /** Counters 0..REASON_COUNTERS-1 are the Raft rules (reason codes), for "never hit" reports. */
 export const REASON_COUNTERS = REASON_NAMES.length;
+
+/** A user's node's rule `i` (of its `rules`): its counter, after the simulator's. */
+export function userRuleCounter(i: number): number {
+  return COUNTERS + i;
+}
+
+/** The signals a run of a user's node with `rules` rules can have: faults, role changes and its rules (not the core's). */
+export function userNodeSignals(rules: number): number {
+  return (COUNTERS - REASON_COUNTERS + rules) * BUCKETS;
+}

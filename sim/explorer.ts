@@ -5,7 +5,7 @@
 // few seeds of the stream the picker prefers those whose features (cluster size, which faults are
 // on) have most often led to new coverage (rules, role changes, faults never seen). Every run stays
 // reproducible from its seed alone. The hosts bring what is theirs: threads, clocks, files.
-import { counterOf, describeCounter, REASON_COUNTERS, SIGNALS } from './coverage';
+import { counterOf, describeCounter, REASON_COUNTERS, SIGNALS, userNodeSignals, userRuleCounter } from './coverage';
 import type { RaftNode } from './node-api';
 import { Rng } from './rng';
 import type { Scenario } from './scenario';
@@ -216,6 +216,8 @@ export interface ExplorationOptions {
   readonly checkDeterminism: boolean;
   /** Stop handing out seeds once one failed. */
   readonly untilFailure: boolean;
+  /** A user's node's rule names (its `rules`), when it runs instead of the core: coverage reports them. */
+  readonly nodeRules?: readonly string[];
 }
 
 /** What an exploration found: its seeds' summaries (by seed), the first failure, the coverage. */
@@ -225,7 +227,14 @@ export interface ExplorationSummary {
   readonly steps: number;
   /** How many seeds had finished when the first failure came in (null: none failed). */
   readonly firstFailureAfter: number | null;
-  readonly coverage: { readonly signals: number; readonly of: number; readonly rulesNeverHit: readonly string[]; readonly novelSeeds: number };
+  readonly coverage: {
+    readonly signals: number;
+    readonly of: number;
+    /** The rules counted: the core's, or a user's node's own (none when it names none). */
+    readonly rules: number;
+    readonly rulesNeverHit: readonly string[];
+    readonly novelSeeds: number;
+  };
 }
 
 /**
@@ -284,18 +293,32 @@ export class Exploration {
     const hit = this.picker.coverage;
     const counters = new Set([...hit].map(counterOf));
     const rulesNeverHit: string[] = [];
-    const bugsOn = new Set<string>(this.o.scenario.bugs);
-    for (let i = 0; i < REASON_COUNTERS; i++) {
-      if (counters.has(i)) continue;
-      const rule = describeCounter(i).replace(/^rule /, '');
-      // A planted bug's path is only reachable with the bug on.
-      if (!rule.startsWith('bug.') || bugsOn.has(rule.slice(4))) rulesNeverHit.push(rule);
+    const userRules = this.o.nodeRules;
+    if (userRules !== undefined) {
+      // A user's node: its own rules (the core's cannot fire).
+      userRules.forEach((r, i) => {
+        if (!counters.has(userRuleCounter(i))) rulesNeverHit.push(r);
+      });
+    } else {
+      const bugsOn = new Set<string>(this.o.scenario.bugs);
+      for (let i = 0; i < REASON_COUNTERS; i++) {
+        if (counters.has(i)) continue;
+        const rule = describeCounter(i).replace(/^rule /, '');
+        // A planted bug's path is only reachable with the bug on.
+        if (!rule.startsWith('bug.') || bugsOn.has(rule.slice(4))) rulesNeverHit.push(rule);
+      }
     }
     return {
       results,
       steps,
       firstFailureAfter: this.failedAfter,
-      coverage: { signals: hit.size, of: SIGNALS, rulesNeverHit, novelSeeds: this.picker.novelSeeds },
+      coverage: {
+        signals: hit.size,
+        of: userRules === undefined ? SIGNALS : userNodeSignals(userRules.length),
+        rules: userRules === undefined ? REASON_COUNTERS : userRules.length,
+        rulesNeverHit,
+        novelSeeds: this.picker.novelSeeds,
+      },
     };
   }
 }

@@ -4,7 +4,7 @@
 // so adding one kind of fault does not shift the others' draws.
 import { step as coreStep, type DurableState, type Input, type Message } from '../core';
 import { foreignOf, isForeign, type RecordDisk } from './foreign-node';
-import { faultSignal, reasonSignal } from './coverage';
+import { faultSignal, reasonSignal, userRuleCounter } from './coverage';
 import { EventKind, faultEvent, recurEvent, tickEvent, type FaultEvent, type RecurEvent } from './events';
 import { Rng, shuffled } from './rng';
 import type { FaultAction } from './scenario';
@@ -267,7 +267,8 @@ export class Faults {
   private runForeignRestart(n: SimNode): void {
     const { sim } = this;
     try {
-      const { write } = n.driver!.restart(n.state, n.inc, n.disk as RecordDisk);
+      const { write, rules } = n.driver!.restart(n.state, n.inc, n.disk as RecordDisk);
+      for (const r of rules) sim.coverage[userRuleCounter(r)]!++;
       if (write !== null) n.disk.sync((n.disk as RecordDisk).writeRecords(write.persist, write.records));
     } catch (err) {
       sim.finish('crash', undefined, undefined, {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { runSeeds } from './explorer';
+import { counterOf, userRuleCounter } from './coverage';
+import { Exploration, runSeeds } from './explorer';
 import type { RaftNode } from './node-api';
 import { Simulation } from './simulation';
 import { loadScenario, recordRun, replayTrace } from './tracefile';
@@ -83,6 +84,38 @@ describe("a user's Raft node under the simulator (node-api.ts)", function () {
     assert.equal(fixed.ok, false);
   });
 
+  it("a node's own rules are coverage: counted after the simulator's signals, and the ones never taken are named", () => {
+    const rules = raft.rules!;
+    assert.ok(rules.length > 10);
+    const ok = runSeeds({ scenario, seeds: [1, 2, 3, 4], twice: false }, { module: raft, label: 'n' });
+    const bad = runSeeds({ scenario, seeds: [1, 2, 3, 4], twice: false }, { module: buggy, label: 'n' });
+    const taken = (rs: typeof ok) =>
+      new Set(
+        rs
+          .flatMap((r) => r.coverage.map(counterOf))
+          .filter((c) => c >= userRuleCounter(0))
+          .map((c) => rules[c - userRuleCounter(0)]),
+      );
+    // The correct node refuses votes to candidates whose log is behind; its bug twin never does.
+    assert.ok(taken(ok).has('vote.refuse.log-behind') && taken(ok).has('election.won') && taken(ok).has('restart.restore'), [...taken(ok)].join(', '));
+    assert.ok(!taken(bad).has('vote.refuse.log-behind') && taken(bad).has('vote.grant'), [...taken(bad)].join(', '));
+    // The exploration's summary names the rules never taken, of the node's.
+    const e = new Exploration({
+      scenario,
+      seeds: { from: 1, to: 4 },
+      from: 1,
+      shard: null,
+      bias: false,
+      checkDeterminism: false,
+      untilFailure: false,
+      nodeRules: rules,
+    });
+    e.report(runSeeds({ scenario, seeds: [1, 2, 3, 4], twice: false }, { module: buggy, label: 'n' }));
+    const c = e.summarize().coverage;
+    assert.equal(c.rules, rules.length);
+    assert.ok(c.rulesNeverHit.includes('vote.refuse.log-behind') && c.rulesNeverHit.every((r) => rules.includes(r)), c.rulesNeverHit.join(', '));
+  });
+
   it('a node that throws, or returns what the contract does not allow, ends the run as a crash naming the node and the call', () => {
     const cases: [string, Partial<RaftNode>, RegExp][] = [
       [
@@ -94,6 +127,27 @@ describe("a user's Raft node under the simulator (node-api.ts)", function () {
           },
         },
         /^bad\.js's step \(message\) threw on n\d: TypeError: boom \(at .*foreign-node\.test\.ts:\d+:\d+\)$/,
+      ],
+      [
+        'a rule its list does not name',
+        {
+          step(s: unknown, input) {
+            const r = raft.step(s, input);
+            return { ...r, outputs: { ...r.outputs, rules: ['vote.grant', 'vote.guess'] } };
+          },
+        },
+        /^bad\.js's step \((tick|message|request)\) on n\d reported rule "vote\.guess", which its `rules` list does not name$/,
+      ],
+      [
+        'rules, but no list of them',
+        {
+          rules: undefined,
+          step(s: unknown, input) {
+            const r = raft.step(s, input);
+            return { ...r, outputs: { ...r.outputs, rules: ['vote.grant'] } };
+          },
+        },
+        /^bad\.js's step \((tick|message|request)\) on n\d reported rule "vote\.grant", but the node exports no `rules` list to name its rules$/,
       ],
       [
         'init throws',

@@ -89,6 +89,13 @@ export const FOREIGN_INVARIANTS = [
   'OneVotePerTerm',
 ] as const;
 
+const NO_RULES_TAKEN: readonly number[] = [];
+
+/** A node's rule names (its `rules`): the strings of the list, in order (none: not a list). */
+export function nodeRules(module: { readonly rules?: unknown }): readonly string[] {
+  return Array.isArray(module.rules) ? module.rules.filter((r): r is string => typeof r === 'string') : [];
+}
+
 /** A disk that also keeps a user's records: those of synced writes survive a crash, in order. */
 export class RecordDisk extends Disk {
   private pendingRecords: { readonly seq: number; readonly records: readonly unknown[] }[] = [];
@@ -129,6 +136,8 @@ export interface ForeignStep {
   readonly outputs: StepOutputs;
   /** The disk write of the step (null: it persisted nothing). */
   readonly write: { readonly persist: Persist; readonly records: readonly unknown[] } | null;
+  /** The rules the step took, as indexes into the node's `rules` (coverage). */
+  readonly rules: readonly number[];
 }
 
 /** Drives one node of a user's module; `shadow` is the simulator's NodeState for it. */
@@ -141,6 +150,8 @@ export class ForeignDriver {
   private readonly clients = new Set<string>();
 
   private readonly id: NodeId;
+  /** The node's rule names (its `rules`), by name: their indexes are its coverage counters. */
+  private readonly ruleIndex: ReadonlyMap<string, number>;
 
   constructor(
     private readonly module: RaftNode,
@@ -153,6 +164,7 @@ export class ForeignDriver {
   ) {
     this.ids = new Set(clusterIds);
     this.id = shadow.config.id;
+    this.ruleIndex = new Map(nodeRules(module).map((r, i) => [r, i]));
     try {
       this.state = this.init(0);
       this.refresh(shadow);
@@ -263,6 +275,7 @@ export class ForeignDriver {
     } catch (e) {
       this.bad(what, `persisted a record that cannot be stored (${(e as Error).message})`);
     }
+    const rules = this.rulesOf(what, out.rules);
     const replies = out.replies ?? [];
     if (!Array.isArray(replies)) this.bad(what, `returned replies ${show(replies)}, not a list`);
     replies.forEach((r: unknown, i) => this.checkReply(what, r, i));
@@ -287,7 +300,26 @@ export class ForeignDriver {
       };
       this.written = { term: shadow.term, vote: shadow.vote, log: shadow.log.slice() };
     }
-    return { outputs: { persist: viewChange, messages, applied: [], replies: replies as StepOutputs['replies'], reasons: NO_REASONS }, write };
+    return { outputs: { persist: viewChange, messages, applied: [], replies: replies as StepOutputs['replies'], reasons: NO_REASONS }, write, rules };
+  }
+
+  /** A step's `rules`, checked against the node's list: their indexes. */
+  private rulesOf(what: string, raw: unknown): readonly number[] {
+    if (raw === undefined) return NO_RULES_TAKEN;
+    if (!Array.isArray(raw)) this.bad(what, `returned rules ${show(raw)}, not a list of rule names`);
+    const out: number[] = [];
+    for (const r of raw) {
+      const i = typeof r === 'string' ? this.ruleIndex.get(r) : undefined;
+      if (i === undefined)
+        this.bad(
+          what,
+          this.ruleIndex.size === 0
+            ? `reported rule ${show(r)}, but the node exports no \`rules\` list to name its rules`
+            : `reported rule ${show(r)}, which its \`rules\` list does not name`,
+        );
+      out.push(i);
+    }
+    return out;
   }
 
   /** A reply as node-api.ts allows it: to a client that asked this node, with an outcome it knows. */

@@ -123,6 +123,11 @@ export interface NodeOutputs<M> {
   readonly persist?: readonly unknown[];
   /** Answers to clients, for requests this node received (or relays). */
   readonly replies?: readonly ClientReply[];
+  /**
+   * The rules this step took, by their names in the node's `rules` (coverage: exploring for a time
+   * prefers seeds that take rules rarely taken, and `explore` names the rules never taken).
+   */
+  readonly rules?: readonly string[];
 }
 
 export interface StepResult<S, M> {
@@ -165,4 +170,6 @@ export interface RaftNode<S = unknown, M = unknown> {
   classify(message: M): MessageKind;
   /** A message in words for the timeline and traces (default: its JSON). */
   describe?(message: M): string;
+  /** The names of the node's rules, which its steps report in `outputs.rules` (coverage). */
+  readonly rules?: readonly string[];
 }

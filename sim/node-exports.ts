@@ -12,6 +12,9 @@ export function nodeOfExports(exported: Record<string, unknown>, file: string): 
     throw new Error(
       `${file} is not a LifeRaft node: it exports no ${missing.join(', ')} (a node exports { init, step, view, classify }, as module.exports, its default export or an export named \`node\`; see examples/your-node/)`,
     );
+  const rules = m.rules;
+  if (rules !== undefined && (!Array.isArray(rules) || rules.some((r) => typeof r !== 'string' || r === '') || new Set(rules).size !== rules.length))
+    throw new Error(`${file}'s \`rules\` must be a list of distinct rule names (strings), not ${JSON.stringify(rules)?.slice(0, 80)}`);
   const base = file.split(/[/\\]/).pop() ?? file;
   return { module: m as unknown as RaftNode, name: typeof m.name === 'string' && m.name !== '' ? m.name : base };
 }

@@ -19,7 +19,7 @@ import {
   type ReasonCode,
   type StepOutputs,
 } from '../core';
-import { COUNTERS, roleSignal, signalsOf } from './coverage';
+import { COUNTERS, roleSignal, signalsOf, userRuleCounter } from './coverage';
 import { Disk } from './disk';
 import {
   clientRequestEvent,
@@ -39,7 +39,7 @@ import {
   type TickEvent,
 } from './events';
 import { Faults } from './faults';
-import { FOREIGN_INVARIANTS, ForeignDriver, RecordDisk, type ForeignStep } from './foreign-node';
+import { FOREIGN_INVARIANTS, ForeignDriver, nodeRules, RecordDisk, type ForeignStep } from './foreign-node';
 import type { RaftNode } from './node-api';
 import type { SimHost } from './host';
 import { EventHeap } from './heap';
@@ -98,7 +98,7 @@ export class Simulation implements SimHost {
   /** The fault the latest step applied, scheduled or random (null: none). */
   lastAction: FaultAction | null = null;
   /** Coverage counters (coverage.ts), bumped by the steps and the faults. */
-  readonly coverage = new Uint32Array(COUNTERS);
+  readonly coverage: Uint32Array;
   /** Sync latencies and what a crash does to unsynced writes. */
   readonly diskRng: Rng;
   private readonly heap = new EventHeap<SimEvent>();
@@ -132,6 +132,8 @@ export class Simulation implements SimHost {
   ) {
     const s = scenario;
     const foreign = options.node ?? null;
+    // (A user's node's own rules count after the simulator's: coverage.ts's counters, then its `rules`.)
+    this.coverage = new Uint32Array(COUNTERS + (foreign === null ? 0 : nodeRules(foreign.module).length));
     if (foreign !== null) {
       const refusal = foreignRefusal(s, foreign.label);
       if (refusal !== null) throw new Error(refusal);
@@ -514,7 +516,11 @@ export class Simulation implements SimHost {
     let write: ForeignStep['write'] = null;
     try {
       if (n.driver === null) out = coreStep(s, input).outputs;
-      else ({ outputs: out, write } = n.driver.step(s, input));
+      else {
+        let rules: ForeignStep['rules'];
+        ({ outputs: out, write, rules } = n.driver.step(s, input));
+        for (const r of rules) this.coverage[userRuleCounter(r)]!++;
+      }
     } catch (err) {
       this.record(e, n.index, null, null, 2);
       this.finish('crash', undefined, undefined, {

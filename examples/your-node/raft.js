@@ -13,6 +13,32 @@
 'use strict';
 
 const MAX_ENTRIES = 64; // entries per append
+/** The rules a step can take, which it reports (outputs.rules): LifeRaft counts them for coverage. */
+const RULES = [
+  'election.timeout',
+  'election.won',
+  'heartbeat.send',
+  'term.adopt',
+  'vote.grant',
+  'vote.refuse.stale-term',
+  'vote.refuse.already-voted',
+  'vote.refuse.log-behind',
+  'append.refuse.stale-term',
+  'append.refuse.mismatch',
+  'append.accept',
+  'append.truncate-conflict',
+  'append.ack',
+  'append.backtrack',
+  'commit.advance',
+  'commit.skip-old-term',
+  'request.not-leader',
+  'request.answered-from-session',
+  'request.retry-in-flight',
+  'request.propose',
+  'apply.duplicate',
+  'leadership.lost',
+  'restart.restore',
+];
 const MAX_VALUE = 1024 * 1024; // a value may not grow past this (LifeRaft's workload expects it)
 
 class Follower {
@@ -63,7 +89,11 @@ class RaftNode {
     this.kv = {};
     this.sessions = {}; // client → { seq, result }
     // This step's outputs.
-    this.out = { messages: [], persist: [], replies: [] };
+    this.out = { messages: [], persist: [], replies: [], rules: [] };
+  }
+
+  rule(name) {
+    this.out.rules.push(name);
   }
 
   others() {
@@ -105,6 +135,7 @@ class RaftNode {
 
   becomeFollower(term, leader) {
     if (term > this.term) {
+      this.rule('term.adopt');
       this.term = term;
       this.vote = null;
       this.saveHardState();
@@ -129,6 +160,7 @@ class RaftNode {
   }
 
   becomeLeader() {
+    this.rule('election.won');
     this.role = new Leader(this);
     this.leader = this.id;
     // A no-op of the new term, so entries of earlier terms can commit through it (§5.4.2).
@@ -138,6 +170,7 @@ class RaftNode {
   }
 
   abandonWaiting() {
+    if (Object.keys(this.role.waiting).length > 0) this.rule('leadership.lost');
     for (const key of Object.keys(this.role.waiting)) {
       const [client, seq] = key.split('#');
       this.out.replies.push({ client, seq: Number(seq), outcome: { status: 'leadership-lost' } });
@@ -149,10 +182,16 @@ class RaftNode {
 
   tick() {
     if (this.role instanceof Leader) {
-      if (++this.role.sinceHeartbeat >= this.config.heartbeatTicks) this.broadcast();
+      if (++this.role.sinceHeartbeat >= this.config.heartbeatTicks) {
+        this.rule('heartbeat.send');
+        this.broadcast();
+      }
       return;
     }
-    if (++this.elapsed >= this.timeout) this.becomeCandidate();
+    if (++this.elapsed >= this.timeout) {
+      this.rule('election.timeout');
+      this.becomeCandidate();
+    }
   }
 
   receive(from, m) {
@@ -177,6 +216,9 @@ class RaftNode {
       this.saveHardState();
     }
     if (granted) this.elapsed = 0;
+    this.rule(
+      granted ? 'vote.grant' : m.term < this.term ? 'vote.refuse.stale-term' : !upToDate ? 'vote.refuse.log-behind' : 'vote.refuse.already-voted',
+    );
     this.send(from, { type: 'Vote', term: this.term, granted });
   }
 
@@ -187,16 +229,24 @@ class RaftNode {
   }
 
   onAppend(from, m) {
-    if (m.term < this.term) return this.send(from, { type: 'AppendReply', term: this.term, success: false, match: 0 });
+    if (m.term < this.term) {
+      this.rule('append.refuse.stale-term');
+      return this.send(from, { type: 'AppendReply', term: this.term, success: false, match: 0 });
+    }
     this.becomeFollower(m.term, from);
     if (m.prevIndex > this.log.length || this.termAt(m.prevIndex) !== m.prevTerm) {
+      this.rule('append.refuse.mismatch');
       // Not there: the leader backs up (to our log's end at most).
       return this.send(from, { type: 'AppendReply', term: this.term, success: false, match: Math.min(m.prevIndex - 1, this.log.length) });
     }
     // Keep what matches; from the first conflict on, take the leader's entries (§5.3).
     let i = 0;
     while (i < m.entries.length && m.prevIndex + 1 + i <= this.log.length && this.termAt(m.prevIndex + 1 + i) === m.entries[i].term) i++;
-    if (i < m.entries.length) this.saveLog(m.prevIndex + 1 + i, m.entries.slice(i));
+    if (i < m.entries.length) {
+      if (m.prevIndex + 1 + i <= this.log.length) this.rule('append.truncate-conflict');
+      this.saveLog(m.prevIndex + 1 + i, m.entries.slice(i));
+    }
+    this.rule('append.accept');
     const last = m.prevIndex + m.entries.length;
     // Commit what the leader committed, up to what this append vouches for (never back: a late append vouches for less).
     this.commit = Math.max(this.commit, Math.min(m.commit, last));
@@ -208,11 +258,13 @@ class RaftNode {
     const role = this.role;
     if (!(role instanceof Leader) || m.term !== this.term) return;
     if (m.success) {
+      this.rule('append.ack');
       role.match[from] = Math.max(role.match[from], m.match);
       role.next[from] = Math.max(role.next[from], m.match + 1);
       this.advanceCommit();
       if (role.next[from] <= this.log.length) this.sendAppend(from);
     } else {
+      this.rule('append.backtrack');
       role.next[from] = Math.max(1, Math.min(role.next[from] - 1, m.match + 1));
       this.sendAppend(from);
     }
@@ -221,12 +273,17 @@ class RaftNode {
   request(r) {
     const role = this.role;
     if (!(role instanceof Leader)) {
+      this.rule('request.not-leader');
       return this.out.replies.push({ client: r.client, seq: r.seq, outcome: { status: 'not-leader', leaderHint: this.leader === this.id ? null : this.leader } });
     }
     const s = this.sessions[r.client];
-    if (s !== undefined && s.seq === r.seq) return this.out.replies.push({ client: r.client, seq: r.seq, outcome: { status: 'ok', result: s.result } });
+    if (s !== undefined && s.seq === r.seq) {
+      this.rule('request.answered-from-session');
+      return this.out.replies.push({ client: r.client, seq: r.seq, outcome: { status: 'ok', result: s.result } });
+    }
     const key = `${r.client}#${r.seq}`;
-    if (role.waiting[key]) return; // a retry of a request already in the log
+    if (role.waiting[key]) return this.rule('request.retry-in-flight'); // a retry of a request already in the log
+    this.rule('request.propose');
     role.waiting[key] = true;
     this.saveLog(this.log.length + 1, [{ term: this.term, request: r }]);
     this.broadcast();
@@ -249,13 +306,17 @@ class RaftNode {
   advanceCommit() {
     const role = this.role;
     for (let n = this.log.length; n > this.commit; n--) {
-      if (this.log[n - 1].term !== this.term) break; // only entries of its own term commit by counting (§5.4.2)
       const acks = 1 + this.others().filter((p) => role.match[p] >= n).length;
-      if (acks >= this.majority()) {
-        this.commit = n;
-        this.apply();
+      if (acks < this.majority()) continue;
+      // Only entries of its own term commit by counting (§5.4.2): older ones commit with them.
+      if (this.log[n - 1].term !== this.term) {
+        this.rule('commit.skip-old-term');
         break;
       }
+      this.rule('commit.advance');
+      this.commit = n;
+      this.apply();
+      break;
     }
   }
 
@@ -268,8 +329,10 @@ class RaftNode {
       if (r === null) continue;
       const s = this.sessions[r.client];
       let result;
-      if (s !== undefined && r.seq <= s.seq) result = s.result; // a duplicate: applied once already
-      else {
+      if (s !== undefined && r.seq <= s.seq) {
+        this.rule('apply.duplicate');
+        result = s.result; // a duplicate: applied once already
+      } else {
         result = execute(this.kv, r.op);
         this.sessions[r.client] = { seq: r.seq, result };
       }
@@ -284,6 +347,7 @@ class RaftNode {
   // ---- restart
 
   restore(records) {
+    if (records.length > 0) this.rule('restart.restore');
     for (const r of records) {
       if ('term' in r) {
         this.term = r.term;
@@ -326,9 +390,10 @@ function execute(kv, op) {
 /** @type {import('../../sim/node-api').RaftNode<RaftNode, any>} */
 module.exports = {
   name: 'raft.js',
+  rules: RULES,
   init: (id, peers, config, rng) => new RaftNode(id, peers, config, rng),
   step(node, input) {
-    node.out = { messages: [], persist: [], replies: [] };
+    node.out = { messages: [], persist: [], replies: [], rules: [] };
     switch (input.type) {
       case 'tick':
         node.tick();
