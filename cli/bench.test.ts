@@ -106,6 +106,20 @@ describe('liferaft bench', function () {
     assert.match(f.reproduce, /--node \S*raft-bug-vote-any-log\.js$/);
     const again = await capture([...f.reproduce.split(' ').slice(1), '--json']);
     assert.equal((JSON.parse(again.out[0]!) as { traceHash: string }).traceHash, f.traceHash);
+    // Without --node, a scenario's own `node` line names the node; with nothing left to run, a usage error.
+    const mine = join(dir, 'mine.raftsim');
+    writeFileSync(mine, `node ${join(root, 'examples/your-node/raft-bug-vote-any-log.js')}\n${readFileSync(join(root, 'examples/default.raftsim'), 'utf8')}`);
+    const own = await capture(['bench', 'soundness', mine, '--seeds', '2', '--workers', '0', '--state', join(dir, 'own.json'), '--json']);
+    assert.equal(own.code, 1, own.out.join('\n'));
+    const row = (JSON.parse(own.out.at(-1)!) as { scenarios: { failures: { invariant: string; reproduce: string }[] }[] }).scenarios[0]!;
+    assert.deepEqual(
+      row.failures.map((x) => x.invariant),
+      ['LeaderCompletenessInv', 'LeaderCompletenessInv'],
+    );
+    assert.doesNotMatch(row.failures[0]!.reproduce, /--node/);
+    const none = await capture(argv(join(root, 'examples/your-node/raft.js'), [join(root, 'examples/membership.raftsim')]));
+    assert.equal(none.code, EXIT.usage);
+    assert.match(none.err.join('\n'), /no scenario to run: .*membership\.raftsim: `spares`/);
   });
 
   it('bench --quick reports throughput against its baseline, explore and memory', function () {

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { intOption, readScenario, reproduceCommand, seedsOption, shardOption, shellQuote, UsageError, type Io } from './args';
 import { foreignRefusal, type Scenario } from '../sim';
 import { explore, seedsInShard, type ExploreFailure } from './cmd-explore';
-import { loadNode, type LoadedNode } from './node-module';
+import { loadNode, nodeFor, type LoadedNode } from './node-module';
 
 /** What the state file keeps of a failing seed (its trace and shrunk paths belong to one run). */
 type CampaignFailure = Pick<ExploreFailure, 'seed' | 'verdict' | 'invariant' | 'step' | 'message' | 'traceHash'>;
@@ -116,16 +116,26 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
     },
     allowPositionals: true,
   });
-  const node = values.node === undefined ? null : await loadNode(values.node);
+  const cliNode = values.node === undefined ? null : await loadNode(values.node);
   const range = values.seeds === undefined ? { from: 1, to: DEFAULT_SEEDS } : seedsOption(values.seeds);
   const shard = shardOption(values.shard);
   // Shards that run on one machine keep one state file each (they would overwrite each other's).
   const statePath = values.state ?? (shard === null ? DEFAULT_STATE : DEFAULT_STATE.replace(/\.json$/, `-shard-${shard.i}-of-${shard.n}.json`));
   const json = values.json === true;
   const paths = positionals.length > 0 ? positionals : exampleScenarios();
-  const all = paths.map((p) => ({ path: p, scenario: readScenario(p), text: readFileSync(p, 'utf8') }));
+  // Each scenario's node: --node, else its own `node` line, else the core.
+  const all: CampaignScenario[] = [];
+  for (const p of paths) {
+    const scenario = readScenario(p);
+    const node = cliNode ?? (await nodeFor(scenario, undefined)) ?? null;
+    // (A scenario's own `node` line needs no --node to reproduce: run reads it too.)
+    all.push({ path: p, scenario, text: readFileSync(p, 'utf8'), node, reproduceTail: cliNode === null ? '' : `--node ${shellQuote(cliNode.file)}` });
+  }
   // A user's node runs the scenarios it can (no membership changes or transfers yet).
-  const scenarios = node === null ? all : all.filter((x) => foreignRefusal(x.scenario, node.label) === null);
+  const refusal = (x: CampaignScenario): string | null => (x.node === null ? null : foreignRefusal(x.scenario, x.node.label));
+  const skipped = all.filter((x) => refusal(x) !== null).map((x) => ({ scenario: displayName(x.path), reason: refusal(x)!.replace(/^[^:]*: /, '') }));
+  const scenarios = all.filter((x) => refusal(x) === null);
+  if (scenarios.length === 0) throw new UsageError(`no scenario to run: ${skipped.map((x) => `${x.scenario}: ${x.reason}`).join('; ')}`);
   const build = buildId();
   const c = new Campaign(io, json, {
     range,
@@ -136,13 +146,11 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
     state: loadState(statePath, build, values.fresh === true, io),
     build,
     outDir: values.out ?? null,
-    node,
   });
   c.say(
     `liferaft soundness campaign: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} × seeds ${range.from}..${range.to}${shard === null ? '' : ` (shard ${c.shardText}: ${c.perScenario.toLocaleString('en-US')} seeds each)`} on ${c.o.workers === 0 ? 'the main thread' : `${c.o.workers} worker${c.o.workers === 1 ? '' : 's'}`}; state in ${statePath}`,
   );
-  for (const x of all)
-    if (!scenarios.includes(x)) c.say(`  ${displayName(x.path)}: skipped (${foreignRefusal(x.scenario, node!.label)!.replace(/^[^:]*: /, '')})`);
+  for (const x of skipped) c.say(`  ${x.scenario}: skipped (${x.reason})`);
   // One column width for every row (long paths included), so the figures line up.
   const width = Math.max(28, ...scenarios.map(({ path }) => displayName(path).length));
   const rows: SoundnessRow[] = [];
@@ -155,8 +163,8 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
   };
   process.once('SIGINT', onInterrupt);
   try {
-    for (const { path, scenario, text } of scenarios) {
-      const row = await c.runScenario(path, scenario, text);
+    for (const x of scenarios) {
+      const row = await c.runScenario(x);
       rows.push(row);
       c.sayRow(row, width);
     }
@@ -170,7 +178,7 @@ export async function benchSoundnessCommand(argv: string[], io: Io): Promise<num
   c.say(
     `  ${'total'.padEnd(width)} ${seeds.toLocaleString('en-US').padStart(9)} seeds  ${String(failures).padStart(4)} failures  ${''.padStart(15)}  ${fmtDuration(wall).padStart(8)} wall`,
   );
-  if (json) io.out(JSON.stringify({ range, shard: c.shardText, workers: c.o.workers, build, scenarios: rows }));
+  if (json) io.out(JSON.stringify({ range, shard: c.shardText, workers: c.o.workers, build, scenarios: rows, skipped }));
   return failures === 0 ? 0 : 1;
 }
 
@@ -184,8 +192,17 @@ interface CampaignOptions {
   readonly state: CampaignState;
   readonly build: string;
   readonly outDir: string | null;
-  /** A user's node instead of the core (its content hash keys its progress). */
+}
+
+/** A scenario of the campaign, and the user's node it runs (null: the core). */
+interface CampaignScenario {
+  readonly path: string;
+  readonly scenario: Scenario;
+  readonly text: string;
+  /** Its content hash keys the scenario's progress. */
   readonly node: LoadedNode | null;
+  /** What a reproduce command adds after the seed (--node FILE when the node came from --node). */
+  readonly reproduceTail: string;
 }
 
 /** One campaign: scenario after scenario, chunk after chunk, its progress saved after each chunk. */
@@ -211,10 +228,10 @@ class Campaign {
   }
 
   /** The saved progress of a scenario in this campaign (its text, range and shard), or a fresh one. */
-  private progressOf(path: string, text: string): ScenarioProgress {
+  private progressOf(path: string, text: string, userNode: LoadedNode | null): ScenarioProgress {
     const { range } = this.o;
     const textHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-    const node = this.o.node === null ? '' : `|node ${this.o.node.sha256.slice(0, 16)}`;
+    const node = userNode === null ? '' : `|node ${userNode.sha256.slice(0, 16)}`;
     const key = `${resolve(path)}|${textHash}|${range.from}..${range.to}|${this.shardText}${node}`;
     return (this.o.state.runs[key] ??= {
       scenario: path,
@@ -231,10 +248,10 @@ class Campaign {
   }
 
   /** Runs a scenario's remaining seeds, a chunk at a time, and sums them up. */
-  async runScenario(path: string, scenario: Scenario, text: string): Promise<SoundnessRow> {
+  async runScenario({ path, scenario, text, node, reproduceTail }: CampaignScenario): Promise<SoundnessRow> {
     const { range, statePath } = this.o;
     const name = displayName(path);
-    const p = this.progressOf(path, text);
+    const p = this.progressOf(path, text, node);
     const resumedFrom = p.seeds;
     this.running = { name, p };
     if (p.next <= range.to && p.seeds > 0)
@@ -247,7 +264,7 @@ class Campaign {
         throw new UsageError(
           `the build changed during the campaign (npm run build?): progress so far is saved in ${statePath}; run again to start over on the new build`,
         );
-      await this.runChunk(scenario, p);
+      await this.runChunk(scenario, p, node);
       saveState(statePath, this.o.state);
       this.progress(name, p);
     }
@@ -257,7 +274,7 @@ class Campaign {
       seeds: p.seeds,
       failures: p.failures.map((f) => ({
         ...f,
-        reproduce: reproduceCommand(path, f.seed, undefined, this.o.node === null ? '' : `--node ${shellQuote(this.o.node.file)}`),
+        reproduce: reproduceCommand(path, f.seed, undefined, reproduceTail),
       })),
       wallSeconds: Math.round(p.ms / 100) / 10,
       resumedFrom,
@@ -267,7 +284,7 @@ class Campaign {
   }
 
   /** The next chunk of a scenario's seeds, explored quietly; its counts and failures go into `p`. */
-  private async runChunk(scenario: Scenario, p: ScenarioProgress): Promise<void> {
+  private async runChunk(scenario: Scenario, p: ScenarioProgress, node: LoadedNode | null): Promise<void> {
     const to = Math.min(this.o.range.to, p.next + this.o.chunk - 1);
     const quiet: Io = { out: () => {}, err: () => {}, progress: null };
     const r = await explore(
@@ -283,7 +300,7 @@ class Campaign {
         from: 1,
         bias: false,
         untilFailure: false,
-        node: this.o.node,
+        node,
       },
       quiet,
     );
