@@ -194,6 +194,49 @@ describe('liferaft --node (a user’s Raft)', function () {
     );
   });
 
+  it("a node that throws, over DAP: the thread's top frame is the node's own line, the run stops there as an exception", async () => {
+    const thrower = join(dir, 'thrower.js');
+    writeFileSync(
+      thrower,
+      [
+        `const raft = require(${JSON.stringify(join(root, RAFT))});`,
+        'function step(state, input) {',
+        "  if (input.type === 'tick' && state.id === 'n2' && state.term > 0) throw new RangeError('n2 gave up');",
+        '  return raft.step(state, input);',
+        '}',
+        "module.exports = { ...raft, name: 'thrower.js', step };",
+        '',
+      ].join('\n'),
+    );
+    const dc = new DebugClient('node', join(root, 'dist/debugAdapter.js'), 'liferaft');
+    await dc.start();
+    try {
+      await dc.initializeRequest({ adapterID: 'liferaft', linesStartAt1: true, columnsStartAt1: true });
+      const stopped = dc.waitForEvent('stopped', 60_000);
+      await dc.launch({ scenario: join(root, 'examples/default.raftsim'), seed: 1, node: thrower, stopOnEntry: false } as never);
+      await dc.configurationDoneRequest();
+      const e = (await stopped) as DebugProtocol.StoppedEvent;
+      assert.equal(e.body.reason, 'exception');
+      const frames = (await dc.stackTraceRequest({ threadId: e.body.threadId! })).body;
+      const top = frames.stackFrames[0]!;
+      assert.equal(top.source?.path, thrower);
+      // (Line 3, at `new RangeError`: where V8 says it was made.)
+      assert.deepEqual([top.line, top.column], [3, 75]);
+      assert.match(top.name, /^thrower\.js's step \(tick\) threw on n2: RangeError: n2 gave up$/);
+      // Below it, the steps as ever; the frame's scopes are the step's.
+      assert.ok(frames.stackFrames.length >= 2 && frames.totalFrames === frames.stackFrames.length, JSON.stringify(frames));
+      const scopes = (await dc.scopesRequest({ frameId: top.id })).body.scopes.map((x) => x.name);
+      assert.ok(scopes.includes('Node n2'), scopes.join(', '));
+      // Another thread has no such frame.
+      const other = (await dc.threadsRequest()).body.threads.find((t) => t.id !== e.body.threadId && /^n\d/.test(t.name))!;
+      const theirs = (await dc.stackTraceRequest({ threadId: other.id })).body.stackFrames[0]!;
+      assert.notEqual(theirs.source?.path, thrower);
+      await dc.disconnectRequest({});
+    } finally {
+      await dc.stop();
+    }
+  });
+
   it('a scenario with a `node` line runs that node (its path relative to the scenario); shrink writes a regression that keeps it', async () => {
     const sub = join(dir, 'project', 'scenarios');
     mkdirSync(join(dir, 'project', 'raft'), { recursive: true });

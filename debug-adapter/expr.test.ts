@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DEFAULT_SCENARIO, EventKind, loadScenario, Simulation } from '../sim';
-import { complete, equal, Expr, ExprError, show, type Env, type Value } from './expr';
-import { rec, seq, simEnv } from './views';
+import { complete, equal, Expr, ExprError, fingerprint, show, type Env, type Value } from './expr';
+import { dataValue, rec, seq, simEnv } from './views';
 
 const env: Env = {
   lookup: (name) => {
@@ -23,6 +23,36 @@ const env: Env = {
 const ev = (src: string): Value => Expr.parse(src).evaluate(env);
 
 describe('expression language', () => {
+  it("a data breakpoint on plain data (a user's node's state) sees a change at any depth", () => {
+    const log = (t: number) => dataValue({ log: [{ term: 1 }, { term: t }], votes: new Map([['n1', true]]) });
+    assert.notEqual(fingerprint(log(2)), fingerprint(log(3)), 'an entry replaced at the same length');
+    assert.equal(fingerprint(log(2)), fingerprint(log(2)));
+    assert.notEqual(
+      fingerprint(
+        dataValue(
+          new Map([
+            ['a', 1],
+            ['b', 2],
+          ]),
+        ),
+      ),
+      fingerprint(
+        dataValue(
+          new Map([
+            ['b', 2],
+            ['a', 1],
+          ]),
+        ),
+      ),
+      "a Map's order",
+    );
+    const cyclic: Record<string, unknown> = { n: 1 };
+    cyclic.self = cyclic;
+    assert.match(fingerprint(dataValue(cyclic)), /↺/);
+    // As shown, the same two values are alike past depth 1: the reason for the whole form.
+    assert.equal(show(log(2), 1), show(log(3), 1));
+  });
+
   it('evaluates arithmetic, comparison and logic with the usual precedence', () => {
     assert.equal(ev('a + b * 2'), 11);
     assert.equal(ev('(a + b) * 2'), 14);

@@ -13,6 +13,8 @@ export interface Seq {
   readonly kind: 'seq';
   readonly length: number;
   at(i: number): Value;
+  /** The whole value in one string, for data breakpoints (plain data: a user's node's state). */
+  readonly whole?: () => string;
 }
 
 /** A record: named fields computed on demand. `id` makes a record compare equal to its name (a node). */
@@ -23,6 +25,8 @@ export interface Rec {
   readonly summary?: string;
   field(name: string): Value | undefined;
   fields(): readonly string[];
+  /** The whole value in one string, for data breakpoints (plain data: a user's node's state). */
+  readonly whole?: () => string;
 }
 
 export interface Env {
@@ -440,8 +444,12 @@ export function show(v: Value, depth = 0): string {
     .join(', ')}}`;
 }
 
-/** A value compared across steps by a data breakpoint. */
+/** A value compared across steps by a data breakpoint: plain data whole, at any depth; else as shown. */
 export function fingerprint(v: Value): string {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const whole = (v as Rec | Seq).whole;
+    if (whole !== undefined) return whole();
+  }
   return show(v, 1);
 }
 

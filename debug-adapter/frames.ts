@@ -4,7 +4,7 @@
 // never misread.
 import { Scope, StackFrame } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { nodeName } from '../sim';
+import { nodeName, thrownLocation } from '../sim';
 import { AdapterError, ERR } from './errors';
 import { isRec, isSeq, show, type Rec, type Seq, type Value } from './expr';
 import { SEGMENT_STEPS, type SimRuntime } from './runtime';
@@ -63,9 +63,35 @@ export class Frames {
     const top = args.threadId === CLUSTER_THREAD ? rt.position : rt.timeline.lastOfNode(nodeOfThread(rt, args.threadId), rt.position);
     const start = args.startFrame ?? 0;
     const levels = args.levels === undefined || args.levels === 0 ? MAX_FRAMES : Math.min(args.levels, MAX_FRAMES);
-    const chain = top === 0 ? [0] : rt.timeline.chain(top, start + levels);
-    const frames = chain.slice(start).map((step, k) => this.stackFrame(rt, args.threadId, step, start + k === 0));
-    return { stackFrames: frames, totalFrames: top === 0 ? 1 : rt.timeline.chainLength(top) };
+    // A user's node that threw in this step: its own line first, as a debugger of that code shows it.
+    const thrown = this.thrownFrame(rt, args.threadId, top);
+    const extra = thrown === null ? 0 : 1;
+    const from = Math.max(0, start - extra);
+    const chain = top === 0 ? [0] : rt.timeline.chain(top, from + levels);
+    const frames = chain.slice(from).map((step, k) => this.stackFrame(rt, args.threadId, step, from + k === 0));
+    if (thrown !== null && start === 0) frames.unshift(thrown);
+    return { stackFrames: frames.slice(0, levels), totalFrames: (top === 0 ? 1 : rt.timeline.chainLength(top)) + extra };
+  }
+
+  /**
+   * The frame of the line a user's node threw at, on its thread at the step where it threw (the run
+   * ended there as a crash whose message says `(at FILE:LINE:COL)`); null otherwise.
+   */
+  private thrownFrame(rt: SimRuntime, thread: number, top: number): StackFrame | null {
+    const v = rt.sim.outcome?.violation;
+    if (rt.node === null || v === undefined || v.invariant !== 'exception' || v.step !== top || thread === CLUSTER_THREAD) return null;
+    if (rt.sim.nodes[thread - 1]?.id !== v.nodes[0]) return null;
+    const at = thrownLocation(v.message);
+    if (at === null) return null;
+    const what = v.message.replace(/ \(at [^()]*\)$/, '');
+    const frame = new StackFrame(
+      this.frames.create({ thread, step: top, top: true }),
+      what.length > 120 ? `${what.slice(0, 119)}…` : what,
+    ) as DebugProtocol.StackFrame;
+    frame.source = this.docs.file(at.file);
+    frame.line = at.line;
+    frame.column = at.column;
+    return frame as StackFrame;
   }
 
   private stackFrame(rt: SimRuntime, thread: number, step: number, top: boolean): StackFrame {

@@ -2,12 +2,12 @@
 // visible state at the current step — nodes, disks, messages in flight, cut links, invariants, the
 // verdict — and step summaries for the timeline. Read from the runtime and its simulation here, so
 // the session only translates requests.
-import { describeSimMessage, INVARIANT_NAMES, KIND_NAMES, nodeName } from '../sim';
+import { describeSimMessage, KIND_NAMES, nodeName } from '../sim';
 import { AdapterError, ERR } from './errors';
 import * as protocol from './protocol';
 import type { SimRuntime, Stop } from './runtime';
 import { traceOf } from './trace-export';
-import { inFlight, invariantStatus, linearizabilityOf } from './views';
+import { inFlight, invariantStatus, invariantsOf, linearizabilityOf } from './views';
 
 /**
  * Answers one of the panels' custom requests (protocol.ts) while stopped: a body, or, for
@@ -109,7 +109,7 @@ export function stateBody(rt: SimRuntime): protocol.StateResponseBody {
       arrivesUs: e.time,
     })),
     cutLinks: sim.network.cutLinks(),
-    invariants: INVARIANT_NAMES.map((name) => ({ name, status: invariantStatus(sim, name) })),
+    invariants: invariantsOf(sim).map((name) => ({ name, status: invariantStatus(sim, name) })),
     violation: v === undefined ? null : { invariant: v.invariant, step: v.step, time: v.time, nodes: v.nodes, message: v.message },
     verdict: sim.outcome?.verdict ?? null,
     linearizability: linearizabilityOf(sim),

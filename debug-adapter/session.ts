@@ -169,7 +169,7 @@ export class SimDebugSession extends DebugSession {
     this.bp.flushPending();
     const a = args as protocol.LaunchArguments;
     this.output(
-      `LifeRaft: ${rt.scenario.file}, seed ${rt.seed}, ${rt.sim.nodes.length - rt.scenario.spares} nodes${rt.scenario.spares > 0 ? ` and ${rt.scenario.spares} spare${rt.scenario.spares === 1 ? '' : 's'}` : ''}${rt.scenario.bugs.length > 0 ? `, planted bugs: ${rt.scenario.bugs.join(', ')}` : ''}${rt.forks.length > 0 ? `, ${rt.forks.length} fork(s)` : ''}. Type .help in this console for commands.\n`,
+      `LifeRaft: ${rt.scenario.file}, seed ${rt.seed}, ${rt.sim.nodes.length - rt.scenario.spares} nodes${rt.scenario.spares > 0 ? ` and ${rt.scenario.spares} spare${rt.scenario.spares === 1 ? '' : 's'}` : ''}${rt.scenario.bugs.length > 0 ? `, planted bugs: ${rt.scenario.bugs.join(', ')}` : ''}${rt.forks.length > 0 ? `, ${rt.forks.length} fork(s)` : ''}${rt.node === null ? '' : `; the nodes run ${rt.node.name} (${rt.node.file})`}. Type .help in this console for commands.\n`,
     );
     if (a.stopOnEntry === true) this.report({ reason: 'entry', description: 'step 0: before the first event' });
     else this.startRun(() => rt.startForward());

@@ -89,6 +89,11 @@ export class SourceDocuments {
     return s as Source;
   }
 
+  /** A file of a user's node (the line it threw at): the client opens it as a user's file. */
+  file(path: string): Source {
+    return new Source(baseName(path), this.toClientPath(path));
+  }
+
   /** The document of steps of segment g. */
   trace(rt: SimRuntime, g: number): Source {
     const available = Math.min(SEGMENT_STEPS, rt.frontier - g * SEGMENT_STEPS);

@@ -11,6 +11,7 @@ import {
   INVARIANT_NAMES,
   INVARIANTS,
   EventKind,
+  FOREIGN_INVARIANTS,
   KIND_NAMES,
   LIVENESS_INVARIANTS,
   nodeName,
@@ -45,19 +46,40 @@ export function dataValue(v: unknown): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return Number(v);
-  if (Array.isArray(v)) return seq(v.length, (i) => dataValue(v[i]));
-  if (v instanceof Map) return rec(Object.fromEntries([...v].map(([k, x]) => [String(k), () => dataValue(x)])));
+  // (Each with its whole form: a data breakpoint sees a change at any depth.)
+  const whole = (): string => wholeOf(v);
+  if (Array.isArray(v)) return { ...seq(v.length, (i) => dataValue(v[i])), whole };
+  if (v instanceof Map) return { ...rec(Object.fromEntries([...v].map(([k, x]) => [String(k), () => dataValue(x)]))), whole };
   if (v instanceof Set) {
     const members = [...v];
-    return seq(members.length, (i) => dataValue(members[i]));
+    return { ...seq(members.length, (i) => dataValue(members[i])), whole };
   }
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     const fields: Record<string, () => Value> = {};
     for (const k of Object.keys(o)) if (typeof o[k] !== 'function') fields[k] = () => dataValue(o[k]);
-    return rec(fields);
+    return { ...rec(fields), whole };
   }
   return null;
+}
+
+/** Plain data in one string, at every depth (Maps and Sets in order, a cycle cut short). */
+function wholeOf(v: unknown, seen = new Set<unknown>()): string {
+  if (v === null || v === undefined || typeof v !== 'object')
+    return typeof v === 'bigint' ? `${v}n` : typeof v === 'function' ? 'ƒ' : (JSON.stringify(v) ?? 'undefined');
+  if (seen.has(v)) return '↺';
+  seen.add(v);
+  const out = Array.isArray(v)
+    ? `[${v.map((x) => wholeOf(x, seen)).join(',')}]`
+    : v instanceof Map
+      ? `Map[${[...v].map(([k, x]) => `${wholeOf(k, seen)}:${wholeOf(x, seen)}`).join(',')}]`
+      : v instanceof Set
+        ? `Set[${[...v].map((x) => wholeOf(x, seen)).join(',')}]`
+        : `{${Object.keys(v)
+            .map((k) => `${JSON.stringify(k)}:${wholeOf((v as Record<string, unknown>)[k], seen)}`)
+            .join(',')}}`;
+  seen.delete(v);
+  return out;
 }
 
 function entryRec(e: Entry): Rec {
@@ -238,7 +260,12 @@ export function invariantStatus(sim: Simulation, name: string): string {
 }
 
 export function invariantsRec(sim: Simulation): Rec {
-  return rec(Object.fromEntries(INVARIANT_NAMES.map((name) => [name, () => invariantStatus(sim, name)])));
+  return rec(Object.fromEntries(invariantsOf(sim).map((name) => [name, () => invariantStatus(sim, name)])));
+}
+
+/** The invariants a run checks: all of them for the core; for a user's node, those its view allows. */
+export function invariantsOf(sim: Simulation): readonly string[] {
+  return sim.nodes.some((n) => n.driver !== null) ? FOREIGN_INVARIANTS : INVARIANT_NAMES;
 }
 
 export function historyOpRec(h: HistoryOp): Rec {

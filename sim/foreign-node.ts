@@ -479,9 +479,27 @@ export function describeSimMessage(m: Message): string {
   return isForeign(m) ? `${foreignOf(m).kind}: ${foreignOf(m).text}` : describeMessage(m);
 }
 
-/** Where an error was thrown, from its stack's first frame: " (at FILE:LINE:COL)", or nothing. */
-export function whereThrown(e: Error): string {
-  const frame = (e.stack ?? '').split('\n').find((l) => /^\s+at /.test(l));
-  const m = frame === undefined ? null : /\(?((?:file:\/\/)?[^()\s]+:\d+:\d+)\)?\s*$/.exec(frame);
-  return m === null ? '' : ` (at ${m[1]})`;
+/**
+ * The last `(at FILE:LINE:COL)` of a message (whereThrown's), FILE as a path (a `file://` URL
+ * decoded, an ES module's `?query` dropped); null when it names none.
+ */
+export function thrownLocation(message: string): { readonly file: string; readonly line: number; readonly column: number } | null {
+  const m = [...message.matchAll(/\(at ((?:file:\/\/)?[^()\s]+?)(?:\?[^()\s:]*)?:(\d+):(\d+)\)/g)].pop();
+  if (m === undefined) return null;
+  const file = m[1]!.startsWith('file://') ? decodeURIComponent(m[1]!.slice('file://'.length)) : m[1]!;
+  return { file, line: Number(m[2]), column: Number(m[3]) };
+}
+
+/**
+ * Where an error was thrown, from its stack: " (at FILE:LINE:COL)", or nothing. With `file`, the
+ * first frame in that file (a node's own line, not the host's code it called), else nothing.
+ */
+export function whereThrown(e: Error, file?: string): string {
+  for (const frame of (e.stack ?? '').split('\n')) {
+    if (!/^\s+at /.test(frame)) continue;
+    const m = /\(?((?:file:\/\/)?[^()\s]+:\d+:\d+)\)?\s*$/.exec(frame);
+    if (m === null) continue;
+    if (file === undefined || m[1]!.startsWith(`${file}:`)) return ` (at ${m[1]})`;
+  }
+  return '';
 }

@@ -40,7 +40,7 @@ export {
 } from './tracefile';
 export { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from './default-scenario';
 export type * from './node-api';
-export { FOREIGN_INVARIANTS, ForeignNodeError, RecordDisk, describeSimMessage, nodeRules, whereThrown } from './foreign-node';
+export { FOREIGN_INVARIANTS, ForeignNodeError, RecordDisk, describeSimMessage, nodeRules, thrownLocation, whereThrown } from './foreign-node';
 export { findDivergence, type Divergence } from './divergence';
 export { isModuleSyntax, isTypeScript, nodeOfExports, withNodeLine } from './node-exports';
 export { itfOfRun, writeItf, ITF_VARS, ITF_DEFAULT_MAX_BYTES, type ItfTrace, type ItfState, type ItfValue, type ItfOptions, type ItfSummary } from './itf';
