@@ -18,6 +18,21 @@ describe('where two runs of a seed part', () => {
     assert.equal(firstDifference({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] }, 'state'), 'state.a[1].b: 2 in one run, 3 in the other');
     assert.equal(firstDifference({ r: new Leader() }, { r: new Follower() }, 'state'), 'state.r: a Leader in one run, a Follower in the other');
     assert.equal(firstDifference(new Map([['n1', 1]]), new Map([['n1', 2]]), 'm'), 'm.n1: 1 in one run, 2 in the other');
+    assert.equal(
+      firstDifference(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+        new Map([
+          ['b', 2],
+          ['a', 1],
+        ]),
+        'm',
+      ),
+      'm: key "a" at position 1 in one run, "b" in the other',
+      "a Map's order is part of it",
+    );
     assert.equal(firstDifference(new Set([1, 2]), new Set([1]), 's'), 's: 2 items in one run, 1 in the other');
     assert.equal(firstDifference({ a: 1 }, { a: 1, b: 2 }, 'x'), 'x.b: absent in one run, set in the other');
     const cyclic: Record<string, unknown> = { n: 1 };

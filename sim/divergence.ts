@@ -76,8 +76,19 @@ export function firstDifference(x: unknown, y: unknown, path: string, seen = new
     }
     return x.length === y.length ? null : `${path}: ${x.length} items in one run, ${y.length} in the other`;
   }
-  if (x instanceof Map && y instanceof Map)
-    return firstDifference(Object.fromEntries([...x].map(([k, v]) => [String(k), v])), Object.fromEntries([...y].map(([k, v]) => [String(k), v])), path, seen);
+  // (A Map's order is part of it: iterating one is a way its order leaks into a run.)
+  if (x instanceof Map && y instanceof Map) {
+    const ex = [...x];
+    const ey = [...y];
+    for (let i = 0; i < Math.min(ex.length, ey.length); i++) {
+      const [kx, vx] = ex[i]!;
+      const [ky, vy] = ey[i]!;
+      if (!Object.is(kx, ky)) return `${path}: key ${show(kx)} at position ${i + 1} in one run, ${show(ky)} in the other`;
+      const d = firstDifference(vx, vy, typeof kx === 'string' && /^[A-Za-z_$][\w$]*$/.test(kx) ? `${path}.${kx}` : `${path}[${show(kx)}]`, seen);
+      if (d !== null) return d;
+    }
+    return ex.length === ey.length ? null : `${path}: ${ex.length} entries in one run, ${ey.length} in the other`;
+  }
   if (x instanceof Set && y instanceof Set) return firstDifference([...x], [...y], path, seen);
   const kx = Object.keys(x);
   const ky = Object.keys(y);

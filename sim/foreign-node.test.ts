@@ -258,7 +258,7 @@ describe("a user's Raft node under the simulator (node-api.ts)", function () {
     const r = new Simulation(named, 1).run();
     assert.equal(r.verdict, 'crash');
     assert.equal(r.steps, 0);
-    assert.match(r.violation!.message, /^mine\.raftsim:\d+: the scenario runs the node \.\/mine\.js, which was not loaded here/);
+    assert.match(r.violation!.message, /^mine\.raftsim:\d+: the scenario runs the node \.\/mine\.js, which this host did not load/);
     assert.throws(() => loadScenario('node raft.py\n', 'x.raftsim'), /x\.raftsim:1:6: "raft\.py" is not a node module/);
   });
 

@@ -19,7 +19,8 @@ export function nodeOfExports(exported: Record<string, unknown>, file: string): 
   return { module: m as unknown as RaftNode, name: typeof m.name === 'string' && m.name !== '' ? m.name : base };
 }
 
-function pick(exported: Record<string, unknown>): Record<string, unknown> | null {
+function pick(exported: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (exported === null || typeof exported !== 'object') return null;
   const candidates = [exported.node, (exported.default as Record<string, unknown> | undefined)?.node, exported.default, exported];
   for (const c of candidates)
     if (c !== null && typeof c === 'object' && typeof (c as Record<string, unknown>).step === 'function') return c as Record<string, unknown>;

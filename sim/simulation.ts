@@ -203,7 +203,7 @@ export class Simulation implements SimHost {
         step: 0,
         time: 0,
         nodes: [],
-        message: `${s.file}:${s.node.line}: the scenario runs the node ${s.node.path}, which was not loaded here (liferaft run, explore, shrink and dap load it; the VS Code extension cannot yet)`,
+        message: `${s.file}:${s.node.line}: the scenario runs the node ${s.node.path}, which this host did not load (liferaft run, explore, shrink, bench soundness and dap load it, and so does the VS Code extension)`,
       });
     const failed = this.nodes.find((n) => n.driver?.initError != null);
     if (failed !== undefined)
