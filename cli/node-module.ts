@@ -41,7 +41,9 @@ export async function loadNode(file: string): Promise<LoadedNode> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read the node ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`);
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  // (Of the text, as an editor has it: a byte-order mark is not part of it. The extension hashes the same.)
+  const text = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  const sha256 = createHash('sha256').update(text).digest('hex');
   let exported: Record<string, unknown>;
   try {
     // (Loaded afresh each time — a debug session started after an edit runs the edited file — so

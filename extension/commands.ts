@@ -79,7 +79,16 @@ function liferaftSession(): vscode.DebugSession | undefined {
  * in the workspace folder, as <scenario>-seed-<N>.<extension>.
  */
 function proposedUri(session: vscode.DebugSession, file: string, seed: number, extension: string): { defaultUri?: vscode.Uri } {
-  const stem = (file.split(/[\\/]/).pop() ?? 'run').replace(/\.raftsim$/, '').replace(/[^\w.-]+/g, '-') || 'run';
+  // (An untitled scenario is known by its editor's name: `Untitled-1`.)
+  const stem =
+    (
+      file
+        .replace(/^untitled:/, '')
+        .split(/[\\/]/)
+        .pop() ?? 'run'
+    )
+      .replace(/\.raftsim$/, '')
+      .replace(/[^\w.-]+/g, '-') || 'run';
   const scenarioUri = file === '' ? undefined : toUri(file);
   const dir =
     scenarioUri?.scheme === 'untitled' || scenarioUri === undefined

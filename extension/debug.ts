@@ -6,7 +6,7 @@ import { DEBUG_TYPE, STATE_REQUEST, type LaunchArguments, type StateResponseBody
 import { SimDebugSession } from '../debug-adapter/session';
 import { loadScenario, ScenarioError } from '../sim';
 import { nameOf, openDocument, pathOf, readText, savedAs, toUri, workspaceFiles } from './files';
-import { loadUserNode } from './node-source';
+import { loadUserNode, scenarioNode, thrownAt } from './node-source';
 import { chooseScenario } from './scenarios';
 
 type LiferaftConfiguration = vscode.DebugConfiguration & LaunchArguments;
@@ -77,7 +77,29 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
         });
       return undefined;
     }
+    // A user's node that does not load: said here, with the way to its line (a failed launch would
+    // offer only launch.json).
+    const nodeProblem = await userNodeProblem(c, uri);
+    if (nodeProblem !== null) {
+      const at = thrownAt(nodeProblem);
+      void vscode.window.showErrorMessage(`LifeRaft: ${nodeProblem}`, ...(at === null ? [] : ['Open the Node']), 'Show Problems').then((b) => {
+        if (b === 'Open the Node' && at !== null) void vscode.window.showTextDocument(at.uri, { selection: at.range });
+        else if (b === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+      });
+      return undefined;
+    }
     return c;
+  }
+}
+
+/** Why the user's node a launch runs (its `node`, else the scenario's `node` line) does not load; null: it loads, or there is none. */
+async function userNodeProblem(c: LiferaftConfiguration, uri: vscode.Uri): Promise<string | null> {
+  try {
+    if (typeof c.node === 'string' && c.node !== '') await loadUserNode(c.node);
+    else await scenarioNode(loadScenario(await readText(uri), c.scenario as string));
+    return null;
+  } catch (e) {
+    return (e as Error).message;
   }
 }
 

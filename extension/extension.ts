@@ -30,7 +30,7 @@ export interface Api {
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform): Api {
   trackDocuments(context);
-  useNodeHost(platform.nodeHost);
+  useNodeHost(context, platform.nodeHost);
   registerWalkthrough(context);
   const panels = new Panels(context);
   registerDebugger(context, (session) => void panels.stopped(session));

@@ -5,7 +5,7 @@ import { debugSeed, type StartWorker } from './explore';
 import type { ExploreReply, ExploreRequest, SeedResult } from './explore-worker';
 import { parseTrace, withNodeLine, type TraceFile } from '../sim';
 import { nameOf, pathOf, readText } from './files';
-import { readNodeSource, withScenarioNode } from './node-source';
+import { nodeLinePath, nodeUri, readNodeSource, withScenarioNode } from './node-source';
 
 export interface FailingSeed {
   readonly uri: vscode.Uri;
@@ -92,7 +92,7 @@ export async function shrinkSeed(
   context: vscode.ExtensionContext,
   start: StartWorker,
   s: FailingSeed,
-  source?: { text: string; file: string; bugs: readonly string[]; node?: string },
+  source?: { text: string; file: string; bugs: readonly string[]; node?: { readonly file: string; readonly sha256: string } },
 ): Promise<void> {
   const seconds = vscode.workspace.getConfiguration('liferaft').get<number>('shrink.seconds', 30);
   let req: ExploreRequest;
@@ -100,7 +100,11 @@ export async function shrinkSeed(
     const text = source?.text ?? (await readText(s.uri));
     req = { text, file: source?.file ?? pathOf(s.uri), bugs: source?.bugs ?? [], from: s.seed, to: s.seed, shrink: { seed: s.seed, seconds } };
     // A user's node: the trace's, else the scenario's `node` line.
-    req = source?.node !== undefined ? { ...req, node: await readNodeSource(source.node) } : await withScenarioNode(req);
+    req = source?.node !== undefined ? { ...req, node: await readNodeSource(source.node.file) } : await withScenarioNode(req);
+    if (source?.node !== undefined && req.node?.sha256 !== source.node.sha256)
+      void vscode.window.showWarningMessage(
+        `LifeRaft: ${nameOf(nodeUri(source.node.file))} changed since the trace was recorded; it is shrunk as it is now (the run may not fail the same way).`,
+      );
   } catch (e) {
     void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
     return;
@@ -128,8 +132,9 @@ export async function shrinkSeed(
     void vscode.window.showErrorMessage(`LifeRaft: ${reply.message}`);
     return;
   }
-  // (The node by its whole path: the scenario opens untitled, and may be saved anywhere.)
-  const content = req.node === undefined ? reply.text : withNodeLine(reply.text, req.node.file);
+  // (An untitled scenario's node line is relative to the workspace folder; Save As… rewrites it for where it goes.)
+  const nodeFile = req.node?.file;
+  const content = nodeFile === undefined ? reply.text : withNodeLine(reply.text, nodeLinePath(nodeFile, undefined));
   const doc = await vscode.workspace.openTextDocument({ language: 'raftsim', content });
   await vscode.window.showTextDocument(doc);
   const lines = content.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).length;
@@ -146,11 +151,30 @@ export async function shrinkSeed(
     )
     .then(async (choice) => {
       if (choice === 'Debug It') await debugSeed(doc.uri, reply.seed);
-      else if (choice === 'Save As…') {
-        await vscode.window.showTextDocument(doc);
-        await vscode.commands.executeCommand('workbench.action.files.saveAs');
-      }
+      else if (choice === 'Save As…') await saveRegression(doc, s.uri, reply.seed, nodeFile);
     });
+}
+
+/**
+ * Saves a shrunk scenario: beside the scenario it came from, as `NAME-seed-N.raftsim` unless the
+ * user picks another place; a user's node is named from there. The saved file replaces the untitled one.
+ */
+async function saveRegression(doc: vscode.TextDocument, source: vscode.Uri, seed: number, nodeFile: string | undefined): Promise<void> {
+  const stem = nameOf(source).replace(/\.(raftsim|rafttrace)$/, '') || 'regression';
+  const dir = source.scheme === 'untitled' ? vscode.workspace.workspaceFolders?.[0]?.uri : vscode.Uri.joinPath(source, '..');
+  const target = await vscode.window.showSaveDialog({
+    title: 'Save the regression scenario',
+    filters: { 'LifeRaft scenario': ['raftsim'] },
+    ...(dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, `${stem}-seed-${seed}.raftsim`) }),
+  });
+  if (target === undefined) return;
+  const text = nodeFile === undefined ? doc.getText() : withNodeLine(doc.getText(), nodeLinePath(nodeFile, vscode.Uri.joinPath(target, '..')));
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+  if (!doc.isClosed) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await vscode.window.showTextDocument(target);
 }
 
 /** Shrinks the run a .rafttrace records (its scenario, seed and planted bugs) into a regression scenario. */
@@ -181,7 +205,7 @@ async function shrinkTrace(context: vscode.ExtensionContext, start: StartWorker,
     context,
     start,
     { uri, seed: trace.seed, invariant: trace.violation?.invariant ?? trace.verdict, message: trace.violation?.message ?? '' },
-    { text: trace.scenario.text, file: trace.scenario.file, bugs: trace.bugs ?? [], ...(trace.node === undefined ? {} : { node: trace.node.file }) },
+    { text: trace.scenario.text, file: trace.scenario.file, bugs: trace.bugs ?? [], ...(trace.node === undefined ? {} : { node: trace.node }) },
   );
 }
 

@@ -8,7 +8,16 @@ import { startLanguageClient } from './language-node';
 
 function startExploreWorker(context: vscode.ExtensionContext): ExploreWorker {
   const w = new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'exploreWorker.js').fsPath);
-  return { post: (r) => w.postMessage(r), onMessage: (f) => void w.on('message', f), terminate: () => void w.terminate() };
+  return {
+    post: (r) => w.postMessage(r),
+    onMessage: (f) => {
+      w.on('message', f);
+      // A worker that dies (a user's node that threw later, or ran out of memory) ends the run with why.
+      w.on('error', (e) => f({ type: 'error', message: `the explore worker stopped: ${e.message}` }));
+      w.on('exit', (code) => f({ type: 'error', message: `the explore worker stopped (exit code ${code})` }));
+    },
+    terminate: () => void w.terminate(),
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): Api {

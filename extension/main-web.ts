@@ -9,6 +9,7 @@ import { startLanguageClient } from './language-web';
 interface WebWorker {
   postMessage(m: unknown): void;
   onmessage: ((e: { data: ExploreReply }) => void) | null;
+  onerror: ((e: { message?: string }) => void) | null;
   terminate(): void;
 }
 declare const Worker: new (url: string) => WebWorker;
@@ -19,6 +20,8 @@ function startExploreWorker(context: vscode.ExtensionContext): ExploreWorker {
     post: (r) => w.postMessage(r),
     onMessage: (f) => {
       w.onmessage = (e): void => f(e.data);
+      // A worker that dies (a user's node that threw later, or ran out of memory) ends the run with why.
+      w.onerror = (e): void => f({ type: 'error', message: `the explore worker stopped: ${e.message ?? 'an error'}` });
     },
     terminate: () => w.terminate(),
   };

@@ -2,6 +2,7 @@
 // the explore worker (the Testing view, Explore, Shrink). The host reads the node as the editor has
 // it and makes it CommonJS (node-source.ts); this evaluates that text. No `vscode` here: the workers
 // import it too.
+import { parse } from 'acorn';
 import { nodeOfExports, whereThrown, type NodeRun } from '../sim';
 
 /** A node's code as the host passes it on: CommonJS text, and what a trace records of it. */
@@ -23,7 +24,9 @@ export function evaluateNode(src: NodeSource, requireFor: RequireFor): NodeRun {
   try {
     exported = evaluateCommonJs(src.code, src.file, requireFor(src.file));
   } catch (e) {
-    throw new Error(`the node ${src.file} does not load: ${e instanceof Error ? `${e.name}: ${e.message}${whereThrown(e)}` : String(e)}`);
+    // (A syntax error's stack has no line in a web worker or an eval: the parser finds it.)
+    const at = e instanceof SyntaxError ? syntaxErrorAt(src.code, src.file) : e instanceof Error ? whereThrown(e, src.file) : '';
+    throw new Error(`the node ${src.file} does not load: ${e instanceof Error ? `${e.name}: ${e.message}${at}` : String(e)}`);
   }
   const m = nodeOfExports(exported, src.file);
   return { module: m.module, name: m.name, file: src.file, sha256: src.sha256 };
@@ -41,4 +44,15 @@ export function evaluateCommonJs(code: string, file: string, require: (id: strin
   const fn = indirectEval(`(function (exports, require, module, __filename, __dirname) {${body}\n})\n//# sourceURL=${file}`) as (...a: unknown[]) => void;
   fn.call(module.exports, module.exports, require, module, file, file.replace(/[/\\][^/\\]*$/, ''));
   return module.exports;
+}
+
+/** Where a script's syntax error is: " (at FILE:LINE:COL)", or nothing if the parser finds none. */
+function syntaxErrorAt(code: string, file: string): string {
+  try {
+    parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowHashBang: true });
+    return '';
+  } catch (e) {
+    const loc = (e as { loc?: { line: number; column: number } }).loc;
+    return loc === undefined ? '' : ` (at ${file}:${loc.line}:${loc.column + 1})`;
+  }
 }

@@ -4,7 +4,7 @@
 // extension host for the debugger, in the explore worker for the Testing view, Explore and Shrink.
 import * as vscode from 'vscode';
 import { nodePathOf } from '../debug-adapter/launch';
-import { isModuleSyntax, isTypeScript, loadScenario, type NodeRun, type Scenario } from '../sim';
+import { isModuleSyntax, isTypeScript, loadScenario, thrownLocation, type NodeRun, type Scenario } from '../sim';
 import type { ExploreRequest } from './explore-worker';
 import { nameOf, pathOf, readText, toUri } from './files';
 import { evaluateNode, type NodeSource, type RequireFor } from './node-eval';
@@ -19,10 +19,14 @@ export interface NodeHost {
 export type NodeKind = 'TypeScript' | 'an ES module';
 
 let host: NodeHost | null = null;
+/** Problems with scenarios' `node` lines, in the Problems view and on the line. */
+let problems: vscode.DiagnosticCollection | null = null;
 
 /** Set once, at activation, by the platform's entry. */
-export function useNodeHost(h: NodeHost): void {
+export function useNodeHost(context: vscode.ExtensionContext, h: NodeHost): void {
   host = h;
+  problems = vscode.languages.createDiagnosticCollection('liferaft-node');
+  context.subscriptions.push(problems);
 }
 
 function nodeHost(): NodeHost {
@@ -49,8 +53,33 @@ export function nodeUri(path: string): vscode.Uri {
   return uri.scheme === 'untitled' ? uri : vscode.Uri.joinPath(uri.with({ path: '/' }), uri.path);
 }
 
+/**
+ * How a scenario in `dir` names a node in its `node` line: a relative path (`./raft.js`,
+ * `../raft/raft.js`) when both are in one place without spaces, else the node's whole path. No
+ * `dir`: an untitled scenario, whose paths are relative to the workspace's first folder.
+ */
+export function nodeLinePath(nodeFile: string, dir: vscode.Uri | undefined): string {
+  const uri = nodeUri(nodeFile);
+  const base = dir ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (base !== undefined && base.scheme === uri.scheme && base.authority === uri.authority) {
+    const from = base.path.split('/').filter((x) => x !== '');
+    const to = uri.path.split('/').filter((x) => x !== '');
+    let i = 0;
+    while (i < from.length && i < to.length - 1 && from[i] === to[i]) i++;
+    const rel = [...from.slice(i).map(() => '..'), ...to.slice(i)].join('/');
+    const path = rel.startsWith('..') ? rel : `./${rel}`;
+    if (!/\s/.test(path)) return path;
+  }
+  return pathOf(uri);
+}
+
 /** A node's code as the user has it now: CommonJS, with the SHA-256 of the text. */
 export async function readNodeSource(path: string): Promise<NodeSource> {
+  // (Running a node runs its code: not in a workspace the user has not trusted.)
+  if (!vscode.workspace.isTrusted)
+    throw new Error(
+      `the node ${path} is code, and this workspace is not trusted: LifeRaft runs a user's node only in a trusted workspace (Workspaces: Manage Workspace Trust)`,
+    );
   const uri = nodeUri(path);
   let text: string;
   try {
@@ -90,13 +119,31 @@ export async function scenarioNode(scenario: Scenario): Promise<NodeRun | undefi
   return line === null ? undefined : atLine(scenario.file, line, () => loadUserNode(nodePathOf(line.path, scenario.file)));
 }
 
-/** A node that cannot be read, compiled or loaded is an error at the scenario's `node` line. */
+/**
+ * A node that cannot be read, compiled or loaded is an error at the scenario's `node` line: in the
+ * message, and on the line (Problems) until the node loads.
+ */
 async function atLine<T>(file: string, line: { readonly line: number }, f: () => Promise<T>): Promise<T> {
+  const uri = toUri(file);
   try {
-    return await f();
+    const r = await f();
+    problems?.delete(uri);
+    return r;
   } catch (e) {
-    throw new Error(`${nameOf(toUri(file))}:${line.line}:1: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    const d = new vscode.Diagnostic(new vscode.Range(line.line - 1, 0, line.line - 1, Number.MAX_SAFE_INTEGER), message, vscode.DiagnosticSeverity.Error);
+    d.source = 'liferaft';
+    const at = thrownAt(message);
+    if (at !== null) d.relatedInformation = [new vscode.DiagnosticRelatedInformation(at, 'where the node fails')];
+    problems?.set(uri, [d]);
+    throw new Error(`${nameOf(uri)}:${line.line}:1: ${message}`);
   }
+}
+
+/** The place a message's `(at FILE:LINE:COL)` names (the node's code), or null. */
+export function thrownAt(message: string): vscode.Location | null {
+  const at = thrownLocation(message);
+  return at === null ? null : new vscode.Location(nodeUri(at.file), new vscode.Position(at.line - 1, Math.max(0, at.column - 1)));
 }
 
 async function sha256Hex(text: string): Promise<string> {

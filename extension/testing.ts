@@ -105,6 +105,8 @@ async function runScenario(
   const outcome = await exploreInWorker(context, start, { text, file: pathOf(uri), bugs: [], from: 1, to: n }, token, (r) => {
     if (r.verdict === 'ok') return;
     const child = ctrl.createTestItem(`${uri.toString()}#seed-${r.seed}`, `seed ${r.seed}: ${r.violation?.invariant ?? r.verdict}`, uri);
+    // (By number: seed 2 before seed 10.)
+    child.sortText = String(r.seed).padStart(16, '0');
     item.children.add(child);
     const msg = new vscode.TestMessage(
       `${r.violation?.invariant ?? r.verdict} at step ${r.violation?.step ?? r.steps}: ${r.violation?.message ?? ''}\nDebug this test item to open the failing seed in the debugger.`,
@@ -114,6 +116,7 @@ async function runScenario(
   });
   const ms = Date.now() - t0;
   if (outcome.error !== undefined) {
+    run.appendOutput(`${uri.path.split('/').pop() ?? ''}: ${outcome.error.replace(/\n/g, '\r\n')}\r\n`, undefined, item);
     const msg = new vscode.TestMessage(outcome.error);
     const m = /:(\d+):(\d+):/.exec(outcome.error);
     msg.location = new vscode.Location(uri, m === null ? new vscode.Position(0, 0) : new vscode.Position(Number(m[1]) - 1, Number(m[2]) - 1));

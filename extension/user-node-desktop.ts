@@ -1,14 +1,22 @@
 // A user's node on the desktop (a Node extension host and its worker threads): its code may
 // require() packages and files beside it, and TypeScript and ES modules are compiled to CommonJS by
-// esbuild — the node's project's own (npm install -D esbuild there), else the one beside the
-// extension — with the node's imports of its own files bundled in.
+// esbuild — the node's project's own (npm install -D esbuild there; the packaged extension has
+// none, a development checkout has its own) — with the node's imports of its own files bundled in.
 import Module from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import type * as vscode from 'vscode';
 import type { NodeHost, NodeKind } from './node-source';
 import type { RequireFor } from './node-eval';
 
-export const requireFor: RequireFor = (file) => (/^[a-z][a-z0-9+.-]+:/i.test(file) ? refuse(file) : Module.createRequire(file));
+export const requireFor: RequireFor = (file) => {
+  if (/^[a-z][a-z0-9+.-]+:/i.test(file)) return refuse(file);
+  // The node's own files load afresh each time, as the node does (the extension host keeps one
+  // module cache for every session): a helper edited since runs as edited. Packages stay cached.
+  const dir = `${dirname(file)}${sep}`;
+  const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
+  for (const k of Object.keys(cache)) if (k.startsWith(dir) && !k.includes(`${sep}node_modules${sep}`)) delete cache[k];
+  return Module.createRequire(file);
+};
 
 function refuse(file: string): (id: string) => unknown {
   return (id) => {
@@ -51,12 +59,10 @@ export const desktopNodeHost: NodeHost = {
         packages: 'external',
       });
     } catch (e) {
-      const first = (e as { errors?: { text: string; location?: { line: number; column: number } | null }[] }).errors?.[0];
-      throw new Error(
-        first === undefined
-          ? `${name} does not compile: ${(e as Error).message}`
-          : `${name}${first.location ? `:${first.location.line}:${first.location.column + 1}` : ''}: ${first.text}`,
-      );
+      // (Where the error is: the entry, or a file it imports.)
+      const first = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors?.[0];
+      const where = first?.location == null ? name : `${first.location.file.split(/[/\\]/).pop()}:${first.location.line}:${first.location.column + 1}`;
+      throw new Error(first === undefined ? `${name} does not compile: ${(e as Error).message}` : `${where}: ${first.text}`);
     }
     return out.outputFiles[0]!.text;
   },

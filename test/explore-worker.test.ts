@@ -61,10 +61,11 @@ describe('the editor explores as the CLI does', () => {
       return r[0]!.type === 'error' ? r[0]!.message : '';
     };
     assert.match(error('const x = 1;\nthrow new RangeError("no");\n'), /the node .*mine\.js does not load: RangeError: no \(at .*mine\.js:2:7\)/);
+    assert.match(error('const x = 1;\nconst y = ;\nconst z = 2;\n'), /the node .*mine\.js does not load: SyntaxError: .* \(at .*mine\.js:2:\d+\)$/);
     assert.match(error('module.exports = { step() {} };'), /mine\.js is not a LifeRaft node: it exports no init, view, classify/);
     // On the web a node is one file; on the desktop, require() resolves beside it.
     const requiring = `const helper = require('./helper');\n${readFileSync(join(ROOT, BUGGY), 'utf8')}`;
-    assert.match(error(requiring), /require\("\.\/helper"\) from mine\.js: in VS Code for the Web a node is one CommonJS file/);
+    assert.match(error(requiring), /require\("\.\/helper"\) from mine\.js: in VS Code for the Web a node is one CommonJS file.* \(at \S*mine\.js:1:\d+\)$/);
     assert.match(error(requiring, desktopRequire), /Cannot find module '\.\/helper'/);
     assert.match(error(readFileSync(join(ROOT, BUGGY), 'utf8'), webRequire, `${DEFAULT_SCENARIO}\nspares 1\n`), /spare/);
   });
