@@ -3,11 +3,12 @@
 // two and Explore. Every command works on the scenario as the editor has it (untitled, unsaved).
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, GOTO_REQUEST, TRACE_REQUEST } from '../debug-adapter/protocol';
-import { DEFAULT_SCENARIO, loadScenario, parseTrace, Simulation, traceScenario, writeItf, type NodeRun } from '../sim';
-import { debugSeed, exploreCommand, type StartWorker } from './explore';
+import { DEFAULT_SCENARIO, parseTrace, traceScenario, writeItf, type NodeRun } from '../sim';
+import { debugSeed, exploreCommand, exploreInWorker, type StartWorker } from './explore';
+import type { SeedResult } from './explore-worker';
 import type { FailingSeeds } from './failing-seeds';
 import { nameOf, pathOf, readText, toUri } from './files';
-import { loadUserNode, nodeUri, scenarioNode } from './node-source';
+import { loadUserNode, nodeUri } from './node-source';
 import { chooseScenario, pickSeed, type SeedHint } from './scenarios';
 import { markDone } from './walkthrough';
 
@@ -30,19 +31,31 @@ async function debugScenario(failing: FailingSeeds, arg: unknown): Promise<void>
   });
 }
 
-async function runSeed(output: vscode.OutputChannel, failing: FailingSeeds, arg: unknown): Promise<void> {
+/**
+ * Runs one seed in the explore worker (off the extension host's thread, cancellable: a user's node
+ * that loops forever costs a click, not the window), then says how it ended.
+ */
+async function runSeed(context: vscode.ExtensionContext, start: StartWorker, output: vscode.OutputChannel, failing: FailingSeeds, arg: unknown): Promise<void> {
   const uri = await chooseScenario(arg, 'Run');
   if (uri === undefined) return;
   const seed = await pickSeed(uri, failingHints(failing, uri), 'Run');
   if (seed === undefined) return;
   const path = pathOf(uri);
-  let result;
+  let text: string;
   try {
-    const scenario = loadScenario(await readText(uri), path);
-    const node = await scenarioNode(scenario);
-    result = new Simulation(scenario, seed, node === undefined ? {} : { node: { module: node.module, label: node.name } }).run();
+    text = await readText(uri);
   } catch (e) {
     void vscode.window.showErrorMessage(`LifeRaft: ${(e as Error).message}`);
+    return;
+  }
+  let result: SeedResult | undefined;
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `LifeRaft: running seed ${seed} of ${nameOf(uri)}`, cancellable: true },
+    (_p, token) => exploreInWorker(context, start, { text, file: path, bugs: [], from: seed, to: seed }, token, (r) => (result = r)),
+  );
+  if (outcome.cancelled) return;
+  if (outcome.error !== undefined || result === undefined) {
+    void vscode.window.showErrorMessage(`LifeRaft: ${outcome.error ?? `seed ${seed} did not run`}`);
     return;
   }
   const v = result.violation;
@@ -201,7 +214,7 @@ export function registerCommands(context: vscode.ExtensionContext, startWorker: 
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('liferaft.debugScenario', (arg?: unknown) => debugScenario(failing, arg)),
-    vscode.commands.registerCommand('liferaft.runSeed', (arg?: unknown) => runSeed(output, failing, arg)),
+    vscode.commands.registerCommand('liferaft.runSeed', (arg?: unknown) => runSeed(context, startWorker, output, failing, arg)),
     vscode.commands.registerCommand('liferaft.explore', async (arg?: unknown) => {
       const uri = await chooseScenario(arg, 'Explore');
       if (uri === undefined) return undefined;

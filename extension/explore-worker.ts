@@ -24,6 +24,9 @@ export interface SeedResult {
   readonly seed: number;
   readonly verdict: string;
   readonly steps: number;
+  readonly simulatedMs: number;
+  /** The run's trace hash: `liferaft run` of the seed prints the same. */
+  readonly traceHash: string;
   readonly violation?: { readonly invariant: string; readonly step: number; readonly message: string };
 }
 
@@ -87,6 +90,8 @@ function run(req: ExploreRequest, scenario: ReturnType<typeof loadScenario>, nod
           seed: r.seed,
           verdict: r.verdict,
           steps: r.steps,
+          simulatedMs: r.simulatedMs,
+          traceHash: r.traceHash,
           ...(v === undefined ? {} : { violation: { invariant: v.invariant, step: v.step, message: v.message } }),
         },
       });
