@@ -80,7 +80,19 @@ function compileTypeScript(abs: string): Record<string, unknown> {
   } catch {
     throw new UsageError(`a TypeScript node needs esbuild to compile it (npm install esbuild), or compile ${basename(abs)} to JavaScript first`);
   }
-  const out = esbuild.buildSync({ entryPoints: [abs], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent', packages: 'external' });
+  // (With its source map, Node reports the .ts file's own lines in errors: where a node threw.)
+  const out = esbuild.buildSync({
+    entryPoints: [abs],
+    absWorkingDir: dirname(abs),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
+    packages: 'external',
+    sourcemap: 'inline',
+  });
+  process.setSourceMapsEnabled(true);
   return compileCommonJs(abs, out.outputFiles[0]!.text);
 }
 

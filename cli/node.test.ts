@@ -237,6 +237,32 @@ describe('liferaft --node (a user’s Raft)', function () {
     }
   });
 
+  it("a TypeScript node that throws: the error names the .ts file's own line", async () => {
+    const ts = join(dir, 'thrower.ts');
+    writeFileSync(
+      ts,
+      [
+        '// a TypeScript node that throws',
+        `import raft = require(${JSON.stringify(join(root, RAFT))});`,
+        '',
+        'interface Input { type: string }',
+        '',
+        'function step(state: { role: { name: string } }, input: Input) {',
+        "  if (input.type === 'tick' && state.role.name === 'leader') throw new RangeError('ts gave up');",
+        '  return raft.step(state, input);',
+        '}',
+        "export const node = { ...raft, name: 'thrower.ts', step };",
+        '',
+      ].join('\n'),
+    );
+    const r = await capture(['run', '--node', ts, '--seed', '1']);
+    assert.equal(r.code, EXIT.crash, r.out.join('\n'));
+    assert.match(
+      r.out.join('\n'),
+      new RegExp(`thrower\\.ts's step \\(tick\\) threw on n\\d: RangeError: ts gave up \\(at ${ts.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+\\)`),
+    );
+  });
+
   it('a scenario with a `node` line runs that node (its path relative to the scenario); shrink writes a regression that keeps it', async () => {
     const sub = join(dir, 'project', 'scenarios');
     mkdirSync(join(dir, 'project', 'raft'), { recursive: true });
