@@ -15,6 +15,7 @@ import {
   fromBase64,
   recordRun,
   runSeeds,
+  type ExplorationSummary,
   type NodeRun,
   type Scenario,
   type SeedBatch,
@@ -68,14 +69,7 @@ export interface ExploreReport {
   readonly workers: number;
   /** Seeds run before the first failure was found (including it), and how long that took. */
   readonly firstFailure: { readonly seeds: number; readonly ms: number } | null;
-  readonly coverage: {
-    readonly signals: number;
-    readonly of: number;
-    /** The rules counted: the core's, or a user's node's own (none when it names none). */
-    readonly rules: number;
-    readonly rulesNeverHit: readonly string[];
-    readonly novelSeeds: number;
-  };
+  readonly coverage: ExplorationSummary['coverage'];
   /** Time spent after the seeds: re-running failures for their traces, shrinking them. */
   readonly afterMs: number;
 }

@@ -88,6 +88,24 @@ function entryRec(e: Entry): Rec {
 
 type SimNode = Simulation['nodes'][number];
 
+/** What Raft's Figure 2 says of a node, the core's or a user's (from its view): the same fields for both. */
+function raftFields(n: SimNode): Record<string, () => Value> {
+  const s = n.state;
+  return {
+    id: () => n.id,
+    status: () => n.status,
+    role: () => s.role,
+    term: () => s.term,
+    vote: () => s.vote,
+    leader: () => s.leader,
+    commit: () => s.commit,
+    applied: () => s.applied,
+    lastIndex: () => s.logStart.index + s.log.length,
+    lastTerm: () => s.log[s.log.length - 1]?.term ?? s.logStart.term,
+    log: () => seq(s.log.length, (k) => entryRec(s.log[k]!)),
+  };
+}
+
 export function nodeRec(sim: Simulation, i: number): Rec {
   const n: SimNode = sim.nodes[i]!;
   if (n.driver !== null) return userNodeRec(n, n.driver);
@@ -95,17 +113,7 @@ export function nodeRec(sim: Simulation, i: number): Rec {
   const ids = sim.nodes.map((x) => x.id as string);
   return rec(
     {
-      id: () => n.id,
-      status: () => n.status,
-      role: () => s.role,
-      term: () => s.term,
-      vote: () => s.vote,
-      leader: () => s.leader,
-      commit: () => s.commit,
-      applied: () => s.applied,
-      lastIndex: () => s.logStart.index + s.log.length,
-      lastTerm: () => s.log[s.log.length - 1]?.term ?? s.logStart.term,
-      log: () => seq(s.log.length, (k) => entryRec(s.log[k]!)),
+      ...raftFields(n),
       ...(s.logStart.index === 0 && s.snapshot === null
         ? {}
         : {
@@ -149,17 +157,7 @@ function userNodeRec(n: SimNode, driver: NonNullable<SimNode['driver']>): Rec {
   const s = n.state;
   return rec(
     {
-      id: () => n.id,
-      status: () => n.status,
-      role: () => s.role,
-      term: () => s.term,
-      vote: () => s.vote,
-      leader: () => s.leader,
-      commit: () => s.commit,
-      applied: () => s.applied,
-      lastIndex: () => s.log.length,
-      lastTerm: () => s.log[s.log.length - 1]?.term ?? 0,
-      log: () => seq(s.log.length, (k) => entryRec(s.log[k]!)),
+      ...raftFields(n),
       config: () => configRec(s),
       state: () => dataValue(driver.userState),
       disk: () => {

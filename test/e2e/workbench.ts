@@ -430,6 +430,56 @@ export class Workbench {
     return this.statusBar();
   }
 
+  /** Opens a tree row (the Testing view's, say): its twistie clicked until it is expanded (the tree may re-render under the pointer). */
+  async expandRow(row: Locator, what: string): Promise<void> {
+    await waitUntil(
+      async () => {
+        if ((await row.getAttribute('aria-expanded')) === 'true') return true;
+        await row.locator('.monaco-tl-twistie').click({ timeout: 2000 });
+        await this.page.waitForTimeout(300);
+        return (await row.getAttribute('aria-expanded')) === 'true';
+      },
+      10_000,
+      `${what} to expand`,
+    );
+  }
+
+  /**
+   * Shrink from the LifeRaft: Failing Seeds view: the row with all of `texts` (the first), its
+   * Shrink action, then the notification of a shrunk scenario that fails with `invariant`: its
+   * toast and the seed it pins.
+   */
+  async shrinkFailingSeed(texts: readonly string[], invariant: string): Promise<{ toast: Locator; pinned: number }> {
+    await this.command([
+      'Run and Debug: Focus on LifeRaft: Failing Seeds View',
+      'Run: Focus on LifeRaft: Failing Seeds View',
+      'Debug: Focus on LifeRaft: Failing Seeds View',
+    ]);
+    const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: 'Failing Seeds' }) });
+    let row = pane.locator('.monaco-list-row');
+    for (const t of texts) row = row.filter({ hasText: t });
+    const failing = row.first();
+    await failing.waitFor({ state: 'visible', timeout: 10_000 });
+    await failing.hover();
+    await failing.locator('.action-label[aria-label="Shrink to a Regression Scenario"]').click();
+    const toast = await this.notification(new RegExp(`regression scenario that fails with ${invariant} \\(seed \\d+ pinned`), 90_000);
+    return { toast, pinned: Number(/seed (\d+) pinned/.exec(await toast.innerText())![1]) };
+  }
+
+  /** F5 on the scenario in front: its session starts on `seed`, and runs on until the status bar names `invariant`. */
+  async debugToFailure(seed: number, invariant: RegExp): Promise<void> {
+    await this.press('F5');
+    await this.waitStopped(0);
+    await waitUntil(
+      async () => new RegExp(`seed ${seed},`).test(await this.debugConsole()),
+      10_000,
+      async () => `the session runs seed ${seed} (console: ${await this.debugConsole()})`,
+    );
+    await this.press('F5');
+    await this.waitStatus(invariant, 60_000);
+    await this.press('Shift+F5');
+  }
+
   /** The rows of the Call Stack view, as shown. */
   async callStack(): Promise<string[]> {
     return (

@@ -28,17 +28,7 @@ export function debuggingJourneys(j: Journeys): void {
       'every scenario to finish',
     );
     // Expand it (the tree may re-render under the pointer as results come in: until it is open).
-    const buggy = rows.filter({ hasText: 'buggy.raftsim' }).first();
-    await waitUntil(
-      async () => {
-        if ((await buggy.getAttribute('aria-expanded')) === 'true') return true;
-        await buggy.locator('.monaco-tl-twistie').click({ timeout: 2000 });
-        await wb.page.waitForTimeout(300);
-        return (await buggy.getAttribute('aria-expanded')) === 'true';
-      },
-      10_000,
-      'buggy.raftsim to expand',
-    );
+    await wb.expandRow(rows.filter({ hasText: 'buggy.raftsim' }).first(), 'buggy.raftsim');
     const seed1 = rows.filter({ hasText: 'seed 1: LeaderCompletenessInv' }).first();
     await seed1.waitFor({ state: 'visible', timeout: 10_000 });
     await seed1.hover();
@@ -51,18 +41,7 @@ export function debuggingJourneys(j: Journeys): void {
     await wb.press('Shift+F5');
 
     // The Failing Seeds view lists it; Shrink opens a small regression scenario that pins a seed.
-    await wb.command([
-      'Run and Debug: Focus on LifeRaft: Failing Seeds View',
-      'Run: Focus on LifeRaft: Failing Seeds View',
-      'Debug: Focus on LifeRaft: Failing Seeds View',
-    ]);
-    const pane = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Failing Seeds' }) });
-    const failing = pane.locator('.monaco-list-row', { hasText: 'seed 1 — LeaderCompletenessInv' }).first();
-    await failing.waitFor({ state: 'visible', timeout: 10_000 });
-    await failing.hover();
-    await failing.locator('.action-label[aria-label="Shrink to a Regression Scenario"]').click();
-    const toast = await wb.notification(/regression scenario that fails with LeaderCompletenessInv \(seed \d+ pinned/, 90_000);
-    const pinned = Number(/seed (\d+) pinned/.exec(await toast.innerText())![1]);
+    const { pinned } = await wb.shrinkFailingSeed(['seed 1 — LeaderCompletenessInv'], 'LeaderCompletenessInv');
     const shrunk = await wb.run(async (vs) => ({
       scheme: vs.window.activeTextEditor?.document.uri.scheme,
       text: vs.window.activeTextEditor?.document.getText(),
@@ -78,16 +57,7 @@ export function debuggingJourneys(j: Journeys): void {
     assert.match(picker.rows[0] ?? '', new RegExp(`^seed ${pinned} ?pinned by the scenario`), picker.rows.join(' | '));
     await wb.press('Escape');
     // …and F5 on the untitled shrunk scenario runs that seed: the same invariant fails.
-    await wb.press('F5');
-    await wb.waitStopped(0);
-    await waitUntil(
-      async () => new RegExp(`seed ${pinned},`).test(await wb.debugConsole()),
-      10_000,
-      async () => `the session runs seed ${pinned} (console: ${await wb.debugConsole()})`,
-    );
-    await wb.press('F5');
-    await wb.waitStatus(/LeaderCompletenessInv/, 60_000);
-    await wb.press('Shift+F5');
+    await wb.debugToFailure(pinned, /LeaderCompletenessInv/);
   });
 
   it('breakpoints on each kind of .raftsim line, in two files at once', async () => {

@@ -70,17 +70,7 @@ export function yourNodeJourneys(j: Journeys): void {
       );
     };
     await runTest('mine.raftsim', /mine\.raftsim \(Failed\)/);
-    const mine = rows.filter({ hasText: 'mine.raftsim' }).first();
-    await waitUntil(
-      async () => {
-        if ((await mine.getAttribute('aria-expanded')) === 'true') return true;
-        await mine.locator('.monaco-tl-twistie').click({ timeout: 2000 });
-        await wb.page.waitForTimeout(300);
-        return (await mine.getAttribute('aria-expanded')) === 'true';
-      },
-      10_000,
-      'mine.raftsim to expand',
-    );
+    await wb.expandRow(rows.filter({ hasText: 'mine.raftsim' }).first(), 'mine.raftsim');
     // (Seeds 1 and 2 of the default scenario fail with this bug, as `liferaft explore --node` says.)
     const seed1 = rows.filter({ hasText: 'seed 1: LeaderCompletenessInv' }).first();
     await seed1.waitFor({ state: 'visible', timeout: 10_000 });
@@ -109,18 +99,7 @@ export function yourNodeJourneys(j: Journeys): void {
     await wb.press('Shift+F5');
 
     // Shrink it from the Failing Seeds view: the regression scenario names the node, and reproduces.
-    await wb.command([
-      'Run and Debug: Focus on LifeRaft: Failing Seeds View',
-      'Run: Focus on LifeRaft: Failing Seeds View',
-      'Debug: Focus on LifeRaft: Failing Seeds View',
-    ]);
-    const pane = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Failing Seeds' }) });
-    const failing = pane.locator('.monaco-list-row', { hasText: 'seed 1 — LeaderCompletenessInv' }).filter({ hasText: 'mine.raftsim' }).first();
-    await failing.waitFor({ state: 'visible', timeout: 10_000 });
-    await failing.hover();
-    await failing.locator('.action-label[aria-label="Shrink to a Regression Scenario"]').click();
-    const toast = await wb.notification(/regression scenario that fails with LeaderCompletenessInv \(seed \d+ pinned/, 90_000);
-    const pinned = Number(/seed (\d+) pinned/.exec(await toast.innerText())![1]);
+    const { toast, pinned } = await wb.shrinkFailingSeed(['seed 1 — LeaderCompletenessInv', 'mine.raftsim'], 'LeaderCompletenessInv');
     const shrunk = await wb.run(async (vs) => vs.window.activeTextEditor?.document.getText() ?? '');
     // Untitled, it names the node from the workspace folder…
     assert.match(shrunk, /^node \.\/my-raft\/raft-bug\.js$/m, shrunk);
@@ -134,16 +113,7 @@ export function yourNodeJourneys(j: Journeys): void {
       'the saved regression scenario in front',
     );
     assert.match(await wb.run(async (vs) => vs.window.activeTextEditor!.document.getText()), /^node \.\/raft-bug\.js$/m);
-    await wb.press('F5');
-    await wb.waitStopped(0);
-    await waitUntil(
-      async () => new RegExp(`seed ${pinned},`).test(await wb.debugConsole()),
-      10_000,
-      async () => `the session runs seed ${pinned} (console: ${await wb.debugConsole()})`,
-    );
-    await wb.press('F5');
-    await wb.waitStatus(/LeaderCompletenessInv/, 60_000);
-    await wb.press('Shift+F5');
+    await wb.debugToFailure(pinned, /LeaderCompletenessInv/);
     // Run Seed on it (in the worker, cancellable): the pinned seed fails the same way.
     await wb.command('LifeRaft: Run Scenario on a Seed…');
     // (The debug session's end may leave no editor in front: then the command asks which scenario.)
