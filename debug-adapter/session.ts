@@ -519,7 +519,8 @@ export class SimDebugSession extends DebugSession {
       if (ex === undefined) throw new AdapterError(ERR.request, 'not stopped on an exception');
       response.body = {
         exceptionId: ex.id,
-        description: `${ex.id} at step ${ex.step}${ex.nodes.length > 0 ? ` (${ex.nodes.join(', ')})` : ''}: ${ex.description}`,
+        // (VS Code titles it with the id: "exception" is not said twice.)
+        description: `${ex.id === 'exception' ? 'thrown' : ex.id} at step ${ex.step}${ex.nodes.length > 0 ? ` (${ex.nodes.join(', ')})` : ''}: ${ex.description}`,
         breakMode: 'always',
         details: {
           message: ex.description,

@@ -11,8 +11,8 @@ import { evaluateNode, type NodeSource, type RequireFor } from './node-eval';
 
 /** What the platform does for a user's node. */
 export interface NodeHost {
-  /** CommonJS code for a TypeScript file or an ES module; throws why not where the platform cannot. */
-  compile(uri: vscode.Uri, text: string, kind: NodeKind): Promise<string>;
+  /** CommonJS code for a TypeScript file or an ES module, with its source map; throws why not where the platform cannot. */
+  compile(uri: vscode.Uri, text: string, kind: NodeKind): Promise<{ readonly code: string; readonly map: string }>;
   readonly requireFor: RequireFor;
 }
 
@@ -89,8 +89,8 @@ export async function readNodeSource(path: string): Promise<NodeSource> {
     throw new Error(`cannot read the node ${pathOf(uri)}: ${why}`);
   }
   const kind: NodeKind | null = isTypeScript(uri.path) ? 'TypeScript' : uri.path.endsWith('.mjs') || isModuleSyntax(text) ? 'an ES module' : null;
-  const code = kind === null ? text : await nodeHost().compile(uri, text, kind);
-  return { file: pathOf(uri), sha256: await sha256Hex(text), code };
+  const compiled = kind === null ? { code: text } : await nodeHost().compile(uri, text, kind);
+  return { file: pathOf(uri), sha256: await sha256Hex(text), ...compiled };
 }
 
 /** The debugger's loader (debug-adapter/launch.ts's NodeLoader). */

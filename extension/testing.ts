@@ -37,6 +37,8 @@ export function registerTesting(context: vscode.ExtensionContext, start: StartWo
   const run = async (request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> => {
     const run = ctrl.createTestRun(request);
     const items: vscode.TestItem[] = [];
+    // (Run All Tests before the Testing view was ever opened: its scenarios are not found yet.)
+    if (request.include === undefined && ctrl.items.size === 0) await discover();
     if (request.include === undefined) ctrl.items.forEach((i) => items.push(i));
     else for (const i of request.include) items.push(i.parent ?? i);
     const n = seedsSetting();

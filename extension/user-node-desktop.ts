@@ -39,7 +39,7 @@ function findEsbuild(file: string): Esbuild | null {
 
 export const desktopNodeHost: NodeHost = {
   requireFor,
-  async compile(uri: vscode.Uri, text: string, kind: NodeKind): Promise<string> {
+  async compile(uri: vscode.Uri, text: string, kind: NodeKind): Promise<{ code: string; map: string }> {
     const name = uri.path.split('/').pop() ?? uri.path;
     if (uri.scheme !== 'file') throw new Error(`${name} is ${kind}, and only a file on this machine's disk can be compiled: give the node as CommonJS`);
     const esbuild = findEsbuild(uri.fsPath);
@@ -54,6 +54,9 @@ export const desktopNodeHost: NodeHost = {
         bundle: true,
         platform: 'node',
         format: 'cjs',
+        // (Not written: named so the map's sources are relative to the node's folder.)
+        outfile: `${uri.fsPath}.js`,
+        sourcemap: 'external',
         write: false,
         logLevel: 'silent',
         packages: 'external',
@@ -64,6 +67,7 @@ export const desktopNodeHost: NodeHost = {
       const where = first?.location == null ? name : `${first.location.file.split(/[/\\]/).pop()}:${first.location.line}:${first.location.column + 1}`;
       throw new Error(first === undefined ? `${name} does not compile: ${(e as Error).message}` : `${where}: ${first.text}`);
     }
-    return out.outputFiles[0]!.text;
+    const map = out.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
+    return { code: out.outputFiles.find((f) => !f.path.endsWith('.map'))!.text, map };
   },
 };

@@ -12,7 +12,7 @@ export const requireFor: RequireFor = (file) => (id) => {
 
 export const webNodeHost: NodeHost = {
   requireFor,
-  async compile(uri: vscode.Uri, _text: string, kind: NodeKind): Promise<string> {
+  async compile(uri: vscode.Uri, _text: string, kind: NodeKind): Promise<{ code: string; map: string }> {
     throw new Error(`${uri.path.split('/').pop()} is ${kind}: ${ONE_FILE}, or use the desktop VS Code or the liferaft CLI`);
   },
 };

@@ -78,14 +78,37 @@ describe('the editor explores as the CLI does', () => {
     const text = `import { HEARTBEAT } from './timing';\nimport raft = require(${JSON.stringify(join(ROOT, BUGGY))});\nexport const node = { ...raft, name: 'mine.ts ' + HEARTBEAT };\n`;
     writeFileSync(file, text);
     const uri = { scheme: 'file', fsPath: file, path: file } as vscode.Uri;
-    const code = await desktopNodeHost.compile(uri, text, 'TypeScript');
+    const compiled = await desktopNodeHost.compile(uri, text, 'TypeScript');
     const r = replies(
-      { text: DEFAULT_SCENARIO, file: 'default.raftsim', bugs: [], from: 1, to: 1, node: { file, sha256: '0'.repeat(64), code } },
+      { text: DEFAULT_SCENARIO, file: 'default.raftsim', bugs: [], from: 1, to: 1, node: { file, sha256: '0'.repeat(64), ...compiled } },
       desktopRequire,
     );
     assert.deepEqual(
       r.flatMap((x) => (x.type === 'seed' ? [x.result.violation?.invariant] : [])),
       ['LeaderCompletenessInv'],
+    );
+    // A throw in a file it imports is named at that file's own line (the source map's), not the bundle's.
+    writeFileSync(
+      join(dir, 'timing.ts'),
+      'export const HEARTBEAT: number = 1;\n\nexport function check(term: number): void {\n  if (term > 1) throw new RangeError(`term ${term}`);\n}\n',
+    );
+    const throwing = `import { check } from './timing';\nimport raft = require(${JSON.stringify(join(ROOT, BUGGY))});\nexport const node = { ...raft, step: (s: { term: number }, i: unknown) => (check(s.term), raft.step(s, i)) };\n`;
+    const t = replies(
+      {
+        text: DEFAULT_SCENARIO,
+        file: 'default.raftsim',
+        bugs: [],
+        from: 1,
+        to: 1,
+        node: { file, sha256: '0'.repeat(64), ...(await desktopNodeHost.compile(uri, throwing, 'TypeScript')) },
+      },
+      desktopRequire,
+    );
+    const crash = t.flatMap((x) => (x.type === 'seed' ? [x.result.violation?.message ?? ''] : []))[0]!;
+    assert.match(
+      crash,
+      new RegExp(`threw on n\\d: RangeError: term 2 \\(at ${join(dir, 'timing.ts').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:\\d+\\)$`),
+      crash,
     );
     await assert.rejects(desktopNodeHost.compile(uri, 'export const x: = 1;', 'TypeScript'), /^Error: mine\.ts:1:\d+: /);
     await assert.rejects(
