@@ -258,6 +258,22 @@ export class Workbench {
   }
 
   /** The source line of the focused stack frame (the one the editor shows). */
+  /**
+   * Waits until the focused frame is at `expected` (VS Code moves the focus to the stopped thread a
+   * moment after the stop is shown); fails with `what` and where it is.
+   */
+  async expectFrameLine(expected: { file: string; line: number }, what: string): Promise<void> {
+    let last = { file: '', line: -1 };
+    await waitUntil(
+      async () => {
+        last = await this.frameLine();
+        return last.file === expected.file && last.line === expected.line;
+      },
+      5000,
+      async () => `${what}: the focused frame at ${expected.file}:${expected.line} (it is at ${last.file}:${last.line})`,
+    );
+  }
+
   async frameLine(): Promise<{ file: string; line: number }> {
     return this.run(async (vs, _a, ctx) => {
       const item = await ctx.waitFor(() => vs.debug.activeStackItem, 10_000, 'a focused stack frame');
@@ -270,6 +286,29 @@ export class Workbench {
   }
 
   /** F9 on the cursor's line of the active editor; waits until VS Code has the breakpoint. */
+  /**
+   * Sets a breakpoint at `file`:`line` as a user does (open the file, go to the line, F9), making
+   * sure the key lands in that file: a stopped session may bring its own file back in front a moment
+   * after another was opened, and F9 there would clear the breakpoint the session stands on.
+   */
+  async breakpointAt(file: string, line: number): Promise<void> {
+    const at = async (): Promise<boolean> =>
+      this.run(
+        async (vs, a) =>
+          vs.debug.breakpoints.some(
+            (b) => b instanceof vs.SourceBreakpoint && b.location.uri.path.endsWith(`/${a.file}`) && b.location.range.start.line + 1 === a.line,
+          ),
+        { file, line },
+      );
+    for (let attempt = 1; !(await at()); attempt++) {
+      await this.openFile(file);
+      await this.gotoLine(line);
+      const front = await this.run(async (vs) => vs.window.activeTextEditor?.document.uri.path ?? '');
+      if (front.endsWith(`/${file}`)) await this.toggleBreakpoint();
+      else if (attempt >= 3) throw new Error(`${file} would not stay in front to set a breakpoint on line ${line} (${front} is)`);
+    }
+  }
+
   async toggleBreakpoint(): Promise<void> {
     const count = async (): Promise<number> => this.run(async (vs) => vs.debug.breakpoints.length);
     const before = await count();
