@@ -56,7 +56,12 @@ const NO_LOADER = "this debug adapter was started without a loader for a user's 
  * absolute, a URI, or the scenario has no folder (an untitled editor: the host resolves it).
  */
 export function nodePathOf(line: string, scenarioPath: string): string {
-  return /^([/\\]|[A-Za-z]:|[a-z][a-z0-9+.-]+:)/i.test(line) || !/[/\\]/.test(scenarioPath) ? line : `${scenarioPath.replace(/[/\\][^/\\]*$/, '')}/${line}`;
+  return isRootedPath(line) || !/[/\\]/.test(scenarioPath) ? line : `${scenarioPath.replace(/[/\\][^/\\]*$/, '')}/${line}`;
+}
+
+/** Whether a path stands on its own: absolute (`/…`, `C:…`) or a URI (`scheme:…`). */
+export function isRootedPath(path: string): boolean {
+  return /^([/\\]|[A-Za-z]:|[a-z][a-z0-9+.-]+:)/i.test(path);
 }
 
 /** Reads what a launch names; `read` fails with a message the session reports. */

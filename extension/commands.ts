@@ -7,7 +7,7 @@ import { DEFAULT_SCENARIO, parseTrace, traceScenario, writeItf, type NodeRun } f
 import { debugSeed, exploreCommand, exploreInWorker, type StartWorker } from './explore';
 import type { SeedResult } from './explore-worker';
 import type { FailingSeeds } from './failing-seeds';
-import { nameOf, pathOf, readText, toUri } from './files';
+import { nameOf, pathOf, proposedUri, readText } from './files';
 import { loadUserNode, nodeUri } from './node-source';
 import { chooseScenario, pickSeed, type SeedHint } from './scenarios';
 import { markDone } from './walkthrough';
@@ -87,29 +87,6 @@ function liferaftSession(): vscode.DebugSession | undefined {
   return undefined;
 }
 
-/**
- * Where a save dialog proposes to write a run: beside the scenario when it is a workspace file, else
- * in the workspace folder, as <scenario>-seed-<N>.<extension>.
- */
-function proposedUri(session: vscode.DebugSession, file: string, seed: number, extension: string): { defaultUri?: vscode.Uri } {
-  // (An untitled scenario is known by its editor's name: `Untitled-1`.)
-  const stem =
-    (
-      file
-        .replace(/^untitled:/, '')
-        .split(/[\\/]/)
-        .pop() ?? 'run'
-    )
-      .replace(/\.raftsim$/, '')
-      .replace(/[^\w.-]+/g, '-') || 'run';
-  const scenarioUri = file === '' ? undefined : toUri(file);
-  const dir =
-    scenarioUri?.scheme === 'untitled' || scenarioUri === undefined
-      ? (session.workspaceFolder ?? vscode.workspace.workspaceFolders?.[0])?.uri
-      : vscode.Uri.joinPath(scenarioUri, '..');
-  return dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, `${stem}-seed-${seed}.${extension}`) };
-}
-
 async function saveTrace(): Promise<void> {
   const session = liferaftSession();
   if (session === undefined) return;
@@ -117,7 +94,7 @@ async function saveTrace(): Promise<void> {
   const target = await vscode.window.showSaveDialog({
     filters: { 'LifeRaft trace': ['rafttrace'] },
     title: 'Save the run (with its forks) as a trace',
-    ...proposedUri(session, trace.scenario?.file ?? '', trace.seed ?? 0, 'rafttrace'),
+    ...proposedUri(trace.scenario?.file ?? '', trace.seed ?? 0, 'rafttrace', session.workspaceFolder),
   });
   if (target === undefined) return;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(trace)}\n`));
@@ -152,7 +129,7 @@ async function saveTraceItf(): Promise<void> {
   const target = await vscode.window.showSaveDialog({
     filters: { 'ITF trace': ['json'] },
     title: 'Save the run in the Informal Trace Format (Quint, Apalache)',
-    ...proposedUri(session, trace.scenario.file, trace.seed, 'itf.json'),
+    ...proposedUri(trace.scenario.file, trace.seed, 'itf.json', session.workspaceFolder),
   });
   if (target === undefined) return;
   const parts: string[] = [];

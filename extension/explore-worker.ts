@@ -2,7 +2,7 @@
 // worker on the web (worker-node.ts / worker-web.ts wire the port). The same explorer as the CLI's
 // (sim/explorer.ts): a range of seeds in order, or for a time budget, coverage-guided. Each seed is
 // reported as it finishes, so the host can show progress and stop early; then the coverage.
-import { Exploration, loadScenario, nodeRules, runSeeds, shrink, withBugs, type ExplorationSummary, type LoadedNodeModule } from '../sim';
+import { Exploration, loadScenario, nodeRules, runSeeds, shrink, withBugs, type ExplorationSummary, type LoadedNodeModule, type Scenario } from '../sim';
 import { evaluateNode, type NodeSource, type RequireFor } from './node-eval';
 
 export interface ExploreRequest {
@@ -59,7 +59,7 @@ export function explore(req: ExploreRequest, reply: (r: ExploreReply) => void, r
   }
 }
 
-function run(req: ExploreRequest, scenario: ReturnType<typeof loadScenario>, node: LoadedNodeModule | undefined, reply: (r: ExploreReply) => void): void {
+function run(req: ExploreRequest, scenario: Scenario, node: LoadedNodeModule | undefined, reply: (r: ExploreReply) => void): void {
   if (req.shrink !== undefined) {
     const deadline = Date.now() + req.shrink.seconds * 1000;
     const r = shrink(scenario, req.shrink.seed, { shouldStop: () => Date.now() > deadline, ...(node === undefined ? {} : { node }) });

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { debugSeed, type StartWorker } from './explore';
 import type { ExploreReply, ExploreRequest, SeedResult } from './explore-worker';
 import { parseTrace, withNodeLine, type TraceFile } from '../sim';
-import { nameOf, pathOf, readText } from './files';
+import { nameOf, pathOf, proposedUri, readText } from './files';
 import { nodeLinePath, nodeUri, readNodeSource, withScenarioNode } from './node-source';
 
 export interface FailingSeed {
@@ -160,12 +160,10 @@ export async function shrinkSeed(
  * user picks another place; a user's node is named from there. The saved file replaces the untitled one.
  */
 async function saveRegression(doc: vscode.TextDocument, source: vscode.Uri, seed: number, nodeFile: string | undefined): Promise<void> {
-  const stem = nameOf(source).replace(/\.(raftsim|rafttrace)$/, '') || 'regression';
-  const dir = source.scheme === 'untitled' ? vscode.workspace.workspaceFolders?.[0]?.uri : vscode.Uri.joinPath(source, '..');
   const target = await vscode.window.showSaveDialog({
     title: 'Save the regression scenario',
     filters: { 'LifeRaft scenario': ['raftsim'] },
-    ...(dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, `${stem}-seed-${seed}.raftsim`) }),
+    ...proposedUri(pathOf(source), seed, 'raftsim'),
   });
   if (target === undefined) return;
   const text = nodeFile === undefined ? doc.getText() : withNodeLine(doc.getText(), nodeLinePath(nodeFile, vscode.Uri.joinPath(target, '..')));

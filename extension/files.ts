@@ -27,6 +27,23 @@ export function pathOf(uri: vscode.Uri): string {
   return uri.scheme === 'file' ? uri.fsPath : uri.toString();
 }
 
+/**
+ * Where a save dialog proposes to write what came of a scenario (or trace) `file`: beside it when
+ * it is a file, else in the workspace folder, as <name>-seed-<N>.<extension>.
+ */
+export function proposedUri(file: string, seed: number, extension: string, folder?: vscode.WorkspaceFolder): { defaultUri?: vscode.Uri } {
+  // (An untitled scenario is known by its editor's name: `Untitled-1`.)
+  const name =
+    file
+      .replace(/^untitled:/, '')
+      .split(/[\\/]/)
+      .pop() ?? '';
+  const stem = name.replace(/\.(raftsim|rafttrace)$/, '').replace(/[^\w.-]+/g, '-') || 'run';
+  const uri = file === '' ? undefined : toUri(file);
+  const dir = uri?.scheme === 'untitled' || uri === undefined ? (folder ?? vscode.workspace.workspaceFolders?.[0])?.uri : vscode.Uri.joinPath(uri, '..');
+  return dir === undefined ? {} : { defaultUri: vscode.Uri.joinPath(dir, `${stem}-seed-${seed}.${extension}`) };
+}
+
 /** The file name a user knows the document by (`Untitled-1` for an untitled one). */
 export function nameOf(uri: vscode.Uri): string {
   return uri.path.split('/').pop() || uri.toString();

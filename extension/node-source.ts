@@ -3,7 +3,7 @@
 // (user-node-desktop.ts, user-node-web.ts), then evaluated where it runs (node-eval.ts): in the
 // extension host for the debugger, in the explore worker for the Testing view, Explore and Shrink.
 import * as vscode from 'vscode';
-import { nodePathOf } from '../debug-adapter/launch';
+import { isRootedPath, nodePathOf } from '../debug-adapter/launch';
 import { isModuleSyntax, isTypeScript, loadScenario, thrownLocation, type NodeRun, type Scenario } from '../sim';
 import type { ExploreRequest } from './explore-worker';
 import { nameOf, pathOf, readText, toUri } from './files';
@@ -40,7 +40,7 @@ function nodeHost(): NodeHost {
  */
 export function nodeUri(path: string): vscode.Uri {
   let uri: vscode.Uri;
-  if (/^([/\\]|[A-Za-z]:|[a-z][a-z0-9+.-]+:)/i.test(path)) uri = toUri(path);
+  if (isRootedPath(path)) uri = toUri(path);
   else {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (folder === undefined)

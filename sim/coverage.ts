@@ -41,16 +41,16 @@ export function faultSignal(kind: string): number {
   return FAULT_BASE + FAULTS.indexOf(kind as (typeof FAULTS)[number]);
 }
 
-/** Names a counter (`signal / 4` for a signal); past the simulator's, a user's node's rules (`userRules`). */
-export function describeCounter(i: number, userRules: readonly string[] = []): string {
-  if (i >= COUNTERS) return `rule ${userRules[i - COUNTERS] ?? `#${i - COUNTERS}`} (the node's)`;
+/** Names a counter (`signal / 4` for a signal); past the simulator's, a user's node's rule (its `rules` name it). */
+export function describeCounter(i: number): string {
+  if (i >= COUNTERS) return `rule #${i - COUNTERS} of the node's`;
   if (i < ROLE_BASE) return `rule ${REASON_NAMES[i]}`;
   if (i < FAULT_BASE) return `role ${ROLES[Math.floor((i - ROLE_BASE) / ROLES.length)]}→${ROLES[(i - ROLE_BASE) % ROLES.length]}`;
   return `fault ${FAULTS[i - FAULT_BASE]}`;
 }
 
-export function describeSignal(s: number, userRules: readonly string[] = []): string {
-  return `${describeCounter(Math.floor(s / BUCKETS), userRules)} ×${['1', '2–7', '8–63', '64+'][s % BUCKETS]}`;
+export function describeSignal(s: number): string {
+  return `${describeCounter(Math.floor(s / BUCKETS))} ×${['1', '2–7', '8–63', '64+'][s % BUCKETS]}`;
 }
 
 /** The counter of a signal. */

@@ -1,7 +1,7 @@
 // Where two runs of one seed part (--check-determinism): run them side by side, step by step, and
 // after each step compare what it was and the state of the node that took it — a user's node's own
 // state, field by field. The first difference names the step, the node and the field, which is
-// where a node's hidden input (Math.random, a clock, a global kept between runs) got in.
+// where a node's hidden input (Math.random, a clock, a global kept between runs) got in (determinism-ok: names them, uses none).
 import type { LoadedNodeModule } from './explorer';
 import type { Scenario } from './scenario-model';
 import { Simulation } from './simulation';
